@@ -1,0 +1,90 @@
+# opbridge_add_op_library(<name> SOURCES <op files...> [PREFIX <c_prefix>] [PY_MODULE <module>]
+#                         [DESTINATION <dir>])
+#
+# Builds one set of op sources into:
+#   lib<name>_tf.so      TensorFlow op library (tf.load_op_library); links libtensorflow_framework
+#   lib<name>_tflite.so  TFLite kernel library; C interface <prefix>_*; no TensorFlow dependency
+#   <module>             pybind11 module over the kernel library (when PY_MODULE is given)
+# The op files are compiled once, into an object library shared by both.
+#
+# Expects OPBRIDGE_SOURCE_DIR (the framework sources) and TF_INCLUDE_DIR to be set.
+include_guard(GLOBAL)
+
+set(OPBRIDGE_CORE_SOURCES
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/attr_spec.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/catalog.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/dtype.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/op_spec.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/shape.cc)
+set(OPBRIDGE_TFLITE_SOURCES
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/abi_probe.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/attr_decoding.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/exports.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/flexbuffer.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/kernel_adapter.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/resolver_bridge.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/thread_pool.cc)
+set(OPBRIDGE_TF_SOURCES ${OPBRIDGE_SOURCE_DIR}/cpp/tf/tf_adapter.cc)
+set(OPBRIDGE_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+
+function(_opbridge_common target)
+  target_compile_features(${target} PRIVATE cxx_std_17)
+  target_compile_options(${target} PRIVATE ${OPBRIDGE_WARNINGS})
+  # TF's flags (DESIGN.md); Eigen comes from TF's include dir, as a system include.
+  target_compile_definitions(${target} PRIVATE _GLIBCXX_USE_CXX11_ABI=1 EIGEN_MAX_ALIGN_BYTES=64)
+  target_include_directories(${target} PRIVATE ${OPBRIDGE_SOURCE_DIR}/cpp/include)
+  target_include_directories(${target} SYSTEM PRIVATE ${TF_INCLUDE_DIR})
+  # Every library carries its own copy of the framework: hide it, so two
+  # libraries loaded RTLD_GLOBAL never bind to each other's registry.
+  set_target_properties(${target} PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()
+
+function(opbridge_add_op_library name)
+  cmake_parse_arguments(ARG "" "PREFIX;PY_MODULE;DESTINATION" "SOURCES" ${ARGN})
+  if(NOT ARG_PREFIX)
+    set(ARG_PREFIX ${name})
+  endif()
+  if(NOT ARG_DESTINATION)
+    set(ARG_DESTINATION ${name})
+  endif()
+
+  add_library(${name}_objects OBJECT ${ARG_SOURCES} ${OPBRIDGE_CORE_SOURCES})
+  _opbridge_common(${name}_objects)
+
+  add_library(${name}_tflite SHARED $<TARGET_OBJECTS:${name}_objects> ${OPBRIDGE_TFLITE_SOURCES})
+  _opbridge_common(${name}_tflite)
+  target_compile_definitions(${name}_tflite PRIVATE OPBRIDGE_EXPORT_PREFIX=${ARG_PREFIX})
+  # Export the C interface only. Hidden visibility is not enough: template
+  # instantiations such as std::vector<opbridge::DType> are still exported weak,
+  # and two opbridge libraries of different versions would bind to each other's.
+  # Nothing may stay unresolved: the library must load with only libc/libstdc++ around.
+  set(_tflite_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tflite.map)
+  file(WRITE ${_tflite_map} "{ global: ${ARG_PREFIX}_*; local: *; };\n")
+  target_link_options(${name}_tflite PRIVATE -Wl,--no-undefined -Wl,--version-script=${_tflite_map})
+  set_target_properties(${name}_tflite PROPERTIES LINK_DEPENDS ${_tflite_map})
+  target_link_libraries(${name}_tflite PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)
+
+  add_library(${name}_tf SHARED $<TARGET_OBJECTS:${name}_objects> ${OPBRIDGE_TF_SOURCES})
+  _opbridge_common(${name}_tf)
+  # In target_link_libraries, not link options: gcc links --as-needed here (DESIGN.md).
+  target_link_libraries(${name}_tf PRIVATE opbridge::tensorflow_framework)
+  # TF finds the ops through registration at load; the library exports nothing.
+  set(_tf_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tf.map)
+  file(WRITE ${_tf_map} "{ local: *; };\n")
+  target_link_options(${name}_tf PRIVATE -Wl,--version-script=${_tf_map})
+
+  install(TARGETS ${name}_tflite ${name}_tf LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
+
+  if(ARG_PY_MODULE)
+    pybind11_add_module(${name}_py MODULE ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/python_module.cc)
+    _opbridge_common(${name}_py)
+    set_target_properties(${name}_py PROPERTIES OUTPUT_NAME ${ARG_PY_MODULE} INSTALL_RPATH "$ORIGIN/lib")
+    target_compile_definitions(${name}_py PRIVATE OPBRIDGE_EXPORT_PREFIX=${ARG_PREFIX}
+                                                   OPBRIDGE_PY_MODULE=${ARG_PY_MODULE})
+    target_link_libraries(${name}_py PRIVATE ${name}_tflite ${CMAKE_DL_LIBS})
+    install(TARGETS ${name}_py LIBRARY DESTINATION ${ARG_DESTINATION})
+  endif()
+endfunction()

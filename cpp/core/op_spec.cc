@@ -1,0 +1,173 @@
+// OpSpec validation, the op registry, and the runtime-independent parts of
+// ShapeContext and KernelContext.
+#include <cctype>
+#include <cstdio>
+#include <deque>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+struct Registry {
+  std::deque<OpSpec> specs;  // deque: pointers stay valid as ops are added
+  std::vector<const OpSpec*> ops;
+  std::vector<std::string> errors;
+};
+
+Registry& GlobalRegistry() {
+  static Registry* registry = new Registry();  // never destroyed: kernels may outlive static teardown
+  return *registry;
+}
+
+// TF accepts "Namespace>CamelCase" for op names outside its own set (DESIGN.md).
+bool IsValidOpName(const std::string& name, OpOrigin origin) {
+  const size_t sep = name.find('>');
+  const std::string local = sep == std::string::npos ? name : name.substr(sep + 1);
+  if (origin == OpOrigin::kOpbridge && sep == std::string::npos) return false;
+  if (local.empty() || !std::isupper(static_cast<unsigned char>(local[0]))) return false;
+  for (char c : local) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void AttrMap::ReportBadGet(const std::string& name) {
+  std::fprintf(stderr, "opbridge: op read undeclared or mistyped attr '%s'\n", name.c_str());
+}
+
+Status OpSpec::Finalize() {
+  if (!IsValidOpName(name_, origin_)) {
+    return Errorf("bad op name '", name_, "': new ops are named 'Namespace>CamelCase'");
+  }
+  inputs_.clear();
+  outputs_.clear();
+  attrs_.clear();
+  for (const std::string& text : attr_texts_) {
+    AttrSpec spec;
+    OPBRIDGE_RETURN_IF_ERROR(ParseAttrSpec(text, &spec));
+    if (FindAttr(spec.name)) return Errorf("attr '", spec.name, "' declared twice");
+    attrs_.push_back(std::move(spec));
+  }
+  const auto parse_args = [&](const std::vector<std::string>& texts, std::vector<ArgSpec>* out) {
+    for (const std::string& text : texts) {
+      ArgSpec arg;
+      OPBRIDGE_RETURN_IF_ERROR(ParseArgSpec(text, &arg));
+      if (!arg.type_attr.empty()) {
+        const AttrSpec* attr = FindAttr(arg.type_attr);
+        if (!attr || attr->type != AttrType::kType) {
+          return Errorf("arg '", arg.name, "' uses '", arg.type_attr, "', which is not a type attr");
+        }
+      }
+      out->push_back(std::move(arg));
+    }
+    return Status::Ok();
+  };
+  OPBRIDGE_RETURN_IF_ERROR(parse_args(input_texts_, &inputs_));
+  OPBRIDGE_RETURN_IF_ERROR(parse_args(output_texts_, &outputs_));
+  if (outputs_.empty()) return Errorf("op has no outputs");
+  if (!shape_fn_) return Errorf("op has no shape rule");
+  if (!compute_fn_) return Errorf("op has no kernel");
+  return Status::Ok();
+}
+
+const AttrSpec* OpSpec::FindAttr(const std::string& name) const {
+  for (const AttrSpec& attr : attrs_) {
+    if (attr.name == name) return &attr;
+  }
+  return nullptr;
+}
+
+OpRegistrar::OpRegistrar(OpSpec spec) {
+  Registry& registry = GlobalRegistry();
+  const Status status = spec.Finalize();
+  if (!status.ok()) {
+    registry.errors.push_back(spec.name() + ": " + status.message());
+    return;
+  }
+  if (FindOp(spec.name())) {
+    registry.errors.push_back(spec.name() + ": registered twice");
+    return;
+  }
+  registry.specs.push_back(std::move(spec));
+  registry.ops.push_back(&registry.specs.back());
+}
+
+const std::vector<const OpSpec*>& RegisteredOps() { return GlobalRegistry().ops; }
+
+const std::vector<std::string>& RegistrationErrors() { return GlobalRegistry().errors; }
+
+const OpSpec* FindOp(const std::string& name) {
+  for (const OpSpec* spec : GlobalRegistry().ops) {
+    if (spec->name() == name) return spec;
+  }
+  return nullptr;
+}
+
+const std::string& ShapeContext::input_name(int i) const {
+  return spec_->inputs()[static_cast<size_t>(i)].name;
+}
+
+const ConstTensor* ShapeContext::input_value(int i) const {
+  const auto& value = input_values_[static_cast<size_t>(i)];
+  return value ? &*value : nullptr;
+}
+
+Status ShapeContext::RequireRank(int input, int rank) const {
+  const Shape& s = this->input(input);
+  OPBRIDGE_REQUIRE(!s.rank_known() || s.rank() == rank, "input '", input_name(input), "' must have rank ",
+                   rank, ", got shape ", s.ToString());
+  return Status::Ok();
+}
+
+Status ShapeContext::RequireRankAtLeast(int input, int rank) const {
+  const Shape& s = this->input(input);
+  OPBRIDGE_REQUIRE(!s.rank_known() || s.rank() >= rank, "input '", input_name(input),
+                   "' must have rank >= ", rank, ", got shape ", s.ToString());
+  return Status::Ok();
+}
+
+Status ShapeContext::RequireSameDim(int a, int dim_a, int b, int dim_b) const {
+  const Shape& sa = input(a);
+  const Shape& sb = input(b);
+  if (!sa.rank_known() || !sb.rank_known()) return Status::Ok();
+  const int64_t da = sa.dim(dim_a);
+  const int64_t db = sb.dim(dim_b);
+  OPBRIDGE_REQUIRE(da < 0 || db < 0 || da == db, "dim ", dim_a, " of input '", input_name(a), "' ",
+                   sa.ToString(), " must equal dim ", dim_b, " of input '", input_name(b), "' ",
+                   sb.ToString());
+  return Status::Ok();
+}
+
+Status ShapeContext::RequireDimEquals(int input, int dim, int64_t value) const {
+  const Shape& s = this->input(input);
+  if (!s.rank_known()) return Status::Ok();
+  const int64_t d = s.dim(dim);
+  OPBRIDGE_REQUIRE(d < 0 || d == value, "dim ", dim, " of input '", input_name(input), "' must be ",
+                   value, ", got shape ", s.ToString());
+  return Status::Ok();
+}
+
+Status KernelContext::AllocateOutput(int i, const Shape& shape) {
+  OPBRIDGE_REQUIRE(allocator_ != nullptr, "output ", i, " cannot be allocated here");
+  return allocator_(i, shape, &outputs_[static_cast<size_t>(i)]);
+}
+
+void KernelContext::ParallelFor(int64_t total, int64_t cost_per_unit,
+                                const std::function<void(int64_t, int64_t)>& fn) const {
+  if (total <= 0) return;
+  if (parallelism_ == nullptr || parallelism_->num_threads() <= 1) {
+    fn(0, total);
+    return;
+  }
+  parallelism_->ParallelFor(total, cost_per_unit, fn);
+}
+
+Status SameShapeAsInput0(ShapeContext& ctx) {
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+}  // namespace opbridge

@@ -1,0 +1,194 @@
+// The authoring API: an op is declared once, as an OpSpec, in one file under ops/.
+//
+//   OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>Affine")
+//                            .Origin(OpOrigin::kOpbridge)
+//                            .Doc("y = alpha * x + beta")
+//                            .Input("x: T")
+//                            .Output("y: T")
+//                            .Attr("T: {float, double}")
+//                            .Attr("alpha: float = 1.0")
+//                            .ShapeRule(SameShapeAsInput0)
+//                            .Kernel(AffineCompute));
+//
+// Inputs, outputs and attrs use TF's op-definition language. The shape rule
+// runs in TF's shape inference and in TFLite's prepare; the kernel runs in
+// both runtimes. Neither sees a TF or TFLite type.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "opbridge/attr.h"
+#include "opbridge/dtype.h"
+#include "opbridge/shape.h"
+#include "opbridge/status.h"
+#include "opbridge/tensor.h"
+
+namespace opbridge {
+
+class OpSpec;
+
+// Graph-time view of a node for the shape rule. Dims may be unknown in TF.
+class ShapeContext {
+ public:
+  ShapeContext(const OpSpec* spec, const AttrMap* attrs) : spec_(spec), attrs_(attrs) {}
+
+  const OpSpec& spec() const { return *spec_; }
+  const AttrMap& attrs() const { return *attrs_; }
+  int num_inputs() const { return static_cast<int>(input_shapes_.size()); }
+  const Shape& input(int i) const { return input_shapes_[static_cast<size_t>(i)]; }
+  DType input_dtype(int i) const { return input_dtypes_[static_cast<size_t>(i)]; }
+  const std::string& input_name(int i) const;
+  // The input's values when known now (a constant); nullptr otherwise.
+  const ConstTensor* input_value(int i) const;
+
+  void set_output(int i, Shape shape) { output_shapes_[static_cast<size_t>(i)] = std::move(shape); }
+  // The output's shape depends on input values: it is known only in the
+  // kernel, which allocates it with KernelContext::AllocateOutput.
+  void set_output_dynamic(int i) { output_dynamic_[static_cast<size_t>(i)] = true; }
+
+  // Checks that tolerate unknown dims/ranks (they pass when unknown) and name
+  // the input in their message.
+  Status RequireRank(int input, int rank) const;
+  Status RequireRankAtLeast(int input, int rank) const;
+  // Dim `dim_a` of input a equals dim `dim_b` of input b (negative dims count from the end).
+  Status RequireSameDim(int a, int dim_a, int b, int dim_b) const;
+  Status RequireDimEquals(int input, int dim, int64_t value) const;
+
+  // Filled by the adapters.
+  std::vector<Shape> input_shapes_;
+  std::vector<DType> input_dtypes_;
+  std::vector<std::optional<ConstTensor>> input_values_;
+  std::vector<Shape> output_shapes_;
+  std::vector<bool> output_dynamic_;
+
+ private:
+  const OpSpec* spec_;
+  const AttrMap* attrs_;
+};
+
+// How a runtime runs work in parallel; each adapter supplies one.
+class Parallelism {
+ public:
+  virtual ~Parallelism() = default;
+  virtual int num_threads() const = 0;
+  // Calls fn(begin, end) over disjoint ranges covering [0, total).
+  virtual void ParallelFor(int64_t total, int64_t cost_per_unit,
+                           const std::function<void(int64_t, int64_t)>& fn) = 0;
+};
+
+// Run-time view of a node for the kernel.
+class KernelContext {
+ public:
+  using Allocator = std::function<Status(int, const Shape&, Tensor*)>;
+
+  KernelContext(const OpSpec* spec, const AttrMap* attrs, Parallelism* parallelism)
+      : spec_(spec), attrs_(attrs), parallelism_(parallelism) {}
+
+  const OpSpec& spec() const { return *spec_; }
+  const AttrMap& attrs() const { return *attrs_; }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  const ConstTensor& input(int i) const { return inputs_[static_cast<size_t>(i)]; }
+  // Outputs whose shape the rule set are allocated before the kernel runs.
+  const Tensor& output(int i) const { return outputs_[static_cast<size_t>(i)]; }
+  // For outputs the shape rule marked dynamic.
+  Status AllocateOutput(int i, const Shape& shape);
+
+  int num_threads() const { return parallelism_ ? parallelism_->num_threads() : 1; }
+  // Splits [0, total) over the runtime's threads. `cost_per_unit` (rough
+  // nanoseconds per item) keeps small jobs on one thread. Results must not
+  // depend on the split: each item is computed the same way on any thread.
+  void ParallelFor(int64_t total, int64_t cost_per_unit,
+                   const std::function<void(int64_t, int64_t)>& fn) const;
+
+  // Filled by the adapters.
+  std::vector<ConstTensor> inputs_;
+  std::vector<Tensor> outputs_;
+  Allocator allocator_;
+
+ private:
+  const OpSpec* spec_;
+  const AttrMap* attrs_;
+  Parallelism* parallelism_;
+};
+
+using ShapeFn = Status (*)(ShapeContext&);
+using ComputeFn = Status (*)(KernelContext&);
+
+enum class OpOrigin {
+  kTensorFlow,  // a TF op TFLite lacks: TF has the op and kernel, opbridge adds the TFLite kernel
+  kOpbridge,    // a new op: opbridge registers the TF op, its TF kernel and the TFLite kernel
+};
+
+class OpSpec {
+ public:
+  explicit OpSpec(std::string name) : name_(std::move(name)) {}
+
+  OpSpec& Origin(OpOrigin origin) { origin_ = origin; return *this; }
+  OpSpec& Doc(std::string doc) { doc_ = std::move(doc); return *this; }
+  OpSpec& Input(std::string decl) { input_texts_.push_back(std::move(decl)); return *this; }
+  OpSpec& Output(std::string decl) { output_texts_.push_back(std::move(decl)); return *this; }
+  OpSpec& Attr(std::string decl) { attr_texts_.push_back(std::move(decl)); return *this; }
+  OpSpec& ShapeRule(ShapeFn fn) { shape_fn_ = fn; return *this; }
+  OpSpec& Kernel(ComputeFn fn) { compute_fn_ = fn; return *this; }
+  // A helper op only TF needs (a gradient): no TFLite kernel is registered.
+  OpSpec& TensorFlowOnly() { tflite_ = false; return *this; }
+
+  // Parses the declarations; called once by the registry.
+  Status Finalize();
+
+  const std::string& name() const { return name_; }
+  OpOrigin origin() const { return origin_; }
+  const std::string& doc() const { return doc_; }
+  bool has_tflite_kernel() const { return tflite_; }
+  const std::vector<std::string>& input_texts() const { return input_texts_; }
+  const std::vector<std::string>& output_texts() const { return output_texts_; }
+  const std::vector<std::string>& attr_texts() const { return attr_texts_; }
+  const std::vector<ArgSpec>& inputs() const { return inputs_; }
+  const std::vector<ArgSpec>& outputs() const { return outputs_; }
+  const std::vector<AttrSpec>& attrs() const { return attrs_; }
+  const AttrSpec* FindAttr(const std::string& name) const;
+  ShapeFn shape_fn() const { return shape_fn_; }
+  ComputeFn compute_fn() const { return compute_fn_; }
+
+ private:
+  std::string name_;
+  OpOrigin origin_ = OpOrigin::kOpbridge;
+  std::string doc_;
+  bool tflite_ = true;
+  std::vector<std::string> input_texts_, output_texts_, attr_texts_;
+  std::vector<ArgSpec> inputs_, outputs_;
+  std::vector<AttrSpec> attrs_;
+  ShapeFn shape_fn_ = nullptr;
+  ComputeFn compute_fn_ = nullptr;
+};
+
+// The ops compiled into this library, in registration order. A spec that
+// fails Finalize is kept out and its error listed in RegistrationErrors().
+const std::vector<const OpSpec*>& RegisteredOps();
+const OpSpec* FindOp(const std::string& name);
+const std::vector<std::string>& RegistrationErrors();
+
+struct OpRegistrar {
+  explicit OpRegistrar(OpSpec spec);
+};
+
+// Common shape rules.
+Status SameShapeAsInput0(ShapeContext& ctx);
+
+}  // namespace opbridge
+
+#define OPBRIDGE_CONCAT_INNER(a, b) a##b
+#define OPBRIDGE_CONCAT(a, b) OPBRIDGE_CONCAT_INNER(a, b)
+#define OPBRIDGE_STRINGIFY_INNER(a) #a
+#define OPBRIDGE_STRINGIFY(a) OPBRIDGE_STRINGIFY_INNER(a)
+// Registers an op at load time. init_priority makes every op register before
+// the adapters' own load-time code (default priority) walks the registry.
+#define OPBRIDGE_REGISTER_OP(spec)                                          \
+  static ::opbridge::OpRegistrar OPBRIDGE_CONCAT(opbridge_registrar_, __COUNTER__) \
+      __attribute__((init_priority(1000), used)) = ::opbridge::OpRegistrar(spec)

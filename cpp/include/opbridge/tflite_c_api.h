@@ -1,0 +1,48 @@
+/* The C interface of an opbridge TFLite kernel library.
+ *
+ * Each kernel library (opbridge's own, libopbridge_tflite.so, and each one
+ * built with opbridge_add_op_library) exports these functions under its own
+ * prefix, so several libraries can live in one process. Nothing here needs
+ * TensorFlow or TFLite headers. */
+#ifndef OPBRIDGE_TFLITE_C_API_H_
+#define OPBRIDGE_TFLITE_C_API_H_
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct OpbridgeTfLiteOp {
+  const char* name;          /* custom op name, as in the model's custom_code */
+  const void* registration;  /* a TfLiteRegistration*, padded for newer runtimes */
+} OpbridgeTfLiteOp;
+
+/* prefix_tflite_ops: sets *ops to the table, returns its length.
+ * prefix_register_ops: a custom-op registerer (custom_op_registerers=["prefix_register_ops"]):
+ *   adds every op to the tflite::MutableOpResolver* it is given; failures go to stderr.
+ * prefix_register_ops_checked: the same, returning 0 on success, else see prefix_last_error.
+ * prefix_last_error: this thread's last error message.
+ * prefix_catalog_json: the ops as JSON (name, origin, doc, inputs, outputs, attrs).
+ * prefix_decode_options_json: an op's custom options decoded as the kernel would,
+ *   {"ok": true, "attrs": {...}} or {"ok": false, "error": "..."} (valid until the next call
+ *   in this thread).
+ * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as JSON. */
+/* Two levels so that a macro argument (a prefix given by -D) is expanded before pasting. */
+#define OPBRIDGE_DECLARE_TFLITE_LIBRARY(prefix) OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)
+#define OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)                                     \
+  int prefix##_tflite_ops(const OpbridgeTfLiteOp** ops);                                 \
+  void prefix##_register_ops(void* resolver);                                            \
+  int prefix##_register_ops_checked(void* resolver);                                     \
+  const char* prefix##_last_error(void);                                                 \
+  const char* prefix##_catalog_json(void);                                               \
+  const char* prefix##_decode_options_json(const char* op, const void* data, size_t size); \
+  const char* prefix##_abi_probe_record(void);
+
+OPBRIDGE_DECLARE_TFLITE_LIBRARY(opbridge)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OPBRIDGE_TFLITE_C_API_H_ */

@@ -1,0 +1,176 @@
+// TFLite's C ABI, declared by opbridge.
+//
+// No pip package ships TFLite's headers, and the runtimes we plug into were
+// built elsewhere, so we declare the structs ourselves from the facts in the
+// public tensorflow/lite/core/c/common.h (fields are only ever appended there;
+// "semi-ABI stable"). The static_asserts pin the x86-64/aarch64 LP64 layout we
+// rely on; python/opbridge/_abi_check.py verifies it against each running
+// interpreter before any opbridge kernel is trusted.
+//
+// Everything lives in a namespace so that a C++ app that also includes TFLite's
+// own headers does not see clashing definitions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace opbridge::tflite_abi {
+
+enum TfLiteStatus : int {
+  kTfLiteOk = 0,
+  kTfLiteError = 1,
+};
+
+// The runtime's tensor type enum (not the schema's TensorType, which numbers differently).
+enum TfLiteType : int {
+  kTfLiteNoType = 0,
+  kTfLiteFloat32 = 1,
+  kTfLiteInt32 = 2,
+  kTfLiteUInt8 = 3,
+  kTfLiteInt64 = 4,
+  kTfLiteString = 5,
+  kTfLiteBool = 6,
+  kTfLiteInt16 = 7,
+  kTfLiteComplex64 = 8,
+  kTfLiteInt8 = 9,
+  kTfLiteFloat16 = 10,
+  kTfLiteFloat64 = 11,
+  kTfLiteComplex128 = 12,
+  kTfLiteUInt64 = 13,
+  kTfLiteResource = 14,
+  kTfLiteVariant = 15,
+  kTfLiteUInt32 = 16,
+  kTfLiteUInt16 = 17,
+  kTfLiteInt4 = 18,
+  kTfLiteBFloat16 = 19,
+};
+
+enum TfLiteAllocationType : int {
+  kTfLiteMemNone = 0,
+  kTfLiteMmapRo = 1,
+  kTfLiteArenaRw = 2,
+  kTfLiteArenaRwPersistent = 3,
+  kTfLiteDynamic = 4,
+  kTfLitePersistentRo = 5,
+  kTfLiteCustom = 6,
+  kTfLiteVariantObject = 7,
+};
+
+enum : int { kTfLiteOptionalTensor = -1 };
+
+// A size followed by `size` ints. The runtime frees arrays handed to
+// ResizeTensor with free(), so they must come from malloc.
+struct TfLiteIntArray {
+  int size;
+  int data[];
+};
+
+struct TfLiteQuantizationParams {
+  float scale;
+  int32_t zero_point;
+};
+
+struct TfLiteQuantization {
+  int type;
+  void* params;
+};
+
+struct TfLiteDelegate;
+struct TfLiteContext;
+struct TfLiteRegistration;
+
+struct TfLiteTensor {
+  TfLiteType type;
+  void* data;
+  TfLiteIntArray* dims;
+  TfLiteQuantizationParams params;
+  TfLiteAllocationType allocation_type;
+  size_t bytes;
+  const void* allocation;
+  const char* name;
+  TfLiteDelegate* delegate;
+  int buffer_handle;
+  bool data_is_stale;
+  bool is_variable;
+  TfLiteQuantization quantization;
+  void* sparsity;
+  const TfLiteIntArray* dims_signature;
+};
+
+struct TfLiteNode {
+  TfLiteIntArray* inputs;
+  TfLiteIntArray* outputs;
+  TfLiteIntArray* intermediates;
+  TfLiteIntArray* temporaries;
+  void* user_data;
+  void* builtin_data;
+  const void* custom_initial_data;
+  int custom_initial_data_size;
+  TfLiteDelegate* delegate;
+  bool might_have_side_effect;
+};
+
+struct TfLiteContext {
+  size_t tensors_size;
+  TfLiteStatus (*GetExecutionPlan)(TfLiteContext* context, TfLiteIntArray** execution_plan);
+  // The tensor array. context->GetTensor exists too but is NULL in the full runtime.
+  TfLiteTensor* tensors;
+  void* impl_;
+  TfLiteStatus (*ResizeTensor)(TfLiteContext*, TfLiteTensor* tensor, TfLiteIntArray* new_size);
+  void (*ReportError)(TfLiteContext*, const char* msg, ...);
+  TfLiteStatus (*AddTensors)(TfLiteContext*, int tensors_to_add, int* first_new_tensor_index);
+  TfLiteStatus (*GetNodeAndRegistration)(TfLiteContext*, int node_index, TfLiteNode** node,
+                                         TfLiteRegistration** registration);
+  void* ReplaceNodeSubsetsWithDelegateKernels;
+  int recommended_num_threads;
+  // Later fields are not used by opbridge.
+};
+
+struct TfLiteRegistration {
+  void* (*init)(TfLiteContext* context, const char* buffer, size_t length);
+  void (*free)(TfLiteContext* context, void* buffer);
+  TfLiteStatus (*prepare)(TfLiteContext* context, TfLiteNode* node);
+  TfLiteStatus (*invoke)(TfLiteContext* context, TfLiteNode* node);
+  const char* (*profiling_string)(const TfLiteContext* context, const TfLiteNode* node);
+  int32_t builtin_code;
+  const char* custom_name;
+  int version;
+  void* registration_external;  // must stay NULL: non-NULL reroutes every callback
+  void* async_kernel;
+  uint64_t inplace_operator;
+};
+
+// Newer runtimes may have appended fields to TfLiteRegistration; AddCustom
+// copies the runtime's own sizeof from our pointer, so every registration we
+// hand out is followed by zeroed padding.
+struct PaddedRegistration {
+  TfLiteRegistration registration;
+  unsigned char padding[256];
+};
+
+constexpr int kBuiltinOperatorCustom = 32;
+
+static_assert(sizeof(void*) == 8, "opbridge's TFLite ABI declarations assume a 64-bit target");
+static_assert(sizeof(TfLiteIntArray) == 4, "TfLiteIntArray layout");
+static_assert(sizeof(TfLiteTensor) == 112, "TfLiteTensor layout (DESIGN.md: 112 bytes on x86-64)");
+static_assert(offsetof(TfLiteTensor, data) == 8, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteTensor, dims) == 16, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteTensor, allocation_type) == 32, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteTensor, bytes) == 40, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteTensor, name) == 56, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteTensor, quantization) == 80, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteNode, user_data) == 32, "TfLiteNode layout");
+static_assert(offsetof(TfLiteNode, custom_initial_data) == 48, "TfLiteNode layout");
+static_assert(offsetof(TfLiteNode, custom_initial_data_size) == 56, "TfLiteNode layout");
+static_assert(offsetof(TfLiteContext, tensors) == 16, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, ResizeTensor) == 32, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, ReportError) == 40, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, GetNodeAndRegistration) == 56, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, recommended_num_threads) == 72, "TfLiteContext layout");
+static_assert(offsetof(TfLiteRegistration, builtin_code) == 40, "TfLiteRegistration layout");
+static_assert(offsetof(TfLiteRegistration, custom_name) == 48, "TfLiteRegistration layout");
+static_assert(offsetof(TfLiteRegistration, version) == 56, "TfLiteRegistration layout");
+static_assert(offsetof(TfLiteRegistration, registration_external) == 64, "TfLiteRegistration layout");
+static_assert(sizeof(TfLiteRegistration) == 88, "TfLiteRegistration layout");
+
+}  // namespace opbridge::tflite_abi

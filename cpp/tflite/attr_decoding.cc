@@ -1,0 +1,152 @@
+#include "attr_decoding.h"
+
+#include <limits>
+
+#include "flexbuffer.h"
+
+namespace opbridge {
+namespace {
+
+using flex::Value;
+
+bool AsInt(const Value& v, int64_t* out) {
+  if (v.kind == Value::Kind::kInt) {
+    *out = v.i;
+    return true;
+  }
+  if (v.kind == Value::Kind::kUInt && v.u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    *out = static_cast<int64_t>(v.u);
+    return true;
+  }
+  return false;
+}
+
+bool AsDouble(const Value& v, double* out) {
+  int64_t i;
+  if (v.kind == Value::Kind::kFloat) {
+    *out = v.f;
+    return true;
+  }
+  if (AsInt(v, &i)) {
+    *out = static_cast<double>(i);
+    return true;
+  }
+  return false;
+}
+
+Status Convert(const AttrSpec& spec, const Value& v, AttrValue* out) {
+  const auto mismatch = [&]() {
+    return Errorf("attr '", spec.name, "' must be ", AttrTypeName(spec.type), " but the options hold a ",
+                  flex::KindName(v.kind));
+  };
+  switch (spec.type) {
+    case AttrType::kType: {
+      int64_t number;
+      if (!AsInt(v, &number)) return mismatch();
+      const DType dtype = DTypeFromSchemaType(number);
+      OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "attr '", spec.name, "' holds TFLite type number ", number,
+                       ", which opbridge does not know");
+      *out = dtype;
+      return Status::Ok();
+    }
+    case AttrType::kBool: {
+      int64_t number;
+      if (v.kind == Value::Kind::kBool) {
+        *out = v.b;
+      } else if (AsInt(v, &number) && (number == 0 || number == 1)) {
+        *out = number == 1;
+      } else {
+        return mismatch();
+      }
+      return Status::Ok();
+    }
+    case AttrType::kInt: {
+      int64_t number;
+      if (!AsInt(v, &number)) return mismatch();
+      *out = number;
+      return Status::Ok();
+    }
+    case AttrType::kFloat: {
+      double number;
+      if (!AsDouble(v, &number)) return mismatch();
+      *out = number;
+      return Status::Ok();
+    }
+    case AttrType::kString:
+      if (v.kind != Value::Kind::kString) return mismatch();
+      *out = v.s;
+      return Status::Ok();
+    case AttrType::kListInt: {
+      if (v.kind != Value::Kind::kVector) return mismatch();
+      std::vector<int64_t> list(v.items.size());
+      for (size_t k = 0; k < v.items.size(); ++k) {
+        if (!AsInt(v.items[k], &list[k])) return mismatch();
+      }
+      *out = std::move(list);
+      return Status::Ok();
+    }
+    case AttrType::kListFloat: {
+      if (v.kind != Value::Kind::kVector) return mismatch();
+      std::vector<double> list(v.items.size());
+      for (size_t k = 0; k < v.items.size(); ++k) {
+        if (!AsDouble(v.items[k], &list[k])) return mismatch();
+      }
+      *out = std::move(list);
+      return Status::Ok();
+    }
+  }
+  return mismatch();
+}
+
+}  // namespace
+
+DType DTypeFromSchemaType(int64_t schema_type) {
+  switch (schema_type) {
+    case 0: return DType::kFloat32;
+    case 1: return DType::kFloat16;
+    case 2: return DType::kInt32;
+    case 3: return DType::kUInt8;
+    case 4: return DType::kInt64;
+    case 5: return DType::kString;
+    case 6: return DType::kBool;
+    case 7: return DType::kInt16;
+    case 8: return DType::kComplex64;
+    case 9: return DType::kInt8;
+    case 10: return DType::kFloat64;
+    case 11: return DType::kComplex128;
+    case 12: return DType::kUInt64;
+    case 15: return DType::kUInt32;
+    case 16: return DType::kUInt16;
+    case 18: return DType::kBFloat16;
+    default: return DType::kInvalid;
+  }
+}
+
+Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out) {
+  Value root;
+  root.kind = Value::Kind::kMap;  // no options at all: every attr takes its default
+  if (size > 0) {
+    const Status status = flex::Decode(options, size, &root);
+    OPBRIDGE_REQUIRE(status.ok(), "custom options are not a valid flexbuffer: ", status.message());
+    OPBRIDGE_REQUIRE(root.kind == Value::Kind::kMap, "custom options must be a flexbuffer map, got a ",
+                     flex::KindName(root.kind));
+  }
+  for (const AttrSpec& attr : spec.attrs()) {
+    const Value* found = root.Find(attr.name);
+    AttrValue value;
+    if (found != nullptr) {
+      OPBRIDGE_RETURN_IF_ERROR(Convert(attr, *found, &value));
+    } else if (attr.default_value) {
+      value = *attr.default_value;
+    } else if (attr.type == AttrType::kType) {
+      continue;  // inferred from the input tensors by the kernel adapter
+    } else {
+      return Errorf("attr '", attr.name, "' is missing from the custom options and has no default");
+    }
+    OPBRIDGE_RETURN_IF_ERROR(attr.Check(value));
+    out->Set(attr.name, std::move(value));
+  }
+  return Status::Ok();
+}
+
+}  // namespace opbridge

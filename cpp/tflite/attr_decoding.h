@@ -1,0 +1,18 @@
+// From a custom op's options (the flexbuffer map the converter writes, keyed by
+// TF attr name) to the op's AttrMap, with defaults for absent attrs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+
+// TFLite's schema TensorType numbering, used by the converter for type attrs
+// (float32=0, int32=2, float64=10); kInvalid for numbers it does not know.
+DType DTypeFromSchemaType(int64_t schema_type);
+
+Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out);
+
+}  // namespace opbridge

@@ -1,0 +1,334 @@
+#include "kernel_adapter.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "attr_decoding.h"
+#include "thread_pool.h"
+
+namespace opbridge {
+namespace {
+
+using namespace tflite_abi;  // NOLINT: the ABI names read like TFLite's own
+
+// Per-node state, owned by the runtime through node->user_data.
+struct NodeState {
+  const OpSpec* spec = nullptr;
+  AttrMap attrs;
+  std::string init_error;
+  std::vector<bool> output_dynamic;
+};
+
+// Rank cap: TF kernels reject far lower ranks; this only bounds what a
+// corrupted model can make us allocate.
+constexpr int kMaxRank = 64;
+
+void Report(TfLiteContext* context, const OpSpec* spec, const std::string& message) {
+  const std::string text = (spec ? spec->name() + ": " : std::string("opbridge: ")) + message;
+  context->ReportError(context, "%s", text.c_str());
+}
+
+Status TensorAt(const TfLiteContext* context, const TfLiteIntArray* indices, int k, const char* what,
+                const std::string& arg_name, TfLiteTensor** out) {
+  const int index = indices->data[k];
+  OPBRIDGE_REQUIRE(index >= 0 && static_cast<size_t>(index) < context->tensors_size, what, " '", arg_name,
+                   "' refers to tensor ", index, ", which does not exist (", context->tensors_size,
+                   " tensors)");
+  *out = &context->tensors[index];
+  return Status::Ok();
+}
+
+Status ShapeOf(const TfLiteTensor* tensor, const char* what, const std::string& arg_name, Shape* out) {
+  OPBRIDGE_REQUIRE(tensor->dims != nullptr, what, " '", arg_name, "' has no shape");
+  const int rank = tensor->dims->size;
+  OPBRIDGE_REQUIRE(rank >= 0 && rank <= kMaxRank, what, " '", arg_name, "' has rank ", rank);
+  std::vector<int64_t> dims(static_cast<size_t>(rank));
+  for (int d = 0; d < rank; ++d) {
+    dims[static_cast<size_t>(d)] = tensor->dims->data[d];
+    OPBRIDGE_REQUIRE(dims[static_cast<size_t>(d)] >= 0, what, " '", arg_name, "' has negative dim ",
+                     dims[static_cast<size_t>(d)]);
+  }
+  *out = Shape(std::move(dims));
+  return Status::Ok();
+}
+
+// Binds arg dtypes to the op's type attrs: all args naming T agree, and T is
+// one of the declared types. An attr written in the options must match the
+// tensors; an absent one is taken from them.
+Status BindDType(const ArgSpec& arg, DType dtype, const char* what, AttrMap* attrs, const OpSpec& spec) {
+  if (arg.type_attr.empty()) {
+    OPBRIDGE_REQUIRE(dtype == arg.fixed_type, what, " '", arg.name, "' must be ", DTypeName(arg.fixed_type),
+                     ", got ", DTypeName(dtype));
+    return Status::Ok();
+  }
+  if (const AttrValue* bound = attrs->Find(arg.type_attr)) {
+    const DType expected = std::get<DType>(*bound);
+    OPBRIDGE_REQUIRE(dtype == expected, what, " '", arg.name, "' is ", DTypeName(dtype), " but attr ",
+                     arg.type_attr, " is ", DTypeName(expected));
+    return Status::Ok();
+  }
+  const Status allowed = spec.FindAttr(arg.type_attr)->Check(AttrValue(dtype));
+  OPBRIDGE_REQUIRE(allowed.ok(), what, " '", arg.name, "' has unsupported dtype ", DTypeName(dtype), " (",
+                   allowed.message(), ")");
+  attrs->Set(arg.type_attr, dtype);
+  return Status::Ok();
+}
+
+DType ExpectedDType(const ArgSpec& arg, const AttrMap& attrs) {
+  if (arg.type_attr.empty()) return arg.fixed_type;
+  const AttrValue* bound = attrs.Find(arg.type_attr);
+  return bound ? std::get<DType>(*bound) : DType::kInvalid;
+}
+
+Status Resize(TfLiteContext* context, TfLiteTensor* tensor, const Shape& shape, const std::string& name) {
+  OPBRIDGE_REQUIRE(shape.fully_known(), "the shape rule left output '", name, "' as ", shape.ToString());
+  OPBRIDGE_REQUIRE(shape.rank() <= kMaxRank, "output '", name, "' would have rank ", shape.rank());
+  auto* dims = static_cast<TfLiteIntArray*>(std::malloc(sizeof(int) * (1 + static_cast<size_t>(shape.rank()))));
+  OPBRIDGE_REQUIRE(dims != nullptr, "out of memory");
+  dims->size = shape.rank();
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (shape.dim(d) > INT_MAX) {
+      std::free(dims);
+      return Errorf("output '", name, "' dim ", d, " is ", shape.dim(d), ", beyond TFLite's int32 dims");
+    }
+    dims->data[d] = static_cast<int>(shape.dim(d));
+  }
+  // ResizeTensor takes ownership of dims.
+  OPBRIDGE_REQUIRE(context->ResizeTensor(context, tensor, dims) == kTfLiteOk, "could not resize output '",
+                   name, "' to ", shape.ToString());
+  return Status::Ok();
+}
+
+Status CheckData(const TfLiteTensor* tensor, DType dtype, const Shape& shape, const char* what,
+                 const std::string& name) {
+  const int64_t n = shape.num_elements();
+  if (n == 0) return Status::Ok();
+  const auto size = static_cast<uint64_t>(DTypeSize(dtype));
+  OPBRIDGE_REQUIRE(size > 0 && static_cast<uint64_t>(n) <= UINT64_MAX / size, what, " '", name,
+                   "' is too large");
+  OPBRIDGE_REQUIRE(tensor->data != nullptr, what, " '", name, "' has no data");
+  OPBRIDGE_REQUIRE(tensor->bytes >= static_cast<uint64_t>(n) * size, what, " '", name, "' holds ",
+                   tensor->bytes, " bytes, its shape ", shape.ToString(), " needs ",
+                   static_cast<uint64_t>(n) * size);
+  return Status::Ok();
+}
+
+Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
+  const OpSpec& spec = *state->spec;
+  OPBRIDGE_REQUIRE(state->init_error.empty(), state->init_error);
+  OPBRIDGE_REQUIRE(node->inputs && node->inputs->size == static_cast<int>(spec.inputs().size()), "expects ",
+                   spec.inputs().size(), " inputs, the node has ", node->inputs ? node->inputs->size : 0);
+  OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(spec.outputs().size()),
+                   "expects ", spec.outputs().size(), " outputs, the node has ",
+                   node->outputs ? node->outputs->size : 0);
+
+  ShapeContext shapes(&spec, &state->attrs);
+  for (size_t i = 0; i < spec.inputs().size(); ++i) {
+    const ArgSpec& arg = spec.inputs()[i];
+    TfLiteTensor* tensor;
+    Shape shape;
+    OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->inputs, static_cast<int>(i), "input", arg.name, &tensor));
+    const DType dtype = DTypeFromTfLiteType(tensor->type);
+    OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "input '", arg.name, "' has TFLite type ",
+                     static_cast<int>(tensor->type), ", which opbridge does not support");
+    OPBRIDGE_RETURN_IF_ERROR(BindDType(arg, dtype, "input", &state->attrs, spec));
+    OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", arg.name, &shape));
+    std::optional<ConstTensor> value;
+    const bool constant = tensor->allocation_type == kTfLiteMmapRo || tensor->allocation_type == kTfLitePersistentRo;
+    if (constant && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
+      value = ConstTensor(&arg.name, dtype, shape, tensor->data);
+    }
+    shapes.input_shapes_.push_back(std::move(shape));
+    shapes.input_dtypes_.push_back(dtype);
+    shapes.input_values_.push_back(std::move(value));
+  }
+  for (const AttrSpec& attr : spec.attrs()) {
+    OPBRIDGE_REQUIRE(state->attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
+                     "' is neither in the custom options nor bound by an input");
+  }
+  for (size_t i = 0; i < spec.outputs().size(); ++i) {
+    const ArgSpec& arg = spec.outputs()[i];
+    TfLiteTensor* tensor;
+    OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
+    const DType expected = ExpectedDType(arg, state->attrs);
+    const DType actual = DTypeFromTfLiteType(tensor->type);
+    OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
+                     DTypeName(expected));
+  }
+
+  shapes.output_shapes_.assign(spec.outputs().size(), Shape::UnknownRank());
+  shapes.output_dynamic_.assign(spec.outputs().size(), false);
+  OPBRIDGE_RETURN_IF_ERROR(spec.shape_fn()(shapes));
+
+  state->output_dynamic = shapes.output_dynamic_;
+  for (size_t i = 0; i < spec.outputs().size(); ++i) {
+    TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
+    if (shapes.output_dynamic_[i]) {
+      if (tensor->allocation_type != kTfLiteDynamic) {
+        tensor->allocation_type = kTfLiteDynamic;
+        tensor->data = nullptr;
+      }
+      continue;
+    }
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.output_shapes_[i], spec.outputs()[i].name));
+  }
+  return Status::Ok();
+}
+
+Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
+  const OpSpec& spec = *state->spec;
+  TfLiteParallelism parallelism(context->recommended_num_threads);
+  KernelContext kernel(&spec, &state->attrs, &parallelism);
+  for (size_t i = 0; i < spec.inputs().size(); ++i) {
+    const std::string& name = spec.inputs()[i].name;
+    TfLiteTensor* tensor;
+    Shape shape;
+    OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->inputs, static_cast<int>(i), "input", name, &tensor));
+    OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", name, &shape));
+    const DType dtype = DTypeFromTfLiteType(tensor->type);
+    OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
+    kernel.inputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
+  }
+  for (size_t i = 0; i < spec.outputs().size(); ++i) {
+    const std::string& name = spec.outputs()[i].name;
+    TfLiteTensor* tensor;
+    OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", name, &tensor));
+    const DType dtype = DTypeFromTfLiteType(tensor->type);
+    if (i < state->output_dynamic.size() && state->output_dynamic[i]) {
+      kernel.outputs_.emplace_back(&name, dtype, Shape::UnknownRank(), nullptr);
+      continue;
+    }
+    Shape shape;
+    OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "output", name, &shape));
+    OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
+    kernel.outputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
+  }
+  kernel.allocator_ = [&](int i, const Shape& shape, Tensor* out) -> Status {
+    const std::string& name = spec.outputs()[static_cast<size_t>(i)].name;
+    OPBRIDGE_REQUIRE(static_cast<size_t>(i) < state->output_dynamic.size() &&
+                         state->output_dynamic[static_cast<size_t>(i)],
+                     "output '", name, "' was not declared dynamic by the shape rule");
+    TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shape, name));
+    const DType dtype = DTypeFromTfLiteType(tensor->type);
+    OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
+    *out = Tensor(&name, dtype, shape, tensor->data);
+    return Status::Ok();
+  };
+  return spec.compute_fn()(kernel);
+}
+
+void* InitNode(const OpSpec* spec, const char* buffer, size_t length) {
+  auto state = std::make_unique<NodeState>();
+  state->spec = spec;
+  const Status status =
+      DecodeAttrs(*spec, reinterpret_cast<const uint8_t*>(buffer), buffer ? length : 0, &state->attrs);
+  if (!status.ok()) state->init_error = status.message();
+  return state.release();
+}
+
+void FreeNode(TfLiteContext*, void* buffer) { delete static_cast<NodeState*>(buffer); }
+
+TfLiteStatus Prepare(TfLiteContext* context, TfLiteNode* node) {
+  auto* state = static_cast<NodeState*>(node->user_data);
+  if (state == nullptr) {
+    Report(context, nullptr, "node has no state (init failed)");
+    return kTfLiteError;
+  }
+  const Status status = PrepareNode(context, node, state);
+  if (!status.ok()) {
+    Report(context, state->spec, status.message());
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
+  auto* state = static_cast<NodeState*>(node->user_data);
+  if (state == nullptr) {
+    Report(context, nullptr, "node has no state (init failed)");
+    return kTfLiteError;
+  }
+  const Status status = InvokeNode(context, node, state);
+  if (!status.ok()) {
+    Report(context, state->spec, status.message());
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+// init receives neither the node nor the registration, so each op gets its own
+// init function: Init<I> knows it serves the I-th op of the table.
+constexpr size_t kMaxOps = 512;
+std::vector<const OpSpec*>* g_table_specs = nullptr;
+
+template <size_t I>
+void* Init(TfLiteContext*, const char* buffer, size_t length) {
+  return InitNode((*g_table_specs)[I], buffer, length);
+}
+
+template <size_t... I>
+constexpr auto MakeInitTable(std::index_sequence<I...>) {
+  using InitFn = void* (*)(TfLiteContext*, const char*, size_t);
+  return std::array<InitFn, sizeof...(I)>{&Init<I>...};
+}
+
+}  // namespace
+
+DType DTypeFromTfLiteType(int type) {
+  switch (type) {
+    case kTfLiteFloat32: return DType::kFloat32;
+    case kTfLiteFloat64: return DType::kFloat64;
+    case kTfLiteFloat16: return DType::kFloat16;
+    case kTfLiteBFloat16: return DType::kBFloat16;
+    case kTfLiteInt8: return DType::kInt8;
+    case kTfLiteInt16: return DType::kInt16;
+    case kTfLiteInt32: return DType::kInt32;
+    case kTfLiteInt64: return DType::kInt64;
+    case kTfLiteUInt8: return DType::kUInt8;
+    case kTfLiteUInt16: return DType::kUInt16;
+    case kTfLiteUInt32: return DType::kUInt32;
+    case kTfLiteUInt64: return DType::kUInt64;
+    case kTfLiteBool: return DType::kBool;
+    case kTfLiteComplex64: return DType::kComplex64;
+    case kTfLiteComplex128: return DType::kComplex128;
+    default: return DType::kInvalid;
+  }
+}
+
+const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
+  static std::once_flag once;
+  static std::vector<TfLiteOpEntry>* table = nullptr;
+  std::call_once(once, [] {
+    static constexpr auto kInits = MakeInitTable(std::make_index_sequence<kMaxOps>{});
+    g_table_specs = new std::vector<const OpSpec*>();
+    table = new std::vector<TfLiteOpEntry>();
+    for (const OpSpec* spec : RegisteredOps()) {
+      if (!spec->has_tflite_kernel()) continue;
+      if (g_table_specs->size() == kMaxOps) {
+        std::fprintf(stderr, "opbridge: more than %zu TFLite ops in one library; %s left out\n", kMaxOps,
+                     spec->name().c_str());
+        continue;
+      }
+      auto* padded = new PaddedRegistration();
+      std::memset(padded, 0, sizeof(*padded));
+      TfLiteRegistration& r = padded->registration;
+      r.init = kInits[g_table_specs->size()];
+      r.free = &FreeNode;
+      r.prepare = &Prepare;
+      r.invoke = &Invoke;
+      r.builtin_code = kBuiltinOperatorCustom;
+      r.custom_name = spec->name().c_str();
+      r.version = 1;
+      g_table_specs->push_back(spec);
+      table->push_back({spec, &padded->registration});
+    }
+  });
+  return *table;
+}
+
+}  // namespace opbridge

@@ -1,0 +1,57 @@
+// The worker threads behind KernelContext::ParallelFor in TFLite.
+//
+// TFLite gives a kernel only a thread count (recommended_num_threads), not
+// threads, so opbridge keeps one process-wide pool. Many interpreters may
+// invoke at once (invoke releases the GIL), so the caller always works on its
+// own job too: it never waits on workers that are busy elsewhere, it finishes
+// the remaining chunks itself.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+
+class ThreadPool {
+ public:
+  static ThreadPool& Global();
+  ~ThreadPool();
+
+  // Runs fn over [0, total) in up to `num_threads` chunks, the caller included.
+  void ParallelFor(int64_t total, int num_threads, const std::function<void(int64_t, int64_t)>& fn);
+
+ private:
+  struct Job;
+  ThreadPool() = default;
+  void EnsureWorkers(size_t count);
+  void WorkerLoop();
+  static void RunChunks(Job& job);
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
+};
+
+// Parallelism for one TFLite invoke: the context's thread count on the shared pool.
+class TfLiteParallelism : public Parallelism {
+ public:
+  explicit TfLiteParallelism(int num_threads) : num_threads_(num_threads < 1 ? 1 : num_threads) {}
+  int num_threads() const override { return num_threads_; }
+  void ParallelFor(int64_t total, int64_t cost_per_unit,
+                   const std::function<void(int64_t, int64_t)>& fn) override;
+
+ private:
+  int num_threads_;
+};
+
+}  // namespace opbridge
