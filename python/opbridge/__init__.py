@@ -1,1 +1,48 @@
-"""opbridge."""
+"""opbridge: the TensorFlow ops TFLite lacks, as TFLite custom ops proven equal to TF.
+
+`import opbridge` does not import TensorFlow. The TFLite half (list_ops,
+registerers, Interpreter) needs only ai-edge-litert and numpy; TF loads when a
+TF-side feature is used (convert, ops, layers, testing).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .catalog import list_ops
+from .errors import AbiMismatchError, LibraryLoadError, OpbridgeError, UnsupportedOpsError
+from .interpreter import Interpreter, registerers
+
+if TYPE_CHECKING:
+    from . import layers, ops, testing
+    from .convert import convert
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AbiMismatchError",
+    "Interpreter",
+    "LibraryLoadError",
+    "OpbridgeError",
+    "UnsupportedOpsError",
+    "convert",
+    "layers",
+    "list_ops",
+    "ops",
+    "registerers",
+    "testing",
+]
+
+_LAZY_MODULES = {"ops", "layers", "testing"}
+
+
+def __getattr__(name: str) -> Any:
+    # TF-side features import TensorFlow on first use only.
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "convert":
+        from .convert import convert
+
+        return convert
+    raise AttributeError(f"module 'opbridge' has no attribute {name!r}")

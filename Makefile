@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   builds opbridge into .venv and runs the demo
+#   make test   builds opbridge into .venv and runs lint + the test suite
+# Caches (pip's downloads, CMake's build tree) stay inside this directory.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := PIP_CACHE_DIR=$(CURDIR)/.cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV)/bin/pip
+DEPS_STAMP := $(VENV)/.deps-stamp
+BUILD_STAMP := $(VENV)/.build-stamp
+SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
+
+.PHONY: all build demo test lint bench clean system-deps
+
+all: test
+
+# Compilers: present on the target machines; installed from Debian if not (CI runs as root).
+system-deps:
+	@command -v g++ >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends g++ make)
+
+$(DEPS_STAMP): requirements-dev.txt | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+# --no-build-isolation: the build needs the installed TensorFlow (its headers
+# and libtensorflow_framework); an isolated build would reinstall it every time.
+$(BUILD_STAMP): $(DEPS_STAMP) $(SOURCES)
+	$(PIP) install --no-build-isolation --no-deps --force-reinstall .
+	touch $@
+
+build: $(BUILD_STAMP)
+
+demo: build
+	$(VENV)/bin/opbridge demo
+
+lint: $(DEPS_STAMP)
+	$(VENV)/bin/ruff check python tests benchmarks
+	$(VENV)/bin/ruff format --check python tests benchmarks
+
+test: build lint
+	$(PY) -m pytest -q tests
+
+bench: build
+	$(PY) benchmarks/bench_ops.py
+
+clean:
+	rm -rf build dist $(BUILD_STAMP)

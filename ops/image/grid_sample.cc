@@ -1,0 +1,107 @@
+// Opbridge>GridSample: sample an image at normalized grid points, with the
+// semantics of PyTorch's torch.nn.functional.grid_sample (2-D), in NHWC.
+//
+//   image [N, H, W, C], grid [N, Ho, Wo, 2] holding (x, y) in [-1, 1]
+//   -> output [N, Ho, Wo, C]
+// mode: bilinear | nearest (nearbyint: halves round to even);
+// padding_mode: zeros | border | reflection; align_corners as in PyTorch.
+// Gradients for image and grid come from Opbridge>GridSampleGrad.
+#include "grid_sample_geometry.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+using namespace grid_sample;  // NOLINT
+
+Status GridSampleShape(ShapeContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 4));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireDimEquals(1, 3, 2));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(0, 0, 1, 0));
+  const Shape& image = ctx.input(0);
+  const Shape& grid = ctx.input(1);
+  if (image.rank_known()) {
+    OPBRIDGE_REQUIRE(image.dim(1) != 0 && image.dim(2) != 0, "input 'image' must have non-empty spatial dims, got ",
+                     image.ToString());
+  }
+  Shape out = Shape::UnknownRank();
+  if (image.rank_known() || grid.rank_known()) {
+    const int64_t n = image.rank_known() && image.dim(0) >= 0 ? image.dim(0)
+                      : grid.rank_known()                      ? grid.dim(0)
+                                                               : kUnknownDim;
+    out = Shape({n, grid.rank_known() ? grid.dim(1) : kUnknownDim, grid.rank_known() ? grid.dim(2) : kUnknownDim,
+                 image.rank_known() ? image.dim(3) : kUnknownDim});
+  }
+  ctx.set_output(0, out);
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sample(KernelContext& ctx) {
+  const ConstTensor& image = ctx.input(0);
+  const ConstTensor& grid = ctx.input(1);
+  const Tensor& output = ctx.output(0);
+  const int64_t height = image.dim(1), width = image.dim(2), channels = image.dim(3);
+  const int64_t points_per_image = grid.dim(1) * grid.dim(2);
+  const Mode mode = ParseMode(ctx.attrs().Get<std::string>("mode"));
+  const Padding padding = ParsePadding(ctx.attrs().Get<std::string>("padding_mode"));
+  const bool align = ctx.attrs().Get<bool>("align_corners");
+  const T* img = image.data<T>();
+  const T* g = grid.data<T>();
+  T* out = output.data<T>();
+
+  ctx.ParallelFor(grid.num_elements() / 2, 8 * channels + 40, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const T* src = img + (p / points_per_image) * height * width * channels;
+      T* dst = out + p * channels;
+      T unused;
+      const T ix = SourceIndex(g[2 * p], width, padding, align, &unused);
+      const T iy = SourceIndex(g[2 * p + 1], height, padding, align, &unused);
+      if (mode == Mode::kNearest) {
+        const auto x = static_cast<int64_t>(std::nearbyint(ix));
+        const auto y = static_cast<int64_t>(std::nearbyint(iy));
+        if (InBounds(y, x, height, width)) {
+          const T* pixel = src + (y * width + x) * channels;
+          std::copy(pixel, pixel + channels, dst);
+        } else {
+          std::fill(dst, dst + channels, T(0));
+        }
+        continue;
+      }
+      const Bilinear<T> b(ix, iy);
+      std::fill(dst, dst + channels, T(0));
+      const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
+      const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};
+      const T ws[4] = {b.wx0 * b.wy0, b.wx1 * b.wy0, b.wx0 * b.wy1, b.wx1 * b.wy1};
+      for (int k = 0; k < 4; ++k) {
+        if (!InBounds(ys[k], xs[k], height, width)) continue;
+        const T* pixel = src + (ys[k] * width + xs[k]) * channels;
+        for (int64_t c = 0; c < channels; ++c) dst[c] += pixel[c] * ws[k];
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+Status GridSampleKernel(KernelContext& ctx) {
+  return Dispatch<float, double>(ctx.input(0).dtype(),
+                                 [&](auto tag) { return Sample<typename decltype(tag)::type>(ctx); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>GridSample")
+                         .Origin(OpOrigin::kOpbridge)
+                         .Doc("Samples image [N,H,W,C] at grid [N,Ho,Wo,2] (normalized x, y in [-1, 1]) "
+                              "with PyTorch grid_sample semantics; output [N,Ho,Wo,C].")
+                         .Input("image: T")
+                         .Input("grid: T")
+                         .Output("output: T")
+                         .Attr("T: {float, double}")
+                         .Attr("mode: {'bilinear', 'nearest'} = 'bilinear'")
+                         .Attr("padding_mode: {'zeros', 'border', 'reflection'} = 'zeros'")
+                         .Attr("align_corners: bool = false")
+                         .ShapeRule(GridSampleShape)
+                         .Kernel(GridSampleKernel));
+
+}  // namespace
+}  // namespace opbridge

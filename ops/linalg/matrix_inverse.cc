@@ -1,0 +1,77 @@
+// MatrixInverse: TF's batched matrix inverse (tf.linalg.inv). TFLite has no
+// kernel (the converter emits CUSTOM "MatrixInverse" with {T, adjoint}).
+//
+// Same algorithm as TF's CPU kernel: Eigen's partial-pivot LU on a row-major
+// map of each matrix, with TF's invertibility test (no exactly-zero pivot)
+// and its error text. An empty matrix's inverse is the empty matrix.
+#include <Eigen/Core>
+#include <Eigen/LU>
+#include <complex>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+Status MatrixInverseShape(ShapeContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(0, -2, 0, -1));
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+template <typename T>
+Status InvertBatch(KernelContext& ctx) {
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Real = typename Eigen::NumTraits<T>::Real;
+  const ConstTensor& input = ctx.input(0);
+  const Tensor& output = ctx.output(0);
+  const int64_t n = input.dim(-1);
+  if (input.num_elements() == 0) return Status::Ok();
+  const int64_t batch = input.num_elements() / (n * n);
+  const bool adjoint = ctx.attrs().Get<bool>("adjoint");
+
+  std::vector<char> singular(static_cast<size_t>(batch), 0);
+  ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
+    Eigen::PartialPivLU<Matrix> lu;
+    for (int64_t b = begin; b < end; ++b) {
+      Eigen::Map<const Matrix> a(input.data<T>() + b * n * n, n, n);
+      Eigen::Map<Matrix> inv(output.data<T>() + b * n * n, n, n);
+      if (adjoint) {
+        lu.compute(a.adjoint());
+      } else {
+        lu.compute(a);
+      }
+      const Real min_abs_pivot = lu.matrixLU().diagonal().cwiseAbs().minCoeff();
+      if (!(min_abs_pivot > Real(0))) {
+        singular[static_cast<size_t>(b)] = 1;
+        continue;
+      }
+      inv.noalias() = lu.inverse();
+    }
+  });
+  for (int64_t b = 0; b < batch; ++b) {
+    OPBRIDGE_REQUIRE(!singular[static_cast<size_t>(b)], "Input is not invertible. (matrix ", b, " of ", batch,
+                     " in input '", input.name(), "' has a zero pivot)");
+  }
+  return Status::Ok();
+}
+
+Status MatrixInverseKernel(KernelContext& ctx) {
+  return Dispatch<float, double, std::complex<float>, std::complex<double>>(
+      ctx.input(0).dtype(), [&](auto tag) { return InvertBatch<typename decltype(tag)::type>(ctx); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("MatrixInverse")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Inverse of each square matrix in a batch (tf.linalg.inv); adjoint inverts the "
+                              "conjugate transpose.")
+                         .Input("input: T")
+                         .Output("output: T")
+                         .Attr("adjoint: bool = false")
+                         .Attr("T: {float, double, complex64, complex128}")
+                         .ShapeRule(MatrixInverseShape)
+                         .Kernel(MatrixInverseKernel));
+
+}  // namespace
+}  // namespace opbridge

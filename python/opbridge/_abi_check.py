@@ -1,0 +1,98 @@
+"""The ABI self-test: does a running interpreter lay out TFLite's C structs as our kernels expect?
+
+opbridge's kernels read TfLiteContext/TfLiteNode/TfLiteTensor through our own
+declarations (cpp/tflite/abi.h). Before the first opbridge interpreter of a
+runtime is handed out, each kernel library's probe kernel runs on a tiny model
+and reports what it read: tensor count and indices, type, dims, byte size,
+name, options and data addresses. Every one must equal what the interpreter
+itself reports, or the runtime is refused with AbiMismatchError.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import numpy as np
+
+from . import tflite_model
+from ._library import KernelLibrary
+from .errors import AbiMismatchError
+
+_PROBE_OP = "OpbridgeAbiProbe"
+_PROBE_OPTIONS = b"\x00\x7fopbridge-abi\xff"
+_PROBE_SHAPE = (2, 3, 4)
+_PROBE_THREADS = 3
+_PADDING_TENSORS = 3
+
+_lock = threading.Lock()
+_verified: set[tuple[str, str]] = set()
+
+
+def _probe_model() -> bytes:
+    return tflite_model.single_custom_op_model(
+        _PROBE_OP,
+        [("opbridge_probe_in", _PROBE_SHAPE, np.float32)],
+        [("opbridge_probe_out", _PROBE_SHAPE, np.float32)],
+        options=_PROBE_OPTIONS,
+        padding_tensors=_PADDING_TENSORS,
+    )
+
+
+def check(runtime: str, interpreter_class: Any, library: KernelLibrary) -> None:
+    """Raises AbiMismatchError if `library`'s kernels misread `interpreter_class`'s structs."""
+    key = (runtime, library.name)
+    with _lock:
+        if key in _verified:
+            return
+        _run_probe(runtime, interpreter_class, library)
+        _verified.add(key)
+
+
+def _run_probe(runtime: str, interpreter_class: Any, library: KernelLibrary) -> None:
+    interpreter = interpreter_class(
+        model_content=_probe_model(),
+        custom_op_registerers=[library.registerer()],
+        num_threads=_PROBE_THREADS,
+    )
+    interpreter.allocate_tensors()
+    (input_detail,) = interpreter.get_input_details()
+    (output_detail,) = interpreter.get_output_details()
+    x = np.arange(np.prod(_PROBE_SHAPE), dtype=np.float32).reshape(_PROBE_SHAPE) / 7.0
+    interpreter.set_tensor(input_detail["index"], x)
+    interpreter.invoke()
+    y = interpreter.get_tensor(output_detail["index"])
+    record = json.loads(library.module.abi_probe_record())
+
+    expected = {
+        "prepared": True,
+        "invoked": True,
+        "input_index": input_detail["index"],
+        "output_index": output_detail["index"],
+        "input_type": 1,  # kTfLiteFloat32
+        "input_dims": list(_PROBE_SHAPE),
+        "input_bytes": x.nbytes,
+        "input_name": input_detail["name"],
+        "recommended_num_threads": _PROBE_THREADS,
+        "options_size": len(_PROBE_OPTIONS),
+        "options_hex": _PROBE_OPTIONS.hex(),
+        "input_data": interpreter.tensor(input_detail["index"])().ctypes.data,
+        "output_data": interpreter.tensor(output_detail["index"])().ctypes.data,
+        "error": "",
+    }
+    wrong = [
+        f"{field}: the interpreter says {value!r}, the kernel read {record.get(field)!r}"
+        for field, value in expected.items()
+        if record.get(field) != value
+    ]
+    if record.get("tensors_size", 0) < _PADDING_TENSORS + 2:
+        wrong.append(f"tensors_size: the kernel read {record.get('tensors_size')}")
+    if not wrong and not np.array_equal(y, 2 * x + 1):
+        wrong.append("the probe's output data is not where the interpreter reads it")
+    if wrong:
+        raise AbiMismatchError(
+            f"the {runtime} runtime ({interpreter_class.__module__}) lays out TFLite's C structs differently "
+            f"from the {library.name} kernels (built against opbridge's cpp/tflite/abi.h); refusing to run "
+            "them:\n  " + "\n  ".join(wrong)
+        )

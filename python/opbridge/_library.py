@@ -1,0 +1,110 @@
+"""Kernel libraries: opbridge's own, and (later) those of installed op packages.
+
+A kernel library is a pybind11 module built by `opbridge_add_op_library`
+(`<package>._tflite`) over a TFLite kernel shared library. It describes its ops
+(a JSON catalog), registers them into a runtime's op resolver, and decodes
+custom options the way its kernels do. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .errors import LibraryLoadError
+
+
+@dataclass(frozen=True)
+class AttrInfo:
+    name: str
+    type: str
+    allowed: tuple[str, ...]
+    default: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One op of a kernel library, as its C++ declaration describes it."""
+
+    name: str
+    origin: str  # "tensorflow": a TF op TFLite lacks; "opbridge": a new op
+    tflite: bool  # has a TFLite kernel
+    doc: str
+    inputs: tuple[tuple[str, str], ...]
+    outputs: tuple[tuple[str, str], ...]
+    attrs: tuple[AttrInfo, ...]
+    library: str = field(default="opbridge", compare=False)
+
+    @property
+    def dtypes(self) -> tuple[str, ...]:
+        """The dtypes the op accepts: those of the type attr of its first input."""
+        type_names = {a.name: a for a in self.attrs if a.type == "type"}
+        for _, type_name in self.inputs:
+            if type_name in type_names:
+                return type_names[type_name].allowed
+            return (type_name,)
+        return ()
+
+
+class KernelLibrary:
+    """A loaded kernel library (its `_tflite` pybind11 module)."""
+
+    def __init__(self, name: str, module: ModuleType) -> None:
+        self.name = name
+        self.module = module
+        catalog = json.loads(module.catalog_json())
+        if catalog["errors"]:
+            raise LibraryLoadError(f"{name}: ops failed to register: {'; '.join(catalog['errors'])}")
+        self.ops: tuple[OpInfo, ...] = tuple(_op_info(entry, name) for entry in catalog["ops"])
+
+    @property
+    def path(self) -> Path:
+        return Path(self.module.library_path())
+
+    def registerer(self) -> Any:
+        """A custom-op registerer for either runtime: called with the resolver's address."""
+        return self.module.register
+
+    def decode_options(self, op: str, data: bytes) -> dict[str, str]:
+        """The attrs a kernel would read from `data`; raises ValueError naming the problem."""
+        result = json.loads(self.module.decode_options(op, bytes(data)))
+        if not result["ok"]:
+            raise ValueError(result["error"])
+        return dict(result["attrs"])
+
+
+def _op_info(entry: dict[str, Any], library: str) -> OpInfo:
+    return OpInfo(
+        name=entry["name"],
+        origin=entry["origin"],
+        tflite=entry["tflite"],
+        doc=entry["doc"],
+        inputs=tuple((a["name"], a["type"]) for a in entry["inputs"]),
+        outputs=tuple((a["name"], a["type"]) for a in entry["outputs"]),
+        attrs=tuple(
+            AttrInfo(a["name"], a["type"], tuple(a["allowed"]), a["default"], a["text"]) for a in entry["attrs"]
+        ),
+        library=library,
+    )
+
+
+@functools.cache
+def builtin_library() -> KernelLibrary:
+    try:
+        module = importlib.import_module("opbridge._tflite")
+    except ImportError as exc:  # a source checkout without a build
+        raise LibraryLoadError(
+            f"opbridge's kernel library is not built ({exc}); install opbridge with pip (see README)"
+        ) from exc
+    return KernelLibrary("opbridge", module)
+
+
+def libraries() -> tuple[KernelLibrary, ...]:
+    """Every kernel library opbridge uses, its own first."""
+    return (builtin_library(),)

@@ -1,0 +1,62 @@
+"""`opbridge.Interpreter`: a stock TFLite interpreter with opbridge's kernels registered."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+from . import _abi_check
+from ._library import libraries
+
+RUNTIMES = ("litert", "tf")
+
+
+def registerers() -> list[Any]:
+    """Custom-op registerers for every kernel library, usable as `custom_op_registerers`
+    in `ai_edge_litert.interpreter.InterpreterWithCustomOps` and in TF's
+    `tensorflow.lite.python.interpreter.InterpreterWithCustomOps`."""
+    return [library.registerer() for library in libraries()]
+
+
+def interpreter_class(runtime: str) -> Any:
+    """The runtime's interpreter class that accepts custom-op registerers."""
+    if runtime == "litert":
+        from ai_edge_litert.interpreter import InterpreterWithCustomOps
+
+        return InterpreterWithCustomOps
+    if runtime == "tf":
+        # Only TF's private module takes registerers (DESIGN.md, "Runtimes").
+        from tensorflow.lite.python.interpreter import InterpreterWithCustomOps
+
+        return InterpreterWithCustomOps
+    raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
+
+
+def Interpreter(  # noqa: N802 - reads like the class it returns
+    model_path: str | os.PathLike[str] | None = None,
+    model_content: bytes | None = None,
+    runtime: str = "litert",
+    custom_op_registerers: list[Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """The runtime's interpreter for a model, with every opbridge kernel registered.
+
+    `runtime="litert"` uses ai_edge_litert, `"tf"` TensorFlow's own interpreter.
+    Other keyword arguments (num_threads, experimental_preserve_all_tensors,
+    experimental_delegates, ...) go to the interpreter unchanged. The first
+    interpreter of each runtime runs the ABI self-test (AbiMismatchError).
+    """
+    cls = interpreter_class(runtime)
+    with warnings.catch_warnings():
+        # TF's interpreter warns that it is deprecated; the caller chose it.
+        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+        warnings.filterwarnings("ignore", category=UserWarning, module="tensorflow.lite.python.interpreter")
+        for library in libraries():
+            _abi_check.check(runtime, cls, library)
+        return cls(
+            model_path=os.fspath(model_path) if model_path is not None else None,
+            model_content=model_content,
+            custom_op_registerers=registerers() + list(custom_op_registerers or []),
+            **kwargs,
+        )

@@ -1,0 +1,146 @@
+"""Parity testing: does a converted model compute what TF computes? (imports TensorFlow)"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .convert import convert
+from .interpreter import Interpreter
+
+
+@dataclass
+class OutputParity:
+    name: str  # the output's name in the .tflite model
+    shape: tuple[int, ...]
+    max_abs_error: dict[str, float] = field(default_factory=dict)  # per runtime
+
+
+@dataclass
+class ParityReport:
+    model: bytes
+    outputs: list[OutputParity]
+
+    def worst(self) -> float:
+        return max((e for o in self.outputs for e in o.max_abs_error.values()), default=0.0)
+
+
+def _concrete(tf: Any, fn: Any, arrays: list[np.ndarray]) -> Any:
+    """A concrete function of `fn` whose TFLite inputs are named input_0, input_1, ..."""
+    if isinstance(fn, tf.types.experimental.ConcreteFunction):
+        return fn
+    if isinstance(fn, tf.types.experimental.PolymorphicFunction) and fn.input_signature is not None:
+        return fn.get_concrete_function()
+    python_fn = getattr(fn, "python_function", fn)
+    signature = [tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(arrays)]
+    return tf.function(python_fn, input_signature=signature).get_concrete_function()
+
+
+def run_tflite(
+    model: bytes, inputs: Sequence[Any], runtime: str = "litert", input_names: Sequence[str] | None = None, **kw: Any
+) -> dict[str, np.ndarray]:
+    """Runs `model` once in `runtime` through opbridge.Interpreter; outputs by tensor name.
+
+    Inputs are matched to the model's inputs by name when `input_names` is
+    given, else by position. Input shapes may differ from the model's (the
+    inputs are resized).
+    """
+    interpreter = Interpreter(model_content=model, runtime=runtime, **kw)
+    details = interpreter.get_input_details()
+    if input_names is not None:
+        by_name = {d["name"]: d for d in details}
+        details = [by_name[n] for n in input_names]
+    if len(details) != len(inputs):
+        raise ValueError(f"the model has {len(details)} inputs, {len(inputs)} given")
+    for detail, value in zip(details, inputs, strict=True):
+        value = np.asarray(value)
+        if tuple(detail["shape"]) != value.shape:
+            interpreter.resize_tensor_input(detail["index"], value.shape, strict=False)
+    interpreter.allocate_tensors()
+    for detail, value in zip(details, inputs, strict=True):
+        interpreter.set_tensor(detail["index"], np.asarray(value, dtype=detail["dtype"]))
+    interpreter.invoke()
+    return {d["name"]: interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()}
+
+
+def _describe_mismatch(
+    runtime: str, name: str, expected: np.ndarray, actual: np.ndarray, rtol: float, atol: float
+) -> str | None:
+    if expected.shape != actual.shape:
+        return f"[{runtime}] output {name}: shape {actual.shape}, TF gives {expected.shape}"
+    if expected.dtype != actual.dtype:
+        return f"[{runtime}] output {name}: dtype {actual.dtype}, TF gives {expected.dtype}"
+    if expected.size == 0:
+        return None
+    e = expected.astype(np.complex128 if np.iscomplexobj(expected) else np.float64)
+    a = actual.astype(e.dtype)
+    nan_mismatch = np.isnan(e) != np.isnan(a)
+    with np.errstate(invalid="ignore"):
+        excess = np.abs(a - e) - (atol + rtol * np.abs(e))
+        excess = np.where(np.isnan(e) & np.isnan(a), -np.inf, excess)
+        excess = np.where(np.isnan(excess), np.inf, excess)
+        # Infinities must match exactly.
+        excess = np.where(np.isinf(e) | np.isinf(a), np.where(e == a, -np.inf, np.inf), excess)
+    excess = np.where(nan_mismatch, np.inf, excess)
+    bad = excess > 0
+    if not bad.any():
+        return None
+    worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
+    err = abs(complex(a[worst] - e[worst])) if np.iscomplexobj(e) else float(abs(a[worst] - e[worst]))
+    return (
+        f"[{runtime}] output {name} {expected.shape}: {int(bad.sum())} of {expected.size} elements differ "
+        f"beyond atol={atol:g} + rtol={rtol:g}*|tf|; worst at {tuple(int(i) for i in worst)}: "
+        f"tf={expected[worst]!r} tflite={actual[worst]!r} abs error={err:.3g}"
+    )
+
+
+def assert_parity(
+    fn: Any,
+    inputs: Sequence[Any],
+    *,
+    rtol: float,
+    atol: float,
+    runtimes: Sequence[str] = ("litert", "tf"),
+    **convert_options: Any,
+) -> ParityReport:
+    """Runs `fn` in TF, converts it with opbridge.convert, runs each runtime, compares every output.
+
+    fn: a Python function of tensors, a tf.function or a concrete function;
+    inputs: its positional arguments (numpy arrays). Raises AssertionError
+    naming the runtime, output, worst element, both values and the error.
+    Returns the per-output errors.
+    """
+    import tensorflow as tf
+
+    arrays = [np.asarray(x) for x in inputs]
+    concrete = _concrete(tf, fn, arrays)
+    expected_structure = concrete(*[tf.constant(a) for a in arrays])
+    expected = [np.asarray(t) for t in tf.nest.flatten(expected_structure)]
+    output_names = [t.name.split(":")[0] for t in tf.nest.flatten(concrete.structured_outputs)]
+    input_names = [t.name.split(":")[0] for t in concrete.inputs[: len(arrays)]]
+
+    model = convert(concrete, **convert_options)
+    report = ParityReport(model, [OutputParity(n, e.shape) for n, e in zip(output_names, expected, strict=True)])
+    failures = []
+    for runtime in runtimes:
+        actual = run_tflite(model, arrays, runtime, input_names=input_names)
+        for out, name, e in zip(report.outputs, output_names, expected, strict=True):
+            if name not in actual:
+                failures.append(f"[{runtime}] the model has no output {name} (it has {sorted(actual)})")
+                continue
+            a = actual[name]
+            problem = _describe_mismatch(runtime, name, e, a, rtol, atol)
+            if problem:
+                failures.append(problem)
+            elif e.size:
+                with np.errstate(invalid="ignore"):
+                    diff = np.abs(a.astype(np.complex128) - e.astype(np.complex128))
+                out.max_abs_error[runtime] = float(np.nanmax(np.where(np.isnan(diff), 0, diff)))
+            else:
+                out.max_abs_error[runtime] = 0.0
+    if failures:
+        raise AssertionError("TF and TFLite disagree:\n  " + "\n  ".join(failures))
+    return report

@@ -1,0 +1,163 @@
+"""Reading and writing .tflite flatbuffers without TensorFlow.
+
+Uses the TFLite schema that ships with ai-edge-litert (`schema_py_generated`)
+and the `flatbuffers` package it depends on.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import flatbuffers
+import numpy as np
+from ai_edge_litert import schema_py_generated as schema
+
+_CUSTOM = schema.BuiltinOperator.CUSTOM
+_BUILTIN_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+_NUMPY_TO_SCHEMA = {
+    np.dtype(np.float32): schema.TensorType.FLOAT32,
+    np.dtype(np.float64): schema.TensorType.FLOAT64,
+    np.dtype(np.int32): schema.TensorType.INT32,
+    np.dtype(np.int64): schema.TensorType.INT64,
+    np.dtype(np.uint8): schema.TensorType.UINT8,
+    np.dtype(np.int8): schema.TensorType.INT8,
+    np.dtype(np.bool_): schema.TensorType.BOOL,
+}
+
+
+@dataclass(frozen=True)
+class CustomOpUse:
+    """One custom op node: its name, where it is, and its raw options."""
+
+    name: str
+    subgraph: int
+    index: int
+    options: bytes
+
+
+def _opcode_code(code: schema.OperatorCode) -> int:
+    # Since schema 3a, builtin_code holds the code and deprecated_builtin_code
+    # saturates at 127; older files only have the deprecated field.
+    return max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+
+
+def load(model: bytes) -> schema.Model:
+    buf = bytes(model)
+    if len(buf) < 8 or buf[4:8] != b"TFL3":
+        raise ValueError("not a TFLite model (no TFL3 identifier)")
+    return schema.Model.GetRootAsModel(buf, 0)
+
+
+def custom_ops(model: bytes) -> list[CustomOpUse]:
+    """Every CUSTOM node of every subgraph."""
+    m = load(model)
+    uses = []
+    for s in range(m.SubgraphsLength()):
+        subgraph = m.Subgraphs(s)
+        for i in range(subgraph.OperatorsLength()):
+            op = subgraph.Operators(i)
+            code = m.OperatorCodes(op.OpcodeIndex())
+            if _opcode_code(code) != _CUSTOM:
+                continue
+            name = (code.CustomCode() or b"").decode("utf-8", "replace")
+            options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
+            uses.append(CustomOpUse(name, s, i, options))
+    return uses
+
+
+def custom_op_counts(model: bytes) -> dict[str, int]:
+    return dict(collections.Counter(use.name for use in custom_ops(model)))
+
+
+def op_histogram(model: bytes) -> dict[str, int]:
+    """Every node by op name (builtin names upper-case, custom ops by their custom code)."""
+    m = load(model)
+    counts: collections.Counter[str] = collections.Counter()
+    for s in range(m.SubgraphsLength()):
+        subgraph = m.Subgraphs(s)
+        for i in range(subgraph.OperatorsLength()):
+            code = m.OperatorCodes(subgraph.Operators(i).OpcodeIndex())
+            value = _opcode_code(code)
+            if value == _CUSTOM:
+                counts[(code.CustomCode() or b"").decode("utf-8", "replace")] += 1
+            else:
+                counts[_BUILTIN_NAMES.get(value, str(value))] += 1
+    return dict(counts)
+
+
+def single_custom_op_model(
+    op_name: str,
+    inputs: Sequence[tuple[str, Sequence[int], np.dtype]],
+    outputs: Sequence[tuple[str, Sequence[int], np.dtype]],
+    options: bytes = b"",
+    padding_tensors: int = 0,
+) -> bytes:
+    """A model with one CUSTOM node; tests and the ABI check build models with it.
+
+    `padding_tensors` unused tensors come first, so the node's tensors do not
+    sit at index 0 (the ABI check then exercises the tensor array's stride).
+    """
+    model = schema.ModelT()
+    model.version = 3
+    model.buffers = [schema.BufferT()]  # buffer 0: the empty sentinel
+    code = schema.OperatorCodeT()
+    code.builtinCode = _CUSTOM
+    code.deprecatedBuiltinCode = _CUSTOM
+    code.customCode = op_name
+    code.version = 1
+    model.operatorCodes = [code]
+
+    tensors = []
+
+    def add_tensor(name: str, shape: Sequence[int], dtype: np.dtype) -> int:
+        t = schema.TensorT()
+        t.name = name
+        t.shape = list(shape)
+        t.type = _NUMPY_TO_SCHEMA[np.dtype(dtype)]
+        t.buffer = 0
+        tensors.append(t)
+        return len(tensors) - 1
+
+    for k in range(padding_tensors):
+        add_tensor(f"unused_{k}", [1], np.float32)
+    input_ids = [add_tensor(*spec) for spec in inputs]
+    output_ids = [add_tensor(*spec) for spec in outputs]
+
+    op = schema.OperatorT()
+    op.opcodeIndex = 0
+    op.inputs = input_ids
+    op.outputs = output_ids
+    op.customOptions = list(options)
+    op.customOptionsFormat = schema.CustomOptionsFormat.FLEXBUFFERS
+
+    subgraph = schema.SubGraphT()
+    subgraph.tensors = tensors
+    subgraph.inputs = input_ids
+    subgraph.outputs = output_ids
+    subgraph.operators = [op]
+    subgraph.name = "main"
+    model.subgraphs = [subgraph]
+
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def replace_custom_options(model: bytes, op_name: str, options: bytes) -> bytes:
+    """The model with every `op_name` node's custom options replaced (for hostile-input tests)."""
+    m = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    found = False
+    for subgraph in m.subgraphs or []:
+        for op in subgraph.operators or []:
+            code = m.operatorCodes[op.opcodeIndex]
+            name = code.customCode.decode() if isinstance(code.customCode, bytes) else code.customCode
+            if max(code.builtinCode, code.deprecatedBuiltinCode) == _CUSTOM and name == op_name:
+                op.customOptions = list(options)
+                found = True
+    if not found:
+        raise ValueError(f"the model has no custom op {op_name}")
+    builder = flatbuffers.Builder(len(model) + len(options) + 1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
