@@ -27,8 +27,11 @@ $(DEPS_STAMP): requirements-dev.txt | system-deps
 
 # --no-build-isolation: the build needs the installed TensorFlow (its headers
 # and libtensorflow_framework); an isolated build would reinstall it every time.
+# The wheel lands in dist/ (tests install it into a venv without TensorFlow).
 $(BUILD_STAMP): $(DEPS_STAMP) $(SOURCES)
-	$(PIP) install --no-build-isolation --no-deps --force-reinstall .
+	rm -f dist/opbridge-*.whl
+	$(PIP) wheel --no-build-isolation --no-deps -w dist .
+	$(PIP) install --no-deps --force-reinstall dist/opbridge-*.whl
 	touch $@
 
 build: $(BUILD_STAMP)

@@ -6,6 +6,8 @@
 // mode: bilinear | nearest (nearbyint: halves round to even);
 // padding_mode: zeros | border | reflection; align_corners as in PyTorch.
 // Gradients for image and grid come from Opbridge>GridSampleGrad.
+#include <limits>
+
 #include "grid_sample_geometry.h"
 #include "opbridge/op.h"
 
@@ -59,8 +61,8 @@ Status Sample(KernelContext& ctx) {
       const T ix = SourceIndex(g[2 * p], width, padding, align, &unused);
       const T iy = SourceIndex(g[2 * p + 1], height, padding, align, &unused);
       if (mode == Mode::kNearest) {
-        const auto x = static_cast<int64_t>(std::nearbyint(ix));
-        const auto y = static_cast<int64_t>(std::nearbyint(iy));
+        const auto x = static_cast<int64_t>(std::nearbyint(SafeIndex(ix)));
+        const auto y = static_cast<int64_t>(std::nearbyint(SafeIndex(iy)));
         if (InBounds(y, x, height, width)) {
           const T* pixel = src + (y * width + x) * channels;
           std::copy(pixel, pixel + channels, dst);
@@ -69,7 +71,11 @@ Status Sample(KernelContext& ctx) {
         }
         continue;
       }
-      const Bilinear<T> b(ix, iy);
+      if (!std::isfinite(ix) || !std::isfinite(iy)) {
+        std::fill(dst, dst + channels, std::numeric_limits<T>::quiet_NaN());
+        continue;
+      }
+      const Bilinear<T> b(SafeIndex(ix), SafeIndex(iy));
       std::fill(dst, dst + channels, T(0));
       const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
       const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};

@@ -1,6 +1,12 @@
 // Where a GridSample grid point lands in the image: PyTorch's grid_sample
 // coordinate rules (torch.nn.functional.grid_sample), shared by the forward op
 // and its gradient op. Sizes are > 0 (the shape rules enforce it).
+//
+// Non-finite coordinates follow what PyTorch's CPU kernel outputs (measured
+// with torch 2.13, docs/ops/grid_sample.md): clipping sends NaN to 0, so with
+// border padding NaN lands on the first pixel and with reflection padding NaN
+// and +-inf do; with zeros padding a non-finite coordinate reads nothing
+// (nearest gives 0, bilinear gives NaN, as its weights are NaN).
 #pragma once
 
 #include <algorithm>
@@ -31,14 +37,14 @@ T Unnormalize(T coord, int64_t size, bool align_corners, T* scale) {
   return ((coord + 1) * static_cast<T>(size) - 1) / 2;
 }
 
-// Clip to [0, size-1]. Written as PyTorch writes it: with a NaN input this
-// yields size-1, which is what its reference returns. The gradient is 0 at
-// and beyond the borders.
+// Clip to [0, size-1]; NaN goes to 0 as in PyTorch's CPU kernel. The
+// gradient is 0 at and beyond the borders.
 template <typename T>
 T Clip(T in, int64_t size, T* grad) {
   const T limit = static_cast<T>(size - 1);
   *grad = (in > T(0) && in < limit) ? T(1) : T(0);
-  return std::min(limit, std::max(in, T(0)));
+  if (!(in > T(0))) return T(0);
+  return in < limit ? in : limit;
 }
 
 // Reflect into [twice_low/2, twice_high/2] by folding at the bounds.
@@ -66,8 +72,8 @@ T Reflect(T in, int64_t twice_low, int64_t twice_high, T* grad) {
   return span - extra + low;
 }
 
-// Non-finite or out-of-int-range coordinates become -100: outside the image,
-// and never converted to an integer (which would be undefined).
+// Before an index becomes an integer: non-finite or out-of-int-range values
+// become -100, outside the image (converting them would be undefined).
 template <typename T>
 T SafeIndex(T x) {
   if (!std::isfinite(x) || std::trunc(x) > static_cast<T>(INT_MAX - 1) || x < static_cast<T>(INT_MIN)) {
@@ -76,7 +82,8 @@ T SafeIndex(T x) {
   return x;
 }
 
-// Source index along one axis and d(index)/d(coord).
+// Source index along one axis and d(index)/d(coord). Finite except with zeros
+// padding, where a non-finite coordinate stays non-finite (the caller decides).
 template <typename T>
 T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners, T* grad) {
   T scale;
@@ -89,9 +96,8 @@ T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners, T* gra
                           : Reflect(index, -1, 2 * size - 1, &g_reflect);
     index = Clip(index, size, &g_clip);
   }
-  const T safe = SafeIndex(index);
-  *grad = safe == index ? scale * g_reflect * g_clip : T(0);
-  return safe;
+  *grad = std::isfinite(index) ? scale * g_reflect * g_clip : T(0);
+  return index;
 }
 
 inline bool InBounds(int64_t y, int64_t x, int64_t height, int64_t width) {

@@ -2,6 +2,8 @@
 // grid, as PyTorch's grid_sampler_2d_backward computes them (nearest: the
 // grid gradient is zero; border/reflection: the clip and fold derivatives).
 // TF only: it exists so that models with GridSample train.
+#include <limits>
+
 #include "grid_sample_geometry.h"
 #include "opbridge/op.h"
 
@@ -52,8 +54,8 @@ Status Backward(KernelContext& ctx) {
         const T ix = SourceIndex(grid.data<T>()[2 * p], width, padding, align, &gx_mult);
         const T iy = SourceIndex(grid.data<T>()[2 * p + 1], height, padding, align, &gy_mult);
         if (mode == Mode::kNearest) {
-          const auto x = static_cast<int64_t>(std::nearbyint(ix));
-          const auto y = static_cast<int64_t>(std::nearbyint(iy));
+          const auto x = static_cast<int64_t>(std::nearbyint(SafeIndex(ix)));
+          const auto y = static_cast<int64_t>(std::nearbyint(SafeIndex(iy)));
           if (InBounds(y, x, height, width)) {
             T* pixel = dsrc + (y * width + x) * channels;
             for (int64_t c = 0; c < channels; ++c) pixel[c] += go[c];
@@ -62,7 +64,13 @@ Status Backward(KernelContext& ctx) {
           grad_grid[2 * p + 1] = T(0);
           continue;
         }
-        const Bilinear<T> b(ix, iy);
+        if (!std::isfinite(ix) || !std::isfinite(iy)) {
+          // The forward value is NaN here (zeros padding); so is its slope.
+          grad_grid[2 * p] = std::numeric_limits<T>::quiet_NaN();
+          grad_grid[2 * p + 1] = std::numeric_limits<T>::quiet_NaN();
+          continue;
+        }
+        const Bilinear<T> b(SafeIndex(ix), SafeIndex(iy));
         const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
         const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};
         const T ws[4] = {b.wx0 * b.wy0, b.wx1 * b.wy0, b.wx0 * b.wy1, b.wx1 * b.wy1};

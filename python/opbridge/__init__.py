@@ -16,7 +16,7 @@ from .interpreter import Interpreter, registerers
 
 if TYPE_CHECKING:
     from . import layers, ops, testing
-    from .convert import convert
+    from .conversion import convert
 
 __version__ = "0.1.0"
 
@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name == "convert":
-        from .convert import convert
+        from .conversion import convert
 
         return convert
     raise AttributeError(f"module 'opbridge' has no attribute {name!r}")

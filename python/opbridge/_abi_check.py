@@ -40,6 +40,18 @@ def _probe_model() -> bytes:
     )
 
 
+def compare(expected: dict[str, Any], record: dict[str, Any]) -> list[str]:
+    """Each field where what the kernel read differs from what the interpreter reports."""
+    wrong = [
+        f"{field}: the interpreter says {value!r}, the kernel read {record.get(field)!r}"
+        for field, value in expected.items()
+        if record.get(field) != value
+    ]
+    if record.get("tensors_size", 0) < _PADDING_TENSORS + 2:
+        wrong.append(f"tensors_size: the kernel read {record.get('tensors_size')}")
+    return wrong
+
+
 def check(runtime: str, interpreter_class: Any, library: KernelLibrary) -> None:
     """Raises AbiMismatchError if `library`'s kernels misread `interpreter_class`'s structs."""
     key = (runtime, library.name)
@@ -81,13 +93,7 @@ def _run_probe(runtime: str, interpreter_class: Any, library: KernelLibrary) -> 
         "output_data": interpreter.tensor(output_detail["index"])().ctypes.data,
         "error": "",
     }
-    wrong = [
-        f"{field}: the interpreter says {value!r}, the kernel read {record.get(field)!r}"
-        for field, value in expected.items()
-        if record.get(field) != value
-    ]
-    if record.get("tensors_size", 0) < _PADDING_TENSORS + 2:
-        wrong.append(f"tensors_size: the kernel read {record.get('tensors_size')}")
+    wrong = compare(expected, record)
     if not wrong and not np.array_equal(y, 2 * x + 1):
         wrong.append("the probe's output data is not where the interpreter reads it")
     if wrong:

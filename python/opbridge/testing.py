@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .convert import convert
+from .conversion import convert
 from .interpreter import Interpreter
 
 
@@ -61,9 +61,16 @@ def run_tflite(
             interpreter.resize_tensor_input(detail["index"], value.shape, strict=False)
     interpreter.allocate_tensors()
     for detail, value in zip(details, inputs, strict=True):
-        interpreter.set_tensor(detail["index"], np.asarray(value, dtype=detail["dtype"]))
+        # The Python runtimes refuse to touch a tensor of zero elements
+        # ("Invalid tensor size", builtins included): there is nothing to copy.
+        if np.asarray(value).size:
+            interpreter.set_tensor(detail["index"], np.asarray(value, dtype=detail["dtype"]))
     interpreter.invoke()
-    return {d["name"]: interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()}
+    outputs = {}
+    for d in interpreter.get_output_details():
+        empty = 0 in tuple(d["shape"])
+        outputs[d["name"]] = np.zeros(d["shape"], d["dtype"]) if empty else interpreter.get_tensor(d["index"])
+    return outputs
 
 
 def _describe_mismatch(

@@ -1,0 +1,160 @@
+"""Opbridge>GridSample: TF op vs TFLite kernel, both vs an independent NumPy
+reference of PyTorch's grid_sample, and the TF gradients."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import grid_sample_reference as reference
+from conftest import RUNTIMES
+from opbridge.testing import assert_parity
+
+MODES = ("bilinear", "nearest")
+PADDINGS = ("zeros", "border", "reflection")
+ATTRS = list(itertools.product(MODES, PADDINGS, (False, True)))
+ATTR_IDS = [f"{m}-{p}-{'ac' if a else 'noac'}" for m, p, a in ATTRS]
+# (image [N,H,W,C], grid [N,Ho,Wo]) shapes, including single-pixel images and empty outputs.
+SHAPES = [
+    ((1, 4, 5, 1), (1, 3, 2)),
+    ((2, 7, 6, 3), (2, 5, 9)),
+    ((3, 1, 1, 2), (3, 2, 2)),
+    ((1, 1, 8, 4), (1, 4, 4)),
+    ((2, 9, 1, 1), (2, 1, 6)),
+    ((0, 4, 4, 3), (0, 2, 2)),
+    ((2, 4, 4, 0), (2, 2, 2)),
+    ((1, 4, 4, 2), (1, 0, 3)),
+]
+TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
+
+
+def make_inputs(rng, image_shape, grid_shape, dtype, spread=1.3):
+    image = rng.standard_normal(image_shape).astype(dtype)
+    grid = rng.uniform(-spread, spread, (*grid_shape, 2)).astype(dtype)
+    return image, grid
+
+
+@pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tflite_matches_tf_over_shapes(tf, rng, mode, padding, align, dtype):
+    import opbridge
+
+    for image_shape, grid_shape in SHAPES:
+        image, grid = make_inputs(rng, image_shape, grid_shape, dtype)
+        assert_parity(
+            lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
+            [image, grid],
+            rtol=0,
+            atol=TOLERANCE[dtype],
+            runtimes=RUNTIMES,
+        )
+
+
+@pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tf_op_matches_pytorch_definition(tf, rng, mode, padding, align, dtype):
+    import opbridge
+
+    for image_shape, grid_shape in SHAPES:
+        for spread in (1.0, 1.3, 6.0):
+            image, grid = make_inputs(rng, image_shape, grid_shape, dtype, spread)
+            got = opbridge.ops.grid_sample(image, grid, mode, padding, align).numpy()
+            want = reference.grid_sample(image, grid, mode, padding, align)
+            np.testing.assert_allclose(got, want, rtol=0, atol=TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
+def test_exact_pixel_and_half_pixel_coordinates(tf, mode, padding, align):
+    """Ties: nearest rounds half to even (nearbyint), as PyTorch does."""
+    import opbridge
+
+    h, w = 5, 6
+    image = np.arange(2 * h * w * 2, dtype=np.float64).reshape(2, h, w, 2)
+    xs = np.linspace(-1.5, 1.5, 25)
+    grid = np.stack(np.meshgrid(xs, xs[::-1]), -1)[None].repeat(2, 0)
+    got = opbridge.ops.grid_sample(image, grid, mode, padding, align).numpy()
+    np.testing.assert_allclose(got, reference.grid_sample(image, grid, mode, padding, align), rtol=0, atol=1e-12)
+    assert_parity(
+        lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
+        [image, grid],
+        rtol=0,
+        atol=1e-12,
+        runtimes=RUNTIMES,
+    )
+
+
+@pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
+def test_non_finite_and_far_coordinates(tf, rng, mode, padding, align):
+    """NaN, ±inf and huge coordinates follow PyTorch's reference: never read out of bounds."""
+    import opbridge
+
+    image = rng.standard_normal((1, 4, 5, 3)).astype(np.float32)
+    specials = np.array([np.nan, np.inf, -np.inf, 1e30, -1e30, 7.3, -7.3, 3e9, 0.2], np.float32)
+    grid = np.stack(np.meshgrid(specials, specials), -1)[None]
+    want = reference.grid_sample(image, grid, mode, padding, align)
+    got = opbridge.ops.grid_sample(image, grid, mode, padding, align).numpy()
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+    assert_parity(
+        lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
+        [image, grid],
+        rtol=0,
+        atol=1e-5,
+        runtimes=RUNTIMES,
+    )
+
+
+@pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
+def test_gradients_match_finite_differences(tf, rng, mode, padding, align):
+    import opbridge
+
+    image = rng.standard_normal((2, 4, 5, 2))
+    # Keep clear of the kinks (integer pixel positions, borders) where the
+    # derivative jumps and finite differences are meaningless.
+    grid = rng.uniform(-1.2, 1.2, (2, 3, 3, 2))
+
+    def f(i, g):
+        return opbridge.ops.grid_sample(i, g, mode, padding, align)
+
+    theoretical, numerical = tf.test.compute_gradient(f, [tf.constant(image), tf.constant(grid)], delta=1e-6)
+    for t, n in zip(theoretical, numerical, strict=True):
+        np.testing.assert_allclose(t, n, rtol=1e-5, atol=1e-5)
+
+
+def test_nearest_grid_gradient_is_zero(tf, rng):
+    import opbridge
+
+    image = tf.constant(rng.standard_normal((1, 3, 3, 1)))
+    grid = tf.constant(rng.uniform(-1, 1, (1, 2, 2, 2)))
+    with tf.GradientTape() as tape:
+        tape.watch(grid)
+        y = tf.reduce_sum(opbridge.ops.grid_sample(image, grid, "nearest") ** 2)
+    np.testing.assert_array_equal(tape.gradient(y, grid).numpy(), 0)
+
+
+def test_keras_layer_trains_and_converts(tf, rng):
+    import keras
+
+    import opbridge
+
+    image = keras.Input((8, 8, 3))
+    theta = keras.layers.Dense(4, name="theta")(keras.layers.Flatten()(image))
+    grid = keras.layers.Reshape((2, 2, 1))(theta)
+    grid = keras.layers.Concatenate()([grid, grid])
+    out = opbridge.layers.GridSample(padding_mode="border", align_corners=True)([image, grid])
+    model = keras.Model(image, out)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    x = rng.standard_normal((4, 8, 8, 3)).astype(np.float32)
+    y = rng.standard_normal((4, 2, 2, 3)).astype(np.float32)
+    before = model.get_layer("theta").get_weights()[0].copy()
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.allclose(before, model.get_layer("theta").get_weights()[0]), "no gradient reached the Dense layer"
+
+    tflite = opbridge.convert(model)
+    from opbridge.testing import run_tflite
+
+    (got,) = run_tflite(tflite, [x[:1]]).values()
+    np.testing.assert_allclose(got, model(x[:1]).numpy(), rtol=0, atol=1e-5)
+    config = opbridge.layers.GridSample(mode="nearest").get_config()
+    assert opbridge.layers.GridSample.from_config(config).mode == "nearest"

@@ -1,0 +1,66 @@
+"""MatrixInverse: TFLite kernel vs TF's own kernel, and TF's errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import RUNTIMES, convert_fn
+from opbridge.testing import assert_parity, run_tflite
+
+SHAPES = [(1, 1), (2, 2), (3, 3), (5, 5), (16, 16), (4, 3, 3), (2, 3, 4, 4), (0, 3, 3), (0, 0), (2, 0, 0)]
+
+
+def well_conditioned(rng, shape, dtype):
+    n = shape[-1]
+    a = rng.standard_normal(shape) + 2 * n ** 0.5 * np.eye(n) if n else rng.standard_normal(shape)
+    if np.issubdtype(dtype, np.complexfloating):
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dtype)
+
+
+@pytest.mark.parametrize("adjoint", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_matrix_inverse_matches_tf(tf, rng, shape, dtype, adjoint):
+    a = well_conditioned(rng, shape, dtype)
+    single = dtype in (np.float32, np.complex64)
+    assert_parity(
+        lambda m: tf.linalg.inv(m, adjoint=adjoint),
+        [a],
+        rtol=0,
+        atol=1e-4 if single else 1e-10,
+        runtimes=RUNTIMES,
+    )
+
+
+def test_ill_conditioned_matrices_agree_with_tf(tf, rng):
+    """Same pivoting as TF, so even ill-conditioned inverses agree closely."""
+    a = np.vander(np.linspace(1, 2, 6), increasing=True)[None]  # condition number ~1e7
+    a = np.concatenate([a, rng.standard_normal((3, 6, 6))]).astype(np.float64)
+    assert_parity(tf.linalg.inv, [a], rtol=1e-9, atol=1e-9, runtimes=RUNTIMES)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_singular_matrix_is_an_error_as_in_tf(tf, runtime):
+    a = np.stack([np.eye(3), [[1, 2, 3], [2, 4, 6], [0, 0, 1]], np.eye(3)]).astype(np.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not invertible"):
+        tf.linalg.inv(a)
+    model = convert_fn(tf.linalg.inv, (a.shape, tf.float32))
+    with pytest.raises(RuntimeError, match=r"MatrixInverse: Input is not invertible.*matrix 1 of 3"):
+        run_tflite(model, [a], runtime)
+
+
+def test_nan_input_behaves_as_in_tf(tf):
+    """TF returns NaNs for a matrix with a NaN (its zero-pivot test does not see it); so do we."""
+    a = np.stack([np.eye(3), np.eye(3)]).astype(np.float32)
+    a[0, 1, 1] = np.nan
+    assert np.isnan(tf.linalg.inv(a).numpy()[0]).any()
+    assert_parity(tf.linalg.inv, [a], rtol=0, atol=1e-6, runtimes=RUNTIMES)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_non_square_input_is_rejected(tf, runtime):
+    model = convert_fn(tf.linalg.inv, ((None, None), tf.float32))
+    with pytest.raises(RuntimeError, match=r"MatrixInverse: dim -2 of input 'input' \[2, 3\] must equal dim -1"):
+        run_tflite(model, [np.ones((2, 3), np.float32)], runtime)
