@@ -8,6 +8,7 @@
 
 #include "abi_probe.h"
 #include "attr_decoding.h"
+#include "flexbuffer.h"
 #include "kernel_adapter.h"
 #include "opbridge/catalog.h"
 #include "opbridge/tflite_c_api.h"
@@ -112,6 +113,14 @@ OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_decode_options_json)(const char* 
     first = false;
   }
   g_decoded += "}}";
+  return g_decoded.c_str();
+}
+
+OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_flexbuffer_json)(const void* data, size_t size) {
+  opbridge::flex::Value value;
+  const opbridge::Status status = opbridge::flex::Decode(static_cast<const uint8_t*>(data), data ? size : 0, &value);
+  g_decoded = status.ok() ? "{\"ok\":true,\"value\":" + opbridge::flex::ToJson(value) + "}"
+                          : "{\"ok\":false,\"error\":" + JsonString(status.message()) + "}";
   return g_decoded.c_str();
 }
 

@@ -1,5 +1,7 @@
 #include "flexbuffer.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace opbridge::flex {
@@ -273,6 +275,84 @@ const char* KindName(Value::Kind kind) {
     case Value::Kind::kMap: return "map";
   }
   return "?";
+}
+
+namespace {
+
+void AppendJsonString(const std::string& s, std::string* out) {
+  *out += '"';
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      *out += '\\';
+      *out += c;
+    } else if (u < 0x20 || u >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", u);  // one escape per byte
+      *out += buf;
+    } else {
+      *out += c;
+    }
+  }
+  *out += '"';
+}
+
+void AppendJson(const Value& v, std::string* out) {
+  switch (v.kind) {
+    case Value::Kind::kNull: *out += "null"; return;
+    case Value::Kind::kInt: *out += std::to_string(v.i); return;
+    case Value::Kind::kUInt: *out += std::to_string(v.u); return;
+    case Value::Kind::kBool: *out += v.b ? "true" : "false"; return;
+    case Value::Kind::kFloat: {
+      if (std::isnan(v.f)) {
+        *out += "\"nan\"";
+      } else if (std::isinf(v.f)) {
+        *out += v.f > 0 ? "\"inf\"" : "\"-inf\"";
+      } else {
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%.17g", v.f);
+        *out += buf;
+      }
+      return;
+    }
+    case Value::Kind::kString: AppendJsonString(v.s, out); return;
+    case Value::Kind::kBlob: {
+      static const char* kHex = "0123456789abcdef";
+      *out += "{\"blob\":\"";
+      for (const char c : v.s) {
+        *out += kHex[(static_cast<unsigned char>(c) >> 4) & 15];
+        *out += kHex[static_cast<unsigned char>(c) & 15];
+      }
+      *out += "\"}";
+      return;
+    }
+    case Value::Kind::kVector:
+      *out += '[';
+      for (size_t k = 0; k < v.items.size(); ++k) {
+        if (k) *out += ',';
+        AppendJson(v.items[k], out);
+      }
+      *out += ']';
+      return;
+    case Value::Kind::kMap:
+      *out += '{';
+      for (size_t k = 0; k < v.items.size() && k < v.keys.size(); ++k) {
+        if (k) *out += ',';
+        AppendJsonString(v.keys[k], out);
+        *out += ':';
+        AppendJson(v.items[k], out);
+      }
+      *out += '}';
+      return;
+  }
+}
+
+}  // namespace
+
+std::string ToJson(const Value& value) {
+  std::string out;
+  AppendJson(value, &out);
+  return out;
 }
 
 Status Decode(const uint8_t* data, size_t size, Value* out) {

@@ -35,4 +35,8 @@ const char* KindName(Value::Kind kind);
 // Decodes a whole FlexBuffer into a Value tree.
 Status Decode(const uint8_t* data, size_t size, Value* out);
 
+// The value as JSON: maps as objects, vectors as arrays, blobs as {"blob": hex},
+// non-finite floats as the strings "nan", "inf", "-inf".
+std::string ToJson(const Value& value);
+
 }  // namespace opbridge::flex

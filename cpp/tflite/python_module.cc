@@ -62,6 +62,13 @@ PYBIND11_MODULE(OPBRIDGE_PY_MODULE, m) {
         return std::string(OPBRIDGE_C_NAME(_decode_options_json)(op.c_str(), bytes.data(), bytes.size()));
       },
       py::arg("op"), py::arg("data"), "Decodes custom options as the op's kernel would; JSON.");
+  m.def(
+      "flexbuffer_json",
+      [](py::bytes data) {
+        const std::string bytes = data;
+        return std::string(OPBRIDGE_C_NAME(_flexbuffer_json)(bytes.data(), bytes.size()));
+      },
+      py::arg("data"), "Any flexbuffer decoded by opbridge's bounded reader, as JSON.");
   m.def("abi_probe_record", [] { return std::string(OPBRIDGE_C_NAME(_abi_probe_record)()); },
         "What the ABI probe kernel last read in this thread, as JSON.");
 }

@@ -79,6 +79,18 @@ class KernelLibrary:
         return dict(result["attrs"])
 
 
+def decode_flexbuffer(data: bytes) -> Any:
+    """Any flexbuffer, decoded by the kernels' own bounds-checked reader (ValueError if malformed).
+
+    Maps become dicts, vectors lists, blobs {"blob": hex}; non-finite floats the
+    strings "nan", "inf", "-inf".
+    """
+    result = json.loads(builtin_library().module.flexbuffer_json(bytes(data)))
+    if not result["ok"]:
+        raise ValueError(result["error"])
+    return result["value"]
+
+
 def _op_info(entry: dict[str, Any], library: str) -> OpInfo:
     return OpInfo(
         name=entry["name"],

@@ -44,15 +44,22 @@ def run_tflite(
 ) -> dict[str, np.ndarray]:
     """Runs `model` once in `runtime` through opbridge.Interpreter; outputs by tensor name.
 
-    Inputs are matched to the model's inputs by name when `input_names` is
-    given, else by position. Input shapes may differ from the model's (the
+    Inputs are matched to the model's inputs by tensor name when `input_names`
+    is given; else, in a model with one signature, in the signature's input
+    order (which follows the source function's arguments; the tensor order may
+    not); else by position. Input shapes may differ from the model's (the
     inputs are resized).
     """
     interpreter = Interpreter(model_content=model, runtime=runtime, **kw)
     details = interpreter.get_input_details()
+    signatures = interpreter._get_full_signature_list()
     if input_names is not None:
         by_name = {d["name"]: d for d in details}
         details = [by_name[n] for n in input_names]
+    elif len(signatures) == 1:
+        (signature,) = signatures.values()
+        by_index = {d["index"]: d for d in details}
+        details = [by_index[i] for i in signature["inputs"].values()]
     if len(details) != len(inputs):
         raise ValueError(f"the model has {len(details)} inputs, {len(inputs)} given")
     for detail, value in zip(details, inputs, strict=True):

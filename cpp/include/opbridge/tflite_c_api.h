@@ -27,6 +27,7 @@ typedef struct OpbridgeTfLiteOp {
  * prefix_decode_options_json: an op's custom options decoded as the kernel would,
  *   {"ok": true, "attrs": {...}} or {"ok": false, "error": "..."} (valid until the next call
  *   in this thread).
+ * prefix_flexbuffer_json: any flexbuffer as JSON ({"ok": true, "value": ...} or {"ok": false, "error": ...}).
  * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as JSON. */
 /* Two levels so that a macro argument (a prefix given by -D) is expanded before pasting. */
 #define OPBRIDGE_DECLARE_TFLITE_LIBRARY(prefix) OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)
@@ -37,6 +38,7 @@ typedef struct OpbridgeTfLiteOp {
   const char* prefix##_last_error(void);                                                 \
   const char* prefix##_catalog_json(void);                                               \
   const char* prefix##_decode_options_json(const char* op, const void* data, size_t size); \
+  const char* prefix##_flexbuffer_json(const void* data, size_t size);                  \
   const char* prefix##_abi_probe_record(void);
 
 OPBRIDGE_DECLARE_TFLITE_LIBRARY(opbridge)

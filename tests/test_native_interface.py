@@ -1,0 +1,91 @@
+"""The built libraries: the TFLite half links no TensorFlow, exports only its C
+interface, and that interface works from a C++ program with no Python or TF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+import opbridge
+from conftest import ROOT
+
+LIB = opbridge._library.builtin_library().path
+
+
+def readelf(*args):
+    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_kernel_library_does_not_need_tensorflow():
+    needed = [line for line in readelf("-d", str(LIB)).splitlines() if "NEEDED" in line]
+    assert needed and not any("tensorflow" in line for line in needed), needed
+
+
+def test_kernel_library_exports_only_its_c_interface():
+    exported = subprocess.run(["nm", "-D", "--defined-only", str(LIB)], capture_output=True, text=True, check=True)
+    names = {line.split()[-1] for line in exported.stdout.splitlines()}
+    assert names == {
+        "opbridge_tflite_ops",
+        "opbridge_register_ops",
+        "opbridge_register_ops_checked",
+        "opbridge_last_error",
+        "opbridge_catalog_json",
+        "opbridge_decode_options_json",
+        "opbridge_flexbuffer_json",
+        "opbridge_abi_probe_record",
+    }
+
+
+def test_tf_library_links_tensorflow_framework():
+    tf_lib = LIB.parent / "libopbridge_tf.so"
+    assert "libtensorflow_framework.so.2" in readelf("-d", str(tf_lib))
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs a C++ compiler")
+def test_c_interface_from_a_cpp_program(tmp_path):
+    source = tmp_path / "list_ops.cc"
+    source.write_text(
+        textwrap.dedent(
+            """
+            #include <cstdio>
+            #include <cstring>
+            #include "opbridge/tflite_c_api.h"
+
+            // The first fields of TfLiteRegistration, enough to check the table.
+            struct RegistrationHead {
+              void* init; void* free; void* prepare; void* invoke; void* profiling_string;
+              int builtin_code; const char* custom_name; int version;
+            };
+
+            int main() {
+              const OpbridgeTfLiteOp* ops = nullptr;
+              const int count = opbridge_tflite_ops(&ops);
+              for (int i = 0; i < count; ++i) {
+                const auto* r = static_cast<const RegistrationHead*>(ops[i].registration);
+                if (!r->init || !r->prepare || !r->invoke || r->builtin_code != 32 ||
+                    std::strcmp(r->custom_name, ops[i].name) != 0) {
+                  std::printf("bad registration for %s\\n", ops[i].name);
+                  return 1;
+                }
+                std::printf("%s\\n", ops[i].name);
+              }
+              opbridge_register_ops_checked(nullptr);
+              std::printf("error: %s\\n", opbridge_last_error());
+              return 0;
+            }
+            """
+        )
+    )
+    exe = tmp_path / "list_ops"
+    include = ROOT / "cpp" / "include"
+    subprocess.run(
+        ["g++", "-std=c++17", "-I", str(include), str(source), "-L", str(LIB.parent), "-l:" + LIB.name,
+         f"-Wl,-rpath,{LIB.parent}", "-o", str(exe)],
+        check=True,
+    )
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert sorted(out[:-1]) == opbridge.list_ops()
+    assert out[-1] == "error: op resolver is NULL"
