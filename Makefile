@@ -40,8 +40,8 @@ demo: build
 	$(VENV)/bin/opbridge demo
 
 lint: $(DEPS_STAMP)
-	$(VENV)/bin/ruff check python tests benchmarks
-	$(VENV)/bin/ruff format --check python tests benchmarks
+	$(VENV)/bin/ruff check python tests benchmarks tools
+	$(VENV)/bin/ruff format --check python tests benchmarks tools
 
 test: build lint
 	$(PY) -m pytest -q tests

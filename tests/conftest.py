@@ -1,4 +1,5 @@
-"""Shared fixtures. TensorFlow is real here: parity tests run TF's kernels against real TFLite interpreters."""
+"""Shared fixtures. TensorFlow is real here: parity tests run TF's kernels against
+real TFLite interpreters."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ def test_tf_function_without_signature_is_refused(tf):
 def test_not_a_model(tf):
     with pytest.raises(TypeError, match="source must be"):
         opbridge.convert(42)
-    with pytest.raises(FileNotFoundError, match="not a SavedModel directory or a .keras file"):
+    with pytest.raises(FileNotFoundError, match=r"not a SavedModel directory or a \.keras file"):
         opbridge.convert("/nonexistent/model")
 
 
@@ -119,6 +119,7 @@ def test_uncovered_custom_op_is_named_with_its_count(tf):
 def test_weight_quantization_keeps_custom_ops_float(tf, rng, quantize):
     import keras
 
+    keras.utils.set_random_seed(11)
     image = keras.Input((6, 6, 3), batch_size=1)
     grid = keras.layers.Dense(2)(keras.layers.Dense(32)(image))[:, :4, :4, :]
     out = opbridge.layers.GridSample()([keras.layers.Activation("gelu")(image), keras.activations.tanh(grid)])
@@ -133,6 +134,7 @@ def test_weight_quantization_keeps_custom_ops_float(tf, rng, quantize):
 def test_int8_quantization_runs_custom_ops_in_calibration(tf, rng):
     import keras
 
+    keras.utils.set_random_seed(7)
     image = keras.Input((8, 8, 3), batch_size=1)
     features = keras.layers.Conv2D(4, 3, padding="same")(image)
     grid = keras.activations.tanh(keras.layers.Conv2D(2, 3, padding="same")(image))
@@ -144,9 +146,23 @@ def test_int8_quantization_runs_custom_ops_in_calibration(tf, rng):
     ops = tflite_model.op_histogram(tflite)
     assert ops["Opbridge>GridSample"] == 1 and ops["Erf"] == 1
     assert ops.get("QUANTIZE", 0) >= 1 and ops.get("DEQUANTIZE", 0) >= 1, ops
-    (got,) = run_tflite(tflite, [samples[0]]).values()
+
+    # Inside the int8 model the custom op runs in float on dequantized inputs:
+    # it must compute exactly what TF computes from those same inputs.
+    (node,) = [u for u in tflite_model.custom_ops(tflite) if u.name == "Opbridge>GridSample"]
+    interpreter = opbridge.Interpreter(model_content=tflite, experimental_preserve_all_tensors=True)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], samples[0])
+    interpreter.invoke()
+    node_image, node_grid = (interpreter.get_tensor(i) for i in node.inputs)
+    assert node_image.dtype == np.float32 and node_grid.dtype == np.float32
+    want_node = opbridge.ops.grid_sample(node_image, node_grid, padding_mode="reflection").numpy()
+    np.testing.assert_allclose(interpreter.get_tensor(node.outputs[0]), want_node, rtol=0, atol=1e-6)
+
+    # End to end, int8 noise (about 8% of the signal for this tiny random net) but the same function.
+    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
     want = model(samples[0]).numpy()
-    assert np.abs(got - want).max() < 0.1 * np.abs(want).max() + 0.05
+    assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.97
 
 
 def test_quantize_argument_errors(tf):

@@ -44,15 +44,21 @@ def dumps(value) -> bytes:
 
 def same(ours, reference) -> bool:
     if isinstance(reference, dict):
-        return isinstance(ours, dict) and ours.keys() == reference.keys() and all(
-            same(ours[k], reference[k]) for k in reference
+        return (
+            isinstance(ours, dict)
+            and ours.keys() == reference.keys()
+            and all(same(ours[k], reference[k]) for k in reference)
         )
     if isinstance(reference, (list, tuple)):
-        return isinstance(ours, list) and len(ours) == len(reference) and all(
-            same(a, b) for a, b in zip(ours, reference, strict=True)
+        return (
+            isinstance(ours, list)
+            and len(ours) == len(reference)
+            and all(same(a, b) for a, b in zip(ours, reference, strict=True))
         )
     if isinstance(reference, float):
-        return isinstance(ours, (int, float)) and (ours == reference or math.isclose(ours, reference, rel_tol=1e-7))
+        return isinstance(ours, (int, float)) and (
+            ours == reference or math.isclose(ours, reference, rel_tol=1e-7)
+        )
     return ours == reference
 
 

@@ -14,7 +14,9 @@ from opbridge.testing import run_tflite
 F32, F64, I32 = np.float32, np.float64, np.int32
 
 
-def grid_sample_model(image=((1, 4, 4, 2), F32), grid=((1, 3, 3, 2), F32), out=((1, 3, 3, 2), F32), options=None):
+def grid_sample_model(
+    image=((1, 4, 4, 2), F32), grid=((1, 3, 3, 2), F32), out=((1, 3, 3, 2), F32), options=None
+):
     inputs = [("image", *image)] + ([("grid", *grid)] if grid else [])
     return tflite_model.single_custom_op_model(
         "Opbridge>GridSample", inputs, [("out", *out)], options=flexbuffers.Dumps(options or {})
@@ -27,27 +29,53 @@ def inputs_for(model):
 
 
 CASES = {
-    "image rank 3": (grid_sample_model(image=((4, 4, 2), F32)), r"input 'image' must have rank 4, got shape \[4, 4, 2\]"),
+    "image rank 3": (
+        grid_sample_model(image=((4, 4, 2), F32)),
+        r"input 'image' must have rank 4, got shape \[4, 4, 2\]",
+    ),
     "grid last dim 3": (grid_sample_model(grid=((1, 3, 3, 3), F32)), r"dim 3 of input 'grid' must be 2"),
-    "batch mismatch": (grid_sample_model(grid=((2, 3, 3, 2), F32)), r"dim 0 of input 'image' \[1, 4, 4, 2\] must equal"),
-    "empty image": (grid_sample_model(image=((1, 0, 4, 2), F32)), r"input 'image' must have non-empty spatial dims"),
-    "mixed dtypes": (grid_sample_model(grid=((1, 3, 3, 2), F64)), r"input 'grid' is double but attr T is float"),
+    "batch mismatch": (
+        grid_sample_model(grid=((2, 3, 3, 2), F32)),
+        r"dim 0 of input 'image' \[1, 4, 4, 2\] must equal",
+    ),
+    "empty image": (
+        grid_sample_model(image=((1, 0, 4, 2), F32)),
+        r"input 'image' must have non-empty spatial dims",
+    ),
+    "mixed dtypes": (
+        grid_sample_model(grid=((1, 3, 3, 2), F64)),
+        r"input 'grid' is double but attr T is float",
+    ),
     "int32 inputs": (
         grid_sample_model(image=((1, 4, 4, 2), I32), grid=((1, 3, 3, 2), I32), out=((1, 3, 3, 2), I32)),
         r"input 'image' has unsupported dtype int32",
     ),
-    "T attr disagrees": (grid_sample_model(options={"T": 10}), r"input 'image' is float but attr T is double"),
-    "output dtype": (grid_sample_model(out=((1, 3, 3, 2), F64)), r"output 'output' is double, expected float"),
+    "T attr disagrees": (
+        grid_sample_model(options={"T": 10}),
+        r"input 'image' is float but attr T is double",
+    ),
+    "output dtype": (
+        grid_sample_model(out=((1, 3, 3, 2), F64)),
+        r"output 'output' is double, expected float",
+    ),
     "one input": (grid_sample_model(grid=None), r"expects 2 inputs, the node has 1"),
-    "unknown mode": (grid_sample_model(options={"mode": "bicubic"}), r"attr 'mode' is 'bicubic', expected one of"),
+    "unknown mode": (
+        grid_sample_model(options={"mode": "bicubic"}),
+        r"attr 'mode' is 'bicubic', expected one of",
+    ),
     "bool attr as string": (
         grid_sample_model(options={"align_corners": "yes"}),
         r"attr 'align_corners' must be bool but the options hold a string",
     ),
-    "mode as int": (grid_sample_model(options={"mode": 3}), r"attr 'mode' must be string but the options hold a int"),
+    "mode as int": (
+        grid_sample_model(options={"mode": 3}),
+        r"attr 'mode' must be string but the options hold a int",
+    ),
     "unknown type number": (grid_sample_model(options={"T": 99}), r"attr 'T' holds TFLite type number 99"),
     "options not a map": (
-        tflite_model.replace_custom_options(grid_sample_model(), "Opbridge>GridSample", flexbuffers.Dumps([1, 2])),
+        tflite_model.replace_custom_options(
+            grid_sample_model(), "Opbridge>GridSample", flexbuffers.Dumps([1, 2])
+        ),
         r"custom options must be a flexbuffer map, got a vector",
     ),
 }
@@ -79,9 +107,7 @@ def corruptions(valid: bytes, rng: np.random.Generator):
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_corrupted_options_in_a_converted_model(tf, rng, runtime):
     """A real converted model whose custom_options were damaged by hand: errors, never a crash."""
-    model = convert_fn(
-        lambda m: tf.linalg.inv(m, adjoint=True), ((3, 3), tf.float32)
-    )
+    model = convert_fn(lambda m: tf.linalg.inv(m, adjoint=True), ((3, 3), tf.float32))
     (use,) = tflite_model.custom_ops(model)
     assert flexbuffers.Loads(use.options) == {"T": 0, "adjoint": True}
     a = rng.standard_normal((3, 3)).astype(np.float32) + 3 * np.eye(3, dtype=np.float32)
@@ -116,7 +142,9 @@ def test_missing_options_mean_defaults(tf, rng, runtime):
 def test_tf_side_errors_name_the_op(tf, rng):
     image = rng.standard_normal((4, 4, 2)).astype(np.float32)
     grid = rng.uniform(-1, 1, (1, 3, 3, 2)).astype(np.float32)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Opbridge>GridSample: input 'image' must have rank 4"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"Opbridge>GridSample: input 'image' must have rank 4"
+    ):
         opbridge.ops.grid_sample(image, grid)
     with pytest.raises(ValueError, match=r"Opbridge>GridSample: input 'image' must have rank 4"):
         tf.function(opbridge.ops.grid_sample).get_concrete_function(
@@ -126,5 +154,7 @@ def test_tf_side_errors_name_the_op(tf, rng):
         opbridge.ops.grid_sample(image[None], grid, mode="bicubic")
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"mode.*bicubic"):
         opbridge._tf_library.load().opbridge_grid_sample(image[None], grid, mode="bicubic")
-    with pytest.raises((TypeError, tf.errors.InvalidArgumentError), match=r"int32 is not in the list of allowed"):
+    with pytest.raises(
+        (TypeError, tf.errors.InvalidArgumentError), match=r"int32 is not in the list of allowed"
+    ):
         opbridge.ops.grid_sample(image[None].astype(np.int32), grid.astype(np.int32))

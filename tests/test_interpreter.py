@@ -89,7 +89,13 @@ def test_abi_self_test_passes_on_the_installed_runtimes(tf):
 def test_abi_mismatch_is_reported_field_by_field():
     """What the checker says when the probe read something else than the interpreter reports."""
     expected = {"input_index": 3, "input_dims": [2, 3, 4], "input_bytes": 96, "input_name": "in"}
-    shifted = {"input_index": 3, "input_dims": [2, 3, 4], "input_bytes": 0, "input_name": "", "tensors_size": 9}
+    shifted = {
+        "input_index": 3,
+        "input_dims": [2, 3, 4],
+        "input_bytes": 0,
+        "input_name": "",
+        "tensors_size": 9,
+    }
     wrong = _abi_check.compare(expected, shifted)
     assert wrong == [
         "input_bytes: the interpreter says 96, the kernel read 0",
@@ -111,7 +117,10 @@ def test_the_same_model_runs_in_many_threads(tf, rng):
         ((2, 12, 12, 2), tf.float32),
     )
     cases = [
-        (rng.standard_normal((2, 16, 16, 4)).astype(np.float32), rng.uniform(-1.2, 1.2, (2, 12, 12, 2)).astype(np.float32))
+        (
+            rng.standard_normal((2, 16, 16, 4)).astype(np.float32),
+            rng.uniform(-1.2, 1.2, (2, 12, 12, 2)).astype(np.float32),
+        )
         for _ in range(8)
     ]
     want = [opbridge.ops.grid_sample(i, g, padding_mode="reflection").numpy() for i, g in cases]

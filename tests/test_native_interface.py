@@ -25,7 +25,9 @@ def test_kernel_library_does_not_need_tensorflow():
 
 
 def test_kernel_library_exports_only_its_c_interface():
-    exported = subprocess.run(["nm", "-D", "--defined-only", str(LIB)], capture_output=True, text=True, check=True)
+    exported = subprocess.run(
+        ["nm", "-D", "--defined-only", str(LIB)], capture_output=True, text=True, check=True
+    )
     names = {line.split()[-1] for line in exported.stdout.splitlines()}
     assert names == {
         "opbridge_tflite_ops",
@@ -82,8 +84,19 @@ def test_c_interface_from_a_cpp_program(tmp_path):
     exe = tmp_path / "list_ops"
     include = ROOT / "cpp" / "include"
     subprocess.run(
-        ["g++", "-std=c++17", "-I", str(include), str(source), "-L", str(LIB.parent), "-l:" + LIB.name,
-         f"-Wl,-rpath,{LIB.parent}", "-o", str(exe)],
+        [
+            "g++",
+            "-std=c++17",
+            "-I",
+            str(include),
+            str(source),
+            "-L",
+            str(LIB.parent),
+            "-l:" + LIB.name,
+            f"-Wl,-rpath,{LIB.parent}",
+            "-o",
+            str(exe),
+        ],
         check=True,
     )
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()

@@ -23,8 +23,27 @@ def test_erf_matches_tf(tf, rng, shape, dtype):
 def test_erf_edges_of_its_domain(tf, dtype):
     info = np.finfo(dtype)
     x = np.array(
-        [0.0, -0.0, 1e-30, -1e-30, info.tiny, info.eps, 0.5, 3.5, 3.9, 4.0, 6.0, 10.0, -10.0, 27.0,
-         info.max, -info.max, np.inf, -np.inf, np.nan],
+        [
+            0.0,
+            -0.0,
+            1e-30,
+            -1e-30,
+            info.tiny,
+            info.eps,
+            0.5,
+            3.5,
+            3.9,
+            4.0,
+            6.0,
+            10.0,
+            -10.0,
+            27.0,
+            info.max,
+            -info.max,
+            np.inf,
+            -np.inf,
+            np.nan,
+        ],
         dtype=dtype,
     )
     report = assert_parity(tf.math.erf, [x], rtol=0, atol=0, runtimes=RUNTIMES)

@@ -13,7 +13,7 @@ SHAPES = [(1, 1), (2, 2), (3, 3), (5, 5), (16, 16), (4, 3, 3), (2, 3, 4, 4), (0,
 
 def well_conditioned(rng, shape, dtype):
     n = shape[-1]
-    a = rng.standard_normal(shape) + 2 * n ** 0.5 * np.eye(n) if n else rng.standard_normal(shape)
+    a = rng.standard_normal(shape) + 2 * n**0.5 * np.eye(n) if n else rng.standard_normal(shape)
     if np.issubdtype(dtype, np.complexfloating):
         a = a + 1j * rng.standard_normal(shape)
     return a.astype(dtype)
@@ -62,5 +62,7 @@ def test_nan_input_behaves_as_in_tf(tf):
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_non_square_input_is_rejected(tf, runtime):
     model = convert_fn(tf.linalg.inv, ((None, None), tf.float32))
-    with pytest.raises(RuntimeError, match=r"MatrixInverse: dim -2 of input 'input' \[2, 3\] must equal dim -1"):
+    with pytest.raises(
+        RuntimeError, match=r"MatrixInverse: dim -2 of input 'input' \[2, 3\] must equal dim -1"
+    ):
         run_tflite(model, [np.ones((2, 3), np.float32)], runtime)

@@ -76,6 +76,20 @@ Status Sample(KernelContext& ctx) {
         continue;
       }
       const Bilinear<T> b(SafeIndex(ix), SafeIndex(iy));
+      if (b.x0 >= 0 && b.y0 >= 0 && b.x0 + 1 < width && b.y0 + 1 < height) {
+        // All four neighbours inside: no bounds tests, a loop the compiler
+        // vectorizes. Same sum order (nw, ne, sw, se) as the general path.
+        const T* __restrict nw = src + (b.y0 * width + b.x0) * channels;
+        const T* __restrict ne = nw + channels;
+        const T* __restrict sw = nw + width * channels;
+        const T* __restrict se = sw + channels;
+        const T w_nw = b.wx0 * b.wy0, w_ne = b.wx1 * b.wy0, w_sw = b.wx0 * b.wy1, w_se = b.wx1 * b.wy1;
+        T* __restrict out_pixel = dst;
+        for (int64_t c = 0; c < channels; ++c) {
+          out_pixel[c] = nw[c] * w_nw + ne[c] * w_ne + sw[c] * w_sw + se[c] * w_se;
+        }
+        continue;
+      }
       std::fill(dst, dst + channels, T(0));
       const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
       const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};

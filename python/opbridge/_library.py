@@ -100,7 +100,8 @@ def _op_info(entry: dict[str, Any], library: str) -> OpInfo:
         inputs=tuple((a["name"], a["type"]) for a in entry["inputs"]),
         outputs=tuple((a["name"], a["type"]) for a in entry["outputs"]),
         attrs=tuple(
-            AttrInfo(a["name"], a["type"], tuple(a["allowed"]), a["default"], a["text"]) for a in entry["attrs"]
+            AttrInfo(a["name"], a["type"], tuple(a["allowed"]), a["default"], a["text"])
+            for a in entry["attrs"]
         ),
         library=library,
     )

@@ -42,7 +42,9 @@ def load() -> ModuleType:
     """
     from . import _build_info
 
-    module = load_op_library(Path(__file__).parent / "lib" / "libopbridge_tf.so", _build_info.TF_VERSION, "opbridge")
+    module = load_op_library(
+        Path(__file__).parent / "lib" / "libopbridge_tf.so", _build_info.TF_VERSION, "opbridge"
+    )
     from . import _gradients
 
     _gradients.register(module)

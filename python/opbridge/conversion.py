@@ -27,6 +27,15 @@ def check_coverage(model: bytes) -> dict[str, int]:
     return counts
 
 
+def _holder(tf: Any, function: Any) -> Any:
+    """A tf.Module holding the function. Given as the converter's trackable_obj it
+    makes the model carry a "serving_default" SignatureDef (named inputs and
+    outputs, signature runners); a bare function, or none, gives no signature."""
+    module = tf.Module()
+    module.function = function
+    return module
+
+
 def _converter(tf: Any, source: Any) -> Any:
     lite = tf.lite.TFLiteConverter
     if isinstance(source, (str, os.PathLike)):
@@ -39,14 +48,14 @@ def _converter(tf: Any, source: Any) -> Any:
             return lite.from_keras_model(keras.models.load_model(path))
         raise FileNotFoundError(f"{path}: not a SavedModel directory or a .keras file")
     if isinstance(source, tf.types.experimental.ConcreteFunction):
-        return lite.from_concrete_functions([source])
+        return lite.from_concrete_functions([source], _holder(tf, source))
     if isinstance(source, tf.types.experimental.PolymorphicFunction):
         if source.input_signature is None:
             raise TypeError(
                 "opbridge.convert: the tf.function has no input_signature; give it one "
                 "(@tf.function(input_signature=[...])) or pass a concrete function"
             )
-        return lite.from_concrete_functions([source.get_concrete_function()], source)
+        return lite.from_concrete_functions([source.get_concrete_function()], _holder(tf, source))
     try:
         import keras
 

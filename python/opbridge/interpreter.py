@@ -33,7 +33,7 @@ def interpreter_class(runtime: str) -> Any:
     raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
 
 
-def Interpreter(  # noqa: N802 - reads like the class it returns
+def Interpreter(
     model_path: str | os.PathLike[str] | None = None,
     model_content: bytes | None = None,
     runtime: str = "litert",

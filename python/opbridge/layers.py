@@ -21,7 +21,8 @@ class GridSample(keras.layers.Layer):
             raise ValueError(f"GridSample: mode must be one of {ops.GRID_SAMPLE_MODES}, got {mode!r}")
         if padding_mode not in ops.GRID_SAMPLE_PADDING_MODES:
             raise ValueError(
-                f"GridSample: padding_mode must be one of {ops.GRID_SAMPLE_PADDING_MODES}, got {padding_mode!r}"
+                f"GridSample: padding_mode must be one of {ops.GRID_SAMPLE_PADDING_MODES}, "
+                f"got {padding_mode!r}"
             )
         self.mode = mode
         self.padding_mode = padding_mode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from .interpreter import Interpreter
 
 @dataclass
 class OutputParity:
-    name: str  # the output's name in the .tflite model
+    name: str  # the output's name in the model's signature
     shape: tuple[int, ...]
     max_abs_error: dict[str, float] = field(default_factory=dict)  # per runtime
 
@@ -35,49 +35,72 @@ def _concrete(tf: Any, fn: Any, arrays: list[np.ndarray]) -> Any:
     if isinstance(fn, tf.types.experimental.PolymorphicFunction) and fn.input_signature is not None:
         return fn.get_concrete_function()
     python_fn = getattr(fn, "python_function", fn)
-    signature = [tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(arrays)]
+    signature = [
+        tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(arrays)
+    ]
     return tf.function(python_fn, input_signature=signature).get_concrete_function()
 
 
 def run_tflite(
-    model: bytes, inputs: Sequence[Any], runtime: str = "litert", input_names: Sequence[str] | None = None, **kw: Any
+    model: bytes, inputs: Sequence[Any] | Mapping[str, Any], runtime: str = "litert", **kw: Any
 ) -> dict[str, np.ndarray]:
-    """Runs `model` once in `runtime` through opbridge.Interpreter; outputs by tensor name.
+    """Runs `model` once in `runtime` through opbridge.Interpreter.
 
-    Inputs are matched to the model's inputs by tensor name when `input_names`
-    is given; else, in a model with one signature, in the signature's input
-    order (which follows the source function's arguments; the tensor order may
-    not); else by position. Input shapes may differ from the model's (the
-    inputs are resized).
+    In a model with one signature, inputs are matched by the signature's input
+    names (a Mapping) or order (a sequence) and outputs are keyed by its output
+    names; otherwise by tensor names and input tensor order. Input shapes may
+    differ from the model's: inputs are resized. Keyword arguments go to the
+    interpreter (num_threads, ...).
     """
     interpreter = Interpreter(model_content=model, runtime=runtime, **kw)
-    details = interpreter.get_input_details()
+    tensors = {d["index"]: d for d in interpreter.get_input_details() + interpreter.get_output_details()}
     signatures = interpreter._get_full_signature_list()
-    if input_names is not None:
-        by_name = {d["name"]: d for d in details}
-        details = [by_name[n] for n in input_names]
-    elif len(signatures) == 1:
+    if len(signatures) == 1:
         (signature,) = signatures.values()
-        by_index = {d["index"]: d for d in details}
-        details = [by_index[i] for i in signature["inputs"].values()]
-    if len(details) != len(inputs):
-        raise ValueError(f"the model has {len(details)} inputs, {len(inputs)} given")
-    for detail, value in zip(details, inputs, strict=True):
-        value = np.asarray(value)
-        if tuple(detail["shape"]) != value.shape:
-            interpreter.resize_tensor_input(detail["index"], value.shape, strict=False)
+        input_ids, output_ids = dict(signature["inputs"]), dict(signature["outputs"])
+    else:
+        input_ids = {d["name"]: d["index"] for d in interpreter.get_input_details()}
+        output_ids = {d["name"]: d["index"] for d in interpreter.get_output_details()}
+    if not isinstance(inputs, Mapping):
+        if len(inputs) != len(input_ids):
+            raise ValueError(
+                f"the model has {len(input_ids)} inputs ({list(input_ids)}), {len(inputs)} given"
+            )
+        inputs = dict(zip(input_ids, inputs, strict=True))
+    if set(inputs) != set(input_ids):
+        raise ValueError(f"the model's inputs are {sorted(input_ids)}, given {sorted(inputs)}")
+    arrays = {
+        name: np.asarray(value, dtype=tensors[input_ids[name]]["dtype"]) for name, value in inputs.items()
+    }
+    for name, value in arrays.items():
+        if tuple(tensors[input_ids[name]]["shape"]) != value.shape:
+            interpreter.resize_tensor_input(input_ids[name], value.shape, strict=False)
     interpreter.allocate_tensors()
-    for detail, value in zip(details, inputs, strict=True):
+    for name, value in arrays.items():
         # The Python runtimes refuse to touch a tensor of zero elements
         # ("Invalid tensor size", builtins included): there is nothing to copy.
-        if np.asarray(value).size:
-            interpreter.set_tensor(detail["index"], np.asarray(value, dtype=detail["dtype"]))
+        if value.size:
+            interpreter.set_tensor(input_ids[name], value)
     interpreter.invoke()
     outputs = {}
-    for d in interpreter.get_output_details():
-        empty = 0 in tuple(d["shape"])
-        outputs[d["name"]] = np.zeros(d["shape"], d["dtype"]) if empty else interpreter.get_tensor(d["index"])
+    details = {d["index"]: d for d in interpreter.get_output_details()}
+    for name, index in output_ids.items():
+        shape, dtype = details[index]["shape"], details[index]["dtype"]
+        outputs[name] = np.zeros(shape, dtype) if 0 in tuple(shape) else interpreter.get_tensor(index)
     return outputs
+
+
+def _signature_names(tf: Any, concrete: Any) -> tuple[list[str], list[str]]:
+    """The names a converted model's signature gives the function's inputs and outputs."""
+    # Non-tensor parameters (tf.math.erf's name=None) are not model inputs.
+    specs = tf.nest.flatten(concrete.structured_input_signature)
+    inputs = [spec.name for spec in specs if isinstance(spec, tf.TensorSpec)]
+    structure = concrete.structured_outputs
+    if isinstance(structure, Mapping):
+        outputs = list(structure)
+    else:
+        outputs = [f"output_{i}" for i in range(len(tf.nest.flatten(structure)))]
+    return inputs, outputs
 
 
 def _describe_mismatch(
@@ -131,16 +154,20 @@ def assert_parity(
 
     arrays = [np.asarray(x) for x in inputs]
     concrete = _concrete(tf, fn, arrays)
-    expected_structure = concrete(*[tf.constant(a) for a in arrays])
-    expected = [np.asarray(t) for t in tf.nest.flatten(expected_structure)]
-    output_names = [t.name.split(":")[0] for t in tf.nest.flatten(concrete.structured_outputs)]
-    input_names = [t.name.split(":")[0] for t in concrete.inputs[: len(arrays)]]
+    outputs = concrete(*[tf.constant(a) for a in arrays])
+    input_names, output_names = _signature_names(tf, concrete)
+    if isinstance(outputs, Mapping):
+        expected = [np.asarray(outputs[name]) for name in output_names]
+    else:
+        expected = [np.asarray(t) for t in tf.nest.flatten(outputs)]
 
     model = convert(concrete, **convert_options)
-    report = ParityReport(model, [OutputParity(n, e.shape) for n, e in zip(output_names, expected, strict=True)])
+    report = ParityReport(
+        model, [OutputParity(n, e.shape) for n, e in zip(output_names, expected, strict=True)]
+    )
     failures = []
     for runtime in runtimes:
-        actual = run_tflite(model, arrays, runtime, input_names=input_names)
+        actual = run_tflite(model, dict(zip(input_names, arrays, strict=True)), runtime)
         for out, name, e in zip(report.outputs, output_names, expected, strict=True):
             if name not in actual:
                 failures.append(f"[{runtime}] the model has no output {name} (it has {sorted(actual)})")

@@ -35,6 +35,8 @@ class CustomOpUse:
     subgraph: int
     index: int
     options: bytes
+    inputs: tuple[int, ...] = ()
+    outputs: tuple[int, ...] = ()
 
 
 def _opcode_code(code: schema.OperatorCode) -> int:
@@ -63,7 +65,9 @@ def custom_ops(model: bytes) -> list[CustomOpUse]:
                 continue
             name = (code.CustomCode() or b"").decode("utf-8", "replace")
             options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
-            uses.append(CustomOpUse(name, s, i, options))
+            inputs = tuple(int(t) for t in op.InputsAsNumpy()) if op.InputsLength() else ()
+            outputs = tuple(int(t) for t in op.OutputsAsNumpy()) if op.OutputsLength() else ()
+            uses.append(CustomOpUse(name, s, i, options, inputs, outputs))
     return uses
 
 

@@ -1,0 +1,144 @@
+"""Times each op's TFLite kernel (opbridge.Interpreter, LiteRT) against TF's kernel
+(a tf.function) in one run, on realistic sizes, and prints a table of times and ratios.
+
+    python benchmarks/bench_ops.py            # full table
+    python benchmarks/bench_ops.py --quick    # tiny sizes, few repeats (a smoke run)
+    python benchmarks/bench_ops.py --only GridSample
+
+Each model holds the op alone. TFLite is timed on invoke() with inputs already
+set; TF on calling the concrete function with tensors already made, with TF's
+default thread pools. Ratios are TFLite time / TF time: below 1 is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@dataclass
+class Case:
+    op: str
+    label: str
+    fn: Callable[..., Any]
+    inputs: list[np.ndarray]
+
+
+def cases(tf: Any, quick: bool) -> list[Case]:
+    import opbridge
+
+    rng = np.random.default_rng(0)
+    s = 8 if quick else 1
+
+    def matrices(batch: int, n: int, dtype: Any) -> np.ndarray:
+        return (rng.standard_normal((batch, n, n)) + 2 * np.sqrt(n) * np.eye(n)).astype(dtype)
+
+    def sample(mode: str, padding: str) -> Callable[..., Any]:
+        return lambda image, grid: opbridge.ops.grid_sample(image, grid, mode, padding, False)
+
+    image = rng.standard_normal((4, 128 // s, 128 // s, 16)).astype(np.float32)
+    grid = rng.uniform(-1.1, 1.1, (4, 128 // s, 128 // s, 2)).astype(np.float32)
+    n = (1 << 20) // (s * s)
+    return [
+        Case("Erf", f"f32 [{n}]", tf.math.erf, [rng.standard_normal(n).astype(np.float32)]),
+        Case("Erf", "f64 [65536]", tf.math.erf, [rng.standard_normal(65536 // s).astype(np.float64)]),
+        Case("MatrixInverse", "f32 [4096,3,3]", tf.linalg.inv, [matrices(4096 // s, 3, np.float32)]),
+        Case("MatrixInverse", "f32 [256,16,16]", tf.linalg.inv, [matrices(256 // s, 16, np.float32)]),
+        Case(
+            "MatrixInverse",
+            "f64 [8,128,128]",
+            tf.linalg.inv,
+            [matrices(max(1, 8 // s), 128 // s, np.float64)],
+        ),
+        Case("GridSample", f"bilinear zeros {list(image.shape)}", sample("bilinear", "zeros"), [image, grid]),
+        Case(
+            "GridSample",
+            f"bilinear reflection {list(image.shape)}",
+            sample("bilinear", "reflection"),
+            [image, grid],
+        ),
+        Case("GridSample", f"nearest border {list(image.shape)}", sample("nearest", "border"), [image, grid]),
+    ]
+
+
+def median_seconds(fn: Callable[[], Any], min_time: float, min_runs: int) -> float:
+    fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - start < min_time:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def tflite_invoke(model: bytes, inputs: list[np.ndarray], threads: int) -> Callable[[], None]:
+    import opbridge
+
+    interpreter = opbridge.Interpreter(model_content=model, num_threads=threads)
+    interpreter.allocate_tensors()
+    (signature,) = interpreter._get_full_signature_list().values()
+    for index, value in zip(signature["inputs"].values(), inputs, strict=True):
+        interpreter.set_tensor(index, value)
+    return interpreter.invoke
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and few repeats")
+    parser.add_argument("--only", help="run only ops whose name contains this")
+    parser.add_argument(
+        "--threads", type=int, default=os.cpu_count() or 1, help="TFLite threads for the N column"
+    )
+    args = parser.parse_args()
+
+    import tensorflow as tf
+
+    import opbridge
+    from opbridge._table import print_table
+
+    min_time, min_runs = (0.01, 3) if args.quick else (0.5, 20)
+    rows = []
+    for case in cases(tf, args.quick):
+        if args.only and args.only not in case.op:
+            continue
+        signature = [
+            tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(case.inputs)
+        ]
+        fn = tf.function(case.fn, input_signature=signature)
+        concrete = fn.get_concrete_function()
+        tensors = [tf.constant(a) for a in case.inputs]
+        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
+        model = opbridge.convert(fn)
+        one = median_seconds(tflite_invoke(model, case.inputs, 1), min_time, min_runs)
+        many = median_seconds(tflite_invoke(model, case.inputs, args.threads), min_time, min_runs)
+        rows.append(
+            (
+                case.op,
+                case.label,
+                f"{tf_time * 1e3:.3f}",
+                f"{one * 1e3:.3f}",
+                f"{many * 1e3:.3f}",
+                f"{one / tf_time:.2f}",
+                f"{many / tf_time:.2f}",
+            )
+        )
+    n = args.threads
+    print_table(
+        f"opbridge TFLite kernels vs TF kernels, ms per call (median); TF uses its default thread pools, "
+        f"TFLite 1 and {n} threads",
+        ["op", "case", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The opbridge command."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import opbridge
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "opbridge", *args], capture_output=True, text=True)
+
+
+def test_ops_table_lists_every_op_with_origin_and_dtypes():
+    result = run("ops")
+    assert result.returncode == 0, result.stderr
+    for name in opbridge.list_ops():
+        assert name in result.stdout
+    assert re.search(
+        r"MatrixInverse .*TF op TFLite lacks .*float, double, complex64, complex128", result.stdout
+    )
+    assert re.search(r"Opbridge>GridSample .*opbridge op .*float, double", result.stdout)
+
+
+def test_ops_json():
+    rows = json.loads(run("ops", "--json").stdout)
+    assert {r["op"] for r in rows} == set(opbridge.list_ops())
+    assert {r["op"]: r["origin"] for r in rows}["Erf"] == "tensorflow"
+
+
+def test_version_and_usage():
+    assert run("--version").stdout.strip() == f"opbridge {opbridge.__version__}"
+    bad = run("frobnicate")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_demo_prints_parity_and_timing():
+    result = run("demo", "--runs", "3")
+    assert result.returncode == 0, result.stderr
+    assert "custom ops Erf x1, MatrixInverse x1, Opbridge>GridSample x1" in result.stdout
+    errors = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(r"(mask|sampling|warped) .*?([0-9.]+e[-+]\d+)", result.stdout)
+    }
+    assert set(errors) == {"mask", "sampling", "warped"}
+    assert max(errors.values()) <= 1e-5
+    assert "LiteRT + opbridge" in result.stdout
+
+
+def test_benchmark_script_runs():
+    """A smoke run: the script must not rot. Timings are printed, never asserted."""
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_ops.py"), "--quick"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    for op in ("Erf", "MatrixInverse", "GridSample"):
+        assert op in result.stdout
