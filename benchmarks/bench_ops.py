@@ -5,6 +5,8 @@
     python benchmarks/bench_ops.py --quick    # tiny sizes, few repeats (a smoke run)
     python benchmarks/bench_ops.py --only GridSample
 
+Cases live in benchmarks/cases/, one module per op family.
+
 Each model holds the op alone. TFLite is timed on invoke() with inputs already
 set; TF on calling the concrete function with tensors already made, with TF's
 default thread pools. Ratios are TFLite time / TF time: below 1 is faster.
@@ -13,60 +15,31 @@ default thread pools. Ratios are TFLite time / TF time: below 1 is faster.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cases.case import Case
 
 
-@dataclass
-class Case:
-    op: str
-    label: str
-    fn: Callable[..., Any]
-    inputs: list[np.ndarray]
-
-
-def cases(tf: Any, quick: bool) -> list[Case]:
-    import opbridge
-
+def all_cases(tf: Any, quick: bool) -> list[Case]:
+    """Every module in benchmarks/cases/ contributes its op family's cases."""
     rng = np.random.default_rng(0)
-    s = 8 if quick else 1
-
-    def matrices(batch: int, n: int, dtype: Any) -> np.ndarray:
-        return (rng.standard_normal((batch, n, n)) + 2 * np.sqrt(n) * np.eye(n)).astype(dtype)
-
-    def sample(mode: str, padding: str) -> Callable[..., Any]:
-        return lambda image, grid: opbridge.ops.grid_sample(image, grid, mode, padding, False)
-
-    image = rng.standard_normal((4, 128 // s, 128 // s, 16)).astype(np.float32)
-    grid = rng.uniform(-1.1, 1.1, (4, 128 // s, 128 // s, 2)).astype(np.float32)
-    n = (1 << 20) // (s * s)
-    return [
-        Case("Erf", f"f32 [{n}]", tf.math.erf, [rng.standard_normal(n).astype(np.float32)]),
-        Case("Erf", "f64 [65536]", tf.math.erf, [rng.standard_normal(65536 // s).astype(np.float64)]),
-        Case("MatrixInverse", "f32 [4096,3,3]", tf.linalg.inv, [matrices(4096 // s, 3, np.float32)]),
-        Case("MatrixInverse", "f32 [256,16,16]", tf.linalg.inv, [matrices(256 // s, 16, np.float32)]),
-        Case(
-            "MatrixInverse",
-            "f64 [8,128,128]",
-            tf.linalg.inv,
-            [matrices(max(1, 8 // s), 128 // s, np.float64)],
-        ),
-        Case("GridSample", f"bilinear zeros {list(image.shape)}", sample("bilinear", "zeros"), [image, grid]),
-        Case(
-            "GridSample",
-            f"bilinear reflection {list(image.shape)}",
-            sample("bilinear", "reflection"),
-            [image, grid],
-        ),
-        Case("GridSample", f"nearest border {list(image.shape)}", sample("nearest", "border"), [image, grid]),
-    ]
+    found = []
+    for module in sorted(p.stem for p in (Path(__file__).parent / "cases").glob("*.py")):
+        if module in ("__init__", "case"):
+            continue
+        found += importlib.import_module(f"cases.{module}").cases(tf, rng, 8 if quick else 1)
+    return found
 
 
 def median_seconds(fn: Callable[[], Any], min_time: float, min_runs: int) -> float:
@@ -107,7 +80,7 @@ def main() -> None:
 
     min_time, min_runs = (0.01, 3) if args.quick else (0.5, 20)
     rows = []
-    for case in cases(tf, args.quick):
+    for case in all_cases(tf, args.quick):
         if args.only and args.only not in case.op:
             continue
         signature = [
