@@ -62,7 +62,8 @@ std::string CatalogJson() {
   for (size_t i = 0; i < ops.size(); ++i) {
     const OpSpec& s = *ops[i];
     out += (i ? "," : "") + std::string("{\"name\":") + Quote(s.name()) + ",\"origin\":" +
-           Quote(s.origin() == OpOrigin::kTensorFlow ? "tensorflow" : "opbridge") +
+           Quote(OpOriginName(s.origin())) + ",\"defined_by\":" + Quote(s.defined_by()) +
+           ",\"replaces\":" + Quote(s.replaces()) +
            ",\"tflite\":" + (s.has_tflite_kernel() ? "true" : "false") + ",\"doc\":" + Quote(s.doc()) +
            ",\"inputs\":" + Args(s.inputs()) + ",\"outputs\":" + Args(s.outputs()) + ",\"attrs\":" + Attrs(s.attrs()) +
            "}";

@@ -38,9 +38,22 @@ void AttrMap::ReportBadGet(const std::string& name) {
   std::fprintf(stderr, "opbridge: op read undeclared or mistyped attr '%s'\n", name.c_str());
 }
 
+const char* OpOriginName(OpOrigin origin) {
+  switch (origin) {
+    case OpOrigin::kTensorFlow: return "tensorflow";
+    case OpOrigin::kOpbridge: return "opbridge";
+    case OpOrigin::kTfLiteOnly: return "tflite";
+  }
+  return "?";
+}
+
 Status OpSpec::Finalize() {
-  if (!IsValidOpName(name_, origin_)) {
+  if (origin_ != OpOrigin::kTfLiteOnly && !IsValidOpName(name_, origin_)) {
     return Errorf("bad op name '", name_, "': new ops are named 'Namespace>CamelCase'");
+  }
+  if (origin_ == OpOrigin::kTfLiteOnly && !tflite_) return Errorf("a TFLite-only op must have a TFLite kernel");
+  if (!replaces_.empty() && origin_ != OpOrigin::kOpbridge) {
+    return Errorf("only an opbridge op (with a TF op) can replace TF op ", replaces_);
   }
   inputs_.clear();
   outputs_.clear();

@@ -229,7 +229,7 @@ tf::OpKernel* CreateSpecKernel(tf::OpKernelConstruction* c) { return new SpecKer
 struct TfRegistration {
   TfRegistration() {
     for (const OpSpec* spec : RegisteredOps()) {
-      if (spec->origin() != OpOrigin::kOpbridge) continue;
+      if (!spec->has_tf_op()) continue;
       tf::register_op::OpDefBuilderWrapper op(spec->name().c_str());
       for (const std::string& text : spec->input_texts()) op.Input(text);
       for (const std::string& text : spec->output_texts()) op.Output(text);

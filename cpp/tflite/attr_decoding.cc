@@ -123,6 +123,21 @@ DType DTypeFromSchemaType(int64_t schema_type) {
 }
 
 Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out) {
+  if (spec.options_decoder() != nullptr) {
+    AttrMap decoded;
+    OPBRIDGE_RETURN_IF_ERROR(spec.options_decoder()(options, options ? size : 0, &decoded));
+    for (const AttrSpec& attr : spec.attrs()) {
+      const AttrValue* found = decoded.Find(attr.name);
+      if (found == nullptr && !attr.default_value) {
+        if (attr.type == AttrType::kType) continue;  // bound from the tensors
+        return Errorf("attr '", attr.name, "' is missing from the custom options and has no default");
+      }
+      const AttrValue value = found ? *found : *attr.default_value;
+      OPBRIDGE_RETURN_IF_ERROR(attr.Check(value));
+      out->Set(attr.name, value);
+    }
+    return Status::Ok();
+  }
   Value root;
   root.kind = Value::Kind::kMap;  // no options at all: every attr takes its default
   if (size > 0) {

@@ -146,18 +146,23 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     shapes.input_dtypes_.push_back(dtype);
     shapes.input_values_.push_back(std::move(value));
   }
-  for (const AttrSpec& attr : spec.attrs()) {
-    OPBRIDGE_REQUIRE(state->attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
-                     "' is neither in the custom options nor bound by an input");
-  }
   for (size_t i = 0; i < spec.outputs().size(); ++i) {
     const ArgSpec& arg = spec.outputs()[i];
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
-    const DType expected = ExpectedDType(arg, state->attrs);
     const DType actual = DTypeFromTfLiteType(tensor->type);
+    // A type attr only outputs use (out_idx) and the options do not give is
+    // read off the output tensor, as TF's type inference would have set it.
+    if (!arg.type_attr.empty() && state->attrs.Find(arg.type_attr) == nullptr && actual != DType::kInvalid) {
+      OPBRIDGE_RETURN_IF_ERROR(BindDType(arg, actual, "output", &state->attrs, spec));
+    }
+    const DType expected = ExpectedDType(arg, state->attrs);
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
+  }
+  for (const AttrSpec& attr : spec.attrs()) {
+    OPBRIDGE_REQUIRE(state->attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
+                     "' is neither in the custom options nor bound by a tensor");
   }
 
   shapes.output_shapes_.assign(spec.outputs().size(), Shape::UnknownRank());

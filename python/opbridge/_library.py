@@ -33,12 +33,14 @@ class OpInfo:
     """One op of a kernel library, as its C++ declaration describes it."""
 
     name: str
-    origin: str  # "tensorflow": a TF op TFLite lacks; "opbridge": a new op
+    origin: str  # "tensorflow": a TF op TFLite lacks; "opbridge": a new op; "tflite": TFLite-only
     tflite: bool  # has a TFLite kernel
     doc: str
     inputs: tuple[tuple[str, str], ...]
     outputs: tuple[tuple[str, str], ...]
     attrs: tuple[AttrInfo, ...]
+    defined_by: str = ""  # for TFLite-only ops: who defines them ("MediaPipe")
+    replaces: str = ""  # the TF op that opbridge.convert substitutes with this one
     library: str = field(default="opbridge", compare=False)
 
     @property
@@ -103,6 +105,8 @@ def _op_info(entry: dict[str, Any], library: str) -> OpInfo:
             AttrInfo(a["name"], a["type"], tuple(a["allowed"]), a["default"], a["text"])
             for a in entry["attrs"]
         ),
+        defined_by=entry.get("defined_by", ""),
+        replaces=entry.get("replaces", ""),
         library=library,
     )
 

@@ -8,10 +8,20 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from ._library import OpInfo
 from ._table import print_table
 from .catalog import op_infos
 
-ORIGINS = {"tensorflow": "TF op TFLite lacks", "opbridge": "opbridge op"}
+ORIGINS = {"tensorflow": "TF op TFLite lacks", "opbridge": "opbridge op", "tflite": "TFLite custom op"}
+
+
+def _origin(op: OpInfo) -> str:
+    text = ORIGINS.get(op.origin, op.origin)
+    if op.defined_by:
+        text += f" ({op.defined_by})"
+    if op.replaces:
+        text += f", replaces {op.replaces}"
+    return text
 
 
 def _cmd_ops(args: argparse.Namespace) -> int:
@@ -32,7 +42,7 @@ def _cmd_ops(args: argparse.Namespace) -> int:
     print_table(
         f"opbridge {__version__}: {len(infos)} TFLite custom ops",
         ["op", "origin", "dtypes", "library"],
-        [(op.name, ORIGINS.get(op.origin, op.origin), ", ".join(op.dtypes), op.library) for op in infos],
+        [(op.name, _origin(op), ", ".join(op.dtypes), op.library) for op in infos],
     )
     return 0
 

@@ -98,6 +98,8 @@ def _signature_names(tf: Any, concrete: Any) -> tuple[list[str], list[str]]:
     structure = concrete.structured_outputs
     if isinstance(structure, Mapping):
         outputs = list(structure)
+    elif hasattr(structure, "_fields"):  # a namedtuple: its field names
+        outputs = list(structure._fields)
     else:
         outputs = [f"output_{i}" for i in range(len(tf.nest.flatten(structure)))]
     return inputs, outputs
@@ -158,6 +160,8 @@ def assert_parity(
     input_names, output_names = _signature_names(tf, concrete)
     if isinstance(outputs, Mapping):
         expected = [np.asarray(outputs[name]) for name in output_names]
+    elif hasattr(outputs, "_fields"):
+        expected = [np.asarray(getattr(outputs, name)) for name in output_names]
     else:
         expected = [np.asarray(t) for t in tf.nest.flatten(outputs)]
 

@@ -119,11 +119,17 @@ class KernelContext {
 
 using ShapeFn = Status (*)(ShapeContext&);
 using ComputeFn = Status (*)(KernelContext&);
+// Decodes a TFLite custom op's options when they are not the converter's
+// flexbuffer map (MediaPipe writes raw C structs). It sets attrs it finds;
+// declared attrs it leaves unset take their defaults, and all are checked.
+using OptionsDecoderFn = Status (*)(const uint8_t* data, size_t size, AttrMap* attrs);
 
 enum class OpOrigin {
   kTensorFlow,  // a TF op TFLite lacks: TF has the op and kernel, opbridge adds the TFLite kernel
   kOpbridge,    // a new op: opbridge registers the TF op, its TF kernel and the TFLite kernel
+  kTfLiteOnly,  // a TFLite custom op defined elsewhere (MediaPipe's): only the TFLite kernel
 };
+const char* OpOriginName(OpOrigin origin);
 
 class OpSpec {
  public:
@@ -138,6 +144,14 @@ class OpSpec {
   OpSpec& Kernel(ComputeFn fn) { compute_fn_ = fn; return *this; }
   // A helper op only TF needs (a gradient): no TFLite kernel is registered.
   OpSpec& TensorFlowOnly() { tflite_ = false; return *this; }
+  // Who defines a kTfLiteOnly op ("MediaPipe"); shown by `opbridge ops`.
+  OpSpec& DefinedBy(std::string source) { defined_by_ = std::move(source); return *this; }
+  // Custom options are not a flexbuffer map: decode them with `fn`.
+  OpSpec& OptionsDecoder(OptionsDecoderFn fn) { options_decoder_ = fn; return *this; }
+  // This opbridge op computes TF op `tf_op` (same inputs, outputs and attrs)
+  // in one kernel where the converter would lower `tf_op` into many builtins;
+  // opbridge.convert substitutes it before conversion.
+  OpSpec& Replaces(std::string tf_op) { replaces_ = std::move(tf_op); return *this; }
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -146,6 +160,10 @@ class OpSpec {
   OpOrigin origin() const { return origin_; }
   const std::string& doc() const { return doc_; }
   bool has_tflite_kernel() const { return tflite_; }
+  bool has_tf_op() const { return origin_ == OpOrigin::kOpbridge; }
+  const std::string& defined_by() const { return defined_by_; }
+  OptionsDecoderFn options_decoder() const { return options_decoder_; }
+  const std::string& replaces() const { return replaces_; }
   const std::vector<std::string>& input_texts() const { return input_texts_; }
   const std::vector<std::string>& output_texts() const { return output_texts_; }
   const std::vector<std::string>& attr_texts() const { return attr_texts_; }
@@ -161,6 +179,9 @@ class OpSpec {
   OpOrigin origin_ = OpOrigin::kOpbridge;
   std::string doc_;
   bool tflite_ = true;
+  std::string defined_by_;
+  OptionsDecoderFn options_decoder_ = nullptr;
+  std::string replaces_;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;

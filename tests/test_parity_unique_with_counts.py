@@ -1,0 +1,64 @@
+"""UniqueWithCounts: outputs whose size is known only at run time (dynamic outputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import opbridge
+from conftest import RUNTIMES
+from opbridge.testing import assert_parity, run_tflite
+
+DTYPES = [np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.bool_]
+
+
+@pytest.mark.parametrize("out_idx", ["int32", "int64"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_unique_with_counts_matches_tf(tf, rng, dtype, out_idx):
+    for n in (0, 1, 7, 300):
+        x = rng.integers(0, 2 if dtype == np.bool_ else 9, n).astype(dtype)
+        assert_parity(
+            lambda v: tf.unique_with_counts(v, out_idx=tf.as_dtype(out_idx)),
+            [x],
+            rtol=0,
+            atol=0,
+            runtimes=RUNTIMES,
+        )
+
+
+def test_nan_and_signed_zero_as_tf(tf):
+    x = np.array([np.nan, 0.0, -0.0, np.nan, 1.5, 1.5, -np.inf, np.inf, -np.inf], np.float32)
+    report = assert_parity(tf.unique_with_counts, [x], rtol=0, atol=0, runtimes=RUNTIMES)
+    assert report.outputs[0].shape == (6,)  # each NaN is its own value; -0.0 joins 0.0
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_one_model_many_lengths(tf, rng, runtime):
+    """A [None] input: each invoke resizes, the dynamic outputs follow."""
+    fn = tf.function(tf.unique_with_counts, input_signature=[tf.TensorSpec([None], tf.int64)])
+    model = opbridge.convert(fn)
+    for n in (5, 0, 40, 3):
+        x = rng.integers(-3, 3, n).astype(np.int64)
+        got = run_tflite(model, [x], runtime)
+        want = tf.unique_with_counts(x)
+        for name in ("y", "idx", "count"):
+            np.testing.assert_array_equal(got[name], getattr(want, name).numpy())
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_rank_2_input_is_rejected_as_in_tf(tf, runtime):
+    fn = tf.function(tf.unique_with_counts, input_signature=[tf.TensorSpec([None], tf.int32)])
+    model = opbridge.convert(fn)
+    from opbridge import tflite_model
+
+    interpreter = opbridge.Interpreter(model_content=model, runtime=runtime)
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, [2, 3], strict=False)
+    with pytest.raises(
+        RuntimeError, match=r"UniqueWithCounts: input 'x' must have rank 1, got shape \[2, 3\]"
+    ):
+        interpreter.allocate_tensors()
+    assert tflite_model.custom_op_counts(model) == {"UniqueWithCounts": 1}
+    with pytest.raises(tf.errors.InvalidArgumentError, match="1D"):
+        tf.unique_with_counts(np.zeros((2, 3), np.int32))
+    run_tflite(model, [np.zeros(3, np.int32)], runtime)
