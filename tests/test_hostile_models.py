@@ -122,7 +122,7 @@ def test_corrupted_options_in_a_converted_model(tf, rng, runtime):
         else:
             # Damage that still decodes to valid attrs must compute what those attrs say.
             attrs = opbridge._library.builtin_library().decode_options("MatrixInverse", options)
-            adjoint = attrs["adjoint"] == "true"
+            adjoint = attrs["adjoint"]
             np.testing.assert_allclose(out, np.linalg.inv(a.T if adjoint else a), rtol=1e-4, atol=1e-4)
             outcomes["ran"] += 1
     assert outcomes["error"] > 20

@@ -132,3 +132,14 @@ def test_the_same_model_runs_in_many_threads(tf, rng):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         for k, out in pool.map(run, range(48)):
             np.testing.assert_array_equal(out, want[k % 8])
+
+
+def test_public_functions_are_not_shadowed_by_submodules():
+    """opbridge.convert / opbridge.composite stay functions once their modules are imported."""
+    import inspect
+
+    import opbridge.composites
+    import opbridge.conversion
+
+    for name in ("convert", "composite", "Interpreter", "registerers", "list_ops"):
+        assert not inspect.ismodule(getattr(opbridge, name)), name

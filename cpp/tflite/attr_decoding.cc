@@ -53,8 +53,8 @@ Status Convert(const AttrSpec& spec, const Value& v, AttrValue* out) {
       int64_t number;
       if (v.kind == Value::Kind::kBool) {
         *out = v.b;
-      } else if (AsInt(v, &number) && (number == 0 || number == 1)) {
-        *out = number == 1;
+      } else if (AsInt(v, &number)) {
+        *out = number != 0;  // composites' attrs: the converter writes true as -1
       } else {
         return mismatch();
       }

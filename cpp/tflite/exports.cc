@@ -1,6 +1,7 @@
 // The C interface of a kernel library (opbridge/tflite_c_api.h), named with
 // this library's prefix (OPBRIDGE_EXPORT_PREFIX, set by opbridge_add_op_library).
 // These are the only symbols the library exports.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -64,6 +65,35 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// An attr as a typed JSON value: types by name, strings unquoted, lists as arrays.
+std::string AttrJson(const opbridge::AttrValue& value) {
+  struct Visitor {
+    std::string operator()(opbridge::DType v) const { return JsonString(opbridge::DTypeName(v)); }
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const { return Number(v); }
+    std::string operator()(const std::string& v) const { return JsonString(v); }
+    std::string operator()(const std::vector<int64_t>& v) const {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+      return s + "]";
+    }
+    std::string operator()(const std::vector<double>& v) const {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + Number(v[i]);
+      return s + "]";
+    }
+    static std::string Number(double v) {
+      if (std::isnan(v)) return "\"nan\"";
+      if (std::isinf(v)) return v > 0 ? "\"inf\"" : "\"-inf\"";
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.17g", v);
+      return buf;
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
 }  // namespace
 
 OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_tflite_ops)(const OpbridgeTfLiteOp** ops) {
@@ -109,7 +139,7 @@ OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_decode_options_json)(const char* 
   g_decoded = "{\"ok\":true,\"attrs\":{";
   bool first = true;
   for (const auto& [name, value] : attrs.entries()) {
-    g_decoded += (first ? "" : ",") + JsonString(name) + ":" + JsonString(opbridge::AttrValueToString(value));
+    g_decoded += (first ? "" : ",") + JsonString(name) + ":" + AttrJson(value);
     first = false;
   }
   g_decoded += "}}";

@@ -16,6 +16,7 @@ from .interpreter import Interpreter, registerers
 
 if TYPE_CHECKING:
     from . import layers, ops, testing
+    from .composites import composite
     from .conversion import convert
 
 __version__ = "0.1.0"
@@ -26,6 +27,7 @@ __all__ = [
     "LibraryLoadError",
     "OpbridgeError",
     "UnsupportedOpsError",
+    "composite",
     "convert",
     "layers",
     "list_ops",
@@ -45,4 +47,8 @@ def __getattr__(name: str) -> Any:
         from .conversion import convert
 
         return convert
+    if name == "composite":
+        from .composites import composite
+
+        return composite
     raise AttributeError(f"module 'opbridge' has no attribute {name!r}")

@@ -73,8 +73,9 @@ class KernelLibrary:
         """A custom-op registerer for either runtime: called with the resolver's address."""
         return self.module.register
 
-    def decode_options(self, op: str, data: bytes) -> dict[str, str]:
-        """The attrs a kernel would read from `data`; raises ValueError naming the problem."""
+    def decode_options(self, op: str, data: bytes) -> dict[str, Any]:
+        """The attrs a kernel would read from `data` (types by name, e.g. "float");
+        raises ValueError naming the problem."""
         result = json.loads(self.module.decode_options(op, bytes(data)))
         if not result["ok"]:
             raise ValueError(result["error"])

@@ -2,95 +2,75 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
+import io
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import _tf_library, tflite_model
+from . import _tf_library, rewrite, tflite_model
 from .catalog import list_ops
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
+from .source import ModelSource
 
 QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
 
 
+@dataclass
+class ConversionResult:
+    model: bytes
+    quantize: str
+    custom_ops: dict[str, int]  # custom op -> uses
+    missing: dict[str, int]  # custom ops no kernel implements (empty unless allow_missing)
+    substituted: dict[str, int] = field(default_factory=dict)  # TF op -> nodes replaced by opbridge ops
+    seconds: float = 0.0
+
+
 def check_coverage(model: bytes) -> dict[str, int]:
     """Counts of each custom op the model uses; raises UnsupportedOpsError if any has no kernel."""
-    counts = tflite_model.custom_op_counts(model)
-    available = set(list_ops())
-    missing = {name: count for name, count in counts.items() if name not in available}
+    missing = missing_ops(model)
     if missing:
         raise UnsupportedOpsError(missing)
-    return counts
+    return tflite_model.custom_op_counts(model)
 
 
-def _holder(tf: Any, function: Any) -> Any:
-    """A tf.Module holding the function. Given as the converter's trackable_obj it
-    makes the model carry a "serving_default" SignatureDef (named inputs and
-    outputs, signature runners); a bare function, or none, gives no signature."""
-    module = tf.Module()
-    module.function = function
-    return module
+def missing_ops(model: bytes) -> dict[str, int]:
+    available = set(list_ops())
+    return {n: c for n, c in tflite_model.custom_op_counts(model).items() if n not in available}
 
 
-def _converter(tf: Any, source: Any) -> Any:
-    lite = tf.lite.TFLiteConverter
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if path.is_dir():
-            return lite.from_saved_model(str(path))
-        if path.suffix == ".keras" and path.is_file():
-            import keras
-
-            return lite.from_keras_model(keras.models.load_model(path))
-        raise FileNotFoundError(f"{path}: not a SavedModel directory or a .keras file")
-    if isinstance(source, tf.types.experimental.ConcreteFunction):
-        return lite.from_concrete_functions([source], _holder(tf, source))
-    if isinstance(source, tf.types.experimental.PolymorphicFunction):
-        if source.input_signature is None:
-            raise TypeError(
-                "opbridge.convert: the tf.function has no input_signature; give it one "
-                "(@tf.function(input_signature=[...])) or pass a concrete function"
-            )
-        return lite.from_concrete_functions([source.get_concrete_function()], _holder(tf, source))
-    try:
-        import keras
-
-        if isinstance(source, keras.Model):
-            return lite.from_keras_model(source)
-    except ImportError:
-        pass
-    raise TypeError(
-        "opbridge.convert: source must be a tf.function with an input_signature, a concrete function, "
-        f"a Keras model, or a SavedModel directory; got {type(source).__name__}"
-    )
-
-
-def _samples(data: Any) -> Callable[[], Iterator[list[np.ndarray]]]:
+def _samples(data: Any) -> Callable[[], Iterator[Any]]:
     """A TF representative_dataset from: a callable returning samples, or an iterable of
-    samples, where a sample is one array (a one-input model) or a list/tuple of arrays."""
+    samples, where a sample is one array (a one-input model), a list/tuple of arrays
+    in input order, or a dict of arrays by input name."""
     if callable(data):
         return data
 
-    def generate() -> Iterator[list[np.ndarray]]:
+    def generate() -> Iterator[Any]:
         for sample in data:
-            arrays = list(sample) if isinstance(sample, (list, tuple)) else [sample]
-            yield [np.asarray(a) for a in arrays]
+            if isinstance(sample, dict):
+                yield {k: np.asarray(v) for k, v in sample.items()}
+            else:
+                arrays = list(sample) if isinstance(sample, (list, tuple)) else [sample]
+                yield [np.asarray(a) for a in arrays]
 
     return generate
 
 
-def _apply_quantization(tf: Any, converter: Any, quantize: str | None, representative_data: Any) -> None:
+def _apply_quantization(tf: Any, converter: Any, quantize: str | None, representative_data: Any) -> str:
     mode = quantize or "none"
     if mode not in QUANTIZE_MODES:
         raise ValueError(f"opbridge.convert: quantize must be one of {QUANTIZE_MODES}, got {quantize!r}")
     if mode == "none":
         if representative_data is not None:
             raise ValueError("opbridge.convert: representative_data is only used with quantize='int8'")
-        return
+        return mode
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if mode == "float16":
         converter.target_spec.supported_types = [tf.float16]
@@ -100,6 +80,62 @@ def _apply_quantization(tf: Any, converter: Any, quantize: str | None, represent
         # Calibration runs the model, custom ops included: they stay float
         # between DEQUANTIZE/QUANTIZE (DESIGN.md, "Converter facts").
         converter.representative_dataset = _samples(representative_data)
+    return mode
+
+
+def convert_model(
+    source: Any,
+    *,
+    quantize: str | None = None,
+    representative_data: Any = None,
+    allow_missing: bool = False,
+    substitute: bool = True,
+    **converter_options: Any,
+) -> ConversionResult:
+    """opbridge.convert, returning what it did as well (see ConversionResult)."""
+    start = time.perf_counter()
+    _tf_library.load()  # SavedModels with opbridge ops load only once the op library is
+    import tensorflow as tf
+
+    src = ModelSource(tf, source)
+    substitutions = rewrite.substitutions() if substitute else {}
+    substituted: dict[str, int] = {}
+    # Keras' exporter and the converter print progress to stdout; a library
+    # (and `opbridge convert --json`) must not.
+    with (
+        tempfile.TemporaryDirectory(prefix="opbridge-") as scratch,
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        converter = None
+        if substitutions and src.uses_any(set(substitutions)):
+            exported = src.export(Path(scratch) / "source")
+            rewritten = Path(scratch) / "rewritten"
+            substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
+            if substituted:
+                converter = tf.lite.TFLiteConverter.from_saved_model(str(rewritten))
+            elif src.keras_model is not None:
+                converter = tf.lite.TFLiteConverter.from_saved_model(str(exported))
+        if converter is None:
+            converter = src.converter()
+        converter.allow_custom_ops = True
+        converter.target_spec._experimental_custom_op_registerers = registerers()
+        mode = _apply_quantization(tf, converter, quantize, representative_data)
+        for name, value in converter_options.items():
+            if not hasattr(converter, name):
+                raise TypeError(f"opbridge.convert: TFLiteConverter has no option {name!r}")
+            setattr(converter, name, value)
+        model = converter.convert()
+    missing = missing_ops(model)
+    if missing and not allow_missing:
+        raise UnsupportedOpsError(missing)
+    return ConversionResult(
+        model=model,
+        quantize=mode,
+        custom_ops=tflite_model.custom_op_counts(model),
+        missing=missing,
+        substituted=substituted,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def convert(
@@ -113,21 +149,12 @@ def convert(
 
     source: a tf.function with an input_signature, a concrete function, a Keras
     model, a SavedModel directory or a .keras file. quantize: None/"none",
-    "dynamic", "float16" or "int8" (needs representative_data). Other keyword
-    arguments set TFLiteConverter attributes (e.g. experimental_new_quantizer).
-    Raises UnsupportedOpsError naming every custom op no kernel implements.
+    "dynamic", "float16" or "int8" (needs representative_data: samples, each an
+    array, a list of arrays or a dict by input name). TF ops that an opbridge op
+    Replaces() are substituted first (tf.math.lgamma -> one kernel). Other
+    keyword arguments set TFLiteConverter attributes. Raises
+    UnsupportedOpsError naming every custom op no kernel implements.
     """
-    _tf_library.load()  # SavedModels with opbridge ops load only once the op library is
-    import tensorflow as tf
-
-    converter = _converter(tf, source)
-    converter.allow_custom_ops = True
-    converter.target_spec._experimental_custom_op_registerers = registerers()
-    _apply_quantization(tf, converter, quantize, representative_data)
-    for name, value in converter_options.items():
-        if not hasattr(converter, name):
-            raise TypeError(f"opbridge.convert: TFLiteConverter has no option {name!r}")
-        setattr(converter, name, value)
-    model = converter.convert()
-    check_coverage(model)
-    return model
+    return convert_model(
+        source, quantize=quantize, representative_data=representative_data, **converter_options
+    ).model

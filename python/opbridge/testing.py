@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .conversion import convert
-from .interpreter import Interpreter
+from .running import run_tflite
+from .source import output_names, output_values
 
 
 @dataclass
@@ -41,68 +42,12 @@ def _concrete(tf: Any, fn: Any, arrays: list[np.ndarray]) -> Any:
     return tf.function(python_fn, input_signature=signature).get_concrete_function()
 
 
-def run_tflite(
-    model: bytes, inputs: Sequence[Any] | Mapping[str, Any], runtime: str = "litert", **kw: Any
-) -> dict[str, np.ndarray]:
-    """Runs `model` once in `runtime` through opbridge.Interpreter.
-
-    In a model with one signature, inputs are matched by the signature's input
-    names (a Mapping) or order (a sequence) and outputs are keyed by its output
-    names; otherwise by tensor names and input tensor order. Input shapes may
-    differ from the model's: inputs are resized. Keyword arguments go to the
-    interpreter (num_threads, ...).
-    """
-    interpreter = Interpreter(model_content=model, runtime=runtime, **kw)
-    tensors = {d["index"]: d for d in interpreter.get_input_details() + interpreter.get_output_details()}
-    signatures = interpreter._get_full_signature_list()
-    if len(signatures) == 1:
-        (signature,) = signatures.values()
-        input_ids, output_ids = dict(signature["inputs"]), dict(signature["outputs"])
-    else:
-        input_ids = {d["name"]: d["index"] for d in interpreter.get_input_details()}
-        output_ids = {d["name"]: d["index"] for d in interpreter.get_output_details()}
-    if not isinstance(inputs, Mapping):
-        if len(inputs) != len(input_ids):
-            raise ValueError(
-                f"the model has {len(input_ids)} inputs ({list(input_ids)}), {len(inputs)} given"
-            )
-        inputs = dict(zip(input_ids, inputs, strict=True))
-    if set(inputs) != set(input_ids):
-        raise ValueError(f"the model's inputs are {sorted(input_ids)}, given {sorted(inputs)}")
-    arrays = {
-        name: np.asarray(value, dtype=tensors[input_ids[name]]["dtype"]) for name, value in inputs.items()
-    }
-    for name, value in arrays.items():
-        if tuple(tensors[input_ids[name]]["shape"]) != value.shape:
-            interpreter.resize_tensor_input(input_ids[name], value.shape, strict=False)
-    interpreter.allocate_tensors()
-    for name, value in arrays.items():
-        # The Python runtimes refuse to touch a tensor of zero elements
-        # ("Invalid tensor size", builtins included): there is nothing to copy.
-        if value.size:
-            interpreter.set_tensor(input_ids[name], value)
-    interpreter.invoke()
-    outputs = {}
-    details = {d["index"]: d for d in interpreter.get_output_details()}
-    for name, index in output_ids.items():
-        shape, dtype = details[index]["shape"], details[index]["dtype"]
-        outputs[name] = np.zeros(shape, dtype) if 0 in tuple(shape) else interpreter.get_tensor(index)
-    return outputs
-
-
 def _signature_names(tf: Any, concrete: Any) -> tuple[list[str], list[str]]:
     """The names a converted model's signature gives the function's inputs and outputs."""
     # Non-tensor parameters (tf.math.erf's name=None) are not model inputs.
     specs = tf.nest.flatten(concrete.structured_input_signature)
     inputs = [spec.name for spec in specs if isinstance(spec, tf.TensorSpec)]
-    structure = concrete.structured_outputs
-    if isinstance(structure, Mapping):
-        outputs = list(structure)
-    elif hasattr(structure, "_fields"):  # a namedtuple: its field names
-        outputs = list(structure._fields)
-    else:
-        outputs = [f"output_{i}" for i in range(len(tf.nest.flatten(structure)))]
-    return inputs, outputs
+    return inputs, output_names(tf, concrete.structured_outputs)
 
 
 def _describe_mismatch(
@@ -157,22 +102,17 @@ def assert_parity(
     arrays = [np.asarray(x) for x in inputs]
     concrete = _concrete(tf, fn, arrays)
     outputs = concrete(*[tf.constant(a) for a in arrays])
-    input_names, output_names = _signature_names(tf, concrete)
-    if isinstance(outputs, Mapping):
-        expected = [np.asarray(outputs[name]) for name in output_names]
-    elif hasattr(outputs, "_fields"):
-        expected = [np.asarray(getattr(outputs, name)) for name in output_names]
-    else:
-        expected = [np.asarray(t) for t in tf.nest.flatten(outputs)]
+    input_names, names = _signature_names(tf, concrete)
+    expected = [np.asarray(t) for t in output_values(tf, outputs)]
 
     model = convert(concrete, **convert_options)
     report = ParityReport(
-        model, [OutputParity(n, e.shape) for n, e in zip(output_names, expected, strict=True)]
+        model, [OutputParity(n, e.shape) for n, e in zip(names, expected, strict=True)]
     )
     failures = []
     for runtime in runtimes:
         actual = run_tflite(model, dict(zip(input_names, arrays, strict=True)), runtime)
-        for out, name, e in zip(report.outputs, output_names, expected, strict=True):
+        for out, name, e in zip(report.outputs, names, expected, strict=True):
             if name not in actual:
                 failures.append(f"[{runtime}] the model has no output {name} (it has {sorted(actual)})")
                 continue

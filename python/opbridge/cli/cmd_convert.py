@@ -1,0 +1,257 @@
+"""`opbridge convert SRC -o OUT.tflite`: rewrite, convert, quantize, verify, report."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._table import print_table
+from ._common import (
+    CliError,
+    import_modules,
+    load_samples,
+    one_line,
+    random_inputs,
+    resolve_source,
+    write_atomically,
+)
+
+VERIFY_SAMPLES = 4
+
+
+def _progress(samples: list[dict[str, np.ndarray]]) -> Any:
+    """The representative dataset, with a progress bar on stderr while the converter calibrates."""
+
+    def generate() -> Iterator[dict[str, np.ndarray]]:
+        try:
+            from rich.console import Console
+            from rich.progress import track
+        except ImportError:
+            yield from samples
+            return
+        yield from track(
+            samples,
+            description="calibrating (opbridge kernels registered)",
+            console=Console(stderr=True),
+            transient=True,
+        )
+
+    return generate
+
+
+def _op_kinds(model: bytes) -> dict[str, dict[str, int]]:
+    from .. import tflite_model
+    from ..catalog import list_ops
+
+    ours = set(list_ops())
+    custom = tflite_model.custom_op_counts(model)
+    kinds: dict[str, dict[str, int]] = {"builtin": {}, "opbridge": {}, "other custom": {}}
+    for name, count in tflite_model.op_histogram(model).items():
+        kind = "builtin" if name not in custom else "opbridge" if name in ours else "other custom"
+        kinds[kind][name] = count
+    return kinds
+
+
+def _quantization(model: bytes) -> dict[str, Any]:
+    """What quantization left: tensor types, and the precision each custom op runs in."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from .. import tflite_model
+
+    names = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
+    m = tflite_model.load(model)
+    types: collections.Counter[str] = collections.Counter()
+    for s in range(m.SubgraphsLength()):
+        for t in range(m.Subgraphs(s).TensorsLength()):
+            types[names.get(m.Subgraphs(s).Tensors(t).Type(), "?").lower()] += 1
+    custom_precision = {}
+    for use in tflite_model.custom_ops(model):
+        tensor = m.Subgraphs(use.subgraph).Tensors(use.inputs[0]) if use.inputs else None
+        custom_precision[use.name] = names.get(tensor.Type(), "?").lower() if tensor else "?"
+    return {"tensor_types": dict(types), "custom_op_input_types": custom_precision}
+
+
+def _median_ms(fn: Any, runs: int = 10) -> float:
+    fn()  # warm up (tracing, allocation)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+def _verify(source: Any, model: bytes, inputs: list[dict[str, np.ndarray]], runtime: str) -> dict[str, Any]:
+    """Max |TF - TFLite| per output over the inputs, and the median time of each on the first."""
+    from ..running import SignatureSession
+
+    errors: dict[str, float] = {}
+    try:
+        session = SignatureSession(model, runtime)
+        for sample in inputs:
+            expected = source.reference(sample)
+            session.set_inputs(sample)
+            session.invoke()
+            actual = session.outputs()
+            for name, want in expected.items():
+                if name not in actual:
+                    errors[name] = float("nan")
+                    continue
+                diff = np.abs(actual[name].astype(np.complex128) - want.astype(np.complex128))
+                errors[name] = max(errors.get(name, 0.0), float(np.nanmax(diff)) if diff.size else 0.0)
+        session.set_inputs(inputs[0])
+        tf_ms = _median_ms(lambda: source.reference(inputs[0]))
+        tflite_ms = _median_ms(session.invoke)
+    except (RuntimeError, ValueError) as exc:
+        return {"error": str(exc).strip().splitlines()[0]}
+    return {"max_abs_error": errors, "tf_ms": tf_ms, "tflite_ms": tflite_ms, "runtime": runtime}
+
+
+def _convert(args: argparse.Namespace) -> int:
+    import_modules(args.imports)
+    source_obj = resolve_source(args.src)
+    if args.quantize == "int8" and not args.representative:
+        raise CliError("--quantize int8 needs --representative FILE (.npy or .npz samples)")
+    if args.representative and args.quantize != "int8":
+        raise CliError("--representative is used only with --quantize int8")
+    output = Path(args.output)
+    if output.suffix != ".tflite":
+        raise CliError(f"{output}: the output should end in .tflite")
+
+    import tensorflow as tf
+
+    from .. import _tf_library
+    from ..conversion import convert_model
+    from ..errors import UnsupportedOpsError
+    from ..source import ModelSource
+
+    _tf_library.load()
+    try:
+        source = ModelSource(tf, source_obj)
+    except (TypeError, FileNotFoundError, ValueError, OSError) as exc:
+        raise CliError(f"{args.src}: {one_line(exc)}") from None
+    specs = source.input_specs()
+    samples = load_samples(args.representative, specs, args.samples) if args.representative else None
+    try:
+        result = convert_model(
+            source_obj,
+            quantize=args.quantize,
+            representative_data=_progress(samples) if samples else None,
+            allow_missing=args.allow_missing,
+        )
+    except UnsupportedOpsError as exc:
+        listing = ", ".join(f"{n} (x{c})" for n, c in sorted(exc.missing.items()))
+        print(
+            f"opbridge convert: no kernel for custom ops {listing}; nothing written "
+            "(--allow-missing writes the model anyway)",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # the converter's own errors carry long MLIR dumps
+        if args.debug:
+            raise
+        raise CliError(f"conversion failed: {one_line(exc)}") from None
+
+    verify_inputs = samples[:VERIFY_SAMPLES] if samples else [random_inputs(specs, np.random.default_rng(0))]
+    parity = (
+        _verify(source, result.model, verify_inputs, args.runtime)
+        if not result.missing
+        else {"error": "not run: the model has custom ops without a kernel"}
+    )
+    write_atomically(output, result.model)
+
+    report = {
+        "source": args.src,
+        "output": str(output),
+        "size_bytes": len(result.model),
+        "convert_seconds": round(result.seconds, 3),
+        "quantize": result.quantize,
+        "quantization": _quantization(result.model),
+        "substituted": result.substituted,
+        "ops": _op_kinds(result.model),
+        "missing": result.missing,
+        "parity": parity,
+        "verified_on": "representative samples" if samples else "random inputs",
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    substituted = ", ".join(f"{k} x{v}" for k, v in report["substituted"].items()) or "none"
+    quant = report["quantization"]
+    print_table(
+        f"opbridge convert {report['source']} -> {report['output']}",
+        ["", ""],
+        [
+            ("size", f"{report['size_bytes'] / 1024:.1f} KiB"),
+            ("conversion", f"{report['convert_seconds']:.2f} s"),
+            ("quantization", report["quantize"]),
+            ("tensor types", ", ".join(f"{k} x{v}" for k, v in sorted(quant["tensor_types"].items()))),
+            (
+                "custom ops run in",
+                ", ".join(f"{k}: {v}" for k, v in quant["custom_op_input_types"].items()) or "-",
+            ),
+            ("substituted", substituted),
+        ],
+    )
+    print_table(
+        "ops by kind",
+        ["kind", "ops"],
+        [
+            (kind, ", ".join(f"{n} x{c}" for n, c in sorted(ops.items())) or "-")
+            for kind, ops in report["ops"].items()
+        ],
+    )
+    parity = report["parity"]
+    if "error" in parity:
+        print(f"parity: {parity['error']}")
+        return
+    print_table(
+        f"parity on {report['verified_on']}: TF vs TFLite ({parity['runtime']})",
+        ["output", "max |TF - TFLite|"],
+        [(name, f"{err:.3g}") for name, err in parity["max_abs_error"].items()],
+    )
+    print(f"time per inference: TF {parity['tf_ms']:.3f} ms, TFLite {parity['tflite_ms']:.3f} ms")
+
+
+def add(sub: Any) -> None:
+    convert = sub.add_parser("convert", help="convert a TF model to .tflite with opbridge's kernels")
+    convert.add_argument("src", help="a SavedModel directory, a .keras file, or module:function")
+    convert.add_argument("-o", "--output", required=True, help="the .tflite to write")
+    convert.add_argument(
+        "--quantize", choices=("none", "dynamic", "float16", "int8"), default="none", help="default none"
+    )
+    convert.add_argument(
+        "--representative",
+        help="calibration samples for int8: .npy (first axis = samples, each fed with a batch axis of 1) "
+        "or .npz (one such array per input name)",
+    )
+    convert.add_argument("--samples", type=int, help="use only the first N representative samples")
+    convert.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first (custom Keras layers, op packages); repeatable",
+    )
+    convert.add_argument(
+        "--allow-missing", action="store_true", help="write the model even if kernels are missing"
+    )
+    convert.add_argument(
+        "--runtime", choices=("litert", "tf"), default="litert", help="runtime for the parity check"
+    )
+    convert.add_argument("--json", action="store_true", help="print the report as JSON")
+    convert.set_defaults(run=_convert)

@@ -1,0 +1,14 @@
+"""Registers every subcommand with the parser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import cmd_convert, cmd_inspect, cmd_ops, cmd_run
+
+
+def add_all(sub: Any) -> None:
+    cmd_ops.add(sub)
+    cmd_convert.add(sub)
+    cmd_inspect.add(sub)
+    cmd_run.add(sub)

@@ -1,0 +1,72 @@
+"""Running a .tflite through its signature (TensorFlow-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .interpreter import Interpreter
+
+
+class SignatureSession:
+    """One interpreter for a model, fed and read by signature names.
+
+    In a model with one signature, inputs are matched by the signature's input
+    names (a Mapping) or order (a sequence) and outputs are keyed by its output
+    names; otherwise by tensor names and input tensor order. Inputs may have
+    other shapes than the model's: they are resized.
+    """
+
+    def __init__(self, model: bytes, runtime: str = "litert", **kw: Any) -> None:
+        self.interpreter = Interpreter(model_content=model, runtime=runtime, **kw)
+        signatures = self.interpreter._get_full_signature_list()
+        if len(signatures) == 1:
+            (signature,) = signatures.values()
+            self.input_ids = dict(signature["inputs"])
+            self.output_ids = dict(signature["outputs"])
+        else:
+            self.input_ids = {d["name"]: d["index"] for d in self.interpreter.get_input_details()}
+            self.output_ids = {d["name"]: d["index"] for d in self.interpreter.get_output_details()}
+        self._details = {d["index"]: d for d in self.interpreter.get_input_details()}
+
+    def set_inputs(self, inputs: Sequence[Any] | Mapping[str, Any]) -> None:
+        ids = self.input_ids
+        if not isinstance(inputs, Mapping):
+            if len(inputs) != len(ids):
+                raise ValueError(f"the model has {len(ids)} inputs ({list(ids)}), {len(inputs)} given")
+            inputs = dict(zip(ids, inputs, strict=True))
+        if set(inputs) != set(ids):
+            raise ValueError(f"the model's inputs are {sorted(ids)}, given {sorted(inputs)}")
+        arrays = {n: np.asarray(v, dtype=self._details[ids[n]]["dtype"]) for n, v in inputs.items()}
+        for name, value in arrays.items():
+            if tuple(self._details[ids[name]]["shape"]) != value.shape:
+                self.interpreter.resize_tensor_input(ids[name], value.shape, strict=False)
+        self.interpreter.allocate_tensors()
+        for name, value in arrays.items():
+            # The Python runtimes refuse to touch a tensor of zero elements
+            # ("Invalid tensor size", builtins included): there is nothing to copy.
+            if value.size:
+                self.interpreter.set_tensor(ids[name], value)
+
+    def invoke(self) -> None:
+        self.interpreter.invoke()
+
+    def outputs(self) -> dict[str, np.ndarray]:
+        details = {d["index"]: d for d in self.interpreter.get_output_details()}
+        out = {}
+        for name, index in self.output_ids.items():
+            shape, dtype = details[index]["shape"], details[index]["dtype"]
+            out[name] = np.zeros(shape, dtype) if 0 in tuple(shape) else self.interpreter.get_tensor(index)
+        return out
+
+
+def run_tflite(
+    model: bytes, inputs: Sequence[Any] | Mapping[str, Any], runtime: str = "litert", **kw: Any
+) -> dict[str, np.ndarray]:
+    """Runs `model` once in `runtime` through opbridge.Interpreter (see SignatureSession)."""
+    session = SignatureSession(model, runtime, **kw)
+    session.set_inputs(inputs)
+    session.invoke()
+    return session.outputs()
