@@ -11,7 +11,7 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test lint bench clean system-deps
+.PHONY: all build demo test lint bench wheels clean system-deps
 
 all: test
 
@@ -28,8 +28,11 @@ $(DEPS_STAMP): requirements-dev.txt | system-deps
 # --no-build-isolation: the build needs the installed TensorFlow (its headers
 # and libtensorflow_framework); an isolated build would reinstall it every time.
 # The wheel lands in dist/ (tests install it into a venv without TensorFlow).
+# The old build is uninstalled first: scikit-build-core imports installed
+# packages' cmake.prefix entry points, opbridge's included.
 $(BUILD_STAMP): $(DEPS_STAMP) $(SOURCES)
 	rm -f dist/opbridge-*.whl
+	$(PIP) uninstall -y -q opbridge || true
 	$(PIP) wheel --no-build-isolation --no-deps -w dist .
 	$(PIP) install --no-deps --force-reinstall dist/opbridge-*.whl
 	touch $@
@@ -48,6 +51,12 @@ test: build lint
 
 bench: build
 	$(PY) benchmarks/bench_ops.py
+
+# manylinux wheels in dist/manylinux; libtensorflow_framework stays external
+# (the TFLite half never needs it).
+wheels: build
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --exclude libtensorflow_framework.so.2 \
+		-w dist/manylinux dist/opbridge-*.whl
 
 clean:
 	rm -rf build dist $(BUILD_STAMP)

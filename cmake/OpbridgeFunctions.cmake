@@ -82,8 +82,12 @@ function(opbridge_add_op_library name)
     pybind11_add_module(${name}_py MODULE ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/python_module.cc)
     _opbridge_common(${name}_py)
     set_target_properties(${name}_py PROPERTIES OUTPUT_NAME ${ARG_PY_MODULE} INSTALL_RPATH "$ORIGIN/lib")
+    # The module also tells Python where the TF op library is and which
+    # TensorFlow it was built against (checked before tf.load_op_library).
     target_compile_definitions(${name}_py PRIVATE OPBRIDGE_EXPORT_PREFIX=${ARG_PREFIX}
-                                                   OPBRIDGE_PY_MODULE=${ARG_PY_MODULE})
+                                                   OPBRIDGE_PY_MODULE=${ARG_PY_MODULE}
+                                                   OPBRIDGE_TF_LIBRARY="lib${name}_tf.so"
+                                                   OPBRIDGE_TF_VERSION="${TF_VERSION}")
     target_link_libraries(${name}_py PRIVATE ${name}_tflite ${CMAKE_DL_LIBS})
     install(TARGETS ${name}_py LIBRARY DESTINATION ${ARG_DESTINATION})
   endif()

@@ -17,6 +17,9 @@
 #ifndef OPBRIDGE_PY_MODULE
 #error "OPBRIDGE_PY_MODULE must name this Python module"
 #endif
+#if !defined(OPBRIDGE_TF_LIBRARY) || !defined(OPBRIDGE_TF_VERSION)
+#error "OPBRIDGE_TF_LIBRARY and OPBRIDGE_TF_VERSION come from opbridge_add_op_library"
+#endif
 #define OPBRIDGE_C_NAME(suffix) OPBRIDGE_CONCAT(OPBRIDGE_EXPORT_PREFIX, suffix)
 
 extern "C" {
@@ -43,6 +46,8 @@ PYBIND11_MODULE(OPBRIDGE_PY_MODULE, m) {
   m.def("catalog_json", [] { return std::string(OPBRIDGE_C_NAME(_catalog_json)()); },
         "The library's ops as JSON.");
   m.def("library_path", &LibraryPath, "Path of the kernel shared library.");
+  m.attr("tf_library") = OPBRIDGE_TF_LIBRARY;  // beside the kernel library
+  m.attr("tf_version") = OPBRIDGE_TF_VERSION;  // the TensorFlow the TF op library was built against
   m.def(
       "register",
       [](uintptr_t resolver) {

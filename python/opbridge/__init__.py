@@ -16,6 +16,7 @@ from .interpreter import Interpreter, registerers
 
 if TYPE_CHECKING:
     from . import layers, ops, testing
+    from ._tf_library import load_package as load_tf_op_library
     from .composites import composite
     from .conversion import convert
 
@@ -27,16 +28,25 @@ __all__ = [
     "LibraryLoadError",
     "OpbridgeError",
     "UnsupportedOpsError",
+    "cmake_dir",
     "composite",
     "convert",
     "layers",
     "list_ops",
+    "load_tf_op_library",
     "ops",
     "registerers",
     "testing",
 ]
 
 _LAZY_MODULES = {"ops", "layers", "testing"}
+
+
+def cmake_dir() -> str:
+    """Where opbridge's CMake package lives: find_package(opbridge CONFIG) with opbridge_DIR set to it."""
+    from pathlib import Path
+
+    return str(Path(__file__).parent / "share" / "cmake" / "opbridge")
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +57,10 @@ def __getattr__(name: str) -> Any:
         from .conversion import convert
 
         return convert
+    if name == "load_tf_op_library":
+        from ._tf_library import load_package
+
+        return load_package
     if name == "composite":
         from .composites import composite
 

@@ -4,13 +4,20 @@ A kernel library is a pybind11 module built by `opbridge_add_op_library`
 (`<package>._tflite`) over a TFLite kernel shared library. It describes its ops
 (a JSON catalog), registers them into a runtime's op resolver, and decodes
 custom options the way its kernels do. Nothing here imports TensorFlow.
+
+Op packages declare their library with an entry point:
+
+    [project.entry-points."opbridge.libraries"]
+    heldout_ops = "heldout_ops._tflite"
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -54,12 +61,19 @@ class OpInfo:
         return ()
 
 
+ENTRY_POINT_GROUP = "opbridge.libraries"
+
+
 class KernelLibrary:
     """A loaded kernel library (its `_tflite` pybind11 module)."""
 
     def __init__(self, name: str, module: ModuleType) -> None:
         self.name = name
         self.module = module
+        # The Python package the module lives in: importing it registers the
+        # package's TF gradients and wrappers.
+        self.package = module.__name__.rpartition(".")[0] or module.__name__
+        self.tf_version: str = getattr(module, "tf_version", "")
         catalog = json.loads(module.catalog_json())
         if catalog["errors"]:
             raise LibraryLoadError(f"{name}: ops failed to register: {'; '.join(catalog['errors'])}")
@@ -68,6 +82,11 @@ class KernelLibrary:
     @property
     def path(self) -> Path:
         return Path(self.module.library_path())
+
+    @property
+    def tf_library_path(self) -> Path:
+        """The TensorFlow op library built from the same op sources."""
+        return self.path.parent / getattr(self.module, "tf_library", f"lib{self.name}_tf.so")
 
     def registerer(self) -> Any:
         """A custom-op registerer for either runtime: called with the resolver's address."""
@@ -123,6 +142,27 @@ def builtin_library() -> KernelLibrary:
     return KernelLibrary("opbridge", module)
 
 
+@functools.cache
+def installed_libraries() -> tuple[KernelLibrary, ...]:
+    """Kernel libraries of installed op packages (entry point group opbridge.libraries).
+
+    A package that fails to load is reported with a warning and left out: its
+    ops then show up as missing kernels, with their names.
+    """
+    found = []
+    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if entry.name == "opbridge":
+            continue
+        try:
+            found.append(KernelLibrary(entry.name, entry.load()))
+        except Exception as exc:  # a broken package must not take opbridge down
+            warnings.warn(
+                f"opbridge: op package {entry.name!r} ({entry.value}) could not be loaded: {exc}",
+                stacklevel=2,
+            )
+    return tuple(found)
+
+
 def libraries() -> tuple[KernelLibrary, ...]:
-    """Every kernel library opbridge uses, its own first."""
-    return (builtin_library(),)
+    """Every kernel library opbridge uses: its own first, then installed op packages."""
+    return (builtin_library(), *installed_libraries())

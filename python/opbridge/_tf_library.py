@@ -1,11 +1,13 @@
-"""Loading opbridge's TensorFlow op library (imports TensorFlow)."""
+"""Loading TensorFlow op libraries: opbridge's and installed op packages' (imports TensorFlow)."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 from pathlib import Path
 from types import ModuleType
 
+from ._library import KernelLibrary, builtin_library, installed_libraries
 from .errors import LibraryLoadError
 
 
@@ -25,7 +27,7 @@ def load_op_library(path: Path, built_against: str, package: str) -> ModuleType:
         raise LibraryLoadError(
             f"{package}'s TensorFlow op library was built against TensorFlow {built_against}, but "
             f"TensorFlow {tf.__version__} is installed. Rebuild it against this TensorFlow: "
-            f"pip install --no-build-isolation --force-reinstall --no-deps {package}"
+            f"pip install --no-build-isolation --force-reinstall --no-deps <{package}'s source or sdist>"
         )
     try:
         return tf.load_op_library(str(path))
@@ -33,19 +35,34 @@ def load_op_library(path: Path, built_against: str, package: str) -> ModuleType:
         raise LibraryLoadError(f"cannot load {path} into TensorFlow {tf.__version__}: {exc}") from exc
 
 
+def load_library(library: KernelLibrary) -> ModuleType:
+    """The TF op library of a kernel library (its generated wrappers)."""
+    return load_op_library(library.tf_library_path, library.tf_version, library.package)
+
+
+def load_package(package: str) -> ModuleType:
+    """The TF op library of an op package (`<package>._tflite`'s sibling): its generated
+    wrappers. Raises LibraryLoadError if it was built for another TensorFlow."""
+    try:
+        module = importlib.import_module(f"{package}._tflite")
+    except ImportError as exc:
+        raise LibraryLoadError(f"{package} has no kernel library ({package}._tflite): {exc}") from exc
+    return load_library(KernelLibrary(package, module))
+
+
 @functools.cache
 def load() -> ModuleType:
     """opbridge's TF op library: its generated wrappers (opbridge_grid_sample, ...).
 
-    Loading it also registers the ops' gradients, and makes SavedModels that
-    contain opbridge ops loadable.
+    Also loads the TF op libraries of installed op packages and imports those
+    packages (their gradients register on import), so that every op can be
+    traced, and every SavedModel that contains one loads.
     """
-    from . import _build_info
-
-    module = load_op_library(
-        Path(__file__).parent / "lib" / "libopbridge_tf.so", _build_info.TF_VERSION, "opbridge"
-    )
+    module = load_library(builtin_library())
     from . import _gradients
 
     _gradients.register(module)
+    for library in installed_libraries():
+        load_library(library)
+        importlib.import_module(library.package)
     return module

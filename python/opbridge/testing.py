@@ -106,9 +106,7 @@ def assert_parity(
     expected = [np.asarray(t) for t in output_values(tf, outputs)]
 
     model = convert(concrete, **convert_options)
-    report = ParityReport(
-        model, [OutputParity(n, e.shape) for n, e in zip(names, expected, strict=True)]
-    )
+    report = ParityReport(model, [OutputParity(n, e.shape) for n, e in zip(names, expected, strict=True)])
     failures = []
     for runtime in runtimes:
         actual = run_tflite(model, dict(zip(input_names, arrays, strict=True)), runtime)
