@@ -19,6 +19,7 @@ set(OPBRIDGE_CORE_SOURCES
 set(OPBRIDGE_TFLITE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/abi_probe.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/attr_decoding.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/delegate.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/exports.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/flexbuffer.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/kernel_adapter.cc
@@ -62,7 +63,8 @@ function(opbridge_add_op_library name)
   # and two opbridge libraries of different versions would bind to each other's.
   # Nothing may stay unresolved: the library must load with only libc/libstdc++ around.
   set(_tflite_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tflite.map)
-  file(WRITE ${_tflite_map} "{ global: ${ARG_PREFIX}_*; local: *; };\n")
+  file(WRITE ${_tflite_map}
+       "{ global: ${ARG_PREFIX}_*; tflite_plugin_create_delegate; tflite_plugin_destroy_delegate; local: *; };\n")
   target_link_options(${name}_tflite PRIVATE -Wl,--no-undefined -Wl,--version-script=${_tflite_map})
   set_target_properties(${name}_tflite PROPERTIES LINK_DEPENDS ${_tflite_map})
   target_link_libraries(${name}_tflite PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)

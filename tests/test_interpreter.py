@@ -80,10 +80,12 @@ def test_unknown_runtime():
         opbridge.Interpreter(model_content=b"", runtime="onnx")
 
 
-def test_abi_self_test_passes_on_the_installed_runtimes(tf):
+@pytest.mark.parametrize("route", ["resolver", "delegate"])
+def test_abi_self_test_passes_on_the_installed_runtimes(tf, route):
     for runtime in RUNTIMES:
         cls = opbridge.interpreter.interpreter_class(runtime)
-        _abi_check._run_probe(runtime, cls, opbridge._library.builtin_library())
+        load = opbridge.interpreter._load_delegate(runtime)
+        _abi_check._run_probe(runtime, cls, opbridge._library.builtin_library(), route, load)
 
 
 def test_abi_mismatch_is_reported_field_by_field():

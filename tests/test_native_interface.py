@@ -38,6 +38,8 @@ def test_kernel_library_exports_only_its_c_interface():
         "opbridge_decode_options_json",
         "opbridge_flexbuffer_json",
         "opbridge_abi_probe_record",
+        "tflite_plugin_create_delegate",
+        "tflite_plugin_destroy_delegate",
     }
 
 

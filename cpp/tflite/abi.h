@@ -121,6 +121,7 @@ struct TfLiteContext {
   TfLiteStatus (*AddTensors)(TfLiteContext*, int tensors_to_add, int* first_new_tensor_index);
   TfLiteStatus (*GetNodeAndRegistration)(TfLiteContext*, int node_index, TfLiteNode** node,
                                          TfLiteRegistration** registration);
+  // Declared as void* because TfLiteRegistration is not complete here; cast to ReplaceNodeSubsetsFn.
   void* ReplaceNodeSubsetsWithDelegateKernels;
   int recommended_num_threads;
   // Later fields are not used by opbridge.
@@ -139,6 +140,37 @@ struct TfLiteRegistration {
   void* async_kernel;
   uint64_t inplace_operator;
 };
+
+enum : int64_t {
+  kTfLiteDelegateFlagsNone = 0,
+  kTfLiteDelegateFlagsAllowDynamicTensors = 1,
+};
+
+typedef int TfLiteBufferHandle;
+
+struct TfLiteDelegate {
+  void* data_;
+  TfLiteStatus (*Prepare)(TfLiteContext* context, TfLiteDelegate* delegate);
+  TfLiteStatus (*CopyFromBufferHandle)(TfLiteContext*, TfLiteDelegate*, TfLiteBufferHandle, TfLiteTensor*);
+  TfLiteStatus (*CopyToBufferHandle)(TfLiteContext*, TfLiteDelegate*, TfLiteBufferHandle, TfLiteTensor*);
+  void (*FreeBufferHandle)(TfLiteContext*, TfLiteDelegate*, TfLiteBufferHandle*);
+  int64_t flags;
+  void* opaque_delegate_builder;  // must stay NULL: non-NULL takes precedence over Prepare
+};
+
+// What a delegate kernel's init receives as its buffer.
+struct TfLiteDelegateParams {
+  TfLiteDelegate* delegate;
+  TfLiteIntArray* nodes_to_replace;
+  TfLiteIntArray* input_tensors;
+  TfLiteIntArray* output_tensors;
+};
+
+// ReplaceNodeSubsetsWithDelegateKernels takes a TfLiteRegistration by value,
+// so there sizeof must equal the runtime's exactly (88 in TF 2.21 and
+// ai-edge-litert 2.3, whose headers end with inplace_operator).
+using ReplaceNodeSubsetsFn = TfLiteStatus (*)(TfLiteContext*, TfLiteRegistration registration,
+                                              const TfLiteIntArray* nodes_to_replace, TfLiteDelegate* delegate);
 
 // Newer runtimes may have appended fields to TfLiteRegistration; AddCustom
 // copies the runtime's own sizeof from our pointer, so every registration we
@@ -172,5 +204,8 @@ static_assert(offsetof(TfLiteRegistration, custom_name) == 48, "TfLiteRegistrati
 static_assert(offsetof(TfLiteRegistration, version) == 56, "TfLiteRegistration layout");
 static_assert(offsetof(TfLiteRegistration, registration_external) == 64, "TfLiteRegistration layout");
 static_assert(sizeof(TfLiteRegistration) == 88, "TfLiteRegistration layout");
+static_assert(sizeof(TfLiteDelegate) == 56, "TfLiteDelegate layout");
+static_assert(offsetof(TfLiteDelegate, flags) == 40, "TfLiteDelegate layout");
+static_assert(sizeof(TfLiteDelegateParams) == 32, "TfLiteDelegateParams layout");
 
 }  // namespace opbridge::tflite_abi

@@ -9,6 +9,7 @@
 
 #include "abi_probe.h"
 #include "attr_decoding.h"
+#include "delegate.h"
 #include "flexbuffer.h"
 #include "kernel_adapter.h"
 #include "opbridge/catalog.h"
@@ -144,6 +145,17 @@ OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_decode_options_json)(const char* 
   }
   g_decoded += "}}";
   return g_decoded.c_str();
+}
+
+// TFLite's external-delegate plugin interface (load_delegate(path), C++ tools'
+// --external_delegate_path): the symbol-free way to run this library's ops.
+OPBRIDGE_C_EXPORT opbridge::tflite_abi::TfLiteDelegate* tflite_plugin_create_delegate(
+    char** /*keys*/, char** /*values*/, size_t /*count*/, void (*/*report_error*/)(const char*)) {
+  return opbridge::CreateDelegate();
+}
+
+OPBRIDGE_C_EXPORT void tflite_plugin_destroy_delegate(opbridge::tflite_abi::TfLiteDelegate* delegate) {
+  opbridge::DestroyDelegate(delegate);
 }
 
 OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_flexbuffer_json)(const void* data, size_t size) {

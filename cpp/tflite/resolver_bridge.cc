@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -69,6 +70,13 @@ Status FindSymbol(const std::string& path, const char* name, uint64_t* value) {
   return Errorf(path, " has no symbol ", name, " (stripped, or not a TFLite runtime)");
 }
 
+// The symbol to look for. OPBRIDGE_RESOLVER_SYMBOL overrides it, for a runtime
+// whose AddCustom is mangled differently (and to exercise the fallback).
+const char* AddCustomSymbol() {
+  const char* override_name = std::getenv("OPBRIDGE_RESOLVER_SYMBOL");
+  return override_name && *override_name ? override_name : kAddCustomSymbol;
+}
+
 // One lookup per runtime library per process (about 1 ms each, DESIGN.md).
 Status FindAddCustom(void* resolver, AddCustomFn* out) {
   void* vtable = *static_cast<void**>(resolver);
@@ -82,7 +90,7 @@ Status FindAddCustom(void* resolver, AddCustomFn* out) {
   auto it = cache->find(path);
   if (it == cache->end()) {
     uint64_t value;
-    OPBRIDGE_RETURN_IF_ERROR(FindSymbol(path, kAddCustomSymbol, &value));
+    OPBRIDGE_RETURN_IF_ERROR(FindSymbol(path, AddCustomSymbol(), &value));
     const uintptr_t address = reinterpret_cast<uintptr_t>(info.dli_fbase) + value;
     // The address must land back in the same library, or the symbol table lied.
     Dl_info check;

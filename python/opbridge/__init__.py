@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import list_ops
 from .errors import AbiMismatchError, LibraryLoadError, OpbridgeError, UnsupportedOpsError
-from .interpreter import Interpreter, registerers
+from .interpreter import Interpreter, delegates, registerers
 
 if TYPE_CHECKING:
     from . import layers, ops, testing
@@ -31,6 +31,7 @@ __all__ = [
     "cmake_dir",
     "composite",
     "convert",
+    "delegates",
     "layers",
     "list_ops",
     "load_tf_op_library",

@@ -27,7 +27,11 @@ _PROBE_THREADS = 3
 _PADDING_TENSORS = 3
 
 _lock = threading.Lock()
-_verified: set[tuple[str, str]] = set()
+_verified: set[tuple[str, str, str]] = set()
+
+
+class RegistrationError(AbiMismatchError):
+    """The resolver route could not register kernels (e.g. the runtime's AddCustom symbol was not found)."""
 
 
 def _probe_model() -> bytes:
@@ -52,22 +56,44 @@ def compare(expected: dict[str, Any], record: dict[str, Any]) -> list[str]:
     return wrong
 
 
-def check(runtime: str, interpreter_class: Any, library: KernelLibrary) -> None:
-    """Raises AbiMismatchError if `library`'s kernels misread `interpreter_class`'s structs."""
-    key = (runtime, library.name)
+def check(
+    runtime: str, interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any
+) -> None:
+    """Raises AbiMismatchError if `library`'s kernels misread `interpreter_class`'s structs
+    when they get in by `route` ("resolver" or "delegate"); RegistrationError if the
+    resolver route cannot register them at all."""
+    key = (runtime, library.name, route)
     with _lock:
         if key in _verified:
             return
-        _run_probe(runtime, interpreter_class, library)
+        _run_probe(runtime, interpreter_class, library, route, load_delegate)
         _verified.add(key)
 
 
-def _run_probe(runtime: str, interpreter_class: Any, library: KernelLibrary) -> None:
-    interpreter = interpreter_class(
-        model_content=_probe_model(),
-        custom_op_registerers=[library.registerer()],
-        num_threads=_PROBE_THREADS,
-    )
+def _probe_interpreter(interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any) -> Any:
+    if route == "delegate":
+        return interpreter_class(
+            model_content=_probe_model(),
+            experimental_delegates=[load_delegate(str(library.path))],
+            num_threads=_PROBE_THREADS,
+        )
+    library.registration_error = None
+    try:
+        return interpreter_class(
+            model_content=_probe_model(),
+            custom_op_registerers=[library.registerer()],
+            num_threads=_PROBE_THREADS,
+        )
+    except Exception as exc:
+        if library.registration_error:
+            raise RegistrationError(library.registration_error) from exc
+        raise
+
+
+def _run_probe(
+    runtime: str, interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any
+) -> None:
+    interpreter = _probe_interpreter(interpreter_class, library, route, load_delegate)
     interpreter.allocate_tensors()
     (input_detail,) = interpreter.get_input_details()
     (output_detail,) = interpreter.get_output_details()
@@ -98,7 +124,7 @@ def _run_probe(runtime: str, interpreter_class: Any, library: KernelLibrary) -> 
         wrong.append("the probe's output data is not where the interpreter reads it")
     if wrong:
         raise AbiMismatchError(
-            f"the {runtime} runtime ({interpreter_class.__module__}) lays out TFLite's C structs differently "
-            f"from the {library.name} kernels (built against opbridge's cpp/tflite/abi.h); refusing to run "
+            f"the {runtime} runtime ({interpreter_class.__module__}, {route} route) lays out TFLite's C "
+            f"structs differently from the {library.name} kernels (built against opbridge's cpp/tflite/abi.h); refusing to run "
             "them:\n  " + "\n  ".join(wrong)
         )

@@ -74,6 +74,7 @@ class KernelLibrary:
         # package's TF gradients and wrappers.
         self.package = module.__name__.rpartition(".")[0] or module.__name__
         self.tf_version: str = getattr(module, "tf_version", "")
+        self.registration_error: str | None = None
         catalog = json.loads(module.catalog_json())
         if catalog["errors"]:
             raise LibraryLoadError(f"{name}: ops failed to register: {'; '.join(catalog['errors'])}")
@@ -89,8 +90,21 @@ class KernelLibrary:
         return self.path.parent / getattr(self.module, "tf_library", f"lib{self.name}_tf.so")
 
     def registerer(self) -> Any:
-        """A custom-op registerer for either runtime: called with the resolver's address."""
-        return self.module.register
+        """A custom-op registerer for either runtime: called with the resolver's address.
+
+        A failure (the runtime's AddCustom symbol not found) is kept in
+        `registration_error` before it propagates, so callers can tell it from
+        other errors and fall back to the delegate route."""
+        module = self.module
+
+        def register(resolver: int) -> None:
+            try:
+                module.register(resolver)
+            except RuntimeError as exc:
+                self.registration_error = str(exc)
+                raise
+
+        return register
 
     def decode_options(self, op: str, data: bytes) -> dict[str, Any]:
         """The attrs a kernel would read from `data` (types by name, e.g. "float");

@@ -1,15 +1,32 @@
-"""`opbridge.Interpreter`: a stock TFLite interpreter with opbridge's kernels registered."""
+"""`opbridge.Interpreter`: a stock TFLite interpreter with opbridge's kernels.
+
+Two ways to get kernels into a runtime:
+- "resolver": opbridge's registerers add them to the runtime's op resolver
+  (custom_op_registerers; needs the runtime's AddCustom symbol, found in its
+  ELF symbol table);
+- "delegate": each kernel library is also an external delegate that claims
+  the nodes it implements (works with any interpreter that takes delegates,
+  the public tf.lite.Interpreter included).
+"auto" uses the resolver and falls back to the delegate for a runtime whose
+symbols cannot be found.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from typing import Any
 
 from . import _abi_check
 from ._library import libraries
+from .errors import OpbridgeError
 
 RUNTIMES = ("litert", "tf")
+ROUTES = ("auto", "resolver", "delegate")
+
+_route_lock = threading.Lock()
+_auto_routes: dict[str, str] = {}
 
 
 def registerers() -> list[Any]:
@@ -17,6 +34,26 @@ def registerers() -> list[Any]:
     in `ai_edge_litert.interpreter.InterpreterWithCustomOps` and in TF's
     `tensorflow.lite.python.interpreter.InterpreterWithCustomOps`."""
     return [library.registerer() for library in libraries()]
+
+
+def _load_delegate(runtime: str) -> Any:
+    if runtime == "litert":
+        from ai_edge_litert.interpreter import load_delegate
+
+        return load_delegate
+    if runtime == "tf":
+        from tensorflow.lite.python.interpreter import load_delegate
+
+        return load_delegate
+    raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
+
+
+def delegates(runtime: str = "litert") -> list[Any]:
+    """One external delegate per kernel library, for `experimental_delegates=` of any
+    interpreter of `runtime` (the public tf.lite.Interpreter too). Each claims the
+    nodes whose custom ops its library implements."""
+    load = _load_delegate(runtime)
+    return [load(str(library.path)) for library in libraries()]
 
 
 def interpreter_class(runtime: str) -> Any:
@@ -33,30 +70,81 @@ def interpreter_class(runtime: str) -> Any:
     raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
 
 
+def _resolve_route(runtime: str, route: str, cls: Any) -> str:
+    """The route to use, checking each kernel library's ABI against the runtime on the way."""
+    if route not in ROUTES:
+        raise ValueError(f"unknown route {route!r}; expected one of {ROUTES}")
+    route = os.environ.get("OPBRIDGE_ROUTE", route) if route == "auto" else route
+    if route != "auto":
+        for library in libraries():
+            _abi_check.check(runtime, cls, library, route, _load_delegate(runtime))
+        return route
+    with _route_lock:
+        if runtime in _auto_routes:
+            return _auto_routes[runtime]
+    try:
+        for library in libraries():
+            _abi_check.check(runtime, cls, library, "resolver", _load_delegate(runtime))
+        chosen = "resolver"
+    except _abi_check.RegistrationError as exc:
+        for library in libraries():
+            _abi_check.check(runtime, cls, library, "delegate", _load_delegate(runtime))
+        warnings.warn(
+            f"opbridge: the {runtime} runtime's op resolver cannot take kernels ({exc}); "
+            "using opbridge's delegate instead",
+            stacklevel=3,
+        )
+        chosen = "delegate"
+    with _route_lock:
+        _auto_routes[runtime] = chosen
+    return chosen
+
+
+def route_for(runtime: str) -> str:
+    """The route `route="auto"` settled on for a runtime ("resolver" or "delegate")."""
+    return _resolve_route(runtime, "auto", interpreter_class(runtime))
+
+
 def Interpreter(
     model_path: str | os.PathLike[str] | None = None,
     model_content: bytes | None = None,
     runtime: str = "litert",
     custom_op_registerers: list[Any] | None = None,
+    route: str = "auto",
     **kwargs: Any,
 ) -> Any:
     """The runtime's interpreter for a model, with every opbridge kernel registered.
 
     `runtime="litert"` uses ai_edge_litert, `"tf"` TensorFlow's own interpreter.
-    Other keyword arguments (num_threads, experimental_preserve_all_tensors,
-    experimental_delegates, ...) go to the interpreter unchanged. The first
-    interpreter of each runtime runs the ABI self-test (AbiMismatchError).
+    `route` picks how kernels get in (module docstring; the OPBRIDGE_ROUTE
+    environment variable overrides "auto"). Other keyword arguments
+    (num_threads, experimental_preserve_all_tensors, experimental_delegates,
+    ...) go to the interpreter unchanged. The first interpreter of each runtime
+    runs the ABI self-test (AbiMismatchError).
     """
     cls = interpreter_class(runtime)
     with warnings.catch_warnings():
         # TF's interpreter warns that it is deprecated; the caller chose it.
         warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
         warnings.filterwarnings("ignore", category=UserWarning, module="tensorflow.lite.python.interpreter")
-        for library in libraries():
-            _abi_check.check(runtime, cls, library)
+        chosen = _resolve_route(runtime, route, cls)
+        path = os.fspath(model_path) if model_path is not None else None
+        extra = list(custom_op_registerers or [])
+        if chosen == "resolver":
+            return cls(
+                model_path=path,
+                model_content=model_content,
+                custom_op_registerers=registerers() + extra,
+                **kwargs,
+            )
+        user_delegates = list(kwargs.pop("experimental_delegates", None) or [])
         return cls(
-            model_path=os.fspath(model_path) if model_path is not None else None,
+            model_path=path,
             model_content=model_content,
-            custom_op_registerers=registerers() + list(custom_op_registerers or []),
+            custom_op_registerers=extra,
+            experimental_delegates=user_delegates + delegates(runtime),
             **kwargs,
         )
+
+
+__all__ = ["Interpreter", "OpbridgeError", "delegates", "interpreter_class", "registerers", "route_for"]

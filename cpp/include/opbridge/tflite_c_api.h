@@ -28,7 +28,12 @@ typedef struct OpbridgeTfLiteOp {
  *   {"ok": true, "attrs": {...}} or {"ok": false, "error": "..."} (valid until the next call
  *   in this thread).
  * prefix_flexbuffer_json: any flexbuffer as JSON ({"ok": true, "value": ...} or {"ok": false, "error": ...}).
- * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as JSON. */
+ * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as JSON.
+ *
+ * Each library also exports TFLite's external-delegate entry points,
+ * tflite_plugin_create_delegate / tflite_plugin_destroy_delegate: a delegate
+ * that runs the library's ops, for runtimes and tools that take no op
+ * resolver (load the library by path, e.g. with tf.lite.experimental.load_delegate). */
 /* Two levels so that a macro argument (a prefix given by -D) is expanded before pasting. */
 #define OPBRIDGE_DECLARE_TFLITE_LIBRARY(prefix) OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)
 #define OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)                                     \
