@@ -125,6 +125,7 @@ def _run_probe(
     if wrong:
         raise AbiMismatchError(
             f"the {runtime} runtime ({interpreter_class.__module__}, {route} route) lays out TFLite's C "
-            f"structs differently from the {library.name} kernels (built against opbridge's cpp/tflite/abi.h); refusing to run "
+            f"structs differently from the {library.name} kernels (built against opbridge's "
+            "cpp/tflite/abi.h); refusing to run "
             "them:\n  " + "\n  ".join(wrong)
         )
