@@ -11,7 +11,7 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test lint bench wheels clean system-deps
+.PHONY: all build demo test lint bench wheels sanitize clean system-deps
 
 all: test
 
@@ -57,6 +57,20 @@ bench: build
 wheels: build
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --exclude libtensorflow_framework.so.2 \
 		-w dist/manylinux dist/opbridge-*.whl
+
+# The kernels under ASan + UBSan: a sanitized wheel in its own venv (no
+# TensorFlow), fed every op's seed model and the fuzzers (tools/sanitize.py).
+ASAN_VENV := .venv-asan
+sanitize: build
+	rm -rf dist/asan build/asan/seeds
+	$(PIP) wheel --no-build-isolation --no-deps -w dist/asan -Cbuild-dir=build/asan \
+		-Ccmake.define.OPBRIDGE_SANITIZE=ON .
+	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
+	PIP_CACHE_DIR=$(CURDIR)/.cache/pip $(ASAN_VENV)/bin/pip install -q --disable-pip-version-check \
+		ai-edge-litert==2.3.0 numpy hypothesis pytest
+	$(ASAN_VENV)/bin/pip install -q --no-deps --force-reinstall dist/asan/opbridge-*.whl
+	$(PY) tests/make_fuzz_seeds.py build/asan/seeds
+	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python build/asan/seeds
 
 clean:
 	rm -rf build dist $(BUILD_STAMP)

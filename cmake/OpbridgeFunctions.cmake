@@ -27,6 +27,7 @@ set(OPBRIDGE_TFLITE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/thread_pool.cc)
 set(OPBRIDGE_TF_SOURCES ${OPBRIDGE_SOURCE_DIR}/cpp/tf/tf_adapter.cc)
 set(OPBRIDGE_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+option(OPBRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer (make sanitize)" OFF)
 
 function(_opbridge_common target)
   target_compile_features(${target} PRIVATE cxx_std_17)
@@ -35,6 +36,16 @@ function(_opbridge_common target)
   target_compile_definitions(${target} PRIVATE _GLIBCXX_USE_CXX11_ABI=1 EIGEN_MAX_ALIGN_BYTES=64)
   target_include_directories(${target} PRIVATE ${OPBRIDGE_SOURCE_DIR}/cpp/include)
   target_include_directories(${target} SYSTEM PRIVATE ${TF_INCLUDE_DIR})
+  if(OPBRIDGE_SANITIZE)
+    # UB aborts instead of printing and going on, so a test run cannot miss it.
+    set(_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+    target_link_options(${target} PRIVATE ${_san})
+    # TF's headers (absl) do not compile under GCC's UBSan; the TF adapter is
+    # not what the sanitized run exercises (it runs without TensorFlow).
+    if(NOT target MATCHES "_tf$")
+      target_compile_options(${target} PRIVATE ${_san})
+    endif()
+  endif()
   # Every library carries its own copy of the framework: hide it, so two
   # libraries loaded RTLD_GLOBAL never bind to each other's registry.
   set_target_properties(${target} PROPERTIES

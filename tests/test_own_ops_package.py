@@ -191,3 +191,45 @@ def test_package_built_for_another_tensorflow_is_refused_by_name(package, tf_ven
         assert "undefined symbol" not in result.stderr
     finally:
         run(tf_venv, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", package["wheel"])
+
+
+def test_kernels_with_a_wrong_struct_layout_are_refused(package, tf_venv, tmp_path):
+    """The same package built with an extra TfLiteTensor field (OPBRIDGE_TEST_ABI_SKEW):
+    the ABI self-test must refuse its kernels with a clear message, and not crash."""
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-build-isolation",
+        "--no-deps",
+        "-w",
+        tmp_path / "skewed",
+        "-Ccmake.define.CMAKE_CXX_FLAGS=-DOPBRIDGE_TEST_ABI_SKEW",
+        "-Cbuild-dir=" + str(tmp_path / "build"),
+        package["source"],
+    )
+    (skewed,) = (tmp_path / "skewed").glob("heldout_ops-*.whl")
+    run(tf_venv, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", skewed)
+    try:
+        script = textwrap.dedent(
+            """
+            import numpy as np, opbridge
+            from opbridge import tflite_model
+            model = tflite_model.single_custom_op_model("Erf", [("x", (2,), np.float32)], [("y", (2,), np.float32)])
+            for route in ("resolver", "delegate"):
+                try:
+                    opbridge.Interpreter(model_content=model, route=route)
+                except opbridge.AbiMismatchError as exc:
+                    print("REFUSED", route, exc)
+                else:
+                    print("ACCEPTED", route)
+            """
+        )
+        result = subprocess.run([str(tf_venv), "-c", script], capture_output=True, text=True, env=ENV)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.stdout.count("REFUSED") == 2, result.stdout
+        assert "from the heldout_ops kernels" in result.stdout
+        assert "input_dims: the interpreter says [2, 3, 4]" in result.stdout
+    finally:
+        run(tf_venv, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", package["wheel"])

@@ -81,6 +81,11 @@ struct TfLiteRegistration;
 
 struct TfLiteTensor {
   TfLiteType type;
+#ifdef OPBRIDGE_TEST_ABI_SKEW
+  // Test only: a field no runtime has, so the tests can build a kernel library
+  // whose layout is wrong and prove that the ABI self-test refuses it.
+  int64_t opbridge_test_skew;
+#endif
   void* data;
   TfLiteIntArray* dims;
   TfLiteQuantizationParams params;
@@ -183,6 +188,7 @@ struct PaddedRegistration {
 constexpr int kBuiltinOperatorCustom = 32;
 
 static_assert(sizeof(void*) == 8, "opbridge's TFLite ABI declarations assume a 64-bit target");
+#ifndef OPBRIDGE_TEST_ABI_SKEW
 static_assert(sizeof(TfLiteIntArray) == 4, "TfLiteIntArray layout");
 static_assert(sizeof(TfLiteTensor) == 112, "TfLiteTensor layout (DESIGN.md: 112 bytes on x86-64)");
 static_assert(offsetof(TfLiteTensor, data) == 8, "TfLiteTensor layout");
@@ -191,6 +197,7 @@ static_assert(offsetof(TfLiteTensor, allocation_type) == 32, "TfLiteTensor layou
 static_assert(offsetof(TfLiteTensor, bytes) == 40, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, name) == 56, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, quantization) == 80, "TfLiteTensor layout");
+#endif
 static_assert(offsetof(TfLiteNode, user_data) == 32, "TfLiteNode layout");
 static_assert(offsetof(TfLiteNode, custom_initial_data) == 48, "TfLiteNode layout");
 static_assert(offsetof(TfLiteNode, custom_initial_data_size) == 56, "TfLiteNode layout");

@@ -94,13 +94,20 @@ def _run_probe(
     runtime: str, interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any
 ) -> None:
     interpreter = _probe_interpreter(interpreter_class, library, route, load_delegate)
-    interpreter.allocate_tensors()
+    x = np.arange(np.prod(_PROBE_SHAPE), dtype=np.float32).reshape(_PROBE_SHAPE) / 7.0
     (input_detail,) = interpreter.get_input_details()
     (output_detail,) = interpreter.get_output_details()
-    x = np.arange(np.prod(_PROBE_SHAPE), dtype=np.float32).reshape(_PROBE_SHAPE) / 7.0
-    interpreter.set_tensor(input_detail["index"], x)
-    interpreter.invoke()
-    y = interpreter.get_tensor(output_detail["index"])
+    # A misread layout usually makes the probe refuse to prepare: that is a
+    # finding to report with the rest, not an error to pass on.
+    runtime_error = ""
+    y = None
+    try:
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(input_detail["index"], x)
+        interpreter.invoke()
+        y = interpreter.get_tensor(output_detail["index"])
+    except (RuntimeError, ValueError) as exc:
+        runtime_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     record = json.loads(library.module.abi_probe_record())
 
     expected = {
@@ -115,12 +122,15 @@ def _run_probe(
         "recommended_num_threads": _PROBE_THREADS,
         "options_size": len(_PROBE_OPTIONS),
         "options_hex": _PROBE_OPTIONS.hex(),
-        "input_data": interpreter.tensor(input_detail["index"])().ctypes.data,
-        "output_data": interpreter.tensor(output_detail["index"])().ctypes.data,
         "error": "",
     }
+    if y is not None:
+        expected["input_data"] = interpreter.tensor(input_detail["index"])().ctypes.data
+        expected["output_data"] = interpreter.tensor(output_detail["index"])().ctypes.data
     wrong = compare(expected, record)
-    if not wrong and not np.array_equal(y, 2 * x + 1):
+    if runtime_error:
+        wrong.append(f"the probe kernel failed: {runtime_error}")
+    elif not wrong and not np.array_equal(y, 2 * x + 1):
         wrong.append("the probe's output data is not where the interpreter reads it")
     if wrong:
         raise AbiMismatchError(

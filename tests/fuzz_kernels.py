@@ -1,0 +1,266 @@
+"""Fuzzes every TFLite kernel of every kernel library: random single-op models
+(ranks, dims, dtypes, input counts, option bytes, input values) through
+prepare and invoke. A kernel may refuse a case (RuntimeError, ValueError);
+it may never crash the process.
+
+    python tests/fuzz_kernels.py --cases 40 --seed 1 --log cases.log [--route resolver|delegate]
+    python tests/fuzz_kernels.py --seeds DIR --cases 20 --log cases.log
+
+Random mode builds one-op models from each op's declaration (mostly caught by
+validation). Seed mode starts from real converted models that reach each
+kernel's compute (tests/make_fuzz_seeds.py) and feeds them hostile values
+(NaN, inf, extremes, out-of-range indices), other shapes (resized at run
+time) and damaged copies of their real custom options.
+
+Needs only ai-edge-litert, numpy and opbridge (no TensorFlow), so it also runs
+against the sanitizer build. Each case is written to --log before it runs:
+after a crash, the last line names it. Prints a JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+
+import numpy as np
+from flatbuffers import flexbuffers
+
+import opbridge
+from opbridge import tflite_model
+from opbridge._library import OpInfo
+from opbridge.catalog import op_infos
+
+DTYPES = {
+    "float": np.float32,
+    "double": np.float64,
+    "int32": np.int32,
+    "int64": np.int64,
+    "uint8": np.uint8,
+    "int8": np.int8,
+    "bool": np.bool_,
+}
+# Schema TensorType numbers for type attrs, as the converter writes them.
+SCHEMA_TYPE = {"float": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int8": 9, "double": 10, "int16": 7}
+
+
+def attr_value(attr: object, rng: np.random.Generator) -> object:
+    """A plausible value for an attr: mostly valid, sometimes odd."""
+    kind, allowed = attr.type, attr.allowed
+    odd = rng.random() < 0.15
+    if kind == "type":
+        names = [a for a in allowed if a in SCHEMA_TYPE] or list(SCHEMA_TYPE)
+        return int(rng.integers(0, 20)) if odd else SCHEMA_TYPE[str(rng.choice(names))]
+    if kind == "bool":
+        return int(rng.integers(-2, 3)) if odd else bool(rng.integers(0, 2))
+    if kind == "int":
+        return int(rng.integers(-(2**40), 2**40)) if odd else int(rng.integers(-3, 8))
+    if kind == "float":
+        return float(rng.choice([np.nan, np.inf, -1e30, 0.0])) if odd else float(rng.normal() * 3)
+    if kind == "string":
+        if allowed and not odd:
+            return str(rng.choice(list(allowed)))
+        return str(rng.choice(["", "x" * 40, "VALID", "SAME", "nearest", "bogus"]))
+    if kind == "list(int)":
+        length = int(rng.integers(0, 7))
+        high = 2**33 if odd else 6
+        return [int(v) for v in rng.integers(-2 if odd else 0, high, length)]
+    if kind == "list(float)":
+        return [float(v) for v in rng.normal(size=int(rng.integers(0, 6)))]
+    return None
+
+
+def options_for(op: OpInfo, rng: np.random.Generator) -> bytes:
+    roll = rng.random()
+    attrs = {a.name: attr_value(a, rng) for a in op.attrs if rng.random() < 0.9}
+    valid = flexbuffers.Dumps(attrs) if attrs else b""
+    if roll < 0.7:
+        return valid
+    if roll < 0.85 and valid:
+        damaged = bytearray(valid)
+        for _ in range(int(rng.integers(1, 4))):
+            damaged[int(rng.integers(len(damaged)))] = int(rng.integers(256))
+        return bytes(damaged[: int(rng.integers(1, len(damaged) + 1))])
+    return rng.bytes(int(rng.integers(0, 48)))
+
+
+def tensor_values(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
+    size = int(np.prod(shape)) if shape else 1
+    if np.issubdtype(dtype, np.floating):
+        pool = np.array([0.0, -0.0, 1.0, -1.0, 0.5, np.nan, np.inf, -np.inf, 1e30, -1e-30, 3.0, 1e4])
+        values = np.where(rng.random(size) < 0.3, rng.choice(pool, size), rng.normal(size=size) * 3)
+    elif dtype == np.bool_:
+        values = rng.integers(0, 2, size)
+    else:
+        info = np.iinfo(dtype)
+        extremes = np.array([info.min, info.max, -1, 0, 1, 2**20], dtype=np.float64).clip(info.min, info.max)
+        values = np.where(rng.random(size) < 0.3, rng.choice(extremes, size), rng.integers(-2, 6, size))
+    return np.asarray(values).astype(dtype).reshape(shape)
+
+
+def random_case(op: OpInfo, rng: np.random.Generator) -> dict:
+    n_inputs = len(op.inputs) + (int(rng.integers(-1, 2)) if rng.random() < 0.1 else 0)
+    n_outputs = len(op.outputs) + (int(rng.integers(-1, 2)) if rng.random() < 0.05 else 0)
+    allowed = [d for d in op.dtypes if d in DTYPES] or ["float"]
+    main_dtype = str(rng.choice(allowed)) if rng.random() < 0.85 else str(rng.choice(list(DTYPES)))
+    inputs, outputs = [], []
+    for k in range(max(0, n_inputs)):
+        rank = int(rng.integers(0, 6))
+        shape = tuple(int(d) for d in rng.integers(0 if rng.random() < 0.1 else 1, 5, rank))
+        declared = op.inputs[k][1] if k < len(op.inputs) else "T"
+        dtype = declared if declared in DTYPES else main_dtype
+        if declared not in DTYPES and rng.random() < 0.3:
+            dtype = str(rng.choice(["int32", "int64", "float"]))
+        inputs.append((f"in_{k}", shape, dtype))
+    for k in range(max(1, n_outputs)):
+        declared = op.outputs[k][1] if k < len(op.outputs) else "T"
+        dtype = declared if declared in DTYPES else main_dtype
+        if declared not in DTYPES and rng.random() < 0.3:
+            dtype = str(rng.choice(["int32", "int64", "float"]))
+        outputs.append((f"out_{k}", (1,), dtype))
+    return {"op": op.name, "inputs": inputs, "outputs": outputs, "options": options_for(op, rng).hex()}
+
+
+def run_case(case: dict, rng: np.random.Generator, route: str) -> str:
+    model = tflite_model.single_custom_op_model(
+        case["op"],
+        [(n, s, DTYPES[d]) for n, s, d in case["inputs"]],
+        [(n, s, DTYPES[d]) for n, s, d in case["outputs"]],
+        options=bytes.fromhex(case["options"]),
+    )
+    try:
+        interpreter = opbridge.Interpreter(
+            model_content=model, route=route, num_threads=int(rng.integers(1, 4))
+        )
+        interpreter.allocate_tensors()
+        for detail in interpreter.get_input_details():
+            shape = tuple(detail["shape"])
+            if 0 not in shape:
+                interpreter.set_tensor(detail["index"], tensor_values(shape, detail["dtype"], rng))
+        interpreter.invoke()
+        for detail in interpreter.get_output_details():
+            if 0 not in tuple(detail["shape"]):
+                interpreter.get_tensor(detail["index"])
+    except (RuntimeError, ValueError) as exc:
+        message = str(exc)
+        # A refusal must say which op refused, unless the runtime itself refused first.
+        return "refused-named" if case["op"] in message else "refused-other"
+    return "ran"
+
+
+def _mutate(options: bytes, rng: np.random.Generator) -> bytes:
+    if not options or rng.random() < 0.2:
+        return rng.bytes(int(rng.integers(0, 32)))
+    damaged = bytearray(options)
+    for _ in range(int(rng.integers(1, 4))):
+        damaged[int(rng.integers(len(damaged)))] = int(rng.integers(256))
+    return bytes(damaged[: int(rng.integers(1, len(damaged) + 1))] if rng.random() < 0.3 else damaged)
+
+
+def seed_case(path: str, inputs: list[np.ndarray], rng: np.random.Generator, route: str) -> tuple[str, str]:
+    """One mutation of a seed model. Returns (kind, outcome)."""
+    model = open(path, "rb").read()
+    kind = str(rng.choice(["values", "shapes", "options"]))
+    arrays = [a.copy() for a in inputs]
+    if kind == "options":
+        uses = tflite_model.custom_ops(model)
+        if uses:
+            use = uses[int(rng.integers(len(uses)))]
+            model = tflite_model.replace_custom_options(model, use.name, _mutate(use.options, rng))
+    elif kind == "shapes":
+        for i, a in enumerate(arrays):
+            if a.ndim and rng.random() < 0.7:
+                shape = list(a.shape)
+                axis = int(rng.integers(a.ndim))
+                shape[axis] = int(rng.choice([0, 1, max(0, shape[axis] - 1), shape[axis] + 1]))
+                arrays[i] = tensor_values(tuple(shape), a.dtype, rng)
+    else:
+        arrays = [tensor_values(a.shape, a.dtype, rng) if rng.random() < 0.8 else a for a in arrays]
+    try:
+        interpreter = opbridge.Interpreter(
+            model_content=model, route=route, num_threads=int(rng.integers(1, 4))
+        )
+        (signature,) = interpreter._get_full_signature_list().values()
+        ids = list(signature["inputs"].values())
+        for index, a in zip(ids, arrays, strict=True):
+            interpreter.resize_tensor_input(index, a.shape, strict=False)
+        interpreter.allocate_tensors()
+        for index, a in zip(ids, arrays, strict=True):
+            if a.size:
+                interpreter.set_tensor(index, a)
+        interpreter.invoke()
+        for index in signature["outputs"].values():
+            detail = next(d for d in interpreter.get_output_details() if d["index"] == index)
+            if 0 not in tuple(detail["shape"]):
+                interpreter.get_tensor(index)
+    except (RuntimeError, ValueError):
+        return kind, "refused"
+    return kind, "ran"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=40, help="cases per op")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--route", default="resolver", choices=("resolver", "delegate"))
+    parser.add_argument("--only", help="fuzz only ops whose name contains this")
+    parser.add_argument("--seeds", help="a directory of seeds (tests/make_fuzz_seeds.py): seed mode")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    if args.seeds:
+        return seed_main(args, rng)
+    ops = [op for op in op_infos() if op.tflite and (not args.only or args.only in op.name)]
+    outcomes: Counter[str] = Counter()
+    per_op: dict[str, Counter[str]] = {}
+    start = time.perf_counter()
+    with open(args.log, "w") as log:
+        for op in ops:
+            per_op[op.name] = Counter()
+            for _ in range(args.cases):
+                case = random_case(op, rng)
+                log.write(json.dumps(case) + "\n")
+                log.flush()
+                outcome = run_case(case, rng, args.route)
+                outcomes[outcome] += 1
+                per_op[op.name][outcome] += 1
+    summary = {
+        "ops": len(ops),
+        "cases": sum(outcomes.values()),
+        "outcomes": dict(outcomes),
+        "seconds": round(time.perf_counter() - start, 1),
+        "ran_per_op": {name: c["ran"] for name, c in per_op.items()},
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
+    from pathlib import Path
+
+    outcomes: Counter[str] = Counter()
+    start = time.perf_counter()
+    seeds = sorted(Path(args.seeds).glob("seed_*.tflite"))
+    with open(args.log, "w") as log:
+        for path in seeds:
+            loaded = np.load(path.parent / (path.stem + ".npz"))
+            inputs = [loaded[f"arr_{i}"] for i in range(len(loaded.files))]
+            for k in range(args.cases):
+                log.write(f"{path.name} case {k}\n")
+                log.flush()
+                kind, outcome = seed_case(str(path), inputs, rng, args.route)
+                outcomes[f"{kind}:{outcome}"] += 1
+    summary = {
+        "seeds": len(seeds),
+        "cases": sum(outcomes.values()),
+        "outcomes": dict(outcomes),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

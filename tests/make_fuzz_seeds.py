@@ -1,0 +1,45 @@
+"""Writes fuzzing seeds: every benchmark case (valid inputs for every op), converted
+to a .tflite with its input specs, so that tests/fuzz_kernels.py can start from
+models that reach each kernel's compute. Needs TensorFlow.
+
+    python tests/make_fuzz_seeds.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def main(out: Path) -> int:
+    import tensorflow as tf
+
+    import opbridge
+    from bench_ops import all_cases
+    from opbridge.running import run_tflite
+
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for k, case in enumerate(all_cases(tf, quick=True)):
+        signature = [
+            tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(case.inputs)
+        ]
+        model = opbridge.convert(tf.function(case.fn, input_signature=signature))
+        (out / f"seed_{k:03d}.tflite").write_bytes(model)
+        np.savez(out / f"seed_{k:03d}.npz", *case.inputs)
+        # What the normal build computes: the sanitized build must match it bit for bit.
+        np.savez(out / f"seed_{k:03d}.expected.npz", **run_tflite(model, case.inputs))
+        (out / f"seed_{k:03d}.json").write_text(json.dumps({"op": case.op, "label": case.label}))
+        count += 1
+    print(count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))

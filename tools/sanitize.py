@@ -1,0 +1,142 @@
+"""Runs opbridge's kernels under AddressSanitizer + UndefinedBehaviorSanitizer.
+
+    python tools/sanitize.py ASAN_PYTHON SEEDS_DIR
+
+ASAN_PYTHON is a venv's python with the sanitized wheel (make sanitize builds it)
+and no TensorFlow. SEEDS_DIR holds tests/make_fuzz_seeds.py output: one
+converted model per benchmark case, every op covered, with the outputs of the
+normal build. Runs, each in its own process with the sanitizer runtimes:
+  1. every seed model, through both registration routes and 1 and 3 threads,
+     compared bit for bit with the normal build;
+  2. the kernel fuzzer, random models and seed mutations, both routes;
+  3. the flexbuffer reader's property tests.
+Any sanitizer report aborts that process; this script then exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def runtime_library(name: str) -> str:
+    path = subprocess.run(["gcc", f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
+    if not os.path.isabs(path):
+        raise SystemExit(f"cannot find {name} (gcc -print-file-name)")
+    return path
+
+
+CHECK_SEEDS = textwrap.dedent(
+    """
+    import glob, sys, numpy as np
+    from opbridge.running import SignatureSession
+    count = 0
+    for path in sorted(glob.glob(sys.argv[1] + "/seed_*.tflite")):
+        model = open(path, "rb").read()
+        data = np.load(path[:-7] + ".npz")
+        expected = np.load(path[:-7] + ".expected.npz")
+        inputs = [data[f"arr_{i}"] for i in range(len(data.files))]
+        for route in ("resolver", "delegate"):
+            for threads in (1, 3):
+                session = SignatureSession(model, route=route, num_threads=threads)
+                session.set_inputs(inputs)
+                session.invoke()
+                for name, value in session.outputs().items():
+                    np.testing.assert_array_equal(value, expected[name], err_msg=f"{path} {route} {threads}")
+                count += 1
+    print(f"{count} seed runs identical to the normal build")
+    """
+)
+
+
+def check_instrumented(python: str) -> None:
+    """A pass means something only if the kernels really are instrumented."""
+    # Found without importing opbridge: its sanitized module loads only with ASan preloaded.
+    locate = "import importlib.util as u; print(u.find_spec('opbridge').submodule_search_locations[0])"
+    package = subprocess.run(
+        [python, "-c", locate], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    path = str(Path(package) / "lib" / "libopbridge_tflite.so")
+    imports = subprocess.run(["nm", "-D", "--undefined-only", path], capture_output=True, text=True).stdout
+    for needed in ("__asan_report_load", "__ubsan_handle_"):
+        if needed not in imports:
+            raise SystemExit(f"{path} is not instrumented ({needed}* missing): not a sanitizer build")
+    print(f"ok   {path} is built with ASan and UBSan")
+
+
+def main(python: str, seeds: str) -> int:
+    check_instrumented(python)
+    env = {
+        **os.environ,
+        # libstdc++ too: Python does not link it, and ASan resolves its __cxa_throw
+        # interceptor at start-up; without it the runtime's first C++ exception aborts.
+        "LD_PRELOAD": f"{runtime_library('libasan.so')} {runtime_library('libstdc++.so.6')}",
+        # Python itself leaks at exit by design; UB is made fatal at compile time.
+        "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1:halt_on_error=1",
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    fuzzer = str(ROOT / "tests" / "fuzz_kernels.py")
+    log = str(Path(seeds) / "fuzz.log")
+    runs = [
+        ("seed models, both routes", [python, "-c", CHECK_SEEDS, seeds]),
+        ("fuzz: random models (resolver)", [python, fuzzer, "--cases", "80", "--seed", "21", "--log", log]),
+        (
+            "fuzz: random models (delegate)",
+            [python, fuzzer, "--cases", "40", "--seed", "22", "--log", log, "--route", "delegate"],
+        ),
+        (
+            "fuzz: seed mutations (resolver)",
+            [python, fuzzer, "--seeds", seeds, "--cases", "60", "--seed", "23", "--log", log],
+        ),
+        (
+            "fuzz: seed mutations (delegate)",
+            [
+                python,
+                fuzzer,
+                "--seeds",
+                seeds,
+                "--cases",
+                "30",
+                "--seed",
+                "24",
+                "--log",
+                log,
+                "--route",
+                "delegate",
+            ],
+        ),
+        (
+            "flexbuffer reader property tests",
+            [
+                python,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                str(ROOT / "tests" / "test_flexbuffer_reader.py"),
+            ],
+        ),
+    ]
+    failed = 0
+    for label, command in runs:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+        tail = (result.stdout.strip().splitlines() or [""])[-1]
+        if result.returncode != 0:
+            failed += 1
+            last_case = Path(log).read_text().splitlines()[-1:] if Path(log).exists() else []
+            print(f"FAIL {label} (exit {result.returncode}); last fuzz case: {last_case}")
+            print(result.stderr[-6000:])
+        else:
+            print(f"ok   {label}: {tail}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
