@@ -14,16 +14,18 @@ namespace opbridge::image {
 
 // max and min as Eigen's scalar_max_op / scalar_min_op compute them
 // (std::max(a, b) is a < b ? b : a), folded over (r, g, b) the way TF's
-// channel reduction does: starting from the lowest/highest value.
+// channel reduction does: from -inf (+inf), new value first. So a NaN
+// channel propagates only when it is the last, and max(inf, inf, inf) minus
+// min gives NaN.
 template <typename T>
 inline T Max3(T r, T g, T b) {
-  T m = Eigen::NumTraits<T>::lowest();
+  T m = -Eigen::NumTraits<T>::infinity();
   for (T v : {r, g, b}) m = v < m ? m : v;
   return m;
 }
 template <typename T>
 inline T Min3(T r, T g, T b) {
-  T m = Eigen::NumTraits<T>::highest();
+  T m = Eigen::NumTraits<T>::infinity();
   for (T v : {r, g, b}) m = m < v ? m : v;
   return m;
 }
@@ -63,6 +65,24 @@ inline void HsvToRgb(const T* hsv, T* rgb) {
   rgb[0] = T(T(one_s + T(s * dr)) * v);
   rgb[1] = T(T(one_s + T(s * dg)) * v);
   rgb[2] = T(T(one_s + T(s * db)) * v);
+}
+
+// The same for four float pixels at once, branch-free (the scalar clamps
+// compile to mispredicted branches).
+inline void HsvToRgb4(const float* hsv, float* rgb) {
+  Float4 h, s, v;
+  Load3x4(hsv, &h, &s, &v);
+  const auto clamp01 = [](Float4 x) {
+    const Float4 zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    x = x < zero ? zero : x;
+    return one < x ? one : x;
+  };
+  const Float4 dh = h * 6.0f;
+  const Float4 dr = clamp01(Abs(dh - 3.0f) - 1.0f);
+  const Float4 dg = clamp01(-Abs(dh - 2.0f) + 2.0f);
+  const Float4 db = clamp01(-Abs(dh - 4.0f) + 2.0f);
+  const Float4 one_s = -s + 1.0f;
+  Store3x4((one_s + s * dr) * v, (one_s + s * dg) * v, (one_s + s * db) * v, rgb);
 }
 
 // Shape rule and checks shared by the two ops: rank >= 1, last dim 3.

@@ -9,6 +9,11 @@ namespace opbridge {
 namespace {
 
 Status HsvToRgbKernel(KernelContext& ctx) {
+  if (ctx.input(0).dtype() == DType::kFloat32) {
+    image::ForPixelQuads(ctx, ctx.input(0).data<float>(), ctx.output(0).data<float>(),
+                         ctx.input(0).num_elements() / 3, 20, image::HsvToRgb4);
+    return Status::Ok();
+  }
   return image::ConvertPixels(ctx, [](const auto* in, auto* out) { image::HsvToRgb(in, out); });
 }
 

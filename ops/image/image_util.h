@@ -5,6 +5,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -92,6 +93,52 @@ inline Status OutputWithShape(KernelContext& ctx, int i, const Shape& shape, Ten
   OPBRIDGE_REQUIRE(out->shape().dims() == shape.dims(), "output '", out->name(), "' was prepared as ",
                    out->shape().ToString(), " but the inputs give ", shape.ToString());
   return Status::Ok();
+}
+
+// Four floats (ints) as one SSE register, through GCC/Clang vector
+// extensions: lane-wise IEEE arithmetic, so a lane gets exactly the scalar
+// result; comparisons give -1/0 masks and `mask ? a : b` selects per lane
+// without branches.
+typedef float Float4 __attribute__((vector_size(16)));
+typedef int32_t Int4 __attribute__((vector_size(16)));
+
+inline Float4 Abs(Float4 x) {
+  const Int4 bits = reinterpret_cast<Int4&>(x) & 0x7fffffff;
+  return reinterpret_cast<const Float4&>(bits);
+}
+
+// Four interleaved RGB pixels (12 floats) as three vectors and back.
+inline void Load3x4(const float* p, Float4* a, Float4* b, Float4* c) {
+  *a = Float4{p[0], p[3], p[6], p[9]};
+  *b = Float4{p[1], p[4], p[7], p[10]};
+  *c = Float4{p[2], p[5], p[8], p[11]};
+}
+inline void Store3x4(Float4 a, Float4 b, Float4 c, float* p) {
+  for (int i = 0; i < 4; ++i) {
+    p[3 * i] = a[i];
+    p[3 * i + 1] = b[i];
+    p[3 * i + 2] = c[i];
+  }
+}
+
+// Runs fn(in, out) on groups of four RGB pixels (12 floats), the last partial
+// group through a zero-padded copy, over ctx's threads.
+template <typename Fn>
+void ForPixelQuads(KernelContext& ctx, const float* in, float* out, int64_t pixels, int64_t cost, Fn fn) {
+  const int64_t quads = (pixels + 3) / 4;
+  ctx.ParallelFor(quads, cost, [&](int64_t begin, int64_t end) {
+    for (int64_t q = begin; q < end; ++q) {
+      const int64_t n = std::min<int64_t>(4, pixels - 4 * q);
+      if (n == 4) {
+        fn(in + 12 * q, out + 12 * q);
+        continue;
+      }
+      float a[12] = {0}, b[12];
+      std::copy(in + 12 * q, in + 12 * q + 3 * n, a);
+      fn(a, b);
+      std::copy(b, b + 3 * n, out + 12 * q);
+    }
+  });
 }
 
 enum class Padding { kValid, kSame };

@@ -11,7 +11,9 @@
 // depth window (ksize[3] > 1) must be 1x1 spatially, divide C and equal
 // strides[3], and then pools nothing across depth (TF's CPU kernel does the
 // same). int32 argmax holds indices truncated to 32 bits, as in TF.
+#include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "image_util.h"
@@ -72,6 +74,37 @@ Status MaxPoolWithArgmaxShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// Where px is strictly larger than the running maximum (never for NaN,
+// as TF's `<`), take it and remember window position k. float goes four
+// channels at a time without branches (compare-and-branch mispredicts on
+// real data).
+template <typename T>
+void UpdateMax(const T* px, int32_t k, int64_t depth, T* __restrict dst, int32_t* __restrict best) {
+  int64_t c = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    using image::Float4;
+    using image::Int4;
+    for (; c + 4 <= depth; c += 4) {
+      Float4 d, v;
+      Int4 b;
+      std::memcpy(&d, dst + c, sizeof d);
+      std::memcpy(&v, px + c, sizeof v);
+      std::memcpy(&b, best + c, sizeof b);
+      const Int4 larger = d < v;
+      d = larger ? v : d;
+      b = larger ? k : b;
+      std::memcpy(dst + c, &d, sizeof d);
+      std::memcpy(best + c, &b, sizeof b);
+    }
+  }
+  for (; c < depth; ++c) {
+    if (dst[c] < px[c]) {
+      dst[c] = px[c];
+      best[c] = k;
+    }
+  }
+}
+
 template <typename T, typename Index>
 Status Pool(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(0);
@@ -88,7 +121,10 @@ Status Pool(KernelContext& ctx) {
 
   const int64_t window = p.window[0] * p.window[1];
   ctx.ParallelFor(input.dim(0) * out_h, out_w * window * depth + 10, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> best(static_cast<size_t>(depth));
+    // Per channel, the window position (0, 1, ... in row-major order) of the
+    // maximum so far; branch-free updates the compiler can vectorize.
+    std::vector<int32_t> best_buffer(static_cast<size_t>(depth));
+    int32_t* __restrict best = best_buffer.data();
     for (int64_t task = begin; task < end; ++task) {
       const int64_t n = task / out_h, oy = task % out_h;
       const int64_t batch_offset = n * height * width * depth;
@@ -98,7 +134,7 @@ Status Pool(KernelContext& ctx) {
       for (int64_t ox = 0; ox < out_w; ++ox) {
         const int64_t x0 = ox * p.stride[1] - p.pad[1];
         const int64_t x_begin = std::max<int64_t>(x0, 0), x_end = std::min(x0 + p.window[1], width);
-        T* dst = out + (task * out_w + ox) * depth;
+        T* __restrict dst = out + (task * out_w + ox) * depth;
         Index* arg = argmax + (task * out_w + ox) * depth;
         if (y_begin >= y_end || x_begin >= x_end) {  // nothing in the window: TF's initial values
           std::fill(dst, dst + depth, std::numeric_limits<T>::lowest());
@@ -106,25 +142,24 @@ Status Pool(KernelContext& ctx) {
           continue;
         }
         // The window's first element, then strictly larger ones, as TF.
-        const int64_t first = (y_begin * width + x_begin) * depth;
+        const T* __restrict first = image + (y_begin * width + x_begin) * depth;
         for (int64_t c = 0; c < depth; ++c) {
-          dst[c] = image[first + c];
-          best[static_cast<size_t>(c)] = first + c;
+          dst[c] = first[c];
+          best[c] = 0;
         }
+        const int64_t span_x = x_end - x_begin;
+        int32_t k = 0;
         for (int64_t y = y_begin; y < y_end; ++y) {
-          for (int64_t x = (y == y_begin ? x_begin + 1 : x_begin); x < x_end; ++x) {
-            const int64_t offset = (y * width + x) * depth;
-            const T* px = image + offset;
-            for (int64_t c = 0; c < depth; ++c) {
-              if (dst[c] < px[c]) {
-                dst[c] = px[c];
-                best[static_cast<size_t>(c)] = offset + c;
-              }
-            }
+          for (int64_t x = x_begin; x < x_end; ++x, ++k) {
+            if (k == 0) continue;
+            UpdateMax(image + (y * width + x) * depth, k, depth, dst, best);
           }
         }
         const int64_t base = batch_in_index ? batch_offset : 0;
-        for (int64_t c = 0; c < depth; ++c) arg[c] = static_cast<Index>(best[static_cast<size_t>(c)] + base);
+        for (int64_t c = 0; c < depth; ++c) {
+          const int64_t y = y_begin + best[c] / span_x, x = x_begin + best[c] % span_x;
+          arg[c] = static_cast<Index>(base + (y * width + x) * depth + c);
+        }
       }
     }
   });

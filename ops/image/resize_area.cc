@@ -46,6 +46,62 @@ Span ComputeSpan(int64_t out, float scale) {
   return s;
 }
 
+typedef float Float4 __attribute__((vector_size(16)));
+
+// The rows an output row covers: pointers (bounded as TF bounds them) and
+// their weights.
+template <typename T>
+struct RowSpan {
+  std::vector<const T*> rows;
+  std::vector<float> scales;
+};
+
+// One output pixel, channel count fixed at compile time (kChannels > 0) or
+// not (0). Sums in TF's order: per input row first cell * fraction, middle
+// cells, last cell * fraction; rows weighted by their fraction.
+template <int kChannels, typename T>
+void AreaPixel(const RowSpan<T>& rs, const Span& s, int64_t in_w, int64_t channels, float scale, float* sum,
+               float* sum_y, float* dst) {
+  const int64_t nc = kChannels > 0 ? kChannels : channels;
+  for (int64_t c = 0; c < nc; ++c) sum[c] = 0.0f;
+  const int64_t first = Bound(s.start, in_w) * nc, last = Bound(s.end - 1, in_w) * nc;
+  for (size_t i = 0; i < rs.rows.size(); ++i) {
+    const T* row = rs.rows[i];
+    for (int64_t c = 0; c < nc; ++c) sum_y[c] = static_cast<float>(row[first + c]) * s.start_scale;
+    if (s.start + 1 != s.end) {
+      for (int64_t xi = s.start + 1; xi < s.end - 1; ++xi) {
+        const T* cell = row + Bound(xi, in_w) * nc;
+        for (int64_t c = 0; c < nc; ++c) sum_y[c] += static_cast<float>(cell[c]);
+      }
+      for (int64_t c = 0; c < nc; ++c) sum_y[c] += static_cast<float>(row[last + c]) * s.end_minus_one_scale;
+    }
+    for (int64_t c = 0; c < nc; ++c) sum[c] += sum_y[c] * rs.scales[i];
+  }
+  for (int64_t c = 0; c < nc; ++c) dst[c] = sum[c] * scale;
+}
+
+// The same for three channels in four-float vectors (lane-wise IEEE
+// arithmetic: each channel gets exactly the scalar result).
+template <typename T>
+void AreaPixel3(const RowSpan<T>& rs, const Span& s, int64_t in_w, float scale, float* dst) {
+  const auto load = [](const T* p) {
+    return Float4{static_cast<float>(p[0]), static_cast<float>(p[1]), static_cast<float>(p[2]), 0.0f};
+  };
+  Float4 sum = {0.0f, 0.0f, 0.0f, 0.0f};
+  const int64_t first = Bound(s.start, in_w) * 3, last = Bound(s.end - 1, in_w) * 3;
+  for (size_t i = 0; i < rs.rows.size(); ++i) {
+    const T* row = rs.rows[i];
+    Float4 sum_y = load(row + first) * s.start_scale;
+    if (s.start + 1 != s.end) {
+      for (int64_t xi = s.start + 1; xi < s.end - 1; ++xi) sum_y += load(row + Bound(xi, in_w) * 3);
+      sum_y += load(row + last) * s.end_minus_one_scale;
+    }
+    sum += sum_y * rs.scales[i];
+  }
+  const Float4 v = sum * scale;
+  dst[0] = v[0], dst[1] = v[1], dst[2] = v[2];
+}
+
 template <typename T>
 Status Resize(KernelContext& ctx) {
   const bool align = ctx.attrs().Get<bool>("align_corners");
@@ -66,6 +122,7 @@ Status Resize(KernelContext& ctx) {
       static_cast<int64_t>(std::ceil(g.height_scale + 1) * std::ceil(g.width_scale + 1)) * channels;
   ctx.ParallelFor(g.batch * g.out_height, out_w * cells_per_output + 10, [&](int64_t begin, int64_t end) {
     std::vector<float> sum(static_cast<size_t>(channels)), sum_y(static_cast<size_t>(channels));
+    RowSpan<T> rs;
     for (int64_t task = begin; task < end; ++task) {
       const int64_t b = task / g.out_height, y = task % g.out_height;
       const T* image = in + b * g.in_height * row_size;
@@ -73,30 +130,20 @@ Status Resize(KernelContext& ctx) {
       const float in_y1 = static_cast<float>(y + 1) * g.height_scale;
       const auto y_start = static_cast<int64_t>(std::floor(in_y));
       const auto y_end = static_cast<int64_t>(std::ceil(in_y1));
+      rs.rows.clear();
+      rs.scales.clear();
+      for (int64_t i = y_start; i < y_end; ++i) {
+        rs.scales.push_back(Coverage(i, in_y, in_y1, g.height_scale));
+        rs.rows.push_back(image + Bound(i, g.in_height) * row_size);
+      }
       float* dst = out + task * out_w * channels;
       for (int64_t x = 0; x < out_w; ++x, dst += channels) {
         const Span& s = x_spans[static_cast<size_t>(x)];
-        std::fill(sum.begin(), sum.end(), 0.0f);
-        for (int64_t i = y_start; i < y_end; ++i) {
-          const float scale_y = Coverage(i, in_y, in_y1, g.height_scale);
-          const T* row = image + Bound(i, g.in_height) * row_size;
-          const T* first = row + Bound(s.start, in_w) * channels;
-          for (int64_t c = 0; c < channels; ++c) sum_y[static_cast<size_t>(c)] = static_cast<float>(first[c]) * s.start_scale;
-          if (s.start + 1 != s.end) {
-            for (int64_t xi = s.start + 1; xi < s.end - 1; ++xi) {
-              const T* cell = row + Bound(xi, in_w) * channels;
-              for (int64_t c = 0; c < channels; ++c) sum_y[static_cast<size_t>(c)] += static_cast<float>(cell[c]);
-            }
-            const T* last = row + Bound(s.end - 1, in_w) * channels;
-            for (int64_t c = 0; c < channels; ++c) {
-              sum_y[static_cast<size_t>(c)] += static_cast<float>(last[c]) * s.end_minus_one_scale;
-            }
-          }
-          for (int64_t c = 0; c < channels; ++c) {
-            sum[static_cast<size_t>(c)] += sum_y[static_cast<size_t>(c)] * scale_y;
-          }
+        switch (channels) {
+          case 1: AreaPixel<1>(rs, s, in_w, channels, scale, sum.data(), sum_y.data(), dst); break;
+          case 3: AreaPixel3(rs, s, in_w, scale, dst); break;
+          default: AreaPixel<0>(rs, s, in_w, channels, scale, sum.data(), sum_y.data(), dst); break;
         }
-        for (int64_t c = 0; c < channels; ++c) dst[c] = sum[static_cast<size_t>(c)] * scale;
       }
     }
   });

@@ -172,6 +172,27 @@ Status ReadFloatPair(const ConstTensor& t, float* first, float* second) {
   return Status::Ok();
 }
 
+// dst[k] += weight * src[k] over a row (TF's AddScaledVector).
+template <typename T>
+void AddScaledRow(float weight, const T* __restrict src, int64_t n, float* __restrict dst) {
+  for (int64_t k = 0; k < n; ++k) dst[k] += weight * static_cast<float>(src[k]);
+}
+
+// The column pass for three channels in four-float vectors (lane-wise IEEE
+// arithmetic: each channel gets exactly the scalar sum, in the same order).
+void ResampleColumns3(const Spans& cols, int64_t in_w, int64_t out_w, const float* src_row, float* dst) {
+  using image::Float4;
+  for (int64_t x = 0; x < out_w; ++x, dst += 3) {
+    const int64_t start = cols.starts[static_cast<size_t>(x)];
+    const int64_t span = std::min(start + cols.span_size, in_w) - start;
+    const float* w = cols.weights.data() + x * cols.span_size;
+    const float* src = src_row + start * 3;
+    Float4 sum = {0, 0, 0, 0};
+    for (int64_t j = 0; j < span; ++j, src += 3) sum += w[j] * Float4{src[0], src[1], src[2], 0.0f};
+    dst[0] = sum[0], dst[1] = sum[1], dst[2] = sum[2];
+  }
+}
+
 template <typename T>
 Status Resample(KernelContext& ctx) {
   const ConstTensor& images = ctx.input(0);
@@ -216,8 +237,7 @@ Status Resample(KernelContext& ctx) {
       const float* w = rows.weights.data() + y * rows.span_size;
       const T* src = in + (b * in_h + start) * in_row;
       for (int64_t j = 0; j < span; ++j, src += in_row) {
-        const float weight = w[j];
-        for (int64_t k = 0; k < in_row; ++k) dst[k] += weight * static_cast<float>(src[k]);
+        AddScaledRow(w[j], src, in_row, dst);
       }
     }
   });
@@ -226,6 +246,10 @@ Status Resample(KernelContext& ctx) {
     for (int64_t task = begin; task < end; ++task) {
       const float* src_row = intermediate.data() + task * in_row;
       float* dst = out + task * out_row;
+      if (channels == 3) {
+        ResampleColumns3(cols, in_w, out_w, src_row, dst);
+        continue;
+      }
       for (int64_t x = 0; x < out_w; ++x, dst += channels) {
         const int64_t start = cols.starts[static_cast<size_t>(x)];
         const int64_t span = std::min(start + cols.span_size, in_w) - start;
