@@ -64,14 +64,18 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [images(4, 256, 3, np.uint8)],
         ),
         Case("ResizeArea", f"f32 {shape(photo)} -> {down}", resize(down, "area"), [photo]),
-        Case("ScaleAndTranslate", f"lanczos3 f32 {shape(photo)} -> {down}", resize(down, "lanczos3"), [photo]),
+        Case(
+            "ScaleAndTranslate", f"lanczos3 f32 {shape(photo)} -> {down}", resize(down, "lanczos3"), [photo]
+        ),
         Case(
             "ScaleAndTranslate",
             f"triangle antialias f32 {shape(photo)} -> {down}",
             resize(down, "bilinear", antialias=True),
             [photo],
         ),
-        Case("ScaleAndTranslate", f"keyscubic f32 {shape(photo)} -> {up}", resize(up, "bicubic", True), [photo]),
+        Case(
+            "ScaleAndTranslate", f"keyscubic f32 {shape(photo)} -> {up}", resize(up, "bicubic", True), [photo]
+        ),
     ]
 
     features = images(4, 128, 16)
@@ -151,7 +155,11 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             "ImageProjectiveTransformV2",
             f"bilinear wrap f32 {shape(small)}",
             lambda x, t: tf.raw_ops.ImageProjectiveTransformV2(
-                images=x, transforms=t, output_shape=tf.shape(x)[1:3], interpolation="BILINEAR", fill_mode="WRAP"
+                images=x,
+                transforms=t,
+                output_shape=tf.shape(x)[1:3],
+                interpolation="BILINEAR",
+                fill_mode="WRAP",
             ),
             [small, rotations],
         )

@@ -13,9 +13,10 @@
 
 namespace opbridge::image {
 
-// (in - 1) / (out - 1) with align_corners, else in / out, in float as in TF.
+// (in - 1) / (out - 1) with align_corners (when both sizes exceed 1), else
+// in / out, in float as in TF.
 inline float ResizeScale(int64_t in, int64_t out, bool align_corners) {
-  return (align_corners && out > 1) ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+  return (align_corners && in > 1 && out > 1) ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
                                     : static_cast<float>(in) / static_cast<float>(out);
 }
 
