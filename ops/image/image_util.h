@@ -56,10 +56,10 @@ inline T FromFloat(float v) {
 // Reads a 1-D int32 input of exactly two elements (size, crop_size,
 // output_shape); `what` names it in errors as TF does.
 inline Status ReadIntPair(const ConstTensor& t, const char* what, int64_t* first, int64_t* second) {
-  OPBRIDGE_REQUIRE(t.rank() == 1, "input '", t.name(), "': ", what, " must be 1-dimensional, got shape ",
-                   t.shape().ToString());
-  OPBRIDGE_REQUIRE(t.num_elements() == 2, "input '", t.name(), "': ", what, " must have two elements, got shape ",
-                   t.shape().ToString());
+  OPBRIDGE_REQUIRE(t.rank() == 1, what, " must be 1-dimensional (input '", t.name(), "' has shape ",
+                   t.shape().ToString(), ")");
+  OPBRIDGE_REQUIRE(t.num_elements() == 2, what, " must have two elements (input '", t.name(), "' has shape ",
+                   t.shape().ToString(), ")");
   *first = t.data<int32_t>()[0];
   *second = t.data<int32_t>()[1];
   return Status::Ok();
@@ -71,10 +71,10 @@ inline Status KnownIntPair(const ShapeContext& ctx, int input, const char* what,
   *first = *second = kUnknownDim;
   const Shape& shape = ctx.input(input);
   if (shape.rank_known()) {
-    OPBRIDGE_REQUIRE(shape.rank() == 1, "input '", ctx.input_name(input), "': ", what,
-                     " must be 1-dimensional, got shape ", shape.ToString());
-    OPBRIDGE_REQUIRE(shape.dim(0) == kUnknownDim || shape.dim(0) == 2, "input '", ctx.input_name(input), "': ",
-                     what, " must have two elements, got shape ", shape.ToString());
+    OPBRIDGE_REQUIRE(shape.rank() == 1, what, " must be 1-dimensional (input '", ctx.input_name(input),
+                     "' has shape ", shape.ToString(), ")");
+    OPBRIDGE_REQUIRE(shape.dim(0) == kUnknownDim || shape.dim(0) == 2, what, " must have two elements (input '",
+                     ctx.input_name(input), "' has shape ", shape.ToString(), ")");
   }
   if (const ConstTensor* value = ctx.input_value(input)) {
     return ReadIntPair(*value, what, first, second);
