@@ -10,6 +10,11 @@ namespace opbridge {
 namespace {
 
 Status RgbToHsvKernel(KernelContext& ctx) {
+  if (ctx.input(0).dtype() == DType::kFloat32) {
+    image::ForPixelQuads(ctx, ctx.input(0).data<float>(), ctx.output(0).data<float>(),
+                         ctx.input(0).num_elements() / 3, 20, image::RgbToHsv4);
+    return Status::Ok();
+  }
   return image::ConvertPixels(ctx, [](const auto* in, auto* out) { image::RgbToHsv(in, out); });
 }
 
