@@ -48,7 +48,19 @@ def test_max_pool_with_argmax_matches_tf(tf, rng, channels, argmax_dtype):
 
 @pytest.mark.parametrize(
     "dtype",
-    [np.float64, np.float16, ml_dtypes.bfloat16, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64],
+    [
+        np.float64,
+        np.float16,
+        ml_dtypes.bfloat16,
+        np.int8,
+        np.uint8,
+        np.int16,
+        np.uint16,
+        np.int32,
+        np.int64,
+        np.uint32,
+        np.uint64,
+    ],
     ids=lambda d: np.dtype(d).name,
 )
 def test_every_dtype(tf, rng, dtype):
