@@ -126,6 +126,16 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         ),
     ]
 
+    structure = rng.standard_normal((3, 3, 32)).astype(np.float32)
+    found.append(
+        Case(
+            "Dilation2D",
+            f"f32 {shape(maps)} 3x3 SAME",
+            lambda x, f: tf.nn.dilation2d(x, f, [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
+            [maps, structure],
+        )
+    )
+
     # What keras.layers.RandomRotation(0.1, fill_mode="reflect") emits in training.
     small = images(8, 128, 3)
     angle = rng.uniform(-0.6, 0.6, 8)
