@@ -62,6 +62,10 @@ Status ExtractImagePatchesShape(ShapeContext& ctx) {
     return Status::Ok();
   }
   const int64_t depth = in.dim(3);
+  // Each factor is below 2^31; keep the product within TFLite's int32 dims.
+  OPBRIDGE_REQUIRE(g.ksize[0] * g.ksize[1] <= INT32_MAX &&
+                       (depth == kUnknownDim || depth == 0 || g.ksize[0] * g.ksize[1] <= INT32_MAX / depth),
+                   "patches of ", g.ksize[0], "x", g.ksize[1], "x", depth, " elements are too large");
   const int64_t patch = depth == kUnknownDim ? kUnknownDim : g.ksize[0] * g.ksize[1] * depth;
   ctx.set_output(0, Shape({in.dim(0), g.out[0], g.out[1], patch}));
   return Status::Ok();
