@@ -10,7 +10,8 @@
 // follow GetWindowedOutputSize. Depth attrs as TF: strides[3] is ignored, a
 // depth window (ksize[3] > 1) must be 1x1 spatially, divide C and equal
 // strides[3], and then pools nothing across depth (TF's CPU kernel does the
-// same). int32 argmax holds indices truncated to 32 bits, as in TF.
+// same). An int32 argmax wraps beyond 2^31 - 1 elements (unchecked: not testable
+// against TF, whose int32 kernel would need an input of 8 GB).
 #include <cstring>
 #include <limits>
 #include <type_traits>
