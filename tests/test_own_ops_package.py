@@ -216,7 +216,8 @@ def test_kernels_with_a_wrong_struct_layout_are_refused(package, tf_venv, tmp_pa
             """
             import numpy as np, opbridge
             from opbridge import tflite_model
-            model = tflite_model.single_custom_op_model("Erf", [("x", (2,), np.float32)], [("y", (2,), np.float32)])
+            spec = [("x", (2,), np.float32)]
+            model = tflite_model.single_custom_op_model("Erf", spec, [("y", (2,), np.float32)])
             for route in ("resolver", "delegate"):
                 try:
                     opbridge.Interpreter(model_content=model, route=route)
