@@ -26,7 +26,8 @@ def dtype_id(dtype) -> str:
 
 def specials(dtype) -> list[float]:
     info = np.finfo(dtype)
-    return [0.0, -0.0, float(info.tiny), float(info.eps), float(info.max), np.inf, -np.inf, np.nan]
+    subnormals = [float(info.smallest_subnormal), float(-info.tiny / 3)]  # TF flushes them to zero
+    return [0.0, -0.0, float(info.tiny), float(info.eps), float(info.max), np.inf, -np.inf, np.nan, *subnormals]
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
@@ -76,8 +77,8 @@ def test_lgamma_float64_is_a_custom_op(tf, rng):
 
 def igamma_grid(dtype):
     """Every a against every x, including invalid values (a <= 0, x < 0) and specials."""
-    a = np.array([1e-6, 0.1, 0.5, 1.0, 2.5, 10.0, 100.0, 1e4, 0.0, -1.0, np.inf, np.nan])
-    x = np.array([0.0, 1e-6, 0.1, 1.0, 5.0, 50.0, 1e3, 1e5, -1.0, np.inf, np.nan])
+    a = np.array([1e-6, 0.1, 0.5, 1.0, 2.5, 10.0, 100.0, 1e4, 0.0, -1.0, np.inf, np.nan, 1e-40])
+    x = np.array([0.0, 1e-6, 0.1, 1.0, 5.0, 50.0, 1e3, 1e5, -1.0, np.inf, np.nan, 1e-40])
     aa, xx = np.meshgrid(a, x)
     return aa.astype(dtype), xx.astype(dtype)
 
@@ -131,7 +132,7 @@ def test_incomplete_gamma_broadcast_errors_as_tf(tf, runtime):
 
 def betainc_grid(dtype):
     a = np.array([1e-3, 0.5, 1.0, 2.5, 30.0, 1e3, 0.0, -1.0, np.nan])
-    x = np.array([0.0, 1e-6, 0.3, 0.5, 0.999, 1.0, -0.1, 1.1, np.nan])
+    x = np.array([0.0, 1e-6, 0.3, 0.5, 0.999, 1.0, -0.1, 1.1, np.nan, 1e-40])
     aa, bb, xx = np.meshgrid(a, a, x)
     return [v.astype(dtype).ravel() for v in (aa, bb, xx)]
 

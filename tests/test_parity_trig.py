@@ -36,6 +36,7 @@ def real_inputs(rng, op: str, dtype) -> np.ndarray:
     """Each op's domain edges (poles, +-1, overflow points), specials, and random values inside and out."""
     info = np.finfo(dtype)
     edges = [0.0, -0.0, info.tiny, -info.tiny, info.eps, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 10.0, -10.0]
+    edges += [info.smallest_subnormal, -info.tiny / 3]  # subnormals: TF flushes them to zero
     edges += [1 - info.epsneg, -1 + info.epsneg, 1 + info.eps, -1 - info.eps]  # the edges of acos/asin/atanh
     edges += [np.pi / 2, -np.pi / 2, 1e4, -1e4, 88.5, 89.0, 710.0, -710.0]  # tan's poles, cosh/sinh overflow
     edges += [float(info.max), float(-info.max), np.inf, -np.inf, np.nan]

@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 
+#include "denormals.h"
 #include "opbridge/op.h"
 
 namespace opbridge {

@@ -14,8 +14,9 @@
 // Each bin adds its weights in input order, whatever the thread split. TF's
 // 1-D kernel adds per-thread partial histograms instead, so float sums of
 // many weights can differ from TF's in the last bits (docs/ops/dense_bincount.md).
-#include <vector>
+#include <algorithm>
 
+#include "../math/denormals.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -81,6 +82,7 @@ Status Count(KernelContext& ctx) {
   };
   if (two_d) {
     ctx.ParallelFor(rows, n + 1, [&](int64_t begin, int64_t end) {
+      const math::ScopedFlushDenormals flush;
       for (int64_t r = begin; r < end; ++r) count(r, 0, bins);
     });
     return Status::Ok();
@@ -89,6 +91,7 @@ Status Count(KernelContext& ctx) {
   // the adds), so every bin still adds in input order.
   const int64_t parts = n >= (1 << 16) && bins > 1 ? std::min<int64_t>(ctx.num_threads(), bins) : 1;
   ctx.ParallelFor(parts, n, [&](int64_t begin, int64_t end) {
+    const math::ScopedFlushDenormals flush;
     for (int64_t p = begin; p < end; ++p) count(0, bins * p / parts, bins * (p + 1) / parts);
   });
   return Status::Ok();
