@@ -27,7 +27,9 @@ def edge_arguments(rng, dtype) -> np.ndarray:
     poles = [-1.0, -2.0, -100.0, -1 + 1e-6, -1 - 1e-6, -2.5, -0.5, -30.5]
     zeros = [1.0, 2.0, 1 + 1e-6, 2 - 1e-6]  # lgamma(1) = lgamma(2) = 0
     large = [1e15, 1e30, 4e36, float(info.max) / 2]  # float32 lgamma overflows above ~4.08e36
-    values = np.concatenate([specials, poles, zeros, large, rng.uniform(-20, 20, 200), rng.exponential(1e3, 50)])
+    values = np.concatenate(
+        [specials, poles, zeros, large, rng.uniform(-20, 20, 200), rng.exponential(1e3, 50)]
+    )
     with np.errstate(over="ignore"):
         return values.astype(dtype)
 

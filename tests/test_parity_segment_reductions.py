@@ -43,7 +43,9 @@ def test_every_dtype(tf, rng, dtype, index):
     if dtype in (np.float32, np.int32):
         names.remove("sum")  # the builtin SEGMENT_SUM; it rejects gaps (test_builtin_segment_sum_...)
     data = data_for(rng, dtype, (len(IDS), 3, 5))
-    report = assert_parity(reductions(tf, names), [data, IDS.astype(index)], rtol=0, atol=0, runtimes=RUNTIMES)
+    report = assert_parity(
+        reductions(tf, names), [data, IDS.astype(index)], rtol=0, atol=0, runtimes=RUNTIMES
+    )
     custom = tflite_model.custom_op_counts(report.model)
     assert {f"Segment{n.capitalize()}" for n in names} - {"SegmentSum"} <= set(custom)
 
@@ -95,7 +97,9 @@ def test_shapes(tf, rng, shape):
 def test_threads_do_not_change_results(tf, rng):
     ids = np.sort(rng.integers(0, 3000, 200_000)).astype(np.int32)
     data = data_for(rng, np.float32, (len(ids), 4))
-    model = convert_fn(reductions(tf, ["max", "mean", "prod"]), (data.shape, tf.float32), (ids.shape, tf.int32))
+    model = convert_fn(
+        reductions(tf, ["max", "mean", "prod"]), (data.shape, tf.float32), (ids.shape, tf.int32)
+    )
     one = run_tflite(model, [data, ids], num_threads=1)
     four = run_tflite(model, [data, ids], num_threads=4)
     want = reductions(tf, ["max", "mean", "prod"])(data, ids)
@@ -131,7 +135,9 @@ def test_bad_ids_as_tf(tf, name):
 def test_bad_shapes_as_tf(tf, runtime):
     def model(data_shape, ids_shape):
         return tflite_model.single_custom_op_model(
-            "SegmentMax", [("data", data_shape, np.float32), ("ids", ids_shape, np.int32)], [("out", [1], np.float32)]
+            "SegmentMax",
+            [("data", data_shape, np.float32), ("ids", ids_shape, np.int32)],
+            [("out", [1], np.float32)],
         )
 
     cases = [
@@ -153,11 +159,14 @@ def test_integer_mean_whose_count_wraps_to_zero_is_an_error(tf, runtime):
     """TF divides by the row count converted to T: 256 rows of uint8 would divide by zero
     (TF's process dies); the TFLite kernel refuses instead."""
     model = convert_fn(tf.math.segment_mean, ((None,), tf.uint8), ((None,), tf.int32))
-    with pytest.raises(RuntimeError, match=r"SegmentMean: segment 0 has 256 rows, a count that wraps to 0 in uint8"):
+    with pytest.raises(
+        RuntimeError, match=r"SegmentMean: segment 0 has 256 rows, a count that wraps to 0 in uint8"
+    ):
         run_tflite(model, [np.ones(256, np.uint8), np.zeros(256, np.int32)], runtime)
     data, ids = np.full(255, 3, np.uint8), np.zeros(255, np.int32)
     (out,) = run_tflite(model, [data, ids], runtime).values()
-    np.testing.assert_array_equal(out, tf.math.segment_mean(data, ids).numpy())  # 765 wraps to 253; 253 // 255
+    # 255 * 3 wraps to 253, and 253 // 255 is 0: TF's answer too.
+    np.testing.assert_array_equal(out, tf.math.segment_mean(data, ids).numpy())
 
 
 def test_builtin_segment_sum_for_float32_rejects_gaps_but_the_custom_op_does_not(tf):

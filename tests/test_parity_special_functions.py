@@ -26,8 +26,9 @@ def dtype_id(dtype) -> str:
 
 def specials(dtype) -> list[float]:
     info = np.finfo(dtype)
+    finite = [0.0, -0.0, float(info.tiny), float(info.eps), float(info.max)]
     subnormals = [float(info.smallest_subnormal), float(-info.tiny / 3)]  # TF flushes them to zero
-    return [0.0, -0.0, float(info.tiny), float(info.eps), float(info.max), np.inf, -np.inf, np.nan, *subnormals]
+    return [*finite, *subnormals, np.inf, -np.inf, np.nan]
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
@@ -54,7 +55,9 @@ def test_erfinv_half_is_rejected_as_tf_has_no_kernel(tf, runtime):
 def test_digamma(tf, rng, dtype):
     poles = [-1.0, -2.0, -10.0, -1 + 1e-3, -1 - 1e-3, -2.5, -0.5, 1e-4, -1e-4]
     big = [1e4, 6e4] if dtype == np.float16 else [1e10, 1e30, -1e30]
-    x = np.concatenate([specials(dtype), poles, big, [1.0, 2.0, 1.4616321449683622], rng.uniform(-10, 10, 200)])
+    x = np.concatenate(
+        [specials(dtype), poles, big, [1.0, 2.0, 1.4616321449683622], rng.uniform(-10, 10, 200)]
+    )
     assert_parity(tf.math.digamma, [x.astype(dtype)], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
 
 
@@ -126,7 +129,9 @@ def test_incomplete_gamma_broadcast_errors_as_tf(tf, runtime):
     six = ((2, 1, 2, 1, 2, 1), (1, 2, 1, 2, 1, 2))
     with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
         fn(ones(six[0], np.float32), ones(six[1], np.float32))
-    with pytest.raises(RuntimeError, match=r"Igamma: Broadcast between \[2, 1, 2, 1, 2, 1\] and .* not supported"):
+    with pytest.raises(
+        RuntimeError, match=r"Igamma: Broadcast between \[2, 1, 2, 1, 2, 1\] and .* not supported"
+    ):
         run_tflite(model, [ones(six[0]), ones(six[1])], runtime)
 
 
@@ -153,7 +158,9 @@ def test_betainc_broadcasts_scalars(tf, rng, scalars):
     assert_parity(tf.math.betainc, inputs, rtol=1e-5, atol=0, runtimes=RUNTIMES)
     empty = [np.float32(v) if i in scalars else np.zeros((0, 3), np.float32) for i, v in enumerate(values)]
     if len(scalars) < 3:
-        model = convert_fn(tf.math.betainc, *[(None if i not in scalars else (), tf.float32) for i in range(3)])
+        model = convert_fn(
+            tf.math.betainc, *[(None if i not in scalars else (), tf.float32) for i in range(3)]
+        )
         for runtime in RUNTIMES:
             (out,) = run_tflite(model, empty, runtime).values()
             assert out.shape == (0, 3)

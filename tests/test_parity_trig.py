@@ -86,7 +86,11 @@ def test_complex_inputs_match_tf(tf, rng, op, dtype):
         (actual,) = run_tflite(model, [x], runtime).values()
         for part in ("real", "imag"):
             np.testing.assert_allclose(
-                getattr(actual, part), getattr(expected, part), rtol=RTOL[dtype], atol=0, err_msg=f"{runtime} {part}"
+                getattr(actual, part),
+                getattr(expected, part),
+                rtol=RTOL[dtype],
+                atol=0,
+                err_msg=f"{runtime} {part}",
             )
 
 
