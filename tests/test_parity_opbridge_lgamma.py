@@ -17,7 +17,9 @@ RTOL = {np.float32: 1e-5, np.float64: 1e-10}
 
 @pytest.fixture(scope="module")
 def lgamma():
-    return opbridge._tf_library.load().opbridge_lgamma
+    from opbridge import _tf_library
+
+    return _tf_library.load().opbridge_lgamma
 
 
 def edge_arguments(rng, dtype) -> np.ndarray:
