@@ -43,6 +43,23 @@ Status Scan(KernelContext& ctx, int axis) {
   const T* in = x.data<T>();
   T* out = ctx.output(0).data<T>();
 
+  if (inner == 1) {  // scans along contiguous rows: keep the product in a register
+    ctx.ParallelFor(outer, length * 2, [&](int64_t begin, int64_t end) {
+      const math::ScopedFlushDenormals flush;
+      for (int64_t o = begin; o < end; ++o) {
+        const T* src = in + o * length;
+        T* dst = out + o * length;
+        T acc = T(1);
+        for (int64_t step = 0; step < length; ++step) {
+          const int64_t k = reverse ? length - 1 - step : step;
+          if (exclusive) dst[k] = acc;
+          acc = Multiply(acc, src[k]);
+          if (!exclusive) dst[k] = acc;
+        }
+      }
+    });
+    return Status::Ok();
+  }
   // Work items are (outer index, block of inner lanes): each scans its lanes
   // along the axis, the lanes of a block side by side in memory.
   constexpr int64_t kBlock = 512;

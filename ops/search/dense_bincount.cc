@@ -11,10 +11,12 @@
 // rank > 2, size not a non-negative scalar, weights of another shape, a
 // negative value. `size` is a run-time value: the output is dynamic.
 //
-// Each bin adds its weights in input order, whatever the thread split. TF's
-// 1-D kernel adds per-thread partial histograms instead, so float sums of
-// many weights can differ from TF's in the last bits (docs/ops/dense_bincount.md).
+// TF's 1-D kernel adds per-thread partial histograms, so its float sums
+// depend on its thread pool; ours add fixed chunks in order, so they depend on
+// nothing but the input, and can differ from TF's in the last bits
+// (docs/ops/dense_bincount.md). Counts and integer weights are exact.
 #include <algorithm>
+#include <vector>
 
 #include "../math/denormals.h"
 #include "opbridge/op.h"
@@ -67,12 +69,11 @@ Status Count(KernelContext& ctx) {
   const auto bins = static_cast<int64_t>(size);
   std::fill(out, out + rows * bins, T(0));
 
-  // Counts values of row r that fall in bins [lo, hi), in input order.
-  const auto count = [&](int64_t r, int64_t lo, int64_t hi) {
-    T* hist = out + r * bins;
-    for (int64_t i = r * n; i < (r + 1) * n; ++i) {
+  // Counts values [begin, end) into hist, in input order.
+  const auto count = [&](T* hist, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
       const auto v = static_cast<int64_t>(values[i]);
-      if (v < lo || v >= hi) continue;
+      if (v >= bins) continue;
       if (binary) {
         hist[v] = T(1);
       } else {
@@ -83,16 +84,33 @@ Status Count(KernelContext& ctx) {
   if (two_d) {
     ctx.ParallelFor(rows, n + 1, [&](int64_t begin, int64_t end) {
       const math::ScopedFlushDenormals flush;
-      for (int64_t r = begin; r < end; ++r) count(r, 0, bins);
+      for (int64_t r = begin; r < end; ++r) count(out + r * bins, r * n, (r + 1) * n);
     });
     return Status::Ok();
   }
-  // One row: threads share the bins, each scans all values (cheap next to
-  // the adds), so every bin still adds in input order.
-  const int64_t parts = n >= (1 << 16) && bins > 1 ? std::min<int64_t>(ctx.num_threads(), bins) : 1;
-  ctx.ParallelFor(parts, n, [&](int64_t begin, int64_t end) {
+  // One row: fixed chunks of the input each fill a partial histogram, then
+  // the partials are added in chunk order. The chunks depend on n and size
+  // only, never on the thread count, so neither do the (float) sums.
+  constexpr int64_t kChunk = 1 << 16, kMaxChunks = 16;
+  int64_t chunks = std::min(kMaxChunks, n / kChunk);
+  if (chunks < 2 || chunks * bins > 4 * n) chunks = 1;  // partials may take at most ~4x the input's memory
+  std::vector<T> partials(static_cast<size_t>((chunks - 1) * bins), T(0));
+  ctx.ParallelFor(chunks, n / chunks * 2, [&](int64_t begin, int64_t end) {
     const math::ScopedFlushDenormals flush;
-    for (int64_t p = begin; p < end; ++p) count(0, bins * p / parts, bins * (p + 1) / parts);
+    for (int64_t c = begin; c < end; ++c) {
+      T* hist = c == 0 ? out : partials.data() + (c - 1) * bins;
+      count(hist, n * c / chunks, n * (c + 1) / chunks);
+    }
+  });
+  if (chunks == 1) return Status::Ok();
+  ctx.ParallelFor(bins, chunks, [&](int64_t begin, int64_t end) {
+    const math::ScopedFlushDenormals flush;
+    for (int64_t b = begin; b < end; ++b) {
+      for (int64_t c = 1; c < chunks; ++c) {
+        const T partial = partials[static_cast<size_t>((c - 1) * bins + b)];
+        out[b] = binary ? (out[b] != T(0) || partial != T(0) ? T(1) : T(0)) : out[b] + partial;
+      }
+    }
   });
   return Status::Ok();
 }

@@ -118,10 +118,10 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
       const T start = kMax ? T(-Eigen::NumTraits<T>::infinity()) : T(Eigen::NumTraits<T>::infinity());
       std::fill(out, out + packet_cols, start);
       for (int64_t j = begin; j < end; ++j) {
-        const T* v = data + j * cols;
-        for (int64_t c = 0; c < packet_cols; ++c) {
-          if (kMax ? v[c] > out[c] : v[c] < out[c]) out[c] = v[c];
-        }
+        const T* __restrict v = data + j * cols;
+        T* __restrict acc = out;
+        // A select the compiler turns into maxps/minps, which compute exactly this.
+        for (int64_t c = 0; c < packet_cols; ++c) acc[c] = (kMax ? v[c] > acc[c] : v[c] < acc[c]) ? v[c] : acc[c];
       }
     }
     // The other columns fold like std::max(value, acc) (std::min): the
@@ -129,10 +129,9 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
     // a NaN row replaces it and the next row replaces the NaN.
     std::copy(row + packet_cols, row + cols, out + packet_cols);
     for (int64_t j = begin + 1; j < end; ++j) {
-      const T* v = data + j * cols;
-      for (int64_t c = packet_cols; c < cols; ++c) {
-        if (!(kMax ? out[c] > v[c] : out[c] < v[c])) out[c] = v[c];
-      }
+      const T* __restrict v = data + j * cols;
+      T* __restrict acc = out;
+      for (int64_t c = packet_cols; c < cols; ++c) acc[c] = (kMax ? acc[c] > v[c] : acc[c] < v[c]) ? acc[c] : v[c];
     }
   } else {
     std::fill(out, out + cols, R == Reduction::kProd ? T(1) : T(0));
