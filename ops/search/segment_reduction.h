@@ -108,6 +108,21 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
     std::copy(row, row + cols, out);
     return;
   }
+  if (cols == 1) {  // one column (1-D data): the same folds, in a register
+    T acc = *row;
+    if constexpr (R == Reduction::kMax || R == Reduction::kMin) {
+      for (int64_t j = begin + 1; j < end; ++j) {
+        const T v = data[j];
+        acc = (R == Reduction::kMax ? acc > v : acc < v) ? acc : v;
+      }
+    } else {
+      acc = R == Reduction::kProd ? Multiply(T(1), acc) : Add(T(0), acc);
+      for (int64_t j = begin + 1; j < end; ++j) acc = R == Reduction::kProd ? Multiply(acc, data[j]) : Add(acc, data[j]);
+      if constexpr (R == Reduction::kMean) acc = acc / static_cast<T>(end - begin);
+    }
+    *out = acc;
+    return;
+  }
   if constexpr (R == Reduction::kMax || R == Reduction::kMin) {
     constexpr bool kMax = R == Reduction::kMax;
     // Columns TF evaluates in AVX packets: from -inf (max) or +inf (min), a
