@@ -64,6 +64,35 @@ def test_nan_as_tf(tf, rng, dtype, cols):
     assert_parity(reductions(tf, REDUCTIONS), [data, ids.astype(np.int32)], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.float16, np.complex64], ids=lambda d: np.dtype(d).name
+)
+def test_long_segments_reduce_in_tfs_order(tf, rng, dtype):
+    """From 16 rows on, TF's vectorized columns sum and multiply with 4 interleaved
+    accumulators: float results differ from a sequential fold unless that order is kept."""
+    lengths = [2, 15, 16, 17, 19, 33, 70]
+    ids = np.repeat(np.arange(len(lengths)), lengths).astype(np.int32)
+    data = data_for(rng, dtype, (len(ids), 17)) * dtype(0.5) + dtype(1)  # products stay finite
+    names = ["mean", "prod"] + (["sum"] if dtype != np.float32 else [])
+    assert_parity(reductions(tf, names), [data, ids], rtol=0, atol=0, runtimes=RUNTIMES)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_signed_zeros_as_tf(tf, rng, dtype):
+    """Which of +0 and -0 max/min keep depends on TF's evaluation order too."""
+    lengths = [2, 3, 16, 17, 33]
+    ids = np.repeat(np.arange(len(lengths)), lengths).astype(np.int32)
+    data = np.where(rng.uniform(size=(len(ids), 9)) < 0.5, 0.0, -0.0).astype(dtype)
+    model = convert_fn(
+        reductions(tf, ["max", "min"]), (data.shape, tf.as_dtype(dtype)), (ids.shape, tf.int32)
+    )
+    want = reductions(tf, ["max", "min"])(data, ids)
+    for runtime in RUNTIMES:
+        got = run_tflite(model, [data, ids], runtime)
+        for name in ("max", "min"):
+            np.testing.assert_array_equal(np.signbit(got[name]), np.signbit(want[name].numpy()))
+
+
 def test_special_values(tf):
     data = np.array([-np.inf, -np.inf, np.inf, -0.0, 0.0, 0.0, -0.0, 1e30, 1e30, 1e-30, 1e-20], np.float32)
     ids = np.array([0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 5], np.int32)

@@ -10,11 +10,9 @@
 //    ("not increasing") or a negative segment ("out of range");
 //  - ids absent from segment_ids (gaps) get 0, or 1 for the product (TF's
 //    default values; also for max and min);
-//  - a one-row segment is copied; longer ones fold row by row in order, from
-//    Eigen's initial value (sum/mean 0, product 1), so float results match
-//    bit for bit;
-//  - max/min with NaNs: TF's result depends on whether Eigen evaluated the
-//    column in a packet or not (kTfPacketSize); both ways are reproduced;
+//  - a one-row segment is copied; longer ones are reduced in the order TF's
+//    Eigen reduction uses, which depends on the column and the segment's
+//    length (ReduceRows), so float results match bit for bit, NaNs included;
 //  - mean divides the fold by the row count converted to T (integer division
 //    for integers); integers wrap on overflow.
 #pragma once
@@ -91,11 +89,50 @@ Status FindSegments(const Index* ids, int64_t n, std::vector<Segment>* segments,
   return Status::Ok();
 }
 
-// TF's x86-64 wheel evaluates max/min with AVX packets (8 floats or halves,
-// 4 doubles) over the leading columns of each output row, and element by
-// element over the rest; the two treat NaN differently (see ReduceRows).
+// How TF's x86-64 wheel (built for AVX) reduces a segment of several rows
+// with Eigen: the leading columns of the output row, a multiple of the AVX
+// packet size (kTfPacketSize), in packets; the remaining columns one by one.
+// The two paths differ in ways visible in floating point:
+//  - the packet path of max/min compares (v > acc ? v : acc), from -inf/+inf,
+//    so NaNs are skipped and a segment of only NaNs gives -inf/+inf; the
+//    coefficient path folds like std::max(v, acc): a NaN replaces the
+//    accumulator and the next value replaces the NaN;
+//  - for 16 rows or more the packet path of every reduction but the mean (a
+//    stateful reducer) runs 4 accumulators, over rows j % 4 == 0, 1, 2, 3 up to
+//    the last multiple of 4, combines them in order, then folds the remaining
+//    rows: sums and products round differently from a sequential fold.
+// Integers are exact (wrapping) whatever the order.
 template <typename T>
-constexpr int64_t kTfPacketSize = std::is_same_v<T, double> ? 4 : 8;
+constexpr int64_t kTfPacketSize = std::is_integral_v<T>                  ? 0
+                                  : std::is_same_v<T, double>             ? 4
+                                  : std::is_same_v<T, std::complex<float>> ? 4
+                                  : std::is_same_v<T, std::complex<double>> ? 2
+                                                                           : 8;  // float, half
+
+template <Reduction R, typename T>
+T Initial() {
+  if constexpr (R == Reduction::kProd) return T(1);
+  if constexpr (R == Reduction::kMax) return T(-Eigen::NumTraits<T>::infinity());
+  if constexpr (R == Reduction::kMin) return T(Eigen::NumTraits<T>::infinity());
+  return T(0);
+}
+
+// One step of the packet path: acc combined with v.
+template <Reduction R, typename T>
+T PacketStep(T acc, T v) {
+  if constexpr (R == Reduction::kMax) return v > acc ? v : acc;
+  if constexpr (R == Reduction::kMin) return v < acc ? v : acc;
+  if constexpr (R == Reduction::kProd) return Multiply(acc, v);
+  return Add(acc, v);
+}
+
+// One step of the coefficient path: acc combined with v (max/min as std::max(v, acc)).
+template <Reduction R, typename T>
+T CoefficientStep(T acc, T v) {
+  if constexpr (R == Reduction::kMax) return acc > v ? acc : v;
+  if constexpr (R == Reduction::kMin) return acc < v ? acc : v;
+  return PacketStep<R>(acc, v);
+}
 
 template <Reduction R, typename T>
 void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out) {
@@ -103,63 +140,51 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
     std::fill(out, out + cols, R == Reduction::kProd ? T(1) : T(0));
     return;
   }
-  const T* row = data + begin * cols;
-  if (end - begin == 1) {
-    std::copy(row, row + cols, out);
+  const int64_t rows = end - begin;
+  const T* first = data + begin * cols;
+  if (rows == 1) {  // TF copies a one-row segment
+    std::copy(first, first + cols, out);
     return;
   }
-  if (cols == 1) {  // one column (1-D data): the same folds, in a register
-    T acc = *row;
-    if constexpr (R == Reduction::kMax || R == Reduction::kMin) {
-      for (int64_t j = begin + 1; j < end; ++j) {
-        const T v = data[j];
-        acc = (R == Reduction::kMax ? acc > v : acc < v) ? acc : v;
-      }
-    } else {
-      acc = R == Reduction::kProd ? Multiply(T(1), acc) : Add(T(0), acc);
-      for (int64_t j = begin + 1; j < end; ++j) acc = R == Reduction::kProd ? Multiply(acc, data[j]) : Add(acc, data[j]);
-      if constexpr (R == Reduction::kMean) acc = acc / static_cast<T>(end - begin);
-    }
-    *out = acc;
-    return;
+  constexpr int64_t kPacket = kTfPacketSize<T>;
+  const int64_t packet_cols = kPacket > 0 ? cols / kPacket * kPacket : 0;
+
+  // Coefficient path: from the initial value (the identity for max/min, so
+  // the first row), a sequential fold kept in a register.
+  for (int64_t c = packet_cols; c < cols; ++c) {
+    T acc = (R == Reduction::kMax || R == Reduction::kMin) ? first[c] : PacketStep<R>(Initial<R, T>(), first[c]);
+    for (int64_t j = 1; j < rows; ++j) acc = CoefficientStep<R>(acc, first[j * cols + c]);
+    out[c] = acc;
   }
-  if constexpr (R == Reduction::kMax || R == Reduction::kMin) {
-    constexpr bool kMax = R == Reduction::kMax;
-    // Columns TF evaluates in AVX packets: from -inf (max) or +inf (min), a
-    // value replaces the accumulator only when strictly larger (smaller), so
-    // NaNs are skipped, and a segment of NaNs gives -inf (+inf).
-    const int64_t packet_cols = std::is_integral_v<T> ? 0 : cols / kTfPacketSize<T> * kTfPacketSize<T>;
-    if (packet_cols > 0) {
-      const T start = kMax ? T(-Eigen::NumTraits<T>::infinity()) : T(Eigen::NumTraits<T>::infinity());
-      std::fill(out, out + packet_cols, start);
-      for (int64_t j = begin; j < end; ++j) {
-        const T* __restrict v = data + j * cols;
-        T* __restrict acc = out;
-        // A select the compiler turns into maxps/minps, which compute exactly this.
-        for (int64_t c = 0; c < packet_cols; ++c) acc[c] = (kMax ? v[c] > acc[c] : v[c] < acc[c]) ? v[c] : acc[c];
+
+  // Packet path, over blocks of columns so the accumulators stay small.
+  constexpr int64_t kBlock = 64;
+  const bool four_accumulators = R != Reduction::kMean && rows >= 16;
+  const int64_t unrolled = four_accumulators ? rows / 4 * 4 : 0;
+  for (int64_t c0 = 0; c0 < packet_cols; c0 += kBlock) {
+    const int64_t width = std::min(kBlock, packet_cols - c0);
+    T acc[4][kBlock];
+    for (auto& a : acc) std::fill(a, a + width, Initial<R, T>());
+    for (int64_t j = 0; j < unrolled; j += 4) {
+      for (int k = 0; k < 4; ++k) {
+        const T* __restrict v = first + (j + k) * cols + c0;
+        T* __restrict a = acc[k];
+        for (int64_t c = 0; c < width; ++c) a[c] = PacketStep<R>(a[c], v[c]);
       }
     }
-    // The other columns fold like std::max(value, acc) (std::min): the
-    // accumulator stays only when strictly larger (smaller) than the value, so
-    // a NaN row replaces it and the next row replaces the NaN.
-    std::copy(row + packet_cols, row + cols, out + packet_cols);
-    for (int64_t j = begin + 1; j < end; ++j) {
-      const T* __restrict v = data + j * cols;
-      T* __restrict acc = out;
-      for (int64_t c = packet_cols; c < cols; ++c) acc[c] = (kMax ? acc[c] > v[c] : acc[c] < v[c]) ? acc[c] : v[c];
+    for (int k = 1; k < 4 && four_accumulators; ++k) {
+      for (int64_t c = 0; c < width; ++c) acc[0][c] = PacketStep<R>(acc[0][c], acc[k][c]);
     }
-  } else {
-    std::fill(out, out + cols, R == Reduction::kProd ? T(1) : T(0));
-    for (int64_t j = begin; j < end; ++j) {
-      const T* v = data + j * cols;
-      for (int64_t c = 0; c < cols; ++c) {
-        out[c] = R == Reduction::kProd ? Multiply(out[c], v[c]) : Add(out[c], v[c]);
-      }
+    for (int64_t j = unrolled; j < rows; ++j) {
+      const T* __restrict v = first + j * cols + c0;
+      T* __restrict a = acc[0];
+      for (int64_t c = 0; c < width; ++c) a[c] = PacketStep<R>(a[c], v[c]);
     }
-    if constexpr (R == Reduction::kMean) {
-      const T count = static_cast<T>(end - begin);
-      for (int64_t c = 0; c < cols; ++c) out[c] = out[c] / count;
-    }
+    std::copy(acc[0], acc[0] + width, out + c0);
+  }
+  if constexpr (R == Reduction::kMean) {
+    const T count = static_cast<T>(rows);
+    for (int64_t c = 0; c < cols; ++c) out[c] = out[c] / count;
   }
 }
 
