@@ -9,7 +9,7 @@ from .case import Case
 
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     n = 1_000_000 // (scale * scale)
-    return [
+    found = [
         Case(
             "UniqueWithCounts",
             f"i32 [{n}], 1000 distinct",
@@ -23,3 +23,67 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [rng.standard_normal(n // 10).astype(np.float32)],
         ),
     ]
+    # Segment reductions: n / 16 rows of 16 features in ~1000 sorted segments.
+    rows = n // 16
+    ids = np.sort(rng.integers(0, 1000, rows)).astype(np.int32)
+    data = rng.standard_normal((rows, 16)).astype(np.float32)
+    for name in ("max", "min", "mean", "prod"):
+        found.append(
+            Case(
+                f"Segment{name.capitalize()}",
+                f"f32 [{rows},16], 1000 segments",
+                getattr(tf.math, f"segment_{name}"),
+                [data, ids],
+            )
+        )
+    found.append(
+        Case(
+            "SegmentSum",
+            f"f64 [{rows},16], 1000 segments",
+            tf.math.segment_sum,
+            [data.astype(np.float64), ids],
+        )
+    )
+    found.append(
+        Case(
+            "SegmentMax",
+            f"f32 [{n}], 1000 segments",
+            tf.math.segment_max,
+            [rng.standard_normal(n).astype(np.float32), np.sort(rng.integers(0, 1000, n)).astype(np.int32)],
+        )
+    )
+    # searchsorted: 8 sorted rows of 10k, n / 8 queries per row.
+    sorted_rows = np.sort(rng.standard_normal((8, 10_000)), axis=1).astype(np.float32)
+    queries = rng.standard_normal((8, n // 8)).astype(np.float32)
+    found += [
+        Case(
+            "LowerBound",
+            f"f32 [8,10000] x [8,{n // 8}]",
+            lambda s, v: tf.searchsorted(s, v, side="left"),
+            [sorted_rows, queries],
+        ),
+        Case(
+            "UpperBound",
+            f"f32 [8,10000] x [8,{n // 8}]",
+            lambda s, v: tf.searchsorted(s, v, side="right"),
+            [sorted_rows, queries],
+        ),
+    ]
+    # bincount: n values in 1000 bins, weighted; and 256 rows of n / 256 values each.
+    values = rng.integers(0, 1000, n).astype(np.int32)
+    weights = rng.uniform(0, 1, n).astype(np.float32)
+    found += [
+        Case(
+            "DenseBincount",
+            f"i32 [{n}] -> 1000 bins, f32 weights",
+            lambda v, w: tf.math.bincount(v, weights=w),
+            [values, weights],
+        ),
+        Case(
+            "DenseBincount",
+            f"i32 [256,{n // 256}] -> [256,1000], binary",
+            lambda v: tf.math.bincount(v, axis=-1, binary_output=True),
+            [values[: n // 256 * 256].reshape(256, -1)],
+        ),
+    ]
+    return found

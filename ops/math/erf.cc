@@ -2,28 +2,15 @@
 // (the converter emits CUSTOM "Erf" with options {T}).
 //
 // Eigen's vectorized erf is the very implementation TF's CPU kernel
-// evaluates, so the two runtimes agree to the last few ulps.
-#include <Eigen/Core>
-#include <unsupported/Eigen/SpecialFunctions>
-
-#include "opbridge/op.h"
+// evaluates, so the two runtimes agree to the last few ulps (elementwise.h,
+// which also flushes subnormals to zero as TF does).
+#include "elementwise.h"
 
 namespace opbridge {
 namespace {
 
 Status ErfKernel(KernelContext& ctx) {
-  const ConstTensor& x = ctx.input(0);
-  const Tensor& y = ctx.output(0);
-  return Dispatch<float, double>(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* in = x.data<T>();
-    T* out = y.data<T>();
-    ctx.ParallelFor(x.num_elements(), 10, [&](int64_t begin, int64_t end) {
-      Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(out + begin, end - begin) =
-          Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(in + begin, end - begin).erf();
-    });
-    return Status::Ok();
-  });
+  return math::UnaryElementwise<float, double>(ctx, 10, [](const auto& x) { return x.erf(); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Erf")

@@ -24,3 +24,8 @@ def register(library: ModuleType) -> None:
             padding_mode=_str_attr(op, "padding_mode"),
             align_corners=op.get_attr("align_corners"),
         )
+
+    @tf.RegisterGradient("Opbridge>Lgamma")
+    def _lgamma_grad(op: Any, grad: Any) -> Any:
+        # d/dx log|gamma(x)| = digamma(x), as TF's own Lgamma gradient.
+        return grad * tf.math.digamma(op.inputs[0])

@@ -1,0 +1,27 @@
+// Acos: TF's inverse cosine, elementwise (tf.math.acos). TFLite has no kernel:
+// the converter emits CUSTOM "Acos" with options {T}.
+//
+// Evaluates the Eigen functor TF's CPU kernel evaluates (elementwise.h); half
+// goes through float and is rounded, as in TF. Real inputs outside [-1, 1]
+// give NaN, as in TF.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status AcosKernel(KernelContext& ctx) {
+  return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
+      ctx, 20, [](const auto& x) { return x.acos(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Acos")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Inverse cosine, elementwise (tf.math.acos).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {half, float, double, complex64, complex128}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(AcosKernel));
+
+}  // namespace
+}  // namespace opbridge

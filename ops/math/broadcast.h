@@ -1,0 +1,159 @@
+// Broadcasting for the binary elementwise math ops (Igamma, Igammac), with
+// the rules of TF's binary cwise kernels (BinaryOp over BCast):
+//  - numpy broadcasting; incompatible shapes are an error;
+//  - equal shapes, or an input with exactly one element, need no broadcast;
+//  - otherwise TF merges neighbouring dims that broadcast alike and supports
+//    at most 5 merged dims ("not supported yet" beyond): so do we.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "elementwise.h"
+
+namespace opbridge {
+namespace math {
+
+constexpr int kMaxMergedBroadcastDims = 5;  // TF's BinaryOp handles NDIMS 1..5
+
+// The broadcast shape of a and b; unknown dims (graph time) stay unknown
+// unless the other side fixes them.
+inline Status BroadcastShape(const Shape& a, const Shape& b, Shape* out) {
+  if (!a.rank_known() || !b.rank_known()) {
+    *out = Shape::UnknownRank();
+    return Status::Ok();
+  }
+  const int rank = std::max(a.rank(), b.rank());
+  std::vector<int64_t> dims(static_cast<size_t>(rank));
+  for (int i = 0; i < rank; ++i) {
+    const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
+    const int64_t da = ia >= 0 ? a.dim(ia) : 1, db = ib >= 0 ? b.dim(ib) : 1;
+    int64_t d;
+    if (da == 1) {
+      d = db;
+    } else if (db == 1) {
+      d = da;
+    } else if (da == kUnknownDim || db == kUnknownDim) {
+      d = da == kUnknownDim ? db : da;
+    } else if (da == db) {
+      d = da;
+    } else {
+      return Errorf("Incompatible shapes: ", a.ToString(), " vs. ", b.ToString());
+    }
+    dims[static_cast<size_t>(i)] = d;
+  }
+  *out = Shape(std::move(dims));
+  return Status::Ok();
+}
+
+// How many dims TF's BCast leaves after dropping dims where both sides are 1
+// and merging neighbours where the same sides are 1.
+inline int MergedBroadcastRank(const Shape& a, const Shape& b) {
+  const int rank = std::max(a.rank(), b.rank());
+  int merged = 0;
+  int prev_state = -1;
+  for (int i = 0; i < rank; ++i) {
+    const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
+    const bool a_one = (ia >= 0 ? a.dim(ia) : 1) == 1, b_one = (ib >= 0 ? b.dim(ib) : 1) == 1;
+    if (a_one && b_one) continue;
+    const int state = (a_one ? 1 : 0) | (b_one ? 2 : 0);
+    if (state != prev_state) ++merged;
+    prev_state = state;
+  }
+  return merged;
+}
+
+// Maps each element of the broadcast output to the elements of a and b it reads.
+class BroadcastIndex {
+ public:
+  BroadcastIndex(const Shape& a, const Shape& b, const Shape& out) : out_dims_(out.dims()) {
+    const int rank = out.rank();
+    a_strides_.assign(static_cast<size_t>(rank), 0);
+    b_strides_.assign(static_cast<size_t>(rank), 0);
+    int64_t sa = 1, sb = 1;
+    for (int i = rank - 1; i >= 0; --i) {
+      const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
+      const int64_t da = ia >= 0 ? a.dim(ia) : 1, db = ib >= 0 ? b.dim(ib) : 1;
+      a_strides_[static_cast<size_t>(i)] = da == 1 ? 0 : sa;  // a broadcast dim re-reads the same element
+      b_strides_[static_cast<size_t>(i)] = db == 1 ? 0 : sb;
+      sa *= da;
+      sb *= db;
+    }
+  }
+
+  // fn(o, ia, ib) for each output element o in [begin, end).
+  template <typename Fn>
+  void ForRange(int64_t begin, int64_t end, Fn&& fn) const {
+    const size_t rank = out_dims_.size();
+    std::vector<int64_t> coord(rank, 0);
+    int64_t ia = 0, ib = 0, rest = begin;
+    for (size_t d = rank; d-- > 0;) {
+      coord[d] = out_dims_[d] ? rest % out_dims_[d] : 0;
+      rest = out_dims_[d] ? rest / out_dims_[d] : 0;
+      ia += coord[d] * a_strides_[d];
+      ib += coord[d] * b_strides_[d];
+    }
+    for (int64_t o = begin; o < end; ++o) {
+      fn(o, ia, ib);
+      // Odometer step of the output coordinate, innermost dim first.
+      for (size_t d = rank; d-- > 0;) {
+        ia += a_strides_[d];
+        ib += b_strides_[d];
+        if (++coord[d] < out_dims_[d]) break;
+        ia -= coord[d] * a_strides_[d];
+        ib -= coord[d] * b_strides_[d];
+        coord[d] = 0;
+      }
+    }
+  }
+
+ private:
+  std::vector<int64_t> out_dims_, a_strides_, b_strides_;
+};
+
+inline Status BroadcastBinaryShape(ShapeContext& ctx) {
+  Shape out;
+  OPBRIDGE_RETURN_IF_ERROR(BroadcastShape(ctx.input(0), ctx.input(1), &out));
+  ctx.set_output(0, out);
+  return Status::Ok();
+}
+
+// y[o] = fn(a[ia], b[ib]) over the broadcast of inputs 0 and 1, TF's way.
+template <typename... Ts, typename Fn>
+Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
+  const ConstTensor& a = ctx.input(0);
+  const ConstTensor& b = ctx.input(1);
+  const Tensor& y = ctx.output(0);
+  Shape shape;
+  OPBRIDGE_RETURN_IF_ERROR(BroadcastShape(a.shape(), b.shape(), &shape));
+  OPBRIDGE_REQUIRE(shape.dims() == y.shape().dims(), "output '", y.name(), "' is ", y.shape().ToString(),
+                   ", the inputs broadcast to ", shape.ToString());
+  const bool flat = a.shape().dims() == b.shape().dims() || a.num_elements() == 1 || b.num_elements() == 1;
+  OPBRIDGE_REQUIRE(flat || MergedBroadcastRank(a.shape(), b.shape()) <= kMaxMergedBroadcastDims,
+                   "Broadcast between ", a.shape().ToString(), " and ", b.shape().ToString(),
+                   " is not supported yet (TF broadcasts at most ", kMaxMergedBroadcastDims, " merged dims)");
+  return DispatchElement<Ts...>(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* out = y.data<T>();
+    const int64_t step_a = a.num_elements() == y.num_elements() ? 1 : 0;
+    const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
+    if (flat) {
+      ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+        const math::ScopedFlushDenormals flush;
+        for (int64_t o = begin; o < end; ++o) out[o] = fn(pa[o * step_a], pb[o * step_b]);
+      });
+      return Status::Ok();
+    }
+    const BroadcastIndex index(a.shape(), b.shape(), y.shape());
+    ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+      const math::ScopedFlushDenormals flush;
+      index.ForRange(begin, end, [&](int64_t o, int64_t ia, int64_t ib) { out[o] = fn(pa[ia], pb[ib]); });
+    });
+    return Status::Ok();
+  });
+}
+
+}  // namespace math
+}  // namespace opbridge

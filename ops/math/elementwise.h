@@ -1,0 +1,46 @@
+// Shared by the elementwise math ops (ops/math/*.cc).
+//
+// TF's CPU kernels for these ops evaluate Eigen's coefficient-wise functors
+// (scalar_cosh_op, scalar_digamma_op, igamma, betainc, ...) from the Eigen
+// that ships in TF's include dir. The kernels here evaluate the very same
+// functors, so TF and TFLite agree up to the instruction set (TF's wheel
+// is built for AVX, ours for baseline SSE2: same algorithms, same results
+// in practice; the parity tests measure it).
+#pragma once
+
+#include <Eigen/Core>
+#include <complex>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include "element_types.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace math {
+
+template <typename T>
+using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <typename T>
+using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+// y = expr(x) over contiguous chunks of x, split over the runtime's threads.
+// `expr` maps an Eigen array of T to an Eigen expression (a.cosh(), ...);
+// every element is computed by the same functor whatever the split.
+template <typename... Ts, typename Expr>
+Status UnaryElementwise(KernelContext& ctx, int64_t cost_per_element_ns, Expr expr) {
+  const ConstTensor& x = ctx.input(0);
+  const Tensor& y = ctx.output(0);
+  return DispatchElement<Ts...>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    ctx.ParallelFor(x.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+      const math::ScopedFlushDenormals flush;
+      ArrayMap<T>(out + begin, end - begin) = expr(ConstArrayMap<T>(in + begin, end - begin));
+    });
+    return Status::Ok();
+  });
+}
+
+}  // namespace math
+}  // namespace opbridge

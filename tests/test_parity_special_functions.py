@@ -1,0 +1,176 @@
+"""Erfinv, Digamma, Lgamma, Igamma, Igammac, Betainc: TFLite kernels vs TF's own kernels.
+
+Both sides evaluate the same Eigen special functions, so they agree to a few
+ulps (TF's AVX build fuses some multiply-adds; ours is baseline x86-64), at
+the edges of each domain included: poles, +-1, 0, huge arguments, inf, NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import RUNTIMES, convert_fn
+from opbridge import tflite_model
+from opbridge.testing import assert_parity, run_tflite
+
+FLOATS = [np.float32, np.float64]
+# float32 within 1e-5 relative, float64 within 1e-10 (the project's bounds);
+# what is measured is far smaller (docs/ops/*.md).
+RTOL = {np.float32: 1e-5, np.float64: 1e-10, np.float16: 1e-3}
+
+
+def dtype_id(dtype) -> str:
+    return np.dtype(dtype).name
+
+
+def specials(dtype) -> list[float]:
+    info = np.finfo(dtype)
+    finite = [0.0, -0.0, float(info.tiny), float(info.eps), float(info.max)]
+    subnormals = [float(info.smallest_subnormal), float(-info.tiny / 3)]  # TF flushes them to zero
+    return [*finite, *subnormals, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+def test_erfinv(tf, rng, dtype):
+    info = np.finfo(dtype)
+    edges = [1.0, -1.0, 1 - info.epsneg, -1 + info.epsneg, 1 + info.eps, -1 - info.eps, 0.5, -0.5]
+    edges += [0.999, -0.999, 0.9999999, 1e-30, -1e-30, 2.0, -2.0]
+    x = np.concatenate([specials(dtype), edges, rng.uniform(-1, 1, 200)]).astype(dtype)
+    report = assert_parity(tf.math.erfinv, [x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {"Erfinv": 1}
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_erfinv_half_is_rejected_as_tf_has_no_kernel(tf, runtime):
+    """The converter emits a half Erfinv, but TF itself cannot run one on CPU."""
+    with pytest.raises(tf.errors.NotFoundError):
+        tf.math.erfinv(np.zeros(2, np.float16))
+    model = convert_fn(tf.math.erfinv, ((2,), tf.float16))
+    with pytest.raises(RuntimeError, match=r"Erfinv: attr 'T' is half, expected one of \{float, double\}"):
+        run_tflite(model, [np.zeros(2, np.float16)], runtime)
+
+
+@pytest.mark.parametrize("dtype", [*FLOATS, np.float16], ids=dtype_id)
+def test_digamma(tf, rng, dtype):
+    poles = [-1.0, -2.0, -10.0, -1 + 1e-3, -1 - 1e-3, -2.5, -0.5, 1e-4, -1e-4]
+    big = [1e4, 6e4] if dtype == np.float16 else [1e10, 1e30, -1e30]
+    x = np.concatenate(
+        [specials(dtype), poles, big, [1.0, 2.0, 1.4616321449683622], rng.uniform(-10, 10, 200)]
+    )
+    assert_parity(tf.math.digamma, [x.astype(dtype)], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+
+
+def edge_arguments_for_lgamma(rng) -> np.ndarray:
+    poles = [-1.0, -2.0, -100.0, -1 + 1e-9, -1 - 1e-9, -2.5, -0.5, -170.5, -1e15 - 0.5]
+    ones_and_twos = [1.0, 2.0, 1 + 1e-12, 2 - 1e-12]  # lgamma's zeros
+    large = [1e15, 1e300, 2.5e305, 1e308]  # lgamma overflows above ~2.55e305
+    return np.concatenate([specials(np.float64), poles, ones_and_twos, large, rng.uniform(-20, 20, 200)])
+
+
+def test_lgamma_float64_is_a_custom_op(tf, rng):
+    """The converter lowers float32 lgamma into builtins but emits float64 as CUSTOM Lgamma."""
+    x = edge_arguments_for_lgamma(rng)
+    report = assert_parity(tf.math.lgamma, [x], rtol=RTOL[np.float64], atol=0, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {"Lgamma": 1}
+    lowered = convert_fn(tf.math.lgamma, ((3,), tf.float32))
+    assert tflite_model.custom_op_counts(lowered) == {}
+    assert sum(tflite_model.op_histogram(lowered).values()) > 40
+
+
+def igamma_grid(dtype):
+    """Every a against every x, including invalid values (a <= 0, x < 0) and specials."""
+    a = np.array([1e-6, 0.1, 0.5, 1.0, 2.5, 10.0, 100.0, 1e4, 0.0, -1.0, np.inf, np.nan, 1e-40])
+    x = np.array([0.0, 1e-6, 0.1, 1.0, 5.0, 50.0, 1e3, 1e5, -1.0, np.inf, np.nan, 1e-40])
+    aa, xx = np.meshgrid(a, x)
+    return aa.astype(dtype), xx.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_incomplete_gamma(tf, rng, name, dtype):
+    fn = getattr(tf.math, name)
+    a, x = igamma_grid(dtype)
+    assert_parity(fn, [a, x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+    a = rng.exponential(5, 300).astype(dtype)
+    x = rng.exponential(5, 300).astype(dtype)
+    assert_parity(fn, [a, x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+
+
+BROADCASTS = [
+    ((3, 1, 4), (2, 4)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+    ((1,), (5,)),
+    ((4, 1), (1, 3)),
+    ((2, 1, 2, 1, 2), (1, 2, 1, 2, 1)),  # five merged dims: TF's limit
+    ((0, 3), (3,)),
+    ((2, 0), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("shapes", BROADCASTS, ids=str)
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_incomplete_gamma_broadcasts_as_tf(tf, rng, name, shapes):
+    a = rng.uniform(0.1, 5, shapes[0]).astype(np.float32)
+    x = rng.uniform(0, 6, shapes[1]).astype(np.float32)
+    assert_parity(getattr(tf.math, name), [a, x], rtol=1e-5, atol=0, runtimes=RUNTIMES)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_incomplete_gamma_broadcast_errors_as_tf(tf, runtime):
+    fn = tf.function(tf.math.igamma, input_signature=[tf.TensorSpec(None, tf.float32)] * 2)
+    model = convert_fn(fn, (None, tf.float32), (None, tf.float32))
+    ones = np.ones
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        fn(ones((2, 3), np.float32), ones(4, np.float32))
+    with pytest.raises(RuntimeError, match=r"Igamma: Incompatible shapes: \[2, 3\] vs. \[4\]"):
+        run_tflite(model, [ones((2, 3)), ones(4)], runtime)
+    six = ((2, 1, 2, 1, 2, 1), (1, 2, 1, 2, 1, 2))
+    with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
+        fn(ones(six[0], np.float32), ones(six[1], np.float32))
+    with pytest.raises(
+        RuntimeError, match=r"Igamma: Broadcast between \[2, 1, 2, 1, 2, 1\] and .* not supported"
+    ):
+        run_tflite(model, [ones(six[0]), ones(six[1])], runtime)
+
+
+def betainc_grid(dtype):
+    a = np.array([1e-3, 0.5, 1.0, 2.5, 30.0, 1e3, 0.0, -1.0, np.nan])
+    x = np.array([0.0, 1e-6, 0.3, 0.5, 0.999, 1.0, -0.1, 1.1, np.nan, 1e-40])
+    aa, bb, xx = np.meshgrid(a, a, x)
+    return [v.astype(dtype).ravel() for v in (aa, bb, xx)]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+def test_betainc(tf, rng, dtype):
+    assert_parity(tf.math.betainc, betainc_grid(dtype), rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+    a, b = rng.exponential(3, (2, 200)).astype(dtype)
+    x = rng.uniform(0, 1, 200).astype(dtype)
+    assert_parity(tf.math.betainc, [a, b, x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+
+
+@pytest.mark.parametrize("scalars", [(0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2), ()], ids=str)
+def test_betainc_broadcasts_scalars(tf, rng, scalars):
+    """TF broadcasts scalars only; the other inputs share one shape (here (2, 3), or empty)."""
+    values = [rng.uniform(0.5, 3), rng.uniform(0.5, 3), rng.uniform(0, 1)]
+    inputs = [np.float32(v) if i in scalars else np.full((2, 3), v, np.float32) for i, v in enumerate(values)]
+    assert_parity(tf.math.betainc, inputs, rtol=1e-5, atol=0, runtimes=RUNTIMES)
+    empty = [np.float32(v) if i in scalars else np.zeros((0, 3), np.float32) for i, v in enumerate(values)]
+    if len(scalars) < 3:
+        model = convert_fn(
+            tf.math.betainc, *[(None if i not in scalars else (), tf.float32) for i in range(3)]
+        )
+        for runtime in RUNTIMES:
+            (out,) = run_tflite(model, empty, runtime).values()
+            assert out.shape == (0, 3)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_betainc_inconsistent_shapes_as_tf(tf, runtime):
+    model = convert_fn(tf.math.betainc, ((None,), tf.float32), ((None,), tf.float32), ((), tf.float32))
+    a, b, x = np.ones(2, np.float32), np.ones(3, np.float32), np.float32(0.5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Shapes of a and b are inconsistent"):
+        tf.math.betainc(a, b, x)
+    with pytest.raises(RuntimeError, match=r"Betainc: Shapes of a and b are inconsistent: \[2\] vs. \[3\]"):
+        run_tflite(model, [a, b, x], runtime)

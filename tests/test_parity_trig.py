@@ -1,0 +1,130 @@
+"""Cosh, Sinh, Tan, Acos, Asin, Atan, Acosh, Asinh, Atanh: TFLite kernels vs TF's own kernels.
+
+TF evaluates Eigen's functors (glibc's libm for most of them); so do ours, so
+results agree to the last bit except where Eigen's vectorized float atan uses
+fused multiply-adds in TF's AVX build (2 ulp at most, measured).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import RUNTIMES, convert_fn
+from opbridge import tflite_model
+from opbridge.testing import assert_parity, run_tflite
+
+OPS = {
+    "Cosh": "cosh",
+    "Sinh": "sinh",
+    "Tan": "tan",
+    "Acos": "acos",
+    "Asin": "asin",
+    "Atan": "atan",
+    "Acosh": "acosh",
+    "Asinh": "asinh",
+    "Atanh": "atanh",
+}
+REAL = [np.float32, np.float64, np.float16]
+COMPLEX = [np.complex64, np.complex128]
+# Relative tolerances: float32 atan differs by up to 2 ulp (TF's build fuses
+# multiply-adds); everything else is expected to match exactly.
+RTOL = {np.float32: 1e-6, np.float64: 1e-14, np.float16: 1e-3, np.complex64: 1e-6, np.complex128: 1e-14}
+
+
+def real_inputs(rng, op: str, dtype) -> np.ndarray:
+    """Each op's domain edges (poles, +-1, overflow points), specials, and random values inside and out."""
+    info = np.finfo(dtype)
+    edges = [0.0, -0.0, info.tiny, -info.tiny, info.eps, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 10.0, -10.0]
+    edges += [info.smallest_subnormal, -info.tiny / 3]  # subnormals: TF flushes them to zero
+    edges += [1 - info.epsneg, -1 + info.epsneg, 1 + info.eps, -1 - info.eps]  # the edges of acos/asin/atanh
+    edges += [np.pi / 2, -np.pi / 2, 1e4, -1e4, 88.5, 89.0, 710.0, -710.0]  # tan's poles, cosh/sinh overflow
+    edges += [float(info.max), float(-info.max), np.inf, -np.inf, np.nan]
+    wide = rng.standard_normal(64) * 3
+    inside = {
+        "Acos": rng.uniform(-1, 1, 64),
+        "Asin": rng.uniform(-1, 1, 64),
+        "Atanh": rng.uniform(-1, 1, 64),
+        "Acosh": 1 + rng.exponential(2, 64),
+    }.get(op, wide)
+    with np.errstate(over="ignore"):
+        return np.concatenate([np.array(edges), wide, inside]).astype(dtype).reshape(2, -1)
+
+
+def complex_inputs(rng, dtype) -> np.ndarray:
+    """Every pairing of special real and imaginary parts, then random values."""
+    special = np.array([0.0, -0.0, 1.0, -1.0, 0.5, 40.0, np.inf, -np.inf, np.nan])
+    x = np.zeros(len(special) ** 2 + 63, dtype)
+    re, im = np.meshgrid(special, special)
+    x.real = np.concatenate([re.ravel(), rng.standard_normal(63) * 2])
+    x.imag = np.concatenate([im.ravel(), rng.standard_normal(63) * 2])
+    return x.reshape(4, -1)
+
+
+@pytest.mark.parametrize("dtype", REAL, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_real_inputs_match_tf(tf, rng, op, dtype):
+    fn = getattr(tf.math, OPS[op])
+    x = real_inputs(rng, op, dtype)
+    report = assert_parity(fn, [x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {op: 1}
+
+
+@pytest.mark.parametrize("dtype", COMPLEX, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_complex_inputs_match_tf(tf, rng, op, dtype):
+    """Complex values, including infinite and NaN parts (glibc's c* functions on both sides).
+
+    Compared part by part: assert_parity treats a value like nan-infj as
+    infinite and then wants it equal to itself, which NaN never is.
+    """
+    fn = getattr(tf.math, OPS[op])
+    x = complex_inputs(rng, dtype)
+    expected = fn(x).numpy()
+    model = convert_fn(fn, (x.shape, tf.as_dtype(dtype)))
+    for runtime in RUNTIMES:
+        (actual,) = run_tflite(model, [x], runtime).values()
+        for part in ("real", "imag"):
+            np.testing.assert_allclose(
+                getattr(actual, part),
+                getattr(expected, part),
+                rtol=RTOL[dtype],
+                atol=0,
+                err_msg=f"{runtime} {part}",
+            )
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3, 0, 2), (2, 3, 4), (1, 1, 1, 5)], ids=str)
+def test_shapes(tf, rng, shape):
+    """Scalars, empty and batched tensors, all nine ops in one model. The dims
+    are left unknown at conversion (a static empty tensor would be folded away)."""
+
+    def all_ops(v):
+        return {op: getattr(tf.math, name)(v + 2 if op == "Acosh" else v) for op, name in OPS.items()}
+
+    x = rng.uniform(-0.9, 0.9, shape).astype(np.float32)
+    model = convert_fn(all_ops, ((None,) * len(shape), tf.float32))
+    assert tflite_model.custom_op_counts(model) == dict.fromkeys(OPS, 1)
+    expected = {k: v.numpy() for k, v in all_ops(x).items()}
+    for runtime in RUNTIMES:
+        actual = run_tflite(model, [x], runtime)
+        for op in OPS:
+            assert actual[op].shape == shape
+            np.testing.assert_allclose(actual[op], expected[op], rtol=1e-6, atol=0, err_msg=f"{op} {runtime}")
+
+
+def test_many_threads_give_the_same_result(tf, rng):
+    x = rng.uniform(-1, 1, 1 << 16).astype(np.float32)
+    model = convert_fn(tf.math.acos, (x.shape, tf.float32))
+    (one,) = run_tflite(model, [x], num_threads=1).values()
+    (four,) = run_tflite(model, [x], num_threads=4).values()
+    np.testing.assert_array_equal(one, four)
+    np.testing.assert_array_equal(one, tf.math.acos(x).numpy())
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_integer_input_is_rejected(runtime):
+    """TF has no integer Cosh; a hand-made model asking for one gets a clear error."""
+    model = tflite_model.single_custom_op_model("Cosh", [("x", [3], np.int32)], [("y", [3], np.int32)])
+    with pytest.raises(RuntimeError, match=r"Cosh: input 'x' has unsupported dtype int32"):
+        run_tflite(model, [np.zeros(3, np.int32)], runtime)
