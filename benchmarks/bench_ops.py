@@ -75,11 +75,12 @@ def main() -> None:
 
     import tensorflow as tf
 
-    import opbridge
     from opbridge._table import print_table
+    from opbridge.conversion import convert_model
 
     min_time, min_runs = (0.01, 3) if args.quick else (0.5, 20)
     rows = []
+    substituted_rows: list[tuple[str, ...]] = []
     for case in all_cases(tf, args.quick):
         if args.only and args.only not in case.op:
             continue
@@ -90,9 +91,17 @@ def main() -> None:
         concrete = fn.get_concrete_function()
         tensors = [tf.constant(a) for a in case.inputs]
         tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
-        model = opbridge.convert(fn)
+        result = convert_model(fn)
+        model = result.model
         one = median_seconds(tflite_invoke(model, case.inputs, 1), min_time, min_runs)
         many = median_seconds(tflite_invoke(model, case.inputs, args.threads), min_time, min_runs)
+        if result.substituted:
+            # What the converter alone would give: the op lowered into builtins.
+            plain = convert_model(fn, substitute=False).model
+            builtin = median_seconds(tflite_invoke(plain, case.inputs, 1), min_time, min_runs)
+            substituted_rows.append(
+                (case.op, case.label, f"{builtin * 1e3:.3f}", f"{one * 1e3:.3f}", f"{builtin / one:.1f}x")
+            )
         rows.append(
             (
                 case.op,
@@ -111,6 +120,13 @@ def main() -> None:
         ["op", "case", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
         rows,
     )
+    if substituted_rows:
+        print_table(
+            "substituted ops: one opbridge kernel vs the builtins the converter lowers the TF op into, "
+            "TFLite 1 thread, ms",
+            ["op", "case", "builtins", "opbridge kernel", "speedup"],
+            substituted_rows,
+        )
 
 
 if __name__ == "__main__":

@@ -128,10 +128,13 @@ def convert_model(
     missing = missing_ops(model)
     if missing and not allow_missing:
         raise UnsupportedOpsError(missing)
+    custom = tflite_model.custom_op_counts(model)
+    # Report what the model holds: a SavedModel can carry a function twice.
+    substituted = {op: custom.get(substitutions[op], 0) for op in substituted}
     return ConversionResult(
         model=model,
         quantize=mode,
-        custom_ops=tflite_model.custom_op_counts(model),
+        custom_ops=custom,
         missing=missing,
         substituted=substituted,
         seconds=time.perf_counter() - start,

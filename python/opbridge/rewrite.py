@@ -31,6 +31,26 @@ def substitutions() -> dict[str, str]:
     return {op.replaces: op.name for op in op_infos() if op.replaces}
 
 
+def _accepted_types() -> dict[str, dict[str, set[int]]]:
+    """{TF op type: {type attr: DataType enums the replacing op accepts}}. A node is
+    switched only if the opbridge op takes its dtypes (TF's Lgamma also takes half)."""
+    import tensorflow as tf
+
+    accepted: dict[str, dict[str, set[int]]] = {}
+    for op in op_infos():
+        if op.replaces:
+            accepted[op.replaces] = {
+                a.name: {tf.as_dtype(t).as_datatype_enum for t in a.allowed}
+                for a in op.attrs
+                if a.type == "type" and a.allowed
+            }
+    return accepted
+
+
+def _replaceable(node: Any, accepted: dict[str, dict[str, set[int]]]) -> bool:
+    return all(node.attr[name].type in enums for name, enums in accepted.get(node.op, {}).items())
+
+
 def _nodes(graph_def: Any) -> Iterable[Any]:
     yield from graph_def.node
     for function in graph_def.library.function:
@@ -60,7 +80,7 @@ def saved_model_op_counts(directory: Path) -> collections.Counter[str]:
     return counts
 
 
-def _functions_to_rename(graph_def: Any, replaced: set[str]) -> set[str]:
+def _functions_to_rename(graph_def: Any, replaced: set[str], accepted: dict[str, Any]) -> set[str]:
     """Functions that contain a replaced op, and (transitively) those that call them."""
     calls: dict[str, set[str]] = {}
     changed = set()
@@ -68,7 +88,7 @@ def _functions_to_rename(graph_def: Any, replaced: set[str]) -> set[str]:
         name = function.signature.name
         calls[name] = set()
         for node in function.node_def:
-            if node.op in replaced:
+            if node.op in replaced and _replaceable(node, accepted):
                 changed.add(name)
             for attr in node.attr.values():
                 if attr.HasField("func"):
@@ -142,12 +162,13 @@ def rewrite_saved_model(source: Path, destination: Path, substitute: dict[str, s
     counts: collections.Counter[str] = collections.Counter()
     tag = hashlib.sha1(saved_model.SerializeToString()).hexdigest()[:10]
     renames: dict[str, str] = {}
+    accepted = _accepted_types()
     for meta_graph in saved_model.meta_graphs:
         graph_def = meta_graph.graph_def
-        for name in _functions_to_rename(graph_def, set(substitute)):
+        for name in _functions_to_rename(graph_def, set(substitute), accepted):
             renames[name] = f"{name}_opbridge_{tag}"
         for node in _nodes(graph_def):
-            if node.op in substitute:
+            if node.op in substitute and _replaceable(node, accepted):
                 counts[node.op] += 1
                 node.op = substitute[node.op]
     _rename_everywhere(saved_model, renames)
