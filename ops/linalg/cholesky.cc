@@ -5,12 +5,12 @@
 // As TF's CPU kernel: Eigen's LLT on a row-major map, which reads only the
 // lower triangle of A. When the factorization fails (A not positive
 // definite) TF does not raise an error: it logs a warning and fills the lower
-// triangle of that matrix's output with NaN (measured with TF 2.21). We do
-// the same; TF leaves the strict upper triangle of a failed matrix
-// uninitialized, we write zeros there. A NaN that LLT's positivity test does
+// triangle of that matrix's output with Eigen's quiet_NaN(), which is NaN for
+// real T and 0 for complex T (measured with TF 2.21). We do the same; TF
+// leaves the strict upper triangle of a failed matrix uninitialized, we write
+// zeros there. A NaN that LLT's positivity test does
 // not catch propagates as NaN, as in TF. An empty matrix gives an empty L.
 #include <Eigen/Cholesky>
-#include <limits>
 
 #include "linalg_common.h"
 #include "opbridge/op.h"
@@ -42,8 +42,9 @@ Status Factor(KernelContext& ctx) {
         out = llt.matrixL();
       } else {
         out.setZero();
-        out.template triangularView<Eigen::Lower>().setConstant(
-            T(std::numeric_limits<typename Eigen::NumTraits<T>::Real>::quiet_NaN()));
+        // TF's fill value: NaN for real T, but 0 for complex T (numeric_limits
+        // has no complex specialization, so Eigen's quiet_NaN() is T()).
+        out.template triangularView<Eigen::Lower>().setConstant(Eigen::NumTraits<T>::quiet_NaN());
       }
     }
   });

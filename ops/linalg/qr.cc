@@ -42,6 +42,10 @@ Status Factor(KernelContext& ctx) {
   const double flops = 2 * max_dim * k * k - 2.0 * k * k * k / 3 + 2 * max_dim * max_dim * q_cols;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
     Eigen::HouseholderQR<RowMatrix<T>> qr(m, n);
+    // Thin Q: TF applies the reflections to a materialized [m, k] identity. A
+    // product with an Identity() expression takes another Eigen path, which
+    // does not spread a NaN input through Q as TF's does.
+    const RowMatrix<T> identity = full ? RowMatrix<T>() : RowMatrix<T>::Identity(m, k);
     for (int64_t b = begin; b < end; ++b) {
       auto q = MatrixAt<T>(q_out, b, m, q_cols);
       auto r = MatrixAt<T>(r_out, b, r_rows, n);
@@ -55,8 +59,7 @@ Status Factor(KernelContext& ctx) {
         q = qr.householderQ();
         r = qr.matrixQR().template triangularView<Eigen::Upper>();
       } else {
-        // TF applies the reflections to the first k columns of the identity.
-        q = qr.householderQ() * RowMatrix<T>::Identity(m, k);
+        q = qr.householderQ() * identity;
         r = qr.matrixQR().block(0, 0, k, n).template triangularView<Eigen::Upper>();
       }
     }
