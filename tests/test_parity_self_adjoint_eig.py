@@ -1,8 +1,9 @@
 """SelfAdjointEigV2 (tf.linalg.eigh, eigvalsh): TFLite kernel vs TF's kernel.
 
 Eigenvalues are well defined and compared with TF directly. Eigenvectors are unique only up to
-sign (phase), and only as a subspace for a repeated eigenvalue; the same Eigen solver as TF gives
-TF's vectors on these inputs, which is compared too, besides A V = V diag(e) and V^H V = I.
+sign (phase), and only as a subspace for a repeated eigenvalue: they are compared with TF's after
+aligning signs, within the accuracy TF's own vectors have; the same Eigen solver as TF gives TF's
+signs for nearly all real vectors (tested). Besides, A V = V diag(e) and V^H V = I.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import RUNTIMES, convert_fn
-from linalg_matrices import ALL_DTYPES, SQUARE_SHAPES, adjoint, hermitian, tol
+from linalg_matrices import ALL_DTYPES, SQUARE_SHAPES, adjoint, aligned_to, hermitian, tol, vector_tolerance
 from opbridge.testing import assert_parity, run_tflite
 
 
@@ -20,12 +21,31 @@ def test_eigh_matches_tf(tf, rng, dtype):
     for shape in SQUARE_SHAPES:
         a = hermitian(rng, shape, dtype)
         assert_parity(tf.linalg.eigvalsh, [a], **tol(dtype), runtimes=RUNTIMES)
-        report = assert_parity(tf.linalg.eigh, [a], **tol(dtype), runtimes=RUNTIMES)
-        e, v = run_tflite(report.model, [a]).values()
+        model = convert_fn(tf.linalg.eigh, (shape, tf.as_dtype(dtype)))
+        e_tf, v_tf = (t.numpy() for t in tf.linalg.eigh(a))
+        vtol = vector_tolerance(dtype, np.linalg.eigvalsh(a.astype(np.complex128)))
         n = shape[-1]
-        assert (np.diff(e.real, axis=-1) >= 0).all() and not e.imag.any()
-        np.testing.assert_allclose(a @ v, v * e[..., None, :], **tol(dtype))
-        np.testing.assert_allclose(adjoint(v) @ v, np.broadcast_to(np.eye(n), v.shape), **tol(dtype))
+        for runtime in RUNTIMES:
+            e, v = run_tflite(model, [a], runtime).values()
+            np.testing.assert_allclose(e, e_tf, **tol(dtype))
+            assert (np.diff(e.real, axis=-1) >= 0).all() and not e.imag.any()
+            # An eigenvector's sign (phase) is arbitrary and can hang on rounding noise.
+            np.testing.assert_allclose(aligned_to(v_tf, v), v_tf, rtol=0, atol=vtol)
+            np.testing.assert_allclose(a @ v, v * e[..., None, :], **tol(dtype))
+            np.testing.assert_allclose(adjoint(v) @ v, np.broadcast_to(np.eye(n), v.shape), **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_signs_follow_tf_convention(tf, rng, dtype):
+    """Unaligned, the eigenvectors of real matrices carry TF's signs: the same algorithm makes the
+    same choice, except where a sign hangs on rounding noise (about 1% of f32 vectors)."""
+    a = hermitian(rng, (64, 6, 6), dtype)
+    model = convert_fn(tf.linalg.eigh, (a.shape, tf.as_dtype(dtype)))
+    _, v_tf = (t.numpy() for t in tf.linalg.eigh(a))
+    for runtime in RUNTIMES:
+        _, v = run_tflite(model, [a], runtime).values()
+        same = np.all(np.abs(v - v_tf) < 1e-3, axis=-2)
+        assert same.mean() >= 0.95, same.mean()
 
 
 def test_only_the_lower_triangle_is_read(tf, rng):

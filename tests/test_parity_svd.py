@@ -1,9 +1,9 @@
 """Svd: TFLite kernel vs TF's kernel.
 
 Singular values are well defined and compared with TF directly. U and V are unique only up to
-the sign (phase) of each singular pair: for real types the same Eigen BDCSVD as TF gives TF's
-signs on these inputs, which is compared too; complex phases are aligned before comparing.
-Besides, A = U diag(s) V^H and orthonormal columns.
+the sign (phase) of each singular pair: they are compared with TF's after aligning signs, within
+the accuracy TF's own vectors have; the same Eigen BDCSVD as TF gives TF's signs for nearly all
+real vectors (tested). Besides, A = U diag(s) V^H and orthonormal columns.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import RUNTIMES, convert_fn
-from linalg_matrices import ALL_DTYPES, adjoint, random, tol
+from linalg_matrices import ALL_DTYPES, adjoint, aligned_to, random, tol, vector_tolerance
 from opbridge.testing import assert_parity, run_tflite
 
 # Below 16 columns BDCSVD runs JacobiSVD; (40, 18), (18, 40) and (24, 24) run the divide and conquer.
@@ -32,34 +32,9 @@ SHAPES = [
 ]
 
 
-def vector_tolerance(a: np.ndarray) -> float:
-    """How far TF's own U and V can be from the exact ones: eps * |A| / (smallest gap between
-    singular values), the perturbation bound of singular subspaces, times a safety factor 4,
-    and at least the brief's target. Measured: 24x24 .. 40x18 float32 Gaussian matrices have gaps
-    ~0.05, TF's U is 1.4e-5 from a float64 reference and ours 1.1e-5 from TF's."""
-    target = tol(a.dtype)["atol"]
-    if a.size == 0 or min(a.shape[-2:]) < 2:
-        return target
-    s = np.linalg.svd(a.astype(np.complex128), compute_uv=False)
-    gap = np.abs(np.diff(s, axis=-1)).min()
-    return max(target, 4 * np.finfo(a.dtype).eps * s.max() / gap)
-
-
-def aligned_to(u_ref, v_ref, u, v, k):
-    """u, v with each singular pair's phase (sign) turned to match the reference's: both factors
-    of u_j s_j v_j^H turn together. Columns past k (full_matrices) stay as they are."""
-    dot = np.sum(np.conj(u[..., :k]) * u_ref[..., :k], axis=-2, keepdims=True)
-    phase = np.where(np.abs(dot) > 0, dot / np.maximum(np.abs(dot), 1e-300), 1)
-    u, v = u.copy(), v.copy()
-    u[..., :k] *= phase
-    v[..., :k] *= phase
-    return u, v
-
-
 @pytest.mark.parametrize("full_matrices", [False, True])
 @pytest.mark.parametrize("dtype", ALL_DTYPES, ids=lambda d: np.dtype(d).name)
 def test_svd_matches_tf(tf, rng, dtype, full_matrices):
-    complex_ = np.issubdtype(dtype, np.complexfloating)
     for shape in SHAPES:
         a = random(rng, shape, dtype)
         report = assert_parity(
@@ -78,11 +53,14 @@ def test_svd_matches_tf(tf, rng, dtype, full_matrices):
             assert v.shape == (*shape[:-2], n, n if full_matrices else k)
             np.testing.assert_allclose(s, s_tf, **tol(dtype))
             assert (np.diff(s.real, axis=-1) <= 0).all() and (s.real >= 0).all() and not s.imag.any()
-            # Real: TF's signs, as the same algorithm gives them. Complex: the phase JacobiSVD picks
-            # comes from entries that converge to ~0 (noise); it differs from TF's by up to ~1e-3
-            # rad in complex64, so phases are aligned first.
-            u_cmp, v_cmp = aligned_to(u_tf, v_tf, u, v, k) if complex_ else (u, v)
-            vtol = vector_tolerance(a)
+            # A singular pair's sign (phase) is arbitrary. The same BDCSVD as TF gives TF's signs
+            # mostly, but a sign can hang on rounding noise (both builds differ in the last bits),
+            # and complex phases come from entries that converge to ~0: align them first.
+            u_cmp, v_cmp = aligned_to(u_tf, u, v, k=k)
+            exact = np.linalg.svd(a.astype(np.complex128), compute_uv=False)
+            if m != n:  # U's (or V's) columns must also stay apart from the complement's
+                exact = np.concatenate([exact, np.zeros((*exact.shape[:-1], 1))], axis=-1)
+            vtol = vector_tolerance(dtype, exact)
             np.testing.assert_allclose(u_cmp[..., :k], u_tf[..., :k], rtol=0, atol=vtol)
             np.testing.assert_allclose(v_cmp[..., :k], v_tf[..., :k], rtol=0, atol=vtol)
             # Columns past k span the complement, in a basis only the algorithm fixes: compare
@@ -98,6 +76,19 @@ def test_svd_matches_tf(tf, rng, dtype, full_matrices):
                 c = w.shape[-1]
                 eye = np.broadcast_to(np.eye(c), (*w.shape[:-2], c, c))
                 np.testing.assert_allclose(adjoint(w) @ w, eye, **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_signs_follow_tf_convention(tf, rng, dtype):
+    """Unaligned, the singular vectors of real matrices carry TF's signs: the same algorithm makes
+    the same choice, except where a sign hangs on rounding noise (a few vectors in f32)."""
+    a = random(rng, (64, 8, 6), dtype)
+    model = convert_fn(tf.linalg.svd, (a.shape, tf.as_dtype(dtype)))
+    _, u_tf, v_tf = (t.numpy() for t in tf.linalg.svd(a))
+    for runtime in RUNTIMES:
+        _, u, v = run_tflite(model, [a], runtime).values()
+        same = np.all(np.abs(u - u_tf) < 1e-3, axis=-2) & np.all(np.abs(v - v_tf) < 1e-3, axis=-2)
+        assert same.mean() >= 0.95, same.mean()
 
 
 def test_compute_uv_false_leaves_u_and_v_empty(tf, rng):
