@@ -181,3 +181,18 @@ def test_rank_1_input_is_rejected(tf, runtime):
         RuntimeError, match=r"MatrixDiagPartV3: input 'input' must have rank >= 2, got shape \[3\]"
     ):
         run_tflite(model, [interpreter_input], runtime)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_non_scalar_padding_value_is_rejected(runtime):
+    """TF's shape function wants a scalar padding_value; a hand-made node gets a clear error."""
+    model = tflite_model.single_custom_op_model(
+        "MatrixDiagPartV3",
+        [("input", (3, 4), np.float32), ("k", (2,), np.int32), ("padding_value", (2,), np.float32)],
+        [("diagonal", (2, 3), np.float32)],
+    )
+    inputs = [np.ones((3, 4), np.float32), np.array([0, 1], np.int32), np.zeros(2, np.float32)]
+    with pytest.raises(
+        RuntimeError, match=r"MatrixDiagPartV3: input 'padding_value' must have rank 0, got shape \[2\]"
+    ):
+        run_tflite(model, inputs, runtime)
