@@ -8,12 +8,82 @@ from .case import Case
 
 
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    def dims(*sizes: int) -> tuple[int, ...]:
+        return tuple(max(1, s // scale) for s in sizes)
+
+    def normal(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        return rng.standard_normal(shape).astype(dtype)
+
     def matrices(batch: int, n: int, dtype: Any) -> np.ndarray:
-        batch, n = max(1, batch // scale), max(1, n // scale)
+        batch, n = dims(batch, n)
         return (rng.standard_normal((batch, n, n)) + 2 * np.sqrt(n) * np.eye(n)).astype(dtype)
 
-    return [
+    def positive_definite(batch: int, n: int, dtype: Any) -> np.ndarray:
+        batch, n = dims(batch, n)
+        a = rng.standard_normal((batch, n, n))
+        return (a @ a.transpose(0, 2, 1) / n + np.eye(n)).astype(dtype)
+
+    def label(*arrays: np.ndarray, note: str = "") -> str:
+        kind = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}[arrays[0].dtype]
+        shapes = " ".join("[" + ",".join(map(str, a.shape)) + "]" for a in arrays)
+        return f"{kind} {shapes}{' ' + note if note else ''}"
+
+    found = [
         Case("MatrixInverse", "f32 [4096,3,3]", tf.linalg.inv, [matrices(4096, 3, np.float32)]),
         Case("MatrixInverse", "f32 [256,16,16]", tf.linalg.inv, [matrices(256, 16, np.float32)]),
         Case("MatrixInverse", "f64 [8,128,128]", tf.linalg.inv, [matrices(8, 128, np.float64)]),
     ]
+    # Determinants of small transforms (Jacobians, poses); log-likelihoods of Gaussians.
+    for batch, n, dtype in ((4096, 3, np.float32), (64, 32, np.float64)):
+        a = matrices(batch, n, dtype)
+        found.append(Case("MatrixDeterminant", label(a), tf.linalg.det, [a]))
+    for batch, n, dtype in ((1024, 8, np.float32), (16, 64, np.float64)):
+        a = positive_definite(batch, n, dtype)
+        found.append(Case("LogMatrixDeterminant", label(a), tf.linalg.slogdet, [a]))
+    # Covariance factors (Gaussian processes, Kalman filters).
+    for batch, n, dtype in ((256, 16, np.float32), (8, 128, np.float64)):
+        a = positive_definite(batch, n, dtype)
+        found.append(Case("Cholesky", label(a), tf.linalg.cholesky, [a]))
+    # Linear systems with a few right-hand sides.
+    for batch, n, k, dtype in ((1024, 6, 1, np.float32), (32, 64, 8, np.float64)):
+        a = matrices(batch, n, dtype)
+        b = normal((*a.shape[:2], *dims(k)), dtype)
+        found.append(Case("MatrixSolve", label(a, b), tf.linalg.solve, [a, b]))
+    # Solves with one Cholesky factor broadcast over a batch of right-hand sides; upper adjoint.
+    lower = np.tril(matrices(1, 64, np.float32)[0])
+    rhs = normal((*dims(256), lower.shape[0], *dims(16)), np.float32)
+    found.append(Case("MatrixTriangularSolve", label(lower, rhs), tf.linalg.triangular_solve, [lower, rhs]))
+    upper = np.triu(matrices(64, 32, np.float64))
+    rhs = normal((*upper.shape[:2], *dims(4)), np.float64)
+    found.append(
+        Case(
+            "MatrixTriangularSolve",
+            label(upper, rhs, note="upper adjoint"),
+            lambda m, r: tf.linalg.triangular_solve(m, r, lower=False, adjoint=True),
+            [upper, rhs],
+        )
+    )
+    # Orthogonalization of tall blocks (thin Q).
+    for shape, dtype in (((256, 16, 8), np.float32), ((16, 128, 32), np.float64)):
+        a = normal(dims(*shape), dtype)
+        found.append(Case("Qr", label(a), tf.linalg.qr, [a]))
+    # Kabsch/Procrustes rotations (3x3, with U and V); singular values of weight blocks.
+    a = normal((*dims(4096), 3, 3), np.float32)
+    found.append(Case("Svd", label(a), tf.linalg.svd, [a]))
+    a = normal(dims(16, 64, 32), np.float32)
+    found.append(Case("Svd", label(a, note="values only"), lambda x: tf.linalg.svd(x, compute_uv=False), [a]))
+    # Principal axes of 3x3 covariances (point-cloud normals); the spectrum of larger ones.
+    a = positive_definite(4096, 3 * scale, np.float32)
+    found.append(Case("SelfAdjointEigV2", label(a), tf.linalg.eigh, [a]))
+    a = positive_definite(16, 64, np.float64)
+    found.append(Case("SelfAdjointEigV2", label(a, note="values only"), tf.linalg.eigvalsh, [a]))
+    # Whitening transforms: square roots of covariances.
+    for batch, n, dtype in ((256, 8, np.float32), (8, 64, np.float64)):
+        a = positive_definite(batch, n, dtype)
+        found.append(Case("MatrixSquareRoot", label(a), tf.linalg.sqrtm, [a]))
+    # Diagonals of batched score matrices; a band of them.
+    a = normal(dims(64, 256, 256), np.float32)
+    found.append(Case("MatrixDiagPartV3", label(a), tf.linalg.diag_part, [a]))
+    band = lambda x: tf.linalg.diag_part(x, k=(-2, 2), align="LEFT_LEFT")  # noqa: E731
+    found.append(Case("MatrixDiagPartV3", label(a, note="k=(-2,2)"), band, [a]))
+    return found

@@ -3,15 +3,19 @@
 //
 // Same algorithm as TF's CPU kernel: Eigen's partial-pivot LU on a row-major
 // map of each matrix, with TF's invertibility test (no exactly-zero pivot)
-// and its error text. An empty matrix's inverse is the empty matrix.
+// and its error text, in TF's denormals-flushed mode (a 1e-40 pivot is zero).
+// An empty matrix's inverse is the empty matrix.
 #include <Eigen/Core>
 #include <Eigen/LU>
 #include <complex>
 
+#include "linalg_common.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
+
+using linalg::FlushDenormals;
 
 Status MatrixInverseShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
@@ -33,6 +37,7 @@ Status InvertBatch(KernelContext& ctx) {
 
   std::vector<char> singular(static_cast<size_t>(batch), 0);
   ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
+    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     Eigen::PartialPivLU<Matrix> lu;
     for (int64_t b = begin; b < end; ++b) {
       Eigen::Map<const Matrix> a(input.data<T>() + b * n * n, n, n);

@@ -1,0 +1,134 @@
+// MatrixTriangularSolve: X with A X = B for triangular A (lower or upper
+// triangle of the input; A^H with adjoint) in a batch
+// (tf.linalg.triangular_solve). TFLite has no kernel: the converter emits
+// CUSTOM "MatrixTriangularSolve" with options {T, adjoint, lower}.
+//
+// As TF's CPU kernel: the batch dims of matrix and rhs broadcast as in numpy
+// (MatMulBCast: [5,1,3,3] with [2,3,4] gives [5,2,3,4]); only the chosen
+// triangle is read; Eigen's triangular solve on row-major maps. No
+// singularity check: a zero on the diagonal gives inf/NaN, as in TF.
+#include <Eigen/Core>
+
+#include "linalg_common.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+using namespace linalg;  // NOLINT
+
+// Numpy broadcast of two batch shapes (right-aligned); unknown dims stay
+// unknown unless the other side fixes them.
+Status BroadcastBatch(const Shape& a, const Shape& b, Shape* out) {
+  const int rank = std::max(a.rank(), b.rank());
+  std::vector<int64_t> dims(static_cast<size_t>(rank));
+  for (int i = 0; i < rank; ++i) {
+    const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
+    const int64_t da = ia >= 0 ? a.dim(ia) : 1, db = ib >= 0 ? b.dim(ib) : 1;
+    int64_t d;
+    if (da == 1) {
+      d = db;
+    } else if (db == 1) {
+      d = da;
+    } else if (da < 0 || db < 0) {
+      d = da < 0 ? db : da;
+    } else {
+      OPBRIDGE_REQUIRE(da == db, "inputs 'matrix' and 'rhs' must have compatible batch dimensions: ",
+                       a.ToString(), " vs. ", b.ToString());
+      d = da;
+    }
+    dims[static_cast<size_t>(i)] = d;
+  }
+  *out = Shape(std::move(dims));
+  return Status::Ok();
+}
+
+Status MatrixTriangularSolveShape(ShapeContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(RequireSquareMatrices(ctx, 0));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(1, 2));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(0, -1, 1, -2));
+  const Shape& matrix = ctx.input(0);
+  const Shape& rhs = ctx.input(1);
+  if (!matrix.rank_known() || !rhs.rank_known()) {
+    ctx.set_output(0, Shape::UnknownRank());
+    return Status::Ok();
+  }
+  Shape out;
+  OPBRIDGE_RETURN_IF_ERROR(BroadcastBatch(BatchShape(matrix), BatchShape(rhs), &out));
+  out.Append(matrix.dim(-1));
+  out.Append(rhs.dim(-1));
+  ctx.set_output(0, out);
+  return Status::Ok();
+}
+
+// Index of the matrix (or rhs) that output batch entry `i` reads.
+int64_t SourceIndex(int64_t i, const Shape& out_batch, const Shape& in_batch) {
+  int64_t index = 0, stride = 1;
+  for (int d = out_batch.rank() - 1, di = in_batch.rank() - 1; di >= 0; --d, --di) {
+    const int64_t coord = i % out_batch.dim(d);
+    i /= out_batch.dim(d);
+    if (in_batch.dim(di) != 1) index += coord * stride;
+    stride *= in_batch.dim(di);
+  }
+  return index;
+}
+
+template <typename T, int UpLo>
+void SolveOne(const ConstMatrixMap<T>& a, const ConstMatrixMap<T>& rhs, bool adjoint, MatrixMap<T> out) {
+  const auto triangle = a.template triangularView<UpLo>();
+  if (adjoint) {
+    out.noalias() = triangle.adjoint().solve(rhs);
+  } else {
+    out.noalias() = triangle.solve(rhs);
+  }
+}
+
+template <typename T>
+Status TriangularSolve(KernelContext& ctx) {
+  const ConstTensor& matrix = ctx.input(0);
+  const ConstTensor& rhs = ctx.input(1);
+  const Tensor& output = ctx.output(0);
+  if (output.num_elements() == 0) return Status::Ok();
+  const int64_t n = matrix.dim(-1);
+  const int64_t k = rhs.dim(-1);
+  const Shape out_batch = BatchShape(output.shape());
+  const Shape matrix_batch = BatchShape(matrix.shape());
+  const Shape rhs_batch = BatchShape(rhs.shape());
+  const bool lower = ctx.attrs().Get<bool>("lower");
+  const bool adjoint = ctx.attrs().Get<bool>("adjoint");
+  ctx.ParallelFor(BatchSize(output.shape()), MatrixCost(static_cast<double>(n) * n * k / 2),
+                  [&](int64_t begin, int64_t end) {
+                    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
+                    for (int64_t b = begin; b < end; ++b) {
+                      const auto a = MatrixAt<T>(matrix, SourceIndex(b, out_batch, matrix_batch), n, n);
+                      const auto r = MatrixAt<T>(rhs, SourceIndex(b, out_batch, rhs_batch), n, k);
+                      if (lower) {
+                        SolveOne<T, Eigen::Lower>(a, r, adjoint, MatrixAt<T>(output, b, n, k));
+                      } else {
+                        SolveOne<T, Eigen::Upper>(a, r, adjoint, MatrixAt<T>(output, b, n, k));
+                      }
+                    }
+                  });
+  return Status::Ok();
+}
+
+Status MatrixTriangularSolveKernel(KernelContext& ctx) {
+  return Dispatch<float, double, std::complex<float>, std::complex<double>>(
+      ctx.input(0).dtype(), [&](auto tag) { return TriangularSolve<typename decltype(tag)::type>(ctx); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("MatrixTriangularSolve")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Solves A X = B (adjoint: A^H X = B) for triangular A, lower or upper, with "
+                              "broadcast batch dims (tf.linalg.triangular_solve).")
+                         .Input("matrix: T")
+                         .Input("rhs: T")
+                         .Output("output: T")
+                         .Attr("lower: bool = true")
+                         .Attr("adjoint: bool = false")
+                         .Attr("T: {float, double, complex64, complex128}")
+                         .ShapeRule(MatrixTriangularSolveShape)
+                         .Kernel(MatrixTriangularSolveKernel));
+
+}  // namespace
+}  // namespace opbridge

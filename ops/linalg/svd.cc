@@ -1,0 +1,115 @@
+// Svd: singular values s (descending) and, with compute_uv, U and V with
+// A = U diag(s) V^H for each [m, n] matrix in a batch (tf.linalg.svd).
+// TFLite has no kernel: the converter emits CUSTOM "Svd" with options
+// {T, compute_uv, full_matrices}.
+//
+// As TF's CPU kernel: Eigen's BDCSVD on a row-major map (it switches to
+// JacobiSVD below 16 columns), so U and V carry the same signs as TF's for
+// the same input; a singular vector is unique only up to sign (a phase for
+// complex T), and within a repeated singular value only its subspace is.
+// full_matrices: U [m, m], V [n, n]; otherwise [m, k], [n, k], k = min(m, n).
+// Without compute_uv, u and v are [0] tensors, as TF's shape function says.
+// s has type T (complex with zero imaginary part for complex T). When BDCSVD
+// fails (NaN or inf input) s, U and V are NaN, as in TF. An empty matrix
+// gives an identity U (or V) where full_matrices makes it non-empty.
+#include <Eigen/SVD>
+#include <algorithm>
+#include <limits>
+
+#include "linalg_common.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+using namespace linalg;  // NOLINT
+
+Status SvdShape(ShapeContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
+  const Shape& input = ctx.input(0);
+  const int64_t m = DimFromEnd(input, 2), n = DimFromEnd(input, 1);
+  const int64_t k = m < 0 || n < 0 ? kUnknownDim : std::min(m, n);
+  ctx.set_output(0, WithBatch(input, {k}));
+  if (ctx.attrs().Get<bool>("compute_uv")) {
+    const bool full = ctx.attrs().Get<bool>("full_matrices");
+    ctx.set_output(1, WithBatch(input, {m, full ? m : k}));
+    ctx.set_output(2, WithBatch(input, {n, full ? n : k}));
+  } else {
+    ctx.set_output(1, Shape({0}));
+    ctx.set_output(2, Shape({0}));
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status Decompose(KernelContext& ctx) {
+  using Real = typename Eigen::NumTraits<T>::Real;
+  const ConstTensor& input = ctx.input(0);
+  const int64_t m = input.dim(-2), n = input.dim(-1), k = std::min(m, n);
+  const bool compute_uv = ctx.attrs().Get<bool>("compute_uv");
+  const bool full = ctx.attrs().Get<bool>("full_matrices");
+  const int64_t u_cols = full ? m : k, v_cols = full ? n : k;
+  const int64_t batch = BatchSize(input.shape());
+  T* s_out = ctx.output(0).data<T>();
+  unsigned int options = 0;
+  if (compute_uv) {
+    options = full ? (Eigen::ComputeFullU | Eigen::ComputeFullV) : (Eigen::ComputeThinU | Eigen::ComputeThinV);
+  }
+  const double flops = 12.0 * std::max(m, n) * k * k;
+  ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
+    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
+    for (int64_t b = begin; b < end; ++b) {
+      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> s(s_out + b * k, k);
+      if (k == 0) {
+        if (compute_uv && full) {
+          if (m > 0) MatrixAt<T>(ctx.output(1), b, m, m).setIdentity();
+          if (n > 0) MatrixAt<T>(ctx.output(2), b, n, n).setIdentity();
+        }
+        continue;
+      }
+      // The runtime-options constructor is TF's call (the template-options
+      // form is Eigen's newer spelling of the same algorithm).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      const Eigen::BDCSVD<RowMatrix<T>> svd(MatrixAt<T>(input, b, m, n), options);
+#pragma GCC diagnostic pop
+      if (svd.info() != Eigen::Success) {
+        const T nan(std::numeric_limits<Real>::quiet_NaN());
+        s.setConstant(nan);
+        if (compute_uv) {
+          MatrixAt<T>(ctx.output(1), b, m, u_cols).setConstant(nan);
+          MatrixAt<T>(ctx.output(2), b, n, v_cols).setConstant(nan);
+        }
+        continue;
+      }
+      s = svd.singularValues().template cast<T>();
+      if (compute_uv) {
+        MatrixAt<T>(ctx.output(1), b, m, u_cols) = svd.matrixU();
+        MatrixAt<T>(ctx.output(2), b, n, v_cols) = svd.matrixV();
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+Status SvdKernel(KernelContext& ctx) {
+  return Dispatch<float, double, std::complex<float>, std::complex<double>>(
+      ctx.input(0).dtype(), [&](auto tag) { return Decompose<typename decltype(tag)::type>(ctx); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Svd")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Singular value decomposition of each matrix in a batch (tf.linalg.svd): s "
+                              "descending and, with compute_uv, U and V (full or reduced).")
+                         .Input("input: T")
+                         .Output("s: T")
+                         .Output("u: T")
+                         .Output("v: T")
+                         .Attr("compute_uv: bool = true")
+                         .Attr("full_matrices: bool = false")
+                         .Attr("T: {float, double, complex64, complex128}")
+                         .ShapeRule(SvdShape)
+                         .Kernel(SvdKernel));
+
+}  // namespace
+}  // namespace opbridge
