@@ -68,14 +68,29 @@ def edge_arguments_for_lgamma(rng) -> np.ndarray:
     return np.concatenate([specials(np.float64), poles, ones_and_twos, large, rng.uniform(-20, 20, 200)])
 
 
-def test_lgamma_float64_is_a_custom_op(tf, rng):
-    """The converter lowers float32 lgamma into builtins but emits float64 as CUSTOM Lgamma."""
+def test_lgamma_conversion_with_and_without_substitution(tf, rng):
+    """The converter alone lowers float32 lgamma into ~58 builtins and emits float64 as
+    CUSTOM Lgamma; opbridge.convert substitutes one Opbridge>Lgamma for both. Both
+    kernels agree with TF's Lgamma."""
+    from opbridge.conversion import convert_model
+    from opbridge.running import run_tflite
+
     x = edge_arguments_for_lgamma(rng)
     report = assert_parity(tf.math.lgamma, [x], rtol=RTOL[np.float64], atol=0, runtimes=RUNTIMES)
-    assert tflite_model.custom_op_counts(report.model) == {"Lgamma": 1}
-    lowered = convert_fn(tf.math.lgamma, ((3,), tf.float32))
+    assert tflite_model.custom_op_counts(report.model) == {"Opbridge>Lgamma": 1}
+
+    fn = tf.function(tf.math.lgamma, input_signature=[tf.TensorSpec(x.shape, tf.float64)])
+    plain = convert_model(fn, substitute=False).model
+    assert tflite_model.custom_op_counts(plain) == {"Lgamma": 1}
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(plain, [x], runtime).values()
+        np.testing.assert_allclose(got, tf.math.lgamma(x).numpy(), rtol=RTOL[np.float64], atol=0)
+
+    f32 = tf.function(tf.math.lgamma, input_signature=[tf.TensorSpec((3,), tf.float32)])
+    lowered = convert_model(f32, substitute=False).model
     assert tflite_model.custom_op_counts(lowered) == {}
     assert sum(tflite_model.op_histogram(lowered).values()) > 40
+    assert tflite_model.custom_op_counts(convert_model(f32).model) == {"Opbridge>Lgamma": 1}
 
 
 def igamma_grid(dtype):

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/float_mode.h"
 #include "opbridge/op.h"
 #include "tensorflow/core/framework/op.h"
 #include "tensorflow/core/framework/op_kernel.h"
@@ -152,16 +153,20 @@ tf::Status RunShapeRule(const OpSpec& spec, tf::shape_inference::InferenceContex
 
 class TfParallelism : public Parallelism {
  public:
-  explicit TfParallelism(tf::OpKernelContext* ctx)
-      : workers_(ctx->device()->tensorflow_cpu_worker_threads()) {}
+  TfParallelism(tf::OpKernelContext* ctx, bool flush_denormals)
+      : workers_(ctx->device()->tensorflow_cpu_worker_threads()), flush_denormals_(flush_denormals) {}
   int num_threads() const override { return workers_ && workers_->workers ? workers_->num_threads : 1; }
   void ParallelFor(int64_t total, int64_t cost_per_unit,
                    const std::function<void(int64_t, int64_t)>& fn) override {
-    workers_->workers->ParallelFor(total, cost_per_unit, fn);
+    workers_->workers->ParallelFor(total, cost_per_unit, [&](int64_t begin, int64_t end) {
+      const ScopedFloatMode mode(flush_denormals_);
+      fn(begin, end);
+    });
   }
 
  private:
   const tf::DeviceBase::CpuWorkerThreads* workers_;
+  bool flush_denormals_;
 };
 
 class SpecKernel : public tf::OpKernel {
@@ -176,7 +181,9 @@ class SpecKernel : public tf::OpKernel {
  private:
   Status Run(tf::OpKernelContext* ctx) {
     const OpSpec& spec = *spec_;
-    TfParallelism parallelism(ctx);
+    // TF's threads flush subnormals already; this also honours KeepDenormals().
+    const ScopedFloatMode mode(spec.flush_denormals());
+    TfParallelism parallelism(ctx, spec.flush_denormals());
     KernelContext kernel(&spec, &attrs_, &parallelism);
     ShapeContext shapes(&spec, &attrs_);
     for (size_t i = 0; i < spec.inputs().size(); ++i) {

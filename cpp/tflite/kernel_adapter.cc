@@ -7,6 +7,7 @@
 #include <mutex>
 #include <utility>
 
+#include "../core/float_mode.h"
 #include "attr_decoding.h"
 #include "thread_pool.h"
 
@@ -186,7 +187,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
 
 Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
-  TfLiteParallelism parallelism(context->recommended_num_threads);
+  const ScopedFloatMode mode(spec.flush_denormals());
+  TfLiteParallelism parallelism(context->recommended_num_threads, spec.flush_denormals());
   KernelContext kernel(&spec, &state->attrs, &parallelism);
   for (size_t i = 0; i < spec.inputs().size(); ++i) {
     const std::string& name = spec.inputs()[i].name;

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <atomic>
 
+#include "../core/float_mode.h"
+
 namespace opbridge {
 
 struct ThreadPool::Job {
   const std::function<void(int64_t, int64_t)>* fn;
+  bool flush_denormals;
   int64_t total;
   int64_t chunks;
   std::atomic<int64_t> next{0};
@@ -53,6 +56,7 @@ void ThreadPool::WorkerLoop() {
 }
 
 void ThreadPool::RunChunks(Job& job) {
+  const ScopedFloatMode mode(job.flush_denormals);
   for (;;) {
     const int64_t chunk = job.next.fetch_add(1);
     if (chunk >= job.chunks) return;
@@ -66,7 +70,7 @@ void ThreadPool::RunChunks(Job& job) {
   }
 }
 
-void ThreadPool::ParallelFor(int64_t total, int num_threads,
+void ThreadPool::ParallelFor(int64_t total, int num_threads, bool flush_denormals,
                              const std::function<void(int64_t, int64_t)>& fn) {
   const int64_t chunks = std::min<int64_t>(total, num_threads);
   if (chunks <= 1) {
@@ -75,6 +79,7 @@ void ThreadPool::ParallelFor(int64_t total, int num_threads,
   }
   auto job = std::make_shared<Job>();
   job->fn = &fn;
+  job->flush_denormals = flush_denormals;
   job->total = total;
   job->chunks = chunks;
   {
@@ -95,7 +100,7 @@ void TfLiteParallelism::ParallelFor(int64_t total, int64_t cost_per_unit,
   const int64_t cost = std::max<int64_t>(1, cost_per_unit);
   const int64_t useful = std::max<int64_t>(1, total * cost / kMinCostPerThread);
   const int threads = static_cast<int>(std::min<int64_t>(num_threads_, useful));
-  ThreadPool::Global().ParallelFor(total, threads, fn);
+  ThreadPool::Global().ParallelFor(total, threads, flush_denormals_, fn);
 }
 
 }  // namespace opbridge

@@ -26,7 +26,9 @@ class ThreadPool {
   ~ThreadPool();
 
   // Runs fn over [0, total) in up to `num_threads` chunks, the caller included.
-  void ParallelFor(int64_t total, int num_threads, const std::function<void(int64_t, int64_t)>& fn);
+  // Workers run their chunks in the caller's float mode (flush_denormals).
+  void ParallelFor(int64_t total, int num_threads, bool flush_denormals,
+                   const std::function<void(int64_t, int64_t)>& fn);
 
  private:
   struct Job;
@@ -45,13 +47,15 @@ class ThreadPool {
 // Parallelism for one TFLite invoke: the context's thread count on the shared pool.
 class TfLiteParallelism : public Parallelism {
  public:
-  explicit TfLiteParallelism(int num_threads) : num_threads_(num_threads < 1 ? 1 : num_threads) {}
+  TfLiteParallelism(int num_threads, bool flush_denormals)
+      : num_threads_(num_threads < 1 ? 1 : num_threads), flush_denormals_(flush_denormals) {}
   int num_threads() const override { return num_threads_; }
   void ParallelFor(int64_t total, int64_t cost_per_unit,
                    const std::function<void(int64_t, int64_t)>& fn) override;
 
  private:
   int num_threads_;
+  bool flush_denormals_;
 };
 
 }  // namespace opbridge

@@ -34,7 +34,6 @@ Status Factor(KernelContext& ctx) {
   if (n == 0) return Status::Ok();
   const int64_t batch = BatchSize(input.shape());
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n / 3), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     Eigen::LLT<RowMatrix<T>> llt(n);
     for (int64_t b = begin; b < end; ++b) {
       auto out = MatrixAt<T>(output, b, n, n);

@@ -17,11 +17,6 @@
 
 #include "opbridge/op.h"
 
-#if defined(__x86_64__) || defined(__SSE__)
-#include <xmmintrin.h>
-#define OPBRIDGE_LINALG_MXCSR 1
-#endif
-
 namespace opbridge::linalg {
 
 template <typename T>
@@ -90,39 +85,6 @@ class FailureLog {
   std::vector<char> failed_;  // char, not bool: threads write distinct bytes
 };
 
-// TF runs its CPU kernels with denormals flushed to zero (its threads set
-// FTZ and DAZ), and that decides results at the denormal edge: TF's det of
-// [[1e-40f]] is 0 and its MatrixSolve calls a 1e-40 pivot singular. Only
-// SelfAdjointEigV2 turns denormals back on (its algorithm needs them). A
-// kernel holds one of these around its per-thread work to compute in TF's
-// mode, and the caller's mode comes back after. x86 only (MXCSR); elsewhere
-// the caller's mode is kept.
-class DenormalMode {
- public:
-  explicit DenormalMode(bool flush_to_zero) {
-#ifdef OPBRIDGE_LINALG_MXCSR
-    constexpr unsigned int kFtzDaz = 0x8040;  // MXCSR bit 15 (flush to zero), bit 6 (denormals are zero)
-    saved_ = _mm_getcsr();
-    _mm_setcsr(flush_to_zero ? (saved_ | kFtzDaz) : (saved_ & ~kFtzDaz));
-#else
-    (void)flush_to_zero;
-#endif
-  }
-  ~DenormalMode() {
-#ifdef OPBRIDGE_LINALG_MXCSR
-    _mm_setcsr(saved_);
-#endif
-  }
-  DenormalMode(const DenormalMode&) = delete;
-  DenormalMode& operator=(const DenormalMode&) = delete;
 
- private:
-  unsigned int saved_ = 0;
-};
-
-// TF's mode for all its linear-algebra kernels but SelfAdjointEigV2.
-struct FlushDenormals : DenormalMode {
-  FlushDenormals() : DenormalMode(true) {}
-};
 
 }  // namespace opbridge::linalg

@@ -29,7 +29,6 @@ Status LogDeterminants(KernelContext& ctx) {
   T* sign = ctx.output(0).data<T>();
   T* log_abs_det = ctx.output(1).data<T>();
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     for (int64_t b = begin; b < end; ++b) {
       log_abs_det[b] = T(SignAndLogAbsDet<T>(MatrixAt<T>(input, b, n, n), &sign[b]));
     }

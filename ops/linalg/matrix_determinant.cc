@@ -30,7 +30,6 @@ Status Determinants(KernelContext& ctx) {
   const int64_t batch = BatchSize(input.shape());
   T* out = ctx.output(0).data<T>();
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     for (int64_t b = begin; b < end; ++b) {
       T sign;
       const auto log_abs_det = SignAndLogAbsDet<T>(MatrixAt<T>(input, b, n, n), &sign);

@@ -15,7 +15,6 @@
 namespace opbridge {
 namespace {
 
-using linalg::FlushDenormals;
 
 Status MatrixInverseShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
@@ -37,7 +36,6 @@ Status InvertBatch(KernelContext& ctx) {
 
   std::vector<char> singular(static_cast<size_t>(batch), 0);
   ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     Eigen::PartialPivLU<Matrix> lu;
     for (int64_t b = begin; b < end; ++b) {
       Eigen::Map<const Matrix> a(input.data<T>() + b * n * n, n, n);

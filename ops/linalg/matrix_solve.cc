@@ -46,7 +46,6 @@ Status Solve(KernelContext& ctx) {
 
   FailureLog singular(batch);
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * (n + k)), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     Eigen::PartialPivLU<RowMatrix<T>> lu(n);
     for (int64_t b = begin; b < end; ++b) {
       const auto a = MatrixAt<T>(matrix, b, n, n);

@@ -31,7 +31,6 @@ Status SquareRoots(KernelContext& ctx) {
   const int64_t batch = BatchSize(input.shape());
   // Schur (~25 n^3) dominates; the triangular root and back-transform add a few n^3.
   ctx.ParallelFor(batch, MatrixCost(30.0 * n * n * n), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     RowMatrix<T> a(n, n);
     for (int64_t b = begin; b < end; ++b) {
       a = MatrixAt<T>(input, b, n, n);

@@ -98,7 +98,6 @@ Status TriangularSolve(KernelContext& ctx) {
   const bool adjoint = ctx.attrs().Get<bool>("adjoint");
   ctx.ParallelFor(BatchSize(output.shape()), MatrixCost(static_cast<double>(n) * n * k / 2),
                   [&](int64_t begin, int64_t end) {
-                    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
                     for (int64_t b = begin; b < end; ++b) {
                       const auto a = MatrixAt<T>(matrix, SourceIndex(b, out_batch, matrix_batch), n, n);
                       const auto r = MatrixAt<T>(rhs, SourceIndex(b, out_batch, rhs_batch), n, k);

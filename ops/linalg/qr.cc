@@ -41,7 +41,6 @@ Status Factor(KernelContext& ctx) {
   const double max_dim = static_cast<double>(std::max(m, n));
   const double flops = 2 * max_dim * k * k - 2.0 * k * k * k / 3 + 2 * max_dim * max_dim * q_cols;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     Eigen::HouseholderQR<RowMatrix<T>> qr(m, n);
     // Thin Q: TF applies the reflections to a materialized [m, k] identity. A
     // product with an Identity() expression takes another Eigen path, which

@@ -41,8 +41,6 @@ Status Eigendecompose(KernelContext& ctx) {
   FailureLog failed(batch);
   const double flops = (compute_v ? 9.0 : 4.0 / 3) * n * n * n;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    // TF turns denormals back on for this solver: it relies on them.
-    const DenormalMode tf_mode(/*flush_to_zero=*/false);
     Eigen::SelfAdjointEigenSolver<RowMatrix<T>> eig(n);
     for (int64_t b = begin; b < end; ++b) {
       eig.compute(MatrixAt<T>(input, b, n, n), compute_v ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
@@ -68,6 +66,8 @@ Status SelfAdjointEigV2Kernel(KernelContext& ctx) {
 
 OPBRIDGE_REGISTER_OP(OpSpec("SelfAdjointEigV2")
                          .Origin(OpOrigin::kTensorFlow)
+                         // TF turns denormals back on for this solver: it relies on them.
+                         .KeepDenormals()
                          .Doc("Eigenvalues (ascending) and optionally eigenvectors of each Hermitian matrix in a "
                               "batch (tf.linalg.eigh, tf.linalg.eigvalsh).")
                          .Input("input: T")

@@ -57,7 +57,6 @@ Status Decompose(KernelContext& ctx) {
   }
   const double flops = 12.0 * std::max(m, n) * k * k;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    const FlushDenormals tf_mode;  // as TF (linalg_common.h)
     for (int64_t b = begin; b < end; ++b) {
       Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> s(s_out + b * k, k);
       if (k == 0) {

@@ -62,7 +62,6 @@ Status BetaincKernel(KernelContext& ctx) {
     }
     T* out = z.data<T>();
     ctx.ParallelFor(z.num_elements(), 800, [&](int64_t begin, int64_t end) {
-      const math::ScopedFlushDenormals flush;
       for (int64_t o = begin; o < end; ++o) {
         out[o] = Eigen::numext::betainc(in[0][o * step[0]], in[1][o * step[1]], in[2][o * step[2]]);
       }

@@ -141,14 +141,12 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
     const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
     if (flat) {
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-        const math::ScopedFlushDenormals flush;
         for (int64_t o = begin; o < end; ++o) out[o] = fn(pa[o * step_a], pb[o * step_b]);
       });
       return Status::Ok();
     }
     const BroadcastIndex index(a.shape(), b.shape(), y.shape());
     ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      const math::ScopedFlushDenormals flush;
       index.ForRange(begin, end, [&](int64_t o, int64_t ia, int64_t ib) { out[o] = fn(pa[ia], pb[ib]); });
     });
     return Status::Ok();

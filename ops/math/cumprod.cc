@@ -45,7 +45,6 @@ Status Scan(KernelContext& ctx, int axis) {
 
   if (inner == 1) {  // scans along contiguous rows: keep the product in a register
     ctx.ParallelFor(outer, length * 2, [&](int64_t begin, int64_t end) {
-      const math::ScopedFlushDenormals flush;
       for (int64_t o = begin; o < end; ++o) {
         const T* src = in + o * length;
         T* dst = out + o * length;
@@ -65,7 +64,6 @@ Status Scan(KernelContext& ctx, int axis) {
   constexpr int64_t kBlock = 512;
   const int64_t blocks = (inner + kBlock - 1) / kBlock;
   ctx.ParallelFor(outer * blocks, std::min(inner, kBlock) * length * 2, [&](int64_t begin, int64_t end) {
-    const math::ScopedFlushDenormals flush;
     for (int64_t item = begin; item < end; ++item) {
       const int64_t o = item / blocks;
       const int64_t lane_begin = (item % blocks) * kBlock;

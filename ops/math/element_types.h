@@ -5,7 +5,6 @@
 
 #include <Eigen/Core>
 
-#include "denormals.h"
 #include "opbridge/op.h"
 
 namespace opbridge {

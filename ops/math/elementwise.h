@@ -35,7 +35,6 @@ Status UnaryElementwise(KernelContext& ctx, int64_t cost_per_element_ns, Expr ex
     const T* in = x.data<T>();
     T* out = y.data<T>();
     ctx.ParallelFor(x.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      const math::ScopedFlushDenormals flush;
       ArrayMap<T>(out + begin, end - begin) = expr(ConstArrayMap<T>(in + begin, end - begin));
     });
     return Status::Ok();

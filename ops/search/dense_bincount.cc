@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "../math/denormals.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -83,7 +82,6 @@ Status Count(KernelContext& ctx) {
   };
   if (two_d) {
     ctx.ParallelFor(rows, n + 1, [&](int64_t begin, int64_t end) {
-      const math::ScopedFlushDenormals flush;
       for (int64_t r = begin; r < end; ++r) count(out + r * bins, r * n, (r + 1) * n);
     });
     return Status::Ok();
@@ -96,7 +94,6 @@ Status Count(KernelContext& ctx) {
   if (chunks < 2 || chunks * bins > 4 * n) chunks = 1;  // partials may take at most ~4x the input's memory
   std::vector<T> partials(static_cast<size_t>((chunks - 1) * bins), T(0));
   ctx.ParallelFor(chunks, n / chunks * 2, [&](int64_t begin, int64_t end) {
-    const math::ScopedFlushDenormals flush;
     for (int64_t c = begin; c < end; ++c) {
       T* hist = c == 0 ? out : partials.data() + (c - 1) * bins;
       count(hist, n * c / chunks, n * (c + 1) / chunks);
@@ -104,7 +101,6 @@ Status Count(KernelContext& ctx) {
   });
   if (chunks == 1) return Status::Ok();
   ctx.ParallelFor(bins, chunks, [&](int64_t begin, int64_t end) {
-    const math::ScopedFlushDenormals flush;
     for (int64_t b = begin; b < end; ++b) {
       for (int64_t c = 1; c < chunks; ++c) {
         const T partial = partials[static_cast<size_t>((c - 1) * bins + b)];

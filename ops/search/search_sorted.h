@@ -40,7 +40,6 @@ Status Search(KernelContext& ctx) {
   int64_t log_n = 1;
   while ((int64_t{1} << log_n) < n) ++log_n;
   ctx.ParallelFor(batch * m, 2 * log_n + 2, [&](int64_t begin, int64_t end) {
-    const math::ScopedFlushDenormals flush;
     for (int64_t i = begin; i < end; ++i) {
       const T* first = rows + (i / (m ? m : 1)) * n;
       const T* found = kUpper ? std::upper_bound(first, first + n, v[i]) : std::lower_bound(first, first + n, v[i]);

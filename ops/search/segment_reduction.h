@@ -214,7 +214,6 @@ Status Reduce(KernelContext& ctx) {
   const auto num_segments = static_cast<int64_t>(segments.size());
   // Each work item is one segment and the gap rows just before it.
   ctx.ParallelFor(num_segments, cols * (n + rows) / num_segments + 1, [&](int64_t begin, int64_t end) {
-    const math::ScopedFlushDenormals flush;
     for (int64_t k = begin; k < end; ++k) {
       const Segment& s = segments[static_cast<size_t>(k)];
       const int64_t gap_begin = k == 0 ? 0 : segments[static_cast<size_t>(k) - 1].id + 1;

@@ -152,6 +152,9 @@ class OpSpec {
   // in one kernel where the converter would lower `tf_op` into many builtins;
   // opbridge.convert substitutes it before conversion.
   OpSpec& Replaces(std::string tf_op) { replaces_ = std::move(tf_op); return *this; }
+  // Run with subnormals kept, as TF's kernel for this op does (its default is
+  // to flush them: see cpp/core/float_mode.h).
+  OpSpec& KeepDenormals() { flush_denormals_ = false; return *this; }
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -164,6 +167,7 @@ class OpSpec {
   const std::string& defined_by() const { return defined_by_; }
   OptionsDecoderFn options_decoder() const { return options_decoder_; }
   const std::string& replaces() const { return replaces_; }
+  bool flush_denormals() const { return flush_denormals_; }
   const std::vector<std::string>& input_texts() const { return input_texts_; }
   const std::vector<std::string>& output_texts() const { return output_texts_; }
   const std::vector<std::string>& attr_texts() const { return attr_texts_; }
@@ -182,6 +186,7 @@ class OpSpec {
   std::string defined_by_;
   OptionsDecoderFn options_decoder_ = nullptr;
   std::string replaces_;
+  bool flush_denormals_ = true;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;
