@@ -63,7 +63,7 @@ std::string CatalogJson() {
     const OpSpec& s = *ops[i];
     out += (i ? "," : "") + std::string("{\"name\":") + Quote(s.name()) + ",\"origin\":" +
            Quote(OpOriginName(s.origin())) + ",\"defined_by\":" + Quote(s.defined_by()) +
-           ",\"replaces\":" + Quote(s.replaces()) +
+           ",\"replaces\":" + Quote(s.replaces()) + ",\"tflite_version\":" + std::to_string(s.tflite_version()) +
            ",\"tflite\":" + (s.has_tflite_kernel() ? "true" : "false") + ",\"doc\":" + Quote(s.doc()) +
            ",\"inputs\":" + Args(s.inputs()) + ",\"outputs\":" + Args(s.outputs()) + ",\"attrs\":" + Attrs(s.attrs()) +
            "}";

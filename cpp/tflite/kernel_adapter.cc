@@ -328,7 +328,7 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
       r.invoke = &Invoke;
       r.builtin_code = kBuiltinOperatorCustom;
       r.custom_name = spec->name().c_str();
-      r.version = 1;
+      r.version = spec->tflite_version();
       g_table_specs->push_back(spec);
       table->push_back({spec, &padded->registration});
     }

@@ -152,6 +152,10 @@ class OpSpec {
   // in one kernel where the converter would lower `tf_op` into many builtins;
   // opbridge.convert substitutes it before conversion.
   OpSpec& Replaces(std::string tf_op) { replaces_ = std::move(tf_op); return *this; }
+  // The op version the TFLite kernel is registered under. A resolver finds a
+  // custom op only under the exact (name, version) of the model's opcode;
+  // MediaPipe's V2 ops (TransformTensorBilinear, ...) are version 2.
+  OpSpec& TfLiteVersion(int version) { tflite_version_ = version; return *this; }
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -164,6 +168,7 @@ class OpSpec {
   const std::string& defined_by() const { return defined_by_; }
   OptionsDecoderFn options_decoder() const { return options_decoder_; }
   const std::string& replaces() const { return replaces_; }
+  int tflite_version() const { return tflite_version_; }
   const std::vector<std::string>& input_texts() const { return input_texts_; }
   const std::vector<std::string>& output_texts() const { return output_texts_; }
   const std::vector<std::string>& attr_texts() const { return attr_texts_; }
@@ -182,6 +187,7 @@ class OpSpec {
   std::string defined_by_;
   OptionsDecoderFn options_decoder_ = nullptr;
   std::string replaces_;
+  int tflite_version_ = 1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;
