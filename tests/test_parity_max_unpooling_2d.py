@@ -59,7 +59,9 @@ def test_tf_op_and_tflite_match_scatter_reference(tf, rng, dtype, targmax, inclu
         argmax = pooled.argmax.numpy().astype(targmax)
         inputs += [pooled.output.numpy(), argmax]
         attrs.append((pool, strides, padding, output_size))
-        got = opbridge.ops.max_unpooling_2d(pooled.output, argmax, pool, strides, padding, include_batch, output_size)
+        got = opbridge.ops.max_unpooling_2d(
+            pooled.output, argmax, pool, strides, padding, include_batch, output_size
+        )
         assert got.shape == shape
         want = scatter_reference(tf, pooled.output, argmax, shape, include_batch)
         np.testing.assert_array_equal(got.numpy(), want.numpy())
@@ -89,11 +91,16 @@ def test_gradient_gathers_at_argmax(tf, rng):
         x = rng.standard_normal((2, 9, 9, 2))
         pooled = tf.nn.max_pool_with_argmax(x, 3, 2, "VALID", include_batch_in_index=include_batch)
         weights = rng.standard_normal(x.shape)
+        argmax = pooled.argmax
+
+        def ours(u, argmax=argmax, include_batch=include_batch):
+            return opbridge.ops.max_unpooling_2d(u, argmax, 3, 2, "VALID", include_batch)
+
+        def reference(u, argmax=argmax, include_batch=include_batch, shape=x.shape):
+            return scatter_reference(tf, u, argmax, shape, include_batch)
+
         grads = []
-        for fn in (
-            lambda u: opbridge.ops.max_unpooling_2d(u, pooled.argmax, 3, 2, "VALID", include_batch),
-            lambda u: scatter_reference(tf, u, pooled.argmax, x.shape, include_batch),
-        ):
+        for fn in (ours, reference):
             updates = tf.constant(pooled.output)
             with tf.GradientTape() as tape:
                 tape.watch(updates)
@@ -160,9 +167,9 @@ def addons_max_unpooling(tf, pool_size=(2, 2), strides=(2, 2), padding="SAME"):
     implements = " ".join(
         [
             'name: "addons:MaxUnpooling2D"',
-            'attr { key: "pool_size" value { list {%s} } }' % " ".join(f"i: {v}" for v in pool_size),
-            'attr { key: "strides" value { list {%s} } }' % " ".join(f"i: {v}" for v in strides),
-            'attr { key: "padding" value { s: "%s" } }' % padding,
+            'attr { key: "pool_size" value { list {' + " ".join(f"i: {v}" for v in pool_size) + "} } }",
+            'attr { key: "strides" value { list {' + " ".join(f"i: {v}" for v in strides) + "} } }",
+            'attr { key: "padding" value { s: "' + padding + '" } }',
         ]
     )
 
@@ -279,7 +286,8 @@ def test_mediapipe_max_pooling_with_argmax_matches_tf(tf, rng, runtime, shape, p
     ref = tf.nn.max_pool_with_argmax(x, pool, strides, padding)
     out_shape = list(ref.output.shape)
     positions = window_positions(ref.argmax.numpy(), shape, out_shape[1:3], pool, strides)
-    for activation, lo, hi in [("NONE", None, None), ("RELU", 0, None), ("RELU6", 0, 6), ("RELU_N1_TO_1", -1, 1)]:
+    clamps = [("NONE", None, None), ("RELU", 0, None), ("RELU6", 0, 6), ("RELU_N1_TO_1", -1, 1)]
+    for activation, lo, hi in clamps:
         model = argmax_pool_model(shape, out_shape, pool_options(padding, strides, pool, activation))
         values, indices = run_model(model, [x], runtime)
         np.testing.assert_array_equal(values, np.clip(ref.output.numpy(), lo, hi))
@@ -295,7 +303,8 @@ def test_mediapipe_max_unpooling_inverts_the_pooling(tf, rng, runtime):
         pooled_shape = list(ref.output.shape)
         values, indices = run_model(argmax_pool_model(shape, pooled_shape, pool_options()), [x], runtime)
         out_shape = [shape[0], pooled_shape[1] * 2, pooled_shape[2] * 2, shape[3]]
-        (got,) = run_model(unpool_model(pooled_shape, np.float32, out_shape, pool_options()), [values, indices], runtime)
+        model = unpool_model(pooled_shape, np.float32, out_shape, pool_options())
+        (got,) = run_model(model, [values, indices], runtime)
         argmax = ref.argmax.numpy().reshape(-1)
         n = np.repeat(np.arange(shape[0]), argmax.size // shape[0])
         c = argmax % shape[3]
@@ -312,7 +321,8 @@ def test_mediapipe_max_unpooling_edge_values(runtime):
     overlapping destinations keep the last update; truncation toward zero (-0.5 -> 0)."""
     updates = np.arange(1, 5, dtype=np.float32).reshape(1, 2, 2, 1)
     mask = np.array([3.1, np.nan, -0.5, 99.0], np.float32).reshape(1, 2, 2, 1)
-    (got,) = run_model(unpool_model([1, 2, 2, 1], np.float32, [1, 4, 4, 1], pool_options()), [updates, mask], runtime)
+    model = unpool_model([1, 2, 2, 1], np.float32, [1, 4, 4, 1], pool_options())
+    (got,) = run_model(model, [updates, mask], runtime)
     want = np.zeros((4, 4), np.float32)
     want[1, 1] = 1.0  # window (0, 0), position 3 = (1, 1)
     want[2, 0] = 3.0  # window (1, 0), position 0
@@ -320,7 +330,8 @@ def test_mediapipe_max_unpooling_edge_values(runtime):
     # Stride 1 with 2x2 windows: output 4x4, windows overlap; the later update wins.
     mask = np.full((1, 2, 2, 1), 0.1, np.float32)
     options = pool_options(stride=(1, 1))
-    (got,) = run_model(unpool_model([1, 2, 2, 1], np.float32, [1, 4, 4, 1], options), [updates, mask], runtime)
+    model = unpool_model([1, 2, 2, 1], np.float32, [1, 4, 4, 1], options)
+    (got,) = run_model(model, [updates, mask], runtime)
     # pad = ((2 - 1) * 1 + 2 - 4) / 2 -> 0: window (y, x) writes at (y, x).
     np.testing.assert_array_equal(got[0, :2, :2, 0], [[1, 2], [3, 4]])
 
@@ -343,8 +354,52 @@ def test_pool_params_errors(runtime):
         run_model(model, [np.zeros((1, 2, 2, 1), np.float32), np.zeros((1, 2, 2, 1), np.int64)], runtime)
     model = unpool_model([1, 2, 2, 1], np.int64, [1, 4, 4, 1], pool_options())
     mask = np.array([0, 1, 2, 16], np.int64).reshape(1, 2, 2, 1)
-    with pytest.raises(RuntimeError, match=r"mask value 16 at \[0, 1, 1, 0\] points to output row 4, outside"):
+    with pytest.raises(RuntimeError, match=r"mask value 16 at \[0, 1, 1, 0\] points to output row 4"):
         run_model(model, [np.zeros((1, 2, 2, 1), np.float32), mask], runtime)
     model = argmax_pool_model([1, 2, 2, 1], [1, 1, 1, 1], pool_options("VALID", (1, 1), (4, 4)))
     with pytest.raises(RuntimeError, match="MaxPoolingWithArgmax2D: VALID pooling of size 2 with window 4"):
         run_model(model, [np.zeros((1, 2, 2, 1), np.float32)], runtime)
+
+
+def pool_unpool_chain(shape, options):
+    """MaxPoolingWithArgmax2D feeding MaxUnpooling2D, as MediaPipe's segmentation models chain them."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    pooled = [shape[0], shape[1] // 2, shape[2] // 2, shape[3]]
+    single = argmax_pool_model(shape, pooled, options)
+    model = schema.ModelT.InitFromPackedBuf(bytearray(single), 0)
+    code = schema.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.CUSTOM
+    code.customCode, code.version = "MaxUnpooling2D", 1
+    model.operatorCodes.append(code)
+    subgraph = model.subgraphs[0]
+    out = schema.TensorT()
+    out.name, out.shape, out.type, out.buffer = "unpooled", list(shape), schema.TensorType.FLOAT32, 0
+    subgraph.tensors.append(out)
+    op = schema.OperatorT()
+    op.opcodeIndex, op.inputs = 1, list(subgraph.operators[0].outputs)
+    op.outputs = [len(subgraph.tensors) - 1]
+    op.customOptions = list(options)
+    subgraph.operators.append(op)
+    subgraph.outputs = op.outputs
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_pool_unpool_chain_with_default_delegates(rng, runtime):
+    """XNNPACK takes MaxPoolingWithArgmax2D (LiteRT leaves MaxUnpooling2D to us) and writes its
+    own index encoding: the chain must equal the undelegated one."""
+    model = pool_unpool_chain([2, 8, 8, 3], pool_options())
+    x = rng.standard_normal((2, 8, 8, 3)).astype(np.float32)
+    interpreter = opbridge.Interpreter(model_content=model, runtime=runtime)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
+    interpreter.invoke()
+    assert "DELEGATE" in [op["op_name"] for op in interpreter._get_ops_details()]
+    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    (want,) = run_model(model, [x], runtime)
+    np.testing.assert_array_equal(got, want)
+    assert np.count_nonzero(want) == 2 * 4 * 4 * 3
