@@ -96,21 +96,33 @@ Status CombinedNmsShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-// TF's IoU: float arithmetic, Eigen's min/max (NaN handling included).
-float Iou(const float* a, const float* b) {
+// A box's corners in (min, max) order and its area, as TF's IoU computes them
+// (float, Eigen's min/max so NaN behaves the same). Computing them once per
+// box instead of once per pair gives the same values.
+struct Corners {
+  float ymin, xmin, ymax, xmax, area;
+};
+
+Corners Normalize(const float* b) {
   using Eigen::numext::maxi;
   using Eigen::numext::mini;
-  const float ymin_a = mini(a[0], a[2]), xmin_a = mini(a[1], a[3]);
-  const float ymax_a = maxi(a[0], a[2]), xmax_a = maxi(a[1], a[3]);
-  const float ymin_b = mini(b[0], b[2]), xmin_b = mini(b[1], b[3]);
-  const float ymax_b = maxi(b[0], b[2]), xmax_b = maxi(b[1], b[3]);
-  const float area_a = (ymax_a - ymin_a) * (xmax_a - xmin_a);
-  const float area_b = (ymax_b - ymin_b) * (xmax_b - xmin_b);
-  if (area_a <= 0 || area_b <= 0) return 0.0f;
-  const float inter_ymin = maxi(ymin_a, ymin_b), inter_xmin = maxi(xmin_a, xmin_b);
-  const float inter_ymax = mini(ymax_a, ymax_b), inter_xmax = mini(xmax_a, xmax_b);
-  const float inter = maxi(inter_ymax - inter_ymin, 0.0f) * maxi(inter_xmax - inter_xmin, 0.0f);
-  return inter / (area_a + area_b - inter);
+  Corners c{mini(b[0], b[2]), mini(b[1], b[3]), maxi(b[0], b[2]), maxi(b[1], b[3]), 0.0f};
+  c.area = (c.ymax - c.ymin) * (c.xmax - c.xmin);
+  return c;
+}
+
+// TF's IoU of a candidate `a` with a kept box `b`, as far as `> iou_threshold` can tell.
+float Iou(const Corners& a, const Corners& b) {
+  using Eigen::numext::maxi;
+  using Eigen::numext::mini;
+  if (a.area <= 0 || b.area <= 0) return 0.0f;
+  const float height = maxi(mini(a.ymax, b.ymax) - maxi(a.ymin, b.ymin), 0.0f);
+  const float width = maxi(mini(a.xmax, b.xmax) - maxi(a.xmin, b.xmin), 0.0f);
+  // Disjoint boxes (most pairs): the IoU is 0, or NaN when the other side is
+  // infinite; neither exceeds a threshold in [0, 1], so skip the division.
+  if (height == 0.0f || width == 0.0f) return 0.0f;
+  const float inter = height * width;
+  return inter / (a.area + b.area - inter);
 }
 
 struct Result {
@@ -135,15 +147,16 @@ void NmsOneClass(const float* boxes, const float* scores, int num_boxes, int q, 
     if (score > score_threshold) queue.push(Candidate{i, score});
   }
   const int box_column = q > 1 ? class_index : 0;
-  std::vector<int> kept;
+  std::vector<Corners> kept;
+  kept.reserve(static_cast<size_t>(std::min(size_per_class, 1024)));
   while (static_cast<int>(kept.size()) < size_per_class && !queue.empty()) {
     const Candidate next = queue.top();
     queue.pop();
     const float* box = boxes + (static_cast<int64_t>(next.box_index) * q + box_column) * 4;
+    const Corners corners = Normalize(box);
     bool keep = true;
     for (int j = static_cast<int>(kept.size()) - 1; j >= 0; --j) {
-      const float* other = boxes + (static_cast<int64_t>(kept[static_cast<size_t>(j)]) * q + box_column) * 4;
-      if (Iou(box, other) > iou_threshold) {
+      if (Iou(corners, kept[static_cast<size_t>(j)]) > iou_threshold) {
         keep = false;
         break;
       }
@@ -151,7 +164,7 @@ void NmsOneClass(const float* boxes, const float* scores, int num_boxes, int q, 
     if (!keep) continue;
     results[static_cast<int64_t>(class_index) * size_per_class + static_cast<int64_t>(kept.size())] =
         Result{next.box_index, next.score, class_index, {box[0], box[1], box[2], box[3]}};
-    kept.push_back(next.box_index);
+    kept.push_back(corners);
   }
 }
 
