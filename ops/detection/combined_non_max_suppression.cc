@@ -97,8 +97,8 @@ Status CombinedNmsShape(ShapeContext& ctx) {
 }
 
 // A box's corners in (min, max) order and its area, as TF's IoU computes them
-// (float, Eigen's min/max so NaN behaves the same). Computing them once per
-// box instead of once per pair gives the same values.
+// (float; Eigen's mini/maxi are std::min/std::max, so NaN behaves the same).
+// Computing them once per box instead of once per pair gives the same values.
 struct Corners {
   float ymin, xmin, ymax, xmax, area;
 };
@@ -111,18 +111,42 @@ Corners Normalize(const float* b) {
   return c;
 }
 
-// TF's IoU of a candidate `a` with a kept box `b`, as far as `> iou_threshold` can tell.
-float Iou(const Corners& a, const Corners& b) {
-  using Eigen::numext::maxi;
-  using Eigen::numext::mini;
-  if (a.area <= 0 || b.area <= 0) return 0.0f;
-  const float height = maxi(mini(a.ymax, b.ymax) - maxi(a.ymin, b.ymin), 0.0f);
-  const float width = maxi(mini(a.xmax, b.xmax) - maxi(a.xmin, b.xmin), 0.0f);
-  // Disjoint boxes (most pairs): the IoU is 0, or NaN when the other side is
-  // infinite; neither exceeds a threshold in [0, 1], so skip the division.
-  if (height == 0.0f || width == 0.0f) return 0.0f;
-  const float inter = height * width;
-  return inter / (a.area + b.area - inter);
+// The kept boxes of one class, as columns.
+struct KeptBoxes {
+  std::vector<float> ymin, xmin, ymax, xmax, area;
+  void Add(const Corners& c) {
+    ymin.push_back(c.ymin);
+    xmin.push_back(c.xmin);
+    ymax.push_back(c.ymax);
+    xmax.push_back(c.xmax);
+    area.push_back(c.area);
+  }
+  size_t size() const { return area.size(); }
+};
+
+// Whether TF would suppress candidate `a`: its IoU with some kept box
+// exceeds the threshold. TF checks kept boxes newest first and stops at the
+// first hit; the answer is the same for all of them at once, which this loop
+// computes without branches (so the compiler vectorizes it). Per pair the
+// arithmetic is TF's IoU: std::min/std::max in its argument order, a box of
+// non-positive area overlaps nothing, NaN compares false.
+bool Suppressed(const Corners& a, const KeptBoxes& kept, float iou_threshold) {
+  if (!(a.area > 0)) return false;  // TF's IoU is 0 (or NaN) with every kept box
+  const size_t n = kept.size();
+  const float* ymin = kept.ymin.data();
+  const float* xmin = kept.xmin.data();
+  const float* ymax = kept.ymax.data();
+  const float* xmax = kept.xmax.data();
+  const float* area = kept.area.data();
+  int hit = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const float height = std::max(std::min(a.ymax, ymax[j]) - std::max(a.ymin, ymin[j]), 0.0f);
+    const float width = std::max(std::min(a.xmax, xmax[j]) - std::max(a.xmin, xmin[j]), 0.0f);
+    const float inter = height * width;
+    const float iou = inter / (a.area + area[j] - inter);
+    hit |= static_cast<int>(area[j] > 0) & static_cast<int>(iou > iou_threshold);
+  }
+  return hit != 0;
 }
 
 struct Result {
@@ -147,24 +171,16 @@ void NmsOneClass(const float* boxes, const float* scores, int num_boxes, int q, 
     if (score > score_threshold) queue.push(Candidate{i, score});
   }
   const int box_column = q > 1 ? class_index : 0;
-  std::vector<Corners> kept;
-  kept.reserve(static_cast<size_t>(std::min(size_per_class, 1024)));
+  KeptBoxes kept;
   while (static_cast<int>(kept.size()) < size_per_class && !queue.empty()) {
     const Candidate next = queue.top();
     queue.pop();
     const float* box = boxes + (static_cast<int64_t>(next.box_index) * q + box_column) * 4;
     const Corners corners = Normalize(box);
-    bool keep = true;
-    for (int j = static_cast<int>(kept.size()) - 1; j >= 0; --j) {
-      if (Iou(corners, kept[static_cast<size_t>(j)]) > iou_threshold) {
-        keep = false;
-        break;
-      }
-    }
-    if (!keep) continue;
+    if (Suppressed(corners, kept, iou_threshold)) continue;
     results[static_cast<int64_t>(class_index) * size_per_class + static_cast<int64_t>(kept.size())] =
         Result{next.box_index, next.score, class_index, {box[0], box[1], box[2], box[3]}};
-    kept.push_back(corners);
+    kept.Add(corners);
   }
 }
 
