@@ -10,7 +10,10 @@
 // Data are split arrays (real parts, imaginary parts): every load and store
 // is a plain double, which keeps the CPU's store forwarding working
 // (interleaved std::complex code mixed 8- and 16-byte accesses and ran
-// several times slower), and the inner loops are contiguous.
+// several times slower).
+// Lanes: a transform runs on L sequences at once, element e of lane l at
+// index e * L + l, so that every arithmetic step is an L-wide loop the
+// compiler vectorizes (batched transforms have rows to spare).
 // Twiddles are exp(-2*pi*i*k/n) from std::cos/std::sin of each k (no
 // recurrences), exact to a double's rounding.
 #pragma once
@@ -31,6 +34,8 @@ using Complex = std::complex<double>;
 // Padding (in doubles) between the arrays carved out of one buffer: arrays
 // 2^k bytes apart alias in the L1 cache (4K aliasing) and run much slower.
 constexpr size_t kGap = 8;
+// Sequences transformed together by the batched paths.
+constexpr int kLanes = 4;
 
 // Per-thread buffers a plan works in.
 struct Workspace {
@@ -86,25 +91,27 @@ class Plan {
 
   int64_t size() const { return n_; }
 
-  // In place on split arrays of n values: X[k] = sum_j x[j] exp(-+2*pi*i*j*k/n)
-  // (minus: forward, plus: inverse; no scaling). Give each thread its own workspace.
+  // In place on L lanes of split arrays (n * L values each, lane-minor):
+  // X[k] = sum_j x[j] exp(-+2*pi*i*j*k/n) (minus: forward, plus: inverse; no
+  // scaling). Give each thread its own workspace.
+  template <int L>
   void Transform(double* re, double* im, bool inverse, Workspace* ws) const {
     if (n_ <= 1) return;
     // An inverse DFT is the conjugate of the forward DFT of the conjugate.
-    if (inverse) Negate(im);
+    if (inverse) Negate<L>(im);
     if (bluestein_) {
-      Bluestein(re, im, ws);
+      Bluestein<L>(re, im, ws);
     } else {
-      Stockham(re, im, ws);
+      Stockham<L>(re, im, ws);
     }
-    if (inverse) Negate(im);
+    if (inverse) Negate<L>(im);
   }
 
  private:
   struct Pass {
     int64_t radix = 0;
-    int64_t m = 0;                     // the pass's length divided by its radix
-    std::vector<double> tw_re, tw_im;  // W_len^(r*k): [r-1][k], r < radix, k < m
+    int64_t m = 0;                         // the pass's length divided by its radix
+    std::vector<double> tw_re, tw_im;      // W_len^(r*k): [r-1][k], r < radix, k < m
     std::vector<double> root_re, root_im;  // W_radix^k (direct radices only)
   };
 
@@ -116,15 +123,17 @@ class Plan {
     return Complex(std::cos(angle), std::sin(angle));
   }
 
+  template <int L>
   void Negate(double* v) const {
-    for (int64_t i = 0; i < n_; ++i) v[i] = -v[i];
+    for (int64_t i = 0; i < n_ * L; ++i) v[i] = -v[i];
   }
 
   // Self-sorting decimation in frequency: a pass of radix p over a length
   // len = p*m sub-transform repeated with stride s reads x[q + s*(k + j*m)],
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
+  template <int L>
   void Stockham(double* re, double* im, Workspace* ws) const {
-    const size_t n = static_cast<size_t>(n_);
+    const size_t n = static_cast<size_t>(n_) * L;
     ws->passes.resize(2 * n + kGap);
     double* xr = re;
     double* xi = im;
@@ -133,12 +142,12 @@ class Plan {
     int64_t s = 1;
     for (const Pass& pass : passes_) {
       switch (pass.radix) {
-        case 2: Radix2(pass, s, xr, xi, yr, yi); break;
-        case 4: Radix4(pass, s, xr, xi, yr, yi); break;
-        case 3: RadixFixed<3>(pass, s, xr, xi, yr, yi); break;
-        case 5: RadixFixed<5>(pass, s, xr, xi, yr, yi); break;
-        case 7: RadixFixed<7>(pass, s, xr, xi, yr, yi); break;
-        default: RadixP(pass, s, xr, xi, yr, yi); break;
+        case 2: Radix2<L>(pass, s, xr, xi, yr, yi); break;
+        case 4: Radix4<L>(pass, s, xr, xi, yr, yi); break;
+        case 3: RadixFixed<L, 3>(pass, s, xr, xi, yr, yi); break;
+        case 5: RadixFixed<L, 5>(pass, s, xr, xi, yr, yi); break;
+        case 7: RadixFixed<L, 7>(pass, s, xr, xi, yr, yi); break;
+        default: RadixP<L>(pass, s, xr, xi, yr, yi); break;
       }
       std::swap(xr, yr);
       std::swap(xi, yi);
@@ -150,12 +159,15 @@ class Plan {
     }
   }
 
+  // In the passes, a "row" is s * L consecutive values: the q < s repeats
+  // times the L lanes, all with the same twiddle.
+  template <int L>
   static void Radix2(const Pass& pass, int64_t s, const double* xr, const double* xi, double* yr, double* yi) {
-    const int64_t m = pass.m;
+    const int64_t m = pass.m, row = s * L;
     for (int64_t k = 0; k < m; ++k) {
       const double wr = pass.tw_re[static_cast<size_t>(k)], wi = pass.tw_im[static_cast<size_t>(k)];
-      const int64_t in0 = s * k, in1 = s * (k + m), out0 = s * 2 * k, out1 = out0 + s;
-      for (int64_t q = 0; q < s; ++q) {
+      const int64_t in0 = row * k, in1 = row * (k + m), out0 = row * 2 * k, out1 = out0 + row;
+      for (int64_t q = 0; q < row; ++q) {
         const double ar = xr[in0 + q], ai = xi[in0 + q], br = xr[in1 + q], bi = xi[in1 + q];
         const double dr = ar - br, di = ai - bi;
         yr[out0 + q] = ar + br;
@@ -166,8 +178,9 @@ class Plan {
     }
   }
 
+  template <int L>
   static void Radix4(const Pass& pass, int64_t s, const double* xr, const double* xi, double* yr, double* yi) {
-    const int64_t m = pass.m;
+    const int64_t m = pass.m, row = s * L;
     const double* w1r = pass.tw_re.data();
     const double* w1i = pass.tw_im.data();
     const double* w2r = w1r + m;
@@ -175,9 +188,10 @@ class Plan {
     const double* w3r = w2r + m;
     const double* w3i = w2i + m;
     for (int64_t k = 0; k < m; ++k) {
-      const int64_t i0 = s * k, i1 = s * (k + m), i2 = s * (k + 2 * m), i3 = s * (k + 3 * m);
-      const int64_t o0 = s * 4 * k, o1 = o0 + s, o2 = o1 + s, o3 = o2 + s;
-      for (int64_t q = 0; q < s; ++q) {
+      const int64_t i0 = row * k, i1 = row * (k + m), i2 = row * (k + 2 * m), i3 = row * (k + 3 * m);
+      const int64_t o0 = row * 4 * k, o1 = o0 + row, o2 = o1 + row, o3 = o2 + row;
+      const double c1r = w1r[k], c1i = w1i[k], c2r = w2r[k], c2i = w2i[k], c3r = w3r[k], c3i = w3i[k];
+      for (int64_t q = 0; q < row; ++q) {
         const double t0r = xr[i0 + q] + xr[i2 + q], t0i = xi[i0 + q] + xi[i2 + q];
         const double t1r = xr[i0 + q] - xr[i2 + q], t1i = xi[i0 + q] - xi[i2 + q];
         const double t2r = xr[i1 + q] + xr[i3 + q], t2i = xi[i1 + q] + xi[i3 + q];
@@ -188,32 +202,40 @@ class Plan {
         const double a3r = t1r - t3i, a3i = t1i + t3r;
         yr[o0 + q] = t0r + t2r;
         yi[o0 + q] = t0i + t2i;
-        yr[o1 + q] = a1r * w1r[k] - a1i * w1i[k];
-        yi[o1 + q] = a1r * w1i[k] + a1i * w1r[k];
-        yr[o2 + q] = a2r * w2r[k] - a2i * w2i[k];
-        yi[o2 + q] = a2r * w2i[k] + a2i * w2r[k];
-        yr[o3 + q] = a3r * w3r[k] - a3i * w3i[k];
-        yi[o3 + q] = a3r * w3i[k] + a3i * w3r[k];
+        yr[o1 + q] = a1r * c1r - a1i * c1i;
+        yi[o1 + q] = a1r * c1i + a1i * c1r;
+        yr[o2 + q] = a2r * c2r - a2i * c2i;
+        yi[o2 + q] = a2r * c2i + a2i * c2r;
+        yr[o3 + q] = a3r * c3r - a3i * c3i;
+        yi[o3 + q] = a3r * c3i + a3i * c3r;
       }
     }
   }
 
   // A direct P-point DFT with P known at compile time: the loops unroll and
   // the root indices (j * r) mod P become constants.
-  template <int P>
-  static void RadixFixed(const Pass& pass, int64_t s, const double* xr, const double* xi, double* yr, double* yi) {
-    const int64_t m = pass.m;
+  template <int L, int P>
+  static void RadixFixed(const Pass& pass, int64_t s, const double* xr, const double* xi, double* yr,
+                         double* yi) {
+    const int64_t m = pass.m, row = s * L;
     double wr[P], wi[P];
     for (int j = 0; j < P; ++j) {
       wr[j] = pass.root_re[static_cast<size_t>(j)];
       wi[j] = pass.root_im[static_cast<size_t>(j)];
     }
     for (int64_t k = 0; k < m; ++k) {
-      for (int64_t q = 0; q < s; ++q) {
+      double tr[P], ti[P];
+      tr[0] = 1.0;
+      ti[0] = 0.0;
+      for (int r = 1; r < P; ++r) {
+        tr[r] = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
+        ti[r] = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
+      }
+      for (int64_t q = 0; q < row; ++q) {
         double ar[P], ai[P];
         for (int j = 0; j < P; ++j) {
-          ar[j] = xr[s * (k + j * m) + q];
-          ai[j] = xi[s * (k + j * m) + q];
+          ar[j] = xr[row * (k + j * m) + q];
+          ai[j] = xi[row * (k + j * m) + q];
         }
         for (int r = 0; r < P; ++r) {
           double sr = ar[0], si = ai[0];
@@ -222,29 +244,28 @@ class Plan {
             sr += ar[j] * wr[index] - ai[j] * wi[index];
             si += ar[j] * wi[index] + ai[j] * wr[index];
           }
-          const int64_t out = s * (P * k + r) + q;
+          const int64_t out = row * (P * k + r) + q;
           if (r == 0) {
             yr[out] = sr;
             yi[out] = si;
           } else {
-            const double tr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
-            const double ti = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
-            yr[out] = sr * tr - si * ti;
-            yi[out] = sr * ti + si * tr;
+            yr[out] = sr * tr[r] - si * ti[r];
+            yi[out] = sr * ti[r] + si * tr[r];
           }
         }
       }
     }
   }
 
+  template <int L>
   static void RadixP(const Pass& pass, int64_t s, const double* xr, const double* xi, double* yr, double* yi) {
-    const int64_t m = pass.m, p = pass.radix;
+    const int64_t m = pass.m, p = pass.radix, row = s * L;
     double ar[kMaxDirectRadix], ai[kMaxDirectRadix];
     for (int64_t k = 0; k < m; ++k) {
-      for (int64_t q = 0; q < s; ++q) {
+      for (int64_t q = 0; q < row; ++q) {
         for (int64_t j = 0; j < p; ++j) {
-          ar[j] = xr[s * (k + j * m) + q];
-          ai[j] = xi[s * (k + j * m) + q];
+          ar[j] = xr[row * (k + j * m) + q];
+          ai[j] = xi[row * (k + j * m) + q];
         }
         for (int64_t r = 0; r < p; ++r) {
           double sr = ar[0], si = ai[0];
@@ -257,7 +278,7 @@ class Plan {
             sr += ar[j] * wr - ai[j] * wi;
             si += ar[j] * wi + ai[j] * wr;
           }
-          const int64_t out = s * (p * k + r) + q;
+          const int64_t out = row * (p * k + r) + q;
           if (r == 0) {
             yr[out] = sr;
             yi[out] = si;
@@ -301,36 +322,45 @@ class Plan {
       }
     }
     Workspace ws;
-    conv_->Transform(kernel_re_.data(), kernel_im_.data(), false, &ws);
+    conv_->Transform<1>(kernel_re_.data(), kernel_im_.data(), false, &ws);
     for (int64_t k = 0; k < m; ++k) {
       kernel_re_[static_cast<size_t>(k)] /= static_cast<double>(m);
       kernel_im_[static_cast<size_t>(k)] /= static_cast<double>(m);
     }
   }
 
+  template <int L>
   void Bluestein(double* re, double* im, Workspace* ws) const {
     const int64_t m = conv_->size();
-    ws->bluestein.assign(2 * static_cast<size_t>(m) + kGap, 0.0);
+    ws->bluestein.assign(2 * static_cast<size_t>(m) * L + kGap, 0.0);
     double* ar = ws->bluestein.data();
-    double* ai = ar + m + kGap;
+    double* ai = ar + m * L + kGap;
     for (int64_t j = 0; j < n_; ++j) {
       const double cr = chirp_re_[static_cast<size_t>(j)], ci = chirp_im_[static_cast<size_t>(j)];
-      ar[j] = re[j] * cr - im[j] * ci;
-      ai[j] = re[j] * ci + im[j] * cr;
+      for (int l = 0; l < L; ++l) {
+        const double xr = re[j * L + l], xi = im[j * L + l];
+        ar[j * L + l] = xr * cr - xi * ci;
+        ai[j * L + l] = xr * ci + xi * cr;
+      }
     }
     // The power-of-two plan uses only ws->passes.
-    conv_->Transform(ar, ai, false, ws);
+    conv_->Transform<L>(ar, ai, false, ws);
     for (int64_t k = 0; k < m; ++k) {
       const double kr = kernel_re_[static_cast<size_t>(k)], ki = kernel_im_[static_cast<size_t>(k)];
-      const double xr = ar[k], xi = ai[k];
-      ar[k] = xr * kr - xi * ki;
-      ai[k] = xr * ki + xi * kr;
+      for (int l = 0; l < L; ++l) {
+        const double xr = ar[k * L + l], xi = ai[k * L + l];
+        ar[k * L + l] = xr * kr - xi * ki;
+        ai[k * L + l] = xr * ki + xi * kr;
+      }
     }
-    conv_->Transform(ar, ai, true, ws);
+    conv_->Transform<L>(ar, ai, true, ws);
     for (int64_t k = 0; k < n_; ++k) {
       const double cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
-      re[k] = ar[k] * cr - ai[k] * ci;
-      im[k] = ar[k] * ci + ai[k] * cr;
+      for (int l = 0; l < L; ++l) {
+        const double xr = ar[k * L + l], xi = ai[k * L + l];
+        re[k * L + l] = xr * cr - xi * ci;
+        im[k * L + l] = xr * ci + xi * cr;
+      }
     }
   }
 
@@ -344,14 +374,14 @@ class Plan {
 
 // Per-thread buffers of a RealInversePlan.
 struct RealWorkspace {
-  std::vector<double> split;  // the complex sequence the plan transforms, split
+  std::vector<double> split;  // the complex sequences the plan transforms, split
   Workspace inner;
 };
 
-// Inverse real DFT of length n from the n/2 + 1 Hermitian half `half`
-// (unscaled): out[t] = sum_k Z[k] exp(2*pi*i*k*t/n), Z the Hermitian
-// extension of `half`. Like TF's kernel (pocketfft's c2r) it ignores the
-// imaginary parts of the DC bin and, for even n, of the Nyquist bin.
+// Inverse real DFT of length n from the n/2 + 1 Hermitian half (unscaled):
+// out[t] = sum_k Z[k] exp(2*pi*i*k*t/n), Z the Hermitian extension of the
+// half. Like TF's kernel (pocketfft's c2r) it ignores the imaginary parts of
+// the DC bin and, for even n, of the Nyquist bin.
 template <typename In>  // std::complex<float> or std::complex<double>
 class RealInversePlan {
  public:
@@ -366,11 +396,15 @@ class RealInversePlan {
     }
   }
 
-  // `half` holds n/2 + 1 values; `out` n reals. Give each thread its own workspace.
-  void Transform(const In* half, double* out, RealWorkspace* ws) const {
+  // L sequences at once: lane l reads its n/2 + 1 values from half +
+  // l * half_stride and writes n reals to out + l * out_stride, multiplied
+  // by `scale`. Give each thread its own workspace.
+  template <int L, typename Out>
+  void Transform(const In* half, int64_t half_stride, Out* out, int64_t out_stride, double scale,
+                 RealWorkspace* ws) const {
     if (n_ == 0) return;
     if (n_ == 1) {
-      out[0] = half[0].real();
+      for (int l = 0; l < L; ++l) out[l * out_stride] = static_cast<Out>(half[l * half_stride].real() * scale);
       return;
     }
     if (n_ % 2 == 0) {
@@ -378,40 +412,52 @@ class RealInversePlan {
       // E[k] = Z[k] + Z[k+m], O[k] = (Z[k] - Z[k+m]) * exp(2*pi*i*k/n),
       // and Z[k+m] = conj(half[m-k]) for 0 < k < m, Z[m] = half[m].
       const int64_t m = n_ / 2;
-      ws->split.resize(2 * static_cast<size_t>(m) + kGap);
+      ws->split.resize(2 * static_cast<size_t>(m) * L + kGap);
       double* cr = ws->split.data();
-      double* ci = cr + m + kGap;
+      double* ci = cr + m * L + kGap;
       for (int64_t k = 0; k < m; ++k) {
-        const double lo_r = half[k].real();
-        const double lo_i = k == 0 ? 0.0 : static_cast<double>(half[k].imag());
-        const double hi_r = half[m - k].real();
-        const double hi_i = k == 0 ? 0.0 : -static_cast<double>(half[m - k].imag());
-        const double dr = lo_r - hi_r, di = lo_i - hi_i;
         const double wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
-        const double odd_r = dr * wr - di * wi, odd_i = dr * wi + di * wr;
-        cr[k] = lo_r + hi_r - odd_i;
-        ci[k] = lo_i + hi_i + odd_r;
+        for (int l = 0; l < L; ++l) {
+          const In* h = half + l * half_stride;
+          const double lo_r = h[k].real();
+          const double lo_i = k == 0 ? 0.0 : static_cast<double>(h[k].imag());
+          const double hi_r = h[m - k].real();
+          const double hi_i = k == 0 ? 0.0 : -static_cast<double>(h[m - k].imag());
+          const double dr = lo_r - hi_r, di = lo_i - hi_i;
+          const double odd_r = dr * wr - di * wi, odd_i = dr * wi + di * wr;
+          cr[k * L + l] = lo_r + hi_r - odd_i;
+          ci[k * L + l] = lo_i + hi_i + odd_r;
+        }
       }
-      plan_.Transform(cr, ci, true, &ws->inner);
-      for (int64_t t = 0; t < m; ++t) {
-        out[2 * t] = cr[t];
-        out[2 * t + 1] = ci[t];
+      plan_.template Transform<L>(cr, ci, true, &ws->inner);
+      for (int l = 0; l < L; ++l) {
+        Out* o = out + l * out_stride;
+        for (int64_t t = 0; t < m; ++t) {
+          o[2 * t] = static_cast<Out>(cr[t * L + l] * scale);
+          o[2 * t + 1] = static_cast<Out>(ci[t * L + l] * scale);
+        }
       }
       return;
     }
     // Odd n: the full Hermitian spectrum through a complex inverse DFT.
-    ws->split.resize(2 * static_cast<size_t>(n_) + kGap);
+    ws->split.resize(2 * static_cast<size_t>(n_) * L + kGap);
     double* zr = ws->split.data();
-    double* zi = zr + n_ + kGap;
-    zr[0] = half[0].real();
-    zi[0] = 0.0;
-    for (int64_t k = 1; k <= n_ / 2; ++k) {
-      zr[k] = zr[n_ - k] = half[k].real();
-      zi[k] = half[k].imag();
-      zi[n_ - k] = -static_cast<double>(half[k].imag());
+    double* zi = zr + n_ * L + kGap;
+    for (int l = 0; l < L; ++l) {
+      const In* h = half + l * half_stride;
+      zr[l] = h[0].real();
+      zi[l] = 0.0;
+      for (int64_t k = 1; k <= n_ / 2; ++k) {
+        zr[k * L + l] = zr[(n_ - k) * L + l] = h[k].real();
+        zi[k * L + l] = h[k].imag();
+        zi[(n_ - k) * L + l] = -static_cast<double>(h[k].imag());
+      }
     }
-    plan_.Transform(zr, zi, true, &ws->inner);
-    std::copy(zr, zr + n_, out);
+    plan_.template Transform<L>(zr, zi, true, &ws->inner);
+    for (int l = 0; l < L; ++l) {
+      Out* o = out + l * out_stride;
+      for (int64_t t = 0; t < n_; ++t) o[t] = static_cast<Out>(zr[t * L + l] * scale);
+    }
   }
 
  private:

@@ -15,6 +15,7 @@
 #include <array>
 #include <complex>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "fft.h"
@@ -109,16 +110,22 @@ Status Compute(KernelContext& ctx) {
   scale = 1.0 / scale;
 
   if (Rank == 1) {
-    // Rows straight from the input (its rows may be longer than len/2 + 1).
+    // Rows straight from the input (its rows may be longer than len/2 + 1),
+    // kLanes at a time.
     const int64_t in_row = input.dim(r - 1);
     const fft::RealInversePlan<InComplex> plan(len);
-    ctx.ParallelFor(batch, len * 20, [&](int64_t begin, int64_t end) {
-      std::vector<double> line(static_cast<size_t>(len));
+    const int64_t groups = (batch + fft::kLanes - 1) / fft::kLanes;
+    ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
       fft::RealWorkspace ws;
-      for (int64_t row = begin; row < end; ++row) {
-        plan.Transform(in + row * in_row, line.data(), &ws);
-        Real* dst = out + row * len;
-        for (int64_t t = 0; t < len; ++t) dst[t] = static_cast<Real>(line[static_cast<size_t>(t)] * scale);
+      for (int64_t g = begin; g < end; ++g) {
+        const int64_t row = g * fft::kLanes;
+        if (row + fft::kLanes <= batch) {
+          plan.template Transform<fft::kLanes>(in + row * in_row, in_row, out + row * len, len, scale, &ws);
+        } else {
+          for (int64_t rest = row; rest < batch; ++rest) {
+            plan.template Transform<1>(in + rest * in_row, in_row, out + rest * len, len, scale, &ws);
+          }
+        }
       }
     });
     return Status::Ok();
@@ -155,7 +162,7 @@ Status Compute(KernelContext& ctx) {
     }
   });
 
-  // Complex inverse DFTs along the outer transformed axes.
+  // Complex inverse DFTs along the outer transformed axes, kLanes lines at a time.
   for (int axis = 0; axis < Rank - 1; ++axis) {
     const int64_t axis_len = work_dims[static_cast<size_t>(axis)];
     if (axis_len <= 1) continue;
@@ -163,34 +170,56 @@ Status Compute(KernelContext& ctx) {
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
     const fft::Plan plan(axis_len);
-    ctx.ParallelFor(lines, axis_len * 40, [&](int64_t begin, int64_t end) {
-      std::vector<double> split(2 * static_cast<size_t>(axis_len) + fft::kGap);
+    const auto line_base = [&](int64_t l) {
+      // Line l: the batch/outer index above `axis` and the inner offset below it.
+      return work.data() + (l / stride) * axis_len * stride + l % stride;
+    };
+    const int64_t groups = (lines + fft::kLanes - 1) / fft::kLanes;
+    ctx.ParallelFor(groups, axis_len * 40 * fft::kLanes, [&](int64_t begin, int64_t end) {
+      std::vector<double> split(2 * static_cast<size_t>(axis_len) * fft::kLanes + fft::kGap);
       double* re = split.data();
-      double* im = re + axis_len + fft::kGap;
+      double* im = re + axis_len * fft::kLanes + fft::kGap;
       fft::Workspace ws;
-      for (int64_t l = begin; l < end; ++l) {
-        // Line l: the batch/outer index above `axis` and the inner offset below it.
-        const int64_t outer = l / stride, inner = l % stride;
-        Complex* base = work.data() + outer * axis_len * stride + inner;
-        for (int64_t k = 0; k < axis_len; ++k) {
-          re[k] = base[k * stride].real();
-          im[k] = base[k * stride].imag();
+      const auto run = [&](int64_t first, auto lanes) {
+        constexpr int L = decltype(lanes)::value;
+        for (int l = 0; l < L; ++l) {
+          const Complex* base = line_base(first + l);
+          for (int64_t k = 0; k < axis_len; ++k) {
+            re[k * L + l] = base[k * stride].real();
+            im[k * L + l] = base[k * stride].imag();
+          }
         }
-        plan.Transform(re, im, true, &ws);
-        for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Complex(re[k], im[k]);
+        plan.template Transform<L>(re, im, true, &ws);
+        for (int l = 0; l < L; ++l) {
+          Complex* base = line_base(first + l);
+          for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Complex(re[k * L + l], im[k * L + l]);
+        }
+      };
+      for (int64_t g = begin; g < end; ++g) {
+        const int64_t first = g * fft::kLanes;
+        if (first + fft::kLanes <= lines) {
+          run(first, std::integral_constant<int, fft::kLanes>());
+        } else {
+          for (int64_t l = first; l < lines; ++l) run(l, std::integral_constant<int, 1>());
+        }
       }
     });
   }
 
-  // Real inverse DFTs along the last axis, scaled.
+  // Real inverse DFTs along the last axis, scaled, kLanes rows at a time.
   const fft::RealInversePlan<Complex> plan(len);
-  ctx.ParallelFor(rows, len * 20, [&](int64_t begin, int64_t end) {
-    std::vector<double> line(static_cast<size_t>(len));
+  const int64_t groups = (rows + fft::kLanes - 1) / fft::kLanes;
+  ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
     fft::RealWorkspace ws;
-    for (int64_t row = begin; row < end; ++row) {
-      plan.Transform(work.data() + row * half, line.data(), &ws);
-      Real* dst = out + row * len;
-      for (int64_t t = 0; t < len; ++t) dst[t] = static_cast<Real>(line[static_cast<size_t>(t)] * scale);
+    for (int64_t g = begin; g < end; ++g) {
+      const int64_t row = g * fft::kLanes;
+      if (row + fft::kLanes <= rows) {
+        plan.template Transform<fft::kLanes>(work.data() + row * half, half, out + row * len, len, scale, &ws);
+      } else {
+        for (int64_t rest = row; rest < rows; ++rest) {
+          plan.template Transform<1>(work.data() + rest * half, half, out + rest * len, len, scale, &ws);
+        }
+      }
     }
   });
   return Status::Ok();
