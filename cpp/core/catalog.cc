@@ -33,7 +33,8 @@ std::string Args(const std::vector<ArgSpec>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const ArgSpec& a = args[i];
     out += (i ? "," : "") + std::string("{\"name\":") + Quote(a.name) + ",\"type\":" +
-           Quote(a.type_attr.empty() ? DTypeName(a.fixed_type) : a.type_attr) + "}";
+           Quote(a.type_attr.empty() ? DTypeName(a.fixed_type) : a.type_attr) +
+           (a.number_attr.empty() ? "" : ",\"number\":" + Quote(a.number_attr)) + "}";
   }
   return out + "]";
 }

@@ -74,6 +74,18 @@ Status OpSpec::Finalize() {
           return Errorf("arg '", arg.name, "' uses '", arg.type_attr, "', which is not a type attr");
         }
       }
+      if (!arg.number_attr.empty()) {
+        const AttrSpec* attr = FindAttr(arg.number_attr);
+        if (!attr || attr->type != AttrType::kInt) {
+          return Errorf("list arg '", arg.name, "' has length '", arg.number_attr, "', which is not an int attr");
+        }
+        // The TF adapter and the shape/kernel contexts of inputs index args
+        // one to one; only the TFLite adapter flattens output lists.
+        if (out == &inputs_ || origin_ == OpOrigin::kOpbridge) {
+          return Errorf("list arg '", arg.name, "': lists are supported as outputs of TFLite kernels for TF "
+                        "or TFLite-only ops");
+        }
+      }
       out->push_back(std::move(arg));
     }
     return Status::Ok();
