@@ -78,7 +78,6 @@ Status ShapeRule(ShapeContext& ctx) {
 
 template <typename Real, int Rank>
 Status Compute(KernelContext& ctx) {
-  using Complex = fft::Complex;
   const ConstTensor& input = ctx.input(0);
   std::array<int64_t, Rank> n;
   Shape out_shape;
@@ -105,18 +104,18 @@ Status Compute(KernelContext& ctx) {
   int64_t batch = 1;
   for (int d = 0; d < r - Rank; ++d) batch *= input.dim(d);
   const int64_t len = n[Rank - 1];
-  double scale = 1.0;
-  for (int64_t d : n) scale *= static_cast<double>(d);
-  scale = 1.0 / scale;
+  double total = 1.0;
+  for (int64_t d : n) total *= static_cast<double>(d);
+  const auto scale = static_cast<Real>(1.0 / total);
 
   if (Rank == 1) {
     // Rows straight from the input (its rows may be longer than len/2 + 1),
     // kLanes at a time.
     const int64_t in_row = input.dim(r - 1);
-    const fft::RealInversePlan<InComplex> plan(len);
+    const fft::RealInversePlan<InComplex, Real> plan(len);
     const int64_t groups = (batch + fft::kLanes - 1) / fft::kLanes;
     ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
-      fft::RealWorkspace ws;
+      fft::RealWorkspace<Real> ws;
       for (int64_t g = begin; g < end; ++g) {
         const int64_t row = g * fft::kLanes;
         if (row + fft::kLanes <= batch) {
@@ -131,14 +130,15 @@ Status Compute(KernelContext& ctx) {
     return Status::Ok();
   }
 
-  // The cropped input, widened to double: [batch, n_1, ..., n_{Rank-1}, half].
+  // The cropped input: [batch, n_1, ..., n_{Rank-1}, half].
   const int64_t half = len / 2 + 1;
   std::array<int64_t, Rank> work_dims;
   for (int i = 0; i < Rank - 1; ++i) work_dims[static_cast<size_t>(i)] = n[static_cast<size_t>(i)];
   work_dims[Rank - 1] = half;
   int64_t block = 1;
   for (int64_t d : work_dims) block *= d;
-  std::vector<Complex> work(static_cast<size_t>(batch * block));
+  using Work = std::complex<Real>;
+  std::vector<Work> work(static_cast<size_t>(batch * block));
 
   // Input strides of the inner dims (elements), the input being row-major.
   std::array<int64_t, Rank> in_stride;
@@ -157,8 +157,7 @@ Status Compute(KernelContext& ctx) {
         offset += (rest % work_dims[static_cast<size_t>(i)]) * in_stride[static_cast<size_t>(i)];
         rest /= work_dims[static_cast<size_t>(i)];
       }
-      Complex* dst = work.data() + row * half;
-      for (int64_t k = 0; k < half; ++k) dst[k] = Complex(in[offset + k].real(), in[offset + k].imag());
+      std::copy(in + offset, in + offset + half, work.data() + row * half);
     }
   });
 
@@ -169,21 +168,21 @@ Status Compute(KernelContext& ctx) {
     int64_t stride = 1;
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
-    const fft::Plan plan(axis_len);
+    const fft::Plan<Real> plan(axis_len);
     const auto line_base = [&](int64_t l) {
       // Line l: the batch/outer index above `axis` and the inner offset below it.
       return work.data() + (l / stride) * axis_len * stride + l % stride;
     };
     const int64_t groups = (lines + fft::kLanes - 1) / fft::kLanes;
     ctx.ParallelFor(groups, axis_len * 40 * fft::kLanes, [&](int64_t begin, int64_t end) {
-      std::vector<double> split(2 * static_cast<size_t>(axis_len) * fft::kLanes + fft::kGap);
-      double* re = split.data();
-      double* im = re + axis_len * fft::kLanes + fft::kGap;
-      fft::Workspace ws;
+      std::vector<Real> split(2 * static_cast<size_t>(axis_len) * fft::kLanes + fft::kGap);
+      Real* re = split.data();
+      Real* im = re + axis_len * fft::kLanes + fft::kGap;
+      fft::Workspace<Real> ws;
       const auto run = [&](int64_t first, auto lanes) {
         constexpr int L = decltype(lanes)::value;
         for (int l = 0; l < L; ++l) {
-          const Complex* base = line_base(first + l);
+          const Work* base = line_base(first + l);
           for (int64_t k = 0; k < axis_len; ++k) {
             re[k * L + l] = base[k * stride].real();
             im[k * L + l] = base[k * stride].imag();
@@ -191,8 +190,8 @@ Status Compute(KernelContext& ctx) {
         }
         plan.template Transform<L>(re, im, true, &ws);
         for (int l = 0; l < L; ++l) {
-          Complex* base = line_base(first + l);
-          for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Complex(re[k * L + l], im[k * L + l]);
+          Work* base = line_base(first + l);
+          for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Work(re[k * L + l], im[k * L + l]);
         }
       };
       for (int64_t g = begin; g < end; ++g) {
@@ -207,10 +206,10 @@ Status Compute(KernelContext& ctx) {
   }
 
   // Real inverse DFTs along the last axis, scaled, kLanes rows at a time.
-  const fft::RealInversePlan<Complex> plan(len);
+  const fft::RealInversePlan<Work, Real> plan(len);
   const int64_t groups = (rows + fft::kLanes - 1) / fft::kLanes;
   ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
-    fft::RealWorkspace ws;
+    fft::RealWorkspace<Real> ws;
     for (int64_t g = begin; g < end; ++g) {
       const int64_t row = g * fft::kLanes;
       if (row + fft::kLanes <= rows) {
