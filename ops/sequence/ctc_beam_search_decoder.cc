@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <new>
 #include <unordered_map>
 #include <vector>
 
@@ -300,10 +301,19 @@ Status Decode(KernelContext& ctx) {
     std::vector<T> row(static_cast<size_t>(classes));
     std::vector<T> probs;
     for (int64_t b = begin; b < end; ++b) {
-      search.Reset();
-      for (int64_t t = 0; t < seq_len[b]; ++t) search.Step(logits + (t * batch + b) * classes);
-      errors[static_cast<size_t>(b)] =
-          search.TopPaths(static_cast<int>(top_paths), merge, &sequences[static_cast<size_t>(b)], &probs);
+      // The beams (beam_width * classes per step, kept until the entry is
+      // done) are the one allocation a model can make arbitrarily large:
+      // running out of memory is an error, not an exception across the runtime.
+      try {
+        search.Reset();
+        for (int64_t t = 0; t < seq_len[b]; ++t) search.Step(logits + (t * batch + b) * classes);
+        errors[static_cast<size_t>(b)] =
+            search.TopPaths(static_cast<int>(top_paths), merge, &sequences[static_cast<size_t>(b)], &probs);
+      } catch (const std::bad_alloc&) {
+        errors[static_cast<size_t>(b)] =
+            Errorf("out of memory decoding batch entry ", b, " with beam_width ", beam_width);
+        search.Reset();
+      }
       if (!errors[static_cast<size_t>(b)].ok()) continue;
       std::copy(probs.begin(), probs.end(), log_prob + b * top_paths);
     }
