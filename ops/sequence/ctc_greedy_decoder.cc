@@ -57,12 +57,15 @@ Status Decode(KernelContext& ctx) {
   const T* logits = inputs.data<T>();
   T* log_prob = ctx.output(3).data<T>();
   std::vector<std::vector<int64_t>> sequences(static_cast<size_t>(batch));
+  // Time outer, batch inner: the logits are read in memory order.
   ctx.ParallelFor(batch, 4 * max_time * classes + 50, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) {
-      std::vector<int64_t>& sequence = sequences[static_cast<size_t>(b)];
-      T score = T(0);
-      int64_t previous = -1;
-      for (int64_t t = 0; t < seq_len[b]; ++t) {
+    std::vector<T> scores(static_cast<size_t>(end - begin), T(0));
+    std::vector<int64_t> previous(static_cast<size_t>(end - begin), -1);
+    int64_t longest_input = 0;
+    for (int64_t b = begin; b < end; ++b) longest_input = std::max<int64_t>(longest_input, seq_len[b]);
+    for (int64_t t = 0; t < longest_input; ++t) {
+      for (int64_t b = begin; b < end; ++b) {
+        if (t >= seq_len[b]) continue;
         const T* row = logits + (t * batch + b) * classes;
         int64_t best = 0;
         T best_value = row[0];
@@ -72,12 +75,13 @@ Status Decode(KernelContext& ctx) {
             best = c;
           }
         }
-        score += -best_value;
-        if (best != blank && !(merge && best == previous)) sequence.push_back(best);
-        previous = best;
+        const size_t i = static_cast<size_t>(b - begin);
+        scores[i] += -best_value;
+        if (best != blank && !(merge && best == previous[i])) sequences[static_cast<size_t>(b)].push_back(best);
+        previous[i] = best;
       }
-      log_prob[b] = score;
     }
+    for (int64_t b = begin; b < end; ++b) log_prob[b] = scores[static_cast<size_t>(b - begin)];
   });
 
   int64_t total = 0, longest = 0;
