@@ -12,6 +12,7 @@
 // position in its window, fy * filter_width + fx, plus 0.1 (float, so that
 // MaxUnpooling2D's truncation recovers it).
 #include <limits>
+#include <vector>
 
 #include "pooling.h"
 
@@ -69,6 +70,10 @@ Status PoolKernel(KernelContext& ctx) {
   float* out = output.data<float>();
   float* indices = ctx.output(1).data<float>();
   ctx.ParallelFor(batch * out_h, out_w * c * p.filter_h * p.filter_w * 3 + 50, [&](int64_t begin, int64_t end) {
+    // Channels innermost, as the data lie: each window position updates
+    // every channel's running maximum (the same scan order per channel).
+    std::vector<float> best(static_cast<size_t>(c));
+    std::vector<int32_t> where(static_cast<size_t>(c));
     for (int64_t row = begin; row < end; ++row) {
       const int64_t b = row / out_h, oy = row % out_h;
       const int64_t y0 = oy * p.stride_h - pad_h;
@@ -76,22 +81,23 @@ Status PoolKernel(KernelContext& ctx) {
       for (int64_t ox = 0; ox < out_w; ++ox) {
         const int64_t x0 = ox * p.stride_w - pad_w;
         const int64_t fx_begin = std::max<int64_t>(0, -x0), fx_end = std::min(p.filter_w, w - x0);
-        for (int64_t ch = 0; ch < c; ++ch) {
-          float best = std::numeric_limits<float>::lowest();
-          int64_t best_y = 0, best_x = 0;
-          for (int64_t fy = fy_begin; fy < fy_end; ++fy) {
-            for (int64_t fx = fx_begin; fx < fx_end; ++fx) {
-              const float value = src[in_at(b, y0 + fy, x0 + fx, ch)];
-              if (value > best) {
-                best = value;
-                best_y = fy;
-                best_x = fx;
-              }
+        std::fill(best.begin(), best.end(), std::numeric_limits<float>::lowest());
+        std::fill(where.begin(), where.end(), 0);
+        for (int64_t fy = fy_begin; fy < fy_end; ++fy) {
+          for (int64_t fx = fx_begin; fx < fx_end; ++fx) {
+            const float* values = src + in_at(b, y0 + fy, x0 + fx, 0);
+            const auto position = static_cast<int32_t>(fy * p.filter_w + fx);
+            for (int64_t ch = 0; ch < c; ++ch) {
+              const bool greater = values[ch] > best[static_cast<size_t>(ch)];
+              best[static_cast<size_t>(ch)] = greater ? values[ch] : best[static_cast<size_t>(ch)];
+              where[static_cast<size_t>(ch)] = greater ? position : where[static_cast<size_t>(ch)];
             }
           }
-          const int64_t o = out_at(b, oy, ox, ch);
-          out[o] = std::min(std::max(best, lo), hi);
-          indices[o] = static_cast<float>(best_y * p.filter_w + best_x) + 0.1f;
+        }
+        const int64_t o = out_at(b, oy, ox, 0);
+        for (int64_t ch = 0; ch < c; ++ch) {
+          out[o + ch] = std::min(std::max(best[static_cast<size_t>(ch)], lo), hi);
+          indices[o + ch] = static_cast<float>(where[static_cast<size_t>(ch)]) + 0.1f;
         }
       }
     }
