@@ -53,13 +53,22 @@ def median_seconds(fn: Callable[[], Any], min_time: float, min_runs: int) -> flo
     return float(np.median(times))
 
 
-def tflite_invoke(model: bytes, inputs: list[np.ndarray], threads: int) -> Callable[[], None]:
+def tflite_invoke(
+    model: bytes, inputs: list[np.ndarray], threads: int, options: dict[str, Any]
+) -> Callable[[], None]:
     import opbridge
 
-    interpreter = opbridge.Interpreter(model_content=model, num_threads=threads)
+    interpreter = opbridge.Interpreter(model_content=model, num_threads=threads, **options)
+    signatures = interpreter._get_full_signature_list()
+    if signatures:
+        (signature,) = signatures.values()
+        indices = list(signature["inputs"].values())
+    else:  # a hand-made model: inputs in tensor order
+        indices = [d["index"] for d in interpreter.get_input_details()]
+    for index, value in zip(indices, inputs, strict=True):
+        interpreter.resize_tensor_input(index, value.shape, strict=False)
     interpreter.allocate_tensors()
-    (signature,) = interpreter._get_full_signature_list().values()
-    for index, value in zip(signature["inputs"].values(), inputs, strict=True):
+    for index, value in zip(indices, inputs, strict=True):
         interpreter.set_tensor(index, value)
     return interpreter.invoke
 
@@ -91,14 +100,18 @@ def main() -> None:
         concrete = fn.get_concrete_function()
         tensors = [tf.constant(a) for a in case.inputs]
         tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
-        result = convert_model(fn)
-        model = result.model
-        one = median_seconds(tflite_invoke(model, case.inputs, 1), min_time, min_runs)
-        many = median_seconds(tflite_invoke(model, case.inputs, args.threads), min_time, min_runs)
-        if result.substituted:
+        options = case.interpreter_options
+        if case.model is not None:
+            model, substituted = case.model, {}
+        else:
+            result = convert_model(fn)
+            model, substituted = result.model, result.substituted
+        one = median_seconds(tflite_invoke(model, case.inputs, 1, options), min_time, min_runs)
+        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, options), min_time, min_runs)
+        if substituted:
             # What the converter alone would give: the op lowered into builtins.
             plain = convert_model(fn, substitute=False).model
-            builtin = median_seconds(tflite_invoke(plain, case.inputs, 1), min_time, min_runs)
+            builtin = median_seconds(tflite_invoke(plain, case.inputs, 1, options), min_time, min_runs)
             substituted_rows.append(
                 (case.op, case.label, f"{builtin * 1e3:.3f}", f"{one * 1e3:.3f}", f"{builtin / one:.1f}x")
             )

@@ -88,6 +88,11 @@ def options_for(op: OpInfo, rng: np.random.Generator) -> bytes:
 
 def tensor_values(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
     size = int(np.prod(shape)) if shape else 1
+    if np.issubdtype(dtype, np.complexfloating):
+        real_type = np.float32 if np.dtype(dtype) == np.complex64 else np.float64
+        real, imag = tensor_values(shape, real_type, rng), tensor_values(shape, real_type, rng)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (real + 1j * imag).astype(dtype)
     if np.issubdtype(dtype, np.floating):
         pool = np.array([0.0, -0.0, 1.0, -1.0, 0.5, np.nan, np.inf, -np.inf, 1e30, -1e-30, 3.0, 1e4])
         values = np.where(rng.random(size) < 0.3, rng.choice(pool, size), rng.normal(size=size) * 3)
@@ -97,7 +102,8 @@ def tensor_values(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Genera
         info = np.iinfo(dtype)
         extremes = np.array([info.min, info.max, -1, 0, 1, 2**20], dtype=np.float64).clip(info.min, info.max)
         values = np.where(rng.random(size) < 0.3, rng.choice(extremes, size), rng.integers(-2, 6, size))
-    return np.asarray(values).astype(dtype).reshape(shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.asarray(values).astype(dtype).reshape(shape)
 
 
 def random_case(op: OpInfo, rng: np.random.Generator) -> dict:
@@ -159,7 +165,9 @@ def _mutate(options: bytes, rng: np.random.Generator) -> bytes:
     return bytes(damaged[: int(rng.integers(1, len(damaged) + 1))] if rng.random() < 0.3 else damaged)
 
 
-def seed_case(path: str, inputs: list[np.ndarray], rng: np.random.Generator, route: str) -> tuple[str, str]:
+def seed_case(
+    path: str, inputs: list[np.ndarray], rng: np.random.Generator, route: str, default_delegates: bool = True
+) -> tuple[str, str]:
     """One mutation of a seed model. Returns (kind, outcome)."""
     model = open(path, "rb").read()
     kind = str(rng.choice(["values", "shapes", "options"]))
@@ -180,10 +188,19 @@ def seed_case(path: str, inputs: list[np.ndarray], rng: np.random.Generator, rou
         arrays = [tensor_values(a.shape, a.dtype, rng) if rng.random() < 0.8 else a for a in arrays]
     try:
         interpreter = opbridge.Interpreter(
-            model_content=model, route=route, num_threads=int(rng.integers(1, 4))
+            model_content=model,
+            route=route,
+            num_threads=int(rng.integers(1, 4)),
+            default_delegates=default_delegates,
         )
-        (signature,) = interpreter._get_full_signature_list().values()
-        ids = list(signature["inputs"].values())
+        signatures = interpreter._get_full_signature_list()
+        if signatures:
+            (signature,) = signatures.values()
+            ids = list(signature["inputs"].values())
+            output_ids = list(signature["outputs"].values())
+        else:  # a hand-made model: tensor order
+            ids = [d["index"] for d in interpreter.get_input_details()]
+            output_ids = [d["index"] for d in interpreter.get_output_details()]
         for index, a in zip(ids, arrays, strict=True):
             interpreter.resize_tensor_input(index, a.shape, strict=False)
         interpreter.allocate_tensors()
@@ -191,7 +208,7 @@ def seed_case(path: str, inputs: list[np.ndarray], rng: np.random.Generator, rou
             if a.size:
                 interpreter.set_tensor(index, a)
         interpreter.invoke()
-        for index in signature["outputs"].values():
+        for index in output_ids:
             detail = next(d for d in interpreter.get_output_details() if d["index"] == index)
             if 0 not in tuple(detail["shape"]):
                 interpreter.get_tensor(index)
@@ -246,11 +263,14 @@ def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
     with open(args.log, "w") as log:
         for path in seeds:
             loaded = np.load(path.parent / (path.stem + ".npz"))
+            meta = json.loads((path.parent / (path.stem + ".json")).read_text())
             inputs = [loaded[f"arr_{i}"] for i in range(len(loaded.files))]
             for k in range(args.cases):
                 log.write(f"{path.name} case {k}\n")
                 log.flush()
-                kind, outcome = seed_case(str(path), inputs, rng, args.route)
+                kind, outcome = seed_case(
+                    str(path), inputs, rng, args.route, meta.get("default_delegates", True)
+                )
                 outcomes[f"{kind}:{outcome}"] += 1
     summary = {
         "seeds": len(seeds),

@@ -145,3 +145,28 @@ def test_public_functions_are_not_shadowed_by_submodules():
 
     for name in ("convert", "composite", "Interpreter", "registerers", "list_ops"):
         assert not inspect.ismodule(getattr(opbridge, name)), name
+
+
+def test_models_xnnpack_would_break_run_without_default_delegates(tmp_path):
+    """XNNPACK claims every node named MaxUnpooling2D (MediaPipe's op, float mask) and fails
+    to prepare the converter's addons:MaxUnpooling2D composite of that name (integer mask):
+    opbridge.Interpreter leaves default delegates out for such models."""
+    from opbridge import interpreter, tflite_model
+
+    def unpool(mask_dtype):
+        return tflite_model.single_custom_op_model(
+            "MaxUnpooling2D",
+            [("updates", [1, 2, 2, 1], np.float32), ("mask", [1, 2, 2, 1], mask_dtype)],
+            [("output", [1, 4, 4, 1], np.float32)],
+        )
+
+    assert interpreter._default_delegates_break(unpool(np.int64))
+    assert interpreter._default_delegates_break(unpool(np.int32))
+    assert not interpreter._default_delegates_break(unpool(np.float32))
+    path = tmp_path / "unpool.tflite"
+    path.write_bytes(unpool(np.int64))
+    # The choice is made from a file too, and an explicit resolver type is left alone.
+    assert opbridge.Interpreter(model_path=path) is not None
+    from ai_edge_litert.interpreter import OpResolverType
+
+    opbridge.Interpreter(model_path=path, experimental_op_resolver_type=OpResolverType.BUILTIN)

@@ -33,17 +33,20 @@ def runtime_library(name: str) -> str:
 
 CHECK_SEEDS = textwrap.dedent(
     """
-    import glob, sys, numpy as np
+    import glob, json, sys, numpy as np
     from opbridge.running import SignatureSession
     count = 0
     for path in sorted(glob.glob(sys.argv[1] + "/seed_*.tflite")):
         model = open(path, "rb").read()
+        meta = json.load(open(path[:-7] + ".json"))
         data = np.load(path[:-7] + ".npz")
         expected = np.load(path[:-7] + ".expected.npz")
         inputs = [data[f"arr_{i}"] for i in range(len(data.files))]
         for route in ("resolver", "delegate"):
             for threads in (1, 3):
-                session = SignatureSession(model, route=route, num_threads=threads)
+                session = SignatureSession(
+                    model, route=route, num_threads=threads, default_delegates=meta["default_delegates"]
+                )
                 session.set_inputs(inputs)
                 session.invoke()
                 for name, value in session.outputs().items():

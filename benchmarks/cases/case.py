@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,3 +13,9 @@ class Case:
     label: str  # dtype and sizes
     fn: Callable[..., Any]  # a TF function of the inputs
     inputs: list[np.ndarray]
+    # For TFLite-only ops no TF function converts to: the model TFLite runs
+    # (inputs in the model's input order), `fn` then being TF's nearest equivalent.
+    model: bytes | None = None
+    # Extra opbridge.Interpreter arguments (e.g. no default delegates, so that
+    # XNNPACK does not take a MediaPipe op over).
+    interpreter_options: dict[str, Any] = field(default_factory=dict)

@@ -320,7 +320,13 @@ Status ParseArgSpec(const std::string& text, ArgSpec* out) {
   if (colon == std::string::npos) return Errorf("arg declaration '", text, "' has no ':'");
   spec.name = Trim(text.substr(0, colon));
   if (!IsIdentifier(spec.name)) return Errorf("arg declaration '", text, "': bad name");
-  const std::string type_text = Trim(text.substr(colon + 1));
+  std::string type_text = Trim(text.substr(colon + 1));
+  const size_t star = type_text.find('*');
+  if (star != std::string::npos) {
+    spec.number_attr = Trim(type_text.substr(0, star));
+    if (!IsIdentifier(spec.number_attr)) return Errorf("arg declaration '", text, "': bad list length");
+    type_text = Trim(type_text.substr(star + 1));
+  }
   const DType fixed = DTypeFromName(type_text);
   if (fixed != DType::kInvalid) {
     spec.fixed_type = fixed;

@@ -33,7 +33,8 @@ std::string Args(const std::vector<ArgSpec>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const ArgSpec& a = args[i];
     out += (i ? "," : "") + std::string("{\"name\":") + Quote(a.name) + ",\"type\":" +
-           Quote(a.type_attr.empty() ? DTypeName(a.fixed_type) : a.type_attr) + "}";
+           Quote(a.type_attr.empty() ? DTypeName(a.fixed_type) : a.type_attr) +
+           (a.number_attr.empty() ? "" : ",\"number\":" + Quote(a.number_attr)) + "}";
   }
   return out + "]";
 }
@@ -63,7 +64,7 @@ std::string CatalogJson() {
     const OpSpec& s = *ops[i];
     out += (i ? "," : "") + std::string("{\"name\":") + Quote(s.name()) + ",\"origin\":" +
            Quote(OpOriginName(s.origin())) + ",\"defined_by\":" + Quote(s.defined_by()) +
-           ",\"replaces\":" + Quote(s.replaces()) +
+           ",\"replaces\":" + Quote(s.replaces()) + ",\"tflite_version\":" + std::to_string(s.tflite_version()) +
            ",\"tflite\":" + (s.has_tflite_kernel() ? "true" : "false") + ",\"doc\":" + Quote(s.doc()) +
            ",\"inputs\":" + Args(s.inputs()) + ",\"outputs\":" + Args(s.outputs()) + ",\"attrs\":" + Attrs(s.attrs()) +
            "}";

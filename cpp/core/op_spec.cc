@@ -1,5 +1,6 @@
 // OpSpec validation, the op registry, and the runtime-independent parts of
 // ShapeContext and KernelContext.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <deque>
@@ -72,6 +73,18 @@ Status OpSpec::Finalize() {
         const AttrSpec* attr = FindAttr(arg.type_attr);
         if (!attr || attr->type != AttrType::kType) {
           return Errorf("arg '", arg.name, "' uses '", arg.type_attr, "', which is not a type attr");
+        }
+      }
+      if (!arg.number_attr.empty()) {
+        const AttrSpec* attr = FindAttr(arg.number_attr);
+        if (!attr || attr->type != AttrType::kInt) {
+          return Errorf("list arg '", arg.name, "' has length '", arg.number_attr, "', which is not an int attr");
+        }
+        // The TF adapter and the shape/kernel contexts of inputs index args
+        // one to one; only the TFLite adapter flattens output lists.
+        if (out == &inputs_ || origin_ == OpOrigin::kOpbridge) {
+          return Errorf("list arg '", arg.name, "': lists are supported as outputs of TFLite kernels for TF "
+                        "or TFLite-only ops");
         }
       }
       out->push_back(std::move(arg));
@@ -169,13 +182,20 @@ Status KernelContext::AllocateOutput(int i, const Shape& shape) {
 }
 
 void KernelContext::ParallelFor(int64_t total, int64_t cost_per_unit,
-                                const std::function<void(int64_t, int64_t)>& fn) const {
+                                const std::function<void(int64_t, int64_t)>& fn, int64_t grain) const {
   if (total <= 0) return;
   if (parallelism_ == nullptr || parallelism_->num_threads() <= 1) {
     fn(0, total);
     return;
   }
-  parallelism_->ParallelFor(total, cost_per_unit, fn);
+  if (grain <= 1) {
+    parallelism_->ParallelFor(total, cost_per_unit, fn);
+    return;
+  }
+  const int64_t blocks = (total + grain - 1) / grain;
+  parallelism_->ParallelFor(blocks, cost_per_unit * grain, [&](int64_t begin, int64_t end) {
+    fn(begin * grain, std::min(end * grain, total));
+  });
 }
 
 Status SameShapeAsInput0(ShapeContext& ctx) {

@@ -22,7 +22,27 @@ struct NodeState {
   AttrMap attrs;
   std::string init_error;
   std::vector<bool> output_dynamic;
+  // The node's outputs in order, list outputs ("N * T") repeated N times.
+  std::vector<const ArgSpec*> outputs;
 };
+
+// Caps a list output's length: far beyond any real op, it only bounds what a
+// corrupted model can make us allocate.
+constexpr int64_t kMaxListLength = 1 << 16;
+
+Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, std::vector<const ArgSpec*>* out) {
+  out->clear();
+  for (const ArgSpec& arg : spec.outputs()) {
+    int64_t count = 1;
+    if (!arg.number_attr.empty()) {
+      count = attrs.Get<int64_t>(arg.number_attr);
+      OPBRIDGE_REQUIRE(count >= 0 && count <= kMaxListLength, "attr '", arg.number_attr, "' is ", count,
+                       ", not a valid length for output list '", arg.name, "'");
+    }
+    out->insert(out->end(), static_cast<size_t>(count), &arg);
+  }
+  return Status::Ok();
+}
 
 // Rank cap: TF kernels reject far lower ranks; this only bounds what a
 // corrupted model can make us allocate.
@@ -123,9 +143,10 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   OPBRIDGE_REQUIRE(state->init_error.empty(), state->init_error);
   OPBRIDGE_REQUIRE(node->inputs && node->inputs->size == static_cast<int>(spec.inputs().size()), "expects ",
                    spec.inputs().size(), " inputs, the node has ", node->inputs ? node->inputs->size : 0);
-  OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(spec.outputs().size()),
-                   "expects ", spec.outputs().size(), " outputs, the node has ",
-                   node->outputs ? node->outputs->size : 0);
+  OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, state->attrs, &state->outputs));
+  const std::vector<const ArgSpec*>& outputs = state->outputs;
+  OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(outputs.size()), "expects ",
+                   outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   ShapeContext shapes(&spec, &state->attrs);
   for (size_t i = 0; i < spec.inputs().size(); ++i) {
@@ -147,8 +168,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     shapes.input_dtypes_.push_back(dtype);
     shapes.input_values_.push_back(std::move(value));
   }
-  for (size_t i = 0; i < spec.outputs().size(); ++i) {
-    const ArgSpec& arg = spec.outputs()[i];
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const ArgSpec& arg = *outputs[i];
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
     const DType actual = DTypeFromTfLiteType(tensor->type);
@@ -166,12 +187,12 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                      "' is neither in the custom options nor bound by a tensor");
   }
 
-  shapes.output_shapes_.assign(spec.outputs().size(), Shape::UnknownRank());
-  shapes.output_dynamic_.assign(spec.outputs().size(), false);
+  shapes.output_shapes_.assign(outputs.size(), Shape::UnknownRank());
+  shapes.output_dynamic_.assign(outputs.size(), false);
   OPBRIDGE_RETURN_IF_ERROR(spec.shape_fn()(shapes));
 
   state->output_dynamic = shapes.output_dynamic_;
-  for (size_t i = 0; i < spec.outputs().size(); ++i) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
     TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
     if (shapes.output_dynamic_[i]) {
       if (tensor->allocation_type != kTfLiteDynamic) {
@@ -180,7 +201,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
       }
       continue;
     }
-    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.output_shapes_[i], spec.outputs()[i].name));
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.output_shapes_[i], outputs[i]->name));
   }
   return Status::Ok();
 }
@@ -200,8 +221,8 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
     kernel.inputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
-  for (size_t i = 0; i < spec.outputs().size(); ++i) {
-    const std::string& name = spec.outputs()[i].name;
+  for (size_t i = 0; i < state->outputs.size(); ++i) {
+    const std::string& name = state->outputs[i]->name;
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", name, &tensor));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
@@ -215,7 +236,8 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     kernel.outputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
   kernel.allocator_ = [&](int i, const Shape& shape, Tensor* out) -> Status {
-    const std::string& name = spec.outputs()[static_cast<size_t>(i)].name;
+    OPBRIDGE_REQUIRE(i >= 0 && static_cast<size_t>(i) < state->outputs.size(), "no output ", i);
+    const std::string& name = state->outputs[static_cast<size_t>(i)]->name;
     OPBRIDGE_REQUIRE(static_cast<size_t>(i) < state->output_dynamic.size() &&
                          state->output_dynamic[static_cast<size_t>(i)],
                      "output '", name, "' was not declared dynamic by the shape rule");
@@ -330,7 +352,7 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
       r.invoke = &Invoke;
       r.builtin_code = kBuiltinOperatorCustom;
       r.custom_name = spec->name().c_str();
-      r.version = 1;
+      r.version = spec->tflite_version();
       g_table_specs->push_back(spec);
       table->push_back({spec, &padded->registration});
     }

@@ -110,7 +110,9 @@ Status AddOpsToResolver(void* resolver, const std::vector<TfLiteOpEntry>& ops) {
   AddCustomFn add_custom;
   OPBRIDGE_RETURN_IF_ERROR(FindAddCustom(resolver, &add_custom));
   // The resolver keeps the name pointer: spec names live as long as the library.
-  for (const TfLiteOpEntry& op : ops) add_custom(resolver, op.spec->name().c_str(), op.registration, 1);
+  for (const TfLiteOpEntry& op : ops) {
+    add_custom(resolver, op.spec->name().c_str(), op.registration, op.registration->version);
+  }
   return Status::Ok();
 }
 

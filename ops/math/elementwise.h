@@ -34,9 +34,15 @@ Status UnaryElementwise(KernelContext& ctx, int64_t cost_per_element_ns, Expr ex
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* out = y.data<T>();
-    ctx.ParallelFor(x.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      ArrayMap<T>(out + begin, end - begin) = expr(ConstArrayMap<T>(in + begin, end - begin));
-    });
+    // Eigen evaluates whole packets and a ragged tail with its scalar path,
+    // which can round differently: chunks start on multiples of 64 elements
+    // so that which path an element takes does not depend on the thread count.
+    ctx.ParallelFor(
+        x.num_elements(), cost_per_element_ns,
+        [&](int64_t begin, int64_t end) {
+          ArrayMap<T>(out + begin, end - begin) = expr(ConstArrayMap<T>(in + begin, end - begin));
+        },
+        /*grain=*/64);
     return Status::Ok();
   });
 }

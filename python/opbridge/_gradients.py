@@ -29,3 +29,18 @@ def register(library: ModuleType) -> None:
     def _lgamma_grad(op: Any, grad: Any) -> Any:
         # d/dx log|gamma(x)| = digamma(x), as TF's own Lgamma gradient.
         return grad * tf.math.digamma(op.inputs[0])
+
+    @tf.RegisterGradient("Opbridge>MaxUnpooling2D")
+    def _max_unpooling_2d_grad(op: Any, grad: Any) -> tuple[Any, None]:
+        # Each update was added at its argmax: its gradient is the output gradient there.
+        updates, argmax = op.inputs
+        if op.get_attr("include_batch_in_index"):
+            picked = tf.gather(tf.reshape(grad, [-1]), tf.reshape(argmax, [-1]))
+        else:
+            batch = tf.shape(grad)[0]
+            picked = tf.gather(tf.reshape(grad, [batch, -1]), tf.reshape(argmax, [batch, -1]), batch_dims=1)
+        return tf.reshape(picked, tf.shape(updates)), None
+
+    @tf.RegisterGradient("Opbridge>DenseImageWarp")
+    def _dense_image_warp_grad(op: Any, grad: Any) -> tuple[Any, Any]:
+        return library.opbridge_dense_image_warp_grad(op.inputs[0], op.inputs[1], grad)

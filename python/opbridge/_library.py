@@ -48,6 +48,7 @@ class OpInfo:
     attrs: tuple[AttrInfo, ...]
     defined_by: str = ""  # for TFLite-only ops: who defines them ("MediaPipe")
     replaces: str = ""  # the TF op that opbridge.convert substitutes with this one
+    tflite_version: int = 1  # the opcode version the TFLite kernel is registered under
     library: str = field(default="opbridge", compare=False)
 
     @property
@@ -141,6 +142,7 @@ def _op_info(entry: dict[str, Any], library: str) -> OpInfo:
         ),
         defined_by=entry.get("defined_by", ""),
         replaces=entry.get("replaces", ""),
+        tflite_version=int(entry.get("tflite_version", 1)),
         library=library,
     )
 

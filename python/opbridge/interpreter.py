@@ -18,7 +18,7 @@ import threading
 import warnings
 from typing import Any
 
-from . import _abi_check
+from . import _abi_check, tflite_model
 from ._library import libraries
 from .errors import OpbridgeError
 
@@ -70,6 +70,30 @@ def interpreter_class(runtime: str) -> Any:
     raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
 
 
+def _op_resolver_without_default_delegates(runtime: str) -> Any:
+    if runtime == "litert":
+        from ai_edge_litert.interpreter import OpResolverType
+    else:
+        from tensorflow.lite.python.interpreter import OpResolverType
+    return OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+
+
+def _default_delegates_break(model: bytes) -> bool:
+    """True if the default XNNPACK delegate would take a node it cannot run.
+
+    XNNPACK implements MediaPipe's MaxUnpooling2D (float mask) under that name
+    and claims the converter's "addons:MaxUnpooling2D" composite too, which has
+    the same name but an integer mask: the interpreter then fails to prepare
+    ("unsupported datatype (INT64) ... in XNNPACK delegate").
+    """
+    uses = [u for u in tflite_model.custom_ops(model) if u.name == "MaxUnpooling2D" and len(u.inputs) == 2]
+    if not uses:
+        return False
+    m = tflite_model.load(model)
+    integer = {tflite_model.schema.TensorType.INT32, tflite_model.schema.TensorType.INT64}
+    return any(m.Subgraphs(u.subgraph).Tensors(u.inputs[1]).Type() in integer for u in uses)
+
+
 def _resolve_route(runtime: str, route: str, cls: Any) -> str:
     """The route to use, checking each kernel library's ABI against the runtime on the way."""
     if route not in ROUTES:
@@ -111,6 +135,7 @@ def Interpreter(
     runtime: str = "litert",
     custom_op_registerers: list[Any] | None = None,
     route: str = "auto",
+    default_delegates: bool = True,
     **kwargs: Any,
 ) -> Any:
     """The runtime's interpreter for a model, with every opbridge kernel registered.
@@ -121,8 +146,24 @@ def Interpreter(
     (num_threads, experimental_preserve_all_tensors, experimental_delegates,
     ...) go to the interpreter unchanged. The first interpreter of each runtime
     runs the ABI self-test (AbiMismatchError).
+
+    `default_delegates=False` keeps the runtime's default delegate (XNNPACK) out,
+    in either runtime: XNNPACK has its own versions of some MediaPipe ops, so
+    this is how opbridge's kernels run them. A model the default XNNPACK
+    delegate would break (a MaxUnpooling2D with an integer mask, from TF
+    Addons' composite) is run without default delegates anyway, unless
+    `experimental_op_resolver_type` is given.
     """
     cls = interpreter_class(runtime)
+    if not default_delegates and "experimental_op_resolver_type" not in kwargs:
+        kwargs["experimental_op_resolver_type"] = _op_resolver_without_default_delegates(runtime)
+    if "experimental_op_resolver_type" not in kwargs:
+        content = model_content
+        if content is None and model_path is not None:
+            with open(model_path, "rb") as f:
+                content = f.read()
+        if content is not None and _default_delegates_break(bytes(content)):
+            kwargs["experimental_op_resolver_type"] = _op_resolver_without_default_delegates(runtime)
     with warnings.catch_warnings():
         # TF's interpreter warns that it is deprecated; the caller chose it.
         warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")

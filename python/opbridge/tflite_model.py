@@ -7,7 +7,7 @@ and the `flatbuffers` package it depends on.
 from __future__ import annotations
 
 import collections
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import flatbuffers
@@ -23,6 +23,13 @@ _NUMPY_TO_SCHEMA = {
     np.dtype(np.int64): schema.TensorType.INT64,
     np.dtype(np.uint8): schema.TensorType.UINT8,
     np.dtype(np.int8): schema.TensorType.INT8,
+    np.dtype(np.int16): schema.TensorType.INT16,
+    np.dtype(np.uint16): schema.TensorType.UINT16,
+    np.dtype(np.uint32): schema.TensorType.UINT32,
+    np.dtype(np.uint64): schema.TensorType.UINT64,
+    np.dtype(np.float16): schema.TensorType.FLOAT16,
+    np.dtype(np.complex64): schema.TensorType.COMPLEX64,
+    np.dtype(np.complex128): schema.TensorType.COMPLEX128,
     np.dtype(np.bool_): schema.TensorType.BOOL,
 }
 
@@ -97,12 +104,22 @@ def single_custom_op_model(
     outputs: Sequence[tuple[str, Sequence[int], np.dtype]],
     options: bytes = b"",
     padding_tensors: int = 0,
+    version: int = 1,
+    constants: Mapping[str, np.ndarray] | None = None,
 ) -> bytes:
     """A model with one CUSTOM node; tests and the ABI check build models with it.
 
     `padding_tensors` unused tensors come first, so the node's tensors do not
     sit at index 0 (the ABI check then exercises the tensor array's stride).
+    `version` is the opcode's version (a resolver finds a custom op only under
+    the version it was registered with). Inputs named in `constants` hold that
+    data (a constant tensor, as converters write weights) instead of being
+    model inputs.
     """
+    constants = dict(constants or {})
+    unknown = set(constants) - {spec[0] for spec in inputs}
+    if unknown:
+        raise ValueError(f"constants {sorted(unknown)} name no input")
     model = schema.ModelT()
     model.version = 3
     model.buffers = [schema.BufferT()]  # buffer 0: the empty sentinel
@@ -110,7 +127,7 @@ def single_custom_op_model(
     code.builtinCode = _CUSTOM
     code.deprecatedBuiltinCode = _CUSTOM
     code.customCode = op_name
-    code.version = 1
+    code.version = version
     model.operatorCodes = [code]
 
     tensors = []
@@ -121,6 +138,14 @@ def single_custom_op_model(
         t.shape = list(shape)
         t.type = _NUMPY_TO_SCHEMA[np.dtype(dtype)]
         t.buffer = 0
+        if name in constants:
+            data = np.ascontiguousarray(constants[name], dtype=dtype)
+            if data.shape != tuple(shape):
+                raise ValueError(f"constant {name}: data shape {data.shape}, tensor shape {tuple(shape)}")
+            buffer = schema.BufferT()
+            buffer.data = list(data.tobytes())
+            model.buffers.append(buffer)
+            t.buffer = len(model.buffers) - 1
         tensors.append(t)
         return len(tensors) - 1
 
@@ -138,7 +163,7 @@ def single_custom_op_model(
 
     subgraph = schema.SubGraphT()
     subgraph.tensors = tensors
-    subgraph.inputs = input_ids
+    subgraph.inputs = [i for i, spec in zip(input_ids, inputs, strict=True) if spec[0] not in constants]
     subgraph.outputs = output_ids
     subgraph.operators = [op]
     subgraph.name = "main"

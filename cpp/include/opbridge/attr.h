@@ -39,12 +39,15 @@ struct AttrSpec {
   Status Check(const AttrValue& value) const;
 };
 
-// One parsed input/output declaration: "name: T" (T a type attr) or "name: float".
+// One parsed input/output declaration: "name: T" (T a type attr), "name: float",
+// or a list "name: N * T" of N tensors (N an int attr; outputs of TFLite
+// kernels only: the TFLite adapter flattens them, the kernel sees N outputs).
 struct ArgSpec {
   std::string text;
   std::string name;
   std::string type_attr;           // set when the dtype comes from an attr
   DType fixed_type = DType::kInvalid;  // set otherwise
+  std::string number_attr;         // set for a list "N * T"
 };
 
 Status ParseAttrSpec(const std::string& text, AttrSpec* out);

@@ -103,8 +103,11 @@ class KernelContext {
   // Splits [0, total) over the runtime's threads. `cost_per_unit` (rough
   // nanoseconds per item) keeps small jobs on one thread. Results must not
   // depend on the split: each item is computed the same way on any thread.
-  void ParallelFor(int64_t total, int64_t cost_per_unit,
-                   const std::function<void(int64_t, int64_t)>& fn) const;
+  // `grain` > 1 puts every range boundary on a multiple of it (but the
+  // last): a vectorized loop whose ragged tail takes a scalar path (Eigen's)
+  // then treats each element the same whatever the thread count.
+  void ParallelFor(int64_t total, int64_t cost_per_unit, const std::function<void(int64_t, int64_t)>& fn,
+                   int64_t grain = 1) const;
 
   // Filled by the adapters.
   std::vector<ConstTensor> inputs_;
@@ -155,6 +158,10 @@ class OpSpec {
   // Run with subnormals kept, as TF's kernel for this op does (its default is
   // to flush them: see cpp/core/float_mode.h).
   OpSpec& KeepDenormals() { flush_denormals_ = false; return *this; }
+  // The op version the TFLite kernel is registered under. A resolver finds a
+  // custom op only under the exact (name, version) of the model's opcode;
+  // MediaPipe's V2 ops (TransformTensorBilinear, ...) are version 2.
+  OpSpec& TfLiteVersion(int version) { tflite_version_ = version; return *this; }
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -168,6 +175,7 @@ class OpSpec {
   OptionsDecoderFn options_decoder() const { return options_decoder_; }
   const std::string& replaces() const { return replaces_; }
   bool flush_denormals() const { return flush_denormals_; }
+  int tflite_version() const { return tflite_version_; }
   const std::vector<std::string>& input_texts() const { return input_texts_; }
   const std::vector<std::string>& output_texts() const { return output_texts_; }
   const std::vector<std::string>& attr_texts() const { return attr_texts_; }
@@ -187,6 +195,7 @@ class OpSpec {
   OptionsDecoderFn options_decoder_ = nullptr;
   std::string replaces_;
   bool flush_denormals_ = true;
+  int tflite_version_ = 1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;

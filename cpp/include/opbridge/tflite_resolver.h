@@ -20,7 +20,9 @@ inline void AddOps(tflite::MutableOpResolver* resolver,
   const OpbridgeTfLiteOp* ops = nullptr;
   const int count = list_ops(&ops);
   for (int i = 0; i < count; ++i) {
-    resolver->AddCustom(ops[i].name, static_cast<const TfLiteRegistration*>(ops[i].registration));
+    const auto* registration = static_cast<const TfLiteRegistration*>(ops[i].registration);
+    // Custom ops resolve by (name, version): register the version the kernel declares.
+    resolver->AddCustom(ops[i].name, registration, registration->version);
   }
 }
 

@@ -20,6 +20,8 @@ def describe_origin(op: OpInfo) -> str:
         text += f" ({op.defined_by})"
     if op.replaces:
         text += f", replaces {op.replaces}"
+    if op.tflite_version != 1:
+        text += f", opcode version {op.tflite_version}"
     return text
 
 

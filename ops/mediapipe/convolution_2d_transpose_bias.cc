@@ -1,0 +1,152 @@
+// Convolution2DTransposeBias: MediaPipe's transposed convolution with a bias
+// input (mediapipe/util/tflite/operations/transpose_conv_bias.cc), used by its
+// segmentation models. Options: a raw TfLiteTransposeConvParams (int32
+// padding 0/1/2 = unknown/SAME/VALID, stride_width, stride_height; newer
+// writers append the activation, which MediaPipe's kernel does not read).
+//
+//   input [N, H, W, Cin], weights [Cout, kh, kw, Cin] (OHWI), bias [Cout]
+//   -> output [N, s_h*(H-1) + kh - pad_h, s_w*(W-1) + kw - pad_w, Cout]
+// with pad = max(0, k - (in-1) % s - 1) for SAME, else 0; input pixel (y, x)
+// adds input . weights[:, ky, kx, :] at (y*s_h - pad_h/2 + ky, x*s_w -
+// pad_w/2 + kx), taps outside the output dropped, on top of the bias.
+//
+// Computed as one matrix product (Eigen) of the input pixels with the
+// weights, then each pixel's products added at its taps; float throughout,
+// like MediaPipe's (the sums run in another order).
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+constexpr int64_t kMaxStride = 1 << 16;
+
+Status DecodeParams(const uint8_t* data, size_t size, AttrMap* attrs) {
+  constexpr size_t kSize = 3 * sizeof(int32_t);
+  OPBRIDGE_REQUIRE(data != nullptr && size >= kSize, "custom options are ", size,
+                   " bytes; a TfLiteTransposeConvParams struct needs at least ", kSize);
+  int32_t fields[3];
+  std::memcpy(fields, data, sizeof(fields));  // little-endian, as the writers store it
+  OPBRIDGE_REQUIRE(fields[0] >= 0 && fields[0] <= 2, "TfLiteTransposeConvParams.padding is ", fields[0],
+                   ", not a TfLitePadding (0 unknown, 1 same, 2 valid)");
+  OPBRIDGE_REQUIRE(fields[1] <= kMaxStride && fields[2] <= kMaxStride, "stride ", fields[2], "x", fields[1],
+                   " is beyond ", kMaxStride);
+  const char* paddings[] = {"UNKNOWN", "SAME", "VALID"};
+  attrs->Set("padding", std::string(paddings[fields[0]]));
+  attrs->Set("stride_width", int64_t{fields[1]});
+  attrs->Set("stride_height", int64_t{fields[2]});
+  return Status::Ok();
+}
+
+struct Geometry {
+  int64_t out, pad_before;
+};
+
+// MediaPipe's output size and leading padding along one axis.
+Geometry Axis(int64_t in, int64_t kernel, int64_t stride, bool same) {
+  int64_t pad = 0;
+  if (same) pad = std::max<int64_t>(0, kernel - (in - 1) % stride - 1);
+  return Geometry{stride * (in - 1) + kernel - pad, pad / 2};
+}
+
+Status ConvShape(ShapeContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 4));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(2, 1));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(1, 3, 0, 3));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(2, 0, 1, 0));
+  const Shape& in = ctx.input(0);
+  const Shape& w = ctx.input(1);
+  OPBRIDGE_REQUIRE(in.dim(1) >= 1 && in.dim(2) >= 1, "input 'input' must have non-empty height and width, got ",
+                   in.ToString());
+  OPBRIDGE_REQUIRE(w.dim(1) >= 1 && w.dim(2) >= 1, "input 'weights' must have a non-empty kernel, got ",
+                   w.ToString());
+  const bool same = ctx.attrs().Get<std::string>("padding") == "SAME";
+  const Geometry gy = Axis(in.dim(1), w.dim(1), ctx.attrs().Get<int64_t>("stride_height"), same);
+  const Geometry gx = Axis(in.dim(2), w.dim(2), ctx.attrs().Get<int64_t>("stride_width"), same);
+  OPBRIDGE_REQUIRE(gy.out <= INT32_MAX && gx.out <= INT32_MAX, "output of ", gy.out, "x", gx.out,
+                   " is beyond TFLite's int32 dims");
+  ctx.set_output(0, Shape({in.dim(0), gy.out, gx.out, w.dim(0)}));
+  return Status::Ok();
+}
+
+Status ConvKernel(KernelContext& ctx) {
+  using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const ConstTensor& input = ctx.input(0);
+  const ConstTensor& weights = ctx.input(1);
+  const Tensor& output = ctx.output(0);
+  const int64_t batch = input.dim(0), in_h = input.dim(1), in_w = input.dim(2), cin = input.dim(3);
+  const int64_t kh = weights.dim(1), kw = weights.dim(2), cout = weights.dim(0);
+  const int64_t out_h = output.dim(1), out_w = output.dim(2);
+  const int64_t sh = ctx.attrs().Get<int64_t>("stride_height"), sw = ctx.attrs().Get<int64_t>("stride_width");
+  const bool same = ctx.attrs().Get<std::string>("padding") == "SAME";
+  const int64_t pad_h = Axis(in_h, kh, sh, same).pad_before, pad_w = Axis(in_w, kw, sw, same).pad_before;
+  const float* bias = ctx.input(2).data<float>();
+  float* out = output.data<float>();
+  const int64_t pixels_out = output.num_elements() / std::max<int64_t>(cout, 1);
+  for (int64_t p = 0; p < pixels_out; ++p) std::memcpy(out + p * cout, bias, static_cast<size_t>(cout) * sizeof(float));
+  if (input.num_elements() == 0 || cout == 0) return Status::Ok();
+
+  // Every input pixel's contributions at once: Y = X * W^T, X [pixels, cin],
+  // W [cout*kh*kw, cin] (OHWI rows), Y [pixels, (oc, ky, kx)]; then each Y
+  // row is added at its taps. Rows go in blocks to bound the buffer.
+  const int64_t columns = cout * kh * kw;
+  const Eigen::Map<const RowMajor> w(weights.data<float>(), columns, cin);
+  const int64_t block_rows = std::max<int64_t>(1, std::min(in_h, (int64_t{1} << 22) / std::max<int64_t>(1, in_w * columns)));
+  std::vector<float> y(static_cast<size_t>(block_rows * in_w * columns));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t row0 = 0; row0 < in_h; row0 += block_rows) {
+      const int64_t rows = std::min(block_rows, in_h - row0);
+      const float* x = input.data<float>() + ((b * in_h + row0) * in_w) * cin;
+      // Products in parallel, one input row per task.
+      ctx.ParallelFor(rows, in_w * columns * cin + 100, [&](int64_t begin, int64_t end) {
+        const Eigen::Map<const RowMajor> xs(x + begin * in_w * cin, (end - begin) * in_w, cin);
+        Eigen::Map<RowMajor> ys(y.data() + begin * in_w * columns, (end - begin) * in_w, columns);
+        ys.noalias() = xs * w.transpose();
+      });
+      // Scatter, in order (taps of neighbouring pixels overlap).
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t iy = row0 + r;
+        for (int64_t ix = 0; ix < in_w; ++ix) {
+          const float* contributions = y.data() + (r * in_w + ix) * columns;
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t oy = iy * sh - pad_h + ky;
+            if (oy < 0 || oy >= out_h) continue;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t ox = ix * sw - pad_w + kx;
+              if (ox < 0 || ox >= out_w) continue;
+              float* dst = out + ((b * out_h + oy) * out_w + ox) * cout;
+              const float* src = contributions + ky * kw + kx;  // column (oc, ky, kx), stride kh*kw over oc
+              for (int64_t oc = 0; oc < cout; ++oc) dst[oc] += src[oc * kh * kw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Convolution2DTransposeBias")
+                         .Origin(OpOrigin::kTfLiteOnly)
+                         .DefinedBy("MediaPipe")
+                         .Doc("Transposed convolution plus bias: input [N,H,W,Cin], weights [Cout,kh,kw,Cin], "
+                              "bias [Cout]. Options: raw TfLiteTransposeConvParams.")
+                         .Input("input: float")
+                         .Input("weights: float")
+                         .Input("bias: float")
+                         .Output("output: float")
+                         .Attr("padding: {'UNKNOWN', 'SAME', 'VALID'}")
+                         .Attr("stride_width: int >= 1")
+                         .Attr("stride_height: int >= 1")
+                         .OptionsDecoder(DecodeParams)
+                         .ShapeRule(ConvShape)
+                         .Kernel(ConvKernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,133 @@
+// CTCGreedyDecoder: TF's best-path CTC decoding (tf.nn.ctc_greedy_decoder).
+// The converter emits CUSTOM "CTCGreedyDecoder" {T, blank_index,
+// merge_repeated}; the decoded sequences are a sparse tensor whose size is
+// known only at run time (decoded_indices and decoded_values are dynamic).
+//
+// As TF's kernel: for each batch entry b and t < sequence_length[b], the class
+// with the largest logit (the first on ties; a NaN never wins a comparison,
+// so a NaN first logit keeps class 0) is emitted unless it is the blank or,
+// with merge_repeated, equals the previous step's class. log_probability[b]
+// is minus the sum of those maxima. A negative sequence length decodes nothing.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+Status CtcGreedyShape(ShapeContext& ctx) {
+  const Shape& inputs = ctx.input(0);
+  OPBRIDGE_REQUIRE(!inputs.rank_known() || inputs.rank() == 3, "inputs is not a 3-Tensor (input 'inputs' has shape ",
+                   inputs.ToString(), ")");
+  OPBRIDGE_REQUIRE(!ctx.input(1).rank_known() || ctx.input(1).rank() == 1,
+                   "sequence_length is not a vector (shape ", ctx.input(1).ToString(), ")");
+  const int64_t batch = inputs.rank_known() ? inputs.dim(1) : kUnknownDim;
+  if (batch >= 0 && ctx.input(1).rank_known() && ctx.input(1).dim(0) >= 0) {
+    OPBRIDGE_REQUIRE(ctx.input(1).dim(0) == batch, "len(sequence_length) != batch_size.  len(sequence_length):  ",
+                     ctx.input(1).dim(0), " batch_size: ", batch);
+  }
+  ctx.set_output(0, Shape({kUnknownDim, 2}));
+  ctx.set_output_dynamic(0);
+  ctx.set_output(1, Shape({kUnknownDim}));
+  ctx.set_output_dynamic(1);
+  ctx.set_output(2, Shape({2}));
+  ctx.set_output(3, Shape({batch, 1}));
+  return Status::Ok();
+}
+
+template <typename T>
+Status Decode(KernelContext& ctx) {
+  const ConstTensor& inputs = ctx.input(0);
+  const ConstTensor& lengths = ctx.input(1);
+  OPBRIDGE_REQUIRE(inputs.num_elements() > 0, "inputs must not be empty (shape ", inputs.shape().ToString(), ")");
+  const int64_t max_time = inputs.dim(0), batch = inputs.dim(1), classes = inputs.dim(2);
+  OPBRIDGE_REQUIRE(classes <= INT32_MAX, "num_classes cannot exceed max int");
+  const int32_t* seq_len = lengths.data<int32_t>();
+  for (int64_t b = 0; b < batch; ++b) {
+    OPBRIDGE_REQUIRE(seq_len[b] <= max_time, "sequence_length(", b, ") <= ", max_time, " (it is ", seq_len[b], ")");
+  }
+  const int64_t blank_attr = ctx.attrs().Get<int64_t>("blank_index");
+  const int64_t blank = blank_attr < 0 ? classes + blank_attr : blank_attr;
+  OPBRIDGE_REQUIRE(blank >= 0 && blank < classes, "blank_index expected to be between ", -classes, " and ",
+                   classes - 1, " but was ", blank_attr);
+  const bool merge = ctx.attrs().Get<bool>("merge_repeated");
+
+  const T* logits = inputs.data<T>();
+  T* log_prob = ctx.output(3).data<T>();
+  std::vector<std::vector<int64_t>> sequences(static_cast<size_t>(batch));
+  // Time outer, batch inner: the logits are read in memory order.
+  ctx.ParallelFor(batch, 4 * max_time * classes + 50, [&](int64_t begin, int64_t end) {
+    std::vector<T> scores(static_cast<size_t>(end - begin), T(0));
+    std::vector<int64_t> previous(static_cast<size_t>(end - begin), -1);
+    int64_t longest_input = 0;
+    for (int64_t b = begin; b < end; ++b) longest_input = std::max<int64_t>(longest_input, seq_len[b]);
+    for (int64_t t = 0; t < longest_input; ++t) {
+      for (int64_t b = begin; b < end; ++b) {
+        if (t >= seq_len[b]) continue;
+        const T* row = logits + (t * batch + b) * classes;
+        int64_t best = 0;
+        T best_value = row[0];
+        for (int64_t c = 1; c < classes; ++c) {
+          if (row[c] > best_value) {
+            best_value = row[c];
+            best = c;
+          }
+        }
+        const size_t i = static_cast<size_t>(b - begin);
+        scores[i] += -best_value;
+        if (best != blank && !(merge && best == previous[i])) sequences[static_cast<size_t>(b)].push_back(best);
+        previous[i] = best;
+      }
+    }
+    for (int64_t b = begin; b < end; ++b) log_prob[b] = scores[static_cast<size_t>(b - begin)];
+  });
+
+  int64_t total = 0, longest = 0;
+  for (const auto& sequence : sequences) {
+    total += static_cast<int64_t>(sequence.size());
+    longest = std::max(longest, static_cast<int64_t>(sequence.size()));
+  }
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({total, 2})));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({total})));
+  int64_t* indices = ctx.output(0).data<int64_t>();
+  int64_t* values = ctx.output(1).data<int64_t>();
+  int64_t k = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto& sequence = sequences[static_cast<size_t>(b)];
+    for (size_t t = 0; t < sequence.size(); ++t, ++k) {
+      indices[2 * k] = b;
+      indices[2 * k + 1] = static_cast<int64_t>(t);
+      values[k] = sequence[t];
+    }
+  }
+  int64_t* dense_shape = ctx.output(2).data<int64_t>();
+  dense_shape[0] = batch;
+  dense_shape[1] = longest;
+  return Status::Ok();
+}
+
+Status CtcGreedyKernel(KernelContext& ctx) {
+  return Dispatch<float, double>(ctx.input(0).dtype(),
+                                 [&](auto tag) { return Decode<typename decltype(tag)::type>(ctx); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("CTCGreedyDecoder")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Best-path CTC decoding of logits [max_time, batch, classes] "
+                              "(tf.nn.ctc_greedy_decoder); the decoded sequences as a sparse tensor.")
+                         .Input("inputs: T")
+                         .Input("sequence_length: int32")
+                         .Output("decoded_indices: int64")
+                         .Output("decoded_values: int64")
+                         .Output("decoded_shape: int64")
+                         .Output("log_probability: T")
+                         .Attr("merge_repeated: bool = false")
+                         .Attr("blank_index: int = -1")
+                         .Attr("T: {float, double} = DT_FLOAT")
+                         .ShapeRule(CtcGreedyShape)
+                         .Kernel(CtcGreedyKernel));
+
+}  // namespace
+}  // namespace opbridge

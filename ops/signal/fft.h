@@ -1,0 +1,475 @@
+// Discrete Fourier transforms for the signal ops (IRFFT, IRFFT2D, IRFFT3D).
+//
+// Plan: a complex DFT of any length n, computed in the tensor's precision
+// (float for complex64, double for complex128, as TF's DUCC kernel), with
+// twiddles computed in double and rounded once.
+//   - n whose prime factors are all <= kMaxDirectRadix: Stockham autosort
+//     passes, radix 4 and 2 specialised, 3, 5 and 7 unrolled, other factors
+//     by a direct p-point DFT; twiddles precomputed per pass;
+//   - otherwise Bluestein's chirp-z algorithm over a power-of-two plan.
+// Data are split arrays (real parts, imaginary parts): every load and store
+// is a plain scalar, which keeps the CPU's store forwarding working
+// (interleaved std::complex code mixed 8- and 16-byte accesses and ran
+// several times slower).
+// Lanes: a transform runs on L sequences at once, element e of lane l at
+// index e * L + l, so that every arithmetic step is an L-wide loop the
+// compiler vectorizes (batched transforms have rows to spare).
+// Twiddles are exp(-2*pi*i*k/n) from std::cos/std::sin of each k (no
+// recurrences), exact to a double's rounding.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace opbridge {
+namespace fft {
+
+using Complex = std::complex<double>;
+
+// Padding (in values) between the arrays carved out of one buffer: arrays
+// 2^k bytes apart alias in the L1 cache (4K aliasing) and run much slower.
+constexpr size_t kGap = 8;
+// Sequences transformed together by the batched paths (8 lanes of float
+// measured no faster than 4).
+constexpr int kLanes = 4;
+
+// Per-thread buffers a plan works in.
+template <typename S>
+struct Workspace {
+  std::vector<S> passes;     // Stockham ping-pong arrays
+  std::vector<S> bluestein;  // Bluestein's convolution arrays
+};
+
+// S: the arithmetic type, float or double (twiddles are computed in double
+// and rounded to S).
+template <typename S>
+class Plan {
+ public:
+  static constexpr int64_t kMaxDirectRadix = 64;
+
+  explicit Plan(int64_t n) : n_(n) {
+    if (n_ <= 1) return;
+    std::vector<int64_t> factors;
+    int64_t rest = n_;
+    for (const int64_t p : {int64_t{4}, int64_t{2}, int64_t{3}, int64_t{5}}) {
+      for (; rest % p == 0; rest /= p) factors.push_back(p);
+    }
+    for (int64_t p = 7; p * p <= rest; p += 2) {
+      for (; rest % p == 0; rest /= p) factors.push_back(p);
+    }
+    if (rest > 1) factors.push_back(rest);
+    if (*std::max_element(factors.begin(), factors.end()) > kMaxDirectRadix) {
+      InitBluestein();
+      return;
+    }
+    // Pass s transforms length `len` (n_ divided by the factors before it) with radix p.
+    int64_t len = n_;
+    for (const int64_t p : factors) {
+      Pass pass;
+      pass.radix = p;
+      pass.m = len / p;
+      pass.tw_re.resize(static_cast<size_t>((p - 1) * pass.m));
+      pass.tw_im.resize(pass.tw_re.size());
+      for (int64_t r = 1; r < p; ++r) {
+        for (int64_t k = 0; k < pass.m; ++k) {
+          const Complex w = Root(r * k, len);
+          pass.tw_re[static_cast<size_t>((r - 1) * pass.m + k)] = static_cast<S>(w.real());
+          pass.tw_im[static_cast<size_t>((r - 1) * pass.m + k)] = static_cast<S>(w.imag());
+        }
+      }
+      if (p != 2 && p != 4) {
+        for (int64_t k = 0; k < p; ++k) {
+          const Complex w = Root(k, p);
+          pass.root_re.push_back(static_cast<S>(w.real()));
+          pass.root_im.push_back(static_cast<S>(w.imag()));
+        }
+      }
+      passes_.push_back(std::move(pass));
+      len /= p;
+    }
+  }
+
+  int64_t size() const { return n_; }
+
+  // In place on L lanes of split arrays (n * L values each, lane-minor):
+  // X[k] = sum_j x[j] exp(-+2*pi*i*j*k/n) (minus: forward, plus: inverse; no
+  // scaling). Give each thread its own workspace.
+  template <int L>
+  void Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
+    if (n_ <= 1) return;
+    // An inverse DFT is the conjugate of the forward DFT of the conjugate.
+    if (inverse) Negate<L>(im);
+    if (bluestein_) {
+      Bluestein<L>(re, im, ws);
+    } else {
+      Stockham<L>(re, im, ws);
+    }
+    if (inverse) Negate<L>(im);
+  }
+
+ private:
+  struct Pass {
+    int64_t radix = 0;
+    int64_t m = 0;                         // the pass's length divided by its radix
+    std::vector<S> tw_re, tw_im;      // W_len^(r*k): [r-1][k], r < radix, k < m
+    std::vector<S> root_re, root_im;  // W_radix^k (direct radices only)
+  };
+
+  // exp(-2*pi*i*k/n), k reduced first so that large k stay accurate.
+  static Complex Root(int64_t k, int64_t n) {
+    k %= n;
+    if (k < 0) k += n;
+    const double angle = -2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n);
+    return Complex(std::cos(angle), std::sin(angle));
+  }
+
+  template <int L>
+  void Negate(S* v) const {
+    for (int64_t i = 0; i < n_ * L; ++i) v[i] = -v[i];
+  }
+
+  // Self-sorting decimation in frequency: a pass of radix p over a length
+  // len = p*m sub-transform repeated with stride s reads x[q + s*(k + j*m)],
+  // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
+  template <int L>
+  void Stockham(S* re, S* im, Workspace<S>* ws) const {
+    const size_t n = static_cast<size_t>(n_) * L;
+    ws->passes.resize(2 * n + kGap);
+    S* xr = re;
+    S* xi = im;
+    S* yr = ws->passes.data();
+    S* yi = yr + n + kGap;
+    int64_t s = 1;
+    for (const Pass& pass : passes_) {
+      switch (pass.radix) {
+        case 2: Radix2<L>(pass, s, xr, xi, yr, yi); break;
+        case 4: Radix4<L>(pass, s, xr, xi, yr, yi); break;
+        case 3: RadixFixed<L, 3>(pass, s, xr, xi, yr, yi); break;
+        case 5: RadixFixed<L, 5>(pass, s, xr, xi, yr, yi); break;
+        case 7: RadixFixed<L, 7>(pass, s, xr, xi, yr, yi); break;
+        default: RadixP<L>(pass, s, xr, xi, yr, yi); break;
+      }
+      std::swap(xr, yr);
+      std::swap(xi, yi);
+      s *= pass.radix;
+    }
+    if (xr != re) {
+      std::copy(xr, xr + n, re);
+      std::copy(xi, xi + n, im);
+    }
+  }
+
+  // In the passes, a "row" is s * L consecutive values: the q < s repeats
+  // times the L lanes, all with the same twiddle.
+  template <int L>
+  static void Radix2(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    const int64_t m = pass.m, row = s * L;
+    for (int64_t k = 0; k < m; ++k) {
+      const S wr = pass.tw_re[static_cast<size_t>(k)], wi = pass.tw_im[static_cast<size_t>(k)];
+      const int64_t in0 = row * k, in1 = row * (k + m), out0 = row * 2 * k, out1 = out0 + row;
+      for (int64_t q = 0; q < row; ++q) {
+        const S ar = xr[in0 + q], ai = xi[in0 + q], br = xr[in1 + q], bi = xi[in1 + q];
+        const S dr = ar - br, di = ai - bi;
+        yr[out0 + q] = ar + br;
+        yi[out0 + q] = ai + bi;
+        yr[out1 + q] = dr * wr - di * wi;
+        yi[out1 + q] = dr * wi + di * wr;
+      }
+    }
+  }
+
+  template <int L>
+  static void Radix4(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    const int64_t m = pass.m, row = s * L;
+    const S* w1r = pass.tw_re.data();
+    const S* w1i = pass.tw_im.data();
+    const S* w2r = w1r + m;
+    const S* w2i = w1i + m;
+    const S* w3r = w2r + m;
+    const S* w3i = w2i + m;
+    for (int64_t k = 0; k < m; ++k) {
+      const int64_t i0 = row * k, i1 = row * (k + m), i2 = row * (k + 2 * m), i3 = row * (k + 3 * m);
+      const int64_t o0 = row * 4 * k, o1 = o0 + row, o2 = o1 + row, o3 = o2 + row;
+      const S c1r = w1r[k], c1i = w1i[k], c2r = w2r[k], c2i = w2i[k], c3r = w3r[k], c3i = w3i[k];
+      for (int64_t q = 0; q < row; ++q) {
+        const S t0r = xr[i0 + q] + xr[i2 + q], t0i = xi[i0 + q] + xi[i2 + q];
+        const S t1r = xr[i0 + q] - xr[i2 + q], t1i = xi[i0 + q] - xi[i2 + q];
+        const S t2r = xr[i1 + q] + xr[i3 + q], t2i = xi[i1 + q] + xi[i3 + q];
+        const S t3r = xr[i1 + q] - xr[i3 + q], t3i = xi[i1 + q] - xi[i3 + q];
+        // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
+        const S a1r = t1r + t3i, a1i = t1i - t3r;
+        const S a2r = t0r - t2r, a2i = t0i - t2i;
+        const S a3r = t1r - t3i, a3i = t1i + t3r;
+        yr[o0 + q] = t0r + t2r;
+        yi[o0 + q] = t0i + t2i;
+        yr[o1 + q] = a1r * c1r - a1i * c1i;
+        yi[o1 + q] = a1r * c1i + a1i * c1r;
+        yr[o2 + q] = a2r * c2r - a2i * c2i;
+        yi[o2 + q] = a2r * c2i + a2i * c2r;
+        yr[o3 + q] = a3r * c3r - a3i * c3i;
+        yi[o3 + q] = a3r * c3i + a3i * c3r;
+      }
+    }
+  }
+
+  // A direct P-point DFT with P known at compile time: the loops unroll and
+  // the root indices (j * r) mod P become constants.
+  template <int L, int P>
+  static void RadixFixed(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    const int64_t m = pass.m, row = s * L;
+    S wr[P], wi[P];
+    for (int j = 0; j < P; ++j) {
+      wr[j] = pass.root_re[static_cast<size_t>(j)];
+      wi[j] = pass.root_im[static_cast<size_t>(j)];
+    }
+    for (int64_t k = 0; k < m; ++k) {
+      S tr[P], ti[P];
+      tr[0] = S(1);
+      ti[0] = S(0);
+      for (int r = 1; r < P; ++r) {
+        tr[r] = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
+        ti[r] = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
+      }
+      for (int64_t q = 0; q < row; ++q) {
+        S ar[P], ai[P];
+        for (int j = 0; j < P; ++j) {
+          ar[j] = xr[row * (k + j * m) + q];
+          ai[j] = xi[row * (k + j * m) + q];
+        }
+        for (int r = 0; r < P; ++r) {
+          S sr = ar[0], si = ai[0];
+          for (int j = 1; j < P; ++j) {
+            const int index = (j * r) % P;
+            sr += ar[j] * wr[index] - ai[j] * wi[index];
+            si += ar[j] * wi[index] + ai[j] * wr[index];
+          }
+          const int64_t out = row * (P * k + r) + q;
+          if (r == 0) {
+            yr[out] = sr;
+            yi[out] = si;
+          } else {
+            yr[out] = sr * tr[r] - si * ti[r];
+            yi[out] = sr * ti[r] + si * tr[r];
+          }
+        }
+      }
+    }
+  }
+
+  template <int L>
+  static void RadixP(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    const int64_t m = pass.m, p = pass.radix, row = s * L;
+    S ar[kMaxDirectRadix], ai[kMaxDirectRadix];
+    for (int64_t k = 0; k < m; ++k) {
+      for (int64_t q = 0; q < row; ++q) {
+        for (int64_t j = 0; j < p; ++j) {
+          ar[j] = xr[row * (k + j * m) + q];
+          ai[j] = xi[row * (k + j * m) + q];
+        }
+        for (int64_t r = 0; r < p; ++r) {
+          S sr = ar[0], si = ai[0];
+          int64_t index = 0;  // (j * r) mod p
+          for (int64_t j = 1; j < p; ++j) {
+            index += r;
+            if (index >= p) index -= p;
+            const S wr = pass.root_re[static_cast<size_t>(index)];
+            const S wi = pass.root_im[static_cast<size_t>(index)];
+            sr += ar[j] * wr - ai[j] * wi;
+            si += ar[j] * wi + ai[j] * wr;
+          }
+          const int64_t out = row * (p * k + r) + q;
+          if (r == 0) {
+            yr[out] = sr;
+            yi[out] = si;
+          } else {
+            const S wr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
+            const S wi = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
+            yr[out] = sr * wr - si * wi;
+            yi[out] = sr * wi + si * wr;
+          }
+        }
+      }
+    }
+  }
+
+  // Bluestein: X[k] = c[k] * sum_j (x[j] c[j]) conj(c[k - j]), c[j] = exp(-pi*i*j^2/n),
+  // the sum a circular convolution of power-of-two length >= 2n - 1.
+  void InitBluestein() {
+    bluestein_ = true;
+    int64_t m = 1;
+    while (m < 2 * n_ - 1) m *= 2;
+    conv_ = std::make_unique<Plan<S>>(m);
+    chirp_re_.resize(static_cast<size_t>(n_));
+    chirp_im_.resize(static_cast<size_t>(n_));
+    for (int64_t j = 0; j < n_; ++j) {
+      // j^2 mod 2n keeps the angle small and exact.
+      const auto j2 = static_cast<int64_t>((static_cast<unsigned __int128>(j) * static_cast<unsigned __int128>(j)) %
+                                           static_cast<unsigned __int128>(2 * n_));
+      const Complex c = Root(j2, 2 * n_);
+      chirp_re_[static_cast<size_t>(j)] = static_cast<S>(c.real());
+      chirp_im_[static_cast<size_t>(j)] = static_cast<S>(c.imag());
+    }
+    // The kernel conj(c[j]) at j and m - j, transformed once and scaled by 1/m.
+    kernel_re_.assign(static_cast<size_t>(m), S(0));
+    kernel_im_.assign(static_cast<size_t>(m), S(0));
+    for (int64_t j = 0; j < n_; ++j) {
+      kernel_re_[static_cast<size_t>(j)] = chirp_re_[static_cast<size_t>(j)];
+      kernel_im_[static_cast<size_t>(j)] = -chirp_im_[static_cast<size_t>(j)];
+      if (j > 0) {
+        kernel_re_[static_cast<size_t>(m - j)] = kernel_re_[static_cast<size_t>(j)];
+        kernel_im_[static_cast<size_t>(m - j)] = kernel_im_[static_cast<size_t>(j)];
+      }
+    }
+    Workspace<S> ws;
+    conv_->template Transform<1>(kernel_re_.data(), kernel_im_.data(), false, &ws);
+    for (int64_t k = 0; k < m; ++k) {
+      kernel_re_[static_cast<size_t>(k)] /= static_cast<S>(m);
+      kernel_im_[static_cast<size_t>(k)] /= static_cast<S>(m);
+    }
+  }
+
+  template <int L>
+  void Bluestein(S* re, S* im, Workspace<S>* ws) const {
+    const int64_t m = conv_->size();
+    ws->bluestein.assign(2 * static_cast<size_t>(m) * L + kGap, S(0));
+    S* ar = ws->bluestein.data();
+    S* ai = ar + m * L + kGap;
+    for (int64_t j = 0; j < n_; ++j) {
+      const S cr = chirp_re_[static_cast<size_t>(j)], ci = chirp_im_[static_cast<size_t>(j)];
+      for (int l = 0; l < L; ++l) {
+        const S xr = re[j * L + l], xi = im[j * L + l];
+        ar[j * L + l] = xr * cr - xi * ci;
+        ai[j * L + l] = xr * ci + xi * cr;
+      }
+    }
+    // The power-of-two plan uses only ws->passes.
+    conv_->template Transform<L>(ar, ai, false, ws);
+    for (int64_t k = 0; k < m; ++k) {
+      const S kr = kernel_re_[static_cast<size_t>(k)], ki = kernel_im_[static_cast<size_t>(k)];
+      for (int l = 0; l < L; ++l) {
+        const S xr = ar[k * L + l], xi = ai[k * L + l];
+        ar[k * L + l] = xr * kr - xi * ki;
+        ai[k * L + l] = xr * ki + xi * kr;
+      }
+    }
+    conv_->template Transform<L>(ar, ai, true, ws);
+    for (int64_t k = 0; k < n_; ++k) {
+      const S cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
+      for (int l = 0; l < L; ++l) {
+        const S xr = ar[k * L + l], xi = ai[k * L + l];
+        re[k * L + l] = xr * cr - xi * ci;
+        im[k * L + l] = xr * ci + xi * cr;
+      }
+    }
+  }
+
+  int64_t n_;
+  std::vector<Pass> passes_;
+  bool bluestein_ = false;
+  std::unique_ptr<Plan<S>> conv_;
+  std::vector<S> chirp_re_, chirp_im_;
+  std::vector<S> kernel_re_, kernel_im_;
+};
+
+// Per-thread buffers of a RealInversePlan.
+template <typename S>
+struct RealWorkspace {
+  std::vector<S> split;  // the complex sequences the plan transforms, split
+  Workspace<S> inner;
+};
+
+// Inverse real DFT of length n from the n/2 + 1 Hermitian half (unscaled):
+// out[t] = sum_k Z[k] exp(2*pi*i*k*t/n), Z the Hermitian extension of the
+// half. Like TF's kernel (pocketfft's c2r) it ignores the imaginary parts of
+// the DC bin and, for even n, of the Nyquist bin.
+template <typename In, typename S>  // In: std::complex<float> or std::complex<double>
+class RealInversePlan {
+ public:
+  explicit RealInversePlan(int64_t n) : n_(n), plan_(n % 2 == 0 ? n / 2 : n) {
+    if (n_ % 2 == 0) {
+      const int64_t m = n_ / 2;
+      for (int64_t k = 0; k < m; ++k) {
+        const double angle = 2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n_);
+        rot_re_.push_back(static_cast<S>(std::cos(angle)));
+        rot_im_.push_back(static_cast<S>(std::sin(angle)));
+      }
+    }
+  }
+
+  // L sequences at once: lane l reads its n/2 + 1 values from half +
+  // l * half_stride and writes n reals to out + l * out_stride, multiplied
+  // by `scale`. Give each thread its own workspace.
+  template <int L, typename Out>
+  void Transform(const In* half, int64_t half_stride, Out* out, int64_t out_stride, S scale,
+                 RealWorkspace<S>* ws) const {
+    if (n_ == 0) return;
+    if (n_ == 1) {
+      for (int l = 0; l < L; ++l) out[l * out_stride] = static_cast<Out>(half[l * half_stride].real() * scale);
+      return;
+    }
+    if (n_ % 2 == 0) {
+      // Even n = 2m: x[2t] + i*x[2t+1] = IDFT_m(E + iO)[t] with
+      // E[k] = Z[k] + Z[k+m], O[k] = (Z[k] - Z[k+m]) * exp(2*pi*i*k/n),
+      // and Z[k+m] = conj(half[m-k]) for 0 < k < m, Z[m] = half[m].
+      const int64_t m = n_ / 2;
+      ws->split.resize(2 * static_cast<size_t>(m) * L + kGap);
+      S* cr = ws->split.data();
+      S* ci = cr + m * L + kGap;
+      for (int64_t k = 0; k < m; ++k) {
+        const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
+        for (int l = 0; l < L; ++l) {
+          const In* h = half + l * half_stride;
+          const S lo_r = static_cast<S>(h[k].real());
+          const S lo_i = k == 0 ? S(0) : static_cast<S>(h[k].imag());
+          const S hi_r = static_cast<S>(h[m - k].real());
+          const S hi_i = k == 0 ? S(0) : -static_cast<S>(h[m - k].imag());
+          const S dr = lo_r - hi_r, di = lo_i - hi_i;
+          const S odd_r = dr * wr - di * wi, odd_i = dr * wi + di * wr;
+          cr[k * L + l] = lo_r + hi_r - odd_i;
+          ci[k * L + l] = lo_i + hi_i + odd_r;
+        }
+      }
+      plan_.template Transform<L>(cr, ci, true, &ws->inner);
+      for (int l = 0; l < L; ++l) {
+        Out* o = out + l * out_stride;
+        for (int64_t t = 0; t < m; ++t) {
+          o[2 * t] = static_cast<Out>(cr[t * L + l] * scale);
+          o[2 * t + 1] = static_cast<Out>(ci[t * L + l] * scale);
+        }
+      }
+      return;
+    }
+    // Odd n: the full Hermitian spectrum through a complex inverse DFT.
+    ws->split.resize(2 * static_cast<size_t>(n_) * L + kGap);
+    S* zr = ws->split.data();
+    S* zi = zr + n_ * L + kGap;
+    for (int l = 0; l < L; ++l) {
+      const In* h = half + l * half_stride;
+      zr[l] = static_cast<S>(h[0].real());
+      zi[l] = S(0);
+      for (int64_t k = 1; k <= n_ / 2; ++k) {
+        zr[k * L + l] = zr[(n_ - k) * L + l] = static_cast<S>(h[k].real());
+        zi[k * L + l] = static_cast<S>(h[k].imag());
+        zi[(n_ - k) * L + l] = -static_cast<S>(h[k].imag());
+      }
+    }
+    plan_.template Transform<L>(zr, zi, true, &ws->inner);
+    for (int l = 0; l < L; ++l) {
+      Out* o = out + l * out_stride;
+      for (int64_t t = 0; t < n_; ++t) o[t] = static_cast<Out>(zr[t * L + l] * scale);
+    }
+  }
+
+ private:
+  int64_t n_;
+  Plan<S> plan_;
+  std::vector<S> rot_re_, rot_im_;
+};
+
+}  // namespace fft
+}  // namespace opbridge
