@@ -26,6 +26,13 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         # tf.math.lgamma itself: TF times its own kernel; opbridge.convert substitutes
         # Opbridge>Lgamma for the ~58 builtins the converter would lower it into.
         Case("Opbridge>Lgamma", f"f32 [{n}], tf.math.lgamma", tf.math.lgamma, [normal * 5]),
+        # A loss-sized tensor (a Poisson or gamma log-likelihood over a batch).
+        Case(
+            "Opbridge>Lgamma",
+            "f32 [32,128] > 0, tf.math.lgamma",
+            tf.math.lgamma,
+            [np.abs(normal[: 32 * 128].reshape(32, 128)) * 5 + 0.1],
+        ),
         Case(
             "Opbridge>Lgamma",
             f"f64 [{n // 16}], opbridge_lgamma",
