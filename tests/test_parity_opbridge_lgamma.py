@@ -99,3 +99,47 @@ def test_gradient_is_digamma_as_for_tf_lgamma(tf, rng, lgamma):
 def test_int_input_is_rejected(tf, lgamma):
     with pytest.raises(tf.errors.InvalidArgumentError, match="int32 is not in the list of allowed values"):
         lgamma(np.ones(3, np.int32))
+
+
+def dense_lgamma_arguments(rng):
+    """Random floats over the whole range, dense around lgamma's roots (1, 2 and
+    the negative ones between poles) and poles, plus every region boundary."""
+    parts = [
+        rng.uniform(-60, 60, 40000),
+        np.exp(rng.uniform(-80, 87, 20000)),
+        1 + rng.normal(0, 1e-3, 5000),
+        2 + rng.normal(0, 1e-3, 5000),
+        -rng.integers(1, 40, 10000) + rng.uniform(-0.5, 0.5, 10000),
+        np.array([0.5, 0.75, 1.25, 1.5, 2.5, 2.75, 7.0, 6.9999995, 7.0000005, -2.4570, -2.7476, -3.1435]),
+    ]
+    return np.concatenate(parts).astype(np.float32)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_float32_kernel_agrees_with_tf_densely(tf, rng, path, tmp_path):
+    """Both float32 code paths (AVX2+FMA where the CPU has it, and baseline x86-64,
+    forced with OPBRIDGE_NO_AVX2=1) within 1e-5 relative of TF's lgamma."""
+    import subprocess
+    import sys
+
+    x = dense_lgamma_arguments(rng)
+    want = tf.math.lgamma(x).numpy()
+    np.save(tmp_path / "x.npy", x)
+    script = (
+        "import numpy as np, opbridge\n"
+        "from opbridge import tflite_model\n"
+        "from opbridge.running import run_tflite\n"
+        "x = np.load('x.npy')\n"
+        "m = tflite_model.single_custom_op_model('Opbridge>Lgamma', [('x', x.shape, np.float32)],"
+        " [('y', x.shape, np.float32)])\n"
+        "np.save('y.npy', list(run_tflite(m, [x], num_threads=2).values())[0])\n"
+    )
+    env = {**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if path == "baseline":
+        env["OPBRIDGE_NO_AVX2"] = "1"
+    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True)
+    got = np.load(tmp_path / "y.npy")
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-5, atol=0)

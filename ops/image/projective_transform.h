@@ -43,6 +43,13 @@ inline int64_t ToIndex(float v) {
   return static_cast<int64_t>(v);
 }
 
+// a * b with two's-complement wraparound, as the x86-64 imul in TF's build
+// computes it: ToIndex's INT64_MIN (NaN, inf) times the period overflows, and
+// the wrapped value is what TF then adds to the coordinate.
+inline int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
 // std::min(std::max(x, 0.f), len - 1) as Eigen's scalar_clamp_op computes it
 // (NaN passes through; with len == 0 the result is -1).
 inline float ClampCoord(float x, int64_t len) {
@@ -61,7 +68,7 @@ inline float MapCoordinate(FillMode mode, float in, int64_t len) {
         } else {
           const int64_t sz2 = 2 * len;
           if (in < static_cast<float>(sz2)) {
-            in = static_cast<float>(sz2 * ToIndex(-in / static_cast<float>(sz2))) + in;
+            in = static_cast<float>(WrapMul(sz2, ToIndex(-in / static_cast<float>(sz2)))) + in;
           }
           in = in < static_cast<float>(-len) ? in + static_cast<float>(sz2) : -in - 1;
         }
@@ -70,7 +77,7 @@ inline float MapCoordinate(FillMode mode, float in, int64_t len) {
           in = 0;
         } else {
           const int64_t sz2 = 2 * len;
-          in -= static_cast<float>(sz2 * ToIndex(in / static_cast<float>(sz2)));
+          in -= static_cast<float>(WrapMul(sz2, ToIndex(in / static_cast<float>(sz2))));
           if (in >= static_cast<float>(len)) in = static_cast<float>(sz2) - in - 1;
         }
       }
@@ -81,14 +88,14 @@ inline float MapCoordinate(FillMode mode, float in, int64_t len) {
           in = 0;
         } else {
           const int64_t sz = len - 1;
-          in += static_cast<float>(len * (ToIndex(-in / static_cast<float>(sz)) + 1));
+          in += static_cast<float>(WrapMul(len, ToIndex(-in / static_cast<float>(sz)) + 1));
         }
       } else if (in > static_cast<float>(len - 1)) {
         if (len <= 1) {
           in = 0;
         } else {
           const int64_t sz = len - 1;
-          in -= static_cast<float>(len * ToIndex(in / static_cast<float>(sz)));
+          in -= static_cast<float>(WrapMul(len, ToIndex(in / static_cast<float>(sz))));
         }
       }
       return ClampCoord(in, len);

@@ -114,8 +114,10 @@ inline Packet FromHalf(Packet x, const LgammaSeries& series) {
   const Packet correction = pmul(
       inv, padd(pset1<Packet>(1.0f / 12),
                 pmul(inv2, padd(pset1<Packet>(-1.0f / 360), pmul(inv2, pset1<Packet>(1.0f / 1260))))));
-  const Packet stirling = padd(psub(pmul(psub(big, pset1<Packet>(0.5f)), plog(big)), big),
-                               padd(pset1<Packet>(0.918938533f), correction));
+  // Grouped as (x - 1/2)(log x - 1) + (log(2 pi) - 1)/2: (x - 1/2) log x alone
+  // overflows float for x > ~4e36 where lgamma itself is still finite.
+  const Packet stirling = padd(pmul(psub(big, pset1<Packet>(0.5f)), psub(plog(big), one)),
+                               padd(pset1<Packet>(0.418938533f), correction));
   return pselect(small, near2, stirling);
 }
 
@@ -140,6 +142,25 @@ inline Packet Lgamma(Packet x, const LgammaSeries& series, Packet* sine) {
 }
 
 }  // namespace lgamma_packet
+
+// One lane's result given the packet's: the lanes the packet formulas do not
+// serve (see the mask in LgammaFloat) get their value here.
+inline float FixLane(float v, float packet_result, float sine) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  const bool subnormal = (bits & 0x7f800000u) == 0 && (bits & 0x007fffffu) != 0;
+  if (!(std::fabs(v) < 3.0e38f)) {
+    // NaN stays NaN; lgamma overflows float beyond 3e38 (and is +inf at +-inf).
+    return std::isnan(v) ? v : std::numeric_limits<float>::infinity();
+  }
+  if (v == 1.0f || v == 2.0f) return 0.0f;  // exactly, as the C library gives
+  if (subnormal || v == 0.0f || (v < 0.5f && (sine == 0.0f || std::fabs(packet_result) < 1.0f))) {
+    // TF's own function, in TF's float mode: poles, subnormals, and results
+    // near a negative root, where the reflection cancels.
+    return Eigen::numext::lgamma(v);
+  }
+  return packet_result;
+}
 
 inline void LgammaFloat(const float* in, float* out, int64_t n) {
   using namespace lgamma_packet;  // NOLINT
@@ -173,23 +194,7 @@ inline void LgammaFloat(const float* in, float* out, int64_t n) {
     }
     Eigen::internal::pstore(r, pr);
     Eigen::internal::pstore(sine, s);
-    for (int k = 0; k < lanes; ++k) {
-      const float v = x[k];
-      uint32_t bits;
-      std::memcpy(&bits, &v, sizeof(bits));
-      const bool subnormal = (bits & 0x7f800000u) == 0 && (bits & 0x007fffffu) != 0;
-      if (!(std::fabs(v) < 3.0e38f)) {
-        // NaN stays NaN; lgamma overflows float beyond 3e38 (and is +inf at +-inf).
-        r[k] = std::isnan(v) ? v : std::numeric_limits<float>::infinity();
-      } else if (v == 1.0f || v == 2.0f) {
-        r[k] = 0.0f;  // exactly, as the C library gives
-      } else if (subnormal || v == 0.0f || (v < 0.5f && (sine[k] == 0.0f || std::fabs(r[k]) < 1.0f))) {
-        // TF's own function, in TF's float mode: poles, subnormals, and
-        // results near a negative root, where the reflection cancels.
-        r[k] = Eigen::numext::lgamma(v);
-      }
-      out[start + k] = r[k];
-    }
+    for (int k = 0; k < lanes; ++k) out[start + k] = FixLane(x[k], r[k], sine[k]);
   }
 }
 

@@ -8,20 +8,44 @@
 // float32 uses a vectorized float evaluation instead (lgamma_float.h): several
 // times faster than both the C library and the converter's builtin
 // decomposition, and within a few ulp of TF.
+#include <cstdlib>
+
 #include "elementwise.h"
 #include "lgamma_float.h"
+#include "lgamma_float_avx2.h"
 
 namespace opbridge {
 namespace {
+
+// The AVX2+FMA path where the CPU has it; OPBRIDGE_NO_AVX2=1 forces the
+// baseline one (the tests run both).
+bool UseAvx2() {
+#if defined(__x86_64__)
+  static const bool use = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                          std::getenv("OPBRIDGE_NO_AVX2") == nullptr;
+  return use;
+#else
+  return false;
+#endif
+}
 
 Status OpbridgeLgammaKernel(KernelContext& ctx) {
   const ConstTensor& x = ctx.input(0);
   if (x.dtype() == DType::kFloat32) {
     const float* in = x.data<float>();
     float* out = ctx.output(0).data<float>();
-    ctx.ParallelFor(x.num_elements(), 8, [&](int64_t begin, int64_t end) {
-      math::LgammaFloat(in + begin, out + begin, end - begin);
-    });
+    const bool avx2 = UseAvx2();
+    // Chunks start on multiples of 8 lanes: every element takes the same path
+    // whatever the thread count.
+    ctx.ParallelFor(
+        x.num_elements(), 3,
+        [&](int64_t begin, int64_t end) {
+#if defined(__x86_64__)
+          if (avx2) return math::lgamma_avx2::LgammaFloat(in + begin, out + begin, end - begin);
+#endif
+          math::LgammaFloat(in + begin, out + begin, end - begin);
+        },
+        /*grain=*/64);
     return Status::Ok();
   }
   return math::UnaryElementwise<double>(ctx, 40, [](const auto& v) { return v.lgamma(); });
