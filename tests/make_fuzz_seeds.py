@@ -14,14 +14,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def main(out: Path) -> int:
     import tensorflow as tf
 
     import opbridge
-    from bench_ops import all_cases
+    from opbridge.bench.runner import all_cases
     from opbridge.running import run_tflite
 
     out.mkdir(parents=True, exist_ok=True)

@@ -50,13 +50,35 @@ def test_demo_prints_parity_and_timing():
     assert "LiteRT + opbridge" in result.stdout
 
 
-def test_benchmark_script_runs():
-    """A smoke run: the script must not rot. Timings are printed, never asserted."""
-    from conftest import ROOT
-
+def test_bench_command_runs():
+    """A smoke run of `opbridge bench` (op and model tables): the harness must not
+    rot. Timings are printed, never asserted."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_ops.py"), "--quick"], capture_output=True, text=True
+        [sys.executable, "-m", "opbridge", "bench", "--quick", "--threads", "2"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     for op in opbridge.list_ops():
         assert op in result.stdout
+    for model in ("spatial transformer", "ViT patch embedding", "bicubic upscaler", "SegNet", "inverse STFT"):
+        assert model in result.stdout
+
+
+def test_make_bench_script_is_the_same_harness():
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_ops.py"),
+            "--quick",
+            "--only",
+            "Erfinv",
+            "--no-models",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Erfinv" in result.stdout and "GridSample" not in result.stdout

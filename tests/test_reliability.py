@@ -13,16 +13,13 @@ import numpy as np
 import pytest
 
 import opbridge
-from conftest import ROOT
 from opbridge.running import SignatureSession
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 @pytest.fixture(scope="module")
 def cases(tf):
     """Every benchmark case (each op at least once), converted."""
-    from bench_ops import all_cases
+    from opbridge.bench.runner import all_cases
 
     converted = []
     for case in all_cases(tf, quick=True):

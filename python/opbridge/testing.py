@@ -50,6 +50,17 @@ def _signature_names(tf: Any, concrete: Any) -> tuple[list[str], list[str]]:
     return inputs, output_names(tf, concrete.structured_outputs)
 
 
+def _excess(e: np.ndarray, a: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """How far each float element is beyond the tolerance (> 0: a mismatch). NaN
+    matches NaN; infinities must match exactly."""
+    with np.errstate(invalid="ignore"):
+        excess = np.abs(a - e) - (atol + rtol * np.abs(e))
+        excess = np.where(np.isnan(e) & np.isnan(a), -np.inf, excess)
+        excess = np.where(np.isnan(excess), np.inf, excess)
+        excess = np.where(np.isinf(e) | np.isinf(a), np.where(e == a, -np.inf, np.inf), excess)
+    return np.where(np.isnan(e) != np.isnan(a), np.inf, excess)
+
+
 def _describe_mismatch(
     runtime: str, name: str, expected: np.ndarray, actual: np.ndarray, rtol: float, atol: float
 ) -> str | None:
@@ -61,14 +72,12 @@ def _describe_mismatch(
         return None
     e = expected.astype(np.complex128 if np.iscomplexobj(expected) else np.float64)
     a = actual.astype(e.dtype)
-    nan_mismatch = np.isnan(e) != np.isnan(a)
-    with np.errstate(invalid="ignore"):
-        excess = np.abs(a - e) - (atol + rtol * np.abs(e))
-        excess = np.where(np.isnan(e) & np.isnan(a), -np.inf, excess)
-        excess = np.where(np.isnan(excess), np.inf, excess)
-        # Infinities must match exactly.
-        excess = np.where(np.isinf(e) | np.isinf(a), np.where(e == a, -np.inf, np.inf), excess)
-    excess = np.where(nan_mismatch, np.inf, excess)
+    if np.iscomplexobj(e):
+        # Real and imaginary parts each as a float: an infinite or NaN part must
+        # match exactly while the other part keeps the tolerance.
+        excess = np.maximum(_excess(e.real, a.real, rtol, atol), _excess(e.imag, a.imag, rtol, atol))
+    else:
+        excess = _excess(e, a, rtol, atol)
     bad = excess > 0
     if not bad.any():
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cmd_convert, cmd_inspect, cmd_new, cmd_ops, cmd_run
+from . import cmd_bench, cmd_convert, cmd_inspect, cmd_new, cmd_ops, cmd_run
 
 
 def add_all(sub: Any) -> None:
@@ -13,3 +13,4 @@ def add_all(sub: Any) -> None:
     cmd_inspect.add(sub)
     cmd_run.add(sub)
     cmd_new.add(sub)
+    cmd_bench.add(sub)

@@ -1,0 +1,154 @@
+"""Whole models with exotic ops, timed as the op cases are: TF (a tf.function) against
+the converted model in LiteRT with opbridge's kernels, 1 and N threads, same run.
+
+Each model is a small but realistic block where the op sits among builtins, so the
+table shows what a user's model gains or loses end to end, not one kernel alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class ModelCase:
+    name: str
+    ops: str  # the exotic ops it holds, for the table
+    fn: Any  # a tf.function with an input signature
+    inputs: list[np.ndarray]
+
+
+def _spatial_transformer(tf: Any, quick: bool) -> ModelCase:
+    from .. import demo
+
+    images, motions = demo.load_scene()
+    batch = 2 if quick else len(motions)
+    fn = demo.build_model(tf, batch, images.shape[1])
+    return ModelCase(
+        "spatial transformer (demo)", "MatrixInverse, GridSample, Erf", fn, [images[:batch], motions[:batch]]
+    )
+
+
+def _vit_patch_embedding(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
+    size, patch, width = (32, 8, 32) if quick else (224, 16, 192)
+    weight = tf.constant(rng.standard_normal((patch * patch * 3, width)).astype(np.float32) * 0.02)
+
+    @tf.function(input_signature=[tf.TensorSpec((1, size, size, 3), tf.float32, name="image")])
+    def embed(image: Any) -> Any:
+        patches = tf.image.extract_patches(
+            image, [1, patch, patch, 1], [1, patch, patch, 1], [1, 1, 1, 1], "VALID"
+        )
+        tokens = tf.reshape(patches, (1, -1, patch * patch * 3)) @ weight
+        return tf.nn.gelu(tokens, approximate=False)  # exact GELU: Erf
+
+    image = rng.uniform(0, 1, (1, size, size, 3)).astype(np.float32)
+    return ModelCase(f"ViT patch embedding {size}px/{patch}", "ExtractImagePatches, Erf", embed, [image])
+
+
+def _bicubic_upscaler(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
+    size = 16 if quick else 96
+    k1 = tf.constant(rng.standard_normal((3, 3, 3, 16)).astype(np.float32) * 0.1)
+    k2 = tf.constant(rng.standard_normal((3, 3, 16, 3)).astype(np.float32) * 0.1)
+
+    @tf.function(input_signature=[tf.TensorSpec((1, size, size, 3), tf.float32, name="image")])
+    def upscale(image: Any) -> Any:
+        features = tf.nn.relu(tf.nn.conv2d(image, k1, 1, "SAME"))
+        big = tf.image.resize(features, (4 * size, 4 * size), method="bicubic")
+        return tf.nn.conv2d(big, k2, 1, "SAME") + tf.image.resize(
+            image, (4 * size, 4 * size), method="bicubic"
+        )
+
+    image = rng.uniform(0, 1, (1, size, size, 3)).astype(np.float32)
+    return ModelCase(f"x4 bicubic upscaler {size}px", "ResizeBicubic", upscale, [image])
+
+
+def _segnet_block(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
+    from .. import ops
+
+    size = 16 if quick else 128
+    kernel = tf.constant(rng.standard_normal((3, 3, 16, 16)).astype(np.float32) * 0.1)
+
+    @tf.function(input_signature=[tf.TensorSpec((1, size, size, 16), tf.float32, name="features")])
+    def block(features: Any) -> Any:
+        pooled, argmax = tf.nn.max_pool_with_argmax(features, 2, 2, "SAME")
+        encoded = tf.nn.relu(tf.nn.conv2d(pooled, kernel, 1, "SAME"))
+        return ops.max_unpooling_2d(encoded, argmax, 2)
+
+    features = rng.standard_normal((1, size, size, 16)).astype(np.float32)
+    return ModelCase(
+        f"SegNet pool/unpool {size}px", "MaxPoolWithArgmax, Opbridge>MaxUnpooling2D", block, [features]
+    )
+
+
+def _istft_decoder(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
+    frames = 8 if quick else 200
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec((1, frames, 257), tf.float32, name="real"),
+            tf.TensorSpec((1, frames, 257), tf.float32, name="imag"),
+        ]
+    )
+    def decode(real: Any, imag: Any) -> Any:
+        return tf.signal.inverse_stft(
+            tf.complex(real, imag), frame_length=512, frame_step=128, fft_length=512
+        )
+
+    parts = [rng.standard_normal((1, frames, 257)).astype(np.float32) for _ in range(2)]
+    return ModelCase(f"inverse STFT, {frames} frames of 512", "Complex, IRFFT", decode, parts)
+
+
+def model_cases(tf: Any, quick: bool) -> list[ModelCase]:
+    rng = np.random.default_rng(1)
+    return [
+        _spatial_transformer(tf, quick),
+        _vit_patch_embedding(tf, rng, quick),
+        _bicubic_upscaler(tf, rng, quick),
+        _segnet_block(tf, rng, quick),
+        _istft_decoder(tf, rng, quick),
+    ]
+
+
+def run_models(
+    tf: Any,
+    args: argparse.Namespace,
+    median_seconds: Callable[[Callable[[], Any], float, int], float],
+    tflite_invoke: Callable[[bytes, list[np.ndarray], int, dict[str, Any]], Callable[[], None]],
+) -> None:
+    from .. import convert
+    from .._table import print_table
+
+    min_time, min_runs = (0.01, 3) if args.quick else (0.5, 10)
+    rows = []
+    for case in model_cases(tf, args.quick):
+        if args.only and args.only not in case.name and args.only not in case.ops:
+            continue
+        concrete = case.fn.get_concrete_function()
+        tensors = [tf.constant(a) for a in case.inputs]
+        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
+        model = convert(case.fn)
+        one = median_seconds(tflite_invoke(model, case.inputs, 1, {}), min_time, min_runs)
+        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, {}), min_time, min_runs)
+        rows.append(
+            (
+                case.name,
+                case.ops,
+                f"{tf_time * 1e3:.3f}",
+                f"{one * 1e3:.3f}",
+                f"{many * 1e3:.3f}",
+                f"{one / tf_time:.2f}",
+                f"{many / tf_time:.2f}",
+            )
+        )
+    if rows:
+        n = args.threads
+        print_table(
+            f"models: converted with opbridge, LiteRT 1 and {n} threads vs TF, ms per call (median)",
+            ["model", "exotic ops", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
+            rows,
+        )

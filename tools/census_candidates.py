@@ -1,0 +1,211 @@
+"""The TF ops the census tries: each a small TF function that uses the op alone, on
+valid inputs. A candidate is listed because models hit it and TFLite may lack it;
+whether TFLite does, and whether opbridge covers it, is what tools/census.py measures.
+
+Add a candidate here when a user reports an op; the docs table follows on the
+next census run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# name -> builder(tf, rng) -> (function of the inputs, inputs)
+Builder = Callable[[Any, np.random.Generator], tuple[Callable[..., Any], list[np.ndarray]]]
+
+
+def _f32(a: Any) -> np.ndarray:
+    return np.asarray(a, np.float32)
+
+
+def _spd(rng: np.random.Generator, n: int = 4) -> np.ndarray:
+    a = rng.standard_normal((2, n, n))
+    return _f32(a @ a.transpose(0, 2, 1) + n * np.eye(n))
+
+
+def _unary(fn_name: str, low: float, high: float) -> Builder:
+    def build(tf: Any, rng: np.random.Generator) -> tuple[Callable[..., Any], list[np.ndarray]]:
+        fn = tf.math
+        for part in fn_name.split("."):
+            fn = getattr(fn, part)
+        return fn, [_f32(rng.uniform(low, high, (4, 16)))]
+
+    return build
+
+
+def _image(rng: np.random.Generator, size: int = 16, channels: int = 3) -> np.ndarray:
+    return _f32(rng.uniform(0, 1, (2, size, size, channels)))
+
+
+CANDIDATES: dict[str, Builder] = {
+    # Special and elementwise math.
+    "Erf": _unary("erf", -3, 3),
+    "Erfinv": _unary("erfinv", -0.99, 0.99),
+    "Lgamma": _unary("lgamma", 0.1, 10),
+    "Digamma": _unary("digamma", 0.1, 10),
+    "Igamma": lambda tf, rng: (
+        tf.math.igamma,
+        [_f32(rng.uniform(0.5, 5, 16)), _f32(rng.uniform(0.1, 5, 16))],
+    ),
+    "Igammac": lambda tf, rng: (
+        tf.math.igammac,
+        [_f32(rng.uniform(0.5, 5, 16)), _f32(rng.uniform(0.1, 5, 16))],
+    ),
+    "Betainc": lambda tf, rng: (
+        tf.math.betainc,
+        [_f32(rng.uniform(0.5, 5, 16)), _f32(rng.uniform(0.5, 5, 16)), _f32(rng.uniform(0, 1, 16))],
+    ),
+    "Cosh": _unary("cosh", -3, 3),
+    "Sinh": _unary("sinh", -3, 3),
+    "Tan": _unary("tan", -1.5, 1.5),
+    "Acos": _unary("acos", -1, 1),
+    "Asin": _unary("asin", -1, 1),
+    "Atan": _unary("atan", -5, 5),
+    "Acosh": _unary("acosh", 1, 5),
+    "Asinh": _unary("asinh", -5, 5),
+    "Atanh": _unary("atanh", -0.99, 0.99),
+    "Cumprod": lambda tf, rng: (lambda x: tf.math.cumprod(x, axis=1), [_f32(rng.uniform(0.5, 1.5, (4, 16)))]),
+    "Zeta": lambda tf, rng: (tf.math.zeta, [_f32(rng.uniform(1.5, 4, 16)), _f32(rng.uniform(0.5, 3, 16))]),
+    "Polygamma": lambda tf, rng: (tf.math.polygamma, [_f32(np.ones(16)), _f32(rng.uniform(0.5, 3, 16))]),
+    "BesselI1e": _unary("special.bessel_i1e", -3, 3),
+    "BesselJ0": _unary("special.bessel_j0", -3, 3),
+    "Expint": _unary("special.expint", 0.1, 3),
+    "Dawsn": _unary("special.dawsn", -3, 3),
+    "Spence": _unary("special.spence", 0.1, 3),
+    # Linear algebra.
+    "MatrixInverse": lambda tf, rng: (tf.linalg.inv, [_spd(rng)]),
+    "MatrixDeterminant": lambda tf, rng: (tf.linalg.det, [_spd(rng)]),
+    "LogMatrixDeterminant": lambda tf, rng: (lambda a: tf.linalg.slogdet(a)[1], [_spd(rng)]),
+    "Cholesky": lambda tf, rng: (tf.linalg.cholesky, [_spd(rng)]),
+    "MatrixSolve": lambda tf, rng: (tf.linalg.solve, [_spd(rng), _f32(rng.standard_normal((2, 4, 3)))]),
+    "MatrixTriangularSolve": lambda tf, rng: (
+        tf.linalg.triangular_solve,
+        [_f32(np.tril(_spd(rng))), _f32(rng.standard_normal((2, 4, 3)))],
+    ),
+    "Qr": lambda tf, rng: (lambda a: tf.linalg.qr(a)[1], [_spd(rng)]),
+    "Svd": lambda tf, rng: (lambda a: tf.linalg.svd(a, compute_uv=False), [_spd(rng)]),
+    "SelfAdjointEigV2": lambda tf, rng: (lambda a: tf.linalg.eigh(a)[0], [_spd(rng)]),
+    "MatrixSquareRoot": lambda tf, rng: (tf.linalg.sqrtm, [_spd(rng)]),
+    "MatrixDiagPartV3": lambda tf, rng: (
+        lambda a: tf.linalg.diag_part(a, k=(-1, 1)),
+        [_f32(rng.standard_normal((2, 4, 5)))],
+    ),
+    "MatrixExponential": lambda tf, rng: (tf.linalg.expm, [_spd(rng) * 0.1]),
+    "Lu": lambda tf, rng: (lambda a: tf.linalg.lu(a)[0], [_spd(rng)]),
+    "Eig": lambda tf, rng: (lambda a: tf.math.real(tf.linalg.eigvals(a)), [_spd(rng)]),
+    "Cross": lambda tf, rng: (
+        tf.linalg.cross,
+        [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((4, 3)))],
+    ),
+    # Search and counting.
+    "SegmentMax": lambda tf, rng: (
+        lambda x: tf.math.segment_max(x, tf.constant([0, 0, 1, 2, 2, 2])),
+        [_f32(rng.standard_normal((6, 3)))],
+    ),
+    "SegmentMin": lambda tf, rng: (
+        lambda x: tf.math.segment_min(x, tf.constant([0, 0, 1, 2, 2, 2])),
+        [_f32(rng.standard_normal((6, 3)))],
+    ),
+    "SegmentMean": lambda tf, rng: (
+        lambda x: tf.math.segment_mean(x, tf.constant([0, 0, 1, 2, 2, 2])),
+        [_f32(rng.standard_normal((6, 3)))],
+    ),
+    "SegmentProd": lambda tf, rng: (
+        lambda x: tf.math.segment_prod(x, tf.constant([0, 0, 1, 2, 2, 2])),
+        [_f32(rng.standard_normal((6, 3)))],
+    ),
+    "LowerBound": lambda tf, rng: (
+        lambda s, v: tf.searchsorted(s, v, side="left"),
+        [_f32(np.sort(rng.standard_normal((2, 16)))), _f32(rng.standard_normal((2, 8)))],
+    ),
+    "UpperBound": lambda tf, rng: (
+        lambda s, v: tf.searchsorted(s, v, side="right"),
+        [_f32(np.sort(rng.standard_normal((2, 16)))), _f32(rng.standard_normal((2, 8)))],
+    ),
+    "DenseBincount": lambda tf, rng: (
+        lambda x: tf.math.bincount(x, minlength=8, maxlength=8, axis=-1),
+        [rng.integers(0, 8, (4, 16)).astype(np.int32)],
+    ),
+    "UniqueWithCounts": lambda tf, rng: (
+        lambda x: tf.unique_with_counts(x)[2],
+        [rng.integers(0, 5, 16).astype(np.int32)],
+    ),
+    "NthElement": lambda tf, rng: (
+        lambda x: tf.raw_ops.NthElement(input=x, n=3),
+        [_f32(rng.standard_normal((4, 16)))],
+    ),
+    # Image and vision.
+    "ExtractImagePatches": lambda tf, rng: (
+        lambda x: tf.image.extract_patches(x, [1, 3, 3, 1], [1, 2, 2, 1], [1, 1, 1, 1], "SAME"),
+        [_image(rng)],
+    ),
+    "ResizeBicubic": lambda tf, rng: (lambda x: tf.image.resize(x, (24, 24), "bicubic"), [_image(rng)]),
+    "ResizeArea": lambda tf, rng: (lambda x: tf.image.resize(x, (8, 8), "area"), [_image(rng)]),
+    "ScaleAndTranslate": lambda tf, rng: (
+        lambda x: tf.image.resize(x, (8, 8), "lanczos3", antialias=True),
+        [_image(rng)],
+    ),
+    "CropAndResize": lambda tf, rng: (
+        lambda x: tf.image.crop_and_resize(x, [[0.1, 0.1, 0.8, 0.9], [0.0, 0.2, 1.0, 0.7]], [0, 1], (7, 7)),
+        [_image(rng)],
+    ),
+    "RGBToHSV": lambda tf, rng: (tf.image.rgb_to_hsv, [_image(rng)]),
+    "HSVToRGB": lambda tf, rng: (tf.image.hsv_to_rgb, [_image(rng)]),
+    "AdjustHue": lambda tf, rng: (lambda x: tf.image.adjust_hue(x, 0.2), [_image(rng)]),
+    "AdjustSaturation": lambda tf, rng: (lambda x: tf.image.adjust_saturation(x, 1.5), [_image(rng)]),
+    "MaxPoolWithArgmax": lambda tf, rng: (
+        lambda x: tf.nn.max_pool_with_argmax(x, 2, 2, "SAME")[1],
+        [_image(rng)],
+    ),
+    "ImageProjectiveTransformV3": lambda tf, rng: (
+        lambda x: tf.raw_ops.ImageProjectiveTransformV3(
+            images=x,
+            transforms=tf.constant([[1.1, 0.1, -2.0, 0.05, 0.9, 1.0, 0.0, 0.0]]),
+            output_shape=tf.constant([16, 16]),
+            fill_value=tf.constant(0.5),
+            interpolation="BILINEAR",
+            fill_mode="REFLECT",
+        ),
+        [_image(rng)],
+    ),
+    "CombinedNonMaxSuppression": lambda tf, rng: (
+        lambda b, s: tf.image.combined_non_max_suppression(b, s, 5, 10, 0.5, 0.1).nmsed_boxes,
+        [_f32(np.sort(rng.uniform(0, 1, (2, 20, 1, 4)), axis=-1)), _f32(rng.uniform(0, 1, (2, 20, 3)))],
+    ),
+    "Dilation2D": lambda tf, rng: (
+        lambda x: tf.nn.dilation2d(x, tf.zeros((3, 3, 3)), [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
+        [_image(rng)],
+    ),
+    "FractionalMaxPool": lambda tf, rng: (
+        lambda x: tf.nn.fractional_max_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1)[0],
+        [_image(rng)],
+    ),
+    "DrawBoundingBoxes": lambda tf, rng: (
+        lambda x: tf.image.draw_bounding_boxes(x, tf.constant([[[0.1, 0.1, 0.5, 0.5]]] * 2), [[1.0, 0, 0]]),
+        [_image(rng)],
+    ),
+    # Sequence and signal.
+    "CTCGreedyDecoder": lambda tf, rng: (
+        lambda x: tf.nn.ctc_greedy_decoder(x, tf.fill([2], 10))[1],
+        [_f32(rng.standard_normal((10, 2, 6)))],
+    ),
+    "CTCBeamSearchDecoder": lambda tf, rng: (
+        lambda x: tf.nn.ctc_beam_search_decoder(x, tf.fill([2], 10), beam_width=4)[1],
+        [_f32(rng.standard_normal((10, 2, 6)))],
+    ),
+    "IRFFT": lambda tf, rng: (
+        lambda re, im: tf.signal.irfft(tf.complex(re, im)),
+        [_f32(rng.standard_normal((2, 9))), _f32(rng.standard_normal((2, 9)))],
+    ),
+    "IRFFT2D": lambda tf, rng: (
+        lambda re, im: tf.signal.irfft2d(tf.complex(re, im)),
+        [_f32(rng.standard_normal((2, 8, 5))), _f32(rng.standard_normal((2, 8, 5)))],
+    ),
+    "IFFT": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.signal.ifft(tf.complex(re, im))),
+        [_f32(rng.standard_normal((2, 8))), _f32(rng.standard_normal((2, 8)))],
+    ),
+}
