@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from . import commands
-from ._common import CliError
+from ._common import CliError, native_noise_hidden
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        # TF's, the converter's and the runtimes' C++ logs are noise in a
+        # command's report (--debug shows them).
+        with native_noise_hidden(not args.debug):
+            return int(args.run(args) or 0)
     except CliError as exc:
         if args.debug:
             traceback.print_exc()

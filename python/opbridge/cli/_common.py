@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
 import sys
 import tempfile
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,30 @@ from ..source import InputSpec
 
 class CliError(Exception):
     """A usage or input error: printed as one line, exit status 2."""
+
+
+@contextlib.contextmanager
+def native_noise_hidden(enabled: bool = True) -> Iterator[None]:
+    """Hides what TF's and TFLite's C++ code prints on file descriptor 2 (calibration
+    settings, delegate notices, deprecation warnings) while keeping Python's
+    sys.stderr (progress bars, our errors) on the terminal. --debug shows everything."""
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\s*Warning: tf\.lite\.Interpreter is deprecated")
+        os.dup2(sink.fileno(), 2)
+        sys.stderr = open(os.dup(saved), "w", buffering=1)  # closed below
+        try:
+            yield
+        finally:
+            sys.stderr.close()
+            sys.stderr = python_stderr
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def one_line(exc: BaseException, limit: int = 240) -> str:
