@@ -35,6 +35,8 @@ def test_complex_parts_are_compared_separately():
     assert verdict([complex(np.nan, 0.0)], [complex(np.nan, 0.0)]) is None
     assert verdict([complex(np.nan, 0.0)], [complex(0.0, 0.0)]) is not None
     assert verdict([complex(1.0, 2.0)], [complex(1.0, 2.0001)]) is not None
+    # Finite values: relative to the magnitude, so a small part may carry the error.
+    assert verdict([complex(-347.49, -4.415)], [complex(-347.49, -4.41507)], rtol=1e-5) is None
 
 
 def test_empty_outputs_of_equal_shape_agree():

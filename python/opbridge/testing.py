@@ -73,9 +73,14 @@ def _describe_mismatch(
     e = expected.astype(np.complex128 if np.iscomplexobj(expected) else np.float64)
     a = actual.astype(e.dtype)
     if np.iscomplexobj(e):
-        # Real and imaginary parts each as a float: an infinite or NaN part must
-        # match exactly while the other part keeps the tolerance.
-        excess = np.maximum(_excess(e.real, a.real, rtol, atol), _excess(e.imag, a.imag, rtol, atol))
+        # Finite values: the tolerance is relative to the complex magnitude (as
+        # numpy's allclose). Values with an infinite or NaN part: each part as a
+        # float, so that part must match exactly and the other keeps the tolerance.
+        finite = np.isfinite(e) & np.isfinite(a)
+        by_parts = np.maximum(_excess(e.real, a.real, rtol, atol), _excess(e.imag, a.imag, rtol, atol))
+        with np.errstate(invalid="ignore", over="ignore"):
+            by_magnitude = np.abs(a - e) - (atol + rtol * np.abs(e))
+        excess = np.where(finite, by_magnitude, by_parts)
     else:
         excess = _excess(e, a, rtol, atol)
     bad = excess > 0
