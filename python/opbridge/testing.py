@@ -87,7 +87,8 @@ def _describe_mismatch(
     if not bad.any():
         return None
     worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
-    err = abs(complex(a[worst] - e[worst])) if np.iscomplexobj(e) else float(abs(a[worst] - e[worst]))
+    with np.errstate(invalid="ignore"):  # inf - inf in the report is NaN, and says so
+        err = abs(complex(a[worst] - e[worst])) if np.iscomplexobj(e) else float(abs(a[worst] - e[worst]))
     return (
         f"[{runtime}] output {name} {expected.shape}: {int(bad.sum())} of {expected.size} elements differ "
         f"beyond atol={atol:g} + rtol={rtol:g}*|tf|; worst at {tuple(int(i) for i in worst)}: "
