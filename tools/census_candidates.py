@@ -36,6 +36,14 @@ def _unary(fn_name: str, low: float, high: float) -> Builder:
     return build
 
 
+def _segment(fn_name: str) -> Builder:
+    def build(tf: Any, rng: np.random.Generator) -> tuple[Callable[..., Any], list[np.ndarray]]:
+        reduce = getattr(tf.math, fn_name)
+        return (lambda x: reduce(x, tf.constant([0, 0, 1, 2, 2, 2]))), [_f32(rng.standard_normal((6, 3)))]
+
+    return build
+
+
 def _image(rng: np.random.Generator, size: int = 16, channels: int = 3) -> np.ndarray:
     return _f32(rng.uniform(0, 1, (2, size, size, channels)))
 
@@ -101,22 +109,10 @@ CANDIDATES: dict[str, Builder] = {
         [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((4, 3)))],
     ),
     # Search and counting.
-    "SegmentMax": lambda tf, rng: (
-        lambda x: tf.math.segment_max(x, tf.constant([0, 0, 1, 2, 2, 2])),
-        [_f32(rng.standard_normal((6, 3)))],
-    ),
-    "SegmentMin": lambda tf, rng: (
-        lambda x: tf.math.segment_min(x, tf.constant([0, 0, 1, 2, 2, 2])),
-        [_f32(rng.standard_normal((6, 3)))],
-    ),
-    "SegmentMean": lambda tf, rng: (
-        lambda x: tf.math.segment_mean(x, tf.constant([0, 0, 1, 2, 2, 2])),
-        [_f32(rng.standard_normal((6, 3)))],
-    ),
-    "SegmentProd": lambda tf, rng: (
-        lambda x: tf.math.segment_prod(x, tf.constant([0, 0, 1, 2, 2, 2])),
-        [_f32(rng.standard_normal((6, 3)))],
-    ),
+    "SegmentMax": _segment("segment_max"),
+    "SegmentMin": _segment("segment_min"),
+    "SegmentMean": _segment("segment_mean"),
+    "SegmentProd": _segment("segment_prod"),
     "LowerBound": lambda tf, rng: (
         lambda s, v: tf.searchsorted(s, v, side="left"),
         [_f32(np.sort(rng.standard_normal((2, 16)))), _f32(rng.standard_normal((2, 8)))],

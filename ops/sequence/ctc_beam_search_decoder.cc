@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ctc_inputs.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -252,16 +253,8 @@ class BeamSearch {
 };
 
 Status BeamSearchShape(ShapeContext& ctx) {
-  const Shape& inputs = ctx.input(0);
-  OPBRIDGE_REQUIRE(!inputs.rank_known() || inputs.rank() == 3, "inputs is not a 3-Tensor (input 'inputs' has shape ",
-                   inputs.ToString(), ")");
-  OPBRIDGE_REQUIRE(!ctx.input(1).rank_known() || ctx.input(1).rank() == 1,
-                   "sequence_length is not a vector (shape ", ctx.input(1).ToString(), ")");
-  const int64_t batch = inputs.rank_known() ? inputs.dim(1) : kUnknownDim;
-  if (batch >= 0 && ctx.input(1).rank_known() && ctx.input(1).dim(0) >= 0) {
-    OPBRIDGE_REQUIRE(ctx.input(1).dim(0) == batch, "len(sequence_length) != batch_size.  len(sequence_length):  ",
-                     ctx.input(1).dim(0), " batch_size: ", batch);
-  }
+  int64_t batch = kUnknownDim;
+  OPBRIDGE_RETURN_IF_ERROR(ctc::CheckInputShapes(ctx, &batch));
   const int64_t top_paths = ctx.attrs().Get<int64_t>("top_paths");
   for (int64_t p = 0; p < top_paths; ++p) {
     const int i = static_cast<int>(p);
@@ -278,14 +271,10 @@ Status BeamSearchShape(ShapeContext& ctx) {
 template <typename T>
 Status Decode(KernelContext& ctx) {
   const ConstTensor& inputs = ctx.input(0);
-  const ConstTensor& lengths = ctx.input(1);
-  OPBRIDGE_REQUIRE(inputs.num_elements() > 0, "inputs must not be empty (shape ", inputs.shape().ToString(), ")");
-  const int64_t max_time = inputs.dim(0), batch = inputs.dim(1), classes = inputs.dim(2);
-  OPBRIDGE_REQUIRE(classes <= INT32_MAX, "num_classes cannot exceed max int");
-  const int32_t* seq_len = lengths.data<int32_t>();
-  for (int64_t b = 0; b < batch; ++b) {
-    OPBRIDGE_REQUIRE(seq_len[b] <= max_time, "sequence_length(", b, ") <= ", max_time, " (it is ", seq_len[b], ")");
-  }
+  ctc::Inputs in;
+  OPBRIDGE_RETURN_IF_ERROR(ctc::ReadInputs(ctx, &in));
+  const int64_t max_time = in.max_time, batch = in.batch, classes = in.classes;
+  const int32_t* seq_len = in.seq_len;
   const int64_t top_paths = ctx.attrs().Get<int64_t>("top_paths");
   const int64_t beam_width = ctx.attrs().Get<int64_t>("beam_width");
   OPBRIDGE_REQUIRE(beam_width <= INT32_MAX && top_paths <= INT32_MAX, "beam_width and top_paths must fit an int");
