@@ -45,6 +45,12 @@ SPEC = [
 ]
 exotic = tf.function(block, input_signature=SPEC)
 uncovered = tf.function(lambda x: tf.math.special.dawsn(x) + tf.math.erf(x), input_signature=[SPEC[0]])
+# In int8, MATRIX_DIAG fills off-diagonals with 0, not the zero point: a sample whose
+# diagonal quantizes to 0 gives a matrix of equal entries, which MatrixInverse refuses.
+diag_inverse = tf.function(
+    lambda c: tf.linalg.inv(tf.linalg.diag(tf.tile(c, [1, 3]))),
+    input_signature=[tf.TensorSpec([1, 1], tf.float32, name="c")],
+)
 '''
 
 
@@ -81,6 +87,8 @@ def workdir(tmp_path_factory):
         rng = np.random.default_rng(0)
         np.savez("rep.npz", image=rng.standard_normal((12, 6, 6, 3)).astype(np.float32),
                  theta=(np.eye(2) + 0.2 * rng.standard_normal((12, 2, 2))).astype(np.float32))
+        # 128 * scale for the calibrated range [0, 2]: quantizes to 0 with zero point -128.
+        np.savez("diag_rep.npz", c=np.array([[128 * 2 / 255], [2.0], [1.5], [2.0]], np.float32))
         np.save("rep_image.npy", rng.standard_normal((12, 6, 6, 3)).astype(np.float32))
         np.save("bad_rep.npy", rng.standard_normal((12, 5, 5, 3)).astype(np.float32))
         """
@@ -194,6 +202,25 @@ def test_uncovered_ops_exit_1_and_write_nothing(workdir):
     assert check.returncode == 1 and f"{UNCOVERED} (x1)" in check.stderr
     info = report_of(opbridge("inspect", "unc.tflite", "--json", cwd=workdir))
     assert {c["op"]: c["kernel"] for c in info["custom_ops"]} == {UNCOVERED: None, "Erf": "opbridge"}
+
+
+def test_a_model_that_fails_on_its_samples_is_an_error(workdir):
+    args = ["convert", "cli_models:diag_inverse", "-o", "diag.tflite", "--quantize", "int8"]
+    args += ["--representative", "diag_rep.npz"]
+    result = opbridge(*args, cwd=workdir)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("opbridge")]
+    assert len(lines) == 1, result.stderr
+    assert "fails on its representative samples" in lines[0] and "nothing written" in lines[0]
+    assert "(MatrixInverse) failed to invoke in litert: MatrixInverse: Input is not invertible" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (workdir / "diag.tflite").exists()
+
+    report = report_of(opbridge(*args, "--allow-run-errors", "--json", cwd=workdir))
+    assert (workdir / "diag.tflite").is_file()
+    assert "MatrixInverse: Input is not invertible" in report["parity"]["failure"]
+    (warning,) = report["warnings"]
+    assert "MATRIX_DIAG" in warning and "zero point -128" in warning
 
 
 ERRORS = {

@@ -36,7 +36,9 @@ def signature(tf):
 def check_model(model, tf, rng, atol=1e-5):
     assert tflite_model.custom_op_counts(model) == {"Erf": 1, "MatrixInverse": 1, "Opbridge>GridSample": 1}
     image, theta = block_inputs(rng)
-    (got,) = run_tflite(model, [image, theta]).values()
+    # By name: a SavedModel's or Keras model's input tensors come in the stock
+    # converter's order, which is not the model's (docs/design.md).
+    (got,) = run_tflite(model, {"image": image, "theta": theta}).values()
     np.testing.assert_allclose(got, exotic(tf)(image, theta).numpy(), rtol=0, atol=atol)
 
 
@@ -64,8 +66,8 @@ def test_not_a_model(tf):
 def keras_model(tf):
     import keras
 
-    image = keras.Input((6, 6, 3), batch_size=2)
-    theta = keras.Input((2, 2), batch_size=2)
+    image = keras.Input((6, 6, 3), batch_size=2, name="image")
+    theta = keras.Input((2, 2), batch_size=2, name="theta")
     block = exotic(tf)
     out = keras.layers.Lambda(lambda args: block(*args))([image, theta])
     return keras.Model([image, theta], out)

@@ -162,8 +162,8 @@ def test_tf_addons_composite_runs_in_tflite(tf, rng, runtime):
 def test_keras_layer_converts_and_round_trips(tf, rng, tmp_path):
     import keras
 
-    image_in = keras.Input((6, 7, 3))
-    flow_in = keras.Input((6, 7, 2))
+    image_in = keras.Input((6, 7, 3), name="image")
+    flow_in = keras.Input((6, 7, 2), name="flow")
     warped = opbridge.layers.DenseImageWarp()([image_in, flow_in])
     model = keras.Model([image_in, flow_in], keras.layers.Conv2D(2, 3, padding="same")(warped))
     image, flow = make_inputs(rng, (2, 6, 7, 3), np.float32)
@@ -173,5 +173,5 @@ def test_keras_layer_converts_and_round_trips(tf, rng, tmp_path):
     np.testing.assert_allclose(keras.models.load_model(path)([image, flow]).numpy(), want, atol=1e-6)
     tflite = opbridge.convert(model)
     assert tflite_model.custom_op_counts(tflite) == {"Opbridge>DenseImageWarp": 1}
-    (got,) = run_tflite(tflite, [image, flow]).values()
+    (got,) = run_tflite(tflite, {"image": image, "flow": flow}).values()  # Keras: by name
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)

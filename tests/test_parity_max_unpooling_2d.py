@@ -144,7 +144,8 @@ def test_bad_attrs_are_clear_errors(tf):
 def test_keras_layer_converts_and_round_trips(tf, rng, tmp_path):
     import keras
 
-    pooled_in, argmax_in = keras.Input((4, 4, 4)), keras.Input((4, 4, 4), dtype="int64")
+    pooled_in = keras.Input((4, 4, 4), name="pooled")
+    argmax_in = keras.Input((4, 4, 4), dtype="int64", name="argmax")
     unpooled = opbridge.layers.MaxUnpooling2D(2)([pooled_in, argmax_in])
     model = keras.Model([pooled_in, argmax_in], keras.layers.Conv2D(3, 3, padding="same")(unpooled))
     layer = model.layers[2]
@@ -157,7 +158,7 @@ def test_keras_layer_converts_and_round_trips(tf, rng, tmp_path):
     np.testing.assert_allclose(keras.models.load_model(path)(inputs).numpy(), want, atol=1e-6)
     tflite = opbridge.convert(model)
     assert tflite_model.custom_op_counts(tflite) == {"Opbridge>MaxUnpooling2D": 1}
-    (got,) = run_tflite(tflite, inputs).values()
+    (got,) = run_tflite(tflite, dict(zip(["pooled", "argmax"], inputs, strict=True))).values()  # by name
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import io
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,23 @@ def _apply_quantization(tf: Any, converter: Any, quantize: str | None, represent
     return mode
 
 
+def _stock_layout(src: ModelSource, model: bytes) -> bytes:
+    """The model with its input and output tensors where the stock converter puts
+    them for this source (same order and names; the signature is kept)."""
+    layout = src.stock_layout()
+    if layout is None:
+        return model
+    try:
+        return tflite_model.relayout(model, "serving_default", *layout)
+    except ValueError as exc:
+        # A structure we have not met (nested arguments, say): keep the
+        # converter's order rather than fail a model that converted.
+        warnings.warn(
+            f"opbridge.convert: inputs and outputs left in the converter's order: {exc}", stacklevel=3
+        )
+        return model
+
+
 def convert_model(
     source: Any,
     *,
@@ -125,6 +143,7 @@ def convert_model(
                 raise TypeError(f"opbridge.convert: TFLiteConverter has no option {name!r}")
             setattr(converter, name, value)
         model = converter.convert()
+    model = _stock_layout(src, model)
     missing = missing_ops(model)
     if missing and not allow_missing:
         raise UnsupportedOpsError(missing)

@@ -13,10 +13,11 @@ from .interpreter import Interpreter
 class SignatureSession:
     """One interpreter for a model, fed and read by signature names.
 
-    In a model with one signature, inputs are matched by the signature's input
-    names (a Mapping) or order (a sequence) and outputs are keyed by its output
-    names; otherwise by tensor names and input tensor order. Inputs may have
-    other shapes than the model's: they are resized.
+    A Mapping of inputs is matched by the signature's input names (tensor names
+    in a model without exactly one signature); a sequence is fed by index, in
+    `get_input_details()` order, as users feed. Outputs are keyed by the
+    signature's output names (else tensor names). Inputs may have other shapes
+    than the model's: they are resized.
     """
 
     def __init__(self, model: bytes, runtime: str = "litert", **kw: Any) -> None:
@@ -30,13 +31,17 @@ class SignatureSession:
             self.input_ids = {d["name"]: d["index"] for d in self.interpreter.get_input_details()}
             self.output_ids = {d["name"]: d["index"] for d in self.interpreter.get_output_details()}
         self._details = {d["index"]: d for d in self.interpreter.get_input_details()}
+        name_of = {index: name for name, index in self.input_ids.items()}
+        self._index_order = [name_of.get(d["index"], d["name"]) for d in self.interpreter.get_input_details()]
 
     def set_inputs(self, inputs: Sequence[Any] | Mapping[str, Any]) -> None:
         ids = self.input_ids
         if not isinstance(inputs, Mapping):
             if len(inputs) != len(ids):
-                raise ValueError(f"the model has {len(ids)} inputs ({list(ids)}), {len(inputs)} given")
-            inputs = dict(zip(ids, inputs, strict=True))
+                raise ValueError(
+                    f"the model has {len(ids)} inputs ({self._index_order}), {len(inputs)} given"
+                )
+            inputs = dict(zip(self._index_order, inputs, strict=True))
         if set(inputs) != set(ids):
             raise ValueError(f"the model's inputs are {sorted(ids)}, given {sorted(inputs)}")
         arrays = {n: np.asarray(v, dtype=self._details[ids[n]]["dtype"]) for n, v in inputs.items()}

@@ -5,6 +5,7 @@ Imports TensorFlow."""
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import rewrite
+from .tflite_model import TensorSlot
 
 
 @dataclass
@@ -25,10 +27,80 @@ class InputSpec:
 def holder(tf: Any, function: Any) -> Any:
     """A tf.Module holding the function. Given as the converter's trackable_obj it
     makes the model carry a "serving_default" SignatureDef (named inputs and
-    outputs, signature runners); a bare function, or none, gives no signature."""
+    outputs, signature runners); a bare function, or none, gives no signature.
+
+    The variables the function captures (a Keras model called inside it) are
+    tracked too: saving a module that cannot reach them fails, and the
+    converter then drops the signature without a word (docs/design.md)."""
     module = tf.Module()
     module.function = function
+    concrete = (
+        function
+        if isinstance(function, tf.types.experimental.ConcreteFunction)
+        else function.get_concrete_function()
+    )
+    module.captured_variables = list(concrete.variables)
     return module
+
+
+def signature_output_keys(tf: Any, structure: Any) -> list[str]:
+    """The keys a SavedModel signature gives a function's outputs, in tf.nest.flatten
+    order: dict keys (sorted, as flatten sorts them), namedtuple fields, or
+    output_0, output_1, ..."""
+    if isinstance(structure, dict):
+        return sorted(structure)
+    if hasattr(structure, "_fields"):
+        return list(structure._fields)
+    return [f"output_{i}" for i in range(len(tf.nest.flatten(structure)))]
+
+
+def function_layout(tf: Any, concrete: Any) -> tuple[list[TensorSlot], list[TensorSlot]]:
+    """Where the stock `TFLiteConverter.from_concrete_functions([cf], fn)` puts a
+    function's tensors (docs/design.md, "Inputs and outputs"): inputs in argument
+    order named as the function's placeholders (the TensorSpec or argument
+    names), outputs in tf.nest.flatten order named as the function's output
+    tensors (Identity, Identity_1, ...). Each is paired with its signature key."""
+    specs = [s for s in tf.nest.flatten(concrete.structured_input_signature) if isinstance(s, tf.TensorSpec)]
+    inputs = [
+        TensorSlot(spec.name, tensor.name.removesuffix(":0"))
+        for spec, tensor in zip(specs, concrete.inputs[: len(specs)], strict=True)
+    ]
+    keys = signature_output_keys(tf, concrete.structured_outputs)
+    outputs = [
+        TensorSlot(key, tensor.name.removesuffix(":0"))
+        for key, tensor in zip(keys, concrete.outputs, strict=True)
+    ]
+    return inputs, outputs
+
+
+def export_keras(tf: Any, model: Any, directory: Path) -> None:
+    """Exports a Keras 3 model as `TFLiteConverter.from_keras_model` does before it
+    converts (TF 2.21, lite.py `_convert_keras_to_saved_model`): one endpoint
+    calling the model with training=False, whose input signature is the model's
+    inputs (a functional or sequential model) or its save spec. Converting the
+    result gives the stock converter's tensors, names and signature; and unlike
+    `Model.export`, which traces some layers in training mode, it computes what
+    `model.predict` computes."""
+    import keras
+    from keras.src.models import Functional, Sequential
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    if isinstance(model, (Functional, Sequential)):
+        signature = tf.nest.map_structure(
+            lambda x: tf.TensorSpec(x.shape, dtype=x.dtype, name=x.name), model.inputs
+        )
+        if isinstance(signature, list) and len(signature) > 1:
+            signature = [signature]
+    else:
+        from tensorflow.lite.python.util import get_save_spec
+
+        spec = get_save_spec(model)
+        if not spec:
+            raise ValueError("the Keras model has never been called; call it once before converting")
+        signature = [spec]
+    archive.add_endpoint("serve", functools.partial(model.__call__, training=False), signature)
+    archive.write_out(str(directory))
 
 
 def output_names(tf: Any, structure: Any) -> list[str]:
@@ -126,10 +198,20 @@ class ModelSource:
         if self.saved_model is not None:
             return self.saved_model
         if self.keras_model is not None:
-            self.keras_model.export(str(directory), format="tf_saved_model", verbose=False)
+            export_keras(self.tf, self.keras_model, directory)
             return directory
         self.tf.saved_model.save(holder(self.tf, self.function), str(directory), signatures=self.concrete())
         return directory
+
+    def stock_layout(self) -> tuple[list[TensorSlot], list[TensorSlot]] | None:
+        """Where the stock converter puts the model's input and output tensors, when
+        opbridge's own route puts them elsewhere: for functions, which opbridge
+        converts through a SavedModel to keep a signature (see function_layout).
+        None for SavedModels and Keras models, which both convert as the stock
+        converter does."""
+        if self.function is None:
+            return None
+        return function_layout(self.tf, self.concrete())
 
     def input_specs(self) -> list[InputSpec]:
         """The model's inputs, in signature order."""

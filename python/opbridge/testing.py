@@ -42,14 +42,6 @@ def _concrete(tf: Any, fn: Any, arrays: list[np.ndarray]) -> Any:
     return tf.function(python_fn, input_signature=signature).get_concrete_function()
 
 
-def _signature_names(tf: Any, concrete: Any) -> tuple[list[str], list[str]]:
-    """The names a converted model's signature gives the function's inputs and outputs."""
-    # Non-tensor parameters (tf.math.erf's name=None) are not model inputs.
-    specs = tf.nest.flatten(concrete.structured_input_signature)
-    inputs = [spec.name for spec in specs if isinstance(spec, tf.TensorSpec)]
-    return inputs, output_names(tf, concrete.structured_outputs)
-
-
 def _excess(e: np.ndarray, a: np.ndarray, rtol: float, atol: float) -> np.ndarray:
     """How far each float element is beyond the tolerance (> 0: a mismatch). NaN
     matches NaN; infinities must match exactly."""
@@ -117,14 +109,15 @@ def assert_parity(
     arrays = [np.asarray(x) for x in inputs]
     concrete = _concrete(tf, fn, arrays)
     outputs = concrete(*[tf.constant(a) for a in arrays])
-    input_names, names = _signature_names(tf, concrete)
+    names = output_names(tf, concrete.structured_outputs)  # the signature's output keys
     expected = [np.asarray(t) for t in output_values(tf, outputs)]
 
     model = convert(concrete, **convert_options)
     report = ParityReport(model, [OutputParity(n, e.shape) for n, e in zip(names, expected, strict=True)])
     failures = []
     for runtime in runtimes:
-        actual = run_tflite(model, dict(zip(input_names, arrays, strict=True)), runtime)
+        # By index, in argument order, as users feed (opbridge.convert keeps that order).
+        actual = run_tflite(model, arrays, runtime)
         for out, name, e in zip(report.outputs, names, expected, strict=True):
             if name not in actual:
                 failures.append(f"[{runtime}] the model has no output {name} (it has {sorted(actual)})")

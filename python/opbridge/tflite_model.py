@@ -7,7 +7,7 @@ and the `flatbuffers` package it depends on.
 from __future__ import annotations
 
 import collections
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import flatbuffers
@@ -59,22 +59,42 @@ def load(model: bytes) -> schema.Model:
     return schema.Model.GetRootAsModel(buf, 0)
 
 
-def custom_ops(model: bytes) -> list[CustomOpUse]:
-    """Every CUSTOM node of every subgraph."""
-    m = load(model)
-    uses = []
+@dataclass(frozen=True)
+class Node:
+    """One operator of a subgraph, with its op name (builtin upper-case, or the custom code)."""
+
+    name: str
+    custom: bool
+    subgraph: int
+    index: int
+    op: schema.Operator
+
+
+def nodes(m: schema.Model) -> Iterator[Node]:
+    """Every operator of every subgraph of a loaded model, in order."""
     for s in range(m.SubgraphsLength()):
         subgraph = m.Subgraphs(s)
         for i in range(subgraph.OperatorsLength()):
             op = subgraph.Operators(i)
             code = m.OperatorCodes(op.OpcodeIndex())
-            if _opcode_code(code) != _CUSTOM:
-                continue
-            name = (code.CustomCode() or b"").decode("utf-8", "replace")
-            options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
-            inputs = tuple(int(t) for t in op.InputsAsNumpy()) if op.InputsLength() else ()
-            outputs = tuple(int(t) for t in op.OutputsAsNumpy()) if op.OutputsLength() else ()
-            uses.append(CustomOpUse(name, s, i, options, inputs, outputs))
+            value = _opcode_code(code)
+            if value == _CUSTOM:
+                yield Node((code.CustomCode() or b"").decode("utf-8", "replace"), True, s, i, op)
+            else:
+                yield Node(_BUILTIN_NAMES.get(value, str(value)), False, s, i, op)
+
+
+def custom_ops(model: bytes) -> list[CustomOpUse]:
+    """Every CUSTOM node of every subgraph."""
+    uses = []
+    for node in nodes(load(model)):
+        if not node.custom:
+            continue
+        op = node.op
+        options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
+        inputs = tuple(int(t) for t in op.InputsAsNumpy()) if op.InputsLength() else ()
+        outputs = tuple(int(t) for t in op.OutputsAsNumpy()) if op.OutputsLength() else ()
+        uses.append(CustomOpUse(node.name, node.subgraph, node.index, options, inputs, outputs))
     return uses
 
 
@@ -84,18 +104,7 @@ def custom_op_counts(model: bytes) -> dict[str, int]:
 
 def op_histogram(model: bytes) -> dict[str, int]:
     """Every node by op name (builtin names upper-case, custom ops by their custom code)."""
-    m = load(model)
-    counts: collections.Counter[str] = collections.Counter()
-    for s in range(m.SubgraphsLength()):
-        subgraph = m.Subgraphs(s)
-        for i in range(subgraph.OperatorsLength()):
-            code = m.OperatorCodes(subgraph.Operators(i).OpcodeIndex())
-            value = _opcode_code(code)
-            if value == _CUSTOM:
-                counts[(code.CustomCode() or b"").decode("utf-8", "replace")] += 1
-            else:
-                counts[_BUILTIN_NAMES.get(value, str(value))] += 1
-    return dict(counts)
+    return dict(collections.Counter(node.name for node in nodes(load(model))))
 
 
 def single_custom_op_model(
@@ -188,5 +197,56 @@ def replace_custom_options(model: bytes, op_name: str, options: bytes) -> bytes:
     if not found:
         raise ValueError(f"the model has no custom op {op_name}")
     builder = flatbuffers.Builder(len(model) + len(options) + 1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+@dataclass(frozen=True)
+class TensorSlot:
+    """Where a model input or output should sit: its signature key and its tensor name."""
+
+    key: str
+    name: str
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
+
+
+def relayout(
+    model: bytes, signature_key: str, inputs: Sequence[TensorSlot], outputs: Sequence[TensorSlot]
+) -> bytes:
+    """The model with its subgraph's input and output lists in the given order and
+    those tensors renamed, each found through the signature `signature_key`.
+
+    Tensors themselves do not move, so the signature and every node stay valid;
+    only the lists that `get_input_details()`/`get_output_details()` follow and
+    the names they report change. Raises ValueError if the slots do not name
+    exactly the signature's inputs and outputs.
+    """
+    m = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    signature = next((s for s in m.signatureDefs or [] if _text(s.signatureKey) == signature_key), None)
+    if signature is None:
+        raise ValueError(f"the model has no signature {signature_key!r}")
+    subgraph = m.subgraphs[signature.subgraphIndex]
+
+    def order(kind: str, maps: Sequence[schema.TensorMapT], slots: Sequence[TensorSlot]) -> list[int]:
+        by_key = {_text(t.name): t.tensorIndex for t in maps or []}
+        expected = sorted(s.key for s in slots)
+        if sorted(by_key) != expected:
+            raise ValueError(f"signature {signature_key!r} {kind} are {sorted(by_key)}, expected {expected}")
+        for slot in slots:
+            subgraph.tensors[by_key[slot.key]].name = slot.name
+        return [by_key[slot.key] for slot in slots]
+
+    new_inputs = order("inputs", signature.inputs, inputs)
+    new_outputs = order("outputs", signature.outputs, outputs)
+    if set(new_inputs) != {int(i) for i in subgraph.inputs} or set(new_outputs) != {
+        int(i) for i in subgraph.outputs
+    }:
+        raise ValueError(f"signature {signature_key!r} does not name the subgraph's inputs and outputs")
+    subgraph.inputs = new_inputs
+    subgraph.outputs = new_outputs
+    builder = flatbuffers.Builder(len(model) + 1024)
     builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())

@@ -58,12 +58,8 @@ def tflite_invoke(
     import opbridge
 
     interpreter = opbridge.Interpreter(model_content=model, num_threads=threads, **options)
-    signatures = interpreter._get_full_signature_list()
-    if signatures:
-        (signature,) = signatures.values()
-        indices = list(signature["inputs"].values())
-    else:  # a hand-made model: inputs in tensor order
-        indices = [d["index"] for d in interpreter.get_input_details()]
+    # By index, as users feed: opbridge.convert keeps a function's argument order.
+    indices = [d["index"] for d in interpreter.get_input_details()]
     for index, value in zip(indices, inputs, strict=True):
         interpreter.resize_tensor_input(index, value.shape, strict=False)
     interpreter.allocate_tensors()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -89,30 +90,73 @@ def _median_ms(fn: Any, runs: int = 10) -> float:
     return 1000 * float(np.median(times))
 
 
+def _run_failure(exc: BaseException, runtime: str) -> str:
+    """One line naming the node, the op and the runtime's message, from the runtime's
+    error ("<kernel message>Node number 3 (MatrixInverse) failed to invoke.")."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    node = re.search(r"Node number (\d+) \(([^)]*)\) failed to (prepare|invoke)", text)
+    if node is None:
+        return f"{runtime}: {text or type(exc).__name__}"
+    message = (text[: node.start()] + " " + text[node.end() :]).strip(" .") or "no message"
+    return f"node {node.group(1)} ({node.group(2)}) failed to {node.group(3)} in {runtime}: {message}"
+
+
 def _verify(source: Any, model: bytes, inputs: list[dict[str, np.ndarray]], runtime: str) -> dict[str, Any]:
-    """Max |TF - TFLite| per output over the inputs, and the median time of each on the first."""
+    """Max |TF - TFLite| per output over the inputs, and the median time of each on
+    the first. {"failure": line} if the converted model cannot run an input that TF
+    runs; {"error": ...} if the check itself could not run (TF refuses the inputs)."""
     from ..running import SignatureSession
 
     errors: dict[str, float] = {}
     try:
         session = SignatureSession(model, runtime)
-        for sample in inputs:
+    except (RuntimeError, ValueError) as exc:
+        return {"failure": _run_failure(exc, runtime)}
+    for sample in inputs:
+        try:
             expected = source.reference(sample)
+        except Exception as exc:  # TF's own kernels refuse this input: not the model's fault
+            return {"error": f"not run: TF refuses the inputs too ({one_line(exc)})"}
+        try:
             session.set_inputs(sample)
             session.invoke()
-            actual = session.outputs()
-            for name, want in expected.items():
-                if name not in actual:
-                    errors[name] = float("nan")
-                    continue
-                diff = np.abs(actual[name].astype(np.complex128) - want.astype(np.complex128))
-                errors[name] = max(errors.get(name, 0.0), float(np.nanmax(diff)) if diff.size else 0.0)
-        session.set_inputs(inputs[0])
-        tf_ms = _median_ms(lambda: source.reference(inputs[0]))
-        tflite_ms = _median_ms(session.invoke)
-    except (RuntimeError, ValueError) as exc:
-        return {"error": str(exc).strip().splitlines()[0]}
+        except (RuntimeError, ValueError) as exc:
+            return {"failure": _run_failure(exc, runtime)}
+        actual = session.outputs()
+        for name, want in expected.items():
+            if name not in actual:
+                errors[name] = float("nan")
+                continue
+            diff = np.abs(actual[name].astype(np.complex128) - want.astype(np.complex128))
+            errors[name] = max(errors.get(name, 0.0), float(np.nanmax(diff)) if diff.size else 0.0)
+    session.set_inputs(inputs[0])
+    tf_ms = _median_ms(lambda: source.reference(inputs[0]))
+    tflite_ms = _median_ms(session.invoke)
     return {"max_abs_error": errors, "tf_ms": tf_ms, "tflite_ms": tflite_ms, "runtime": runtime}
+
+
+def _int8_matrix_diag_warnings(model: bytes) -> list[str]:
+    """Full-integer MATRIX_DIAG fills off-diagonal entries with 0, not the zero point
+    (docs/design.md): with a non-zero zero point they dequantize to a constant, not 0."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from .. import tflite_model
+
+    m = tflite_model.load(model)
+    found = []
+    for node in tflite_model.nodes(m):
+        if node.name != "MATRIX_DIAG":
+            continue
+        out = m.Subgraphs(node.subgraph).Tensors(node.op.Outputs(0))
+        q = out.Quantization()
+        zero_points = q.ZeroPointAsNumpy() if q is not None and q.ZeroPointLength() else []
+        if out.Type() in (schema.TensorType.INT8, schema.TensorType.UINT8) and np.any(zero_points):
+            zero_point = int(zero_points[0])
+            found.append(
+                f"node {node.index} (MATRIX_DIAG) is quantized with zero point {zero_point}: TFLite fills "
+                "its off-diagonal entries with 0, which dequantize to a non-zero constant"
+            )
+    return found
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -161,11 +205,19 @@ def _convert(args: argparse.Namespace) -> int:
         raise CliError(f"conversion failed: {one_line(exc)}") from None
 
     verify_inputs = samples[:VERIFY_SAMPLES] if samples else [random_inputs(specs, np.random.default_rng(0))]
+    verified_on = "representative samples" if samples else "random inputs"
     parity = (
         _verify(source, result.model, verify_inputs, args.runtime)
         if not result.missing
         else {"error": "not run: the model has custom ops without a kernel"}
     )
+    if "failure" in parity and not args.allow_run_errors:
+        print(
+            f"opbridge convert: the converted model fails on its {verified_on}: {parity['failure']}; "
+            "nothing written (--allow-run-errors writes it anyway)",
+            file=sys.stderr,
+        )
+        return 1
     write_atomically(output, result.model)
 
     report = {
@@ -179,7 +231,8 @@ def _convert(args: argparse.Namespace) -> int:
         "ops": _op_kinds(result.model),
         "missing": result.missing,
         "parity": parity,
-        "verified_on": "representative samples" if samples else "random inputs",
+        "verified_on": verified_on,
+        "warnings": _int8_matrix_diag_warnings(result.model) if result.quantize == "int8" else [],
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -214,7 +267,12 @@ def _print_report(report: dict[str, Any]) -> None:
             for kind, ops in report["ops"].items()
         ],
     )
+    for warning in report["warnings"]:
+        print(f"warning: {warning}")
     parity = report["parity"]
+    if "failure" in parity:
+        print(f"parity: the model fails on the {report['verified_on']}: {parity['failure']}")
+        return
     if "error" in parity:
         print(f"parity: {parity['error']}")
         return
@@ -249,6 +307,11 @@ def add(sub: Any) -> None:
     )
     convert.add_argument(
         "--allow-missing", action="store_true", help="write the model even if kernels are missing"
+    )
+    convert.add_argument(
+        "--allow-run-errors",
+        action="store_true",
+        help="write the model even if it fails to run on its samples (a node fails to prepare or invoke)",
     )
     convert.add_argument(
         "--runtime", choices=("litert", "tf"), default="litert", help="runtime for the parity check"
