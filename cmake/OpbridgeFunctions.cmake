@@ -32,7 +32,7 @@ option(OPBRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanit
 function(_opbridge_common target)
   target_compile_features(${target} PRIVATE cxx_std_17)
   target_compile_options(${target} PRIVATE ${OPBRIDGE_WARNINGS})
-  # TF's flags (DESIGN.md); Eigen comes from TF's include dir, as a system include.
+  # TF's flags (docs/design.md); Eigen comes from TF's include dir, as a system include.
   target_compile_definitions(${target} PRIVATE _GLIBCXX_USE_CXX11_ABI=1 EIGEN_MAX_ALIGN_BYTES=64)
   target_include_directories(${target} PRIVATE ${OPBRIDGE_SOURCE_DIR}/cpp/include)
   target_include_directories(${target} SYSTEM PRIVATE ${TF_INCLUDE_DIR})
@@ -45,9 +45,10 @@ function(_opbridge_common target)
     if(NOT target MATCHES "_tf$")
       # -O1 and line tables only, after the build type's -O3: GCC compiles the
       # Eigen-heavy ops under the sanitizers about 4x faster (svd.cc: 248 s
-      # against 1015 s at -O3 -g), which is most of CI's time. Without
-      # fast-math the level does not change float results; the sanitized run
-      # checks every seed bit for bit against the normal build.
+      # against 1015 s at -O3 -g), which is most of CI's time. The level
+      # changes float results only where code is built for FMA (GCC contracts
+      # a*b+c from -O2 on): such files keep -O3 (see CMakeLists.txt). The
+      # sanitized run checks every seed bit for bit against the normal build.
       target_compile_options(${target} PRIVATE ${_san} -O1 -g1)
     endif()
   endif()
@@ -87,7 +88,7 @@ function(opbridge_add_op_library name)
 
   add_library(${name}_tf SHARED $<TARGET_OBJECTS:${name}_objects> ${OPBRIDGE_TF_SOURCES})
   _opbridge_common(${name}_tf)
-  # In target_link_libraries, not link options: gcc links --as-needed here (DESIGN.md).
+  # In target_link_libraries, not link options: gcc links --as-needed here (docs/design.md).
   target_link_libraries(${name}_tf PRIVATE opbridge::tensorflow_framework)
   # TF finds the ops through registration at load; the library exports nothing.
   set(_tf_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tf.map)

@@ -1,4 +1,4 @@
-# Asks the installed TensorFlow for what a custom-op library needs (DESIGN.md,
+# Asks the installed TensorFlow for what a custom-op library needs (docs/design.md,
 # "TensorFlow op library"): its include dir (which also carries Eigen, absl and
 # protobuf headers), its library dir and version. Sets TF_INCLUDE_DIR,
 # TF_LIBRARY, TF_VERSION and the imported target opbridge::tensorflow_framework.

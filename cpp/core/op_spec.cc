@@ -21,7 +21,7 @@ Registry& GlobalRegistry() {
   return *registry;
 }
 
-// TF accepts "Namespace>CamelCase" for op names outside its own set (DESIGN.md).
+// TF accepts "Namespace>CamelCase" for op names outside its own set (docs/design.md).
 bool IsValidOpName(const std::string& name, OpOrigin origin) {
   const size_t sep = name.find('>');
   const std::string local = sep == std::string::npos ? name : name.substr(sep + 1);

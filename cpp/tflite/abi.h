@@ -190,7 +190,7 @@ constexpr int kBuiltinOperatorCustom = 32;
 static_assert(sizeof(void*) == 8, "opbridge's TFLite ABI declarations assume a 64-bit target");
 #ifndef OPBRIDGE_TEST_ABI_SKEW
 static_assert(sizeof(TfLiteIntArray) == 4, "TfLiteIntArray layout");
-static_assert(sizeof(TfLiteTensor) == 112, "TfLiteTensor layout (DESIGN.md: 112 bytes on x86-64)");
+static_assert(sizeof(TfLiteTensor) == 112, "TfLiteTensor layout (docs/design.md: 112 bytes on x86-64)");
 static_assert(offsetof(TfLiteTensor, data) == 8, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, dims) == 16, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, allocation_type) == 32, "TfLiteTensor layout");

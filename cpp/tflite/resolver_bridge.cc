@@ -77,7 +77,7 @@ const char* AddCustomSymbol() {
   return override_name && *override_name ? override_name : kAddCustomSymbol;
 }
 
-// One lookup per runtime library per process (about 1 ms each, DESIGN.md).
+// One lookup per runtime library per process (about 1 ms each, docs/design.md).
 Status FindAddCustom(void* resolver, AddCustomFn* out) {
   void* vtable = *static_cast<void**>(resolver);
   Dl_info info;

@@ -4,7 +4,7 @@
 // but export no C++ symbols. Their shared libraries are not stripped, though:
 // the .symtab still names MutableOpResolver::AddCustom. We find the library
 // that holds the resolver's vtable (dladdr), look the symbol up in that file's
-// ELF symbol table, add the load base and call it (DESIGN.md, "Runtimes").
+// ELF symbol table, add the load base and call it (docs/design.md, "TFLite side").
 #pragma once
 
 #include <vector>

@@ -1,4 +1,4 @@
-"""TF gradients of opbridge's own ops (TF has none for custom ops; DESIGN.md)."""
+"""TF gradients of opbridge's own ops (TF has none for custom ops; docs/design.md)."""
 
 from __future__ import annotations
 

@@ -18,9 +18,8 @@ from . import _tf_library, rewrite, tflite_model
 from .catalog import list_ops
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
+from .modes import QUANTIZE_MODES
 from .source import ModelSource
-
-QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
 
 
 @dataclass
@@ -79,7 +78,7 @@ def _apply_quantization(tf: Any, converter: Any, quantize: str | None, represent
         if representative_data is None:
             raise ValueError("opbridge.convert: quantize='int8' needs representative_data")
         # Calibration runs the model, custom ops included: they stay float
-        # between DEQUANTIZE/QUANTIZE (DESIGN.md, "Converter facts").
+        # between DEQUANTIZE/QUANTIZE (docs/design.md, "Converter facts").
         converter.representative_dataset = _samples(representative_data)
     return mode
 

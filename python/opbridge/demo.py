@@ -10,13 +10,14 @@ and compared with TensorFlow, output by output.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ._table import print_table
+from .comparison import max_abs_error
+from .timing import median_seconds
 
 OUTPUT_SIZE = 64
 
@@ -53,16 +54,6 @@ def build_model(tf: Any, batch: int, size: int) -> Any:
     return spatial_transformer
 
 
-def _median_ms(fn: Any, runs: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
-
-
 def run(runs: int = 50) -> None:
     import tensorflow as tf
 
@@ -92,13 +83,13 @@ def run(runs: int = 50) -> None:
             (
                 name,
                 "x".join(map(str, expected[name].shape)),
-                f"{np.abs(expected[name] - actual[name]).max():.2e}",
+                f"{max_abs_error(expected[name], actual[name]):.2e}",
             )
             for name in sorted(expected)
         ],
     )
-    tf_ms = _median_ms(lambda: concrete(tf.constant(images), tf.constant(motions)), runs)
-    lite_ms = _median_ms(lambda: runner(images=images, motions=motions), runs)
+    tf_ms = 1000 * median_seconds(lambda: concrete(tf.constant(images), tf.constant(motions)), runs)
+    lite_ms = 1000 * median_seconds(lambda: runner(images=images, motions=motions), runs)
     print_table(
         f"time per inference (median of {runs})",
         ["runtime", "ms", "vs TF"],

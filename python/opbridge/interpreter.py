@@ -63,7 +63,7 @@ def interpreter_class(runtime: str) -> Any:
 
         return InterpreterWithCustomOps
     if runtime == "tf":
-        # Only TF's private module takes registerers (DESIGN.md, "Runtimes").
+        # Only TF's private module takes registerers (docs/design.md, "TFLite side").
         from tensorflow.lite.python.interpreter import InterpreterWithCustomOps
 
         return InterpreterWithCustomOps

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .comparison import max_abs_error
 from .conversion import convert
 from .running import run_tflite
 from .source import output_names, output_values
@@ -126,12 +127,8 @@ def assert_parity(
             problem = _describe_mismatch(runtime, name, e, a, rtol, atol)
             if problem:
                 failures.append(problem)
-            elif e.size:
-                with np.errstate(invalid="ignore"):
-                    diff = np.abs(a.astype(np.complex128) - e.astype(np.complex128))
-                out.max_abs_error[runtime] = float(np.nanmax(np.where(np.isnan(diff), 0, diff)))
             else:
-                out.max_abs_error[runtime] = 0.0
+                out.max_abs_error[runtime] = max_abs_error(e, a)
     if failures:
         raise AssertionError("TF and TFLite disagree:\n  " + "\n  ".join(failures))
     return report

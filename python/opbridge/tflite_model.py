@@ -15,6 +15,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 _CUSTOM = schema.BuiltinOperator.CUSTOM
+_TYPE_NAMES = {v: k.lower() for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
 _BUILTIN_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
 _NUMPY_TO_SCHEMA = {
     np.dtype(np.float32): schema.TensorType.FLOAT32,
@@ -100,6 +101,21 @@ def custom_ops(model: bytes) -> list[CustomOpUse]:
 
 def custom_op_counts(model: bytes) -> dict[str, int]:
     return dict(collections.Counter(use.name for use in custom_ops(model)))
+
+
+def type_name(tensor: schema.Tensor) -> str:
+    """A tensor's element type as the schema names it, lower-case ("float32", "int8")."""
+    return _TYPE_NAMES.get(tensor.Type(), "?")
+
+
+def tensor_type_counts(model: bytes) -> dict[str, int]:
+    """How many tensors of each element type the model's subgraphs hold."""
+    m = load(model)
+    counts: collections.Counter[str] = collections.Counter()
+    for s in range(m.SubgraphsLength()):
+        subgraph = m.Subgraphs(s)
+        counts.update(type_name(subgraph.Tensors(t)) for t in range(subgraph.TensorsLength()))
+    return dict(counts)
 
 
 def op_histogram(model: bytes) -> dict[str, int]:

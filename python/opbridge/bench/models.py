@@ -117,11 +117,11 @@ def model_cases(tf: Any, quick: bool) -> list[ModelCase]:
 def run_models(
     tf: Any,
     args: argparse.Namespace,
-    median_seconds: Callable[[Callable[[], Any], float, int], float],
     tflite_invoke: Callable[[bytes, list[np.ndarray], int, dict[str, Any]], Callable[[], None]],
 ) -> None:
     from .. import convert
     from .._table import print_table
+    from ..timing import median_seconds
 
     min_time, min_runs = (0.01, 3) if args.quick else (0.5, 10)
     rows = []
@@ -130,10 +130,10 @@ def run_models(
             continue
         concrete = case.fn.get_concrete_function()
         tensors = [tf.constant(a) for a in case.inputs]
-        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
+        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_runs, min_time)
         model = convert(case.fn)
-        one = median_seconds(tflite_invoke(model, case.inputs, 1, {}), min_time, min_runs)
-        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, {}), min_time, min_runs)
+        one = median_seconds(tflite_invoke(model, case.inputs, 1, {}), min_runs, min_time)
+        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, {}), min_runs, min_time)
         rows.append(
             (
                 case.name,

@@ -18,12 +18,12 @@ import argparse
 import importlib
 import os
 import pkgutil
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..timing import median_seconds
 from . import cases as cases_package
 from .cases.case import Case
 
@@ -39,17 +39,6 @@ def all_cases(tf: Any, quick: bool) -> list[Case]:
             tf, rng, 8 if quick else 1
         )
     return found
-
-
-def median_seconds(fn: Callable[[], Any], min_time: float, min_runs: int) -> float:
-    fn()
-    times: list[float] = []
-    start = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < min_time:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
 
 
 def tflite_invoke(
@@ -103,19 +92,19 @@ def run(args: argparse.Namespace) -> None:
         fn = tf.function(case.fn, input_signature=signature)
         concrete = fn.get_concrete_function()
         tensors = [tf.constant(a) for a in case.inputs]
-        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_time, min_runs)
+        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_runs, min_time)
         options = case.interpreter_options
         if case.model is not None:
             model, substituted = case.model, {}
         else:
             result = convert_model(fn)
             model, substituted = result.model, result.substituted
-        one = median_seconds(tflite_invoke(model, case.inputs, 1, options), min_time, min_runs)
-        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, options), min_time, min_runs)
+        one = median_seconds(tflite_invoke(model, case.inputs, 1, options), min_runs, min_time)
+        many = median_seconds(tflite_invoke(model, case.inputs, args.threads, options), min_runs, min_time)
         if substituted:
             # What the converter alone would give: the op lowered into builtins.
             plain = convert_model(fn, substitute=False).model
-            builtin = median_seconds(tflite_invoke(plain, case.inputs, 1, options), min_time, min_runs)
+            builtin = median_seconds(tflite_invoke(plain, case.inputs, 1, options), min_runs, min_time)
             substituted_rows.append(
                 (case.op, case.label, f"{builtin * 1e3:.3f}", f"{one * 1e3:.3f}", f"{builtin / one:.1f}x")
             )
@@ -148,4 +137,4 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_models:
         from .models import run_models
 
-        run_models(tf, args, median_seconds, tflite_invoke)
+        run_models(tf, args, tflite_invoke)

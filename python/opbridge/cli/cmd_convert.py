@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import re
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,10 @@ from typing import Any
 import numpy as np
 
 from .._table import print_table
+from ..comparison import max_abs_error
+from ..interpreter import RUNTIMES
+from ..modes import QUANTIZE_MODES
+from ..timing import median_seconds
 from ._common import (
     CliError,
     import_modules,
@@ -26,6 +28,7 @@ from ._common import (
 )
 
 VERIFY_SAMPLES = 4
+TIMED_RUNS = 10
 
 
 def _progress(samples: list[dict[str, np.ndarray]]) -> Any:
@@ -63,31 +66,14 @@ def _op_kinds(model: bytes) -> dict[str, dict[str, int]]:
 
 def _quantization(model: bytes) -> dict[str, Any]:
     """What quantization left: tensor types, and the precision each custom op runs in."""
-    from ai_edge_litert import schema_py_generated as schema
-
     from .. import tflite_model
 
-    names = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
     m = tflite_model.load(model)
-    types: collections.Counter[str] = collections.Counter()
-    for s in range(m.SubgraphsLength()):
-        for t in range(m.Subgraphs(s).TensorsLength()):
-            types[names.get(m.Subgraphs(s).Tensors(t).Type(), "?").lower()] += 1
     custom_precision = {}
     for use in tflite_model.custom_ops(model):
         tensor = m.Subgraphs(use.subgraph).Tensors(use.inputs[0]) if use.inputs else None
-        custom_precision[use.name] = names.get(tensor.Type(), "?").lower() if tensor else "?"
-    return {"tensor_types": dict(types), "custom_op_input_types": custom_precision}
-
-
-def _median_ms(fn: Any, runs: int = 10) -> float:
-    fn()  # warm up (tracing, allocation)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
+        custom_precision[use.name] = tflite_model.type_name(tensor) if tensor else "?"
+    return {"tensor_types": tflite_model.tensor_type_counts(model), "custom_op_input_types": custom_precision}
 
 
 def _run_failure(exc: BaseException, runtime: str) -> str:
@@ -124,14 +110,11 @@ def _verify(source: Any, model: bytes, inputs: list[dict[str, np.ndarray]], runt
             return {"failure": _run_failure(exc, runtime)}
         actual = session.outputs()
         for name, want in expected.items():
-            if name not in actual:
-                errors[name] = float("nan")
-                continue
-            diff = np.abs(actual[name].astype(np.complex128) - want.astype(np.complex128))
-            errors[name] = max(errors.get(name, 0.0), float(np.nanmax(diff)) if diff.size else 0.0)
+            error = max_abs_error(want, actual[name]) if name in actual else float("nan")
+            errors[name] = max(errors.get(name, 0.0), error)
     session.set_inputs(inputs[0])
-    tf_ms = _median_ms(lambda: source.reference(inputs[0]))
-    tflite_ms = _median_ms(session.invoke)
+    tf_ms = 1000 * median_seconds(lambda: source.reference(inputs[0]), TIMED_RUNS)
+    tflite_ms = 1000 * median_seconds(session.invoke, TIMED_RUNS)
     return {"max_abs_error": errors, "tf_ms": tf_ms, "tflite_ms": tflite_ms, "runtime": runtime}
 
 
@@ -288,9 +271,7 @@ def add(sub: Any) -> None:
     convert = sub.add_parser("convert", help="convert a TF model to .tflite with opbridge's kernels")
     convert.add_argument("src", help="a SavedModel directory, a .keras file, or module:function")
     convert.add_argument("-o", "--output", required=True, help="the .tflite to write")
-    convert.add_argument(
-        "--quantize", choices=("none", "dynamic", "float16", "int8"), default="none", help="default none"
-    )
+    convert.add_argument("--quantize", choices=QUANTIZE_MODES, default="none", help="default none")
     convert.add_argument(
         "--representative",
         help="calibration samples for int8: .npy (first axis = samples, each fed with a batch axis of 1) "
@@ -313,8 +294,6 @@ def add(sub: Any) -> None:
         action="store_true",
         help="write the model even if it fails to run on its samples (a node fails to prepare or invoke)",
     )
-    convert.add_argument(
-        "--runtime", choices=("litert", "tf"), default="litert", help="runtime for the parity check"
-    )
+    convert.add_argument("--runtime", choices=RUNTIMES, default="litert", help="runtime for the parity check")
     convert.add_argument("--json", action="store_true", help="print the report as JSON")
     convert.set_defaults(run=_convert)

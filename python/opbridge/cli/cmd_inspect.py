@@ -36,19 +36,6 @@ def decoded_options(name: str, options: bytes, kernels: dict[str, Any]) -> Any:
         return {"raw": options.hex()}
 
 
-def _tensor_types(model: bytes) -> dict[str, int]:
-    from ai_edge_litert import schema_py_generated as schema
-
-    names = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
-    m = tflite_model.load(model)
-    counts: collections.Counter[str] = collections.Counter()
-    for s in range(m.SubgraphsLength()):
-        subgraph = m.Subgraphs(s)
-        for t in range(subgraph.TensorsLength()):
-            counts[names.get(subgraph.Tensors(t).Type(), "?").lower()] += 1
-    return dict(counts)
-
-
 def _signatures(model: bytes) -> dict[str, Any]:
     """Signature inputs and outputs with dtype and shape (reads the model with the interpreter)."""
     from ..interpreter import Interpreter
@@ -91,7 +78,7 @@ def describe(model: bytes) -> dict[str, Any]:
         "size_bytes": len(model),
         "signatures": _signatures(model),
         "ops": tflite_model.op_histogram(model),
-        "tensor_types": _tensor_types(model),
+        "tensor_types": tflite_model.tensor_type_counts(model),
         "custom_ops": custom,
     }
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .._table import print_table
+from ..interpreter import RUNTIMES
+from ..timing import median_seconds
 from ._common import CliError, read_model, write_atomically
 
 
@@ -38,11 +39,8 @@ def _run(args: argparse.Namespace) -> int:
         session.set_inputs(inputs)
         session.invoke()
         outputs = session.outputs()
-        times = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            session.invoke()
-            times.append(time.perf_counter() - start)
+        # The first invoke above is the warm-up median_seconds makes again: harmless.
+        seconds = median_seconds(session.invoke, args.runs) if args.runs > 0 else None
     except ValueError as exc:
         raise CliError(f"{args.input}: {exc}") from None
     except RuntimeError as exc:
@@ -55,8 +53,8 @@ def _run(args: argparse.Namespace) -> int:
         ["output", "dtype", "shape"],
         [(k, v.dtype.name, "x".join(map(str, v.shape))) for k, v in outputs.items()],
     )
-    if times:
-        print(f"time per invoke, median of {len(times)}: {1000 * float(np.median(times)):.3f} ms")
+    if seconds is not None:
+        print(f"time per invoke, median of {args.runs}: {1000 * seconds:.3f} ms")
     return 0
 
 
@@ -65,7 +63,7 @@ def add(sub: Any) -> None:
     run.add_argument("model", help="a .tflite file")
     run.add_argument("--input", required=True, help=".npz with one array per signature input, or a .npy")
     run.add_argument("-o", "--output", default="outputs.npz", help="where to save the outputs (.npz)")
-    run.add_argument("--runtime", choices=("litert", "tf"), default="litert")
+    run.add_argument("--runtime", choices=RUNTIMES, default="litert")
     run.add_argument("--threads", type=int, default=1)
     run.add_argument("--runs", type=int, default=10, help="timed runs (default 10)")
     run.set_defaults(run=_run)
