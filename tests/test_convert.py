@@ -87,8 +87,8 @@ def test_saved_model_directory(tf, rng, tmp_path):
 def test_keras_file_with_opbridge_layer(tf, rng, tmp_path):
     import keras
 
-    image = keras.Input((6, 6, 3), batch_size=1)
-    grid = keras.Input((4, 4, 2), batch_size=1)
+    image = keras.Input((6, 6, 3), batch_size=1, name="image")
+    grid = keras.Input((4, 4, 2), batch_size=1, name="grid")
     out = opbridge.layers.GridSample(mode="nearest")([image, grid])
     path = tmp_path / "model.keras"
     keras.Model([image, grid], out).save(path)
@@ -96,7 +96,7 @@ def test_keras_file_with_opbridge_layer(tf, rng, tmp_path):
     assert tflite_model.custom_op_counts(model) == {"Opbridge>GridSample": 1}
     x = rng.standard_normal((1, 6, 6, 3)).astype(np.float32)
     g = rng.uniform(-1, 1, (1, 4, 4, 2)).astype(np.float32)
-    (got,) = run_tflite(model, [x, g]).values()
+    (got,) = run_tflite(model, {"image": x, "grid": g}).values()  # Keras: by name (docs/design.md)
     np.testing.assert_allclose(got, opbridge.ops.grid_sample(x, g, "nearest").numpy(), atol=1e-6)
 
 

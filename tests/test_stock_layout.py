@@ -282,6 +282,35 @@ def test_composite_keeps_the_stock_layout(tf):
     assert signatures(ours) == stock_signatures(tf, fn)
 
 
+def _edge_functions(tf):
+    import collections
+
+    pair = collections.namedtuple("Pair", ["zz", "aa"])
+    two = [tf.TensorSpec((2, 2), name="b"), tf.TensorSpec((2, 2), name="a")]
+    nested = [[tf.TensorSpec((2, 2)), tf.TensorSpec((2, 2))], tf.TensorSpec(())]
+    return {
+        "nested argument": tf.function(
+            lambda xs, y: tf.linalg.inv(xs[0]) + xs[1] * y, input_signature=nested
+        ),
+        "one output": tf.function(lambda b, a: tf.linalg.inv(b) @ a, input_signature=two),
+        "namedtuple": tf.function(lambda b, a: pair(tf.linalg.inv(b), a * 2), input_signature=two),
+        "input returned": tf.function(lambda b, a: (a, tf.linalg.inv(b)), input_signature=two),
+    }
+
+
+@pytest.mark.parametrize("case", ["nested argument", "one output", "namedtuple", "input returned"])
+def test_function_structures_keep_the_stock_layout(tf, case):
+    fn = _edge_functions(tf)[case]
+    ours = opbridge.convert(fn)
+    mine, theirs = (
+        opbridge.Interpreter(model_content=ours),
+        opbridge.Interpreter(model_content=stock_convert(tf, fn, None, None)),
+    )
+    assert details(mine.get_input_details()) == details(theirs.get_input_details())
+    assert details(mine.get_output_details()) == details(theirs.get_output_details())
+    assert signatures(ours) == stock_signatures(tf, fn)
+
+
 def test_function_calling_a_keras_model_keeps_its_signature(tf, rng):
     import keras
 

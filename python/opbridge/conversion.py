@@ -86,12 +86,10 @@ def _apply_quantization(tf: Any, converter: Any, quantize: str | None, represent
 def _stock_layout(src: ModelSource, model: bytes) -> bytes:
     """The model with its input and output tensors where the stock converter puts
     them for this source (same order and names; the signature is kept)."""
-    layout = src.stock_layout()
-    if layout is None:
-        return model
     try:
-        return tflite_model.relayout(model, "serving_default", *layout)
-    except ValueError as exc:
+        layout = src.stock_layout()
+        return model if layout is None else tflite_model.relayout(model, "serving_default", *layout)
+    except (ValueError, TypeError) as exc:
         # A structure we have not met (nested arguments, say): keep the
         # converter's order rather than fail a model that converted.
         warnings.warn(

@@ -59,12 +59,13 @@ def function_layout(tf: Any, concrete: Any) -> tuple[list[TensorSlot], list[Tens
     function's tensors (docs/design.md, "Inputs and outputs"): inputs in argument
     order named as the function's placeholders (the TensorSpec or argument
     names), outputs in tf.nest.flatten order named as the function's output
-    tensors (Identity, Identity_1, ...). Each is paired with its signature key."""
+    tensors (Identity, Identity_1, ...; an output that is an input keeps the
+    input's name). Each is paired with its signature key."""
     specs = [s for s in tf.nest.flatten(concrete.structured_input_signature) if isinstance(s, tf.TensorSpec)]
-    inputs = [
-        TensorSlot(spec.name, tensor.name.removesuffix(":0"))
-        for spec, tensor in zip(specs, concrete.inputs[: len(specs)], strict=True)
-    ]
+    # The signature keys are the placeholders' names too (for a nested argument
+    # `xs`: xs, xs_1, where the specs say xs_0, xs_1).
+    placeholders = [t.name.removesuffix(":0") for t in concrete.inputs[: len(specs)]]
+    inputs = [TensorSlot(name, name) for name in placeholders]
     keys = signature_output_keys(tf, concrete.structured_outputs)
     outputs = [
         TensorSlot(key, tensor.name.removesuffix(":0"))

@@ -255,8 +255,9 @@ def relayout(
             subgraph.tensors[by_key[slot.key]].name = slot.name
         return [by_key[slot.key] for slot in slots]
 
-    new_inputs = order("inputs", signature.inputs, inputs)
+    # Outputs first: a tensor that is an input and an output keeps the input's name.
     new_outputs = order("outputs", signature.outputs, outputs)
+    new_inputs = order("inputs", signature.inputs, inputs)
     if set(new_inputs) != {int(i) for i in subgraph.inputs} or set(new_outputs) != {
         int(i) for i in subgraph.outputs
     }:
