@@ -34,15 +34,21 @@ class ConversionResult:
 
 def check_coverage(model: bytes) -> dict[str, int]:
     """Counts of each custom op the model uses; raises UnsupportedOpsError if any has no kernel."""
-    missing = missing_ops(model)
+    counts = tflite_model.parse(model).custom_op_counts()
+    missing = _without_kernel(counts)
     if missing:
         raise UnsupportedOpsError(missing)
-    return tflite_model.custom_op_counts(model)
+    return counts
 
 
-def missing_ops(model: bytes) -> dict[str, int]:
+def missing_ops(model: bytes | tflite_model.ModelView) -> dict[str, int]:
+    view = model if isinstance(model, tflite_model.ModelView) else tflite_model.parse(model)
+    return _without_kernel(view.custom_op_counts())
+
+
+def _without_kernel(custom_op_counts: dict[str, int]) -> dict[str, int]:
     available = set(list_ops())
-    return {n: c for n, c in tflite_model.custom_op_counts(model).items() if n not in available}
+    return {n: c for n, c in custom_op_counts.items() if n not in available}
 
 
 def _samples(data: Any) -> Callable[[], Iterator[Any]]:
@@ -141,10 +147,10 @@ def convert_model(
             setattr(converter, name, value)
         model = converter.convert()
     model = _stock_layout(src, model)
-    missing = missing_ops(model)
+    custom = tflite_model.parse(model).custom_op_counts()
+    missing = _without_kernel(custom)
     if missing and not allow_missing:
         raise UnsupportedOpsError(missing)
-    custom = tflite_model.custom_op_counts(model)
     # Report what the model holds: a SavedModel can carry a function twice.
     substituted = {op: custom.get(substitutions[op], 0) for op in substituted}
     return ConversionResult(

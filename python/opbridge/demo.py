@@ -64,8 +64,9 @@ def run(runs: int = 50) -> None:
     model_fn = build_model(tf, len(motions), images.shape[1])
     concrete = model_fn.get_concrete_function()
     tflite = opbridge.convert(model_fn)
-    ops = tflite_model.op_histogram(tflite)
-    custom = tflite_model.custom_op_counts(tflite)
+    view = tflite_model.parse(tflite)
+    ops = view.op_histogram()
+    custom = view.custom_op_counts()
     print(
         f"converted: {len(tflite) / 1024:.1f} KiB, {sum(ops.values())} ops, custom ops "
         + ", ".join(f"{k} x{v}" for k, v in sorted(custom.items()))

@@ -86,12 +86,10 @@ def _default_delegates_break(model: bytes) -> bool:
     the same name but an integer mask: the interpreter then fails to prepare
     ("unsupported datatype (INT64) ... in XNNPACK delegate").
     """
-    uses = [u for u in tflite_model.custom_ops(model) if u.name == "MaxUnpooling2D" and len(u.inputs) == 2]
-    if not uses:
-        return False
-    m = tflite_model.load(model)
+    view = tflite_model.parse(model)
+    uses = [u for u in view.custom_ops if u.name == "MaxUnpooling2D" and len(u.inputs) == 2]
     integer = {tflite_model.schema.TensorType.INT32, tflite_model.schema.TensorType.INT64}
-    return any(m.Subgraphs(u.subgraph).Tensors(u.inputs[1]).Type() in integer for u in uses)
+    return any(view.tensor(u.subgraph, u.inputs[1]).Type() in integer for u in uses)
 
 
 def _resolve_route(runtime: str, route: str, cls: Any) -> str:

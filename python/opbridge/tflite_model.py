@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import flatbuffers
 import numpy as np
@@ -53,13 +54,6 @@ def _opcode_code(code: schema.OperatorCode) -> int:
     return max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
 
 
-def load(model: bytes) -> schema.Model:
-    buf = bytes(model)
-    if len(buf) < 8 or buf[4:8] != b"TFL3":
-        raise ValueError("not a TFLite model (no TFL3 identifier)")
-    return schema.Model.GetRootAsModel(buf, 0)
-
-
 @dataclass(frozen=True)
 class Node:
     """One operator of a subgraph, with its op name (builtin upper-case, or the custom code)."""
@@ -71,8 +65,7 @@ class Node:
     op: schema.Operator
 
 
-def nodes(m: schema.Model) -> Iterator[Node]:
-    """Every operator of every subgraph of a loaded model, in order."""
+def _walk(m: schema.Model) -> Iterator[Node]:
     for s in range(m.SubgraphsLength()):
         subgraph = m.Subgraphs(s)
         for i in range(subgraph.OperatorsLength()):
@@ -85,22 +78,12 @@ def nodes(m: schema.Model) -> Iterator[Node]:
                 yield Node(_BUILTIN_NAMES.get(value, str(value)), False, s, i, op)
 
 
-def custom_ops(model: bytes) -> list[CustomOpUse]:
-    """Every CUSTOM node of every subgraph."""
-    uses = []
-    for node in nodes(load(model)):
-        if not node.custom:
-            continue
-        op = node.op
-        options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
-        inputs = tuple(int(t) for t in op.InputsAsNumpy()) if op.InputsLength() else ()
-        outputs = tuple(int(t) for t in op.OutputsAsNumpy()) if op.OutputsLength() else ()
-        uses.append(CustomOpUse(node.name, node.subgraph, node.index, options, inputs, outputs))
-    return uses
-
-
-def custom_op_counts(model: bytes) -> dict[str, int]:
-    return dict(collections.Counter(use.name for use in custom_ops(model)))
+def _custom_use(node: Node) -> CustomOpUse:
+    op = node.op
+    options = op.CustomOptionsAsNumpy().tobytes() if op.CustomOptionsLength() else b""
+    inputs = tuple(int(t) for t in op.InputsAsNumpy()) if op.InputsLength() else ()
+    outputs = tuple(int(t) for t in op.OutputsAsNumpy()) if op.OutputsLength() else ()
+    return CustomOpUse(node.name, node.subgraph, node.index, options, inputs, outputs)
 
 
 def type_name(tensor: schema.Tensor) -> str:
@@ -108,19 +91,74 @@ def type_name(tensor: schema.Tensor) -> str:
     return _TYPE_NAMES.get(tensor.Type(), "?")
 
 
+class ModelView:
+    """A .tflite parsed once, read-only: the schema root and what callers ask of it.
+
+    Flatbuffer accessors walk the buffer again on every call, so each pipeline step
+    (inspect, the convert report, the interpreter's delegate check) builds one view
+    and asks it everything; node lists are walked once, on first use. Counts come
+    back as fresh dicts, so a caller that edits one cannot change the view.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = bytes(data)
+        if len(self.data) < 8 or self.data[4:8] != b"TFL3":
+            raise ValueError("not a TFLite model (no TFL3 identifier)")
+        self.model = schema.Model.GetRootAsModel(self.data, 0)
+
+    @cached_property
+    def nodes(self) -> tuple[Node, ...]:
+        """Every operator of every subgraph, in order."""
+        return tuple(_walk(self.model))
+
+    @cached_property
+    def custom_ops(self) -> tuple[CustomOpUse, ...]:
+        """Every CUSTOM node of every subgraph."""
+        return tuple(_custom_use(node) for node in self.nodes if node.custom)
+
+    def tensor(self, subgraph: int, index: int) -> schema.Tensor:
+        return self.model.Subgraphs(subgraph).Tensors(index)
+
+    def custom_op_counts(self) -> dict[str, int]:
+        return dict(collections.Counter(use.name for use in self.custom_ops))
+
+    def op_histogram(self) -> dict[str, int]:
+        """Every node by op name (builtin names upper-case, custom ops by their custom code)."""
+        return dict(collections.Counter(node.name for node in self.nodes))
+
+    def tensor_type_counts(self) -> dict[str, int]:
+        """How many tensors of each element type the model's subgraphs hold."""
+        counts: collections.Counter[str] = collections.Counter()
+        for s in range(self.model.SubgraphsLength()):
+            subgraph = self.model.Subgraphs(s)
+            counts.update(type_name(subgraph.Tensors(t)) for t in range(subgraph.TensorsLength()))
+        return dict(counts)
+
+
+def parse(data: bytes) -> ModelView:
+    """The model's view; ValueError if `data` is not a .tflite flatbuffer."""
+    return ModelView(data)
+
+
+# One-shot forms for a caller that asks one question of a model (tests, scripts);
+# a caller asking more builds one view.
+def custom_ops(model: bytes) -> list[CustomOpUse]:
+    """Every CUSTOM node of every subgraph."""
+    return list(ModelView(model).custom_ops)
+
+
+def custom_op_counts(model: bytes) -> dict[str, int]:
+    return ModelView(model).custom_op_counts()
+
+
 def tensor_type_counts(model: bytes) -> dict[str, int]:
     """How many tensors of each element type the model's subgraphs hold."""
-    m = load(model)
-    counts: collections.Counter[str] = collections.Counter()
-    for s in range(m.SubgraphsLength()):
-        subgraph = m.Subgraphs(s)
-        counts.update(type_name(subgraph.Tensors(t)) for t in range(subgraph.TensorsLength()))
-    return dict(counts)
+    return ModelView(model).tensor_type_counts()
 
 
 def op_histogram(model: bytes) -> dict[str, int]:
     """Every node by op name (builtin names upper-case, custom ops by their custom code)."""
-    return dict(collections.Counter(node.name for node in nodes(load(model))))
+    return ModelView(model).op_histogram()
 
 
 def single_custom_op_model(

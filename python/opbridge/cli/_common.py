@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..source import InputSpec
+from ..tflite_model import ModelView, parse
 
 
 class CliError(Exception):
@@ -71,18 +72,15 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def read_model(path: str) -> bytes:
-    from .. import tflite_model
-
+def read_model(path: str) -> ModelView:
+    """The .tflite at `path`, parsed once for the command to read (its bytes are `.data`)."""
     p = Path(path)
     if not p.is_file():
         raise CliError(f"{path}: no such file")
-    data = p.read_bytes()
     try:
-        tflite_model.load(data)
+        return parse(p.read_bytes())
     except ValueError as exc:
         raise CliError(f"{path}: {exc}") from None
-    return data
 
 
 def import_modules(names: list[str]) -> None:

@@ -16,6 +16,7 @@ from .._table import print_table
 from ..comparison import max_abs_error
 from ..interpreter import RUNTIMES
 from ..modes import QUANTIZE_MODES
+from ..tflite_model import ModelView, parse, type_name
 from ..timing import median_seconds
 from ._common import (
     CliError,
@@ -51,29 +52,25 @@ def _progress(samples: list[dict[str, np.ndarray]]) -> Any:
     return generate
 
 
-def _op_kinds(model: bytes) -> dict[str, dict[str, int]]:
-    from .. import tflite_model
+def _op_kinds(view: ModelView) -> dict[str, dict[str, int]]:
     from ..catalog import list_ops
 
     ours = set(list_ops())
-    custom = tflite_model.custom_op_counts(model)
+    custom = view.custom_op_counts()
     kinds: dict[str, dict[str, int]] = {"builtin": {}, "opbridge": {}, "other custom": {}}
-    for name, count in tflite_model.op_histogram(model).items():
+    for name, count in view.op_histogram().items():
         kind = "builtin" if name not in custom else "opbridge" if name in ours else "other custom"
         kinds[kind][name] = count
     return kinds
 
 
-def _quantization(model: bytes) -> dict[str, Any]:
+def _quantization(view: ModelView) -> dict[str, Any]:
     """What quantization left: tensor types, and the precision each custom op runs in."""
-    from .. import tflite_model
-
-    m = tflite_model.load(model)
     custom_precision = {}
-    for use in tflite_model.custom_ops(model):
-        tensor = m.Subgraphs(use.subgraph).Tensors(use.inputs[0]) if use.inputs else None
-        custom_precision[use.name] = tflite_model.type_name(tensor) if tensor else "?"
-    return {"tensor_types": tflite_model.tensor_type_counts(model), "custom_op_input_types": custom_precision}
+    for use in view.custom_ops:
+        tensor = view.tensor(use.subgraph, use.inputs[0]) if use.inputs else None
+        custom_precision[use.name] = type_name(tensor) if tensor else "?"
+    return {"tensor_types": view.tensor_type_counts(), "custom_op_input_types": custom_precision}
 
 
 def _run_failure(exc: BaseException, runtime: str) -> str:
@@ -118,19 +115,16 @@ def _verify(source: Any, model: bytes, inputs: list[dict[str, np.ndarray]], runt
     return {"max_abs_error": errors, "tf_ms": tf_ms, "tflite_ms": tflite_ms, "runtime": runtime}
 
 
-def _int8_matrix_diag_warnings(model: bytes) -> list[str]:
+def _int8_matrix_diag_warnings(view: ModelView) -> list[str]:
     """Full-integer MATRIX_DIAG fills off-diagonal entries with 0, not the zero point
     (docs/design.md): with a non-zero zero point they dequantize to a constant, not 0."""
     from ai_edge_litert import schema_py_generated as schema
 
-    from .. import tflite_model
-
-    m = tflite_model.load(model)
     found = []
-    for node in tflite_model.nodes(m):
+    for node in view.nodes:
         if node.name != "MATRIX_DIAG":
             continue
-        out = m.Subgraphs(node.subgraph).Tensors(node.op.Outputs(0))
+        out = view.tensor(node.subgraph, node.op.Outputs(0))
         q = out.Quantization()
         zero_points = q.ZeroPointAsNumpy() if q is not None and q.ZeroPointLength() else []
         if out.Type() in (schema.TensorType.INT8, schema.TensorType.UINT8) and np.any(zero_points):
@@ -203,19 +197,20 @@ def _convert(args: argparse.Namespace) -> int:
         return 1
     write_atomically(output, result.model)
 
+    view = parse(result.model)  # the report's sections all read this one parse
     report = {
         "source": args.src,
         "output": str(output),
         "size_bytes": len(result.model),
         "convert_seconds": round(result.seconds, 3),
         "quantize": result.quantize,
-        "quantization": _quantization(result.model),
+        "quantization": _quantization(view),
         "substituted": result.substituted,
-        "ops": _op_kinds(result.model),
+        "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,
         "verified_on": verified_on,
-        "warnings": _int8_matrix_diag_warnings(result.model) if result.quantize == "int8" else [],
+        "warnings": _int8_matrix_diag_warnings(view) if result.quantize == "int8" else [],
     }
     if args.json:
         print(json.dumps(report, indent=2))

@@ -60,9 +60,9 @@ def _signatures(model: bytes) -> dict[str, Any]:
     return out
 
 
-def describe(model: bytes) -> dict[str, Any]:
+def describe(view: tflite_model.ModelView) -> dict[str, Any]:
     kernels = _kernels()
-    uses = tflite_model.custom_ops(model)
+    uses = view.custom_ops
     custom = []
     for name, count in collections.Counter(u.name for u in uses).items():
         first = next(u for u in uses if u.name == name)
@@ -75,10 +75,10 @@ def describe(model: bytes) -> dict[str, Any]:
             }
         )
     return {
-        "size_bytes": len(model),
-        "signatures": _signatures(model),
-        "ops": tflite_model.op_histogram(model),
-        "tensor_types": tflite_model.tensor_type_counts(model),
+        "size_bytes": len(view.data),
+        "signatures": _signatures(view.data),
+        "ops": view.op_histogram(),
+        "tensor_types": view.tensor_type_counts(),
         "custom_ops": custom,
     }
 

@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from ..running import SignatureSession
 
-    model = read_model(args.model)
+    model = read_model(args.model).data
     inputs = _load_inputs(args.input)
     try:
         session = SignatureSession(model, args.runtime, num_threads=args.threads)
