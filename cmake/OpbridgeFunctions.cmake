@@ -14,18 +14,22 @@ set(OPBRIDGE_CORE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/attr_spec.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/catalog.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/dtype.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/binding.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/op_spec.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/core/params.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/shape.cc)
+# The TFLite kernel adapter (OpSpec -> TfLiteRegistration) and the runtime
+# plumbing around it (ABI checks, resolver bridge, delegate, C interface).
 set(OPBRIDGE_TFLITE_SOURCES
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/abi_probe.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/attr_decoding.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/delegate.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/exports.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/flexbuffer.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/kernel_adapter.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/resolver_bridge.cc
-  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/thread_pool.cc)
-set(OPBRIDGE_TF_SOURCES ${OPBRIDGE_SOURCE_DIR}/cpp/tf/tf_adapter.cc)
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/attr_decoding.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/flexbuffer.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/kernel_adapter.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/thread_pool.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/abi_probe.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/delegate.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/exports.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/resolver_bridge.cc)
+set(OPBRIDGE_TF_SOURCES ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tf/tf_adapter.cc)
 set(OPBRIDGE_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 option(OPBRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer (make sanitize)" OFF)
 
@@ -34,7 +38,9 @@ function(_opbridge_common target)
   target_compile_options(${target} PRIVATE ${OPBRIDGE_WARNINGS})
   # TF's flags (docs/design.md); Eigen comes from TF's include dir, as a system include.
   target_compile_definitions(${target} PRIVATE _GLIBCXX_USE_CXX11_ABI=1 EIGEN_MAX_ALIGN_BYTES=64)
-  target_include_directories(${target} PRIVATE ${OPBRIDGE_SOURCE_DIR}/cpp/include)
+  # cpp/include: the authoring and app headers; cpp/: the framework's own
+  # (internal) headers, included by path from there ("core/...", "adapters/...").
+  target_include_directories(${target} PRIVATE ${OPBRIDGE_SOURCE_DIR}/cpp/include ${OPBRIDGE_SOURCE_DIR}/cpp)
   target_include_directories(${target} SYSTEM PRIVATE ${TF_INCLUDE_DIR})
   if(OPBRIDGE_SANITIZE)
     # UB aborts instead of printing and going on, so a test run cannot miss it.
@@ -98,7 +104,7 @@ function(opbridge_add_op_library name)
   install(TARGETS ${name}_tflite ${name}_tf LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
 
   if(ARG_PY_MODULE)
-    pybind11_add_module(${name}_py MODULE ${OPBRIDGE_SOURCE_DIR}/cpp/tflite/python_module.cc)
+    pybind11_add_module(${name}_py MODULE ${OPBRIDGE_SOURCE_DIR}/cpp/python/python_module.cc)
     _opbridge_common(${name}_py)
     set_target_properties(${name}_py PROPERTIES OUTPUT_NAME ${ARG_PY_MODULE} INSTALL_RPATH "$ORIGIN/lib")
     # The module also tells Python where the TF op library is and which

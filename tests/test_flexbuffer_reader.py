@@ -89,6 +89,16 @@ def test_typed_and_fixed_vectors_and_blobs():
     }
 
 
+def test_text_and_non_finite_floats():
+    data = flexbuffers.Dumps({"s": "é", "x": [float("inf"), float("-inf")], "n": float("nan")})
+    assert decode_flexbuffer(data) == {"n": "nan", "s": "é", "x": ["inf", "-inf"]}
+
+
+def test_option_errors_keep_the_bytes_they_quote():
+    with pytest.raises(ValueError, match="attr 'mode' is 'a\x00b', expected one of"):
+        builtin_library().decode_options("Opbridge>GridSample", flexbuffers.Dumps({"mode": "a\x00b"}))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.binary(max_size=96))
 def test_random_bytes_never_crash(data):

@@ -34,9 +34,9 @@ def test_kernel_library_exports_only_its_c_interface():
         "opbridge_register_ops",
         "opbridge_register_ops_checked",
         "opbridge_last_error",
-        "opbridge_catalog_json",
-        "opbridge_decode_options_json",
-        "opbridge_flexbuffer_json",
+        "opbridge_catalog",
+        "opbridge_decode_options",
+        "opbridge_decode_flexbuffer",
         "opbridge_abi_probe_record",
         "tflite_plugin_create_delegate",
         "tflite_plugin_destroy_delegate",
@@ -54,15 +54,38 @@ def test_c_interface_from_a_cpp_program(tmp_path):
     source.write_text(
         textwrap.dedent(
             """
+            #include <cstdint>
             #include <cstdio>
             #include <cstring>
-            #include "opbridge/tflite_c_api.h"
+            #include <string>
+            #include "opbridge/app/tflite_c_api.h"
 
             // The first fields of TfLiteRegistration, enough to check the table.
             struct RegistrationHead {
               void* init; void* free; void* prepare; void* invoke; void* profiling_string;
               int builtin_code; const char* custom_name; int version;
             };
+
+            // A value sink that writes what it is given as text.
+            void Put(void* c, const std::string& v) { *static_cast<std::string*>(c) += v; }
+            OpbridgeValueSink TextSink(std::string* out) {
+              OpbridgeValueSink s;
+              s.context = out;
+              s.null_value = [](void* c) { Put(c, "null "); };
+              s.bool_value = [](void* c, int v) { Put(c, v ? "true " : "false "); };
+              s.int_value = [](void* c, int64_t v) { Put(c, std::to_string(v) + " "); };
+              s.uint_value = [](void* c, uint64_t v) { Put(c, std::to_string(v) + " "); };
+              s.double_value = [](void* c, double v) { Put(c, std::to_string(v) + " "); };
+              s.string_value = [](void* c, const char* d, size_t n) { Put(c, std::string(d, n) + " "); };
+              s.bytes_value = [](void* c, const void*, size_t n) { Put(c, std::to_string(n) + " bytes "); };
+              s.begin_list = [](void* c) { Put(c, "[ "); };
+              s.end_list = [](void* c) { Put(c, "] "); };
+              s.begin_map = [](void* c) { Put(c, "{ "); };
+              s.key = [](void* c, const char* d, size_t n) { Put(c, std::string(d, n) + "="); };
+              s.end_map = [](void* c) { Put(c, "}"); };
+              s.error = [](void* c, const char* d, size_t n) { Put(c, "error: " + std::string(d, n)); };
+              return s;
+            }
 
             int main() {
               const OpbridgeTfLiteOp* ops = nullptr;
@@ -78,6 +101,11 @@ def test_c_interface_from_a_cpp_program(tmp_path):
               }
               opbridge_register_ops_checked(nullptr);
               std::printf("error: %s\\n", opbridge_last_error());
+              std::string options, unknown;
+              const OpbridgeValueSink to_options = TextSink(&options), to_unknown = TextSink(&unknown);
+              const int ok = opbridge_decode_options("MatrixInverse", nullptr, 0, &to_options);
+              const int failed = opbridge_decode_options("NoSuchOp", nullptr, 0, &to_unknown);
+              std::printf("%d %s\\n%d %s\\n", ok, options.c_str(), failed, unknown.c_str());
               return 0;
             }
             """
@@ -102,5 +130,8 @@ def test_c_interface_from_a_cpp_program(tmp_path):
         check=True,
     )
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.splitlines()
-    assert sorted(out[:-1]) == opbridge.list_ops()
-    assert out[-1] == "error: op resolver is NULL"
+    *names, register_error, options, unknown = out
+    assert sorted(names) == opbridge.list_ops()
+    assert register_error == "error: op resolver is NULL"
+    assert options == "0 { adjoint=false }"  # T has no default: absent, it comes from the tensors
+    assert unknown == "1 error: no op named NoSuchOp"

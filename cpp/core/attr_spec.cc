@@ -6,19 +6,21 @@
 // Declarations are authored in op files and parsed once at load, so errors
 // here are authoring mistakes reported through RegistrationErrors().
 #include <cctype>
-#include <cstdlib>
+#include <string>
+#include <utility>
+#include <variant>
 
+#include "core/attr_text.h"
+#include "core/attr_traits.h"
 #include "opbridge/attr.h"
 
 namespace opbridge {
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
+using attr_text::ParseInt;
+using attr_text::SplitList;
+using attr_text::Trim;
+using attr_text::Unquote;
 
 bool IsIdentifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -28,147 +30,38 @@ bool IsIdentifier(const std::string& s) {
   return true;
 }
 
-// Splits "a, b, c" at top-level commas.
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> items;
-  std::string current;
-  char quote = 0;
-  for (char c : s) {
-    if (quote) {
-      if (c == quote) quote = 0;
-      current += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      current += c;
-    } else if (c == ',') {
-      items.push_back(Trim(current));
-      current.clear();
-    } else {
-      current += c;
+// "bool", "list(float)", ...: the type whose traits carry that name.
+bool AttrTypeFromName(const std::string& name, AttrType* out) {
+  for (const AttrType type : kAllAttrTypes) {
+    if (name == AttrTypeName(type)) {
+      *out = type;
+      return true;
     }
   }
-  if (!Trim(current).empty()) items.push_back(Trim(current));
-  return items;
-}
-
-bool Unquote(const std::string& s, std::string* out) {
-  if (s.size() < 2 || (s.front() != '\'' && s.front() != '"') || s.back() != s.front()) return false;
-  *out = s.substr(1, s.size() - 2);
-  return true;
-}
-
-bool ParseInt(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (*end != '\0') return false;
-  *out = v;
-  return true;
-}
-
-bool ParseDouble(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (*end != '\0') return false;
-  *out = v;
-  return true;
+  return false;
 }
 
 Status ParseDefault(const AttrSpec& spec, const std::string& text, AttrValue* out) {
-  const auto bad = [&]() { return Errorf("attr '", spec.name, "': bad default '", text, "'"); };
-  switch (spec.type) {
-    case AttrType::kType: {
-      const DType t = DTypeFromName(text);
-      if (t == DType::kInvalid) return bad();
-      *out = t;
-      return Status::Ok();
-    }
-    case AttrType::kBool:
-      if (text == "true" || text == "false") {
-        *out = text == "true";
-        return Status::Ok();
-      }
-      return bad();
-    case AttrType::kInt: {
-      int64_t v;
-      if (!ParseInt(text, &v)) return bad();
-      *out = v;
-      return Status::Ok();
-    }
-    case AttrType::kFloat: {
-      double v;
-      if (!ParseDouble(text, &v)) return bad();
-      *out = v;
-      return Status::Ok();
-    }
-    case AttrType::kString: {
-      std::string v;
-      if (!Unquote(text, &v)) return bad();
-      *out = v;
-      return Status::Ok();
-    }
-    case AttrType::kListInt:
-    case AttrType::kListFloat: {
-      if (text.size() < 2 || text.front() != '[' || text.back() != ']') return bad();
-      std::vector<int64_t> ints;
-      std::vector<double> floats;
-      for (const std::string& item : SplitList(text.substr(1, text.size() - 2))) {
-        if (spec.type == AttrType::kListInt) {
-          int64_t v;
-          if (!ParseInt(item, &v)) return bad();
-          ints.push_back(v);
-        } else {
-          double v;
-          if (!ParseDouble(item, &v)) return bad();
-          floats.push_back(v);
-        }
-      }
-      if (spec.type == AttrType::kListInt) {
-        *out = ints;
-      } else {
-        *out = floats;
-      }
-      return Status::Ok();
-    }
-  }
-  return bad();
+  return VisitAttrType(spec.type, [&](auto traits) {
+    using Traits = decltype(traits);
+    typename Traits::Value value{};
+    if (!Traits::Parse(text, &value)) return Errorf("attr '", spec.name, "': bad default '", text, "'");
+    *out = std::move(value);
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
 const char* AttrTypeName(AttrType type) {
-  switch (type) {
-    case AttrType::kType: return "type";
-    case AttrType::kBool: return "bool";
-    case AttrType::kInt: return "int";
-    case AttrType::kFloat: return "float";
-    case AttrType::kString: return "string";
-    case AttrType::kListInt: return "list(int)";
-    case AttrType::kListFloat: return "list(float)";
-  }
-  return "?";
+  return VisitAttrType(type, [](auto traits) { return decltype(traits)::kName; });
 }
 
 std::string AttrValueToString(const AttrValue& value) {
-  struct Visitor {
-    std::string operator()(DType v) const { return DTypeName(v); }
-    std::string operator()(bool v) const { return v ? "true" : "false"; }
-    std::string operator()(int64_t v) const { return std::to_string(v); }
-    std::string operator()(double v) const { return StrCat(v); }
-    std::string operator()(const std::string& v) const { return "'" + v + "'"; }
-    std::string operator()(const std::vector<int64_t>& v) const {
-      std::string s = "[";
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-      return s + "]";
-    }
-    std::string operator()(const std::vector<double>& v) const {
-      std::string s = "[";
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + StrCat(v[i]);
-      return s + "]";
-    }
-  };
-  return std::visit(Visitor{}, value);
+  return VisitAttrType(AttrTypeOf(value), [&](auto traits) {
+    using Traits = decltype(traits);
+    return Traits::Print(std::get<typename Traits::Value>(value));
+  });
 }
 
 Status ParseAttrSpec(const std::string& text, AttrSpec* out) {
@@ -225,10 +118,6 @@ Status ParseAttrSpec(const std::string& text, AttrSpec* out) {
         spec.allowed_types.push_back(t);
       }
     }
-  } else if (type_text == "type") {
-    spec.type = AttrType::kType;
-  } else if (type_text == "bool") {
-    spec.type = AttrType::kBool;
   } else if (type_text.rfind("int", 0) == 0) {
     spec.type = AttrType::kInt;
     const std::string constraint = Trim(type_text.substr(3));
@@ -239,15 +128,7 @@ Status ParseAttrSpec(const std::string& text, AttrSpec* out) {
       }
       spec.minimum = minimum;
     }
-  } else if (type_text == "float") {
-    spec.type = AttrType::kFloat;
-  } else if (type_text == "string") {
-    spec.type = AttrType::kString;
-  } else if (type_text == "list(int)") {
-    spec.type = AttrType::kListInt;
-  } else if (type_text == "list(float)") {
-    spec.type = AttrType::kListFloat;
-  } else {
+  } else if (!AttrTypeFromName(type_text, &spec.type)) {
     return Errorf("attr '", spec.name, "': unsupported type '", type_text, "'");
   }
 
@@ -262,55 +143,35 @@ Status ParseAttrSpec(const std::string& text, AttrSpec* out) {
 }
 
 Status AttrSpec::Check(const AttrValue& value) const {
-  const auto wrong_type = [&]() {
+  if (AttrTypeOf(value) != type) {
     return Errorf("attr '", name, "' must be ", AttrTypeName(type), ", got ", AttrValueToString(value));
-  };
-  switch (type) {
-    case AttrType::kType: {
-      const DType* t = std::get_if<DType>(&value);
-      if (!t) return wrong_type();
-      if (*t == DType::kInvalid) return Errorf("attr '", name, "' is not a known type");
-      if (!allowed_types.empty()) {
-        bool found = false;
-        std::string allowed;
-        for (DType a : allowed_types) {
-          found = found || a == *t;
-          allowed += std::string(allowed.empty() ? "" : ", ") + DTypeName(a);
-        }
-        if (!found) return Errorf("attr '", name, "' is ", DTypeName(*t), ", expected one of {", allowed, "}");
-      }
-      return Status::Ok();
-    }
-    case AttrType::kBool:
-      return std::holds_alternative<bool>(value) ? Status::Ok() : wrong_type();
-    case AttrType::kInt: {
-      const int64_t* v = std::get_if<int64_t>(&value);
-      if (!v) return wrong_type();
-      if (minimum && *v < *minimum) return Errorf("attr '", name, "' is ", *v, ", must be >= ", *minimum);
-      return Status::Ok();
-    }
-    case AttrType::kFloat:
-      return std::holds_alternative<double>(value) ? Status::Ok() : wrong_type();
-    case AttrType::kString: {
-      const std::string* s = std::get_if<std::string>(&value);
-      if (!s) return wrong_type();
-      if (!allowed_strings.empty()) {
-        std::string allowed;
-        bool found = false;
-        for (const std::string& a : allowed_strings) {
-          found = found || a == *s;
-          allowed += (allowed.empty() ? "'" : ", '") + a + "'";
-        }
-        if (!found) return Errorf("attr '", name, "' is '", *s, "', expected one of {", allowed, "}");
-      }
-      return Status::Ok();
-    }
-    case AttrType::kListInt:
-      return std::holds_alternative<std::vector<int64_t>>(value) ? Status::Ok() : wrong_type();
-    case AttrType::kListFloat:
-      return std::holds_alternative<std::vector<double>>(value) ? Status::Ok() : wrong_type();
   }
-  return wrong_type();
+  // The constraints the declaration language has: a type set, int >= N, a string set.
+  if (const DType* t = std::get_if<DType>(&value)) {
+    if (*t == DType::kInvalid) return Errorf("attr '", name, "' is not a known type");
+    if (!allowed_types.empty()) {
+      bool found = false;
+      std::string allowed;
+      for (DType a : allowed_types) {
+        found = found || a == *t;
+        allowed += std::string(allowed.empty() ? "" : ", ") + DTypeName(a);
+      }
+      if (!found) return Errorf("attr '", name, "' is ", DTypeName(*t), ", expected one of {", allowed, "}");
+    }
+  } else if (const int64_t* v = std::get_if<int64_t>(&value)) {
+    if (minimum && *v < *minimum) return Errorf("attr '", name, "' is ", *v, ", must be >= ", *minimum);
+  } else if (const std::string* s = std::get_if<std::string>(&value)) {
+    if (!allowed_strings.empty()) {
+      std::string allowed;
+      bool found = false;
+      for (const std::string& a : allowed_strings) {
+        found = found || a == *s;
+        allowed += (allowed.empty() ? "'" : ", '") + a + "'";
+      }
+      if (!found) return Errorf("attr '", name, "' is '", *s, "', expected one of {", allowed, "}");
+    }
+  }
+  return Status::Ok();
 }
 
 Status ParseArgSpec(const std::string& text, ArgSpec* out) {

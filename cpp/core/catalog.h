@@ -1,13 +1,16 @@
-// JSON description of the ops registered in this library (name, origin, doc,
-// inputs, outputs, attrs) plus any registration errors.
+// The op catalog: every op registered in this library (name, origin, doc,
+// inputs, outputs, attrs) plus any registration errors, written as structured
+// values for tools (`opbridge ops`, coverage checks) that must not depend on
+// the C++ types.
 #pragma once
-
-#include <string>
-
-#include "opbridge/op.h"
 
 namespace opbridge {
 
-std::string CatalogJson();
+class ValueWriter;
+
+// {"ops": [{"name", "origin", "defined_by", "replaces", "tflite_version",
+//           "tflite", "doc", "inputs", "outputs", "attrs"}, ...],
+//  "errors": [message, ...]}
+void WriteCatalog(ValueWriter& out);
 
 }  // namespace opbridge

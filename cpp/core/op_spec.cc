@@ -35,10 +35,6 @@ bool IsValidOpName(const std::string& name, OpOrigin origin) {
 
 }  // namespace
 
-void AttrMap::ReportBadGet(const std::string& name) {
-  std::fprintf(stderr, "opbridge: op read undeclared or mistyped attr '%s'\n", name.c_str());
-}
-
 const char* OpOriginName(OpOrigin origin) {
   switch (origin) {
     case OpOrigin::kTensorFlow: return "tensorflow";
@@ -56,15 +52,18 @@ Status OpSpec::Finalize() {
   if (!replaces_.empty() && origin_ != OpOrigin::kOpbridge) {
     return Errorf("only an opbridge op (with a TF op) can replace TF op ", replaces_);
   }
+  if (!builder_errors_.empty()) return Errorf(builder_errors_.front());
   inputs_.clear();
   outputs_.clear();
   attrs_.clear();
+  param_names_.clear();
   for (const std::string& text : attr_texts_) {
     AttrSpec spec;
     OPBRIDGE_RETURN_IF_ERROR(ParseAttrSpec(text, &spec));
     if (FindAttr(spec.name)) return Errorf("attr '", spec.name, "' declared twice");
     attrs_.push_back(std::move(spec));
   }
+  OPBRIDGE_RETURN_IF_ERROR(CheckParams());
   const auto parse_args = [&](const std::vector<std::string>& texts, std::vector<ArgSpec>* out) {
     for (const std::string& text : texts) {
       ArgSpec arg;
@@ -97,6 +96,39 @@ Status OpSpec::Finalize() {
   if (!shape_fn_) return Errorf("op has no shape rule");
   if (!compute_fn_) return Errorf("op has no kernel");
   return Status::Ok();
+}
+
+// The params struct's fields fit their declarations, and the shape rule and
+// kernel take that struct: what lets the adapters hand them a typed reference.
+Status OpSpec::CheckParams() {
+  for (const ParamBinder::Declared& d : param_declared_) {
+    AttrSpec attr;
+    OPBRIDGE_RETURN_IF_ERROR(ParseAttrSpec(d.text, &attr));
+    OPBRIDGE_REQUIRE(attr.type == d.field_type, "param '", attr.name, "' is declared ", AttrTypeName(attr.type),
+                     " but bound to a field for ", AttrTypeName(d.field_type));
+    if (!d.enum_values.empty() || attr.type == AttrType::kString) {
+      std::vector<std::string> mapped = d.enum_values, allowed = attr.allowed_strings;
+      std::sort(mapped.begin(), mapped.end());
+      std::sort(allowed.begin(), allowed.end());
+      OPBRIDGE_REQUIRE(d.enum_values.empty() || mapped == allowed, "param '", attr.name,
+                       "': the enum maps other values than the declaration allows");
+    }
+    param_names_.push_back(attr.name);
+  }
+  const auto check_tag = [&](const void* tag, const char* what) {
+    OPBRIDGE_REQUIRE(tag == nullptr || tag == params_tag_, "the ", what,
+                     " takes a params struct other than the one Params<>() declares");
+    return Status::Ok();
+  };
+  OPBRIDGE_RETURN_IF_ERROR(check_tag(shape_params_tag_, "shape rule"));
+  OPBRIDGE_RETURN_IF_ERROR(check_tag(kernel_params_tag_, "kernel"));
+  return Status::Ok();
+}
+
+Status OpSpec::ReadParams(const AttrMap& attrs, std::shared_ptr<const void>* out) const {
+  out->reset();
+  if (params_reader_ == nullptr) return Status::Ok();
+  return params_reader_(param_names_, attrs, out);
 }
 
 const AttrSpec* OpSpec::FindAttr(const std::string& name) const {
@@ -177,6 +209,7 @@ Status ShapeContext::RequireDimEquals(int input, int dim, int64_t value) const {
 }
 
 Status KernelContext::AllocateOutput(int i, const Shape& shape) {
+  OPBRIDGE_REQUIRE(i >= 0 && static_cast<size_t>(i) < outputs_.size(), "no output ", i);
   OPBRIDGE_REQUIRE(allocator_ != nullptr, "output ", i, " cannot be allocated here");
   return allocator_(i, shape, &outputs_[static_cast<size_t>(i)]);
 }

@@ -1,10 +1,12 @@
-#include "abi_probe.h"
+#include "tflite_runtime/abi_probe.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
-#include <sstream>
+#include <string>
 #include <vector>
 
+#include "core/value_writer.h"
 #include "opbridge/status.h"
 
 namespace opbridge {
@@ -121,21 +123,28 @@ const TfLiteRegistration* AbiProbeRegistration() {
   return &padded->registration;
 }
 
-std::string AbiProbeRecordJson() {
+void WriteAbiProbeRecord(ValueWriter& out) {
   const Record& r = g_record;
-  std::ostringstream out;
-  out << "{\"prepared\":" << (r.prepared ? "true" : "false") << ",\"invoked\":" << (r.invoked ? "true" : "false")
-      << ",\"tensors_size\":" << r.tensors_size << ",\"input_index\":" << r.input_index
-      << ",\"output_index\":" << r.output_index << ",\"input_type\":" << r.input_type
-      << ",\"input_allocation_type\":" << r.input_allocation_type << ",\"input_bytes\":" << r.input_bytes
-      << ",\"input_dims\":[";
-  for (size_t i = 0; i < r.input_dims.size(); ++i) out << (i ? "," : "") << r.input_dims[i];
-  out << "],\"input_name\":\"";
-  for (char c : r.input_name) out << ((c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '?' : c);
-  out << "\",\"recommended_num_threads\":" << r.recommended_num_threads << ",\"options_size\":" << r.options_size
-      << ",\"options_hex\":\"" << r.options_hex << "\",\"input_data\":" << r.input_data
-      << ",\"output_data\":" << r.output_data << ",\"error\":\"" << r.error << "\"}";
-  return out.str();
+  out.BeginMap();
+  out.Key("prepared").Bool(r.prepared);
+  out.Key("invoked").Bool(r.invoked);
+  out.Key("tensors_size").UInt(r.tensors_size);
+  out.Key("input_index").Int(r.input_index);
+  out.Key("output_index").Int(r.output_index);
+  out.Key("input_type").Int(r.input_type);
+  out.Key("input_allocation_type").Int(r.input_allocation_type);
+  out.Key("input_bytes").UInt(r.input_bytes);
+  out.Key("input_dims").BeginList();
+  for (const int d : r.input_dims) out.Int(d);
+  out.EndList();
+  out.Key("input_name").String(r.input_name);
+  out.Key("recommended_num_threads").Int(r.recommended_num_threads);
+  out.Key("options_size").UInt(r.options_size);
+  out.Key("options_hex").String(r.options_hex);
+  out.Key("input_data").UInt(r.input_data);
+  out.Key("output_data").UInt(r.output_data);
+  out.Key("error").String(r.error);
+  out.EndMap();
 }
 
 }  // namespace opbridge

@@ -5,16 +5,17 @@
 // refused before any real kernel touches its tensors.
 #pragma once
 
-#include <string>
-
-#include "abi.h"
+#include "adapters/tflite/abi.h"
 
 namespace opbridge {
 
 constexpr char kAbiProbeOpName[] = "OpbridgeAbiProbe";
 
+class ValueWriter;
+
 const tflite_abi::TfLiteRegistration* AbiProbeRegistration();
-// JSON of what the probe last read in this thread ("{}" if it never ran).
-std::string AbiProbeRecordJson();
+// What the probe last read in this thread, as one map ("prepared": false and
+// defaults if it never ran).
+void WriteAbiProbeRecord(ValueWriter& out);
 
 }  // namespace opbridge

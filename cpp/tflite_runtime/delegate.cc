@@ -7,15 +7,15 @@
 // op this library implements, and runs each claimed partition node by node
 // through the op's own TfLiteRegistration (init/prepare/invoke/free), on
 // TfLiteNode structs it owns. So there is one kernel path, reached two ways.
-#include "delegate.h"
+#include "tflite_runtime/delegate.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include "abi_probe.h"
-#include "kernel_adapter.h"
+#include "tflite_runtime/abi_probe.h"
+#include "adapters/tflite/kernel_adapter.h"
 
 namespace opbridge {
 namespace {

@@ -1,7 +1,7 @@
 // An external delegate that runs this library's ops (see delegate.cc).
 #pragma once
 
-#include "abi.h"
+#include "adapters/tflite/abi.h"
 
 namespace opbridge {
 

@@ -1,20 +1,21 @@
-// The C interface of a kernel library (opbridge/tflite_c_api.h), named with
+// The C interface of a kernel library (opbridge/app/tflite_c_api.h), named with
 // this library's prefix (OPBRIDGE_EXPORT_PREFIX, set by opbridge_add_op_library).
 // These are the only symbols the library exports.
-#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "abi_probe.h"
-#include "attr_decoding.h"
-#include "delegate.h"
-#include "flexbuffer.h"
-#include "kernel_adapter.h"
-#include "opbridge/catalog.h"
-#include "opbridge/tflite_c_api.h"
-#include "resolver_bridge.h"
+#include "adapters/tflite/attr_decoding.h"
+#include "adapters/tflite/flexbuffer.h"
+#include "adapters/tflite/kernel_adapter.h"
+#include "core/attr_traits.h"
+#include "core/catalog.h"
+#include "core/value_writer.h"
+#include "opbridge/app/tflite_c_api.h"
+#include "tflite_runtime/abi_probe.h"
+#include "tflite_runtime/delegate.h"
+#include "tflite_runtime/resolver_bridge.h"
 
 #ifndef OPBRIDGE_EXPORT_PREFIX
 #error "OPBRIDGE_EXPORT_PREFIX must name this library's C prefix"
@@ -25,7 +26,6 @@
 namespace {
 
 thread_local std::string g_last_error;
-thread_local std::string g_decoded;
 
 // Every op with a TFLite kernel, then the ABI probe.
 const std::vector<opbridge::TfLiteOpEntry>& RegistrationList() {
@@ -49,51 +49,27 @@ std::vector<OpbridgeTfLiteOp>& CTable() {
   return *table;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+// 0, or 1 with the message kept for prefix_last_error.
+int Fail(std::string message) {
+  g_last_error = std::move(message);
+  return 1;
 }
 
-// An attr as a typed JSON value: types by name, strings unquoted, lists as arrays.
-std::string AttrJson(const opbridge::AttrValue& value) {
-  struct Visitor {
-    std::string operator()(opbridge::DType v) const { return JsonString(opbridge::DTypeName(v)); }
-    std::string operator()(bool v) const { return v ? "true" : "false"; }
-    std::string operator()(int64_t v) const { return std::to_string(v); }
-    std::string operator()(double v) const { return Number(v); }
-    std::string operator()(const std::string& v) const { return JsonString(v); }
-    std::string operator()(const std::vector<int64_t>& v) const {
-      std::string s = "[";
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-      return s + "]";
-    }
-    std::string operator()(const std::vector<double>& v) const {
-      std::string s = "[";
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + Number(v[i]);
-      return s + "]";
-    }
-    static std::string Number(double v) {
-      if (std::isnan(v)) return "\"nan\"";
-      if (std::isinf(v)) return v > 0 ? "\"inf\"" : "\"-inf\"";
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.17g", v);
-      return buf;
-    }
-  };
-  return std::visit(Visitor{}, value);
+// A NULL sink or callback is the caller's bug: reported, never called.
+bool SinkUsable(const OpbridgeValueSink* sink) {
+  return sink != nullptr && sink->null_value && sink->bool_value && sink->int_value && sink->uint_value &&
+         sink->double_value && sink->string_value && sink->bytes_value && sink->begin_list && sink->end_list &&
+         sink->begin_map && sink->key && sink->end_map && sink->error;
 }
+
+// The failure of a call that writes into `sink`: the reason goes to the sink
+// with its length (it may quote option bytes, NULs included) and to last_error.
+int Fail(const OpbridgeValueSink* sink, std::string message) {
+  sink->error(sink->context, message.data(), message.size());
+  return Fail(std::move(message));
+}
+
+constexpr char kBadSink[] = "value sink is NULL or has a NULL callback";
 
 }  // namespace
 
@@ -105,9 +81,7 @@ OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_tflite_ops)(const OpbridgeTfLiteOp** ops)
 
 OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_register_ops_checked)(void* resolver) {
   const opbridge::Status status = opbridge::AddOpsToResolver(resolver, RegistrationList());
-  if (status.ok()) return 0;
-  g_last_error = status.message();
-  return 1;
+  return status.ok() ? 0 : Fail(status.message());
 }
 
 OPBRIDGE_C_EXPORT void OPBRIDGE_C_NAME(_register_ops)(void* resolver) {
@@ -118,33 +92,49 @@ OPBRIDGE_C_EXPORT void OPBRIDGE_C_NAME(_register_ops)(void* resolver) {
 
 OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_last_error)(void) { return g_last_error.c_str(); }
 
-OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_catalog_json)(void) {
-  static const std::string* json = new std::string(opbridge::CatalogJson());
-  return json->c_str();
+OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_catalog)(const OpbridgeValueSink* sink) {
+  if (!SinkUsable(sink)) return Fail(kBadSink);
+  opbridge::ValueWriter out(*sink);
+  opbridge::WriteCatalog(out);
+  return 0;
 }
 
-OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_decode_options_json)(const char* op, const void* data,
-                                                                    size_t size) {
+// Decoded in full before anything is written, so a failure writes no value.
+OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_decode_options)(const char* op, const void* data, size_t size,
+                                                       const OpbridgeValueSink* sink) {
+  if (!SinkUsable(sink)) return Fail(kBadSink);
   const opbridge::OpSpec* spec = op ? opbridge::FindOp(op) : nullptr;
-  if (spec == nullptr) {
-    g_decoded = "{\"ok\":false,\"error\":" + JsonString(std::string("no op named ") + (op ? op : "NULL")) + "}";
-    return g_decoded.c_str();
-  }
+  if (spec == nullptr) return Fail(sink, std::string("no op named ") + (op ? op : "NULL"));
   opbridge::AttrMap attrs;
   const opbridge::Status status =
       opbridge::DecodeAttrs(*spec, static_cast<const uint8_t*>(data), data ? size : 0, &attrs);
-  if (!status.ok()) {
-    g_decoded = "{\"ok\":false,\"error\":" + JsonString(spec->name() + ": " + status.message()) + "}";
-    return g_decoded.c_str();
-  }
-  g_decoded = "{\"ok\":true,\"attrs\":{";
-  bool first = true;
+  if (!status.ok()) return Fail(sink, spec->name() + ": " + status.message());
+  opbridge::ValueWriter out(*sink);
+  out.BeginMap();
   for (const auto& [name, value] : attrs.entries()) {
-    g_decoded += (first ? "" : ",") + JsonString(name) + ":" + AttrJson(value);
-    first = false;
+    out.Key(name);
+    opbridge::WriteAttrValue(out, value);
   }
-  g_decoded += "}}";
-  return g_decoded.c_str();
+  out.EndMap();
+  return 0;
+}
+
+OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_decode_flexbuffer)(const void* data, size_t size,
+                                                          const OpbridgeValueSink* sink) {
+  if (!SinkUsable(sink)) return Fail(kBadSink);
+  opbridge::flex::Value value;
+  const opbridge::Status status = opbridge::flex::Decode(static_cast<const uint8_t*>(data), data ? size : 0, &value);
+  if (!status.ok()) return Fail(sink, status.message());
+  opbridge::ValueWriter out(*sink);
+  opbridge::flex::Write(value, out);
+  return 0;
+}
+
+OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_abi_probe_record)(const OpbridgeValueSink* sink) {
+  if (!SinkUsable(sink)) return Fail(kBadSink);
+  opbridge::ValueWriter out(*sink);
+  opbridge::WriteAbiProbeRecord(out);
+  return 0;
 }
 
 // TFLite's external-delegate plugin interface (load_delegate(path), C++ tools'
@@ -156,18 +146,4 @@ OPBRIDGE_C_EXPORT opbridge::tflite_abi::TfLiteDelegate* tflite_plugin_create_del
 
 OPBRIDGE_C_EXPORT void tflite_plugin_destroy_delegate(opbridge::tflite_abi::TfLiteDelegate* delegate) {
   opbridge::DestroyDelegate(delegate);
-}
-
-OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_flexbuffer_json)(const void* data, size_t size) {
-  opbridge::flex::Value value;
-  const opbridge::Status status = opbridge::flex::Decode(static_cast<const uint8_t*>(data), data ? size : 0, &value);
-  g_decoded = status.ok() ? "{\"ok\":true,\"value\":" + opbridge::flex::ToJson(value) + "}"
-                          : "{\"ok\":false,\"error\":" + JsonString(status.message()) + "}";
-  return g_decoded.c_str();
-}
-
-OPBRIDGE_C_EXPORT const char* OPBRIDGE_C_NAME(_abi_probe_record)(void) {
-  static thread_local std::string record;
-  record = opbridge::AbiProbeRecordJson();
-  return record.c_str();
 }

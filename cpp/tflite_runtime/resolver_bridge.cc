@@ -1,4 +1,4 @@
-#include "resolver_bridge.h"
+#include "tflite_runtime/resolver_bridge.h"
 
 #include <dlfcn.h>
 #include <elf.h>

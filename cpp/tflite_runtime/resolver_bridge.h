@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "kernel_adapter.h"
+#include "adapters/tflite/kernel_adapter.h"
 
 namespace opbridge {
 

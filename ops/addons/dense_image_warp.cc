@@ -4,7 +4,7 @@
 // "DenseImageWarp" with empty options, float32 only (the converter checks
 // 4-D float32 image, flow and output). Same computation as
 // Opbridge>DenseImageWarp.
-#include "dense_image_warp.h"
+#include "../layers/dense_image_warp.h"
 
 namespace opbridge {
 namespace {

@@ -27,6 +27,16 @@
 namespace opbridge {
 namespace {
 
+struct NmsParams {
+  bool pad_per_class = false;
+  bool clip_boxes = true;
+
+  static void Declare(ParamBinder& b, NmsParams& p) {
+    b.Attr("pad_per_class: bool = false", &p.pad_per_class);
+    b.Attr("clip_boxes: bool = true", &p.clip_boxes);
+  }
+};
+
 struct Sizes {
   int max_per_class = 0;
   int max_total = 0;
@@ -71,7 +81,7 @@ Status CheckShapes(const Shape& boxes, const Shape& scores) {
   return Status::Ok();
 }
 
-Status CombinedNmsShape(ShapeContext& ctx) {
+Status CombinedNmsShape(ShapeContext& ctx, const NmsParams& p) {
   const Shape& boxes = ctx.input(0);
   const Shape& scores = ctx.input(1);
   OPBRIDGE_RETURN_IF_ERROR(CheckShapes(boxes, scores));
@@ -82,8 +92,7 @@ Status CombinedNmsShape(ShapeContext& ctx) {
   const ConstTensor* total = ctx.input_value(3);
   if (per_class != nullptr && total != nullptr && scores.fully_known()) {
     Sizes sizes;
-    OPBRIDGE_RETURN_IF_ERROR(
-        ReadSizes(*per_class, *total, scores.dim(2), ctx.attrs().Get<bool>("pad_per_class"), &sizes));
+    OPBRIDGE_RETURN_IF_ERROR(ReadSizes(*per_class, *total, scores.dim(2), p.pad_per_class, &sizes));
     ctx.set_output(0, Shape({batch, sizes.per_batch, 4}));
     ctx.set_output(1, Shape({batch, sizes.per_batch}));
     ctx.set_output(2, Shape({batch, sizes.per_batch}));
@@ -184,7 +193,7 @@ void NmsOneClass(const float* boxes, const float* scores, int num_boxes, int q, 
   }
 }
 
-Status CombinedNmsKernel(KernelContext& ctx) {
+Status CombinedNmsKernel(KernelContext& ctx, const NmsParams& p) {
   const ConstTensor& boxes_t = ctx.input(0);
   const ConstTensor& scores_t = ctx.input(1);
   OPBRIDGE_RETURN_IF_ERROR(CheckShapes(boxes_t.shape(), scores_t.shape()));
@@ -192,8 +201,8 @@ Status CombinedNmsKernel(KernelContext& ctx) {
   const int num_boxes = static_cast<int>(boxes_t.dim(1));
   const int q = static_cast<int>(boxes_t.dim(2));
   const int num_classes = static_cast<int>(scores_t.dim(2));
-  const bool pad_per_class = ctx.attrs().Get<bool>("pad_per_class");
-  const bool clip_boxes = ctx.attrs().Get<bool>("clip_boxes");
+  const bool pad_per_class = p.pad_per_class;
+  const bool clip_boxes = p.clip_boxes;
   Sizes sizes;
   OPBRIDGE_RETURN_IF_ERROR(ReadSizes(ctx.input(2), ctx.input(3), num_classes, pad_per_class, &sizes));
   OPBRIDGE_REQUIRE(ctx.input(4).rank() == 0, "iou_threshold must be 0-D, got shape ",
@@ -278,8 +287,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("CombinedNonMaxSuppression")
                          .Output("nmsed_scores: float")
                          .Output("nmsed_classes: float")
                          .Output("valid_detections: int32")
-                         .Attr("pad_per_class: bool = false")
-                         .Attr("clip_boxes: bool = true")
+                         .Params<NmsParams>()
                          .ShapeRule(CombinedNmsShape)
                          .Kernel(CombinedNmsKernel));
 

@@ -12,12 +12,25 @@
 // Errors as TF: a box_ind outside [0, batch) ("box_index has values outside
 // [0, batch_size)") and non-finite box coordinates.
 #include <cmath>
+#include <string>
 
 #include "image_util.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
+
+struct CropParams {
+  // A string, not an Enum(), so that an unknown method still fails in the
+  // shape rule with TF's message.
+  std::string method = "bilinear";
+  double extrapolation_value = 0;
+
+  static void Declare(ParamBinder& b, CropParams& p) {
+    b.Attr("method: {'bilinear', 'nearest'} = 'bilinear'", &p.method);
+    b.Attr("extrapolation_value: float = 0", &p.extrapolation_value);
+  }
+};
 
 // TF's ParseAndCheckBoxSizes: boxes [num_boxes, 4], box_ind [num_boxes]; both
 // empty is 0 boxes whatever their ranks.
@@ -46,8 +59,8 @@ Status CheckImage(const Shape& image) {
   return Status::Ok();
 }
 
-Status CropAndResizeShape(ShapeContext& ctx) {
-  const std::string method = ctx.attrs().Get<std::string>("method");
+Status CropAndResizeShape(ShapeContext& ctx, const CropParams& params) {
+  const std::string& method = params.method;
   OPBRIDGE_REQUIRE(method == "bilinear" || method == "nearest", "method must be 'bilinear' or 'nearest', got '",
                    method, "'");
   OPBRIDGE_RETURN_IF_ERROR(CheckImage(ctx.input(0)));
@@ -67,7 +80,7 @@ Status CropAndResizeShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Crop(KernelContext& ctx) {
+Status Crop(KernelContext& ctx, const CropParams& params) {
   const ConstTensor& image = ctx.input(0);
   const ConstTensor& boxes = ctx.input(1);
   const ConstTensor& box_ind = ctx.input(2);
@@ -94,8 +107,8 @@ Status Crop(KernelContext& ctx) {
   }
   if (output.num_elements() == 0) return Status::Ok();
 
-  const bool bilinear = ctx.attrs().Get<std::string>("method") == "bilinear";
-  const auto extrapolation = static_cast<float>(ctx.attrs().Get<double>("extrapolation_value"));
+  const bool bilinear = params.method == "bilinear";
+  const auto extrapolation = static_cast<float>(params.extrapolation_value);
   const T* in = image.data<T>();
   float* out = output.data<float>();
   const auto h1 = static_cast<float>(height - 1), w1 = static_cast<float>(width - 1);
@@ -151,9 +164,9 @@ Status Crop(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status CropAndResizeKernel(KernelContext& ctx) {
+Status CropAndResizeKernel(KernelContext& ctx, const CropParams& params) {
   return image::DispatchWith16BitFloats<uint8_t, uint16_t, int8_t, int16_t, int32_t, int64_t, float, double>(
-      ctx.input(0).dtype(), true, false, [&](auto tag) { return Crop<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), true, false, [&](auto tag) { return Crop<typename decltype(tag)::type>(ctx, params); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("CropAndResize")
@@ -166,8 +179,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("CropAndResize")
                          .Input("crop_size: int32")
                          .Output("crops: float")
                          .Attr("T: {uint8, uint16, int8, int16, int32, int64, half, float, double}")
-                         .Attr("method: {'bilinear', 'nearest'} = 'bilinear'")
-                         .Attr("extrapolation_value: float = 0")
+                         .Params<CropParams>()
                          .ShapeRule(CropAndResizeShape)
                          .Kernel(CropAndResizeKernel));
 

@@ -24,16 +24,27 @@ namespace {
 
 using image::Padding;
 
+struct DilationParams {
+  std::vector<int64_t> strides, rates;
+  Padding padding = Padding::kValid;
+
+  static void Declare(ParamBinder& b, DilationParams& p) {
+    b.Attr("strides: list(int)", &p.strides);
+    b.Attr("rates: list(int)", &p.rates);
+    b.Enum("padding: {'SAME', 'VALID'}", &p.padding, {{"SAME", Padding::kSame}, {"VALID", Padding::kValid}});
+  }
+};
+
 struct DilationGeometry {
   int64_t stride[2], rate[2];
   int64_t out[2] = {kUnknownDim, kUnknownDim};
   int64_t pad[2] = {0, 0};
 };
 
-Status Geometry(const AttrMap& attrs, const Shape& input, const Shape& filter, DilationGeometry* g) {
+Status Geometry(const DilationParams& p, const Shape& input, const Shape& filter, DilationGeometry* g) {
   int64_t strides[4], rates[4];
-  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(attrs, "strides", strides));
-  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(attrs, "rates", rates));
+  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(p.strides, "strides", strides));
+  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(p.rates, "rates", rates));
   OPBRIDGE_REQUIRE(strides[0] == 1 && strides[3] == 1, "Stride is only supported across spatial dimensions.");
   OPBRIDGE_REQUIRE(rates[0] == 1 && rates[3] == 1, "Rate is only supported across spatial dimensions.");
   for (int k = 0; k < 2; ++k) {
@@ -51,21 +62,20 @@ Status Geometry(const AttrMap& attrs, const Shape& input, const Shape& filter, D
   if (!input.rank_known() || !filter.rank_known()) return Status::Ok();
   OPBRIDGE_REQUIRE(input.dim(3) == kUnknownDim || filter.dim(2) == kUnknownDim || input.dim(3) == filter.dim(2),
                    "input and filter must have the same depth: ", input.dim(3), " vs ", filter.dim(2));
-  const Padding padding = image::ParsePadding(attrs.Get<std::string>("padding"));
   for (int k = 0; k < 2; ++k) {
     if (input.dim(1 + k) == kUnknownDim || filter.dim(k) == kUnknownDim) continue;
     const int64_t taps = filter.dim(k);
     OPBRIDGE_REQUIRE(taps <= INT32_MAX, "filter ", filter.ToString(), " is too large");
     const int64_t effective = taps + (taps - 1) * (g->rate[k] - 1);
-    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(input.dim(1 + k), effective, g->stride[k], padding,
+    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(input.dim(1 + k), effective, g->stride[k], p.padding,
                                                        k == 0 ? "rows" : "cols", &g->out[k], &g->pad[k]));
   }
   return Status::Ok();
 }
 
-Status Dilation2DShape(ShapeContext& ctx) {
+Status Dilation2DShape(ShapeContext& ctx, const DilationParams& p) {
   DilationGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), ctx.input(0), ctx.input(1), &g));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(p, ctx.input(0), ctx.input(1), &g));
   const Shape& in = ctx.input(0);
   ctx.set_output(0, in.rank_known() ? Shape({in.dim(0), g.out[0], g.out[1], in.dim(3)})
                                     : Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim}));
@@ -96,11 +106,11 @@ void Accumulate(const T* px, const T* f, int64_t depth, T* __restrict acc) {
 }
 
 template <typename T>
-Status Dilate(KernelContext& ctx) {
+Status Dilate(KernelContext& ctx, const DilationParams& p) {
   const ConstTensor& input = ctx.input(0);
   const ConstTensor& filter = ctx.input(1);
   DilationGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), input.shape(), filter.shape(), &g));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(p, input.shape(), filter.shape(), &g));
   const Tensor& output = ctx.output(0);
   if (output.num_elements() == 0) return Status::Ok();
   const int64_t height = input.dim(1), width = input.dim(2), depth = input.dim(3);
@@ -133,10 +143,10 @@ Status Dilate(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status Dilation2DKernel(KernelContext& ctx) {
+Status Dilation2DKernel(KernelContext& ctx, const DilationParams& p) {
   return image::DispatchWith16BitFloats<float, double, int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t,
                                         int64_t, uint64_t>(
-      ctx.input(0).dtype(), true, true, [&](auto tag) { return Dilate<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), true, true, [&](auto tag) { return Dilate<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Dilation2D")
@@ -148,9 +158,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Dilation2D")
                          .Output("output: T")
                          .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, uint32, "
                                "uint64}")
-                         .Attr("strides: list(int)")
-                         .Attr("rates: list(int)")
-                         .Attr("padding: {'SAME', 'VALID'}")
+                         .Params<DilationParams>()
                          .ShapeRule(Dilation2DShape)
                          .Kernel(Dilation2DKernel));
 

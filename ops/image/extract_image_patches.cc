@@ -9,6 +9,7 @@
 // Eigen kernel does). A pure copy, so it works on bytes: every element type
 // TF declares is supported, bool included (TF itself has no CPU kernel for it).
 #include <cstring>
+#include <vector>
 
 #include "image_util.h"
 #include "opbridge/op.h"
@@ -18,6 +19,22 @@ namespace {
 
 using image::Padding;
 
+struct PatchParams {
+  std::vector<int64_t> ksizes, strides, rates;
+  DType type = DType::kInvalid;  // bound by the tensors; a field only to keep TF's attr order
+  Padding padding = Padding::kValid;
+
+  static void Declare(ParamBinder& b, PatchParams& p) {
+    b.Attr("ksizes: list(int)", &p.ksizes);
+    b.Attr("strides: list(int)", &p.strides);
+    b.Attr("rates: list(int)", &p.rates);
+    b.Attr("T: {bfloat16, half, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+           "uint64, complex64, complex128, bool}",
+           &p.type);
+    b.Enum("padding: {'SAME', 'VALID'}", &p.padding, {{"SAME", Padding::kSame}, {"VALID", Padding::kValid}});
+  }
+};
+
 struct PatchGeometry {
   int64_t ksize[2], stride[2], rate[2];
   int64_t out[2] = {kUnknownDim, kUnknownDim};
@@ -26,12 +43,13 @@ struct PatchGeometry {
 
 // Checks the attrs as TF's kernel constructor does and, when the input's
 // spatial dims are known, computes the output size and padding.
-Status Geometry(const AttrMap& attrs, const Shape& images, PatchGeometry* g) {
+Status Geometry(const PatchParams& p, const Shape& images, PatchGeometry* g) {
   const char* names[3] = {"ksizes", "strides", "rates"};
+  const std::vector<int64_t>* values[3] = {&p.ksizes, &p.strides, &p.rates};
   int64_t* dest[3] = {g->ksize, g->stride, g->rate};
   for (int a = 0; a < 3; ++a) {
     int64_t v[4];
-    OPBRIDGE_RETURN_IF_ERROR(image::Attr4(attrs, names[a], v));
+    OPBRIDGE_RETURN_IF_ERROR(image::Attr4(*values[a], names[a], v));
     OPBRIDGE_REQUIRE(v[0] == 1 && v[3] == 1, "Only support ", names[a], " across space (attr '", names[a],
                      "' must be [1, x, y, 1])");
     OPBRIDGE_REQUIRE(v[1] >= 1 && v[2] >= 1 && v[1] <= INT32_MAX && v[2] <= INT32_MAX, names[a],
@@ -39,23 +57,22 @@ Status Geometry(const AttrMap& attrs, const Shape& images, PatchGeometry* g) {
     dest[a][0] = v[1];
     dest[a][1] = v[2];
   }
-  const Padding padding = image::ParsePadding(attrs.Get<std::string>("padding"));
   if (!images.rank_known()) return Status::Ok();
   for (int k = 0; k < 2; ++k) {
     const int64_t in = images.dim(1 + k);
     if (in == kUnknownDim) continue;
     const int64_t effective = g->ksize[k] + (g->ksize[k] - 1) * (g->rate[k] - 1);
     OPBRIDGE_REQUIRE(effective <= INT32_MAX, "the effective window (", effective, ") is too large");
-    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(in, effective, g->stride[k], padding,
+    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(in, effective, g->stride[k], p.padding,
                                                        k == 0 ? "rows" : "cols", &g->out[k], &g->pad[k]));
   }
   return Status::Ok();
 }
 
-Status ExtractImagePatchesShape(ShapeContext& ctx) {
+Status ExtractImagePatchesShape(ShapeContext& ctx, const PatchParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   PatchGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), ctx.input(0), &g));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(p, ctx.input(0), &g));
   const Shape& in = ctx.input(0);
   if (!in.rank_known()) {
     ctx.set_output(0, Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim}));
@@ -71,11 +88,11 @@ Status ExtractImagePatchesShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-Status ExtractImagePatchesKernel(KernelContext& ctx) {
+Status ExtractImagePatchesKernel(KernelContext& ctx, const PatchParams& p) {
   const ConstTensor& images = ctx.input(0);
   const Tensor& patches = ctx.output(0);
   PatchGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), images.shape(), &g));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(p, images.shape(), &g));
   if (patches.num_elements() == 0) return Status::Ok();
   const int64_t height = images.dim(1), width = images.dim(2);
   const auto elem = static_cast<int64_t>(DTypeSize(images.dtype()));
@@ -116,12 +133,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ExtractImagePatches")
                               "(tf.image.extract_patches).")
                          .Input("images: T")
                          .Output("patches: T")
-                         .Attr("ksizes: list(int)")
-                         .Attr("strides: list(int)")
-                         .Attr("rates: list(int)")
-                         .Attr("T: {bfloat16, half, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
-                               "uint64, complex64, complex128, bool}")
-                         .Attr("padding: {'SAME', 'VALID'}")
+                         .Params<PatchParams>()
                          .ShapeRule(ExtractImagePatchesShape)
                          .Kernel(ExtractImagePatchesKernel));
 

@@ -40,15 +40,15 @@ Status GridSampleShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Sample(KernelContext& ctx) {
+Status Sample(KernelContext& ctx, const Params& params) {
   const ConstTensor& image = ctx.input(0);
   const ConstTensor& grid = ctx.input(1);
   const Tensor& output = ctx.output(0);
   const int64_t height = image.dim(1), width = image.dim(2), channels = image.dim(3);
   const int64_t points_per_image = grid.dim(1) * grid.dim(2);
-  const Mode mode = ParseMode(ctx.attrs().Get<std::string>("mode"));
-  const Padding padding = ParsePadding(ctx.attrs().Get<std::string>("padding_mode"));
-  const bool align = ctx.attrs().Get<bool>("align_corners");
+  const Mode mode = params.mode;
+  const Padding padding = params.padding;
+  const bool align = params.align_corners;
   const T* img = image.data<T>();
   const T* g = grid.data<T>();
   T* out = output.data<T>();
@@ -104,9 +104,9 @@ Status Sample(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status GridSampleKernel(KernelContext& ctx) {
+Status GridSampleKernel(KernelContext& ctx, const Params& params) {
   return Dispatch<float, double>(ctx.input(0).dtype(),
-                                 [&](auto tag) { return Sample<typename decltype(tag)::type>(ctx); });
+                                 [&](auto tag) { return Sample<typename decltype(tag)::type>(ctx, params); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>GridSample")
@@ -117,9 +117,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>GridSample")
                          .Input("grid: T")
                          .Output("output: T")
                          .Attr("T: {float, double}")
-                         .Attr("mode: {'bilinear', 'nearest'} = 'bilinear'")
-                         .Attr("padding_mode: {'zeros', 'border', 'reflection'} = 'zeros'")
-                         .Attr("align_corners: bool = false")
+                         .Params<Params>()
                          .ShapeRule(GridSampleShape)
                          .Kernel(GridSampleKernel));
 

@@ -15,15 +15,27 @@
 #include <cstdint>
 #include <string>
 
+#include "opbridge/params.h"
+
 namespace opbridge::grid_sample {
 
 enum class Mode { kBilinear, kNearest };
 enum class Padding { kZeros, kBorder, kReflection };
 
-inline Mode ParseMode(const std::string& s) { return s == "nearest" ? Mode::kNearest : Mode::kBilinear; }
-inline Padding ParsePadding(const std::string& s) {
-  return s == "border" ? Padding::kBorder : s == "reflection" ? Padding::kReflection : Padding::kZeros;
-}
+// The attrs of GridSample and of its gradient, declared once for both.
+struct Params {
+  Mode mode = Mode::kBilinear;
+  Padding padding = Padding::kZeros;
+  bool align_corners = false;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Enum("mode: {'bilinear', 'nearest'} = 'bilinear'", &p.mode,
+           {{"bilinear", Mode::kBilinear}, {"nearest", Mode::kNearest}});
+    b.Enum("padding_mode: {'zeros', 'border', 'reflection'} = 'zeros'", &p.padding,
+           {{"zeros", Padding::kZeros}, {"border", Padding::kBorder}, {"reflection", Padding::kReflection}});
+    b.Attr("align_corners: bool = false", &p.align_corners);
+  }
+};
 
 // [-1, 1] to pixel index: corner pixel centres (align_corners) or image edges.
 // `scale` receives d(index)/d(coord).

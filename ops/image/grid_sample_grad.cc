@@ -28,15 +28,15 @@ Status GridSampleGradShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Backward(KernelContext& ctx) {
+Status Backward(KernelContext& ctx, const Params& params) {
   const ConstTensor& image = ctx.input(0);
   const ConstTensor& grid = ctx.input(1);
   const ConstTensor& grad_out = ctx.input(2);
   const int64_t batch = image.dim(0), height = image.dim(1), width = image.dim(2), channels = image.dim(3);
   const int64_t points = grid.dim(1) * grid.dim(2);
-  const Mode mode = ParseMode(ctx.attrs().Get<std::string>("mode"));
-  const Padding padding = ParsePadding(ctx.attrs().Get<std::string>("padding_mode"));
-  const bool align = ctx.attrs().Get<bool>("align_corners");
+  const Mode mode = params.mode;
+  const Padding padding = params.padding;
+  const bool align = params.align_corners;
   T* grad_image = ctx.output(0).data<T>();
   T* grad_grid = ctx.output(1).data<T>();
   std::fill(grad_image, grad_image + image.num_elements(), T(0));
@@ -95,9 +95,9 @@ Status Backward(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status GridSampleGradKernel(KernelContext& ctx) {
+Status GridSampleGradKernel(KernelContext& ctx, const Params& params) {
   return Dispatch<float, double>(ctx.input(0).dtype(),
-                                 [&](auto tag) { return Backward<typename decltype(tag)::type>(ctx); });
+                                 [&](auto tag) { return Backward<typename decltype(tag)::type>(ctx, params); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>GridSampleGrad")
@@ -110,9 +110,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>GridSampleGrad")
                          .Output("grad_image: T")
                          .Output("grad_grid: T")
                          .Attr("T: {float, double}")
-                         .Attr("mode: {'bilinear', 'nearest'} = 'bilinear'")
-                         .Attr("padding_mode: {'zeros', 'border', 'reflection'} = 'zeros'")
-                         .Attr("align_corners: bool = false")
+                         .Params<Params>()
                          .ShapeRule(GridSampleGradShape)
                          .Kernel(GridSampleGradKernel));
 

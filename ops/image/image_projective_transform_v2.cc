@@ -9,11 +9,15 @@
 namespace opbridge {
 namespace {
 
-Status ImageProjectiveTransformV2Shape(ShapeContext& ctx) { return image::ProjectiveShape(ctx, false); }
+using image::ProjectiveParams;
 
-Status ImageProjectiveTransformV2Kernel(KernelContext& ctx) {
+Status ImageProjectiveTransformV2Shape(ShapeContext& ctx, const ProjectiveParams& params) {
+  return image::ProjectiveShape(ctx, params, false);
+}
+
+Status ImageProjectiveTransformV2Kernel(KernelContext& ctx, const ProjectiveParams& params) {
   return image::DispatchProjectiveTypes(ctx.input(0).dtype(), [&](auto tag) {
-    return image::Transform<typename decltype(tag)::type>(ctx, 0.0f);
+    return image::Transform<typename decltype(tag)::type>(ctx, params, 0.0f);
   });
 }
 
@@ -26,8 +30,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ImageProjectiveTransformV2")
                          .Input("output_shape: int32")
                          .Output("transformed_images: dtype")
                          .Attr("dtype: {uint8, int32, int64, half, bfloat16, float, double}")
-                         .Attr("interpolation: string")
-                         .Attr("fill_mode: string = 'CONSTANT'")
+                         .Params<ProjectiveParams>()
                          .ShapeRule(ImageProjectiveTransformV2Shape)
                          .Kernel(ImageProjectiveTransformV2Kernel));
 

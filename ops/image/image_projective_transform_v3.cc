@@ -11,14 +11,18 @@
 namespace opbridge {
 namespace {
 
-Status ImageProjectiveTransformV3Shape(ShapeContext& ctx) { return image::ProjectiveShape(ctx, true); }
+using image::ProjectiveParams;
 
-Status ImageProjectiveTransformV3Kernel(KernelContext& ctx) {
+Status ImageProjectiveTransformV3Shape(ShapeContext& ctx, const ProjectiveParams& params) {
+  return image::ProjectiveShape(ctx, params, true);
+}
+
+Status ImageProjectiveTransformV3Kernel(KernelContext& ctx, const ProjectiveParams& params) {
   const ConstTensor& fill_value = ctx.input(3);
   OPBRIDGE_REQUIRE(fill_value.rank() == 0, "fill_value must be a scalar, got shape ", fill_value.shape().ToString());
   const float fill = fill_value.data<float>()[0];
   return image::DispatchProjectiveTypes(ctx.input(0).dtype(), [&](auto tag) {
-    return image::Transform<typename decltype(tag)::type>(ctx, fill);
+    return image::Transform<typename decltype(tag)::type>(ctx, params, fill);
   });
 }
 
@@ -32,8 +36,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ImageProjectiveTransformV3")
                          .Input("fill_value: float")
                          .Output("transformed_images: dtype")
                          .Attr("dtype: {uint8, int32, int64, half, bfloat16, float, double}")
-                         .Attr("interpolation: string")
-                         .Attr("fill_mode: string = 'CONSTANT'")
+                         .Params<ProjectiveParams>()
                          .ShapeRule(ImageProjectiveTransformV3Shape)
                          .Kernel(ImageProjectiveTransformV3Kernel));
 

@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "opbridge/op.h"
 
@@ -141,9 +142,8 @@ void ForPixelQuads(KernelContext& ctx, const float* in, float* out, int64_t pixe
   });
 }
 
+// The `padding: {'SAME', 'VALID'}` attr, as a params field.
 enum class Padding { kValid, kSame };
-
-inline Padding ParsePadding(const std::string& s) { return s == "SAME" ? Padding::kSame : Padding::kValid; }
 
 // TF's GetWindowedOutputSize (dilation 1): output size and the padding before
 // the first element. VALID can give 0 outputs; a negative size is an error.
@@ -163,10 +163,9 @@ inline Status WindowedOutputSize(int64_t in, int64_t window, int64_t stride, Pad
   return Status::Ok();
 }
 
-// Reads a list(int) attr that TF requires to have 4 entries (ksizes,
-// strides, ...).
-inline Status Attr4(const AttrMap& attrs, const char* name, int64_t out[4]) {
-  const auto values = attrs.Get<std::vector<int64_t>>(name);
+// Copies a list(int) attr that TF requires to have 4 entries (ksizes,
+// strides, ...); `name` names it in the error.
+inline Status Attr4(const std::vector<int64_t>& values, const char* name, int64_t out[4]) {
   OPBRIDGE_REQUIRE(values.size() == 4, "attr '", name, "' must have 4 elements, got ", values.size());
   for (int i = 0; i < 4; ++i) out[i] = values[static_cast<size_t>(i)];
   return Status::Ok();

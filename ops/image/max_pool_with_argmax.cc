@@ -25,6 +25,21 @@ namespace {
 
 using image::Padding;
 
+struct PoolParams {
+  std::vector<int64_t> ksize, strides;
+  DType targmax = DType::kInt64;  // the kernel takes it from the argmax tensor; a field to keep TF's attr order
+  Padding padding = Padding::kValid;
+  bool include_batch_in_index = false;
+
+  static void Declare(ParamBinder& b, PoolParams& p) {
+    b.Attr("ksize: list(int)", &p.ksize);
+    b.Attr("strides: list(int)", &p.strides);
+    b.Attr("Targmax: {int32, int64} = DT_INT64", &p.targmax);
+    b.Enum("padding: {'SAME', 'VALID'}", &p.padding, {{"SAME", Padding::kSame}, {"VALID", Padding::kValid}});
+    b.Attr("include_batch_in_index: bool = false", &p.include_batch_in_index);
+  }
+};
+
 struct Pooling {
   int64_t window[2], stride[2];
   int64_t out[2] = {kUnknownDim, kUnknownDim};
@@ -33,10 +48,10 @@ struct Pooling {
 
 // TF's attr checks (kernel constructor and PoolParameters) and, for known
 // input dims, the output size.
-Status Geometry(const AttrMap& attrs, const Shape& in, Pooling* p) {
+Status Geometry(const PoolParams& params, const Shape& in, Pooling* p) {
   int64_t ksize[4], strides[4];
-  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(attrs, "ksize", ksize));
-  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(attrs, "strides", strides));
+  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(params.ksize, "ksize", ksize));
+  OPBRIDGE_RETURN_IF_ERROR(image::Attr4(params.strides, "strides", strides));
   OPBRIDGE_REQUIRE(ksize[0] == 1 && strides[0] == 1, "Pooling is not yet supported on the batch dimension.");
   for (int i = 0; i < 4; ++i) {
     OPBRIDGE_REQUIRE(ksize[i] > 0 && ksize[i] <= INT32_MAX, "ksize must be a positive int32 value, got:", ksize[i]);
@@ -55,18 +70,17 @@ Status Geometry(const AttrMap& attrs, const Shape& in, Pooling* p) {
   }
   if (!in.rank_known()) return Status::Ok();
   OPBRIDGE_REQUIRE(in.rank() == 4, "tensor_in must be 4-dimensional, got shape ", in.ToString());
-  const Padding padding = image::ParsePadding(attrs.Get<std::string>("padding"));
   for (int k = 0; k < 2; ++k) {
     if (in.dim(1 + k) == kUnknownDim) continue;
-    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(in.dim(1 + k), p->window[k], p->stride[k], padding,
+    OPBRIDGE_RETURN_IF_ERROR(image::WindowedOutputSize(in.dim(1 + k), p->window[k], p->stride[k], params.padding,
                                                        k == 0 ? "rows" : "cols", &p->out[k], &p->pad[k]));
   }
   return Status::Ok();
 }
 
-Status MaxPoolWithArgmaxShape(ShapeContext& ctx) {
+Status MaxPoolWithArgmaxShape(ShapeContext& ctx, const PoolParams& params) {
   Pooling p;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), ctx.input(0), &p));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(params, ctx.input(0), &p));
   const Shape& in = ctx.input(0);
   const Shape out = in.rank_known() ? Shape({in.dim(0), p.out[0], p.out[1], in.dim(3)})
                                     : Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim});
@@ -107,12 +121,12 @@ void UpdateMax(const T* px, int32_t k, int64_t depth, T* __restrict dst, int32_t
 }
 
 template <typename T, typename Index>
-Status Pool(KernelContext& ctx) {
+Status Pool(KernelContext& ctx, const PoolParams& params) {
   const ConstTensor& input = ctx.input(0);
   Pooling p;
-  OPBRIDGE_RETURN_IF_ERROR(Geometry(ctx.attrs(), input.shape(), &p));
+  OPBRIDGE_RETURN_IF_ERROR(Geometry(params, input.shape(), &p));
   OPBRIDGE_REQUIRE(input.num_elements() > 0, "tensor_in must not be empty (shape ", input.shape().ToString(), ")");
-  const bool batch_in_index = ctx.attrs().Get<bool>("include_batch_in_index");
+  const bool batch_in_index = params.include_batch_in_index;
   const int64_t height = input.dim(1), width = input.dim(2), depth = input.dim(3);
   const int64_t out_h = p.out[0], out_w = p.out[1];
   const T* in = input.data<T>();
@@ -167,12 +181,12 @@ Status Pool(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status MaxPoolWithArgmaxKernel(KernelContext& ctx) {
+Status MaxPoolWithArgmaxKernel(KernelContext& ctx, const PoolParams& params) {
   return Dispatch<int32_t, int64_t>(ctx.output(1).dtype(), [&](auto index_tag) {
     using Index = typename decltype(index_tag)::type;
     return image::DispatchWith16BitFloats<float, double, int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t,
                                           int64_t, uint64_t>(ctx.input(0).dtype(), true, true, [&](auto tag) {
-      return Pool<typename decltype(tag)::type, Index>(ctx);
+      return Pool<typename decltype(tag)::type, Index>(ctx, params);
     });
   });
 }
@@ -184,11 +198,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MaxPoolWithArgmax")
                          .Input("input: T")
                          .Output("output: T")
                          .Output("argmax: Targmax")
-                         .Attr("ksize: list(int)")
-                         .Attr("strides: list(int)")
-                         .Attr("Targmax: {int32, int64} = DT_INT64")
-                         .Attr("padding: {'SAME', 'VALID'}")
-                         .Attr("include_batch_in_index: bool = false")
+                         .Params<PoolParams>()
                          .Attr("T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, uint32, "
                                "uint64}")
                          .ShapeRule(MaxPoolWithArgmaxShape)

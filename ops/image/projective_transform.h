@@ -22,6 +22,19 @@ namespace opbridge::image {
 enum class FillMode { kReflect, kWrap, kConstant, kNearest, kUnknown };
 enum class Interpolation { kNearest, kBilinear, kUnknown };
 
+// The attrs of ImageProjectiveTransformV2 and V3, declared once for both.
+// TF declares free strings; CheckProjectiveAttrs rejects unknown values, hence
+// no Enum().
+struct ProjectiveParams {
+  std::string interpolation;
+  std::string fill_mode = "CONSTANT";
+
+  static void Declare(ParamBinder& b, ProjectiveParams& p) {
+    b.Attr("interpolation: string", &p.interpolation);
+    b.Attr("fill_mode: string = 'CONSTANT'", &p.fill_mode);
+  }
+};
+
 inline FillMode ParseFillMode(const std::string& s) {
   if (s == "REFLECT") return FillMode::kReflect;
   if (s == "WRAP") return FillMode::kWrap;
@@ -106,9 +119,9 @@ inline float MapCoordinate(FillMode mode, float in, int64_t len) {
   }
 }
 
-inline Status CheckProjectiveAttrs(const AttrMap& attrs) {
-  const std::string interpolation = attrs.Get<std::string>("interpolation");
-  const std::string fill_mode = attrs.Get<std::string>("fill_mode");
+inline Status CheckProjectiveAttrs(const ProjectiveParams& params) {
+  const std::string& interpolation = params.interpolation;
+  const std::string& fill_mode = params.fill_mode;
   // TF only logs these and then reads an uninitialized enum; an error is the
   // only safe answer.
   OPBRIDGE_REQUIRE(ParseInterpolation(interpolation) != Interpolation::kUnknown, "Invalid interpolation ",
@@ -133,8 +146,8 @@ inline Status CheckTransforms(const Shape& images, const Shape& transforms) {
 }
 
 // Shape rule: [N, output_shape[0], output_shape[1], C].
-inline Status ProjectiveShape(ShapeContext& ctx, bool has_fill_value) {
-  OPBRIDGE_RETURN_IF_ERROR(CheckProjectiveAttrs(ctx.attrs()));
+inline Status ProjectiveShape(ShapeContext& ctx, const ProjectiveParams& params, bool has_fill_value) {
+  OPBRIDGE_RETURN_IF_ERROR(CheckProjectiveAttrs(params));
   OPBRIDGE_RETURN_IF_ERROR(CheckTransforms(ctx.input(0), ctx.input(1)));
   if (has_fill_value) {
     OPBRIDGE_REQUIRE(!ctx.input(3).rank_known() || ctx.input(3).rank() == 0, "fill_value must be a scalar, got shape ",
@@ -154,10 +167,10 @@ inline Status ProjectiveShape(ShapeContext& ctx, bool has_fill_value) {
 }
 
 template <typename T>
-Status Transform(KernelContext& ctx, float fill_value_float) {
+Status Transform(KernelContext& ctx, const ProjectiveParams& params, float fill_value_float) {
   const ConstTensor& images = ctx.input(0);
   const ConstTensor& transforms = ctx.input(1);
-  OPBRIDGE_RETURN_IF_ERROR(CheckProjectiveAttrs(ctx.attrs()));
+  OPBRIDGE_RETURN_IF_ERROR(CheckProjectiveAttrs(params));
   OPBRIDGE_RETURN_IF_ERROR(CheckTransforms(images.shape(), transforms.shape()));
   int64_t out_h = 0, out_w = 0;
   OPBRIDGE_RETURN_IF_ERROR(ReadIntPair(ctx.input(2), "output shape", &out_h, &out_w));
@@ -168,8 +181,8 @@ Status Transform(KernelContext& ctx, float fill_value_float) {
   OPBRIDGE_RETURN_IF_ERROR(OutputWithShape(ctx, 0, Shape({batch, out_h, out_w, channels}), &output));
   if (output.num_elements() == 0) return Status::Ok();
 
-  const FillMode mode = ParseFillMode(ctx.attrs().Get<std::string>("fill_mode"));
-  const bool bilinear = ParseInterpolation(ctx.attrs().Get<std::string>("interpolation")) == Interpolation::kBilinear;
+  const FillMode mode = ParseFillMode(params.fill_mode);
+  const bool bilinear = ParseInterpolation(params.interpolation) == Interpolation::kBilinear;
   const T fill = FromFloat<T>(fill_value_float);
   const T* in = images.data<T>();
   const float* all_transforms = transforms.data<float>();

@@ -21,6 +21,12 @@ namespace {
 
 using image::Bound;
 
+struct ResizeAreaParams {
+  bool align_corners = false;
+
+  static void Declare(ParamBinder& b, ResizeAreaParams& p) { b.Attr("align_corners: bool = false", &p.align_corners); }
+};
+
 // The cells [start, end) an output pixel covers along one axis and the
 // weights of the first and last one.
 struct Span {
@@ -103,8 +109,8 @@ void AreaPixel3(const RowSpan<T>& rs, const Span& s, int64_t in_w, float scale, 
 }
 
 template <typename T>
-Status Resize(KernelContext& ctx) {
-  const bool align = ctx.attrs().Get<bool>("align_corners");
+Status Resize(KernelContext& ctx, const ResizeAreaParams& p) {
+  const bool align = p.align_corners;
   image::ResizeGeometry g;
   Tensor output;
   OPBRIDGE_RETURN_IF_ERROR(image::ResizeSetup(ctx, align, false, &g, &output));
@@ -150,13 +156,13 @@ Status Resize(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status ResizeAreaShape(ShapeContext& ctx) {
-  return image::ResizeShape(ctx, ctx.attrs().Get<bool>("align_corners"), false);
+Status ResizeAreaShape(ShapeContext& ctx, const ResizeAreaParams& p) {
+  return image::ResizeShape(ctx, p.align_corners, false);
 }
 
-Status ResizeAreaKernel(KernelContext& ctx) {
+Status ResizeAreaKernel(KernelContext& ctx, const ResizeAreaParams& p) {
   return image::DispatchResizeTypes(ctx.input(0).dtype(),
-                                    [&](auto tag) { return Resize<typename decltype(tag)::type>(ctx); });
+                                    [&](auto tag) { return Resize<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("ResizeArea")
@@ -167,7 +173,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ResizeArea")
                          .Input("size: int32")
                          .Output("resized_images: float")
                          .Attr("T: {int8, uint8, int16, uint16, int32, int64, half, float, double, bfloat16}")
-                         .Attr("align_corners: bool = false")
+                         .Params<ResizeAreaParams>()
                          .ShapeRule(ResizeAreaShape)
                          .Kernel(ResizeAreaKernel));
 

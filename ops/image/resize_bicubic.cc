@@ -21,6 +21,16 @@
 namespace opbridge {
 namespace {
 
+struct ResizeBicubicParams {
+  bool align_corners = false;
+  bool half_pixel_centers = false;
+
+  static void Declare(ParamBinder& b, ResizeBicubicParams& p) {
+    b.Attr("align_corners: bool = false", &p.align_corners);
+    b.Attr("half_pixel_centers: bool = false", &p.half_pixel_centers);
+  }
+};
+
 constexpr int64_t kTableSize = 1024;
 
 struct CubicTable {
@@ -105,9 +115,9 @@ void InterpolateRow3(const std::vector<Taps>& x_taps, const Float4* values, floa
 }
 
 template <typename T>
-Status Resize(KernelContext& ctx) {
-  const bool align = ctx.attrs().Get<bool>("align_corners");
-  const bool half_pixel = ctx.attrs().Get<bool>("half_pixel_centers");
+Status Resize(KernelContext& ctx, const ResizeBicubicParams& p) {
+  const bool align = p.align_corners;
+  const bool half_pixel = p.half_pixel_centers;
   image::ResizeGeometry g;
   Tensor output;
   OPBRIDGE_RETURN_IF_ERROR(image::ResizeSetup(ctx, align, half_pixel, &g, &output));
@@ -179,14 +189,13 @@ Status Resize(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status ResizeBicubicShape(ShapeContext& ctx) {
-  return image::ResizeShape(ctx, ctx.attrs().Get<bool>("align_corners"),
-                            ctx.attrs().Get<bool>("half_pixel_centers"));
+Status ResizeBicubicShape(ShapeContext& ctx, const ResizeBicubicParams& p) {
+  return image::ResizeShape(ctx, p.align_corners, p.half_pixel_centers);
 }
 
-Status ResizeBicubicKernel(KernelContext& ctx) {
+Status ResizeBicubicKernel(KernelContext& ctx, const ResizeBicubicParams& p) {
   return image::DispatchResizeTypes(ctx.input(0).dtype(),
-                                    [&](auto tag) { return Resize<typename decltype(tag)::type>(ctx); });
+                                    [&](auto tag) { return Resize<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("ResizeBicubic")
@@ -197,8 +206,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ResizeBicubic")
                          .Input("size: int32")
                          .Output("resized_images: float")
                          .Attr("T: {int8, uint8, int16, uint16, int32, int64, half, float, double, bfloat16}")
-                         .Attr("align_corners: bool = false")
-                         .Attr("half_pixel_centers: bool = false")
+                         .Params<ResizeBicubicParams>()
                          .ShapeRule(ResizeBicubicShape)
                          .Kernel(ResizeBicubicKernel));
 

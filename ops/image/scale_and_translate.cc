@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "image_util.h"
@@ -21,6 +22,16 @@
 
 namespace opbridge {
 namespace {
+
+struct ScaleParams {
+  std::string kernel_type = "lanczos3";  // TF declares a free string and rejects unknown names in the kernel
+  bool antialias = true;
+
+  static void Declare(ParamBinder& b, ScaleParams& p) {
+    b.Attr("kernel_type: string = 'lanczos3'", &p.kernel_type);
+    b.Attr("antialias: bool = true", &p.antialias);
+  }
+};
 
 enum class Filter { kLanczos1, kLanczos3, kLanczos5, kGaussian, kBox, kTriangle, kKeysCubic, kMitchellCubic, kUnknown };
 
@@ -142,9 +153,8 @@ Status ComputeSpans(Filter filter, int64_t output_size, int64_t input_size, floa
   return Status::Ok();
 }
 
-Status ScaleAndTranslateShape(ShapeContext& ctx) {
-  OPBRIDGE_REQUIRE(ParseFilter(ctx.attrs().Get<std::string>("kernel_type")) != Filter::kUnknown,
-                   "Unrecognized kernel type: ", ctx.attrs().Get<std::string>("kernel_type"));
+Status ScaleAndTranslateShape(ShapeContext& ctx, const ScaleParams& p) {
+  OPBRIDGE_REQUIRE(ParseFilter(p.kernel_type) != Filter::kUnknown, "Unrecognized kernel type: ", p.kernel_type);
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   int64_t h = 0, w = 0;
   OPBRIDGE_RETURN_IF_ERROR(image::KnownIntPair(ctx, 1, "size", &h, &w));
@@ -194,11 +204,11 @@ void ResampleColumns3(const Spans& cols, int64_t in_w, int64_t out_w, const floa
 }
 
 template <typename T>
-Status Resample(KernelContext& ctx) {
+Status Resample(KernelContext& ctx, const ScaleParams& p) {
   const ConstTensor& images = ctx.input(0);
-  const Filter filter = ParseFilter(ctx.attrs().Get<std::string>("kernel_type"));
-  OPBRIDGE_REQUIRE(filter != Filter::kUnknown, "Unrecognized kernel type: ", ctx.attrs().Get<std::string>("kernel_type"));
-  const bool antialias = ctx.attrs().Get<bool>("antialias");
+  const Filter filter = ParseFilter(p.kernel_type);
+  OPBRIDGE_REQUIRE(filter != Filter::kUnknown, "Unrecognized kernel type: ", p.kernel_type);
+  const bool antialias = p.antialias;
   int64_t out_h = 0, out_w = 0;
   OPBRIDGE_RETURN_IF_ERROR(image::ReadIntPair(ctx.input(1), "size", &out_h, &out_w));
   OPBRIDGE_REQUIRE(images.rank() == 4, "input must be 4-dimensional, got shape ", images.shape().ToString());
@@ -266,9 +276,9 @@ Status Resample(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status ScaleAndTranslateKernel(KernelContext& ctx) {
+Status ScaleAndTranslateKernel(KernelContext& ctx, const ScaleParams& p) {
   return image::DispatchResizeTypes(ctx.input(0).dtype(),
-                                    [&](auto tag) { return Resample<typename decltype(tag)::type>(ctx); });
+                                    [&](auto tag) { return Resample<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("ScaleAndTranslate")
@@ -281,8 +291,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ScaleAndTranslate")
                          .Input("translation: float")
                          .Output("resized_images: float")
                          .Attr("T: {int8, uint8, int16, uint16, int32, int64, bfloat16, half, float, double}")
-                         .Attr("kernel_type: string = 'lanczos3'")
-                         .Attr("antialias: bool = true")
+                         .Params<ScaleParams>()
                          .ShapeRule(ScaleAndTranslateShape)
                          .Kernel(ScaleAndTranslateKernel));
 

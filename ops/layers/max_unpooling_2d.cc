@@ -11,13 +11,28 @@
 // python/opbridge/_gradients.py.
 #include <vector>
 
-#include "pooling.h"
+#include "../mediapipe/pool_params.h"  // kMaxWindow, CheckDim and Padding, shared with the TFLite ops
 
 namespace opbridge {
 namespace {
 
-Status ReadPair(const AttrMap& attrs, const char* name, int64_t* first, int64_t* second) {
-  const auto values = attrs.Get<std::vector<int64_t>>(name);
+struct Params {
+  std::vector<int64_t> pool_size, strides;
+  pooling::Padding padding = pooling::Padding::kSame;
+  bool include_batch_in_index = false;
+  std::vector<int64_t> output_size;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Attr("pool_size: list(int)", &p.pool_size);
+    b.Attr("strides: list(int)", &p.strides);
+    b.Enum("padding: {'SAME', 'VALID'}", &p.padding,
+           {{"SAME", pooling::Padding::kSame}, {"VALID", pooling::Padding::kValid}});
+    b.Attr("include_batch_in_index: bool = false", &p.include_batch_in_index);
+    b.Attr("output_size: list(int) = []", &p.output_size);
+  }
+};
+
+Status ReadPair(const std::vector<int64_t>& values, const char* name, int64_t* first, int64_t* second) {
   OPBRIDGE_REQUIRE(values.size() == 2, "attr '", name, "' must hold 2 values (height, width), got ", values.size());
   OPBRIDGE_REQUIRE(values[0] >= 1 && values[1] >= 1 && values[0] <= pooling::kMaxWindow &&
                        values[1] <= pooling::kMaxWindow,
@@ -29,18 +44,18 @@ Status ReadPair(const AttrMap& attrs, const char* name, int64_t* first, int64_t*
 }
 
 // Unknown h or w (TF graph time) give unknown output dims unless output_size is set.
-Status OutputHw(const AttrMap& attrs, int64_t h, int64_t w, int64_t* out_h, int64_t* out_w) {
+Status OutputHw(const Params& p, int64_t h, int64_t w, int64_t* out_h, int64_t* out_w) {
   int64_t pool_h, pool_w, stride_h, stride_w;
-  OPBRIDGE_RETURN_IF_ERROR(ReadPair(attrs, "pool_size", &pool_h, &pool_w));
-  OPBRIDGE_RETURN_IF_ERROR(ReadPair(attrs, "strides", &stride_h, &stride_w));
-  const auto size = attrs.Get<std::vector<int64_t>>("output_size");
+  OPBRIDGE_RETURN_IF_ERROR(ReadPair(p.pool_size, "pool_size", &pool_h, &pool_w));
+  OPBRIDGE_RETURN_IF_ERROR(ReadPair(p.strides, "strides", &stride_h, &stride_w));
+  const std::vector<int64_t>& size = p.output_size;
   if (!size.empty()) {
     OPBRIDGE_REQUIRE(size.size() == 2 && size[0] >= 0 && size[1] >= 0,
                      "attr 'output_size' must be empty or [height, width], each >= 0");
     *out_h = size[0];
     *out_w = size[1];
   } else {
-    const bool same = attrs.Get<std::string>("padding") == "SAME";
+    const bool same = p.padding == pooling::Padding::kSame;
     const auto unpooled = [same](int64_t in, int64_t pool, int64_t stride) {
       if (in <= 0) return in;  // unknown stays unknown, empty stays empty
       return same ? in * stride : (in - 1) * stride + pool;
@@ -53,27 +68,27 @@ Status OutputHw(const AttrMap& attrs, int64_t h, int64_t w, int64_t* out_h, int6
   return Status::Ok();
 }
 
-Status UnpoolShape(ShapeContext& ctx) {
+Status UnpoolShape(ShapeContext& ctx, const Params& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 4));
   for (int d = 0; d < 4; ++d) OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(1, d, 0, d));
   const Shape& known = ctx.input(0).rank_known() ? ctx.input(0) : ctx.input(1);
   const Shape in = known.rank_known() ? known : Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim});
   int64_t out_h, out_w;
-  OPBRIDGE_RETURN_IF_ERROR(OutputHw(ctx.attrs(), in.dim(1), in.dim(2), &out_h, &out_w));
+  OPBRIDGE_RETURN_IF_ERROR(OutputHw(p, in.dim(1), in.dim(2), &out_h, &out_w));
   ctx.set_output(0, Shape({in.dim(0), out_h, out_w, in.dim(3)}));
   return Status::Ok();
 }
 
 template <typename T, typename Index>
-Status Unpool(KernelContext& ctx) {
+Status Unpool(KernelContext& ctx, const Params& p) {
   const ConstTensor& updates = ctx.input(0);
   const Index* argmax = ctx.input(1).data<Index>();
   const Tensor& output = ctx.output(0);
   const int64_t batch = updates.dim(0);
   const int64_t per_batch_in = batch == 0 ? 0 : updates.num_elements() / batch;
   const int64_t plane = output.dim(1) * output.dim(2) * output.dim(3);
-  const bool include_batch = ctx.attrs().Get<bool>("include_batch_in_index");
+  const bool include_batch = p.include_batch_in_index;
   const T* in = updates.data<T>();
   T* out = output.data<T>();
   std::fill(out, out + output.num_elements(), T(0));
@@ -112,11 +127,11 @@ Status Unpool(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status UnpoolKernel(KernelContext& ctx) {
+Status UnpoolKernel(KernelContext& ctx, const Params& p) {
   return Dispatch<int32_t, int64_t>(ctx.input(1).dtype(), [&](auto index_tag) {
     using Index = typename decltype(index_tag)::type;
     return Dispatch<float, double>(ctx.input(0).dtype(),
-                                   [&](auto tag) { return Unpool<typename decltype(tag)::type, Index>(ctx); });
+                                   [&](auto tag) { return Unpool<typename decltype(tag)::type, Index>(ctx, p); });
   });
 }
 
@@ -130,11 +145,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>MaxUnpooling2D")
                          .Output("output: T")
                          .Attr("T: {float, double}")
                          .Attr("Targmax: {int32, int64} = DT_INT64")
-                         .Attr("pool_size: list(int)")
-                         .Attr("strides: list(int)")
-                         .Attr("padding: {'SAME', 'VALID'}")
-                         .Attr("include_batch_in_index: bool = false")
-                         .Attr("output_size: list(int) = []")
+                         .Params<Params>()
                          .ShapeRule(UnpoolShape)
                          .Kernel(UnpoolKernel));
 

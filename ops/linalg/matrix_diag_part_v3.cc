@@ -15,7 +15,6 @@
 //
 // Pure data movement: any element type, copied by its size in bytes.
 #include <cstring>
-#include <string>
 
 #include "linalg_common.h"
 #include "opbridge/op.h"
@@ -24,6 +23,20 @@ namespace opbridge {
 namespace {
 
 using namespace linalg;  // NOLINT
+
+enum class Align { kLeftRight, kRightLeft, kLeftLeft, kRightRight };
+
+struct DiagPartParams {
+  Align align = Align::kRightLeft;
+
+  static void Declare(ParamBinder& b, DiagPartParams& p) {
+    b.Enum("align: {'LEFT_RIGHT', 'RIGHT_LEFT', 'LEFT_LEFT', 'RIGHT_RIGHT'} = 'RIGHT_LEFT'", &p.align,
+           {{"LEFT_RIGHT", Align::kLeftRight},
+            {"RIGHT_LEFT", Align::kRightLeft},
+            {"LEFT_LEFT", Align::kLeftLeft},
+            {"RIGHT_RIGHT", Align::kRightRight}});
+  }
+};
 
 struct DiagRange {
   int64_t lower = 0, upper = 0;
@@ -91,7 +104,7 @@ struct Element {
 };
 
 template <size_t Size>
-Status CopyDiagonals(KernelContext& ctx, const DiagRange& range, const Tensor& output) {
+Status CopyDiagonals(KernelContext& ctx, const DiagPartParams& p, const DiagRange& range, const Tensor& output) {
   using E = Element<Size>;
   const ConstTensor& input = ctx.input(0);
   const int64_t rows = input.dim(-2), cols = input.dim(-1);
@@ -100,9 +113,8 @@ Status CopyDiagonals(KernelContext& ctx, const DiagRange& range, const Tensor& o
   if (output.num_elements() == 0) return Status::Ok();
   E padding;
   std::memcpy(&padding, ctx.input(2).data<void>(), Size);
-  const std::string& align = ctx.attrs().Get<std::string>("align");
-  const bool left_super = align == "LEFT_LEFT" || align == "LEFT_RIGHT";
-  const bool left_sub = align == "LEFT_LEFT" || align == "RIGHT_LEFT";
+  const bool left_super = p.align == Align::kLeftLeft || p.align == Align::kLeftRight;
+  const bool left_sub = p.align == Align::kLeftLeft || p.align == Align::kRightLeft;
   const E* in = input.data<E>();
   E* out = output.data<E>();
   const int64_t per_batch = range.num_diags() * max_len;
@@ -124,7 +136,7 @@ Status CopyDiagonals(KernelContext& ctx, const DiagRange& range, const Tensor& o
   return Status::Ok();
 }
 
-Status MatrixDiagPartV3Kernel(KernelContext& ctx) {
+Status MatrixDiagPartV3Kernel(KernelContext& ctx, const DiagPartParams& p) {
   const ConstTensor& input = ctx.input(0);
   OPBRIDGE_REQUIRE(ctx.input(2).num_elements() == 1, "input 'padding_value' must be a scalar, got shape ",
                    ctx.input(2).shape().ToString());
@@ -137,11 +149,11 @@ Status MatrixDiagPartV3Kernel(KernelContext& ctx) {
     output = ctx.output(0);
   }
   switch (DTypeSize(input.dtype())) {
-    case 1: return CopyDiagonals<1>(ctx, range, output);
-    case 2: return CopyDiagonals<2>(ctx, range, output);
-    case 4: return CopyDiagonals<4>(ctx, range, output);
-    case 8: return CopyDiagonals<8>(ctx, range, output);
-    case 16: return CopyDiagonals<16>(ctx, range, output);
+    case 1: return CopyDiagonals<1>(ctx, p, range, output);
+    case 2: return CopyDiagonals<2>(ctx, p, range, output);
+    case 4: return CopyDiagonals<4>(ctx, p, range, output);
+    case 8: return CopyDiagonals<8>(ctx, p, range, output);
+    case 16: return CopyDiagonals<16>(ctx, p, range, output);
     default: return Errorf("input 'input' has unsupported dtype ", DTypeName(input.dtype()));
   }
 }
@@ -156,7 +168,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixDiagPartV3")
                          .Output("diagonal: T")
                          .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, "
                                "uint32, uint64, bool, complex64, complex128}")
-                         .Attr("align: {'LEFT_RIGHT', 'RIGHT_LEFT', 'LEFT_LEFT', 'RIGHT_RIGHT'} = 'RIGHT_LEFT'")
+                         .Params<DiagPartParams>()
                          .ShapeRule(MatrixDiagPartV3Shape)
                          .Kernel(MatrixDiagPartV3Kernel));
 

@@ -15,6 +15,11 @@
 namespace opbridge {
 namespace {
 
+struct InverseParams {
+  bool adjoint = false;
+
+  static void Declare(ParamBinder& b, InverseParams& p) { b.Attr("adjoint: bool = false", &p.adjoint); }
+};
 
 Status MatrixInverseShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
@@ -24,7 +29,7 @@ Status MatrixInverseShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status InvertBatch(KernelContext& ctx) {
+Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using Real = typename Eigen::NumTraits<T>::Real;
   const ConstTensor& input = ctx.input(0);
@@ -32,7 +37,7 @@ Status InvertBatch(KernelContext& ctx) {
   const int64_t n = input.dim(-1);
   if (input.num_elements() == 0) return Status::Ok();
   const int64_t batch = input.num_elements() / (n * n);
-  const bool adjoint = ctx.attrs().Get<bool>("adjoint");
+  const bool adjoint = p.adjoint;
 
   std::vector<char> singular(static_cast<size_t>(batch), 0);
   ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
@@ -60,9 +65,9 @@ Status InvertBatch(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status MatrixInverseKernel(KernelContext& ctx) {
+Status MatrixInverseKernel(KernelContext& ctx, const InverseParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return InvertBatch<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return InvertBatch<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixInverse")
@@ -71,7 +76,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixInverse")
                               "conjugate transpose.")
                          .Input("input: T")
                          .Output("output: T")
-                         .Attr("adjoint: bool = false")
+                         .Params<InverseParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(MatrixInverseShape)
                          .Kernel(MatrixInverseKernel));

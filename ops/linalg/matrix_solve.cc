@@ -17,6 +17,12 @@ namespace {
 
 using namespace linalg;  // NOLINT
 
+struct SolveParams {
+  bool adjoint = false;
+
+  static void Declare(ParamBinder& b, SolveParams& p) { b.Attr("adjoint: bool = false", &p.adjoint); }
+};
+
 Status MatrixSolveShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(RequireSquareMatrices(ctx, 0));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(1, 2));
@@ -33,7 +39,7 @@ Status MatrixSolveShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Solve(KernelContext& ctx) {
+Status Solve(KernelContext& ctx, const SolveParams& p) {
   using Real = typename Eigen::NumTraits<T>::Real;
   const ConstTensor& matrix = ctx.input(0);
   const ConstTensor& rhs = ctx.input(1);
@@ -42,7 +48,7 @@ Status Solve(KernelContext& ctx) {
   const int64_t k = rhs.dim(-1);
   if (n == 0 || k == 0) return Status::Ok();
   const int64_t batch = BatchSize(matrix.shape());
-  const bool adjoint = ctx.attrs().Get<bool>("adjoint");
+  const bool adjoint = p.adjoint;
 
   FailureLog singular(batch);
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * (n + k)), [&](int64_t begin, int64_t end) {
@@ -69,9 +75,9 @@ Status Solve(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status MatrixSolveKernel(KernelContext& ctx) {
+Status MatrixSolveKernel(KernelContext& ctx, const SolveParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return Solve<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return Solve<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixSolve")
@@ -81,7 +87,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixSolve")
                          .Input("matrix: T")
                          .Input("rhs: T")
                          .Output("output: T")
-                         .Attr("adjoint: bool = false")
+                         .Params<SolveParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(MatrixSolveShape)
                          .Kernel(MatrixSolveKernel));

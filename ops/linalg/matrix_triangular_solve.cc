@@ -17,6 +17,16 @@ namespace {
 
 using namespace linalg;  // NOLINT
 
+struct TriangularSolveParams {
+  bool lower = true;
+  bool adjoint = false;
+
+  static void Declare(ParamBinder& b, TriangularSolveParams& p) {
+    b.Attr("lower: bool = true", &p.lower);
+    b.Attr("adjoint: bool = false", &p.adjoint);
+  }
+};
+
 // Numpy broadcast of two batch shapes (right-aligned); unknown dims stay
 // unknown unless the other side fixes them.
 Status BroadcastBatch(const Shape& a, const Shape& b, Shape* out) {
@@ -84,7 +94,7 @@ void SolveOne(const ConstMatrixMap<T>& a, const ConstMatrixMap<T>& rhs, bool adj
 }
 
 template <typename T>
-Status TriangularSolve(KernelContext& ctx) {
+Status TriangularSolve(KernelContext& ctx, const TriangularSolveParams& p) {
   const ConstTensor& matrix = ctx.input(0);
   const ConstTensor& rhs = ctx.input(1);
   const Tensor& output = ctx.output(0);
@@ -94,8 +104,8 @@ Status TriangularSolve(KernelContext& ctx) {
   const Shape out_batch = BatchShape(output.shape());
   const Shape matrix_batch = BatchShape(matrix.shape());
   const Shape rhs_batch = BatchShape(rhs.shape());
-  const bool lower = ctx.attrs().Get<bool>("lower");
-  const bool adjoint = ctx.attrs().Get<bool>("adjoint");
+  const bool lower = p.lower;
+  const bool adjoint = p.adjoint;
   ctx.ParallelFor(BatchSize(output.shape()), MatrixCost(static_cast<double>(n) * n * k / 2),
                   [&](int64_t begin, int64_t end) {
                     for (int64_t b = begin; b < end; ++b) {
@@ -111,9 +121,9 @@ Status TriangularSolve(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status MatrixTriangularSolveKernel(KernelContext& ctx) {
+Status MatrixTriangularSolveKernel(KernelContext& ctx, const TriangularSolveParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return TriangularSolve<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return TriangularSolve<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixTriangularSolve")
@@ -123,8 +133,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixTriangularSolve")
                          .Input("matrix: T")
                          .Input("rhs: T")
                          .Output("output: T")
-                         .Attr("lower: bool = true")
-                         .Attr("adjoint: bool = false")
+                         .Params<TriangularSolveParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(MatrixTriangularSolveShape)
                          .Kernel(MatrixTriangularSolveKernel));

@@ -18,24 +18,30 @@ namespace {
 
 using namespace linalg;  // NOLINT
 
-Status QrShape(ShapeContext& ctx) {
+struct QrParams {
+  bool full_matrices = false;
+
+  static void Declare(ParamBinder& b, QrParams& p) { b.Attr("full_matrices: bool = false", &p.full_matrices); }
+};
+
+Status QrShape(ShapeContext& ctx, const QrParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
   const Shape& input = ctx.input(0);
   const int64_t m = DimFromEnd(input, 2), n = DimFromEnd(input, 1);
   const int64_t k = m < 0 || n < 0 ? kUnknownDim : std::min(m, n);
-  const bool full = ctx.attrs().Get<bool>("full_matrices");
+  const bool full = p.full_matrices;
   ctx.set_output(0, WithBatch(input, {m, full ? m : k}));
   ctx.set_output(1, WithBatch(input, {full ? m : k, n}));
   return Status::Ok();
 }
 
 template <typename T>
-Status Factor(KernelContext& ctx) {
+Status Factor(KernelContext& ctx, const QrParams& p) {
   const ConstTensor& input = ctx.input(0);
   const Tensor& q_out = ctx.output(0);
   const Tensor& r_out = ctx.output(1);
   const int64_t m = input.dim(-2), n = input.dim(-1), k = std::min(m, n);
-  const bool full = ctx.attrs().Get<bool>("full_matrices");
+  const bool full = p.full_matrices;
   const int64_t q_cols = full ? m : k, r_rows = full ? m : k;
   const int64_t batch = BatchSize(input.shape());
   const double max_dim = static_cast<double>(std::max(m, n));
@@ -67,9 +73,9 @@ Status Factor(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status QrKernel(KernelContext& ctx) {
+Status QrKernel(KernelContext& ctx, const QrParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return Factor<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return Factor<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Qr")
@@ -79,7 +85,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Qr")
                          .Input("input: T")
                          .Output("q: T")
                          .Output("r: T")
-                         .Attr("full_matrices: bool = false")
+                         .Params<QrParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(QrShape)
                          .Kernel(QrKernel));

@@ -21,22 +21,28 @@ namespace {
 
 using namespace linalg;  // NOLINT
 
-Status SelfAdjointEigV2Shape(ShapeContext& ctx) {
+struct EigParams {
+  bool compute_v = true;
+
+  static void Declare(ParamBinder& b, EigParams& p) { b.Attr("compute_v: bool = true", &p.compute_v); }
+};
+
+Status SelfAdjointEigV2Shape(ShapeContext& ctx, const EigParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(RequireSquareMatrices(ctx, 0));
   const Shape& input = ctx.input(0);
   const int64_t n = DimFromEnd(input, 1);
   ctx.set_output(0, WithBatch(input, {n}));
-  ctx.set_output(1, ctx.attrs().Get<bool>("compute_v") ? WithBatch(input, {n, n}) : Shape({0}));
+  ctx.set_output(1, p.compute_v ? WithBatch(input, {n, n}) : Shape({0}));
   return Status::Ok();
 }
 
 template <typename T>
-Status Eigendecompose(KernelContext& ctx) {
+Status Eigendecompose(KernelContext& ctx, const EigParams& p) {
   const ConstTensor& input = ctx.input(0);
   const int64_t n = input.dim(-1);
   if (n == 0) return Status::Ok();
   const int64_t batch = BatchSize(input.shape());
-  const bool compute_v = ctx.attrs().Get<bool>("compute_v");
+  const bool compute_v = p.compute_v;
   T* e_out = ctx.output(0).data<T>();
   FailureLog failed(batch);
   const double flops = (compute_v ? 9.0 : 4.0 / 3) * n * n * n;
@@ -59,9 +65,9 @@ Status Eigendecompose(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status SelfAdjointEigV2Kernel(KernelContext& ctx) {
+Status SelfAdjointEigV2Kernel(KernelContext& ctx, const EigParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return Eigendecompose<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return Eigendecompose<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("SelfAdjointEigV2")
@@ -73,7 +79,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("SelfAdjointEigV2")
                          .Input("input: T")
                          .Output("e: T")
                          .Output("v: T")
-                         .Attr("compute_v: bool = true")
+                         .Params<EigParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(SelfAdjointEigV2Shape)
                          .Kernel(SelfAdjointEigV2Kernel));

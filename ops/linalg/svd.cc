@@ -24,14 +24,24 @@ namespace {
 
 using namespace linalg;  // NOLINT
 
-Status SvdShape(ShapeContext& ctx) {
+struct SvdParams {
+  bool compute_uv = true;
+  bool full_matrices = false;
+
+  static void Declare(ParamBinder& b, SvdParams& p) {
+    b.Attr("compute_uv: bool = true", &p.compute_uv);
+    b.Attr("full_matrices: bool = false", &p.full_matrices);
+  }
+};
+
+Status SvdShape(ShapeContext& ctx, const SvdParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
   const Shape& input = ctx.input(0);
   const int64_t m = DimFromEnd(input, 2), n = DimFromEnd(input, 1);
   const int64_t k = m < 0 || n < 0 ? kUnknownDim : std::min(m, n);
   ctx.set_output(0, WithBatch(input, {k}));
-  if (ctx.attrs().Get<bool>("compute_uv")) {
-    const bool full = ctx.attrs().Get<bool>("full_matrices");
+  if (p.compute_uv) {
+    const bool full = p.full_matrices;
     ctx.set_output(1, WithBatch(input, {m, full ? m : k}));
     ctx.set_output(2, WithBatch(input, {n, full ? n : k}));
   } else {
@@ -42,12 +52,12 @@ Status SvdShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Decompose(KernelContext& ctx) {
+Status Decompose(KernelContext& ctx, const SvdParams& p) {
   using Real = typename Eigen::NumTraits<T>::Real;
   const ConstTensor& input = ctx.input(0);
   const int64_t m = input.dim(-2), n = input.dim(-1), k = std::min(m, n);
-  const bool compute_uv = ctx.attrs().Get<bool>("compute_uv");
-  const bool full = ctx.attrs().Get<bool>("full_matrices");
+  const bool compute_uv = p.compute_uv;
+  const bool full = p.full_matrices;
   const int64_t u_cols = full ? m : k, v_cols = full ? n : k;
   const int64_t batch = BatchSize(input.shape());
   T* s_out = ctx.output(0).data<T>();
@@ -91,9 +101,9 @@ Status Decompose(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status SvdKernel(KernelContext& ctx) {
+Status SvdKernel(KernelContext& ctx, const SvdParams& p) {
   return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return Decompose<typename decltype(tag)::type>(ctx); });
+      ctx.input(0).dtype(), [&](auto tag) { return Decompose<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Svd")
@@ -104,8 +114,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Svd")
                          .Output("s: T")
                          .Output("u: T")
                          .Output("v: T")
-                         .Attr("compute_uv: bool = true")
-                         .Attr("full_matrices: bool = false")
+                         .Params<SvdParams>()
                          .Attr("T: {float, double, complex64, complex128}")
                          .ShapeRule(SvdShape)
                          .Kernel(SvdKernel));

@@ -14,6 +14,16 @@
 namespace opbridge {
 namespace {
 
+struct CumprodParams {
+  bool exclusive = false;
+  bool reverse = false;
+
+  static void Declare(ParamBinder& b, CumprodParams& p) {
+    b.Attr("exclusive: bool = false", &p.exclusive);
+    b.Attr("reverse: bool = false", &p.reverse);
+  }
+};
+
 Status CumprodShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 0));
   ctx.set_output(0, ctx.input(0));
@@ -31,10 +41,10 @@ T Multiply(T a, T b) {
 }
 
 template <typename T>
-Status Scan(KernelContext& ctx, int axis) {
+Status Scan(KernelContext& ctx, const CumprodParams& p, int axis) {
   const ConstTensor& x = ctx.input(0);
-  const bool exclusive = ctx.attrs().Get<bool>("exclusive");
-  const bool reverse = ctx.attrs().Get<bool>("reverse");
+  const bool exclusive = p.exclusive;
+  const bool reverse = p.reverse;
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= x.dim(d);
   for (int d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
@@ -92,7 +102,7 @@ Status Scan(KernelContext& ctx, int axis) {
   return Status::Ok();
 }
 
-Status CumprodKernel(KernelContext& ctx) {
+Status CumprodKernel(KernelContext& ctx, const CumprodParams& p) {
   const ConstTensor& x = ctx.input(0);
   const ConstTensor& axis_t = ctx.input(1);
   OPBRIDGE_REQUIRE(axis_t.rank() == 0, "axis must be a scalar, not ", axis_t.shape().ToString());
@@ -107,7 +117,7 @@ Status CumprodKernel(KernelContext& ctx) {
   const int a = static_cast<int>(axis < 0 ? axis + x.rank() : axis);
   return math::DispatchElement<float, double, Eigen::half, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
                                uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
-      x.dtype(), [&](auto tag) { return Scan<typename decltype(tag)::type>(ctx, a); });
+      x.dtype(), [&](auto tag) { return Scan<typename decltype(tag)::type>(ctx, p, a); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Cumprod")
@@ -117,8 +127,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cumprod")
                          .Input("x: T")
                          .Input("axis: Tidx")
                          .Output("out: T")
-                         .Attr("exclusive: bool = false")
-                         .Attr("reverse: bool = false")
+                         .Params<CumprodParams>()
                          .Attr("T: {float, double, half, int8, int16, int32, int64, uint8, uint16, uint32, uint64, "
                                "complex64, complex128}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")

@@ -26,6 +26,21 @@ namespace {
 
 constexpr int64_t kMaxStride = 1 << 16;
 
+enum class Padding { kUnknown, kSame, kValid };
+
+// The attrs DecodeParams sets.
+struct Params {
+  Padding padding = Padding::kUnknown;
+  int64_t stride_width = 1, stride_height = 1;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Enum("padding: {'UNKNOWN', 'SAME', 'VALID'}", &p.padding,
+           {{"UNKNOWN", Padding::kUnknown}, {"SAME", Padding::kSame}, {"VALID", Padding::kValid}});
+    b.Attr("stride_width: int >= 1", &p.stride_width);
+    b.Attr("stride_height: int >= 1", &p.stride_height);
+  }
+};
+
 Status DecodeParams(const uint8_t* data, size_t size, AttrMap* attrs) {
   constexpr size_t kSize = 3 * sizeof(int32_t);
   OPBRIDGE_REQUIRE(data != nullptr && size >= kSize, "custom options are ", size,
@@ -54,7 +69,7 @@ Geometry Axis(int64_t in, int64_t kernel, int64_t stride, bool same) {
   return Geometry{stride * (in - 1) + kernel - pad, pad / 2};
 }
 
-Status ConvShape(ShapeContext& ctx) {
+Status ConvShape(ShapeContext& ctx, const Params& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 4));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(2, 1));
@@ -66,16 +81,16 @@ Status ConvShape(ShapeContext& ctx) {
                    in.ToString());
   OPBRIDGE_REQUIRE(w.dim(1) >= 1 && w.dim(2) >= 1, "input 'weights' must have a non-empty kernel, got ",
                    w.ToString());
-  const bool same = ctx.attrs().Get<std::string>("padding") == "SAME";
-  const Geometry gy = Axis(in.dim(1), w.dim(1), ctx.attrs().Get<int64_t>("stride_height"), same);
-  const Geometry gx = Axis(in.dim(2), w.dim(2), ctx.attrs().Get<int64_t>("stride_width"), same);
+  const bool same = p.padding == Padding::kSame;
+  const Geometry gy = Axis(in.dim(1), w.dim(1), p.stride_height, same);
+  const Geometry gx = Axis(in.dim(2), w.dim(2), p.stride_width, same);
   OPBRIDGE_REQUIRE(gy.out <= INT32_MAX && gx.out <= INT32_MAX, "output of ", gy.out, "x", gx.out,
                    " is beyond TFLite's int32 dims");
   ctx.set_output(0, Shape({in.dim(0), gy.out, gx.out, w.dim(0)}));
   return Status::Ok();
 }
 
-Status ConvKernel(KernelContext& ctx) {
+Status ConvKernel(KernelContext& ctx, const Params& params) {
   using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const ConstTensor& input = ctx.input(0);
   const ConstTensor& weights = ctx.input(1);
@@ -83,8 +98,8 @@ Status ConvKernel(KernelContext& ctx) {
   const int64_t batch = input.dim(0), in_h = input.dim(1), in_w = input.dim(2), cin = input.dim(3);
   const int64_t kh = weights.dim(1), kw = weights.dim(2), cout = weights.dim(0);
   const int64_t out_h = output.dim(1), out_w = output.dim(2);
-  const int64_t sh = ctx.attrs().Get<int64_t>("stride_height"), sw = ctx.attrs().Get<int64_t>("stride_width");
-  const bool same = ctx.attrs().Get<std::string>("padding") == "SAME";
+  const int64_t sh = params.stride_height, sw = params.stride_width;
+  const bool same = params.padding == Padding::kSame;
   const int64_t pad_h = Axis(in_h, kh, sh, same).pad_before, pad_w = Axis(in_w, kw, sw, same).pad_before;
   const float* bias = ctx.input(2).data<float>();
   float* out = output.data<float>();
@@ -141,9 +156,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Convolution2DTransposeBias")
                          .Input("weights: float")
                          .Input("bias: float")
                          .Output("output: float")
-                         .Attr("padding: {'UNKNOWN', 'SAME', 'VALID'}")
-                         .Attr("stride_width: int >= 1")
-                         .Attr("stride_height: int >= 1")
+                         .Params<Params>()
                          .OptionsDecoder(DecodeParams)
                          .ShapeRule(ConvShape)
                          .Kernel(ConvKernel));

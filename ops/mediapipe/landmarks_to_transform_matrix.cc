@@ -27,24 +27,45 @@
 namespace opbridge {
 namespace {
 
+// The options map's entries, as declared.
 struct Params {
+  std::vector<int64_t> subset_idxs;
+  int64_t left_rotation_idx = 0, right_rotation_idx = 0;
+  double target_rotation_radians = 0.0;
+  int64_t output_height = 0, output_width = 0;
+  double scale_x = 0.0, scale_y = 0.0;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Attr("subset_idxs: list(int) = []", &p.subset_idxs);
+    b.Attr("left_rotation_idx: int = 0", &p.left_rotation_idx);
+    b.Attr("right_rotation_idx: int = 0", &p.right_rotation_idx);
+    b.Attr("target_rotation_radians: float = 0.0", &p.target_rotation_radians);
+    b.Attr("output_height: int = 0", &p.output_height);
+    b.Attr("output_width: int = 0", &p.output_width);
+    b.Attr("scale_x: float = 0.0", &p.scale_x);
+    b.Attr("scale_y: float = 0.0", &p.scale_y);
+  }
+};
+
+// The params as MediaPipe's kernel holds them: floats, and the subset as pairs.
+struct Crop {
   std::vector<std::pair<int64_t, int64_t>> subset;
   int64_t left, right;
   float target, scale_x, scale_y;
   int64_t out_h, out_w;
 };
 
-Status ReadParams(const AttrMap& attrs, Params* p) {
-  const auto idxs = attrs.Get<std::vector<int64_t>>("subset_idxs");
+Status ReadCrop(const Params& params, Crop* p) {
+  const std::vector<int64_t>& idxs = params.subset_idxs;
   for (size_t i = 0; i + 1 < idxs.size(); i += 2) p->subset.emplace_back(idxs[i], idxs[i + 1]);
   if (idxs.size() % 2 != 0) p->subset.emplace_back(idxs.back(), idxs.back());
-  p->left = attrs.Get<int64_t>("left_rotation_idx");
-  p->right = attrs.Get<int64_t>("right_rotation_idx");
-  p->target = static_cast<float>(attrs.Get<double>("target_rotation_radians"));
-  p->out_h = attrs.Get<int64_t>("output_height");
-  p->out_w = attrs.Get<int64_t>("output_width");
-  p->scale_x = static_cast<float>(attrs.Get<double>("scale_x"));
-  p->scale_y = static_cast<float>(attrs.Get<double>("scale_y"));
+  p->left = params.left_rotation_idx;
+  p->right = params.right_rotation_idx;
+  p->target = static_cast<float>(params.target_rotation_radians);
+  p->out_h = params.output_height;
+  p->out_w = params.output_width;
+  p->scale_x = static_cast<float>(params.scale_x);
+  p->scale_y = static_cast<float>(params.scale_y);
   OPBRIDGE_REQUIRE(p->left >= 0, "Incorrect left_rotation_idx: ", p->left);
   OPBRIDGE_REQUIRE(p->right >= 0, "Incorrect right_rotation_idx: ", p->right);
   OPBRIDGE_REQUIRE(p->out_h > 0 && p->out_h <= INT32_MAX, "Incorrect output_height: ", p->out_h);
@@ -58,7 +79,7 @@ Status ReadParams(const AttrMap& attrs, Params* p) {
   return Status::Ok();
 }
 
-Status CheckIndices(const Params& p, int64_t count) {
+Status CheckIndices(const Crop& p, int64_t count) {
   const auto check = [count](int64_t index, const char* what) {
     OPBRIDGE_REQUIRE(index < count, what, " ", index, " is beyond the ", count, " landmarks");
     return Status::Ok();
@@ -72,11 +93,11 @@ Status CheckIndices(const Params& p, int64_t count) {
   return Status::Ok();
 }
 
-Status MatrixShape(ShapeContext& ctx) {
+Status MatrixShape(ShapeContext& ctx, const Params& params) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 3));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireDimEquals(0, 2, 3));
-  Params p;
-  OPBRIDGE_RETURN_IF_ERROR(ReadParams(ctx.attrs(), &p));
+  Crop p;
+  OPBRIDGE_RETURN_IF_ERROR(ReadCrop(params, &p));
   if (ctx.input(0).dim(1) >= 0) OPBRIDGE_RETURN_IF_ERROR(CheckIndices(p, ctx.input(0).dim(1)));
   ctx.set_output(0, Shape({ctx.input(0).dim(0), 4, 4}));
   return Status::Ok();
@@ -103,7 +124,7 @@ void Multiply4(float t[16], const float other[16]) {
   std::copy(result, result + 16, t);
 }
 
-void Compute(const Params& p, const float* landmarks, float* out) {
+void Compute(const Crop& p, const float* landmarks, float* out) {
   const float* left = landmarks + 3 * p.left;
   const float* right = landmarks + 3 * p.right;
   const float rotation = p.target - std::atan2(right[1] - left[1], right[0] - left[0]);
@@ -158,9 +179,9 @@ void Compute(const Params& p, const float* landmarks, float* out) {
   std::copy(t, t + 16, out);
 }
 
-Status MatrixKernel(KernelContext& ctx) {
-  Params p;
-  OPBRIDGE_RETURN_IF_ERROR(ReadParams(ctx.attrs(), &p));
+Status MatrixKernel(KernelContext& ctx, const Params& params) {
+  Crop p;
+  OPBRIDGE_RETURN_IF_ERROR(ReadCrop(params, &p));
   const ConstTensor& landmarks = ctx.input(0);
   OPBRIDGE_RETURN_IF_ERROR(CheckIndices(p, landmarks.dim(1)));
   const int64_t batch = landmarks.dim(0), per_batch = landmarks.dim(1) * 3;
@@ -179,14 +200,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Landmarks2TransformMatrix")
                               "landmarks [B,N,3] -> [B,4,4].")
                          .Input("landmarks: float")
                          .Output("matrix: float")
-                         .Attr("subset_idxs: list(int) = []")
-                         .Attr("left_rotation_idx: int = 0")
-                         .Attr("right_rotation_idx: int = 0")
-                         .Attr("target_rotation_radians: float = 0.0")
-                         .Attr("output_height: int = 0")
-                         .Attr("output_width: int = 0")
-                         .Attr("scale_x: float = 0.0")
-                         .Attr("scale_y: float = 0.0")
+                         .Params<Params>()
                          .ShapeRule(MatrixShape)
                          .Kernel(MatrixKernel));
 

@@ -1,6 +1,6 @@
 // MaxPoolingWithArgmax2D: MediaPipe's TFLite custom op (segmentation and
 // hand models pair it with MaxUnpooling2D). Options: a raw TfLitePoolParams
-// (pooling.h).
+// (pool_params.h).
 //
 // As MediaPipe's kernel: output [N, out_h, out_w, C] with out = ceil(in /
 // stride) (SAME) or (in - filter + stride) / stride (VALID); padding from
@@ -14,7 +14,7 @@
 #include <limits>
 #include <vector>
 
-#include "pooling.h"
+#include "pool_params.h"
 
 namespace opbridge {
 namespace {
@@ -22,17 +22,17 @@ namespace {
 using pooling::Nhwc;
 
 Status OutputSize(const pooling::PoolParams& p, int64_t in, int64_t filter, int64_t stride, int64_t* out) {
-  OPBRIDGE_REQUIRE(p.padding != "UNKNOWN", "padding must be SAME or VALID, got UNKNOWN");
-  *out = p.padding == "SAME" ? (in + stride - 1) / stride : (in - filter + stride) / stride;
-  OPBRIDGE_REQUIRE(*out >= 0 && (p.padding == "SAME" || in - filter + stride >= 0), "VALID pooling of size ",
+  OPBRIDGE_REQUIRE(p.padding != pooling::Padding::kUnknown, "padding must be SAME or VALID, got UNKNOWN");
+  const bool same = p.padding == pooling::Padding::kSame;
+  *out = same ? (in + stride - 1) / stride : (in - filter + stride) / stride;
+  OPBRIDGE_REQUIRE(*out >= 0 && (same || in - filter + stride >= 0), "VALID pooling of size ",
                    in, " with window ", filter, " and stride ", stride, " has no output");
   return pooling::CheckDim(*out, "output size");
 }
 
-Status PoolShape(ShapeContext& ctx) {
+Status PoolShape(ShapeContext& ctx, const pooling::PoolParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   const Shape& in = ctx.input(0);
-  const pooling::PoolParams p = pooling::ReadPoolParams(ctx.attrs());
   int64_t out_h, out_w;
   OPBRIDGE_RETURN_IF_ERROR(OutputSize(p, in.dim(1), p.filter_h, p.stride_h, &out_h));
   OPBRIDGE_RETURN_IF_ERROR(OutputSize(p, in.dim(2), p.filter_w, p.stride_w, &out_w));
@@ -41,22 +41,21 @@ Status PoolShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-void ActivationRange(const std::string& activation, float* lo, float* hi) {
+void ActivationRange(pooling::Activation activation, float* lo, float* hi) {
   *lo = std::numeric_limits<float>::lowest();
   *hi = std::numeric_limits<float>::max();
-  if (activation == "RELU") {
+  if (activation == pooling::Activation::kRelu) {
     *lo = 0.0f;
-  } else if (activation == "RELU6") {
+  } else if (activation == pooling::Activation::kRelu6) {
     *lo = 0.0f;
     *hi = 6.0f;
-  } else if (activation == "RELU_N1_TO_1") {
+  } else if (activation == pooling::Activation::kReluN1To1) {
     *lo = -1.0f;
     *hi = 1.0f;
   }
 }
 
-Status PoolKernel(KernelContext& ctx) {
-  const pooling::PoolParams p = pooling::ReadPoolParams(ctx.attrs());
+Status PoolKernel(KernelContext& ctx, const pooling::PoolParams& p) {
   const ConstTensor& in = ctx.input(0);
   const Tensor& output = ctx.output(0);
   const int64_t batch = in.dim(0), h = in.dim(1), w = in.dim(2), c = in.dim(3);
@@ -105,15 +104,16 @@ Status PoolKernel(KernelContext& ctx) {
   return Status::Ok();
 }
 
-OPBRIDGE_REGISTER_OP(pooling::WithPoolParams(OpSpec("MaxPoolingWithArgmax2D")
-                                                 .Origin(OpOrigin::kTfLiteOnly)
-                                                 .DefinedBy("MediaPipe")
-                                                 .Doc("Max pooling [N,H,W,C] that also outputs each maximum's "
-                                                      "position in its window (float, +0.1). Options: raw "
-                                                      "TfLitePoolParams.")
-                                                 .Input("input: float")
-                                                 .Output("output: float")
-                                                 .Output("indices: float"))
+OPBRIDGE_REGISTER_OP(OpSpec("MaxPoolingWithArgmax2D")
+                         .Origin(OpOrigin::kTfLiteOnly)
+                         .DefinedBy("MediaPipe")
+                         .Doc("Max pooling [N,H,W,C] that also outputs each maximum's position in its window "
+                              "(float, +0.1). Options: raw TfLitePoolParams.")
+                         .Input("input: float")
+                         .Output("output: float")
+                         .Output("indices: float")
+                         .Params<pooling::PoolParams>()
+                         .OptionsDecoder(pooling::DecodePoolParams)
                          .ShapeRule(PoolShape)
                          .Kernel(PoolKernel));
 

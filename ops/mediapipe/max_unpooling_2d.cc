@@ -1,5 +1,5 @@
 // MaxUnpooling2D: the TFLite custom op of two writers, both with a raw
-// TfLitePoolParams as options (pooling.h), told apart by the mask's type:
+// TfLitePoolParams as options (pool_params.h), told apart by the mask's type:
 //
 // - MediaPipe (mask float32, from its MaxPoolingWithArgmax2D): each mask value
 //   is the argmax's position inside its pooling window, fy * filter_width + fx
@@ -27,7 +27,7 @@
 #include <cstring>
 #include <vector>
 
-#include "pooling.h"
+#include "pool_params.h"
 
 namespace opbridge {
 namespace {
@@ -45,9 +45,9 @@ Status OutputSize(const pooling::PoolParams& p, bool mediapipe, int64_t h, int64
     *out_h = h * p.filter_h;
     *out_w = w * p.filter_w;
   } else {
-    OPBRIDGE_REQUIRE(p.padding != "UNKNOWN", "padding must be SAME or VALID for an integer mask (TF Addons' "
+    OPBRIDGE_REQUIRE(p.padding != pooling::Padding::kUnknown, "padding must be SAME or VALID for an integer mask (TF Addons' "
                      "MaxUnpooling2D), got UNKNOWN");
-    const bool same = p.padding == "SAME";
+    const bool same = p.padding == pooling::Padding::kSame;
     *out_h = h == 0 ? 0 : same ? h * p.stride_h : (h - 1) * p.stride_h + p.filter_h;
     *out_w = w == 0 ? 0 : same ? w * p.stride_w : (w - 1) * p.stride_w + p.filter_w;
   }
@@ -55,14 +55,13 @@ Status OutputSize(const pooling::PoolParams& p, bool mediapipe, int64_t h, int64
   return pooling::CheckDim(*out_w, "output width");
 }
 
-Status UnpoolShape(ShapeContext& ctx) {
+Status UnpoolShape(ShapeContext& ctx, const pooling::PoolParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 4));
   for (int d = 0; d < 4; ++d) OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(1, d, 0, d));
   const Shape& in = ctx.input(0);
   int64_t out_h, out_w;
-  OPBRIDGE_RETURN_IF_ERROR(OutputSize(pooling::ReadPoolParams(ctx.attrs()), MediaPipeMask(ctx.input_dtype(1)),
-                                      in.dim(1), in.dim(2), &out_h, &out_w));
+  OPBRIDGE_RETURN_IF_ERROR(OutputSize(p, MediaPipeMask(ctx.input_dtype(1)), in.dim(1), in.dim(2), &out_h, &out_w));
   ctx.set_output(0, Shape({in.dim(0), out_h, out_w, in.dim(3)}));
   return Status::Ok();
 }
@@ -151,8 +150,7 @@ Status UnpoolAddons(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status UnpoolKernel(KernelContext& ctx) {
-  const pooling::PoolParams p = pooling::ReadPoolParams(ctx.attrs());
+Status UnpoolKernel(KernelContext& ctx, const pooling::PoolParams& p) {
   switch (ctx.input(1).dtype()) {
     case DType::kFloat32: return UnpoolMediaPipe(ctx, p);
     case DType::kInt32: return UnpoolAddons<int32_t>(ctx);
@@ -161,17 +159,18 @@ Status UnpoolKernel(KernelContext& ctx) {
   }
 }
 
-OPBRIDGE_REGISTER_OP(pooling::WithPoolParams(OpSpec("MaxUnpooling2D")
-                                                 .Origin(OpOrigin::kTfLiteOnly)
-                                                 .DefinedBy("MediaPipe; TFLite converter, TF Addons composite "
-                                                            "addons:MaxUnpooling2D")
-                                                 .Doc("Unpools updates [N,H,W,C] by a mask of argmax positions: "
-                                                      "float mask = MediaPipe's window positions, int mask = "
-                                                      "TF Addons' flat indices. Options: raw TfLitePoolParams.")
-                                                 .Input("updates: float")
-                                                 .Input("mask: Tmask")
-                                                 .Output("output: float")
-                                                 .Attr("Tmask: {float, int32, int64}"))
+OPBRIDGE_REGISTER_OP(OpSpec("MaxUnpooling2D")
+                         .Origin(OpOrigin::kTfLiteOnly)
+                         .DefinedBy("MediaPipe; TFLite converter, TF Addons composite addons:MaxUnpooling2D")
+                         .Doc("Unpools updates [N,H,W,C] by a mask of argmax positions: float mask = MediaPipe's "
+                              "window positions, int mask = TF Addons' flat indices. Options: raw "
+                              "TfLitePoolParams.")
+                         .Input("updates: float")
+                         .Input("mask: Tmask")
+                         .Output("output: float")
+                         .Attr("Tmask: {float, int32, int64}")
+                         .Params<pooling::PoolParams>()
+                         .OptionsDecoder(pooling::DecodePoolParams)
                          .ShapeRule(UnpoolShape)
                          .Kernel(UnpoolKernel));
 

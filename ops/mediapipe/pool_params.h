@@ -10,7 +10,7 @@
 //   activation (TfLiteFusedActivation: 0 none, 1 relu, 2 relu_n1_to_1,
 //   3 relu6, 4 tanh, 5 sign_bit, 6 sigmoid), computed {width, height,
 //   width_offset, height_offset} (16 bytes, 40 in all).
-// DecodePoolParams turns it into the attrs the op declares (kPoolAttrs).
+// DecodePoolParams turns it into the attrs PoolParams declares.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +30,35 @@ constexpr size_t kPoolParamsSize = 6 * sizeof(int32_t);
 // Window sizes and strides beyond this are corrupt options, not models.
 constexpr int64_t kMaxWindow = 1 << 16;
 
+enum class Padding { kUnknown, kSame, kValid };
+enum class Activation { kNone, kRelu, kReluN1To1, kRelu6, kTanh, kSignBit, kSigmoid };
+
+// The attrs DecodePoolParams sets: an op declares them with
+// .Params<pooling::PoolParams>().OptionsDecoder(pooling::DecodePoolParams).
+struct PoolParams {
+  Padding padding = Padding::kUnknown;
+  int64_t stride_w = 1, stride_h = 1, filter_w = 1, filter_h = 1;
+  Activation activation = Activation::kNone;
+
+  static void Declare(ParamBinder& b, PoolParams& p) {
+    b.Enum("padding: {'UNKNOWN', 'SAME', 'VALID'}", &p.padding,
+           {{"UNKNOWN", Padding::kUnknown}, {"SAME", Padding::kSame}, {"VALID", Padding::kValid}});
+    b.Attr("stride_width: int >= 1", &p.stride_w);
+    b.Attr("stride_height: int >= 1", &p.stride_h);
+    b.Attr("filter_width: int >= 1", &p.filter_w);
+    b.Attr("filter_height: int >= 1", &p.filter_h);
+    b.Enum("activation: {'NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT', 'SIGMOID'}", &p.activation,
+           {{"NONE", Activation::kNone},
+            {"RELU", Activation::kRelu},
+            {"RELU_N1_TO_1", Activation::kReluN1To1},
+            {"RELU6", Activation::kRelu6},
+            {"TANH", Activation::kTanh},
+            {"SIGN_BIT", Activation::kSignBit},
+            {"SIGMOID", Activation::kSigmoid}});
+  }
+};
+
+// TfLitePadding's and TfLiteFusedActivation's values, named as the attrs declare them.
 inline const char* const kPaddings[] = {"UNKNOWN", "SAME", "VALID"};
 inline const char* const kActivations[] = {"NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT", "SIGMOID"};
 
@@ -51,29 +80,6 @@ inline Status DecodePoolParams(const uint8_t* data, size_t size, AttrMap* attrs)
   attrs->Set("padding", std::string(kPaddings[fields[0]]));
   attrs->Set("activation", std::string(kActivations[fields[5]]));
   return Status::Ok();
-}
-
-// Declares the attrs DecodePoolParams sets and installs it as the options decoder.
-inline OpSpec& WithPoolParams(OpSpec& spec) {
-  return spec.Attr("padding: {'UNKNOWN', 'SAME', 'VALID'}")
-      .Attr("stride_width: int >= 1")
-      .Attr("stride_height: int >= 1")
-      .Attr("filter_width: int >= 1")
-      .Attr("filter_height: int >= 1")
-      .Attr("activation: {'NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH', 'SIGN_BIT', 'SIGMOID'}")
-      .OptionsDecoder(DecodePoolParams);
-}
-
-struct PoolParams {
-  std::string padding;
-  int64_t stride_h, stride_w, filter_h, filter_w;
-  std::string activation;
-};
-
-inline PoolParams ReadPoolParams(const AttrMap& attrs) {
-  return PoolParams{attrs.Get<std::string>("padding"), attrs.Get<int64_t>("stride_height"),
-                    attrs.Get<int64_t>("stride_width"), attrs.Get<int64_t>("filter_height"),
-                    attrs.Get<int64_t>("filter_width"), attrs.Get<std::string>("activation")};
 }
 
 // TFLite's ComputePadding (kernels/padding.h) with dilation 1.

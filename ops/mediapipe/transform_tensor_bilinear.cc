@@ -20,10 +20,19 @@
 namespace opbridge {
 namespace {
 
-Status TransformShape(ShapeContext& ctx) {
+struct Params {
+  int64_t output_height = 0, output_width = 0;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Attr("output_height: int = 0", &p.output_height);
+    b.Attr("output_width: int = 0", &p.output_width);
+  }
+};
+
+Status TransformShape(ShapeContext& ctx, const Params& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(0, 4));
-  const int64_t out_h = ctx.attrs().Get<int64_t>("output_height");
-  const int64_t out_w = ctx.attrs().Get<int64_t>("output_width");
+  const int64_t out_h = p.output_height;
+  const int64_t out_w = p.output_width;
   OPBRIDGE_REQUIRE(out_h > 0 && out_w > 0 && out_h <= INT32_MAX && out_w <= INT32_MAX,
                    "output_height and output_width must be positive, got ", out_h, " and ", out_w);
   const Shape& in = ctx.input(0);
@@ -96,8 +105,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("TransformTensorBilinear")
                          .Input("input: float")
                          .Input("matrix: float")
                          .Output("output: float")
-                         .Attr("output_height: int = 0")
-                         .Attr("output_width: int = 0")
+                         .Params<Params>()
                          .ShapeRule(TransformShape)
                          .Kernel(TransformKernel));
 

@@ -23,6 +23,14 @@
 namespace opbridge {
 namespace {
 
+struct BincountParams {
+  bool binary_output = false;
+
+  static void Declare(ParamBinder& b, BincountParams& p) {
+    b.Attr("binary_output: bool = false", &p.binary_output);
+  }
+};
+
 Status DenseBincountShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 0));
   if (ctx.input(0).rank_known()) {
@@ -36,11 +44,11 @@ Status DenseBincountShape(ShapeContext& ctx) {
 }
 
 template <typename Idx, typename T>
-Status Count(KernelContext& ctx) {
+Status Count(KernelContext& ctx, const BincountParams& p) {
   const ConstTensor& input = ctx.input(0);
   const ConstTensor& size_t_ = ctx.input(1);
   const ConstTensor& weights = ctx.input(2);
-  const bool binary = ctx.attrs().Get<bool>("binary_output");
+  const bool binary = p.binary_output;
   OPBRIDGE_REQUIRE(input.rank() <= 2, "Shape must be at most rank 2 but is rank ", input.rank());
   OPBRIDGE_REQUIRE(size_t_.rank() == 0, "Shape must be rank 0 but is rank ", size_t_.rank(), " (input 'size')");
   const Idx size = *size_t_.data<Idx>();
@@ -111,11 +119,11 @@ Status Count(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status DenseBincountKernel(KernelContext& ctx) {
+Status DenseBincountKernel(KernelContext& ctx, const BincountParams& p) {
   return Dispatch<int32_t, int64_t>(ctx.input(0).dtype(), [&](auto idx_tag) {
     using Idx = typename decltype(idx_tag)::type;
     return Dispatch<int32_t, int64_t, float, double>(
-        ctx.input(2).dtype(), [&](auto tag) { return Count<Idx, typename decltype(tag)::type>(ctx); });
+        ctx.input(2).dtype(), [&](auto tag) { return Count<Idx, typename decltype(tag)::type>(ctx, p); });
   });
 }
 
@@ -129,7 +137,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("DenseBincount")
                          .Output("output: T")
                          .Attr("Tidx: {int32, int64}")
                          .Attr("T: {int32, int64, float, double}")
-                         .Attr("binary_output: bool = false")
+                         .Params<BincountParams>()
                          .ShapeRule(DenseBincountShape)
                          .Kernel(DenseBincountKernel));
 

@@ -31,6 +31,18 @@
 namespace opbridge {
 namespace {
 
+struct BeamSearchParams {
+  int64_t beam_width = 1;
+  int64_t top_paths = 1;
+  bool merge_repeated = true;
+
+  static void Declare(ParamBinder& b, BeamSearchParams& p) {
+    b.Attr("beam_width: int >= 1", &p.beam_width);
+    b.Attr("top_paths: int >= 1", &p.top_paths);
+    b.Attr("merge_repeated: bool = true", &p.merge_repeated);
+  }
+};
+
 template <typename T>
 constexpr T LogZero() {
   return -std::numeric_limits<T>::infinity();
@@ -252,10 +264,10 @@ class BeamSearch {
   std::unique_ptr<BeamArena<T>> arena_;
 };
 
-Status BeamSearchShape(ShapeContext& ctx) {
+Status BeamSearchShape(ShapeContext& ctx, const BeamSearchParams& params) {
   int64_t batch = kUnknownDim;
   OPBRIDGE_RETURN_IF_ERROR(ctc::CheckInputShapes(ctx, &batch));
-  const int64_t top_paths = ctx.attrs().Get<int64_t>("top_paths");
+  const int64_t top_paths = params.top_paths;
   for (int64_t p = 0; p < top_paths; ++p) {
     const int i = static_cast<int>(p);
     ctx.set_output(i, Shape({kUnknownDim, 2}));
@@ -269,16 +281,16 @@ Status BeamSearchShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Decode(KernelContext& ctx) {
+Status Decode(KernelContext& ctx, const BeamSearchParams& params) {
   const ConstTensor& inputs = ctx.input(0);
   ctc::Inputs in;
   OPBRIDGE_RETURN_IF_ERROR(ctc::ReadInputs(ctx, &in));
   const int64_t max_time = in.max_time, batch = in.batch, classes = in.classes;
   const int32_t* seq_len = in.seq_len;
-  const int64_t top_paths = ctx.attrs().Get<int64_t>("top_paths");
-  const int64_t beam_width = ctx.attrs().Get<int64_t>("beam_width");
+  const int64_t top_paths = params.top_paths;
+  const int64_t beam_width = params.beam_width;
   OPBRIDGE_REQUIRE(beam_width <= INT32_MAX && top_paths <= INT32_MAX, "beam_width and top_paths must fit an int");
-  const bool merge = ctx.attrs().Get<bool>("merge_repeated");
+  const bool merge = params.merge_repeated;
 
   const T* logits = inputs.data<T>();
   T* log_prob = ctx.output(static_cast<int>(3 * top_paths)).data<T>();
@@ -337,9 +349,9 @@ Status Decode(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status BeamSearchKernel(KernelContext& ctx) {
+Status BeamSearchKernel(KernelContext& ctx, const BeamSearchParams& params) {
   return Dispatch<float, double>(ctx.input(0).dtype(),
-                                 [&](auto tag) { return Decode<typename decltype(tag)::type>(ctx); });
+                                 [&](auto tag) { return Decode<typename decltype(tag)::type>(ctx, params); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("CTCBeamSearchDecoder")
@@ -353,9 +365,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("CTCBeamSearchDecoder")
                          .Output("decoded_values: top_paths * int64")
                          .Output("decoded_shape: top_paths * int64")
                          .Output("log_probability: T")
-                         .Attr("beam_width: int >= 1")
-                         .Attr("top_paths: int >= 1")
-                         .Attr("merge_repeated: bool = true")
+                         .Params<BeamSearchParams>()
                          .Attr("T: {float, double} = DT_FLOAT")
                          .ShapeRule(BeamSearchShape)
                          .Kernel(BeamSearchKernel));

@@ -18,6 +18,16 @@
 namespace opbridge {
 namespace {
 
+struct GreedyParams {
+  bool merge_repeated = false;
+  int64_t blank_index = -1;
+
+  static void Declare(ParamBinder& b, GreedyParams& p) {
+    b.Attr("merge_repeated: bool = false", &p.merge_repeated);
+    b.Attr("blank_index: int = -1", &p.blank_index);
+  }
+};
+
 Status CtcGreedyShape(ShapeContext& ctx) {
   int64_t batch = kUnknownDim;
   OPBRIDGE_RETURN_IF_ERROR(ctc::CheckInputShapes(ctx, &batch));
@@ -31,17 +41,17 @@ Status CtcGreedyShape(ShapeContext& ctx) {
 }
 
 template <typename T>
-Status Decode(KernelContext& ctx) {
+Status Decode(KernelContext& ctx, const GreedyParams& p) {
   const ConstTensor& inputs = ctx.input(0);
   ctc::Inputs in;
   OPBRIDGE_RETURN_IF_ERROR(ctc::ReadInputs(ctx, &in));
   const int64_t max_time = in.max_time, batch = in.batch, classes = in.classes;
   const int32_t* seq_len = in.seq_len;
-  const int64_t blank_attr = ctx.attrs().Get<int64_t>("blank_index");
+  const int64_t blank_attr = p.blank_index;
   const int64_t blank = blank_attr < 0 ? classes + blank_attr : blank_attr;
   OPBRIDGE_REQUIRE(blank >= 0 && blank < classes, "blank_index expected to be between ", -classes, " and ",
                    classes - 1, " but was ", blank_attr);
-  const bool merge = ctx.attrs().Get<bool>("merge_repeated");
+  const bool merge = p.merge_repeated;
 
   const T* logits = inputs.data<T>();
   T* log_prob = ctx.output(3).data<T>();
@@ -97,9 +107,9 @@ Status Decode(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status CtcGreedyKernel(KernelContext& ctx) {
+Status CtcGreedyKernel(KernelContext& ctx, const GreedyParams& p) {
   return Dispatch<float, double>(ctx.input(0).dtype(),
-                                 [&](auto tag) { return Decode<typename decltype(tag)::type>(ctx); });
+                                 [&](auto tag) { return Decode<typename decltype(tag)::type>(ctx, p); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("CTCGreedyDecoder")
@@ -112,8 +122,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("CTCGreedyDecoder")
                          .Output("decoded_values: int64")
                          .Output("decoded_shape: int64")
                          .Output("log_probability: T")
-                         .Attr("merge_repeated: bool = false")
-                         .Attr("blank_index: int = -1")
+                         .Params<GreedyParams>()
                          .Attr("T: {float, double} = DT_FLOAT")
                          .ShapeRule(CtcGreedyShape)
                          .Kernel(CtcGreedyKernel));

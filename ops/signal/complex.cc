@@ -10,6 +10,17 @@
 namespace opbridge {
 namespace {
 
+// The kernel follows the inputs' dtype; the shape rule checks Tout against T.
+struct ComplexParams {
+  DType t = DType::kFloat32;
+  DType tout = DType::kComplex64;
+
+  static void Declare(ParamBinder& b, ComplexParams& p) {
+    b.Attr("T: {float, double} = DT_FLOAT", &p.t);
+    b.Attr("Tout: {complex64, complex128} = DT_COMPLEX64", &p.tout);
+  }
+};
+
 // NumPy broadcasting of two shapes; unknown dims stay unknown unless the other is known and not 1.
 Status BroadcastShape(const Shape& a, const Shape& b, Shape* out) {
   if (!a.rank_known() || !b.rank_known()) {
@@ -37,9 +48,9 @@ Status BroadcastShape(const Shape& a, const Shape& b, Shape* out) {
   return Status::Ok();
 }
 
-Status ComplexShape(ShapeContext& ctx) {
-  const DType t = ctx.attrs().Get<DType>("T");
-  const DType tout = ctx.attrs().Get<DType>("Tout");
+Status ComplexShape(ShapeContext& ctx, const ComplexParams& p) {
+  const DType t = p.t;
+  const DType tout = p.tout;
   OPBRIDGE_REQUIRE((t == DType::kFloat32 && tout == DType::kComplex64) ||
                        (t == DType::kFloat64 && tout == DType::kComplex128),
                    "attr Tout is ", DTypeName(tout), " but inputs of type ", DTypeName(t), " give ",
@@ -108,8 +119,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Complex")
                          .Input("real: T")
                          .Input("imag: T")
                          .Output("out: Tout")
-                         .Attr("T: {float, double} = DT_FLOAT")
-                         .Attr("Tout: {complex64, complex128} = DT_COMPLEX64")
+                         .Params<ComplexParams>()
                          .ShapeRule(ComplexShape)
                          .Kernel(ComplexKernel));
 

@@ -13,8 +13,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("IRFFT3D")
                          .Input("input: Tcomplex")
                          .Input("fft_length: int32")
                          .Output("output: Treal")
-                         .Attr("Treal: {float, double} = DT_FLOAT")
-                         .Attr("Tcomplex: {complex64, complex128} = DT_COMPLEX64")
+                         .Params<irfft::Params>()
                          .ShapeRule(irfft::ShapeRule<3>)
                          .Kernel(irfft::Kernel<3>));
 

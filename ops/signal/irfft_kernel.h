@@ -24,9 +24,21 @@
 namespace opbridge {
 namespace irfft {
 
-inline Status CheckTypes(const ShapeContext& ctx) {
-  const DType complex_type = ctx.attrs().Get<DType>("Tcomplex");
-  const DType real_type = ctx.attrs().Get<DType>("Treal");
+// The type attrs of IRFFT, IRFFT2D and IRFFT3D: the kernel computes in Treal's
+// precision, and the shape rule checks Tcomplex matches it.
+struct Params {
+  DType treal = DType::kFloat32;
+  DType tcomplex = DType::kComplex64;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Attr("Treal: {float, double} = DT_FLOAT", &p.treal);
+    b.Attr("Tcomplex: {complex64, complex128} = DT_COMPLEX64", &p.tcomplex);
+  }
+};
+
+inline Status CheckTypes(const Params& p) {
+  const DType complex_type = p.tcomplex;
+  const DType real_type = p.treal;
   const bool single = complex_type == DType::kComplex64 && real_type == DType::kFloat32;
   const bool twice = complex_type == DType::kComplex128 && real_type == DType::kFloat64;
   OPBRIDGE_REQUIRE(single || twice, "Wrong types for backward real FFT: in=", DTypeName(complex_type),
@@ -57,8 +69,8 @@ Status OutputShape(const Shape& input, const ConstTensor& fft_length, std::array
 }
 
 template <int Rank>
-Status ShapeRule(ShapeContext& ctx) {
-  OPBRIDGE_RETURN_IF_ERROR(CheckTypes(ctx));
+Status ShapeRule(ShapeContext& ctx, const Params& p) {
+  OPBRIDGE_RETURN_IF_ERROR(CheckTypes(p));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, Rank));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRank(1, 1));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireDimEquals(1, 0, Rank));
@@ -225,8 +237,8 @@ Status Compute(KernelContext& ctx) {
 }
 
 template <int Rank>
-Status Kernel(KernelContext& ctx) {
-  return Dispatch<float, double>(ctx.attrs().Get<DType>("Treal"),
+Status Kernel(KernelContext& ctx, const Params& p) {
+  return Dispatch<float, double>(p.treal,
                                  [&](auto tag) { return Compute<typename decltype(tag)::type, Rank>(ctx); });
 }
 

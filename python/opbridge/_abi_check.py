@@ -1,7 +1,7 @@
 """The ABI self-test: does a running interpreter lay out TFLite's C structs as our kernels expect?
 
 opbridge's kernels read TfLiteContext/TfLiteNode/TfLiteTensor through our own
-declarations (cpp/tflite/abi.h). Before the first opbridge interpreter of a
+declarations (cpp/adapters/tflite/abi.h). Before the first opbridge interpreter of a
 runtime is handed out, each kernel library's probe kernel runs on a tiny model
 and reports what it read: tensor count and indices, type, dims, byte size,
 name, options and data addresses. Every one must equal what the interpreter
@@ -10,7 +10,6 @@ itself reports, or the runtime is refused with AbiMismatchError.
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -108,7 +107,7 @@ def _run_probe(
         y = interpreter.get_tensor(output_detail["index"])
     except (RuntimeError, ValueError) as exc:
         runtime_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    record = json.loads(library.module.abi_probe_record())
+    record: dict[str, Any] = library.module.abi_probe_record()
 
     expected = {
         "prepared": True,
@@ -136,6 +135,6 @@ def _run_probe(
         raise AbiMismatchError(
             f"the {runtime} runtime ({interpreter_class.__module__}, {route} route) lays out TFLite's C "
             f"structs differently from the {library.name} kernels (built against opbridge's "
-            "cpp/tflite/abi.h); refusing to run "
+            "cpp/adapters/tflite/abi.h); refusing to run "
             "them:\n  " + "\n  ".join(wrong)
         )

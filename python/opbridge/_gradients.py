@@ -6,9 +6,18 @@ from types import ModuleType
 from typing import Any
 
 
-def _str_attr(op: Any, name: str) -> str:
-    value = op.get_attr(name)
-    return value.decode() if isinstance(value, bytes) else value
+def _shared_attrs(op: Any, grad_op: str) -> dict[str, Any]:
+    """The forward op's values of the attrs its gradient op declares (they share
+    one params struct in C++), type attrs left to TF's inference."""
+    from .catalog import find_op
+
+    values = {}
+    for attr in find_op(grad_op).attrs:
+        if attr.type == "type":
+            continue
+        value = op.get_attr(attr.name)
+        values[attr.name] = value.decode() if isinstance(value, bytes) else value
+    return values
 
 
 def register(library: ModuleType) -> None:
@@ -17,12 +26,7 @@ def register(library: ModuleType) -> None:
     @tf.RegisterGradient("Opbridge>GridSample")
     def _grid_sample_grad(op: Any, grad: Any) -> tuple[Any, Any]:
         return library.opbridge_grid_sample_grad(
-            op.inputs[0],
-            op.inputs[1],
-            grad,
-            mode=_str_attr(op, "mode"),
-            padding_mode=_str_attr(op, "padding_mode"),
-            align_corners=op.get_attr("align_corners"),
+            op.inputs[0], op.inputs[1], grad, **_shared_attrs(op, "Opbridge>GridSampleGrad")
         )
 
     @tf.RegisterGradient("Opbridge>Lgamma")

@@ -2,8 +2,8 @@
 
 A kernel library is a pybind11 module built by `opbridge_add_op_library`
 (`<package>._tflite`) over a TFLite kernel shared library. It describes its ops
-(a JSON catalog), registers them into a runtime's op resolver, and decodes
-custom options the way its kernels do. Nothing here imports TensorFlow.
+(a catalog, as Python objects), registers them into a runtime's op resolver,
+and decodes custom options the way its kernels do. Nothing here imports TensorFlow.
 
 Op packages declare their library with an entry point:
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
-import json
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +76,7 @@ class KernelLibrary:
         self.package = module.__name__.rpartition(".")[0] or module.__name__
         self.tf_version: str = getattr(module, "tf_version", "")
         self.registration_error: str | None = None
-        catalog = json.loads(module.catalog_json())
+        catalog = module.catalog()
         if catalog["errors"]:
             raise LibraryLoadError(f"{name}: ops failed to register: {'; '.join(catalog['errors'])}")
         self.ops: tuple[OpInfo, ...] = tuple(_op_info(entry, name) for entry in catalog["ops"])
@@ -110,10 +110,7 @@ class KernelLibrary:
     def decode_options(self, op: str, data: bytes) -> dict[str, Any]:
         """The attrs a kernel would read from `data` (types by name, e.g. "float");
         raises ValueError naming the problem."""
-        result = json.loads(self.module.decode_options(op, bytes(data)))
-        if not result["ok"]:
-            raise ValueError(result["error"])
-        return dict(result["attrs"])
+        return dict(_json_safe(self.module.decode_options(op, bytes(data))))
 
 
 def decode_flexbuffer(data: bytes) -> Any:
@@ -122,10 +119,21 @@ def decode_flexbuffer(data: bytes) -> Any:
     Maps become dicts, vectors lists, blobs {"blob": hex}; non-finite floats the
     strings "nan", "inf", "-inf".
     """
-    result = json.loads(builtin_library().module.flexbuffer_json(bytes(data)))
-    if not result["ok"]:
-        raise ValueError(result["error"])
-    return result["value"]
+    return _json_safe(builtin_library().module.decode_flexbuffer(bytes(data)))
+
+
+def _json_safe(value: Any) -> Any:
+    """A decoded value in the shape callers print as JSON (`opbridge inspect --json`):
+    the module gives blobs as bytes and non-finite floats as floats; JSON has neither."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
 
 
 def _op_info(entry: dict[str, Any], library: str) -> OpInfo:

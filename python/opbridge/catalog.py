@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._library import OpInfo, libraries
+from ._library import AttrInfo, OpInfo, libraries
 
 
 def op_infos() -> list[OpInfo]:
@@ -13,3 +13,19 @@ def op_infos() -> list[OpInfo]:
 def list_ops() -> list[str]:
     """The TFLite custom op names opbridge implements (as they appear in a model's custom_code)."""
     return sorted({op.name for op in op_infos() if op.tflite})
+
+
+def find_op(name: str) -> OpInfo:
+    """The op named `name` (KeyError if no kernel library has it)."""
+    for op in op_infos():
+        if op.name == name:
+            return op
+    raise KeyError(f"no opbridge op named {name!r}")
+
+
+def attr_info(op: str, attr: str) -> AttrInfo:
+    """An op's attr declaration, as its C++ file declares it (name, type, allowed values, default)."""
+    for info in find_op(op).attrs:
+        if info.name == attr:
+            return info
+    raise KeyError(f"{op} has no attr {attr!r}")

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import _tf_library
+from . import _tf_library, catalog
 
-GRID_SAMPLE_MODES = ("bilinear", "nearest")
-GRID_SAMPLE_PADDING_MODES = ("zeros", "border", "reflection")
+# Declared once, in ops/image/grid_sample_geometry.h; read from the kernel library.
+GRID_SAMPLE_MODES: tuple[str, ...] = tuple(catalog.attr_info("Opbridge>GridSample", "mode").allowed)
+GRID_SAMPLE_PADDING_MODES: tuple[str, ...] = tuple(
+    catalog.attr_info("Opbridge>GridSample", "padding_mode").allowed
+)
 
 
 def grid_sample(

@@ -7,9 +7,12 @@
 // left alone: TF's kernel is the reference they are tested against.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "../core/float_mode.h"
+#include "core/attr_traits.h"
+#include "core/binding.h"
+#include "core/float_mode.h"
 #include "opbridge/op.h"
 #include "tensorflow/core/framework/op.h"
 #include "tensorflow/core/framework/op_kernel.h"
@@ -47,64 +50,51 @@ tf::Status ToTf(const OpSpec& spec, const Status& status) {
   return tf::errors::InvalidArgument(spec.name(), ": ", status.message());
 }
 
+// TF's GetAttr for each attr value type (attr_traits.h). TF holds float
+// attrs as float and types as DataType; the others read as they are.
+// (absl::Status: TF's own alias of it is deprecated.)
+template <typename Source, typename T>
+absl::Status GetTfAttr(const Source& source, const std::string& name, T* out) {
+  return source.GetAttr(name, out);
+}
+
+template <typename Source>
+absl::Status GetTfAttr(const Source& source, const std::string& name, DType* out) {
+  tf::DataType v;
+  TF_RETURN_IF_ERROR(source.GetAttr(name, &v));
+  *out = FromTf(v);
+  return absl::OkStatus();
+}
+
+template <typename Source>
+absl::Status GetTfAttr(const Source& source, const std::string& name, double* out) {
+  float v;
+  TF_RETURN_IF_ERROR(source.GetAttr(name, &v));
+  *out = v;
+  return absl::OkStatus();
+}
+
+template <typename Source>
+absl::Status GetTfAttr(const Source& source, const std::string& name, std::vector<double>* out) {
+  std::vector<float> v;
+  TF_RETURN_IF_ERROR(source.GetAttr(name, &v));
+  out->assign(v.begin(), v.end());
+  return absl::OkStatus();
+}
+
 // Reads every declared attr from a node (shape inference or kernel construction).
 template <typename Source>
 Status ReadAttrs(const OpSpec& spec, const Source& source, AttrMap* out) {
   for (const AttrSpec& attr : spec.attrs()) {
-    tf::Status st;
-    switch (attr.type) {
-      case AttrType::kType: {
-        tf::DataType v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, FromTf(v));
-        break;
-      }
-      case AttrType::kBool: {
-        bool v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, v);
-        break;
-      }
-      case AttrType::kInt: {
-        int64_t v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, v);
-        break;
-      }
-      case AttrType::kFloat: {
-        float v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, static_cast<double>(v));
-        break;
-      }
-      case AttrType::kString: {
-        std::string v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, v);
-        break;
-      }
-      case AttrType::kListInt: {
-        std::vector<int64_t> v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, v);
-        break;
-      }
-      case AttrType::kListFloat: {
-        std::vector<float> v;
-        st = source.GetAttr(attr.name, &v);
-        if (st.ok()) out->Set(attr.name, std::vector<double>(v.begin(), v.end()));
-        break;
-      }
-    }
+    const absl::Status st = VisitAttrType(attr.type, [&](auto traits) {
+      typename decltype(traits)::Value v{};
+      const absl::Status got = GetTfAttr(source, attr.name, &v);
+      if (got.ok()) out->Set(attr.name, std::move(v));
+      return got;
+    });
     OPBRIDGE_REQUIRE(st.ok(), "attr '", attr.name, "': ", st.message());
   }
   return Status::Ok();
-}
-
-DType ArgDType(const ArgSpec& arg, const AttrMap& attrs) {
-  if (arg.type_attr.empty()) return arg.fixed_type;
-  const AttrValue* v = attrs.Find(arg.type_attr);
-  return v ? std::get<DType>(*v) : DType::kInvalid;
 }
 
 Shape FromTfShape(const tf::TensorShape& shape) {
@@ -114,10 +104,12 @@ Shape FromTfShape(const tf::TensorShape& shape) {
 }
 
 tf::Status RunShapeRule(const OpSpec& spec, tf::shape_inference::InferenceContext* c) {
-  AttrMap attrs;
-  TF_RETURN_IF_ERROR(ToTf(spec, ReadAttrs(spec, *c, &attrs)));
-  ShapeContext ctx(&spec, &attrs);
+  NodeAttrs attrs;
+  TF_RETURN_IF_ERROR(ToTf(spec, ReadAttrs(spec, *c, &attrs.map)));
+  TF_RETURN_IF_ERROR(ToTf(spec, attrs.Finish(spec)));
+  InputShapes inputs;
   for (int i = 0; i < c->num_inputs(); ++i) {
+    const ArgSpec& arg = spec.inputs()[static_cast<size_t>(i)];
     const tf::shape_inference::ShapeHandle h = c->input(i);
     Shape shape = Shape::UnknownRank();
     if (c->RankKnown(h)) {
@@ -125,22 +117,17 @@ tf::Status RunShapeRule(const OpSpec& spec, tf::shape_inference::InferenceContex
       for (int d = 0; d < c->Rank(h); ++d) dims[static_cast<size_t>(d)] = c->Value(c->Dim(h, d));
       shape = Shape(std::move(dims));
     }
-    const DType dtype = ArgDType(spec.inputs()[static_cast<size_t>(i)], attrs);
     std::optional<ConstTensor> value;
     if (const tf::Tensor* t = c->input_tensor(i)) {
-      value = ConstTensor(&spec.inputs()[static_cast<size_t>(i)].name, FromTf(t->dtype()), FromTfShape(t->shape()),
-                          t->tensor_data().data());
+      value = ConstTensor(&arg.name, FromTf(t->dtype()), FromTfShape(t->shape()), t->tensor_data().data());
     }
-    ctx.input_shapes_.push_back(std::move(shape));
-    ctx.input_dtypes_.push_back(dtype);
-    ctx.input_values_.push_back(std::move(value));
+    inputs.Add(std::move(shape), ArgDType(arg, attrs.map), std::move(value));
   }
-  ctx.output_shapes_.assign(spec.outputs().size(), Shape::UnknownRank());
-  ctx.output_dynamic_.assign(spec.outputs().size(), false);
-  TF_RETURN_IF_ERROR(ToTf(spec, spec.shape_fn()(ctx)));
+  OutputShapes outputs;
+  TF_RETURN_IF_ERROR(ToTf(spec, InferShapes(spec, attrs, std::move(inputs), spec.outputs().size(), &outputs)));
   for (size_t i = 0; i < spec.outputs().size(); ++i) {
-    const Shape& s = ctx.output_shapes_[i];
-    if (ctx.output_dynamic_[i] || !s.rank_known()) {
+    const Shape& s = outputs.shapes[i];
+    if (outputs.dynamic[i] || !s.rank_known()) {
       c->set_output(static_cast<int>(i), c->UnknownShape());
       continue;
     }
@@ -169,65 +156,51 @@ class TfParallelism : public Parallelism {
   bool flush_denormals_;
 };
 
+// One TF kernel invocation, as the binding sees it.
+class TfNode : public RuntimeNode {
+ public:
+  TfNode(const OpSpec& spec, tf::OpKernelContext* ctx) : spec_(spec), ctx_(ctx), parallelism_(ctx, spec.flush_denormals()) {}
+  Parallelism* parallelism() override { return &parallelism_; }
+  Status AllocateOutput(int i, const Shape& shape, Tensor* out) override {
+    const std::string& name = spec_.outputs()[static_cast<size_t>(i)].name;
+    OPBRIDGE_REQUIRE(shape.fully_known(), "output '", name, "' allocated with unknown shape ", shape.ToString());
+    tf::TensorShape tf_shape;
+    for (int64_t d : shape.dims()) tf_shape.AddDim(d);
+    tf::Tensor* t = nullptr;
+    const tf::Status st = ctx_->allocate_output(i, tf_shape, &t);
+    OPBRIDGE_REQUIRE(st.ok(), st.message());
+    *out = Tensor(&name, FromTf(t->dtype()), shape, const_cast<char*>(t->tensor_data().data()));
+    return Status::Ok();
+  }
+
+ private:
+  const OpSpec& spec_;
+  tf::OpKernelContext* ctx_;
+  TfParallelism parallelism_;
+};
+
 class SpecKernel : public tf::OpKernel {
  public:
   explicit SpecKernel(tf::OpKernelConstruction* c) : tf::OpKernel(c), spec_(FindOp(c->def().op())) {
     OP_REQUIRES(c, spec_ != nullptr, tf::errors::Internal("opbridge has no op named ", c->def().op()));
-    OP_REQUIRES_OK(c, ToTf(*spec_, ReadAttrs(*spec_, *c, &attrs_)));
+    OP_REQUIRES_OK(c, ToTf(*spec_, ReadAttrs(*spec_, *c, &attrs_.map)));
+    OP_REQUIRES_OK(c, ToTf(*spec_, attrs_.Finish(*spec_)));
   }
 
-  void Compute(tf::OpKernelContext* ctx) override { OP_REQUIRES_OK(ctx, ToTf(*spec_, Run(ctx))); }
-
- private:
-  Status Run(tf::OpKernelContext* ctx) {
+  void Compute(tf::OpKernelContext* ctx) override {
     const OpSpec& spec = *spec_;
-    // TF's threads flush subnormals already; this also honours KeepDenormals().
-    const ScopedFloatMode mode(spec.flush_denormals());
-    TfParallelism parallelism(ctx, spec.flush_denormals());
-    KernelContext kernel(&spec, &attrs_, &parallelism);
-    ShapeContext shapes(&spec, &attrs_);
+    std::vector<ConstTensor> inputs;
     for (size_t i = 0; i < spec.inputs().size(); ++i) {
       const tf::Tensor& t = ctx->input(static_cast<int>(i));
-      const std::string* name = &spec.inputs()[i].name;
-      kernel.inputs_.emplace_back(name, FromTf(t.dtype()), FromTfShape(t.shape()), t.tensor_data().data());
-      shapes.input_shapes_.push_back(kernel.inputs_.back().shape());
-      shapes.input_dtypes_.push_back(kernel.inputs_.back().dtype());
-      shapes.input_values_.emplace_back(kernel.inputs_.back());
+      inputs.emplace_back(&spec.inputs()[i].name, FromTf(t.dtype()), FromTfShape(t.shape()), t.tensor_data().data());
     }
-    shapes.output_shapes_.assign(spec.outputs().size(), Shape::UnknownRank());
-    shapes.output_dynamic_.assign(spec.outputs().size(), false);
-    OPBRIDGE_RETURN_IF_ERROR(spec.shape_fn()(shapes));
-
-    const auto allocate = [&](int i, const Shape& shape, Tensor* out) -> Status {
-      OPBRIDGE_REQUIRE(shape.fully_known(), "output '", spec.outputs()[static_cast<size_t>(i)].name,
-                       "' allocated with unknown shape ", shape.ToString());
-      tf::TensorShape tf_shape;
-      for (int64_t d : shape.dims()) tf_shape.AddDim(d);
-      tf::Tensor* t = nullptr;
-      const tf::Status st = ctx->allocate_output(i, tf_shape, &t);
-      OPBRIDGE_REQUIRE(st.ok(), st.message());
-      *out = Tensor(&spec.outputs()[static_cast<size_t>(i)].name, FromTf(t->dtype()), shape,
-                    const_cast<char*>(t->tensor_data().data()));
-      return Status::Ok();
-    };
-    // As in TFLite, only outputs the shape rule marked dynamic are the kernel's to allocate.
-    kernel.allocator_ = [&](int i, const Shape& shape, Tensor* out) -> Status {
-      OPBRIDGE_REQUIRE(shapes.output_dynamic_[static_cast<size_t>(i)], "output '",
-                       spec.outputs()[static_cast<size_t>(i)].name, "' was not declared dynamic by the shape rule");
-      return allocate(i, shape, out);
-    };
-    for (size_t i = 0; i < spec.outputs().size(); ++i) {
-      kernel.outputs_.emplace_back();
-      if (shapes.output_dynamic_[i]) continue;
-      Tensor out;
-      OPBRIDGE_RETURN_IF_ERROR(allocate(static_cast<int>(i), shapes.output_shapes_[i], &out));
-      kernel.outputs_[i] = out;
-    }
-    return spec.compute_fn()(kernel);
+    TfNode node(spec, ctx);
+    OP_REQUIRES_OK(ctx, ToTf(spec, InferAndRun(spec, attrs_, std::move(inputs), spec.outputs().size(), node)));
   }
 
+ private:
   const OpSpec* spec_;
-  AttrMap attrs_;
+  NodeAttrs attrs_;
 };
 
 tf::OpKernel* CreateSpecKernel(tf::OpKernelConstruction* c) { return new SpecKernel(c); }

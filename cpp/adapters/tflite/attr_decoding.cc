@@ -1,8 +1,13 @@
-#include "attr_decoding.h"
+#include "adapters/tflite/attr_decoding.h"
 
 #include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
-#include "flexbuffer.h"
+#include "adapters/tflite/flexbuffer.h"
+#include "core/attr_traits.h"
 
 namespace opbridge {
 namespace {
@@ -34,68 +39,62 @@ bool AsDouble(const Value& v, double* out) {
   return false;
 }
 
-Status Convert(const AttrSpec& spec, const Value& v, AttrValue* out) {
-  const auto mismatch = [&]() {
-    return Errorf("attr '", spec.name, "' must be ", AttrTypeName(spec.type), " but the options hold a ",
-                  flex::KindName(v.kind));
-  };
-  switch (spec.type) {
-    case AttrType::kType: {
-      int64_t number;
-      if (!AsInt(v, &number)) return mismatch();
-      const DType dtype = DTypeFromSchemaType(number);
-      OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "attr '", spec.name, "' holds TFLite type number ", number,
-                       ", which opbridge does not know");
-      *out = dtype;
-      return Status::Ok();
-    }
-    case AttrType::kBool: {
-      int64_t number;
-      if (v.kind == Value::Kind::kBool) {
-        *out = v.b;
-      } else if (AsInt(v, &number)) {
-        *out = number != 0;  // composites' attrs: the converter writes true as -1
-      } else {
-        return mismatch();
-      }
-      return Status::Ok();
-    }
-    case AttrType::kInt: {
-      int64_t number;
-      if (!AsInt(v, &number)) return mismatch();
-      *out = number;
-      return Status::Ok();
-    }
-    case AttrType::kFloat: {
-      double number;
-      if (!AsDouble(v, &number)) return mismatch();
-      *out = number;
-      return Status::Ok();
-    }
-    case AttrType::kString:
-      if (v.kind != Value::Kind::kString) return mismatch();
-      *out = v.s;
-      return Status::Ok();
-    case AttrType::kListInt: {
-      if (v.kind != Value::Kind::kVector) return mismatch();
-      std::vector<int64_t> list(v.items.size());
-      for (size_t k = 0; k < v.items.size(); ++k) {
-        if (!AsInt(v.items[k], &list[k])) return mismatch();
-      }
-      *out = std::move(list);
-      return Status::Ok();
-    }
-    case AttrType::kListFloat: {
-      if (v.kind != Value::Kind::kVector) return mismatch();
-      std::vector<double> list(v.items.size());
-      for (size_t k = 0; k < v.items.size(); ++k) {
-        if (!AsDouble(v.items[k], &list[k])) return mismatch();
-      }
-      *out = std::move(list);
-      return Status::Ok();
-    }
+// How each attr value type is read from what the converter wrote; false when
+// the options hold the wrong kind of value.
+bool FromFlex(const Value& v, DType* out) {
+  int64_t number;
+  if (!AsInt(v, &number)) return false;
+  *out = DTypeFromSchemaType(number);  // kInvalid for unknown numbers: Convert says which
+  return true;
+}
+
+bool FromFlex(const Value& v, bool* out) {
+  int64_t number;
+  if (v.kind == Value::Kind::kBool) {
+    *out = v.b;
+  } else if (AsInt(v, &number)) {
+    *out = number != 0;  // composites' attrs: the converter writes true as -1
+  } else {
+    return false;
   }
-  return mismatch();
+  return true;
+}
+
+bool FromFlex(const Value& v, int64_t* out) { return AsInt(v, out); }
+bool FromFlex(const Value& v, double* out) { return AsDouble(v, out); }
+
+bool FromFlex(const Value& v, std::string* out) {
+  if (v.kind != Value::Kind::kString) return false;
+  *out = v.s;
+  return true;
+}
+
+template <typename T>
+bool FromFlex(const Value& v, std::vector<T>* out) {
+  if (v.kind != Value::Kind::kVector) return false;
+  out->resize(v.items.size());
+  for (size_t k = 0; k < v.items.size(); ++k) {
+    if (!FromFlex(v.items[k], &(*out)[k])) return false;
+  }
+  return true;
+}
+
+Status Convert(const AttrSpec& spec, const Value& v, AttrValue* out) {
+  return VisitAttrType(spec.type, [&](auto traits) {
+    typename decltype(traits)::Value value{};
+    if (!FromFlex(v, &value)) {
+      return Errorf("attr '", spec.name, "' must be ", AttrTypeName(spec.type), " but the options hold a ",
+                    flex::KindName(v.kind));
+    }
+    if constexpr (std::is_same_v<decltype(value), DType>) {
+      int64_t number = 0;
+      AsInt(v, &number);  // as FromFlex read it
+      OPBRIDGE_REQUIRE(value != DType::kInvalid, "attr '", spec.name, "' holds TFLite type number ", number,
+                       ", which opbridge does not know");
+    }
+    *out = std::move(value);
+    return Status::Ok();
+  });
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "flexbuffer.h"
+#include "adapters/tflite/flexbuffer.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstring>
+
+#include "core/value_writer.h"
 
 namespace opbridge::flex {
 namespace {
@@ -277,82 +277,29 @@ const char* KindName(Value::Kind kind) {
   return "?";
 }
 
-namespace {
-
-void AppendJsonString(const std::string& s, std::string* out) {
-  *out += '"';
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", u);  // one escape per byte
-      *out += buf;
-    } else {
-      *out += c;
-    }
-  }
-  *out += '"';
-}
-
-void AppendJson(const Value& v, std::string* out) {
+void Write(const Value& v, ValueWriter& out) {
   switch (v.kind) {
-    case Value::Kind::kNull: *out += "null"; return;
-    case Value::Kind::kInt: *out += std::to_string(v.i); return;
-    case Value::Kind::kUInt: *out += std::to_string(v.u); return;
-    case Value::Kind::kBool: *out += v.b ? "true" : "false"; return;
-    case Value::Kind::kFloat: {
-      if (std::isnan(v.f)) {
-        *out += "\"nan\"";
-      } else if (std::isinf(v.f)) {
-        *out += v.f > 0 ? "\"inf\"" : "\"-inf\"";
-      } else {
-        char buf[32];
-        std::snprintf(buf, sizeof(buf), "%.17g", v.f);
-        *out += buf;
-      }
-      return;
-    }
-    case Value::Kind::kString: AppendJsonString(v.s, out); return;
-    case Value::Kind::kBlob: {
-      static const char* kHex = "0123456789abcdef";
-      *out += "{\"blob\":\"";
-      for (const char c : v.s) {
-        *out += kHex[(static_cast<unsigned char>(c) >> 4) & 15];
-        *out += kHex[static_cast<unsigned char>(c) & 15];
-      }
-      *out += "\"}";
-      return;
-    }
+    case Value::Kind::kNull: out.Null(); return;
+    case Value::Kind::kInt: out.Int(v.i); return;
+    case Value::Kind::kUInt: out.UInt(v.u); return;
+    case Value::Kind::kBool: out.Bool(v.b); return;
+    case Value::Kind::kFloat: out.Double(v.f); return;
+    case Value::Kind::kString: out.String(v.s); return;
+    case Value::Kind::kBlob: out.Bytes(v.s); return;
     case Value::Kind::kVector:
-      *out += '[';
-      for (size_t k = 0; k < v.items.size(); ++k) {
-        if (k) *out += ',';
-        AppendJson(v.items[k], out);
-      }
-      *out += ']';
+      out.BeginList();
+      for (const Value& item : v.items) Write(item, out);
+      out.EndList();
       return;
     case Value::Kind::kMap:
-      *out += '{';
+      out.BeginMap();
       for (size_t k = 0; k < v.items.size() && k < v.keys.size(); ++k) {
-        if (k) *out += ',';
-        AppendJsonString(v.keys[k], out);
-        *out += ':';
-        AppendJson(v.items[k], out);
+        out.Key(v.keys[k]);
+        Write(v.items[k], out);
       }
-      *out += '}';
+      out.EndMap();
       return;
   }
-}
-
-}  // namespace
-
-std::string ToJson(const Value& value) {
-  std::string out;
-  AppendJson(value, &out);
-  return out;
 }
 
 Status Decode(const uint8_t* data, size_t size, Value* out) {

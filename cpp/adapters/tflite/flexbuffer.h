@@ -14,6 +14,10 @@
 
 #include "opbridge/status.h"
 
+namespace opbridge {
+class ValueWriter;
+}
+
 namespace opbridge::flex {
 
 struct Value {
@@ -35,8 +39,8 @@ const char* KindName(Value::Kind kind);
 // Decodes a whole FlexBuffer into a Value tree.
 Status Decode(const uint8_t* data, size_t size, Value* out);
 
-// The value as JSON: maps as objects, vectors as arrays, blobs as {"blob": hex},
-// non-finite floats as the strings "nan", "inf", "-inf".
-std::string ToJson(const Value& value);
+// Writes the value out: maps as maps, vectors as lists, blobs as bytes, uints
+// through the sink's uint callback (they may exceed int64).
+void Write(const Value& value, ValueWriter& out);
 
 }  // namespace opbridge::flex

@@ -1,4 +1,4 @@
-#include "kernel_adapter.h"
+#include "adapters/tflite/kernel_adapter.h"
 
 #include <climits>
 #include <cstdlib>
@@ -7,9 +7,9 @@
 #include <mutex>
 #include <utility>
 
-#include "../core/float_mode.h"
-#include "attr_decoding.h"
-#include "thread_pool.h"
+#include "core/binding.h"
+#include "adapters/tflite/attr_decoding.h"
+#include "adapters/tflite/thread_pool.h"
 
 namespace opbridge {
 namespace {
@@ -19,7 +19,7 @@ using namespace tflite_abi;  // NOLINT: the ABI names read like TFLite's own
 // Per-node state, owned by the runtime through node->user_data.
 struct NodeState {
   const OpSpec* spec = nullptr;
-  AttrMap attrs;
+  NodeAttrs attrs;
   std::string init_error;
   std::vector<bool> output_dynamic;
   // The node's outputs in order, list outputs ("N * T") repeated N times.
@@ -35,7 +35,11 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, std::vector<cons
   for (const ArgSpec& arg : spec.outputs()) {
     int64_t count = 1;
     if (!arg.number_attr.empty()) {
-      count = attrs.Get<int64_t>(arg.number_attr);
+      const AttrValue* value = attrs.Find(arg.number_attr);
+      const int64_t* length = value ? std::get_if<int64_t>(value) : nullptr;
+      OPBRIDGE_REQUIRE(length != nullptr, "attr '", arg.number_attr, "' (length of output list '", arg.name,
+                       "') is missing");
+      count = *length;
       OPBRIDGE_REQUIRE(count >= 0 && count <= kMaxListLength, "attr '", arg.number_attr, "' is ", count,
                        ", not a valid length for output list '", arg.name, "'");
     }
@@ -77,34 +81,6 @@ Status ShapeOf(const TfLiteTensor* tensor, const char* what, const std::string& 
   return Status::Ok();
 }
 
-// Binds arg dtypes to the op's type attrs: all args naming T agree, and T is
-// one of the declared types. An attr written in the options must match the
-// tensors; an absent one is taken from them.
-Status BindDType(const ArgSpec& arg, DType dtype, const char* what, AttrMap* attrs, const OpSpec& spec) {
-  if (arg.type_attr.empty()) {
-    OPBRIDGE_REQUIRE(dtype == arg.fixed_type, what, " '", arg.name, "' must be ", DTypeName(arg.fixed_type),
-                     ", got ", DTypeName(dtype));
-    return Status::Ok();
-  }
-  if (const AttrValue* bound = attrs->Find(arg.type_attr)) {
-    const DType expected = std::get<DType>(*bound);
-    OPBRIDGE_REQUIRE(dtype == expected, what, " '", arg.name, "' is ", DTypeName(dtype), " but attr ",
-                     arg.type_attr, " is ", DTypeName(expected));
-    return Status::Ok();
-  }
-  const Status allowed = spec.FindAttr(arg.type_attr)->Check(AttrValue(dtype));
-  OPBRIDGE_REQUIRE(allowed.ok(), what, " '", arg.name, "' has unsupported dtype ", DTypeName(dtype), " (",
-                   allowed.message(), ")");
-  attrs->Set(arg.type_attr, dtype);
-  return Status::Ok();
-}
-
-DType ExpectedDType(const ArgSpec& arg, const AttrMap& attrs) {
-  if (arg.type_attr.empty()) return arg.fixed_type;
-  const AttrValue* bound = attrs.Find(arg.type_attr);
-  return bound ? std::get<DType>(*bound) : DType::kInvalid;
-}
-
 Status Resize(TfLiteContext* context, TfLiteTensor* tensor, const Shape& shape, const std::string& name) {
   OPBRIDGE_REQUIRE(shape.fully_known(), "the shape rule left output '", name, "' as ", shape.ToString());
   OPBRIDGE_REQUIRE(shape.rank() <= kMaxRank, "output '", name, "' would have rank ", shape.rank());
@@ -140,15 +116,16 @@ Status CheckData(const TfLiteTensor* tensor, DType dtype, const Shape& shape, co
 
 Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
+  AttrMap& attrs = state->attrs.map;
   OPBRIDGE_REQUIRE(state->init_error.empty(), state->init_error);
   OPBRIDGE_REQUIRE(node->inputs && node->inputs->size == static_cast<int>(spec.inputs().size()), "expects ",
                    spec.inputs().size(), " inputs, the node has ", node->inputs ? node->inputs->size : 0);
-  OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, state->attrs, &state->outputs));
+  OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, attrs, &state->outputs));
   const std::vector<const ArgSpec*>& outputs = state->outputs;
   OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(outputs.size()), "expects ",
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
-  ShapeContext shapes(&spec, &state->attrs);
+  InputShapes inputs;
   for (size_t i = 0; i < spec.inputs().size(); ++i) {
     const ArgSpec& arg = spec.inputs()[i];
     TfLiteTensor* tensor;
@@ -157,16 +134,14 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "input '", arg.name, "' has TFLite type ",
                      static_cast<int>(tensor->type), ", which opbridge does not support");
-    OPBRIDGE_RETURN_IF_ERROR(BindDType(arg, dtype, "input", &state->attrs, spec));
+    OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, dtype, "input", &attrs));
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", arg.name, &shape));
     std::optional<ConstTensor> value;
     const bool constant = tensor->allocation_type == kTfLiteMmapRo || tensor->allocation_type == kTfLitePersistentRo;
     if (constant && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
       value = ConstTensor(&arg.name, dtype, shape, tensor->data);
     }
-    shapes.input_shapes_.push_back(std::move(shape));
-    shapes.input_dtypes_.push_back(dtype);
-    shapes.input_values_.push_back(std::move(value));
+    inputs.Add(std::move(shape), dtype, std::move(value));
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     const ArgSpec& arg = *outputs[i];
@@ -175,42 +150,63 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     const DType actual = DTypeFromTfLiteType(tensor->type);
     // A type attr only outputs use (out_idx) and the options do not give is
     // read off the output tensor, as TF's type inference would have set it.
-    if (!arg.type_attr.empty() && state->attrs.Find(arg.type_attr) == nullptr && actual != DType::kInvalid) {
-      OPBRIDGE_RETURN_IF_ERROR(BindDType(arg, actual, "output", &state->attrs, spec));
+    if (!arg.type_attr.empty() && attrs.Find(arg.type_attr) == nullptr && actual != DType::kInvalid) {
+      OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, actual, "output", &attrs));
     }
-    const DType expected = ExpectedDType(arg, state->attrs);
+    const DType expected = ArgDType(arg, attrs);
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
   }
   for (const AttrSpec& attr : spec.attrs()) {
-    OPBRIDGE_REQUIRE(state->attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
+    OPBRIDGE_REQUIRE(attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
                      "' is neither in the custom options nor bound by a tensor");
   }
+  OPBRIDGE_RETURN_IF_ERROR(state->attrs.Finish(spec));
 
-  shapes.output_shapes_.assign(outputs.size(), Shape::UnknownRank());
-  shapes.output_dynamic_.assign(outputs.size(), false);
-  OPBRIDGE_RETURN_IF_ERROR(spec.shape_fn()(shapes));
-
-  state->output_dynamic = shapes.output_dynamic_;
+  OutputShapes shapes;
+  OPBRIDGE_RETURN_IF_ERROR(InferShapes(spec, state->attrs, std::move(inputs), outputs.size(), &shapes));
+  state->output_dynamic = shapes.dynamic;
   for (size_t i = 0; i < outputs.size(); ++i) {
     TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
-    if (shapes.output_dynamic_[i]) {
+    if (shapes.dynamic[i]) {
       if (tensor->allocation_type != kTfLiteDynamic) {
         tensor->allocation_type = kTfLiteDynamic;
         tensor->data = nullptr;
       }
       continue;
     }
-    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.output_shapes_[i], outputs[i]->name));
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.shapes[i], outputs[i]->name));
   }
   return Status::Ok();
 }
 
+// One TFLite invocation, as the binding sees it.
+class TfLiteNodeView : public RuntimeNode {
+ public:
+  TfLiteNodeView(TfLiteContext* context, TfLiteNode* node, const NodeState* state)
+      : context_(context), node_(node), state_(state),
+        parallelism_(context->recommended_num_threads, state->spec->flush_denormals()) {}
+  Parallelism* parallelism() override { return &parallelism_; }
+  Status AllocateOutput(int i, const Shape& shape, Tensor* out) override {
+    const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
+    TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context_, tensor, shape, name));
+    const DType dtype = DTypeFromTfLiteType(tensor->type);
+    OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
+    *out = Tensor(&name, dtype, shape, tensor->data);
+    return Status::Ok();
+  }
+
+ private:
+  TfLiteContext* context_;
+  TfLiteNode* node_;
+  const NodeState* state_;
+  TfLiteParallelism parallelism_;
+};
+
 Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
-  const ScopedFloatMode mode(spec.flush_denormals());
-  TfLiteParallelism parallelism(context->recommended_num_threads, spec.flush_denormals());
-  KernelContext kernel(&spec, &state->attrs, &parallelism);
+  std::vector<ConstTensor> inputs;
   for (size_t i = 0; i < spec.inputs().size(); ++i) {
     const std::string& name = spec.inputs()[i].name;
     TfLiteTensor* tensor;
@@ -219,43 +215,32 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", name, &shape));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
-    kernel.inputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
+    inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
+  std::vector<Tensor> outputs;
   for (size_t i = 0; i < state->outputs.size(); ++i) {
     const std::string& name = state->outputs[i]->name;
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", name, &tensor));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     if (i < state->output_dynamic.size() && state->output_dynamic[i]) {
-      kernel.outputs_.emplace_back(&name, dtype, Shape::UnknownRank(), nullptr);
+      outputs.emplace_back(&name, dtype, Shape::UnknownRank(), nullptr);
       continue;
     }
     Shape shape;
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "output", name, &shape));
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
-    kernel.outputs_.emplace_back(&name, dtype, std::move(shape), tensor->data);
+    outputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
-  kernel.allocator_ = [&](int i, const Shape& shape, Tensor* out) -> Status {
-    OPBRIDGE_REQUIRE(i >= 0 && static_cast<size_t>(i) < state->outputs.size(), "no output ", i);
-    const std::string& name = state->outputs[static_cast<size_t>(i)]->name;
-    OPBRIDGE_REQUIRE(static_cast<size_t>(i) < state->output_dynamic.size() &&
-                         state->output_dynamic[static_cast<size_t>(i)],
-                     "output '", name, "' was not declared dynamic by the shape rule");
-    TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
-    OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shape, name));
-    const DType dtype = DTypeFromTfLiteType(tensor->type);
-    OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
-    *out = Tensor(&name, dtype, shape, tensor->data);
-    return Status::Ok();
-  };
-  return spec.compute_fn()(kernel);
+  TfLiteNodeView view(context, node, state);
+  return RunKernel(spec, state->attrs, std::move(inputs), std::move(outputs), state->output_dynamic, view);
 }
 
 void* InitNode(const OpSpec* spec, const char* buffer, size_t length) {
   auto state = std::make_unique<NodeState>();
   state->spec = spec;
   const Status status =
-      DecodeAttrs(*spec, reinterpret_cast<const uint8_t*>(buffer), buffer ? length : 0, &state->attrs);
+      DecodeAttrs(*spec, reinterpret_cast<const uint8_t*>(buffer), buffer ? length : 0, &state->attrs.map);
   if (!status.ok()) state->init_error = status.message();
   return state.release();
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "abi.h"
+#include "adapters/tflite/abi.h"
 #include "opbridge/op.h"
 
 namespace opbridge {

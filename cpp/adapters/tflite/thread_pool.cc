@@ -1,9 +1,9 @@
-#include "thread_pool.h"
+#include "adapters/tflite/thread_pool.h"
 
 #include <algorithm>
 #include <atomic>
 
-#include "../core/float_mode.h"
+#include "core/float_mode.h"
 
 namespace opbridge {
 

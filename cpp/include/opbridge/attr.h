@@ -54,28 +54,15 @@ Status ParseAttrSpec(const std::string& text, AttrSpec* out);
 Status ParseArgSpec(const std::string& text, ArgSpec* out);
 
 // The decoded attrs of one node: every declared attr, defaults filled in.
+// Kernels never see it: they read their typed params (opbridge/params.h).
 class AttrMap {
  public:
   void Set(const std::string& name, AttrValue value);
   const AttrValue* Find(const std::string& name) const;
 
-  // Value of a declared attr. The adapters fill every declared attr before an
-  // op sees the map, so a miss is a typo in the op: it is reported on stderr
-  // and T{} returned rather than taking the process down.
-  template <typename T>
-  T Get(const std::string& name) const {
-    const AttrValue* value = Find(name);
-    if (value != nullptr) {
-      if (const T* typed = std::get_if<T>(value)) return *typed;
-    }
-    ReportBadGet(name);
-    return T{};
-  }
-
   const std::vector<std::pair<std::string, AttrValue>>& entries() const { return entries_; }
 
  private:
-  static void ReportBadGet(const std::string& name);
   std::vector<std::pair<std::string, AttrValue>> entries_;
 };
 

@@ -1,18 +1,25 @@
 // The authoring API: an op is declared once, as an OpSpec, in one file under ops/.
 //
+//   struct AffineParams {                      // the attrs the kernel reads
+//     double alpha = 1.0;
+//     static void Declare(ParamBinder& b, AffineParams& p) { b.Attr("alpha: float = 1.0", &p.alpha); }
+//   };
+//   Status AffineKernel(KernelContext& ctx, const AffineParams& p);
+//
 //   OPBRIDGE_REGISTER_OP(OpSpec("Opbridge>Affine")
 //                            .Origin(OpOrigin::kOpbridge)
-//                            .Doc("y = alpha * x + beta")
+//                            .Doc("y = alpha * x")
 //                            .Input("x: T")
 //                            .Output("y: T")
-//                            .Attr("T: {float, double}")
-//                            .Attr("alpha: float = 1.0")
+//                            .Attr("T: {float, double}")   // bound by the tensors
+//                            .Params<AffineParams>()
 //                            .ShapeRule(SameShapeAsInput0)
-//                            .Kernel(AffineCompute));
+//                            .Kernel(AffineKernel));
 //
 // Inputs, outputs and attrs use TF's op-definition language. The shape rule
 // runs in TF's shape inference and in TFLite's prepare; the kernel runs in
-// both runtimes. Neither sees a TF or TFLite type.
+// both runtimes. Neither sees a TF or TFLite type: the binding
+// (cpp/core/binding.h) fills the contexts for every runtime's adapter.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +31,7 @@
 
 #include "opbridge/attr.h"
 #include "opbridge/dtype.h"
+#include "opbridge/params.h"
 #include "opbridge/shape.h"
 #include "opbridge/status.h"
 #include "opbridge/tensor.h"
@@ -31,14 +39,14 @@
 namespace opbridge {
 
 class OpSpec;
+namespace internal {
+struct ContextAccess;  // the binding layer (cpp/core/binding.cc) fills the contexts
+}  // namespace internal
 
 // Graph-time view of a node for the shape rule. Dims may be unknown in TF.
 class ShapeContext {
  public:
-  ShapeContext(const OpSpec* spec, const AttrMap* attrs) : spec_(spec), attrs_(attrs) {}
-
   const OpSpec& spec() const { return *spec_; }
-  const AttrMap& attrs() const { return *attrs_; }
   int num_inputs() const { return static_cast<int>(input_shapes_.size()); }
   const Shape& input(int i) const { return input_shapes_[static_cast<size_t>(i)]; }
   DType input_dtype(int i) const { return input_dtypes_[static_cast<size_t>(i)]; }
@@ -59,16 +67,18 @@ class ShapeContext {
   Status RequireSameDim(int a, int dim_a, int b, int dim_b) const;
   Status RequireDimEquals(int input, int dim, int64_t value) const;
 
-  // Filled by the adapters.
+ private:
+  friend struct internal::ContextAccess;
+  friend class OpSpec;
+  ShapeContext(const OpSpec* spec, const void* params) : spec_(spec), params_(params) {}
+
+  const OpSpec* spec_;
+  const void* params_;  // the op's typed params (OpSpec::Params), or null
   std::vector<Shape> input_shapes_;
   std::vector<DType> input_dtypes_;
   std::vector<std::optional<ConstTensor>> input_values_;
   std::vector<Shape> output_shapes_;
   std::vector<bool> output_dynamic_;
-
- private:
-  const OpSpec* spec_;
-  const AttrMap* attrs_;
 };
 
 // How a runtime runs work in parallel; each adapter supplies one.
@@ -86,11 +96,7 @@ class KernelContext {
  public:
   using Allocator = std::function<Status(int, const Shape&, Tensor*)>;
 
-  KernelContext(const OpSpec* spec, const AttrMap* attrs, Parallelism* parallelism)
-      : spec_(spec), attrs_(attrs), parallelism_(parallelism) {}
-
   const OpSpec& spec() const { return *spec_; }
-  const AttrMap& attrs() const { return *attrs_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   const ConstTensor& input(int i) const { return inputs_[static_cast<size_t>(i)]; }
@@ -109,15 +115,18 @@ class KernelContext {
   void ParallelFor(int64_t total, int64_t cost_per_unit, const std::function<void(int64_t, int64_t)>& fn,
                    int64_t grain = 1) const;
 
-  // Filled by the adapters.
+ private:
+  friend struct internal::ContextAccess;
+  friend class OpSpec;
+  KernelContext(const OpSpec* spec, const void* params, Parallelism* parallelism)
+      : spec_(spec), params_(params), parallelism_(parallelism) {}
+
+  const OpSpec* spec_;
+  const void* params_;
+  Parallelism* parallelism_;
   std::vector<ConstTensor> inputs_;
   std::vector<Tensor> outputs_;
   Allocator allocator_;
-
- private:
-  const OpSpec* spec_;
-  const AttrMap* attrs_;
-  Parallelism* parallelism_;
 };
 
 using ShapeFn = Status (*)(ShapeContext&);
@@ -142,9 +151,46 @@ class OpSpec {
   OpSpec& Doc(std::string doc) { doc_ = std::move(doc); return *this; }
   OpSpec& Input(std::string decl) { input_texts_.push_back(std::move(decl)); return *this; }
   OpSpec& Output(std::string decl) { output_texts_.push_back(std::move(decl)); return *this; }
+  // An attr the kernel does not read (a type attr bound by the tensors, an
+  // attr kept for TF's signature). Attrs the op reads are Params.
   OpSpec& Attr(std::string decl) { attr_texts_.push_back(std::move(decl)); return *this; }
-  OpSpec& ShapeRule(ShapeFn fn) { shape_fn_ = fn; return *this; }
-  OpSpec& Kernel(ComputeFn fn) { compute_fn_ = fn; return *this; }
+  // The attrs the op reads, declared by P::Declare (opbridge/params.h), in
+  // order among the Attr() declarations. A forward op and its gradient
+  // declare the same P.
+  template <typename P>
+  OpSpec& Params() {
+    ParamBinder binder;
+    P dummy{};
+    P::Declare(binder, dummy);
+    if (params_tag_ != nullptr) builder_errors_.push_back("Params declared twice");
+    params_tag_ = params_detail::Tag<P>();
+    params_reader_ = &params_detail::Read<P>;
+    for (const ParamBinder::Declared& d : binder.declared()) {
+      attr_texts_.push_back(d.text);
+      param_declared_.push_back(d);
+    }
+    return *this;
+  }
+  OpSpec& ShapeRule(ShapeFn fn) {
+    shape_fn_ = [fn](ShapeContext& ctx) { return fn(ctx); };
+    return *this;
+  }
+  template <typename P>
+  OpSpec& ShapeRule(Status (*fn)(ShapeContext&, const P&)) {
+    shape_fn_ = [fn](ShapeContext& ctx) { return fn(ctx, *static_cast<const P*>(ctx.params_)); };
+    shape_params_tag_ = params_detail::Tag<P>();
+    return *this;
+  }
+  OpSpec& Kernel(ComputeFn fn) {
+    compute_fn_ = [fn](KernelContext& ctx) { return fn(ctx); };
+    return *this;
+  }
+  template <typename P>
+  OpSpec& Kernel(Status (*fn)(KernelContext&, const P&)) {
+    compute_fn_ = [fn](KernelContext& ctx) { return fn(ctx, *static_cast<const P*>(ctx.params_)); };
+    kernel_params_tag_ = params_detail::Tag<P>();
+    return *this;
+  }
   // A helper op only TF needs (a gradient): no TFLite kernel is registered.
   OpSpec& TensorFlowOnly() { tflite_ = false; return *this; }
   // Who defines a kTfLiteOnly op ("MediaPipe"); shown by `opbridge ops`.
@@ -183,10 +229,17 @@ class OpSpec {
   const std::vector<ArgSpec>& outputs() const { return outputs_; }
   const std::vector<AttrSpec>& attrs() const { return attrs_; }
   const AttrSpec* FindAttr(const std::string& name) const;
-  ShapeFn shape_fn() const { return shape_fn_; }
-  ComputeFn compute_fn() const { return compute_fn_; }
+  // The attrs Params<P>() declared, by name in declaration order.
+  const std::vector<std::string>& param_names() const { return param_names_; }
+  // Fills the op's params from a node's attrs (every declared attr present);
+  // null params when the op declares none.
+  Status ReadParams(const AttrMap& attrs, std::shared_ptr<const void>* out) const;
+  Status RunShapeRule(ShapeContext& ctx) const { return shape_fn_(ctx); }
+  Status RunKernel(KernelContext& ctx) const { return compute_fn_(ctx); }
 
  private:
+  Status CheckParams();
+
   std::string name_;
   OpOrigin origin_ = OpOrigin::kOpbridge;
   std::string doc_;
@@ -199,8 +252,15 @@ class OpSpec {
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;
-  ShapeFn shape_fn_ = nullptr;
-  ComputeFn compute_fn_ = nullptr;
+  std::vector<std::string> builder_errors_;
+  const void* params_tag_ = nullptr;
+  const void* shape_params_tag_ = nullptr;
+  const void* kernel_params_tag_ = nullptr;
+  Status (*params_reader_)(const std::vector<std::string>&, const AttrMap&, std::shared_ptr<const void>*) = nullptr;
+  std::vector<ParamBinder::Declared> param_declared_;
+  std::vector<std::string> param_names_;
+  std::function<Status(ShapeContext&)> shape_fn_;
+  std::function<Status(KernelContext&)> compute_fn_;
 };
 
 // The ops compiled into this library, in registration order. A spec that

@@ -43,6 +43,7 @@ class Tensor {
       : name_(name), dtype_(dtype), shape_(std::move(shape)), data_(data) {}
 
   const std::string& name() const { return *name_; }
+  bool has_name() const { return name_ != nullptr; }
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int rank() const { return shape_.rank(); }

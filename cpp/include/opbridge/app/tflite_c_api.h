@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "opbridge/app/value_sink.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,12 +25,20 @@ typedef struct OpbridgeTfLiteOp {
  *   adds every op to the tflite::MutableOpResolver* it is given; failures go to stderr.
  * prefix_register_ops_checked: the same, returning 0 on success, else see prefix_last_error.
  * prefix_last_error: this thread's last error message.
- * prefix_catalog_json: the ops as JSON (name, origin, doc, inputs, outputs, attrs).
- * prefix_decode_options_json: an op's custom options decoded as the kernel would,
- *   {"ok": true, "attrs": {...}} or {"ok": false, "error": "..."} (valid until the next call
- *   in this thread).
- * prefix_flexbuffer_json: any flexbuffer as JSON ({"ok": true, "value": ...} or {"ok": false, "error": ...}).
- * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as JSON.
+ *
+ * These write structured values into a caller's sink (opbridge/app/value_sink.h)
+ * and return 0; or return nonzero having written no value, the reason given to
+ * the sink's error callback and kept in prefix_last_error (which alone reports
+ * a NULL sink or callback):
+ * prefix_catalog: {"ops": [{"name", "origin", "defined_by", "replaces", "tflite_version",
+ *   "tflite", "doc", "inputs", "outputs", "attrs"}, ...], "errors": [registration errors]};
+ *   inputs/outputs are [{"name", "type", "number"?}], attrs [{"name", "type", "allowed",
+ *   "default" (its declaration text, or null), "text"}].
+ * prefix_decode_options: an op's custom options decoded as its kernel would: a map from
+ *   attr name to value (type attrs by name, e.g. "float"; lists as lists). Fails for an
+ *   unknown op ("no op named X") or bad options ("Op: why").
+ * prefix_decode_flexbuffer: any flexbuffer (maps, vectors as lists, blobs as bytes).
+ * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as a map.
  *
  * Each library also exports TFLite's external-delegate entry points,
  * tflite_plugin_create_delegate / tflite_plugin_destroy_delegate: a delegate
@@ -36,15 +46,16 @@ typedef struct OpbridgeTfLiteOp {
  * resolver (load the library by path, e.g. with tf.lite.experimental.load_delegate). */
 /* Two levels so that a macro argument (a prefix given by -D) is expanded before pasting. */
 #define OPBRIDGE_DECLARE_TFLITE_LIBRARY(prefix) OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)
-#define OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)                                     \
-  int prefix##_tflite_ops(const OpbridgeTfLiteOp** ops);                                 \
-  void prefix##_register_ops(void* resolver);                                            \
-  int prefix##_register_ops_checked(void* resolver);                                     \
-  const char* prefix##_last_error(void);                                                 \
-  const char* prefix##_catalog_json(void);                                               \
-  const char* prefix##_decode_options_json(const char* op, const void* data, size_t size); \
-  const char* prefix##_flexbuffer_json(const void* data, size_t size);                  \
-  const char* prefix##_abi_probe_record(void);
+#define OPBRIDGE_DECLARE_TFLITE_LIBRARY_IMPL(prefix)                                              \
+  int prefix##_tflite_ops(const OpbridgeTfLiteOp** ops);                                          \
+  void prefix##_register_ops(void* resolver);                                                     \
+  int prefix##_register_ops_checked(void* resolver);                                              \
+  const char* prefix##_last_error(void);                                                          \
+  int prefix##_catalog(const OpbridgeValueSink* sink);                                            \
+  int prefix##_decode_options(const char* op, const void* data, size_t size,                      \
+                              const OpbridgeValueSink* sink);                                     \
+  int prefix##_decode_flexbuffer(const void* data, size_t size, const OpbridgeValueSink* sink);   \
+  int prefix##_abi_probe_record(const OpbridgeValueSink* sink);
 
 OPBRIDGE_DECLARE_TFLITE_LIBRARY(opbridge)
 

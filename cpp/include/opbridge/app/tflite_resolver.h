@@ -2,7 +2,7 @@
 // an opbridge kernel library to the app's resolver.
 //
 //   #include "tensorflow/lite/kernels/register.h"
-//   #include "opbridge/tflite_resolver.h"
+//   #include "opbridge/app/tflite_resolver.h"
 //   tflite::ops::builtin::BuiltinOpResolver resolver;
 //   opbridge::AddOps(&resolver);                        // opbridge's ops
 //   opbridge::AddOps(&resolver, &my_pkg_tflite_ops);    // a package built with opbridge
@@ -10,7 +10,7 @@
 // Link libopbridge_tflite.so (or the package's kernel library).
 #pragma once
 
-#include "opbridge/tflite_c_api.h"
+#include "opbridge/app/tflite_c_api.h"
 #include "tensorflow/lite/mutable_op_resolver.h"
 
 namespace opbridge {

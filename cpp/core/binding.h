@@ -1,0 +1,79 @@
+// The binding: the one place that runs an OpSpec on a node.
+//
+// A runtime adapter (TF, TFLite; next LiteRT's CompiledModel) reads its
+// node's attrs and tensors into the types below and implements RuntimeNode
+// (output allocation, parallelism); the binding does the rest the same way
+// for all of them: type attrs against tensors, the shape rule, output
+// allocation (only outputs the rule declared dynamic are the kernel's to
+// allocate), the op's float mode, the kernel. Errors come back as Status;
+// each adapter reports them its runtime's way, prefixed with the op name.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+
+// A node's attrs and its parsed params, kept by the runtime for the node's life.
+struct NodeAttrs {
+  AttrMap map;
+  std::shared_ptr<const void> params;  // OpSpec::Params's struct, read once by Finish
+
+  // Call when every declared attr is in `map`.
+  Status Finish(const OpSpec& spec) { return spec.ReadParams(map, &params); }
+};
+
+// The dtype an argument has on this node: fixed, or its type attr's (kInvalid if unbound).
+DType ArgDType(const ArgSpec& arg, const AttrMap& attrs);
+
+// Binds a tensor's dtype to the arg's type attr: all tensors naming T agree,
+// and T is one of the declared types. A bound attr (the node's options, or an
+// earlier tensor) must match; an unbound one is bound here.
+Status BindArgDType(const OpSpec& spec, const ArgSpec& arg, DType dtype, const char* what, AttrMap* attrs);
+
+// What the shape rule sees of the inputs.
+struct InputShapes {
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  std::vector<std::optional<ConstTensor>> values;  // known values (constants)
+
+  void Add(Shape shape, DType dtype, std::optional<ConstTensor> value) {
+    shapes.push_back(std::move(shape));
+    dtypes.push_back(dtype);
+    values.push_back(std::move(value));
+  }
+};
+
+// What the shape rule said of the outputs.
+struct OutputShapes {
+  std::vector<Shape> shapes;  // unknown rank where the rule set none
+  std::vector<bool> dynamic;  // the kernel allocates these
+};
+
+Status InferShapes(const OpSpec& spec, const NodeAttrs& attrs, InputShapes inputs, size_t num_outputs,
+                   OutputShapes* out);
+
+// The runtime's side of one invocation.
+class RuntimeNode {
+ public:
+  virtual ~RuntimeNode() = default;
+  // How the kernel's ParallelFor runs; null for one thread.
+  virtual Parallelism* parallelism() = 0;
+  // Gives output i the fully known `shape` and returns its view.
+  virtual Status AllocateOutput(int i, const Shape& shape, Tensor* out) = 0;
+};
+
+// Runs the kernel on allocated outputs (`outputs[i]`; ignored where
+// `dynamic[i]`: the kernel allocates those through node.AllocateOutput).
+Status RunKernel(const OpSpec& spec, const NodeAttrs& attrs, std::vector<ConstTensor> inputs,
+                 std::vector<Tensor> outputs, const std::vector<bool>& dynamic, RuntimeNode& node);
+
+// For runtimes that learn shapes only at run time (TF): the shape rule on
+// the actual inputs, the static outputs allocated, then the kernel.
+Status InferAndRun(const OpSpec& spec, const NodeAttrs& attrs, std::vector<ConstTensor> inputs,
+                   size_t num_outputs, RuntimeNode& node);
+
+}  // namespace opbridge
