@@ -31,6 +31,12 @@ set(OPBRIDGE_TFLITE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/resolver_bridge.cc)
 set(OPBRIDGE_TF_SOURCES ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tf/tf_adapter.cc)
 set(OPBRIDGE_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+# ccache when the machine has it (never required): rebuilds of unchanged op
+# files, e.g. a fresh clone after an earlier build, come from its cache.
+find_program(OPBRIDGE_CCACHE ccache)
+if(OPBRIDGE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${OPBRIDGE_CCACHE})
+endif()
 option(OPBRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer (make sanitize)" OFF)
 
 function(_opbridge_common target)
