@@ -11,7 +11,7 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test lint bench wheels sanitize clean system-deps
+.PHONY: all build demo test lint bench wheels sanitize census clean system-deps
 
 all: test
 
@@ -23,6 +23,9 @@ $(DEPS_STAMP): requirements-dev.txt | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -r requirements-dev.txt
+	# keras-hub (the census of real architectures) without its dependency on the
+	# `tensorflow` distribution, which would install a second TF over tensorflow-cpu.
+	$(PIP) install --no-deps keras-hub==0.32.0 tensorflow-text==2.21.1
 	touch $@
 
 # --no-build-isolation: the build needs the installed TensorFlow (its headers
@@ -71,6 +74,11 @@ sanitize: build
 	$(ASAN_VENV)/bin/pip install -q --no-deps --force-reinstall dist/asan/opbridge-*.whl
 	$(PY) tests/make_fuzz_seeds.py build/asan/seeds
 	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python build/asan/seeds
+
+# The census of real architectures (docs/models.md): one small keras-hub model at
+# a time, each in its own process, at the lowest priority (it takes a while).
+census: build
+	nice -n 19 $(PY) tools/census_models.py
 
 clean:
 	rm -rf build dist $(BUILD_STAMP)

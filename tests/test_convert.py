@@ -77,6 +77,27 @@ def test_keras_model(tf, rng):
     check_model(opbridge.convert(keras_model(tf)), tf, rng)
 
 
+def test_keras_model_with_dict_inputs(tf, rng):
+    """keras-hub's backbones take a dict of inputs. The stock converter hands them a
+    flat list, which Keras 3 refuses; opbridge exports the model called with its
+    dict, and the keys name the signature's inputs."""
+    import keras
+
+    ids = keras.Input((None,), dtype="int32", name="token_ids")
+    mask = keras.Input((None,), dtype="int32", name="padding_mask")
+    hidden = keras.layers.Embedding(10, 4)(ids) * keras.ops.cast(keras.ops.expand_dims(mask, -1), "float32")
+    x = opbridge.layers.GridSample()([keras.ops.expand_dims(hidden, 1), keras.ops.zeros((1, 1, 2, 2))])
+    model = keras.Model({"token_ids": ids, "padding_mask": mask}, x)
+    inputs = {
+        "token_ids": rng.integers(0, 10, (1, 5)).astype(np.int32),
+        "padding_mask": rng.integers(0, 2, (1, 5)).astype(np.int32),
+    }
+    converted = opbridge.convert(model)
+    assert tflite_model.custom_op_counts(converted) == {"Opbridge>GridSample": 1}
+    (got,) = run_tflite(converted, inputs).values()
+    np.testing.assert_array_equal(got, model(inputs, training=False).numpy())
+
+
 def test_saved_model_directory(tf, rng, tmp_path):
     module = tf.Module()
     module.f = tf.function(exotic(tf), input_signature=signature(tf))

@@ -74,6 +74,14 @@ def function_layout(tf: Any, concrete: Any) -> tuple[list[TensorSlot], list[Tens
     return inputs, outputs
 
 
+def _dict_inputs(model: Any) -> dict[str, Any] | None:
+    """A functional model's inputs when it takes a flat dict of them (keras-hub's backbones)."""
+    structure = getattr(model, "_inputs_struct", None)
+    if isinstance(structure, dict) and all(hasattr(x, "shape") for x in structure.values()):
+        return structure
+    return None
+
+
 def export_keras(tf: Any, model: Any, directory: Path) -> None:
     """Exports a Keras 3 model as `TFLiteConverter.from_keras_model` does before it
     converts (TF 2.21, lite.py `_convert_keras_to_saved_model`): one endpoint
@@ -87,7 +95,14 @@ def export_keras(tf: Any, model: Any, directory: Path) -> None:
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    if isinstance(model, (Functional, Sequential)):
+    if isinstance(_dict_inputs(model), dict):
+        # TF 2.21 hands such a model a flat list, which Keras 3 refuses (the
+        # stock converter fails on every keras-hub backbone this way): export
+        # it called with its own dict, the keys naming the signature's inputs.
+        signature = [
+            {k: tf.TensorSpec(x.shape, dtype=x.dtype, name=k) for k, x in _dict_inputs(model).items()}
+        ]
+    elif isinstance(model, (Functional, Sequential)):
         signature = tf.nest.map_structure(
             lambda x: tf.TensorSpec(x.shape, dtype=x.dtype, name=x.name), model.inputs
         )
@@ -237,7 +252,9 @@ class ModelSource:
         tf = self.tf
         if self.saved_model is not None:
             return {k: np.asarray(v) for k, v in self._signature()(**inputs).items()}
-        if self.keras_model is not None:
+        if self.keras_model is not None and _dict_inputs(self.keras_model) is not None:
+            out = self.keras_model({k: inputs[k] for k in _dict_inputs(self.keras_model)}, training=False)
+        elif self.keras_model is not None:
             xs = [inputs[t.name] for t in self.keras_model.inputs]
             out = self.keras_model(xs if len(xs) > 1 else xs[0])
         else:

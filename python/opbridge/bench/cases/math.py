@@ -78,4 +78,33 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [rng.integers(-3, 4, (rows, 1024))],
         ),
     ]
+    found += _integer_cases(tf, rng, n)
     return found
+
+
+def _integer_cases(tf: Any, rng: np.random.Generator, n: int) -> list[Case]:
+    """Integer Abs/Sign and the bitwise ops, in dtypes the converter leaves custom."""
+    i64 = rng.integers(-(2**62), 2**62, n)
+    u64 = rng.integers(0, 2**63, n).astype(np.uint64)
+    shifts = rng.integers(-4, 70, n)
+    return [
+        Case("Abs", f"i64 [{n}]", tf.math.abs, [i64]),
+        Case("Sign", f"i64 [{n}]", tf.math.sign, [i64]),
+        # keras.ops.argmax on floats: the sign bit of each float's bits.
+        Case(
+            "BitwiseAnd",
+            f"i32 [{n}] & INT32_MIN",
+            lambda x: tf.bitwise.bitwise_and(x, tf.constant(-(2**31), tf.int32)),
+            [rng.integers(-(2**31), 2**31, n).astype(np.int32)],
+        ),
+        Case("BitwiseOr", f"u64 [{n}]", tf.bitwise.bitwise_or, [u64, u64[::-1].copy()]),
+        Case("BitwiseXor", f"i64 [{n}]", tf.bitwise.bitwise_xor, [i64, i64[::-1].copy()]),
+        Case("Invert", f"u64 [{n}]", tf.bitwise.invert, [u64]),
+        Case("LeftShift", f"i64 [{n}]", tf.bitwise.left_shift, [i64, shifts]),
+        Case(
+            "RightShift",
+            f"i64 [{n // 1024},1024] x [1024]",
+            tf.bitwise.right_shift,
+            [i64.reshape(n // 1024, 1024), shifts[:1024]],
+        ),
+    ]

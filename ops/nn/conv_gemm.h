@@ -1,0 +1,136 @@
+// The compute shared by the GEMM-based convolutions (Conv2D, Conv3D,
+// Conv2DBackpropInput): each output pixel's patch (the K input values its
+// window sees) is gathered into a row of a [pixels, K] matrix, which Eigen's
+// blocked GEMM multiplies by the filter as a [K, F] matrix (im2col + GEMM).
+//
+// A work item is one (tile of output pixels, group); tiles hold a fixed
+// number of pixels computed from the shapes alone, so each output element is
+// produced by the same GEMM call, summed in the same order, for any thread
+// count. half and bfloat16 gather and sum in float and round once (TF's CPU
+// convolutions cast to float, conv_2d.h); int32 sums in uint32, wrapping
+// modulo 2^32 as TF's int32 arithmetic does on x86, without undefined
+// behaviour.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "conv_geometry.h"
+#include "opbridge/op.h"
+
+namespace opbridge::nn {
+
+// The type a convolution over T multiplies and sums in.
+template <typename T>
+using Accumulator = std::conditional_t<std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>, float,
+                                       std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>>;
+
+// TF's CPU convolution types (half, bfloat16, float, double; int32 when the
+// op has it).
+template <typename Fn>
+Status DispatchConvTypes(DType dtype, bool allow_int32, Fn&& fn) {
+  switch (dtype) {
+    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
+    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
+    case DType::kFloat32: return fn(TypeTag<float>{});
+    case DType::kFloat64: return fn(TypeTag<double>{});
+    case DType::kInt32:
+      if (allow_int32) return fn(TypeTag<int32_t>{});
+      break;
+    default: break;
+  }
+  return Errorf("no kernel for dtype ", DTypeName(dtype));
+}
+
+// The GEMM's right-hand side: `filter` ([K, F] row-major, K * F values) in
+// the accumulator type, converted once when T is not it.
+template <typename T>
+class FilterMatrix {
+ public:
+  using Acc = Accumulator<T>;
+  FilterMatrix(const T* filter, int64_t size) {
+    if constexpr (std::is_same_v<T, Acc>) {
+      data_ = filter;
+    } else {
+      converted_.resize(static_cast<size_t>(size));
+      for (size_t i = 0; i < converted_.size(); ++i) converted_[i] = static_cast<Acc>(filter[i]);
+      data_ = converted_.data();
+    }
+  }
+  const Acc* data() const { return data_; }
+
+ private:
+  std::vector<Acc> converted_;
+  const Acc* data_ = nullptr;
+};
+
+// out[p, g * group_out + o] = sum_k patch(p, g)[k] * rhs[k, g * group_out + o]
+// for p < pixels, g < groups; rhs is [K, groups * group_out] row-major.
+// `gather(p, g, row)` writes the K values of pixel p's patch for group g.
+// `direct`, when not null, already is the [pixels, K] patch matrix (a 1x1
+// window read in order): the same values, so the same results, without the copy.
+template <typename T, typename Gather>
+void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduction, int64_t group_out,
+               const Accumulator<T>* rhs, T* out, const Accumulator<T>* direct, Gather gather) {
+  using Acc = Accumulator<T>;
+  using Matrix = Eigen::Matrix<Acc, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Strided = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
+  using ConstStrided = Eigen::Map<const Matrix, 0, Eigen::OuterStride<>>;
+  constexpr bool kInPlace = std::is_same_v<T, Acc>;  // the output takes the GEMM's result as is
+  const int64_t out_depth = groups * group_out;
+  if (pixels <= 0 || out_depth <= 0) return;
+  if (reduction == 0) {  // an empty sum (a filter with no taps): zeros
+    std::fill(out, out + pixels * out_depth, T(0));
+    return;
+  }
+
+  // Tile rows: a tile's buffers (patch rows, and result rows when they need
+  // converting) stay within about 256 KB, L2-sized; at least one row, so a
+  // buffer is never much larger than the filter.
+  const int64_t row_bytes = (reduction + (kInPlace ? 0 : group_out)) * static_cast<int64_t>(sizeof(Acc));
+  int64_t tile = std::min<int64_t>(512, std::max<int64_t>(1, (int64_t{256} << 10) / row_bytes));
+  if (tile >= 8) tile = tile / 8 * 8;
+  const int64_t tiles = (pixels + tile - 1) / tile;
+  const int64_t items = tiles * groups;
+  const int64_t cost = ItemCost(0.5 * static_cast<double>(tile) * static_cast<double>(reduction) *
+                                    static_cast<double>(group_out),
+                                items);
+
+  ctx.ParallelFor(items, cost, [&](int64_t begin, int64_t end) {
+    std::vector<Acc> patches(direct ? 0 : static_cast<size_t>(tile * reduction));
+    std::vector<Acc> result(kInPlace ? 0 : static_cast<size_t>(tile * group_out));
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t t = item / groups, g = item % groups;
+      const int64_t first = t * tile, count = std::min(tile, pixels - first);
+      const Acc* lhs = direct ? direct + first * reduction : patches.data();
+      if (!direct) {
+        for (int64_t p = 0; p < count; ++p) gather(first + p, g, patches.data() + p * reduction);
+      }
+      const Eigen::Map<const Matrix> a(lhs, count, reduction);
+      const ConstStrided b(rhs + g * group_out, reduction, group_out, Eigen::OuterStride<>(out_depth));
+      if constexpr (kInPlace) {
+        Strided c(out + first * out_depth + g * group_out, count, group_out, Eigen::OuterStride<>(out_depth));
+        c.noalias() = a * b;
+      } else {
+        Eigen::Map<Matrix> c(result.data(), count, group_out);
+        c.noalias() = a * b;
+        for (int64_t p = 0; p < count; ++p) {
+          T* dst = out + (first + p) * out_depth + g * group_out;
+          const Acc* src = result.data() + p * group_out;
+          for (int64_t o = 0; o < group_out; ++o) dst[o] = static_cast<T>(src[o]);
+        }
+      }
+    }
+  });
+}
+
+// Copies `n` values of T into the accumulator type.
+template <typename T>
+inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
+  for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
+}
+
+}  // namespace opbridge::nn

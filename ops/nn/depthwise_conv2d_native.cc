@@ -1,0 +1,264 @@
+// DepthwiseConv2dNative: TF's depthwise 2-D convolution (tf.nn.depthwise_conv2d,
+// Keras SeparableConv2D's first half). The converter maps it to the builtin
+// DEPTHWISE_CONV_2D only for float32 with the input's channels known at
+// conversion and a filter of static shape; otherwise it stays CUSTOM
+// "DepthwiseConv2dNative" with TF's attrs {T, strides, padding,
+// explicit_paddings, data_format, dilations} (docs/design.md).
+//
+//   input [N, H, W, C], filter [KH, KW, C, M] -> output [N, OH, OW, C * M]
+//   output[n, r, c, d * M + m] = sum over (i, j) of
+//       input[n, r * s + i - pad_top, c * s + j - pad_left, d] * filter[i, j, d, m]
+// with zeros outside the image that are multiplied like any other value (so
+// 0 * inf is NaN at the border, as in TF's kernel). One stride for rows and
+// columns, no dilations: TF's CPU kernel refuses others, and so do we, with
+// its checks in its order (constructor, then compute, NCHW last). NCHW runs
+// for float32 and bfloat16 only, which TF's x86 build gives to oneDNN.
+//
+// Each output element sums its KH * KW taps in row-major order from 0, one
+// multiply and one add per tap, as TF's kernel does (DepthwiseConv2DKernel:
+// a packet accumulator, pmadd per tap); the multiply and add round
+// separately in both builds (TF's Eigen is built without FMA), so float and
+// double results equal TF's own kernel bit for bit. half and bfloat16 round
+// the running sum to their type after every tap, as TF's kernel does (so its
+// half results are far from the exact sum; we keep TF's answer).
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "conv_geometry.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+using nn::DataFormat;
+using nn::Padding;
+
+struct DepthwiseParams : nn::Conv2DWindowAttrs {
+  static void Declare(ParamBinder& b, DepthwiseParams& p) { DeclareWindow(b, p, /*with_cudnn=*/false); }
+
+  // TF's kernel constructor (DepthwiseConv2dNativeOp).
+  Status Validate() const {
+    OPBRIDGE_REQUIRE(strides.size() == 4, "Sliding window strides field must specify 4 dimensions (attr "
+                     "'strides' has ", strides.size(), ")");
+    const auto h = static_cast<size_t>(nn::SpatialIndex(data_format, 0));
+    const auto w = static_cast<size_t>(nn::SpatialIndex(data_format, 1));
+    const auto c = static_cast<size_t>(nn::ChannelIndex(data_format, 2));
+    OPBRIDGE_REQUIRE(strides[h] == strides[w],
+                     "Current implementation only supports equal length strides in the row and column dimensions.");
+    OPBRIDGE_REQUIRE(strides[0] == 1 && strides[c] == 1,
+                     "Current implementation does not yet support strides in the batch and depth dimensions.");
+    OPBRIDGE_RETURN_IF_ERROR(nn::CheckValidPadding(padding, explicit_paddings, 4, data_format));
+    bool unit = true;
+    std::string received;
+    for (int64_t d : dilations) {
+      unit = unit && d == 1;
+      received += (received.empty() ? "" : " ") + std::to_string(d);
+    }
+    OPBRIDGE_REQUIRE(unit, "Current kernel implementation does not support dilations, received [", received, "]");
+    return Status::Ok();
+  }
+};
+
+struct DepthwiseDims {
+  int64_t batch = kUnknownDim, in_rows = kUnknownDim, in_cols = kUnknownDim, in_depth = kUnknownDim;
+  int64_t filter_rows = kUnknownDim, filter_cols = kUnknownDim, multiplier = kUnknownDim;
+  int64_t out_depth = kUnknownDim, stride = 1;
+  nn::WindowDim rows, cols;
+  bool rows_known = false, cols_known = false;
+};
+
+// TF's DepthwiseConv2dNativeOp::Compute up to the output allocation, with
+// unknown dims tolerated (their checks run once they are known).
+Status ComputeDims(const DepthwiseParams& p, const Shape& input, const Shape& filter, const std::string& input_name,
+                   const std::string& filter_name, DepthwiseDims* d) {
+  OPBRIDGE_REQUIRE(!input.rank_known() || input.rank() == 4, "input must be 4-dimensional", input.ToString(),
+                   " (input '", input_name, "')");
+  OPBRIDGE_REQUIRE(!filter.rank_known() || filter.rank() == 4, "filter must be 4-dimensional: ", filter.ToString(),
+                   " (input '", filter_name, "')");
+  auto known = [](int64_t v) { return v != kUnknownDim; };
+  const DataFormat f = p.data_format;
+  if (input.rank_known()) {
+    d->batch = input.dim(nn::BatchIndex(f));
+    d->in_depth = input.dim(nn::ChannelIndex(f, 2));
+    d->in_rows = input.dim(nn::SpatialIndex(f, 0));
+    d->in_cols = input.dim(nn::SpatialIndex(f, 1));
+  }
+  if (filter.rank_known()) {
+    d->filter_rows = filter.dim(0);
+    d->filter_cols = filter.dim(1);
+    d->multiplier = filter.dim(3);
+    OPBRIDGE_REQUIRE(!known(d->in_depth) || !known(filter.dim(2)) || d->in_depth == filter.dim(2),
+                     "input and filter must have the same depth: ", d->in_depth, " vs ", filter.dim(2),
+                     " (input '", input_name, "' ", input.ToString(), ", filter '", filter_name, "' ",
+                     filter.ToString(), ")");
+  }
+  if (known(d->in_depth) && known(d->multiplier)) {
+    // TF keeps the output depth in an int32.
+    OPBRIDGE_REQUIRE(d->multiplier == 0 || d->in_depth <= INT32_MAX / d->multiplier, "the output depth ",
+                     d->in_depth, " * ", d->multiplier, " is too large");
+    d->out_depth = d->in_depth * d->multiplier;
+  }
+  OPBRIDGE_REQUIRE(!known(d->in_rows) || nn::BelowIntMax(d->in_rows), "Input rows too large (", d->in_rows, ")");
+  OPBRIDGE_REQUIRE(!known(d->in_cols) || nn::BelowIntMax(d->in_cols), "Input cols too large (", d->in_cols, ")");
+  d->stride = p.strides[static_cast<size_t>(nn::SpatialIndex(f, 0))];
+  if (p.padding == Padding::kExplicit) {
+    const auto h = static_cast<size_t>(nn::SpatialIndex(f, 0)), w = static_cast<size_t>(nn::SpatialIndex(f, 1));
+    d->rows.pad_before = p.explicit_paddings[2 * h];
+    d->rows.pad_after = p.explicit_paddings[2 * h + 1];
+    d->cols.pad_before = p.explicit_paddings[2 * w];
+    d->cols.pad_after = p.explicit_paddings[2 * w + 1];
+  }
+  if (known(d->in_rows) && known(d->filter_rows)) {
+    OPBRIDGE_RETURN_IF_ERROR(nn::WindowedOutputSize(d->in_rows, d->filter_rows, 1, d->stride, p.padding, &d->rows));
+    d->rows_known = true;
+  }
+  if (known(d->in_cols) && known(d->filter_cols)) {
+    OPBRIDGE_RETURN_IF_ERROR(nn::WindowedOutputSize(d->in_cols, d->filter_cols, 1, d->stride, p.padding, &d->cols));
+    d->cols_known = true;
+  }
+  OPBRIDGE_REQUIRE(!d->rows_known || d->rows.out <= INT32_MAX, "the output would have ", d->rows.out, " rows");
+  OPBRIDGE_REQUIRE(!d->cols_known || d->cols.out <= INT32_MAX, "the output would have ", d->cols.out, " cols");
+  return Status::Ok();
+}
+
+Status DepthwiseShape(ShapeContext& ctx, const DepthwiseParams& p) {
+  DepthwiseDims d;
+  OPBRIDGE_RETURN_IF_ERROR(ComputeDims(p, ctx.input(0), ctx.input(1), ctx.input_name(0), ctx.input_name(1), &d));
+  const int64_t rows = d.rows_known ? d.rows.out : kUnknownDim;
+  const int64_t cols = d.cols_known ? d.cols.out : kUnknownDim;
+  ctx.set_output(0, p.data_format == DataFormat::kChannelsLast ? Shape({d.batch, rows, cols, d.out_depth})
+                                                               : Shape({d.batch, d.out_depth, rows, cols}));
+  return Status::Ok();
+}
+
+// One tap: acc + x * w, rounded as TF's kernel rounds it: float and double
+// once for the product and once for the sum; the 16-bit floats compute in
+// float (where their product is exact) and round the sum to T, as Eigen's
+// half and bfloat16 packets do (measured bit for bit against TF).
+template <typename T>
+inline T Tap(T acc, T x, T w) {
+  if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+    return static_cast<T>(static_cast<float>(acc) + static_cast<float>(x) * static_cast<float>(w));
+  } else {
+    return acc + x * w;
+  }
+}
+
+template <typename T>
+Status Convolve(KernelContext& ctx, const DepthwiseDims& d, const T* in, T* out) {
+  const T* filter = ctx.input(1).data<T>();
+  const int64_t height = d.in_rows, width = d.in_cols, depth = d.in_depth, mult = d.multiplier;
+  const int64_t out_depth = d.out_depth, out_rows = d.rows.out, out_cols = d.cols.out;
+  const int64_t k_rows = d.filter_rows, k_cols = d.filter_cols;
+  // About a nanosecond per multiply-add.
+  const int64_t cost = nn::ItemCost(static_cast<double>(out_cols) * static_cast<double>(out_depth) *
+                                        static_cast<double>(k_rows) * static_cast<double>(k_cols),
+                                    d.batch * out_rows);
+  // One item per output row; each element is computed alone, so any split gives the same bits.
+  ctx.ParallelFor(d.batch * out_rows, cost, [&](int64_t begin, int64_t end) {
+    std::vector<T> zeros(static_cast<size_t>(out_depth), T(0));  // the padding's values
+    std::vector<T> spread(mult == 1 ? 0 : static_cast<size_t>(out_depth));
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t n = item / out_rows, r = item % out_rows;
+      const T* image = in + n * height * width * depth;
+      T* dst = out + item * out_cols * out_depth;
+      for (int64_t c = 0; c < out_cols; ++c, dst += out_depth) {
+        std::fill(dst, dst + out_depth, T(0));
+        for (int64_t i = 0; i < k_rows; ++i) {
+          const int64_t y = r * d.stride + i - d.rows.pad_before;
+          for (int64_t j = 0; j < k_cols; ++j) {
+            const int64_t x = c * d.stride + j - d.cols.pad_before;
+            const bool inside = y >= 0 && y < height && x >= 0 && x < width;
+            // The tap's input value for each output channel: the pixel's channel d for
+            // channels d * M .. d * M + M - 1 (spread out once, so the sum below vectorizes),
+            // or the padding's zeros.
+            const T* src = zeros.data();
+            if (inside) {
+              src = image + (y * width + x) * depth;
+              if (mult != 1) {
+                for (int64_t k = 0; k < depth; ++k) std::fill_n(spread.data() + k * mult, mult, src[k]);
+                src = spread.data();
+              }
+            }
+            const T* taps = filter + (i * k_cols + j) * out_depth;
+            for (int64_t q = 0; q < out_depth; ++q) dst[q] = Tap(dst[q], src[q], taps[q]);
+          }
+        }
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+template <typename Fn>
+Status DispatchDepthwiseTypes(DType dtype, Fn&& fn) {
+  switch (dtype) {
+    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
+    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
+    case DType::kFloat32: return fn(TypeTag<float>{});
+    case DType::kFloat64: return fn(TypeTag<double>{});
+    default: return Errorf("no kernel for dtype ", DTypeName(dtype));
+  }
+}
+
+// [N, A, B, C] -> [N, C, A, B] (to_channels_first) or back, for NCHW.
+template <typename T>
+void Transpose(const T* src, int64_t n, int64_t a, int64_t b, int64_t c, bool to_channels_first, T* dst) {
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+      for (int64_t pos = 0; pos < a * b; ++pos) {
+        const int64_t last = (i * a * b + pos) * c + ch, first = (i * c + ch) * a * b + pos;
+        if (to_channels_first) {
+          dst[first] = src[last];
+        } else {
+          dst[last] = src[first];
+        }
+      }
+    }
+  }
+}
+
+Status DepthwiseKernel(KernelContext& ctx, const DepthwiseParams& p) {
+  DepthwiseDims d;
+  const ConstTensor& input = ctx.input(0);
+  const ConstTensor& filter = ctx.input(1);
+  OPBRIDGE_RETURN_IF_ERROR(ComputeDims(p, input.shape(), filter.shape(), input.name(), filter.name(), &d));
+  if (ctx.output(0).num_elements() == 0) return Status::Ok();
+  // TF's own CPU kernel refuses NCHW; TF's x86 build hands float32 and
+  // bfloat16 to oneDNN instead, which computes it (the converter leaves such
+  // nodes: it does not transpose a depthwise). Those types run here through
+  // NHWC copies; the others fail with TF's message.
+  const bool channels_first = p.data_format == DataFormat::kChannelsFirst;
+  const bool onednn_type = input.dtype() == DType::kFloat32 || input.dtype() == DType::kBFloat16;
+  OPBRIDGE_REQUIRE(!channels_first || onednn_type, "Depthwise convolution on CPU is only supported for NHWC format");
+  return DispatchDepthwiseTypes(input.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (!channels_first) return Convolve<T>(ctx, d, input.data<T>(), ctx.output(0).data<T>());
+    std::vector<T> in(static_cast<size_t>(input.num_elements()));
+    std::vector<T> out(static_cast<size_t>(ctx.output(0).num_elements()));
+    Transpose(input.data<T>(), d.batch, d.in_rows, d.in_cols, d.in_depth, /*to_channels_first=*/false, in.data());
+    OPBRIDGE_RETURN_IF_ERROR(Convolve<T>(ctx, d, in.data(), out.data()));
+    Transpose(out.data(), d.batch, d.rows.out, d.cols.out, d.out_depth, /*to_channels_first=*/true,
+              ctx.output(0).data<T>());
+    return Status::Ok();
+  });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("DepthwiseConv2dNative")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Depthwise 2-D convolution: each input channel convolved with its own M filters "
+                              "(tf.nn.depthwise_conv2d).")
+                         .Input("input: T")
+                         .Input("filter: T")
+                         .Output("output: T")
+                         .Attr("T: {half, bfloat16, float, double}")
+                         .Params<DepthwiseParams>()
+                         .ShapeRule(DepthwiseShape)
+                         .Kernel(DepthwiseKernel));
+
+}  // namespace
+}  // namespace opbridge

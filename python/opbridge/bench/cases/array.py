@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from flatbuffers import flexbuffers
+
+from .case import Case
+
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _custom_slice_model(tf: Any, expression: Callable[[Any], Any], x: np.ndarray) -> bytes:
+    """The CUSTOM StridedSlice node the converter leaves for `expression` on a tensor of unknown shape
+    (its masks, constant begin/end/strides), alone in a model: at fixed shapes the converter would take
+    the builtin, and converting with unknown dims for every case would cost seconds."""
+    from ... import tflite_model
+
+    spec = tf.TensorSpec([None] * x.ndim, tf.as_dtype(x.dtype))
+    graph = tf.function(expression).get_concrete_function(spec).graph
+    (node,) = [op for op in graph.get_operations() if op.type == "StridedSlice"]
+    begin, end, strides = (tf.get_static_value(t) for t in node.inputs[1:])
+    names = ("begin", "end", "strides")
+    return tflite_model.single_custom_op_model(
+        "StridedSlice",
+        [
+            ("input", x.shape, x.dtype),
+            *[(n, v.shape, v.dtype) for n, v in zip(names, (begin, end, strides), strict=True)],
+        ],
+        [("output", [], x.dtype)],
+        options=flexbuffers.Dumps({m: node.get_attr(m) for m in _MASKS}),
+        constants=dict(zip(names, (begin, end, strides), strict=True)),
+    )
+
+
+def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    batch, seq = max(2, 16 // scale), max(16, 512 // scale)
+    hidden = rng.standard_normal((batch, seq, 256)).astype(np.float32)
+    tokens = rng.integers(0, 32000, (batch * 4, seq * 2)).astype(np.int64)
+    shape = f"[{batch},{seq},256]"
+    slices: list[tuple[str, Callable[[Any], Any], np.ndarray]] = [
+        (f"f32 {shape} x[:, None, :, :] (mask)", lambda x: x[:, None, :, :], hidden),
+        (f"f32 {shape} x[..., None, :128] (rotary)", lambda x: x[..., None, :128], hidden),
+        (f"f32 {shape} x[..., None, -1]", lambda x: x[..., None, -1], hidden),
+        (f"f32 {shape} x[None, ..., ::-1]", lambda x: x[None, ..., ::-1], hidden),
+        (f"i64 [{batch * 4},{seq * 2}] x[..., None, ::2]", lambda x: x[..., None, ::2], tokens),
+    ]
+    return [
+        Case("StridedSlice", label, expression, [x], model=_custom_slice_model(tf, expression, x))
+        for label, expression, x in slices
+    ] + _roll_cases(tf, rng, scale)
+
+
+def _roll_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """Roll: at fixed shapes the converter lowers it to SLICE and CONCATENATION, so the model is the
+    CUSTOM node it leaves for tensors of unknown shape (Swin's shifted windows), shift and axis constant."""
+    from ... import tflite_model
+
+    def model(x: np.ndarray, shift: list[int], axis: list[int]) -> bytes:
+        s, a = np.array(shift, np.int32), np.array(axis, np.int32)
+        return tflite_model.single_custom_op_model(
+            "Roll",
+            [("input", x.shape, x.dtype), ("shift", s.shape, s.dtype), ("axis", a.shape, a.dtype)],
+            [("output", [], x.dtype)],
+            constants={"shift": s, "axis": a},
+        )
+
+    windows = rng.standard_normal((max(1, 8 // scale), 56, 56, 96)).astype(np.float32)
+    ids = rng.integers(0, 1000, (max(16, 1024 // scale), 1024)).astype(np.int64)
+    rolls = [
+        (f"f32 {list(windows.shape)} shift (-3,-3) axis (1,2) (Swin)", windows, [-3, -3], [1, 2]),
+        (f"i64 {list(ids.shape)} shift 5 axis 1", ids, [5], [1]),
+    ]
+    return [
+        Case("Roll", label, lambda v, s=shift, a=axis: tf.roll(v, s, a), [x], model=model(x, shift, axis))
+        for label, x, shift, axis in rolls
+    ]
