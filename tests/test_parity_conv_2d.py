@@ -79,6 +79,12 @@ def values(rng, shape, dtype) -> np.ndarray:
     return rng.uniform(-1, 1, shape).astype(dtype)
 
 
+def gamma(k: int, dtype) -> float:
+    """gamma_K = K u / (1 - K u): the relative error bound of a K-term dot product."""
+    u = float(ml_dtypes.finfo(dtype).eps) / 2
+    return k * u / (1 - k * u)
+
+
 def reduction_length(w: np.ndarray, in_depth: int | None = None) -> int:
     return int(w.shape[0] * w.shape[1] * w.shape[2])
 
@@ -88,11 +94,9 @@ def bound(tf, x, w, geometry_args, want: np.ndarray) -> np.ndarray:
     dtype = np.dtype(want.dtype)
     accumulate = np.float32 if dtype in SIXTEEN_BIT else dtype
     k = reduction_length(w)
-    u = float(np.finfo(accumulate).eps) / 2
-    gamma = k * u / (1 - k * u)
     magnitude = conv(tf, np.abs(x.astype(np.float64)), np.abs(w.astype(np.float64)), *geometry_args).numpy()
     # TF flushes subnormal products to zero: up to K times the smallest normal each.
-    result = 2 * gamma * magnitude + 2 * k * float(np.finfo(accumulate).tiny)
+    result = 2 * gamma(k, accumulate) * magnitude + 2 * k * float(np.finfo(accumulate).tiny)
     if dtype in SIXTEEN_BIT:
         result += 2 * float(ml_dtypes.finfo(dtype).eps) * np.abs(want.astype(np.float64))
     return result

@@ -19,7 +19,7 @@ from flatbuffers import flexbuffers
 from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
-from test_parity_conv_2d import assert_within, hide_channels
+from test_parity_conv_2d import assert_within, gamma, hide_channels, values
 
 # (name, filter rows, filter cols, strides, padding, explicit_paddings, forward input H, W)
 GEOMETRIES = [
@@ -53,17 +53,6 @@ def forward_out(tf, h, w, kr, kc, strides, padding, pads):
             input=x, filter=np.zeros((kr, kc, 1, 1)), strides=strides, padding=padding, explicit_paddings=pads
         ).shape[1:3]
     )
-
-
-def values(rng, shape, dtype) -> np.ndarray:
-    if np.dtype(dtype) == np.int32:
-        return rng.integers(-50, 50, shape).astype(np.int32)
-    return rng.uniform(-1, 1, shape).astype(dtype)
-
-
-def gamma(k: int, dtype) -> float:
-    u = float(ml_dtypes.finfo(dtype).eps) / 2
-    return k * u / (1 - k * u)
 
 
 def bound(tf, sizes, w, dy, geometry, want) -> np.ndarray | None:

@@ -27,7 +27,7 @@ from flatbuffers import flexbuffers
 from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
-from test_parity_conv_2d import assert_within, hide_channels
+from test_parity_conv_2d import assert_within, gamma, hide_channels
 
 # (name, filter rows, filter cols, multiplier, stride, padding, explicit_paddings)
 GEOMETRIES = [
@@ -57,11 +57,6 @@ def depthwise(tf, x, w, stride, padding, explicit_paddings, data_format="NHWC", 
 
 def values(rng, shape, dtype) -> np.ndarray:
     return rng.uniform(-1, 1, shape).astype(dtype)
-
-
-def gamma(k: int, dtype) -> float:
-    u = float(ml_dtypes.finfo(dtype).eps) / 2
-    return k * u / (1 - k * u)
 
 
 def bound(tf, x, w, geometry, want) -> np.ndarray:
