@@ -121,9 +121,15 @@ struct AttrTraits<AttrType::kListFloat> : ListAttrTraits<AttrTraits<AttrType::kF
   static constexpr const char* kName = "list(float)";
 };
 
-inline constexpr AttrType kAllAttrTypes[] = {AttrType::kType,   AttrType::kBool,    AttrType::kInt,
-                                             AttrType::kFloat,  AttrType::kString,  AttrType::kListInt,
-                                             AttrType::kListFloat};
+template <>
+struct AttrTraits<AttrType::kListType> : ListAttrTraits<AttrTraits<AttrType::kType>> {
+  static constexpr AttrType kType = AttrType::kListType;
+  static constexpr const char* kName = "list(type)";
+};
+
+inline constexpr AttrType kAllAttrTypes[] = {AttrType::kType,      AttrType::kBool,    AttrType::kInt,
+                                             AttrType::kFloat,     AttrType::kString,  AttrType::kListInt,
+                                             AttrType::kListFloat, AttrType::kListType};
 
 // Calls fn(AttrTraits<type>{}) and returns what it returns.
 template <typename F>
@@ -135,9 +141,10 @@ decltype(auto) VisitAttrType(AttrType type, F&& fn) {
     case AttrType::kFloat: return fn(AttrTraits<AttrType::kFloat>{});
     case AttrType::kString: return fn(AttrTraits<AttrType::kString>{});
     case AttrType::kListInt: return fn(AttrTraits<AttrType::kListInt>{});
-    case AttrType::kListFloat: break;
+    case AttrType::kListFloat: return fn(AttrTraits<AttrType::kListFloat>{});
+    case AttrType::kListType: break;
   }
-  return fn(AttrTraits<AttrType::kListFloat>{});
+  return fn(AttrTraits<AttrType::kListType>{});
 }
 
 // AttrValue lists its alternatives in AttrType order, so a value's index is its type.
@@ -148,7 +155,7 @@ constexpr bool kVariantMatches =
 static_assert(kVariantMatches<AttrType::kType> && kVariantMatches<AttrType::kBool> &&
                   kVariantMatches<AttrType::kInt> && kVariantMatches<AttrType::kFloat> &&
                   kVariantMatches<AttrType::kString> && kVariantMatches<AttrType::kListInt> &&
-                  kVariantMatches<AttrType::kListFloat> &&
+                  kVariantMatches<AttrType::kListFloat> && kVariantMatches<AttrType::kListType> &&
                   std::variant_size_v<AttrValue> == std::size(kAllAttrTypes),
               "AttrValue's alternatives must follow AttrType");
 

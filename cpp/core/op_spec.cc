@@ -64,27 +64,36 @@ Status OpSpec::Finalize() {
     attrs_.push_back(std::move(spec));
   }
   OPBRIDGE_RETURN_IF_ERROR(CheckParams());
+  // Lists (N * T, or T a list(type)) are flattened by the TFLite adapter
+  // only; the TF adapter and the shape/kernel contexts index TF ops' args one
+  // to one. An input list is the last input, so a tensor's index still names
+  // its arg.
   const auto parse_args = [&](const std::vector<std::string>& texts, std::vector<ArgSpec>* out) {
+    const bool are_inputs = out == &inputs_;
     for (const std::string& text : texts) {
       ArgSpec arg;
       OPBRIDGE_RETURN_IF_ERROR(ParseArgSpec(text, &arg));
+      bool is_list = !arg.number_attr.empty();
       if (!arg.type_attr.empty()) {
         const AttrSpec* attr = FindAttr(arg.type_attr);
-        if (!attr || attr->type != AttrType::kType) {
+        const bool type_list = attr && attr->type == AttrType::kListType && arg.number_attr.empty();
+        if (!attr || (attr->type != AttrType::kType && !type_list)) {
           return Errorf("arg '", arg.name, "' uses '", arg.type_attr, "', which is not a type attr");
         }
+        OPBRIDGE_REQUIRE(!type_list || are_inputs, "arg '", arg.name, "': list(type) lists are inputs only");
+        is_list = is_list || type_list;
       }
       if (!arg.number_attr.empty()) {
         const AttrSpec* attr = FindAttr(arg.number_attr);
         if (!attr || attr->type != AttrType::kInt) {
           return Errorf("list arg '", arg.name, "' has length '", arg.number_attr, "', which is not an int attr");
         }
-        // The TF adapter and the shape/kernel contexts of inputs index args
-        // one to one; only the TFLite adapter flattens output lists.
-        if (out == &inputs_ || origin_ == OpOrigin::kOpbridge) {
-          return Errorf("list arg '", arg.name, "': lists are supported as outputs of TFLite kernels for TF "
-                        "or TFLite-only ops");
-        }
+      }
+      if (is_list) {
+        OPBRIDGE_REQUIRE(origin_ != OpOrigin::kOpbridge, "list arg '", arg.name,
+                         "': lists are supported in TFLite kernels of TF or TFLite-only ops");
+        OPBRIDGE_REQUIRE(!are_inputs || &text == &texts.back(), "list input '", arg.name,
+                         "' must be the last input");
       }
       out->push_back(std::move(arg));
     }
@@ -92,7 +101,8 @@ Status OpSpec::Finalize() {
   };
   OPBRIDGE_RETURN_IF_ERROR(parse_args(input_texts_, &inputs_));
   OPBRIDGE_RETURN_IF_ERROR(parse_args(output_texts_, &outputs_));
-  if (outputs_.empty()) return Errorf("op has no outputs");
+  // TF ops with no outputs (Save) exist; an op opbridge defines has a result.
+  if (outputs_.empty() && origin_ == OpOrigin::kOpbridge) return Errorf("op has no outputs");
   if (!shape_fn_) return Errorf("op has no shape rule");
   if (!compute_fn_) return Errorf("op has no kernel");
   return Status::Ok();
@@ -164,8 +174,18 @@ const OpSpec* FindOp(const std::string& name) {
   return nullptr;
 }
 
+bool OpSpec::AttrBoundByTensors(const AttrSpec& attr) const {
+  if (attr.type == AttrType::kType || attr.type == AttrType::kListType) return true;
+  for (const ArgSpec& arg : inputs_) {
+    if (arg.number_attr == attr.name) return true;
+  }
+  return false;
+}
+
 const std::string& ShapeContext::input_name(int i) const {
-  return spec_->inputs()[static_cast<size_t>(i)].name;
+  // Past the declared inputs: tensors of the trailing input list.
+  const size_t declared = spec_->inputs().size();
+  return spec_->inputs()[std::min(static_cast<size_t>(i), declared - 1)].name;
 }
 
 const ConstTensor* ShapeContext::input_value(int i) const {

@@ -57,7 +57,7 @@ const TfLiteRegistration* OurRegistration(const TfLiteRegistration* theirs) {
   }
   if (std::strcmp(theirs->custom_name, kAbiProbeOpName) == 0) return AbiProbeRegistration();
   for (const TfLiteOpEntry& op : TfLiteOpTable()) {
-    if (op.spec->name() == theirs->custom_name) return op.registration;
+    if (std::strcmp(op.registration->custom_name, theirs->custom_name) == 0) return op.registration;
   }
   return nullptr;
 }

@@ -2,11 +2,13 @@
 // this library's prefix (OPBRIDGE_EXPORT_PREFIX, set by opbridge_add_op_library).
 // These are the only symbols the library exports.
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "adapters/tflite/attr_decoding.h"
+#include "adapters/tflite/select_tf_options.h"
 #include "adapters/tflite/flexbuffer.h"
 #include "adapters/tflite/kernel_adapter.h"
 #include "core/attr_traits.h"
@@ -42,7 +44,7 @@ std::vector<OpbridgeTfLiteOp>& CTable() {
   static auto* table = [] {
     auto* t = new std::vector<OpbridgeTfLiteOp>();
     for (const auto& entry : opbridge::TfLiteOpTable()) {
-      t->push_back({entry.spec->name().c_str(), entry.registration});
+      t->push_back({entry.registration->custom_name, entry.registration});
     }
     return t;
   }();
@@ -104,10 +106,20 @@ OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_decode_options)(const char* op, const voi
                                                        const OpbridgeValueSink* sink) {
   if (!SinkUsable(sink)) return Fail(kBadSink);
   const opbridge::OpSpec* spec = op ? opbridge::FindOp(op) : nullptr;
+  // "Flex<Op>": a TF op's Select TF ops node, whose options are a NodeDef.
+  const size_t prefix = sizeof(opbridge::kSelectTfPrefix) - 1;
+  bool select_tf = false;
+  if (spec == nullptr && op != nullptr && std::strncmp(op, opbridge::kSelectTfPrefix, prefix) == 0) {
+    spec = opbridge::FindOp(op + prefix);
+    select_tf = spec != nullptr && spec->origin() == opbridge::OpOrigin::kTensorFlow && spec->has_tflite_kernel();
+    if (!select_tf) spec = nullptr;
+  }
   if (spec == nullptr) return Fail(sink, std::string("no op named ") + (op ? op : "NULL"));
   opbridge::AttrMap attrs;
-  const opbridge::Status status =
-      opbridge::DecodeAttrs(*spec, static_cast<const uint8_t*>(data), data ? size : 0, &attrs);
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  const opbridge::Status status = select_tf
+                                      ? opbridge::DecodeSelectTfAttrs(*spec, bytes, data ? size : 0, &attrs)
+                                      : opbridge::DecodeAttrs(*spec, bytes, data ? size : 0, &attrs);
   if (!status.ok()) return Fail(sink, spec->name() + ": " + status.message());
   opbridge::ValueWriter out(*sink);
   out.BeginMap();

@@ -111,7 +111,7 @@ Status AddOpsToResolver(void* resolver, const std::vector<TfLiteOpEntry>& ops) {
   OPBRIDGE_RETURN_IF_ERROR(FindAddCustom(resolver, &add_custom));
   // The resolver keeps the name pointer: spec names live as long as the library.
   for (const TfLiteOpEntry& op : ops) {
-    add_custom(resolver, op.spec->name().c_str(), op.registration, op.registration->version);
+    add_custom(resolver, op.registration->custom_name, op.registration, op.registration->version);
   }
   return Status::Ok();
 }

@@ -15,6 +15,16 @@ def list_ops() -> list[str]:
     return sorted({op.name for op in op_infos() if op.tflite})
 
 
+SELECT_TF_PREFIX = "Flex"
+
+
+def custom_codes() -> set[str]:
+    """Every custom code opbridge's kernels run: list_ops(), and "Flex<Op>" for each TF op, the node
+    the converter makes of it with Select TF ops (SELECT_TF_OPS), whose options hold the NodeDef."""
+    ops = [op for op in op_infos() if op.tflite]
+    return {op.name for op in ops} | {SELECT_TF_PREFIX + op.name for op in ops if op.origin == "tensorflow"}
+
+
 def find_op(name: str) -> OpInfo:
     """The op named `name` (KeyError if no kernel library has it)."""
     for op in op_infos():

@@ -33,6 +33,7 @@ _NUMPY_TO_SCHEMA = {
     np.dtype(np.complex64): schema.TensorType.COMPLEX64,
     np.dtype(np.complex128): schema.TensorType.COMPLEX128,
     np.dtype(np.bool_): schema.TensorType.BOOL,
+    np.dtype(np.object_): schema.TensorType.STRING,  # TFLite's string tensors, as numpy holds bytes
 }
 
 
@@ -168,7 +169,7 @@ def single_custom_op_model(
     options: bytes = b"",
     padding_tensors: int = 0,
     version: int = 1,
-    constants: Mapping[str, np.ndarray] | None = None,
+    constants: Mapping[str, np.ndarray | bytes] | None = None,
 ) -> bytes:
     """A model with one CUSTOM node; tests and the ABI check build models with it.
 
@@ -177,7 +178,8 @@ def single_custom_op_model(
     `version` is the opcode's version (a resolver finds a custom op only under
     the version it was registered with). Inputs named in `constants` hold that
     data (a constant tensor, as converters write weights) instead of being
-    model inputs.
+    model inputs; `bytes` are the buffer as stored (a string tensor's raw
+    count/offsets/bytes layout, hostile ones included).
     """
     constants = dict(constants or {})
     unknown = set(constants) - {spec[0] for spec in inputs}
@@ -202,11 +204,16 @@ def single_custom_op_model(
         t.type = _NUMPY_TO_SCHEMA[np.dtype(dtype)]
         t.buffer = 0
         if name in constants:
-            data = np.ascontiguousarray(constants[name], dtype=dtype)
-            if data.shape != tuple(shape):
-                raise ValueError(f"constant {name}: data shape {data.shape}, tensor shape {tuple(shape)}")
+            value = constants[name]
+            if isinstance(value, bytes):
+                raw = value
+            else:
+                data = np.ascontiguousarray(value, dtype=dtype)
+                if data.shape != tuple(shape):
+                    raise ValueError(f"constant {name}: data shape {data.shape}, tensor shape {tuple(shape)}")
+                raw = data.tobytes()
             buffer = schema.BufferT()
-            buffer.data = list(data.tobytes())
+            buffer.data = list(raw)
             model.buffers.append(buffer)
             t.buffer = len(model.buffers) - 1
         tensors.append(t)

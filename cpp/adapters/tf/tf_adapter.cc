@@ -7,6 +7,7 @@
 // left alone: TF's kernel is the reference they are tested against.
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,7 @@ DType FromTf(tf::DataType t) {
     case tf::DT_BOOL: return DType::kBool;
     case tf::DT_COMPLEX64: return DType::kComplex64;
     case tf::DT_COMPLEX128: return DType::kComplex128;
+    case tf::DT_STRING: return DType::kString;
     default: return DType::kInvalid;
   }
 }
@@ -82,6 +84,15 @@ absl::Status GetTfAttr(const Source& source, const std::string& name, std::vecto
   return absl::OkStatus();
 }
 
+template <typename Source>
+absl::Status GetTfAttr(const Source& source, const std::string& name, std::vector<DType>* out) {
+  tf::DataTypeVector v;
+  TF_RETURN_IF_ERROR(source.GetAttr(name, &v));
+  out->clear();
+  for (const tf::DataType t : v) out->push_back(FromTf(t));
+  return absl::OkStatus();
+}
+
 // Reads every declared attr from a node (shape inference or kernel construction).
 template <typename Source>
 Status ReadAttrs(const OpSpec& spec, const Source& source, AttrMap* out) {
@@ -118,7 +129,8 @@ tf::Status RunShapeRule(const OpSpec& spec, tf::shape_inference::InferenceContex
       shape = Shape(std::move(dims));
     }
     std::optional<ConstTensor> value;
-    if (const tf::Tensor* t = c->input_tensor(i)) {
+    // Known string values are not offered: their views would need storage here.
+    if (const tf::Tensor* t = c->input_tensor(i); t != nullptr && t->dtype() != tf::DT_STRING) {
       value = ConstTensor(&arg.name, FromTf(t->dtype()), FromTfShape(t->shape()), t->tensor_data().data());
     }
     inputs.Add(std::move(shape), ArgDType(arg, attrs.map), std::move(value));
@@ -190,9 +202,20 @@ class SpecKernel : public tf::OpKernel {
   void Compute(tf::OpKernelContext* ctx) override {
     const OpSpec& spec = *spec_;
     std::vector<ConstTensor> inputs;
+    // Kernels read a string tensor as string_views (opbridge/tensor.h); these
+    // hold them for the call.
+    std::vector<std::vector<std::string_view>> strings;
+    strings.reserve(spec.inputs().size());
     for (size_t i = 0; i < spec.inputs().size(); ++i) {
       const tf::Tensor& t = ctx->input(static_cast<int>(i));
-      inputs.emplace_back(&spec.inputs()[i].name, FromTf(t.dtype()), FromTfShape(t.shape()), t.tensor_data().data());
+      const void* data = t.tensor_data().data();
+      if (t.dtype() == tf::DT_STRING) {
+        std::vector<std::string_view>& views = strings.emplace_back();
+        const auto flat = t.flat<tf::tstring>();
+        for (Eigen::Index k = 0; k < flat.size(); ++k) views.emplace_back(flat(k).data(), flat(k).size());
+        data = views.data();
+      }
+      inputs.emplace_back(&spec.inputs()[i].name, FromTf(t.dtype()), FromTfShape(t.shape()), data);
     }
     TfNode node(spec, ctx);
     OP_REQUIRES_OK(ctx, ToTf(spec, InferAndRun(spec, attrs_, std::move(inputs), spec.outputs().size(), node)));

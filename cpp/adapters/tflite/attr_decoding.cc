@@ -121,21 +121,40 @@ DType DTypeFromSchemaType(int64_t schema_type) {
   }
 }
 
+Status FillAttrs(const OpSpec& spec, const char* source, const AttrLookup& lookup, AttrMap* out) {
+  for (const AttrSpec& attr : spec.attrs()) {
+    AttrValue value;
+    bool found = false;
+    OPBRIDGE_RETURN_IF_ERROR(lookup(attr, &found, &value));
+    if (!found) {
+      if (attr.default_value) {
+        value = *attr.default_value;
+      } else if (spec.AttrBoundByTensors(attr)) {
+        continue;  // bound from the node's tensors by the kernel adapter
+      } else {
+        return Errorf("attr '", attr.name, "' is missing from ", source, " and has no default");
+      }
+    }
+    OPBRIDGE_RETURN_IF_ERROR(attr.Check(value));
+    out->Set(attr.name, std::move(value));
+  }
+  return Status::Ok();
+}
+
 Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out) {
+  constexpr char kSource[] = "the custom options";
   if (spec.options_decoder() != nullptr) {
     AttrMap decoded;
     OPBRIDGE_RETURN_IF_ERROR(spec.options_decoder()(options, options ? size : 0, &decoded));
-    for (const AttrSpec& attr : spec.attrs()) {
-      const AttrValue* found = decoded.Find(attr.name);
-      if (found == nullptr && !attr.default_value) {
-        if (attr.type == AttrType::kType) continue;  // bound from the tensors
-        return Errorf("attr '", attr.name, "' is missing from the custom options and has no default");
-      }
-      const AttrValue value = found ? *found : *attr.default_value;
-      OPBRIDGE_RETURN_IF_ERROR(attr.Check(value));
-      out->Set(attr.name, value);
-    }
-    return Status::Ok();
+    return FillAttrs(
+        spec, kSource,
+        [&](const AttrSpec& attr, bool* found, AttrValue* value) {
+          const AttrValue* given = decoded.Find(attr.name);
+          *found = given != nullptr;
+          if (given != nullptr) *value = *given;
+          return Status::Ok();
+        },
+        out);
   }
   Value root;
   root.kind = Value::Kind::kMap;  // no options at all: every attr takes its default
@@ -145,22 +164,14 @@ Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, Attr
     OPBRIDGE_REQUIRE(root.kind == Value::Kind::kMap, "custom options must be a flexbuffer map, got a ",
                      flex::KindName(root.kind));
   }
-  for (const AttrSpec& attr : spec.attrs()) {
-    const Value* found = root.Find(attr.name);
-    AttrValue value;
-    if (found != nullptr) {
-      OPBRIDGE_RETURN_IF_ERROR(Convert(attr, *found, &value));
-    } else if (attr.default_value) {
-      value = *attr.default_value;
-    } else if (attr.type == AttrType::kType) {
-      continue;  // inferred from the input tensors by the kernel adapter
-    } else {
-      return Errorf("attr '", attr.name, "' is missing from the custom options and has no default");
-    }
-    OPBRIDGE_RETURN_IF_ERROR(attr.Check(value));
-    out->Set(attr.name, std::move(value));
-  }
-  return Status::Ok();
+  return FillAttrs(
+      spec, kSource,
+      [&](const AttrSpec& attr, bool* found, AttrValue* value) {
+        const Value* given = root.Find(attr.name);
+        *found = given != nullptr;
+        return given != nullptr ? Convert(attr, *given, value) : Status::Ok();
+      },
+      out);
 }
 
 }  // namespace opbridge

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "opbridge/op.h"
 
@@ -14,5 +15,12 @@ namespace opbridge {
 DType DTypeFromSchemaType(int64_t schema_type);
 
 Status DecodeAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out);
+
+// Fills `out` with every declared attr: `lookup` reads it from the node's
+// options (found = false when absent); absent ones take their default, or
+// are left for the tensors to bind (type, list(type), input list lengths);
+// `source` names the options in the error for one missing otherwise.
+using AttrLookup = std::function<Status(const AttrSpec& attr, bool* found, AttrValue* value)>;
+Status FillAttrs(const OpSpec& spec, const char* source, const AttrLookup& lookup, AttrMap* out);
 
 }  // namespace opbridge

@@ -5,10 +5,12 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <utility>
 
 #include "core/binding.h"
 #include "adapters/tflite/attr_decoding.h"
+#include "adapters/tflite/select_tf_options.h"
 #include "adapters/tflite/thread_pool.h"
 
 namespace opbridge {
@@ -22,8 +24,8 @@ struct NodeState {
   NodeAttrs attrs;
   std::string init_error;
   std::vector<bool> output_dynamic;
-  // The node's outputs in order, list outputs ("N * T") repeated N times.
-  std::vector<const ArgSpec*> outputs;
+  // The node's inputs and outputs in order, each list's arg repeated once per tensor.
+  std::vector<const ArgSpec*> inputs, outputs;
 };
 
 // Caps a list output's length: far beyond any real op, it only bounds what a
@@ -44,6 +46,101 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, std::vector<cons
                        ", not a valid length for output list '", arg.name, "'");
     }
     out->insert(out->end(), static_cast<size_t>(count), &arg);
+  }
+  return Status::Ok();
+}
+
+bool IsTypeList(const OpSpec& spec, const ArgSpec& arg) {
+  if (arg.type_attr.empty()) return false;
+  const AttrSpec* attr = spec.FindAttr(arg.type_attr);
+  return attr != nullptr && attr->type == AttrType::kListType;
+}
+
+// The trailing input list (if any) takes the tensors the other inputs leave;
+// its length attr, when the options give it, must agree, and is bound when not.
+Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::vector<const ArgSpec*>* out) {
+  out->clear();
+  const std::vector<ArgSpec>& args = spec.inputs();
+  const bool has_list = !args.empty() && (!args.back().number_attr.empty() || IsTypeList(spec, args.back()));
+  if (!has_list) {
+    OPBRIDGE_REQUIRE(node_inputs == static_cast<int>(args.size()), "expects ", args.size(),
+                     " inputs, the node has ", node_inputs);
+    for (const ArgSpec& arg : args) out->push_back(&arg);
+    return Status::Ok();
+  }
+  const int fixed = static_cast<int>(args.size()) - 1;
+  OPBRIDGE_REQUIRE(node_inputs >= fixed, "expects at least ", fixed, " inputs, the node has ", node_inputs);
+  const int64_t length = node_inputs - fixed;
+  const ArgSpec& list = args.back();
+  if (!list.number_attr.empty()) {
+    const AttrValue* given = attrs->Find(list.number_attr);
+    if (given == nullptr) {
+      const AttrValue bound(length);
+      OPBRIDGE_RETURN_IF_ERROR(spec.FindAttr(list.number_attr)->Check(bound));
+      attrs->Set(list.number_attr, bound);
+    } else {
+      const int64_t* n = std::get_if<int64_t>(given);
+      OPBRIDGE_REQUIRE(n != nullptr && *n == length, "input list '", list.name, "' has ", length,
+                       " tensors but attr ", list.number_attr, " is ", AttrValueToString(*given));
+    }
+  }
+  for (int i = 0; i < fixed; ++i) out->push_back(&args[static_cast<size_t>(i)]);
+  out->insert(out->end(), static_cast<size_t>(length), &list);
+  return Status::Ok();
+}
+
+// Binds a list(type) attr to the dtypes of its list's tensors.
+Status BindTypeList(const OpSpec& spec, const ArgSpec& arg, const std::vector<DType>& dtypes, AttrMap* attrs) {
+  if (const AttrValue* given = attrs->Find(arg.type_attr)) {
+    const auto* types = std::get_if<std::vector<DType>>(given);
+    OPBRIDGE_REQUIRE(types != nullptr && *types == dtypes, "input list '", arg.name, "' has types ",
+                     AttrValueToString(AttrValue(dtypes)), " but attr ", arg.type_attr, " is ",
+                     AttrValueToString(*given));
+    return Status::Ok();
+  }
+  const AttrValue bound(dtypes);
+  OPBRIDGE_RETURN_IF_ERROR(spec.FindAttr(arg.type_attr)->Check(bound));
+  attrs->Set(arg.type_attr, bound);
+  return Status::Ok();
+}
+
+// TFLite's string tensor buffer (tensorflow/lite/string_util.h): int32
+// count, count + 1 int32 offsets from the buffer's start (the last one is
+// the end of the data), then the bytes. Checked whole before any view is
+// made: a model's or caller's buffer may claim anything.
+Status StringViews(const TfLiteTensor* tensor, const Shape& shape, const std::string& name,
+                   std::vector<std::string_view>* out) {
+  out->clear();
+  const int64_t n = shape.num_elements();
+  const auto* base = static_cast<const char*>(tensor->data);
+  const uint64_t bytes = tensor->bytes;
+  const auto read_int = [&](uint64_t at) {
+    int32_t v;
+    std::memcpy(&v, base + at, sizeof(v));
+    return static_cast<int64_t>(v);
+  };
+  if (base == nullptr || bytes < 4) {
+    OPBRIDGE_REQUIRE(n == 0, "string input '", name, "' has no data for its ", n, " elements");
+    return Status::Ok();
+  }
+  const int64_t count = read_int(0);
+  OPBRIDGE_REQUIRE(count == n, "string input '", name, "' holds ", count, " strings, its shape ",
+                   shape.ToString(), " needs ", n);
+  const uint64_t header = 4 * (static_cast<uint64_t>(count) + 2);
+  OPBRIDGE_REQUIRE(header <= bytes, "string input '", name, "' is ", bytes, " bytes, too short for ", count,
+                   " offsets");
+  int64_t previous = read_int(4);
+  OPBRIDGE_REQUIRE(previous >= static_cast<int64_t>(header) && static_cast<uint64_t>(previous) <= bytes,
+                   "string input '", name, "' has its first string at offset ", previous, " (buffer of ",
+                   bytes, " bytes)");
+  out->reserve(static_cast<size_t>(count));
+  for (int64_t k = 1; k <= count; ++k) {
+    const int64_t end = read_int(4 + 4 * static_cast<uint64_t>(k));
+    OPBRIDGE_REQUIRE(end >= previous && static_cast<uint64_t>(end) <= bytes, "string input '", name,
+                     "' has string ", k - 1, " at bytes [", previous, ", ", end, ") of a ", bytes,
+                     "-byte buffer");
+    out->emplace_back(base + previous, static_cast<size_t>(end - previous));
+    previous = end;
   }
   return Status::Ok();
 }
@@ -118,30 +215,39 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
   AttrMap& attrs = state->attrs.map;
   OPBRIDGE_REQUIRE(state->init_error.empty(), state->init_error);
-  OPBRIDGE_REQUIRE(node->inputs && node->inputs->size == static_cast<int>(spec.inputs().size()), "expects ",
-                   spec.inputs().size(), " inputs, the node has ", node->inputs ? node->inputs->size : 0);
+  OPBRIDGE_REQUIRE(node->inputs != nullptr, "the node has no input list");
+  OPBRIDGE_RETURN_IF_ERROR(FlattenInputs(spec, node->inputs->size, &attrs, &state->inputs));
   OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, attrs, &state->outputs));
   const std::vector<const ArgSpec*>& outputs = state->outputs;
   OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(outputs.size()), "expects ",
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   InputShapes inputs;
-  for (size_t i = 0; i < spec.inputs().size(); ++i) {
-    const ArgSpec& arg = spec.inputs()[i];
+  std::vector<DType> list_types;  // a list(type) input's tensors' dtypes
+  for (size_t i = 0; i < state->inputs.size(); ++i) {
+    const ArgSpec& arg = *state->inputs[i];
     TfLiteTensor* tensor;
     Shape shape;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->inputs, static_cast<int>(i), "input", arg.name, &tensor));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "input '", arg.name, "' has TFLite type ",
                      static_cast<int>(tensor->type), ", which opbridge does not support");
-    OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, dtype, "input", &attrs));
+    if (IsTypeList(spec, arg)) {
+      list_types.push_back(dtype);
+    } else {
+      OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, dtype, "input", &attrs));
+    }
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", arg.name, &shape));
     std::optional<ConstTensor> value;
     const bool constant = tensor->allocation_type == kTfLiteMmapRo || tensor->allocation_type == kTfLitePersistentRo;
-    if (constant && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
+    // Known string values are not offered: their views would need storage here.
+    if (constant && dtype != DType::kString && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
       value = ConstTensor(&arg.name, dtype, shape, tensor->data);
     }
     inputs.Add(std::move(shape), dtype, std::move(value));
+  }
+  if (!spec.inputs().empty() && IsTypeList(spec, spec.inputs().back())) {
+    OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs().back(), list_types, &attrs));
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     const ArgSpec& arg = *outputs[i];
@@ -206,14 +312,26 @@ class TfLiteNodeView : public RuntimeNode {
 
 Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
+  OPBRIDGE_REQUIRE(node->inputs != nullptr && node->inputs->size == static_cast<int>(state->inputs.size()),
+                   "the node's inputs changed since prepare");
   std::vector<ConstTensor> inputs;
-  for (size_t i = 0; i < spec.inputs().size(); ++i) {
-    const std::string& name = spec.inputs()[i].name;
+  // A string input reaches the kernel as string_views into TFLite's buffer,
+  // held here for the call.
+  std::vector<std::vector<std::string_view>> strings;
+  strings.reserve(state->inputs.size());
+  for (size_t i = 0; i < state->inputs.size(); ++i) {
+    const std::string& name = state->inputs[i]->name;
     TfLiteTensor* tensor;
     Shape shape;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->inputs, static_cast<int>(i), "input", name, &tensor));
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", name, &shape));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
+    if (dtype == DType::kString) {
+      std::vector<std::string_view>& views = strings.emplace_back();
+      OPBRIDGE_RETURN_IF_ERROR(StringViews(tensor, shape, name, &views));
+      inputs.emplace_back(&name, dtype, std::move(shape), views.data());
+      continue;
+    }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
     inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
@@ -236,11 +354,14 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   return RunKernel(spec, state->attrs, std::move(inputs), std::move(outputs), state->output_dynamic, view);
 }
 
-void* InitNode(const OpSpec* spec, const char* buffer, size_t length) {
+// `select_tf`: the node is "Flex<Op>", its options a NodeDef (select_tf_options.h).
+void* InitNode(const OpSpec* spec, bool select_tf, const char* buffer, size_t length) {
   auto state = std::make_unique<NodeState>();
   state->spec = spec;
-  const Status status =
-      DecodeAttrs(*spec, reinterpret_cast<const uint8_t*>(buffer), buffer ? length : 0, &state->attrs.map);
+  const auto* options = reinterpret_cast<const uint8_t*>(buffer);
+  const size_t size = buffer ? length : 0;
+  const Status status = select_tf ? DecodeSelectTfAttrs(*spec, options, size, &state->attrs.map)
+                                  : DecodeAttrs(*spec, options, size, &state->attrs.map);
   if (!status.ok()) state->init_error = status.message();
   return state.release();
 }
@@ -278,11 +399,16 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
 // init receives neither the node nor the registration, so each op gets its own
 // init function: Init<I> knows it serves the I-th op of the table.
 constexpr size_t kMaxOps = 512;
-std::vector<const OpSpec*>* g_table_specs = nullptr;
+struct TableSlot {
+  const OpSpec* spec;
+  bool select_tf;
+};
+std::vector<TableSlot>* g_table_slots = nullptr;
 
 template <size_t I>
 void* Init(TfLiteContext*, const char* buffer, size_t length) {
-  return InitNode((*g_table_specs)[I], buffer, length);
+  const TableSlot& slot = (*g_table_slots)[I];
+  return InitNode(slot.spec, slot.select_tf, buffer, length);
 }
 
 template <size_t... I>
@@ -310,6 +436,7 @@ DType DTypeFromTfLiteType(int type) {
     case kTfLiteBool: return DType::kBool;
     case kTfLiteComplex64: return DType::kComplex64;
     case kTfLiteComplex128: return DType::kComplex128;
+    case kTfLiteString: return DType::kString;
     default: return DType::kInvalid;
   }
 }
@@ -319,27 +446,33 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
   static std::vector<TfLiteOpEntry>* table = nullptr;
   std::call_once(once, [] {
     static constexpr auto kInits = MakeInitTable(std::make_index_sequence<kMaxOps>{});
-    g_table_specs = new std::vector<const OpSpec*>();
+    g_table_slots = new std::vector<TableSlot>();
     table = new std::vector<TfLiteOpEntry>();
-    for (const OpSpec* spec : RegisteredOps()) {
-      if (!spec->has_tflite_kernel()) continue;
-      if (g_table_specs->size() == kMaxOps) {
+    const auto add = [&](const OpSpec* spec, bool select_tf) {
+      if (g_table_slots->size() == kMaxOps) {
         std::fprintf(stderr, "opbridge: more than %zu TFLite ops in one library; %s left out\n", kMaxOps,
                      spec->name().c_str());
-        continue;
+        return;
       }
       auto* padded = new PaddedRegistration();
       std::memset(padded, 0, sizeof(*padded));
       TfLiteRegistration& r = padded->registration;
-      r.init = kInits[g_table_specs->size()];
+      r.init = kInits[g_table_slots->size()];
       r.free = &FreeNode;
       r.prepare = &Prepare;
       r.invoke = &Invoke;
       r.builtin_code = kBuiltinOperatorCustom;
-      r.custom_name = spec->name().c_str();
+      // Names live as long as the library: resolvers keep the pointer.
+      r.custom_name = select_tf ? (new std::string(kSelectTfPrefix + spec->name()))->c_str() : spec->name().c_str();
       r.version = spec->tflite_version();
-      g_table_specs->push_back(spec);
+      g_table_slots->push_back({spec, select_tf});
       table->push_back({spec, &padded->registration});
+    };
+    for (const OpSpec* spec : RegisteredOps()) {
+      if (!spec->has_tflite_kernel()) continue;
+      add(spec, false);
+      // A TF op also runs as the Select TF ops node the converter makes of it.
+      if (spec->origin() == OpOrigin::kTensorFlow) add(spec, true);
     }
   });
   return *table;

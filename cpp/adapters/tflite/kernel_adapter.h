@@ -16,13 +16,16 @@
 
 namespace opbridge {
 
+// One registration; its custom_name is the op's name, or "Flex<name>" for the
+// Select TF ops node of a TF op (select_tf_options.h).
 struct TfLiteOpEntry {
   const OpSpec* spec;
   const tflite_abi::TfLiteRegistration* registration;  // followed by padding
 };
 
-// The registrations of every op in this library that has a TFLite kernel,
-// built once on first call (thread-safe).
+// The registrations of every op in this library that has a TFLite kernel
+// (TF ops twice: as themselves and as Select TF ops), built once on first
+// call (thread-safe).
 const std::vector<TfLiteOpEntry>& TfLiteOpTable();
 
 DType DTypeFromTfLiteType(int type);

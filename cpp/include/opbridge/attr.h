@@ -18,11 +18,11 @@
 
 namespace opbridge {
 
-enum class AttrType { kType, kBool, kInt, kFloat, kString, kListInt, kListFloat };
+enum class AttrType { kType, kBool, kInt, kFloat, kString, kListInt, kListFloat, kListType };
 const char* AttrTypeName(AttrType type);
 
 using AttrValue = std::variant<DType, bool, int64_t, double, std::string, std::vector<int64_t>,
-                               std::vector<double>>;
+                               std::vector<double>, std::vector<DType>>;
 std::string AttrValueToString(const AttrValue& value);
 
 // One parsed "name: type [constraint] [= default]" declaration.
@@ -40,8 +40,12 @@ struct AttrSpec {
 };
 
 // One parsed input/output declaration: "name: T" (T a type attr), "name: float",
-// or a list "name: N * T" of N tensors (N an int attr; outputs of TFLite
-// kernels only: the TFLite adapter flattens them, the kernel sees N outputs).
+// a list "name: N * T" of N tensors (N an int attr), or a list of tensors of
+// different types "name: T" (T a list(type) attr). Lists are for TFLite
+// kernels of TF's or TFLite-only ops: the TFLite adapter flattens them and
+// the kernel sees their tensors one by one. An input list is the last input;
+// its length and types are bound from the node's tensors where the options
+// do not give them (the converter drops list(type) attrs).
 struct ArgSpec {
   std::string text;
   std::string name;

@@ -229,6 +229,9 @@ class OpSpec {
   const std::vector<ArgSpec>& outputs() const { return outputs_; }
   const std::vector<AttrSpec>& attrs() const { return attrs_; }
   const AttrSpec* FindAttr(const std::string& name) const;
+  // A type attr, a list(type) attr or an input list's length: adapters take
+  // it from the node's tensors where the node's attrs do not give it.
+  bool AttrBoundByTensors(const AttrSpec& attr) const;
   // The attrs Params<P>() declared, by name in declaration order.
   const std::vector<std::string>& param_names() const { return param_names_; }
   // Fills the op's params from a node's attrs (every declared attr present);

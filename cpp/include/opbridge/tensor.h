@@ -23,7 +23,10 @@ class ConstTensor {
   int rank() const { return shape_.rank(); }
   int64_t dim(int i) const { return shape_.dim(i); }
   int64_t num_elements() const { return shape_.num_elements(); }
-  // Typed pointer; the caller has dispatched on dtype() already.
+  // Typed pointer; the caller has dispatched on dtype() already. A string
+  // tensor (DType::kString) is read as data<std::string_view>(): one view per
+  // element, valid for the kernel call (each runtime stores strings its own
+  // way; the adapter makes the views).
   template <typename T>
   const T* data() const {
     return static_cast<const T*>(data_);

@@ -53,9 +53,9 @@ def _progress(samples: list[dict[str, np.ndarray]]) -> Any:
 
 
 def _op_kinds(view: ModelView) -> dict[str, dict[str, int]]:
-    from ..catalog import list_ops
+    from ..catalog import custom_codes
 
-    ours = set(list_ops())
+    ours = custom_codes()
     custom = view.custom_op_counts()
     kinds: dict[str, dict[str, int]] = {"builtin": {}, "opbridge": {}, "other custom": {}}
     for name, count in view.op_histogram().items():
@@ -206,6 +206,7 @@ def _convert(args: argparse.Namespace) -> int:
         "quantize": result.quantize,
         "quantization": _quantization(view),
         "substituted": result.substituted,
+        "builtins_switched": result.fallbacks,
         "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,
@@ -235,6 +236,10 @@ def _print_report(report: dict[str, Any]) -> None:
                 ", ".join(f"{k}: {v}" for k, v in quant["custom_op_input_types"].items()) or "-",
             ),
             ("substituted", substituted),
+            (
+                "builtins switched",
+                ", ".join(f"{k} x{v}" for k, v in report["builtins_switched"].items()) or "none",
+            ),
         ],
     )
     print_table(
