@@ -83,6 +83,19 @@ CANDIDATES: dict[str, Builder] = {
     "Expint": _unary("special.expint", 0.1, 3),
     "Dawsn": _unary("special.dawsn", -3, 3),
     "Spence": _unary("special.spence", 0.1, 3),
+    "BesselI0": _unary("special.bessel_i0", -3, 3),
+    "BesselI0e": _unary("special.bessel_i0e", -3, 3),
+    "BesselI1": _unary("special.bessel_i1", -3, 3),
+    "BesselJ1": _unary("special.bessel_j1", -3, 3),
+    "BesselK0": _unary("special.bessel_k0", 0.1, 3),
+    "BesselK0e": _unary("special.bessel_k0e", 0.1, 3),
+    "BesselK1": _unary("special.bessel_k1", 0.1, 3),
+    "BesselK1e": _unary("special.bessel_k1e", 0.1, 3),
+    "BesselY0": _unary("special.bessel_y0", 0.1, 3),
+    "BesselY1": _unary("special.bessel_y1", 0.1, 3),
+    "FresnelCos": _unary("special.fresnel_cos", -3, 3),
+    "FresnelSin": _unary("special.fresnel_sin", -3, 3),
+    "Erfc": _unary("erfc", -3, 3),
     # Linear algebra.
     "MatrixInverse": lambda tf, rng: (tf.linalg.inv, [_spd(rng)]),
     "MatrixDeterminant": lambda tf, rng: (tf.linalg.det, [_spd(rng)]),
@@ -199,6 +212,84 @@ CANDIDATES: dict[str, Builder] = {
     "IRFFT2D": lambda tf, rng: (
         lambda re, im: tf.signal.irfft2d(tf.complex(re, im)),
         [_f32(rng.standard_normal((2, 8, 5))), _f32(rng.standard_normal((2, 8, 5)))],
+    ),
+    "FFT": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.signal.fft(tf.complex(re, im))),
+        [_f32(rng.standard_normal((2, 12))), _f32(rng.standard_normal((2, 12)))],
+    ),
+    "FFT2D": lambda tf, rng: (
+        lambda re, im: tf.math.imag(tf.signal.fft2d(tf.complex(re, im))),
+        [_f32(rng.standard_normal((2, 6, 5))), _f32(rng.standard_normal((2, 6, 5)))],
+    ),
+    "RFFT": lambda tf, rng: (lambda x: tf.math.abs(tf.signal.rfft(x)), [_f32(rng.standard_normal((2, 100)))]),
+    "Angle": lambda tf, rng: (
+        lambda re, im: tf.math.angle(tf.complex(re, im)),
+        [_f32(rng.standard_normal(16)), _f32(rng.standard_normal(16))],
+    ),
+    # Stateless random (the seed an input, as samplers feed it).
+    "StatelessRandomUniformV2": lambda tf, rng: (
+        lambda seed: tf.random.stateless_uniform([4, 16], seed=seed),
+        [np.array([7, -3], np.int32)],
+    ),
+    "StatelessRandomNormalV2": lambda tf, rng: (
+        lambda seed: tf.random.stateless_normal([4, 16], seed=seed),
+        [np.array([7, -3], np.int32)],
+    ),
+    "StatelessTruncatedNormalV2": lambda tf, rng: (
+        lambda seed: tf.random.stateless_truncated_normal([4, 16], seed=seed),
+        [np.array([7, -3], np.int32)],
+    ),
+    "StatelessRandomUniformIntV2": lambda tf, rng: (
+        lambda seed: tf.random.stateless_uniform([4, 16], seed=seed, minval=-5, maxval=9, dtype=tf.int32),
+        [np.array([7, -3], np.int32)],
+    ),
+    "StatelessMultinomial": lambda tf, rng: (
+        lambda logits, seed: tf.random.stateless_categorical(logits, 8, seed=seed),
+        [_f32(rng.standard_normal((2, 10))), np.array([7, -3], np.int32)],
+    ),
+    # Training: the gradients a train step leaves (see docs/training.md).
+    "ReluGrad": lambda tf, rng: (
+        lambda g, x: tf.raw_ops.ReluGrad(gradients=g, features=x),
+        [_f32(rng.standard_normal((4, 16))), _f32(rng.standard_normal((4, 16)))],
+    ),
+    "Relu6Grad": lambda tf, rng: (
+        lambda g, x: tf.raw_ops.Relu6Grad(gradients=g, features=x),
+        [_f32(rng.standard_normal((4, 16))), _f32(rng.uniform(-2, 8, (4, 16)))],
+    ),
+    "EluGrad": lambda tf, rng: (
+        lambda g, y: tf.raw_ops.EluGrad(gradients=g, outputs=y),
+        [_f32(rng.standard_normal((4, 16))), _f32(rng.uniform(-0.9, 2, (4, 16)))],
+    ),
+    "LeakyReluGrad": lambda tf, rng: (
+        lambda g, x: tf.raw_ops.LeakyReluGrad(gradients=g, features=x, alpha=0.2),
+        [_f32(rng.standard_normal((4, 16))), _f32(rng.standard_normal((4, 16)))],
+    ),
+    "SparseSoftmaxCrossEntropyWithLogits": lambda tf, rng: (
+        lambda x, y: tf.raw_ops.SparseSoftmaxCrossEntropyWithLogits(features=x, labels=y)[0],
+        [_f32(rng.standard_normal((4, 10))), rng.integers(0, 10, 4).astype(np.int64)],
+    ),
+    "Conv2DBackpropFilter": lambda tf, rng: (
+        lambda x, g: tf.raw_ops.Conv2DBackpropFilter(
+            input=x, filter_sizes=[3, 3, 3, 4], out_backprop=g, strides=[1, 1, 1, 1], padding="SAME"
+        ),
+        [_image(rng, 8), _f32(rng.standard_normal((2, 8, 8, 4)))],
+    ),
+    "MaxPoolGrad": lambda tf, rng: (
+        lambda x, g: tf.raw_ops.MaxPoolGrad(
+            orig_input=x,
+            orig_output=tf.nn.max_pool2d(x, 2, 2, "VALID"),
+            grad=g,
+            ksize=[1, 2, 2, 1],
+            strides=[1, 2, 2, 1],
+            padding="VALID",
+        ),
+        [_image(rng, 8), _f32(rng.standard_normal((2, 4, 4, 3)))],
+    ),
+    "AvgPoolGrad": lambda tf, rng: (
+        lambda g: tf.raw_ops.AvgPoolGrad(
+            orig_input_shape=[2, 8, 8, 3], grad=g, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"
+        ),
+        [_f32(rng.standard_normal((2, 4, 4, 3)))],
     ),
     "IFFT": lambda tf, rng: (
         lambda re, im: tf.math.real(tf.signal.ifft(tf.complex(re, im))),

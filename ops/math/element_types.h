@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <utility>
 
 #include "opbridge/op.h"
 
@@ -19,6 +20,10 @@ template <>
 struct ElementDType<Eigen::half> {
   static constexpr DType value = DType::kFloat16;
 };
+template <>
+struct ElementDType<Eigen::bfloat16> {
+  static constexpr DType value = DType::kBFloat16;
+};
 
 // Dispatch<Ts...> that also accepts Eigen::half among Ts.
 template <typename... Ts, typename Fn>
@@ -27,6 +32,13 @@ Status DispatchElement(DType dtype, Fn&& fn) {
   bool matched = false;
   ((!matched && ElementDType<Ts>::value == dtype ? (matched = true, result = fn(TypeTag<Ts>{}), 0) : 0), ...);
   return result;
+}
+
+// TF's realnumbertypes, the set many of its CPU kernels register.
+template <typename Fn>
+Status DispatchRealNumber(DType dtype, Fn&& fn) {
+  return DispatchElement<Eigen::half, Eigen::bfloat16, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                         uint16_t, uint32_t, uint64_t>(dtype, std::forward<Fn>(fn));
 }
 
 }  // namespace math

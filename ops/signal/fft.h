@@ -1,8 +1,10 @@
-// Discrete Fourier transforms for the signal ops (IRFFT, IRFFT2D, IRFFT3D).
+// Discrete Fourier transforms for the signal ops (FFT, IFFT, RFFT, IRFFT and
+// their 2-D and 3-D forms).
 //
-// Plan: a complex DFT of any length n, computed in the tensor's precision
-// (float for complex64, double for complex128, as TF's DUCC kernel), with
-// twiddles computed in double and rounded once.
+// Plan<S>: a complex DFT of any length n computed in S, with twiddles
+// computed in double and rounded once. IRFFT computes in the tensor's
+// precision (float for complex64, as TF's DUCC kernel); the FFT and RFFT
+// kernels compute in double for both (fft_axes.h says why).
 //   - n whose prime factors are all <= kMaxDirectRadix: Stockham autosort
 //     passes, radix 4 and 2 specialised, 3, 5 and 7 unrolled, other factors
 //     by a direct p-point DFT; twiddles precomputed per pass;
@@ -22,7 +24,9 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -470,6 +474,107 @@ class RealInversePlan {
   Plan<S> plan_;
   std::vector<S> rot_re_, rot_im_;
 };
+
+// Forward real DFT of length n (unscaled): the n/2 + 1 bins
+// X[k] = sum_t x[t] exp(-2*pi*i*k*t/n), 0 <= k <= n/2.
+template <typename S>
+class RealForwardPlan {
+ public:
+  explicit RealForwardPlan(int64_t n) : n_(n), plan_(n % 2 == 0 ? n / 2 : n) {
+    if (n_ % 2 == 0) {
+      for (int64_t k = 0; k <= n_ / 2; ++k) {
+        const double angle = -2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n_);
+        rot_re_.push_back(static_cast<S>(std::cos(angle)));
+        rot_im_.push_back(static_cast<S>(std::sin(angle)));
+      }
+    }
+  }
+
+  int64_t size() const { return n_; }
+
+  // L sequences at once: lane l reads n reals from in[l] and writes n/2 + 1
+  // bins to out[l] (std::complex of any precision: a float tensor may be
+  // transformed in double). Give each thread its own workspace.
+  template <int L, typename In, typename Out>
+  void Transform(const In* const* in, Out* const* out, RealWorkspace<S>* ws) const {
+    using R = typename Out::value_type;
+    if (n_ == 0) return;
+    if (n_ == 1) {
+      for (int l = 0; l < L; ++l) out[l][0] = Out(static_cast<R>(in[l][0]), R(0));
+      return;
+    }
+    if (n_ % 2 == 0) {
+      // Even n = 2m: Z = DFT_m(x[2t] + i*x[2t+1]) holds the DFTs of the even
+      // and odd samples, E[k] = (Z[k] + conj(Z[m-k]))/2 and
+      // O[k] = -i*(Z[k] - conj(Z[m-k]))/2, and X[k] = E[k] + exp(-2*pi*i*k/n) * O[k].
+      const int64_t m = n_ / 2;
+      ws->split.resize(2 * static_cast<size_t>(m) * L + kGap);
+      S* zr = ws->split.data();
+      S* zi = zr + m * L + kGap;
+      for (int l = 0; l < L; ++l) {
+        const In* x = in[l];
+        for (int64_t t = 0; t < m; ++t) {
+          zr[t * L + l] = static_cast<S>(x[2 * t]);
+          zi[t * L + l] = static_cast<S>(x[2 * t + 1]);
+        }
+      }
+      plan_.template Transform<L>(zr, zi, false, &ws->inner);
+      for (int64_t k = 0; k <= m; ++k) {
+        const int64_t lo = k == m ? 0 : k, hi = k == 0 ? 0 : m - k;
+        const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
+        for (int l = 0; l < L; ++l) {
+          const S a = zr[lo * L + l], b = zi[lo * L + l];
+          const S c = zr[hi * L + l], d = -zi[hi * L + l];
+          const S er = (a + c) * S(0.5), ei = (b + d) * S(0.5);
+          const S orr = (b - d) * S(0.5), oi = (c - a) * S(0.5);
+          out[l][k] = Out(static_cast<R>(er + (orr * wr - oi * wi)), static_cast<R>(ei + (orr * wi + oi * wr)));
+        }
+      }
+      return;
+    }
+    // Odd n: the complex DFT of the real sequence.
+    ws->split.resize(2 * static_cast<size_t>(n_) * L + kGap);
+    S* zr = ws->split.data();
+    S* zi = zr + n_ * L + kGap;
+    for (int l = 0; l < L; ++l) {
+      for (int64_t t = 0; t < n_; ++t) {
+        zr[t * L + l] = static_cast<S>(in[l][t]);
+        zi[t * L + l] = S(0);
+      }
+    }
+    plan_.template Transform<L>(zr, zi, false, &ws->inner);
+    for (int l = 0; l < L; ++l) {
+      for (int64_t k = 0; k <= n_ / 2; ++k) out[l][k] = Out(static_cast<R>(zr[k * L + l]), static_cast<R>(zi[k * L + l]));
+    }
+  }
+
+ private:
+  int64_t n_;
+  Plan<S> plan_;
+  std::vector<S> rot_re_, rot_im_;
+};
+
+// Plans are built once per length and shared (they are read-only after
+// construction; each thread brings its own workspace). Twiddles cost a cos and
+// a sin per point, more than a small batch's transform. Lengths above
+// kMaxCachedLength are built per call, and the cache is emptied when it holds
+// kMaxCachedPlans of a kind, so that odd lengths cannot grow it without bound.
+constexpr int64_t kMaxCachedLength = int64_t{1} << 20;
+constexpr size_t kMaxCachedPlans = 64;
+
+template <typename P>
+std::shared_ptr<const P> SharedPlan(int64_t n) {
+  if (n > kMaxCachedLength) return std::make_shared<const P>(n);
+  static std::mutex mutex;
+  static std::map<int64_t, std::shared_ptr<const P>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(n);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCachedPlans) cache.clear();
+  auto plan = std::make_shared<const P>(n);
+  cache.emplace(n, plan);
+  return plan;
+}
 
 }  // namespace fft
 }  // namespace opbridge

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _tf_library, rewrite, tflite_model
-from .catalog import list_ops
+from . import _tf_library, fallbacks, rewrite, tflite_model
+from .catalog import custom_codes
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
 from .modes import QUANTIZE_MODES
@@ -29,6 +29,9 @@ class ConversionResult:
     custom_ops: dict[str, int]  # custom op -> uses
     missing: dict[str, int]  # custom ops no kernel implements (empty unless allow_missing)
     substituted: dict[str, int] = field(default_factory=dict)  # TF op -> nodes replaced by opbridge ops
+    # builtin -> nodes the builtin cannot run (RFFT2D at other lengths than powers of two),
+    # switched to opbridge's kernel of the same TF op (fallbacks.py)
+    fallbacks: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -47,7 +50,7 @@ def missing_ops(model: bytes | tflite_model.ModelView) -> dict[str, int]:
 
 
 def _without_kernel(custom_op_counts: dict[str, int]) -> dict[str, int]:
-    available = set(list_ops())
+    available = custom_codes()
     return {n: c for n, c in custom_op_counts.items() if n not in available}
 
 
@@ -146,6 +149,9 @@ def convert_model(
                 raise TypeError(f"opbridge.convert: TFLiteConverter has no option {name!r}")
             setattr(converter, name, value)
         model = converter.convert()
+    switched: dict[str, int] = {}
+    if substitute:
+        model, switched = fallbacks.replace_unrunnable_builtins(model)
     model = _stock_layout(src, model)
     custom = tflite_model.parse(model).custom_op_counts()
     missing = _without_kernel(custom)
@@ -159,6 +165,7 @@ def convert_model(
         custom_ops=custom,
         missing=missing,
         substituted=substituted,
+        fallbacks=switched,
         seconds=time.perf_counter() - start,
     )
 

@@ -86,4 +86,10 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found.append(Case("MatrixDiagPartV3", label(a), tf.linalg.diag_part, [a]))
     band = lambda x: tf.linalg.diag_part(x, k=(-2, 2), align="LEFT_LEFT")  # noqa: E731
     found.append(Case("MatrixDiagPartV3", label(a, note="k=(-2,2)"), band, [a]))
+    # Triangles of float64 factors (the converter lowers float32 band parts to builtins).
+    a = normal(dims(64, 128, 128), np.float64)
+    found.append(Case("MatrixBandPart", label(a, note="upper"), lambda x: tf.linalg.band_part(x, 0, -1), [a]))
+    # Normals of mesh triangles / torques: cross products of 3-vectors.
+    u, v = normal((*dims(262144), 3), np.float32), normal((*dims(262144), 3), np.float32)
+    found.append(Case("Cross", label(u, v), tf.linalg.cross, [u, v]))
     return found

@@ -79,6 +79,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         ),
     ]
     found += _integer_cases(tf, rng, n)
+    found += _special_function_cases(tf, normal, positive, n)
     return found
 
 
@@ -108,3 +109,44 @@ def _integer_cases(tf: Any, rng: np.random.Generator, n: int) -> list[Case]:
             [i64.reshape(n // 1024, 1024), shifts[:1024]],
         ),
     ]
+
+
+def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n: int) -> list[Case]:
+    """tf.math.special's functions, tf.math.zeta and tf.math.polygamma, on the arrays the
+    other cases use (drawing none from rng keeps the later families' inputs unchanged)."""
+    k = n // 4
+    x = normal[:k] * 10  # both signs: J, Y, I across their zeros and growth
+    special = tf.math.special
+    found = []
+    for order in ("i0", "i0e", "i1", "i1e", "j0", "j1", "k0", "k0e", "k1", "k1e", "y0", "y1"):
+        op = f"Bessel{order[0].upper()}{order[1:]}"
+        found.append(Case(op, f"f32 [{k}]", getattr(special, f"bessel_{order}"), [x]))
+    found += [
+        Case("BesselJ0", f"f64 [{k // 4}]", special.bessel_j0, [x[: k // 4].astype(np.float64)]),
+        Case("BesselI0e", f"f16 [{k}]", special.bessel_i0e, [x.astype(np.float16)]),
+        Case("Dawsn", f"f32 [{k}]", special.dawsn, [x]),
+        Case("Expint", f"f32 [{k}]", special.expint, [positive[:k] * 5]),
+        Case("Expint", f"f64 [{k // 4}]", special.expint, [(positive[: k // 4] * 5).astype(np.float64)]),
+        Case("FresnelCos", f"f32 [{k}]", special.fresnel_cos, [x]),
+        Case("FresnelSin", f"f32 [{k}]", special.fresnel_sin, [x]),
+        Case("Spence", f"f32 [{k}]", special.spence, [positive[:k]]),
+    ]
+    m = n // 16  # Euler-Maclaurin sums: ~10x the cost of the others per element
+    orders = np.floor(positive[:m] % 4).astype(np.float32)
+    found += [
+        Case("Zeta", f"f32 [{m}]", tf.math.zeta, [positive[:m] + 1.5, positive[-m:] + 0.1]),
+        Case(
+            "Zeta",
+            f"f32 [64,1] x [{m // 64}]",
+            tf.math.zeta,
+            [positive[:64, None] + 1.5, positive[-(m // 64) :]],
+        ),
+        Case(
+            "Polygamma",
+            f"f64 [{m}]",
+            tf.math.polygamma,
+            [orders.astype(np.float64), (positive[-m:] + 0.1).astype(np.float64)],
+        ),
+        Case("Polygamma", f"f32 [{m}]", tf.math.polygamma, [orders, positive[-m:] + 0.1]),
+    ]
+    return found

@@ -102,6 +102,100 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         label = f"f32 {'x'.join(map(str, dy_shape))} {label}"
         return Case("Conv2DBackpropInput", label, fn, [w, dy], model=model)
 
+    def gradient(op: str, label: str, fn: Callable[..., Any], *shapes: tuple[int, ...]) -> Case:
+        # The gradients a converted training step leaves custom: the converter keeps them at
+        # static shapes too (no builtin computes them), so the case converts `fn` itself.
+        inputs = [rng.uniform(-1, 1, s).astype(np.float32) for s in shapes]
+        return Case(op, f"f32 {'x'.join(map(str, shapes[0]))} {label}", fn, inputs)
+
+    def training_cases(size: int) -> list[Case]:
+        same = {"strides": [1, 1, 1, 1], "padding": "SAME"}
+        pool = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "VALID"}
+        x, dy = (4, size, size, 16), (4, size, size, 32)
+        small = (4, size // 2, size // 2, 16)
+        norm = {"epsilon": 0.001, "is_training": True}
+        empty = np.zeros(0, np.float32)
+        return [
+            gradient(
+                "Conv2DBackpropFilter",
+                "3x3x16 -> 32 SAME",
+                lambda x, dy: tf.raw_ops.Conv2DBackpropFilter(
+                    input=x, filter_sizes=[3, 3, 16, 32], out_backprop=dy, **same
+                ),
+                x,
+                dy,
+            ),
+            gradient(
+                "DepthwiseConv2dNativeBackpropInput",
+                "3x3 x2 SAME",
+                lambda w, dy: tf.raw_ops.DepthwiseConv2dNativeBackpropInput(
+                    input_sizes=list(x), filter=w, out_backprop=dy, **same
+                ),
+                (3, 3, 16, 2),
+                dy,
+            ),
+            gradient(
+                "DepthwiseConv2dNativeBackpropFilter",
+                "3x3 x2 SAME",
+                lambda x, dy: tf.raw_ops.DepthwiseConv2dNativeBackpropFilter(
+                    input=x, filter_sizes=[3, 3, 16, 2], out_backprop=dy, **same
+                ),
+                x,
+                dy,
+            ),
+            gradient(
+                "Conv3DBackpropFilterV2",
+                "3x3x3x8 -> 8 SAME",
+                lambda x, dy: tf.raw_ops.Conv3DBackpropFilterV2(
+                    input=x, filter_sizes=[3, 3, 3, 8, 8], out_backprop=dy, strides=[1] * 5, padding="SAME"
+                ),
+                (2, 8, size // 2, size // 2, 8),
+                (2, 8, size // 2, size // 2, 8),
+            ),
+            gradient(
+                "MaxPoolGrad",
+                "2x2 stride 2",
+                lambda x, y, dy: tf.raw_ops.MaxPoolGrad(orig_input=x, orig_output=y, grad=dy, **pool),
+                x,
+                small,
+                small,
+            ),
+            gradient(
+                "AvgPoolGrad",
+                "2x2 stride 2",
+                lambda dy: tf.raw_ops.AvgPoolGrad(orig_input_shape=list(x), grad=dy, **pool),
+                small,
+            ),
+            gradient(
+                "FusedBatchNormV3",
+                "training",
+                lambda x, s, o: tf.raw_ops.FusedBatchNormV3(
+                    x=x, scale=s, offset=o, mean=empty, variance=empty, **norm
+                )[:3],
+                x,
+                (16,),
+                (16,),
+            ),
+            gradient(
+                "FusedBatchNormGradV3",
+                "training",
+                lambda dy, x, s, m, v: tf.raw_ops.FusedBatchNormGradV3(
+                    y_backprop=dy,
+                    x=x,
+                    scale=s,
+                    reserve_space_1=m,
+                    reserve_space_2=v,
+                    reserve_space_3=empty,
+                    **norm,
+                )[:3],
+                x,
+                x,
+                (16,),
+                (16,),
+                (16,),
+            ),
+        ]
+
     size = max(4, 64 // scale)
     half = max(4, size // 2)
     return [
@@ -114,5 +208,114 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         conv3d("3x3x3x16 -> 16 SAME", (1, 8, half, half, 16), (3, 3, 3, 16, 16), np.float64),
         transpose(
             "3x3 stride 2 -> 16, EXPLICIT", (1, half, half, 32), (3, 3, 16, 32), [1, 2 * half, 2 * half, 16]
+        ),
+        *training_cases(half),
+        *train_step_gradient_cases(tf, rng, scale),
+        *pool_3d_cases(tf, rng, scale),
+    ]
+
+
+def pool_3d_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """3-D pooling of video/volume features (TFLite has no 3-D pooling: always custom)."""
+    side = max(4, 32 // scale)
+    x = rng.standard_normal((2, 8, side, side, 32)).astype(np.float32)
+    label = f"f32 [2,8,{side},{side},32]"
+    return [
+        Case("MaxPool3D", f"{label} 2x2x2 /2 VALID", lambda v: tf.nn.max_pool3d(v, 2, 2, "VALID"), [x]),
+        Case("MaxPool3D", f"{label} 3x3x3 /1 SAME", lambda v: tf.nn.max_pool3d(v, 3, 1, "SAME"), [x]),
+        Case("AvgPool3D", f"{label} 2x2x2 /2 VALID", lambda v: tf.nn.avg_pool3d(v, 2, 2, "VALID"), [x]),
+        Case("AvgPool3D", f"{label} 3x3x3 /1 SAME", lambda v: tf.nn.avg_pool3d(v, 3, 1, "SAME"), [x]),
+    ]
+
+
+def train_step_gradient_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """The activation gradients, losses and broadcast reductions a converted train step leaves
+    custom. At the static shapes of a benchmark the converter lowers float32 SeluGrad and
+    SparseSoftmaxCrossEntropyWithLogits to builtins (with a dynamic batch they stay custom), so
+    those two cases hold the node directly, as the converter writes it."""
+    from flatbuffers import flexbuffers
+
+    from opbridge import tflite_model
+
+    def direct(
+        op: str, label: str, fn: Any, inputs: list[np.ndarray], outputs: dict[str, Any], **attrs: Any
+    ) -> Case:
+        expected = [np.asarray(t) for t in tf.nest.flatten(fn(*inputs))]
+        model = tflite_model.single_custom_op_model(
+            op,
+            [(f"input_{i}", a.shape, a.dtype) for i, a in enumerate(inputs)],
+            [(name, e.shape, e.dtype) for name, e in zip(outputs, expected, strict=True)],
+            options=flexbuffers.Dumps(attrs),
+        )
+        return Case(op, label, fn, inputs, model=model)
+
+    n = max(64, 65536 // scale)
+    g, x = rng.standard_normal((2, n)).astype(np.float32) * 3
+    raw = tf.raw_ops
+    batch, classes = max(4, 256 // scale), 100
+    logits = rng.standard_normal((batch, classes)).astype(np.float32) * 3
+    labels = rng.integers(0, classes, batch).astype(np.int64)
+    dense = rng.dirichlet(np.ones(classes), batch)
+    return [
+        Case("ReluGrad", f"f32 [{n}]", lambda g, x: raw.ReluGrad(gradients=g, features=x), [g, x]),
+        Case("Relu6Grad", f"f32 [{n}]", lambda g, x: raw.Relu6Grad(gradients=g, features=x), [g, x]),
+        Case("LeakyReluGrad", f"f32 [{n}]", lambda g, x: raw.LeakyReluGrad(gradients=g, features=x), [g, x]),
+        Case("EluGrad", f"f32 [{n}]", lambda g, y: raw.EluGrad(gradients=g, outputs=y), [g, x]),
+        direct(
+            "SeluGrad",
+            f"f32 [{n}]",
+            lambda g, y: raw.SeluGrad(gradients=g, outputs=y),
+            [g, x],
+            {"backprops": 0},
+            T=0,
+        ),
+        Case("SoftplusGrad", f"f32 [{n}]", lambda g, x: raw.SoftplusGrad(gradients=g, features=x), [g, x]),
+        Case("SoftsignGrad", f"f32 [{n}]", lambda g, x: raw.SoftsignGrad(gradients=g, features=x), [g, x]),
+        Case("ReciprocalGrad", f"f32 [{n}]", lambda dy, y: raw.ReciprocalGrad(y=y, dy=dy), [g, x]),
+        Case(
+            "TanhGrad",
+            f"f64 [{n}]",
+            lambda dy, y: raw.TanhGrad(y=y, dy=dy),
+            [g.astype(np.float64), (x / 4).astype(np.float64)],
+        ),
+        Case(
+            "SqrtGrad",
+            f"f64 [{n}]",
+            lambda dy, y: raw.SqrtGrad(y=y, dy=dy),
+            [g.astype(np.float64), abs(x).astype(np.float64)],
+        ),
+        Case(
+            "RsqrtGrad",
+            f"f64 [{n}]",
+            lambda dy, y: raw.RsqrtGrad(y=y, dy=dy),
+            [g.astype(np.float64), abs(x).astype(np.float64)],
+        ),
+        Case("Erfc", f"f32 [{n}]", tf.math.erfc, [x]),
+        Case(
+            "BroadcastGradientArgs",
+            "int32 rank 4",
+            lambda a, b: raw.BroadcastGradientArgs(s0=a, s1=b),
+            [np.array([8, 1, 16, 32], np.int32), np.array([7, 1, 32], np.int32)],
+        ),
+        direct(
+            "SparseSoftmaxCrossEntropyWithLogits",
+            f"f32 {batch}x{classes}",
+            lambda f, lab: raw.SparseSoftmaxCrossEntropyWithLogits(features=f, labels=lab),
+            [logits, labels],
+            {"loss": 0, "backprop": 0},
+            T=0,
+            Tlabels=4,
+        ),
+        Case(
+            "SoftmaxCrossEntropyWithLogits",
+            f"f64 {batch}x{classes}",
+            lambda f, lab: raw.SoftmaxCrossEntropyWithLogits(features=f, labels=lab),
+            [logits.astype(np.float64), dense],
+        ),
+        Case(
+            "BiasAddGrad",
+            f"f64 {batch}x8x8x32",
+            lambda dy: raw.BiasAddGrad(out_backprop=dy),
+            [rng.standard_normal((batch, 8, 8, 32))],
         ),
     ]

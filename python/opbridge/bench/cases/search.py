@@ -86,4 +86,20 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [values[: n // 256 * 256].reshape(256, -1)],
         ),
     ]
+    # Medians / k-th values of rows (robust statistics, percentile clipping).
+    rows = rng.standard_normal((max(1, n // 1000), 1000)).astype(np.float32)
+    found += [
+        Case(
+            "NthElement",
+            f"f32 [{rows.shape[0]},1000] n=500",
+            lambda v: tf.raw_ops.NthElement(input=v, n=500),
+            [rows],
+        ),
+        Case(
+            "NthElement",
+            f"f32 [{rows.shape[0] * 100},10] n=1 reverse",
+            lambda v: tf.raw_ops.NthElement(input=v, n=1, reverse=True),
+            [rows.reshape(-1, 10)],
+        ),
+    ]
     return found

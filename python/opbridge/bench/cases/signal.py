@@ -7,6 +7,23 @@ import numpy as np
 from .case import Case
 
 
+def _rfft_node_model(frames: int, n: int) -> bytes:
+    """TF's RFFT op as one node, float64: the converter lowers every rfft to RFFT2D, so only
+    a hand-built model (or another converter) holds it."""
+    from flatbuffers import flexbuffers
+
+    from ...tflite_model import single_custom_op_model
+
+    return single_custom_op_model(
+        "RFFT",
+        [("input", [frames, n], np.float64), ("fft_length", [1], np.int32)],
+        [("output", [frames, n // 2 + 1], np.complex128)],
+        # TFLite schema type numbers: float64, complex128.
+        options=bytes(flexbuffers.Dumps({"Treal": 10, "Tcomplex": 11})),
+        constants={"fft_length": np.array([n], np.int32)},
+    )
+
+
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     def spectrum(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
@@ -44,6 +61,82 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             lambda x: tf.signal.irfft3d(x, fft_length=[image // 8, image // 4, image // 2]),
             [spectrum(2, image // 8, image // 4, image // 4 + 1)],
         ),
+        Case("FFT", f"c64 [{frames},512]", tf.signal.fft, [spectrum(frames, 512)]),
+        Case("FFT", f"c64 [{frames},400] (mixed radix)", tf.signal.fft, [spectrum(frames, 400)]),
+        Case("FFT", f"c64 [{frames},509] (prime: Bluestein)", tf.signal.fft, [spectrum(frames, 509)]),
+        Case("IFFT", f"c128 [{frames},512]", tf.signal.ifft, [spectrum(frames, 512).astype(np.complex128)]),
+        Case("FFT2D", f"c64 [4,{image},{image}]", tf.signal.fft2d, [spectrum(4, image, image)]),
+        Case("IFFT2D", f"c64 [4,{image},{image - 6}]", tf.signal.ifft2d, [spectrum(4, image, image - 6)]),
+        Case(
+            "IFFT3D",
+            f"c64 [2,{image // 8},{image // 4},{image // 4}]",
+            tf.signal.ifft3d,
+            [spectrum(2, image // 8, image // 4, image // 4)],
+        ),
+        Case(
+            "FFT3D",
+            f"c128 [2,{image // 8},{image // 4},{image // 4 - 3}]",
+            tf.signal.fft3d,
+            [spectrum(2, image // 8, image // 4, image // 4 - 3).astype(np.complex128)],
+        ),
+        Case(
+            "RFFT",
+            f"f64 [{frames},400] (TF's RFFT node itself)",
+            lambda x: tf.raw_ops.RFFT(input=x, fft_length=[400], Tcomplex=tf.complex128),
+            [rng.standard_normal((frames, 400))],
+            model=_rfft_node_model(frames, 400),
+        ),
+        Case(
+            "RFFT2D",
+            f"f32 rfft [{frames},400] (STFT frames, builtin refuses 400)",
+            lambda x: tf.signal.rfft(x, fft_length=[400]),
+            [rng.standard_normal((frames, 400)).astype(np.float32)],
+        ),
+        Case(
+            "RFFT2D",
+            f"f32 rfft [{frames},100]",
+            lambda x: tf.signal.rfft(x, fft_length=[100]),
+            [rng.standard_normal((frames, 100)).astype(np.float32)],
+        ),
+        Case(
+            "RFFT2D",
+            f"f64 rfft2d [4,{image},{image}]",
+            tf.signal.rfft2d,
+            [rng.standard_normal((4, image, image))],
+        ),
+        Case(
+            "RFFT3D",
+            f"f32 [2,{image // 8},{image // 4},{image // 2}]",
+            tf.signal.rfft3d,
+            [rng.standard_normal((2, image // 8, image // 4, image // 2)).astype(np.float32)],
+        ),
+        # The complex elementwise ops the converter leaves custom (ops/math).
+        Case("Angle", f"c64 [{frames},513]", tf.math.angle, [spectrum(frames, 513)]),
+        Case("Angle", f"c128 [{frames},513]", tf.math.angle, [spectrum(frames, 513).astype(np.complex128)]),
+        Case("Conj", f"c64 [{frames},513]", tf.math.conj, [spectrum(frames, 513)]),
+        Case("AddV2", f"c64 [{frames},513] + [513]", tf.math.add, [spectrum(frames, 513), spectrum(513)]),
+        Case(
+            "Sub", f"c128 [{frames},513]", tf.math.subtract, [spectrum(frames, 513).astype(np.complex128)] * 2
+        ),
+        Case(
+            "Mul", f"c128 [{frames},513]", tf.math.multiply, [spectrum(frames, 513).astype(np.complex128)] * 2
+        ),
+        Case(
+            "RealDiv", f"c64 [{frames},513]", tf.math.divide, [spectrum(frames, 513), spectrum(frames, 513)]
+        ),
+        Case(
+            "BatchMatMulV2",
+            f"c64 [8,{image // 2},64] x [8,64,{image // 2}]",
+            tf.matmul,
+            [spectrum(8, image // 2, 64), spectrum(8, 64, image // 2)],
+        ),
+        Case(
+            "MatMul",
+            f"c128 [{image},{image}] x [{image},{image}] (+ Transpose)",
+            tf.matmul,
+            [spectrum(image, image).astype(np.complex128), spectrum(image, image).astype(np.complex128)],
+        ),
+        Case("Transpose", f"c64 [{frames},513] -> [513,{frames}]", tf.transpose, [spectrum(frames, 513)]),
         Case(
             "Complex",
             f"f32 [{frames},513] x2",

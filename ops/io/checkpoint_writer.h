@@ -1,0 +1,190 @@
+// Writing a TF V1 checkpoint (checkpoint_format.h) as TF's SaveTensors and
+// TensorSliceWriter do: tensors in name order, one full slice each, values in
+// the dtype's packed *_val field, in an uncompressed table.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "checkpoint_format.h"
+#include "proto_wire.h"
+#include "sstable.h"
+
+namespace opbridge {
+namespace checkpoint_v1 {
+
+inline std::string ShapeProto(const std::vector<int64_t>& dims) {
+  std::string shape;
+  for (int64_t d : dims) {
+    std::string dim;
+    if (d != 0) proto::PutVarintField(&dim, 1, static_cast<uint64_t>(d));  // Dim.size
+    proto::PutBytesField(&shape, 2, dim);                                   // TensorShapeProto.dim
+  }
+  return shape;
+}
+
+inline std::string SliceProto(const Slice& slice) {
+  std::string out;
+  for (const Extent& e : slice) {
+    std::string extent;
+    if (e.length >= 0) {
+      if (e.start != 0) proto::PutVarintField(&extent, 1, static_cast<uint64_t>(e.start));
+      proto::PutVarintField(&extent, 2, static_cast<uint64_t>(e.length));
+    }
+    proto::PutBytesField(&out, 1, extent);  // TensorSliceProto.extent
+  }
+  return out;
+}
+
+struct SaveItem {
+  std::string_view name;
+  DType dtype = DType::kInvalid;
+  std::vector<int64_t> dims;
+  const void* data = nullptr;
+  const std::string_view* strings = nullptr;
+};
+
+// TensorSliceWriter::MaxBytesPerElement: 0 where TF refuses the dtype.
+inline size_t MaxBytesPerElement(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32: return 4;
+    case DType::kFloat64: return 8;
+    case DType::kInt32: case DType::kInt16: case DType::kInt8: case DType::kInt64: return 10;
+    case DType::kUInt8: return 2;
+    case DType::kComplex64: return 8;
+    case DType::kBool: return 1;
+    case DType::kUInt16: case DType::kFloat16: return 3;
+    case DType::kComplex128: return 16;
+    default: return 0;
+  }
+}
+
+// The TensorProto TF's Fill makes: only the dtype's packed *_val field.
+inline std::string EncodeValues(const SaveItem& item, int64_t n) {
+  const ValField vf = ValFieldOf(item.dtype);
+  std::string proto;
+  if (n == 0) return proto;
+  if (vf.kind == ValKind::kBytes) {
+    for (int64_t i = 0; i < n; ++i) proto::PutBytesField(&proto, vf.field, item.strings[i]);
+    return proto;
+  }
+  std::string packed;
+  const int64_t count = n * vf.per_element;
+  const unsigned char* bytes = static_cast<const unsigned char*>(item.data);
+  switch (vf.kind) {
+    case ValKind::kFixed32:
+    case ValKind::kFixed64:
+      // Little-endian on the wire, as in memory on every target we build for.
+      packed.assign(static_cast<const char*>(item.data),
+                    static_cast<size_t>(count) * (vf.kind == ValKind::kFixed32 ? 4 : 8));
+      break;
+    case ValKind::kBool:
+      for (int64_t i = 0; i < count; ++i) proto::PutVarint(&packed, bytes[i] != 0 ? 1 : 0);
+      break;
+    default: {
+      // int_val holds int32s: narrow ints widen to int32 (sign-extended for
+      // signed ones), and negative int32s are varints of their 64-bit extension.
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t v = 0;
+        switch (item.dtype) {
+          case DType::kInt8: v = static_cast<const int8_t*>(item.data)[i]; break;
+          case DType::kUInt8: v = static_cast<const uint8_t*>(item.data)[i]; break;
+          case DType::kInt16: v = static_cast<const int16_t*>(item.data)[i]; break;
+          case DType::kUInt16:
+          case DType::kFloat16: v = static_cast<const uint16_t*>(item.data)[i]; break;
+          case DType::kInt32: v = static_cast<const int32_t*>(item.data)[i]; break;
+          default: v = static_cast<const int64_t*>(item.data)[i]; break;
+        }
+        proto::PutVarint(&packed, static_cast<uint64_t>(v));
+      }
+      break;
+    }
+  }
+  proto::PutBytesField(&proto, vf.field, packed);
+  return proto;
+}
+
+inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
+  std::stable_sort(items.begin(), items.end(),
+                   [](const SaveItem& a, const SaveItem& b) { return a.name < b.name; });
+  struct MetaEntry {
+    const SaveItem* item;
+    int slices;
+  };
+  std::vector<MetaEntry> meta;
+  std::map<std::string, std::string> data;  // key -> SavedTensorSlices; first write of a key wins
+  for (const SaveItem& item : items) {
+    const size_t max_bytes = MaxBytesPerElement(item.dtype);
+    if (item.dtype != DType::kString && max_bytes == 0) {
+      if (TfEnumOf(item.dtype) == 0 || item.dtype == DType::kBFloat16) {
+        return Errorf("Saving data type ", DTypeName(item.dtype), " not yet supported");
+      }
+      return Errorf("Tensor slice serialization not implemented for dtype ", TfEnumOf(item.dtype));
+    }
+    if (!meta.empty() && meta.back().item->name == item.name) {
+      // The same name again: TF checks shape and type agree and records the
+      // slice twice; its data stays the first one's.
+      const SaveItem& first = *meta.back().item;
+      if (first.dims != item.dims) {
+        return Errorf("Mismatching shapes: existing tensor = ", ShapeString(first.dims), ", trying to add name ",
+                      item.name, ", shape = ", ShapeString(item.dims));
+      }
+      if (first.dtype != item.dtype) {
+        return Errorf("Mismatching types: existing type = ", TfTypeName(TfEnumOf(first.dtype)),
+                      ", trying to add name ", item.name, ", type = ", TfTypeName(TfEnumOf(item.dtype)));
+      }
+      ++meta.back().slices;
+      continue;
+    }
+    meta.push_back({&item, 1});
+    const Slice full(item.dims.size());
+    const int64_t n = NumElements(item.dims);
+    std::string saved_slice;
+    proto::PutBytesField(&saved_slice, 1, item.name);
+    proto::PutBytesField(&saved_slice, 2, SliceProto(full));
+    // TensorSliceWriter::SaveData's conservative bound: messages stay under 2 GiB.
+    size_t bound = saved_slice.size() + 1024;
+    if (item.dtype == DType::kString) {
+      bound += static_cast<size_t>(n) * 10;
+      for (int64_t i = 0; i < n; ++i) bound += item.strings[i].size();
+    } else {
+      bound += max_bytes * static_cast<size_t>(n);
+    }
+    if (bound > (size_t{1} << 31)) {
+      return Errorf("Tensor slice is too large to serialize (conservative estimate: ", bound, " bytes)");
+    }
+    proto::PutBytesField(&saved_slice, 3, EncodeValues(item, n));
+    std::string value;
+    proto::PutBytesField(&value, 2, saved_slice);  // SavedTensorSlices.data
+    data.emplace(EncodeTensorNameSlice(item.name, full), std::move(value));
+  }
+
+  std::string meta_proto;  // SavedTensorSliceMeta
+  for (const MetaEntry& m : meta) {
+    std::string ssm;
+    proto::PutBytesField(&ssm, 1, m.item->name);
+    proto::PutBytesField(&ssm, 2, ShapeProto(m.item->dims));
+    proto::PutVarintField(&ssm, 3, static_cast<uint64_t>(TfEnumOf(m.item->dtype)));
+    for (int i = 0; i < m.slices; ++i) proto::PutBytesField(&ssm, 4, SliceProto(Slice(m.item->dims.size())));
+    proto::PutBytesField(&meta_proto, 1, ssm);
+  }
+  std::string versions;
+  proto::PutVarintField(&versions, 1, 1);  // producer: TF_CHECKPOINT_VERSION
+  proto::PutBytesField(&meta_proto, 2, versions);
+  std::string header;
+  proto::PutBytesField(&header, 1, meta_proto);  // SavedTensorSlices.meta
+
+  sstable::TableBuilder table;
+  table.Add("", header);  // "" sorts first: the metadata opens the file
+  for (const auto& kv : data) table.Add(kv.first, kv.second);
+  *file = table.Finish();
+  return Status::Ok();
+}
+
+}  // namespace checkpoint_v1
+}  // namespace opbridge

@@ -1,0 +1,64 @@
+// Shared by MatMul and BatchMatMulV2 for the dtypes the converter leaves
+// custom (float64, complex64, complex128): C = op(A) * op(B) per matrix, op
+// the identity, the transpose or (complex) the adjoint.
+// Each op(A) row and op(B) are copied to row-major order once, then every
+// C[i, j] sums k in order in T's precision (TF's Eigen contraction sums in
+// blocks: results agree to rounding, which the tests bound).
+#pragma once
+
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace matmul {
+
+template <typename T>
+T Conj(T v) {
+  return v;
+}
+template <typename R>
+std::complex<R> Conj(std::complex<R> v) {
+  return std::complex<R>(v.real(), -v.imag());
+}
+
+// acc += a * b, complex products written out (std::complex's operator* calls
+// the C library's checked multiply, much slower, for the same finite values).
+template <typename T>
+void MulAdd(T a, T b, T* acc) {
+  *acc += a * b;
+}
+template <typename R>
+void MulAdd(std::complex<R> a, std::complex<R> b, std::complex<R>* acc) {
+  *acc = std::complex<R>(acc->real() + (a.real() * b.real() - a.imag() * b.imag()),
+                         acc->imag() + (a.real() * b.imag() + a.imag() * b.real()));
+}
+
+// One matrix product. a: rows x cols as stored (row-major, [k, m] when
+// transpose_a), likewise b; c: m x n row-major. `pack` is op(B) as k x n.
+template <typename T>
+void Product(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, bool transpose_a, bool conj_a,
+             bool transpose_b, bool conj_b, std::vector<T>* pack) {
+  pack->resize(static_cast<size_t>(k * n));
+  for (int64_t p = 0; p < k; ++p) {
+    for (int64_t j = 0; j < n; ++j) {
+      const T v = transpose_b ? b[j * k + p] : b[p * n + j];
+      (*pack)[static_cast<size_t>(p * n + j)] = conj_b ? Conj(v) : v;
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    T* row = c + i * n;
+    for (int64_t j = 0; j < n; ++j) row[j] = T(0);
+    for (int64_t p = 0; p < k; ++p) {
+      T v = transpose_a ? a[p * m + i] : a[i * k + p];
+      if (conj_a) v = Conj(v);
+      const T* brow = pack->data() + p * n;
+      for (int64_t j = 0; j < n; ++j) MulAdd(v, brow[j], row + j);
+    }
+  }
+}
+
+}  // namespace matmul
+}  // namespace opbridge

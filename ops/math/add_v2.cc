@@ -1,0 +1,27 @@
+// AddV2: TF's x + y, elementwise with broadcasting (tf.math.add / +), for the dtypes
+// the converter leaves custom: double (no float64 builtin) and complex64 /
+// complex128 (measured: float64 and complex AddV2 become CUSTOM "AddV2" {T}).
+// Results are exact: one rounding per part, as TF's. Broadcasting follows TF's binary cwise ops (broadcast.h).
+#include <complex>
+
+#include "broadcast.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::BinaryBroadcast<double, std::complex<float>, std::complex<double>>(ctx, 1, [](auto x, auto y) { return x + y; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("AddV2")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("x + y, elementwise with broadcasting (tf.math.add / +).")
+                         .Input("x: T")
+                         .Input("y: T")
+                         .Output("z: T")
+                         .Attr("T: {double, complex64, complex128}")
+                         .ShapeRule(math::BroadcastBinaryShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

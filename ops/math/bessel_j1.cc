@@ -1,0 +1,28 @@
+// BesselJ1: TF's Bessel function of the first kind of order 1, elementwise
+// (tf.math.special.bessel_j1).
+// TFLite has no kernel: the converter emits CUSTOM "BesselJ1" with options {T}.
+//
+// Eigen's scalar_bessel_j1_op, evaluated at the positions where TF's AVX
+// build takes its packet path and its scalar path (bessel.h): bit-identical
+// to TF for half, float and double. TF has no bfloat16 CPU kernel.
+#include "bessel.h"
+
+namespace opbridge {
+namespace {
+
+Status BesselJ1Kernel(KernelContext& ctx) {
+  return math::BesselKernel<Eigen::internal::scalar_bessel_j1_op>(ctx, 40);
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("BesselJ1")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Bessel function of the first kind of order 1, elementwise "
+                              "(tf.math.special.bessel_j1).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {half, float, double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(BesselJ1Kernel));
+
+}  // namespace
+}  // namespace opbridge

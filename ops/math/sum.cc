@@ -1,0 +1,249 @@
+// Sum: TF's sum over the axes given in `reduction_indices` (tf.reduce_sum),
+// with keep_dims. The converter lowers it to the builtin SUM except for dtypes
+// the builtin lacks: float64 stays CUSTOM "Sum" {T, Tidx, keep_dims}
+// (tf.signal.inverse_stft's overlap-add on float64 spectrograms), and so do
+// half, bfloat16, complex64/128, int8, int16, uint8, uint16 and uint32 (TF 2.21, measured).
+//
+// Semantics follow TF's ReductionHelper: axes (of any shape, read flat) in
+// [-rank, rank), negative counting from the end, no dimension twice; an empty
+// axis list copies the input;
+// reduced dims are dropped, or kept as 1 with keep_dims; the sum of no
+// elements is 0. Integer sums are exact (modulo 2^bits, as TF's); floating
+// sums are compensated or widened and round once (see Accumulator), so they
+// are at least as close to the exact sum as TF's tree of packets.
+#include <cmath>
+#include <complex>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+struct SumParams {
+  bool keep_dims = false;
+
+  static void Declare(ParamBinder& b, SumParams& p) { b.Attr("keep_dims: bool = false", &p.keep_dims); }
+};
+
+// Which dims are reduced (TF's texts) and the output shape.
+Status Plan(const Shape& input, const ConstTensor& axes, bool keep_dims, std::vector<bool>* reduced,
+            Shape* output) {
+  const int rank = input.rank();
+  reduced->assign(static_cast<size_t>(rank), false);
+  Status read = Dispatch<int32_t, int64_t>(axes.dtype(), [&](auto tag) {
+    const auto* v = axes.data<typename decltype(tag)::type>();
+    for (int64_t i = 0; i < axes.num_elements(); ++i) {
+      const int64_t a = static_cast<int64_t>(v[i]);
+      OPBRIDGE_REQUIRE(a >= -rank && a < rank, "Invalid reduction dimension (", a, " for input with ", rank,
+                       " dimension(s)");
+      const auto d = static_cast<size_t>(a < 0 ? a + rank : a);
+      OPBRIDGE_REQUIRE(!(*reduced)[d], "Invalid reduction arguments: Axes contains duplicate dimension: ", d);
+      (*reduced)[d] = true;
+    }
+    return Status::Ok();
+  });
+  OPBRIDGE_RETURN_IF_ERROR(read);
+  std::vector<int64_t> dims;
+  for (int d = 0; d < rank; ++d) {
+    if (!(*reduced)[static_cast<size_t>(d)]) {
+      dims.push_back(input.dim(d));
+    } else if (keep_dims) {
+      dims.push_back(1);
+    }
+  }
+  *output = Shape(std::move(dims));
+  return Status::Ok();
+}
+
+Status SumShape(ShapeContext& ctx, const SumParams& p) {
+  const ConstTensor* axes = ctx.input_value(1);
+  if (axes == nullptr || !ctx.input(0).rank_known()) {
+    ctx.set_output_dynamic(0);
+    return Status::Ok();
+  }
+  std::vector<bool> reduced;
+  Shape output;
+  OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *axes, p.keep_dims, &reduced, &output));
+  ctx.set_output(0, output);
+  return Status::Ok();
+}
+
+// Neumaier's compensated sum: the rounding error of each addition is kept
+// and added back at the end, so a float64 sum of n terms is within about two
+// roundings of the exact sum whatever n (a plain running sum drifts by up to
+// n roundings; TF's tree of packets by about log2(n)). A compensation made
+// non-finite by infinities or overflow is dropped: the sum alone is then
+// TF's answer (inf, or NaN).
+struct CompensatedSum {
+  double sum = 0.0;
+  double compensation = 0.0;
+
+  void Add(double x) {
+    const double t = sum + x;
+    compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+  }
+  double Result() const { return std::isfinite(compensation) ? sum + compensation : sum; }
+};
+
+struct CompensatedComplexSum {
+  CompensatedSum re, im;
+};
+
+// How each element type accumulates: integers in their unsigned twin, so
+// that overflow wraps modulo 2^bits as TF's (Eigen's) integer sums do without
+// undefined behaviour; bfloat16 and half in float, rounded once at the end
+// (TF's bfloat16 sum does exactly that; its half sum rounds after every
+// addition, so ours is the more accurate); float, double and complex in
+// double with Neumaier's compensation (below), rounded once at the end.
+template <typename T, bool kIntegral = std::is_integral_v<T>>
+struct Accumulator {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T>
+struct Accumulator<T, false> {
+  using type = CompensatedSum;
+};
+template <>
+struct Accumulator<Eigen::half, false> {
+  using type = float;
+};
+template <>
+struct Accumulator<Eigen::bfloat16, false> {
+  using type = float;
+};
+template <typename R>
+struct Accumulator<std::complex<R>, false> {
+  using type = CompensatedComplexSum;
+};
+
+template <typename Acc, typename T>
+void Add(Acc& acc, T value) {
+  if constexpr (std::is_same_v<Acc, CompensatedSum>) {
+    acc.Add(static_cast<double>(value));
+  } else if constexpr (std::is_same_v<Acc, CompensatedComplexSum>) {
+    acc.re.Add(static_cast<double>(value.real()));
+    acc.im.Add(static_cast<double>(value.imag()));
+  } else if constexpr (std::is_same_v<Acc, float>) {
+    acc += static_cast<float>(value);
+  } else {
+    acc = static_cast<Acc>(acc + static_cast<Acc>(value));
+  }
+}
+
+template <typename T, typename Acc>
+T Result(const Acc& acc) {
+  if constexpr (std::is_same_v<Acc, CompensatedSum>) {
+    return static_cast<T>(acc.Result());
+  } else if constexpr (std::is_same_v<Acc, CompensatedComplexSum>) {
+    using R = typename T::value_type;
+    return T(static_cast<R>(acc.re.Result()), static_cast<R>(acc.im.Result()));
+  } else {
+    return static_cast<T>(acc);
+  }
+}
+
+template <typename T>
+void Reduce(const ConstTensor& x, const std::vector<bool>& reduced, T* out, int64_t out_size) {
+  using Acc = typename Accumulator<T>::type;
+  std::vector<Acc> acc(static_cast<size_t>(out_size), Acc{});
+  const int64_t n = x.num_elements();
+  if (n > 0) {
+    // Adjacent dims both reduced or both kept merge (dims of 1 drop out), so
+    // that the innermost run is long and walked by a tight loop.
+    std::vector<int64_t> dims;
+    std::vector<bool> red;
+    for (int d = 0; d < x.rank(); ++d) {
+      if (x.dim(d) == 1) continue;
+      if (!dims.empty() && red.back() == reduced[static_cast<size_t>(d)]) {
+        dims.back() *= x.dim(d);
+      } else {
+        dims.push_back(x.dim(d));
+        red.push_back(reduced[static_cast<size_t>(d)]);
+      }
+    }
+    if (dims.empty()) {
+      dims.push_back(1);
+      red.push_back(false);
+    }
+    const size_t m = dims.size();
+    // Per merged dim, the step of the output offset (0 for reduced dims).
+    std::vector<int64_t> step(m, 0);
+    for (int64_t d = static_cast<int64_t>(m) - 1, stride = 1; d >= 0; --d) {
+      const auto u = static_cast<size_t>(d);
+      if (red[u]) continue;
+      step[u] = stride;
+      stride *= dims[u];
+    }
+    const int64_t inner = dims[m - 1];
+    const bool inner_reduced = red[m - 1];
+    const T* in = x.data<T>();
+    std::vector<int64_t> index(m, 0);
+    int64_t offset = 0;
+    for (int64_t row = 0; row < n / inner; ++row) {
+      const T* src = in + row * inner;
+      if (inner_reduced) {
+        Acc& a = acc[static_cast<size_t>(offset)];
+        for (int64_t j = 0; j < inner; ++j) Add(a, src[j]);
+      } else {
+        Acc* a = acc.data() + offset;
+        for (int64_t j = 0; j < inner; ++j) Add(a[j], src[j]);
+      }
+      for (int64_t d = static_cast<int64_t>(m) - 2; d >= 0; --d) {  // odometer over the outer dims
+        const auto u = static_cast<size_t>(d);
+        offset += step[u];
+        if (++index[u] < dims[u]) break;
+        offset -= index[u] * step[u];
+        index[u] = 0;
+      }
+    }
+  }
+  for (int64_t k = 0; k < out_size; ++k) out[k] = Result<T>(acc[static_cast<size_t>(k)]);
+}
+
+template <typename T>
+Status ReduceAs(const ConstTensor& x, const std::vector<bool>& reduced, const Tensor& out) {
+  Reduce<T>(x, reduced, out.data<T>(), out.num_elements());
+  return Status::Ok();
+}
+
+Status SumKernel(KernelContext& ctx, const SumParams& p) {
+  const ConstTensor& x = ctx.input(0);
+  std::vector<bool> reduced;
+  Shape output;
+  OPBRIDGE_RETURN_IF_ERROR(Plan(x.shape(), ctx.input(1), p.keep_dims, &reduced, &output));
+  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, output));
+  const Tensor& out = ctx.output(0);
+  OPBRIDGE_REQUIRE(out.shape().dims() == output.dims(), "output has shape ", out.shape().ToString(),
+                   ", expected ", output.ToString());
+  if (out.num_elements() == 0) return Status::Ok();
+  switch (x.dtype()) {
+    case DType::kFloat16: return ReduceAs<Eigen::half>(x, reduced, out);
+    case DType::kBFloat16: return ReduceAs<Eigen::bfloat16>(x, reduced, out);
+    default: break;
+  }
+  return Dispatch<float, double, std::complex<float>, std::complex<double>, int8_t, int16_t, int32_t, int64_t,
+                  uint8_t, uint16_t, uint32_t, uint64_t>(
+      x.dtype(), [&](auto tag) { return ReduceAs<typename decltype(tag)::type>(x, reduced, out); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Sum")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Sum over the given axes with keep_dims (tf.reduce_sum); the custom op the "
+                              "converter leaves for float64 (tf.signal.inverse_stft's overlap-add).")
+                         .Input("input: T")
+                         .Input("reduction_indices: Tidx")
+                         .Output("output: T")
+                         .Params<SumParams>()
+                         .Attr("T: {float, double, half, bfloat16, complex64, complex128, int8, int16, int32, int64, "
+                               "uint8, uint16, uint32, uint64}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(SumShape)
+                         .Kernel(SumKernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,184 @@
+// Shared by the elementwise gradient ops (ReluGrad, EluGrad, SoftplusGrad,
+// TanhGrad, ReciprocalGrad, ...): two inputs of one shape, one output.
+//
+// TF's CPU kernels evaluate an Eigen expression over the flattened tensors.
+// Its x86-64 wheel is built for AVX: Eigen computes whole packets (8 floats,
+// halves or bfloat16s, 4 doubles) and the last n % packet elements one at a
+// time through the functor's scalar path. Where the two paths differ (an
+// exp, or another order of the products), an element's result depends on its
+// position: `PacketAndTail` reproduces that, computing the packet part with
+// Eigen's own packet functions (on SSE lanes: the same algorithms lane by
+// lane) and the tail with the scalar ones. half and bfloat16 packets are
+// computed as float packets rounded after every operation, as Eigen's AVX
+// Packet8h/Packet8bf arithmetic does.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <type_traits>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace nn {
+
+template <typename T>
+constexpr bool kIs16BitFloat = std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+
+// opbridge's Dispatch plus half and bfloat16 (Eigen's types, as TF's kernels).
+template <typename... Ts, typename Fn>
+Status DispatchFloatsAnd(DType dtype, Fn&& fn) {
+  if (dtype == DType::kFloat16) return fn(TypeTag<Eigen::half>{});
+  if (dtype == DType::kBFloat16) return fn(TypeTag<Eigen::bfloat16>{});
+  return Dispatch<Ts...>(dtype, fn);
+}
+
+// TF_CALL_FLOAT_TYPES: half, bfloat16, float, double.
+template <typename Fn>
+Status DispatchFloatTypes(DType dtype, Fn&& fn) {
+  return DispatchFloatsAnd<float, double>(dtype, fn);
+}
+
+// TF_CALL_REAL_NUMBER_TYPES: the float types and every integer type.
+template <typename Fn>
+Status DispatchRealNumberTypes(DType dtype, Fn&& fn) {
+  return DispatchFloatsAnd<float, double, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,
+                           uint64_t>(dtype, fn);
+}
+
+// TF's BinaryElementWiseOp: both inputs of one shape (TF: "Inputs to
+// operation ... must have the same size and shape"), at most 8 dims.
+inline Status SameShapeBinaryRule(ShapeContext& ctx) {
+  const Shape& a = ctx.input(0);
+  const Shape& b = ctx.input(1);
+  if (a.rank_known() && b.rank_known()) {
+    bool same = a.rank() == b.rank();
+    for (int i = 0; same && i < a.rank(); ++i) {
+      same = a.dim(i) == kUnknownDim || b.dim(i) == kUnknownDim || a.dim(i) == b.dim(i);
+    }
+    if (!same) {
+      return Errorf("inputs '", ctx.input_name(0), "' and '", ctx.input_name(1),
+                    "' must have the same size and shape.  Input 0: ", a.ToString(), " != input 1: ", b.ToString());
+    }
+  }
+  const Shape& known = a.rank_known() ? a : b;
+  if (known.rank_known() && known.rank() > 8) {
+    return Errorf("We only handle up to Tensor::dims() up to 8, not ", known.rank());
+  }
+  ctx.set_output(0, known);
+  return Status::Ok();
+}
+
+// a * b, multiplied at run time. The compiler may fold g * (c ? 1 : 0) into
+// c ? g : 0, which differs under TF's denormals-are-zero mode (a subnormal g
+// times 1 gives 0); hiding b's value keeps the product.
+template <typename T>
+T Mul(T a, T b) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) asm("" : "+x"(b));
+  return static_cast<T>(a * b);
+}
+
+// out[i] = fn(a[i], b[i]) for ops whose packet and scalar paths agree.
+template <typename T, typename Fn>
+Status Binary(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
+  const T* a = ctx.input(0).data<T>();
+  const T* b = ctx.input(1).data<T>();
+  T* out = ctx.output(0).data<T>();
+  ctx.ParallelFor(ctx.output(0).num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = fn(a[i], b[i]);
+  });
+  return Status::Ok();
+}
+
+// The element type of a packet lane: float for the 16-bit floats.
+template <typename T>
+using Lane = std::conditional_t<kIs16BitFloat<T>, float, T>;
+template <typename T>
+using LanePacket = typename Eigen::internal::packet_traits<Lane<T>>::type;
+// Lanes in a LanePacket (4 floats or 2 doubles on SSE2).
+template <typename T>
+constexpr int kLanes = Eigen::internal::packet_traits<Lane<T>>::size;
+
+// TF's AVX packet length for T, in elements: 32 bytes (Packet8f, Packet4d,
+// Packet4cf, Packet2cd), but 8 halves or bfloat16s (Packet8h, Packet8bf).
+template <typename T>
+constexpr int64_t kTfPacketSize = sizeof(T) == 2 ? 8 : 32 / static_cast<int64_t>(sizeof(T));
+
+// A packet of T's values rounded to T, as every Packet8h/Packet8bf operation
+// rounds its float result; identity for float and double.
+template <typename T>
+LanePacket<T> Round(const LanePacket<T>& p) {
+  if constexpr (kIs16BitFloat<T>) {
+    float lanes[kLanes<T>];
+    Eigen::internal::pstoreu(lanes, p);
+    for (float& v : lanes) v = static_cast<float>(static_cast<T>(v));
+    return Eigen::internal::ploadu<LanePacket<T>>(lanes);
+  } else {
+    return p;
+  }
+}
+
+template <typename T>
+LanePacket<T> LoadLanes(const T* in) {
+  if constexpr (kIs16BitFloat<T>) {
+    float lanes[kLanes<T>];
+    for (int j = 0; j < kLanes<T>; ++j) lanes[j] = static_cast<float>(in[j]);
+    return Eigen::internal::ploadu<LanePacket<T>>(lanes);
+  } else {
+    return Eigen::internal::ploadu<LanePacket<T>>(in);
+  }
+}
+
+template <typename T>
+void StoreLanes(T* out, const LanePacket<T>& p) {
+  if constexpr (kIs16BitFloat<T>) {
+    float lanes[kLanes<T>];
+    Eigen::internal::pstoreu(lanes, p);
+    for (int j = 0; j < kLanes<T>; ++j) out[j] = static_cast<T>(lanes[j]);
+  } else {
+    Eigen::internal::pstoreu(out, p);
+  }
+}
+
+// out[i] = packet_fn(a, b) lane by lane for i < n - n % kTfPacketSize<T>, and
+// scalar_fn(a[i], b[i]) for the tail, as TF's AVX build evaluates. packet_fn
+// takes and returns LanePacket<T> and rounds with Round<T> after each step.
+template <typename T, typename PacketFn, typename ScalarFn>
+Status PacketAndTail(KernelContext& ctx, int64_t cost_per_element_ns, PacketFn packet_fn, ScalarFn scalar_fn) {
+  static_assert(kTfPacketSize<T> % kLanes<T> == 0, "a TF packet must be whole lane packets");
+  const T* a = ctx.input(0).data<T>();
+  const T* b = ctx.input(1).data<T>();
+  T* out = ctx.output(0).data<T>();
+  const int64_t n = ctx.output(0).num_elements();
+  const int64_t packet_end = n - n % kTfPacketSize<T>;
+  ctx.ParallelFor(
+      n, cost_per_element_ns,
+      [&](int64_t begin, int64_t end) {
+        int64_t i = begin;
+        for (; i < end && i < packet_end; i += kLanes<T>) {
+          StoreLanes(out + i, packet_fn(LoadLanes(a + i), LoadLanes(b + i)));
+        }
+        for (; i < end; ++i) out[i] = scalar_fn(a[i], b[i]);
+      },
+      /*grain=*/kTfPacketSize<T>);
+  return Status::Ok();
+}
+
+// PacketAndTail for functors whose packet path is plain IEEE arithmetic in
+// another order than their scalar path: both given as per-element functions
+// of T (each step rounded to T, as Packet8h/Packet8bf arithmetic rounds).
+template <typename T, typename PacketFn, typename ScalarFn>
+Status BinaryByPosition(KernelContext& ctx, int64_t cost_per_element_ns, PacketFn packet_fn, ScalarFn scalar_fn) {
+  const T* a = ctx.input(0).data<T>();
+  const T* b = ctx.input(1).data<T>();
+  T* out = ctx.output(0).data<T>();
+  const int64_t n = ctx.output(0).num_elements();
+  const int64_t packet_end = n - n % kTfPacketSize<T>;
+  ctx.ParallelFor(n, cost_per_element_ns, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = i < packet_end ? packet_fn(a[i], b[i]) : scalar_fn(a[i], b[i]);
+  });
+  return Status::Ok();
+}
+
+}  // namespace nn
+}  // namespace opbridge

@@ -1,0 +1,154 @@
+// FusedBatchNormGradV3: the gradient of FusedBatchNormV3, which a converted
+// training step leaves custom (tf.nn.fused_batch_norm, TF-Keras 2's
+// BatchNormalization). Options {T, U, epsilon, data_format, is_training}.
+//
+//   y_backprop, x (x's shape, T), scale [C], reserve_space_1 (the batch
+//   mean m), reserve_space_2 (the biased batch variance v), reserve_space_3
+//   (unread) -> x_backprop (T), scale_backprop, offset_backprop [C], and
+//   reserve_space_4/5 (empty), all float. With r = rsqrt(v + eps), per
+//   channel over its R elements:
+//   offset_backprop = sum(dy), scale_backprop = sum(dy * (x - m)) * r,
+//   training:  x_backprop = scale * r * (dy - sum(dy) / R
+//                           - (x - m) * r^2 * sum(dy * (x - m)) / R)
+//   inference: x_backprop = dy * scale * r
+// (TF's FusedBatchNormGrad CPU functor). Empty x gives zero scale/offset
+// gradients. Sums run in double and results round once to float: within
+// float rounding of TF, which sums in float.
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "fused_batch_norm.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+using nn::NormLayout;
+
+struct FusedBatchNormGradParams : nn::BatchNormAttrs {
+  static void Declare(ParamBinder& b, FusedBatchNormGradParams& p) {
+    DeclareEpsilon(b, p);
+    DeclareFormatAndMode(b, p);
+  }
+};
+
+// TF's checks of FusedBatchNormGradOpBase::ComputeWithReservedSpace, in its order.
+Status Check(const FusedBatchNormGradParams& p, const Shape& dy, const Shape& x, const Shape& scale,
+             const Shape& mean, const Shape& var, NormLayout* l) {
+  OPBRIDGE_REQUIRE(dy.rank() == 4 || dy.rank() == 5, "input must be 4 or 5-dimensional", nn::ShapeText(dy));
+  OPBRIDGE_RETURN_IF_ERROR(nn::NormLayoutOf(x, p.channels_first(), l));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireVector(scale, "scale"));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireVector(mean, "saved mean"));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireVector(var, "saved variance"));
+  OPBRIDGE_REQUIRE(x.dims() == dy.dims(), "x and y_backprop must have same shape, but x has shape ", nn::ShapeText(x),
+                   " and y_backprop has shape ", nn::ShapeText(dy));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireChannels(scale, l->channels, "", "scale"));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireChannels(mean, l->channels, "", "reserve_space_1"));
+  OPBRIDGE_RETURN_IF_ERROR(nn::RequireChannels(var, l->channels, "", "reserve_space_2"));
+  return Status::Ok();
+}
+
+Status FusedBatchNormGradShape(ShapeContext& ctx, const FusedBatchNormGradParams& p) {
+  const Shape& x = ctx.input(1);
+  int64_t channels = kUnknownDim;
+  if (x.rank_known()) {
+    bool known = true;
+    for (int i = 0; i < 5; ++i) known = known && ctx.input(i).fully_known();
+    NormLayout l;
+    if (known) {
+      OPBRIDGE_RETURN_IF_ERROR(Check(p, ctx.input(0), x, ctx.input(2), ctx.input(3), ctx.input(4), &l));
+    } else {
+      OPBRIDGE_REQUIRE(x.rank() == 4 || x.rank() == 5, "input must be 4 or 5-dimensional", nn::ShapeText(x));
+    }
+    channels = x.dim(p.channels_first() ? 1 : x.rank() - 1);
+  }
+  ctx.set_output(0, x);
+  ctx.set_output(1, Shape({channels}));
+  ctx.set_output(2, Shape({channels}));
+  ctx.set_output(3, Shape({0}));
+  ctx.set_output(4, Shape({0}));
+  return Status::Ok();
+}
+
+template <typename T>
+Status Compute(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l) {
+  const T* dy = ctx.input(0).data<T>();
+  const T* x = ctx.input(1).data<T>();
+  const float* scale = ctx.input(2).data<float>();
+  const float* mean = ctx.input(3).data<float>();
+  const float* var = ctx.input(4).data<float>();
+  T* dx = ctx.output(0).data<T>();
+  float* scale_backprop = ctx.output(1).data<float>();
+  float* offset_backprop = ctx.output(2).data<float>();
+  const int64_t rest = l.rest();
+  const auto eps = static_cast<float>(p.epsilon);
+  // One work item per channel: its two sums, then its x_backprop.
+  ctx.ParallelFor(l.channels, rest * 6 + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      const double m = mean[c];
+      const double r = 1.0 / std::sqrt(static_cast<double>(var[c] + eps));
+      double sum_dy = 0.0, sum_dy_xc = 0.0;
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const int64_t base = (o * l.channels + c) * l.inner;
+        for (int64_t i = 0; i < l.inner; ++i) {
+          const double g = static_cast<float>(dy[base + i]);
+          sum_dy += g;
+          sum_dy_xc += g * (static_cast<double>(static_cast<float>(x[base + i])) - m);
+        }
+      }
+      offset_backprop[c] = static_cast<float>(sum_dy);
+      scale_backprop[c] = static_cast<float>(sum_dy_xc * r);
+      if (rest == 0) continue;
+      const double k = static_cast<double>(scale[c]) * r;
+      const double mean_dy = sum_dy / static_cast<double>(rest);
+      const double mean_dy_xc = sum_dy_xc / static_cast<double>(rest) * r * r;
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const int64_t base = (o * l.channels + c) * l.inner;
+        for (int64_t i = 0; i < l.inner; ++i) {
+          const double g = static_cast<float>(dy[base + i]);
+          if (p.is_training) {
+            const double xc = static_cast<double>(static_cast<float>(x[base + i])) - m;
+            dx[base + i] = static_cast<T>(static_cast<float>(k * (g - mean_dy - xc * mean_dy_xc)));
+          } else {
+            dx[base + i] = static_cast<T>(static_cast<float>(g * k));
+          }
+        }
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+Status FusedBatchNormGradKernel(KernelContext& ctx, const FusedBatchNormGradParams& p) {
+  NormLayout l;
+  OPBRIDGE_RETURN_IF_ERROR(Check(p, ctx.input(0).shape(), ctx.input(1).shape(), ctx.input(2).shape(),
+                                 ctx.input(3).shape(), ctx.input(4).shape(), &l));
+  OPBRIDGE_REQUIRE(ctx.input(3).dtype() == DType::kFloat32, "U must be float, got ", DTypeName(ctx.input(3).dtype()));
+  return nn::DispatchNormTypes(ctx.input(0).dtype(),
+                               [&](auto tag) { return Compute<typename decltype(tag)::type>(ctx, p, l); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("FusedBatchNormGradV3")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Gradient of FusedBatchNormV3 with respect to x, scale and offset.")
+                         .Input("y_backprop: T")
+                         .Input("x: T")
+                         .Input("scale: float")
+                         .Input("reserve_space_1: U")
+                         .Input("reserve_space_2: U")
+                         .Input("reserve_space_3: U")
+                         .Output("x_backprop: T")
+                         .Output("scale_backprop: U")
+                         .Output("offset_backprop: U")
+                         .Output("reserve_space_4: U")
+                         .Output("reserve_space_5: U")
+                         .Attr("T: {half, bfloat16, float}")
+                         .Attr("U: {float}")
+                         .Params<FusedBatchNormGradParams>()
+                         .ShapeRule(FusedBatchNormGradShape)
+                         .Kernel(FusedBatchNormGradKernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,107 @@
+"""Builtins the converter emits that cannot run, switched to opbridge kernels after conversion.
+
+The converter lowers float32 `tf.signal.rfft` (through a reshape, with
+fft_length [1, n]) and `tf.signal.rfft2d` (and so `tf.signal.stft`) to the
+builtin RFFT2D whatever the length, but the builtin runs power-of-two lengths
+only: it fails at prepare otherwise (tflite/kernels/rfft2d.cc, IsPowerOfTwo),
+or at invoke when fft_length is computed in the model; and with a width of 1
+(`tf.signal.rfft` of length 1) it runs but computes wrong values. Its inputs (a float32
+tensor [..., h, w], fft_length int32 [2]) and output (complex64 [..., h, w/2+1])
+are TF's RFFT2D op's, and the builtin crops the input as TF's kernel does, so a
+node whose fft_length is not a constant of powers of two is switched to the
+custom op RFFT2D with TF's attrs (Treal float32, Tcomplex complex64, as the
+converter writes them for the float64 RFFT2D it leaves custom), which opbridge
+implements at any length. Nodes the builtin can run stay builtins.
+
+This works on the .tflite flatbuffer: only there is it known which fft_length
+the converter folded to a constant.
+"""
+
+from __future__ import annotations
+
+import flatbuffers
+import numpy as np
+from ai_edge_litert import schema_py_generated as schema
+from flatbuffers import flexbuffers
+
+from . import tflite_model
+
+_RFFT2D = schema.BuiltinOperator.RFFT2D
+_CUSTOM = schema.BuiltinOperator.CUSTOM
+# The converter's custom options for TF's RFFT2D op: TFLite type enums.
+_RFFT2D_OPTIONS = bytes(
+    flexbuffers.Dumps({"Treal": schema.TensorType.FLOAT32, "Tcomplex": schema.TensorType.COMPLEX64})
+)
+
+
+def _power_of_two(v: int) -> bool:
+    return v > 0 and v & (v - 1) == 0
+
+
+def _builtin_runs(raw: bytes, model: schema.ModelT, subgraph: schema.SubGraphT, op: schema.OperatorT) -> bool:
+    """Whether the builtin RFFT2D runs this node right: fft_length a constant of two
+    powers of two, the width at least 2."""
+    tensor = subgraph.tensors[op.inputs[1]]
+    buffer = model.buffers[tensor.buffer] if 0 < tensor.buffer < len(model.buffers) else None
+    if buffer is None:
+        return False
+    if buffer.data is not None and len(buffer.data):
+        data = bytes(bytearray(buffer.data))
+    elif buffer.offset > 1:  # a model over 2 GB keeps constants after the flatbuffer
+        data = raw[buffer.offset : buffer.offset + buffer.size]
+    else:
+        return False  # computed in the model: known only at run time
+    if len(data) != 8:
+        return False
+    height, width = (int(v) for v in np.frombuffer(data, dtype="<i4"))
+    # Width 1 passes the builtin's check but gives wrong values (measured: errors
+    # of the order of the input, tests/test_parity_rfft.py).
+    return _power_of_two(height) and _power_of_two(width) and width > 1
+
+
+def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
+    """The model with every builtin RFFT2D node the builtin cannot run switched to
+    the custom op RFFT2D; returns it and {builtin: nodes switched}."""
+    view = tflite_model.parse(model)
+    if not any(not node.custom and node.name == "RFFT2D" for node in view.nodes):
+        return model, {}
+    m = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    rfft2d_codes = {
+        i
+        for i, code in enumerate(m.operatorCodes)
+        if max(code.builtinCode, code.deprecatedBuiltinCode) == _RFFT2D
+    }
+    custom_index: int | None = None
+    switched = 0
+    for subgraph in m.subgraphs or []:
+        for op in subgraph.operators or []:
+            if op.opcodeIndex not in rfft2d_codes or _builtin_runs(model, m, subgraph, op):
+                continue
+            if custom_index is None:
+                custom_index = _custom_code(m, "RFFT2D")
+            op.opcodeIndex = custom_index
+            op.builtinOptionsType = schema.BuiltinOptions.NONE
+            op.builtinOptions = None
+            op.customOptions = list(_RFFT2D_OPTIONS)
+            op.customOptionsFormat = schema.CustomOptionsFormat.FLEXBUFFERS
+            switched += 1
+    if not switched:
+        return model, {}
+    builder = flatbuffers.Builder(len(model) + 1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output()), {"RFFT2D": switched}
+
+
+def _custom_code(m: schema.ModelT, name: str) -> int:
+    """The index of the model's operator code for custom op `name`, added if absent."""
+    for i, code in enumerate(m.operatorCodes):
+        custom = code.customCode.decode() if isinstance(code.customCode, bytes) else code.customCode
+        if max(code.builtinCode, code.deprecatedBuiltinCode) == _CUSTOM and custom == name:
+            return i
+    code = schema.OperatorCodeT()
+    code.builtinCode = _CUSTOM
+    code.deprecatedBuiltinCode = _CUSTOM
+    code.customCode = name
+    code.version = 1
+    m.operatorCodes.append(code)
+    return len(m.operatorCodes) - 1

@@ -1,0 +1,190 @@
+"""Dawsn, Expint, FresnelCos, FresnelSin, Spence, Zeta, Polygamma: TFLite kernels vs TF's own kernels.
+
+TF evaluates all seven one element at a time (their functors have no packet
+path), with the C library's exp/log/sin/cos and no fused multiply-adds; the
+kernels evaluate the same approximations in the same order (Zeta and
+Polygamma: Eigen's own functions), so the outputs are bit-identical: the
+tests assert exact equality over the whole domain (negative, tiny, huge,
+region boundaries, poles, inf, NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import RUNTIMES, convert_fn
+from opbridge import tflite_model
+from opbridge.testing import assert_parity, run_tflite
+
+FLOATS = [np.float32, np.float64]
+# tf.math.special function -> TF op name.
+UNARY = {
+    "dawsn": "Dawsn",
+    "expint": "Expint",
+    "fresnel_cos": "FresnelCos",
+    "fresnel_sin": "FresnelSin",
+    "spence": "Spence",
+}
+
+
+def dtype_id(dtype) -> str:
+    return np.dtype(dtype).name
+
+
+def all_unary(tf):
+    return lambda x: {name: getattr(tf.math.special, name)(x) for name in UNARY}
+
+
+def unary_arguments(rng: np.random.Generator, dtype) -> np.ndarray:
+    """The approximations' region boundaries (Dawsn: 3.25, 6.25, 1e9; Expint: 2, 4, ...,
+    64; Fresnel: x^2 = 2.5625, 36974; Spence: 0.5, 1, 1.5, 2), where exp overflows,
+    negative values, zeros, tiny, subnormal (flushed to zero, as in TF), huge, inf, NaN."""
+    info = np.finfo(dtype)
+    edges = [0.0, -0.0, info.tiny, -info.tiny, info.eps, info.max, -info.max, np.inf, -np.inf, np.nan]
+    edges += [
+        float(info.smallest_subnormal),
+        -float(info.smallest_subnormal),
+        float(info.tiny) / 3,
+        1e-30,
+        -1e-30,
+    ]
+    edges += [3.25, -3.25, 6.25, 1e9, -1e9, 1e10, -1e10, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 88.7, 89.0, 709.8]
+    edges += [1.6, 1.6 + 1e-7, -1.6, 36974.0, 36974.01, -36975.0, 0.5, 1.0, 1.5, -1.0, 1 + 1e-7, 1e-300]
+    spread = [
+        rng.uniform(-10, 10, 400),
+        rng.uniform(-100, 100, 200),
+        rng.uniform(0, 3, 200),
+        np.exp(rng.uniform(-40, 40, 300)) * rng.choice([-1, 1], 300),
+    ]
+    with np.errstate(over="ignore"):
+        return np.concatenate([edges, *spread]).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+def test_unary_special_functions_bit_identical_to_tf(tf, rng, dtype):
+    x = unary_arguments(rng, dtype)
+    report = assert_parity(all_unary(tf), [x], rtol=0, atol=0, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {op: 1 for op in UNARY.values()}
+
+
+def test_unary_special_functions_dynamic_shapes(tf, rng):
+    """Unknown rank at conversion; empty, scalar and rank-3 inputs; 1 vs 2 threads."""
+    fn = tf.function(all_unary(tf), input_signature=[tf.TensorSpec(None, tf.float32)])
+    model = convert_fn(all_unary(tf), (None, tf.float32))
+    for x in (
+        np.zeros((0, 3), np.float32),
+        np.float32(0.7),
+        rng.uniform(-8, 8, (2, 3, 33)).astype(np.float32),
+    ):
+        expected = {k: v.numpy() for k, v in fn(x).items()}
+        for runtime in RUNTIMES:
+            got = run_tflite(model, [x], runtime)
+            for name in UNARY:
+                np.testing.assert_array_equal(
+                    got[name], expected[name], err_msg=f"{runtime} {name} {x.shape}"
+                )
+    big = rng.uniform(-8, 8, 5000).astype(np.float32)
+    two = run_tflite(model, [big], num_threads=2)
+    for name, value in fn(big).items():
+        np.testing.assert_array_equal(two[name], value.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_unary_special_functions_half_is_rejected_as_tf_has_no_kernel(tf, runtime):
+    """TF's op definitions allow half (the converter emits it); TF's CPU kernels take
+    float and double only."""
+    with pytest.raises((tf.errors.NotFoundError, tf.errors.InvalidArgumentError)):
+        tf.math.special.dawsn(tf.zeros(2, tf.float16))
+    model = convert_fn(all_unary(tf), ((2,), tf.float16))
+    assert tflite_model.custom_op_counts(model) == {op: 1 for op in UNARY.values()}
+    with pytest.raises(RuntimeError, match=r"attr 'T' is half, expected one of \{float, double\}"):
+        run_tflite(model, [np.zeros(2, np.float16)], runtime)
+
+
+def zeta_grid(dtype):
+    """Every x against every q: x below, at and above 1, integers (the q <= 0 rules),
+    q negative (integer and not), zero, tiny, huge, inf, NaN."""
+    x = [0.5, 1.0, 1 + 1e-6, 1.5, 2.0, 3.0, 4.0, 7.5, 20.0, 80.0, 1e4, -2.0, 0.0, np.inf, np.nan]
+    q = [1e-6, 0.1, 0.5, 1.0, 2.5, 10.0, 1e3, 1e8, 0.0, -0.0, -1.0, -2.0, -2.5, -7.25, np.inf, np.nan]
+    q += [1e-40, 1e-310, -1e-310]  # subnormal in float32 / float64: zero under TF's float mode
+    xx, qq = np.meshgrid(x, q)
+    return xx.astype(dtype), qq.astype(dtype)
+
+
+def polygamma_grid(dtype):
+    """Orders 0 (digamma), 1, 2, 3, 10, 30, non-integer and negative orders (NaN), inf,
+    NaN, against x around the poles (0 and the negative integers), small, large."""
+    a = [0.0, 1.0, 2.0, 3.0, 10.0, 30.0, 0.5, -1.0, 1.5, np.inf, np.nan]
+    x = [1e-6, 0.1, 0.5, 1.0, 2.5, 10.0, 1e3, 1e8, 0.0, -1.0, -2.5, -0.5, -7.25, np.inf, -np.inf, np.nan]
+    x += [1e-40, 1e-310, -1e-310]
+    aa, xx = np.meshgrid(a, x)
+    return aa.astype(dtype), xx.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+def test_zeta_and_polygamma_bit_identical_to_tf(tf, rng, dtype):
+    x, q = zeta_grid(dtype)
+    a, y = polygamma_grid(dtype)
+    n = 300
+    x_random = np.concatenate([rng.uniform(1, 12, n), rng.integers(1, 20, n)]).astype(dtype)
+    q_random = np.concatenate([rng.exponential(5, n), rng.uniform(-10, 10, n)]).astype(dtype)
+    a_random = rng.integers(0, 8, 2 * n).astype(dtype)
+    inputs = [x.ravel(), q.ravel(), a.ravel(), y.ravel(), x_random, q_random, a_random]
+
+    def both(x, q, a, y, xr, qr, ar):
+        return {
+            "zeta": tf.math.zeta(x, q),
+            "polygamma": tf.math.polygamma(a, y),
+            "zeta_random": tf.math.zeta(xr, qr),
+            "polygamma_random": tf.math.polygamma(ar, qr),
+        }
+
+    report = assert_parity(both, inputs, rtol=0, atol=0, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {"Zeta": 2, "Polygamma": 2}
+
+
+BROADCASTS = [
+    ((3, 1, 4), (2, 4)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+    ((1,), (5,)),
+    ((4, 1), (1, 3)),
+    ((2, 1, 2, 1, 2), (1, 2, 1, 2, 1)),  # five merged dims: TF's limit
+    ((0, 3), (3,)),
+    ((2, 0), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("name", ["zeta", "polygamma"])
+def test_zeta_and_polygamma_broadcast_as_tf(tf, rng, name):
+    """One model with unknown shapes, fed every broadcast pair."""
+    fn = getattr(tf.math, name)
+    model = convert_fn(fn, (None, tf.float32), (None, tf.float32))
+    assert tflite_model.custom_op_counts(model) == {name.capitalize(): 1}
+    for shape_a, shape_b in BROADCASTS:
+        first = rng.integers(0, 4, shape_a) if name == "polygamma" else rng.uniform(1, 5, shape_a)
+        a = np.asarray(first, np.float32)
+        b = rng.uniform(0.1, 6, shape_b).astype(np.float32)
+        expected = fn(a, b).numpy()
+        for runtime in RUNTIMES:
+            (got,) = run_tflite(model, [a, b], runtime).values()
+            np.testing.assert_array_equal(got, expected, err_msg=f"{runtime} {shape_a} {shape_b}")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_zeta_broadcast_errors_as_tf(tf, runtime):
+    fn = tf.function(tf.math.zeta, input_signature=[tf.TensorSpec(None, tf.float32)] * 2)
+    model = convert_fn(fn, (None, tf.float32), (None, tf.float32))
+    ones = np.ones
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        fn(ones((2, 3), np.float32), ones(4, np.float32))
+    with pytest.raises(RuntimeError, match=r"Zeta: Incompatible shapes: \[2, 3\] vs. \[4\]"):
+        run_tflite(model, [ones((2, 3)), ones(4)], runtime)
+    six = ((2, 1, 2, 1, 2, 1), (1, 2, 1, 2, 1, 2))
+    with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
+        fn(ones(six[0], np.float32), ones(six[1], np.float32))
+    with pytest.raises(
+        RuntimeError, match=r"Zeta: Broadcast between \[2, 1, 2, 1, 2, 1\] and .* not supported"
+    ):
+        run_tflite(model, [ones(six[0]), ones(six[1])], runtime)
