@@ -15,7 +15,7 @@ from .errors import AbiMismatchError, LibraryLoadError, OpbridgeError, Unsupport
 from .interpreter import Interpreter, delegates, registerers
 
 if TYPE_CHECKING:
-    from . import layers, ops, testing
+    from . import layers, ops, testing, training
     from ._tf_library import load_package as load_tf_op_library
     from .composites import composite
     from .conversion import convert
@@ -38,9 +38,10 @@ __all__ = [
     "ops",
     "registerers",
     "testing",
+    "training",
 ]
 
-_LAZY_MODULES = {"ops", "layers", "testing"}
+_LAZY_MODULES = {"ops", "layers", "testing", "training"}
 
 
 def cmake_dir() -> str:
