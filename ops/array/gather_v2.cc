@@ -109,6 +109,7 @@ Status Gather(KernelContext& ctx, int64_t axis, int64_t batch_dims) {
   }
   const int64_t bytes = DTypeSize(params.dtype());
   const int64_t row = inner * bytes;
+  if (row == 0) return Status::Ok();  // empty rows: nothing to copy (and no data pointers to copy from)
   const char* in = params.data<char>();
   auto* out = ctx.output(0).data<char>();
   const int64_t rows = batch * outer * per_batch;

@@ -40,8 +40,17 @@ Status BiasAddGradShape(ShapeContext& ctx, const BiasAddGradParams& p) {
   return Status::Ok();
 }
 
+// Integer sums wrap as TF's do: accumulated unsigned, where wrapping is defined.
+template <typename T, bool = std::is_integral_v<T>>
+struct SumType {
+  using type = std::conditional_t<nn::kIs16BitFloat<T>, float, T>;
+};
 template <typename T>
-using Accumulator = std::conditional_t<nn::kIs16BitFloat<T>, float, T>;
+struct SumType<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T>
+using Accumulator = typename SumType<T>::type;
 
 template <typename T>
 Status SumChannels(KernelContext& ctx, const BiasAddGradParams& p) {

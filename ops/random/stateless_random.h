@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -104,14 +105,23 @@ inline Status CheckSeedShape(const ConstTensor& seed) {
 // The generator of a seed pair (V1 ops, StatelessMultinomial); int32 seeds
 // are sign-extended as TF widens them. Other seed types are TF's run-time
 // error (StatelessRandomUniformFullInt's Tseed admits uint32/uint64).
+// Element i of a tensor whose data may not be aligned for T: a constant in a
+// .tflite file is only as aligned as the converter placed its buffer.
+template <typename T>
+T LoadElement(const ConstTensor& t, int64_t i) {
+  T v;
+  std::memcpy(&v, t.data<char>() + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
+  return v;
+}
+
 inline Status GeneratorFromSeed(const ConstTensor& seed, uint64_t* key, uint64_t counter[2]) {
   uint64_t s0, s1;
   if (seed.dtype() == DType::kInt32) {
-    s0 = static_cast<uint64_t>(static_cast<int64_t>(seed.data<int32_t>()[0]));
-    s1 = static_cast<uint64_t>(static_cast<int64_t>(seed.data<int32_t>()[1]));
+    s0 = static_cast<uint64_t>(static_cast<int64_t>(LoadElement<int32_t>(seed, 0)));
+    s1 = static_cast<uint64_t>(static_cast<int64_t>(LoadElement<int32_t>(seed, 1)));
   } else if (seed.dtype() == DType::kInt64) {
-    s0 = static_cast<uint64_t>(seed.data<int64_t>()[0]);
-    s1 = static_cast<uint64_t>(seed.data<int64_t>()[1]);
+    s0 = static_cast<uint64_t>(LoadElement<int64_t>(seed, 0));
+    s1 = static_cast<uint64_t>(LoadElement<int64_t>(seed, 1));
   } else {
     return Errorf("Invalid seed type: ", DTypeName(seed.dtype()));
   }
@@ -128,7 +138,7 @@ inline Status ReadKeyCounterAlg(const KernelContext& ctx, int* alg) {
   const ConstTensor& counter = ctx.input(2);
   const ConstTensor& alg_t = ctx.input(3);
   OPBRIDGE_REQUIRE(alg_t.rank() == 0, "input 3 (0-based) must have shape [], not ", alg_t.shape().ToString());
-  *alg = alg_t.data<int32_t>()[0];
+  *alg = LoadElement<int32_t>(alg_t, 0);
   if (*alg == kAlgAutoSelect) *alg = kAlgPhilox;
   OPBRIDGE_REQUIRE(key.rank() == 1 && key.dim(0) == 1, "key must have shape [1], not ", key.shape().ToString(),
                    ". (Note that batched keys are not supported yet.)");
@@ -145,7 +155,8 @@ inline Status PhiloxFromKeyCounter(const KernelContext& ctx, int alg, Philox* ge
   const ConstTensor& counter = ctx.input(2);
   OPBRIDGE_REQUIRE(counter.dim(0) >= 2, "counter has shape ", counter.shape().ToString(),
                    "; Philox needs 2 elements (TF would read past its end)");
-  *gen = Philox::FromKeyCounter(ctx.input(1).data<uint64_t>()[0], ctx.input(2).data<uint64_t>());
+  const uint64_t words[2] = {LoadElement<uint64_t>(counter, 0), LoadElement<uint64_t>(counter, 1)};
+  *gen = Philox::FromKeyCounter(LoadElement<uint64_t>(ctx.input(1), 0), words);
   return Status::Ok();
 }
 
@@ -157,8 +168,8 @@ Status ReadRange(const KernelContext& ctx, int lo_index, T* lo, T* hi) {
   const ConstTensor& maxval = ctx.input(lo_index + 1);
   OPBRIDGE_REQUIRE(minval.rank() == 0, "minval must be 0-D, got shape ", minval.shape().ToString());
   OPBRIDGE_REQUIRE(maxval.rank() == 0, "maxval must be 0-D, got shape ", maxval.shape().ToString());
-  *lo = minval.data<T>()[0];
-  *hi = maxval.data<T>()[0];
+  *lo = LoadElement<T>(minval, 0);
+  *hi = LoadElement<T>(maxval, 0);
   OPBRIDGE_REQUIRE(*lo < *hi, "Need minval < maxval, got ", *lo, " >= ", *hi);
   return Status::Ok();
 }

@@ -398,7 +398,7 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
 
 // init receives neither the node nor the registration, so each op gets its own
 // init function: Init<I> knows it serves the I-th op of the table.
-constexpr size_t kMaxOps = 512;
+constexpr size_t kMaxOps = 1024;  // registrations: each TF op counts twice (its name and Flex<name>)
 struct TableSlot {
   const OpSpec* spec;
   bool select_tf;
