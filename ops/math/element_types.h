@@ -34,6 +34,12 @@ Status DispatchElement(DType dtype, Fn&& fn) {
   return result;
 }
 
+// half, bfloat16, float, double: the floating types of most TF CPU kernels.
+template <typename Fn>
+Status DispatchFloating(DType dtype, Fn&& fn) {
+  return DispatchElement<Eigen::half, Eigen::bfloat16, float, double>(dtype, std::forward<Fn>(fn));
+}
+
 // TF's realnumbertypes, the set many of its CPU kernels register.
 template <typename Fn>
 Status DispatchRealNumber(DType dtype, Fn&& fn) {

@@ -220,7 +220,7 @@ Status AvgPoolGradKernel(KernelContext& ctx, const AvgPoolGradParams& p) {
   int64_t start = 0;
   if (g.oh > 0) OPBRIDGE_RETURN_IF_ERROR(CheckIndex(g.oh - 1, g.rows.stride, g.height, &start));
   if (g.ow > 0) OPBRIDGE_RETURN_IF_ERROR(CheckIndex(g.ow - 1, g.cols.stride, g.width, &start));
-  return nn::DispatchGradTypes(grad.dtype(), [&](auto tag) -> Status {
+  return math::DispatchFloating(grad.dtype(), [&](auto tag) -> Status {
     using T = typename decltype(tag)::type;
     if (!nn::OneDnnType(grad.dtype())) return TfBackprop<T>(ctx, g, grad.data<T>(), output.data<T>());
     const nn::ChannelsLast<T> dy(grad.data<T>(), grad.shape(), p.data_format);

@@ -141,7 +141,7 @@ Status FilterKernel(KernelContext& ctx, const BackpropFilterParams& p) {
   const int64_t requested = d.filter_rows * d.filter_cols * d.in_depth * d.out_depth;
   OPBRIDGE_REQUIRE(requested == output.num_elements(), "filter_size does not have enough elements, requested ",
                    requested, ", got ", output.num_elements());
-  return nn::DispatchGradTypes(input.dtype(), [&](auto tag) {
+  return math::DispatchFloating(input.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const nn::ChannelsLast<T> x(input.data<T>(), input.shape(), p.data_format);
     const nn::ChannelsLast<T> g(dy.data<T>(), dy.shape(), p.data_format);

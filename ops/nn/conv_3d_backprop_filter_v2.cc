@@ -196,7 +196,7 @@ Status FilterKernel(KernelContext& ctx, const Conv3DBackpropFilterParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(nn::AllocateSized(ctx, filter));
   const Tensor& output = ctx.output(0);
   if (output.num_elements() == 0) return Status::Ok();
-  return nn::DispatchGradTypes(input.dtype(), [&](auto tag) {
+  return math::DispatchFloating(input.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     // [N, C, D, H, W] as [N, C, D*H, W]: the 4-D copies of conv_backprop.h serve.
     auto flat = [](const ConstTensor& t) { return Shape({t.dim(0), t.dim(1), t.dim(2) * t.dim(3), t.dim(4)}); };

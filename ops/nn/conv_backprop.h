@@ -15,21 +15,10 @@
 #include <vector>
 
 #include "conv_geometry.h"
+#include "../math/element_types.h"
 #include "opbridge/op.h"
 
 namespace opbridge::nn {
-
-// The floating types of TF's CPU gradient kernels.
-template <typename Fn>
-Status DispatchGradTypes(DType dtype, Fn&& fn) {
-  switch (dtype) {
-    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
-    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
-    case DType::kFloat32: return fn(TypeTag<float>{});
-    case DType::kFloat64: return fn(TypeTag<double>{});
-    default: return Errorf("no kernel for dtype ", DTypeName(dtype));
-  }
-}
 
 // The type the direct-loop kernels sum in: float for the 16-bit floats,
 // double for float and double (a long reduction over batch and pixels stays

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "conv_geometry.h"
+#include "../math/element_types.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -194,17 +195,6 @@ Status Convolve(KernelContext& ctx, const DepthwiseDims& d, const T* in, T* out)
   return Status::Ok();
 }
 
-template <typename Fn>
-Status DispatchDepthwiseTypes(DType dtype, Fn&& fn) {
-  switch (dtype) {
-    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
-    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
-    case DType::kFloat32: return fn(TypeTag<float>{});
-    case DType::kFloat64: return fn(TypeTag<double>{});
-    default: return Errorf("no kernel for dtype ", DTypeName(dtype));
-  }
-}
-
 // [N, A, B, C] -> [N, C, A, B] (to_channels_first) or back, for NCHW.
 template <typename T>
 void Transpose(const T* src, int64_t n, int64_t a, int64_t b, int64_t c, bool to_channels_first, T* dst) {
@@ -235,7 +225,7 @@ Status DepthwiseKernel(KernelContext& ctx, const DepthwiseParams& p) {
   const bool channels_first = p.data_format == DataFormat::kChannelsFirst;
   const bool onednn_type = input.dtype() == DType::kFloat32 || input.dtype() == DType::kBFloat16;
   OPBRIDGE_REQUIRE(!channels_first || onednn_type, "Depthwise convolution on CPU is only supported for NHWC format");
-  return DispatchDepthwiseTypes(input.dtype(), [&](auto tag) {
+  return math::DispatchFloating(input.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if (!channels_first) return Convolve<T>(ctx, d, input.data<T>(), ctx.output(0).data<T>());
     std::vector<T> in(static_cast<size_t>(input.num_elements()));

@@ -86,14 +86,14 @@ Status FilterKernel(KernelContext& ctx, const DepthwiseBackpropParams& p) {
   // gradient is then left as allocated; opbridge gives zeros.
   if (output.num_elements() == 0) return Status::Ok();
   if (dy.num_elements() == 0) {
-    return nn::DispatchGradTypes(input.dtype(), [&](auto tag) {
+    return math::DispatchFloating(input.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       std::fill(output.data<T>(), output.data<T>() + output.num_elements(), T(0));
       return Status::Ok();
     });
   }
   OPBRIDGE_RETURN_IF_ERROR(nn::CheckDepthwiseFormat(p.data_format, input.dtype()));
-  return nn::DispatchGradTypes(input.dtype(), [&](auto tag) {
+  return math::DispatchFloating(input.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const nn::ChannelsLast<T> x(input.data<T>(), input.shape(), p.data_format);
     const nn::ChannelsLast<T> g(dy.data<T>(), dy.shape(), p.data_format);

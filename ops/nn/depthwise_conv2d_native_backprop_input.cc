@@ -88,7 +88,7 @@ Status InputKernel(KernelContext& ctx, const DepthwiseBackpropParams& p) {
   const Tensor& output = ctx.output(0);
   if (output.num_elements() == 0) return Status::Ok();
   OPBRIDGE_RETURN_IF_ERROR(nn::CheckDepthwiseFormat(p.data_format, dy.dtype()));
-  return nn::DispatchGradTypes(dy.dtype(), [&](auto tag) {
+  return math::DispatchFloating(dy.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const nn::ChannelsLast<T> g(dy.data<T>(), dy.shape(), p.data_format);
     if (p.data_format == DataFormat::kChannelsLast) {

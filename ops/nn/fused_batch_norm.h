@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../math/element_types.h"
 #include "opbridge/op.h"
 #include "pool_grad.h"
 
@@ -60,17 +61,6 @@ inline Status RequireChannels(const Shape& s, int64_t channels, const char* pref
   OPBRIDGE_REQUIRE(s.dim(0) == channels, prefix, name, " must have the same number of elements as the channels of x, got ",
                    s.dim(0), " and ", channels);
   return Status::Ok();
-}
-
-// The 16-bit x types and float32.
-template <typename Fn>
-Status DispatchNormTypes(DType dtype, Fn&& fn) {
-  switch (dtype) {
-    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
-    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
-    case DType::kFloat32: return fn(TypeTag<float>{});
-    default: return Errorf("no kernel for dtype ", DTypeName(dtype));
-  }
 }
 
 }  // namespace opbridge::nn

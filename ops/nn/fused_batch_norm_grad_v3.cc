@@ -126,7 +126,7 @@ Status FusedBatchNormGradKernel(KernelContext& ctx, const FusedBatchNormGradPara
   OPBRIDGE_RETURN_IF_ERROR(Check(p, ctx.input(0).shape(), ctx.input(1).shape(), ctx.input(2).shape(),
                                  ctx.input(3).shape(), ctx.input(4).shape(), &l));
   OPBRIDGE_REQUIRE(ctx.input(3).dtype() == DType::kFloat32, "U must be float, got ", DTypeName(ctx.input(3).dtype()));
-  return nn::DispatchNormTypes(ctx.input(0).dtype(),
+  return math::DispatchElement<Eigen::half, Eigen::bfloat16, float>(ctx.input(0).dtype(),
                                [&](auto tag) { return Compute<typename decltype(tag)::type>(ctx, p, l); });
 }
 

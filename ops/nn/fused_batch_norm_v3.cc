@@ -185,7 +185,7 @@ Status FusedBatchNormKernel(KernelContext& ctx, const FusedBatchNormParams& p) {
                                  ctx.input(3).shape(), ctx.input(4).shape(), &l));
   OPBRIDGE_REQUIRE(ctx.input(1).dtype() == DType::kFloat32, "U must be float, got ", DTypeName(ctx.input(1).dtype()));
   if (ctx.output(5).num_elements() > 0) ctx.output(5).data<float>()[0] = 0.0f;
-  return nn::DispatchNormTypes(ctx.input(0).dtype(),
+  return math::DispatchElement<Eigen::half, Eigen::bfloat16, float>(ctx.input(0).dtype(),
                                [&](auto tag) { return Compute<typename decltype(tag)::type>(ctx, p, l); });
 }
 

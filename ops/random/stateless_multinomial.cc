@@ -107,7 +107,7 @@ Status MultinomialKernel(KernelContext& ctx, const MultinomialParams& p) {
     }
     return Status::Ok();
   };
-  return random::DispatchFloat(p.dtype, by_type);
+  return math::DispatchFloating(p.dtype, by_type);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("StatelessMultinomial")

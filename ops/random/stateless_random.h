@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../math/element_types.h"
 #include "opbridge/op.h"
 #include "philox.h"
 
@@ -20,18 +21,6 @@ namespace random {
 // TF's Algorithm enum (framework/rng_alg.h).
 constexpr int kAlgPhilox = 1;
 constexpr int kAlgAutoSelect = 3;
-
-// Dispatch over the float types of the random ops, Eigen's half and bfloat16 included.
-template <typename Fn>
-Status DispatchFloat(DType dtype, Fn&& fn) {
-  switch (dtype) {
-    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
-    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
-    case DType::kFloat32: return fn(TypeTag<float>{});
-    case DType::kFloat64: return fn(TypeTag<double>{});
-    default: return Errorf("no kernel for dtype ", DTypeName(dtype));
-  }
-}
 
 // The output dtype: every random op's attr `dtype`.
 struct RandomParams {
@@ -186,7 +175,7 @@ Status FloatV2Kernel(KernelContext& ctx, const RandomParams& p) {
   if (out.num_elements() == 0) return Status::Ok();
   Philox gen;
   OPBRIDGE_RETURN_IF_ERROR(PhiloxFromKeyCounter(ctx, alg, &gen));
-  return DispatchFloat(p.dtype, [&](auto tag) {
+  return math::DispatchFloating(p.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     FillPhilox(ctx, gen, Dist<T>(), out.data<T>(), out.num_elements());
     return Status::Ok();
@@ -204,7 +193,7 @@ Status FloatV1Kernel(KernelContext& ctx, const RandomParams& p) {
   if (out.num_elements() == 0) return Status::Ok();
   uint64_t key, counter[2];
   OPBRIDGE_RETURN_IF_ERROR(GeneratorFromSeed(ctx.input(1), &key, counter));
-  return DispatchFloat(p.dtype, [&](auto tag) {
+  return math::DispatchFloating(p.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     FillPhilox(ctx, Philox::FromKeyCounter(key, counter), Dist<T>(), out.data<T>(), out.num_elements());
     return Status::Ok();

@@ -30,8 +30,21 @@
 #include <utility>
 #include <vector>
 
+#include "opbridge/op.h"
+
 namespace opbridge {
 namespace fft {
+
+// The type attrs of TF's real FFTs (RFFT*, IRFFT*), forward and inverse alike.
+struct RealComplexParams {
+  DType treal = DType::kFloat32;
+  DType tcomplex = DType::kComplex64;
+
+  static void Declare(ParamBinder& b, RealComplexParams& p) {
+    b.Attr("Treal: {float, double} = DT_FLOAT", &p.treal);
+    b.Attr("Tcomplex: {complex64, complex128} = DT_COMPLEX64", &p.tcomplex);
+  }
+};
 
 using Complex = std::complex<double>;
 

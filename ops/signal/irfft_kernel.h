@@ -24,17 +24,9 @@
 namespace opbridge {
 namespace irfft {
 
-// The type attrs of IRFFT, IRFFT2D and IRFFT3D: the kernel computes in Treal's
-// precision, and the shape rule checks Tcomplex matches it.
-struct Params {
-  DType treal = DType::kFloat32;
-  DType tcomplex = DType::kComplex64;
-
-  static void Declare(ParamBinder& b, Params& p) {
-    b.Attr("Treal: {float, double} = DT_FLOAT", &p.treal);
-    b.Attr("Tcomplex: {complex64, complex128} = DT_COMPLEX64", &p.tcomplex);
-  }
-};
+// The type attrs of IRFFT, IRFFT2D and IRFFT3D (fft.h): the kernel computes
+// in Treal's precision, and the shape rule checks Tcomplex matches it.
+using Params = fft::RealComplexParams;
 
 inline Status CheckTypes(const Params& p) {
   const DType complex_type = p.tcomplex;

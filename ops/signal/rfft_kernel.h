@@ -30,15 +30,7 @@
 namespace opbridge {
 namespace rfft {
 
-struct Params {
-  DType treal = DType::kFloat32;
-  DType tcomplex = DType::kComplex64;
-
-  static void Declare(ParamBinder& b, Params& p) {
-    b.Attr("Treal: {float, double} = DT_FLOAT", &p.treal);
-    b.Attr("Tcomplex: {complex64, complex128} = DT_COMPLEX64", &p.tcomplex);
-  }
-};
+using Params = fft::RealComplexParams;  // Treal, Tcomplex (fft.h)
 
 inline Status CheckTypes(const Params& p) {
   const bool single = p.treal == DType::kFloat32 && p.tcomplex == DType::kComplex64;
