@@ -11,7 +11,7 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test lint bench wheels sanitize census clean system-deps
+.PHONY: all build demo test test-torch lint bench wheels sanitize census clean system-deps
 
 all: test
 
@@ -46,11 +46,28 @@ demo: build
 	$(VENV)/bin/opbridge demo
 
 lint: $(DEPS_STAMP)
-	$(VENV)/bin/ruff check python tests benchmarks tools
-	$(VENV)/bin/ruff format --check python tests benchmarks tools
+	$(VENV)/bin/ruff check python tests tests_torch benchmarks tools
+	$(VENV)/bin/ruff format --check python tests tests_torch benchmarks tools
 
 test: build lint
 	$(PY) -m pytest -q tests
+	$(MAKE) test-torch
+
+# The PyTorch suite in its own venv without TensorFlow (torch + litert-torch +
+# the wheel), then its saved cases replayed in both runtimes here (tf.lite too).
+TORCH_VENV := .venv-torch
+TORCH_PIP := PIP_CACHE_DIR=$(CURDIR)/.cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 $(TORCH_VENV)/bin/pip
+TORCH_STAMP := $(TORCH_VENV)/.deps-stamp
+$(TORCH_STAMP): requirements-torch.txt
+	test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_PIP) install -q -r requirements-torch.txt
+	touch $@
+
+test-torch: build $(TORCH_STAMP)
+	$(TORCH_PIP) install -q --no-deps --force-reinstall dist/opbridge-*.whl
+	rm -rf build/torch-parity
+	OPBRIDGE_PARITY_ARTIFACTS=build/torch-parity $(TORCH_VENV)/bin/python -m pytest -q tests_torch
+	$(PY) tools/replay_parity.py build/torch-parity
 
 bench: build
 	$(PY) benchmarks/bench_ops.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import tempfile
 import time
 import warnings
@@ -170,9 +171,15 @@ def convert_model(
     )
 
 
+def _is_torch_module(obj: Any) -> bool:
+    torch = sys.modules.get("torch")  # a torch module means torch is imported already
+    return torch is not None and isinstance(obj, (torch.nn.Module, torch.export.ExportedProgram))
+
+
 def convert(
     source: Any,
     *,
+    sample_inputs: Any = None,
     quantize: str | None = None,
     representative_data: Iterable[Any] | Callable[[], Iterator[Any]] | None = None,
     **converter_options: Any,
@@ -186,7 +193,24 @@ def convert(
     Replaces() are substituted first (tf.math.lgamma -> one kernel). Other
     keyword arguments set TFLiteConverter attributes. Raises
     UnsupportedOpsError naming every custom op no kernel implements.
+
+    source may also be a torch.nn.Module (eval mode) or torch.export.ExportedProgram,
+    with sample_inputs a tuple of tensors: it is converted through litert-torch
+    (opbridge.torch; no TensorFlow needed), other keyword arguments going to
+    litert_torch.convert.
     """
+    if _is_torch_module(source):
+        from .torch.conversion import convert as convert_torch
+
+        return convert_torch(
+            source,
+            sample_inputs=sample_inputs,
+            quantize=quantize,
+            representative_data=representative_data,
+            **converter_options,
+        )
+    if sample_inputs is not None:
+        raise TypeError("opbridge.convert: sample_inputs is for torch modules; TF sources carry signatures")
     return convert_model(
         source, quantize=quantize, representative_data=representative_data, **converter_options
     ).model

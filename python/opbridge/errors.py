@@ -13,11 +13,12 @@ class UnsupportedOpsError(OpbridgeError):
     `missing` maps each op name to how many times the model uses it.
     """
 
-    def __init__(self, missing: dict[str, int]) -> None:
+    def __init__(self, missing: dict[str, int], message: str | None = None) -> None:
         self.missing = dict(missing)
         listing = ", ".join(f"{name} (x{count})" for name, count in sorted(self.missing.items()))
         super().__init__(
-            f"the model uses custom ops that no kernel implements: {listing}. "
+            message
+            or f"the model uses custom ops that no kernel implements: {listing}. "
             "Install a package that provides them, or write one (see `opbridge new`)."
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,12 @@ def _describe_mismatch(
     )
 
 
+def _is_torch_module(obj: Any) -> bool:
+    """A torch module or ExportedProgram (without importing torch when the caller has not)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, (torch.nn.Module, torch.export.ExportedProgram))
+
+
 def assert_parity(
     fn: Any,
     inputs: Sequence[Any],
@@ -97,14 +104,22 @@ def assert_parity(
     atol: float,
     runtimes: Sequence[str] = ("litert", "tf"),
     **convert_options: Any,
-) -> ParityReport:
+) -> Any:
     """Runs `fn` in TF, converts it with opbridge.convert, runs each runtime, compares every output.
 
     fn: a Python function of tensors, a tf.function or a concrete function;
     inputs: its positional arguments (numpy arrays). Raises AssertionError
     naming the runtime, output, worst element, both values and the error.
     Returns the per-output errors.
+
+    A torch.nn.Module (or ExportedProgram) is compared with torch eager instead
+    (opbridge.torch.testing; inputs are torch tensors or arrays; returns the model).
     """
+    if _is_torch_module(fn):
+        from .torch.testing import assert_parity as torch_parity
+
+        torch_runtimes = None if tuple(runtimes) == ("litert", "tf") else runtimes
+        return torch_parity(fn, inputs, rtol=rtol, atol=atol, runtimes=torch_runtimes, **convert_options)
     import tensorflow as tf
 
     arrays = [np.asarray(x) for x in inputs]

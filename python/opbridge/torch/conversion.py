@@ -1,0 +1,124 @@
+"""`opbridge.convert` for PyTorch: a torch module (or ExportedProgram) to .tflite through litert-torch.
+
+The module is exported with torch.export, the aten ops opbridge takes over are
+rewritten onto opbridge's torch operators (decompositions.py), and litert-torch
+converts the rest to builtins, each opbridge operator to one CUSTOM node.
+Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from .. import tflite_model
+from ..conversion import ConversionResult, _without_kernel
+from ..errors import OpbridgeError, UnsupportedOpsError
+from . import decompositions
+from .litert_torch_api import api
+
+_NO_LOWERING = re.compile(r"Lowering not found: (\S+)")
+
+
+class TorchExportError(OpbridgeError):
+    """torch.export could not trace the module (torch's message, shortened)."""
+
+
+def export(module: Any, sample_inputs: Sequence[Any]) -> torch.export.ExportedProgram:
+    """The module's ExportedProgram (an ExportedProgram is returned as it is)."""
+    if isinstance(module, torch.export.ExportedProgram):
+        return module
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(
+            f"opbridge.convert: expected a torch.nn.Module or ExportedProgram, got {type(module)}"
+        )
+    if module.training:
+        raise ValueError("opbridge.convert: the module is in training mode; call module.eval() first")
+    args = tuple(sample_inputs)
+    if not all(isinstance(a, torch.Tensor) for a in args):
+        raise TypeError("opbridge.convert: sample_inputs must be a tuple of torch tensors")
+    try:
+        return torch.export.export(module, args)
+    except Exception as exc:  # torch's tracing errors have many types; the message is what helps
+        raise TorchExportError(
+            f"torch.export could not trace {type(module).__name__}: {_short(exc)}"
+        ) from exc
+
+
+def _short(exc: BaseException, limit: int = 600) -> str:
+    text = str(exc).strip()
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _origin(program: torch.export.ExportedProgram, aten_op: str) -> str:
+    """Where the module uses `aten_op` (the user's source line, from torch.export's stack traces)."""
+    for node in program.graph.nodes:
+        if node.op == "call_function" and str(node.target) in (aten_op, aten_op.removeprefix("aten.")):
+            trace = (node.meta.get("stack_trace") or "").strip().splitlines()
+            where = next((line.strip() for line in reversed(trace) if line.strip().startswith("File")), "")
+            return f"{node.name}: {where}" if where else node.name
+    return "from litert-torch's decomposition of another op"
+
+
+def convert_model(
+    module: Any,
+    *,
+    sample_inputs: Sequence[Any],
+    quantize: str | None = None,
+    representative_data: Any = None,
+    allow_missing: bool = False,
+    **options: Any,
+) -> ConversionResult:
+    start = time.perf_counter()
+    if quantize not in (None, "none"):
+        raise ValueError(
+            "opbridge.convert: for torch modules, quantize with litert-torch's quant_config= "
+            "(passed through); quantize= is the TF converter's"
+        )
+    if representative_data is not None:
+        raise ValueError("opbridge.convert: representative_data is only used by the TF converter")
+    program = export(module, sample_inputs)
+    ours = decompositions.table()
+    present = {n.target for n in program.graph.nodes if n.op == "call_function"}
+    if present & set(ours):
+        program = program.run_decompositions({k: v for k, v in ours.items() if k in present})
+    lite = api()
+    # litert-torch reports progress on stdout/stderr and logs; a library must not.
+    logging.getLogger("litert_torch").setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            graph_module = program.module()
+            # Exported in eval mode already; the unlifted module refuses .eval(), and
+            # litert-torch warns about a module left in training mode.
+            for sub in graph_module.modules():
+                sub.training = False
+            edge = lite.convert(graph_module, tuple(sample_inputs), **options)
+            model = bytes(edge.model_content())
+    except RuntimeError as exc:
+        found = _NO_LOWERING.search(str(exc))
+        if not found:
+            raise
+        aten_op = found.group(1)
+        raise UnsupportedOpsError(
+            {aten_op: 1},
+            f"litert-torch cannot lower {aten_op} ({_origin(program, aten_op)}) and no opbridge kernel "
+            "implements it. Write one (see `opbridge new`) or ask for it.",
+        ) from None
+    custom = tflite_model.parse(model).custom_op_counts()
+    missing = _without_kernel(custom)
+    if missing and not allow_missing:
+        raise UnsupportedOpsError(missing)
+    return ConversionResult(
+        model=model, quantize="none", custom_ops=custom, missing=missing, seconds=time.perf_counter() - start
+    )
+
+
+def convert(module: Any, *, sample_inputs: Sequence[Any], **options: Any) -> bytes:
+    return convert_model(module, sample_inputs=sample_inputs, **options).model

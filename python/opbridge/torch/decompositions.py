@@ -1,0 +1,37 @@
+"""The aten ops opbridge takes over from litert-torch: each rewritten, in torch, onto opbridge's ops.
+
+A rewrite is a torch function of the aten op's arguments that computes the
+same result with `opbridge.torch.ops.op("<TF op>")` and plain torch ops (which
+litert-torch lowers to builtins): layout changes (NCHW, an upper factor, a
+vector right-hand side) happen here, in torch, where eager can check them.
+The families live in the aten_*.py modules; importing them fills the table.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+Rewrite = Callable[..., Any]
+_TABLE: dict[torch._ops.OpOverload, Rewrite] = {}
+_FAMILIES = ("aten_linalg", "aten_special")
+
+
+def replaces(*overloads: torch._ops.OpOverload) -> Callable[[Rewrite], Rewrite]:
+    """Registers a rewrite for aten overloads (as they appear in torch.export's graph)."""
+
+    def register(fn: Rewrite) -> Rewrite:
+        for overload in overloads:
+            _TABLE[overload] = fn
+        return fn
+
+    return register
+
+
+def table() -> dict[torch._ops.OpOverload, Rewrite]:
+    for family in _FAMILIES:
+        importlib.import_module(f"{__package__}.{family}")
+    return dict(_TABLE)

@@ -1,0 +1,89 @@
+"""opbridge.convert for torch modules: the route, errors, and opbridge's ops as torch operators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import opbridge
+from conftest import module
+from opbridge import testing, tflite_model
+from opbridge.running import run_tflite
+from opbridge.torch import TorchExportError, litert_torch_api, op
+
+
+def test_inv_and_erfinv_become_custom_nodes_and_match_torch() -> None:
+    x = torch.randn(3, 4, 4)
+    y = torch.rand(5) * 2 - 1
+    model = testing.assert_parity(
+        module(lambda a, b: (torch.linalg.inv(a) * 2, torch.special.erfinv(b))), (x, y), rtol=1e-5, atol=1e-5
+    )
+    assert tflite_model.custom_op_counts(model) == {"MatrixInverse": 1, "Erfinv": 1}
+
+
+def test_convert_returns_bytes_and_keeps_input_order() -> None:
+    a, b = torch.randn(2, 3, 3), torch.rand(4)
+    model = opbridge.convert(module(lambda p, q: (torch.linalg.inv(p), q * 3)), sample_inputs=(a, b))
+    out = run_tflite(model, [a.numpy(), b.numpy()])
+    np.testing.assert_allclose(out["output_1"], b.numpy() * 3)
+
+
+def test_exported_program_is_accepted() -> None:
+    x = torch.randn(2, 3, 3)
+    program = torch.export.export(module(torch.linalg.inv), (x,))
+    model = opbridge.convert(program, sample_inputs=(x,))
+    assert tflite_model.custom_op_counts(model) == {"MatrixInverse": 1}
+
+
+def test_aten_op_without_lowering_or_kernel_is_named() -> None:
+    with pytest.raises(opbridge.UnsupportedOpsError, match=r"aten\.special_airy_ai.*conftest\.py"):
+        opbridge.convert(module(torch.special.airy_ai), sample_inputs=(torch.rand(3),))
+
+
+def test_training_mode_is_refused() -> None:
+    m = module(torch.linalg.inv).train()
+    with pytest.raises(ValueError, match="training mode"):
+        opbridge.convert(m, sample_inputs=(torch.randn(2, 2),))
+
+
+def test_untraceable_module_gives_torch_message_shortened() -> None:
+    def data_dependent(x: torch.Tensor) -> torch.Tensor:
+        return x * 2 if x.sum() > 0 else x
+
+    with pytest.raises(TorchExportError, match=r"torch\.export could not trace") as info:
+        opbridge.convert(module(data_dependent), sample_inputs=(torch.ones(3),))
+    assert len(str(info.value)) < 800
+
+
+def test_tf_options_are_refused_for_torch() -> None:
+    with pytest.raises(ValueError, match="quant_config"):
+        opbridge.convert(module(torch.linalg.inv), sample_inputs=(torch.randn(2, 2),), quantize="int8")
+
+
+def test_opbridge_ops_run_eagerly_through_their_tflite_kernel() -> None:
+    x = torch.randn(2, 5, 5, dtype=torch.float64)
+    torch.testing.assert_close(op("MatrixInverse")(x), torch.linalg.inv(x))
+    torch.testing.assert_close(op("MatrixInverse")(x, adjoint=True), torch.linalg.inv(x.mT))
+
+
+def test_eager_errors_name_the_op() -> None:
+    with pytest.raises(ValueError, match="MatrixInverse"):
+        op("MatrixInverse")(torch.randn(2, 3))
+    with pytest.raises(ValueError, match="MatrixInverse: dtype int32"):
+        op("MatrixInverse")(torch.ones(2, 2, dtype=torch.int32))
+
+
+def test_fake_shapes_come_from_the_kernels_shape_rule() -> None:
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        s, u, v = op("Svd")(torch.empty(4, 6, 3), full_matrices=True)
+    assert (tuple(s.shape), tuple(u.shape), tuple(v.shape)) == ((4, 3), (4, 6, 6), (4, 3, 3))
+
+
+def test_litert_torch_internals_are_where_opbridge_expects() -> None:
+    # Fails loudly, naming what moved, when litert-torch changes its private API.
+    api = litert_torch_api.api()
+    assert callable(api.lower) and callable(api.node_meta_to_ir_types)
+    assert litert_torch_api.version().startswith(litert_torch_api.TESTED_VERSIONS)
