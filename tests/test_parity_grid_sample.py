@@ -1,5 +1,5 @@
 """Opbridge>GridSample: TF op vs TFLite kernel, both vs an independent NumPy
-reference of PyTorch's grid_sample, and the TF gradients."""
+reference of PyTorch's grid_sample (bilinear, nearest, bicubic), and the TF gradients."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import pytest
 
 import grid_sample_reference as reference
 from conftest import RUNTIMES
+from opbridge import tflite_model
 from opbridge.testing import assert_parity
 
-MODES = ("bilinear", "nearest")
+MODES = ("bilinear", "nearest", "bicubic")
 PADDINGS = ("zeros", "border", "reflection")
 ATTRS = list(itertools.product(MODES, PADDINGS, (False, True)))
 ATTR_IDS = [f"{m}-{p}-{'ac' if a else 'noac'}" for m, p, a in ATTRS]
-# (image [N,H,W,C], grid [N,Ho,Wo]) shapes, including single-pixel images and empty outputs.
+# (image [N,H,W,C], grid [N,Ho,Wo]) shapes, including single-pixel images, empty
+# outputs, and outputs larger (upsampling) and smaller than the image.
 SHAPES = [
     ((1, 4, 5, 1), (1, 3, 2)),
     ((2, 7, 6, 3), (2, 5, 9)),
@@ -26,8 +28,11 @@ SHAPES = [
     ((0, 4, 4, 3), (0, 2, 2)),
     ((2, 4, 4, 0), (2, 2, 2)),
     ((1, 4, 4, 2), (1, 0, 3)),
+    ((2, 5, 4, 3), (2, 12, 11)),
+    ((2, 13, 12, 2), (2, 3, 4)),
 ]
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
+SPECIALS = [np.nan, np.inf, -np.inf, 1e30, -1e30, 7.3, -7.3, 3e9, 0.2]
 
 
 def make_inputs(rng, image_shape, grid_shape, dtype, spread=1.3):
@@ -36,20 +41,40 @@ def make_inputs(rng, image_shape, grid_shape, dtype, spread=1.3):
     return image, grid
 
 
+def lattice_grid(batch: int, dtype) -> np.ndarray:
+    """Pixel centres and half-pixel points of both align_corners conventions (5x6 images)."""
+    xs = np.linspace(-1.5, 1.5, 25)
+    return np.stack(np.meshgrid(xs, xs[::-1]), -1)[None].repeat(batch, 0).astype(dtype)
+
+
+def specials_grid(dtype) -> np.ndarray:
+    """NaN, +-inf, huge and far coordinates in every (x, y) combination."""
+    values = np.array(SPECIALS, dtype)
+    return np.stack(np.meshgrid(values, values), -1)[None]
+
+
+def assert_runtimes_match_tf(mode, padding, align, pairs, atol):
+    """One model sampling every (image, grid) pair: both runtimes against TF."""
+    import opbridge
+
+    def sample_all(*arrays):
+        return tuple(
+            opbridge.ops.grid_sample(arrays[k], arrays[k + 1], mode, padding, align)
+            for k in range(0, len(arrays), 2)
+        )
+
+    inputs = [a for pair in pairs for a in pair]
+    report = assert_parity(sample_all, inputs, rtol=0, atol=atol, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {"Opbridge>GridSample": len(pairs)}
+
+
 @pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_tflite_matches_tf_over_shapes(tf, rng, mode, padding, align, dtype):
-    import opbridge
-
-    for image_shape, grid_shape in SHAPES:
-        image, grid = make_inputs(rng, image_shape, grid_shape, dtype)
-        assert_parity(
-            lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
-            [image, grid],
-            rtol=0,
-            atol=TOLERANCE[dtype],
-            runtimes=RUNTIMES,
-        )
+    pairs = [make_inputs(rng, image_shape, grid_shape, dtype) for image_shape, grid_shape in SHAPES]
+    pairs.append((rng.standard_normal((2, 5, 6, 2)).astype(dtype), lattice_grid(2, dtype)))
+    pairs.append((rng.standard_normal((1, 4, 5, 3)).astype(dtype), specials_grid(dtype)))
+    assert_runtimes_match_tf(mode, padding, align, pairs, TOLERANCE[dtype])
 
 
 @pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
@@ -67,44 +92,35 @@ def test_tf_op_matches_pytorch_definition(tf, rng, mode, padding, align, dtype):
 
 @pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
 def test_exact_pixel_and_half_pixel_coordinates(tf, mode, padding, align):
-    """Ties: nearest rounds half to even (nearbyint), as PyTorch does."""
+    """Ties: nearest rounds half to even (nearbyint), as PyTorch does; bicubic
+    at whole pixels reads the pixel (its outer weights are exactly 0). The
+    runtimes see these grids in test_tflite_matches_tf_over_shapes."""
     import opbridge
 
-    h, w = 5, 6
-    image = np.arange(2 * h * w * 2, dtype=np.float64).reshape(2, h, w, 2)
-    xs = np.linspace(-1.5, 1.5, 25)
-    grid = np.stack(np.meshgrid(xs, xs[::-1]), -1)[None].repeat(2, 0)
+    image = np.arange(2 * 5 * 6 * 2, dtype=np.float64).reshape(2, 5, 6, 2)
+    grid = lattice_grid(2, np.float64)
     got = opbridge.ops.grid_sample(image, grid, mode, padding, align).numpy()
     np.testing.assert_allclose(
         got, reference.grid_sample(image, grid, mode, padding, align), rtol=0, atol=1e-12
     )
-    assert_parity(
-        lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
-        [image, grid],
-        rtol=0,
-        atol=1e-12,
-        runtimes=RUNTIMES,
-    )
 
 
 @pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
-def test_non_finite_and_far_coordinates(tf, rng, mode, padding, align):
-    """NaN, ±inf and huge coordinates follow PyTorch's reference: never read out of bounds."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_non_finite_and_far_coordinates(tf, rng, mode, padding, align, dtype):
+    """NaN, ±inf and huge coordinates follow PyTorch's CPU kernel: never read out
+    of bounds. The runtimes see these grids in test_tflite_matches_tf_over_shapes."""
     import opbridge
 
-    image = rng.standard_normal((1, 4, 5, 3)).astype(np.float32)
-    specials = np.array([np.nan, np.inf, -np.inf, 1e30, -1e30, 7.3, -7.3, 3e9, 0.2], np.float32)
-    grid = np.stack(np.meshgrid(specials, specials), -1)[None]
+    image = rng.standard_normal((1, 4, 5, 3)).astype(dtype)
+    grid = specials_grid(dtype)
     want = reference.grid_sample(image, grid, mode, padding, align)
     got = opbridge.ops.grid_sample(image, grid, mode, padding, align).numpy()
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
-    assert_parity(
-        lambda i, g: opbridge.ops.grid_sample(i, g, mode, padding, align),
-        [image, grid],
-        rtol=0,
-        atol=1e-5,
-        runtimes=RUNTIMES,
-    )
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOLERANCE[dtype])
+    if mode == "bicubic":
+        # Bicubic weights are NaN for a non-finite coordinate, with every padding.
+        finite = np.isfinite(grid).all(-1)
+        assert np.isnan(got[~finite]).all() and np.isfinite(got[finite]).all()
 
 
 @pytest.mark.parametrize(("mode", "padding", "align"), ATTRS, ids=ATTR_IDS)
@@ -133,6 +149,33 @@ def test_nearest_grid_gradient_is_zero(tf, rng):
         tape.watch(grid)
         y = tf.reduce_sum(opbridge.ops.grid_sample(image, grid, "nearest") ** 2)
     np.testing.assert_array_equal(tape.gradient(y, grid).numpy(), 0)
+
+
+GRAD_TOLERANCE = {np.float32: (1e-5, 5e-5), np.float64: (1e-10, 1e-10)}  # (rtol, atol)
+
+
+@pytest.mark.parametrize(("padding", "align"), list(itertools.product(PADDINGS, (False, True))))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bicubic_gradients_match_pytorch_definition(tf, rng, padding, align, dtype):
+    """d image: the 16 weighted taps scattered through the padding rule; d grid:
+    the weight slopes times the tap values, times the unnormalize scale (no clip
+    or fold derivative: padding picks whole pixels); NaN where torch's are."""
+    import opbridge
+
+    spreads = itertools.cycle((1.0, 1.6, 4.0))
+    cases = [make_inputs(rng, i, g, dtype, next(spreads)) for i, g in SHAPES]
+    cases.append((rng.standard_normal((1, 4, 5, 3)).astype(dtype), specials_grid(dtype)))
+    rtol, atol = GRAD_TOLERANCE[dtype]
+    for image, grid in cases:
+        upstream = rng.standard_normal((*grid.shape[:3], image.shape[3])).astype(dtype)
+        image_t, grid_t = tf.constant(image), tf.constant(grid)
+        with tf.GradientTape() as tape:
+            tape.watch([image_t, grid_t])
+            out = opbridge.ops.grid_sample(image_t, grid_t, "bicubic", padding, align)
+        got = tape.gradient(out, [image_t, grid_t], output_gradients=tf.constant(upstream))
+        want = reference.grid_sample_bicubic_grad(image, grid, upstream, padding, align)
+        for name, g, w in zip(("image", "grid"), got, want, strict=True):
+            np.testing.assert_allclose(g.numpy(), w, rtol=rtol, atol=atol, err_msg=f"{name} {image.shape}")
 
 
 def test_keras_layer_trains_and_converts(tf, rng):

@@ -3,7 +3,8 @@
 //
 //   image [N, H, W, C], grid [N, Ho, Wo, 2] holding (x, y) in [-1, 1]
 //   -> output [N, Ho, Wo, C]
-// mode: bilinear | nearest (nearbyint: halves round to even);
+// mode: bilinear | nearest (nearbyint: halves round to even) | bicubic (4x4
+// taps, Keys' cubic with A = -0.75, padding applied to each tap);
 // padding_mode: zeros | border | reflection; align_corners as in PyTorch.
 // Gradients for image and grid come from Opbridge>GridSampleGrad.
 #include <limits>
@@ -39,6 +40,43 @@ Status GridSampleShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// One output pixel of bicubic sampling: rows of four taps are combined first,
+// then the rows, in PyTorch's order. A tap that reads nothing (zeros padding)
+// adds an exact zero in PyTorch, so it is skipped here.
+template <typename T>
+void SampleBicubic(const T* src, const BicubicTaps<T>& b, int64_t width, int64_t channels, T* dst) {
+  std::fill(dst, dst + channels, T(0));
+  for (int j = 0; j < 4; ++j) {
+    if (b.ys[j] < 0) continue;
+    const T* row = src + b.ys[j] * width * channels;
+    const T wy = b.wy[j];
+    if (b.xs[0] >= 0 && b.xs[1] >= 0 && b.xs[2] >= 0 && b.xs[3] >= 0) {
+      // All four taps read pixels: a loop over channels the compiler vectorizes.
+      const T* __restrict p0 = row + b.xs[0] * channels;
+      const T* __restrict p1 = row + b.xs[1] * channels;
+      const T* __restrict p2 = row + b.xs[2] * channels;
+      const T* __restrict p3 = row + b.xs[3] * channels;
+      const T w0 = b.wx[0], w1 = b.wx[1], w2 = b.wx[2], w3 = b.wx[3];
+      T* __restrict out = dst;
+      for (int64_t c = 0; c < channels; ++c) out[c] += wy * (w0 * p0[c] + w1 * p1[c] + w2 * p2[c] + w3 * p3[c]);
+      continue;
+    }
+    const T* taps[4];
+    T weights[4];
+    int n = 0;
+    for (int i = 0; i < 4; ++i) {
+      if (b.xs[i] < 0) continue;
+      taps[n] = row + b.xs[i] * channels;
+      weights[n++] = b.wx[i];
+    }
+    for (int64_t c = 0; c < channels; ++c) {
+      T sum = T(0);
+      for (int k = 0; k < n; ++k) sum += weights[k] * taps[k][c];
+      dst[c] += wy * sum;
+    }
+  }
+}
+
 template <typename T>
 Status Sample(KernelContext& ctx, const Params& params) {
   const ConstTensor& image = ctx.input(0);
@@ -53,11 +91,22 @@ Status Sample(KernelContext& ctx, const Params& params) {
   const T* g = grid.data<T>();
   T* out = output.data<T>();
 
-  ctx.ParallelFor(grid.num_elements() / 2, 8 * channels + 40, [&](int64_t begin, int64_t end) {
+  const int64_t cost = (mode == Mode::kBicubic ? 40 : 8) * channels + 40;
+  ctx.ParallelFor(grid.num_elements() / 2, cost, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const T* src = img + (p / points_per_image) * height * width * channels;
       T* dst = out + p * channels;
       T unused;
+      if (mode == Mode::kBicubic) {
+        const BicubicTaps<T> b(Unnormalize(g[2 * p], width, align, &unused),
+                               Unnormalize(g[2 * p + 1], height, align, &unused), width, height, padding, align);
+        if (b.finite) {
+          SampleBicubic(src, b, width, channels, dst);
+        } else {
+          std::fill(dst, dst + channels, std::numeric_limits<T>::quiet_NaN());
+        }
+        continue;
+      }
       const T ix = SourceIndex(g[2 * p], width, padding, align, &unused);
       const T iy = SourceIndex(g[2 * p + 1], height, padding, align, &unused);
       if (mode == Mode::kNearest) {

@@ -6,7 +6,13 @@
 // with torch 2.13, docs/ops/grid_sample.md): clipping sends NaN to 0, so with
 // border padding NaN lands on the first pixel and with reflection padding NaN
 // and +-inf do; with zeros padding a non-finite coordinate reads nothing
-// (nearest gives 0, bilinear gives NaN, as its weights are NaN).
+// (nearest gives 0, bilinear gives NaN, as its weights are NaN). Bicubic
+// gives NaN for a non-finite coordinate with every padding: its weights are
+// NaN, and they multiply every tap.
+//
+// Bicubic differs from the other modes in where padding applies: PyTorch
+// unnormalizes without padding, takes the 4x4 taps around floor(index) and
+// applies the padding rule to each tap's integer index (BicubicTaps below).
 #pragma once
 
 #include <algorithm>
@@ -19,7 +25,7 @@
 
 namespace opbridge::grid_sample {
 
-enum class Mode { kBilinear, kNearest };
+enum class Mode { kBilinear, kNearest, kBicubic };
 enum class Padding { kZeros, kBorder, kReflection };
 
 // The attrs of GridSample and of its gradient, declared once for both.
@@ -29,8 +35,8 @@ struct Params {
   bool align_corners = false;
 
   static void Declare(ParamBinder& b, Params& p) {
-    b.Enum("mode: {'bilinear', 'nearest'} = 'bilinear'", &p.mode,
-           {{"bilinear", Mode::kBilinear}, {"nearest", Mode::kNearest}});
+    b.Enum("mode: {'bilinear', 'nearest', 'bicubic'} = 'bilinear'", &p.mode,
+           {{"bilinear", Mode::kBilinear}, {"nearest", Mode::kNearest}, {"bicubic", Mode::kBicubic}});
     b.Enum("padding_mode: {'zeros', 'border', 'reflection'} = 'zeros'", &p.padding,
            {{"zeros", Padding::kZeros}, {"border", Padding::kBorder}, {"reflection", Padding::kReflection}});
     b.Attr("align_corners: bool = false", &p.align_corners);
@@ -38,15 +44,17 @@ struct Params {
 };
 
 // [-1, 1] to pixel index: corner pixel centres (align_corners) or image edges.
-// `scale` receives d(index)/d(coord).
+// `scale` receives d(index)/d(coord). Written as PyTorch's CPU kernel writes
+// it: the same bits as ((coord + 1) * size - 1) / 2, but it overflows to inf
+// only where PyTorch's does.
 template <typename T>
 T Unnormalize(T coord, int64_t size, bool align_corners, T* scale) {
   if (align_corners) {
     *scale = static_cast<T>(size - 1) / 2;
-    return ((coord + 1) / 2) * static_cast<T>(size - 1);
+    return (coord + 1) * *scale;
   }
   *scale = static_cast<T>(size) / 2;
-  return ((coord + 1) * static_cast<T>(size) - 1) / 2;
+  return (coord + 1) * *scale - T(0.5);
 }
 
 // Clip to [0, size-1]; NaN goes to 0 as in PyTorch's CPU kernel. The
@@ -59,7 +67,12 @@ T Clip(T in, int64_t size, T* grad) {
   return in < limit ? in : limit;
 }
 
-// Reflect into [twice_low/2, twice_high/2] by folding at the bounds.
+// Reflect into [twice_low/2, twice_high/2] by folding at the bounds, as
+// PyTorch's CPU kernel folds: the remainder modulo twice the span comes from
+// a truncated quotient, which, unlike fmod, loses the position for huge
+// coordinates (|index| >= 2^24 in float); the result is then clipped to 0
+// as PyTorch's is. No integer conversion, so huge and non-finite values are
+// defined (non-finite ones give NaN, which clipping sends to 0).
 template <typename T>
 T Reflect(T in, int64_t twice_low, int64_t twice_high, T* grad) {
   if (twice_low == twice_high) {
@@ -67,21 +80,14 @@ T Reflect(T in, int64_t twice_low, int64_t twice_high, T* grad) {
     return T(0);
   }
   const T low = static_cast<T>(twice_low) / 2;
-  const T span = static_cast<T>(twice_high - twice_low) / 2;
-  T sign = T(1);
-  in = in - low;
-  if (in < T(0)) {
-    sign = T(-1);
-    in = -in;
-  }
-  const T extra = std::fmod(in, span);
-  const auto flips = static_cast<int64_t>(std::floor(in / span));
-  if (flips % 2 == 0) {
-    *grad = sign;
-    return extra + low;
-  }
-  *grad = -sign;
-  return span - extra + low;
+  const T twice_span = static_cast<T>(twice_high - twice_low);
+  const T shifted = in - low;
+  const T magnitude = std::fabs(shifted);
+  const T extra = magnitude - std::trunc(magnitude / twice_span) * twice_span;
+  const T folded = twice_span - extra;
+  const bool fold = extra > folded;  // false for NaN: NaN stays NaN
+  *grad = (fold != (shifted < T(0))) ? T(-1) : T(1);
+  return (fold ? folded : extra) + low;
 }
 
 // Before an index becomes an integer: non-finite or out-of-int-range values
@@ -129,6 +135,73 @@ struct Bilinear {
     wx0 = static_cast<T>(x0 + 1) - ix;
     wy1 = iy - static_cast<T>(y0);
     wy0 = static_cast<T>(y0 + 1) - iy;
+  }
+};
+
+// Keys' cubic convolution weights with A = -0.75 (PyTorch's choice, as in its
+// bicubic upsampling) of the taps at floor-1, floor, floor+1, floor+2 for a
+// fractional offset t in [0, 1). The polynomials are evaluated in PyTorch's
+// Horner order so results round the same way.
+template <typename T>
+void CubicWeights(T t, T w[4]) {
+  const T a = T(-0.75);
+  const auto outer = [a](T x) { return ((a * x - T(5) * a) * x + T(8) * a) * x - T(4) * a; };  // 1 < |x| < 2
+  const auto inner = [a](T x) { return ((a + T(2)) * x - (a + T(3))) * x * x + T(1); };        // |x| <= 1
+  w[0] = outer(t + T(1));
+  w[1] = inner(t);
+  w[2] = inner(T(1) - t);
+  w[3] = outer(T(2) - t);
+}
+
+// d(weight)/dt of CubicWeights, for the grid gradient.
+template <typename T>
+void CubicWeightSlopes(T t, T d[4]) {
+  const T a = T(-0.75);
+  const auto outer = [a](T x) { return (T(3) * a * x - T(10) * a) * x + T(8) * a; };
+  const auto inner = [a](T x) { return (T(3) * (a + T(2)) * x - T(2) * (a + T(3))) * x; };
+  d[0] = outer(t + T(1));
+  d[1] = inner(t);
+  d[2] = -inner(T(1) - t);
+  d[3] = -outer(T(2) - t);
+}
+
+// The pixel one bicubic tap (an integer-valued index) reads after padding,
+// or -1 if it reads nothing (zeros padding, outside the image). Border and
+// reflection clip NaN to 0, so a non-finite tap reads pixel 0 or the last.
+template <typename T>
+int64_t TapIndex(T tap, int64_t size, Padding padding, bool align_corners) {
+  T unused;
+  if (padding == Padding::kBorder) {
+    tap = Clip(tap, size, &unused);
+  } else if (padding == Padding::kReflection) {
+    tap = align_corners ? Reflect(tap, 0, 2 * (size - 1), &unused) : Reflect(tap, -1, 2 * size - 1, &unused);
+    tap = Clip(tap, size, &unused);
+  }
+  const auto index = static_cast<int64_t>(SafeIndex(tap));
+  return index >= 0 && index < size ? index : -1;
+}
+
+// The 4x4 taps of an unnormalized (unpadded) index pair and their weights.
+// xs/ys hold the padded pixel indices (-1: reads nothing); `finite` is false
+// when a coordinate is non-finite, and then the weights are NaN.
+template <typename T>
+struct BicubicTaps {
+  int64_t xs[4], ys[4];
+  T wx[4], wy[4];
+  T tx, ty;  // fractional offsets, for the weight slopes
+  bool finite;
+  BicubicTaps(T ix, T iy, int64_t width, int64_t height, Padding padding, bool align_corners) {
+    const T x0 = std::floor(ix), y0 = std::floor(iy);
+    tx = ix - x0;
+    ty = iy - y0;
+    finite = std::isfinite(ix) && std::isfinite(iy);
+    CubicWeights(tx, wx);
+    CubicWeights(ty, wy);
+    for (int k = 0; k < 4; ++k) {
+      // Tap positions stay in T, as in PyTorch (they round alike beyond 2^24 in float).
+      xs[k] = TapIndex(x0 + T(k - 1), width, padding, align_corners);
+      ys[k] = TapIndex(y0 + T(k - 1), height, padding, align_corners);
+    }
   }
 };
 

@@ -1,6 +1,7 @@
 // Opbridge>GridSampleGrad: gradients of Opbridge>GridSample for image and
 // grid, as PyTorch's grid_sampler_2d_backward computes them (nearest: the
-// grid gradient is zero; border/reflection: the clip and fold derivatives).
+// grid gradient is zero; border/reflection: the clip and fold derivatives;
+// bicubic: padding picks whole pixels, so only the weights have slopes).
 // TF only: it exists so that models with GridSample train.
 #include <limits>
 
@@ -27,6 +28,39 @@ Status GridSampleGradShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// Bicubic gradients of one grid point: each of the 16 taps that reads a pixel
+// receives grad_output times its weight, and the grid gradient is the weight
+// slopes times the pixel values, times d(index)/d(coord) of the unnormalize.
+template <typename T>
+void BicubicBackward(const T* src, const T* go, T ix, T iy, const T scale[2], int64_t width, int64_t height,
+                     int64_t channels, Padding padding, bool align, T* dsrc, T* grad_grid) {
+  const BicubicTaps<T> b(ix, iy, width, height, padding, align);
+  T dwx[4], dwy[4];
+  CubicWeightSlopes(b.tx, dwx);
+  CubicWeightSlopes(b.ty, dwy);
+  T gix = 0, giy = 0;
+  for (int j = 0; j < 4; ++j) {
+    for (int i = 0; i < 4; ++i) {
+      if (b.xs[i] < 0 || b.ys[j] < 0) continue;
+      const int64_t offset = (b.ys[j] * width + b.xs[i]) * channels;
+      T dot = 0;
+      for (int64_t c = 0; c < channels; ++c) {
+        dsrc[offset + c] += go[c] * b.wx[i] * b.wy[j];
+        dot += src[offset + c] * go[c];
+      }
+      gix += dot * dwx[i] * b.wy[j];
+      giy += dot * b.wx[i] * dwy[j];
+    }
+  }
+  if (!b.finite && channels > 0) {
+    // NaN weights: PyTorch multiplies them into every tap, including the
+    // ones that read nothing, so the slope is NaN even when no tap reads.
+    gix = giy = std::numeric_limits<T>::quiet_NaN();
+  }
+  grad_grid[0] = scale[0] * gix;
+  grad_grid[1] = scale[1] * giy;
+}
+
 template <typename T>
 Status Backward(KernelContext& ctx, const Params& params) {
   const ConstTensor& image = ctx.input(0);
@@ -43,13 +77,22 @@ Status Backward(KernelContext& ctx, const Params& params) {
 
   // One image per task: image gradients scatter within their own image only,
   // so results do not depend on the number of threads.
-  ctx.ParallelFor(batch, points * (16 * channels + 40), [&](int64_t begin, int64_t end) {
+  const int64_t cost = points * ((mode == Mode::kBicubic ? 64 : 16) * channels + 40);
+  ctx.ParallelFor(batch, cost, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) {
       const T* src = image.data<T>() + n * height * width * channels;
       T* dsrc = grad_image + n * height * width * channels;
       for (int64_t q = 0; q < points; ++q) {
         const int64_t p = n * points + q;
         const T* go = grad_out.data<T>() + p * channels;
+        if (mode == Mode::kBicubic) {
+          T scale[2];
+          const T ix = Unnormalize(grid.data<T>()[2 * p], width, align, &scale[0]);
+          const T iy = Unnormalize(grid.data<T>()[2 * p + 1], height, align, &scale[1]);
+          BicubicBackward(src, go, ix, iy, scale, width, height, channels, padding, align, dsrc,
+                          grad_grid + 2 * p);
+          continue;
+        }
         T gx_mult, gy_mult;
         const T ix = SourceIndex(grid.data<T>()[2 * p], width, padding, align, &gx_mult);
         const T iy = SourceIndex(grid.data<T>()[2 * p + 1], height, padding, align, &gy_mult);

@@ -46,6 +46,12 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             sample("nearest", "border"),
             [image, grid],
         ),
+        Case(
+            "Opbridge>GridSample",
+            f"f32 bicubic border {grid_shape}",
+            sample("bicubic", "border"),
+            [image, grid],
+        ),
     ]
 
     # Resizes as tf.image.resize emits them (sizes are constants in the model).
