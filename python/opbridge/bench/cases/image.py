@@ -102,6 +102,26 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("RGBToHSV", f"f32 {shape(rgb)}", tf.image.rgb_to_hsv, [rgb]),
         Case("HSVToRGB", f"f32 {shape(rgb)}", tf.image.hsv_to_rgb, [rgb]),
         Case("AdjustHue", f"f32 {shape(rgb)}", lambda x: tf.image.adjust_hue(x, 0.2), [rgb]),
+        Case("AdjustSaturation", f"f32 {shape(rgb)}", lambda x: tf.image.adjust_saturation(x, 1.6), [rgb]),
+    ]
+    # Detections drawn on photos: boxes partly outside included; default and given colors.
+    photos = images(4, 256, 3)
+    drawn = np.sort(rng.uniform(-0.1, 1.1, (4, 32, 2, 2)), axis=2).reshape(4, 32, 4)[..., [0, 2, 1, 3]]
+    drawn = drawn.astype(np.float32)
+    palette = rng.random((7, 3)).astype(np.float32)
+    found += [
+        Case(
+            "DrawBoundingBoxes",
+            f"f32 {shape(photos)}, 32 boxes",
+            lambda x, b: tf.raw_ops.DrawBoundingBoxes(images=x, boxes=b),
+            [photos, drawn],
+        ),
+        Case(
+            "DrawBoundingBoxesV2",
+            f"f32 {shape(photos)}, 32 boxes, 7 colors",
+            lambda x, b: tf.image.draw_bounding_boxes(x, b, palette),
+            [photos, drawn],
+        ),
     ]
 
     maps = images(8, 64, 32)

@@ -33,6 +33,9 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("MatrixInverse", "f32 [256,16,16]", tf.linalg.inv, [matrices(256, 16, np.float32)]),
         Case("MatrixInverse", "f64 [8,128,128]", tf.linalg.inv, [matrices(8, 128, np.float64)]),
     ]
+    for batch, n, dtype in ((4096, 4, np.float32), (8, 128, np.float64)):
+        a = matrices(batch, n, dtype)
+        found.append(Case("Lu", label(a), lambda x: tf.linalg.lu(x), [a]))
     # Determinants of small transforms (Jacobians, poses); log-likelihoods of Gaussians.
     for batch, n, dtype in ((4096, 3, np.float32), (64, 32, np.float64)):
         a = matrices(batch, n, dtype)
