@@ -87,3 +87,53 @@ def test_litert_torch_internals_are_where_opbridge_expects() -> None:
     api = litert_torch_api.api()
     assert callable(api.lower) and callable(api.node_meta_to_ir_types)
     assert litert_torch_api.version().startswith(litert_torch_api.TESTED_VERSIONS)
+
+
+def test_pt2e_dynamic_quantization_passes_through_with_custom_ops() -> None:
+    # litert-torch's quantization (quant_config=) reaches the builtins; opbridge's
+    # custom nodes stay float between them.
+    from litert_torch.quantize import pt2e_quantizer, quant_config
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = torch.nn.Linear(16, 16)
+            self.register_buffer("eye", torch.eye(4))
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            y = self.linear(x).reshape(-1, 4, 4)
+            return torch.linalg.inv(y @ y.mT + 4 * self.eye), torch.special.erfinv(torch.tanh(self.linear(x)))
+
+    model, x = Model().eval(), torch.randn(2, 16)
+    quantizer = pt2e_quantizer.PT2EQuantizer().set_global(
+        pt2e_quantizer.get_symmetric_quantization_config(is_per_channel=True, is_dynamic=True)
+    )
+    prepared = prepare_pt2e(torch.export.export(model, (x,)).module(), quantizer)
+    prepared(x)
+    quantized = convert_pt2e(prepared, fold_quantize=False)
+    tflite = opbridge.convert(
+        quantized, sample_inputs=(x,), quant_config=quant_config.QuantConfig(pt2e_quantizer=quantizer)
+    )
+    assert tflite_model.custom_op_counts(tflite) == {"MatrixInverse": 1, "Erfinv": 1}
+    view = tflite_model.parse(tflite)
+    assert "int8" in view.tensor_type_counts()  # the Linear's weights are quantized
+    expected = [t.detach().numpy() for t in quantized(x)]
+    actual = list(run_tflite(tflite, [x.numpy()]).values())
+    # Against the quantized torch model: both quantize the activations dynamically.
+    for e, a in zip(expected, actual, strict=True):
+        np.testing.assert_allclose(a, e, rtol=0, atol=2e-2 * float(np.abs(e).max()))
+
+
+@pytest.mark.parametrize(
+    ("fn", "shape"),
+    [
+        (lambda x: x @ torch.eye(x.shape[-1]), (2, 4, 4)),
+        (lambda x: x + torch.eye(4, 6), (4, 6)),
+        (lambda x: x * torch.eye(3, dtype=torch.int32), (3, 3)),
+    ],
+)
+def test_eye_folds_to_a_constant_the_runtime_can_load(fn: object, shape: tuple[int, ...]) -> None:
+    # litert-torch alone lowers torch.eye to STABLEHLO_IOTA, which ai-edge-litert cannot load.
+    model = testing.assert_parity(module(fn), (torch.rand(*shape),), rtol=0, atol=0)
+    assert not any(op.startswith("STABLEHLO") for op in tflite_model.op_histogram(model))

@@ -137,8 +137,22 @@ def _int8_matrix_diag_warnings(view: ModelView) -> list[str]:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    if args.framework == "torch":
+        from . import convert_torch  # imports torch; the TF path never does
+
+        return convert_torch.convert(args)
+    if args.sample_inputs:
+        raise CliError(
+            "--sample-inputs is for --framework torch; a TF model's inputs come from its signature"
+        )
     import_modules(args.imports)
     source_obj = resolve_source(args.src)
+    torch = sys.modules.get("torch")  # imported by the user's module, if it is a torch model
+    if torch is not None and (
+        isinstance(source_obj, (torch.nn.Module, torch.export.ExportedProgram))
+        or (isinstance(source_obj, type) and issubclass(source_obj, torch.nn.Module))
+    ):
+        raise CliError(f"{args.src}: a torch module; convert it with --framework torch --sample-inputs FILE")
     if args.quantize == "int8" and not args.representative:
         raise CliError("--quantize int8 needs --representative FILE (.npy or .npz samples)")
     if args.representative and args.quantize != "int8":
@@ -200,6 +214,7 @@ def _convert(args: argparse.Namespace) -> int:
     view = parse(result.model)  # the report's sections all read this one parse
     report = {
         "source": args.src,
+        "framework": "tf",
         "output": str(output),
         "size_bytes": len(result.model),
         "convert_seconds": round(result.seconds, 3),
@@ -259,17 +274,37 @@ def _print_report(report: dict[str, Any]) -> None:
     if "error" in parity:
         print(f"parity: {parity['error']}")
         return
+    reference = "torch" if report.get("framework") == "torch" else "TF"
     print_table(
-        f"parity on {report['verified_on']}: TF vs TFLite ({parity['runtime']})",
-        ["output", "max |TF - TFLite|"],
+        f"parity on {report['verified_on']}: {reference} vs TFLite ({parity['runtime']})",
+        ["output", f"max |{reference} - TFLite|"],
         [(name, f"{err:.3g}") for name, err in parity["max_abs_error"].items()],
     )
-    print(f"time per inference: TF {parity['tf_ms']:.3f} ms, TFLite {parity['tflite_ms']:.3f} ms")
+    reference_ms = parity["torch_ms"] if reference == "torch" else parity["tf_ms"]
+    print(f"time per inference: {reference} {reference_ms:.3f} ms, TFLite {parity['tflite_ms']:.3f} ms")
 
 
 def add(sub: Any) -> None:
-    convert = sub.add_parser("convert", help="convert a TF model to .tflite with opbridge's kernels")
-    convert.add_argument("src", help="a SavedModel directory, a .keras file, or module:function")
+    convert = sub.add_parser(
+        "convert", help="convert a TF model or a torch module to .tflite with opbridge's kernels"
+    )
+    convert.add_argument(
+        "src",
+        help="a SavedModel directory, a .keras file, or module:function; with --framework torch, "
+        "module:factory (a function returning the torch module, in eval mode)",
+    )
+    convert.add_argument(
+        "--framework",
+        choices=("tf", "torch"),
+        default="tf",
+        help="tf (default), or torch: a PyTorch module through litert-torch (no TensorFlow needed)",
+    )
+    convert.add_argument(
+        "--sample-inputs",
+        metavar="FILE",
+        help="torch: forward's arguments, traced and checked against torch eager: .npz with arr_0, "
+        "arr_1, ... (np.savez(f, a, b)) or one array per parameter name, or .npy for one input",
+    )
     convert.add_argument("-o", "--output", required=True, help="the .tflite to write")
     convert.add_argument("--quantize", choices=QUANTIZE_MODES, default="none", help="default none")
     convert.add_argument(

@@ -26,6 +26,9 @@ def _new(args: argparse.Namespace) -> int:
         f"created {root} ({len(files)} files): op {namespace_of(args.package)}>Affine in {root}/ops/affine.cc"
     )
     print(f"next: cd {root} && pip wheel --no-build-isolation --no-deps -w dist . && pip install dist/*.whl")
+    print(
+        f"in PyTorch: `from {args.package} import torch` defines torch.ops.{args.package}.Affine (README.md)"
+    )
     return 0
 
 

@@ -1,4 +1,23 @@
-"""torch.linalg on opbridge's linear-algebra kernels (TF's MatrixInverse, Cholesky, ...)."""
+"""torch.linalg on opbridge's linear-algebra kernels (TF's MatrixInverse, Cholesky, ...).
+
+Each rewrite computes torch's result from TF's op plus plain torch ops that
+litert-torch lowers to builtins. Where torch and TF differ:
+- upper factors / the upper triangle (cholesky upper=True, eigh UPLO='U'): TF
+  reads the lower triangle, so the rewrite passes A^H (whose lower triangle is
+  A's upper one, conjugated) and returns the factor's adjoint;
+- vector right-hand sides, left=False and batch broadcasting of linalg.solve:
+  done here, TF's MatrixSolve wants matrices with equal batch dims;
+- SVD: TF returns (s, u, v), torch (U, S, Vh = v^H);
+- slogdet: torch's sign is 0 when log|det| is NaN, TF's is NaN.
+Where torch raises at run time and the kernel cannot (Cholesky of a matrix
+that is not positive definite, SVD of non-finite input), the converted model
+gives NaN; where both raise (singular inv/solve, non-finite eigh) the
+converted model's invoke fails with the kernel's message.
+float64 (litert-torch's enable_x64=True): TFLite's TRANSPOSE and BROADCAST_TO
+refuse float64 and litert-torch computes float64 SELECT/ADD/MUL in float32, so
+the variants that need one of these are refused for float64, naming the op.
+matrix_power (n <= 0) and pinv reduce to the above plus matmuls.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +29,299 @@ from .ops import op
 aten = torch.ops.aten
 
 
-@replaces(aten.linalg_inv.default)
+def _check_dtype(name: str, *tensors: torch.Tensor) -> None:
+    for t in tensors:
+        if t.dtype not in (torch.float32, torch.float64):
+            raise ValueError(
+                f"torch.{name}: dtype {t.dtype} is not supported by opbridge's kernels for torch "
+                "(float32, float64; complex is not handled by these rewrites)"
+            )
+
+
+def _refuse_float64(a: torch.Tensor, name: str, what: str) -> None:
+    # TFLite's TRANSPOSE and BROADCAST_TO have no float64 (the converter refuses them),
+    # litert-torch computes a float64 SELECT_V2 in float32 between CASTs, and opbridge's
+    # Transpose kernel takes its perm as a tensor, which a fake (shape-only) call cannot read:
+    # float64 variants that need one of these are refused, naming the op.
+    if a.dtype == torch.float64:
+        raise ValueError(
+            f"torch.{name}: this variant needs a float64 {what}, which TFLite's builtins do not "
+            "support (or litert-torch computes in float32); use float32 or a variant without it"
+        )
+
+
+def _mT(a: torch.Tensor, name: str) -> torch.Tensor:
+    _refuse_float64(a, name, "matrix transpose")
+    return a.mT
+
+
+def _adjoint(a: torch.Tensor, name: str) -> torch.Tensor:
+    return _mT(a, name)  # real dtypes only (_check_dtype)
+
+
+@replaces(aten.linalg_inv.default, aten.inverse.default)
 def inv(a: torch.Tensor) -> torch.Tensor:
+    _check_dtype("linalg.inv", a)
     return op("MatrixInverse")(a)
+
+
+@replaces(aten.linalg_cholesky.default, aten.cholesky.default)
+def cholesky(a: torch.Tensor, upper: bool = False) -> torch.Tensor:
+    # torch reads the triangle it returns (LAPACK potrf uplo); TF's kernel reads the lower one.
+    _check_dtype("linalg.cholesky", a)
+    if not upper:
+        return op("Cholesky")(a)
+    return _adjoint(op("Cholesky")(_adjoint(a, "linalg.cholesky(upper=True)")), "linalg.cholesky")
+
+
+def _batch_expand(x: torch.Tensor, batch: torch.Size) -> torch.Tensor:
+    shape = (*batch, *x.shape[-2:])
+    if tuple(x.shape) == shape:
+        return x
+    _refuse_float64(x, "linalg.solve", "batch broadcast")
+    return x.expand(shape)
+
+
+def _solve_is_vector_rhs(a: torch.Tensor, b: torch.Tensor) -> bool:
+    # torch's rule (linalg_solve_is_vector_rhs): B is a (batch of) vector(s) if it is 1-D, or if
+    # it has one dim less than A and its shape is A.shape[:-1].
+    return b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+
+
+@replaces(aten.linalg_solve.default)
+def solve(a: torch.Tensor, b: torch.Tensor, left: bool = True) -> torch.Tensor:
+    _check_dtype("linalg.solve", a, b)
+    vector = _solve_is_vector_rhs(a, b)
+    if vector and not left:  # torch.export's meta already refuses this; kept for direct calls
+        raise ValueError("torch.linalg.solve: vector broadcasting is not supported for left=False")
+    rhs = b.unsqueeze(-1) if vector else b
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        rhs = _mT(rhs, "linalg.solve(left=False)")
+    batch = torch.broadcast_shapes(a.shape[:-2], rhs.shape[:-2])
+    x = op("MatrixSolve")(_batch_expand(a, batch), _batch_expand(rhs, batch), adjoint=not left)
+    if not left:
+        x = _mT(x, "linalg.solve(left=False)")
+    return x.squeeze(-1) if vector else x
+
+
+def _unit_diagonal(a: torch.Tensor, upper: bool, name: str) -> torch.Tensor:
+    # The strict triangle, ones elsewhere (the kernel reads the diagonal and the chosen triangle
+    # only): the diagonal is not read, not even when it is NaN. litert-torch computes a float64
+    # select in float32 (CAST, SELECT_V2, CAST), so float64 is refused.
+    _refuse_float64(a, name, "select")
+    n = a.shape[-1]
+    ones = torch.ones(n, n, dtype=torch.bool)
+    keep = ones.triu(1) if upper else ones.tril(-1)
+    return torch.where(keep, a, torch.ones_like(a))
+
+
+@replaces(aten.linalg_solve_triangular.default)
+def solve_triangular(
+    a: torch.Tensor, b: torch.Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False
+) -> torch.Tensor:
+    _check_dtype("linalg.solve_triangular", a, b)
+    if unitriangular:
+        a = _unit_diagonal(a, upper, "linalg.solve_triangular(unitriangular=True)")
+    # MatrixTriangularSolve broadcasts batch dims itself; `lower` names A's triangle before
+    # `adjoint` is applied, so X A = B is A^T X^T = B^T with A's own triangle.
+    if left:
+        return op("MatrixTriangularSolve")(a, b, lower=not upper, adjoint=False)
+    name = "linalg.solve_triangular(left=False)"
+    return _mT(op("MatrixTriangularSolve")(a, _mT(b, name), lower=not upper, adjoint=True), name)
+
+
+@replaces(aten.triangular_solve.default)
+def triangular_solve(
+    b: torch.Tensor, a: torch.Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    _check_dtype("triangular_solve", a, b)
+    batch = torch.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    coefficient = _batch_expand(a, batch).clone()  # torch returns A, broadcast, as its second output
+    if unitriangular:
+        a = _unit_diagonal(a, upper, "triangular_solve(unitriangular=True)")
+    x = op("MatrixTriangularSolve")(a, b, lower=not upper, adjoint=transpose)
+    return x, coefficient
+
+
+@replaces(aten.linalg_det.default, aten.det.default)
+def det(a: torch.Tensor) -> torch.Tensor:
+    _check_dtype("linalg.det", a)
+    return op("MatrixDeterminant")(a)
+
+
+def _slogdet(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    sign, logabsdet = op("LogMatrixDeterminant")(a)
+    if sign.numel() == 0:  # (litert-torch cannot lower `where` on empty tensors)
+        return sign, logabsdet
+    # torch's sign is the product of sgn(U_ii), and sgn(NaN) = 0; TF's is NaN there. (The test
+    # runs in float32: TFLite's comparisons have no float64, and NaN stays NaN in the cast.)
+    nan = torch.isnan(logabsdet.to(torch.float32))
+    return torch.where(nan, torch.zeros_like(sign), sign), logabsdet
+
+
+@replaces(aten.linalg_slogdet.default, aten.slogdet.default)
+def slogdet(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    _check_dtype("linalg.slogdet", a)
+    return _slogdet(a)
+
+
+@replaces(aten.logdet.default)
+def logdet(a: torch.Tensor) -> torch.Tensor:
+    # torch: NaN for a negative determinant, -inf for a zero one, else log|det|.
+    _check_dtype("logdet", a)
+    _refuse_float64(a, "logdet", "select")  # litert-torch would compute it in float32
+    sign, logabsdet = _slogdet(a)
+    if sign.numel() == 0:
+        return logabsdet
+    negative = sign.to(torch.float32) == -1  # sign is exactly -1, 0 or 1
+    return torch.where(negative, torch.full_like(logabsdet, float("nan")), logabsdet)
+
+
+@replaces(aten.linalg_qr.default)
+def qr(a: torch.Tensor, mode: str = "reduced") -> tuple[torch.Tensor, torch.Tensor]:
+    _check_dtype("linalg.qr", a)
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"torch.linalg.qr: mode {mode!r}, expected 'reduced', 'complete' or 'r'")
+    q, r = op("Qr")(a, full_matrices=mode == "complete")
+    if mode == "r":  # torch returns an empty Q
+        return a.new_zeros((0,)), r
+    return q, r
+
+
+@replaces(aten.linalg_svd.default)
+def svd(
+    a: torch.Tensor, full_matrices: bool = True, driver: str | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    _check_dtype("linalg.svd", a)
+    s, u, v = op("Svd")(a, compute_uv=True, full_matrices=full_matrices)
+    return u, s, _adjoint(v, "linalg.svd (Vh)")
+
+
+@replaces(aten.svd.default)
+def svd_legacy(
+    a: torch.Tensor, some: bool = True, compute_uv: bool = True
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    # torch.svd returns V (not V^H); without compute_uv, zero U [m, m] and V [n, n].
+    _check_dtype("svd", a)
+    if not compute_uv:
+        s = svdvals(a)
+        m, n = a.shape[-2], a.shape[-1]
+        return a.new_zeros((*a.shape[:-2], m, m)), s, a.new_zeros((*a.shape[:-2], n, n))
+    s, u, v = op("Svd")(a, compute_uv=True, full_matrices=not some)
+    return u, s, v
+
+
+@replaces(aten.linalg_svdvals.default)
+def svdvals(a: torch.Tensor, driver: str | None = None) -> torch.Tensor:
+    _check_dtype("linalg.svdvals", a)
+    return op("Svd")(a, compute_uv=False)[0]
+
+
+def _lower_of(a: torch.Tensor, uplo: str) -> torch.Tensor:
+    # TF's SelfAdjointEigV2 reads the lower triangle; A^H's lower triangle is A's upper one.
+    if uplo.upper() not in ("L", "U"):
+        raise ValueError(f"torch.linalg.eigh: UPLO {uplo!r}, expected 'L' or 'U'")
+    return a if uplo.upper() == "L" else _adjoint(a, "linalg.eigh(UPLO='U')")
+
+
+@replaces(aten.linalg_eigh.default)
+def eigh(a: torch.Tensor, UPLO: str = "L") -> tuple[torch.Tensor, torch.Tensor]:
+    _check_dtype("linalg.eigh", a)
+    e, v = op("SelfAdjointEigV2")(_lower_of(a, UPLO), compute_v=True)
+    return e, v
+
+
+@replaces(aten.linalg_eigvalsh.default)
+def eigvalsh(a: torch.Tensor, UPLO: str = "L") -> torch.Tensor:
+    _check_dtype("linalg.eigvalsh", a)
+    return op("SelfAdjointEigV2")(_lower_of(a, UPLO), compute_v=False)[0]
+
+
+@replaces(aten.linalg_matrix_power.default)
+def matrix_power(a: torch.Tensor, n: int) -> torch.Tensor:
+    # litert-torch lowers n > 0 (matmuls) but not n < 0 (linalg.inv) nor n = 0 (torch.eye, whose
+    # STABLEHLO_IOTA the interpreter lacks). torch's order of products: a binary decomposition of
+    # |n|, least significant bit first, with 2 and 3 multiplied directly.
+    if n == 0:
+        return torch.diag_embed(torch.ones_like(a[..., 0])) if a.numel() else a.clone()
+    if n < 0:
+        a, n = inv(a), -n
+    if n == 1:
+        return a.clone()
+    if n == 2:
+        return a @ a
+    if n == 3:
+        return (a @ a) @ a
+    z: torch.Tensor | None = None
+    result: torch.Tensor | None = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        z = a if z is None else z @ z
+        if bit:
+            result = z if result is None else result @ z
+    assert result is not None
+    return result
+
+
+def _tolerance(
+    largest: torch.Tensor,
+    atol: torch.Tensor | float | None,
+    rtol: torch.Tensor | float | None,
+    default: float,
+) -> torch.Tensor:
+    # torch's linalg_pinv: tol = max(atol, rtol * largest); atol defaults to 0, rtol to `default`
+    # (eps * max(m, n)), or to 0 where a positive atol is given. (No tensors are made from
+    # Python numbers here: torch.export cannot lift constants created inside a rewrite.)
+    if rtol is None:
+        if atol is None:
+            rtol = default
+        elif isinstance(atol, torch.Tensor):
+            rtol = (atol <= 0).to(largest.dtype) * default
+        else:
+            rtol = 0.0 if atol > 0 else default
+    scaled = rtol.unsqueeze(-1) * largest if isinstance(rtol, torch.Tensor) else largest * rtol
+    if isinstance(atol, torch.Tensor):
+        return torch.maximum(atol.to(largest.dtype).unsqueeze(-1), scaled)
+    return scaled.clamp(min=0.0 if atol is None else atol)
+
+
+def _pinv(
+    a: torch.Tensor, atol: torch.Tensor | float | None, rtol: torch.Tensor | float | None, hermitian: bool
+) -> torch.Tensor:
+    _check_dtype("linalg.pinv", a)
+    m, n = a.shape[-2], a.shape[-1]
+    if a.numel() == 0:
+        return a.new_zeros((*a.shape[:-2], n, m))
+    default = torch.finfo(a.dtype).eps * max(m, n)
+    name = "linalg.pinv"
+    if hermitian:  # singular values are |eigenvalues|
+        e, u = eigh(a)
+        magnitude = e.abs()
+        tol = _tolerance(magnitude.amax(-1, keepdim=True), atol, rtol, default)
+        e_pinv = torch.where(magnitude > tol, e.reciprocal(), torch.zeros_like(e))
+        return (u * e_pinv.unsqueeze(-2)) @ _mT(u, name)
+    u, s, vh = svd(a, False)
+    tol = _tolerance(s[..., :1], atol, rtol, default)  # s is descending
+    s_pinv = torch.where(s > tol, s.reciprocal(), torch.zeros_like(s))
+    return (_mT(vh, name) * s_pinv.unsqueeze(-2)) @ _mT(u, name)
+
+
+@replaces(aten.linalg_pinv.atol_rtol_tensor, aten.linalg_pinv.atol_rtol_float)
+def pinv(
+    a: torch.Tensor,
+    *,
+    atol: torch.Tensor | float | None = None,
+    rtol: torch.Tensor | float | None = None,
+    hermitian: bool = False,
+) -> torch.Tensor:
+    return _pinv(a, atol, rtol, hermitian)
+
+
+@replaces(aten.linalg_pinv.default)
+def pinv_rcond(a: torch.Tensor, rcond: float, hermitian: bool = False) -> torch.Tensor:
+    return _pinv(a, None, rcond, hermitian)
+
+
+@replaces(aten.pinverse.default)
+def pinverse(a: torch.Tensor, rcond: float = 1e-15) -> torch.Tensor:
+    return _pinv(a, None, rcond, False)

@@ -12,8 +12,9 @@ import contextlib
 import io
 import logging
 import re
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -21,10 +22,10 @@ import torch
 from .. import tflite_model
 from ..conversion import ConversionResult, _without_kernel
 from ..errors import OpbridgeError, UnsupportedOpsError
-from . import decompositions
+from . import decompositions, lowering
 from .litert_torch_api import api
 
-_NO_LOWERING = re.compile(r"Lowering not found: (\S+)")
+_NO_LOWERING = re.compile(r"Lowering not found: ([^\n]+)")
 
 
 class TorchExportError(OpbridgeError):
@@ -39,7 +40,9 @@ def export(module: Any, sample_inputs: Sequence[Any]) -> torch.export.ExportedPr
         raise TypeError(
             f"opbridge.convert: expected a torch.nn.Module or ExportedProgram, got {type(module)}"
         )
-    if module.training:
+    # An exported graph (torch.export's .module(), a PT2E-quantized model) is traced
+    # already and refuses .eval(); other modules must be in eval mode.
+    if module.training and not isinstance(module, torch.fx.GraphModule):
         raise ValueError("opbridge.convert: the module is in training mode; call module.eval() first")
     args = tuple(sample_inputs)
     if not all(isinstance(a, torch.Tensor) for a in args):
@@ -67,6 +70,74 @@ def _origin(program: torch.export.ExportedProgram, aten_op: str) -> str:
     return "from litert-torch's decomposition of another op"
 
 
+_NO_BUILTIN = re.compile(r"Didn't find op for builtin opcode '(\w+)'")
+
+
+def _check_loads(model: bytes) -> None:
+    """Refuses a model the stock runtime cannot load: litert-torch can emit builtins
+    (STABLEHLO_* ops) that ai-edge-litert has no kernel for."""
+    from ..interpreter import Interpreter
+
+    try:
+        Interpreter(model_content=model)
+    except (RuntimeError, ValueError) as exc:
+        found = _NO_BUILTIN.search(str(exc))
+        if not found:
+            raise
+        builtin = found.group(1)
+        raise UnsupportedOpsError(
+            {builtin: 1},
+            f"litert-torch lowered an op to the builtin {builtin}, which this LiteRT runtime has no kernel "
+            "for; the model would not load",
+        ) from None
+
+
+def _uses(program: torch.export.ExportedProgram, targets: Any) -> dict[str, int]:
+    """How many nodes call each of `targets`, by name."""
+    counts: dict[str, int] = {}
+    for node in program.graph.nodes:
+        if node.op == "call_function" and node.target in targets:
+            counts[str(node.target)] = counts.get(str(node.target), 0) + 1
+    return counts
+
+
+def _recording(op: Any, rewrite: Any, taken: set[Any]) -> Any:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = rewrite(*args, **kwargs)
+        if result is not NotImplemented:
+            taken.add(op)
+        return result
+
+    return run
+
+
+_table_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _rewrites_installed(lite: Any, table: dict[Any, Any]) -> Iterator[None]:
+    """opbridge's rewrites in litert-torch's decomposition tables, for one conversion.
+
+    They run inside litert-torch's own decomposition step, so an aten op is
+    rewritten before litert-torch's decomposition would take it apart (linalg.inv
+    into linalg_inv_ex and an effectful error check it cannot convert), and the
+    tables are as they were afterwards: litert_torch.convert alone is unchanged.
+    """
+    with _table_lock:
+        before_convert, before_lower = lite.pre_convert_decomp(), lite.pre_lower_decomp()
+        for op, rewrite in table.items():
+            lite.add_pre_convert_decomp(op, rewrite)
+        try:
+            yield
+        finally:
+            for op in table:
+                lite.remove_pre_lower_decomp(op)  # from both tables
+                if op in before_convert:
+                    lite.add_pre_convert_decomp(op, before_convert[op])
+                if op in before_lower:
+                    lite.add_pre_lower_decomp(op, before_lower[op])
+
+
 def convert_model(
     module: Any,
     *,
@@ -85,27 +156,31 @@ def convert_model(
     if representative_data is not None:
         raise ValueError("opbridge.convert: representative_data is only used by the TF converter")
     program = export(module, sample_inputs)
-    ours = decompositions.table()
-    present = {n.target for n in program.graph.nodes if n.op == "call_function"}
-    if present & set(ours):
-        program = program.run_decompositions({k: v for k, v in ours.items() if k in present})
+    table = decompositions.table()
+    taken: set[Any] = set()  # aten ops whose rewrite applied (a rewrite may decline: NotImplemented)
+    table = {op: _recording(op, rewrite, taken) for op, rewrite in table.items()}
     lite = api()
     # litert-torch reports progress on stdout/stderr and logs; a library must not.
     logging.getLogger("litert_torch").setLevel(logging.ERROR)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with (
+            _rewrites_installed(lite, table),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
             graph_module = program.module()
             # Exported in eval mode already; the unlifted module refuses .eval(), and
             # litert-torch warns about a module left in training mode.
             for sub in graph_module.modules():
                 sub.training = False
-            edge = lite.convert(graph_module, tuple(sample_inputs), **options)
+            with lowering.x64_mode(bool(options.get("enable_x64", False))):
+                edge = lite.convert(graph_module, tuple(sample_inputs), **options)
             model = bytes(edge.model_content())
     except RuntimeError as exc:
         found = _NO_LOWERING.search(str(exc))
         if not found:
             raise
-        aten_op = found.group(1)
+        aten_op = found.group(1).strip()
         raise UnsupportedOpsError(
             {aten_op: 1},
             f"litert-torch cannot lower {aten_op} ({_origin(program, aten_op)}) and no opbridge kernel "
@@ -115,8 +190,15 @@ def convert_model(
     missing = _without_kernel(custom)
     if missing and not allow_missing:
         raise UnsupportedOpsError(missing)
+    if not missing:
+        _check_loads(model)
     return ConversionResult(
-        model=model, quantize="none", custom_ops=custom, missing=missing, seconds=time.perf_counter() - start
+        model=model,
+        quantize="none",
+        custom_ops=custom,
+        missing=missing,
+        substituted=_uses(program, taken),  # aten op -> nodes opbridge's rewrites took over
+        seconds=time.perf_counter() - start,
     )
 
 

@@ -17,7 +17,7 @@ import torch
 
 Rewrite = Callable[..., Any]
 _TABLE: dict[torch._ops.OpOverload, Rewrite] = {}
-_FAMILIES = ("aten_linalg", "aten_special")
+_FAMILIES = ("aten_linalg", "aten_special", "aten_search", "aten_sampling", "aten_fft", "aten_tensors")
 
 
 def replaces(*overloads: torch._ops.OpOverload) -> Callable[[Rewrite], Rewrite]:

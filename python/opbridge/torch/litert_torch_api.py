@@ -2,7 +2,8 @@
 
 litert-torch has no public API for new lowerings; opbridge uses its lowering
 registry (`backend.lowerings.registry.lower`), its node-meta -> MLIR type
-helper and the MLIR bindings of litert-converter. These are private and may
+helper, its decomposition tables (`fx_infra.decomp`: opbridge's rewrites join
+them for the length of one conversion) and the MLIR bindings of litert-converter. These are private and may
 move: this module finds each, and fails naming what moved and the version
 opbridge was tested with, rather than somewhere deep in a conversion.
 """
@@ -25,6 +26,11 @@ _NEEDED = (
     ("litert_torch.backend.lowerings.registry", "lower"),
     ("litert_torch.backend.lowerings.registry", "lookup"),
     ("litert_torch.backend.lowerings.utils", "node_meta_to_ir_types"),
+    ("litert_torch.fx_infra.decomp", "pre_convert_decomp"),
+    ("litert_torch.fx_infra.decomp", "pre_lower_decomp"),
+    ("litert_torch.fx_infra.decomp", "add_pre_convert_decomp"),
+    ("litert_torch.fx_infra.decomp", "add_pre_lower_decomp"),
+    ("litert_torch.fx_infra.decomp", "remove_pre_lower_decomp"),
     ("litert_converter.mlir.ir", "Operation"),
     ("litert_converter.mlir.ir", "StringAttr"),
     ("litert_converter.mlir.ir", "Attribute"),
@@ -66,6 +72,11 @@ def api() -> SimpleNamespace:
         lower=found["registry_lower"],
         lookup=found["registry_lookup"],
         node_meta_to_ir_types=found["utils_node_meta_to_ir_types"],
+        pre_convert_decomp=found["decomp_pre_convert_decomp"],
+        pre_lower_decomp=found["decomp_pre_lower_decomp"],
+        add_pre_convert_decomp=found["decomp_add_pre_convert_decomp"],
+        add_pre_lower_decomp=found["decomp_add_pre_lower_decomp"],
+        remove_pre_lower_decomp=found["decomp_remove_pre_lower_decomp"],
         Operation=found["ir_Operation"],
         StringAttr=found["ir_StringAttr"],
         Attribute=found["ir_Attribute"],

@@ -38,8 +38,17 @@ _SCHEMA_TYPES = {
 }
 
 
-def torch_name(op_name: str) -> str:
-    """The torch operator name of a custom code: "Opbridge>GridSample" -> "Opbridge_GridSample"."""
+def torch_name(op_name: str, library: str = "opbridge") -> str:
+    """The torch operator name of a custom code in its library's torch namespace.
+
+    opbridge's own: ">" becomes "_" ("Opbridge>GridSample" -> opbridge.Opbridge_GridSample).
+    An op package's ops drop the package's own namespace, which the torch namespace
+    already says: the my_ops package's "MyOps>Affine" is torch.ops.my_ops.Affine.
+    """
+    if library != "opbridge":
+        from ..scaffold import namespace_of
+
+        op_name = op_name.removeprefix(namespace_of(library) + ">")
     return op_name.replace(">", "_")
 
 
@@ -59,7 +68,7 @@ class TorchOpSpec:
 
     @property
     def qualified_name(self) -> str:
-        return f"{namespace(self.info)}::{torch_name(self.info.name)}"
+        return f"{namespace(self.info)}::{torch_name(self.info.name, self.info.library)}"
 
     def schema(self) -> str:
         params = [f"Tensor[] {n}" if is_list else f"Tensor {n}" for n, _, is_list in self.tensor_inputs]
@@ -147,7 +156,7 @@ def _define(info: OpInfo) -> Any:
     if ns not in libraries:
         libraries[ns] = torch.library.Library(ns, "FRAGMENT")
     library = libraries[ns]
-    name = torch_name(info.name)
+    name = torch_name(info.name, info.library)
     library.define(name + spec.schema())
 
     def run(*args: Any, **kwargs: Any) -> Any:

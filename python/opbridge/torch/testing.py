@@ -30,7 +30,10 @@ def reference_outputs(module: Any, inputs: Sequence[torch.Tensor]) -> list[np.nd
     with torch.no_grad():
         out = module(*inputs)
     flat = list(out) if isinstance(out, (tuple, list)) else [out]
-    return [t.detach().resolve_conj().numpy() if isinstance(t, torch.Tensor) else np.asarray(t) for t in flat]
+    return [
+        t.detach().resolve_conj().resolve_neg().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+        for t in flat
+    ]
 
 
 def assert_parity(
