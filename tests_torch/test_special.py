@@ -378,3 +378,60 @@ def test_half_is_computed_in_float32_and_rounded_as_torch_does() -> None:
     model = module(lambda a: (torch.lgamma(a), torch.special.erfinv(a / 21)))
     out = testing.assert_parity(model, (x,), rtol=2.0**-10, atol=0.0)
     assert tflite_model.custom_op_counts(out) == {"Lgamma": 1, "Erfinv": 1}
+
+
+# expm1 / log1p / ndtri. litert-torch alone lowers expm1 into EXP - 1 and log1p into LOG(1 + x):
+# 19% off at 1e-7, 0 at 1e-30; it has no lowering for special_ndtri.
+NEAR_ZERO = (1e-30, -1e-30, 1e-7, -1e-7, 1e-4, -1e-4, 1e-40, -1e-40)  # 1e-40: a subnormal float32
+
+
+def test_expm1_log1p_float32_within_2_ulp_of_torch() -> None:
+    # torch (Sleef, <= 1 ulp) and the kernels (the C library's expm1/log1p, <= 1 ulp): rtol 2 eps
+    # is 2 to 4 ulp. Edges (-1, < -1, overflow, subnormals, +-0, inf, NaN) compared exactly.
+    x = grid(-3.0, 3.0, edges=(*NEAR_ZERO, -1.0, -1.0000001, -2.0, -1e30, 88.7, 89.0, 1e30, *EDGES))
+    model = module(lambda a: (torch.expm1(a), torch.special.expm1(a), torch.log1p(a), torch.special.log1p(a)))
+    out = testing.assert_parity(model, (x,), rtol=2 * F32_EPS, atol=0.0)
+    assert tflite_model.custom_op_counts(out) == {"Expm1": 2, "Log1p": 2}
+
+
+def test_ndtri_float32_matches_torch() -> None:
+    # torch's and Eigen's Cephes ndtri evaluate the same rational approximations in float, in a
+    # different order: measured on 1e5 uniform p, 3.3 (torch) and 3.9 (kernel) ulp from the float64
+    # value, 6 ulp apart; rtol 8 eps. 0, 1 and p outside [0, 1] compared exactly.
+    p = grid(0.0, 1.0, edges=(0.0, -0.0, 1.0, 1e-30, 1e-7, 0.99999994, 0.5, -0.5, 1.5, INF, -INF, NAN))
+    out = testing.assert_parity(module(torch.special.ndtri), (p,), rtol=8 * F32_EPS, atol=0.0)
+    assert tflite_model.custom_op_counts(out) == {"Ndtri": 1}
+
+
+def test_expm1_log1p_near_zero_are_within_1_ulp_of_torch() -> None:
+    # where litert-torch alone is 19% off: the converted model is within 1 ulp (|x| < 1e-4)
+    x = torch.cat([grid(-1e-4, 1e-4, 200), torch.tensor(NEAR_ZERO)])
+    model = module(lambda a: (torch.expm1(a), torch.log1p(a)))
+    testing.assert_parity(model, (x,), rtol=F32_EPS, atol=0.0)
+
+
+def test_expm1_log1p_ndtri_half_int_and_empty_inputs() -> None:
+    # half computes in float32 and rounds, as torch's CPU kernels do; integers promote to float32
+    h = grid(-0.99, 3.0, 100, edges=(1e-7, 1e-4, -1.0, 0.0, -0.0, INF, NAN)).half()
+    i = torch.arange(-1, 6, dtype=torch.int32)
+    e = torch.empty(0, 3)
+    model = module(
+        lambda a, b, c: (
+            torch.expm1(a),
+            torch.log1p(a),
+            torch.log1p(b),
+            torch.expm1(b),
+            torch.special.ndtri(c),
+        )
+    )
+    # halves: the float32 results rounded; integers: float32 results at most 1 ulp apart (expm1(4))
+    testing.assert_parity(model, (h, i, e), rtol=2 * F32_EPS, atol=0.0)
+
+
+def test_expm1_log1p_ndtri_float64_match_torch() -> None:
+    # float64: kernels only (no subnormal fix: litert-torch would compute its select in float32)
+    x = grid(-3.0, 3.0, edges=(1e-30, -1e-30, 1e-7, -1e-7, -1.0, -2.0, 710.0, *EDGES), dtype=torch.float64)
+    p = grid(0.0, 1.0, edges=(0.0, 1.0, 1e-30, 1e-300, 0.5, -0.5, 1.5, INF, NAN), dtype=torch.float64)
+    model = module(lambda a, b: (torch.expm1(a), torch.log1p(a), torch.special.ndtri(b)))
+    out = testing.assert_parity(model, (x, p), rtol=2 * F64_EPS, atol=0.0, enable_x64=True)
+    assert tflite_model.custom_op_counts(out) == {"Expm1": 1, "Log1p": 1, "Ndtri": 1}

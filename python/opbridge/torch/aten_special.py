@@ -407,3 +407,30 @@ def acosh(x: torch.Tensor) -> torch.Tensor:
 @replaces(aten.atanh.default, aten.arctanh.default)
 def atanh(x: torch.Tensor) -> torch.Tensor:
     return _unary("Atanh", x)
+
+
+def _subnormal_is_itself(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # expm1(x) = log1p(x) = x exactly for |x| below the smallest normal; TF's kernels flush such
+    # inputs to zero (TF's float mode), torch keeps them
+    tiny = torch.finfo(x.dtype).tiny
+    return torch.where(torch.abs(x) < tiny, x, y)
+
+
+@replaces(aten.expm1.default, aten.special_expm1.default)
+def expm1(x: torch.Tensor) -> torch.Tensor:
+    # litert-torch lowers expm1 into EXP - 1, which cancels near 0 (expm1(1e-7) 19% high,
+    # expm1(1e-30) = 0); TF's Expm1 is the C library's expm1, within 1 ulp
+    return _unary("Expm1", x, _subnormal_is_itself)
+
+
+@replaces(aten.log1p.default, aten.special_log1p.default)
+def log1p(x: torch.Tensor) -> torch.Tensor:
+    # litert-torch lowers log1p into LOG(1 + x), which cancels near 0 as expm1 does
+    return _unary("Log1p", x, _subnormal_is_itself)
+
+
+@replaces(aten.special_ndtri.default)
+def ndtri(p: torch.Tensor) -> torch.Tensor:
+    # Eigen's and torch's ndtri are both Cephes': -inf at 0, +inf at 1, NaN outside [0, 1]. A
+    # subnormal p is flushed to 0 by the kernel (-inf; torch about -13.2 to -14.1)
+    return _unary("Ndtri", p)

@@ -22,7 +22,7 @@ import torch
 from .. import tflite_model
 from ..conversion import ConversionResult, _without_kernel
 from ..errors import OpbridgeError, UnsupportedOpsError
-from . import decompositions, lowering
+from . import decompositions, lowering, ops
 from .litert_torch_api import api
 
 _NO_LOWERING = re.compile(r"Lowering not found: ([^\n]+)")
@@ -160,6 +160,7 @@ def convert_model(
     taken: set[Any] = set()  # aten ops whose rewrite applied (a rewrite may decline: NotImplemented)
     table = {op: _recording(op, rewrite, taken) for op, rewrite in table.items()}
     lite = api()
+    ops.enable_lowerings()
     # litert-torch reports progress on stdout/stderr and logs; a library must not.
     logging.getLogger("litert_torch").setLevel(logging.ERROR)
     try:

@@ -171,10 +171,34 @@ def _define(info: OpInfo) -> Any:
     library.impl(name, run, "CompositeExplicitAutograd")
     torch.library.register_fake(spec.qualified_name, fake, lib=library)
     packet = getattr(getattr(torch.ops, ns), name)
+    _lower_when_converting(packet.default, spec)
+    return packet
+
+
+# Lowerings register into litert-torch, which costs its import (seconds) and needs it
+# installed: eager and export use of the ops do without. They register at the first
+# conversion, and at definition from then on (rewrites define ops while converting).
+_pending_lowerings: list[tuple[Any, TorchOpSpec]] = []
+_lowerings_enabled = False
+
+
+def _lower_when_converting(overload: Any, spec: TorchOpSpec) -> None:
+    if _lowerings_enabled:
+        from . import lowering
+
+        lowering.register(overload, spec)
+    else:
+        _pending_lowerings.append((overload, spec))
+
+
+def enable_lowerings() -> None:
+    """Registers every defined op's lowering with litert-torch (conversion.py calls it first)."""
+    global _lowerings_enabled
     from . import lowering
 
-    lowering.register(packet.default, spec)
-    return packet
+    _lowerings_enabled = True
+    while _pending_lowerings:
+        lowering.register(*_pending_lowerings.pop())
 
 
 def find(op_name: str) -> OpInfo:

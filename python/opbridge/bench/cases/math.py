@@ -58,6 +58,13 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     for name in ("Acos", "Asin", "Atanh"):
         found.append(Case(name, f"f32 [{n}]", getattr(tf.math, name.lower()), [unit]))
     found.append(Case("Acosh", f"f32 [{n}]", tf.math.acosh, [positive + 1]))
+    # float32 expm1/log1p: opbridge.convert substitutes Opbridge>Expm1/Log1p for the converter's
+    # EXP - 1 / LOG(1 + x), which cancel near 0; other dtypes are TF's own custom Expm1/Log1p.
+    found.append(Case("Opbridge>Expm1", f"f32 [{n}], tf.math.expm1", tf.math.expm1, [normal]))
+    found.append(Case("Opbridge>Log1p", f"f32 [{n}], tf.math.log1p", tf.math.log1p, [positive]))
+    found.append(Case("Expm1", f"f64 [{n // 16}]", tf.math.expm1, [normal[: n // 16].astype(np.float64)]))
+    found.append(Case("Log1p", f"f64 [{n // 16}]", tf.math.log1p, [positive[: n // 16].astype(np.float64)]))
+    found.append(Case("Ndtri", f"f32 [{n}]", tf.math.ndtri, [np.abs(unit)]))
     found.append(
         Case("Cosh", f"c64 [{n // 16}]", tf.math.cosh, [(normal + 1j * unit)[: n // 16].astype(np.complex64)])
     )
