@@ -137,3 +137,35 @@ def test_eye_folds_to_a_constant_the_runtime_can_load(fn: object, shape: tuple[i
     # litert-torch alone lowers torch.eye to STABLEHLO_IOTA, which ai-edge-litert cannot load.
     model = testing.assert_parity(module(fn), (torch.rand(*shape),), rtol=0, atol=0)
     assert not any(op.startswith("STABLEHLO") for op in tflite_model.op_histogram(model))
+
+
+def test_same_signature_as_litert_torch_alone() -> None:
+    # Where litert-torch converts a module by itself, opbridge.convert gives the same
+    # inputs and outputs: names, order, shapes, dtypes, and the same values by index.
+    import litert_torch
+    from ai_edge_litert.interpreter import Interpreter
+
+    class TwoInTwoOut(torch.nn.Module):
+        def forward(self, image: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            pooled = torch.nn.functional.avg_pool2d(image, 2)
+            return pooled * scale, image.mean(dim=(2, 3))
+
+    m = TwoInTwoOut().eval()
+    inputs = (torch.rand(2, 3, 8, 8), torch.rand(1))
+    stock = bytes(litert_torch.convert(m, inputs).model_content())
+    ours = opbridge.convert(m, sample_inputs=inputs)
+
+    def layout(model: bytes) -> tuple[object, ...]:
+        interpreter = Interpreter(model_content=model)
+        details = [
+            [(d["name"], tuple(d["shape"]), d["dtype"]) for d in interpreter.get_input_details()],
+            [(d["name"], tuple(d["shape"]), d["dtype"]) for d in interpreter.get_output_details()],
+        ]
+        return interpreter.get_signature_list(), details
+
+    assert layout(ours) == layout(stock)
+    arrays = [t.numpy() for t in inputs]
+    expected, actual = run_tflite(stock, arrays), run_tflite(ours, arrays)
+    for name in expected:
+        np.testing.assert_array_equal(actual[name], expected[name])
+    assert tflite_model.op_histogram(ours) == tflite_model.op_histogram(stock)
