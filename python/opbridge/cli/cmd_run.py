@@ -14,7 +14,7 @@ from ..timing import median_seconds
 from ._common import CliError, read_model, write_atomically
 
 
-def _load_inputs(path: str) -> dict[str, np.ndarray] | list[np.ndarray]:
+def load_arrays(path: str) -> dict[str, np.ndarray] | list[np.ndarray]:
     p = Path(path)
     if not p.is_file():
         raise CliError(f"{path}: no such file")
@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..running import SignatureSession
 
     model = read_model(args.model).data
-    inputs = _load_inputs(args.input)
+    inputs = load_arrays(args.input)
     try:
         session = SignatureSession(model, args.runtime, num_threads=args.threads)
         session.set_inputs(inputs)

@@ -26,6 +26,7 @@ import numpy as np
 from ..comparison import max_abs_error
 from ..timing import median_seconds
 from ._common import CliError, import_modules, one_line, resolve_source, write_atomically
+from .cmd_run import load_arrays
 
 TIMED_RUNS = 10
 
@@ -110,17 +111,11 @@ def sample_inputs(path: str, module: Any) -> list[np.ndarray]:
     .npy: the one input. .npz: arr_0, arr_1, ... (np.savez(f, a, b)) in that
     order, or one array per forward parameter name (np.savez(f, x=a, y=b)).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise CliError(f"{path}: no such file")
-    try:
-        loaded = np.load(p, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"{path}: not a .npy or .npz file ({exc})") from None
-    if isinstance(loaded, np.ndarray):
+    loaded = load_arrays(path)
+    if isinstance(loaded, list):
         _check_count(path, module, 1)
-        return [loaded]
-    names = list(loaded.files)
+        return loaded
+    names = list(loaded)
     positional = [f"arr_{k}" for k in range(len(names))]
     if sorted(names) == sorted(positional):
         _check_count(path, module, len(names))
