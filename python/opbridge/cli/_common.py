@@ -183,3 +183,16 @@ def random_inputs(specs: list[InputSpec], rng: np.random.Generator) -> dict[str,
         else:
             out[spec.name] = rng.integers(0, 8, shape).astype(spec.dtype)
     return out
+
+
+def refuses_failing_model(parity: dict[str, Any], inputs: str, allowed: bool) -> bool:
+    """True (and says why on stderr) if a converted model that fails on `inputs` is not to be
+    written: convert's rule for both frontends, unless --allow-run-errors."""
+    if "failure" not in parity or allowed:
+        return False
+    print(
+        f"opbridge convert: the converted model fails on its {inputs}: {parity['failure']}; "
+        "nothing written (--allow-run-errors writes it anyway)",
+        file=sys.stderr,
+    )
+    return True

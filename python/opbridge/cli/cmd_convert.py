@@ -24,6 +24,7 @@ from ._common import (
     load_samples,
     one_line,
     random_inputs,
+    refuses_failing_model,
     resolve_source,
     write_atomically,
 )
@@ -202,12 +203,7 @@ def _convert(args: argparse.Namespace) -> int:
         if not result.missing
         else {"error": "not run: the model has custom ops without a kernel"}
     )
-    if "failure" in parity and not args.allow_run_errors:
-        print(
-            f"opbridge convert: the converted model fails on its {verified_on}: {parity['failure']}; "
-            "nothing written (--allow-run-errors writes it anyway)",
-            file=sys.stderr,
-        )
+    if refuses_failing_model(parity, verified_on, args.allow_run_errors):
         return 1
     write_atomically(output, result.model)
 

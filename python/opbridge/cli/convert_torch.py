@@ -25,7 +25,14 @@ import numpy as np
 
 from ..comparison import max_abs_error
 from ..timing import median_seconds
-from ._common import CliError, import_modules, one_line, resolve_source, write_atomically
+from ._common import (
+    CliError,
+    import_modules,
+    one_line,
+    refuses_failing_model,
+    resolve_source,
+    write_atomically,
+)
 from .cmd_run import load_arrays
 
 TIMED_RUNS = 10
@@ -264,12 +271,7 @@ def convert(args: argparse.Namespace) -> int:
         if not result.missing
         else {"error": "not run: the model has custom ops without a kernel"}
     )
-    if "failure" in parity and not args.allow_run_errors:
-        print(
-            f"opbridge convert: the converted model fails on its sample inputs: {parity['failure']}; "
-            "nothing written (--allow-run-errors writes it anyway)",
-            file=sys.stderr,
-        )
+    if refuses_failing_model(parity, "sample inputs", args.allow_run_errors):
         return 1
     write_atomically(output, result.model)
 
