@@ -20,7 +20,7 @@ from ..errors import OpbridgeError
 
 TESTED_VERSIONS = ("0.10",)  # litert-torch release series the torch frontend is tested with
 
-# (module, attribute) pairs opbridge calls.
+# (module, attribute) pairs opbridge calls; api() gives each by its attribute name.
 _NEEDED = (
     ("litert_torch", "convert"),
     ("litert_torch.backend.lowerings.registry", "lower"),
@@ -66,18 +66,5 @@ def api() -> SimpleNamespace:
                 f"litert-torch {version()} has no {module_name}.{attribute}, which opbridge uses "
                 f"(tested with {' and '.join(TESTED_VERSIONS)}.x): its internals moved"
             )
-        found[f"{module_name.rsplit('.', 1)[-1]}_{attribute}"] = getattr(module, attribute)
-    return SimpleNamespace(
-        convert=found["litert_torch_convert"],
-        lower=found["registry_lower"],
-        lookup=found["registry_lookup"],
-        node_meta_to_ir_types=found["utils_node_meta_to_ir_types"],
-        pre_convert_decomp=found["decomp_pre_convert_decomp"],
-        pre_lower_decomp=found["decomp_pre_lower_decomp"],
-        add_pre_convert_decomp=found["decomp_add_pre_convert_decomp"],
-        add_pre_lower_decomp=found["decomp_add_pre_lower_decomp"],
-        remove_pre_lower_decomp=found["decomp_remove_pre_lower_decomp"],
-        Operation=found["ir_Operation"],
-        StringAttr=found["ir_StringAttr"],
-        Attribute=found["ir_Attribute"],
-    )
+        found[attribute] = getattr(module, attribute)  # attribute names are unique in _NEEDED
+    return SimpleNamespace(**found)
