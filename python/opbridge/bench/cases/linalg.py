@@ -80,6 +80,11 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found.append(Case("SelfAdjointEigV2", label(a), tf.linalg.eigh, [a]))
     a = positive_definite(16, 64, np.float64)
     found.append(Case("SelfAdjointEigV2", label(a, note="values only"), tf.linalg.eigvalsh, [a]))
+    # Modes of small linear dynamical systems (state matrices); stability checks of larger ones.
+    a = normal((*dims(1024), 4, 4), np.float32)
+    found.append(Case("Eig", label(a), tf.linalg.eig, [a]))
+    a = normal(dims(16, 32, 32), np.float64)
+    found.append(Case("Eig", label(a, note="values only"), tf.linalg.eigvals, [a]))
     # Whitening transforms: square roots of covariances.
     for batch, n, dtype in ((256, 8, np.float32), (8, 64, np.float64)):
         a = positive_definite(batch, n, dtype)
