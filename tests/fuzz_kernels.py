@@ -69,6 +69,9 @@ def attr_value(attr: object, rng: np.random.Generator) -> object:
         return [int(v) for v in rng.integers(-2 if odd else 0, high, length)]
     if kind == "list(float)":
         return [float(v) for v in rng.normal(size=int(rng.integers(0, 6)))]
+    if kind == "list(string)":
+        pool = ["ROW_SPLITS", "VALUE_ROWIDS", "FIRST_DIM_SIZE", "", "bogus"]
+        return [str(rng.choice(pool)) for _ in range(int(rng.integers(0, 4)))]
     return None
 
 

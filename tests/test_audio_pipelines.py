@@ -1,6 +1,7 @@
 """Audio pipelines end to end: 16 kHz audio of a dynamic length through tf.signal's
 stft (25 ms / 10 ms frames, fft_length 400), magnitude, mel matrix, log and MFCC; an
-inverse_stft round trip in float32 and float64; stft on float64 audio. Each is converted
+inverse_stft round trip in float32 and float64; stft on float64 audio; keras-hub's FNet and its
+Whisper, Gemma4 and Moonshine audio converters. Each is converted
 once with opbridge.convert and run in both runtimes at several lengths (inputs fed by
 index), against TF. The custom ops each model holds are asserted, so a pipeline that
 starts leaving another op (or stops needing one) is noticed.
@@ -173,3 +174,64 @@ def test_fnet_backbone(tf, rng):
                 assert got[key].shape == w.shape, key
                 scale = float(np.abs(w).max())
                 assert float(np.abs(got[key] - w).max()) <= F32_BOUND * scale, (runtime, key, seq)
+
+
+# keras-hub's audio converters (preprocessing layers), 1 s windows at 16 kHz so the models stay
+# small; batches of 2 at lengths that pad, fit exactly, truncate, and hold no audio at all.
+CONVERTER_LENGTHS = [8123, RATE, RATE + 3001, 0]
+
+
+def keras_converter_model(tf, layer):
+    concrete, model = convert(tf, lambda audio: layer(audio), [None, None], tf.float32)
+    return concrete, model
+
+
+def test_whisper_audio_converter(tf, rng):
+    """Whisper: pads/truncates each waveform with RaggedTensor.to_tensor (RaggedTensorToTensor,
+    ROW_SPLITS, constant shape [-1, 16000]), reflect-pads, STFT with fft_length 400 (RFFT2D
+    switched to opbridge's, complex64 StridedSlice dropping the last frame), 80 mels, log10,
+    clamp to max - 8."""
+    import keras_hub
+
+    layer = keras_hub.layers.WhisperAudioConverter(num_mels=80, sampling_rate=RATE, max_audio_length=1)
+    concrete, model = keras_converter_model(tf, layer)
+    assert tflite_model.custom_op_counts(model) == {"RaggedTensorToTensor": 1, "RFFT2D": 1, "StridedSlice": 1}
+    inputs = [audio(rng, [2, n], np.float32) for n in CONVERTER_LENGTHS]
+    worst = worst_errors(tf, concrete, model, inputs)
+    assert max(worst.values()) <= F32_BOUND, worst
+
+
+def test_gemma4_audio_converter(tf, rng):
+    """Gemma4: trim/zero-pad, semicausal pad, framed by gather, complex FFT of length 512 (Complex
+    and FFT custom), magnitude, 128 mels, log with a floor.
+
+    A log-mel bin in a deep spectral null amplifies float32 FFT rounding: on some inputs TF's
+    own float32 result is 3e-5 (of the output's scale) away from the float64 one while
+    opbridge's stays within 4e-6. So the model is also held to the float64 layer."""
+    import keras_hub
+
+    layer = keras_hub.layers.Gemma4AudioConverter(sampling_rate=RATE, max_audio_length=1)
+    concrete, model = keras_converter_model(tf, layer)
+    assert tflite_model.custom_op_counts(model) == {"Complex": 1, "FFT": 1}
+    inputs = [audio(rng, [2, n], np.float32) for n in CONVERTER_LENGTHS]
+    worst = worst_errors(tf, concrete, model, inputs)
+    assert max(worst.values()) <= F32_BOUND, worst
+    exact = keras_hub.layers.Gemma4AudioConverter(sampling_rate=RATE, max_audio_length=1, dtype="float64")
+    for x in inputs:
+        want = np.asarray(exact(tf.constant(x.astype(np.float64))))
+        for runtime in RUNTIMES:
+            got = run_tflite(model, [x], runtime)["output_0"]
+            error = float(np.abs(got - want).max()) / float(np.abs(want).max())
+            assert error <= F32_BOUND, (runtime, x.shape, error)
+
+
+def test_moonshine_audio_converter(tf, rng):
+    """Moonshine feeds raw samples to its encoder (a reshape): builtins only, exact."""
+    import keras_hub
+
+    layer = keras_hub.layers.MoonshineAudioConverter(sampling_rate=RATE)
+    concrete, model = keras_converter_model(tf, layer)
+    assert tflite_model.custom_op_counts(model) == {}
+    inputs = [audio(rng, [2, n], np.float32) for n in (8123, RATE)]
+    worst = worst_errors(tf, concrete, model, inputs)
+    assert max(worst.values()) == 0.0, worst

@@ -127,9 +127,15 @@ struct AttrTraits<AttrType::kListType> : ListAttrTraits<AttrTraits<AttrType::kTy
   static constexpr const char* kName = "list(type)";
 };
 
-inline constexpr AttrType kAllAttrTypes[] = {AttrType::kType,      AttrType::kBool,    AttrType::kInt,
-                                             AttrType::kFloat,     AttrType::kString,  AttrType::kListInt,
-                                             AttrType::kListFloat, AttrType::kListType};
+template <>
+struct AttrTraits<AttrType::kListString> : ListAttrTraits<AttrTraits<AttrType::kString>> {
+  static constexpr AttrType kType = AttrType::kListString;
+  static constexpr const char* kName = "list(string)";
+};
+
+inline constexpr AttrType kAllAttrTypes[] = {AttrType::kType,      AttrType::kBool,     AttrType::kInt,
+                                             AttrType::kFloat,     AttrType::kString,   AttrType::kListInt,
+                                             AttrType::kListFloat, AttrType::kListType, AttrType::kListString};
 
 // Calls fn(AttrTraits<type>{}) and returns what it returns.
 template <typename F>
@@ -142,9 +148,10 @@ decltype(auto) VisitAttrType(AttrType type, F&& fn) {
     case AttrType::kString: return fn(AttrTraits<AttrType::kString>{});
     case AttrType::kListInt: return fn(AttrTraits<AttrType::kListInt>{});
     case AttrType::kListFloat: return fn(AttrTraits<AttrType::kListFloat>{});
-    case AttrType::kListType: break;
+    case AttrType::kListType: return fn(AttrTraits<AttrType::kListType>{});
+    case AttrType::kListString: break;
   }
-  return fn(AttrTraits<AttrType::kListType>{});
+  return fn(AttrTraits<AttrType::kListString>{});
 }
 
 // AttrValue lists its alternatives in AttrType order, so a value's index is its type.
@@ -156,7 +163,7 @@ static_assert(kVariantMatches<AttrType::kType> && kVariantMatches<AttrType::kBoo
                   kVariantMatches<AttrType::kInt> && kVariantMatches<AttrType::kFloat> &&
                   kVariantMatches<AttrType::kString> && kVariantMatches<AttrType::kListInt> &&
                   kVariantMatches<AttrType::kListFloat> && kVariantMatches<AttrType::kListType> &&
-                  std::variant_size_v<AttrValue> == std::size(kAllAttrTypes),
+                  kVariantMatches<AttrType::kListString> && std::variant_size_v<AttrValue> == std::size(kAllAttrTypes),
               "AttrValue's alternatives must follow AttrType");
 
 inline AttrType AttrTypeOf(const AttrValue& value) { return static_cast<AttrType>(value.index()); }

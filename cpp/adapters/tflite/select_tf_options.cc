@@ -91,7 +91,8 @@ struct ProtoAttr {
   bool b = false;
   std::vector<int64_t> list_i, list_type;
   std::vector<float> list_f;
-  size_t list_other = 0;  // list entries of kinds no opbridge attr has (s, b, shape, ...)
+  std::vector<std::string> list_s;
+  size_t list_other = 0;  // list entries of kinds no opbridge attr has (b, shape, ...)
 };
 
 const char* FieldKind(uint32_t field) {
@@ -148,6 +149,11 @@ Status ParseList(const uint8_t* data, size_t size, ProtoAttr* out) {
         out->list_f.push_back(v);
         return Status::Ok();
       }));
+    } else if (field == 2 && wire == kLengthDelimited) {  // repeated bytes s: one entry per tag
+      const uint8_t* bytes;
+      size_t n;
+      OPBRIDGE_RETURN_IF_ERROR(r.Bytes(&bytes, &n));
+      out->list_s.emplace_back(reinterpret_cast<const char*>(bytes), n);
     } else {
       ++out->list_other;
       OPBRIDGE_RETURN_IF_ERROR(r.Skip(wire));
@@ -247,18 +253,23 @@ Status FromProto(const AttrSpec& spec, const ProtoAttr& a, AttrValue* out) {
       return Status::Ok();
     case AttrType::kListInt:
     case AttrType::kListFloat:
-    case AttrType::kListType: break;
+    case AttrType::kListType:
+    case AttrType::kListString: break;
   }
   if (a.field != 1) return mismatch();
   const bool ints = spec.type == AttrType::kListInt, floats = spec.type == AttrType::kListFloat;
+  const bool strings = spec.type == AttrType::kListString;
   const size_t others = a.list_other + (ints ? 0 : a.list_i.size()) + (floats ? 0 : a.list_f.size()) +
-                        (spec.type == AttrType::kListType ? 0 : a.list_type.size());
+                        (spec.type == AttrType::kListType ? 0 : a.list_type.size()) +
+                        (strings ? 0 : a.list_s.size());
   OPBRIDGE_REQUIRE(others == 0, "attr '", spec.name, "' must be ", AttrTypeName(spec.type),
                    " but the NodeDef's list holds other kinds of values");
   if (ints) {
     *out = a.list_i;
   } else if (floats) {
     *out = std::vector<double>(a.list_f.begin(), a.list_f.end());
+  } else if (strings) {
+    *out = a.list_s;
   } else {
     std::vector<DType> types;
     for (const int64_t v : a.list_type) {

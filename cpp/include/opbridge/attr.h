@@ -18,11 +18,11 @@
 
 namespace opbridge {
 
-enum class AttrType { kType, kBool, kInt, kFloat, kString, kListInt, kListFloat, kListType };
+enum class AttrType { kType, kBool, kInt, kFloat, kString, kListInt, kListFloat, kListType, kListString };
 const char* AttrTypeName(AttrType type);
 
 using AttrValue = std::variant<DType, bool, int64_t, double, std::string, std::vector<int64_t>,
-                               std::vector<double>, std::vector<DType>>;
+                               std::vector<double>, std::vector<DType>, std::vector<std::string>>;
 std::string AttrValueToString(const AttrValue& value);
 
 // One parsed "name: type [constraint] [= default]" declaration.

@@ -63,6 +63,7 @@ class ParamBinder {
   void Attr(const char* decl, std::vector<int64_t>* field) { Bind(decl, AttrType::kListInt, field); }
   void Attr(const char* decl, std::vector<double>* field) { Bind(decl, AttrType::kListFloat, field); }
   void Attr(const char* decl, std::vector<DType>* field) { Bind(decl, AttrType::kListType, field); }
+  void Attr(const char* decl, std::vector<std::string>* field) { Bind(decl, AttrType::kListString, field); }
 
   // A string attr with a fixed set of values, read into an enum. `values`
   // must map exactly the strings the declaration allows.

@@ -35,6 +35,7 @@ _SCHEMA_TYPES = {
     "list(float)": "float[]",
     "type": "str",
     "list(type)": "str[]",
+    "list(string)": "str[]",
 }
 
 
@@ -110,7 +111,7 @@ def default_value(attr: AttrInfo) -> Any:
         return text
     if attr.type == "string":
         return ast.literal_eval(text) if text[:1] in "'\"" else text
-    if attr.type in ("list(int)", "list(float)", "list(type)"):
+    if attr.type in ("list(int)", "list(float)", "list(type)", "list(string)"):
         return list(ast.literal_eval(text)) if text.startswith("[") else []
     if attr.type == "float":
         return float(text)
