@@ -116,7 +116,11 @@ CANDIDATES: dict[str, Builder] = {
     ),
     "MatrixExponential": lambda tf, rng: (tf.linalg.expm, [_spd(rng) * 0.1]),
     "Lu": lambda tf, rng: (lambda a: tf.linalg.lu(a)[0], [_spd(rng)]),
-    "Eig": lambda tf, rng: (lambda a: tf.math.real(tf.linalg.eigvals(a)), [_spd(rng)]),
+    # A general matrix: complex pairs among the eigenvalues (split into builtin Real and Imag).
+    "Eig": lambda tf, rng: (
+        lambda a: (lambda e: (tf.math.real(e), tf.math.imag(e)))(tf.linalg.eigvals(a)),
+        [_f32(rng.standard_normal((2, 4, 4)))],
+    ),
     "Cross": lambda tf, rng: (
         tf.linalg.cross,
         [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((4, 3)))],
@@ -192,6 +196,10 @@ CANDIDATES: dict[str, Builder] = {
         lambda x: tf.nn.fractional_max_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1)[0],
         [_image(rng)],
     ),
+    "FractionalAvgPool": lambda tf, rng: (
+        lambda x: tf.nn.fractional_avg_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1)[0],
+        [_image(rng)],
+    ),
     "DrawBoundingBoxes": lambda tf, rng: (
         lambda x: tf.image.draw_bounding_boxes(x, tf.constant([[[0.1, 0.1, 0.5, 0.5]]] * 2), [[1.0, 0, 0]]),
         [_image(rng)],
@@ -222,6 +230,13 @@ CANDIDATES: dict[str, Builder] = {
         [_f32(rng.standard_normal((2, 6, 5))), _f32(rng.standard_normal((2, 6, 5)))],
     ),
     "RFFT": lambda tf, rng: (lambda x: tf.math.abs(tf.signal.rfft(x)), [_f32(rng.standard_normal((2, 100)))]),
+    # Ragged (RaggedTensor.to_tensor: keras-hub's Whisper audio converter pads waveforms with it).
+    "RaggedTensorToTensor": lambda tf, rng: (
+        lambda values, splits: tf.RaggedTensor.from_row_splits(values, splits, validate=False).to_tensor(
+            shape=[None, 8]
+        ),
+        [_f32(rng.standard_normal(10)), np.array([0, 3, 3, 10], np.int64)],
+    ),
     "Angle": lambda tf, rng: (
         lambda re, im: tf.math.angle(tf.complex(re, im)),
         [_f32(rng.standard_normal(16)), _f32(rng.standard_normal(16))],
@@ -290,6 +305,57 @@ CANDIDATES: dict[str, Builder] = {
             orig_input_shape=[2, 8, 8, 3], grad=g, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"
         ),
         [_f32(rng.standard_normal((2, 4, 4, 3)))],
+    ),
+    "FractionalMaxPoolGrad": lambda tf, rng: (
+        lambda x: tf.raw_ops.FractionalMaxPoolGrad(
+            orig_input=x,
+            orig_output=(y := tf.nn.fractional_max_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1))[0],
+            out_backprop=y[0],
+            row_pooling_sequence=y[1],
+            col_pooling_sequence=y[2],
+        ),
+        [_image(rng, 8)],
+    ),
+    "FractionalAvgPoolGrad": lambda tf, rng: (
+        lambda x: tf.raw_ops.FractionalAvgPoolGrad(
+            orig_input_tensor_shape=tf.shape(x, out_type=tf.int64),
+            out_backprop=(y := tf.nn.fractional_avg_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1))[0],
+            row_pooling_sequence=y[1],
+            col_pooling_sequence=y[2],
+        ),
+        [_image(rng, 8)],
+    ),
+    "MaxPool3DGrad": lambda tf, rng: (
+        lambda x, g: tf.raw_ops.MaxPool3DGrad(
+            orig_input=x,
+            orig_output=tf.nn.max_pool3d(x, 2, 2, "VALID"),
+            grad=g,
+            ksize=[1, 2, 2, 2, 1],
+            strides=[1, 2, 2, 2, 1],
+            padding="VALID",
+        ),
+        [_f32(rng.standard_normal((2, 4, 4, 4, 3))), _f32(rng.standard_normal((2, 2, 2, 2, 3)))],
+    ),
+    "AvgPool3DGrad": lambda tf, rng: (
+        lambda g: tf.raw_ops.AvgPool3DGrad(
+            orig_input_shape=[2, 4, 4, 4, 3],
+            grad=g,
+            ksize=[1, 3, 3, 3, 1],
+            strides=[1, 2, 2, 2, 1],
+            padding="SAME",
+        ),
+        [_f32(rng.standard_normal((2, 2, 2, 2, 3)))],
+    ),
+    "MaxPool3DGradGrad": lambda tf, rng: (
+        lambda x, g: tf.raw_ops.MaxPool3DGradGrad(
+            orig_input=x,
+            orig_output=tf.nn.max_pool3d(x, 2, 2, "VALID"),
+            grad=g,
+            ksize=[1, 2, 2, 2, 1],
+            strides=[1, 2, 2, 2, 1],
+            padding="VALID",
+        ),
+        [_f32(rng.standard_normal((2, 4, 4, 4, 3))), _f32(rng.standard_normal((2, 4, 4, 4, 3)))],
     ),
     "IFFT": lambda tf, rng: (
         lambda re, im: tf.math.real(tf.signal.ifft(tf.complex(re, im))),

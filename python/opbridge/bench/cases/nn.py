@@ -212,6 +212,33 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         *training_cases(half),
         *train_step_gradient_cases(tf, rng, scale),
         *pool_3d_cases(tf, rng, scale),
+        *fractional_pool_cases(tf, rng, scale),
+    ]
+
+
+def fractional_pool_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """Fractional pooling (Graham's FMP nets; TFLite has none: always custom), seeded as a
+    deterministic model is."""
+    side = max(8, 64 // scale)
+    x = rng.standard_normal((4, side, side, 32)).astype(np.float32)
+    label = f"f32 [4,{side},{side},32] ratio 1.44"
+    ratio = [1.0, 1.44, 1.44, 1.0]
+    max_pool = lambda v: tf.nn.fractional_max_pool(v, ratio, overlapping=True, seed=1)[0]  # noqa: E731
+    avg_pool = lambda v: tf.nn.fractional_avg_pool(v, ratio, pseudo_random=True, seed=1)[0]  # noqa: E731
+
+    def tape_grad(v: Any, pool: Any) -> Any:
+        with tf.GradientTape() as tape:
+            tape.watch(v)
+            y = pool(v)
+        return tape.gradient(
+            y, v, output_gradients=tf.reshape(tf.range(tf.size(y), dtype=v.dtype), tf.shape(y))
+        )
+
+    return [
+        Case("FractionalMaxPool", f"{label} overlapping", max_pool, [x]),
+        Case("FractionalAvgPool", f"{label} pseudo-random", avg_pool, [x]),
+        Case("FractionalMaxPoolGrad", f"{label} overlapping, tape", lambda v: tape_grad(v, max_pool), [x]),
+        Case("FractionalAvgPoolGrad", f"{label} pseudo-random, tape", lambda v: tape_grad(v, avg_pool), [x]),
     ]
 
 
@@ -225,7 +252,34 @@ def pool_3d_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("MaxPool3D", f"{label} 3x3x3 /1 SAME", lambda v: tf.nn.max_pool3d(v, 3, 1, "SAME"), [x]),
         Case("AvgPool3D", f"{label} 2x2x2 /2 VALID", lambda v: tf.nn.avg_pool3d(v, 2, 2, "VALID"), [x]),
         Case("AvgPool3D", f"{label} 3x3x3 /1 SAME", lambda v: tf.nn.avg_pool3d(v, 3, 1, "SAME"), [x]),
+        *pool_3d_grad_cases(tf, rng, x, label),
     ]
+
+
+def pool_3d_grad_cases(tf: Any, rng: np.random.Generator, x: np.ndarray, label: str) -> list[Case]:
+    """The 3-D pooling gradients a converted train step leaves custom (fed as the raw ops)."""
+    cases = []
+    for ksize, stride, padding in ((2, 2, "VALID"), (3, 1, "SAME")):
+        pool = {"ksize": [1, *[ksize] * 3, 1], "strides": [1, *[stride] * 3, 1], "padding": padding}
+        y = tf.raw_ops.MaxPool3D(input=x, **pool).numpy()
+        dy = rng.standard_normal(y.shape).astype(np.float32)
+        window = f"{label} {ksize}x{ksize}x{ksize} /{stride} {padding}"
+        max_grad = lambda a, b, g, pool=pool: tf.raw_ops.MaxPool3DGrad(  # noqa: E731
+            orig_input=a, orig_output=b, grad=g, **pool
+        )
+        avg_grad = lambda g, pool=pool: tf.raw_ops.AvgPool3DGrad(  # noqa: E731
+            orig_input_shape=list(x.shape), grad=g, **pool
+        )
+        cases += [
+            Case("MaxPool3DGrad", window, max_grad, [x, y, dy]),
+            Case("AvgPool3DGrad", window, avg_grad, [dy]),
+        ]
+    # Second order (a gradient penalty through max_pool3d): grad has the input's shape.
+    pool = {"ksize": [1, 3, 3, 3, 1], "strides": [1] * 5, "padding": "SAME"}
+    y = tf.raw_ops.MaxPool3D(input=x, **pool).numpy()
+    grad_grad = lambda a, b, g: tf.raw_ops.MaxPool3DGradGrad(orig_input=a, orig_output=b, grad=g, **pool)  # noqa: E731
+    v = rng.standard_normal(x.shape).astype(np.float32)
+    return [*cases, Case("MaxPool3DGradGrad", f"{label} 3x3x3 /1 SAME", grad_grad, [x, y, v])]
 
 
 def train_step_gradient_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
