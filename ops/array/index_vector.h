@@ -1,0 +1,118 @@
+// Shared by the float64 array ops (Slice, Tile, BroadcastTo, ReverseV2, Fill,
+// PadV2): reading an int32 or int64 index tensor's values, and the row-major
+// strides of a shape.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace array {
+
+// An element of Size bytes, moved whole: the data-moving ops copy elements,
+// never compute with them, so one instantiation per size serves every dtype
+// (double, complex64 and complex128 share 8 and 16). Byte arrays, so that
+// no alignment is assumed of the runtime's buffers.
+template <size_t Size>
+struct Element {
+  unsigned char bytes[Size];
+};
+
+// fn(TypeTag<Element<size of dtype>>) for the element sizes of the dtypes
+// these ops declare.
+template <typename Fn>
+Status ForElementSize(DType dtype, Fn&& fn) {
+  switch (DTypeSize(dtype)) {
+    case 8: return fn(TypeTag<Element<8>>{});
+    case 16: return fn(TypeTag<Element<16>>{});
+    default: return Errorf("unsupported dtype ", DTypeName(dtype));
+  }
+}
+
+inline std::vector<int64_t> ReadIndices(const ConstTensor& t) {
+  std::vector<int64_t> out(static_cast<size_t>(t.num_elements()));
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = t.dtype() == DType::kInt64 ? t.data<int64_t>()[i] : t.data<int32_t>()[i];
+  }
+  return out;
+}
+
+// An output shape computed from input values (multiples, paddings, dims) must
+// not overflow int64 in its element count or byte size: refused, as TF refuses
+// shapes of more than 2^63 - 1 elements.
+inline Status CheckOutputSize(const std::vector<int64_t>& dims) {
+  int64_t n = sizeof(double);
+  for (const int64_t d : dims) {
+    OPBRIDGE_REQUIRE(d >= 0, "output dimension ", d, " must be >= 0");
+    OPBRIDGE_REQUIRE(!__builtin_mul_overflow(n, d, &n), "output shape ", Shape(dims).ToString(), " is too large");
+  }
+  return Status::Ok();
+}
+
+inline std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> strides(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+  return strides;
+}
+
+// fn(o, in_offset) for each output element o in [begin, end), where the
+// input offset of output coordinate c is sum over d of in_index(d, c[d]) *
+// in_strides[d] (in_index maps an output coordinate to an input one). The
+// outer dims' part of the offset is computed once per innermost row.
+template <typename Map, typename Fn>
+void ForEachOutput(const std::vector<int64_t>& out_dims, const std::vector<int64_t>& in_strides, int64_t begin,
+                   int64_t end, Map in_index, Fn fn) {
+  const size_t rank = out_dims.size();
+  if (rank == 0) {
+    for (int64_t o = begin; o < end; ++o) fn(o, int64_t{0});
+    return;
+  }
+  const int64_t inner = out_dims[rank - 1];
+  if (inner <= 0 || begin >= end) return;
+  std::vector<int64_t> coord(rank, 0);
+  int64_t rest = begin;
+  for (size_t d = rank; d-- > 0;) {
+    coord[d] = rest % out_dims[d];
+    rest /= out_dims[d];
+  }
+  const int64_t inner_stride = in_strides[rank - 1];
+  int64_t o = begin;
+  while (o < end) {
+    int64_t base = 0;
+    for (size_t d = 0; d + 1 < rank; ++d) base += in_index(d, coord[d]) * in_strides[d];
+    const int64_t stop = std::min(end, o + (inner - coord[rank - 1]));
+    for (int64_t c = coord[rank - 1]; o < stop; ++o, ++c) fn(o, base + in_index(rank - 1, c) * inner_stride);
+    coord[rank - 1] = 0;
+    for (size_t d = rank - 1; d-- > 0;) {  // odometer over the outer dims
+      if (++coord[d] < out_dims[d]) break;
+      coord[d] = 0;
+    }
+  }
+}
+
+// fn(row, coord) for each row of `dims` (every dim but the last) in [begin,
+// end), coord being the row's outer coordinates (rank - 1 of them).
+template <typename Fn>
+void ForEachRow(const std::vector<int64_t>& dims, int64_t begin, int64_t end, Fn fn) {
+  const size_t outer = dims.empty() ? 0 : dims.size() - 1;
+  std::vector<int64_t> coord(outer, 0);
+  if (begin >= end) return;
+  int64_t rest = begin;
+  for (size_t d = outer; d-- > 0;) {
+    coord[d] = rest % dims[d];
+    rest /= dims[d];
+  }
+  for (int64_t row = begin; row < end; ++row) {
+    fn(row, coord);
+    for (size_t d = outer; d-- > 0;) {
+      if (++coord[d] < dims[d]) break;
+      coord[d] = 0;
+    }
+  }
+}
+
+}  // namespace array
+}  // namespace opbridge

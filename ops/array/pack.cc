@@ -1,0 +1,84 @@
+// Pack: TF's tf.stack(values, axis) in float64: the converter leaves CUSTOM
+// "Pack" {T, N, axis} for double, which TFLite's PACK lacks (measured by
+// tools/census_float64.py). The N inputs have one shape; the output has a new
+// dim of N at `axis` (in [-(rank + 1), rank + 1)). TF's checks and texts.
+// Elements are copied: exact.
+#include <vector>
+
+#include "index_vector.h"
+
+namespace opbridge {
+namespace {
+
+struct PackParams {
+  int64_t axis = 0;
+
+  static void Declare(ParamBinder& b, PackParams& p) { b.Attr("axis: int = 0", &p.axis); }
+};
+
+Status Plan(const Shape& first, int n, int64_t axis_attr, int64_t* axis, std::vector<int64_t>* dims) {
+  const int rank = first.rank();
+  *axis = axis_attr < 0 ? axis_attr + rank + 1 : axis_attr;
+  OPBRIDGE_REQUIRE(*axis >= 0 && *axis <= rank, "axis = ", axis_attr, " not in [", -(rank + 1), ", ", rank + 1, ")");
+  *dims = first.dims();
+  dims->insert(dims->begin() + *axis, n);
+  return Status::Ok();
+}
+
+Status PackShape(ShapeContext& ctx, const PackParams& p) {
+  const Shape& first = ctx.input(0);
+  if (!first.rank_known()) {
+    ctx.set_output(0, Shape::UnknownRank());
+    return Status::Ok();
+  }
+  int64_t axis = 0;
+  std::vector<int64_t> dims;
+  OPBRIDGE_RETURN_IF_ERROR(Plan(first, ctx.num_inputs(), p.axis, &axis, &dims));
+  ctx.set_output(0, Shape(dims));
+  return Status::Ok();
+}
+
+Status Kernel(KernelContext& ctx, const PackParams& p) {
+  const int n = ctx.num_inputs();
+  const Shape& first = ctx.input(0).shape();
+  const DType first_dtype = ctx.input(0).dtype();
+  for (int i = 1; i < n; ++i) {
+    OPBRIDGE_REQUIRE(ctx.input(i).shape().dims() == first.dims(),
+                     "Shapes of all inputs must match: values[0].shape = ", first.ToString(), " != values[", i,
+                     "].shape = ", ctx.input(i).shape().ToString());
+  }
+  int64_t axis = 0;
+  std::vector<int64_t> dims;
+  OPBRIDGE_RETURN_IF_ERROR(Plan(first, n, p.axis, &axis, &dims));
+  // Each input is `outer` blocks of `inner` elements; output block j holds
+  // input 0's block j, then input 1's, ...
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= first.dim(d);
+  for (int d = static_cast<int>(axis); d < first.rank(); ++d) inner *= first.dim(d);
+  return array::ForElementSize(first_dtype, [&](auto tag) {
+    using E = typename decltype(tag)::type;
+    E* out = ctx.output(0).data<E>();
+    for (int64_t j = 0; j < outer; ++j) {
+      for (int i = 0; i < n; ++i) {
+        const E* in = ctx.input(i).data<E>() + j * inner;
+        E* dst = out + (j * n + i) * inner;
+        for (int64_t k = 0; k < inner; ++k) dst[k] = in[k];
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Pack")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("N tensors of one shape stacked along a new dim (tf.stack).")
+                         .Input("values: N * T")
+                         .Output("output: T")
+                         .Attr("N: int >= 1")
+                         .Attr("T: {double, complex64, complex128}")
+                         .Params<PackParams>()
+                         .ShapeRule(PackShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,54 @@
+// ReverseV2: TF's input reversed along the dims in `axis` (tf.reverse) in
+// float64: the converter leaves CUSTOM "ReverseV2" {T, Tidx} for double,
+// which TFLite's REVERSE_V2 lacks (measured by tools/census_float64.py).
+// Axes in [-rank, rank), none twice; TF's texts. Elements are copied: exact.
+#include <vector>
+
+#include "index_vector.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  const ConstTensor& x = ctx.input(0);
+  const ConstTensor& axis = ctx.input(1);
+  OPBRIDGE_REQUIRE(axis.rank() == 1, "'dims' must be 1-dimension, not ", axis.rank());
+  const int rank = x.rank();
+  std::vector<bool> flip(static_cast<size_t>(rank), false);
+  const std::vector<int64_t> axes = array::ReadIndices(axis);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const int64_t a = axes[i];
+    OPBRIDGE_REQUIRE(a >= -rank && a < rank, "'axis'[", i, "] = ", a, " is out of valid range [", -rank, ", ",
+                     rank - 1, "].");
+    const auto d = static_cast<size_t>(a < 0 ? a + rank : a);
+    OPBRIDGE_REQUIRE(!flip[d], "axis ", d, " specified more than once.");
+    flip[d] = true;
+  }
+  const std::vector<int64_t> dims = x.shape().dims();
+  const std::vector<int64_t> strides = array::Strides(dims);
+  return array::ForElementSize(x.dtype(), [&](auto tag) {
+    using E = typename decltype(tag)::type;
+    const E* in = x.data<E>();
+    E* out = ctx.output(0).data<E>();
+    ctx.ParallelFor(x.num_elements(), 1, [&](int64_t lo, int64_t hi) {
+      array::ForEachOutput(
+          dims, strides, lo, hi, [&](size_t d, int64_t c) { return flip[d] ? dims[d] - 1 - c : c; },
+          [&](int64_t o, int64_t i) { out[o] = in[i]; });
+    });
+    return Status::Ok();
+  });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("ReverseV2")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("input reversed along the given dims (tf.reverse).")
+                         .Input("tensor: T")
+                         .Input("axis: Tidx")
+                         .Output("output: T")
+                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,83 @@
+// MatrixSetDiagV3: TF's tf.linalg.set_diag(input, diagonal, k, align) in
+// float64: the converter leaves CUSTOM "MatrixSetDiagV3" {T, align} for
+// double (measured by tools/census_float64.py). A copy of input with the
+// band k[0]..k[1] replaced by the packed diagonals (diag_band.h). k must lie
+// in (-rows, cols) (or be 0) and the diagonals' shape must be TF's
+// [..., num_diags (if > 1), max_diag_len]; TF's checks. Exact copies.
+#include <algorithm>
+#include <vector>
+
+#include "diag_band.h"
+
+namespace opbridge {
+namespace {
+
+using linalg::DiagBand;
+
+Status Check(const Shape& input, const Shape& diagonal, const DiagBand& band, int64_t* max_len) {
+  OPBRIDGE_REQUIRE(input.rank() >= 2, "input must be at least 2-dim, received shape: ", input.ToString());
+  const int64_t rows = input.dim(input.rank() - 2), cols = input.dim(input.rank() - 1);
+  OPBRIDGE_REQUIRE((-rows < band.lower && band.lower < cols) || band.lower == 0,
+                   "lower_diag_index is out of bound: ", band.lower, " It must be between ", -rows, " and ", cols);
+  OPBRIDGE_REQUIRE((-rows < band.upper && band.upper < cols) || band.upper == 0,
+                   "upper_diag_index is out of bound: ", band.upper, " It must be between ", -rows, " and ", cols);
+  *max_len = std::min(rows + std::min<int64_t>(band.upper, 0), cols - std::max<int64_t>(band.lower, 0));
+  std::vector<int64_t> want = input.dims();
+  want.resize(want.size() - 2);
+  if (band.num_diags() > 1) want.push_back(band.num_diags());
+  want.push_back(*max_len);
+  OPBRIDGE_REQUIRE(diagonal.dims() == want,
+                   "Either first dimensions of diagonal don't match input.shape[:-2], or diagonal.shape[:-1] is "
+                   "not equal to the longests diagonal in range [lower_diag_index:upper_diag_index].\nInput "
+                   "shape: ", input.ToString(), "\nDiagonal shape: ", diagonal.ToString(),
+                   "\nExpected diagonal shape: ", Shape(want).ToString());
+  return Status::Ok();
+}
+
+Status MatrixSetDiagV3Shape(ShapeContext& ctx, const linalg::DiagAlignParams&) {
+  OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(0, 2));
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
+  const ConstTensor& input = ctx.input(0);
+  const ConstTensor& diagonal = ctx.input(1);
+  DiagBand band;
+  OPBRIDGE_RETURN_IF_ERROR(linalg::ReadDiagBand(ctx.input(2), &band));
+  int64_t max_len = 0;
+  OPBRIDGE_RETURN_IF_ERROR(Check(input.shape(), diagonal.shape(), band, &max_len));
+  const int64_t rows = input.dim(input.rank() - 2), cols = input.dim(input.rank() - 1);
+  const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
+  const int64_t batch = per_matrix ? input.num_elements() / per_matrix : 0;
+  const double* in = input.data<double>();
+  const double* diag = diagonal.data<double>();
+  double* out = ctx.output(0).data<double>();
+  ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      for (int64_t i = 0; i < rows; ++i) {
+        for (int64_t j = 0; j < cols; ++j) {
+          const int64_t o = (b * rows + i) * cols + j;
+          const int64_t at = linalg::PackedOffset(band, p.align, rows, cols, max_len, i, j);
+          out[o] = at < 0 ? in[o] : diag[b * per_diag + at];
+        }
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("MatrixSetDiagV3")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("input with diagonals k[0]..k[1] replaced (tf.linalg.set_diag).")
+                         .Input("input: T")
+                         .Input("diagonal: T")
+                         .Input("k: int32")
+                         .Output("output: T")
+                         .Attr("T: {double}")
+                         .Params<linalg::DiagAlignParams>()
+                         .ShapeRule(MatrixSetDiagV3Shape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,27 @@
+// ArgMin: TF's index of the smallest value along `dimension` (tf.math.argmin) in
+// float64 and int64: the converter leaves CUSTOM "ArgMin" {T, Tidx, output_type} for
+// double and int64, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// Ties give the first index; checks and output types in arg_reduction.h.
+#include "arg_reduction.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx, const math::ArgParams& p) {
+  return math::ArgReduce(ctx, p, [](auto candidate, auto best) { return candidate < best; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("ArgMin")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Index of the smallest value along a dim, the first on ties (tf.math.argmin).")
+                         .Input("input: T")
+                         .Input("dimension: Tidx")
+                         .Output("output: output_type")
+                         .Attr("T: {double, int64}")
+                         .Attr("Tidx: {int16, int32, int64} = DT_INT32")
+                         .Params<math::ArgParams>()
+                         .ShapeRule(math::ArgShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

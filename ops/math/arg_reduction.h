@@ -1,0 +1,95 @@
+// Shared by ArgMax and ArgMin in float64 and int64 (the converter leaves them
+// custom for double and int64): TF's ArgOp checks (dimension a scalar in [-rank, rank), the
+// reduced dim not empty) and its answer: the first index of the extreme
+// value (ties go to the smallest index), as int32 or int64 (output_type).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace math {
+
+struct ArgParams {
+  DType output_type = DType::kInt64;
+
+  static void Declare(ParamBinder& b, ArgParams& p) {
+    b.Attr("output_type: {int16, uint16, int32, int64} = DT_INT64", &p.output_type);
+  }
+};
+
+inline Status ReadArgAxis(const ConstTensor& dimension, int rank, int64_t* axis) {
+  OPBRIDGE_REQUIRE(dimension.rank() == 0, "dim must be a scalar, but received tensor of shape: ",
+                   dimension.shape().ToString());
+  const int64_t dim = dimension.dtype() == DType::kInt64   ? dimension.data<int64_t>()[0]
+                      : dimension.dtype() == DType::kInt16 ? dimension.data<int16_t>()[0]
+                                                           : dimension.data<int32_t>()[0];
+  *axis = dim < 0 ? dim + rank : dim;
+  OPBRIDGE_REQUIRE(*axis >= 0 && *axis < rank, "Expected dimension in the range [", -rank, ", ", rank,
+                   "), but got ", dim);
+  return Status::Ok();
+}
+
+inline Status ArgShape(ShapeContext& ctx, const ArgParams&) {
+  const Shape& x = ctx.input(0);
+  const ConstTensor* dimension = ctx.input_value(1);
+  if (dimension == nullptr || !x.rank_known()) {
+    ctx.set_output_dynamic(0);
+    return Status::Ok();
+  }
+  int64_t axis = 0;
+  OPBRIDGE_RETURN_IF_ERROR(ReadArgAxis(*dimension, x.rank(), &axis));
+  std::vector<int64_t> dims;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) dims.push_back(x.dim(d));
+  }
+  ctx.set_output(0, Shape(std::move(dims)));
+  return Status::Ok();
+}
+
+// better(candidate, best): whether candidate replaces the best so far.
+template <typename Better>
+Status ArgReduce(KernelContext& ctx, const ArgParams& p, Better better) {
+  const ConstTensor& x = ctx.input(0);
+  int64_t axis = 0;
+  OPBRIDGE_RETURN_IF_ERROR(ReadArgAxis(ctx.input(1), x.rank(), &axis));
+  std::vector<int64_t> dims;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) dims.push_back(x.dim(d));
+  }
+  const Shape out_shape(std::move(dims));
+  OPBRIDGE_REQUIRE(x.dim(static_cast<int>(axis)) > 0, "Reduction axis ", axis, " is empty in shape ",
+                   x.shape().ToString());
+  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, out_shape));
+  const Tensor& y = ctx.output(0);
+  OPBRIDGE_REQUIRE(y.shape().dims() == out_shape.dims(), "output has shape ", y.shape().ToString(),
+                   ", expected ", out_shape.ToString());
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= x.dim(d);
+  for (int d = static_cast<int>(axis) + 1; d < x.rank(); ++d) inner *= x.dim(d);
+  const int64_t n = x.dim(static_cast<int>(axis));
+  return Dispatch<double, int64_t>(x.dtype(), [&](auto value_tag) {
+    using T = typename decltype(value_tag)::type;
+    const T* in = x.data<T>();
+    return Dispatch<int16_t, uint16_t, int32_t, int64_t>(p.output_type, [&](auto tag) {
+      using I = typename decltype(tag)::type;
+      I* out = y.data<I>();
+      ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+          const T* line = in + (o / inner) * n * inner + o % inner;
+          int64_t best = 0;
+          for (int64_t i = 1; i < n; ++i) {
+            if (better(line[i * inner], line[best * inner])) best = i;
+          }
+          out[o] = static_cast<I>(best);
+        }
+      });
+      return Status::Ok();
+    });
+  });
+}
+
+}  // namespace math
+}  // namespace opbridge

@@ -1,0 +1,19 @@
+// Whether the elementwise kernels with a hand-written AVX2 path (atanh.cc, ...)
+// take it: the library is built for baseline x86-64, so the check is made at
+// run time. OPBRIDGE_NO_AVX2=1 forces the baseline path (the tests run both).
+#pragma once
+
+#include <cstdlib>
+
+namespace opbridge::math {
+
+inline bool UseAvx2() {
+#if defined(__x86_64__)
+  static const bool use = __builtin_cpu_supports("avx2") && std::getenv("OPBRIDGE_NO_AVX2") == nullptr;
+  return use;
+#else
+  return false;
+#endif
+}
+
+}  // namespace opbridge::math

@@ -1,0 +1,70 @@
+// Cumsum: TF's cumulative sum along `axis` (tf.math.cumsum) with exclusive
+// and reverse, in float64: the converter leaves CUSTOM "Cumsum" {T, Tidx,
+// exclusive, reverse} for double, which TFLite's builtin CUMSUM lacks
+// (measured by tools/census_float64.py). Each line is summed in order, one
+// rounding per step, as TF's scan. TF's checks: axis a scalar in [-rank, rank).
+#include <cstdint>
+
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+struct CumsumParams {
+  bool exclusive = false;
+  bool reverse = false;
+
+  static void Declare(ParamBinder& b, CumsumParams& p) {
+    b.Attr("exclusive: bool = false", &p.exclusive);
+    b.Attr("reverse: bool = false", &p.reverse);
+  }
+};
+
+Status Kernel(KernelContext& ctx, const CumsumParams& p) {
+  const ConstTensor& x = ctx.input(0);
+  const ConstTensor& axis_t = ctx.input(1);
+  OPBRIDGE_REQUIRE(axis_t.rank() == 0, "ScanOp: axis must be a scalar, not ", axis_t.shape().ToString());
+  const int64_t a = axis_t.dtype() == DType::kInt64 ? axis_t.data<int64_t>()[0] : axis_t.data<int32_t>()[0];
+  const int rank = x.rank();
+  OPBRIDGE_REQUIRE(a >= -rank && a < rank, "ScanOp: Expected scan axis in the range [", -rank, ", ", rank,
+                   "), but got ", a);
+  const int axis = static_cast<int>(a < 0 ? a + rank : a);
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= x.dim(d);
+  for (int d = axis + 1; d < rank; ++d) inner *= x.dim(d);
+  const int64_t n = x.dim(axis);
+  const double* in = x.data<double>();
+  double* out = ctx.output(0).data<double>();
+  ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
+    for (int64_t line = begin; line < end; ++line) {
+      const int64_t base = (line / inner) * n * inner + line % inner;
+      double sum = 0.0;
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
+        if (p.exclusive) {
+          out[i] = sum;
+          sum += in[i];
+        } else {
+          sum += in[i];
+          out[i] = sum;
+        }
+      }
+    }
+  });
+  return Status::Ok();
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Cumsum")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Cumulative sum along an axis, with exclusive and reverse (tf.math.cumsum).")
+                         .Input("x: T")
+                         .Input("axis: Tidx")
+                         .Output("out: T")
+                         .Params<CumsumParams>()
+                         .Attr("T: {double}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

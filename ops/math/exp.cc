@@ -1,0 +1,23 @@
+// Exp: TF's e^x (tf.math.exp) in float64: the converter leaves
+// CUSTOM "Exp" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). Eigen's functor, as TF's CPU kernel evaluates it.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return x.exp(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Exp")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("e^x, elementwise (tf.math.exp).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,23 @@
+// IsNan: TF's x is NaN (tf.math.is_nan) in float64: the converter leaves
+// CUSTOM "IsNan" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). Bool output.
+#include "cwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryMap<double>(ctx, 1, [](double x) { return x != x; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("IsNan")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Whether x is NaN (tf.math.is_nan).")
+                         .Input("x: T")
+                         .Output("y: bool")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,23 @@
+// Log: TF's natural logarithm (tf.math.log) in float64: the converter leaves
+// CUSTOM "Log" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). Eigen's functor, as TF's CPU kernel evaluates it. log(0) = -inf, log(x < 0) = NaN.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return x.log(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Log")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Natural logarithm, elementwise (tf.math.log).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,37 @@
+// Min: TF's minimum over the axes in `reduction_indices` (tf.reduce_min) with
+// keep_dims, in float64: the converter leaves CUSTOM "Min" {T, Tidx, keep_dims}
+// for double, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// Axes follow TF's ReductionHelper (reduction.h). NaN propagates (TF's
+// MinReducer<PropagateNaN>); no elements give +inf, TF's identity.
+#include <cmath>
+#include <limits>
+
+#include "reduction.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx, const math::ReductionParams& p) {
+  return math::ReduceDouble<double>(
+      ctx, p, std::numeric_limits<double>::infinity(), [](auto& acc, double x) {
+        acc = (acc != acc || x != x)
+                  ? (acc != acc ? acc : x)
+                  : (x < acc ? x : acc);
+      },
+      [](const auto& acc, int64_t count) { (void)count; return acc; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Min")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Minimum over the given axes with keep_dims, NaN propagating (tf.reduce_min).")
+                         .Input("input: T")
+                         .Input("reduction_indices: Tidx")
+                         .Output("output: T")
+                         .Params<math::ReductionParams>()
+                         .Attr("T: {double}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(math::ReductionShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

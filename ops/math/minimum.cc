@@ -1,0 +1,25 @@
+// Minimum: TF's min(x, y) (tf.math.minimum) in float64: the converter leaves
+// CUSTOM "Minimum" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). NaN propagates (TF's scalar_min_op<PropagateNaN>).
+#include "cwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::BinaryMap<double>(ctx, 1,
+                                  [](double x, double y) { return x != x ? x : (y != y ? y : (y < x ? y : x)); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Minimum")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("min(x, y) with broadcasting, NaN propagating (tf.math.minimum).")
+                         .Input("x: T")
+                         .Input("y: T")
+                         .Output("z: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(math::BroadcastBinaryShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

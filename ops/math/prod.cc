@@ -1,0 +1,34 @@
+// Prod: TF's product over the axes in `reduction_indices` (tf.reduce_prod) with
+// keep_dims, in float64: the converter leaves CUSTOM "Prod" {T, Tidx, keep_dims}
+// for double, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// Axes follow TF's ReductionHelper (reduction.h). Multiplied in row-major order;
+// TF multiplies packets in a tree, so the two may differ in the last bits (the
+// tests allow 1e-14 relative); no elements give 1.
+#include <cmath>
+#include <limits>
+
+#include "reduction.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx, const math::ReductionParams& p) {
+  return math::ReduceDouble<double>(
+      ctx, p, 1.0, [](auto& acc, double x) { acc *= x; },
+      [](const auto& acc, int64_t count) { (void)count; return acc; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Prod")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Product over the given axes with keep_dims (tf.reduce_prod).")
+                         .Input("input: T")
+                         .Input("reduction_indices: Tidx")
+                         .Output("output: T")
+                         .Params<math::ReductionParams>()
+                         .Attr("T: {double}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(math::ReductionShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

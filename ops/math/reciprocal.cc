@@ -1,0 +1,23 @@
+// Reciprocal: TF's 1 / x (tf.math.reciprocal) in float64: the converter leaves
+// CUSTOM "Reciprocal" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). One division, exact as TF's; 1 / 0 = inf.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 2, [](const auto& x) { return x.inverse(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Reciprocal")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("1 / x, elementwise (tf.math.reciprocal).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

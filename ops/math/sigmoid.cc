@@ -1,0 +1,23 @@
+// Sigmoid: TF's logistic function (tf.math.sigmoid) in float64: the converter leaves
+// CUSTOM "Sigmoid" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). Eigen's scalar_logistic_op, as TF's CPU kernel evaluates it.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return x.logistic(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Sigmoid")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("1 / (1 + e^-x), elementwise (tf.math.sigmoid).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,23 @@
+// Tanh: TF's hyperbolic tangent (tf.math.tanh) in float64: the converter leaves
+// CUSTOM "Tanh" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). Eigen's functor, as TF's CPU kernel evaluates it.
+#include "elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return x.tanh(); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Tanh")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Hyperbolic tangent, elementwise (tf.math.tanh).")
+                         .Input("x: T")
+                         .Output("y: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,71 @@
+// BiasAdd: TF's value + bias along the channel dim (tf.nn.bias_add) in
+// float64: the converter leaves CUSTOM "BiasAdd" {T, data_format} for double
+// (measured by tools/census_float64.py). NHWC adds along the last dim, NCHW
+// along dim 1 (for a rank-2 value both are the last dim).
+// TF's checks: value at least 2-D, bias 1-D with one entry per channel. Exact.
+#include "../math/cwise.h"
+
+namespace opbridge {
+namespace {
+
+enum class Format { kNHWC, kNCHW };
+
+struct BiasAddParams {
+  Format format = Format::kNHWC;
+
+  static void Declare(ParamBinder& b, BiasAddParams& p) {
+    b.Enum("data_format: {'NHWC', 'NCHW'} = 'NHWC'", &p.format, {{"NHWC", Format::kNHWC}, {"NCHW", Format::kNCHW}});
+  }
+};
+
+int ChannelDim(int rank, Format format) { return format == Format::kNCHW ? 1 : rank - 1; }
+
+Status Check(const Shape& value, const Shape& bias, Format format) {
+  if (!value.rank_known() || !bias.rank_known()) return Status::Ok();
+  OPBRIDGE_REQUIRE(value.rank() >= 2, "Input tensor must be at least 2D: ", value.ToString());
+  OPBRIDGE_REQUIRE(bias.rank() == 1, "Biases must be 1D: ", bias.ToString());
+  const int64_t channels = value.dim(ChannelDim(value.rank(), format));
+  OPBRIDGE_REQUIRE(channels == kUnknownDim || bias.dim(0) == kUnknownDim || channels == bias.dim(0),
+                   "Must provide as many biases as the last dimension of the input tensor: ", bias.ToString(),
+                   " vs. ", value.ToString());
+  return Status::Ok();
+}
+
+Status BiasAddShape(ShapeContext& ctx, const BiasAddParams& p) {
+  OPBRIDGE_RETURN_IF_ERROR(Check(ctx.input(0), ctx.input(1), p.format));
+  ctx.set_output(0, ctx.input(0));
+  return Status::Ok();
+}
+
+Status Kernel(KernelContext& ctx, const BiasAddParams& p) {
+  const ConstTensor& value = ctx.input(0);
+  const ConstTensor& bias = ctx.input(1);
+  OPBRIDGE_RETURN_IF_ERROR(Check(value.shape(), bias.shape(), p.format));
+  const int rank = value.rank();
+  const int cdim = ChannelDim(rank, p.format);
+  int64_t inner = 1;  // elements per channel step
+  for (int d = cdim + 1; d < rank; ++d) inner *= value.dim(d);
+  const int64_t channels = value.dim(cdim);
+  const double* x = value.data<double>();
+  const double* b = bias.data<double>();
+  double* out = ctx.output(0).data<double>();
+  if (channels == 0) return Status::Ok();
+  ctx.ParallelFor(value.num_elements(), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = x[i] + b[(i / inner) % channels];
+  });
+  return Status::Ok();
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("BiasAdd")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("value + bias along the channel dim, NHWC or NCHW (tf.nn.bias_add).")
+                         .Input("value: T")
+                         .Input("bias: T")
+                         .Output("output: T")
+                         .Attr("T: {double}")
+                         .Params<BiasAddParams>()
+                         .ShapeRule(BiasAddShape)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,24 @@
+// Elu: TF's exponential linear unit (tf.nn.elu) in float64: the converter leaves
+// CUSTOM "Elu" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). TF's formula: x < 0 ? exp(x) - 1 : x
+// (exp(x) - 1, not expm1, so small negative x match TF bit for bit).
+#include "../math/elementwise.h"
+
+namespace opbridge {
+namespace {
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return (x < 0.0).select(x.exp() - 1.0, x); });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Elu")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("x < 0 ? exp(x) - 1 : x, elementwise (tf.nn.elu).")
+                         .Input("features: T")
+                         .Output("activations: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

@@ -1,0 +1,34 @@
+// LeakyRelu: TF's x > 0 ? x : alpha * x (tf.nn.leaky_relu) in float64: the
+// converter leaves CUSTOM "LeakyRelu" {T, alpha} for double, which TFLite's
+// builtin LEAKY_RELU lacks (measured by tools/census_float64.py). TF's
+// functor is a select, not a max, since alpha may exceed 1 or be negative;
+// alpha is a float attr, so it is rounded to float first, as TF's kernel
+// reads it (static_cast<T>(float alpha)).
+#include "../math/cwise.h"
+
+namespace opbridge {
+namespace {
+
+struct LeakyReluParams {
+  double alpha = 0.2;
+
+  static void Declare(ParamBinder& b, LeakyReluParams& p) { b.Attr("alpha: float = 0.2", &p.alpha); }
+};
+
+Status Kernel(KernelContext& ctx, const LeakyReluParams& p) {
+  const double alpha = static_cast<double>(static_cast<float>(p.alpha));
+  return math::UnaryMap<double>(ctx, 1, [alpha](double x) { return x > 0.0 ? x : x * alpha; });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("LeakyRelu")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("x > 0 ? x : alpha * x, elementwise (tf.nn.leaky_relu).")
+                         .Input("features: T")
+                         .Output("activations: T")
+                         .Params<LeakyReluParams>()
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge

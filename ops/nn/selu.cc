@@ -1,0 +1,29 @@
+// Selu: TF's scaled exponential linear unit (tf.nn.selu) in float64: the converter leaves
+// CUSTOM "Selu" {T} for double, which TFLite's builtins lack (measured by
+// tools/census_float64.py). TF's constants and formula:
+// x < 0 ? scale_alpha * (exp(x) - 1) : scale * x.
+#include "../math/elementwise.h"
+
+namespace opbridge {
+namespace {
+
+constexpr double kScale = 1.0507009873554804934193349852946;
+constexpr double kScaleAlpha = 1.7580993408473768599402175208123;  // scale * alpha
+
+Status Kernel(KernelContext& ctx) {
+  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) {
+    return (x < 0.0).select(kScaleAlpha * (x.exp() - 1.0), kScale * x);
+  });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("Selu")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("x < 0 ? scale * alpha * (exp(x) - 1) : scale * x, elementwise (tf.nn.selu).")
+                         .Input("features: T")
+                         .Output("activations: T")
+                         .Attr("T: {double}")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge
