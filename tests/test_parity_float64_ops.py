@@ -265,7 +265,60 @@ def test_array_ops(tf, rng):
     }  # fmt: skip
 
 
+def test_concat_v2(tf, rng):
+    """ConcatV2's list input comes before its axis: constant and run-time axes, negative axes,
+    three inputs, an empty piece, complex parts."""
+
+    def fn(a, b, c, axis, re, im):
+        z = tf.complex(re, im)
+        w = tf.concat([z, tf.math.conj(z)], 0)
+        return [
+            tf.concat([a, b], 1),
+            tf.concat([a, a, c], 0),
+            tf.concat([a, b[:, :0]], -1),  # an empty piece
+            tf.concat([a, b], axis),  # axis at run time
+            tf.concat([a[None], c[:2][None]], 0),
+            tf.math.real(w),
+            tf.math.imag(w),
+        ]
+
+    a, b, c = rng.standard_normal((2, 3)), rng.standard_normal((2, 4)), special(rng, (3, 3))
+    re, im = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    inputs = [a, b, c, np.array(-1, np.int32), re, im]
+    report = assert_parity(fn, inputs, rtol=0, atol=0, runtimes=RUNTIMES)
+    assert counts(report).get("ConcatV2", 0) == 5, counts(report)
+
+
+def test_concat_v2_dynamic_batch(tf, rng):
+    """Shapes known only at run time, empty batches included."""
+    from conftest import convert_fn
+    from opbridge.running import run_tflite
+
+    def fn(x, y):
+        return [tf.concat([x, y, x], 0), tf.concat([x, 2 * x], 1)]
+
+    model = convert_fn(fn, ((None, 3), tf.float64), ((None, 3), tf.float64))
+    assert tflite_model.custom_op_counts(model)["ConcatV2"] == 2
+    for rows in (0, 1, 4):
+        inputs = [rng.standard_normal((rows, 3)), rng.standard_normal((rows + 1, 3))]
+        want = [np.asarray(w) for w in fn(*[tf.constant(a) for a in inputs])]
+        for runtime in RUNTIMES:
+            got = run_tflite(model, inputs, runtime)
+            for i, w in enumerate(want):
+                np.testing.assert_array_equal(
+                    got[f"output_{i}"], w, err_msg=f"{runtime} rows={rows} output {i}"
+                )
+
+
 BAD_INPUTS = {
+    "concat-axis-out-of-range": (
+        lambda tf: lambda x, y, a: tf.concat([x, y], a),
+        [np.ones((2, 3)), np.ones((2, 3)), np.array(2, np.int32)],
+    ),
+    "concat-mismatched-dims": (
+        lambda tf: lambda x, y, a: tf.concat([x, y], a),
+        [np.ones((2, 3)), np.ones((3, 3)), np.array(1, np.int32)],
+    ),
     # name: (function of tf, inputs); TF's kernel refuses each at run time.
     "argmax-empty-axis": (
         lambda tf: lambda x, a: tf.math.argmax(x, a),
@@ -307,7 +360,8 @@ def test_bad_inputs_are_errors(tf, case):
         with pytest.raises(Exception) as error:
             run_tflite(model, inputs, runtime)
         assert any(
-            op in str(error.value) for op in ("ArgMax", "Max", "Slice", "Range", "Maximum", "FloorDiv")
+            op in str(error.value)
+            for op in ("ArgMax", "Max", "Slice", "Range", "Maximum", "FloorDiv", "ConcatV2")
         ), str(error.value)
 
 

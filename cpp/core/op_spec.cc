@@ -66,8 +66,8 @@ Status OpSpec::Finalize() {
   OPBRIDGE_RETURN_IF_ERROR(CheckParams());
   // Lists (N * T, or T a list(type)) are flattened by the TFLite adapter
   // only; the TF adapter and the shape/kernel contexts index TF ops' args one
-  // to one. An input list is the last input, so a tensor's index still names
-  // its arg.
+  // to one. One input list at most, so a tensor's index still names its arg
+  // (InputArgAt).
   const auto parse_args = [&](const std::vector<std::string>& texts, std::vector<ArgSpec>* out) {
     const bool are_inputs = out == &inputs_;
     for (const std::string& text : texts) {
@@ -92,8 +92,10 @@ Status OpSpec::Finalize() {
       if (is_list) {
         OPBRIDGE_REQUIRE(origin_ != OpOrigin::kOpbridge, "list arg '", arg.name,
                          "': lists are supported in TFLite kernels of TF or TFLite-only ops");
-        OPBRIDGE_REQUIRE(!are_inputs || &text == &texts.back(), "list input '", arg.name,
-                         "' must be the last input");
+        if (are_inputs) {
+          OPBRIDGE_REQUIRE(input_list_ < 0, "list input '", arg.name, "': an op has at most one input list");
+          input_list_ = static_cast<int>(out->size());
+        }
       }
       out->push_back(std::move(arg));
     }
@@ -182,11 +184,17 @@ bool OpSpec::AttrBoundByTensors(const AttrSpec& attr) const {
   return false;
 }
 
-const std::string& ShapeContext::input_name(int i) const {
-  // Past the declared inputs: tensors of the trailing input list.
-  const size_t declared = spec_->inputs().size();
-  return spec_->inputs()[std::min(static_cast<size_t>(i), declared - 1)].name;
+const ArgSpec& OpSpec::InputArgAt(int i, int num_inputs) const {
+  const int declared = static_cast<int>(inputs_.size());
+  if (input_list_ < 0 || i < input_list_) return inputs_[static_cast<size_t>(std::min(i, declared - 1))];
+  // The inputs after the list take the node's last tensors.
+  const int after = declared - 1 - input_list_;
+  const int first_after = num_inputs - after;
+  if (i < first_after) return inputs_[static_cast<size_t>(input_list_)];
+  return inputs_[static_cast<size_t>(std::min(input_list_ + 1 + (i - first_after), declared - 1))];
 }
+
+const std::string& ShapeContext::input_name(int i) const { return spec_->InputArgAt(i, num_inputs()).name; }
 
 const ConstTensor* ShapeContext::input_value(int i) const {
   const auto& value = input_values_[static_cast<size_t>(i)];

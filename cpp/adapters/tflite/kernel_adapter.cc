@@ -56,13 +56,12 @@ bool IsTypeList(const OpSpec& spec, const ArgSpec& arg) {
   return attr != nullptr && attr->type == AttrType::kListType;
 }
 
-// The trailing input list (if any) takes the tensors the other inputs leave;
+// The input list (if any) takes the tensors the other inputs leave;
 // its length attr, when the options give it, must agree, and is bound when not.
 Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::vector<const ArgSpec*>* out) {
   out->clear();
   const std::vector<ArgSpec>& args = spec.inputs();
-  const bool has_list = !args.empty() && (!args.back().number_attr.empty() || IsTypeList(spec, args.back()));
-  if (!has_list) {
+  if (spec.input_list() < 0) {
     OPBRIDGE_REQUIRE(node_inputs == static_cast<int>(args.size()), "expects ", args.size(),
                      " inputs, the node has ", node_inputs);
     for (const ArgSpec& arg : args) out->push_back(&arg);
@@ -71,7 +70,7 @@ Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::v
   const int fixed = static_cast<int>(args.size()) - 1;
   OPBRIDGE_REQUIRE(node_inputs >= fixed, "expects at least ", fixed, " inputs, the node has ", node_inputs);
   const int64_t length = node_inputs - fixed;
-  const ArgSpec& list = args.back();
+  const ArgSpec& list = args[static_cast<size_t>(spec.input_list())];
   if (!list.number_attr.empty()) {
     const AttrValue* given = attrs->Find(list.number_attr);
     if (given == nullptr) {
@@ -84,8 +83,7 @@ Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::v
                        " tensors but attr ", list.number_attr, " is ", AttrValueToString(*given));
     }
   }
-  for (int i = 0; i < fixed; ++i) out->push_back(&args[static_cast<size_t>(i)]);
-  out->insert(out->end(), static_cast<size_t>(length), &list);
+  for (int i = 0; i < node_inputs; ++i) out->push_back(&spec.InputArgAt(i, node_inputs));
   return Status::Ok();
 }
 
@@ -246,8 +244,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     }
     inputs.Add(std::move(shape), dtype, std::move(value));
   }
-  if (!spec.inputs().empty() && IsTypeList(spec, spec.inputs().back())) {
-    OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs().back(), list_types, &attrs));
+  if (spec.input_list() >= 0 && IsTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())])) {
+    OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())], list_types, &attrs));
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     const ArgSpec& arg = *outputs[i];

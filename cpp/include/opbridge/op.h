@@ -229,6 +229,12 @@ class OpSpec {
   const std::vector<ArgSpec>& outputs() const { return outputs_; }
   const std::vector<AttrSpec>& attrs() const { return attrs_; }
   const AttrSpec* FindAttr(const std::string& name) const;
+  // The position of the input list among the declared inputs, -1 if none (at
+  // most one). Its tensors take the node inputs the other declared inputs
+  // leave, in order: ConcatV2's `values: N * T` comes before `axis`.
+  int input_list() const { return input_list_; }
+  // The declared input behind node input i of a node with num_inputs inputs.
+  const ArgSpec& InputArgAt(int i, int num_inputs) const;
   // A type attr, a list(type) attr or an input list's length: adapters take
   // it from the node's tensors where the node's attrs do not give it.
   bool AttrBoundByTensors(const AttrSpec& attr) const;
@@ -252,6 +258,7 @@ class OpSpec {
   std::string replaces_;
   bool flush_denormals_ = true;
   int tflite_version_ = 1;
+  int input_list_ = -1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;

@@ -87,6 +87,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             "PadV2", f"{label} padded by 8", lambda a: tf.pad(a, [[8, 8], [8, 8]], constant_values=1.5), [x]
         ),
         Case("Pack", f"2 x {label} axis 1", lambda a, b: tf.stack([a, b], 1), [x, y]),
+        Case("ConcatV2", f"2 x {label} axis 1", lambda a, b: tf.concat([a, b], 1), [x, y]),
         Case("Unpack", f"{label} axis 1 (256 outputs)", lambda a: tf.unstack(a, axis=1), [x]),
         Case("Split", f"{label} 4 ways, axis 1", lambda a: tf.split(a, 4, axis=1), [x]),
         Case("SplitV", f"{label} [64, -1, 32], axis 1", lambda a: tf.split(a, [64, -1, 32], axis=1), [x]),
