@@ -29,7 +29,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from census_candidates import CANDIDATES
+from census_candidates import CANDIDATES, NOT_YET
 
 
 @dataclass
@@ -63,6 +63,10 @@ def _builtins_only(tf: Any, concrete: Any) -> tuple[bool, dict[str, int], str]:
     return True, tflite_model.op_histogram(model), ""
 
 
+def _why(name: str) -> str:
+    return f" ({NOT_YET[name]})" if name in NOT_YET else ""
+
+
 def census_one(tf: Any, name: str, rng: np.random.Generator) -> Finding:
     from opbridge import UnsupportedOpsError, tflite_model
     from opbridge.conversion import convert_model
@@ -79,10 +83,10 @@ def census_one(tf: Any, name: str, rng: np.random.Generator) -> Finding:
             result = convert_model(function)
     except UnsupportedOpsError as exc:
         status = "builtin" if ok else "lacked, remaining"
-        return Finding(name, status, builtins, "missing " + ", ".join(sorted(exc.missing)), "")
+        return Finding(name, status, builtins, "missing " + ", ".join(sorted(exc.missing)) + _why(name), "")
     except Exception as exc:
         status = "builtin" if ok else "lacked, remaining"
-        return Finding(name, status, builtins, f"fails, {_short(exc)}", "")
+        return Finding(name, status, builtins, f"fails, {_short(exc)}{_why(name)}", "")
     custom = tflite_model.custom_op_counts(result.model)
     outputs = run_tflite(result.model, inputs)
     want = function(*[tf.constant(a) for a in inputs])

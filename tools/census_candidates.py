@@ -192,6 +192,14 @@ CANDIDATES: dict[str, Builder] = {
         lambda x: tf.nn.dilation2d(x, tf.zeros((3, 3, 3)), [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
         [_image(rng)],
     ),
+    "MaxPool3D": lambda tf, rng: (
+        lambda x: tf.nn.max_pool3d(x, 2, 2, "SAME"),
+        [_f32(rng.standard_normal((2, 6, 8, 8, 3)))],
+    ),
+    "AvgPool3D": lambda tf, rng: (
+        lambda x: tf.nn.avg_pool3d(x, 3, 2, "SAME"),
+        [_f32(rng.standard_normal((2, 6, 8, 8, 3)))],
+    ),
     "FractionalMaxPool": lambda tf, rng: (
         lambda x: tf.nn.fractional_max_pool(x, [1.0, 1.44, 1.44, 1.0], seed=1)[0],
         [_image(rng)],
@@ -361,4 +369,40 @@ CANDIDATES: dict[str, Builder] = {
         lambda re, im: tf.math.real(tf.signal.ifft(tf.complex(re, im))),
         [_f32(rng.standard_normal((2, 8))), _f32(rng.standard_normal((2, 8)))],
     ),
+    # tf.linalg.logm: complex only, as TF.
+    "MatrixLogarithm": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.linalg.logm(tf.complex(re, im))),
+        [_f32(np.eye(4) + 0.2 * rng.standard_normal((2, 4, 4))), _f32(0.2 * rng.standard_normal((2, 4, 4)))],
+    ),
+    # String tensors and lookup tables (Keras text and structured-data layers).
+    "StringToHashBucketFast": lambda tf, rng: (
+        lambda s: tf.strings.to_hash_bucket_fast(s, 64),
+        [np.array([b"opbridge", b"LiteRT", b""])],
+    ),
+    "StringLower": lambda tf, rng: (
+        lambda s: tf.strings.length(tf.strings.lower(s)),
+        [np.array([b"Hello, World", b"ABC"])],
+    ),
+    "StaticRegexReplace": lambda tf, rng: (
+        lambda s: tf.strings.length(tf.strings.regex_replace(s, "[[:punct:]]", "")),
+        [np.array([b"Hello, World!", b"a.b.c"])],
+    ),
+    "LookupTableFindV2": lambda tf, rng: _static_table_lookup(tf),
 }
+
+# Candidates no opbridge kernel covers yet, and why: the census prints the reason.
+NOT_YET: dict[str, str] = {
+    "StringToHashBucketFast": "string tensors: issue 15",
+    "StringLower": "string tensors: issue 15",
+    "StaticRegexReplace": "string tensors: issue 15",
+    "LookupTableFindV2": "lookup-table resources: issue 15",
+}
+
+
+def _static_table_lookup(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
+    # The int64 -> float table the converter's builtin hash tables cannot hold.
+    init = tf.lookup.KeyValueTensorInitializer(
+        tf.constant([3, 7, 11], tf.int64), tf.constant([0.5, 1.5, 2.5], tf.float32)
+    )
+    table = tf.lookup.StaticHashTable(init, default_value=-1.0)
+    return table.lookup, [np.array([7, 3, 5, 11], np.int64)]

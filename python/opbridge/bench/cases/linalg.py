@@ -89,6 +89,15 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     for batch, n, dtype in ((256, 8, np.float32), (8, 64, np.float64)):
         a = positive_definite(batch, n, dtype)
         found.append(Case("MatrixSquareRoot", label(a), tf.linalg.sqrtm, [a]))
+    # Logarithms of transforms near the identity (Lie-algebra coordinates, interpolation of poses);
+    # at least 8x8 in quick runs so that the fuzz seeds reach the Schur blocks.
+    for batch, n, dtype, kind in ((256, 8, np.complex64, "c64"), (8, 64, np.complex128, "c128")):
+        m = max(8, *dims(n))
+        shape = (*dims(batch), m, m)
+        a = np.eye(m) + 0.2 * normal(shape, np.float64) + 0.2j * normal(shape, np.float64)
+        found.append(
+            Case("MatrixLogarithm", f"{kind} [{shape[0]},{m},{m}]", tf.linalg.logm, [a.astype(dtype)])
+        )
     # Diagonals of batched score matrices; a band of them.
     a = normal(dims(64, 256, 256), np.float32)
     found.append(Case("MatrixDiagPartV3", label(a), tf.linalg.diag_part, [a]))
