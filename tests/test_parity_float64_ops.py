@@ -289,6 +289,18 @@ def test_concat_v2(tf, rng):
     assert counts(report).get("ConcatV2", 0) == 5, counts(report)
 
 
+@pytest.mark.parametrize("shapes", [((7,), (7,)), ((1001,), (1001,)), ((64, 33), (33,)), ((), (1001,))])
+def test_atan2(tf, rng, shapes):
+    """The converter cannot convert a float64 Atan2 at all (it legalizes it to TFLite's float-only
+    ATAN2 and fails); opbridge.convert substitutes Opbridge>Atan2, equal to TF bit for bit: TF's
+    packet path (Eigen's patan2) and its scalar tail (the C library) differ in the last bit for a
+    third of the inputs, and each element takes TF's path (sizes with and without a tail)."""
+    y_shape, x_shape = shapes
+    y, x = special(rng, y_shape) if y_shape else np.array(0.75), special(rng, x_shape)
+    report = assert_parity(tf.math.atan2, [y, x], rtol=0, atol=0, runtimes=RUNTIMES)
+    assert counts(report) == {"Opbridge>Atan2": 1}
+
+
 def test_concat_v2_dynamic_batch(tf, rng):
     """Shapes known only at run time, empty batches included."""
     from conftest import convert_fn

@@ -59,6 +59,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         binary("Maximum", tf.math.maximum),
         binary("Minimum", tf.math.minimum),
         binary("SquaredDifference", tf.math.squared_difference),
+        binary("Opbridge>Atan2", tf.math.atan2),
         binary("DivNoNan", tf.math.divide_no_nan),
         binary("Xlogy", tf.math.xlogy, positive),
         binary("Less", tf.math.less),
