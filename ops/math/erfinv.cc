@@ -6,17 +6,42 @@
 // this is the same expression over the same Eigen functor. So erfinv(+-1) is
 // +-inf, |x| > 1 is NaN, and near x = 1 the result carries the rounding of
 // 0.5 * x + 0.5 exactly as TF's does. TF registers no half kernel on CPU.
+// float32 on CPUs with AVX2 runs Eigen's packet algorithm 8 lanes wide
+// (special_float_avx2.h), as TF's AVX build does, and the last n % 8 elements
+// through Eigen's scalar ndtri, as TF's Eigen does: TF's bits.
 #include <cmath>
 
+#include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "special_float_avx2.h"
 
 namespace opbridge {
 namespace {
 
 Status ErfinvKernel(KernelContext& ctx) {
-  return math::UnaryElementwise<float, double>(ctx, 30, [](const auto& x) {
-    using T = typename std::decay_t<decltype(x)>::Scalar;
-    return (x * T(0.5) + T(0.5)).ndtri() * T(M_SQRT1_2);
+  const ConstTensor& x = ctx.input(0);
+#if defined(__x86_64__)
+  if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
+    const float* in = x.data<float>();
+    float* out = ctx.output(0).data<float>();
+    // Chunks start on multiples of 64 elements: only the tensor's last n % 8
+    // elements take the scalar path, whatever the thread count.
+    ctx.ParallelFor(
+        x.num_elements(), 10,
+        [&](int64_t begin, int64_t end) {
+          const int64_t packets = (end - begin) / 8 * 8;
+          math::special_avx2::ErfinvFloat(in + begin, out + begin, packets);
+          for (int64_t i = begin + packets; i < end; ++i) {
+            out[i] = Eigen::numext::ndtri(0.5f * in[i] + 0.5f) * static_cast<float>(M_SQRT1_2);
+          }
+        },
+        /*grain=*/64);
+    return Status::Ok();
+  }
+#endif
+  return math::UnaryElementwise<float, double>(ctx, 30, [](const auto& v) {
+    using T = typename std::decay_t<decltype(v)>::Scalar;
+    return (v * T(0.5) + T(0.5)).ndtri() * T(M_SQRT1_2);
   });
 }
 

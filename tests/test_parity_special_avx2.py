@@ -1,0 +1,84 @@
+"""The float32 elementwise kernels with a runtime-dispatched AVX2 path (Atanh, Erfinv)
+against TF, densely, on both paths: AVX2 where the CPU has it, and baseline
+x86-64 (forced with OPBRIDGE_NO_AVX2=1, which the kernels read once per process,
+hence a subprocess per path).
+
+The AVX2 path evaluates Eigen's packet algorithm 8 lanes wide without FMA, as
+TF's AVX build does, and the last n % 8 elements through the scalar function,
+as TF's Eigen does: TF's bits exactly. The baseline path runs the same
+algorithm 4 lanes wide: the same bits except in the tail (last n % 8) where it
+switches to the scalar function at another point, and for Erfinv, where TF's
+AVX Eigen computes 1/z with the rcp estimate and a Newton step but SSE Eigen
+without FMA divides (a few ulp: the tolerance of test_parity_special_functions).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def dense_inputs(rng) -> dict[str, np.ndarray]:
+    """Per op: random values over its domain (both: [-1, 1], dense near +-1) and out
+    of it, edges and specials;
+    no subnormals (TF flushes them to zero, the TFLite interpreter does not; the
+    per-op parity tests cover them). Lengths are 5 mod 8: a scalar tail."""
+    specials = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, np.inf, -np.inf, np.nan]
+    atanh = np.concatenate(
+        [
+            rng.uniform(-1, 1, 200000),
+            1 - np.exp(rng.uniform(-17, 0, 20000)),
+            -1 + np.exp(rng.uniform(-17, 0, 20000)),
+            rng.uniform(-3, 3, 5000),
+            np.nextafter(np.float32(0.5), np.float32([0, 1])),
+            specials,
+        ]
+    )
+    found = {"Atanh": atanh, "Erfinv": atanh}
+    return {op: x[: len(x) // 8 * 8 - 3].astype(np.float32) for op, x in found.items()}
+
+
+def run_kernels(xs: dict[str, np.ndarray], tmp_path, baseline: bool) -> dict[str, np.ndarray]:
+    for op, x in xs.items():
+        np.save(tmp_path / f"{op}.npy", x)
+    script = (
+        "import sys, numpy as np\n"
+        "from opbridge import tflite_model\n"
+        "from opbridge.running import run_tflite\n"
+        "for op in sys.argv[1:]:\n"
+        "    x = np.load(op + '.npy')\n"
+        "    spec = [('x', x.shape, np.float32)]\n"
+        "    m = tflite_model.single_custom_op_model(op, spec, [('y', x.shape, np.float32)])\n"
+        "    np.save(op + '.out.npy', list(run_tflite(m, [x], num_threads=2).values())[0])\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("OPBRIDGE_NO_AVX2", None)
+    if baseline:
+        env["OPBRIDGE_NO_AVX2"] = "1"
+    subprocess.run([sys.executable, "-c", script, *xs], cwd=tmp_path, env=env, check=True)
+    return {op: np.load(tmp_path / f"{op}.out.npy") for op in xs}
+
+
+TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv"}
+BASELINE_EXACT = {"Atanh"}
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_float32_kernels_give_tf_bits(tf, rng, path, tmp_path):
+    xs = dense_inputs(rng)
+    got = run_kernels(xs, tmp_path, baseline=path == "baseline")
+    for op, x in xs.items():
+        want = getattr(tf.math, TF_FN[op])(x).numpy()
+        packets = len(x) // 8 * 8
+        # NaN lanes compared as NaN (their bit patterns are Eigen's and libm's, not TF's contract).
+        for lo, hi in ((0, packets), (packets, len(x))):
+            g, w = got[op][lo:hi], want[lo:hi]
+            np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=op)
+            if path == "auto" or (lo == 0 and op in BASELINE_EXACT):
+                np.testing.assert_array_equal(g[~np.isnan(g)], w[~np.isnan(w)], err_msg=op)
+            else:
+                np.testing.assert_allclose(g, w, rtol=1e-6, atol=0, err_msg=op)
