@@ -6,6 +6,7 @@
 // val += delta); its checks and texts.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "opbridge/op.h"
@@ -20,9 +21,14 @@ Status Kernel(KernelContext& ctx) {
     OPBRIDGE_REQUIRE(t.rank() == 0 || (t.rank() == 1 && t.dim(0) == 1), names[i], " must be a scalar, not shape ",
                      t.shape().ToString());
   }
-  const double start = ctx.input(0).data<double>()[0];
-  const double limit = ctx.input(1).data<double>()[0];
-  const double delta = ctx.input(2).data<double>()[0];
+  // Scalars may sit at any offset of a model's constant buffers (4-byte
+  // aligned in the flatbuffer): copied, never loaded as a double.
+  const auto scalar = [&](int i) {
+    double v;
+    std::memcpy(&v, ctx.input(i).data<double>(), sizeof v);
+    return v;
+  };
+  const double start = scalar(0), limit = scalar(1), delta = scalar(2);
   OPBRIDGE_REQUIRE(delta != 0, "Requires delta != 0: ", delta);
   if (delta > 0) {
     OPBRIDGE_REQUIRE(start <= limit, "Requires start <= limit when delta > 0: ", start, "/", limit);
