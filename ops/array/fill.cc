@@ -2,6 +2,7 @@
 // the converter leaves CUSTOM "Fill" {T, index_type} for double, which
 // TFLite's FILL lacks (measured by tools/census_float64.py). TF's checks:
 // dims a vector of non-negative sizes, value a scalar.
+#include <cstring>
 #include <vector>
 
 #include "index_vector.h"
@@ -37,7 +38,8 @@ Status Kernel(KernelContext& ctx) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
-  const double value = ctx.input(1).data<double>()[0];
+  double value;  // memcpy: constant buffers are only 4-byte aligned
+  std::memcpy(&value, ctx.input(1).data<double>(), sizeof value);
   double* out = y.data<double>();
   for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = value;
   return Status::Ok();

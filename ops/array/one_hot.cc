@@ -3,6 +3,7 @@
 // double, which TFLite's ONE_HOT lacks (measured by tools/census_float64.py).
 // The new dim of size depth goes at `axis` (-1: last); an index outside
 // [0, depth) gives a row of off_value, as TF. TF's checks and texts.
+#include <cstring>
 #include <vector>
 
 #include "index_vector.h"
@@ -55,7 +56,9 @@ Status Kernel(KernelContext& ctx, const OneHotParams& p) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
-  const double on = ctx.input(2).data<double>()[0], off = ctx.input(3).data<double>()[0];
+  double on, off;  // memcpy: constant buffers are only 4-byte aligned
+  std::memcpy(&on, ctx.input(2).data<double>(), sizeof on);
+  std::memcpy(&off, ctx.input(3).data<double>(), sizeof off);
   // Output [prefix, depth, suffix]; indices [prefix, suffix].
   int64_t prefix = 1, suffix = 1;
   for (int d = 0; d < axis; ++d) prefix *= indices.dim(d);

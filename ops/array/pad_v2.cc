@@ -3,6 +3,7 @@
 // which TFLite's PADV2 lacks (measured by tools/census_float64.py). paddings
 // is [rank, 2] of non-negative before/after counts; TF's checks and texts.
 // Elements are copied: exact.
+#include <cstring>
 #include <vector>
 
 #include "index_vector.h"
@@ -56,7 +57,8 @@ Status Kernel(KernelContext& ctx) {
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
   const double* in = x.data<double>();
-  const double fill = value.data<double>()[0];
+  double fill;  // memcpy: constant buffers are only 4-byte aligned
+  std::memcpy(&fill, value.data<double>(), sizeof fill);
   double* out = y.data<double>();
   if (y.num_elements() == 0) return Status::Ok();
   // Row by row of the output (all dims but the last): a row outside the

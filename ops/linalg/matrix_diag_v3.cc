@@ -5,6 +5,7 @@
 // k[1] in place (diag_band.h) and padding_value elsewhere. num_rows /
 // num_cols -1 are inferred as TF does; TF's checks and texts. Exact copies.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "diag_band.h"
@@ -81,7 +82,8 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const int64_t max_len = diagonal.dim(diagonal.rank() - 1);
   const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
   const int64_t batch = per_matrix ? y.num_elements() / per_matrix : 0;
-  const double padding = ctx.input(4).data<double>()[0];
+  double padding;  // memcpy: constant buffers are only 4-byte aligned
+  std::memcpy(&padding, ctx.input(4).data<double>(), sizeof padding);
   const double* in = diagonal.data<double>();
   double* out = y.data<double>();
   ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
