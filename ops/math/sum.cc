@@ -18,59 +18,14 @@
 
 #include <Eigen/Core>
 
-#include "opbridge/op.h"
+#include "reduction.h"
 
 namespace opbridge {
 namespace {
 
-struct SumParams {
-  bool keep_dims = false;
-
-  static void Declare(ParamBinder& b, SumParams& p) { b.Attr("keep_dims: bool = false", &p.keep_dims); }
-};
-
-// Which dims are reduced (TF's texts) and the output shape.
-Status Plan(const Shape& input, const ConstTensor& axes, bool keep_dims, std::vector<bool>* reduced,
-            Shape* output) {
-  const int rank = input.rank();
-  reduced->assign(static_cast<size_t>(rank), false);
-  Status read = Dispatch<int32_t, int64_t>(axes.dtype(), [&](auto tag) {
-    const auto* v = axes.data<typename decltype(tag)::type>();
-    for (int64_t i = 0; i < axes.num_elements(); ++i) {
-      const int64_t a = static_cast<int64_t>(v[i]);
-      OPBRIDGE_REQUIRE(a >= -rank && a < rank, "Invalid reduction dimension (", a, " for input with ", rank,
-                       " dimension(s)");
-      const auto d = static_cast<size_t>(a < 0 ? a + rank : a);
-      OPBRIDGE_REQUIRE(!(*reduced)[d], "Invalid reduction arguments: Axes contains duplicate dimension: ", d);
-      (*reduced)[d] = true;
-    }
-    return Status::Ok();
-  });
-  OPBRIDGE_RETURN_IF_ERROR(read);
-  std::vector<int64_t> dims;
-  for (int d = 0; d < rank; ++d) {
-    if (!(*reduced)[static_cast<size_t>(d)]) {
-      dims.push_back(input.dim(d));
-    } else if (keep_dims) {
-      dims.push_back(1);
-    }
-  }
-  *output = Shape(std::move(dims));
-  return Status::Ok();
-}
-
-Status SumShape(ShapeContext& ctx, const SumParams& p) {
-  const ConstTensor* axes = ctx.input_value(1);
-  if (axes == nullptr || !ctx.input(0).rank_known()) {
-    ctx.set_output_dynamic(0);
-    return Status::Ok();
-  }
-  std::vector<bool> reduced;
-  Shape output;
-  OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *axes, p.keep_dims, &reduced, &output));
-  ctx.set_output(0, output);
-  return Status::Ok();
-}
+using math::PlanReduction;
+using math::ReductionParams;
+using math::ReductionShape;
 
 // Neumaier's compensated sum: the rounding error of each addition is kept
 // and added back at the end, so a float64 sum of n terms is within about two
@@ -211,11 +166,11 @@ Status ReduceAs(const ConstTensor& x, const std::vector<bool>& reduced, const Te
   return Status::Ok();
 }
 
-Status SumKernel(KernelContext& ctx, const SumParams& p) {
+Status SumKernel(KernelContext& ctx, const ReductionParams& p) {
   const ConstTensor& x = ctx.input(0);
   std::vector<bool> reduced;
   Shape output;
-  OPBRIDGE_RETURN_IF_ERROR(Plan(x.shape(), ctx.input(1), p.keep_dims, &reduced, &output));
+  OPBRIDGE_RETURN_IF_ERROR(PlanReduction(x.shape(), ctx.input(1), p.keep_dims, &reduced, &output));
   if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, output));
   const Tensor& out = ctx.output(0);
   OPBRIDGE_REQUIRE(out.shape().dims() == output.dims(), "output has shape ", out.shape().ToString(),
@@ -238,11 +193,11 @@ OPBRIDGE_REGISTER_OP(OpSpec("Sum")
                          .Input("input: T")
                          .Input("reduction_indices: Tidx")
                          .Output("output: T")
-                         .Params<SumParams>()
+                         .Params<ReductionParams>()
                          .Attr("T: {float, double, half, bfloat16, complex64, complex128, int8, int16, int32, int64, "
                                "uint8, uint16, uint32, uint64}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
-                         .ShapeRule(SumShape)
+                         .ShapeRule(ReductionShape)
                          .Kernel(SumKernel));
 
 }  // namespace
