@@ -25,6 +25,7 @@ set(OPBRIDGE_TFLITE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/flexbuffer.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/kernel_adapter.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/select_tf_options.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/string_tensor.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/thread_pool.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/abi_probe.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/tflite_runtime/delegate.cc

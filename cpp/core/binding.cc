@@ -25,8 +25,9 @@ struct ContextAccess {
   }
   static KernelContext MakeKernelContext(const OpSpec& spec, const NodeAttrs& attrs, Parallelism* parallelism,
                                          std::vector<ConstTensor> inputs, std::vector<Tensor> outputs,
-                                         KernelContext::Allocator allocator) {
+                                         KernelContext::Allocator allocator, ResourceStore* resources) {
     KernelContext ctx(&spec, attrs.params.get(), parallelism);
+    ctx.resources_ = resources;
     ctx.inputs_ = std::move(inputs);
     ctx.outputs_ = std::move(outputs);
     ctx.allocator_ = std::move(allocator);
@@ -83,7 +84,8 @@ Status RunKernel(const OpSpec& spec, const NodeAttrs& attrs, std::vector<ConstTe
     return node.AllocateOutput(i, shape, out);
   };
   KernelContext ctx = internal::ContextAccess::MakeKernelContext(spec, attrs, node.parallelism(), std::move(inputs),
-                                                                 std::move(outputs), std::move(allocator));
+                                                                 std::move(outputs), std::move(allocator),
+                                                                 node.resources());
   return spec.RunKernel(ctx);
 }
 

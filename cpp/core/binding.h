@@ -62,8 +62,12 @@ class RuntimeNode {
   virtual ~RuntimeNode() = default;
   // How the kernel's ParallelFor runs; null for one thread.
   virtual Parallelism* parallelism() = 0;
-  // Gives output i the fully known `shape` and returns its view.
+  // Gives output i the fully known `shape` and returns its view. A string
+  // output's view is adapter-owned std::strings (opbridge/tensor.h) the
+  // adapter writes into the runtime's tensor after the kernel.
   virtual Status AllocateOutput(int i, const Shape& shape, Tensor* out) = 0;
+  // The interpreter's resource store, if the runtime gives kernels one.
+  virtual ResourceStore* resources() { return nullptr; }
 };
 
 // Runs the kernel on allocated outputs (`outputs[i]`; ignored where

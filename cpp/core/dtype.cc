@@ -22,6 +22,7 @@ constexpr DTypeInfo kInfos[] = {
     {DType::kBool, "bool", "DT_BOOL", 1},            {DType::kString, "string", "DT_STRING", 0},
     {DType::kComplex64, "complex64", "DT_COMPLEX64", 8},
     {DType::kComplex128, "complex128", "DT_COMPLEX128", 16},
+    {DType::kResource, "resource", "DT_RESOURCE", 0},
 };
 
 }  // namespace

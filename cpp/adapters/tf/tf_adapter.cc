@@ -5,6 +5,7 @@
 // shape function runs the op's shape rule, and one generic kernel class runs
 // its compute for every dtype. Ops of origin kTensorFlow are TF's own and are
 // left alone: TF's kernel is the reference they are tested against.
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -168,7 +169,9 @@ class TfParallelism : public Parallelism {
   bool flush_denormals_;
 };
 
-// One TF kernel invocation, as the binding sees it.
+// One TF kernel invocation, as the binding sees it. A string output is
+// written by the kernel as std::strings held here (opbridge/tensor.h) and
+// copied into the TF tensor's tstrings by CommitStrings after it succeeded.
 class TfNode : public RuntimeNode {
  public:
   TfNode(const OpSpec& spec, tf::OpKernelContext* ctx) : spec_(spec), ctx_(ctx), parallelism_(ctx, spec.flush_denormals()) {}
@@ -181,14 +184,32 @@ class TfNode : public RuntimeNode {
     tf::Tensor* t = nullptr;
     const tf::Status st = ctx_->allocate_output(i, tf_shape, &t);
     OPBRIDGE_REQUIRE(st.ok(), st.message());
+    if (t->dtype() == tf::DT_STRING) {
+      StringOutput& entry = strings_[i];
+      entry.tensor = t;
+      entry.strings.assign(static_cast<size_t>(shape.num_elements()), std::string());
+      *out = Tensor(&name, DType::kString, shape, entry.strings.data());
+      return Status::Ok();
+    }
     *out = Tensor(&name, FromTf(t->dtype()), shape, const_cast<char*>(t->tensor_data().data()));
     return Status::Ok();
   }
+  void CommitStrings() {
+    for (auto& [i, entry] : strings_) {
+      auto flat = entry.tensor->flat<tf::tstring>();
+      for (size_t k = 0; k < entry.strings.size(); ++k) flat(static_cast<Eigen::Index>(k)) = entry.strings[k];
+    }
+  }
 
  private:
+  struct StringOutput {
+    tf::Tensor* tensor = nullptr;
+    std::vector<std::string> strings;
+  };
   const OpSpec& spec_;
   tf::OpKernelContext* ctx_;
   TfParallelism parallelism_;
+  std::map<int, StringOutput> strings_;  // by output index; map nodes stay put
 };
 
 class SpecKernel : public tf::OpKernel {
@@ -219,6 +240,7 @@ class SpecKernel : public tf::OpKernel {
     }
     TfNode node(spec, ctx);
     OP_REQUIRES_OK(ctx, ToTf(spec, InferAndRun(spec, attrs_, std::move(inputs), spec.outputs().size(), node)));
+    node.CommitStrings();
   }
 
  private:

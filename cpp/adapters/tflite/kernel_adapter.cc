@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "core/binding.h"
 #include "adapters/tflite/attr_decoding.h"
 #include "adapters/tflite/select_tf_options.h"
+#include "adapters/tflite/string_tensor.h"
 #include "adapters/tflite/thread_pool.h"
 
 namespace opbridge {
@@ -99,47 +101,6 @@ Status BindTypeList(const OpSpec& spec, const ArgSpec& arg, const std::vector<DT
   const AttrValue bound(dtypes);
   OPBRIDGE_RETURN_IF_ERROR(spec.FindAttr(arg.type_attr)->Check(bound));
   attrs->Set(arg.type_attr, bound);
-  return Status::Ok();
-}
-
-// TFLite's string tensor buffer (tensorflow/lite/string_util.h): int32
-// count, count + 1 int32 offsets from the buffer's start (the last one is
-// the end of the data), then the bytes. Checked whole before any view is
-// made: a model's or caller's buffer may claim anything.
-Status StringViews(const TfLiteTensor* tensor, const Shape& shape, const std::string& name,
-                   std::vector<std::string_view>* out) {
-  out->clear();
-  const int64_t n = shape.num_elements();
-  const auto* base = static_cast<const char*>(tensor->data);
-  const uint64_t bytes = tensor->bytes;
-  const auto read_int = [&](uint64_t at) {
-    int32_t v;
-    std::memcpy(&v, base + at, sizeof(v));
-    return static_cast<int64_t>(v);
-  };
-  if (base == nullptr || bytes < 4) {
-    OPBRIDGE_REQUIRE(n == 0, "string input '", name, "' has no data for its ", n, " elements");
-    return Status::Ok();
-  }
-  const int64_t count = read_int(0);
-  OPBRIDGE_REQUIRE(count == n, "string input '", name, "' holds ", count, " strings, its shape ",
-                   shape.ToString(), " needs ", n);
-  const uint64_t header = 4 * (static_cast<uint64_t>(count) + 2);
-  OPBRIDGE_REQUIRE(header <= bytes, "string input '", name, "' is ", bytes, " bytes, too short for ", count,
-                   " offsets");
-  int64_t previous = read_int(4);
-  OPBRIDGE_REQUIRE(previous >= static_cast<int64_t>(header) && static_cast<uint64_t>(previous) <= bytes,
-                   "string input '", name, "' has its first string at offset ", previous, " (buffer of ",
-                   bytes, " bytes)");
-  out->reserve(static_cast<size_t>(count));
-  for (int64_t k = 1; k <= count; ++k) {
-    const int64_t end = read_int(4 + 4 * static_cast<uint64_t>(k));
-    OPBRIDGE_REQUIRE(end >= previous && static_cast<uint64_t>(end) <= bytes, "string input '", name,
-                     "' has string ", k - 1, " at bytes [", previous, ", ", end, ") of a ", bytes,
-                     "-byte buffer");
-    out->emplace_back(base + previous, static_cast<size_t>(end - previous));
-    previous = end;
-  }
   return Status::Ok();
 }
 
@@ -284,7 +245,9 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   return Status::Ok();
 }
 
-// One TFLite invocation, as the binding sees it.
+// One TFLite invocation, as the binding sees it. String outputs are
+// std::strings held here for the call (opbridge/tensor.h) and written into
+// TFLite's buffers by CommitStrings once the kernel succeeded.
 class TfLiteNodeView : public RuntimeNode {
  public:
   TfLiteNodeView(TfLiteContext* context, TfLiteNode* node, const NodeState* state)
@@ -294,18 +257,43 @@ class TfLiteNodeView : public RuntimeNode {
   Status AllocateOutput(int i, const Shape& shape, Tensor* out) override {
     const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
     TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
-    OPBRIDGE_RETURN_IF_ERROR(Resize(context_, tensor, shape, name));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
+    if (dtype == DType::kString) return StringOutput(i, shape, out);
+    OPBRIDGE_RETURN_IF_ERROR(Resize(context_, tensor, shape, name));
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
     *out = Tensor(&name, dtype, shape, tensor->data);
     return Status::Ok();
   }
+  // Storage for string output i of `shape`, for the kernel to fill.
+  Status StringOutput(int i, const Shape& shape, Tensor* out) {
+    const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
+    OPBRIDGE_REQUIRE(shape.fully_known(), "output '", name, "' allocated with unknown shape ", shape.ToString());
+    OPBRIDGE_RETURN_IF_ERROR(CheckStringCount(shape.num_elements(), name));
+    StringOutputData& entry = strings_[i];
+    entry.shape = shape;
+    entry.strings.assign(static_cast<size_t>(shape.num_elements()), std::string());
+    *out = Tensor(&name, DType::kString, shape, entry.strings.data());
+    return Status::Ok();
+  }
+  Status CommitStrings() {
+    for (auto& [i, entry] : strings_) {
+      TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
+      OPBRIDGE_RETURN_IF_ERROR(WriteStrings(context_, tensor, entry.shape, entry.strings,
+                                            state_->outputs[static_cast<size_t>(i)]->name));
+    }
+    return Status::Ok();
+  }
 
  private:
+  struct StringOutputData {
+    Shape shape;
+    std::vector<std::string> strings;
+  };
   TfLiteContext* context_;
   TfLiteNode* node_;
   const NodeState* state_;
   TfLiteParallelism parallelism_;
+  std::map<int, StringOutputData> strings_;  // by output index; map nodes stay put
 };
 
 Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
@@ -333,6 +321,7 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
     inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
+  TfLiteNodeView view(context, node, state);
   std::vector<Tensor> outputs;
   for (size_t i = 0; i < state->outputs.size(); ++i) {
     const std::string& name = state->outputs[i]->name;
@@ -345,11 +334,16 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     }
     Shape shape;
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "output", name, &shape));
+    if (dtype == DType::kString) {
+      OPBRIDGE_RETURN_IF_ERROR(view.StringOutput(static_cast<int>(i), shape, &outputs.emplace_back()));
+      continue;
+    }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
     outputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
-  TfLiteNodeView view(context, node, state);
-  return RunKernel(spec, state->attrs, std::move(inputs), std::move(outputs), state->output_dynamic, view);
+  OPBRIDGE_RETURN_IF_ERROR(
+      RunKernel(spec, state->attrs, std::move(inputs), std::move(outputs), state->output_dynamic, view));
+  return view.CommitStrings();
 }
 
 // `select_tf`: the node is "Flex<Op>", its options a NodeDef (select_tf_options.h).

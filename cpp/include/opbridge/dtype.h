@@ -29,13 +29,16 @@ enum class DType : int {
   kString,
   kComplex64,
   kComplex128,
+  // A TFLite resource handle (a lookup table, a tokenizer model): the runtime's
+  // handle tensor; ops reach the resource through KernelContext::resources().
+  kResource,
 };
 
 // The name TF's op-definition language uses ("float", "double", ...).
 const char* DTypeName(DType dtype);
 // Inverse of DTypeName; also accepts TF's enum spelling ("DT_FLOAT"). kInvalid if unknown.
 DType DTypeFromName(const std::string& name);
-// Bytes per element; 0 for string and invalid.
+// Bytes per element; 0 for string, resource and invalid.
 int DTypeSize(DType dtype);
 
 template <typename T>

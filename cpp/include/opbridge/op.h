@@ -39,6 +39,7 @@
 namespace opbridge {
 
 class OpSpec;
+class ResourceStore;  // opbridge/resource.h: lookup tables and models one interpreter's nodes share
 namespace internal {
 struct ContextAccess;  // the binding layer (cpp/core/binding.cc) fills the contexts
 }  // namespace internal
@@ -105,6 +106,11 @@ class KernelContext {
   // For outputs the shape rule marked dynamic.
   Status AllocateOutput(int i, const Shape& shape);
 
+  // The resources (lookup tables, tokenizer models) the nodes of this
+  // node's interpreter share; null where the runtime keeps its own (TF runs
+  // TF's kernels for resource ops).
+  ResourceStore* resources() const { return resources_; }
+
   int num_threads() const { return parallelism_ ? parallelism_->num_threads() : 1; }
   // Splits [0, total) over the runtime's threads. `cost_per_unit` (rough
   // nanoseconds per item) keeps small jobs on one thread. Results must not
@@ -124,6 +130,7 @@ class KernelContext {
   const OpSpec* spec_;
   const void* params_;
   Parallelism* parallelism_;
+  ResourceStore* resources_ = nullptr;
   std::vector<ConstTensor> inputs_;
   std::vector<Tensor> outputs_;
   Allocator allocator_;

@@ -52,6 +52,11 @@ class Tensor {
   int rank() const { return shape_.rank(); }
   int64_t dim(int i) const { return shape_.dim(i); }
   int64_t num_elements() const { return shape_.num_elements(); }
+  // Typed pointer, as ConstTensor's. A string output is written as
+  // data<std::string>(): num_elements() strings, empty at first, owned by the
+  // adapter for the kernel call; after the kernel returns Ok the adapter
+  // copies them into its runtime's string tensor (TFLite's buffer, TF's
+  // tstrings), refusing totals TFLite's int32 offsets cannot address.
   template <typename T>
   T* data() const {
     return static_cast<T*>(data_);
