@@ -86,6 +86,25 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [values[: n // 256 * 256].reshape(256, -1)],
         ),
     ]
+    # Ragged rows of about 16 token ids (TextVectorization's multi_hot/count), 1000 bins.
+    splits = np.arange(0, n + 1, 16, dtype=np.int64)
+    splits[-1] = n
+    found += [
+        Case(
+            "RaggedBincount",
+            f"i32 [{n}] in {len(splits) - 1} rows -> 1000 bins, f32 weights",
+            lambda sp, v, w: tf.raw_ops.RaggedBincount(splits=sp, values=v, size=1000, weights=w),
+            [splits, values, weights],
+        ),
+        Case(
+            "RaggedBincount",
+            f"i32 [{n}] in {len(splits) - 1} rows -> 1000 bins, binary",
+            lambda sp, v: tf.raw_ops.RaggedBincount(
+                splits=sp, values=v, size=1000, weights=tf.zeros([0], tf.float32), binary_output=True
+            ),
+            [splits, values],
+        ),
+    ]
     # Medians / k-th values of rows (robust statistics, percentile clipping).
     rows = rng.standard_normal((max(1, n // 1000), 1000)).astype(np.float32)
     found += [
