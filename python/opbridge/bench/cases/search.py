@@ -86,21 +86,21 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [values[: n // 256 * 256].reshape(256, -1)],
         ),
     ]
-    # Ragged rows of about 16 token ids (TextVectorization's multi_hot/count), 1000 bins.
+    # Ragged rows of about 16 token ids (TextVectorization's multi_hot/count), 200 bins.
     splits = np.arange(0, n + 1, 16, dtype=np.int64)
     splits[-1] = n
     found += [
         Case(
             "RaggedBincount",
-            f"i32 [{n}] in {len(splits) - 1} rows -> 1000 bins, f32 weights",
-            lambda sp, v, w: tf.raw_ops.RaggedBincount(splits=sp, values=v, size=1000, weights=w),
+            f"i32 [{n}] in {len(splits) - 1} rows -> 200 bins, f32 weights",
+            lambda sp, v, w: tf.raw_ops.RaggedBincount(splits=sp, values=v, size=200, weights=w),
             [splits, values, weights],
         ),
         Case(
             "RaggedBincount",
-            f"i32 [{n}] in {len(splits) - 1} rows -> 1000 bins, binary",
+            f"i32 [{n}] in {len(splits) - 1} rows -> 200 bins, binary",
             lambda sp, v: tf.raw_ops.RaggedBincount(
-                splits=sp, values=v, size=1000, weights=tf.zeros([0], tf.float32), binary_output=True
+                splits=sp, values=v, size=200, weights=tf.zeros([0], tf.float32), binary_output=True
             ),
             [splits, values],
         ),
