@@ -50,7 +50,7 @@ lint: $(DEPS_STAMP)
 	$(VENV)/bin/ruff format --check python tests tests_torch benchmarks tools
 
 test: build lint
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
 	$(MAKE) test-torch
 
 # The PyTorch suite in its own venv without TensorFlow (torch + litert-torch +

@@ -24,6 +24,7 @@ set(OPBRIDGE_TFLITE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/attr_decoding.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/flexbuffer.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/kernel_adapter.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/resource_store.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/select_tf_options.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/string_tensor.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/thread_pool.cc

@@ -138,8 +138,12 @@ def convert_model(
             substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
             if substituted:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(rewritten))
-            elif src.keras_model is not None:
+            elif src.keras_model is not None or src.captures_resources():
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(exported))
+        elif src.captures_resources():
+            # Captured tables become a "Placeholder" node on the function route;
+            # a SavedModel gets them an init subgraph (source.captured_resources).
+            converter = tf.lite.TFLiteConverter.from_saved_model(str(src.export(Path(scratch) / "source")))
         if converter is None:
             converter = src.converter()
         converter.allow_custom_ops = True

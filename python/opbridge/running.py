@@ -45,8 +45,10 @@ class SignatureSession:
         if set(inputs) != set(ids):
             raise ValueError(f"the model's inputs are {sorted(ids)}, given {sorted(inputs)}")
         arrays = {n: np.asarray(v, dtype=self._details[ids[n]]["dtype"]) for n, v in inputs.items()}
+        # Against the shapes the interpreter has now: an earlier call may have resized them.
+        current = {d["index"]: tuple(d["shape"]) for d in self.interpreter.get_input_details()}
         for name, value in arrays.items():
-            if tuple(self._details[ids[name]]["shape"]) != value.shape:
+            if current[ids[name]] != value.shape:
                 self.interpreter.resize_tensor_input(ids[name], value.shape, strict=False)
         self.interpreter.allocate_tensors()
         for name, value in arrays.items():

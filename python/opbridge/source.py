@@ -40,7 +40,41 @@ def holder(tf: Any, function: Any) -> Any:
         else function.get_concrete_function()
     )
     module.captured_variables = list(concrete.variables)
+    module.captured_resources = captured_resources(tf, concrete)
     return module
+
+
+def captured_resources(tf: Any, concrete: Any) -> list[Any]:
+    """The resources other than variables (lookup tables) the function captures.
+
+    The converter's concrete-function route turns each captured handle into a
+    CUSTOM "Placeholder" node that no runtime can run (one shared by every
+    table, docs/design.md, "Resources and lookup tables"); the SavedModel route
+    rebuilds the tables in an init subgraph instead. Saving needs the tables'
+    Python objects tracked, and a function keeps only their handles: they are
+    found as the objects whose resource handle is the captured tensor."""
+    import gc
+
+    from tensorflow.python.trackable.resource import CapturableResource
+
+    variables = {id(v.handle) for v in concrete.variables if hasattr(v, "handle")}
+    handles = {
+        id(external): external
+        for external, _ in concrete.graph.captures
+        if external.dtype == tf.resource and id(external) not in variables
+    }
+    found: dict[int, Any] = {}
+    for handle in handles.values():
+        # The owner refers to the handle directly (Python 3.11 inlines instance
+        # dicts) or through its __dict__.
+        referrers = gc.get_referrers(handle)
+        for ref in list(referrers):
+            if isinstance(ref, dict):
+                referrers.extend(gc.get_referrers(ref))
+        for owner in referrers:
+            if isinstance(owner, CapturableResource) and owner._resource_handle_value is handle:
+                found[id(owner)] = owner
+    return list(found.values())
 
 
 def signature_output_keys(tf: Any, structure: Any) -> list[str]:
@@ -199,6 +233,10 @@ class ModelSource:
         if self.keras_model is not None:
             return lite.from_keras_model(self.keras_model)
         return lite.from_concrete_functions([self.concrete()], holder(self.tf, self.function))
+
+    def captures_resources(self) -> bool:
+        """Whether a function source captures lookup tables (non-variable resources TF can save)."""
+        return self.function is not None and bool(captured_resources(self.tf, self.concrete()))
 
     def uses_any(self, op_types: set[str]) -> bool:
         """Whether the graph has a node of these types (for Keras models, checked

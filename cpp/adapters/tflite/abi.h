@@ -58,6 +58,10 @@ enum TfLiteAllocationType : int {
 
 enum : int { kTfLiteOptionalTensor = -1 };
 
+// TfLiteExternalContextType's entry the interpreter fills itself (its own
+// ExternalCpuBackendContext, unless the application sets another).
+enum : int { kTfLiteCpuBackendContext = 3 };
+
 // A size followed by `size` ints. The runtime frees arrays handed to
 // ResizeTensor with free(), so they must come from malloc.
 struct TfLiteIntArray {
@@ -129,6 +133,27 @@ struct TfLiteContext {
   // Declared as void* because TfLiteRegistration is not complete here; cast to ReplaceNodeSubsetsFn.
   void* ReplaceNodeSubsetsWithDelegateKernels;
   int recommended_num_threads;
+  // Later fields, declared up to ReleaseSubgraphContext; the ones typed
+  // void* are placeholders of the right size that opbridge never calls.
+  // Every subgraph of an interpreter returns the interpreter's own external
+  // contexts (opbridge's per-interpreter resource store keys on one).
+  void* (*GetExternalContext)(TfLiteContext* context, int type);
+  void* SetExternalContext;
+  bool allow_fp32_relax_to_fp16;
+  void* profiler;
+  void* AllocatePersistentBuffer;
+  void* AllocateBufferForEval;
+  void* RequestScratchBufferInArena;
+  void* GetScratchBuffer;
+  void* ResizeTensorExplicit;
+  void* PreviewDelegatePartitioning;
+  void* GetTensor;
+  void* GetEvalTensor;
+  void* GetModelMetadata;
+  // Only for delegates: from a kernel's prepare or invoke both runtimes
+  // refuse it ("The function is forbidden if not calling in delegate").
+  TfLiteStatus (*AcquireSubgraphContext)(TfLiteContext* context, int subgraph_index, TfLiteContext** acquired);
+  TfLiteStatus (*ReleaseSubgraphContext)(TfLiteContext* context, int subgraph_index);
   // Later fields are not used by opbridge.
 };
 
@@ -197,6 +222,12 @@ static_assert(offsetof(TfLiteTensor, allocation_type) == 32, "TfLiteTensor layou
 static_assert(offsetof(TfLiteTensor, bytes) == 40, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, name) == 56, "TfLiteTensor layout");
 static_assert(offsetof(TfLiteTensor, quantization) == 80, "TfLiteTensor layout");
+static_assert(offsetof(TfLiteContext, recommended_num_threads) == 72, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, GetExternalContext) == 80, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, allow_fp32_relax_to_fp16) == 96, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, GetTensor) == 160, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, AcquireSubgraphContext) == 184, "TfLiteContext layout (common.h, LP64)");
+static_assert(offsetof(TfLiteContext, ReleaseSubgraphContext) == 192, "TfLiteContext layout (common.h, LP64)");
 #endif
 static_assert(offsetof(TfLiteNode, user_data) == 32, "TfLiteNode layout");
 static_assert(offsetof(TfLiteNode, custom_initial_data) == 48, "TfLiteNode layout");
@@ -206,6 +237,7 @@ static_assert(offsetof(TfLiteContext, ResizeTensor) == 32, "TfLiteContext layout
 static_assert(offsetof(TfLiteContext, ReportError) == 40, "TfLiteContext layout");
 static_assert(offsetof(TfLiteContext, GetNodeAndRegistration) == 56, "TfLiteContext layout");
 static_assert(offsetof(TfLiteContext, recommended_num_threads) == 72, "TfLiteContext layout");
+static_assert(offsetof(TfLiteContext, GetExternalContext) == 80, "TfLiteContext layout");
 static_assert(offsetof(TfLiteRegistration, builtin_code) == 40, "TfLiteRegistration layout");
 static_assert(offsetof(TfLiteRegistration, custom_name) == 48, "TfLiteRegistration layout");
 static_assert(offsetof(TfLiteRegistration, version) == 56, "TfLiteRegistration layout");

@@ -1,16 +1,19 @@
 #include "adapters/tflite/kernel_adapter.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <utility>
 
 #include "core/binding.h"
 #include "adapters/tflite/attr_decoding.h"
+#include "adapters/tflite/resource_store.h"
 #include "adapters/tflite/select_tf_options.h"
 #include "adapters/tflite/string_tensor.h"
 #include "adapters/tflite/thread_pool.h"
@@ -28,6 +31,9 @@ struct NodeState {
   std::vector<bool> output_dynamic;
   // The node's inputs and outputs in order, each list's arg repeated once per tensor.
   std::vector<const ArgSpec*> inputs, outputs;
+  // The interpreter's resources, for nodes with a resource input or output;
+  // each such node keeps the store alive (resource_store.h).
+  std::shared_ptr<ResourceStore> resources;
 };
 
 // Caps a list output's length: far beyond any real op, it only bounds what a
@@ -170,6 +176,39 @@ Status CheckData(const TfLiteTensor* tensor, DType dtype, const Shape& shape, co
   return Status::Ok();
 }
 
+// A resource handle tensor holds one int32 id per element (TFLite's
+// convention, opbridge/resource.h).
+constexpr uint64_t kResourceHandleBytes = 4;
+
+Status CheckResourceData(const TfLiteTensor* tensor, const Shape& shape, const std::string& name) {
+  const auto n = static_cast<uint64_t>(shape.num_elements());
+  OPBRIDGE_REQUIRE(n == 0 || tensor->data != nullptr, "input '", name, "' has no data");
+  OPBRIDGE_REQUIRE(n <= UINT64_MAX / kResourceHandleBytes && tensor->bytes >= n * kResourceHandleBytes, "input '", name, "' holds ", tensor->bytes,
+                   " bytes, too few for ", n, " resource handles of ", kResourceHandleBytes, " bytes");
+  return Status::Ok();
+}
+
+// Gives a resource output the bytes of its handles. The runtime allocates
+// nothing for resource tensors (kTfLiteDynamic from model load, data NULL
+// until a kernel writes): the buffer is malloc'd and handed over, as TFLite's
+// own HASHTABLE kernel does, the runtime freeing it with free().
+Status ResourceOutputData(TfLiteTensor* tensor, const Shape& shape, const std::string& name) {
+  const auto n = std::max<uint64_t>(static_cast<uint64_t>(shape.num_elements()), 1);
+  OPBRIDGE_REQUIRE(n <= (1u << 20), "output '", name, "' would hold ", n, " resource handles");
+  const uint64_t needed = n * kResourceHandleBytes;
+  if (tensor->data != nullptr && tensor->bytes >= needed) return Status::Ok();
+  OPBRIDGE_REQUIRE(tensor->allocation_type == kTfLiteDynamic, "output '", name,
+                   "' is a resource tensor the runtime did not make dynamic (allocation type ",
+                   static_cast<int>(tensor->allocation_type), ")");
+  void* buffer = std::malloc(static_cast<size_t>(needed));
+  OPBRIDGE_REQUIRE(buffer != nullptr, "out of memory for output '", name, "'");
+  std::memset(buffer, 0, static_cast<size_t>(needed));
+  std::free(tensor->data);
+  tensor->data = buffer;
+  tensor->bytes = static_cast<size_t>(needed);
+  return Status::Ok();
+}
+
 Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
   AttrMap& attrs = state->attrs.map;
@@ -222,6 +261,12 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
   }
+  bool uses_resources = false;
+  for (DType dtype : inputs.dtypes) uses_resources |= dtype == DType::kResource;
+  for (const ArgSpec* arg : outputs) uses_resources |= ArgDType(*arg, attrs) == DType::kResource;
+  if (uses_resources && state->resources == nullptr) {
+    OPBRIDGE_RETURN_IF_ERROR(AcquireResourceStore(context, &state->resources));
+  }
   for (const AttrSpec& attr : spec.attrs()) {
     OPBRIDGE_REQUIRE(attrs.Find(attr.name) != nullptr, "type attr '", attr.name,
                      "' is neither in the custom options nor bound by a tensor");
@@ -254,6 +299,7 @@ class TfLiteNodeView : public RuntimeNode {
       : context_(context), node_(node), state_(state),
         parallelism_(context->recommended_num_threads, state->spec->flush_denormals()) {}
   Parallelism* parallelism() override { return &parallelism_; }
+  ResourceStore* resources() override { return state_->resources.get(); }
   Status AllocateOutput(int i, const Shape& shape, Tensor* out) override {
     const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
     TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
@@ -318,6 +364,11 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
       inputs.emplace_back(&name, dtype, std::move(shape), views.data());
       continue;
     }
+    if (dtype == DType::kResource) {
+      OPBRIDGE_RETURN_IF_ERROR(CheckResourceData(tensor, shape, name));
+      inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
+      continue;
+    }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
     inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
   }
@@ -336,6 +387,11 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "output", name, &shape));
     if (dtype == DType::kString) {
       OPBRIDGE_RETURN_IF_ERROR(view.StringOutput(static_cast<int>(i), shape, &outputs.emplace_back()));
+      continue;
+    }
+    if (dtype == DType::kResource) {
+      OPBRIDGE_RETURN_IF_ERROR(ResourceOutputData(tensor, shape, name));
+      outputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
       continue;
     }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
@@ -366,7 +422,12 @@ TfLiteStatus Prepare(TfLiteContext* context, TfLiteNode* node) {
     Report(context, nullptr, "node has no state (init failed)");
     return kTfLiteError;
   }
-  const Status status = PrepareNode(context, node, state);
+  Status status;
+  try {  // as in Invoke: shape rules size things from constants too
+    status = PrepareNode(context, node, state);
+  } catch (const std::bad_alloc&) {
+    status = Errorf("out of memory while preparing the node");
+  }
   if (!status.ok()) {
     Report(context, state->spec, status.message());
     return kTfLiteError;
@@ -380,7 +441,15 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
     Report(context, nullptr, "node has no state (init failed)");
     return kTfLiteError;
   }
-  const Status status = InvokeNode(context, node, state);
+  Status status;
+  // Kernels never throw, but sizes from hostile inputs can pass every check
+  // and still exhaust memory (a string output's std::strings, a scratch
+  // vector): an allocation failure is this node's error, not the process's.
+  try {
+    status = InvokeNode(context, node, state);
+  } catch (const std::bad_alloc&) {
+    status = Errorf("out of memory while running the kernel (the inputs ask for more than this process can allocate)");
+  }
   if (!status.ok()) {
     Report(context, state->spec, status.message());
     return kTfLiteError;
@@ -429,6 +498,7 @@ DType DTypeFromTfLiteType(int type) {
     case kTfLiteComplex64: return DType::kComplex64;
     case kTfLiteComplex128: return DType::kComplex128;
     case kTfLiteString: return DType::kString;
+    case kTfLiteResource: return DType::kResource;
     default: return DType::kInvalid;
   }
 }
