@@ -91,6 +91,11 @@ def options_for(op: OpInfo, rng: np.random.Generator) -> bytes:
 
 def tensor_values(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
     size = int(np.prod(shape)) if shape else 1
+    # String tensors (objects; fixed-width bytes in the seeds): empty, ASCII, UTF-8 and ill-formed bytes.
+    if np.dtype(dtype).kind in "OS":
+        pool = [b"", b" ", b"a", b"ab cd", "日本\u3000語".encode(), b"\xff\xfe", b"\xe3\x80", b"a\x00b"]
+        picks = [pool[int(k)] * int(rng.integers(1, 4)) for k in rng.integers(0, len(pool), size)]
+        return np.array(picks, dtype=object).reshape(shape)
     if np.issubdtype(dtype, np.complexfloating):
         real_type = np.float32 if np.dtype(dtype) == np.complex64 else np.float64
         real, imag = tensor_values(shape, real_type, rng), tensor_values(shape, real_type, rng)
@@ -265,7 +270,8 @@ def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
     seeds = sorted(Path(args.seeds).glob("seed_*.tflite"))
     with open(args.log, "w") as log:
         for path in seeds:
-            loaded = np.load(path.parent / (path.stem + ".npz"))
+            # String inputs are stored as object arrays (the seeds are our own files).
+            loaded = np.load(path.parent / (path.stem + ".npz"), allow_pickle=True)
             meta = json.loads((path.parent / (path.stem + ".json")).read_text())
             inputs = [loaded[f"arr_{i}"] for i in range(len(loaded.files))]
             for k in range(args.cases):

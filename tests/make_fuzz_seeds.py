@@ -16,6 +16,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _storable(a: np.ndarray) -> np.ndarray:
+    """String tensors (object arrays of bytes) as fixed-width bytes: tools/sanitize.py loads the seeds
+    without pickle. Such bytes lose trailing NULs, so cases keep their strings free of them."""
+    a = np.asarray(a)
+    return a.astype(np.bytes_) if a.dtype == object else a
+
+
 def main(out: Path) -> int:
     import tensorflow as tf
 
@@ -33,10 +40,10 @@ def main(out: Path) -> int:
         # A case that keeps XNNPACK out does so to reach opbridge's kernel.
         default_delegates = "experimental_op_resolver_type" not in case.interpreter_options
         (out / f"seed_{k:03d}.tflite").write_bytes(model)
-        np.savez(out / f"seed_{k:03d}.npz", *case.inputs)
+        np.savez(out / f"seed_{k:03d}.npz", *[_storable(a) for a in case.inputs])
         # What the normal build computes: the sanitized build must match it bit for bit.
         expected = run_tflite(model, case.inputs, default_delegates=default_delegates)
-        np.savez(out / f"seed_{k:03d}.expected.npz", **expected)
+        np.savez(out / f"seed_{k:03d}.expected.npz", **{n: _storable(v) for n, v in expected.items()})
         meta = {"op": case.op, "label": case.label, "default_delegates": default_delegates}
         (out / f"seed_{k:03d}.json").write_text(json.dumps(meta))
         count += 1

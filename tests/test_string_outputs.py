@@ -11,7 +11,16 @@ import pytest
 from conftest import RUNTIMES
 from opbridge import tflite_model
 
-STRINGS = [b"  a b ", b"\t\nx\x00 ", b"", b" \xc3\xa9 ", b"\v\f\r", b"q", b"\xe2\x80\x83y\xe2\x80\x83", b" " * 300]
+STRINGS = [
+    b"  a b ",
+    b"\t\nx\x00 ",
+    b"",
+    b" \xc3\xa9 ",
+    b"\v\f\r",
+    b"q",
+    b"\xe2\x80\x83y\xe2\x80\x83",
+    b" " * 300,
+]
 
 
 def _model(tf, fn, shape):
@@ -80,7 +89,10 @@ def test_scalar_and_empty_string_outputs(tf, runtime: str) -> None:
     for x in [np.array(b"  scalar\t"), np.array([b" ", b""], dtype=object)]:
         (got,) = _run(model, runtime, x)
         assert np.shape(got) == x.shape
-        assert np.asarray(got, dtype=object).tolist() == np.asarray(tf.strings.strip(tf.constant(x)).numpy(), dtype=object).tolist()
+        assert (
+            np.asarray(got, dtype=object).tolist()
+            == np.asarray(tf.strings.strip(tf.constant(x)).numpy(), dtype=object).tolist()
+        )
     # Zero strings: an 8-byte buffer (count 0, one offset). The Python runtimes cannot read a
     # zero-element tensor, so the next invoke with strings again proves the node survived it.
     import opbridge

@@ -1,6 +1,7 @@
 // BroadcastTo: TF's input broadcast to `shape` (tf.broadcast_to) in float64:
 // the converter leaves CUSTOM "BroadcastTo" {T, Tidx} for double, which
-// TFLite's BROADCAST_TO lacks (measured by tools/census_float64.py). numpy's
+// TFLite's BROADCAST_TO lacks (measured by tools/census_float64.py), and for
+// string (measured on tf.function(string input); array::ForElements). numpy's
 // rules, one way (input dims are 1 or equal to the target's); TF's text.
 // Elements are copied: exact.
 #include <vector>
@@ -49,10 +50,11 @@ Status Kernel(KernelContext& ctx) {
   const std::vector<int64_t> own = array::Strides(x.shape().dims());
   std::vector<int64_t> strides(rank, 0);
   for (size_t d = lead; d < rank; ++d) strides[d] = x.dim(static_cast<int>(d - lead)) == 1 ? 0 : own[d - lead];
-  return array::ForElementSize(x.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* in = x.data<E>();
-    E* out = y.data<E>();
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = x.data<In>();
+    Out* out = y.data<Out>();
     ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
       array::ForEachOutput(
           target, strides, lo, hi, [](size_t, int64_t c) { return c; },
@@ -68,7 +70,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BroadcastTo")
                          .Input("input: T")
                          .Input("shape: Tidx")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(BroadcastToShape)
                          .Kernel(Kernel));

@@ -1,6 +1,7 @@
 // ConcatV2: TF's tf.concat(values, axis) in float64 and complex: the converter
 // leaves CUSTOM "ConcatV2" {N, T, Tidx} for the dtypes TFLite's CONCATENATION
-// lacks (measured by tools/census_float64.py). Its list input comes first
+// lacks (measured by tools/census_float64.py), string included (measured on
+// tf.function(string input); array::ForElements). Its list input comes first
 // (`values: N * T`, then `axis`), as in TF's op def. TF's checks and texts
 // (concat_op.cc); elements are copied: exact.
 #include <vector>
@@ -93,15 +94,16 @@ Status Kernel(KernelContext& ctx) {
     out_row += row[static_cast<size_t>(i)];
   }
   if (y.num_elements() == 0) return Status::Ok();
-  return array::ForElementSize(y.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    E* out = y.data<E>();
+  return array::ForElements(y.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    Out* out = y.data<Out>();
     ctx.ParallelFor(outer, out_row + 1, [&](int64_t lo, int64_t hi) {
       for (int64_t j = lo; j < hi; ++j) {
-        E* dst = out + j * out_row;
+        Out* dst = out + j * out_row;
         for (int i = 0; i < n; ++i) {
           const int64_t width = row[static_cast<size_t>(i)];
-          const E* src = ctx.input(i).data<E>() + j * width;
+          const In* src = ctx.input(i).data<In>() + j * width;
           for (int64_t k = 0; k < width; ++k) dst[k] = src[k];
           dst += width;
         }
@@ -118,7 +120,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ConcatV2")
                          .Input("axis: Tidx")
                          .Output("output: T")
                          .Attr("N: int >= 2")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(ConcatShape)
                          .Kernel(Kernel));

@@ -50,10 +50,11 @@ Status Kernel(KernelContext& ctx) {
   const std::vector<int64_t> strides = array::Strides(params.shape().dims());
   const int64_t n = k ? indices.num_elements() / k : 0;
   const int64_t rows = y.num_elements() == 0 ? 0 : y.num_elements() / (slice ? slice : 1);
-  return array::ForElementSize(params.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* in = params.data<E>();
-    E* out = y.data<E>();
+  return array::ForElements(params.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = params.data<In>();
+    Out* out = y.data<Out>();
     const std::vector<int64_t> index = [&] {
       std::vector<int64_t> v(static_cast<size_t>(indices.num_elements()));
       for (size_t i = 0; i < v.size(); ++i) {

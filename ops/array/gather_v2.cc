@@ -6,9 +6,12 @@
 // Semantics follow TF's gather_op.cc: output shape params[:axis] +
 // indices[batch_dims:] + params[axis+1:]; negative axis and batch_dims count
 // from the end; an index outside [0, params.shape[axis]) is an error on CPU,
-// named with its position. Elements are moved as bytes, so every dtype works.
+// named with its position. Elements are moved as bytes, so every fixed-size
+// dtype works; strings (custom for tf.string when params has rank >= 2 or the
+// axis is not 0, measured) are copied element by element.
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "opbridge/op.h"
@@ -107,19 +110,31 @@ Status Gather(KernelContext& ctx, int64_t axis, int64_t batch_dims) {
     OPBRIDGE_REQUIRE(v >= 0 && v < limit, "indices[", Position(indices.shape(), i), "] = ", v,
                      " is not in [0, ", limit, ")");
   }
-  const int64_t bytes = DTypeSize(params.dtype());
-  const int64_t row = inner * bytes;
-  if (row == 0) return Status::Ok();  // empty rows: nothing to copy (and no data pointers to copy from)
+  const int64_t rows = batch * outer * per_batch;
+  // The source row of output row r = (b, o, j).
+  auto source = [&](int64_t r) {
+    const int64_t j = r % per_batch;
+    const int64_t bo = r / per_batch;
+    return bo * limit + static_cast<int64_t>(idx[bo / outer * per_batch + j]);
+  };
+  if (inner == 0) return Status::Ok();  // empty rows: nothing to copy (and no data pointers to copy from)
+  if (params.dtype() == DType::kString) {  // strings are copied one by one (views in, std::strings out)
+    const std::string_view* in = params.data<std::string_view>();
+    std::string* out = ctx.output(0).data<std::string>();
+    ctx.ParallelFor(rows, inner + 10, [&](int64_t first, int64_t last) {
+      for (int64_t r = first; r < last; ++r) {
+        const std::string_view* src = in + source(r) * inner;
+        for (int64_t k = 0; k < inner; ++k) out[r * inner + k].assign(src[k]);
+      }
+    });
+    return Status::Ok();
+  }
+  const int64_t row = inner * DTypeSize(params.dtype());
   const char* in = params.data<char>();
   auto* out = ctx.output(0).data<char>();
-  const int64_t rows = batch * outer * per_batch;
   ctx.ParallelFor(rows, row / 4 + 10, [&](int64_t first, int64_t last) {
     for (int64_t r = first; r < last; ++r) {
-      const int64_t j = r % per_batch;  // output row r = (b, o, j)
-      const int64_t bo = r / per_batch;
-      const int64_t b = bo / outer;
-      const int64_t src_row = bo * limit + static_cast<int64_t>(idx[b * per_batch + j]);
-      std::memcpy(out + r * row, in + src_row * row, static_cast<size_t>(row));
+      std::memcpy(out + r * row, in + source(r) * row, static_cast<size_t>(row));
     }
   });
   return Status::Ok();
@@ -136,7 +151,8 @@ Status GatherV2Kernel(KernelContext& ctx, const GatherV2Params& p) {
   if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, output));
   OPBRIDGE_REQUIRE(ctx.output(0).shape().dims() == output.dims(), "output has shape ",
                    ctx.output(0).shape().ToString(), ", expected ", output.ToString());
-  OPBRIDGE_REQUIRE(DTypeSize(params.dtype()) > 0, "dtype ", DTypeName(params.dtype()), " cannot be gathered");
+  OPBRIDGE_REQUIRE(DTypeSize(params.dtype()) > 0 || params.dtype() == DType::kString, "dtype ",
+                   DTypeName(params.dtype()), " cannot be gathered");
   // TF checks every index even when params has no elements to copy.
   if (indices.num_elements() == 0) return Status::Ok();
   return Dispatch<int16_t, int32_t, int64_t>(indices.dtype(), [&](auto tag) {
@@ -154,7 +170,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("GatherV2")
                          .Output("output: Tparams")
                          .Params<GatherV2Params>()
                          .Attr("Tparams: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, "
-                               "uint16, uint32, uint64, bool, complex64, complex128}")
+                               "uint16, uint32, uint64, bool, complex64, complex128, string}")
                          .Attr("Tindices: {int16, int32, int64}")
                          .Attr("Taxis: {int32, int64}")
                          .ShapeRule(GatherV2Shape)

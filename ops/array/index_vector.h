@@ -1,10 +1,13 @@
-// Shared by the float64 array ops (Slice, Tile, BroadcastTo, ReverseV2, Fill,
-// PadV2): reading an int32 or int64 index tensor's values, and the row-major
-// strides of a shape.
+// Shared by the data-moving array ops (Slice, Tile, BroadcastTo, ReverseV2,
+// ConcatV2, Pack, Select, PadV2, ...) in float64, complex and string: their
+// element dispatch, reading an int32 or int64 index tensor's values, and the
+// row-major strides of a shape.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "opbridge/op.h"
@@ -21,13 +24,23 @@ struct Element {
   unsigned char bytes[Size];
 };
 
-// fn(TypeTag<Element<size of dtype>>) for the element sizes of the dtypes
-// these ops declare.
+// What a data-moving kernel reads and writes for one dtype. They differ for
+// strings only: an input string is a std::string_view, an output one a
+// std::string (the adapter's), and `out[o] = in[i]` copies either way.
+template <typename I, typename O>
+struct Elements {
+  using In = I;
+  using Out = O;
+};
+
+// fn(Elements<In, Out>{}) for the dtypes these ops declare: strings, and
+// fixed-size dtypes by their size.
 template <typename Fn>
-Status ForElementSize(DType dtype, Fn&& fn) {
+Status ForElements(DType dtype, Fn&& fn) {
+  if (dtype == DType::kString) return fn(Elements<std::string_view, std::string>{});
   switch (DTypeSize(dtype)) {
-    case 8: return fn(TypeTag<Element<8>>{});
-    case 16: return fn(TypeTag<Element<16>>{});
+    case 8: return fn(Elements<Element<8>, Element<8>>{});
+    case 16: return fn(Elements<Element<16>, Element<16>>{});
     default: return Errorf("unsupported dtype ", DTypeName(dtype));
   }
 }

@@ -1,6 +1,7 @@
 // Pack: TF's tf.stack(values, axis) in float64: the converter leaves CUSTOM
 // "Pack" {T, N, axis} for double, which TFLite's PACK lacks (measured by
-// tools/census_float64.py). The N inputs have one shape; the output has a new
+// tools/census_float64.py), and for string (measured on tf.function(string
+// input); array::ForElements). The N inputs have one shape; the output has a new
 // dim of N at `axis` (in [-(rank + 1), rank + 1)). TF's checks and texts.
 // Elements are copied: exact.
 #include <vector>
@@ -55,13 +56,14 @@ Status Kernel(KernelContext& ctx, const PackParams& p) {
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= first.dim(d);
   for (int d = static_cast<int>(axis); d < first.rank(); ++d) inner *= first.dim(d);
-  return array::ForElementSize(first_dtype, [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    E* out = ctx.output(0).data<E>();
+  return array::ForElements(first_dtype, [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    Out* out = ctx.output(0).data<Out>();
     for (int64_t j = 0; j < outer; ++j) {
       for (int i = 0; i < n; ++i) {
-        const E* in = ctx.input(i).data<E>() + j * inner;
-        E* dst = out + (j * n + i) * inner;
+        const In* in = ctx.input(i).data<In>() + j * inner;
+        Out* dst = out + (j * n + i) * inner;
         for (int64_t k = 0; k < inner; ++k) dst[k] = in[k];
       }
     }
@@ -75,7 +77,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pack")
                          .Input("values: N * T")
                          .Output("output: T")
                          .Attr("N: int >= 1")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .Params<PackParams>()
                          .ShapeRule(PackShape)
                          .Kernel(Kernel));

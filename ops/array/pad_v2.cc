@@ -1,9 +1,13 @@
 // PadV2: TF's input padded with `constant_values` (tf.pad with a constant) in
-// float64: the converter leaves CUSTOM "PadV2" {T, Tpaddings} for double,
-// which TFLite's PADV2 lacks (measured by tools/census_float64.py). paddings
+// float64 and string: the converter leaves CUSTOM "PadV2" {T, Tpaddings} for
+// both, which TFLite's PADV2 lacks (measured by tools/census_float64.py and
+// for tf.string). paddings
 // is [rank, 2] of non-negative before/after counts; TF's checks and texts.
 // Elements are copied: exact.
 #include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "index_vector.h"
@@ -46,30 +50,20 @@ Status PadV2Shape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-Status Kernel(KernelContext& ctx) {
-  const ConstTensor& x = ctx.input(0);
-  const ConstTensor& value = ctx.input(2);
-  OPBRIDGE_REQUIRE(value.num_elements() == 1, "constant_values must be a scalar. Found: ", value.shape().ToString());
-  std::vector<int64_t> before, dims;
-  OPBRIDGE_RETURN_IF_ERROR(Plan(x.shape(), ctx.input(1), &before, &dims));
-  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape(dims)));
-  const Tensor& y = ctx.output(0);
-  OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
-                   Shape(dims).ToString());
-  const double* in = x.data<double>();
-  double fill;  // memcpy: constant buffers are only 4-byte aligned
-  std::memcpy(&fill, value.data<double>(), sizeof fill);
-  double* out = y.data<double>();
-  if (y.num_elements() == 0) return Status::Ok();
-  // Row by row of the output (all dims but the last): a row outside the
-  // input is all fill; one inside is fill, the input's row, fill.
+// Row by row of the output (all dims but the last): a row outside the input
+// is all fill; one inside is fill, the input's row, fill.
+template <typename In, typename Out>
+void Fill(KernelContext& ctx, const ConstTensor& x, const std::vector<int64_t>& before,
+          const std::vector<int64_t>& dims, const Out& fill, const In* in, Out* out) {
   const size_t last = dims.size() - 1;
   const std::vector<int64_t> in_dims = x.shape().dims();
   const std::vector<int64_t> in_strides = array::Strides(in_dims);
   const int64_t width = dims[last], in_width = in_dims[last], lead = before[last];
-  ctx.ParallelFor(y.num_elements() / width, width + 1, [&](int64_t lo, int64_t hi) {
+  int64_t total = 1;
+  for (const int64_t d : dims) total *= d;
+  ctx.ParallelFor(total / width, width + 1, [&](int64_t lo, int64_t hi) {
     array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
-      double* dst = out + row * width;
+      Out* dst = out + row * width;
       int64_t offset = 0;
       bool inside = in_width > 0;
       for (size_t d = 0; d < last && inside; ++d) {
@@ -86,7 +80,31 @@ Status Kernel(KernelContext& ctx) {
       for (int64_t k = lead + in_width; k < width; ++k) dst[k] = fill;
     });
   });
-  return Status::Ok();
+}
+
+Status Kernel(KernelContext& ctx) {
+  const ConstTensor& x = ctx.input(0);
+  const ConstTensor& value = ctx.input(2);
+  OPBRIDGE_REQUIRE(value.num_elements() == 1, "constant_values must be a scalar. Found: ", value.shape().ToString());
+  std::vector<int64_t> before, dims;
+  OPBRIDGE_RETURN_IF_ERROR(Plan(x.shape(), ctx.input(1), &before, &dims));
+  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape(dims)));
+  const Tensor& y = ctx.output(0);
+  OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
+                   Shape(dims).ToString());
+  if (y.num_elements() == 0) return Status::Ok();
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    Out fill;
+    if constexpr (std::is_same_v<Out, std::string>) {
+      fill.assign(value.data<std::string_view>()[0]);
+    } else {
+      std::memcpy(&fill, value.data<In>(), sizeof fill);  // constant buffers are only 4-byte aligned
+    }
+    Fill(ctx, x, before, dims, fill, x.data<In>(), y.data<Out>());
+    return Status::Ok();
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("PadV2")
@@ -96,7 +114,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("PadV2")
                          .Input("paddings: Tpaddings")
                          .Input("constant_values: T")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {double, string}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
                          .ShapeRule(PadV2Shape)
                          .Kernel(Kernel));

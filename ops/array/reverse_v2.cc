@@ -1,6 +1,7 @@
 // ReverseV2: TF's input reversed along the dims in `axis` (tf.reverse) in
 // float64: the converter leaves CUSTOM "ReverseV2" {T, Tidx} for double,
-// which TFLite's REVERSE_V2 lacks (measured by tools/census_float64.py).
+// which TFLite's REVERSE_V2 lacks (measured by tools/census_float64.py), and
+// for string (measured on tf.function(string input); array::ForElements).
 // Axes in [-rank, rank), none twice; TF's texts. Elements are copied: exact.
 #include <vector>
 
@@ -26,10 +27,11 @@ Status Kernel(KernelContext& ctx) {
   }
   const std::vector<int64_t> dims = x.shape().dims();
   const std::vector<int64_t> strides = array::Strides(dims);
-  return array::ForElementSize(x.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* in = x.data<E>();
-    E* out = ctx.output(0).data<E>();
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = x.data<In>();
+    Out* out = ctx.output(0).data<Out>();
     ctx.ParallelFor(x.num_elements(), 1, [&](int64_t lo, int64_t hi) {
       array::ForEachOutput(
           dims, strides, lo, hi, [&](size_t d, int64_t c) { return flip[d] ? dims[d] - 1 - c : c; },
@@ -45,7 +47,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ReverseV2")
                          .Input("tensor: T")
                          .Input("axis: Tidx")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));

@@ -43,7 +43,10 @@ Status ForEachScatter(const ConstTensor& indices, const std::vector<int64_t>& sh
       if (i < 0 || i >= shape[static_cast<size_t>(d)]) {
         std::string at;
         for (int e = 0; e < k; ++e) at += (e ? ", " : "") + std::to_string(index[static_cast<size_t>(r * k + e)]);
-        return Errorf("indices[", r, "] = [", at, "] does not index into shape ", Shape(shape).ToString());
+        // The shape as TF's TensorShape::DebugString prints it: "[4,2]".
+        std::string dims;
+        for (size_t e = 0; e < shape.size(); ++e) dims += (e ? "," : "") + std::to_string(shape[e]);
+        return Errorf("indices[", r, "] = [", at, "] does not index into shape [", dims, "]");
       }
       offset += i * strides[static_cast<size_t>(d)];
     }

@@ -52,10 +52,11 @@ Status Kernel(KernelContext& ctx) {
   OPBRIDGE_REQUIRE(y.shape().dims() == size, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(size).ToString());
   const std::vector<int64_t> strides = array::Strides(x.shape().dims());
-  return array::ForElementSize(x.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* in = x.data<E>();
-    E* out = y.data<E>();
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = x.data<In>();
+    Out* out = y.data<Out>();
     ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
       array::ForEachOutput(
           size, strides, lo, hi, [&](size_t d, int64_t c) { return begin[d] + c; },

@@ -1,6 +1,6 @@
-// Split: TF's tf.split(value, num_split, axis) in float64: the converter
-// leaves CUSTOM "Split" {T, num_split} for double, which TFLite's SPLIT lacks
-// (measured by tools/census_float64.py). The axis (first input, a scalar)
+// Split: TF's tf.split(value, num_split, axis) in float64 and string: the
+// converter leaves CUSTOM "Split" {T, num_split} for both, which TFLite's
+// SPLIT lacks (measured by tools/census_float64.py and for tf.string). The axis (first input, a scalar)
 // must be divisible by num_split; TF's checks and texts; exact copies.
 #include <vector>
 
@@ -53,8 +53,7 @@ Status Kernel(KernelContext& ctx, const SplitParams& p) {
     if (!ctx.output(k).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(k, Shape(dims)));
   }
   const int64_t piece = dims[static_cast<size_t>(axis)];
-  array::CopyPieces(ctx, value, axis, std::vector<int64_t>(static_cast<size_t>(p.num_split), piece));
-  return Status::Ok();
+  return array::CopyPieces(ctx, value, axis, std::vector<int64_t>(static_cast<size_t>(p.num_split), piece));
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Split")
@@ -63,7 +62,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Split")
                          .Input("split_dim: int32")
                          .Input("value: T")
                          .Output("output: num_split * T")
-                         .Attr("T: {double}")
+                         .Attr("T: {double, string}")
                          .Params<SplitParams>()
                          .ShapeRule(SplitShape)
                          .Kernel(Kernel));

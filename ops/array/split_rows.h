@@ -1,34 +1,40 @@
-// Shared by Unpack, Split and SplitV in float64 (the converter leaves them
-// custom for double): copying consecutive pieces of `value` along one axis
+// Shared by Unpack, Split and SplitV in float64 and string (the converter
+// leaves them custom for both): copying consecutive pieces of `value` along one axis
 // into the op's outputs (a list), and reading a scalar axis input.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "opbridge/op.h"
+#include "index_vector.h"
 
 namespace opbridge {
 namespace array {
 
 // Output k gets sizes[k] slices along `axis`; sum(sizes) == value.dim(axis).
 // A slice is `inner` elements; `outer` runs of them precede each.
-inline void CopyPieces(KernelContext& ctx, const ConstTensor& value, int axis, const std::vector<int64_t>& sizes) {
+inline Status CopyPieces(KernelContext& ctx, const ConstTensor& value, int axis,
+                         const std::vector<int64_t>& sizes) {
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= value.dim(d);
   for (int d = axis + 1; d < value.rank(); ++d) inner *= value.dim(d);
   const int64_t total = value.dim(axis);
-  const double* in = value.data<double>();
-  int64_t start = 0;
-  for (size_t k = 0; k < sizes.size(); ++k) {
-    double* out = ctx.output(static_cast<int>(k)).data<double>();
-    const int64_t run = sizes[k] * inner;
-    for (int64_t o = 0; o < outer; ++o) {
-      const double* src = in + (o * total + start) * inner;
-      for (int64_t i = 0; i < run; ++i) out[o * run + i] = src[i];
+  return ForElements(value.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = value.data<In>();
+    int64_t start = 0;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      Out* out = ctx.output(static_cast<int>(k)).data<Out>();
+      const int64_t run = sizes[k] * inner;
+      for (int64_t o = 0; o < outer; ++o) {
+        const In* src = in + (o * total + start) * inner;
+        for (int64_t i = 0; i < run; ++i) out[o * run + i] = src[i];
+      }
+      start += sizes[k];
     }
-    start += sizes[k];
-  }
+    return Status::Ok();
+  });
 }
 
 inline Status ReadAxis(const ConstTensor& t, int rank, const char* what, int* axis) {

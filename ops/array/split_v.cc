@@ -1,8 +1,8 @@
 // SplitV: TF's tf.split(value, size_splits, axis) in float64: the converter
 // leaves CUSTOM "SplitV" {T, Tlen, num_split} for double, which TFLite's
-// SPLIT_V lacks (measured by tools/census_float64.py). At most one size is -1
-// (the rest of the dim); the sizes must add up to the dim. TF's checks and
-// texts; exact copies.
+// SPLIT_V lacks (measured by tools/census_float64.py), and for string. At
+// most one size is -1 (the rest of the dim); the sizes must add up to the
+// dim. TF's checks and texts; exact copies.
 #include <vector>
 
 #include "index_vector.h"
@@ -64,8 +64,7 @@ Status Kernel(KernelContext& ctx, const SplitVParams& p) {
     OPBRIDGE_REQUIRE(ctx.output(k).shape().dims() == dims, "output ", k, " has shape ",
                      ctx.output(k).shape().ToString(), ", expected ", Shape(dims).ToString());
   }
-  array::CopyPieces(ctx, value, axis, sizes);
-  return Status::Ok();
+  return array::CopyPieces(ctx, value, axis, sizes);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("SplitV")
@@ -75,7 +74,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("SplitV")
                          .Input("size_splits: Tlen")
                          .Input("split_dim: int32")
                          .Output("output: num_split * T")
-                         .Attr("T: {double}")
+                         .Attr("T: {double, string}")
                          .Attr("Tlen: {int8, int32, int64} = DT_INT64")
                          .Params<SplitVParams>()
                          .ShapeRule(SplitVShape)

@@ -49,10 +49,11 @@ Status Kernel(KernelContext& ctx) {
                    Shape(dims).ToString());
   const std::vector<int64_t> in_dims = x.shape().dims();
   const std::vector<int64_t> strides = array::Strides(in_dims);
-  return array::ForElementSize(x.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* in = x.data<E>();
-    E* out = y.data<E>();
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = x.data<In>();
+    Out* out = y.data<Out>();
     if (y.num_elements() == 0) return Status::Ok();
     if (dims.empty()) {
       out[0] = in[0];
@@ -66,7 +67,7 @@ Status Kernel(KernelContext& ctx) {
       array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
         int64_t offset = 0;
         for (size_t d = 0; d < last; ++d) offset += (coord[d] % in_dims[d]) * strides[d];
-        E* dst = out + row * width;
+        Out* dst = out + row * width;
         for (int64_t k = 0; k < width; k += in_width) {
           for (int64_t m = 0; m < in_width; ++m) dst[k + m] = in[offset + m];
         }

@@ -1,14 +1,12 @@
 // Transpose: TF's y = x permuted by `perm` (tf.transpose) for the dtypes the
 // builtin TRANSPOSE lacks: the converter emits CUSTOM "Transpose" {T, Tperm}
-// for float64, complex64 and complex128 (measured; it also transposes b that
-// way before a custom MatMul). Data moves as raw elements, so the result is
+// for float64, complex64, complex128 and string (measured; it also transposes
+// b that way before a custom MatMul). Data moves as raw elements, so the result is
 // exact. perm is int32 or int64, constant or computed; TF's checks and texts.
-#include <complex>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "opbridge/op.h"
+#include "index_vector.h"
 
 namespace opbridge {
 namespace {
@@ -55,8 +53,8 @@ Status TransposeShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-template <typename E>  // an element-sized type: elements are copied, never computed
-void Permute(const KernelContext& ctx, const E* in, E* out, const Shape& shape, const std::vector<int64_t>& perm,
+template <typename In, typename Out>  // array::Elements: elements are copied, never computed
+void Permute(const KernelContext& ctx, const In* in, Out* out, const Shape& shape, const std::vector<int64_t>& perm,
              int64_t count) {
   const int rank = shape.rank();
   std::vector<int64_t> in_strides(static_cast<size_t>(rank), 1);
@@ -98,13 +96,11 @@ Status TransposeKernel(KernelContext& ctx) {
                    ctx.output(0).shape().ToString(), ", expected ", out_shape.ToString());
   const int64_t count = x.num_elements();
   if (count == 0) return Status::Ok();
-  if (x.rank() == 0) {
-    std::memcpy(ctx.output(0).data<uint8_t>(), x.data<uint8_t>(), DTypeSize(x.dtype()));
-    return Status::Ok();
-  }
-  return Dispatch<double, std::complex<float>, std::complex<double>>(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    Permute<T>(ctx, x.data<T>(), ctx.output(0).data<T>(), x.shape(), perm, count);
+  // A scalar is one element at offset 0: Permute's rank-0 walk copies it.
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    Permute(ctx, x.data<In>(), ctx.output(0).data<Out>(), x.shape(), perm, count);
     return Status::Ok();
   });
 }
@@ -115,7 +111,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Transpose")
                          .Input("x: T")
                          .Input("perm: Tperm")
                          .Output("y: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .Attr("Tperm: {int32, int64} = DT_INT32")
                          .ShapeRule(TransposeShape)
                          .Kernel(TransposeKernel));

@@ -1,6 +1,6 @@
-// Unpack: TF's tf.unstack(value, axis) in float64: the converter leaves
-// CUSTOM "Unpack" {T, num, axis} for double, which TFLite's UNPACK lacks
-// (measured by tools/census_float64.py). `num` outputs, each value's slice
+// Unpack: TF's tf.unstack(value, axis) in float64 and string: the converter
+// leaves CUSTOM "Unpack" {T, num, axis} for both, which TFLite's UNPACK lacks
+// (measured by tools/census_float64.py and for tf.string). `num` outputs, each value's slice
 // at one index of `axis` with that dim removed. TF's checks; exact copies.
 #include <vector>
 
@@ -48,8 +48,7 @@ Status Kernel(KernelContext& ctx, const UnpackParams& p) {
   std::vector<int64_t> dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(value.shape(), p, &axis, &dims));
   OPBRIDGE_REQUIRE(ctx.num_outputs() == p.num, "the node has ", ctx.num_outputs(), " outputs, num is ", p.num);
-  array::CopyPieces(ctx, value, axis, std::vector<int64_t>(static_cast<size_t>(p.num), 1));
-  return Status::Ok();
+  return array::CopyPieces(ctx, value, axis, std::vector<int64_t>(static_cast<size_t>(p.num), 1));
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Unpack")
@@ -57,7 +56,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Unpack")
                          .Doc("value split into its slices along an axis, that dim removed (tf.unstack).")
                          .Input("value: T")
                          .Output("output: num * T")
-                         .Attr("T: {double}")
+                         .Attr("T: {double, string}")
                          .Params<UnpackParams>()
                          .ShapeRule(UnpackShape)
                          .Kernel(Kernel));

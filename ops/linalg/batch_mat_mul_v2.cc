@@ -1,7 +1,8 @@
 // BatchMatMulV2: TF's batched matrix product with batch broadcasting and
 // adj_x/adj_y (tf.matmul of rank >= 3 tensors, or 2-D with unknown shapes)
-// for the dtypes the converter leaves custom: float64, complex64, complex128
-// (measured: CUSTOM "BatchMatMulV2" {T, adj_x, adj_y, grad_x, grad_y}).
+// for the dtypes the converter leaves custom: float64, complex64, complex128,
+// int16, int32, int64 (integers wrap around, exact; measured: CUSTOM
+// "BatchMatMulV2" {T, adj_x, adj_y, grad_x, grad_y}).
 // adj_* is the adjoint: transposed and, for complex, conjugated.
 #include <algorithm>
 #include <type_traits>
@@ -92,15 +93,20 @@ Status BatchMatMulKernel(KernelContext& ctx, const BatchMatMulParams& p) {
   const int64_t count = out_shape.num_elements();
   if (count == 0) return Status::Ok();
   const int64_t batches = count / (m * n);
-  return Dispatch<double, std::complex<float>, std::complex<double>>(x.dtype(), [&](auto tag) {
+  return Dispatch<double, std::complex<float>, std::complex<double>, int16_t, int32_t, int64_t>(
+      x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    constexpr bool kComplex = !std::is_same<T, double>::value;
+    constexpr bool kComplex =
+        std::is_same<T, std::complex<float>>::value || std::is_same<T, std::complex<double>>::value;
     T* out = ctx.output(0).data<T>();
+    std::vector<T> x_copy, y_copy;
+    const T* x_data = matmul::AlignedData(x, &x_copy);
+    const T* y_data = matmul::AlignedData(y, &y_copy);
     ctx.ParallelFor(batches, m * n * k * 4 + 1, [&](int64_t begin, int64_t end) {
       std::vector<T> pack;
       for (int64_t b = begin; b < end; ++b) {
-        const T* xb = x.data<T>() + BatchOffset(b, out_shape, x.shape()) * m * k;
-        const T* yb = y.data<T>() + BatchOffset(b, out_shape, y.shape()) * k * n;
+        const T* xb = x_data + BatchOffset(b, out_shape, x.shape()) * m * k;
+        const T* yb = y_data + BatchOffset(b, out_shape, y.shape()) * k * n;
         matmul::Product<T>(xb, yb, out + b * m * n, m, n, k, p.adj_x, p.adj_x && kComplex, p.adj_y,
                            p.adj_y && kComplex, &pack);
       }
@@ -115,7 +121,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BatchMatMulV2")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, int16, int32, int64}")
                          .Params<BatchMatMulParams>()
                          .Attr("grad_x: bool = false")
                          .Attr("grad_y: bool = false")

@@ -1,7 +1,8 @@
 // MatMul: TF's 2-D matrix product with transpose_a/transpose_b (tf.matmul of
 // rank-2 tensors) for the dtypes the converter leaves custom: float64,
-// complex64, complex128 (measured: the converter emits CUSTOM "MatMul" with
-// transpose_b set, after a CUSTOM Transpose of b, or a Conj for adjoint_b).
+// complex64, complex128, int32 and int64 (integers wrap around, exact;
+// keras-hub's GPT-2 cache key). Measured: the converter emits CUSTOM "MatMul"
+// with transpose_b set, after a CUSTOM Transpose of b, or a Conj for adjoint_b.
 // MatMul never conjugates (tf.matmul's adjoints become Conj ops first).
 #include "matmul.h"
 
@@ -51,10 +52,13 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
   const ConstTensor& b = ctx.input(1);
   int64_t m, n, k;
   OPBRIDGE_RETURN_IF_ERROR(Dims(a.shape(), b.shape(), p, &m, &n, &k));
-  return Dispatch<double, std::complex<float>, std::complex<double>>(a.dtype(), [&](auto tag) {
+  return Dispatch<double, std::complex<float>, std::complex<double>, int32_t, int64_t>(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* c = ctx.output(0).data<T>();
     if (m * n == 0) return Status::Ok();
+    std::vector<T> a_copy, b_copy;
+    const T* a_data = matmul::AlignedData(a, &a_copy);
+    const T* b_data = matmul::AlignedData(b, &b_copy);
     // Rows of C in parallel: each chunk packs op(B) once.
     ctx.ParallelFor(m, k * n * 4 + 1, [&](int64_t begin, int64_t end) {
       std::vector<T> pack;
@@ -62,12 +66,12 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
       if (p.transpose_a) {
         std::vector<T> block(static_cast<size_t>((end - begin) * k));
         for (int64_t i = begin; i < end; ++i) {
-          for (int64_t q = 0; q < k; ++q) block[static_cast<size_t>((i - begin) * k + q)] = a.data<T>()[q * m + i];
+          for (int64_t q = 0; q < k; ++q) block[static_cast<size_t>((i - begin) * k + q)] = a_data[q * m + i];
         }
-        matmul::Product<T>(block.data(), b.data<T>(), c + begin * n, end - begin, n, k, false, false,
+        matmul::Product<T>(block.data(), b_data, c + begin * n, end - begin, n, k, false, false,
                            p.transpose_b, false, &pack);
       } else {
-        matmul::Product<T>(a.data<T>() + begin * k, b.data<T>(), c + begin * n, end - begin, n, k, false, false,
+        matmul::Product<T>(a_data + begin * k, b_data, c + begin * n, end - begin, n, k, false, false,
                            p.transpose_b, false, &pack);
       }
     });
@@ -82,7 +86,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatMul")
                          .Input("b: T")
                          .Output("product: T")
                          .Params<MatMulParams>()
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, int32, int64}")
                          .Attr("grad_a: bool = false")
                          .Attr("grad_b: bool = false")
                          .ShapeRule(MatMulShape)

@@ -1,5 +1,6 @@
 // Shared by MatMul and BatchMatMulV2 for the dtypes the converter leaves
-// custom (float64, complex64, complex128): C = op(A) * op(B) per matrix, op
+// custom (float64, complex64, complex128, and the integers int16 (BatchMatMulV2
+// only), int32 and int64): C = op(A) * op(B) per matrix, op
 // the identity, the transpose or (complex) the adjoint.
 // Each op(A) row and op(B) are copied to row-major order once, then every
 // C[i, j] sums k in order in T's precision (TF's Eigen contraction sums in
@@ -8,6 +9,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "opbridge/op.h"
@@ -30,10 +32,35 @@ template <typename T>
 void MulAdd(T a, T b, T* acc) {
   *acc += a * b;
 }
+// Integers wrap around as TF's Eigen contraction does in practice (keras-hub's
+// GPT-2 cache key multiplies int64 fingerprint bytes by 256^k): computed in
+// uint64, whose arithmetic is modular, so UBSan sees no signed overflow.
+inline void MulAdd(int64_t a, int64_t b, int64_t* acc) {
+  *acc = static_cast<int64_t>(static_cast<uint64_t>(*acc) + static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+inline void MulAdd(int32_t a, int32_t b, int32_t* acc) {
+  *acc = static_cast<int32_t>(static_cast<uint32_t>(*acc) + static_cast<uint32_t>(a) * static_cast<uint32_t>(b));
+}
+inline void MulAdd(int16_t a, int16_t b, int16_t* acc) {
+  // uint16 operands would promote to int, which can overflow: widen first.
+  *acc = static_cast<int16_t>(static_cast<uint32_t>(*acc) + static_cast<uint32_t>(a) * static_cast<uint32_t>(b));
+}
 template <typename R>
 void MulAdd(std::complex<R> a, std::complex<R> b, std::complex<R>* acc) {
   *acc = std::complex<R>(acc->real() + (a.real() * b.real() - a.imag() * b.imag()),
                          acc->imag() + (a.real() * b.imag() + a.imag() * b.real()));
+}
+
+// `t`'s elements as T*: the tensor's own buffer, or an aligned copy in `copy`
+// when it is not aligned for T (a model's constant buffers are only 4-byte
+// aligned: GPT-2's constant int64 powers of 256, float64 weights).
+template <typename T>
+const T* AlignedData(const ConstTensor& t, std::vector<T>* copy) {
+  const T* p = t.data<T>();
+  if (reinterpret_cast<uintptr_t>(p) % alignof(T) == 0) return p;
+  copy->resize(static_cast<size_t>(t.num_elements()));
+  if (!copy->empty()) std::memcpy(copy->data(), p, copy->size() * sizeof(T));
+  return copy->data();
 }
 
 // One matrix product. a: rows x cols as stored (row-major, [k, m] when

@@ -1,6 +1,8 @@
-// NotEqual: TF's x != y (tf.math.not_equal) in float64 and complex: the converter leaves CUSTOM "NotEqual"
-// {T, incompatible_shape_error} for double, complex64 and complex128 (TFLite lacks them)
-// (measured by tools/census_float64.py). Bool output; NaN != NaN. With
+// NotEqual: TF's x != y (tf.math.not_equal) for the dtypes the converter leaves
+// CUSTOM "NotEqual" {T, incompatible_shape_error}: double, complex64 and complex128
+// (tools/census_float64.py), and half, bfloat16, int8, int16, uint16, uint32,
+// uint64 (measured for issue 15; TF's CPU kernel takes every number type).
+// Bool output; NaN != NaN. With
 // incompatible_shape_error = false, shapes that do not broadcast give TF's
 // scalar answer (true) instead of the error.
 #include <complex>
@@ -35,7 +37,8 @@ Status Kernel(KernelContext& ctx, const CompareParams& p) {
     ctx.output(0).data<bool>()[0] = true;
     return Status::Ok();
   }
-  return math::BinaryMap<double, std::complex<float>, std::complex<double>>(
+  return math::BinaryMap<double, std::complex<float>, std::complex<double>, Eigen::half, Eigen::bfloat16, int8_t,
+                         int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t>(
       ctx, 1, [](const auto& x, const auto& y) { return x != y; });
 }
 
@@ -45,7 +48,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("NotEqual")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: bool")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, half, bfloat16, int8, int16, int32, int64, uint8, "
+                               "uint16, uint32, uint64}")
                          .Params<CompareParams>()
                          .ShapeRule(ShapeNotEqual)
                          .Kernel(Kernel));

@@ -1,6 +1,7 @@
 // Select: TF's tf.compat.v1.where(condition, t, e) in float64: the converter
 // leaves CUSTOM "Select" {T} for double, which TFLite's SELECT lacks
-// (measured by tools/census_float64.py). TF's three forms: a scalar condition
+// (measured by tools/census_float64.py), and for string (measured on
+// tf.function(string input); array::ForElements). TF's three forms: a scalar condition
 // picks all of t or all of e; a vector condition over a higher-rank t picks
 // rows (its length is t's first dim); otherwise condition has t's shape and
 // picks per element. t and e must have the same shape; TF's error texts.
@@ -22,14 +23,15 @@ Status Kernel(KernelContext& ctx) {
   OPBRIDGE_REQUIRE(t.shape().dims() == e.shape().dims(), "'then' and 'else' must have the same size.  but received: ",
                    t.shape().ToString(), " vs. ", e.shape().ToString());
   const bool* c = cond.data<bool>();
-  return array::ForElementSize(t.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* pt = t.data<E>();
-    const E* pe = e.data<E>();
-    E* out = ctx.output(0).data<E>();
+  return array::ForElements(t.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* pt = t.data<In>();
+    const In* pe = e.data<In>();
+    Out* out = ctx.output(0).data<Out>();
     const int64_t n = t.num_elements();
     if (cond.rank() == 0) {
-      const E* src = c[0] ? pt : pe;
+      const In* src = c[0] ? pt : pe;
       for (int64_t i = 0; i < n; ++i) out[i] = src[i];
       return Status::Ok();
     }
@@ -60,7 +62,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Select")
                          .Input("t: T")
                          .Input("e: T")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .ShapeRule(SelectShape)
                          .Kernel(Kernel));
 

@@ -1,6 +1,7 @@
 // SelectV2: TF's tf.where(condition, x, y) in float64: the converter leaves
 // CUSTOM "SelectV2" {T} for double, which TFLite's SELECT_V2 lacks (measured
-// by tools/census_float64.py). condition, t and e broadcast together, numpy
+// by tools/census_float64.py), and for string (measured on tf.function(string
+// input); array::ForElements). condition, t and e broadcast together, numpy
 // style (TF's BCastList of three, at most 8 dims); elements are copied.
 #include <algorithm>
 #include <vector>
@@ -41,11 +42,12 @@ Status Kernel(KernelContext& ctx) {
   OPBRIDGE_REQUIRE(shape.rank() <= kMaxRank, "SelectV2 broadcasts at most ", kMaxRank, " dims, got ",
                    shape.ToString());
   const bool* c = cond.data<bool>();
-  return array::ForElementSize(t.dtype(), [&](auto tag) {
-    using E = typename decltype(tag)::type;
-    const E* pt = t.data<E>();
-    const E* pe = e.data<E>();
-    E* out = y.data<E>();
+  return array::ForElements(t.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* pt = t.data<In>();
+    const In* pe = e.data<In>();
+    Out* out = y.data<Out>();
     const std::vector<int64_t> strides[3] = {math::BroadcastStrides(cond.shape(), shape),
                                              math::BroadcastStrides(t.shape(), shape),
                                              math::BroadcastStrides(e.shape(), shape)};
@@ -65,7 +67,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("SelectV2")
                          .Input("t: T")
                          .Input("e: T")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {double, complex64, complex128, string}")
                          .ShapeRule(SelectV2Shape)
                          .Kernel(Kernel));
 

@@ -24,8 +24,10 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "index_values.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -83,12 +85,10 @@ constexpr int kShape = 0, kValues = 1, kDefault = 2, kFirstPartition = 3;
 // A partition tensor as int64, whatever Tindex is.
 std::vector<int64_t> ReadIndices(const ConstTensor& t) {
   std::vector<int64_t> out(static_cast<size_t>(std::max<int64_t>(t.num_elements(), 0)));
-  if (t.dtype() == DType::kInt32) {
-    const int32_t* d = t.data<int32_t>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = d[i];
-  } else {
-    const int64_t* d = t.data<int64_t>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = d[i];
+  // memcpy: constant buffers (the shape) are only 4-byte aligned.
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int64_t k = static_cast<int64_t>(i);
+    out[i] = t.dtype() == DType::kInt32 ? ragged::Load<int32_t>(t, k) : ragged::Load<int64_t>(t, k);
   }
   return out;
 }
@@ -295,15 +295,13 @@ Status PlanOutput(KernelContext& ctx, const RaggedToTensorParams& p, Plan* plan)
   return Status::Ok();
 }
 
-// default_value broadcast to one value row (values.shape[1:]), as TF's BCast would.
-Status BroadcastDefault(const ConstTensor& dflt, const Shape& row_shape, size_t bytes, std::vector<char>* out) {
+// default_value broadcast to one value row (values.shape[1:]), as TF's BCast
+// would: for each element of the row, the default element it takes.
+Status BroadcastDefault(const ConstTensor& dflt, const Shape& row_shape, std::vector<int64_t>* out) {
   const int64_t row = row_shape.num_elements();
-  out->resize(static_cast<size_t>(row) * bytes);
-  const char* src = dflt.data<char>();
+  out->resize(static_cast<size_t>(row));
   if (dflt.num_elements() == row || dflt.num_elements() == 1) {
-    for (int64_t i = 0; i < row; ++i) {
-      std::memcpy(out->data() + i * bytes, src + (dflt.num_elements() == 1 ? 0 : i) * bytes, bytes);
-    }
+    for (int64_t i = 0; i < row; ++i) (*out)[static_cast<size_t>(i)] = dflt.num_elements() == 1 ? 0 : i;
     return Status::Ok();
   }
   const int rr = row_shape.rank(), dr = dflt.rank();
@@ -322,10 +320,61 @@ Status BroadcastDefault(const ConstTensor& dflt, const Shape& row_shape, size_t 
       if (dflt.dim(kd) != 1) from += coord * stride;
       stride *= dflt.dim(kd);
     }
-    std::memcpy(out->data() + i * bytes, src + from * bytes, bytes);
+    (*out)[static_cast<size_t>(i)] = from;
   }
   return Status::Ok();
 }
+
+// Writes output rows: copies of value rows, or the broadcast default. Fixed-size
+// dtypes move bytes; strings (TextVectorization's padded tokens) copy views.
+class RowWriter {
+ public:
+  RowWriter(const ConstTensor& values, const ConstTensor& dflt, const Tensor& output, int64_t row,
+            const std::vector<int64_t>& dflt_index)
+      : values_(values), dflt_(dflt), output_(output), row_(row), dflt_index_(dflt_index) {
+    bytes_ = static_cast<size_t>(DTypeSize(values.dtype()));
+    if (strings()) return;
+    dflt_row_.resize(static_cast<size_t>(row) * bytes_);
+    for (int64_t i = 0; i < row; ++i) {
+      std::memcpy(dflt_row_.data() + static_cast<size_t>(i) * bytes_,
+                  dflt.data<char>() + static_cast<size_t>(dflt_index[static_cast<size_t>(i)]) * bytes_, bytes_);
+    }
+  }
+  bool strings() const { return values_.dtype() == DType::kString; }
+  // `count` value rows from row `src` to output row `dst`.
+  void Copy(int64_t dst, int64_t src, int64_t count) const {
+    if (strings()) {
+      const std::string_view* in = values_.data<std::string_view>() + src * row_;
+      std::string* out = output_.data<std::string>() + dst * row_;
+      for (int64_t i = 0; i < count * row_; ++i) out[i].assign(in[i].data(), in[i].size());
+      return;
+    }
+    const size_t row_bytes = static_cast<size_t>(row_) * bytes_;
+    std::memcpy(output_.data<char>() + static_cast<size_t>(dst) * row_bytes,
+                values_.data<char>() + static_cast<size_t>(src) * row_bytes, static_cast<size_t>(count) * row_bytes);
+  }
+  void Default(int64_t dst) const {
+    if (strings()) {
+      const std::string_view* d = dflt_.data<std::string_view>();
+      std::string* out = output_.data<std::string>() + dst * row_;
+      for (int64_t i = 0; i < row_; ++i) {
+        const std::string_view v = d[dflt_index_[static_cast<size_t>(i)]];
+        out[i].assign(v.data(), v.size());
+      }
+      return;
+    }
+    std::memcpy(output_.data<char>() + static_cast<size_t>(dst * row_) * bytes_, dflt_row_.data(), dflt_row_.size());
+  }
+
+ private:
+  const ConstTensor& values_;
+  const ConstTensor& dflt_;
+  const Tensor& output_;
+  int64_t row_;
+  const std::vector<int64_t>& dflt_index_;
+  size_t bytes_ = 0;
+  std::vector<char> dflt_row_;
+};
 
 Status RaggedTensorToTensorKernel(KernelContext& ctx, const RaggedToTensorParams& p) {
   Plan plan;
@@ -378,14 +427,11 @@ Status RaggedTensorToTensorKernel(KernelContext& ctx, const RaggedToTensorParams
 
   // Runs of consecutive destinations are copied from values, gaps take the
   // default: TF's SetOutput, with its out-of-bounds cases reported.
-  const size_t bytes = static_cast<size_t>(DTypeSize(values.dtype()));
   Shape row_shape = out_shape.Slice(rr + 1, out_shape.rank());
   const int64_t row = row_shape.num_elements();
-  std::vector<char> dflt_row;
-  OPBRIDGE_RETURN_IF_ERROR(BroadcastDefault(ctx.input(kDefault), row_shape, bytes, &dflt_row));
-  const char* src = values.data<char>();
-  char* dst = output.data<char>();
-  const size_t row_bytes = static_cast<size_t>(row) * bytes;
+  std::vector<int64_t> dflt_index;
+  OPBRIDGE_RETURN_IF_ERROR(BroadcastDefault(ctx.input(kDefault), row_shape, &dflt_index));
+  const RowWriter writer(values, ctx.input(kDefault), output, row, dflt_index);
   const int64_t n = static_cast<int64_t>(index.size());
   int64_t src_start = 0, dst_start = 0, dst_end = 0;
   for (int64_t src_i = 0; src_i <= n; ++src_i) {
@@ -400,13 +446,12 @@ Status RaggedTensorToTensorKernel(KernelContext& ctx, const RaggedToTensorParams
       OPBRIDGE_REQUIRE(src_start + (dst_end - dst_start) <= nvals, "the row partitions address value row ",
                        src_start + (dst_end - dst_start) - 1, " but values has only ", nvals, " rows (input '",
                        values.name(), "')");
-      std::memcpy(dst + dst_start * static_cast<int64_t>(row_bytes), src + src_start * static_cast<int64_t>(row_bytes),
-                  static_cast<size_t>(dst_end - dst_start) * row_bytes);
+      writer.Copy(dst_start, src_start, dst_end - dst_start);
     }
     if (src_i >= n) dst_i = out_rows;
     for (; dst_end < dst_i; ++dst_end) {
       OPBRIDGE_REQUIRE(dst_end < out_rows, "value_rowids are not sorted: the output would be padded past its end");
-      std::memcpy(dst + dst_end * static_cast<int64_t>(row_bytes), dflt_row.data(), row_bytes);
+      writer.Default(dst_end);
     }
     if (dst_i < 0) {
       src_start = src_i + 1;
@@ -456,7 +501,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("RaggedTensorToTensor")
                          .Input("row_partition_tensors: num_row_partition_tensors * Tindex")
                          .Output("result: T")
                          .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32, "
-                               "uint64, bool, complex64, complex128}")
+                               "uint64, bool, complex64, complex128, string}")
                          .Attr("Tindex: {int64, int32}")
                          .Attr("Tshape: {int64, int32}")
                          .Params<RaggedToTensorParams>()

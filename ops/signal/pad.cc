@@ -4,11 +4,14 @@
 // with it when fft_length is not a constant, or longer than the input) and
 // for float64. It lives with the signal ops because IRFFT models need it.
 //
-// Every element type is copied as raw bytes: zero bytes are T(0) for all of them.
+// Every fixed-size element type is copied as raw bytes: zero bytes are T(0)
+// for all of them. Strings (custom for tf.string too, measured) pad with "".
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
-#include "opbridge/op.h"
+#include "../array/index_vector.h"
 
 namespace opbridge {
 namespace {
@@ -67,6 +70,27 @@ Status PadShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// Strings pad with "" (TF's Pad: the empty string is T() for tstring). The
+// adapter's output strings start empty, so only the input's elements are set.
+Status PadStrings(KernelContext& ctx, const ConstTensor& input, const std::vector<int64_t>& before,
+                  const Tensor& output) {
+  const int rank = input.rank();
+  const int64_t count = input.num_elements();
+  if (count == 0) return Status::Ok();
+  const std::string_view* in = input.data<std::string_view>();
+  std::string* out = output.data<std::string>();
+  const std::vector<int64_t> out_strides = array::Strides(output.shape().dims());
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, offset = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      offset += (rest % input.dim(d) + before[static_cast<size_t>(d)]) * out_strides[static_cast<size_t>(d)];
+      rest /= input.dim(d);
+    }
+    out[offset].assign(in[i]);
+  }
+  return Status::Ok();
+}
+
 Status PadKernel(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(0);
   std::vector<int64_t> before, after;
@@ -76,6 +100,7 @@ Status PadKernel(KernelContext& ctx) {
   const Tensor& output = ctx.output(0);
   OPBRIDGE_REQUIRE(output.shape().dims() == out_shape.dims(), "output has shape ", output.shape().ToString(),
                    ", expected ", out_shape.ToString());
+  if (input.dtype() == DType::kString) return PadStrings(ctx, input, before, output);
   const auto size = static_cast<size_t>(DTypeSize(input.dtype()));
   OPBRIDGE_REQUIRE(size > 0, "dtype ", DTypeName(input.dtype()), " cannot be padded");
   const int64_t total = output.num_elements();
@@ -122,7 +147,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pad")
                          .Input("paddings: Tpaddings")
                          .Output("output: T")
                          .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, "
-                               "uint32, uint64, bool, complex64, complex128}")
+                               "uint32, uint64, bool, complex64, complex128, string}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
                          .ShapeRule(PadShape)
                          .Kernel(PadKernel));

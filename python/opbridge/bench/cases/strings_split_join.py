@@ -1,4 +1,4 @@
-"""String splitting, ngrams and joining (Keras TextVectorization's and keras-hub's BPE text ops),
+"""String splitting, stripping, ngrams and joining (Keras TextVectorization's and keras-hub's BPE text ops),
 StringLength and Substr, on sentences of random words."""
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
 
     return [
         Case("StringSplitV2", f"{label}, whitespace", split_v2, [sentences]),
+        Case("StringStrip", f"{label}, padded", lambda s: tf.strings.strip(s), [sentences]),
         Case("StringSplit", f"{label}, bytes_split", bytes_split, [sentences]),
         Case("StringNGrams", f"[{tokens.size}] tokens in {batch} rows, widths 1-3", ngrams, [tokens, splits]),
         Case(

@@ -1,0 +1,31 @@
+// RegexFullMatch: tf.strings.regex_full_match with the pattern as a scalar
+// tensor, compiled at each call (TF caches the last pattern; same results).
+#include <memory>
+#include <string_view>
+
+#include "opbridge/op.h"
+#include "regex.h"
+
+namespace opbridge {
+namespace {
+
+Status RegexFullMatchKernel(KernelContext& ctx) {
+  std::string_view pattern;
+  OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 1, "pattern", "Pattern", &pattern));
+  std::shared_ptr<const Regex> re;
+  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(pattern, "input 'pattern'", &re));
+  return RegexFullMatchAll(ctx, *re);
+}
+
+}  // namespace
+
+OPBRIDGE_REGISTER_OP(OpSpec("RegexFullMatch")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Whether an RE2 pattern tensor matches each whole string (tf.strings.regex_full_match).")
+                         .Input("input: string")
+                         .Input("pattern: string")
+                         .Output("output: bool")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(RegexFullMatchKernel));
+
+}  // namespace opbridge

@@ -1,0 +1,83 @@
+// SparseCross: the v1 cross of sparse and dense feature columns
+// (tf.compat.v1.sparse.cross, cross_hashed; feature columns' crossed_column).
+// TFLite has no kernel.
+//
+// As TF's kernel registrations, `out_type` picks the crosser, not
+// `hashed_output`: out_type int64 hashes (start from hash_key, then
+// FingerprintCat64 with each feature: Fingerprint64 of a string, an int64 as
+// it is; modulo num_buckets, or INT64_MAX when num_buckets is 0), out_type
+// string joins the features with "_X_" (int64 in decimal). internal_type
+// string refuses int64 columns. Inputs, checks and order: sparse_cross.h.
+#include <string>
+#include <vector>
+
+#include "fingerprint64.h"
+#include "opbridge/op.h"
+#include "sparse_cross.h"
+
+namespace opbridge {
+namespace {
+
+struct SparseCrossParams {
+  int64_t n = 0;
+  bool hashed_output = false;
+  int64_t num_buckets = 0;
+  int64_t hash_key = 0;
+  DType out_type = DType::kInt64;
+  DType internal_type = DType::kInt64;
+
+  static void Declare(ParamBinder& b, SparseCrossParams& p) {
+    b.Attr("N: int >= 0", &p.n);
+    b.Attr("hashed_output: bool", &p.hashed_output);
+    b.Attr("num_buckets: int >= 0", &p.num_buckets);
+    b.Attr("hash_key: int", &p.hash_key);
+    b.Attr("out_type: {int64, string}", &p.out_type);
+    b.Attr("internal_type: {int64, string}", &p.internal_type);
+  }
+};
+
+Status SparseCrossShape(ShapeContext& ctx, const SparseCrossParams&) {
+  for (int i = 0; i < 3; ++i) ctx.set_output_dynamic(i);
+  return Status::Ok();
+}
+
+Status SparseCrossKernel(KernelContext& ctx, const SparseCrossParams& p) {
+  sparse_cross::Layout layout;
+  layout.n = p.n;
+  layout.list_size = ctx.num_inputs();
+  layout.refuse_int64 = p.internal_type == DType::kString;
+  sparse_cross::Plan plan;
+  OPBRIDGE_RETURN_IF_ERROR(sparse_cross::PlanCrosses(ctx, layout, &plan));
+  OPBRIDGE_RETURN_IF_ERROR(sparse_cross::AllocateOutputs(ctx, plan));
+  if (p.out_type == DType::kString) return sparse_cross::WriteStringCrosses(ctx, plan, "_X_");
+
+  int64_t* values = ctx.output(1).data<int64_t>();
+  const auto key = static_cast<uint64_t>(p.hash_key);
+  sparse_cross::ForEachCross(ctx, plan, [&](int64_t out, const int64_t* pick) {
+    uint64_t hash = key;
+    for (size_t c = 0; c < plan.columns.size(); ++c) {
+      const sparse_cross::Column& col = plan.columns[c];
+      const uint64_t feature = col.is_string() ? fingerprint::Fingerprint64(col.strings[pick[c]])
+                                               : static_cast<uint64_t>(col.int_at(pick[c]));
+      hash = fingerprint::FingerprintCat64(hash, feature);
+    }
+    values[out] = sparse_cross::Bucket(hash, p.num_buckets);
+  });
+  return Status::Ok();
+}
+
+}  // namespace
+
+OPBRIDGE_REGISTER_OP(OpSpec("SparseCross")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Cartesian crosses of sparse and dense feature columns, hashed or as joined strings (v1).")
+                         .Input("inputs: Tinputs")  // TF's indices, values, shapes, dense_inputs lists, in order
+                         .Output("output_indices: int64")
+                         .Output("output_values: out_type")
+                         .Output("output_shape: int64")
+                         .Attr("Tinputs: list(type)")
+                         .Params<SparseCrossParams>()
+                         .ShapeRule(SparseCrossShape)
+                         .Kernel(SparseCrossKernel));
+
+}  // namespace opbridge

@@ -1,0 +1,525 @@
+// tensorflow-text's FastWordpieceTokenizer (LinMaxMatch) over its model
+// flatbuffer, shared by FastWordpieceTokenizeWithOffsets and
+// TFText>FastWordpieceDetokenize. The model rides in the graph as a uint8
+// tensor (tf_text.FastWordpieceTokenizer builds it in Python), so its bytes
+// are untrusted input: tf-text casts them to the generated flatbuffer
+// accessors and indexes its arrays unchecked; here every offset, length and
+// index read from the bytes is checked and a bad model is an error naming
+// what was wrong.
+//
+// Facts from tensorflow/text tensorflow_text/core/kernels:
+// - fast_wordpiece_tokenizer_model.fbs: table FastWordpieceTokenizerConfig
+//   with fields (in id order) trie_array [uint32], failure_struct_array
+//   [FailureStruct {failure_link: uint32; failure_pops_offset_length: uint32}],
+//   failure_pops_pool [int], trie_suffix_root uint32, max_bytes_per_token int,
+//   suffix_indicator string, unk_token string, unk_token_id int,
+//   precomputed_result_for_suffix_indicator [int],
+//   trie_punct_failure_link_node uint32, end_to_end bool,
+//   support_detokenization bool, vocab_array [string], vocab_is_suffix_array [bool].
+// - fast_wordpiece_tokenizer_utils.h: a token is encoded in an int as
+//   (is_suffix << 30) | (id << 8) | (byte length - 1); a failure pops list as
+//   (pool offset << 8) | (length - 1); 0xFFFFFFFF is the null node / null list.
+// - darts_clone_trie_wrapper.h: a unit's child offset is
+//   (unit >> 10) << ((unit & 0x200) >> 6), its label unit & 0x800000ff, it has
+//   a value child when unit & 0x100, a value is unit & 0x7fffffff; the child
+//   along byte c of node n is n ^ offset(unit(n)) ^ c.
+// - fast_wordpiece_tokenizer.cc: the single-word algorithm (TokenizeSingleWordImpl,
+//   TryFollowFailureLinkAndCollectTokens, AppendTokenToOutput,
+//   HandleTheRemainingStringOnTriePath, ResetOutputAppendUnknownToken,
+//   TryHandleTheInputWordBeingSuffixIndicatorItself) and DetokenizeToTokens.
+#ifndef OPBRIDGE_OPS_TEXT_FAST_WORDPIECE_MODEL_H_
+#define OPBRIDGE_OPS_TEXT_FAST_WORDPIECE_MODEL_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "opbridge/op.h"
+#include "utf8_next.h"
+#include "wordpiece_unicode.h"
+
+namespace opbridge {
+namespace text {
+
+// A vector inside the flatbuffer: where its first element is and how many.
+struct FlatVector {
+  uint64_t pos = 0;
+  uint64_t length = 0;
+  bool present = false;
+};
+
+// Bounds-checked reads of little-endian flatbuffer bytes (memcpy: the model
+// tensor's buffer has no alignment guarantee).
+class FlatBytes {
+ public:
+  FlatBytes(const uint8_t* data, uint64_t size) : data_(data), size_(size) {}
+  uint64_t size() const { return size_; }
+  bool Has(uint64_t pos, uint64_t n) const { return pos <= size_ && n <= size_ - pos; }
+  uint32_t U32(uint64_t pos) const {  // caller checked Has(pos, 4)
+    uint32_t v;
+    std::memcpy(&v, data_ + pos, 4);
+    return v;
+  }
+  uint16_t U16(uint64_t pos) const {
+    uint16_t v;
+    std::memcpy(&v, data_ + pos, 2);
+    return v;
+  }
+  uint8_t U8(uint64_t pos) const { return data_[pos]; }
+  std::string_view View(uint64_t pos, uint64_t n) const {
+    return std::string_view(reinterpret_cast<const char*>(data_ + pos), n);
+  }
+
+ private:
+  const uint8_t* data_;
+  uint64_t size_;
+};
+
+class FastWordpieceModel {
+ public:
+  // The token id, byte length and suffix flag packed in one int (utils.h).
+  static int64_t TokenId(uint32_t encoded) { return (encoded & ((1u << 30) - 1) & ~0xffu) >> 8; }
+  static uint64_t TokenLength(uint32_t encoded) { return (encoded & 0xffu) + 1; }
+  // tf-text tests `encoded >> 30` of a signed int: bit 31 counts as well.
+  static bool IsSuffixToken(uint32_t encoded) { return (encoded >> 30) != 0; }
+  static constexpr uint32_t kNull = 0xFFFFFFFFu;
+
+  // Reads the table's fields; `what` names the tensor in errors.
+  Status Parse(const uint8_t* data, uint64_t size, const std::string& what) {
+    what_ = what;
+    bytes_ = FlatBytes(data, size);
+    OPBRIDGE_REQUIRE(bytes_.Has(0, 4), what_, " holds ", size, " bytes, too few for a flatbuffer");
+    table_ = bytes_.U32(0);
+    OPBRIDGE_REQUIRE(bytes_.Has(table_, 4), what_, ": root table offset ", table_, " is past the end");
+    int32_t soffset;
+    {
+      const uint32_t raw = bytes_.U32(table_);
+      std::memcpy(&soffset, &raw, 4);
+    }
+    const int64_t vtable = static_cast<int64_t>(table_) - soffset;
+    OPBRIDGE_REQUIRE(vtable >= 0 && bytes_.Has(static_cast<uint64_t>(vtable), 4), what_,
+                     ": the root table's vtable is outside the buffer");
+    vtable_ = static_cast<uint64_t>(vtable);
+    vtable_size_ = bytes_.U16(vtable_);
+    table_size_ = bytes_.U16(vtable_ + 2);
+    OPBRIDGE_REQUIRE(vtable_size_ >= 4 && vtable_size_ % 2 == 0 && bytes_.Has(vtable_, vtable_size_), what_,
+                     ": the root table's vtable (", vtable_size_, " bytes) is malformed");
+    OPBRIDGE_REQUIRE(bytes_.Has(table_, table_size_), what_, ": the root table (", table_size_,
+                     " bytes) runs past the end");
+    OPBRIDGE_RETURN_IF_ERROR(Vector(0, 4, "trie_array", &trie_));
+    // tf-text's own check, with its text.
+    OPBRIDGE_REQUIRE(trie_.present, what_, ": FastWordpieceTokenizerConfig or its trie_array is null.");
+    OPBRIDGE_REQUIRE(trie_.length > 0, what_, ": trie_array is empty");
+    OPBRIDGE_RETURN_IF_ERROR(Vector(1, 8, "failure_struct_array", &failure_structs_));
+    OPBRIDGE_RETURN_IF_ERROR(Vector(2, 4, "failure_pops_pool", &pops_pool_));
+    OPBRIDGE_RETURN_IF_ERROR(Scalar32(3, "trie_suffix_root", &suffix_root_));
+    uint32_t max_bytes = 0, unk_id = 0;
+    OPBRIDGE_RETURN_IF_ERROR(Scalar32(4, "max_bytes_per_token", &max_bytes));
+    std::memcpy(&max_bytes_per_token_, &max_bytes, 4);
+    OPBRIDGE_RETURN_IF_ERROR(Vector(5, 1, "suffix_indicator", &suffix_indicator_));
+    OPBRIDGE_RETURN_IF_ERROR(Vector(6, 1, "unk_token", &unk_token_));
+    OPBRIDGE_RETURN_IF_ERROR(Scalar32(7, "unk_token_id", &unk_id));
+    int32_t unk_signed;
+    std::memcpy(&unk_signed, &unk_id, 4);
+    unk_token_id_ = unk_signed;
+    OPBRIDGE_RETURN_IF_ERROR(Vector(8, 4, "precomputed_result_for_suffix_indicator", &precomputed_));
+    OPBRIDGE_RETURN_IF_ERROR(Scalar32(9, "trie_punct_failure_link_node", &punct_failure_node_));
+    OPBRIDGE_RETURN_IF_ERROR(Bool(10, "end_to_end", &end_to_end_));
+    OPBRIDGE_RETURN_IF_ERROR(Bool(11, "support_detokenization", &support_detokenization_));
+    OPBRIDGE_RETURN_IF_ERROR(Vector(12, 4, "vocab_array", &vocab_));
+    OPBRIDGE_RETURN_IF_ERROR(Vector(13, 1, "vocab_is_suffix_array", &vocab_is_suffix_));
+    return Status::Ok();
+  }
+
+  bool end_to_end() const { return end_to_end_; }
+  bool support_detokenization() const { return support_detokenization_; }
+
+  // One input word (the model was built with no_pretokenization: every
+  // input string is one word, at offset 0), appended to the outputs.
+  struct Output {
+    std::vector<std::string> pieces;
+    std::vector<int64_t> ids, starts, ends;
+  };
+  Status TokenizeWord(std::string_view word, Output* out) const {
+    if (word.empty()) return Status::Ok();
+    size_t original = out->ids.size();
+    // tf-text compares size_t > int: a negative limit converts to a huge one.
+    if (max_bytes_per_token_ >= 0 && word.size() > static_cast<uint64_t>(max_bytes_per_token_)) {
+      return AppendUnknown(0, word.size(), &original, out);
+    }
+    Walk walk{word, 0, 0, 0};
+    Cursor node;
+    OPBRIDGE_RETURN_IF_ERROR(SetCursor(0, &node));
+    for (const char c : word) {
+      const auto ch = static_cast<unsigned char>(c);
+      while (!Step(&node, ch)) {
+        bool followed = false;
+        OPBRIDGE_RETURN_IF_ERROR(FollowFailureLink(&walk, &node, out, &followed));
+        if (!followed) return AppendUnknown(0, word.size(), &original, out);
+      }
+    }
+    return HandleRemaining(&walk, &node, &original, out);
+  }
+
+  // End-to-end models (no_pretokenization=False): TokenizeTextImpl, which
+  // splits general text into words at whitespace and punctuation (ICU's, as
+  // tables measured from tf-text: wordpiece_unicode.h) while matching. Sets
+  // *stalled where tf-text reports "no progress".
+  Status TokenizeText(std::string_view text, Output* out, bool* stalled) const {
+    if (text.empty()) return Status::Ok();
+    const int64_t size = static_cast<int64_t>(text.size());
+    int64_t prev_pos = -1, next_pos = 0, cur_pos = 0;
+    size_t original = out->ids.size();
+    // tf-text leaves these uninitialized; they are read only after being set.
+    int32_t prev_char = -1, cur_char = -1;
+    while (cur_pos < size) {
+      if (prev_pos == cur_pos) {
+        *stalled = true;
+        return Status::Ok();
+      }
+      prev_pos = cur_pos;
+      const int64_t word_start = cur_pos;
+      Walk walk{text.substr(static_cast<size_t>(cur_pos)), static_cast<uint64_t>(cur_pos), 0, 0};
+      Cursor node;
+      OPBRIDGE_RETURN_IF_ERROR(SetCursor(0, &node));
+      int64_t word_bytes = 0, prev_inner = -1;
+      while (cur_pos < size) {
+        if (prev_inner == cur_pos) {
+          *stalled = true;
+          return Status::Ok();
+        }
+        prev_inner = cur_pos;
+        prev_char = cur_char;
+        size_t after = static_cast<size_t>(cur_pos);
+        cur_char = NextCodePoint(text, &after);
+        next_pos = static_cast<int64_t>(after);
+        if (word_bytes + next_pos - cur_pos > max_bytes_per_token_) break;
+        const std::string_view step = text.substr(static_cast<size_t>(cur_pos), static_cast<size_t>(next_pos - cur_pos));
+        bool matched = StepSeveral(&node, step);
+        while (!matched) {
+          bool followed = false;
+          OPBRIDGE_RETURN_IF_ERROR(FollowFailureLink(&walk, &node, out, &followed));
+          if (!followed) break;
+          matched = StepSeveral(&node, step);
+        }
+        if (!matched) break;
+        word_bytes += next_pos - cur_pos;
+        cur_pos = next_pos;
+      }
+      if (cur_pos >= size) {
+        OPBRIDGE_RETURN_IF_ERROR(HandleRemaining(&walk, &node, &original, out));
+        break;
+      }
+      const bool space = InRanges(kWhitespace, cur_char);
+      if (space || InRanges(kPunctuation, cur_char) || (cur_pos > 0 && InRanges(kPunctuation, prev_char))) {
+        // The word ends before this character.
+        walk.word = text.substr(static_cast<size_t>(word_start), static_cast<size_t>(cur_pos - word_start));
+        OPBRIDGE_RETURN_IF_ERROR(HandleRemaining(&walk, &node, &original, out));
+        if (space) {
+          cur_pos = next_pos;
+        } else if (walk.word.empty()) {
+          // A character no word can start with: the unknown token alone.
+          cur_pos = next_pos;
+          OPBRIDGE_RETURN_IF_ERROR(AppendUnknown(static_cast<uint64_t>(word_start),
+                                                 static_cast<uint64_t>(cur_pos - word_start), &original, out));
+        }
+        continue;
+      }
+      // The word cannot be tokenized: one unknown token up to the next
+      // whitespace (skipped) or punctuation.
+      cur_pos = next_pos;
+      int64_t end = cur_pos;
+      while (cur_pos < size) {
+        size_t at = static_cast<size_t>(cur_pos);
+        const int32_t c = NextCodePoint(text, &at);
+        if (InRanges(kWhitespace, c)) {
+          cur_pos = static_cast<int64_t>(at);
+          break;
+        }
+        if (InRanges(kPunctuation, c)) break;
+        end = cur_pos = static_cast<int64_t>(at);
+      }
+      OPBRIDGE_RETURN_IF_ERROR(AppendUnknown(static_cast<uint64_t>(word_start),
+                                             static_cast<uint64_t>(end - word_start), &original, out));
+    }
+    return Status::Ok();
+  }
+
+  // DetokenizeToTokens + Detokenize: pieces of a word joined, words joined by
+  // a space, into *text; `budget` is what the output may still grow by.
+  Status Detokenize(const int32_t* ids, int64_t n, uint64_t* budget, std::string* text) const {
+    OPBRIDGE_REQUIRE(support_detokenization_, what_, ": ",
+                     "Detokenize function is only enabled when support_detokenization is true in the config "
+                     "flatbuffer. Please rebuild the model flatbuffer by setting support_detokenization=true.");
+    OPBRIDGE_REQUIRE(vocab_.present && vocab_is_suffix_.present, what_, ": ",
+                     "Missing vocab_array or vocab_is_suffix_array in config.");
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t id = ids[k];
+      OPBRIDGE_REQUIRE(id >= 0 && static_cast<uint64_t>(id) < vocab_.length &&
+                           static_cast<uint64_t>(id) < vocab_is_suffix_.length,
+                       "Token ID out of bounds: ", id);
+      std::string_view piece, indicator;
+      OPBRIDGE_RETURN_IF_ERROR(VocabString(static_cast<uint64_t>(id), &piece));
+      const bool is_suffix = bytes_.U8(vocab_is_suffix_.pos + static_cast<uint64_t>(id)) != 0;
+      // A non-suffix piece starts a new word (words are joined by a space); a
+      // suffix piece continues the word, or starts the text with the indicator.
+      const bool space = k > 0 && !is_suffix;
+      if (k == 0 && is_suffix) OPBRIDGE_RETURN_IF_ERROR(String(suffix_indicator_, "suffix_indicator", &indicator));
+      const uint64_t add = (space ? 1 : 0) + indicator.size() + piece.size();
+      OPBRIDGE_REQUIRE(add <= *budget, "the detokenized text would pass TFLite's 2 GiB limit on strings");
+      *budget -= add;
+      if (space) text->push_back(' ');
+      text->append(indicator.data(), indicator.size());
+      text->append(piece.data(), piece.size());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Cursor {
+    uint32_t id = 0;
+    uint32_t unit = 0;
+  };
+  // The word being tokenized and how far its tokens have reached.
+  struct Walk {
+    std::string_view word;  // from the word's start (to the text's end while matching)
+    uint64_t base;          // the word's offset in the input string (input_word_offset_in_text)
+    uint64_t offset;        // cur_offset_in_input_word
+    uint64_t follows;       // failure links followed (bounds hostile cycles)
+  };
+
+  static uint32_t ChildOffset(uint32_t unit) { return (unit >> 10) << ((unit & 0x200) >> 6); }
+  static uint32_t Label(uint32_t unit) { return unit & 0x800000ffu; }
+  static bool HasLeaf(uint32_t unit) { return (unit & 0x100u) != 0; }
+
+  uint32_t TrieUnit(uint32_t id) const { return bytes_.U32(trie_.pos + 4ull * id); }
+
+  Status SetCursor(uint32_t id, Cursor* c) const {
+    OPBRIDGE_REQUIRE(id < trie_.length, what_, ": trie node ", id, " is beyond trie_array's ", trie_.length,
+                     " units");
+    c->id = id;
+    c->unit = TrieUnit(id);
+    return Status::Ok();
+  }
+  // A child outside the array cannot carry the label: no edge (tf-text would
+  // read past the array).
+  bool Step(Cursor* c, unsigned char ch) const {
+    const uint32_t next = c->id ^ ChildOffset(c->unit) ^ ch;
+    if (next >= trie_.length) return false;
+    const uint32_t unit = TrieUnit(next);
+    if (Label(unit) != ch) return false;
+    c->id = next;
+    c->unit = unit;
+    return true;
+  }
+  // TryTraverseSeveralSteps: all the bytes, or the cursor stays.
+  bool StepSeveral(Cursor* c, std::string_view bytes) const {
+    Cursor probe = *c;
+    for (const char b : bytes) {
+      if (!Step(&probe, static_cast<unsigned char>(b))) return false;
+    }
+    *c = probe;
+    return true;
+  }
+  template <size_t N>
+  static bool InRanges(const CodePointRange (&ranges)[N], int32_t cp) {
+    if (cp < 0) return false;  // U8_NEXT's U_SENTINEL: neither space nor punctuation
+    const auto c = static_cast<uint32_t>(cp);
+    size_t lo = 0, hi = N;
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if (ranges[mid].last < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < N && ranges[lo].first <= c;
+  }
+
+  Status Data(const Cursor& c, bool* has, uint32_t* value) const {
+    *has = HasLeaf(c.unit);
+    if (!*has) return Status::Ok();
+    const uint32_t at = c.id ^ ChildOffset(c.unit);
+    OPBRIDGE_REQUIRE(at < trie_.length, what_, ": the value of trie node ", c.id, " is beyond trie_array");
+    *value = TrieUnit(at) & 0x7fffffffu;
+    return Status::Ok();
+  }
+
+  Status FailureStruct(uint32_t node, uint32_t* link, uint32_t* pops) const {
+    OPBRIDGE_REQUIRE(node < failure_structs_.length, what_, ": trie node ", node, " has no entry in the ",
+                     failure_structs_.length, "-entry failure_struct_array");
+    *link = bytes_.U32(failure_structs_.pos + 8ull * node);
+    *pops = bytes_.U32(failure_structs_.pos + 8ull * node + 4);
+    return Status::Ok();
+  }
+
+  Status FollowFailureLink(Walk* walk, Cursor* node, Output* out, bool* followed) const {
+    // Each follow moves the walk on by a token in a valid model; this only
+    // stops a hostile model's link cycles that pop nothing.
+    OPBRIDGE_REQUIRE(++walk->follows <= 300 * (walk->word.size() + 1), what_,
+                     ": the trie's failure links do not terminate");
+    bool has = false;
+    uint32_t value = 0, link = 0, pops = 0;
+    OPBRIDGE_RETURN_IF_ERROR(Data(*node, &has, &value));
+    OPBRIDGE_RETURN_IF_ERROR(FailureStruct(node->id, &link, &pops));
+    if (has) {
+      OPBRIDGE_RETURN_IF_ERROR(Append(walk, value, out));
+      *followed = true;
+      return SetCursor(link, node);
+    }
+    if (link == kNull) {
+      *followed = false;
+      return Status::Ok();
+    }
+    if (pops != kNull) {
+      const uint64_t begin = pops >> 8, length = (pops & 0xffu) + 1;
+      OPBRIDGE_REQUIRE(begin + length <= pops_pool_.length, what_, ": failure pops [", begin, ", ",
+                       begin + length, ") of trie node ", node->id, " are beyond the ", pops_pool_.length,
+                       "-entry failure_pops_pool");
+      for (uint64_t k = begin; k < begin + length; ++k) {
+        OPBRIDGE_RETURN_IF_ERROR(Append(walk, bytes_.U32(pops_pool_.pos + 4 * k), out));
+      }
+    }
+    *followed = true;
+    return SetCursor(link, node);
+  }
+
+  // AppendTokenToOutput: a token covers the next bytes of the word; a suffix
+  // token at the word's start also covers the suffix indicator.
+  Status Append(Walk* walk, uint32_t encoded, Output* out) const {
+    const int64_t id = TokenId(encoded);
+    uint64_t length = TokenLength(encoded);
+    std::string_view indicator;
+    OPBRIDGE_RETURN_IF_ERROR(String(suffix_indicator_, "suffix_indicator", &indicator));
+    if (walk->offset == 0 && IsSuffixToken(encoded)) length += indicator.size();
+    OPBRIDGE_REQUIRE(length <= walk->word.size() - walk->offset, what_, ": a token of ", length,
+                     " bytes at byte ", walk->offset, " runs past the end of a ", walk->word.size(),
+                     "-byte word (the model's trie and tokens disagree)");
+    std::string piece;
+    if (walk->offset != 0) piece.assign(indicator.data(), indicator.size());
+    if (id == unk_token_id_) {
+      std::string_view unk;
+      OPBRIDGE_RETURN_IF_ERROR(String(unk_token_, "unk_token", &unk));
+      piece.append(unk.data(), unk.size());
+    } else {
+      piece.append(walk->word.substr(walk->offset, length));
+    }
+    out->pieces.push_back(std::move(piece));
+    out->ids.push_back(id);
+    out->starts.push_back(static_cast<int64_t>(walk->base + walk->offset));
+    out->ends.push_back(static_cast<int64_t>(walk->base + walk->offset + length));
+    walk->offset += length;
+    return Status::Ok();
+  }
+
+  // ResetOutputAppendUnknownToken: the word's tokens so far give way to one
+  // unk_token spanning the whole word.
+  Status AppendUnknown(uint64_t start, uint64_t word_size, size_t* original, Output* out) const {
+    std::string_view unk;
+    OPBRIDGE_RETURN_IF_ERROR(String(unk_token_, "unk_token", &unk));
+    out->pieces.resize(*original);
+    out->ids.resize(*original);
+    out->starts.resize(*original);
+    out->ends.resize(*original);
+    out->pieces.emplace_back(unk);
+    out->ids.push_back(unk_token_id_);
+    out->starts.push_back(static_cast<int64_t>(start));
+    out->ends.push_back(static_cast<int64_t>(start + word_size));
+    ++*original;
+    return Status::Ok();
+  }
+
+  // HandleTheRemainingStringOnTriePath at the end of the word.
+  Status HandleRemaining(Walk* walk, Cursor* node, size_t* original, Output* out) const {
+    if (node->id == 0) return Status::Ok();
+    if (node->id == suffix_root_ && out->ids.size() == *original) {
+      // The word is the suffix indicator itself: its precomputed tokens, or
+      // unk_token when that result is the unknown token alone.
+      OPBRIDGE_REQUIRE(precomputed_.present, what_, ": precomputed_result_for_suffix_indicator is missing");
+      if (precomputed_.length == 1 && TokenId(bytes_.U32(precomputed_.pos)) == unk_token_id_) {
+        return AppendUnknown(walk->base, walk->word.size(), original, out);
+      }
+      for (uint64_t k = 0; k < precomputed_.length; ++k) {
+        OPBRIDGE_RETURN_IF_ERROR(Append(walk, bytes_.U32(precomputed_.pos + 4 * k), out));
+      }
+      *original = out->ids.size();
+      return Status::Ok();
+    }
+    while (node->id != suffix_root_ && node->id != punct_failure_node_) {
+      bool followed = false;
+      OPBRIDGE_RETURN_IF_ERROR(FollowFailureLink(walk, node, out, &followed));
+      if (!followed) return AppendUnknown(walk->base, walk->word.size(), original, out);
+    }
+    *original = out->ids.size();
+    return Status::Ok();
+  }
+
+  Status String(const FlatVector& v, const char* name, std::string_view* out) const {
+    OPBRIDGE_REQUIRE(v.present, what_, ": ", name, " is missing");
+    *out = bytes_.View(v.pos, v.length);
+    return Status::Ok();
+  }
+  Status VocabString(uint64_t k, std::string_view* out) const {
+    const uint64_t slot = vocab_.pos + 4 * k;
+    const uint64_t at = slot + bytes_.U32(slot);
+    OPBRIDGE_REQUIRE(bytes_.Has(at, 4), what_, ": vocab_array string ", k, " is outside the buffer");
+    const uint64_t n = bytes_.U32(at);
+    OPBRIDGE_REQUIRE(bytes_.Has(at + 4, n), what_, ": vocab_array string ", k, " runs past the end");
+    *out = bytes_.View(at + 4, n);
+    return Status::Ok();
+  }
+
+  // The field's position in the root table, 0 when absent.
+  Status Field(int index, uint64_t width, const char* name, uint64_t* pos) const {
+    *pos = 0;
+    const uint64_t slot = 4 + 2ull * static_cast<uint64_t>(index);
+    if (slot + 2 > vtable_size_) return Status::Ok();
+    const uint16_t offset = bytes_.U16(vtable_ + slot);
+    if (offset == 0) return Status::Ok();
+    OPBRIDGE_REQUIRE(offset + width <= table_size_, what_, ": field ", name, " lies outside the root table");
+    *pos = table_ + offset;
+    return Status::Ok();
+  }
+  Status Scalar32(int index, const char* name, uint32_t* out) const {
+    uint64_t pos;
+    OPBRIDGE_RETURN_IF_ERROR(Field(index, 4, name, &pos));
+    *out = pos ? bytes_.U32(pos) : 0;
+    return Status::Ok();
+  }
+  Status Bool(int index, const char* name, bool* out) const {
+    uint64_t pos;
+    OPBRIDGE_RETURN_IF_ERROR(Field(index, 1, name, &pos));
+    *out = pos ? bytes_.U8(pos) != 0 : false;
+    return Status::Ok();
+  }
+  Status Vector(int index, uint64_t element, const char* name, FlatVector* out) const {
+    *out = FlatVector();
+    uint64_t pos;
+    OPBRIDGE_RETURN_IF_ERROR(Field(index, 4, name, &pos));
+    if (pos == 0) return Status::Ok();
+    const uint64_t at = pos + bytes_.U32(pos);
+    OPBRIDGE_REQUIRE(bytes_.Has(at, 4), what_, ": ", name, " starts outside the buffer");
+    out->length = bytes_.U32(at);
+    out->pos = at + 4;
+    OPBRIDGE_REQUIRE(bytes_.Has(out->pos, out->length * element), what_, ": ", name, " (", out->length,
+                     " entries) runs past the end of the buffer");
+    out->present = true;
+    return Status::Ok();
+  }
+
+  std::string what_;
+  FlatBytes bytes_{nullptr, 0};
+  uint64_t table_ = 0, vtable_ = 0;
+  uint16_t vtable_size_ = 0, table_size_ = 0;
+  FlatVector trie_, failure_structs_, pops_pool_, suffix_indicator_, unk_token_, precomputed_, vocab_,
+      vocab_is_suffix_;
+  uint32_t suffix_root_ = 0, punct_failure_node_ = 0;
+  int32_t max_bytes_per_token_ = 0;
+  int64_t unk_token_id_ = 0;
+  bool end_to_end_ = false, support_detokenization_ = false;
+};
+
+}  // namespace text
+}  // namespace opbridge
+
+#endif  // OPBRIDGE_OPS_TEXT_FAST_WORDPIECE_MODEL_H_

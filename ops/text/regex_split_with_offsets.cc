@@ -1,0 +1,116 @@
+// RegexSplitWithOffsets: tensorflow-text's regex_split / regex_split_with_offsets
+// (tf-text: tensorflow_text/core/kernels/regex_split.cc, regex_split_kernels.cc),
+// as keras-hub's BERT and GPT-2 pretokenizers emit it. Per string: repeatedly
+// RE2::FindAndConsume the delimiter pattern (its capture group 1 is the
+// delimiter: the Python wrapper wraps the user's pattern in parentheses), the
+// text before each delimiter is a token when non-empty, the delimiter itself is
+// one when it fully matches the keep pattern, and the rest after the last
+// delimiter is one when non-empty. Offsets are bytes from the string's start.
+//
+// Copied quirks: tf-text reads each string up to its first NUL byte (it builds
+// the view from a char pointer); a pattern without a capture group never
+// matches (FindAndConsume has one argument to fill). One deliberate
+// difference: a delimiter match that consumes nothing makes tf-text loop
+// forever (measured: tf-text never returns for "\s*"); here it is an error.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../strings/regex.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+enum Input { kInput = 0, kDelim, kKeepDelim };
+enum Output { kTokens = 0, kBegins, kEnds, kRowSplits };
+
+Status RegexSplitShape(ShapeContext& ctx) {
+  for (int i = kTokens; i <= kRowSplits; ++i) ctx.set_output_dynamic(i);
+  return Status::Ok();
+}
+
+Status RegexSplitKernel(KernelContext& ctx) {
+  // TF's order of checks: delimiter scalar, compiled; keep pattern scalar, compiled.
+  std::string_view delim_pattern, keep_pattern;
+  std::shared_ptr<const Regex> delim_re, keep_re;
+  OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, kDelim, "delim_regex_pattern", "Pattern", &delim_pattern));
+  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(delim_pattern, "input 'delim_regex_pattern'", &delim_re));
+  OPBRIDGE_RETURN_IF_ERROR(
+      ScalarStringInput(ctx, kKeepDelim, "keep_delim_regex_pattern", "Pattern", &keep_pattern));
+  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(keep_pattern, "input 'keep_delim_regex_pattern'", &keep_re));
+  const bool keep_delims = !keep_pattern.empty();
+
+  const ConstTensor& input = ctx.input(kInput);
+  const std::string_view* in = input.data<std::string_view>();
+  const int64_t n = input.num_elements();
+  std::vector<std::string_view> tokens;
+  std::vector<int64_t> begins, ends;
+  std::vector<int64_t> splits(1, 0);
+  auto add = [&](std::string_view whole, const char* data, size_t size) {
+    tokens.emplace_back(data, size);
+    begins.push_back(data - whole.data());
+    ends.push_back(data + size - whole.data());
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    std::string_view whole = in[i];
+    whole = whole.substr(0, whole.find('\0'));
+    re2::StringPiece leftover = Piece(whole), delim;
+    const char* last_end = whole.data();
+    while (Regex::FindAndConsume(&leftover, *delim_re, &delim)) {
+      if (leftover.data() == last_end) {
+        return Errorf("input 'delim_regex_pattern': '", std::string(delim_pattern),
+                      "' matched an empty delimiter at byte ", last_end - whole.data(), " of input ", i,
+                      ", where tensorflow-text would loop forever");
+      }
+      // tf-text's wrapper makes group 1 the whole match; a raw pattern whose group 1 sat out
+      // the match leaves no delimiter position (tf-text would compute offsets from null).
+      if (delim.data() == nullptr) {
+        return Errorf("input 'delim_regex_pattern': group 1 of '", std::string(delim_pattern),
+                      "' took no part in a match in input ", i, ", so the delimiter has no position");
+      }
+      if (delim.data() > last_end) add(whole, last_end, static_cast<size_t>(delim.data() - last_end));
+      if (keep_delims && Regex::FullMatch(delim, *keep_re)) add(whole, delim.data(), delim.size());
+      last_end = leftover.data();
+    }
+    if (!leftover.empty()) add(whole, leftover.data(), leftover.size());
+    splits.push_back(static_cast<int64_t>(tokens.size()));
+  }
+
+  const auto count = static_cast<int64_t>(tokens.size());
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kTokens, Shape({count})));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kBegins, Shape({count})));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kEnds, Shape({count})));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kRowSplits, Shape({n + 1})));
+  std::string* out = ctx.output(kTokens).data<std::string>();
+  int64_t* out_begins = ctx.output(kBegins).data<int64_t>();
+  int64_t* out_ends = ctx.output(kEnds).data<int64_t>();
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    out[k].assign(tokens[k].data(), tokens[k].size());
+    out_begins[k] = begins[k];
+    out_ends[k] = ends[k];
+  }
+  int64_t* out_splits = ctx.output(kRowSplits).data<int64_t>();
+  for (size_t k = 0; k < splits.size(); ++k) out_splits[k] = splits[k];
+  return Status::Ok();
+}
+
+}  // namespace
+
+OPBRIDGE_REGISTER_OP(OpSpec("RegexSplitWithOffsets")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("tensorflow-text's regex_split: tokens between RE2 delimiter matches (kept where "
+                              "they match the keep pattern), byte offsets and row splits.")
+                         .Input("input: string")
+                         .Input("delim_regex_pattern: string")
+                         .Input("keep_delim_regex_pattern: string")
+                         .Output("tokens: string")
+                         .Output("begin_offsets: int64")
+                         .Output("end_offsets: int64")
+                         .Output("row_splits: int64")
+                         .ShapeRule(RegexSplitShape)
+                         .Kernel(RegexSplitKernel));
+
+}  // namespace opbridge

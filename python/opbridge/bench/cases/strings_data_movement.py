@@ -1,0 +1,34 @@
+"""The data-moving ops the converter leaves custom on tf.string (GatherV2 past the builtin's
+rank-1 case, Transpose, ConcatV2, PadV2, SelectV2) and Unique, on a grid of random words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .case import Case
+
+WORDS = [b"", b"the", b"fox", b"caf\xc3\xa9", b"\xe2\x82\xac5", b"a\x00b", b"jumps over", b"x" * 40]
+
+
+def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    rows = max(2, 4096 // scale)
+    grid = np.array(rng.choice(WORDS, (rows, 16)), dtype=object)
+    tokens = grid.reshape(-1)
+    picks = rng.integers(0, rows, rows).astype(np.int32)
+    mask = rng.random((rows, 1)) < 0.5
+    label = f"str [{rows},16]"
+    return [
+        Case("GatherV2", f"{label}, {rows} rows", lambda x, i: tf.gather(x, i), [grid, picks]),
+        Case("Transpose", label, tf.transpose, [grid]),
+        Case("ConcatV2", f"{label} x2, axis 1", lambda x: tf.concat([x, x[::-1]], 1), [grid]),
+        Case(
+            "PadV2",
+            f"{label} padded by 4",
+            lambda x: tf.pad(x, [[4, 4], [4, 4]], constant_values="pad"),
+            [grid],
+        ),
+        Case("SelectV2", f"{label}, rows picked", lambda c, x: tf.where(c, x, x[::-1]), [mask, grid]),
+        Case("Unique", f"str [{tokens.size}], {len(WORDS)} distinct", lambda x: tf.unique(x), [tokens]),
+    ]

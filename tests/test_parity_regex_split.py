@@ -1,0 +1,150 @@
+"""RegexSplitWithOffsets (tensorflow-text's regex_split_with_offsets, as keras-hub's BERT and GPT-2
+pretokenizers emit it): opbridge's TFLite kernel against tf-text's TF kernel, exact, in both runtimes.
+
+keras-hub's own patterns (BERT whitespace/punctuation/CJK with kept delimiters, GPT-2's two split
+patterns), simple ones with and without a keep pattern, over ASCII, UTF-8, ill-formed UTF-8, strings
+with NUL bytes (tf-text stops at the first), empty strings and batches of 0. Errors: a pattern that
+matches empty (tf-text loops forever: here an error), an invalid pattern, a non-scalar pattern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import RUNTIMES, convert_fn
+from opbridge import tflite_model
+from opbridge.running import SignatureSession
+
+WORDS = [
+    b"Hello, World! It's 3.14pm; ok?",
+    b"",
+    b"   ",
+    "漢字かな交じり文、です。 Ünïcödé\u3000space\xa0nbsp".encode(),
+    b"a\x00b c",  # tf-text reads up to the first NUL
+    b"\xff\xfe bad \xc3 utf8",
+    b"  leading and trailing  ",
+    b"tabs\tand\nnewlines\r\n",
+    b"x",
+]
+
+
+def patterns() -> list[tuple[str, str]]:
+    from keras_hub.src.tokenizers import byte_pair_tokenizer as bpe
+    from keras_hub.src.tokenizers import word_piece_tokenizer as wp
+
+    return [
+        (r"\s", ""),
+        (r"\s", r"\s"),
+        (r"[,.;!?]", r"[,.!]"),
+        (r"(x)", ""),  # a group of the user's own: group 1 is still the wrapper's
+        (wp.WHITESPACE_AND_PUNCTUATION_REGEX, wp.PUNCTUATION_REGEX),
+        (wp.WHITESPACE_PUNCTUATION_AND_CJK_REGEX, wp.PUNCTUATION_AND_CJK_REGEX),
+        (bpe.SPLIT_PATTERN_1, bpe.SPLIT_PATTERN_1),
+        (bpe.SPLIT_PATTERN_2, bpe.SPLIT_PATTERN_2),
+    ]
+
+
+def wrapped(pattern: str) -> np.ndarray:
+    """The pattern as tf-text's wrapper passes it (in a group), as a [1] input: the Python runtimes
+    cannot feed an empty scalar string (test_parity_regex.SHAPES)."""
+    return np.array([f"({pattern})".encode()], dtype=object)
+
+
+def split(tf: Any) -> Any:
+    from tensorflow_text.python.ops import regex_split_ops
+
+    def fn(x, delim, keep):
+        op = regex_split_ops.gen_regex_split_ops.regex_split_with_offsets
+        tokens, begins, ends, splits = op(x, tf.reshape(delim, []), tf.reshape(keep, []))
+        return {"tokens": tokens, "begins": begins, "ends": ends, "splits": splits}
+
+    return fn
+
+
+def check(model: bytes, fn: Any, tf: Any, cases: list[list[np.ndarray]]) -> None:
+    """Each case in a new interpreter per runtime (see test_parity_regex.check); exact equality."""
+    for arrays in cases:
+        expected = {k: np.asarray(v) for k, v in fn(*[tf.constant(a) for a in arrays]).items()}
+        for runtime in RUNTIMES:
+            session = SignatureSession(model, runtime)
+            session.set_inputs(arrays)
+            session.invoke()
+            actual = session.outputs()
+            for name, e in expected.items():
+                a = np.asarray(actual[name])
+                where = f"[{runtime}] {name} on {arrays[1]!r}, {arrays[2]!r}, {arrays[0].shape}"
+                assert a.shape == e.shape, f"{where}: shape {a.shape}, TF {e.shape}"
+                assert a.tolist() == e.tolist(), f"{where}: TF {e.tolist()!r}, tflite {a.tolist()!r}"
+
+
+def test_keras_hub_and_simple_patterns(tf):
+    import tensorflow_text  # noqa: F401  (registers the TF op)
+
+    fn = split(tf)
+    model = convert_fn(fn, ([None], tf.string), ([1], tf.string), ([1], tf.string))
+    assert tflite_model.custom_op_counts(model) == {"RegexSplitWithOffsets": 1}
+    words = np.array(WORDS, dtype=object)
+    cases = [[words, wrapped(d), wrapped(k) if k else np.array([b""], dtype=object)] for d, k in patterns()]
+    cases.append([words[:0], wrapped(r"\s"), wrapped(r"\s")])
+    check(model, fn, tf, cases)
+
+
+def test_public_api_converts_to_the_op(tf):
+    """tf_text.regex_split_with_offsets as users call it (ragged outputs, components returned)."""
+    import tensorflow_text as tft
+
+    def fn(x):
+        tokens, begins, _ = tft.regex_split_with_offsets(x, r"\s+|[,!]", r"[,!]")
+        return {"tokens": tokens.flat_values, "splits": tokens.row_splits, "begins": begins.flat_values}
+
+    model = convert_fn(fn, ([None], tf.string))
+    assert tflite_model.custom_op_counts(model) == {"RegexSplitWithOffsets": 1}
+    for runtime in RUNTIMES:
+        session = SignatureSession(model, runtime)
+        x = np.array(WORDS, dtype=object)
+        session.set_inputs([x])
+        session.invoke()
+        actual = session.outputs()
+        for name, e in fn(tf.constant(x)).items():
+            assert np.asarray(actual[name]).tolist() == e.numpy().tolist(), (runtime, name)
+
+
+def test_errors(tf):
+    """An empty-matching delimiter (tf-text never returns: measured), an invalid pattern (tf-text's
+    text), a non-scalar pattern (tf-text's text, the input resized)."""
+    import tensorflow_text  # noqa: F401
+
+    fn = split(tf)
+    model = convert_fn(fn, ([None], tf.string), ([1], tf.string), ([1], tf.string))
+    words = np.array(WORDS, dtype=object)
+    for delim, expected in [
+        (
+            wrapped(r"\s*"),
+            "matched an empty delimiter at byte 0 of input 0",
+        ),
+        (wrapped(r"(a"), "Invalid pattern: ((a), error: missing ): ((a)"),
+    ]:
+        for runtime in RUNTIMES:
+            session = SignatureSession(model, runtime)
+            session.set_inputs([words, delim, np.array([b""], dtype=object)])
+            with pytest.raises(Exception) as info:
+                session.invoke()
+            text = str(info.value)
+            assert "RegexSplitWithOffsets" in text and "delim_regex_pattern" in text, (runtime, text)
+            assert expected in text, (runtime, text)
+
+    from tensorflow_text.python.ops import regex_split_ops
+
+    def scalar_fn(x, delim):
+        op = regex_split_ops.gen_regex_split_ops.regex_split_with_offsets
+        return {"tokens": op(x, delim, tf.constant("()"))[0]}
+
+    scalar_model = convert_fn(scalar_fn, ([None], tf.string), ([], tf.string))
+    for runtime in RUNTIMES:
+        session = SignatureSession(scalar_model, runtime)
+        session.set_inputs([words, np.array([b"(a)", b"(b)"], dtype=object)])
+        with pytest.raises(Exception) as info:
+            session.invoke()
+        assert "Pattern must be scalar, but received [2]" in str(info.value), runtime
