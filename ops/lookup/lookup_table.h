@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -104,12 +105,18 @@ class LookupTable : public Resource {
 template <typename T>
 struct Access {
   using In = T;
-  static T Own(const T& v) { return v; }
+  // Element i of a tensor, by memcpy: keys and values often come from a
+  // model's constant buffers, which are only 4-byte aligned (int64, double).
+  static T At(const In* p, int64_t i) {
+    T v;
+    std::memcpy(&v, reinterpret_cast<const char*>(p) + static_cast<size_t>(i) * sizeof(T), sizeof(T));
+    return v;
+  }
 };
 template <>
 struct Access<std::string> {
   using In = std::string_view;
-  static std::string Own(std::string_view v) { return std::string(v); }
+  static std::string At(const In* p, int64_t i) { return std::string(p[i]); }
 };
 
 template <typename K, typename V>
@@ -133,11 +140,11 @@ class TableOf final : public LookupTable {
     const bool per_element = is_mutable() && default_value.rank() != 0;
     V* result = out.data<V>();
     for (int64_t i = 0; i < n; ++i) {
-      auto it = map_.find(Access<K>::Own(in[i]));
+      auto it = map_.find(Access<K>::At(in, i));
       if (it != map_.end()) {
         result[i] = it->second;
       } else {
-        result[i] = Access<V>::Own(defaults[per_element ? i : 0]);
+        result[i] = Access<V>::At(defaults, per_element ? i : 0);
       }
     }
     return Status::Ok();
@@ -158,12 +165,12 @@ class TableOf final : public LookupTable {
     const auto* k = keys.data<typename Access<K>::In>();
     const auto* v = values.data<typename Access<V>::In>();
     for (int64_t i = 0; i < n; ++i) {
-      auto [it, inserted] = map_.emplace(Access<K>::Own(k[i]), Access<V>::Own(v[i]));
+      auto [it, inserted] = map_.emplace(Access<K>::At(k, i), Access<V>::At(v, i));
       // As TF's HashTable::DoInsert: a failed import leaves the table
       // uninitialized with the entries inserted so far.
-      if (!inserted && it->second != Access<V>::Own(v[i])) {
-        return Errorf("HashTable has different value for same key. Key ", Printable(k[i]), " has ",
-                      Printable(it->second), " and trying to add value ", Printable(v[i]));
+      if (!inserted && it->second != Access<V>::At(v, i)) {
+        return Errorf("HashTable has different value for same key. Key ", Printable(Access<K>::At(k, i)), " has ",
+                      Printable(it->second), " and trying to add value ", Printable(Access<V>::At(v, i)));
       }
     }
     initialized_ = true;
@@ -175,7 +182,7 @@ class TableOf final : public LookupTable {
     const int64_t n = keys.num_elements();
     const auto* k = keys.data<typename Access<K>::In>();
     const auto* v = values.data<typename Access<V>::In>();
-    for (int64_t i = 0; i < n; ++i) map_[Access<K>::Own(k[i])] = Access<V>::Own(v[i]);
+    for (int64_t i = 0; i < n; ++i) map_[Access<K>::At(k, i)] = Access<V>::At(v, i);
     return Status::Ok();
   }
 
