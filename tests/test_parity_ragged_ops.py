@@ -17,51 +17,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-import opbridge
-from conftest import RUNTIMES
 from opbridge import tflite_model
 from opbridge.conversion import missing_ops
-from opbridge.testing import run_tflite
+from tf_op_parity import check, convert
 
 I32, I64, F32 = np.int32, np.int64, np.float32
-
-
-def convert(tf: Any, fn: Any, specs: list[tuple[list[int | None], Any]]) -> tuple[Any, bytes]:
-    signature = [tf.TensorSpec(s, tf.as_dtype(d), name=f"input_{i}") for i, (s, d) in enumerate(specs)]
-    concrete = tf.function(fn, input_signature=signature).get_concrete_function()
-    return concrete, opbridge.convert(concrete)
-
-
-def tf_error(tf: Any, concrete: Any, arrays: list[np.ndarray]) -> tuple[dict[str, np.ndarray] | None, str]:
-    try:
-        out = concrete(*[tf.constant(a) for a in arrays])
-    except tf.errors.InvalidArgumentError as e:
-        # The kernel's text: the last line before TF's node annotation.
-        text = e.message.split("\n\t [[")[0].split(" [Op:")[0]
-        return None, text.strip().split("\n")[-1].split("}} ")[-1]
-    return {k: np.asarray(v) for k, v in out.items()}, ""
-
-
-def check(tf: Any, concrete: Any, model: bytes, arrays: list[np.ndarray], op: str) -> None:
-    """TF's outputs equal in both runtimes, or TF's error message in both."""
-    want, message = tf_error(tf, concrete, arrays)
-    for runtime in RUNTIMES:
-        if want is None:
-            with pytest.raises(RuntimeError, match=op) as caught:
-                run_tflite(model, arrays, runtime)
-            assert message in str(caught.value), (runtime, message, str(caught.value))
-            continue
-        got = run_tflite(model, arrays, runtime)
-        for key, w in want.items():
-            g = got[key]
-            assert g.shape == w.shape, (runtime, key, g.shape, w.shape, [a.tolist() for a in arrays])
-            if w.dtype == object:
-                assert g.tolist() == w.tolist(), (runtime, key)
-            else:
-                assert g.dtype == w.dtype, (runtime, key)
-                np.testing.assert_array_equal(
-                    g, w, err_msg=f"{runtime} {key}: {[a.tolist() for a in arrays]}"
-                )
 
 
 RANGE_TYPES = [I32, I64, np.float32, np.float64]
