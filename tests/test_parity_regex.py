@@ -17,6 +17,7 @@ import pytest
 from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.running import SignatureSession
+from string_parity import check_cases
 
 WORDS = [
     b"ab1c2 d3",
@@ -67,28 +68,6 @@ def take(shape: tuple[int, ...], offset: int = 0) -> np.ndarray:
     return np.array([WORDS[(offset + i) % len(WORDS)] for i in range(n)], dtype=object).reshape(shape)
 
 
-def check(model: bytes, fn: Any, tf: Any, cases: list[list[np.ndarray]]) -> None:
-    """Runs every case (inputs by index) in a new interpreter per runtime; exact equality with TF.
-    A new interpreter each time: the Python runtimes cannot write a zero-element tensor, so a
-    reused one would keep the previous strings in an input resized to zero elements."""
-    for arrays in cases:
-        expected = {k: np.asarray(v) for k, v in fn(*[tf.constant(a) for a in arrays]).items()}
-        for runtime in RUNTIMES:
-            session = SignatureSession(model, runtime)
-            session.set_inputs(arrays)
-            session.invoke()
-            actual = session.outputs()
-            for name, e in expected.items():
-                a = np.asarray(actual[name])
-                where = f"[{runtime}] {name} on {[x.shape for x in arrays]}"
-                assert a.shape == e.shape, f"{where}: shape {a.shape}, TF {e.shape}"
-                # Strings come back as objects, or (zero elements: SignatureSession) as bytes.
-                same_kind = a.dtype == e.dtype or (e.dtype == object and a.dtype.kind == "S" and not e.size)
-                assert same_kind, f"{where}: dtype {a.dtype}, TF {e.dtype}"
-                bad = [tuple(i) for i in np.argwhere(a != e)] if e.size else []
-                assert not bad, f"{where} at {bad[0]}: TF {e[bad[0]]!r}, tflite {a[bad[0]]!r}"
-
-
 def test_static_ops_every_case_and_rank(tf):
     """One model: every replace case and full-match pattern as attrs, fed ranks 0-3 and empty."""
 
@@ -105,7 +84,7 @@ def test_static_ops_every_case_and_rank(tf):
         "StaticRegexReplace": len(REPLACES),
         "StaticRegexFullMatch": len(FULL_MATCHES),
     }
-    check(model, fn, tf, [[take(shape, k)] for k, shape in enumerate(SHAPES)])
+    check_cases(fn, model, [[take(shape, k)] for k, shape in enumerate(SHAPES)])
 
 
 def test_pattern_tensors(tf):
@@ -126,7 +105,7 @@ def test_pattern_tensors(tf):
     one = lambda s: np.array([s.encode()], dtype=object)  # noqa: E731
     cases = [[take((len(WORDS),)), one(p), one(r)] for p, r, _ in REPLACES]
     cases += [[take(shape, 3), one(r"(\w+)"), one(r"<\1>")] for shape in [(0,), (2, 3)]]
-    check(model, fn, tf, cases)
+    check_cases(fn, model, cases)
 
 
 # Class bodies; each test pattern deletes the complement, [^body]+ (no capture group: RE2's DFA
@@ -153,7 +132,7 @@ def test_unicode_classes_over_every_code_point(tf):
         return {f"class_{i}": tf.strings.regex_replace(x, negated(c), "") for i, c in enumerate(CLASSES)}
 
     model = convert_fn(fn, ([1], tf.string))
-    check(model, fn, tf, [[np.array([everything], dtype=object)]])
+    check_cases(fn, model, [[np.array([everything], dtype=object)]])
 
 
 def test_keras_text_vectorization_standardize(tf):
@@ -168,7 +147,7 @@ def test_keras_text_vectorization_standardize(tf):
 
     model = convert_fn(fn, ([None, 1], tf.string))
     assert tflite_model.custom_op_counts(model) == {"StringLower": 1, "StaticRegexReplace": 1}
-    check(model, fn, tf, [[take((len(WORDS), 1))], [take((3, 1), 4)]])
+    check_cases(fn, model, [[take((len(WORDS), 1))], [take((3, 1), 4)]])
 
 
 def tf_error(tf: Any, call: Any) -> str:

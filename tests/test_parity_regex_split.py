@@ -16,6 +16,7 @@ import pytest
 from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.running import SignatureSession
+from string_parity import check_cases
 
 WORDS = [
     b"Hello, World! It's 3.14pm; ok?",
@@ -63,22 +64,6 @@ def split(tf: Any) -> Any:
     return fn
 
 
-def check(model: bytes, fn: Any, tf: Any, cases: list[list[np.ndarray]]) -> None:
-    """Each case in a new interpreter per runtime (see test_parity_regex.check); exact equality."""
-    for arrays in cases:
-        expected = {k: np.asarray(v) for k, v in fn(*[tf.constant(a) for a in arrays]).items()}
-        for runtime in RUNTIMES:
-            session = SignatureSession(model, runtime)
-            session.set_inputs(arrays)
-            session.invoke()
-            actual = session.outputs()
-            for name, e in expected.items():
-                a = np.asarray(actual[name])
-                where = f"[{runtime}] {name} on {arrays[1]!r}, {arrays[2]!r}, {arrays[0].shape}"
-                assert a.shape == e.shape, f"{where}: shape {a.shape}, TF {e.shape}"
-                assert a.tolist() == e.tolist(), f"{where}: TF {e.tolist()!r}, tflite {a.tolist()!r}"
-
-
 def test_keras_hub_and_simple_patterns(tf):
     import tensorflow_text  # noqa: F401  (registers the TF op)
 
@@ -88,7 +73,7 @@ def test_keras_hub_and_simple_patterns(tf):
     words = np.array(WORDS, dtype=object)
     cases = [[words, wrapped(d), wrapped(k) if k else np.array([b""], dtype=object)] for d, k in patterns()]
     cases.append([words[:0], wrapped(r"\s"), wrapped(r"\s")])
-    check(model, fn, tf, cases)
+    check_cases(fn, model, cases)
 
 
 def test_public_api_converts_to_the_op(tf):

@@ -8,14 +8,13 @@ prepare as TF fails at kernel construction."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.running import SignatureSession
+from string_parity import check_cases
 
 WORDS = [
     b"Hello, World! ABC xyz [@`{]",
@@ -35,23 +34,6 @@ def take(shape: tuple[int, ...], offset: int = 0) -> np.ndarray:
     return np.array([WORDS[(offset + i) % len(WORDS)] for i in range(n)], dtype=object).reshape(shape)
 
 
-def check(model: bytes, fn: Any, tf: Any, cases: list[list[np.ndarray]]) -> None:
-    """Each case in a new interpreter per runtime (see test_parity_regex.check); exact equality."""
-    for arrays in cases:
-        expected = {k: np.asarray(v) for k, v in fn(*[tf.constant(a) for a in arrays]).items()}
-        for runtime in RUNTIMES:
-            session = SignatureSession(model, runtime)
-            session.set_inputs(arrays)
-            session.invoke()
-            actual = session.outputs()
-            for name, e in expected.items():
-                a = np.asarray(actual[name])
-                where = f"[{runtime}] {name} on {[x.shape for x in arrays]}"
-                assert a.shape == e.shape, f"{where}: shape {a.shape}, TF {e.shape}"
-                bad = [tuple(i) for i in np.argwhere(a != e)] if e.size else []
-                assert not bad, f"{where} at {bad[0]}: TF {e[bad[0]]!r}, tflite {a[bad[0]]!r}"
-
-
 def test_both_ops_both_encodings_every_rank(tf):
     def fn(x):
         return {
@@ -63,7 +45,7 @@ def test_both_ops_both_encodings_every_rank(tf):
 
     model = convert_fn(fn, ([None], tf.string))
     assert tflite_model.custom_op_counts(model) == {"StringLower": 2, "StringUpper": 2}
-    check(model, fn, tf, [[take(shape, k)] for k, shape in enumerate(SHAPES)])
+    check_cases(fn, model, [[take(shape, k)] for k, shape in enumerate(SHAPES)])
 
 
 def test_utf8_every_code_point(tf):
@@ -81,7 +63,7 @@ def test_utf8_every_code_point(tf):
             "upper_ascii": tf.strings.upper(v),
         }
 
-    check(convert_fn(fn, ([len(words)], tf.string)), fn, tf, [[x]])
+    check_cases(fn, convert_fn(fn, ([len(words)], tf.string)), [[x]])
 
 
 @pytest.mark.parametrize("op", ["lower", "upper"])

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../math/element_types.h"
+#include "segment_reduction.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -84,16 +85,6 @@ Status SumShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-template <typename T>
-T Add(T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
-  } else {
-    return a + b;
-  }
-}
-
 Status SumKernel(KernelContext& ctx) {
   const ConstTensor& data = ctx.input(0);
   const ConstTensor& ids = ctx.input(1);
@@ -139,7 +130,7 @@ Status SumKernel(KernelContext& ctx) {
         for (int64_t i = 0; i < count; ++i) {
           const int64_t j = ReadInt(ids, i);
           if (j < 0) continue;
-          for (int64_t k = 0; k < inner; ++k) out[j * inner + k] = Add(out[j * inner + k], in[i * inner + k]);
+          for (int64_t k = 0; k < inner; ++k) out[j * inner + k] = segment::Add(out[j * inner + k], in[i * inner + k]);
         }
         return Status::Ok();
       });
