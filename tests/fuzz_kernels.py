@@ -3,7 +3,7 @@
 prepare and invoke. A kernel may refuse a case (RuntimeError, ValueError);
 it may never crash the process.
 
-    python tests/fuzz_kernels.py --cases 40 --seed 1 --log cases.log [--route resolver|delegate]
+    python tests/fuzz_kernels.py --cases 40 --seed 1 --log cases.log [--route ROUTE]
     python tests/fuzz_kernels.py --seeds DIR --cases 20 --log cases.log
 
 Random mode builds one-op models from each op's declaration (mostly caught by
@@ -194,6 +194,8 @@ def seed_case(
                 arrays[i] = tensor_values(tuple(shape), a.dtype, rng)
     else:
         arrays = [tensor_values(a.shape, a.dtype, rng) if rng.random() < 0.8 else a for a in arrays]
+    if route == "compiled_model":
+        return kind, _run_compiled(model, arrays, default_delegates)
     try:
         interpreter = opbridge.Interpreter(
             model_content=model,
@@ -225,12 +227,24 @@ def seed_case(
     return kind, "ran"
 
 
+def _run_compiled(model: bytes, arrays: list[np.ndarray], default_delegates: bool) -> str:
+    """A mutated seed through LiteRT's CompiledModel API (opbridge.CompiledModel)."""
+    from opbridge.running import SignatureSession, run_compiled_model
+
+    try:
+        names = SignatureSession(model, default_delegates=default_delegates)._index_order
+        run_compiled_model(model, dict(zip(names, arrays, strict=True)))
+    except (RuntimeError, ValueError, opbridge.OpbridgeError):
+        return "refused"
+    return "ran"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=40, help="cases per op")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", required=True)
-    parser.add_argument("--route", default="resolver", choices=("resolver", "delegate"))
+    parser.add_argument("--route", default="resolver", choices=("resolver", "delegate", "compiled_model"))
     parser.add_argument("--only", help="fuzz only ops whose name contains this")
     parser.add_argument("--seeds", help="a directory of seeds (tests/make_fuzz_seeds.py): seed mode")
     args = parser.parse_args()

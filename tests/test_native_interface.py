@@ -39,6 +39,7 @@ def test_kernel_library_exports_only_its_c_interface():
         "opbridge_decode_options",
         "opbridge_decode_flexbuffer",
         "opbridge_abi_probe_record",
+        "opbridge_litert_register",
         "tflite_plugin_create_delegate",
         "tflite_plugin_destroy_delegate",
     }

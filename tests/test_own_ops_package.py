@@ -148,6 +148,17 @@ def test_package_kernels_run_without_tensorflow(package, tmp_path):
         runner = opbridge.Interpreter(model_path="model.tflite").get_signature_runner()
         out = runner(input_0=np.load("image.npy"), input_1=np.load("grid.npy"))["output_0"]
         np.testing.assert_allclose(out, np.load("want.npy"), rtol=0, atol=1e-6)
+        # LiteRT's CompiledModel API runs the package's kernel too (its own accelerator).
+        compiled = opbridge.CompiledModel.from_file("model.tflite")
+        assert compiled.environment.libraries == ("opbridge", "heldout_ops"), compiled.environment.libraries
+        signature = compiled.get_signature_by_index(0)
+        ins = compiled.create_input_buffers(0)
+        files = {"input_0": "image.npy", "input_1": "grid.npy"}
+        for buffer, name in zip(ins, signature["inputs"]):
+            buffer.write(np.load(files[name]))
+        outs = compiled.create_output_buffers(0)
+        compiled.run_by_index(0, ins, outs)
+        np.testing.assert_array_equal(outs[0].read(out.size, np.float32).reshape(out.shape), out)
         print("tensorflow" in sys.modules)
         """
     )

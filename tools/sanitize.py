@@ -92,6 +92,14 @@ def main(python: str, seeds: str) -> int:
     log = str(Path(seeds) / "fuzz.log")
     runs = [
         ("seed models, both routes", [python, "-c", CHECK_SEEDS, seeds]),
+        (
+            "seed models through LiteRT's CompiledModel, 1 thread",
+            [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "1"],
+        ),
+        (
+            "seed models through LiteRT's CompiledModel, 3 threads",
+            [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "3"],
+        ),
         ("fuzz: random models (resolver)", [python, fuzzer, "--cases", "80", "--seed", "21", "--log", log]),
         (
             "fuzz: random models (delegate)",
@@ -116,6 +124,23 @@ def main(python: str, seeds: str) -> int:
                 log,
                 "--route",
                 "delegate",
+            ],
+        ),
+        (
+            "fuzz: seed mutations (LiteRT CompiledModel)",
+            [
+                python,
+                fuzzer,
+                "--seeds",
+                seeds,
+                "--cases",
+                "6",
+                "--seed",
+                "25",
+                "--log",
+                log,
+                "--route",
+                "compiled_model",
             ],
         ),
         (

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/litert/accelerator.h"
 #include "adapters/tflite/attr_decoding.h"
 #include "adapters/tflite/select_tf_options.h"
 #include "adapters/tflite/flexbuffer.h"
@@ -158,4 +159,13 @@ OPBRIDGE_C_EXPORT opbridge::tflite_abi::TfLiteDelegate* tflite_plugin_create_del
 
 OPBRIDGE_C_EXPORT void tflite_plugin_destroy_delegate(opbridge::tflite_abi::TfLiteDelegate* delegate) {
   opbridge::DestroyDelegate(delegate);
+}
+
+// LiteRT's CompiledModel API: this library's ops as an accelerator of a
+// LiteRtEnvironment (adapters/litert/accelerator.h). `litert_library` names the
+// libLiteRt the environment comes from (NULL: the one the process linked).
+OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_litert_register)(void* environment, const char* litert_library) {
+  std::string error = opbridge::RegisterLiteRtAccelerator(environment, litert_library,
+                                                          OPBRIDGE_STRINGIFY(OPBRIDGE_EXPORT_PREFIX));
+  return error.empty() ? 0 : Fail(std::move(error));
 }

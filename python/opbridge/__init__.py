@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .catalog import list_ops
+from .compiled_model import CompiledModel, TensorBuffer
 from .errors import AbiMismatchError, LibraryLoadError, OpbridgeError, UnsupportedOpsError
 from .interpreter import Interpreter, delegates, registerers
 
@@ -24,9 +25,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbiMismatchError",
+    "CompiledModel",
     "Interpreter",
     "LibraryLoadError",
     "OpbridgeError",
+    "TensorBuffer",
     "UnsupportedOpsError",
     "cmake_dir",
     "composite",

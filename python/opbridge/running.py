@@ -77,3 +77,42 @@ def run_tflite(
     session.set_inputs(inputs)
     session.invoke()
     return session.outputs()
+
+
+def run_compiled_model(
+    model: bytes,
+    inputs: Mapping[str, Any],
+    signature_index: int = 0,
+    environment: Any = None,
+    options: Any = None,
+) -> dict[str, np.ndarray]:
+    """Runs `model` once through opbridge.CompiledModel (LiteRT's CompiledModel API), inputs
+    keyed by the signature's input names, outputs keyed by its output names. Inputs of
+    other shapes than the model's resize it first."""
+    from .compiled_model import CompiledModel
+
+    with CompiledModel.from_buffer(model, environment=environment, options=options) as compiled:
+        signature = compiled.get_signature_by_index(signature_index)
+        details = compiled.get_input_tensor_details(signature["key"])
+        arrays = {}
+        for i, name in enumerate(signature["inputs"]):
+            dtype = details[name]["dtype"]
+            # (String inputs stay as given: create_input_buffers refuses them by name.)
+            arrays[name] = np.asarray(inputs[name]) if dtype == "string" else np.asarray(inputs[name], dtype)
+            if list(arrays[name].shape) != details[name]["shape"]:
+                compiled.resize_input_tensor(i, arrays[name].shape, signature_index, strict=False)
+        input_buffers = compiled.create_input_buffers(signature_index)
+        for name, buffer in zip(signature["inputs"], input_buffers, strict=True):
+            if arrays[name].size:
+                buffer.write(arrays[name])
+        output_buffers = compiled.create_output_buffers(signature_index)
+        compiled.run_by_index(signature_index, input_buffers, output_buffers)
+        # Shapes after the run (an op may size its outputs from the input values).
+        out_details = compiled.get_output_tensor_details(signature["key"])
+        out = {}
+        for name, buffer in zip(signature["outputs"], output_buffers, strict=True):
+            shape, dtype = out_details[name]["shape"], np.dtype(out_details[name]["dtype"])
+            out[name] = buffer.read(int(np.prod(shape)), dtype).reshape(shape)
+        for buffer in [*input_buffers, *output_buffers]:
+            buffer.destroy()
+        return out

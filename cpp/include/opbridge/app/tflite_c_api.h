@@ -39,6 +39,11 @@ typedef struct OpbridgeTfLiteOp {
  *   unknown op ("no op named X") or bad options ("Op: why").
  * prefix_decode_flexbuffer: any flexbuffer (maps, vectors as lists, blobs as bytes).
  * prefix_abi_probe_record: what the ABI probe kernel last read in this thread, as a map.
+ * prefix_litert_register: registers the library's ops with LiteRT's CompiledModel API: an
+ *   accelerator named after the prefix in a LiteRtEnvironment (a pointer from
+ *   LiteRtCreateEnvironment of the libLiteRt named by litert_library, or of the one the
+ *   process is linked with when NULL); compiled models created in that environment with
+ *   the CPU accelerator then run the library's custom ops. 0, or see prefix_last_error.
  *
  * Each library also exports TFLite's external-delegate entry points,
  * tflite_plugin_create_delegate / tflite_plugin_destroy_delegate: a delegate
@@ -55,7 +60,8 @@ typedef struct OpbridgeTfLiteOp {
   int prefix##_decode_options(const char* op, const void* data, size_t size,                      \
                               const OpbridgeValueSink* sink);                                     \
   int prefix##_decode_flexbuffer(const void* data, size_t size, const OpbridgeValueSink* sink);   \
-  int prefix##_abi_probe_record(const OpbridgeValueSink* sink);
+  int prefix##_abi_probe_record(const OpbridgeValueSink* sink);                                   \
+  int prefix##_litert_register(void* environment, const char* litert_library);
 
 OPBRIDGE_DECLARE_TFLITE_LIBRARY(opbridge)
 
