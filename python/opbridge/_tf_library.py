@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import platform
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -21,6 +23,15 @@ def load_op_library(path: Path, built_against: str, package: str) -> ModuleType:
     A TF op library links TF's C++ ABI, which changes between minor versions;
     loading across versions fails with an undefined-symbol trace at best.
     """
+    if not path.exists():
+        # Cross-built wheels (aarch64) carry the TFLite half only: TensorFlow has no
+        # wheel for that platform of the version the TF op library builds against.
+        raise LibraryLoadError(
+            f"{package}'s TensorFlow op library ({path.name}) is not built for this platform "
+            f"({platform.machine()} {sys.platform}): this wheel runs converted models with LiteRT "
+            f"(opbridge.Interpreter) only. Converting models and running {package}'s ops in TensorFlow "
+            f"need an x86-64 Linux install with TensorFlow (docs/aarch64.md)."
+        )
     import tensorflow as tf
 
     if _major_minor(tf.__version__) != _major_minor(built_against):
