@@ -11,7 +11,7 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test test-torch lint bench wheels sanitize census clean system-deps
+.PHONY: all build demo test test-torch lint bench wheels wheel-aarch64 test-aarch64 test-aarch64-ci sanitize census clean system-deps
 
 all: test
 
@@ -46,8 +46,8 @@ demo: build
 	$(VENV)/bin/opbridge demo
 
 lint: $(DEPS_STAMP)
-	$(VENV)/bin/ruff check python tests tests_torch benchmarks tools
-	$(VENV)/bin/ruff format --check python tests tests_torch benchmarks tools
+	$(VENV)/bin/ruff check python tests tests_torch benchmarks tools examples
+	$(VENV)/bin/ruff format --check python tests tests_torch benchmarks tools examples
 
 test: build lint
 	$(PY) -m pytest -q -n 2 --dist loadfile tests
@@ -73,10 +73,57 @@ bench: build
 	$(PY) benchmarks/bench_ops.py
 
 # manylinux wheels in dist/manylinux; libtensorflow_framework stays external
-# (the TFLite half never needs it).
-wheels: build
+# (the TFLite half never needs it). The aarch64 wheel too (below).
+# auditwheel reads the aarch64 wheel's ELF files from here and tags it
+# manylinux_2_35_aarch64 (GCC 12's libstdc++, glibc 2.34 symbols).
+wheels: build wheel-aarch64
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --exclude libtensorflow_framework.so.2 \
 		-w dist/manylinux dist/opbridge-*.whl
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair -w dist/manylinux dist/aarch64/opbridge-*.whl
+
+# aarch64 Linux (Raspberry Pi 4/5, Jetson, ARM servers): cross-compiled with
+# Debian's g++-aarch64-linux-gnu against the arm64 python3.11 that
+# tools/aarch64/setup.sh unpacks into .cache/aarch64 (with qemu-user, LiteRT's
+# and numpy's aarch64 wheels). The TFLite half only: TensorFlow has no aarch64
+# wheel of the version the TF op library is built against (docs/aarch64.md).
+# _PYTHON_HOST_PLATFORM and SETUPTOOLS_EXT_SUFFIX are scikit-build-core's
+# cross-compiling inputs (wheel tag, SKBUILD_SOABI); pybind11 asks the host
+# Python for the module suffix unless PYTHON_MODULE_EXTENSION is given.
+AARCH64_CACHE := .cache/aarch64
+AARCH64_STAMP := $(AARCH64_CACHE)/.setup-stamp
+AARCH64_ENV := _PYTHON_HOST_PLATFORM=linux-aarch64 SETUPTOOLS_EXT_SUFFIX=.cpython-311-aarch64-linux-gnu.so \
+	CMAKE_BUILD_PARALLEL_LEVEL=2
+AARCH64_CMAKE := -Ccmake.define.CMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/aarch64-linux-gnu.cmake \
+	-Ccmake.define.Python_INCLUDE_DIR=$(CURDIR)/$(AARCH64_CACHE)/sysroot/usr/include/python3.11 \
+	-Ccmake.define.PYTHON_MODULE_EXTENSION=.cpython-311-aarch64-linux-gnu.so
+$(AARCH64_STAMP): tools/aarch64/setup.sh | $(DEPS_STAMP)
+	sh tools/aarch64/setup.sh
+	touch $@
+
+wheel-aarch64: $(DEPS_STAMP) $(AARCH64_STAMP)
+	rm -f dist/aarch64/opbridge-*.whl
+	$(AARCH64_ENV) $(PIP) wheel --no-build-isolation --no-deps -w dist/aarch64 -Cbuild-dir=build/aarch64 \
+		$(AARCH64_CMAKE) .
+
+# The aarch64 wheel's kernels on emulated aarch64 (qemu-user): every seed model
+# (both routes, 1 and 3 threads) against x86-64's bits and TF's outputs, and
+# the seed-mutation fuzzer; a table per op family (docs/aarch64.md).
+test-aarch64: wheels
+	rm -f build/aarch64-seeds/.complete  # seeds of today's bench cases
+	$(PY) tools/aarch64/run_seeds.py
+
+# A subset for CI (docs/aarch64.md, "CI"): a selective cross build (OPBRIDGE_OPS)
+# of ops that cover the aarch64-specific code: Erfc (its x86-only packet path
+# gated), Cross (FMA contraction), MatrixInverse (Eigen's NEON GEMM), Roll,
+# StringLower; then their seeds as above (make sanitize's seeds when there: the same
+# generator, a minute of TF conversion saved).
+AARCH64_CI_OPS := Erfc,Cross,MatrixInverse,Roll,StringLower
+test-aarch64-ci: build $(AARCH64_STAMP)
+	rm -rf dist/aarch64-ci
+	$(AARCH64_ENV) $(PIP) wheel --no-build-isolation --no-deps -w dist/aarch64-ci -Cbuild-dir=build/aarch64-ci \
+		$(AARCH64_CMAKE) -Ccmake.define.OPBRIDGE_OPS=$(AARCH64_CI_OPS) .
+	$(PY) tools/aarch64/run_seeds.py --wheel-dir dist/aarch64-ci --ops $(AARCH64_CI_OPS) \
+		$(if $(wildcard build/asan/seeds/seed_000.json),--all-seeds build/asan/seeds)
 
 # The kernels under ASan + UBSan: a sanitized wheel in its own venv (no
 # TensorFlow), fed every op's seed model and the fuzzers (tools/sanitize.py).

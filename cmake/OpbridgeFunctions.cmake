@@ -19,8 +19,11 @@ set(OPBRIDGE_CORE_SOURCES
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/params.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/core/shape.cc)
 # The TFLite kernel adapter (OpSpec -> TfLiteRegistration) and the runtime
-# plumbing around it (ABI checks, resolver bridge, delegate, C interface).
+# plumbing around it (ABI checks, resolver bridge, delegate, C interface), and
+# the LiteRT CompiledModel adapter (the delegate as a LiteRT accelerator).
 set(OPBRIDGE_TFLITE_SOURCES
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/litert/accelerator.cc
+  ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/litert/litert_abi.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/attr_decoding.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/flexbuffer.cc
   ${OPBRIDGE_SOURCE_DIR}/cpp/adapters/tflite/kernel_adapter.cc
@@ -41,6 +44,16 @@ if(OPBRIDGE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${OPBRIDGE_CCACHE})
 endif()
 option(OPBRIDGE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer (make sanitize)" OFF)
+# The TF op library links the target's libtensorflow_framework. A cross build
+# (aarch64, cmake/toolchains/) has none: TensorFlow publishes no aarch64 wheel
+# of the version built against (docs/aarch64.md), so it ships the TFLite half
+# only, and opbridge's TF-side features say so (python/opbridge/_tf_library.py).
+if(CMAKE_CROSSCOMPILING)
+  set(_opbridge_tf_default OFF)
+else()
+  set(_opbridge_tf_default ON)
+endif()
+option(OPBRIDGE_TF_LIBRARY "Build the TensorFlow op library (lib<name>_tf.so)" ${_opbridge_tf_default})
 
 function(_opbridge_common target)
   target_compile_features(${target} PRIVATE cxx_std_17)
@@ -101,16 +114,19 @@ function(opbridge_add_op_library name)
   set_target_properties(${name}_tflite PROPERTIES LINK_DEPENDS ${_tflite_map})
   target_link_libraries(${name}_tflite PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)
 
-  add_library(${name}_tf SHARED $<TARGET_OBJECTS:${name}_objects> ${OPBRIDGE_TF_SOURCES})
-  _opbridge_common(${name}_tf)
-  # In target_link_libraries, not link options: gcc links --as-needed here (docs/design.md).
-  target_link_libraries(${name}_tf PRIVATE opbridge::tensorflow_framework)
-  # TF finds the ops through registration at load; the library exports nothing.
-  set(_tf_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tf.map)
-  file(WRITE ${_tf_map} "{ local: *; };\n")
-  target_link_options(${name}_tf PRIVATE -Wl,--version-script=${_tf_map})
+  if(OPBRIDGE_TF_LIBRARY)
+    add_library(${name}_tf SHARED $<TARGET_OBJECTS:${name}_objects> ${OPBRIDGE_TF_SOURCES})
+    _opbridge_common(${name}_tf)
+    # In target_link_libraries, not link options: gcc links --as-needed here (docs/design.md).
+    target_link_libraries(${name}_tf PRIVATE opbridge::tensorflow_framework)
+    # TF finds the ops through registration at load; the library exports nothing.
+    set(_tf_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tf.map)
+    file(WRITE ${_tf_map} "{ local: *; };\n")
+    target_link_options(${name}_tf PRIVATE -Wl,--version-script=${_tf_map})
 
-  install(TARGETS ${name}_tflite ${name}_tf LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
+    install(TARGETS ${name}_tf LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
+  endif()
+  install(TARGETS ${name}_tflite LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
 
   if(ARG_PY_MODULE)
     pybind11_add_module(${name}_py MODULE ${OPBRIDGE_SOURCE_DIR}/cpp/python/python_module.cc)

@@ -5,7 +5,8 @@ infinities, thread counts, and TF's errors.
 
 Tolerances. Each output element is a dot product of K = KH*KW*C/G products. TF sums them in its
 contraction kernel's order (blocked, vectorized, FMA on AVX2); opbridge in Eigen's GEMM order
-(baseline SSE2, no FMA). Neither is the exact sum: for any order, a length-K floating-point dot
+(baseline SSE2, no FMA) or, for float sums on an AVX2+FMA CPU, one FMA chain per element
+(ops/nn/gemm_float_avx2.h). Neither is the exact sum: for any order, a length-K floating-point dot
 product is within gamma_K * sum|x_i w_i| of the exact value (gamma_K = K u / (1 - K u), u the unit
 roundoff; Higham, Accuracy and Stability of Numerical Algorithms, 3.1). Two such results differ by at
 most twice that, so each element is checked against 2 gamma_K sum|x_i w_i|, with sum|x_i w_i| the

@@ -1,7 +1,7 @@
-"""The float32 elementwise kernels with a runtime-dispatched AVX2 path (Atanh, Erfinv)
-against TF, densely, on both paths: AVX2 where the CPU has it, and baseline
-x86-64 (forced with OPBRIDGE_NO_AVX2=1, which the kernels read once per process,
-hence a subprocess per path).
+"""The float32 elementwise kernels with a runtime-dispatched AVX2 path (Atanh, Erfinv,
+Ndtri; Opbridge>Expm1 and Opbridge>Log1p) against TF, densely, on both paths: AVX2 where
+the CPU has it, and baseline x86-64 (forced with OPBRIDGE_NO_AVX2=1, which the kernels
+read once per process, hence a subprocess per path).
 
 The AVX2 path evaluates Eigen's packet algorithm 8 lanes wide without FMA, as
 TF's AVX build does, and the last n % 8 elements through the scalar function,
@@ -10,6 +10,11 @@ algorithm 4 lanes wide: the same bits except in the tail (last n % 8) where it
 switches to the scalar function at another point, and for Erfinv, where TF's
 AVX Eigen computes 1/z with the rcp estimate and a Newton step but SSE Eigen
 without FMA divides (a few ulp: the tolerance of test_parity_special_functions).
+
+Opbridge>Expm1 and Opbridge>Log1p keep float32 within 1 ulp of the float64 function
+rather than TF's float32 formula: their AVX2+FMA path evaluates in double and rounds
+once (TF's float64 result, rounded, exactly), the baseline runs the C library's
+float functions (within 1 ulp of it).
 """
 
 from __future__ import annotations
@@ -38,38 +43,58 @@ def dense_inputs(rng) -> dict[str, np.ndarray]:
             specials,
         ]
     )
-    found = {"Atanh": atanh, "Erfinv": atanh}
+    tiny = np.exp(rng.uniform(-80, -10, 5000)) * rng.choice([-1, 1], 5000)  # normal floats
+    expm1 = np.concatenate([rng.standard_normal(100000) * 30, rng.uniform(-1, 1, 50000), tiny, specials])
+    expm1 = np.concatenate([expm1, [88.72, 88.73, -104.0, 1e30, -1e30, 2.0**-25, -(2.0**-25)]])
+    log1p = np.concatenate(
+        [
+            -1 + np.exp(rng.uniform(-40, 0, 30000)),
+            np.exp(rng.uniform(-60, 88, 100000)),
+            rng.uniform(-1, 2, 50000),
+            tiny,
+            specials,
+            [-1.0000001, -3.0, 3e38, 2.0**-25, -(2.0**-25)],
+        ]
+    )
+    found = {
+        "Atanh": atanh,
+        "Erfinv": atanh,
+        "Ndtri": (atanh + 1) / 2,
+        "Opbridge>Expm1": expm1,
+        "Opbridge>Log1p": log1p,
+    }
     return {op: x[: len(x) // 8 * 8 - 3].astype(np.float32) for op, x in found.items()}
 
 
 def run_kernels(xs: dict[str, np.ndarray], tmp_path, baseline: bool) -> dict[str, np.ndarray]:
-    for op, x in xs.items():
-        np.save(tmp_path / f"{op}.npy", x)
+    for i, x in enumerate(xs.values()):
+        np.save(tmp_path / f"{i}.npy", x)
     script = (
         "import sys, numpy as np\n"
         "from opbridge import tflite_model\n"
         "from opbridge.running import run_tflite\n"
-        "for op in sys.argv[1:]:\n"
-        "    x = np.load(op + '.npy')\n"
+        "for i, op in enumerate(sys.argv[1:]):\n"
+        "    x = np.load(f'{i}.npy')\n"
         "    spec = [('x', x.shape, np.float32)]\n"
         "    m = tflite_model.single_custom_op_model(op, spec, [('y', x.shape, np.float32)])\n"
-        "    np.save(op + '.out.npy', list(run_tflite(m, [x], num_threads=2).values())[0])\n"
+        "    np.save(f'{i}.out.npy', list(run_tflite(m, [x], num_threads=2).values())[0])\n"
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("OPBRIDGE_NO_AVX2", None)
     if baseline:
         env["OPBRIDGE_NO_AVX2"] = "1"
     subprocess.run([sys.executable, "-c", script, *xs], cwd=tmp_path, env=env, check=True)
-    return {op: np.load(tmp_path / f"{op}.out.npy") for op in xs}
+    return {op: np.load(tmp_path / f"{i}.out.npy") for i, op in enumerate(xs)}
 
 
-TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv"}
+TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv", "Ndtri": "ndtri"}
+FLOAT64_FN = {"Opbridge>Expm1": "expm1", "Opbridge>Log1p": "log1p"}
 BASELINE_EXACT = {"Atanh"}
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
 def test_float32_kernels_give_tf_bits(tf, rng, path, tmp_path):
-    xs = dense_inputs(rng)
+    xs = {op: x for op, x in dense_inputs(rng).items() if op in TF_FN}
     got = run_kernels(xs, tmp_path, baseline=path == "baseline")
     for op, x in xs.items():
         want = getattr(tf.math, TF_FN[op])(x).numpy()
@@ -82,3 +107,24 @@ def test_float32_kernels_give_tf_bits(tf, rng, path, tmp_path):
                 np.testing.assert_array_equal(g[~np.isnan(g)], w[~np.isnan(w)], err_msg=op)
             else:
                 np.testing.assert_allclose(g, w, rtol=1e-6, atol=0, err_msg=op)
+
+
+def float32_ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Distance in float32 steps (finite values; infinities and NaN must match exactly)."""
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    np.testing.assert_array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
+    return np.abs(got[finite].astype(np.float64) - want[finite]) / np.spacing(np.abs(want[finite]))
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_float32_expm1_log1p_round_the_float64_function(tf, rng, path, tmp_path):
+    xs = {op: x for op, x in dense_inputs(rng).items() if op in FLOAT64_FN}
+    got = run_kernels(xs, tmp_path, baseline=path == "baseline")
+    for op, x in xs.items():
+        want = getattr(tf.math, FLOAT64_FN[op])(x.astype(np.float64)).numpy().astype(np.float32)
+        ulps = float32_ulps(got[op], want)
+        if path == "auto":
+            np.testing.assert_array_equal(ulps, 0, err_msg=op)
+        else:
+            assert ulps.max() <= 1, op

@@ -89,7 +89,7 @@ Status FindAddCustom(void* resolver, AddCustomFn* out) {
   const std::string path = info.dli_fname;
   auto it = cache->find(path);
   if (it == cache->end()) {
-    uint64_t value;
+    uint64_t value = 0;
     OPBRIDGE_RETURN_IF_ERROR(FindSymbol(path, AddCustomSymbol(), &value));
     const uintptr_t address = reinterpret_cast<uintptr_t>(info.dli_fbase) + value;
     // The address must land back in the same library, or the symbol table lied.

@@ -111,7 +111,7 @@ void AdjustQuad(const float* in, float delta, float* out) {
   // r < g: (b < r) -> 1: g, r, b;  (b > g) -> 3: b, g, r;  else 2: g, b, r
   // else:  (b < g) -> 0: r, g, b;  (b > r) -> 4: b, r, g;  else 5: r, b, g
   const Int4 c1 = r_lt_g & (b < r), c3 = r_lt_g & ~(b < r) & (b > g), c2 = r_lt_g & ~c1 & ~c3;
-  const Int4 c0 = ~r_lt_g & (b < g), c4 = ~r_lt_g & ~(b < g) & (b > r), c5 = ~r_lt_g & ~c0 & ~c4;
+  const Int4 c0 = ~r_lt_g & (b < g), c4 = ~r_lt_g & ~(b < g) & (b > r);  // else 5: no mask needed
   const Float4 v_max = c1 | c2 ? g : c3 | c4 ? b : r;
   const Float4 v_mid = c1 | c4 ? r : c3 | c0 ? g : b;
   const Float4 v_min = c1 | c0 ? b : c3 | c2 ? r : g;

@@ -19,14 +19,15 @@
 // Only scalar keys and values (TF's MutableHashTableOfTensors is another op).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 
+#include "flat_map.h"
 #include "opbridge/op.h"
 #include "opbridge/resource.h"
 
@@ -112,11 +113,13 @@ struct Access {
     std::memcpy(&v, reinterpret_cast<const char*>(p) + static_cast<size_t>(i) * sizeof(T), sizeof(T));
     return v;
   }
+  static T View(const In* p, int64_t i) { return At(p, i); }
 };
 template <>
 struct Access<std::string> {
   using In = std::string_view;
   static std::string At(const In* p, int64_t i) { return std::string(p[i]); }
+  static std::string_view View(const In* p, int64_t i) { return p[i]; }  // a key to find: no copy
 };
 
 template <typename K, typename V>
@@ -139,10 +142,22 @@ class TableOf final : public LookupTable {
     // full-shape default element by element.
     const bool per_element = is_mutable() && default_value.rank() != 0;
     V* result = out.data<V>();
+    // Hashes run kAhead keys ahead of the finds, each prefetching its slot.
+    constexpr int64_t kAhead = 16;
+    uint64_t hashes[kAhead];
+    for (int64_t i = 0; i < std::min(n, kAhead); ++i) {
+      hashes[i] = map_.Hash(Access<K>::View(in, i));
+      map_.Prefetch(hashes[i]);
+    }
     for (int64_t i = 0; i < n; ++i) {
-      auto it = map_.find(Access<K>::At(in, i));
-      if (it != map_.end()) {
-        result[i] = it->second;
+      const uint64_t h = hashes[i % kAhead];
+      if (i + kAhead < n) {
+        hashes[i % kAhead] = map_.Hash(Access<K>::View(in, i + kAhead));
+        map_.Prefetch(hashes[i % kAhead]);
+      }
+      const V* found = map_.Find(Access<K>::View(in, i), h);
+      if (found != nullptr) {
+        result[i] = *found;
       } else {
         result[i] = Access<V>::At(defaults, per_element ? i : 0);
       }
@@ -165,12 +180,12 @@ class TableOf final : public LookupTable {
     const auto* k = keys.data<typename Access<K>::In>();
     const auto* v = values.data<typename Access<V>::In>();
     for (int64_t i = 0; i < n; ++i) {
-      auto [it, inserted] = map_.emplace(Access<K>::At(k, i), Access<V>::At(v, i));
+      auto [stored, inserted] = map_.Emplace(Access<K>::View(k, i), Access<V>::At(v, i));
       // As TF's HashTable::DoInsert: a failed import leaves the table
       // uninitialized with the entries inserted so far.
-      if (!inserted && it->second != Access<V>::At(v, i)) {
+      if (!inserted && *stored != Access<V>::At(v, i)) {
         return Errorf("HashTable has different value for same key. Key ", Printable(Access<K>::At(k, i)), " has ",
-                      Printable(it->second), " and trying to add value ", Printable(Access<V>::At(v, i)));
+                      Printable(*stored), " and trying to add value ", Printable(Access<V>::At(v, i)));
       }
     }
     initialized_ = true;
@@ -182,7 +197,7 @@ class TableOf final : public LookupTable {
     const int64_t n = keys.num_elements();
     const auto* k = keys.data<typename Access<K>::In>();
     const auto* v = values.data<typename Access<V>::In>();
-    for (int64_t i = 0; i < n; ++i) map_[Access<K>::At(k, i)] = Access<V>::At(v, i);
+    for (int64_t i = 0; i < n; ++i) map_.Assign(Access<K>::View(k, i), Access<V>::At(v, i));
     return Status::Ok();
   }
 
@@ -198,7 +213,7 @@ class TableOf final : public LookupTable {
     }
   }
 
-  std::unordered_map<K, V> map_;
+  FlatMap<K, V> map_;
   bool initialized_ = false;
 };
 

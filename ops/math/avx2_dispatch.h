@@ -16,4 +16,15 @@ inline bool UseAvx2() {
 #endif
 }
 
+// AVX2 with FMA, for the paths that use fused multiply-adds (they match no
+// AVX build of TF bit for bit, and need not: expm1_log1p_avx2.h).
+inline bool UseAvx2Fma() {
+#if defined(__x86_64__)
+  static const bool use = UseAvx2() && __builtin_cpu_supports("fma");
+  return use;
+#else
+  return false;
+#endif
+}
+
 }  // namespace opbridge::math

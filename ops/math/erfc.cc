@@ -15,17 +15,22 @@
 // SSE2 divides. FloatErfcPacket is Eigen's float erfc approximation with that
 // reciprocal, so each lane equals TF's (the estimate instruction gives the
 // same lanes in its SSE and AVX forms).
-#include <xmmintrin.h>
-
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include <type_traits>
 
 #include "../nn/binary_grad.h"
 
+// x86-64 only (SSE's rcpps): elsewhere (aarch64) every packet is Eigen's perfc,
+// as TF's own build for that CPU evaluates it (docs/aarch64.md).
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
 namespace opbridge {
 namespace {
 
+#if defined(__x86_64__)
 using Eigen::internal::Packet4f;
 
 // Eigen's packet templates take __m128 (Packet4f) as a template argument,
@@ -79,6 +84,12 @@ P PacketErfc(const P& x) {
 }
 
 #pragma GCC diagnostic pop
+#else
+template <typename P>
+P PacketErfc(const P& x) {
+  return Eigen::internal::perfc(x);
+}
+#endif  // __x86_64__
 
 template <typename T>
 Status FloatErfc(KernelContext& ctx) {

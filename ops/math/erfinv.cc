@@ -19,8 +19,8 @@ namespace opbridge {
 namespace {
 
 Status ErfinvKernel(KernelContext& ctx) {
+#if defined(__x86_64__)  // elsewhere (aarch64): Eigen's packet math below, NEON there
   const ConstTensor& x = ctx.input(0);
-#if defined(__x86_64__)
   if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
     const float* in = x.data<float>();
     float* out = ctx.output(0).data<float>();

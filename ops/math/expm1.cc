@@ -13,6 +13,7 @@ namespace opbridge {
 namespace {
 
 Status Expm1Kernel(KernelContext& ctx) {
+  if (math::FloatAvx2Fma</*kExpm1=*/true>(ctx)) return Status::Ok();
   return math::UnaryElementwise<float, double, Eigen::half, Eigen::bfloat16, std::complex<float>,
                                 std::complex<double>>(
       ctx, 10, [](const auto& x) { return math::Expm1Of(x); });

@@ -6,10 +6,13 @@
 // (within 1 ulp) on the leftover elements, so an element's value depends on its
 // position. Here every real element gets the C library's function (through
 // Eigen::numext: half and bfloat16 via float): position- and thread-independent,
-// within 2 ulp of TF's (measured by the parity tests).
+// within 2 ulp of TF's (measured by the parity tests); float32 with AVX2 and
+// FMA gets the correctly rounded value instead (FloatAvx2Fma), at TF's speed.
 #pragma once
 
+#include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "expm1_log1p_avx2.h"
 
 namespace opbridge {
 namespace math {
@@ -35,6 +38,26 @@ auto Log1pOf(const Array& x) {
   } else {
     return x.unaryExpr([](const T& v) { return static_cast<T>(Eigen::numext::log1p(v)); }).eval();
   }
+}
+
+// float32 on CPUs with AVX2 and FMA: expm1_log1p_avx2.h's double-precision
+// evaluation (correctly rounded but within ~1e-14 of a boundary, ~10x the C
+// library's speed). Returns false, having done nothing, for other dtypes and
+// CPUs.
+template <bool kExpm1>
+bool FloatAvx2Fma(KernelContext& ctx) {
+#if defined(__x86_64__)
+  const ConstTensor& x = ctx.input(0);
+  if (x.dtype() != DType::kFloat32 || !UseAvx2Fma()) return false;
+  const float* in = x.data<float>();
+  float* out = ctx.output(0).data<float>();
+  ctx.ParallelFor(x.num_elements(), 2, [&](int64_t begin, int64_t end) {
+    expm1_log1p_avx2::Apply<kExpm1>(in + begin, out + begin, end - begin);
+  });
+  return true;
+#else
+  return false;
+#endif
 }
 
 }  // namespace math

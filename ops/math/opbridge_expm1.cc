@@ -9,6 +9,7 @@ namespace opbridge {
 namespace {
 
 Status OpbridgeExpm1Kernel(KernelContext& ctx) {
+  if (math::FloatAvx2Fma</*kExpm1=*/true>(ctx)) return Status::Ok();
   return math::UnaryElementwise<float>(ctx, 10,
                                        [](const auto& x) { return math::Expm1Of(x); });
 }

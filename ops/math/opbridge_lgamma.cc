@@ -34,7 +34,7 @@ Status OpbridgeLgammaKernel(KernelContext& ctx) {
   if (x.dtype() == DType::kFloat32) {
     const float* in = x.data<float>();
     float* out = ctx.output(0).data<float>();
-    const bool avx2 = UseAvx2();
+    [[maybe_unused]] const bool avx2 = UseAvx2();  // always false off x86-64 (aarch64)
     // Chunks start on multiples of 8 lanes: every element takes the same path
     // whatever the thread count.
     ctx.ParallelFor(

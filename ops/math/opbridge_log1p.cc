@@ -9,6 +9,7 @@ namespace opbridge {
 namespace {
 
 Status OpbridgeLog1pKernel(KernelContext& ctx) {
+  if (math::FloatAvx2Fma</*kExpm1=*/false>(ctx)) return Status::Ok();
   return math::UnaryElementwise<float>(ctx, 10,
                                        [](const auto& x) { return math::Log1pOf(x); });
 }

@@ -4,6 +4,7 @@
 // that folds each output element's inputs in row-major order.
 #pragma once
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -14,17 +15,58 @@
 namespace opbridge {
 namespace math {
 
-// Neumaier's compensated sum (as Sum's): within about two roundings of the
-// exact sum whatever the count. A compensation made non-finite by
-// infinities or overflow is dropped: the plain sum is then TF's answer.
+// Compensated sum (Neumaier's, as Sum's): the exact rounding error of each
+// addition is kept and added back at the end, so a float64 sum is within
+// about two roundings of the exact sum whatever the count. The error comes
+// from Knuth's branch-free TwoSum, which gives the same (exact) error as
+// Neumaier's |sum| >= |x| branch without its mispredictions on mixed signs. A
+// compensation made non-finite by infinities or overflow is dropped: the
+// plain sum is then TF's answer.
 struct CompensatedSum {
   double sum = 0.0;
   double compensation = 0.0;
 
   void Add(double x) {
     const double t = sum + x;
-    compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+    const double x_part = t - sum;
+    compensation += (sum - (t - x_part)) + (x - x_part);
     sum = t;
+  }
+  // Adds n contiguous values in kLanes interleaved lanes (value i to lane
+  // i % kLanes), each compensated, then folds the lanes in order: independent
+  // chains in SIMD packets instead of one serial chain. The order of additions
+  // changes, the error bound does not; the lanes are fixed, not the packet
+  // width, so every instruction set gives the same bits.
+  void AddSpan(const double* x, int64_t n) {
+    using Packet = Eigen::internal::packet_traits<double>::type;
+    constexpr int kLanes = 8;
+    constexpr int kWidth = Eigen::internal::packet_traits<double>::size;
+    constexpr int kPackets = kLanes / kWidth;
+    static_assert(kLanes % kWidth == 0, "lanes fill whole packets");
+    Packet s[kPackets], c[kPackets];
+    for (int q = 0; q < kPackets; ++q) s[q] = c[q] = Eigen::internal::pset1<Packet>(0.0);
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      for (int q = 0; q < kPackets; ++q) {
+        using Eigen::internal::padd;
+        using Eigen::internal::psub;
+        const Packet v = Eigen::internal::ploadu<Packet>(x + i + q * kWidth);
+        const Packet t = padd(s[q], v);
+        const Packet v_part = psub(t, s[q]);
+        c[q] = padd(c[q], padd(psub(s[q], psub(t, v_part)), psub(v, v_part)));
+        s[q] = t;
+      }
+    }
+    double lane_sum[kLanes], lane_compensation[kLanes];
+    for (int q = 0; q < kPackets; ++q) {
+      Eigen::internal::pstoreu(lane_sum + q * kWidth, s[q]);
+      Eigen::internal::pstoreu(lane_compensation + q * kWidth, c[q]);
+    }
+    for (int l = 0; l < kLanes; ++l) {
+      Add(lane_sum[l]);
+      compensation += lane_compensation[l];
+    }
+    for (; i < n; ++i) Add(x[i]);
   }
   double Result() const { return std::isfinite(compensation) ? sum + compensation : sum; }
 };
@@ -80,8 +122,11 @@ inline Status ReductionShape(ShapeContext& ctx, const ReductionParams& p) {
 
 // out[o] = finish(fold of step(acc, x) over the inputs reduced into o, from
 // init, in row-major order, count), for double input 0 and axes input 1.
-template <typename Acc, typename Step, typename Finish>
-Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step step, Finish finish) {
+// When the reduced dims are the innermost ones (tf.reduce_*(x, -1) and the
+// like), each output's inputs are one contiguous run, which span(acc, first,
+// count) folds (by default step over it in order).
+template <typename Acc, typename Step, typename Finish, typename Span>
+Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step step, Finish finish, Span span) {
   const ConstTensor& x = ctx.input(0);
   std::vector<bool> reduced;
   Shape output;
@@ -91,17 +136,33 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
                    ctx.output(0).shape().ToString(), ", expected ", output.ToString());
   const int rank = x.rank();
   std::vector<int64_t> kept_dims, kept_strides, red_dims, red_strides;
-  int64_t stride = 1, count = 1;
+  int64_t stride = 1, count = 1, kept_inner = 1;
+  bool trailing = true;  // no kept dim (other than 1) inside a reduced one
   for (int d = rank - 1; d >= 0; --d) {
     const auto ud = static_cast<size_t>(d);
     (reduced[ud] ? red_dims : kept_dims).insert((reduced[ud] ? red_dims : kept_dims).begin(), x.dim(d));
     (reduced[ud] ? red_strides : kept_strides).insert((reduced[ud] ? red_strides : kept_strides).begin(), stride);
-    if (reduced[ud]) count *= x.dim(d);
+    if (reduced[ud]) {
+      count *= x.dim(d);
+      if (x.dim(d) > 1 && kept_inner > 1) trailing = false;
+    } else {
+      kept_inner *= x.dim(d);
+    }
     stride *= x.dim(d);
   }
   const double* in = x.data<double>();
   double* out = ctx.output(0).data<double>();
   const int64_t out_size = output.num_elements();
+  if (trailing) {
+    ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) {
+        Acc acc = init;
+        span(acc, in + o * count, count);
+        out[o] = finish(acc, count);
+      }
+    });
+    return Status::Ok();
+  }
   ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
     std::vector<int64_t> coord(red_dims.size());
     for (int64_t o = begin; o < end; ++o) {
@@ -126,6 +187,13 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
     }
   });
   return Status::Ok();
+}
+
+template <typename Acc, typename Step, typename Finish>
+Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step step, Finish finish) {
+  return ReduceDouble(ctx, p, init, step, finish, [&step](Acc& acc, const double* first, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) step(acc, first[i]);
+  });
 }
 
 }  // namespace math

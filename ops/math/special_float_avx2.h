@@ -1,7 +1,7 @@
-// Eigen's float packet algorithms for atanh (patanh_float with plog_float)
-// and erfinv (generic_ndtri), 8 lanes wide, for the CPUs with AVX2 (chosen at
-// run time by atanh.cc and erfinv.cc: the library is built for baseline
-// x86-64, so Eigen evaluates them 4 lanes wide there).
+// Eigen's float packet algorithms for atanh (patanh_float with plog_float),
+// ndtri (generic_ndtri) and erfinv (ndtri's), 8 lanes wide, for the CPUs with
+// AVX2 (chosen at run time by atanh.cc, ndtri.cc and erfinv.cc: the library is
+// built for baseline x86-64, so Eigen evaluates them 4 lanes wide there).
 //
 // TF's wheel evaluates the same packet code compiled for AVX without FMA, so
 // every multiply-add here is a multiply then an add, as Eigen's pmadd is in
@@ -22,6 +22,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -138,6 +139,11 @@ OPBRIDGE_AVX2 __m256 NdtriAboveExpNegTwo(__m256 b) {
   return _mm256_mul_ps(r, Set(2.50662827463100050242f));
 }
 
+// (x0 - x1), negated where should_flipsign is not set.
+OPBRIDGE_AVX2 __m256 Finish(__m256 x0, __m256 x1, __m256 should_flipsign) {
+  return _mm256_xor_ps(_mm256_and_ps(should_flipsign, Set(-0.0f)), _mm256_sub_ps(x0, x1));
+}
+
 OPBRIDGE_AVX2 __m256 NdtriBelowExpNegTwo(__m256 b, __m256 should_flipsign) {
   static constexpr float p1[] = {4.05544892305962419923e0,
                                  3.15251094599893866154e1,
@@ -179,27 +185,82 @@ OPBRIDGE_AVX2 __m256 NdtriBelowExpNegTwo(__m256 b, __m256 should_flipsign) {
   const __m256 x0 = _mm256_sub_ps(x, _mm256_div_ps(Log(x), x));
   const __m256 z = Reciprocal(x);
   const __m256 below8 = _mm256_div_ps(Polevl(z, p1), Polevl(z, q1));
+  // Eigen evaluates both rational functions; every lane is computed alone, so
+  // the one no lane selects (x >= 8 only below exp(-32)) can be skipped.
+  const __m256 x_below8 = _mm256_cmp_ps(x, Set(8.0f), _CMP_LT_OQ);
+  if (_mm256_movemask_ps(x_below8) == 0xff) return Finish(x0, _mm256_mul_ps(z, below8), should_flipsign);
   const __m256 above8 = _mm256_div_ps(Polevl(z, p2), Polevl(z, q2));
-  const __m256 x1 = _mm256_mul_ps(z, Select(_mm256_cmp_ps(x, Set(8.0f), _CMP_LT_OQ), below8, above8));
-  return _mm256_xor_ps(_mm256_and_ps(should_flipsign, Set(-0.0f)), _mm256_sub_ps(x0, x1));
+  const __m256 x1 = _mm256_mul_ps(z, Select(x_below8, below8, above8));
+  return Finish(x0, x1, should_flipsign);
+}
+
+// Generic_ndtri's ends (-inf at a = 0, +inf at a = 1) over the computed lanes,
+// times sqrt(1/2) for erfinv.
+template <bool kErfinv>
+OPBRIDGE_AVX2 __m256 NdtriEnds(__m256 a, __m256 ndtri) {
+  const __m256 inf = Set(std::numeric_limits<float>::infinity());
+  const __m256 y = Select(_mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ), _mm256_xor_ps(inf, Set(-0.0f)),
+                          Select(_mm256_cmp_ps(Set(1.0f), a, _CMP_EQ_OQ), inf, ndtri));
+  return kErfinv ? _mm256_mul_ps(y, Set(static_cast<float>(M_SQRT1_2))) : y;
+}
+
+// ndtri(in) (or erfinv(in) = ndtri(in / 2 + 1/2) sqrt(1/2)) over in[0, n), n a
+// multiple of 8. Generic_ndtri's cheap half (b above exp(-2), ~3/4 of uniform
+// inputs) runs on every packet; the lanes below go into a list and run the
+// expensive half 8 at a time, packed from several packets (Eigen runs both
+// halves on every packet). Each lane is computed alone, by the same
+// instructions wherever it sits: Eigen's bits for every lane.
+template <bool kErfinv>
+__attribute__((target("avx2"))) void NdtriOrErfinv(const float* in, float* out, int64_t n) {
+  const __m256 one = Set(1.0f);
+  const __m256 exp_neg_two = Set(0.13533528323661269189f);
+  constexpr int64_t kBlock = 256;
+  alignas(32) float below_a[kBlock + 8];
+  alignas(32) float below_y[kBlock + 8];
+  int32_t below_index[kBlock + 8];
+  for (int64_t block = 0; block < n; block += kBlock) {
+    const int64_t block_end = std::min(n, block + kBlock);
+    int count = 0;
+    for (int64_t i = block; i < block_end; i += 8) {
+      const __m256 x = _mm256_loadu_ps(in + i);
+      const __m256 a = kErfinv ? _mm256_add_ps(_mm256_mul_ps(x, Set(0.5f)), Set(0.5f)) : x;
+      const __m256 should_flipsign = _mm256_cmp_ps(a, _mm256_sub_ps(one, exp_neg_two), _CMP_LE_OQ);
+      const __m256 b = Select(should_flipsign, a, _mm256_sub_ps(one, a));
+      const int above = _mm256_movemask_ps(_mm256_cmp_ps(exp_neg_two, b, _CMP_LT_OQ));
+      if (above == 0) {  // all below: no list
+        _mm256_storeu_ps(out + i, NdtriEnds<kErfinv>(a, NdtriBelowExpNegTwo(b, should_flipsign)));
+        continue;
+      }
+      _mm256_storeu_ps(out + i, NdtriEnds<kErfinv>(a, NdtriAboveExpNegTwo(b)));
+      if (above == 0xff) continue;
+      alignas(32) float lanes[8];
+      _mm256_store_ps(lanes, a);
+      for (int k = 0; k < 8; ++k) {  // appends the lanes below, without branches on them
+        below_a[count] = lanes[k];
+        below_index[count] = static_cast<int32_t>(i - block + k);
+        count += ~above >> k & 1;
+      }
+    }
+    for (int k = count; k % 8 != 0; ++k) below_a[k] = 0.5f;  // padding lanes: any value
+    for (int k = 0; k < count; k += 8) {
+      // b and the sign again from a: the same instructions as the packet's lanes.
+      const __m256 a = _mm256_load_ps(below_a + k);
+      const __m256 should_flipsign = _mm256_cmp_ps(a, _mm256_sub_ps(one, exp_neg_two), _CMP_LE_OQ);
+      const __m256 b = Select(should_flipsign, a, _mm256_sub_ps(one, a));
+      _mm256_store_ps(below_y + k, NdtriEnds<kErfinv>(a, NdtriBelowExpNegTwo(b, should_flipsign)));
+    }
+    for (int k = 0; k < count; ++k) out[block + below_index[k]] = below_y[k];
+  }
 }
 
 // erfinv of in[0, n), n a multiple of 8, as ndtri(x * 0.5 + 0.5) * sqrt(1/2).
 __attribute__((target("avx2"))) inline void ErfinvFloat(const float* in, float* out, int64_t n) {
-  const __m256 one = Set(1.0f);
-  const __m256 zero = _mm256_setzero_ps();
-  const __m256 exp_neg_two = Set(0.13533528323661269189f);
-  const __m256 inf = Set(std::numeric_limits<float>::infinity());
-  for (int64_t i = 0; i + 8 <= n; i += 8) {
-    const __m256 a = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(in + i), Set(0.5f)), Set(0.5f));
-    const __m256 should_flipsign = _mm256_cmp_ps(a, _mm256_sub_ps(one, exp_neg_two), _CMP_LE_OQ);
-    const __m256 b = Select(should_flipsign, a, _mm256_sub_ps(one, a));
-    const __m256 ndtri = Select(_mm256_cmp_ps(exp_neg_two, b, _CMP_LT_OQ), NdtriAboveExpNegTwo(b),
-                                NdtriBelowExpNegTwo(b, should_flipsign));
-    const __m256 y = Select(_mm256_cmp_ps(a, zero, _CMP_EQ_OQ), Set(-std::numeric_limits<float>::infinity()),
-                            Select(_mm256_cmp_ps(one, a, _CMP_EQ_OQ), inf, ndtri));
-    _mm256_storeu_ps(out + i, _mm256_mul_ps(y, Set(static_cast<float>(M_SQRT1_2))));
-  }
+  NdtriOrErfinv<true>(in, out, n);
+}
+
+// ndtri of in[0, n), n a multiple of 8.
+__attribute__((target("avx2"))) inline void NdtriFloat(const float* in, float* out, int64_t n) {
+  NdtriOrErfinv<false>(in, out, n);
 }
 
 #undef OPBRIDGE_AVX2

@@ -27,23 +27,7 @@ using math::PlanReduction;
 using math::ReductionParams;
 using math::ReductionShape;
 
-// Neumaier's compensated sum: the rounding error of each addition is kept
-// and added back at the end, so a float64 sum of n terms is within about two
-// roundings of the exact sum whatever n (a plain running sum drifts by up to
-// n roundings; TF's tree of packets by about log2(n)). A compensation made
-// non-finite by infinities or overflow is dropped: the sum alone is then
-// TF's answer (inf, or NaN).
-struct CompensatedSum {
-  double sum = 0.0;
-  double compensation = 0.0;
-
-  void Add(double x) {
-    const double t = sum + x;
-    compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
-    sum = t;
-  }
-  double Result() const { return std::isfinite(compensation) ? sum + compensation : sum; }
-};
+using math::CompensatedSum;  // Neumaier's compensation (reduction.h)
 
 struct CompensatedComplexSum {
   CompensatedSum re, im;
@@ -54,7 +38,7 @@ struct CompensatedComplexSum {
 // undefined behaviour; bfloat16 and half in float, rounded once at the end
 // (TF's bfloat16 sum does exactly that; its half sum rounds after every
 // addition, so ours is the more accurate); float, double and complex in
-// double with Neumaier's compensation (below), rounded once at the end.
+// double with Neumaier's compensation (reduction.h), rounded once at the end.
 template <typename T, bool kIntegral = std::is_integral_v<T>>
 struct Accumulator {
   using type = std::make_unsigned_t<T>;
@@ -102,10 +86,58 @@ T Result(const Acc& acc) {
   }
 }
 
+// Accumulators for any element type: one Acc per output element.
+template <typename T>
+struct AccumulatorArray {
+  using Acc = typename Accumulator<T>::type;
+  std::vector<Acc> acc;
+
+  explicit AccumulatorArray(int64_t n) : acc(static_cast<size_t>(n), Acc{}) {}
+  // n inputs all reduced into output o.
+  void AddRun(int64_t o, const T* x, int64_t n) {
+    Acc& a = acc[static_cast<size_t>(o)];
+    for (int64_t j = 0; j < n; ++j) Add(a, x[j]);
+  }
+  // n inputs into outputs o, o + 1, ...
+  void AddRow(int64_t o, const T* x, int64_t n) {
+    Acc* a = acc.data() + o;
+    for (int64_t j = 0; j < n; ++j) Add(a[j], x[j]);
+  }
+  T Get(int64_t o) const { return Result<T>(acc[static_cast<size_t>(o)]); }
+};
+
+// float64's compensated accumulators as two arrays (sums, compensations): a
+// row added into a row of accumulators is then elementwise and vectorizes,
+// and a run goes through CompensatedSum's lanes. The additions and their
+// error terms are CompensatedSum's.
+struct SplitCompensatedArray {
+  std::vector<double> sum, compensation;
+
+  explicit SplitCompensatedArray(int64_t n) : sum(static_cast<size_t>(n)), compensation(static_cast<size_t>(n)) {}
+  void AddRun(int64_t o, const double* x, int64_t n) {
+    CompensatedSum a{sum[static_cast<size_t>(o)], compensation[static_cast<size_t>(o)]};
+    a.AddSpan(x, n);
+    sum[static_cast<size_t>(o)] = a.sum;
+    compensation[static_cast<size_t>(o)] = a.compensation;
+  }
+  void AddRow(int64_t o, const double* __restrict x, int64_t n) {
+    double* __restrict s = sum.data() + o;
+    double* __restrict c = compensation.data() + o;
+    for (int64_t j = 0; j < n; ++j) {
+      const double t = s[j] + x[j];
+      const double x_part = t - s[j];
+      c[j] += (s[j] - (t - x_part)) + (x[j] - x_part);
+      s[j] = t;
+    }
+  }
+  double Get(int64_t o) const {
+    return CompensatedSum{sum[static_cast<size_t>(o)], compensation[static_cast<size_t>(o)]}.Result();
+  }
+};
+
 template <typename T>
 void Reduce(const ConstTensor& x, const std::vector<bool>& reduced, T* out, int64_t out_size) {
-  using Acc = typename Accumulator<T>::type;
-  std::vector<Acc> acc(static_cast<size_t>(out_size), Acc{});
+  std::conditional_t<std::is_same_v<T, double>, SplitCompensatedArray, AccumulatorArray<T>> acc(out_size);
   const int64_t n = x.num_elements();
   if (n > 0) {
     // Adjacent dims both reduced or both kept merge (dims of 1 drop out), so
@@ -142,11 +174,9 @@ void Reduce(const ConstTensor& x, const std::vector<bool>& reduced, T* out, int6
     for (int64_t row = 0; row < n / inner; ++row) {
       const T* src = in + row * inner;
       if (inner_reduced) {
-        Acc& a = acc[static_cast<size_t>(offset)];
-        for (int64_t j = 0; j < inner; ++j) Add(a, src[j]);
+        acc.AddRun(offset, src, inner);
       } else {
-        Acc* a = acc.data() + offset;
-        for (int64_t j = 0; j < inner; ++j) Add(a[j], src[j]);
+        acc.AddRow(offset, src, inner);
       }
       for (int64_t d = static_cast<int64_t>(m) - 2; d >= 0; --d) {  // odometer over the outer dims
         const auto u = static_cast<size_t>(d);
@@ -157,7 +187,7 @@ void Reduce(const ConstTensor& x, const std::vector<bool>& reduced, T* out, int6
       }
     }
   }
-  for (int64_t k = 0; k < out_size; ++k) out[k] = Result<T>(acc[static_cast<size_t>(k)]);
+  for (int64_t k = 0; k < out_size; ++k) out[k] = acc.Get(k);
 }
 
 template <typename T>

@@ -208,6 +208,7 @@ Status NextLevel(Partition type, const std::vector<int64_t>& p, const Parents& p
     const int64_t total = p.empty() ? 0 : p.back();
     OPBRIDGE_REQUIRE(total <= limit, "row partition ", level, " (ROW_SPLITS) ends at ", total,
                      ", more elements than values and the output can hold (", limit, ")");
+    out->reserve(static_cast<size_t>(std::max<int64_t>(total, 0)));
     for (int64_t i = 0; i < rows; ++i) {
       int64_t length;
       OPBRIDGE_REQUIRE(!__builtin_sub_overflow(p[static_cast<size_t>(i + 1)], p[static_cast<size_t>(i)], &length),
@@ -365,6 +366,24 @@ class RowWriter {
     }
     std::memcpy(output_.data<char>() + static_cast<size_t>(dst * row_) * bytes_, dflt_row_.data(), dflt_row_.size());
   }
+  // Rows [dst, dst + count) all default: one row written, then the written
+  // part copied onto the next, doubling (a padded waveform is thousands of
+  // one-element rows, too many for a call each).
+  void Defaults(int64_t dst, int64_t count) const {
+    if (count <= 0) return;
+    if (strings()) {
+      for (int64_t i = 0; i < count; ++i) Default(dst + i);
+      return;
+    }
+    Default(dst);
+    char* first = output_.data<char>() + static_cast<size_t>(dst * row_) * bytes_;
+    const size_t total = static_cast<size_t>(count) * dflt_row_.size();
+    for (size_t done = dflt_row_.size(); done < total;) {
+      const size_t n = std::min(done, total - done);
+      std::memcpy(first + done, first, n);
+      done += n;
+    }
+  }
 
  private:
   const ConstTensor& values_;
@@ -449,9 +468,12 @@ Status RaggedTensorToTensorKernel(KernelContext& ctx, const RaggedToTensorParams
       writer.Copy(dst_start, src_start, dst_end - dst_start);
     }
     if (src_i >= n) dst_i = out_rows;
-    for (; dst_end < dst_i; ++dst_end) {
+    if (dst_end < dst_i) {
       OPBRIDGE_REQUIRE(dst_end < out_rows, "value_rowids are not sorted: the output would be padded past its end");
-      writer.Default(dst_end);
+      const int64_t pad_end = std::min(dst_i, out_rows);
+      writer.Defaults(dst_end, pad_end - dst_end);
+      dst_end = pad_end;
+      OPBRIDGE_REQUIRE(dst_end >= dst_i, "value_rowids are not sorted: the output would be padded past its end");
     }
     if (dst_i < 0) {
       src_start = src_i + 1;

@@ -4,7 +4,11 @@
 // (UpperBound). tf.searchsorted reshapes N-D inputs to these 2-D ones.
 //
 // TF's kernel runs std::lower_bound / std::upper_bound with operator< on
-// each row; so does this, so even unsorted rows and NaNs give TF's indices.
+// each row. This probes the same elements in the same order (libstdc++'s
+// halving: mid = first + len / 2), so even unsorted rows and NaNs give TF's
+// indices; but without branches on the comparisons (a random query
+// mispredicts half of them) and 8 queries at a time, whose probes overlap in
+// the memory pipeline.
 #pragma once
 
 #include <algorithm>
@@ -40,10 +44,38 @@ Status Search(KernelContext& ctx) {
   int64_t log_n = 1;
   while ((int64_t{1} << log_n) < n) ++log_n;
   ctx.ParallelFor(batch * m, 2 * log_n + 2, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const T* first = rows + (i / (m ? m : 1)) * n;
-      const T* found = kUpper ? std::upper_bound(first, first + n, v[i]) : std::lower_bound(first, first + n, v[i]);
-      out[i] = static_cast<Out>(found - first);
+    constexpr int kGroup = 8;
+    int64_t row = m ? begin / m : 0;
+    int64_t row_end = (row + 1) * m;  // the first query of the next row
+    for (int64_t i = begin; i < end; i += kGroup) {
+      const int count = static_cast<int>(std::min<int64_t>(kGroup, end - i));
+      const T* start[kGroup];
+      const T* first[kGroup];
+      int64_t len[kGroup];
+      T value[kGroup];
+      for (int k = 0; k < count; ++k) {
+        while (i + k >= row_end) row_end += m, ++row;
+        start[k] = first[k] = rows + row * n;
+        len[k] = n;
+        value[k] = v[i + k];
+      }
+      // libstdc++'s loop for each query: half = len / 2; past mid (first =
+      // mid + 1, len -= half + 1) when the probe is before the value, else keep
+      // the lower half (len = half). In masks: compilers branch on `?:` here.
+      for (bool active = n > 0; active;) {
+        active = false;
+        for (int k = 0; k < count; ++k) {
+          if (len[k] == 0) continue;
+          const int64_t half = len[k] >> 1;
+          const T* mid = first[k] + half;
+          const bool past = kUpper ? !(value[k] < *mid) : *mid < value[k];
+          const int64_t mask = -static_cast<int64_t>(past);
+          first[k] += (half + 1) & mask;
+          len[k] = half - (mask & ~len[k] & 1);  // len - half - 1 is half - 1 for even len
+          active |= len[k] != 0;
+        }
+      }
+      for (int k = 0; k < count; ++k) out[i + k] = static_cast<Out>(first[k] - start[k]);
     }
   });
   return Status::Ok();

@@ -116,17 +116,17 @@ Status Compute(KernelContext& ctx) {
     // Rows straight from the input (its rows may be longer than len/2 + 1),
     // kLanes at a time.
     const int64_t in_row = input.dim(r - 1);
-    const fft::RealInversePlan<InComplex, Real> plan(len);
+    const auto plan = fft::SharedPlan<fft::RealInversePlan<InComplex, Real>>(len);
     const int64_t groups = (batch + fft::kLanes - 1) / fft::kLanes;
     ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
       fft::RealWorkspace<Real> ws;
       for (int64_t g = begin; g < end; ++g) {
         const int64_t row = g * fft::kLanes;
         if (row + fft::kLanes <= batch) {
-          plan.template Transform<fft::kLanes>(in + row * in_row, in_row, out + row * len, len, scale, &ws);
+          plan->template Transform<fft::kLanes>(in + row * in_row, in_row, out + row * len, len, scale, &ws);
         } else {
           for (int64_t rest = row; rest < batch; ++rest) {
-            plan.template Transform<1>(in + rest * in_row, in_row, out + rest * len, len, scale, &ws);
+            plan->template Transform<1>(in + rest * in_row, in_row, out + rest * len, len, scale, &ws);
           }
         }
       }
@@ -142,7 +142,11 @@ Status Compute(KernelContext& ctx) {
   int64_t block = 1;
   for (int64_t d : work_dims) block *= d;
   using Work = std::complex<Real>;
-  std::vector<Work> work(static_cast<size_t>(batch * block));
+  // Kept per thread between invokes and only grown: every value used is
+  // written below first, and a fresh buffer each call cost its page faults.
+  thread_local std::vector<Work> work;
+  if (work.size() < static_cast<size_t>(batch * block)) work.resize(static_cast<size_t>(batch * block));
+  Work* const buffer = work.data();  // the tasks below run on other threads: not their own `work`
 
   // Input strides of the inner dims (elements), the input being row-major.
   std::array<int64_t, Rank> in_stride;
@@ -161,7 +165,7 @@ Status Compute(KernelContext& ctx) {
         offset += (rest % work_dims[static_cast<size_t>(i)]) * in_stride[static_cast<size_t>(i)];
         rest /= work_dims[static_cast<size_t>(i)];
       }
-      std::copy(in + offset, in + offset + half, work.data() + row * half);
+      std::copy(in + offset, in + offset + half, buffer + row * half);
     }
   });
 
@@ -172,10 +176,10 @@ Status Compute(KernelContext& ctx) {
     int64_t stride = 1;
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
-    const fft::Plan<Real> plan(axis_len);
+    const auto plan = fft::SharedPlan<fft::Plan<Real>>(axis_len);
     const auto line_base = [&](int64_t l) {
       // Line l: the batch/outer index above `axis` and the inner offset below it.
-      return work.data() + (l / stride) * axis_len * stride + l % stride;
+      return buffer + (l / stride) * axis_len * stride + l % stride;
     };
     const int64_t groups = (lines + fft::kLanes - 1) / fft::kLanes;
     ctx.ParallelFor(groups, axis_len * 40 * fft::kLanes, [&](int64_t begin, int64_t end) {
@@ -192,7 +196,7 @@ Status Compute(KernelContext& ctx) {
             im[k * L + l] = base[k * stride].imag();
           }
         }
-        plan.template Transform<L>(re, im, true, &ws);
+        plan->template Transform<L>(re, im, true, &ws);
         for (int l = 0; l < L; ++l) {
           Work* base = line_base(first + l);
           for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Work(re[k * L + l], im[k * L + l]);
@@ -210,17 +214,17 @@ Status Compute(KernelContext& ctx) {
   }
 
   // Real inverse DFTs along the last axis, scaled, kLanes rows at a time.
-  const fft::RealInversePlan<Work, Real> plan(len);
+  const auto last_plan = fft::SharedPlan<fft::RealInversePlan<Work, Real>>(len);
   const int64_t groups = (rows + fft::kLanes - 1) / fft::kLanes;
   ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
     fft::RealWorkspace<Real> ws;
     for (int64_t g = begin; g < end; ++g) {
       const int64_t row = g * fft::kLanes;
       if (row + fft::kLanes <= rows) {
-        plan.template Transform<fft::kLanes>(work.data() + row * half, half, out + row * len, len, scale, &ws);
+        last_plan->template Transform<fft::kLanes>(buffer + row * half, half, out + row * len, len, scale, &ws);
       } else {
         for (int64_t rest = row; rest < rows; ++rest) {
-          plan.template Transform<1>(work.data() + rest * half, half, out + rest * len, len, scale, &ws);
+          last_plan->template Transform<1>(buffer + rest * half, half, out + rest * len, len, scale, &ws);
         }
       }
     }

@@ -160,7 +160,9 @@ Status Compute(KernelContext& ctx) {
   for (int i = 0; i < Rank - 1; ++i) {
     const int64_t axis_len = n[static_cast<size_t>(i)];
     stride /= axis_len;
-    fft::TransformAxis<Real>(ctx, out, outer, axis_len, stride, false);
+    // A length-1 DFT is the identity (unscaled): skip the pass over the whole
+    // output (the converter's RFFT2D for a 1-D rfft has fft_length [1, n]).
+    if (axis_len > 1) fft::TransformAxis<Real>(ctx, out, outer, axis_len, stride, false);
     outer *= axis_len;
   }
   return Status::Ok();

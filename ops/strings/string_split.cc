@@ -8,6 +8,9 @@
 // - skip_empty (default true) drops empty tokens.
 // Outputs are TF's sparse triple: indices [n, 2], values [n], shape
 // [rows, longest row].
+#include <algorithm>
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,10 +46,44 @@ void Split(std::string_view text, std::string_view delimiter, bool skip_empty,
 
 Status StringSplitShape(ShapeContext& ctx) { return strings::SparseSplitShape(ctx, "delimiter"); }
 
+// An empty delimiter (tf.strings.bytes_split): every byte is a token, so the
+// outputs are written straight from the inputs, without a list of token views.
+Status BytesSplit(KernelContext& ctx) {
+  const ConstTensor& input = ctx.input(0);
+  const std::string_view* in = input.data<std::string_view>();
+  const int64_t rows = input.num_elements();
+  uint64_t bytes = 0;
+  int64_t longest = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    bytes += in[i].size();
+    longest = std::max(longest, static_cast<int64_t>(in[i].size()));
+  }
+  const int64_t n = static_cast<int64_t>(bytes);
+  OPBRIDGE_RETURN_IF_ERROR(strings::CheckStringOutput("values", bytes, bytes));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({n, 2})));
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({n})));
+  int64_t* indices = ctx.output(0).data<int64_t>();
+  std::string* values = ctx.output(1).data<std::string>();
+  int64_t* shape = ctx.output(2).data<int64_t>();
+  int64_t c = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const std::string_view text = in[i];
+    for (size_t j = 0; j < text.size(); ++j, ++c) {
+      indices[2 * c] = i;
+      indices[2 * c + 1] = static_cast<int64_t>(j);
+      values[c].assign(1, text[j]);
+    }
+  }
+  shape[0] = rows;
+  shape[1] = longest;
+  return Status::Ok();
+}
+
 Status StringSplitKernel(KernelContext& ctx, const StringSplitParams& p) {
   const ConstTensor& input = ctx.input(0);
   const std::string_view* in = input.data<std::string_view>();
   const std::string_view delimiter = ctx.input(1).data<std::string_view>()[0];
+  if (delimiter.empty()) return BytesSplit(ctx);
   std::vector<std::string_view> tokens;
   std::vector<int64_t> row_sizes(static_cast<size_t>(input.num_elements()));
   for (int64_t i = 0; i < input.num_elements(); ++i) {

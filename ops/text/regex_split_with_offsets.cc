@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../strings/regex.h"
+#include "re2/regexp.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -32,6 +33,20 @@ Status RegexSplitShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// RE2::FindAndConsume(leftover, re, delim) as RE2 does it (a match of the
+// unanchored pattern in *leftover, which is then moved past the match; false
+// when the pattern has no group 1), asking RE2 only for the whole match when
+// it is group 1.
+bool FindAndConsume(const Regex& re, bool whole_is_group1, re2::StringPiece* leftover, re2::StringPiece* delim) {
+  if (re.NumberOfCapturingGroups() < 1) return false;
+  re2::StringPiece match[2];
+  const int groups = whole_is_group1 ? 1 : 2;
+  if (!re.Match(*leftover, 0, leftover->size(), Regex::UNANCHORED, match, groups)) return false;
+  *delim = match[groups - 1];
+  leftover->remove_prefix(static_cast<size_t>(match[0].data() + match[0].size() - leftover->data()));
+  return true;
+}
+
 Status RegexSplitKernel(KernelContext& ctx) {
   // TF's order of checks: delimiter scalar, compiled; keep pattern scalar, compiled.
   std::string_view delim_pattern, keep_pattern;
@@ -42,6 +57,11 @@ Status RegexSplitKernel(KernelContext& ctx) {
       ScalarStringInput(ctx, kKeepDelim, "keep_delim_regex_pattern", "Pattern", &keep_pattern));
   OPBRIDGE_RETURN_IF_ERROR(CompileRegex(keep_pattern, "input 'keep_delim_regex_pattern'", &keep_re));
   const bool keep_delims = !keep_pattern.empty();
+  // tf-text's wrapper makes the whole pattern group 1, and then the whole
+  // match is the delimiter: RE2 finds it with its DFAs alone, without running
+  // a submatch engine per delimiter (what asking for group 1 costs).
+  re2::Regexp* parsed = delim_re->Regexp();  // RE2's accessors are not const
+  const bool whole_is_group1 = parsed->op() == re2::kRegexpCapture && parsed->cap() == 1;
 
   const ConstTensor& input = ctx.input(kInput);
   const std::string_view* in = input.data<std::string_view>();
@@ -59,7 +79,7 @@ Status RegexSplitKernel(KernelContext& ctx) {
     whole = whole.substr(0, whole.find('\0'));
     re2::StringPiece leftover = Piece(whole), delim;
     const char* last_end = whole.data();
-    while (Regex::FindAndConsume(&leftover, *delim_re, &delim)) {
+    while (FindAndConsume(*delim_re, whole_is_group1, &leftover, &delim)) {
       if (leftover.data() == last_end) {
         return Errorf("input 'delim_regex_pattern': '", std::string(delim_pattern),
                       "' matched an empty delimiter at byte ", last_end - whole.data(), " of input ", i,

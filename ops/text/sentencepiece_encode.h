@@ -53,11 +53,12 @@ inline void EncodeUnigram(const Model& m, std::string_view s, Segment* out) {
     const float till_here = best[start].score;
     bool has_single = false;
     const size_t mblen = std::min(OneCharLen(static_cast<unsigned char>(s[start])), size - start);
-    const size_t limit = std::min(m.max_piece_size, size - start);
-    for (size_t len = 1; len <= limit; ++len) {
-      auto it = m.normal.find(s.substr(start, len));
-      if (it == m.normal.end()) continue;
-      const int id = it->second;
+    uint32_t node = 0;  // the trie node of s[start, start + len)
+    for (size_t len = 1; start + len <= size; ++len) {
+      node = m.normal_trie.Child(node, static_cast<uint8_t>(s[start + len - 1]));
+      if (node == PieceTrie::kNone) break;
+      const int id = m.normal_trie.Id(node);
+      if (id < 0) continue;
       const int type = m.Type(id);
       if (type == kUnused) continue;
       const double score = type == kUserDefined ? static_cast<float>(len) * m.max_score - 0.1

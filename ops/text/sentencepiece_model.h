@@ -24,6 +24,7 @@
 #include "../io/proto_wire.h"
 #include "opbridge/resource.h"
 #include "opbridge/status.h"
+#include "sentencepiece_trie.h"
 
 namespace opbridge {
 namespace text {
@@ -168,6 +169,7 @@ struct Model {
   // NORMAL, USER_DEFINED and UNUSED pieces (sentencepiece's pieces_), and the
   // others (reserved_id_map_: UNKNOWN, CONTROL, BYTE).
   std::unordered_map<std::string_view, int> normal, reserved;
+  PieceTrie normal_trie;  // `normal` as a trie, for unigram's prefix search
   std::set<std::string, std::less<>> user_defined;
   size_t max_piece_size = 0;       // longest entry of `normal`, bytes
   size_t max_user_defined_size = 0;
@@ -257,6 +259,7 @@ struct Model {
                      " is not supported by opbridge (UNIGRAM and BPE are)");
     // Unigram's trie must hold a piece (sentencepiece: "no entry is found in the trie.").
     OPBRIDGE_REQUIRE(trainer.model_type != kUnigram || !normal.empty(), "no pieces are loaded.");
+    if (trainer.model_type == kUnigram) normal_trie.Build(normal);
     return Status::Ok();
   }
 };

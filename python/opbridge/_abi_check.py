@@ -69,12 +69,20 @@ def check(
         _verified.add(key)
 
 
-def _probe_interpreter(interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any) -> Any:
+def _probe_interpreter(
+    runtime: str, interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any
+) -> Any:
+    # Without the default delegate: the probe model holds opbridge's op only, so XNNPACK
+    # would take nothing, and its CPU probe crashes under qemu-user (docs/aarch64.md).
+    from .interpreter import _op_resolver_without_default_delegates
+
+    no_default = {"experimental_op_resolver_type": _op_resolver_without_default_delegates(runtime)}
     if route == "delegate":
         return interpreter_class(
             model_content=_probe_model(),
             experimental_delegates=[load_delegate(str(library.path))],
             num_threads=_PROBE_THREADS,
+            **no_default,
         )
     library.registration_error = None
     try:
@@ -82,6 +90,7 @@ def _probe_interpreter(interpreter_class: Any, library: KernelLibrary, route: st
             model_content=_probe_model(),
             custom_op_registerers=[library.registerer()],
             num_threads=_PROBE_THREADS,
+            **no_default,
         )
     except Exception as exc:
         if library.registration_error:
@@ -92,7 +101,7 @@ def _probe_interpreter(interpreter_class: Any, library: KernelLibrary, route: st
 def _run_probe(
     runtime: str, interpreter_class: Any, library: KernelLibrary, route: str, load_delegate: Any
 ) -> None:
-    interpreter = _probe_interpreter(interpreter_class, library, route, load_delegate)
+    interpreter = _probe_interpreter(runtime, interpreter_class, library, route, load_delegate)
     x = np.arange(np.prod(_PROBE_SHAPE), dtype=np.float32).reshape(_PROBE_SHAPE) / 7.0
     (input_detail,) = interpreter.get_input_details()
     (output_detail,) = interpreter.get_output_details()
@@ -138,3 +147,38 @@ def _run_probe(
             "cpp/adapters/tflite/abi.h); refusing to run "
             "them:\n  " + "\n  ".join(wrong)
         )
+
+
+def probe_compiled_model(compiled_model_class: Any, environment: Any, library: KernelLibrary) -> list[str]:
+    """Runs `library`'s probe op through LiteRT's CompiledModel in `environment`;
+    each field the kernel misread (what the model declares vs what it saw)."""
+    x = np.arange(np.prod(_PROBE_SHAPE), dtype=np.float32).reshape(_PROBE_SHAPE) / 7.0
+    runtime_error = ""
+    y = None
+    try:
+        model = compiled_model_class.from_buffer(_probe_model(), environment=environment)
+        inputs = model.create_input_buffers(0)
+        outputs = model.create_output_buffers(0)
+        inputs[0].write(x)
+        model.run_by_index(0, inputs, outputs)
+        y = outputs[0].read(x.size, np.float32).reshape(_PROBE_SHAPE)
+    except (RuntimeError, ValueError) as exc:
+        runtime_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    record: dict[str, Any] = library.module.abi_probe_record()
+    expected = {
+        "prepared": True,
+        "invoked": True,
+        "input_type": 1,  # kTfLiteFloat32
+        "input_dims": list(_PROBE_SHAPE),
+        "input_bytes": x.nbytes,
+        "input_name": "opbridge_probe_in",
+        "options_size": len(_PROBE_OPTIONS),
+        "options_hex": _PROBE_OPTIONS.hex(),
+        "error": "",
+    }
+    wrong = compare(expected, record)
+    if runtime_error:
+        wrong.append(f"the probe kernel failed: {runtime_error}")
+    elif not wrong and not np.array_equal(y, 2 * x + 1):
+        wrong.append("the probe's output data is not where LiteRT reads it")
+    return wrong

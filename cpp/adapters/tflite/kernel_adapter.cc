@@ -305,6 +305,15 @@ class TfLiteNodeView : public RuntimeNode {
     TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     if (dtype == DType::kString) return StringOutput(i, shape, out);
+    // An output bound to a caller's buffer (kTfLiteCustom: LiteRT's CompiledModel
+    // binds the output buffers it is given, sized before the run) cannot grow
+    // here: ResizeTensor would record the new size over the caller's memory.
+    if (tensor->allocation_type == kTfLiteCustom && shape.fully_known()) {
+      const auto size = static_cast<uint64_t>(DTypeSize(dtype));
+      OPBRIDGE_REQUIRE(size == 0 || static_cast<uint64_t>(shape.num_elements()) <= tensor->bytes / size, "output '",
+                       name, "' has shape ", shape.ToString(), " (its size depends on input values) but is bound to a ",
+                       "caller's buffer of ", tensor->bytes, " bytes, fixed before the run (LiteRT's CompiledModel)");
+    }
     OPBRIDGE_RETURN_IF_ERROR(Resize(context_, tensor, shape, name));
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "output", name));
     *out = Tensor(&name, dtype, shape, tensor->data);
@@ -459,7 +468,13 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
 
 // init receives neither the node nor the registration, so each op gets its own
 // init function: Init<I> knows it serves the I-th op of the table.
-constexpr size_t kMaxOps = 1024;  // registrations: each TF op counts twice (its name and Flex<name>)
+// A selective build (cmake/SelectiveOps.cmake) sizes the table to its ops: each
+// slot costs about 90 bytes of code, unwind table, pointer and relocation.
+#ifndef OPBRIDGE_MAX_TFLITE_OPS
+#define OPBRIDGE_MAX_TFLITE_OPS 1024
+#endif
+// Registrations: each TF op counts twice (its name and Flex<name>).
+constexpr size_t kMaxOps = OPBRIDGE_MAX_TFLITE_OPS;
 struct TableSlot {
   const OpSpec* spec;
   bool select_tf;

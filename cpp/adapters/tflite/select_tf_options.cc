@@ -142,7 +142,7 @@ Status ParseList(const uint8_t* data, size_t size, ProtoAttr* out) {
       }));
     } else if (field == 4) {
       OPBRIDGE_RETURN_IF_ERROR(Repeated(r, wire, kFixed32, [&](ProtoReader& in) {
-        uint32_t bits;
+        uint32_t bits = 0;
         OPBRIDGE_RETURN_IF_ERROR(in.Fixed32(&bits));
         float v;
         std::memcpy(&v, &bits, sizeof(v));
@@ -177,7 +177,7 @@ Status ParseAttrValue(const uint8_t* data, size_t size, ProtoAttr* out) {
       out->i = static_cast<int64_t>(v);
       out->b = v != 0;
     } else if (field == 4 && wire == kFixed32) {
-      uint32_t bits;
+      uint32_t bits = 0;
       OPBRIDGE_RETURN_IF_ERROR(r.Fixed32(&bits));
       std::memcpy(&out->f, &bits, sizeof(out->f));
     } else if ((field == 1 || field == 2) && wire == kLengthDelimited) {

@@ -73,6 +73,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def print_ratio_summary(ratios: Sequence[tuple[str, str, float, float]], threads: int) -> None:
+    """The table's tail in three lines: the worst ratio per thread count, and every op and case
+    slower than TF as the table rounds it (issue 19's goal is none)."""
+    for column, name in ((2, "1T"), (3, f"{threads}T")):
+        worst = max(ratios, key=lambda r: r[column])
+        print(f"worst ratio {name}: {worst[column]:.2f} ({worst[0]}, {worst[1]})")
+    slower = [
+        f"{op} [{label}] {one:.2f}/{many:.2f}"
+        for op, label, one, many in ratios
+        if round(max(one, many), 2) > 1.0
+    ]
+    print(
+        f"above 1.0 at 1T or {threads}T ({len(slower)} of {len(ratios)}): "
+        + ("; ".join(slower) if slower else "none")
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
@@ -82,6 +99,7 @@ def run(args: argparse.Namespace) -> None:
 
     min_time, min_runs = (0.01, 3) if args.quick else (0.5, 20)
     rows = []
+    ratios: list[tuple[str, str, float, float]] = []
     substituted_rows: list[tuple[str, ...]] = []
     for case in all_cases(tf, args.quick):
         if args.only and args.only not in case.op:
@@ -108,6 +126,7 @@ def run(args: argparse.Namespace) -> None:
             substituted_rows.append(
                 (case.op, case.label, f"{builtin * 1e3:.3f}", f"{one * 1e3:.3f}", f"{builtin / one:.1f}x")
             )
+        ratios.append((case.op, case.label, one / tf_time, many / tf_time))
         rows.append(
             (
                 case.op,
@@ -127,6 +146,7 @@ def run(args: argparse.Namespace) -> None:
             ["op", "case", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
             rows,
         )
+        print_ratio_summary(ratios, n)
     if substituted_rows:
         print_table(
             "substituted ops: one opbridge kernel vs the builtins the converter lowers the TF op into, "

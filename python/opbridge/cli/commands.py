@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cmd_bench, cmd_convert, cmd_inspect, cmd_new, cmd_ops, cmd_run
+from . import cmd_bench, cmd_convert, cmd_inspect, cmd_new, cmd_ops, cmd_run, cmd_selective, cmd_size
 
 
 def add_all(sub: Any) -> None:
@@ -14,3 +14,5 @@ def add_all(sub: Any) -> None:
     cmd_run.add(sub)
     cmd_new.add(sub)
     cmd_bench.add(sub)
+    cmd_size.add(sub)
+    cmd_selective.add(sub)

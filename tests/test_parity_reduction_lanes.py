@@ -1,0 +1,86 @@
+"""float64 Sum and Mean over long contiguous runs and over rows of accumulators: the paths that
+add in compensated SIMD lanes (reduction.h's CompensatedSum::AddSpan) and elementwise into split
+sum/compensation arrays (sum.cc). Shorter runs than the lanes' width are covered by
+test_parity_sum.py and test_parity_float64_ops.py; here rows are longer than the lanes, with a
+tail, ill-conditioned (cancellation), and hold the special values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from conftest import RUNTIMES, convert_fn
+from opbridge import tflite_model
+from opbridge.testing import assert_parity, run_tflite
+
+ROUNDING = 1e-14  # TF adds in its packet tree, ours compensated (as test_parity_float64_ops.py)
+EPS = 2.0**-53  # float64's unit roundoff
+
+
+def exact(x: np.ndarray, axis: int) -> np.ndarray:
+    """The correctly rounded float64 sum over `axis` (math.fsum per row)."""
+    rows = np.moveaxis(x, axis, -1)
+    flat = rows.reshape(-1, rows.shape[-1])
+    return np.array([math.fsum(r) for r in flat]).reshape(rows.shape[:-1])
+
+
+def test_long_rows_match_tf(tf, rng):
+    """Rows of 1001 values (125 lane steps and a tail of 1), reduced innermost (lanes) and
+    outermost (accumulator rows), in both runtimes, within rounding of TF's results."""
+    x = rng.standard_normal((4, 1001))
+    y = rng.standard_normal((3, 5, 37))
+
+    def fn(x, y):
+        return [
+            tf.reduce_sum(x, 1),
+            tf.reduce_mean(x, -1),
+            tf.reduce_sum(y, [1, 2]),
+            tf.reduce_mean(y, [1, 2], keepdims=True),
+            tf.reduce_sum(y, 1),  # rows of 37 accumulators
+            tf.reduce_sum(y, [0, 1]),
+        ]
+
+    report = assert_parity(fn, [x, y], rtol=ROUNDING, atol=ROUNDING, runtimes=RUNTIMES)
+    assert tflite_model.custom_op_counts(report.model) == {"Sum": 4, "Mean": 2}
+
+
+def test_ill_conditioned_sums_within_two_roundings(tf, rng):
+    """Magnitudes over 16 decades that cancel: TF's tree of packets loses digits there, the
+    compensated lanes stay within two roundings of the exact sum (or TF's error when larger)."""
+    x = rng.standard_normal((6, 517)) * 10.0 ** rng.uniform(-8, 8, (6, 517))
+    x[:, :-1:2] = -x[:, 1::2] * (1 + 1e-9)  # near-cancelling pairs
+    y = np.moveaxis(x.reshape(6, 11, 47), 1, 0).copy()  # [11, 6, 47]: reduced outermost
+
+    def fn(x, y):
+        return [tf.reduce_sum(x, 1), tf.reduce_mean(x, 1), tf.reduce_sum(y, 0)]
+
+    model = convert_fn(fn, ([6, 517], tf.float64), ([11, 6, 47], tf.float64))
+    assert tflite_model.custom_op_counts(model) == {"Sum": 2, "Mean": 1}
+    want = [t.numpy() for t in tf.function(fn)(x, y)]
+    refs = [exact(x, 1), exact(x, 1) / 517, exact(y, 0)]
+    for runtime in RUNTIMES:
+        got = run_tflite(model, [x, y], runtime)
+        for i, ref in enumerate(refs):
+            ours = np.abs(got[f"output_{i}"] - ref)
+            theirs = np.abs(want[i] - ref)
+            assert np.all(ours <= np.maximum(theirs, 2 * EPS * np.abs(ref))), (runtime, i, ours.max())
+
+
+def test_special_values_in_long_rows(tf, rng):
+    """An infinity, both infinities, a NaN, and an overflow, each in a row of 100: TF's inf and
+    NaN whatever lane they land in."""
+    x = rng.standard_normal((5, 100))
+    x[0, 37] = np.inf
+    x[1, 3], x[1, 90] = np.inf, -np.inf
+    x[2, 55] = np.nan
+    x[3, 8], x[3, 16] = 1.5e308, 1.5e308
+    x[4, 99] = -np.inf  # in the tail after the lanes
+
+    def fn(x):
+        return [tf.reduce_sum(x, 1), tf.reduce_mean(x, 1), tf.reduce_sum(tf.transpose(x), 0)]
+
+    report = assert_parity(fn, [x], rtol=ROUNDING, atol=ROUNDING, runtimes=RUNTIMES)
+    ours = run_tflite(report.model, [x])["output_0"]
+    assert ours[0] == np.inf and np.isnan(ours[1]) and np.isnan(ours[2]) and ours[3] == np.inf
+    assert ours[4] == -np.inf

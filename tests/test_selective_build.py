@@ -1,0 +1,161 @@
+"""The selective build (docs/size.md): `opbridge build-selective model.tflite` makes a wheel
+whose kernel library holds only the model's ops; that wheel runs the model with the
+full build's bits, and refuses a model with an op outside its set, naming the op.
+
+Two cheap op files (Erfinv, Opbridge>Lgamma) keep the build short; its build tree
+(build/selective-<hash>) is kept, so a second run is incremental."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+CHOSEN = ["Erfinv", "Opbridge>Lgamma"]
+INPUT = np.linspace(-0.9, 0.9, 8, dtype=np.float32)
+
+# Runs a model under the opbridge found first on PYTHONPATH and saves its output;
+# prints the ops that opbridge has, and the error if the interpreter refuses the model.
+RUN = textwrap.dedent(
+    """
+    import json, sys, numpy as np, opbridge
+    model, inputs, out = sys.argv[1:4]
+    result = {"file": opbridge.__file__, "ops": opbridge.list_ops(), "error": None}
+    try:
+        interpreter = opbridge.Interpreter(model_path=model)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], np.load(inputs))
+        interpreter.invoke()
+        np.save(out, interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+    except Exception as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+
+def _models(tf):
+    import opbridge
+
+    spec = [tf.TensorSpec([8], tf.float32, name="x")]
+
+    @tf.function(input_signature=spec)
+    def chosen(x):
+        return tf.math.erfinv(x * 0.5) + tf.math.lgamma(x + 2.0)
+
+    @tf.function(input_signature=spec)
+    def outside(x):
+        return tf.math.atanh(x * 0.5)
+
+    return opbridge.convert(chosen), opbridge.convert(outside)
+
+
+def _run(site: Path | None, model: Path, tmp: Path) -> tuple[dict, np.ndarray | None]:
+    np.save(tmp / "input.npy", INPUT)
+    out = tmp / f"out-{model.stem}-{'selective' if site else 'full'}.npy"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, str(model), str(tmp / "input.npy"), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert line, f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return json.loads(line[len("RESULT ") :]), np.load(out) if out.exists() else None
+
+
+@pytest.fixture(scope="module")
+def selective(tf, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("selective")
+    chosen, outside = _models(tf)
+    (tmp / "chosen.tflite").write_bytes(chosen)
+    (tmp / "outside.tflite").write_bytes(outside)
+    # --tflite-only: the TF op library is the full build's code path, and leaving
+    # it out keeps this build short (about 15 s of compiling).
+    command = [BIN / "opbridge", "build-selective", tmp / "chosen.tflite", "-o", tmp / "wheel"]
+    build = subprocess.run(
+        [*command, "--source", ROOT, "--tflite-only"],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    (wheel,) = (tmp / "wheel").glob("opbridge-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp / "site")
+    return {"tmp": tmp, "site": tmp / "site", "stdout": build.stdout}
+
+
+def test_the_cli_keeps_the_models_ops_and_prints_the_size(selective):
+    assert f"ops (2): {', '.join(CHOSEN)}" in selective["stdout"]
+    assert "ops/math/erfinv.cc" in selective["stdout"]
+    assert "libopbridge_tflite.so" in selective["stdout"]
+
+
+def test_the_selective_library_is_a_fraction_of_the_full_one(selective):
+    import opbridge
+
+    full = Path(opbridge.__file__).parent / "lib" / "libopbridge_tflite.so"
+    small = selective["site"] / "opbridge" / "lib" / "libopbridge_tflite.so"
+    assert small.stat().st_size * 20 < full.stat().st_size, (small.stat().st_size, full.stat().st_size)
+
+
+def test_the_selective_wheel_runs_the_model_with_the_full_builds_bits(selective):
+    tmp, site = selective["tmp"], selective["site"]
+    small, got = _run(site, tmp / "chosen.tflite", tmp)
+    assert small["file"].startswith(str(site)), small["file"]
+    assert small["ops"] == CHOSEN
+    assert small["error"] is None, small["error"]
+    full, want = _run(None, tmp / "chosen.tflite", tmp)
+    assert full["error"] is None, full["error"]
+    assert len(full["ops"]) > 100
+    np.testing.assert_array_equal(got, want)
+    assert np.isfinite(want).all()
+
+
+def test_an_op_outside_the_set_is_refused_by_name(selective):
+    tmp = selective["tmp"]
+    result, out = _run(selective["site"], tmp / "outside.tflite", tmp)
+    assert out is None
+    assert result["error"] is not None and "Atanh" in result["error"], result["error"]
+
+
+def test_the_size_report_attributes_the_selective_library(selective):
+    from opbridge.cli.cmd_selective import build_dir_for
+    from opbridge.cli.size_report import report, stripped_size
+
+    build_dir = build_dir_for(ROOT, CHOSEN, tflite_only=True)
+    result = report(build_dir, ROOT)
+    assert result.stripped_bytes == stripped_size(build_dir / "libopbridge_tflite.so")
+    assert sum(result.by_category.values()) == result.stripped_bytes
+    assert sorted((path, ops) for path, ops, _ in result.op_rows()) == [
+        ("ops/math/erfinv.cc", "Erfinv"),
+        ("ops/math/opbridge_lgamma.cc", "Opbridge>Lgamma"),
+    ]
+    assert result.by_category["RE2"] == 0  # no regex op chosen: RE2 is not linked
+    assert all(size > 0 for _, _, size in result.op_rows())
+
+
+def test_an_unknown_op_name_is_refused_before_building(tmp_path):
+    result = subprocess.run(
+        [BIN / "opbridge", "build-selective", "--ops", "Erfinv,NoSuchOp", "--source", ROOT, "-o", tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "no opbridge op file registers NoSuchOp" in result.stderr
+    assert not list(tmp_path.iterdir())
