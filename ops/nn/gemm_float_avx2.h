@@ -20,6 +20,8 @@
 #include <cstring>
 #include <vector>
 
+#include "../math/avx2_dispatch.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -27,16 +29,8 @@
 namespace opbridge::nn::gemm_avx2 {
 
 // Whether to take this path: AVX2 and FMA present, and OPBRIDGE_NO_AVX2 unset
-// (the tests force the baseline path with it).
-inline bool Use() {
-#if defined(__x86_64__)
-  static const bool use = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                          std::getenv("OPBRIDGE_NO_AVX2") == nullptr;
-  return use;
-#else
-  return false;
-#endif
-}
+// (the tests force the baseline path with it): the special functions' check.
+inline bool Use() { return math::UseAvx2Fma(); }
 
 // Columns per packed panel: two 8-float vectors.
 constexpr int64_t kPanel = 16;
