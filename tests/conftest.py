@@ -11,6 +11,12 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The reference TF is TF with its oneDNN kernels, as TF 2.21 runs by default on x86 CPUs with
+# AVX-512 (VNNI and newer), where these tests were written: on older x86 CPUs (AVX2 only) TF turns
+# them off by default and runs Eigen kernels whose pooling windows, rounding and layouts differ in
+# places (docs/design.md, "The TF reference and oneDNN"). Pinned so the reference is the same on
+# every CI machine; set before TensorFlow is first imported (subprocesses inherit it).
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIMES = ("litert", "tf")

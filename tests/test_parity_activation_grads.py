@@ -139,9 +139,14 @@ def test_tape_gradient_of_float32_activation(tf, rng, op):
         assert tflite_model.custom_op_counts(model) == {op: 1}
         g, x = (rng.standard_normal((2, 3, 37)) * 4).astype(np.float32)
         expected = fn(g, x).numpy()
+        # The gradient is g * f'(x) from the forward's output y, which TFLite's builtin ELU/SELU and
+        # TF (oneDNN's jitted exp, whose last bit depends on the CPU's ISA) each round their own way:
+        # within 1e-6 relative, plus 2 float32 ulps of 1 (the scale of y for x < 0) times |g|.
+        bound = 1e-6 * np.abs(expected) + 2 * np.finfo(np.float32).eps * np.abs(g)
         for runtime in RUNTIMES:
             (got,) = run_tflite(model, [g, x], runtime).values()
-            np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+            err = np.abs(got.astype(np.float64) - expected)
+            assert np.all(err <= bound), f"{runtime}: worst {np.max(err - bound):.3g} over the bound"
         return
     model = check(tf, fn, [g.reshape(1, -1), x.reshape(1, -1)], op)
     # Other lengths move elements between TF's packet and scalar paths; empty tensors too.

@@ -90,19 +90,31 @@ AVG_EXACT = {
     np.dtype(np.float32): "avx512f" in FLAGS,
     np.dtype(ml_dtypes.bfloat16): {"avx512f", "avx512_bf16"} <= FLAGS,
 }
+# TF runs bfloat16 pooling gradients in oneDNN only where it finds AVX-512
+# (IsBF16SupportedByOneDNNOnThisCPU); elsewhere its Eigen kernel divides in bfloat16 too: one
+# more bfloat16 rounding than oneDNN's (and opbridge's) float accumulation, even without overlap.
+BF16_EXTRA_ROUNDINGS = 0 if "avx512f" in FLAGS else 1
 
 
 def check(
-    got: np.ndarray, want: np.ndarray, window: tuple[Any, ...], eps: float, what: str, exact: bool = False
+    got: np.ndarray,
+    want: np.ndarray,
+    window: tuple[Any, ...],
+    eps: float,
+    what: str,
+    exact: bool = False,
+    extra_roundings: int = 0,
 ) -> float:
-    """Exact if `exact` or without overlap; else within one rounding per summand. Returns error /
-    output scale."""
-    if exact or want.size == 0 or terms(window) == 1:
+    """Exact if `exact` or without overlap (and no extra rounding on TF's side); else within one
+    rounding per summand (plus `extra_roundings`). Returns error / output scale."""
+    if exact or want.size == 0 or (terms(window) == 1 and not extra_roundings):
         np.testing.assert_array_equal(got, want, err_msg=what)
         return 0.0
     g, w = got.astype(np.float64), want.astype(np.float64)
     scale = float(np.max(np.abs(w)))
-    np.testing.assert_allclose(g, w, rtol=0, atol=terms(window) * eps * scale, err_msg=what)
+    np.testing.assert_allclose(
+        g, w, rtol=0, atol=(terms(window) + extra_roundings) * eps * scale, err_msg=what
+    )
     return float(np.max(np.abs(g - w))) / scale
 
 
@@ -200,7 +212,8 @@ def test_raw_ops_ties_every_window(tf, rng, dtype):
             for i, window in enumerate(WINDOWS):
                 np.testing.assert_array_equal(got[f"max{i}"], want[f"max{i}"], err_msg=f"{runtime} max{i}")
                 exact = AVG_EXACT[np.dtype(dtype)]
-                check(got[f"avg{i}"], want[f"avg{i}"], window, eps, f"{runtime} avg{i} {window}", exact)
+                extra = BF16_EXTRA_ROUNDINGS if np.dtype(dtype) == np.dtype(ml_dtypes.bfloat16) else 0
+                check(got[f"avg{i}"], want[f"avg{i}"], window, eps, f"{runtime} avg{i} {window}", exact, extra)
         if batch:
             threaded = run_tflite(model, feeds, num_threads=4)
             single = run_tflite(model, feeds, num_threads=1)
@@ -258,7 +271,18 @@ def test_max_pool_3d_grad_grad_every_window(tf, rng, dtype):
     feeds += [
         tf.raw_ops.MaxPool3D(input=x.astype(dtype), **attrs(w)).numpy().astype(np.float32) for w in WINDOWS
     ]
-    want = {k: v.numpy() for k, v in tf.function(fn)(*feeds).items()}
+    # TF's reference from eager calls on tensors held here, not from fn's graph: TF's kernel forwards
+    # grad's buffer as its output when it holds the only reference (the graph's bfloat16 Cast feeding
+    # a same-shaped window, when that node runs last), then zeroes the output before reading grad:
+    # all zeros, depending on TF's execution order (seen in CI). opbridge gives the unaliased result.
+    xt, vt = tf.cast(feeds[0], t), tf.cast(feeds[1], t)
+    want = {
+        f"w{i}": tf.cast(
+            tf.raw_ops.MaxPool3DGradGrad(orig_input=xt, orig_output=tf.cast(y, t), grad=vt, **attrs(w)),
+            tf.float32,
+        ).numpy()
+        for i, (w, y) in enumerate(zip(WINDOWS, feeds[2:], strict=True))
+    }
     for runtime in RUNTIMES:
         got = run_tflite(model, feeds, runtime)
         for key, value in want.items():
