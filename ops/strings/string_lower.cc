@@ -23,10 +23,7 @@ Status StringLowerKernel(KernelContext& ctx, const StringCaseParams& p) {
   }
   ctx.ParallelFor(n, 200, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      out[i].assign(in[i].data(), in[i].size());
-      for (char& c : out[i]) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-      }
+      strings::AsciiLower(in[i], &out[i]);
     }
   });
   return Status::Ok();

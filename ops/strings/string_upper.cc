@@ -23,10 +23,7 @@ Status StringUpperKernel(KernelContext& ctx, const StringCaseParams& p) {
   }
   ctx.ParallelFor(n, 200, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      out[i].assign(in[i].data(), in[i].size());
-      for (char& c : out[i]) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
-      }
+      strings::AsciiUpper(in[i], &out[i]);
     }
   });
   return Status::Ok();
