@@ -18,7 +18,8 @@
 // Compute: im2col + Eigen's blocked GEMM (conv_gemm.h), each output pixel's
 // patch a [KH*KW*C/G] row, the filter a [KH*KW*C/G, F/G] matrix per group.
 // TF sums in another order (its own contraction kernel, or oneDNN): floats
-// agree within the dot-product error bound, not bit for bit. half and
+// agree within the dot-product error bound, not bit for bit (float64 with
+// AVX2+FMA: FMA chains, conv_gemm.h; docs/ops/conv_2d.md). half and
 // bfloat16 accumulate in float and round once, as TF's CPU kernel does
 // (conv_2d.h casts to float); int32 wraps on overflow as TF's does.
 #include <Eigen/Core>

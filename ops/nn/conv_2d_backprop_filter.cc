@@ -21,12 +21,16 @@
 // fixed tiles of pixels (their partial sums added in double), one work item
 // per tap, so results do not depend on the thread count. half and bfloat16
 // sum in float and round once (TF's kernel contracts in the type itself).
+// float32 with AVX2+FMA: conv_gemm.h's TapGradientAvx2 (FMA chains per tile,
+// the tiles still added in double; other bits than Eigen's, neither TF's).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "../math/avx2_dispatch.h"
 #include "conv_backprop.h"
 #include "conv_gemm.h"
 #include "conv_geometry.h"
@@ -84,6 +88,24 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
   // Pixels per GEMM: the gathered [tile, C] block and its DY rows stay L2-sized.
   const int64_t row_bytes = (depth + out_depth) * static_cast<int64_t>(sizeof(Acc));
   const int64_t tile = std::min<int64_t>(1024, std::max<int64_t>(8, (int64_t{256} << 10) / std::max<int64_t>(1, row_bytes)));
+  if constexpr (std::is_same_v<T, float>) {
+    if (math::UseAvx2Fma()) {
+      nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
+                          [&](int64_t tap, int64_t p, float* dst, int64_t stride) {
+                            const int64_t i = tap / d.filter_cols, j = tap % d.filter_cols;
+                            const int64_t n = p / (oh * ow), r = p / ow % oh, q = p % ow;
+                            const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
+                            const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
+                            if (y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols) {
+                              const float* src = x + ((n * d.in_rows + y) * d.in_cols + xx) * depth;
+                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = src[c];
+                            } else {
+                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = 0.0f;
+                            }
+                          });
+      return;
+    }
+  }
   const int64_t cost = nn::ItemCost(0.5 * static_cast<double>(pixels) * static_cast<double>(depth) *
                                         static_cast<double>(out_depth),
                                     taps);

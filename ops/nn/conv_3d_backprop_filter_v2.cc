@@ -17,12 +17,15 @@
 // Conv2DBackpropFilter: per filter tap, X_tap^T * DY with Eigen GEMMs over
 // fixed tiles of output pixels, their partial sums added in double, one work
 // item per tap (the same bits for any thread count); half and bfloat16 sum
-// in float and round once.
+// in float and round once. float32 with AVX2+FMA: conv_gemm.h's
+// TapGradientAvx2, as Conv2DBackpropFilter.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include "../math/avx2_dispatch.h"
 #include "conv_backprop.h"
 #include "conv_gemm.h"
 #include "conv_geometry.h"
@@ -140,6 +143,26 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
   const int64_t row_bytes = (depth + out_depth) * static_cast<int64_t>(sizeof(Acc));
   const int64_t tile =
       std::min<int64_t>(1024, std::max<int64_t>(8, (int64_t{256} << 10) / std::max<int64_t>(1, row_bytes)));
+  if constexpr (std::is_same_v<T, float>) {
+    if (math::UseAvx2Fma()) {
+      nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
+                          [&](int64_t tap, int64_t pix, float* dst, int64_t stride) {
+                            const int64_t ka = tap / (d.k[1] * d.k[2]), ki = tap / d.k[2] % d.k[1];
+                            const int64_t kj = tap % d.k[2], n = pix / (od * oh * ow);
+                            const int64_t p = pix / (oh * ow) % od, r = pix / ow % oh, q = pix % ow;
+                            const int64_t z = p * d.stride[0] + ka * d.dilation[0] - d.pad[0];
+                            const int64_t y = r * d.stride[1] + ki * d.dilation[1] - d.pad[1];
+                            const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
+                            if (z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2]) {
+                              const float* src = x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth;
+                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = src[c];
+                            } else {
+                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = 0.0f;
+                            }
+                          });
+      return;
+    }
+  }
   const int64_t cost = nn::ItemCost(0.5 * static_cast<double>(pixels) * static_cast<double>(depth) *
                                         static_cast<double>(out_depth),
                                     taps);

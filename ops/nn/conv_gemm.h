@@ -6,6 +6,7 @@
 // Float sums (float, half, bfloat16) take the AVX2+FMA product of
 // gemm_float_avx2.h where the CPU has it (2-2.5x Eigen's SSE2 GEMM): one FMA
 // chain per output element, so the same bits for any tile and thread count.
+// float64 takes gemm_double_avx2.h's (the same kernel, 4 lanes) likewise.
 //
 // A work item is one (tile of output pixels, group); tiles hold a fixed
 // number of pixels computed from the shapes alone, so each output element is
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "conv_geometry.h"
+#include "gemm_double_avx2.h"
 #include "gemm_float_avx2.h"
 #include "opbridge/op.h"
 
@@ -112,6 +114,15 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
     }
   }
 
+  std::vector<gemm_double_avx2::PackedB> packed_double;
+  if constexpr (std::is_same_v<Acc, double>) {
+    if (gemm_double_avx2::Use()) {
+      for (int64_t g = 0; g < groups; ++g) {
+        packed_double.emplace_back(rhs + g * group_out, out_depth, reduction, group_out);
+      }
+    }
+  }
+
   ctx.ParallelFor(items, cost, [&](int64_t begin, int64_t end) {
     std::vector<Acc> patches(direct ? 0 : static_cast<size_t>(tile * reduction));
     std::vector<Acc> result(kInPlace ? 0 : static_cast<size_t>(tile * group_out));
@@ -140,6 +151,13 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
           continue;
         }
       }
+      if constexpr (std::is_same_v<Acc, double>) {
+        if (!packed_double.empty()) {
+          gemm_double_avx2::Multiply(lhs, reduction, count, packed_double[static_cast<size_t>(g)],
+                                     out + first * out_depth + g * group_out, out_depth);
+          continue;
+        }
+      }
       if constexpr (kInPlace) {
         Strided c(out + first * out_depth + g * group_out, count, group_out, Eigen::OuterStride<>(out_depth));
         c.noalias() = a * b;
@@ -160,6 +178,55 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
 template <typename T>
 inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
   for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
+}
+
+// The filter gradients' product on the AVX2 path (Conv2DBackpropFilter,
+// Conv3DBackpropFilterV2, float32): for each filter tap t < taps,
+//   out[t][c, f] = sum over pixels p of X_t[p, c] * dy[p, f]
+// where `gather(t, p, dst, stride)` writes X_t[p, c] to dst[c * stride] for
+// c < depth. dy ([pixels, out_depth]) is packed once for every tap; each
+// tile of `tile` pixels is one FMA chain per element (gemm_float_avx2.h's
+// Block over that tile's rows of the packed dy) and the tiles add up in
+// double in order, rounded once: one work item per tap, so the same bits for
+// any thread count.
+template <typename Gather>
+void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t depth, int64_t out_depth,
+                     int64_t tile, const float* dy, float* out, Gather gather) {
+#if defined(__x86_64__)
+  const gemm_avx2::PackedB packed(dy, out_depth, pixels, out_depth);
+  const int64_t panels = (out_depth + gemm_avx2::kPanel - 1) / gemm_avx2::kPanel;
+  const int64_t cost = ItemCost(0.25 * static_cast<double>(pixels) * static_cast<double>(depth) *
+                                    static_cast<double>(out_depth),
+                                taps);
+  ctx.ParallelFor(taps, cost, [&](int64_t begin, int64_t end) {
+    // X_t^T of a tile: [depth, tile], rows `lda` apart: a multiple of 4 KB
+    // would put the six rows a Block reads in the same cache sets.
+    const int64_t lda = tile + 16;
+    std::vector<float> lhs(static_cast<size_t>(depth * lda));
+    std::vector<float> block(static_cast<size_t>(depth * out_depth));
+    std::vector<double> sum(block.size());
+    for (int64_t t = begin; t < end; ++t) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (int64_t first = 0; first < pixels; first += tile) {
+        const int64_t count = std::min(tile, pixels - first);
+        for (int64_t k = 0; k < count; ++k) gather(t, first + k, lhs.data() + k, lda);
+        for (int64_t i = 0; i < depth; i += 6) {
+          const int64_t rows = std::min<int64_t>(6, depth - i);
+          for (int64_t p = 0; p < panels; ++p) {
+            const int64_t width = std::min(gemm_avx2::kPanel, out_depth - p * gemm_avx2::kPanel);
+            gemm_avx2::Block(lhs.data() + i * lda, lda, rows, packed.panel(p) + first * gemm_avx2::kPanel, count,
+                             block.data() + i * out_depth + p * gemm_avx2::kPanel, out_depth, width);
+          }
+        }
+        for (size_t e = 0; e < sum.size(); ++e) sum[e] += static_cast<double>(block[e]);
+      }
+      float* dst = out + t * depth * out_depth;
+      for (size_t e = 0; e < sum.size(); ++e) dst[e] = static_cast<float>(sum[e]);
+    }
+  });
+#else
+  (void)ctx, (void)taps, (void)pixels, (void)depth, (void)out_depth, (void)tile, (void)dy, (void)out, (void)gather;
+#endif
 }
 
 }  // namespace opbridge::nn

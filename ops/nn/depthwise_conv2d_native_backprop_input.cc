@@ -15,12 +15,19 @@
 // padded with zeros), so an infinite weight gives NaN there: both kept.
 // NCHW and unequal strides run for float32 and bfloat16, which TF's x86
 // build hands to oneDNN. Each element sums in double (float for the 16-bit
-// types, which TF sums in the type itself) and rounds once.
+// types, which TF sums in the type itself) and rounds once; float32 with
+// AVX2+FMA 4 channels a step, the same bits (AccumulateTapAvx2).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "../math/avx2_dispatch.h"
 #include "conv_backprop.h"
 #include "conv_geometry.h"
 #include "opbridge/op.h"
@@ -38,6 +45,44 @@ Status InputShape(ShapeContext& ctx, const DepthwiseBackpropParams& p) {
   return nn::SizedOutputShape(ctx, 0, "input_sizes", "Conv2DBackpropInput");
 }
 
+// acc[c] += g[c * M + m] * w[c * M + m] for m = 0..M-1 in order, c < depth,
+// in double: a float product is exact in double, so an FMA gives the same
+// bits as a multiply then an add, and the lanes (channels) are independent:
+// the same bits as the scalar loop. The AVX2 path takes float32 and M <= 2
+// (any other M falls through to the scalar loop).
+template <typename T, typename Acc>
+void AccumulateTap(const T* g, const T* w, int64_t depth, int64_t mult, Acc* acc) {
+  for (int64_t c = 0; c < depth; ++c) {
+    Acc s = acc[c];
+    for (int64_t m = 0; m < mult; ++m) s += static_cast<Acc>(g[c * mult + m]) * static_cast<Acc>(w[c * mult + m]);
+    acc[c] = s;
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void AccumulateTapAvx2(const float* g, const float* w, int64_t depth,
+                                                             int64_t mult, double* acc) {
+  int64_t c = 0;
+  if (mult == 1) {
+    for (; c + 4 <= depth; c += 4) {
+      const __m256d gv = _mm256_cvtps_pd(_mm_loadu_ps(g + c)), wv = _mm256_cvtps_pd(_mm_loadu_ps(w + c));
+      _mm256_storeu_pd(acc + c, _mm256_fmadd_pd(gv, wv, _mm256_loadu_pd(acc + c)));
+    }
+  } else if (mult == 2) {
+    for (; c + 4 <= depth; c += 4) {
+      // Products of channels c..c+3, m = 0 then m = 1: de-interleave the pairs.
+      const __m256d g0 = _mm256_cvtps_pd(_mm_loadu_ps(g + 2 * c)), g1 = _mm256_cvtps_pd(_mm_loadu_ps(g + 2 * c + 4));
+      const __m256d w0 = _mm256_cvtps_pd(_mm_loadu_ps(w + 2 * c)), w1 = _mm256_cvtps_pd(_mm_loadu_ps(w + 2 * c + 4));
+      const __m256d p0 = _mm256_mul_pd(g0, w0), p1 = _mm256_mul_pd(g1, w1);  // [c0m0 c0m1 c1m0 c1m1], [c2.. c3..]
+      const __m256d lo = _mm256_permute4x64_pd(_mm256_unpacklo_pd(p0, p1), 0xD8);  // m = 0 of c..c+3
+      const __m256d hi = _mm256_permute4x64_pd(_mm256_unpackhi_pd(p0, p1), 0xD8);  // m = 1
+      _mm256_storeu_pd(acc + c, _mm256_add_pd(_mm256_add_pd(_mm256_loadu_pd(acc + c), lo), hi));
+    }
+  }
+  AccumulateTap(g + c * mult, w + c * mult, depth - c, mult, acc + c);
+}
+#endif
+
 template <typename T>
 void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* filter, const T* dy, T* out) {
   using Acc = nn::WideAcc<T>;
@@ -45,6 +90,13 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* filter, co
   const int64_t height = d.in_rows, width = d.in_cols, oh = d.out_rows, ow = d.out_cols;
   const int64_t taps = d.filter_rows * d.filter_cols;
   const int64_t cost = nn::ItemCost(static_cast<double>(width * taps * out_depth), d.batch * height);
+  // The taps no output pixel reaches multiply zeros (TF's zero-padded buffer:
+  // inf * 0 is NaN, and a +0 term can turn a -0 sum into +0).
+  const std::vector<T> zeros(static_cast<size_t>(out_depth), T(0));
+  bool avx2 = false;
+#if defined(__x86_64__)
+  avx2 = std::is_same_v<T, float> && mult <= 2 && math::UseAvx2Fma();
+#endif
   ctx.ParallelFor(d.batch * height, cost, [&](int64_t begin, int64_t end) {
     std::vector<Acc> acc(static_cast<size_t>(depth));
     for (int64_t item = begin; item < end; ++item) {
@@ -58,15 +110,16 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* filter, co
             const int64_t qs = x + d.cols.pad_before - j, q = qs / d.stride_cols;
             const bool hit = row_hit && qs >= 0 && qs % d.stride_cols == 0 && q < ow;
             const T* w = filter + (i * d.filter_cols + j) * out_depth;
-            const T* g = hit ? dy + ((n * oh + r) * ow + q) * out_depth : nullptr;
-            for (int64_t c = 0; c < depth; ++c) {
-              Acc s = acc[static_cast<size_t>(c)];
-              for (int64_t m = 0; m < mult; ++m) {
-                const int64_t k = c * mult + m;
-                s += (g ? static_cast<Acc>(g[k]) : Acc(0)) * static_cast<Acc>(w[k]);
+            const T* g = hit ? dy + ((n * oh + r) * ow + q) * out_depth : zeros.data();
+#if defined(__x86_64__)
+            if constexpr (std::is_same_v<T, float>) {
+              if (avx2) {
+                AccumulateTapAvx2(g, w, depth, mult, acc.data());
+                continue;
               }
-              acc[static_cast<size_t>(c)] = s;
             }
+#endif
+            AccumulateTap(g, w, depth, mult, acc.data());
           }
         }
         T* dst = out + (item * width + x) * depth;
