@@ -55,3 +55,26 @@ def python_without_tensorflow() -> list[str]:
         "sys.meta_path.insert(0, _NoTF())\n"
     )
     return [sys.executable, "-c", blocker + "exec(open(sys.argv[1]).read())"]
+
+
+def tf_runs_bfloat16_in_onednn() -> bool:
+    """Whether TF runs bfloat16 ops in oneDNN on this CPU: mirrors TF's
+    IsBF16SupportedByOneDNNOnThisCPU (AVX512F, or AVX_NE_CONVERT). Elsewhere (x86 with AVX2 only) TF
+    takes its Eigen kernels for bfloat16 (rounding in bfloat16, other windows) or refuses the op."""
+    cpuinfo = Path("/proc/cpuinfo")
+    for line in cpuinfo.read_text().splitlines() if cpuinfo.exists() else []:
+        if line.startswith("flags"):
+            return bool({"avx512f", "avx_ne_convert"} & set(line.split(":", 1)[1].split()))
+    return False
+
+
+def bfloat16_reference_via_float32(fn32, *inputs):
+    """TF's bfloat16 result as oneDNN computes it (in float32, rounded once), for CPUs where TF does
+    not run bfloat16 in oneDNN: fn32 (TF in float32, oneDNN) on the bfloat16-rounded inputs, each
+    output rounded to bfloat16. fn32 returns a tensor or a dict of tensors; so does this (numpy)."""
+    import ml_dtypes
+
+    rounded = [np.asarray(x).astype(ml_dtypes.bfloat16).astype(np.float32) for x in inputs]
+    out = fn32(*rounded)
+    as_bf16 = lambda t: np.asarray(t).astype(ml_dtypes.bfloat16)  # noqa: E731
+    return {k: as_bf16(v) for k, v in out.items()} if isinstance(out, dict) else as_bf16(out)

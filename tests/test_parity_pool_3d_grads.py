@@ -23,7 +23,7 @@ import pytest
 from flatbuffers import flexbuffers
 
 import pool_3d_cases as cases
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, bfloat16_reference_via_float32, convert_fn, tf_runs_bfloat16_in_onednn
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -90,31 +90,19 @@ AVG_EXACT = {
     np.dtype(np.float32): "avx512f" in FLAGS,
     np.dtype(ml_dtypes.bfloat16): {"avx512f", "avx512_bf16"} <= FLAGS,
 }
-# TF runs bfloat16 pooling gradients in oneDNN only where it finds AVX-512
-# (IsBF16SupportedByOneDNNOnThisCPU); elsewhere its Eigen kernel divides in bfloat16 too: one
-# more bfloat16 rounding than oneDNN's (and opbridge's) float accumulation, even without overlap.
-BF16_EXTRA_ROUNDINGS = 0 if "avx512f" in FLAGS else 1
 
 
 def check(
-    got: np.ndarray,
-    want: np.ndarray,
-    window: tuple[Any, ...],
-    eps: float,
-    what: str,
-    exact: bool = False,
-    extra_roundings: int = 0,
+    got: np.ndarray, want: np.ndarray, window: tuple[Any, ...], eps: float, what: str, exact: bool = False
 ) -> float:
-    """Exact if `exact` or without overlap (and no extra rounding on TF's side); else within one
-    rounding per summand (plus `extra_roundings`). Returns error / output scale."""
-    if exact or want.size == 0 or (terms(window) == 1 and not extra_roundings):
+    """Exact if `exact` or without overlap; else within one rounding per summand. Returns error /
+    output scale."""
+    if exact or want.size == 0 or terms(window) == 1:
         np.testing.assert_array_equal(got, want, err_msg=what)
         return 0.0
     g, w = got.astype(np.float64), want.astype(np.float64)
     scale = float(np.max(np.abs(w)))
-    np.testing.assert_allclose(
-        g, w, rtol=0, atol=(terms(window) + extra_roundings) * eps * scale, err_msg=what
-    )
+    np.testing.assert_allclose(g, w, rtol=0, atol=terms(window) * eps * scale, err_msg=what)
     return float(np.max(np.abs(g - w))) / scale
 
 
@@ -207,13 +195,21 @@ def test_raw_ops_ties_every_window(tf, rng, dtype):
             feeds += [y, rng.standard_normal((batch, *o, C)).astype(dtype).astype(np.float32)]
         want = {k: v.numpy() for k, v in compiled(*feeds).items()}
         eps = float(ml_dtypes.finfo(dtype).eps)
+        if np.dtype(dtype) == ml_dtypes.bfloat16 and not tf_runs_bfloat16_in_onednn():
+            # TF's Eigen AvgPool3DGrad divides in bfloat16 and takes other windows where a window is
+            # deeper than the input (avg9): the averages' reference is oneDNN's way (float32, each
+            # output rounded once); MaxPool3DGrad stays TF's own kernel (exact). The bound stays
+            # check()'s rounding per summand: opbridge, as oneDNN's AVX-512 kernel, rounds each
+            # partial sum to bfloat16 (docs/ops/pool_3d_grads.md); seen up to 1.21 eps * output scale
+            # (avg6, 20 summands), more than one rounding; 0 without overlap.
+            avg = bfloat16_reference_via_float32(tf.function(raw_ops_fn(tf, tf.float32)), *feeds)
+            want.update({k: v.astype(np.float32) for k, v in avg.items() if k.startswith("avg")})
         for runtime in RUNTIMES:
             got = run_tflite(model, feeds, runtime)
             for i, window in enumerate(WINDOWS):
                 np.testing.assert_array_equal(got[f"max{i}"], want[f"max{i}"], err_msg=f"{runtime} max{i}")
                 exact = AVG_EXACT[np.dtype(dtype)]
-                extra = BF16_EXTRA_ROUNDINGS if np.dtype(dtype) == np.dtype(ml_dtypes.bfloat16) else 0
-                check(got[f"avg{i}"], want[f"avg{i}"], window, eps, f"{runtime} avg{i} {window}", exact, extra)
+                check(got[f"avg{i}"], want[f"avg{i}"], window, eps, f"{runtime} avg{i} {window}", exact)
         if batch:
             threaded = run_tflite(model, feeds, num_threads=4)
             single = run_tflite(model, feeds, num_threads=1)
