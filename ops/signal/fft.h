@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "../math/avx2_dispatch.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -56,21 +57,30 @@ constexpr size_t kGap = 8;
 // measured no faster than 4).
 constexpr int kLanes = 4;
 
-// 16-byte vectors of S (GCC's vector extension: SSE2 on baseline x86-64,
-// NEON on aarch64) for the radix-2 and radix-4 passes: GCC left their loops
-// over a row scalar. The same operations in the same order on each element,
-// so the same bits.
-template <typename S>
-struct Vec {
-  typedef S type __attribute__((vector_size(16)));
-  static constexpr int kWidth = 16 / static_cast<int>(sizeof(S));
-  static type Load(const S* p) {
-    type v;
-    std::memcpy(&v, p, sizeof(v));
-    return v;
-  }
-  static void Store(S* p, type v) { std::memcpy(p, &v, sizeof(v)); }
+// Column vectors for the passes: GCC's vector extension, W bytes of S (16:
+// SSE2 on baseline x86-64, NEON on aarch64; 32: AVX, only inside the
+// target("avx2") entry points), or W = 0 for S itself (the tail columns).
+// GCC left the passes' loops over a row scalar, so they are written on these
+// types; every element sees the same operations in the same order whatever
+// the width, so the bits do not depend on it. The AVX2 path enables no FMA,
+// so GCC cannot contract a multiply-add there either.
+template <typename S, int W>
+struct Cols {
+  typedef S type __attribute__((vector_size(W)));
+  // Loads and stores through this type are unaligned and may alias S.
+  typedef S unaligned __attribute__((vector_size(W), aligned(sizeof(S)), may_alias));
+  static constexpr int kWidth = W / static_cast<int>(sizeof(S));
 };
+template <typename S>
+struct Cols<S, 0> {
+  using type = S;
+  using unaligned = S;
+  static constexpr int kWidth = 1;
+};
+
+// The pass bodies are inlined into the baseline and the AVX2 entry points,
+// each compiled for its own instruction set.
+#define OPBRIDGE_FFT_INLINE __attribute__((always_inline)) inline
 
 // Per-thread buffers a plan works in.
 template <typename S>
@@ -136,14 +146,13 @@ class Plan {
   template <int L>
   void Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
     if (n_ <= 1) return;
-    // An inverse DFT is the conjugate of the forward DFT of the conjugate.
-    if (inverse) Negate<L>(im);
-    if (bluestein_) {
-      Bluestein<L>(re, im, ws);
-    } else {
-      Stockham<L>(re, im, ws);
+#if defined(__x86_64__)
+    if (math::UseAvx2()) {
+      TransformAvx2<L>(re, im, inverse, ws);
+      return;
     }
-    if (inverse) Negate<L>(im);
+#endif
+    Run<L, false>(re, im, inverse, ws);
   }
 
  private:
@@ -154,6 +163,33 @@ class Plan {
     std::vector<S> root_re, root_im;  // W_radix^k (direct radices only)
   };
 
+#if defined(__x86_64__)
+  template <int L>
+  __attribute__((target("avx2"), noinline)) void TransformAvx2(S* re, S* im, bool inverse,
+                                                               Workspace<S>* ws) const {
+    Run<L, true>(re, im, inverse, ws);
+  }
+#endif
+
+  // Wide: 32-byte vectors (only inside TransformAvx2).
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE void Run(S* re, S* im, bool inverse, Workspace<S>* ws) const {
+    // An inverse DFT is the conjugate of the forward DFT of the conjugate.
+    if (inverse) Negate(im, n_ * L);
+    if (bluestein_) {
+      Bluestein<L, Wide>(re, im, ws);
+    } else {
+      S* out_re;
+      S* out_im;
+      Stockham<L, Wide>(re, im, ws, &out_re, &out_im);
+      if (out_re != re) {
+        std::copy(out_re, out_re + n_ * L, re);
+        std::copy(out_im, out_im + n_ * L, im);
+      }
+    }
+    if (inverse) Negate(im, n_ * L);
+  }
+
   // exp(-2*pi*i*k/n), k reduced first so that large k stay accurate.
   static Complex Root(int64_t k, int64_t n) {
     k %= n;
@@ -162,18 +198,19 @@ class Plan {
     return Complex(std::cos(angle), std::sin(angle));
   }
 
-  template <int L>
-  void Negate(S* v) const {
-    for (int64_t i = 0; i < n_ * L; ++i) v[i] = -v[i];
+  OPBRIDGE_FFT_INLINE static void Negate(S* v, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) v[i] = -v[i];
   }
 
   // Self-sorting decimation in frequency: a pass of radix p over a length
   // len = p*m sub-transform repeated with stride s reads x[q + s*(k + j*m)],
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
-  template <int L>
-  void Stockham(S* re, S* im, Workspace<S>* ws) const {
+  // The result is left in (re, im) or in ws->passes, as *out_re/*out_im say
+  // (Bluestein reads it from there; Run copies it back).
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE void Stockham(S* re, S* im, Workspace<S>* ws, S** out_re, S** out_im) const {
     const size_t n = static_cast<size_t>(n_) * L;
-    ws->passes.resize(2 * n + kGap);
+    if (ws->passes.size() < 2 * n + kGap) ws->passes.resize(2 * n + kGap);
     S* xr = re;
     S* xi = im;
     S* yr = ws->passes.data();
@@ -181,56 +218,57 @@ class Plan {
     int64_t s = 1;
     for (const Pass& pass : passes_) {
       switch (pass.radix) {
-        case 2: Radix2<L>(pass, s, xr, xi, yr, yi); break;
-        case 4: Radix4<L>(pass, s, xr, xi, yr, yi); break;
-        case 3: RadixFixed<L, 3>(pass, s, xr, xi, yr, yi); break;
-        case 5: RadixFixed<L, 5>(pass, s, xr, xi, yr, yi); break;
-        case 7: RadixFixed<L, 7>(pass, s, xr, xi, yr, yi); break;
-        default: RadixP<L>(pass, s, xr, xi, yr, yi); break;
+        case 2: Radix2<L, Wide>(pass, s, xr, xi, yr, yi); break;
+        case 4: Radix4<L, Wide>(pass, s, xr, xi, yr, yi); break;
+        case 3: RadixFixed<L, 3, Wide>(pass, s, xr, xi, yr, yi); break;
+        case 5: RadixFixed<L, 5, Wide>(pass, s, xr, xi, yr, yi); break;
+        case 7: RadixFixed<L, 7, Wide>(pass, s, xr, xi, yr, yi); break;
+        default: RadixP<L, Wide>(pass, s, xr, xi, yr, yi); break;
       }
       std::swap(xr, yr);
       std::swap(xi, yi);
       s *= pass.radix;
     }
-    if (xr != re) {
-      std::copy(xr, xr + n, re);
-      std::copy(xi, xi + n, im);
+    *out_re = xr;
+    *out_im = xi;
+  }
+
+  // Runs body<C>(q) over a row's columns from q = 0: 32-byte vectors when
+  // Wide, then 16-byte ones, then single values.
+  template <bool Wide, typename Body>
+  OPBRIDGE_FFT_INLINE static void OverRow(int64_t row, Body&& body) {
+    int64_t q = 0;
+    if constexpr (Wide) {
+      for (; q + Cols<S, 32>::kWidth <= row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
     }
+    for (; q + Cols<S, 16>::kWidth <= row; q += Cols<S, 16>::kWidth) body(Cols<S, 16>(), q);
+    for (; q < row; ++q) body(Cols<S, 0>(), q);
   }
 
   // In the passes, a "row" is s * L consecutive values: the q < s repeats
   // times the L lanes, all with the same twiddle.
-  template <int L>
-  static void Radix2(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    using V = Vec<S>;
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE static void Radix2(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
     for (int64_t k = 0; k < m; ++k) {
       const S wr = pass.tw_re[static_cast<size_t>(k)], wi = pass.tw_im[static_cast<size_t>(k)];
       const int64_t in0 = row * k, in1 = row * (k + m), out0 = row * 2 * k, out1 = out0 + row;
-      int64_t q = 0;
-      for (; q + V::kWidth <= row; q += V::kWidth) {
-        const typename V::type ar = V::Load(xr + in0 + q), ai = V::Load(xi + in0 + q);
-        const typename V::type br = V::Load(xr + in1 + q), bi = V::Load(xi + in1 + q);
-        const typename V::type dr = ar - br, di = ai - bi;
-        V::Store(yr + out0 + q, ar + br);
-        V::Store(yi + out0 + q, ai + bi);
-        V::Store(yr + out1 + q, dr * wr - di * wi);
-        V::Store(yi + out1 + q, dr * wi + di * wr);
-      }
-      for (; q < row; ++q) {
-        const S ar = xr[in0 + q], ai = xi[in0 + q], br = xr[in1 + q], bi = xi[in1 + q];
-        const S dr = ar - br, di = ai - bi;
-        yr[out0 + q] = ar + br;
-        yi[out0 + q] = ai + bi;
-        yr[out1 + q] = dr * wr - di * wi;
-        yi[out1 + q] = dr * wi + di * wr;
-      }
+      OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
+        const T ar = *reinterpret_cast<const U*>(xr + in0 + q), ai = *reinterpret_cast<const U*>(xi + in0 + q);
+        const T br = *reinterpret_cast<const U*>(xr + in1 + q), bi = *reinterpret_cast<const U*>(xi + in1 + q);
+        const T dr = ar - br, di = ai - bi;
+        *reinterpret_cast<U*>(yr + out0 + q) = ar + br;
+        *reinterpret_cast<U*>(yi + out0 + q) = ai + bi;
+        *reinterpret_cast<U*>(yr + out1 + q) = dr * wr - di * wi;
+        *reinterpret_cast<U*>(yi + out1 + q) = dr * wi + di * wr;
+      });
     }
   }
 
-  template <int L>
-  static void Radix4(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    using V = Vec<S>;
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE static void Radix4(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
     const S* w1r = pass.tw_re.data();
     const S* w1i = pass.tw_im.data();
@@ -242,55 +280,38 @@ class Plan {
       const int64_t i0 = row * k, i1 = row * (k + m), i2 = row * (k + 2 * m), i3 = row * (k + 3 * m);
       const int64_t o0 = row * 4 * k, o1 = o0 + row, o2 = o1 + row, o3 = o2 + row;
       const S c1r = w1r[k], c1i = w1i[k], c2r = w2r[k], c2i = w2i[k], c3r = w3r[k], c3i = w3i[k];
-      int64_t q = 0;
-      for (; q + V::kWidth <= row; q += V::kWidth) {
-        using T = typename V::type;
-        const T x0r = V::Load(xr + i0 + q), x0i = V::Load(xi + i0 + q);
-        const T x1r = V::Load(xr + i1 + q), x1i = V::Load(xi + i1 + q);
-        const T x2r = V::Load(xr + i2 + q), x2i = V::Load(xi + i2 + q);
-        const T x3r = V::Load(xr + i3 + q), x3i = V::Load(xi + i3 + q);
+      OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
+        const T x0r = *reinterpret_cast<const U*>(xr + i0 + q), x0i = *reinterpret_cast<const U*>(xi + i0 + q);
+        const T x1r = *reinterpret_cast<const U*>(xr + i1 + q), x1i = *reinterpret_cast<const U*>(xi + i1 + q);
+        const T x2r = *reinterpret_cast<const U*>(xr + i2 + q), x2i = *reinterpret_cast<const U*>(xi + i2 + q);
+        const T x3r = *reinterpret_cast<const U*>(xr + i3 + q), x3i = *reinterpret_cast<const U*>(xi + i3 + q);
         const T t0r = x0r + x2r, t0i = x0i + x2i;
         const T t1r = x0r - x2r, t1i = x0i - x2i;
         const T t2r = x1r + x3r, t2i = x1i + x3i;
         const T t3r = x1r - x3r, t3i = x1i - x3i;
+        // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
         const T a1r = t1r + t3i, a1i = t1i - t3r;
         const T a2r = t0r - t2r, a2i = t0i - t2i;
         const T a3r = t1r - t3i, a3i = t1i + t3r;
-        V::Store(yr + o0 + q, t0r + t2r);
-        V::Store(yi + o0 + q, t0i + t2i);
-        V::Store(yr + o1 + q, a1r * c1r - a1i * c1i);
-        V::Store(yi + o1 + q, a1r * c1i + a1i * c1r);
-        V::Store(yr + o2 + q, a2r * c2r - a2i * c2i);
-        V::Store(yi + o2 + q, a2r * c2i + a2i * c2r);
-        V::Store(yr + o3 + q, a3r * c3r - a3i * c3i);
-        V::Store(yi + o3 + q, a3r * c3i + a3i * c3r);
-      }
-      for (; q < row; ++q) {
-        const S t0r = xr[i0 + q] + xr[i2 + q], t0i = xi[i0 + q] + xi[i2 + q];
-        const S t1r = xr[i0 + q] - xr[i2 + q], t1i = xi[i0 + q] - xi[i2 + q];
-        const S t2r = xr[i1 + q] + xr[i3 + q], t2i = xi[i1 + q] + xi[i3 + q];
-        const S t3r = xr[i1 + q] - xr[i3 + q], t3i = xi[i1 + q] - xi[i3 + q];
-        // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
-        const S a1r = t1r + t3i, a1i = t1i - t3r;
-        const S a2r = t0r - t2r, a2i = t0i - t2i;
-        const S a3r = t1r - t3i, a3i = t1i + t3r;
-        yr[o0 + q] = t0r + t2r;
-        yi[o0 + q] = t0i + t2i;
-        yr[o1 + q] = a1r * c1r - a1i * c1i;
-        yi[o1 + q] = a1r * c1i + a1i * c1r;
-        yr[o2 + q] = a2r * c2r - a2i * c2i;
-        yi[o2 + q] = a2r * c2i + a2i * c2r;
-        yr[o3 + q] = a3r * c3r - a3i * c3i;
-        yi[o3 + q] = a3r * c3i + a3i * c3r;
-      }
+        *reinterpret_cast<U*>(yr + o0 + q) = t0r + t2r;
+        *reinterpret_cast<U*>(yi + o0 + q) = t0i + t2i;
+        *reinterpret_cast<U*>(yr + o1 + q) = a1r * c1r - a1i * c1i;
+        *reinterpret_cast<U*>(yi + o1 + q) = a1r * c1i + a1i * c1r;
+        *reinterpret_cast<U*>(yr + o2 + q) = a2r * c2r - a2i * c2i;
+        *reinterpret_cast<U*>(yi + o2 + q) = a2r * c2i + a2i * c2r;
+        *reinterpret_cast<U*>(yr + o3 + q) = a3r * c3r - a3i * c3i;
+        *reinterpret_cast<U*>(yi + o3 + q) = a3r * c3i + a3i * c3r;
+      });
     }
   }
 
   // A direct P-point DFT with P known at compile time: the loops unroll and
   // the root indices (j * r) mod P become constants.
-  template <int L, int P>
-  static void RadixFixed(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    using V = Vec<S>;
+  template <int L, int P, bool Wide>
+  OPBRIDGE_FFT_INLINE static void RadixFixed(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr,
+                                             S* yi) {
     const int64_t m = pass.m, row = s * L;
     S wr[P], wi[P];
     for (int j = 0; j < P; ++j) {
@@ -305,13 +326,13 @@ class Plan {
         tr[r] = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
         ti[r] = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
       }
-      int64_t q = 0;
-      for (; q + V::kWidth <= row; q += V::kWidth) {
-        using T = typename V::type;
+      OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
         T ar[P], ai[P];
         for (int j = 0; j < P; ++j) {
-          ar[j] = V::Load(xr + row * (k + j * m) + q);
-          ai[j] = V::Load(xi + row * (k + j * m) + q);
+          ar[j] = *reinterpret_cast<const U*>(xr + row * (k + j * m) + q);
+          ai[j] = *reinterpret_cast<const U*>(xi + row * (k + j * m) + q);
         }
         for (int r = 0; r < P; ++r) {
           T sr = ar[0], si = ai[0];
@@ -322,53 +343,28 @@ class Plan {
           }
           const int64_t out = row * (P * k + r) + q;
           if (r == 0) {
-            V::Store(yr + out, sr);
-            V::Store(yi + out, si);
+            *reinterpret_cast<U*>(yr + out) = sr;
+            *reinterpret_cast<U*>(yi + out) = si;
           } else {
-            V::Store(yr + out, sr * tr[r] - si * ti[r]);
-            V::Store(yi + out, sr * ti[r] + si * tr[r]);
+            *reinterpret_cast<U*>(yr + out) = sr * tr[r] - si * ti[r];
+            *reinterpret_cast<U*>(yi + out) = sr * ti[r] + si * tr[r];
           }
         }
-      }
-      for (; q < row; ++q) {
-        S ar[P], ai[P];
-        for (int j = 0; j < P; ++j) {
-          ar[j] = xr[row * (k + j * m) + q];
-          ai[j] = xi[row * (k + j * m) + q];
-        }
-        for (int r = 0; r < P; ++r) {
-          S sr = ar[0], si = ai[0];
-          for (int j = 1; j < P; ++j) {
-            const int index = (j * r) % P;
-            sr += ar[j] * wr[index] - ai[j] * wi[index];
-            si += ar[j] * wi[index] + ai[j] * wr[index];
-          }
-          const int64_t out = row * (P * k + r) + q;
-          if (r == 0) {
-            yr[out] = sr;
-            yi[out] = si;
-          } else {
-            yr[out] = sr * tr[r] - si * ti[r];
-            yi[out] = sr * ti[r] + si * tr[r];
-          }
-        }
-      }
+      });
     }
   }
 
-  template <int L>
-  static void RadixP(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    using V = Vec<S>;
-    using T = typename V::type;
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE static void RadixP(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, p = pass.radix, row = s * L;
-    S ar[kMaxDirectRadix], ai[kMaxDirectRadix];
-    T vr[kMaxDirectRadix], vi[kMaxDirectRadix];
     for (int64_t k = 0; k < m; ++k) {
-      int64_t q = 0;
-      for (; q + V::kWidth <= row; q += V::kWidth) {
+      OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
+        T vr[kMaxDirectRadix], vi[kMaxDirectRadix];
         for (int64_t j = 0; j < p; ++j) {
-          vr[j] = V::Load(xr + row * (k + j * m) + q);
-          vi[j] = V::Load(xi + row * (k + j * m) + q);
+          vr[j] = *reinterpret_cast<const U*>(xr + row * (k + j * m) + q);
+          vi[j] = *reinterpret_cast<const U*>(xi + row * (k + j * m) + q);
         }
         for (int64_t r = 0; r < p; ++r) {
           T sr = vr[0], si = vi[0];
@@ -383,44 +379,16 @@ class Plan {
           }
           const int64_t out = row * (p * k + r) + q;
           if (r == 0) {
-            V::Store(yr + out, sr);
-            V::Store(yi + out, si);
+            *reinterpret_cast<U*>(yr + out) = sr;
+            *reinterpret_cast<U*>(yi + out) = si;
           } else {
             const S wr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
             const S wi = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
-            V::Store(yr + out, sr * wr - si * wi);
-            V::Store(yi + out, sr * wi + si * wr);
+            *reinterpret_cast<U*>(yr + out) = sr * wr - si * wi;
+            *reinterpret_cast<U*>(yi + out) = sr * wi + si * wr;
           }
         }
-      }
-      for (; q < row; ++q) {
-        for (int64_t j = 0; j < p; ++j) {
-          ar[j] = xr[row * (k + j * m) + q];
-          ai[j] = xi[row * (k + j * m) + q];
-        }
-        for (int64_t r = 0; r < p; ++r) {
-          S sr = ar[0], si = ai[0];
-          int64_t index = 0;  // (j * r) mod p
-          for (int64_t j = 1; j < p; ++j) {
-            index += r;
-            if (index >= p) index -= p;
-            const S wr = pass.root_re[static_cast<size_t>(index)];
-            const S wi = pass.root_im[static_cast<size_t>(index)];
-            sr += ar[j] * wr - ai[j] * wi;
-            si += ar[j] * wi + ai[j] * wr;
-          }
-          const int64_t out = row * (p * k + r) + q;
-          if (r == 0) {
-            yr[out] = sr;
-            yi[out] = si;
-          } else {
-            const S wr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
-            const S wi = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
-            yr[out] = sr * wr - si * wi;
-            yi[out] = sr * wi + si * wr;
-          }
-        }
-      }
+      });
     }
   }
 
@@ -460,12 +428,20 @@ class Plan {
     }
   }
 
-  template <int L>
-  void Bluestein(S* re, S* im, Workspace<S>* ws) const {
+  // The inverse convolution transform is the forward one between two
+  // conjugations, folded into the kernel product (which stores the conjugate)
+  // and the last chirp product (which reads it): negation is exact, so the
+  // bits are those of a separate Negate pass. Neither transform copies its
+  // result back. Only the padding is zeroed: the chirp product fills the rest.
+  template <int L, bool Wide>
+  OPBRIDGE_FFT_INLINE void Bluestein(S* re, S* im, Workspace<S>* ws) const {
     const int64_t m = conv_->size();
-    ws->bluestein.assign(2 * static_cast<size_t>(m) * L + kGap, S(0));
+    const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
+    if (ws->bluestein.size() < size) ws->bluestein.resize(size);
     S* ar = ws->bluestein.data();
     S* ai = ar + m * L + kGap;
+    std::fill(ar + n_ * L, ar + m * L, S(0));
+    std::fill(ai + n_ * L, ai + m * L, S(0));
     for (int64_t j = 0; j < n_; ++j) {
       const S cr = chirp_re_[static_cast<size_t>(j)], ci = chirp_im_[static_cast<size_t>(j)];
       for (int l = 0; l < L; ++l) {
@@ -475,20 +451,22 @@ class Plan {
       }
     }
     // The power-of-two plan uses only ws->passes.
-    conv_->template Transform<L>(ar, ai, false, ws);
+    S* fr;
+    S* fi;
+    conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < m; ++k) {
       const S kr = kernel_re_[static_cast<size_t>(k)], ki = kernel_im_[static_cast<size_t>(k)];
       for (int l = 0; l < L; ++l) {
-        const S xr = ar[k * L + l], xi = ai[k * L + l];
+        const S xr = fr[k * L + l], xi = fi[k * L + l];
         ar[k * L + l] = xr * kr - xi * ki;
-        ai[k * L + l] = xr * ki + xi * kr;
+        ai[k * L + l] = -(xr * ki + xi * kr);
       }
     }
-    conv_->template Transform<L>(ar, ai, true, ws);
+    conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < n_; ++k) {
       const S cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
       for (int l = 0; l < L; ++l) {
-        const S xr = ar[k * L + l], xi = ai[k * L + l];
+        const S xr = fr[k * L + l], xi = -fi[k * L + l];
         re[k * L + l] = xr * cr - xi * ci;
         im[k * L + l] = xr * ci + xi * cr;
       }
