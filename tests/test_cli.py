@@ -46,7 +46,11 @@ def test_demo_prints_parity_and_timing():
         for m in re.finditer(r"(mask|sampling|warped) .*?([0-9.]+e[-+]\d+)", result.stdout)
     }
     assert set(errors) == {"mask", "sampling", "warped"}
-    assert max(errors.values()) <= 1e-5
+    assert errors["warped"] <= 1e-5 and errors["sampling"] <= 1e-5
+    # mask = Phi((luminance - 0.5) / 0.15) of warped's channel mean: its slope is at most
+    # 1 / (0.15 * sqrt(2 pi)) < 2.66, so it carries warped's difference (from the grid's einsum: TF's
+    # oneDNN matmul, whose order depends on the CPU's ISA, vs TFLite's) times that, plus a rounding.
+    assert errors["mask"] <= 2.66 * errors["warped"] + 1e-6
     assert "LiteRT + opbridge" in result.stdout
 
 
