@@ -143,17 +143,11 @@ class Plan {
   // In place on L lanes of split arrays (n * L values each, lane-minor):
   // X[k] = sum_j x[j] exp(-+2*pi*i*j*k/n) (minus: forward, plus: inverse; no
   // scaling). Give each thread its own workspace.
+  // Defined and instantiated (S float or double, L 1 or kLanes) once, in
+  // fft_transforms.cc: the passes, inlined into a baseline and an AVX2 copy,
+  // are most of the FFT ops' compile time, which every op file paid again.
   template <int L>
-  void Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
-    if (n_ <= 1) return;
-#if defined(__x86_64__)
-    if (math::UseAvx2()) {
-      TransformAvx2<L>(re, im, inverse, ws);
-      return;
-    }
-#endif
-    Run<L, false>(re, im, inverse, ws);
-  }
+  void Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const;
 
  private:
   struct Pass {
@@ -480,6 +474,12 @@ class Plan {
   std::vector<S> chirp_re_, chirp_im_;
   std::vector<S> kernel_re_, kernel_im_;
 };
+
+// The instantiations fft_transforms.cc provides.
+extern template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
+extern template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
+extern template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
+extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
 
 // Per-thread buffers of a RealInversePlan.
 template <typename S>

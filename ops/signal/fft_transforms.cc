@@ -1,0 +1,28 @@
+// Plan<S>::Transform, defined and instantiated once for the FFT ops (fft.h
+// says why): S float or double, L 1 (single sequences) or kLanes (batches).
+// Registers no op; a selective build links it for any FFT op that calls it.
+#include "fft.h"
+
+namespace opbridge {
+namespace fft {
+
+template <typename S>
+template <int L>
+void Plan<S>::Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
+  if (n_ <= 1) return;
+#if defined(__x86_64__)
+  if (math::UseAvx2()) {
+    TransformAvx2<L>(re, im, inverse, ws);
+    return;
+  }
+#endif
+  Run<L, false>(re, im, inverse, ws);
+}
+
+template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
+template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
+template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
+template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
+
+}  // namespace fft
+}  // namespace opbridge
