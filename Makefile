@@ -49,8 +49,15 @@ lint: $(DEPS_STAMP)
 	$(VENV)/bin/ruff check python tests tests_torch benchmarks tools examples
 	$(VENV)/bin/ruff format --check python tests tests_torch benchmarks tools examples
 
+# The fuzz seeds (every bench case converted, with the normal build's outputs)
+# are made once per wheel: tests/test_fuzz.py writes them here, make sanitize
+# and test-aarch64-ci reuse them while the key (wheel and generator) holds.
+SEEDS_DIR := build/fuzz-seeds
+SEEDS_KEY = $$(cat dist/opbridge-*.whl tests/make_fuzz_seeds.py | sha256sum | cut -c1-64)
+
 test: build lint
-	$(PY) -m pytest -q -n 2 --dist loadfile tests
+	OPBRIDGE_FUZZ_SEEDS=$(CURDIR)/$(SEEDS_DIR) OPBRIDGE_FUZZ_SEEDS_KEY=$(SEEDS_KEY) \
+		$(PY) -m pytest -q -n 2 --dist loadfile tests
 	$(MAKE) test-torch
 
 # The PyTorch suite in its own venv without TensorFlow (torch + litert-torch +
@@ -123,21 +130,21 @@ test-aarch64-ci: build $(AARCH64_STAMP)
 	$(AARCH64_ENV) $(PIP) wheel --no-build-isolation --no-deps -w dist/aarch64-ci -Cbuild-dir=build/aarch64-ci \
 		$(AARCH64_CMAKE) -Ccmake.define.OPBRIDGE_OPS=$(AARCH64_CI_OPS) .
 	$(PY) tools/aarch64/run_seeds.py --wheel-dir dist/aarch64-ci --ops $(AARCH64_CI_OPS) \
-		$(if $(wildcard build/asan/seeds/seed_000.json),--all-seeds build/asan/seeds)
+		$(if $(wildcard $(SEEDS_DIR)/.key),--all-seeds $(SEEDS_DIR))
 
 # The kernels under ASan + UBSan: a sanitized wheel in its own venv (no
 # TensorFlow), fed every op's seed model and the fuzzers (tools/sanitize.py).
 ASAN_VENV := .venv-asan
 sanitize: build
-	rm -rf dist/asan build/asan/seeds
+	rm -rf dist/asan
 	$(PIP) wheel --no-build-isolation --no-deps -w dist/asan -Cbuild-dir=build/asan \
-		-Ccmake.define.OPBRIDGE_SANITIZE=ON .
+		-Ccmake.define.OPBRIDGE_SANITIZE=ON -Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF .
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	PIP_CACHE_DIR=$(CURDIR)/.cache/pip $(ASAN_VENV)/bin/pip install -q --disable-pip-version-check \
 		ai-edge-litert==2.3.0 numpy hypothesis pytest
 	$(ASAN_VENV)/bin/pip install -q --no-deps --force-reinstall dist/asan/opbridge-*.whl
-	$(PY) tests/make_fuzz_seeds.py build/asan/seeds
-	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python build/asan/seeds
+	$(PY) tests/make_fuzz_seeds.py $(SEEDS_DIR) --key $(SEEDS_KEY)
+	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python $(SEEDS_DIR)
 
 # The census of real architectures (docs/models.md): one small keras-hub model at
 # a time, each in its own process, at the lowest priority (it takes a while).

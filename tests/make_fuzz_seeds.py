@@ -2,11 +2,17 @@
 to a .tflite with its input specs, so that tests/fuzz_kernels.py can start from
 models that reach each kernel's compute. Needs TensorFlow.
 
-    python tests/make_fuzz_seeds.py OUT_DIR
+    python tests/make_fuzz_seeds.py OUT_DIR [--key KEY]
+
+With --key (the Makefile's: a hash of the built wheel and of this script), a
+directory that already holds seeds made under the same key is kept as it is:
+`make test` writes them (tests/test_fuzz.py) and `make sanitize` reuses them,
+a minute of TF conversion saved.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -23,7 +29,11 @@ def _storable(a: np.ndarray) -> np.ndarray:
     return a.astype(np.bytes_) if a.dtype == object else a
 
 
-def main(out: Path) -> int:
+def main(out: Path, key: str | None = None) -> int:
+    stamp = out / ".key"
+    if key and stamp.exists() and stamp.read_text() == key:
+        print(f"{len(list(out.glob('seed_*.tflite')))} (made under this key before)")
+        return 0
     import tensorflow as tf
 
     import opbridge
@@ -31,6 +41,9 @@ def main(out: Path) -> int:
     from opbridge.running import run_tflite
 
     out.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
+    for old in out.glob("seed_*"):
+        old.unlink()
     count = 0
     for k, case in enumerate(all_cases(tf, quick=True)):
         signature = [
@@ -47,9 +60,15 @@ def main(out: Path) -> int:
         meta = {"op": case.op, "label": case.label, "default_delegates": default_delegates}
         (out / f"seed_{k:03d}.json").write_text(json.dumps(meta))
         count += 1
+    if key:
+        stamp.write_text(key)
     print(count)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--key")
+    args = parser.parse_args()
+    sys.exit(main(args.out, args.key))

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,14 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seeds")
+    # `make test` names a directory and a key (the wheel's hash): the seeds made
+    # here are then the ones `make sanitize` runs under the sanitizers.
+    shared = os.environ.get("OPBRIDGE_FUZZ_SEEDS")
+    out = Path(shared) if shared else tmp_path_factory.mktemp("seeds")
+    key_value = os.environ.get("OPBRIDGE_FUZZ_SEEDS_KEY")
+    key = ["--key", key_value] if shared and key_value else []
     subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "make_fuzz_seeds.py"), str(out)], check=True, env=ENV
+        [sys.executable, str(ROOT / "tests" / "make_fuzz_seeds.py"), str(out), *key], check=True, env=ENV
     )
     return out
 

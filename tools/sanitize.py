@@ -5,7 +5,8 @@
 ASAN_PYTHON is a venv's python with the sanitized wheel (make sanitize builds it)
 and no TensorFlow. SEEDS_DIR holds tests/make_fuzz_seeds.py output: one
 converted model per benchmark case, every op covered, with the outputs of the
-normal build. Runs, each in its own process with the sanitizer runtimes:
+normal build. Runs, each in its own process with the sanitizer runtimes, two at
+a time (OPBRIDGE_SANITIZE_JOBS):
   1. every seed model, through both registration routes and 1 and 3 threads,
      compared bit for bit with the normal build;
   2. the kernel fuzzer, random models and seed mutations, both routes;
@@ -19,9 +20,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKERS = int(os.environ.get("OPBRIDGE_SANITIZE_JOBS", "2"))
 
 
 def runtime_library(name: str) -> str:
@@ -89,59 +93,59 @@ def main(python: str, seeds: str) -> int:
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
     fuzzer = str(ROOT / "tests" / "fuzz_kernels.py")
-    log = str(Path(seeds) / "fuzz.log")
+
+    def fuzz(name: str, *args: str) -> list[str]:
+        # One log per run: the runs go in parallel, and a failure names its last case.
+        return [python, fuzzer, *args, "--log", str(Path(seeds) / f"fuzz-{name}.log")]
+
+    # Longest first, so the two workers end together (times: docs/ci.md).
     runs = [
-        ("seed models, both routes", [python, "-c", CHECK_SEEDS, seeds]),
+        ("seed models, both routes", [python, "-c", CHECK_SEEDS, seeds], None),
+        (
+            "fuzz: seed mutations (resolver)",
+            *_with_log(fuzz("seeds-resolver", "--seeds", seeds, "--cases", "60", "--seed", "23")),
+        ),
+        (
+            "fuzz: seed mutations (delegate)",
+            *_with_log(
+                fuzz(
+                    "seeds-delegate", "--seeds", seeds, "--cases", "30", "--seed", "24", "--route", "delegate"
+                )
+            ),
+        ),
+        (
+            "fuzz: random models (resolver)",
+            *_with_log(fuzz("random-resolver", "--cases", "80", "--seed", "21")),
+        ),
+        (
+            "fuzz: random models (delegate)",
+            *_with_log(fuzz("random-delegate", "--cases", "40", "--seed", "22", "--route", "delegate")),
+        ),
         (
             "seed models through LiteRT's CompiledModel, 1 thread",
             [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "1"],
+            None,
         ),
         (
             "seed models through LiteRT's CompiledModel, 3 threads",
             [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "3"],
-        ),
-        ("fuzz: random models (resolver)", [python, fuzzer, "--cases", "80", "--seed", "21", "--log", log]),
-        (
-            "fuzz: random models (delegate)",
-            [python, fuzzer, "--cases", "40", "--seed", "22", "--log", log, "--route", "delegate"],
-        ),
-        (
-            "fuzz: seed mutations (resolver)",
-            [python, fuzzer, "--seeds", seeds, "--cases", "60", "--seed", "23", "--log", log],
-        ),
-        (
-            "fuzz: seed mutations (delegate)",
-            [
-                python,
-                fuzzer,
-                "--seeds",
-                seeds,
-                "--cases",
-                "30",
-                "--seed",
-                "24",
-                "--log",
-                log,
-                "--route",
-                "delegate",
-            ],
+            None,
         ),
         (
             "fuzz: seed mutations (LiteRT CompiledModel)",
-            [
-                python,
-                fuzzer,
-                "--seeds",
-                seeds,
-                "--cases",
-                "6",
-                "--seed",
-                "25",
-                "--log",
-                log,
-                "--route",
-                "compiled_model",
-            ],
+            *_with_log(
+                fuzz(
+                    "seeds-compiled-model",
+                    "--seeds",
+                    seeds,
+                    "--cases",
+                    "6",
+                    "--seed",
+                    "25",
+                    "--route",
+                    "compiled_model",
+                )
+            ),
         ),
         (
             "flexbuffer reader property tests",
@@ -154,20 +158,34 @@ def main(python: str, seeds: str) -> int:
                 "no:cacheprovider",
                 str(ROOT / "tests" / "test_flexbuffer_reader.py"),
             ],
+            None,
         ),
     ]
-    failed = 0
-    for label, command in runs:
+
+    def run(label: str, command: list[str], log: str | None) -> tuple[str, bool, str]:
+        start = time.monotonic()
         result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
-        tail = (result.stdout.strip().splitlines() or [""])[-1]
-        if result.returncode != 0:
-            failed += 1
-            last_case = Path(log).read_text().splitlines()[-1:] if Path(log).exists() else []
-            print(f"FAIL {label} (exit {result.returncode}); last fuzz case: {last_case}")
-            print(result.stderr[-6000:])
-        else:
-            print(f"ok   {label}: {tail}")
+        seconds = time.monotonic() - start
+        if result.returncode == 0:
+            tail = (result.stdout.strip().splitlines() or [""])[-1]
+            return label, True, f"ok   {label} ({seconds:.0f} s): {tail}"
+        last_case = Path(log).read_text().splitlines()[-1:] if log and Path(log).exists() else []
+        message = (
+            f"FAIL {label} (exit {result.returncode}); last fuzz case: {last_case}\n{result.stderr[-6000:]}"
+        )
+        return label, False, message
+
+    # Each run is its own process with its own sanitizer runtime: two at a time on CI's two cores.
+    failed = 0
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for _label, ok, message in pool.map(lambda r: run(*r), runs):
+            print(message, flush=True)
+            failed += 0 if ok else 1
     return 1 if failed else 0
+
+
+def _with_log(command: list[str]) -> tuple[list[str], str]:
+    return command, command[command.index("--log") + 1]
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def main() -> int:
     parser.add_argument(
         "--all-seeds",
         type=Path,
-        help="seeds already made by tests/make_fuzz_seeds.py (make sanitize's build/asan/seeds)",
+        help="seeds already made by tests/make_fuzz_seeds.py (build/fuzz-seeds, which make test writes)",
     )
     parser.add_argument(
         "--wheel-dir", type=Path, default=ROOT / "dist" / "manylinux", help="the aarch64 wheel's"
