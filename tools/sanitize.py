@@ -70,7 +70,8 @@ def check_instrumented(python: str) -> None:
     ).stdout.strip()
     path = str(Path(package) / "lib" / "libopbridge_tflite.so")
     imports = subprocess.run(["nm", "-D", "--undefined-only", path], capture_output=True, text=True).stdout
-    for needed in ("__asan_report_load", "__ubsan_handle_"):
+    # ASan's checks are calls (__asan_load4, ...; cmake/OpbridgeFunctions.cmake), UBSan's handlers.
+    for needed in ("__asan_load", "__ubsan_handle_"):
         if needed not in imports:
             raise SystemExit(f"{path} is not instrumented ({needed}* missing): not a sanitizer build")
     print(f"ok   {path} is built with ASan and UBSan")
