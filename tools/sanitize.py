@@ -95,58 +95,52 @@ def main(python: str, seeds: str) -> int:
     }
     fuzzer = str(ROOT / "tests" / "fuzz_kernels.py")
 
-    def fuzz(name: str, *args: str) -> list[str]:
-        # One log per run: the runs go in parallel, and a failure names its last case.
-        return [python, fuzzer, *args, "--log", str(Path(seeds) / f"fuzz-{name}.log")]
+    Run = tuple[str, list[str], "str | None"]  # label, command, fuzz log (its last case names a crash)
 
-    # Longest first, so the two workers end together (times: docs/ci.md).
-    runs = [
+    def fuzz(label: str, log_name: str, *args: str) -> Run:
+        # One log per run: the runs go in parallel.
+        log = str(Path(seeds) / f"fuzz-{log_name}.log")
+        return label, [python, fuzzer, *args, "--log", log], log
+
+    # The longest runs (seed mutations) start first, so the two workers end together (times: docs/ci.md).
+    compiled_model_seeds = str(ROOT / "tools" / "compiled_model_seeds.py")
+    runs: list[Run] = [
         ("seed models, both routes", [python, "-c", CHECK_SEEDS, seeds], None),
-        (
+        fuzz(
             "fuzz: seed mutations (resolver)",
-            *_with_log(fuzz("seeds-resolver", "--seeds", seeds, "--cases", "60", "--seed", "23")),
+            "seeds-resolver",
+            "--seeds",
+            seeds,
+            "--cases",
+            "60",
+            "--seed",
+            "23",
         ),
-        (
+        fuzz(
             "fuzz: seed mutations (delegate)",
-            *_with_log(
-                fuzz(
-                    "seeds-delegate", "--seeds", seeds, "--cases", "30", "--seed", "24", "--route", "delegate"
-                )
-            ),
+            "seeds-delegate",
+            *("--seeds", seeds, "--cases", "30", "--seed", "24", "--route", "delegate"),
         ),
-        (
-            "fuzz: random models (resolver)",
-            *_with_log(fuzz("random-resolver", "--cases", "80", "--seed", "21")),
-        ),
-        (
+        fuzz("fuzz: random models (resolver)", "random-resolver", "--cases", "80", "--seed", "21"),
+        fuzz(
             "fuzz: random models (delegate)",
-            *_with_log(fuzz("random-delegate", "--cases", "40", "--seed", "22", "--route", "delegate")),
+            "random-delegate",
+            *("--cases", "40", "--seed", "22", "--route", "delegate"),
         ),
         (
             "seed models through LiteRT's CompiledModel, 1 thread",
-            [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "1"],
+            [python, compiled_model_seeds, seeds, "1"],
             None,
         ),
         (
             "seed models through LiteRT's CompiledModel, 3 threads",
-            [python, str(ROOT / "tools" / "compiled_model_seeds.py"), seeds, "3"],
+            [python, compiled_model_seeds, seeds, "3"],
             None,
         ),
-        (
+        fuzz(
             "fuzz: seed mutations (LiteRT CompiledModel)",
-            *_with_log(
-                fuzz(
-                    "seeds-compiled-model",
-                    "--seeds",
-                    seeds,
-                    "--cases",
-                    "6",
-                    "--seed",
-                    "25",
-                    "--route",
-                    "compiled_model",
-                )
-            ),
+            "seeds-compiled-model",
+            *("--seeds", seeds, "--cases", "6", "--seed", "25", "--route", "compiled_model"),
         ),
         (
             "flexbuffer reader property tests",
@@ -163,30 +157,26 @@ def main(python: str, seeds: str) -> int:
         ),
     ]
 
-    def run(label: str, command: list[str], log: str | None) -> tuple[str, bool, str]:
+    def run(label: str, command: list[str], log: str | None) -> tuple[bool, str]:
         start = time.monotonic()
         result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
         seconds = time.monotonic() - start
         if result.returncode == 0:
             tail = (result.stdout.strip().splitlines() or [""])[-1]
-            return label, True, f"ok   {label} ({seconds:.0f} s): {tail}"
+            return True, f"ok   {label} ({seconds:.0f} s): {tail}"
         last_case = Path(log).read_text().splitlines()[-1:] if log and Path(log).exists() else []
-        message = (
-            f"FAIL {label} (exit {result.returncode}); last fuzz case: {last_case}\n{result.stderr[-6000:]}"
+        return (
+            False,
+            f"FAIL {label} (exit {result.returncode}); last fuzz case: {last_case}\n{result.stderr[-6000:]}",
         )
-        return label, False, message
 
     # Each run is its own process with its own sanitizer runtime: two at a time on CI's two cores.
     failed = 0
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for _label, ok, message in pool.map(lambda r: run(*r), runs):
+        for ok, message in pool.map(lambda r: run(*r), runs):
             print(message, flush=True)
             failed += 0 if ok else 1
     return 1 if failed else 0
-
-
-def _with_log(command: list[str]) -> tuple[list[str], str]:
-    return command, command[command.index("--log") + 1]
 
 
 if __name__ == "__main__":
