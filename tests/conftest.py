@@ -3,8 +3,13 @@ real TFLite interpreters."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +37,63 @@ def tf():
     import tensorflow
 
     return tensorflow
+
+
+def _seeds_key() -> str:
+    """What the seeds depend on: the installed package (kernels, converter, bench cases) and the
+    generator. The Makefile's key hashes the wheel instead, and names the directory `make sanitize`
+    reuses."""
+    import opbridge
+
+    digest = hashlib.sha256((ROOT / "tests" / "make_fuzz_seeds.py").read_bytes())
+    for path in sorted(Path(opbridge.__file__).parent.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def fuzz_seeds(tmp_path_factory) -> Path:
+    """Every benchmark case (each op at least once) converted, with its inputs and what the
+    normal build computes (tests/make_fuzz_seeds.py): made once per test run and shared by the
+    pytest-xdist workers (a file lock; the workers' temp dirs share a parent). `make test` names a
+    directory and a key instead: the seeds made there are the ones `make sanitize` reuses."""
+    shared = os.environ.get("OPBRIDGE_FUZZ_SEEDS")
+    out = Path(shared) if shared else tmp_path_factory.getbasetemp().parent / "fuzz-seeds"
+    key = os.environ.get("OPBRIDGE_FUZZ_SEEDS_KEY") if shared else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / (out.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        generator = ROOT / "tests" / "make_fuzz_seeds.py"
+        subprocess.run(
+            [sys.executable, str(generator), str(out), "--key", key or _seeds_key()],
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+    return out
+
+
+@dataclass
+class Seed:
+    """One converted bench case: its op, label, model and inputs (string inputs as bytes objects)."""
+
+    op: str
+    label: str
+    model: bytes
+    inputs: list[np.ndarray]
+    default_delegates: bool
+
+
+def load_seeds(directory: Path) -> list[Seed]:
+    seeds = []
+    for path in sorted(directory.glob("seed_*.tflite")):
+        meta = json.loads(path.with_suffix(".json").read_text())
+        arrays = np.load(path.with_suffix(".npz"))
+        # Stored as fixed-width bytes (no pickle); the cases keep their strings free of trailing NULs.
+        inputs = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
+        inputs = [a.astype(object) if a.dtype.kind == "S" else a for a in inputs]
+        seeds.append(Seed(meta["op"], meta["label"], path.read_bytes(), inputs, meta["default_delegates"]))
+    return seeds
 
 
 def convert_fn(fn, *specs):

@@ -55,18 +55,31 @@ def test_demo_prints_parity_and_timing():
 
 
 def test_bench_command_runs():
-    """A smoke run of `opbridge bench` (op and model tables): the harness must not
-    rot. Timings are printed, never asserted."""
+    """A smoke run of `opbridge bench` (op and model tables, the ratio summary, the substituted-op
+    table) on a few op families: the harness must not rot. Timings are printed, never asserted.
+    That every op has a bench case that converts and runs is test_reliability's (the fuzz seeds
+    are the bench cases, converted)."""
+    only = ["Lgamma", "RFFT", "spatial transformer"]
     result = subprocess.run(
-        [sys.executable, "-m", "opbridge", "bench", "--quick", "--threads", "2"],
+        [sys.executable, "-m", "opbridge", "bench", "--quick", "--threads", "2", "--only", ",".join(only)],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    for op in opbridge.list_ops():
-        assert op in result.stdout
-    for model in ("spatial transformer", "ViT patch embedding", "bicubic upscaler", "SegNet", "inverse STFT"):
-        assert model in result.stdout
+    out = result.stdout
+    chosen = [op for op in opbridge.list_ops() if "Lgamma" in op or "RFFT" in op]
+    assert "Opbridge>Lgamma" in chosen and "IRFFT3D" in chosen
+    table = out.split("substituted ops")[0]
+    for op in chosen:
+        assert re.search(rf"(?<![\w>]){re.escape(op)}(?!\w)", table), op
+    for op in ("Svd", "Erfinv", "GridSample"):
+        assert op not in table
+    assert "worst ratio 1T: " in out and "worst ratio 2T: " in out and "above 1.0 at 1T or 2T" in out
+    # Opbridge>Lgamma replaces TF's Lgamma at conversion: timed against the builtins too.
+    assert "substituted ops" in out and "Opbridge>Lgamma" in out.split("substituted ops")[1]
+    models = out.split("models: converted with opbridge")[1]
+    assert "spatial transformer" in models and "inverse STFT" in models  # by name, by its ops (IRFFT)
+    assert "ViT patch embedding" not in models
 
 
 def test_make_bench_script_is_the_same_harness():

@@ -13,24 +13,15 @@ import numpy as np
 import pytest
 
 import opbridge
+from conftest import load_seeds
 from opbridge.running import SignatureSession
 
 
 @pytest.fixture(scope="module")
-def cases(tf):
-    """Every benchmark case (each op at least once), converted."""
-    from opbridge.bench.runner import all_cases
-
-    converted = []
-    for case in all_cases(tf, quick=True):
-        signature = [
-            tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(case.inputs)
-        ]
-        model = case.model or opbridge.convert(tf.function(case.fn, input_signature=signature))
-        # A case that keeps XNNPACK out does so to reach opbridge's kernel.
-        case.default_delegates = "experimental_op_resolver_type" not in case.interpreter_options
-        converted.append((case, model))
-    return converted
+def cases(fuzz_seeds):
+    """Every benchmark case (each op at least once), converted: the fuzz seeds, made once per run.
+    A case that keeps XNNPACK out (default_delegates False) does so to reach opbridge's kernel."""
+    return [(seed, seed.model) for seed in load_seeds(fuzz_seeds)]
 
 
 def run(model, inputs, runtime="litert", route="resolver", threads=1, default_delegates=True):
@@ -95,19 +86,15 @@ def test_tf_kernels_under_concurrent_tf_function_calls(tf):
                 np.testing.assert_array_equal(g.numpy(), w)
 
 
-def test_thousands_of_interpreter_lifetimes_do_not_grow_rss(cases, tmp_path):
-    """Create, run and drop interpreters over every op model, in a TF-free process."""
-    for k, (case, model) in enumerate(cases):
-        (tmp_path / f"m{k}.tflite").write_bytes(model)
-        # Strings as fixed-width bytes: the TF-free process loads them without pickle.
-        np.savez(
-            tmp_path / f"m{k}.npz", *[a.astype(np.bytes_) if a.dtype == object else a for a in case.inputs]
-        )
+def test_thousands_of_interpreter_lifetimes_do_not_grow_rss(fuzz_seeds):
+    """Create, run and drop interpreters over every op model (the fuzz seeds: strings stored as
+    fixed-width bytes, loaded without pickle), in a TF-free process."""
     script = textwrap.dedent(
         f"""
         import gc, glob, json, numpy as np
         from opbridge.running import SignatureSession
-        models = [(open(p, "rb").read(), np.load(p[:-7] + ".npz")) for p in sorted(glob.glob("m*.tflite"))]
+        paths = sorted(glob.glob("seed_*.tflite"))
+        models = [(open(p, "rb").read(), np.load(p[:-7] + ".npz")) for p in paths]
         def rss():
             return int(open("/proc/self/statm").read().split()[1]) * 4096
         def cycle(n):
@@ -132,7 +119,7 @@ def test_thousands_of_interpreter_lifetimes_do_not_grow_rss(cases, tmp_path):
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=fuzz_seeds,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr[-3000:]

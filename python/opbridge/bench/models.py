@@ -122,11 +122,12 @@ def run_models(
     from .. import convert
     from .._table import print_table
     from ..timing import median_seconds
+    from .runner import selected
 
     min_time, min_runs = (0.01, 3) if args.quick else (0.5, 10)
     rows = []
     for case in model_cases(tf, args.quick):
-        if args.only and args.only not in case.name and args.only not in case.ops:
+        if not selected(args, case.name, case.ops):
             continue
         concrete = case.fn.get_concrete_function()
         tensors = [tf.constant(a) for a in case.inputs]

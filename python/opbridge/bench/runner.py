@@ -59,11 +59,22 @@ def tflite_invoke(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (a smoke run)")
-    parser.add_argument("--only", help="run only ops and models whose name contains this")
+    parser.add_argument(
+        "--only",
+        help="run only ops and models whose name contains one of these (comma-separated), e.g. FFT,Svd",
+    )
     parser.add_argument(
         "--threads", type=int, default=os.cpu_count() or 1, help="TFLite threads for the N column"
     )
     parser.add_argument("--no-models", action="store_true", help="op table only")
+
+
+def selected(args: argparse.Namespace, *names: str) -> bool:
+    """--only: whether one of the names contains one of its comma-separated parts."""
+    if not args.only:
+        return True
+    parts = [part.strip() for part in args.only.split(",") if part.strip()]
+    return any(part in name for part in parts for name in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,7 +113,7 @@ def run(args: argparse.Namespace) -> None:
     ratios: list[tuple[str, str, float, float]] = []
     substituted_rows: list[tuple[str, ...]] = []
     for case in all_cases(tf, args.quick):
-        if args.only and args.only not in case.op:
+        if not selected(args, case.op):
             continue
         signature = [
             tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(case.inputs)
