@@ -73,7 +73,7 @@ $(TORCH_STAMP): requirements-torch.txt
 test-torch: build $(TORCH_STAMP)
 	$(TORCH_PIP) install -q --no-deps --force-reinstall dist/opbridge-*.whl
 	rm -rf build/torch-parity
-	OPBRIDGE_PARITY_ARTIFACTS=build/torch-parity $(TORCH_VENV)/bin/python -m pytest -q tests_torch
+	OPBRIDGE_PARITY_ARTIFACTS=build/torch-parity $(TORCH_VENV)/bin/python -m pytest -q -n 2 --dist loadfile tests_torch
 	$(PY) tools/replay_parity.py build/torch-parity
 
 bench: build
