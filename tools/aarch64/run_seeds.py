@@ -136,7 +136,9 @@ def main() -> int:
 
     start = time.monotonic()
     wheel = unpack_wheel(WORK / "site", args.wheel_dir)
-    all_seeds = args.all_seeds or ROOT / "build" / "aarch64-seeds"
+    # Absolute: the selected seeds are symlinks to these files (a relative target would resolve
+    # against the link's own directory).
+    all_seeds = (args.all_seeds or ROOT / "build" / "aarch64-seeds").resolve()
     if args.all_seeds is None and not (all_seeds / ".complete").exists():
         shutil.rmtree(all_seeds, ignore_errors=True)
         subprocess.run(
