@@ -57,7 +57,7 @@ SEEDS_KEY = $$(cat dist/opbridge-*.whl tests/make_fuzz_seeds.py | sha256sum | cu
 
 test: build lint
 	OPBRIDGE_FUZZ_SEEDS=$(CURDIR)/$(SEEDS_DIR) OPBRIDGE_FUZZ_SEEDS_KEY=$(SEEDS_KEY) \
-		$(PY) -m pytest -q -n 2 --dist loadfile tests
+		$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder tests
 	$(MAKE) test-torch
 
 # The PyTorch suite in its own venv without TensorFlow (torch + litert-torch +
@@ -73,7 +73,7 @@ $(TORCH_STAMP): requirements-torch.txt
 test-torch: build $(TORCH_STAMP)
 	$(TORCH_PIP) install -q --no-deps --force-reinstall dist/opbridge-*.whl
 	rm -rf build/torch-parity
-	OPBRIDGE_PARITY_ARTIFACTS=build/torch-parity $(TORCH_VENV)/bin/python -m pytest -q -n 2 --dist loadfile tests_torch
+	OPBRIDGE_PARITY_ARTIFACTS=build/torch-parity $(TORCH_VENV)/bin/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder tests_torch
 	$(PY) tools/replay_parity.py build/torch-parity
 
 bench: build

@@ -27,6 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIMES = ("litert", "tf")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Modules with a slow test first (a stable sort: files keep their order otherwise). `make test`
+    runs pytest-xdist with --dist loadfile --no-loadscope-reorder, which hands out whole files in
+    this order: the two workers start on the long files and end on short ones, instead of xdist's
+    default order (files with the most tests first), which left the long few-test files (package
+    builds, fuzzing, every op's seeds) for one worker at the end."""
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261124)

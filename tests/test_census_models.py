@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import census_models
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 # architecture -> the custom ops it needs kernels for (measured by the census).
 CI_SET: dict[str, set[str]] = {
     "Llama": {"StridedSlice"},  # x[:, None] slices on tensors of unknown shape

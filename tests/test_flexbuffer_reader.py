@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from opbridge._library import builtin_library, decode_flexbuffer
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
 SCALARS = st.one_of(
     st.none(),

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 FUZZER = ROOT / "tests" / "fuzz_kernels.py"
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 # Cases per op (random models) and per seed model (mutations) on the normal build. CI's

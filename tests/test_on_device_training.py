@@ -13,6 +13,8 @@ import pytest
 from conftest import RUNTIMES
 from training_models import build_model, loss_and_optimizer
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 STEPS = 20
 BATCH = 8
 # (model, loss, optimizer): every loss and optimizer on both models, four runs in all.

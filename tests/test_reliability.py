@@ -16,6 +16,8 @@ import opbridge
 from conftest import load_seeds
 from opbridge.running import SignatureSession
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 
 @pytest.fixture(scope="module")
 def cases(fuzz_seeds):

@@ -13,6 +13,8 @@ from conftest import RUNTIMES
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
+pytestmark = pytest.mark.slow  # scheduled first (conftest.py)
+
 CORPUS = [
     "The quick brown fox jumps over the lazy dog.",
     "A QUICK brown dog; a lazy fox!",

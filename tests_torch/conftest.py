@@ -13,6 +13,13 @@ import pytest
 import torch
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with a slow test first (the scaffold's package build), as tests/conftest.py does:
+    `make test-torch` hands whole files to two workers in this order (--no-loadscope-reorder)."""
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 @pytest.fixture(autouse=True)
 def _no_tensorflow() -> None:
     # The point of this suite: nothing opbridge does for torch needs TensorFlow.
