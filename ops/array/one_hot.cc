@@ -3,6 +3,7 @@
 // double, which TFLite's ONE_HOT lacks (measured by tools/census_float64.py).
 // The new dim of size depth goes at `axis` (-1: last); an index outside
 // [0, depth) gives a row of off_value, as TF. TF's checks and texts.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -66,13 +67,19 @@ Status Kernel(KernelContext& ctx, const OneHotParams& p) {
   double* out = y.data<double>();
   return Dispatch<uint8_t, int8_t, int32_t, int64_t>(indices.dtype(), [&](auto tag) {
     const auto* idx = indices.data<typename decltype(tag)::type>();
-    for (int64_t a = 0; a < prefix; ++a) {
-      for (int64_t k = 0; k < depth; ++k) {
+    // Each [depth, suffix] block is filled with off_value, then each index in
+    // [0, depth) sets its one element (others, negative included, set none).
+    const int64_t block = depth * suffix;
+    ctx.ParallelFor(prefix, block + 1, [&](int64_t begin, int64_t end) {
+      for (int64_t a = begin; a < end; ++a) {
+        double* dst = out + a * block;
+        std::fill(dst, dst + block, off);
         for (int64_t s = 0; s < suffix; ++s) {
-          out[(a * depth + k) * suffix + s] = static_cast<int64_t>(idx[a * suffix + s]) == k ? on : off;
+          const auto k = static_cast<int64_t>(idx[a * suffix + s]);
+          if (k >= 0 && k < depth) dst[k * suffix + s] = on;
         }
       }
-    }
+    });
     return Status::Ok();
   });
 }

@@ -103,9 +103,11 @@ inline Status OutputWithShape(KernelContext& ctx, int i, const Shape& shape, Ten
 typedef float Float4 __attribute__((vector_size(16)));
 typedef int32_t Int4 __attribute__((vector_size(16)));
 
+// A cast between vector types of one size keeps the bits (GCC's vector
+// extension), without the pointer punning -Wstrict-aliasing warns about.
 inline Float4 Abs(Float4 x) {
-  const Int4 bits = reinterpret_cast<Int4&>(x) & 0x7fffffff;
-  return reinterpret_cast<const Float4&>(bits);
+  const Int4 bits = (Int4)x & 0x7fffffff;
+  return (Float4)bits;
 }
 
 // Four interleaved RGB pixels (12 floats) as three vectors and back.

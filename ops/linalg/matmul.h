@@ -10,8 +10,10 @@
 #include <complex>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "matmul_tiles.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -63,11 +65,25 @@ const T* AlignedData(const ConstTensor& t, std::vector<T>* copy) {
   return copy->data();
 }
 
+// Register tiles of the product for float64 and complex (matmul_tiles.h): C's
+// elements are independent sums, so computing kRows rows by a vector of
+// columns at once reuses each op(B) row from registers instead of re-reading
+// it per row of C, and changes no element's arithmetic.
+template <typename T>
+constexpr bool kTiled = std::is_same_v<T, double> || std::is_same_v<T, std::complex<float>> ||
+                        std::is_same_v<T, std::complex<double>>;
+
 // One matrix product. a: rows x cols as stored (row-major, [k, m] when
 // transpose_a), likewise b; c: m x n row-major. `pack` is op(B) as k x n.
+// Every C[i, j] is 0 + the products over p in order, each added once
+// (complex: real parts a.re*b.re - a.im*b.im, imaginary a.re*b.im + a.im*b.re).
 template <typename T>
 void Product(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, bool transpose_a, bool conj_a,
              bool transpose_b, bool conj_b, std::vector<T>* pack) {
+  if constexpr (kTiled<T>) {
+    TiledProduct(a, b, c, m, n, k, transpose_a, conj_a, transpose_b, conj_b, pack);
+    return;
+  }
   pack->resize(static_cast<size_t>(k * n));
   for (int64_t p = 0; p < k; ++p) {
     for (int64_t j = 0; j < n; ++j) {

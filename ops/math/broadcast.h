@@ -81,10 +81,16 @@ class BroadcastIndex {
     }
   }
 
-  // fn(o, ia, ib) for each output element o in [begin, end).
+  // fn(o, ia, ib, step_a, step_b, run) for the output elements [begin, end),
+  // a run along the innermost dim at a time: output o + j reads a[ia + j *
+  // step_a] and b[ib + j * step_b], j < run (steps 0 or 1).
   template <typename Fn>
-  void ForRange(int64_t begin, int64_t end, Fn&& fn) const {
+  void ForRuns(int64_t begin, int64_t end, Fn&& fn) const {
     const size_t rank = out_dims_.size();
+    if (rank == 0) {
+      if (begin < end) fn(begin, int64_t{0}, int64_t{0}, int64_t{0}, int64_t{0}, int64_t{1});
+      return;
+    }
     std::vector<int64_t> coord(rank, 0);
     int64_t ia = 0, ib = 0, rest = begin;
     for (size_t d = rank; d-- > 0;) {
@@ -93,10 +99,21 @@ class BroadcastIndex {
       ia += coord[d] * a_strides_[d];
       ib += coord[d] * b_strides_[d];
     }
-    for (int64_t o = begin; o < end; ++o) {
-      fn(o, ia, ib);
-      // Odometer step of the output coordinate, innermost dim first.
-      for (size_t d = rank; d-- > 0;) {
+    const size_t last = rank - 1;
+    const int64_t inner = out_dims_[last], step_a = a_strides_[last], step_b = b_strides_[last];
+    for (int64_t o = begin; o < end;) {
+      const int64_t run = std::min(end - o, inner - coord[last]);
+      fn(o, ia, ib, step_a, step_b, run);
+      o += run;
+      ia += run * step_a;
+      ib += run * step_b;
+      coord[last] += run;
+      if (coord[last] < inner) continue;
+      ia -= coord[last] * step_a;
+      ib -= coord[last] * step_b;
+      coord[last] = 0;
+      // Odometer step of the outer dims.
+      for (size_t d = last; d-- > 0;) {
         ia += a_strides_[d];
         ib += b_strides_[d];
         if (++coord[d] < out_dims_[d]) break;
@@ -110,6 +127,25 @@ class BroadcastIndex {
  private:
   std::vector<int64_t> out_dims_, a_strides_, b_strides_;
 };
+
+// out[j] = fn(a[j * step_a], b[j * step_b]) for j < n, steps 0 or 1: one loop
+// per pair of steps, so that each is a plain loop the compiler vectorizes
+// (a step multiplied in made every load a gather and kept them scalar).
+template <typename T, typename R, typename Fn>
+inline void MapRun(const T* a, int64_t step_a, const T* b, int64_t step_b, R* out, int64_t n, Fn& fn) {
+  if (step_a != 0 && step_b != 0) {
+    for (int64_t j = 0; j < n; ++j) out[j] = fn(a[j], b[j]);
+  } else if (step_a != 0) {
+    const T b0 = b[0];
+    for (int64_t j = 0; j < n; ++j) out[j] = fn(a[j], b0);
+  } else if (step_b != 0) {
+    const T a0 = a[0];
+    for (int64_t j = 0; j < n; ++j) out[j] = fn(a0, b[j]);
+  } else {
+    const R v = fn(a[0], b[0]);
+    for (int64_t j = 0; j < n; ++j) out[j] = v;
+  }
+}
 
 inline Status BroadcastBinaryShape(ShapeContext& ctx) {
   Shape out;
@@ -141,13 +177,15 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
     const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
     if (flat) {
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-        for (int64_t o = begin; o < end; ++o) out[o] = fn(pa[o * step_a], pb[o * step_b]);
+        MapRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
       });
       return Status::Ok();
     }
     const BroadcastIndex index(a.shape(), b.shape(), y.shape());
     ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      index.ForRange(begin, end, [&](int64_t o, int64_t ia, int64_t ib) { out[o] = fn(pa[ia], pb[ib]); });
+      index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t run) {
+        MapRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
+      });
     });
     return Status::Ok();
   });

@@ -4,7 +4,9 @@
 // with TF's broadcasting (broadcast.h), and the ternary broadcast of SelectV2.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -12,6 +14,28 @@
 
 namespace opbridge {
 namespace math {
+
+// c ? a : b without a branch: `c ? p[i] : q[i]` branched per element, and a
+// random condition mispredicts half the time. Values of whole 8-byte words
+// (double, complex, the data-moving ops' byte elements) are chosen word by
+// word through a mask, bits unchanged; others by a plain select.
+template <typename T>
+inline T Pick(bool c, const T& a, const T& b) {
+  if constexpr (std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T> && sizeof(T) % 8 == 0) {
+    const uint64_t mask = uint64_t{0} - static_cast<uint64_t>(c);
+    T r;
+    for (size_t w = 0; w < sizeof(T); w += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, reinterpret_cast<const unsigned char*>(&a) + w, 8);
+      std::memcpy(&y, reinterpret_cast<const unsigned char*>(&b) + w, 8);
+      const uint64_t v = (x & mask) | (y & ~mask);
+      std::memcpy(reinterpret_cast<unsigned char*>(&r) + w, &v, 8);
+    }
+    return r;
+  } else {
+    return c ? a : b;
+  }
+}
 
 // y[i] = fn(x[i]); y's type is fn's result type (bool for predicates).
 template <typename... Ts, typename Fn>
@@ -56,13 +80,15 @@ Status BinaryMap(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
       const int64_t step_a = a.num_elements() == y.num_elements() ? 1 : 0;
       const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-        for (int64_t o = begin; o < end; ++o) out[o] = fn(pa[o * step_a], pb[o * step_b]);
+        MapRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
       });
       return Status::Ok();
     }
     const BroadcastIndex index(a.shape(), b.shape(), y.shape());
     ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      index.ForRange(begin, end, [&](int64_t o, int64_t ia, int64_t ib) { out[o] = fn(pa[ia], pb[ib]); });
+      index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t run) {
+        MapRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
+      });
     });
     return Status::Ok();
   });
@@ -85,10 +111,19 @@ inline std::vector<int64_t> BroadcastStrides(const Shape& in, const Shape& out) 
 
 // Walks the output's elements in [begin, end) in row-major order, keeping
 // the offsets into each input (given by their broadcast strides) current.
+// fn(o, at, step, run) covers `run` consecutive outputs from o along the
+// innermost dim: input k's elements are at[k] + j * step[k], j < run. A run
+// per call (not an element) lets the caller's inner loop vectorize and skip
+// the per-element carry over the dims.
 template <size_t N, typename Fn>
 void ForBroadcast(const Shape& out, const std::vector<int64_t> (&strides)[N], int64_t begin, int64_t end,
                   Fn&& fn) {
   const int rank = out.rank();
+  if (rank == 0) {
+    const int64_t at[N] = {}, step[N] = {};
+    if (begin < end) fn(begin, at, step, int64_t{1});
+    return;
+  }
   std::vector<int64_t> coord(static_cast<size_t>(rank), 0);
   int64_t offset[N] = {};
   int64_t rest = begin;
@@ -98,9 +133,21 @@ void ForBroadcast(const Shape& out, const std::vector<int64_t> (&strides)[N], in
     rest = dim ? rest / dim : 0;
     for (size_t k = 0; k < N; ++k) offset[k] += coord[static_cast<size_t>(d)] * strides[k][static_cast<size_t>(d)];
   }
-  for (int64_t o = begin; o < end; ++o) {
-    fn(o, offset);
-    for (int d = rank - 1; d >= 0; --d) {
+  const auto last = static_cast<size_t>(rank - 1);
+  const int64_t inner = out.dim(rank - 1);
+  int64_t step[N];
+  for (size_t k = 0; k < N; ++k) step[k] = strides[k][last];
+  for (int64_t o = begin; o < end;) {
+    const int64_t run = std::min(end - o, inner - coord[last]);
+    fn(o, static_cast<const int64_t*>(offset), static_cast<const int64_t*>(step), run);
+    o += run;
+    for (size_t k = 0; k < N; ++k) offset[k] += run * step[k];
+    coord[last] += run;
+    if (coord[last] < inner) continue;
+    // Carry into the outer dims.
+    for (size_t k = 0; k < N; ++k) offset[k] -= coord[last] * step[k];
+    coord[last] = 0;
+    for (int d = rank - 2; d >= 0; --d) {
       const auto ud = static_cast<size_t>(d);
       for (size_t k = 0; k < N; ++k) offset[k] += strides[k][ud];
       if (++coord[ud] < out.dim(d)) break;

@@ -29,7 +29,8 @@ double PacketAtan2(double y, double x) {
 
 Status Kernel(KernelContext& ctx) {
   using Packet = Eigen::internal::packet_traits<double>::type;
-  constexpr int64_t kLanes = Eigen::internal::unpacket_traits<Packet>::size;
+  // packet_traits, not unpacket_traits<Packet>: a vector type as a template argument loses its attributes (a warning).
+  constexpr int64_t kLanes = Eigen::internal::packet_traits<double>::size;
   const ConstTensor& a = ctx.input(0);
   const ConstTensor& b = ctx.input(1);
   const int64_t n = ctx.output(0).num_elements();

@@ -40,7 +40,12 @@ Status Kernel(KernelContext& ctx) {
                        t.dim(0), " vs. ", cond.dim(0));
       const int64_t row = t.dim(0) ? n / t.dim(0) : 0;
       ctx.ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) out[i] = c[i / row] ? pt[i] : pe[i];
+        // Locals: the elements are byte arrays, whose stores may alias the captured pointers.
+        const bool* cc = c;
+        const In* tt = pt;
+        const In* ee = pe;
+        Out* dst = out;
+        for (int64_t i = begin; i < end; ++i) dst[i] = math::Pick(cc[i / row], tt[i], ee[i]);
       });
       return Status::Ok();
     }
@@ -48,7 +53,11 @@ Status Kernel(KernelContext& ctx) {
                      "'condition' and 'then' must have the same size.  but received: ", cond.shape().ToString(),
                      " vs. ", t.shape().ToString());
     ctx.ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) out[i] = c[i] ? pt[i] : pe[i];
+      const bool* cc = c;  // locals, as above
+      const In* tt = pt;
+      const In* ee = pe;
+      Out* dst = out;
+      for (int64_t i = begin; i < end; ++i) dst[i] = math::Pick(cc[i], tt[i], ee[i]);
     });
     return Status::Ok();
   });

@@ -52,9 +52,17 @@ Status Kernel(KernelContext& ctx) {
                                              math::BroadcastStrides(t.shape(), shape),
                                              math::BroadcastStrides(e.shape(), shape)};
     ctx.ParallelFor(y.num_elements(), 2, [&](int64_t begin, int64_t end) {
-      math::ForBroadcast(shape, strides, begin, end, [&](int64_t o, const int64_t* at) {
-        out[o] = c[at[0]] ? pt[at[1]] : pe[at[2]];
-      });
+      math::ForBroadcast(shape, strides, begin, end,
+                         [&](int64_t o, const int64_t* at, const int64_t* step, int64_t run) {
+                           // Locals: the elements are byte arrays, whose stores may alias
+                           // anything reached through a pointer.
+                           const bool* cc = c + at[0];
+                           const In* tt = pt + at[1];
+                           const In* ee = pe + at[2];
+                           Out* dst = out + o;
+                           const int64_t sc = step[0], st = step[1], se = step[2];
+                           for (int64_t j = 0; j < run; ++j) dst[j] = math::Pick(cc[j * sc], tt[j * st], ee[j * se]);
+                         });
     });
     return Status::Ok();
   });

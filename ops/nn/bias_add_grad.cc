@@ -64,6 +64,22 @@ Status SumChannels(KernelContext& ctx, const BiasAddGradParams& p) {
   for (int i = c_dim + 1; i < rank; ++i) inner *= in.dim(i);
   const T* x = in.data<T>();
   T* out = ctx.output(0).data<T>();
+  if (inner == 1) {
+    // Channels last: a column per channel. Summing a block of channels row by
+    // row reads the tensor once, in order (a column at a time re-read it per
+    // channel, strided); each channel still adds its values in row order.
+    ctx.ParallelFor(channels, outer + 1, [&](int64_t begin, int64_t end) {
+      std::vector<A> sums(static_cast<size_t>(end - begin), A(0));
+      A* acc = sums.data();
+      const int64_t width = end - begin;
+      for (int64_t o = 0; o < outer; ++o) {
+        const T* row = x + o * channels + begin;
+        for (int64_t c = 0; c < width; ++c) acc[c] += static_cast<A>(row[c]);
+      }
+      for (int64_t c = 0; c < width; ++c) out[begin + c] = static_cast<T>(acc[c]);
+    });
+    return Status::Ok();
+  }
   ctx.ParallelFor(channels, outer * inner + 1, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
       A sum = A(0);

@@ -149,46 +149,102 @@ inline T Tap(T acc, T x, T w) {
   }
 }
 
+// The tap rows of one output row: for each filter row i, the input row's
+// values per output channel (the pixel's channel d repeated for channels
+// d * M .. d * M + M - 1 when the multiplier M > 1), or null above or below
+// the image. Spread rows are cached by input row, so that the rows shared by
+// consecutive output rows (stride < filter rows) are spread once.
+template <typename T>
+class TapRows {
+ public:
+  explicit TapRows(const DepthwiseDims& d) : d_(d), slots_(static_cast<size_t>(d.filter_rows)) {
+    if (d.multiplier != 1) {
+      for (auto& slot : slots_) slot.values.resize(static_cast<size_t>(d.in_cols * d.out_depth));
+    }
+  }
+
+  // Row pointers for output row r of image n, [filter_rows].
+  void Fill(const T* image, int64_t n, int64_t r, const T** rows) {
+    for (int64_t i = 0; i < d_.filter_rows; ++i) {
+      const int64_t y = r * d_.stride + i - d_.rows.pad_before;
+      if (y < 0 || y >= d_.in_rows) {
+        rows[i] = nullptr;
+        continue;
+      }
+      const T* src = image + y * d_.in_cols * d_.in_depth;
+      if (d_.multiplier == 1) {
+        rows[i] = src;
+        continue;
+      }
+      // Distinct rows of one output row differ by less than filter_rows: distinct slots.
+      Slot& slot = slots_[static_cast<size_t>(y % d_.filter_rows)];
+      if (slot.image != n || slot.row != y) {
+        const int64_t m = d_.multiplier;
+        T* dst = slot.values.data();
+        for (int64_t k = 0; k < d_.in_cols * d_.in_depth; ++k) std::fill_n(dst + k * m, m, src[k]);
+        slot.image = n;
+        slot.row = y;
+      }
+      rows[i] = slot.values.data();
+    }
+  }
+
+ private:
+  struct Slot {
+    int64_t image = -1, row = -1;
+    std::vector<T> values;
+  };
+  const DepthwiseDims& d_;
+  std::vector<Slot> slots_;
+};
+
+// Output channels [q0, q0 + B) of one output pixel: the taps in row-major
+// order, each acc + x * w (Tap), from 0; padding taps add 0 * w like the
+// others. B channels stay in registers for all taps (one load and store per
+// output instead of per tap).
+template <typename T, int64_t B>
+inline void PixelBlock(const DepthwiseDims& d, const T* const* rows, const T* zeros, const T* filter, int64_t c,
+                       int64_t q0, T* dst) {
+  T acc[B];
+  for (int64_t b = 0; b < B; ++b) acc[b] = T(0);
+  for (int64_t i = 0; i < d.filter_rows; ++i) {
+    for (int64_t j = 0; j < d.filter_cols; ++j) {
+      const int64_t x = c * d.stride + j - d.cols.pad_before;
+      const T* src = rows[i] != nullptr && x >= 0 && x < d.in_cols ? rows[i] + x * d.out_depth + q0 : zeros;
+      const T* taps = filter + (i * d.filter_cols + j) * d.out_depth + q0;
+      for (int64_t b = 0; b < B; ++b) acc[b] = Tap(acc[b], src[b], taps[b]);
+    }
+  }
+  for (int64_t b = 0; b < B; ++b) dst[q0 + b] = acc[b];
+}
+
 template <typename T>
 Status Convolve(KernelContext& ctx, const DepthwiseDims& d, const T* in, T* out) {
   const T* filter = ctx.input(1).data<T>();
-  const int64_t height = d.in_rows, width = d.in_cols, depth = d.in_depth, mult = d.multiplier;
+  const int64_t height = d.in_rows, width = d.in_cols, depth = d.in_depth;
   const int64_t out_depth = d.out_depth, out_rows = d.rows.out, out_cols = d.cols.out;
   const int64_t k_rows = d.filter_rows, k_cols = d.filter_cols;
+  // Channels per register block: 64 bytes of float or double.
+  constexpr int64_t kBlock = 64 / static_cast<int64_t>(sizeof(T)) > 0 ? 64 / static_cast<int64_t>(sizeof(T)) : 1;
   // About a nanosecond per multiply-add.
   const int64_t cost = nn::ItemCost(static_cast<double>(out_cols) * static_cast<double>(out_depth) *
                                         static_cast<double>(k_rows) * static_cast<double>(k_cols),
                                     d.batch * out_rows);
   // One item per output row; each element is computed alone, so any split gives the same bits.
   ctx.ParallelFor(d.batch * out_rows, cost, [&](int64_t begin, int64_t end) {
-    std::vector<T> zeros(static_cast<size_t>(out_depth), T(0));  // the padding's values
-    std::vector<T> spread(mult == 1 ? 0 : static_cast<size_t>(out_depth));
+    const std::vector<T> zeros(static_cast<size_t>(kBlock), T(0));  // the padding's values
+    TapRows<T> tap_rows(d);
+    std::vector<const T*> rows(static_cast<size_t>(k_rows));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t n = item / out_rows, r = item % out_rows;
-      const T* image = in + n * height * width * depth;
+      tap_rows.Fill(in + n * height * width * depth, n, r, rows.data());
       T* dst = out + item * out_cols * out_depth;
       for (int64_t c = 0; c < out_cols; ++c, dst += out_depth) {
-        std::fill(dst, dst + out_depth, T(0));
-        for (int64_t i = 0; i < k_rows; ++i) {
-          const int64_t y = r * d.stride + i - d.rows.pad_before;
-          for (int64_t j = 0; j < k_cols; ++j) {
-            const int64_t x = c * d.stride + j - d.cols.pad_before;
-            const bool inside = y >= 0 && y < height && x >= 0 && x < width;
-            // The tap's input value for each output channel: the pixel's channel d for
-            // channels d * M .. d * M + M - 1 (spread out once, so the sum below vectorizes),
-            // or the padding's zeros.
-            const T* src = zeros.data();
-            if (inside) {
-              src = image + (y * width + x) * depth;
-              if (mult != 1) {
-                for (int64_t k = 0; k < depth; ++k) std::fill_n(spread.data() + k * mult, mult, src[k]);
-                src = spread.data();
-              }
-            }
-            const T* taps = filter + (i * k_cols + j) * out_depth;
-            for (int64_t q = 0; q < out_depth; ++q) dst[q] = Tap(dst[q], src[q], taps[q]);
-          }
+        int64_t q0 = 0;
+        for (; q0 + kBlock <= out_depth; q0 += kBlock) {
+          PixelBlock<T, kBlock>(d, rows.data(), zeros.data(), filter, c, q0, dst);
         }
+        for (; q0 < out_depth; ++q0) PixelBlock<T, 1>(d, rows.data(), zeros.data(), filter, c, q0, dst);
       }
     }
   });

@@ -43,6 +43,9 @@ Status DenseBincountShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// Values checked for negatives per block of this many (one flag each).
+constexpr int64_t kCheckBlock = 1 << 14;
+
 template <typename Idx, typename T>
 Status Count(KernelContext& ctx, const BincountParams& p) {
   const ConstTensor& input = ctx.input(0);
@@ -61,11 +64,22 @@ Status Count(KernelContext& ctx, const BincountParams& p) {
   const int64_t rows = two_d ? input.dim(0) : 1;
   const int64_t n = two_d ? input.dim(1) : input.num_elements();
   const Idx* values = input.data<Idx>();
-  for (int64_t i = 0; i < rows * n; ++i) {
-    if (values[i] >= 0) continue;
+  // TF's check, in parallel and without a branch per value; the first
+  // negative value (for the message) is looked for only when there is one.
+  std::vector<char> negative(static_cast<size_t>(rows * n > 0 ? (rows * n + kCheckBlock - 1) / kCheckBlock : 0), 0);
+  ctx.ParallelFor(static_cast<int64_t>(negative.size()), kCheckBlock, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      Idx low = 0;
+      for (int64_t i = b * kCheckBlock; i < std::min(rows * n, (b + 1) * kCheckBlock); ++i) {
+        low = std::min(low, values[i]);
+      }
+      negative[static_cast<size_t>(b)] = low < 0;
+    }
+  });
+  if (std::find(negative.begin(), negative.end(), 1) != negative.end()) {
+    const Idx* first = std::find_if(values, values + rows * n, [](Idx v) { return v < 0; });
     if (two_d) {
-      return Errorf("Input 'in' must be non-negative! Negative input value found: ",
-                    static_cast<int64_t>(values[i]));
+      return Errorf("Input 'in' must be non-negative! Negative input value found: ", static_cast<int64_t>(*first));
     }
     return Errorf("Input arr must be non-negative!");
   }
@@ -76,15 +90,23 @@ Status Count(KernelContext& ctx, const BincountParams& p) {
   const auto bins = static_cast<int64_t>(size);
   std::fill(out, out + rows * bins, T(0));
 
-  // Counts values [begin, end) into hist, in input order.
+  // Counts values [begin, end) into hist, in input order; one loop per mode
+  // (binary, weighted, counted) so that none tests the mode per value.
   const auto count = [&](T* hist, int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const auto v = static_cast<int64_t>(values[i]);
-      if (v >= bins) continue;
-      if (binary) {
-        hist[v] = T(1);
-      } else {
-        hist[v] += w ? w[i] : T(1);
+    if (binary) {
+      for (int64_t i = begin; i < end; ++i) {
+        const auto v = static_cast<int64_t>(values[i]);
+        if (v < bins) hist[v] = T(1);
+      }
+    } else if (w != nullptr) {
+      for (int64_t i = begin; i < end; ++i) {
+        const auto v = static_cast<int64_t>(values[i]);
+        if (v < bins) hist[v] += w[i];
+      }
+    } else {
+      for (int64_t i = begin; i < end; ++i) {
+        const auto v = static_cast<int64_t>(values[i]);
+        if (v < bins) hist[v] += T(1);
       }
     }
   };

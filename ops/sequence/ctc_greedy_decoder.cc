@@ -40,6 +40,30 @@ Status CtcGreedyShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// The class TF's decoder picks: the first c with row[c] > every earlier
+// value, i.e. the first maximal value (NaN never wins; a NaN at 0 is never
+// beaten; +0 and -0 are equal, so the first zero). The maximum is found in 8
+// interleaved lanes (row[c] > m ? row[c] : m, one max instruction per
+// vector: a branch per class mispredicted on noisy logits), then its first
+// position; both give the index the one-pass scan gives.
+template <typename T>
+int64_t FirstMax(const T* row, int64_t classes) {
+  if (!(row[0] == row[0])) return 0;
+  constexpr int64_t kLanes = 8;
+  T m[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l) m[l] = row[0];
+  int64_t c = 1;
+  for (; c + kLanes <= classes; c += kLanes) {
+    for (int64_t l = 0; l < kLanes; ++l) m[l] = row[c + l] > m[l] ? row[c + l] : m[l];
+  }
+  for (; c < classes; ++c) m[0] = row[c] > m[0] ? row[c] : m[0];
+  T best = m[0];
+  for (int64_t l = 1; l < kLanes; ++l) best = m[l] > best ? m[l] : best;
+  c = 0;
+  while (!(row[c] == best)) ++c;
+  return c;
+}
+
 template <typename T>
 Status Decode(KernelContext& ctx, const GreedyParams& p) {
   const ConstTensor& inputs = ctx.input(0);
@@ -66,16 +90,9 @@ Status Decode(KernelContext& ctx, const GreedyParams& p) {
       for (int64_t b = begin; b < end; ++b) {
         if (t >= seq_len[b]) continue;
         const T* row = logits + (t * batch + b) * classes;
-        int64_t best = 0;
-        T best_value = row[0];
-        for (int64_t c = 1; c < classes; ++c) {
-          if (row[c] > best_value) {
-            best_value = row[c];
-            best = c;
-          }
-        }
+        const int64_t best = FirstMax(row, classes);
         const size_t i = static_cast<size_t>(b - begin);
-        scores[i] += -best_value;
+        scores[i] += -row[best];
         if (best != blank && !(merge && best == previous[i])) sequences[static_cast<size_t>(b)].push_back(best);
         previous[i] = best;
       }
