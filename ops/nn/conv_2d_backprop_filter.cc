@@ -91,16 +91,24 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t p, float* dst, int64_t stride) {
+                          [&](int64_t tap, int64_t first, int64_t count, float* dst, int64_t stride) {
                             const int64_t i = tap / d.filter_cols, j = tap % d.filter_cols;
-                            const int64_t n = p / (oh * ow), r = p / ow % oh, q = p % ow;
-                            const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
-                            const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
-                            if (y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols) {
-                              const float* src = x + ((n * d.in_rows + y) * d.in_cols + xx) * depth;
-                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = src[c];
-                            } else {
-                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = 0.0f;
+                            // The first pixel's position, then stepped (no divisions per pixel).
+                            int64_t n = first / (oh * ow), r = first / ow % oh, q = first % ow;
+                            for (int64_t k = 0; k < count; ++k) {
+                              const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
+                              const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
+                              if (y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols) {
+                                const float* src = x + ((n * d.in_rows + y) * d.in_cols + xx) * depth;
+                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src[c];
+                              } else {
+                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = 0.0f;
+                              }
+                              if (++q < ow) continue;
+                              q = 0;
+                              if (++r < oh) continue;
+                              r = 0;
+                              ++n;
                             }
                           });
       return;

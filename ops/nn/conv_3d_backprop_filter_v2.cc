@@ -146,18 +146,29 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t pix, float* dst, int64_t stride) {
+                          [&](int64_t tap, int64_t first, int64_t count, float* dst, int64_t stride) {
                             const int64_t ka = tap / (d.k[1] * d.k[2]), ki = tap / d.k[2] % d.k[1];
-                            const int64_t kj = tap % d.k[2], n = pix / (od * oh * ow);
-                            const int64_t p = pix / (oh * ow) % od, r = pix / ow % oh, q = pix % ow;
-                            const int64_t z = p * d.stride[0] + ka * d.dilation[0] - d.pad[0];
-                            const int64_t y = r * d.stride[1] + ki * d.dilation[1] - d.pad[1];
-                            const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
-                            if (z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2]) {
-                              const float* src = x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth;
-                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = src[c];
-                            } else {
-                              for (int64_t c = 0; c < depth; ++c) dst[c * stride] = 0.0f;
+                            const int64_t kj = tap % d.k[2];
+                            // The first pixel's position, then stepped (no divisions per pixel).
+                            int64_t n = first / (od * oh * ow), p = first / (oh * ow) % od;
+                            int64_t r = first / ow % oh, q = first % ow;
+                            for (int64_t k = 0; k < count; ++k) {
+                              const int64_t z = p * d.stride[0] + ka * d.dilation[0] - d.pad[0];
+                              const int64_t y = r * d.stride[1] + ki * d.dilation[1] - d.pad[1];
+                              const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
+                              if (z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2]) {
+                                const float* src = x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth;
+                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src[c];
+                              } else {
+                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = 0.0f;
+                              }
+                              if (++q < ow) continue;
+                              q = 0;
+                              if (++r < oh) continue;
+                              r = 0;
+                              if (++p < od) continue;
+                              p = 0;
+                              ++n;
                             }
                           });
       return;

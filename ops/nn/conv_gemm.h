@@ -183,8 +183,9 @@ inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
 // The filter gradients' product on the AVX2 path (Conv2DBackpropFilter,
 // Conv3DBackpropFilterV2, float32): for each filter tap t < taps,
 //   out[t][c, f] = sum over pixels p of X_t[p, c] * dy[p, f]
-// where `gather(t, p, dst, stride)` writes X_t[p, c] to dst[c * stride] for
-// c < depth. dy ([pixels, out_depth]) is packed once for every tap; each
+// where `gather(t, first, count, dst, stride)` writes X_t[first + k, c] to
+// dst[c * stride + k] for k < count, c < depth (a tile at a time: per pixel,
+// recomputing its position with divisions cost more than the product). dy ([pixels, out_depth]) is packed once for every tap; each
 // tile of `tile` pixels is one FMA chain per element (gemm_float_avx2.h's
 // Block over that tile's rows of the packed dy) and the tiles add up in
 // double in order, rounded once: one work item per tap, so the same bits for
@@ -209,7 +210,7 @@ void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t d
       std::fill(sum.begin(), sum.end(), 0.0);
       for (int64_t first = 0; first < pixels; first += tile) {
         const int64_t count = std::min(tile, pixels - first);
-        for (int64_t k = 0; k < count; ++k) gather(t, first + k, lhs.data() + k, lda);
+        gather(t, first, count, lhs.data(), lda);
         for (int64_t i = 0; i < depth; i += 6) {
           const int64_t rows = std::min<int64_t>(6, depth - i);
           for (int64_t p = 0; p < panels; ++p) {
