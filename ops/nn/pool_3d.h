@@ -1,16 +1,17 @@
 // Shared by MaxPool3D and AvgPool3D: TF's attrs and checks (Pooling3DOp's
-// constructor and Compute), the window arithmetic, and the loop both pools
-// run, with the reduction each one does.
+// constructor and Compute), the window arithmetic, and the helpers of the
+// loops each op's file runs (max_pool_3d.cc, avg_pool_3d.cc).
 //
-// Padding taps are never read; a window's taps are visited depth, row,
-// column (row-major), one channel at a time. The reductions (each op's file)
-// keep TF's CPU semantics: Eigen's CuboidMaxPooling for the max, oneDNN's
-// average on TF's x86 build.
+// Padding taps are never read; per output, per channel, a window's taps are
+// reduced in depth, row, column (row-major) order. The reductions keep TF's
+// CPU semantics: Eigen's CuboidMaxPooling for the max, oneDNN's average on
+// TF's x86 build.
 #pragma once
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -89,54 +90,56 @@ inline Status Pool3DShape(ShapeContext& ctx, const Pool3DParams& p) {
   return Status::Ok();
 }
 
-// Runs the pooling: for each output position, reduce.Start(acc), then
-// reduce.Add(acc, tap) for each tap in depth, row, column order, then
-// reduce.Finish(acc) -> T; all per channel, acc of type Acc.
-template <typename T, typename Reduce>
-Status RunPool3D(KernelContext& ctx, const Pool3DParams& p, Reduce reduce) {
-  const ConstTensor& input = ctx.input(0);
+// One spatial dim's windows: output o reads the input's [Lo(o), Hi(o));
+// padding taps are never read.
+struct PoolAxis {
+  int64_t in = 0, out = 0, ksize = 0, stride = 0, pad_before = 0;
+
+  int64_t Start(int64_t o) const { return o * stride - pad_before; }
+  int64_t Lo(int64_t o) const { return std::max<int64_t>(Start(o), 0); }
+  int64_t Hi(int64_t o) const { return std::min<int64_t>(Start(o) + ksize, in); }
+};
+
+// The sizes a pooling kernel loops over: NDHWC, axis[0..2] = planes, rows, cols.
+struct Pool3DLayout {
+  int64_t batch = 0, channels = 0;
+  PoolAxis axis[3];
+
+  int64_t out_elements() const { return batch * axis[0].out * axis[1].out * axis[2].out * channels; }
+};
+
+inline Status MakePool3DLayout(const ConstTensor& input, const Pool3DParams& p, Pool3DLayout* l) {
   Shape out_shape;
   Pool3DGeometry g;
   OPBRIDGE_RETURN_IF_ERROR(Pool3DOutputShape(p, input.shape(), &out_shape, &g));
-  const int64_t channels = input.dim(4);
-  const int64_t in_size[3] = {input.dim(1), input.dim(2), input.dim(3)};
-  const int64_t positions = out_shape.num_elements() / std::max<int64_t>(channels, 1);
-  if (out_shape.num_elements() == 0) return Status::Ok();
-  const T* in = input.data<T>();
-  T* out = ctx.output(0).data<T>();
-  const int64_t window = p.ksize[1] * p.ksize[2] * p.ksize[3];
-  ctx.ParallelFor(positions, ItemCost(2.0 * static_cast<double>(window * channels), 1), [&](int64_t begin,
-                                                                                            int64_t end) {
-    using Acc = typename Reduce::Acc;
-    std::vector<Acc> acc(static_cast<size_t>(channels));
-    for (int64_t pos = begin; pos < end; ++pos) {
-      int64_t rest = pos;
-      int64_t o[3];
-      for (int i = 2; i >= 0; --i) {
-        o[i] = rest % g.dim[i].out;
-        rest /= g.dim[i].out;
-      }
-      const int64_t n = rest;
-      int64_t lo[3], hi[3];
-      for (int i = 0; i < 3; ++i) {
-        const int64_t start = o[i] * p.strides[static_cast<size_t>(1 + i)] - g.dim[i].pad_before;
-        lo[i] = std::max<int64_t>(start, 0);
-        hi[i] = std::min<int64_t>(start + p.ksize[static_cast<size_t>(1 + i)], in_size[i]);
-      }
-      for (auto& a : acc) reduce.Start(a);
-      for (int64_t d = lo[0]; d < hi[0]; ++d) {
-        for (int64_t h = lo[1]; h < hi[1]; ++h) {
-          for (int64_t w = lo[2]; w < hi[2]; ++w) {
-            const T* tap = in + (((n * in_size[0] + d) * in_size[1] + h) * in_size[2] + w) * channels;
-            for (int64_t c = 0; c < channels; ++c) reduce.Add(acc[static_cast<size_t>(c)], tap[c]);
-          }
-        }
-      }
-      T* dst = out + pos * channels;
-      for (int64_t c = 0; c < channels; ++c) dst[c] = reduce.Finish(acc[static_cast<size_t>(c)]);
-    }
-  });
+  l->batch = input.dim(0);
+  l->channels = input.dim(4);
+  for (int i = 0; i < 3; ++i) {
+    const size_t k = static_cast<size_t>(1 + i);
+    l->axis[i] = {input.dim(1 + i), g.dim[i].out, p.ksize[k], p.strides[k], g.dim[i].pad_before};
+  }
   return Status::Ok();
+}
+
+// The hot loops are written once, as plain C++ the compiler vectorizes
+// (channels innermost), and compiled twice: for baseline x86-64 (the
+// library's target) and, called when the CPU has it (math::UseAvx2();
+// OPBRIDGE_NO_AVX2=1 forces the baseline), inside a target("avx2") function.
+// Every function on the way is always_inline so that it is compiled in its
+// caller's target. The bits are the same either way: compares, selects, adds
+// and divides are exact IEEE operations at any vector width (the one thing
+// that is not, which NaN an add of two NaNs returns, avg_pool_3d.cc settles
+// itself).
+#define OPBRIDGE_POOL3D_INLINE __attribute__((always_inline)) inline
+
+// A tap as float: bfloat16 is float's upper 16 bits (exact; Eigen's
+// conversion, as bits).
+OPBRIDGE_POOL3D_INLINE float PoolLoad(float v) { return v; }
+OPBRIDGE_POOL3D_INLINE float PoolLoad(Eigen::bfloat16 v) {
+  const uint32_t bits = static_cast<uint32_t>(v.value) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
 }
 
 // Calls fn(TypeTag<T>{}) for the dtypes TF's CPU kernels of both pools take.
