@@ -43,7 +43,6 @@ Status Compute(KernelContext& ctx) {
   if (count == 0) return Status::Ok();
   const Complex* in = input.data<Complex>();
   Complex* out = ctx.output(0).data<Complex>();
-  ctx.ParallelFor(count, 1, [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); });
 
   const int r = shape.rank();
   int64_t outer = count, total = 1;
@@ -54,12 +53,16 @@ Status Compute(KernelContext& ctx) {
   const double scale = Forward ? 1.0 : 1.0 / static_cast<double>(total);
   int last = Rank - 1;
   while (last > 0 && shape.dim(r - Rank + last) == 1) --last;
+  // The first axis transformed reads the input (its lines cover every
+  // element): no copy to the output first. Axis `last` is always transformed.
   int64_t stride = total;
+  const Complex* src = in;
   for (int i = 0; i < Rank; ++i) {
     const int64_t len = shape.dim(r - Rank + i);
     stride /= len;
     if (len > 1 || i == last) {
-      fft::TransformAxis<Real>(ctx, out, outer, len, stride, !Forward, i == last ? scale : 1.0);
+      fft::TransformAxis<Real>(ctx, out, outer, len, stride, !Forward, i == last ? scale : 1.0, src);
+      src = out;
     }
     outer *= len;
   }

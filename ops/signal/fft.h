@@ -82,6 +82,29 @@ struct Cols<S, 0> {
 // each compiled for its own instruction set.
 #define OPBRIDGE_FFT_INLINE __attribute__((always_inline)) inline
 
+// Runs body(Cols<S, W>(), q) over `row` consecutive columns from q = 0:
+// 32-byte vectors when Wide, then 16-byte ones, then single values.
+template <typename S, bool Wide, typename Body>
+OPBRIDGE_FFT_INLINE void ForCols(int64_t row, Body&& body) {
+  int64_t q = 0;
+  if constexpr (Wide) {
+    for (; q + Cols<S, 32>::kWidth <= row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
+  }
+  for (; q + Cols<S, 16>::kWidth <= row; q += Cols<S, 16>::kWidth) body(Cols<S, 16>(), q);
+  for (; q < row; ++q) body(Cols<S, 0>(), q);
+}
+
+// The vector (or scalar) of columns at p, unaligned, for the ForCols bodies
+// (a reference: vectors passed by value would change the baseline ABI).
+template <typename C, typename S>
+OPBRIDGE_FFT_INLINE const typename C::unaligned& ColsAt(const S* p) {
+  return *reinterpret_cast<const typename C::unaligned*>(p);
+}
+template <typename C, typename S>
+OPBRIDGE_FFT_INLINE typename C::unaligned& ColsAt(S* p) {
+  return *reinterpret_cast<typename C::unaligned*>(p);
+}
+
 // Per-thread buffers a plan works in.
 template <typename S>
 struct Workspace {
@@ -231,12 +254,7 @@ class Plan {
   // Wide, then 16-byte ones, then single values.
   template <bool Wide, typename Body>
   OPBRIDGE_FFT_INLINE static void OverRow(int64_t row, Body&& body) {
-    int64_t q = 0;
-    if constexpr (Wide) {
-      for (; q + Cols<S, 32>::kWidth <= row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
-    }
-    for (; q + Cols<S, 16>::kWidth <= row; q += Cols<S, 16>::kWidth) body(Cols<S, 16>(), q);
-    for (; q < row; ++q) body(Cols<S, 0>(), q);
+    ForCols<S, Wide>(row, body);
   }
 
   // In the passes, a "row" is s * L consecutive values: the q < s repeats
@@ -436,13 +454,18 @@ class Plan {
     S* ai = ar + m * L + kGap;
     std::fill(ar + n_ * L, ar + m * L, S(0));
     std::fill(ai + n_ * L, ai + m * L, S(0));
+    // The lanes of an element are contiguous: the loops over them run on
+    // the passes' column vectors, each lane with the same operations.
     for (int64_t j = 0; j < n_; ++j) {
       const S cr = chirp_re_[static_cast<size_t>(j)], ci = chirp_im_[static_cast<size_t>(j)];
-      for (int l = 0; l < L; ++l) {
-        const S xr = re[j * L + l], xi = im[j * L + l];
-        ar[j * L + l] = xr * cr - xi * ci;
-        ai[j * L + l] = xr * ci + xi * cr;
-      }
+      const int64_t o = j * L;
+      OverRow<Wide>(L, [&](auto cols, int64_t l) __attribute__((always_inline)) {
+        using C = decltype(cols);
+        using T = typename C::type;
+        const T xr = ColsAt<C>(re + o + l), xi = ColsAt<C>(im + o + l);
+        ColsAt<C>(ar + o + l) = T(xr * cr - xi * ci);
+        ColsAt<C>(ai + o + l) = T(xr * ci + xi * cr);
+      });
     }
     // The power-of-two plan uses only ws->passes.
     S* fr;
@@ -450,20 +473,26 @@ class Plan {
     conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < m; ++k) {
       const S kr = kernel_re_[static_cast<size_t>(k)], ki = kernel_im_[static_cast<size_t>(k)];
-      for (int l = 0; l < L; ++l) {
-        const S xr = fr[k * L + l], xi = fi[k * L + l];
-        ar[k * L + l] = xr * kr - xi * ki;
-        ai[k * L + l] = -(xr * ki + xi * kr);
-      }
+      const int64_t o = k * L;
+      OverRow<Wide>(L, [&](auto cols, int64_t l) __attribute__((always_inline)) {
+        using C = decltype(cols);
+        using T = typename C::type;
+        const T xr = ColsAt<C>(fr + o + l), xi = ColsAt<C>(fi + o + l);
+        ColsAt<C>(ar + o + l) = T(xr * kr - xi * ki);
+        ColsAt<C>(ai + o + l) = T(-(xr * ki + xi * kr));
+      });
     }
     conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < n_; ++k) {
       const S cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
-      for (int l = 0; l < L; ++l) {
-        const S xr = fr[k * L + l], xi = -fi[k * L + l];
-        re[k * L + l] = xr * cr - xi * ci;
-        im[k * L + l] = xr * ci + xi * cr;
-      }
+      const int64_t o = k * L;
+      OverRow<Wide>(L, [&](auto cols, int64_t l) __attribute__((always_inline)) {
+        using C = decltype(cols);
+        using T = typename C::type;
+        const T xr = ColsAt<C>(fr + o + l), xi = -ColsAt<C>(fi + o + l);
+        ColsAt<C>(re + o + l) = T(xr * cr - xi * ci);
+        ColsAt<C>(im + o + l) = T(xr * ci + xi * cr);
+      });
     }
   }
 
@@ -517,16 +546,43 @@ class RealInversePlan {
       for (int l = 0; l < L; ++l) out[l * out_stride] = static_cast<Out>(half[l * half_stride].real() * scale);
       return;
     }
+#if defined(__x86_64__)
+    if (math::UseAvx2()) {
+      TransformAvx2<L>(half, half_stride, out, out_stride, scale, ws);
+      return;
+    }
+#endif
+    Run<L, false>(half, half_stride, out, out_stride, scale, ws);
+  }
+
+ private:
+#if defined(__x86_64__)
+  template <int L, typename Out>
+  __attribute__((target("avx2"), noinline)) void TransformAvx2(const In* half, int64_t half_stride, Out* out,
+                                                               int64_t out_stride, S scale,
+                                                               RealWorkspace<S>* ws) const {
+    Run<L, true>(half, half_stride, out, out_stride, scale, ws);
+  }
+#endif
+
+  // The lane loops run on column vectors over the L lanes (fft::Cols): the
+  // same operations per value as one lane at a time.
+  template <int L, bool Wide, typename Out>
+  OPBRIDGE_FFT_INLINE void Run(const In* half, int64_t half_stride, Out* out, int64_t out_stride, S scale,
+                               RealWorkspace<S>* ws) const {
     if (n_ % 2 == 0) {
       // Even n = 2m: x[2t] + i*x[2t+1] = IDFT_m(E + iO)[t] with
       // E[k] = Z[k] + Z[k+m], O[k] = (Z[k] - Z[k+m]) * exp(2*pi*i*k/n),
       // and Z[k+m] = conj(half[m-k]) for 0 < k < m, Z[m] = half[m].
       const int64_t m = n_ / 2;
-      ws->split.resize(2 * static_cast<size_t>(m) * L + kGap);
+      const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
+      if (ws->split.size() < size) ws->split.resize(size);
       S* cr = ws->split.data();
       S* ci = cr + m * L + kGap;
       for (int64_t k = 0; k < m; ++k) {
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
+        // Scalar: lane vectors built from the rows' values would go through
+        // memory, and wide loads of narrow stores stall store forwarding.
         for (int l = 0; l < L; ++l) {
           const In* h = half + l * half_stride;
           const S lo_r = static_cast<S>(h[k].real());
@@ -540,11 +596,18 @@ class RealInversePlan {
         }
       }
       plan_.template Transform<L>(cr, ci, true, &ws->inner);
-      for (int l = 0; l < L; ++l) {
-        Out* o = out + l * out_stride;
-        for (int64_t t = 0; t < m; ++t) {
-          o[2 * t] = static_cast<Out>(cr[t * L + l] * scale);
-          o[2 * t + 1] = static_cast<Out>(ci[t * L + l] * scale);
+      for (int64_t t = 0; t < m; ++t) {
+        S even[L], odd[L];
+        ForCols<S, Wide>(L, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+          using C = decltype(cols);
+          using T = typename C::type;
+          ColsAt<C>(even + q) = T(ColsAt<C>(cr + t * L + q) * scale);
+          ColsAt<C>(odd + q) = T(ColsAt<C>(ci + t * L + q) * scale);
+        });
+        for (int l = 0; l < L; ++l) {
+          Out* o = out + l * out_stride;
+          o[2 * t] = static_cast<Out>(even[l]);
+          o[2 * t + 1] = static_cast<Out>(odd[l]);
         }
       }
       return;
@@ -604,32 +667,60 @@ class RealForwardPlan {
       for (int l = 0; l < L; ++l) out[l][0] = Out(static_cast<R>(in[l][0]), R(0));
       return;
     }
+#if defined(__x86_64__)
+    if (math::UseAvx2()) {
+      TransformAvx2<L>(in, out, ws);
+      return;
+    }
+#endif
+    Run<L, false>(in, out, ws);
+  }
+
+ private:
+#if defined(__x86_64__)
+  template <int L, typename In, typename Out>
+  __attribute__((target("avx2"), noinline)) void TransformAvx2(const In* const* in, Out* const* out,
+                                                               RealWorkspace<S>* ws) const {
+    Run<L, true>(in, out, ws);
+  }
+#endif
+
+  // The lane loops run on column vectors over the L lanes (fft::Cols): the
+  // same operations per value as one lane at a time.
+  template <int L, bool Wide, typename In, typename Out>
+  OPBRIDGE_FFT_INLINE void Run(const In* const* in, Out* const* out, RealWorkspace<S>* ws) const {
+    using R = typename Out::value_type;
     if (n_ % 2 == 0) {
       // Even n = 2m: Z = DFT_m(x[2t] + i*x[2t+1]) holds the DFTs of the even
       // and odd samples, E[k] = (Z[k] + conj(Z[m-k]))/2 and
       // O[k] = -i*(Z[k] - conj(Z[m-k]))/2, and X[k] = E[k] + exp(-2*pi*i*k/n) * O[k].
       const int64_t m = n_ / 2;
-      ws->split.resize(2 * static_cast<size_t>(m) * L + kGap);
+      const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
+      if (ws->split.size() < size) ws->split.resize(size);
       S* zr = ws->split.data();
       S* zi = zr + m * L + kGap;
-      for (int l = 0; l < L; ++l) {
-        const In* x = in[l];
-        for (int64_t t = 0; t < m; ++t) {
-          zr[t * L + l] = static_cast<S>(x[2 * t]);
-          zi[t * L + l] = static_cast<S>(x[2 * t + 1]);
+      for (int64_t t = 0; t < m; ++t) {
+        for (int l = 0; l < L; ++l) {
+          zr[t * L + l] = static_cast<S>(in[l][2 * t]);
+          zi[t * L + l] = static_cast<S>(in[l][2 * t + 1]);
         }
       }
       plan_.template Transform<L>(zr, zi, false, &ws->inner);
       for (int64_t k = 0; k <= m; ++k) {
         const int64_t lo = k == m ? 0 : k, hi = k == 0 ? 0 : m - k;
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
-        for (int l = 0; l < L; ++l) {
-          const S a = zr[lo * L + l], b = zi[lo * L + l];
-          const S c = zr[hi * L + l], d = -zi[hi * L + l];
-          const S er = (a + c) * S(0.5), ei = (b + d) * S(0.5);
-          const S orr = (b - d) * S(0.5), oi = (c - a) * S(0.5);
-          out[l][k] = Out(static_cast<R>(er + (orr * wr - oi * wi)), static_cast<R>(ei + (orr * wi + oi * wr)));
-        }
+        S xr[L], xi[L];
+        ForCols<S, Wide>(L, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+          using C = decltype(cols);
+          using T = typename C::type;
+          const T a = ColsAt<C>(zr + lo * L + q), b = ColsAt<C>(zi + lo * L + q);
+          const T c = ColsAt<C>(zr + hi * L + q), d = -ColsAt<C>(zi + hi * L + q);
+          const T er = (a + c) * S(0.5), ei = (b + d) * S(0.5);
+          const T orr = (b - d) * S(0.5), oi = (c - a) * S(0.5);
+          ColsAt<C>(xr + q) = T(er + (orr * wr - oi * wi));
+          ColsAt<C>(xi + q) = T(ei + (orr * wi + oi * wr));
+        });
+        for (int l = 0; l < L; ++l) out[l][k] = Out(static_cast<R>(xr[l]), static_cast<R>(xi[l]));
       }
       return;
     }

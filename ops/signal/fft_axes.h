@@ -18,13 +18,78 @@
 namespace opbridge {
 namespace fft {
 
-// W: the arithmetic type (float or double), Real: the buffer's.
+// Four adjacent complex values to (from) four real and four imaginary parts,
+// as vectors: GCC left these loops scalar, a load and a store per value.
+template <typename W, typename Real>
+inline void GatherFour(const std::complex<Real>* p, W* re, W* im) {
+  typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
+  typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
+  typedef W WV __attribute__((vector_size(4 * sizeof(W))));
+  typedef W WU __attribute__((vector_size(4 * sizeof(W)), aligned(sizeof(W)), may_alias));
+  const auto* values = reinterpret_cast<const Real*>(p);
+  const RV a = *reinterpret_cast<const RU*>(values), b = *reinterpret_cast<const RU*>(values + 4);
+  *reinterpret_cast<WU*>(re) = __builtin_convertvector(RV(__builtin_shufflevector(a, b, 0, 2, 4, 6)), WV);
+  *reinterpret_cast<WU*>(im) = __builtin_convertvector(RV(__builtin_shufflevector(a, b, 1, 3, 5, 7)), WV);
+}
+template <typename W, typename Real>
+inline void ScatterFour(const W* re, const W* im, std::complex<Real>* p) {
+  typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
+  typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
+  typedef W WU __attribute__((vector_size(4 * sizeof(W)), aligned(sizeof(W)), may_alias));
+  // W to Real rounds as static_cast does (to nearest).
+  const RV r = __builtin_convertvector(*reinterpret_cast<const WU*>(re), RV);
+  const RV i = __builtin_convertvector(*reinterpret_cast<const WU*>(im), RV);
+  auto* values = reinterpret_cast<Real*>(p);
+  *reinterpret_cast<RU*>(values) = RV(__builtin_shufflevector(r, i, 0, 4, 1, 5));
+  *reinterpret_cast<RU*>(values + 4) = RV(__builtin_shufflevector(r, i, 2, 6, 3, 7));
+}
+
+// Elements k and k+1 of four rows `len` apart (lines of a stride-1 axis) to
+// (from) the lane-minor split arrays: a 4x4 transpose in registers.
+template <typename W, typename Real>
+inline void GatherRowsTwo(const std::complex<Real>* p, int64_t len, W* re, W* im) {
+  typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
+  typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
+  typedef W WV __attribute__((vector_size(4 * sizeof(W))));
+  typedef W WU __attribute__((vector_size(4 * sizeof(W)), aligned(sizeof(W)), may_alias));
+  const auto* values = reinterpret_cast<const Real*>(p);
+  const RV a0 = *reinterpret_cast<const RU*>(values), a1 = *reinterpret_cast<const RU*>(values + 2 * len);
+  const RV a2 = *reinterpret_cast<const RU*>(values + 4 * len), a3 = *reinterpret_cast<const RU*>(values + 6 * len);
+  const RV t0 = __builtin_shufflevector(a0, a1, 0, 4, 1, 5), t1 = __builtin_shufflevector(a2, a3, 0, 4, 1, 5);
+  const RV t2 = __builtin_shufflevector(a0, a1, 2, 6, 3, 7), t3 = __builtin_shufflevector(a2, a3, 2, 6, 3, 7);
+  *reinterpret_cast<WU*>(re) = __builtin_convertvector(RV(__builtin_shufflevector(t0, t1, 0, 1, 4, 5)), WV);
+  *reinterpret_cast<WU*>(im) = __builtin_convertvector(RV(__builtin_shufflevector(t0, t1, 2, 3, 6, 7)), WV);
+  *reinterpret_cast<WU*>(re + 4) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 0, 1, 4, 5)), WV);
+  *reinterpret_cast<WU*>(im + 4) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 2, 3, 6, 7)), WV);
+}
+template <typename W, typename Real>
+inline void ScatterRowsTwo(const W* re, const W* im, int64_t len, std::complex<Real>* p) {
+  typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
+  typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
+  typedef W WU __attribute__((vector_size(4 * sizeof(W)), aligned(sizeof(W)), may_alias));
+  const RV r0 = __builtin_convertvector(*reinterpret_cast<const WU*>(re), RV);
+  const RV i0 = __builtin_convertvector(*reinterpret_cast<const WU*>(im), RV);
+  const RV r1 = __builtin_convertvector(*reinterpret_cast<const WU*>(re + 4), RV);
+  const RV i1 = __builtin_convertvector(*reinterpret_cast<const WU*>(im + 4), RV);
+  const RV t0 = __builtin_shufflevector(r0, i0, 0, 1, 4, 5), t1 = __builtin_shufflevector(r0, i0, 2, 3, 6, 7);
+  const RV t2 = __builtin_shufflevector(r1, i1, 0, 1, 4, 5), t3 = __builtin_shufflevector(r1, i1, 2, 3, 6, 7);
+  auto* values = reinterpret_cast<Real*>(p);
+  *reinterpret_cast<RU*>(values) = RV(__builtin_shufflevector(t0, t2, 0, 2, 4, 6));
+  *reinterpret_cast<RU*>(values + 2 * len) = RV(__builtin_shufflevector(t0, t2, 1, 3, 5, 7));
+  *reinterpret_cast<RU*>(values + 4 * len) = RV(__builtin_shufflevector(t1, t3, 0, 2, 4, 6));
+  *reinterpret_cast<RU*>(values + 6 * len) = RV(__builtin_shufflevector(t1, t3, 1, 3, 5, 7));
+}
+
+// W: the arithmetic type (float or double), Real: the buffer's. The lines
+// are read from `src` (`data` itself, or another buffer of the same layout:
+// the first axis of an out-of-place transform) and written to `data`.
 template <typename W, typename Real>
 void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len,
-                     int64_t stride, bool inverse, double scale) {
+                     int64_t stride, bool inverse, double scale, const std::complex<Real>* src = nullptr) {
+  if (src == nullptr) src = data;
   const int64_t lines = outer * stride;
   const std::shared_ptr<const Plan<W>> plan = SharedPlan<Plan<W>>(len);
-  const auto line_base = [&](int64_t l) { return data + (l / stride) * len * stride + l % stride; };
+  const auto line_offset = [&](int64_t l) { return (l / stride) * len * stride + l % stride; };
   const int64_t groups = (lines + kLanes - 1) / kLanes;
   ctx.ParallelFor(groups, len * 40 * kLanes, [&](int64_t begin, int64_t end) {
     std::vector<W> split(2 * static_cast<size_t>(len) * kLanes + kGap);
@@ -33,11 +98,41 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
     Workspace<W> ws;
     const auto run = [&](int64_t first, auto lanes) {
       constexpr int L = decltype(lanes)::value;
-      for (int l = 0; l < L; ++l) {
-        const std::complex<Real>* base = line_base(first + l);
+      const int64_t offset = line_offset(first);
+      // Lines next to each other in memory (stride > 1, the same outer
+      // index): each element's L values are contiguous, read and written
+      // together.
+      const bool adjacent = L > 1 && stride > 1 && first % stride + L <= stride;
+      if (adjacent) {
+        const std::complex<Real>* base = src + offset;
         for (int64_t k = 0; k < len; ++k) {
-          re[k * L + l] = static_cast<W>(base[k * stride].real());
-          im[k * L + l] = static_cast<W>(base[k * stride].imag());
+          if constexpr (L == 4) {
+            GatherFour(base + k * stride, re + k * L, im + k * L);
+          } else {
+            for (int l = 0; l < L; ++l) {
+              re[k * L + l] = static_cast<W>(base[k * stride + l].real());
+              im[k * L + l] = static_cast<W>(base[k * stride + l].imag());
+            }
+          }
+        }
+      } else if (L == 4 && stride == 1) {
+        // Four consecutive rows.
+        const std::complex<Real>* base = src + offset;
+        int64_t k = 0;
+        for (; k + 2 <= len; k += 2) GatherRowsTwo(base + k, len, re + k * L, im + k * L);
+        for (; k < len; ++k) {
+          for (int l = 0; l < L; ++l) {
+            re[k * L + l] = static_cast<W>(base[l * len + k].real());
+            im[k * L + l] = static_cast<W>(base[l * len + k].imag());
+          }
+        }
+      } else {
+        for (int l = 0; l < L; ++l) {
+          const std::complex<Real>* base = src + line_offset(first + l);
+          for (int64_t k = 0; k < len; ++k) {
+            re[k * L + l] = static_cast<W>(base[k * stride].real());
+            im[k * L + l] = static_cast<W>(base[k * stride].imag());
+          }
         }
       }
       plan->template Transform<L>(re, im, inverse, &ws);
@@ -47,10 +142,33 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
           im[i] *= static_cast<W>(scale);
         }
       }
-      for (int l = 0; l < L; ++l) {
-        std::complex<Real>* base = line_base(first + l);
+      if (adjacent) {
+        std::complex<Real>* base = data + offset;
         for (int64_t k = 0; k < len; ++k) {
-          base[k * stride] = std::complex<Real>(static_cast<Real>(re[k * L + l]), static_cast<Real>(im[k * L + l]));
+          if constexpr (L == 4) {
+            ScatterFour(re + k * L, im + k * L, base + k * stride);
+          } else {
+            for (int l = 0; l < L; ++l) {
+              base[k * stride + l] =
+                  std::complex<Real>(static_cast<Real>(re[k * L + l]), static_cast<Real>(im[k * L + l]));
+            }
+          }
+        }
+      } else if (L == 4 && stride == 1) {
+        std::complex<Real>* base = data + offset;
+        int64_t k = 0;
+        for (; k + 2 <= len; k += 2) ScatterRowsTwo(re + k * L, im + k * L, len, base + k);
+        for (; k < len; ++k) {
+          for (int l = 0; l < L; ++l) {
+            base[l * len + k] = std::complex<Real>(static_cast<Real>(re[k * L + l]), static_cast<Real>(im[k * L + l]));
+          }
+        }
+      } else {
+        for (int l = 0; l < L; ++l) {
+          std::complex<Real>* base = data + line_offset(first + l);
+          for (int64_t k = 0; k < len; ++k) {
+            base[k * stride] = std::complex<Real>(static_cast<Real>(re[k * L + l]), static_cast<Real>(im[k * L + l]));
+          }
         }
       }
     };
@@ -70,11 +188,12 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
 // (direct radices and Bluestein's convolution at primes, the real-input
 // untangling at small even lengths); in double a float output is rounded once.
 // `scale` multiplies the results before they are rounded to Real.
+// `src`, when given, is read instead of `data` (an out-of-place first axis).
 template <typename Real>
 void TransformAxis(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len, int64_t stride,
-                   bool inverse, double scale = 1.0) {
+                   bool inverse, double scale = 1.0, const std::complex<Real>* src = nullptr) {
   if (outer * stride == 0) return;
-  TransformAxisIn<double>(ctx, data, outer, len, stride, inverse, scale);
+  TransformAxisIn<double>(ctx, data, outer, len, stride, inverse, scale, src);
 }
 
 }  // namespace fft

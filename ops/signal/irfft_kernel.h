@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "fft.h"
+#include "fft_axes.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -169,48 +170,15 @@ Status Compute(KernelContext& ctx) {
     }
   });
 
-  // Complex inverse DFTs along the outer transformed axes, kLanes lines at a time.
+  // Complex inverse DFTs along the outer transformed axes, kLanes lines at a
+  // time, in Real's precision (fft_axes.h with W = Real, no scale).
   for (int axis = 0; axis < Rank - 1; ++axis) {
     const int64_t axis_len = work_dims[static_cast<size_t>(axis)];
     if (axis_len <= 1) continue;
     int64_t stride = 1;
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
-    const auto plan = fft::SharedPlan<fft::Plan<Real>>(axis_len);
-    const auto line_base = [&](int64_t l) {
-      // Line l: the batch/outer index above `axis` and the inner offset below it.
-      return buffer + (l / stride) * axis_len * stride + l % stride;
-    };
-    const int64_t groups = (lines + fft::kLanes - 1) / fft::kLanes;
-    ctx.ParallelFor(groups, axis_len * 40 * fft::kLanes, [&](int64_t begin, int64_t end) {
-      std::vector<Real> split(2 * static_cast<size_t>(axis_len) * fft::kLanes + fft::kGap);
-      Real* re = split.data();
-      Real* im = re + axis_len * fft::kLanes + fft::kGap;
-      fft::Workspace<Real> ws;
-      const auto run = [&](int64_t first, auto lanes) {
-        constexpr int L = decltype(lanes)::value;
-        for (int l = 0; l < L; ++l) {
-          const Work* base = line_base(first + l);
-          for (int64_t k = 0; k < axis_len; ++k) {
-            re[k * L + l] = base[k * stride].real();
-            im[k * L + l] = base[k * stride].imag();
-          }
-        }
-        plan->template Transform<L>(re, im, true, &ws);
-        for (int l = 0; l < L; ++l) {
-          Work* base = line_base(first + l);
-          for (int64_t k = 0; k < axis_len; ++k) base[k * stride] = Work(re[k * L + l], im[k * L + l]);
-        }
-      };
-      for (int64_t g = begin; g < end; ++g) {
-        const int64_t first = g * fft::kLanes;
-        if (first + fft::kLanes <= lines) {
-          run(first, std::integral_constant<int, fft::kLanes>());
-        } else {
-          for (int64_t l = first; l < lines; ++l) run(l, std::integral_constant<int, 1>());
-        }
-      }
-    });
+    fft::TransformAxisIn<Real, Real>(ctx, buffer, lines / stride, axis_len, stride, true, 1.0);
   }
 
   // Real inverse DFTs along the last axis, scaled, kLanes rows at a time.
