@@ -70,8 +70,9 @@ using Eigen::internal::pselect;
 using Eigen::internal::pset1;
 using Eigen::internal::psub;
 using Packet = Eigen::internal::packet_traits<float>::type;
-// (The Packet alias drops the SSE type's alignment attribute in templates; harmless here.)
-constexpr int kLanes = Eigen::internal::unpacket_traits<Packet>::size;
+// packet_traits, not unpacket_traits<Packet>: a vector type as a template
+// argument loses its attributes (a -Wignored-attributes warning).
+constexpr int kLanes = Eigen::internal::packet_traits<float>::size;
 
 inline Packet Horner(Packet e, const float* c, int degree) {
   Packet r = pset1<Packet>(c[degree]);
