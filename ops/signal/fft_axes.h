@@ -98,15 +98,20 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
     Workspace<W> ws;
     const auto run = [&](int64_t first, auto lanes) {
       constexpr int L = decltype(lanes)::value;
+      // The shuffles below pay for complex64 only: complex128's 32-byte
+      // vectors of double are split by the baseline build into element moves
+      // through memory (IFFT c128 [512,512] took twice as long); complex128
+      // keeps the scalar loops.
+      constexpr bool kShuffle = L == 4 && sizeof(Real) == 4;
       const int64_t offset = line_offset(first);
       // Lines next to each other in memory (stride > 1, the same outer
       // index): each element's L values are contiguous, read and written
       // together.
-      const bool adjacent = L > 1 && stride > 1 && first % stride + L <= stride;
+      const bool adjacent = kShuffle && stride > 1 && first % stride + L <= stride;
       if (adjacent) {
         const std::complex<Real>* base = src + offset;
         for (int64_t k = 0; k < len; ++k) {
-          if constexpr (L == 4) {
+          if constexpr (kShuffle) {
             GatherFour(base + k * stride, re + k * L, im + k * L);
           } else {
             for (int l = 0; l < L; ++l) {
@@ -115,7 +120,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
             }
           }
         }
-      } else if (L == 4 && stride == 1) {
+      } else if (kShuffle && stride == 1) {
         // Four consecutive rows.
         const std::complex<Real>* base = src + offset;
         int64_t k = 0;
@@ -145,7 +150,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       if (adjacent) {
         std::complex<Real>* base = data + offset;
         for (int64_t k = 0; k < len; ++k) {
-          if constexpr (L == 4) {
+          if constexpr (kShuffle) {
             ScatterFour(re + k * L, im + k * L, base + k * stride);
           } else {
             for (int l = 0; l < L; ++l) {
@@ -154,7 +159,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
             }
           }
         }
-      } else if (L == 4 && stride == 1) {
+      } else if (kShuffle && stride == 1) {
         std::complex<Real>* base = data + offset;
         int64_t k = 0;
         for (; k + 2 <= len; k += 2) ScatterRowsTwo(re + k * L, im + k * L, len, base + k);
