@@ -16,26 +16,10 @@
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
+#include "../math/simd_cols.h"
 
 namespace opbridge {
 namespace matmul {
-
-// W bytes of S as a GCC vector (16: SSE2 on x86-64 and NEON on aarch64; 32:
-// AVX, only inside the target("avx2") entry point), or W = 0 for S itself
-// (the columns left over).
-template <typename S, int W>
-struct Lanes {
-  typedef S type __attribute__((vector_size(W)));
-  // Loads and stores through this type are unaligned and may alias S.
-  typedef S unaligned __attribute__((vector_size(W), aligned(sizeof(S)), may_alias));
-  static constexpr int64_t kCount = W / static_cast<int64_t>(sizeof(S));
-};
-template <typename S>
-struct Lanes<S, 0> {
-  using type = S;
-  using unaligned = S;
-  static constexpr int64_t kCount = 1;
-};
 
 #define OPBRIDGE_MATMUL_INLINE __attribute__((always_inline)) inline
 
@@ -47,8 +31,8 @@ constexpr int64_t kRows = 4;
 // [k][R]; bp: op(B) [k][n].
 template <typename S, int W, int64_t R>
 OPBRIDGE_MATMUL_INLINE void RealTile(const S* ap, const S* bp, S* c, int64_t n, int64_t k, int64_t j0) {
-  using V = typename Lanes<S, W>::type;
-  using U = typename Lanes<S, W>::unaligned;
+  using V = typename math::Cols<S, W>::type;
+  using U = typename math::Cols<S, W>::unaligned;
   V acc[R];
   for (int64_t r = 0; r < R; ++r) acc[r] = V{} + S(0);
   for (int64_t p = 0; p < k; ++p) {
@@ -63,9 +47,9 @@ OPBRIDGE_MATMUL_INLINE void RealTile(const S* ap, const S* bp, S* c, int64_t n, 
 template <typename S, int W, int64_t R>
 OPBRIDGE_MATMUL_INLINE void ComplexTile(const S* are, const S* aim, const S* bre, const S* bim, std::complex<S>* c,
                                         int64_t n, int64_t k, int64_t j0) {
-  using V = typename Lanes<S, W>::type;
-  using U = typename Lanes<S, W>::unaligned;
-  constexpr int64_t kCount = Lanes<S, W>::kCount;
+  using V = typename math::Cols<S, W>::type;
+  using U = typename math::Cols<S, W>::unaligned;
+  constexpr int64_t kCount = math::Cols<S, W>::kWidth;
   V acc_re[R], acc_im[R];
   for (int64_t r = 0; r < R; ++r) acc_re[r] = acc_im[r] = V{} + S(0);
   for (int64_t p = 0; p < k; ++p) {
@@ -96,11 +80,11 @@ OPBRIDGE_MATMUL_INLINE void OverTiles(int64_t m, int64_t n, Pack&& pack, Tile&& 
     pack(rows, i0);
     int64_t j = 0;
     if constexpr (Wide) {
-      for (; j + Lanes<S, 32>::kCount <= n; j += Lanes<S, 32>::kCount) {
+      for (; j + math::Cols<S, 32>::kWidth <= n; j += math::Cols<S, 32>::kWidth) {
         tile(std::integral_constant<int, 32>(), rows, i0, j);
       }
     }
-    for (; j + Lanes<S, 16>::kCount <= n; j += Lanes<S, 16>::kCount) {
+    for (; j + math::Cols<S, 16>::kWidth <= n; j += math::Cols<S, 16>::kWidth) {
       tile(std::integral_constant<int, 16>(), rows, i0, j);
     }
     for (; j < n; ++j) tile(std::integral_constant<int, 0>(), rows, i0, j);

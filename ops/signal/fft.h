@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
+#include "../math/simd_cols.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -57,26 +58,8 @@ constexpr size_t kGap = 8;
 // measured no faster than 4).
 constexpr int kLanes = 4;
 
-// Column vectors for the passes: GCC's vector extension, W bytes of S (16:
-// SSE2 on baseline x86-64, NEON on aarch64; 32: AVX, only inside the
-// target("avx2") entry points), or W = 0 for S itself (the tail columns).
-// GCC left the passes' loops over a row scalar, so they are written on these
-// types; every element sees the same operations in the same order whatever
-// the width, so the bits do not depend on it. The AVX2 path enables no FMA,
-// so GCC cannot contract a multiply-add there either.
-template <typename S, int W>
-struct Cols {
-  typedef S type __attribute__((vector_size(W)));
-  // Loads and stores through this type are unaligned and may alias S.
-  typedef S unaligned __attribute__((vector_size(W), aligned(sizeof(S)), may_alias));
-  static constexpr int kWidth = W / static_cast<int>(sizeof(S));
-};
-template <typename S>
-struct Cols<S, 0> {
-  using type = S;
-  using unaligned = S;
-  static constexpr int kWidth = 1;
-};
+// Column vectors for the passes (math::Cols, simd_cols.h says why).
+using math::Cols;
 
 // The pass bodies are inlined into the baseline and the AVX2 entry points,
 // each compiled for its own instruction set.
