@@ -98,12 +98,9 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
                             for (int64_t k = 0; k < count; ++k) {
                               const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
                               const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
-                              if (y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols) {
-                                const float* src = x + ((n * d.in_rows + y) * d.in_cols + xx) * depth;
-                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src[c];
-                              } else {
-                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = 0.0f;
-                              }
+                              const bool inside = y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols;
+                              nn::GatherPixel(inside ? x + ((n * d.in_rows + y) * d.in_cols + xx) * depth : nullptr,
+                                              depth, dst, stride, k);
                               if (++q < ow) continue;
                               q = 0;
                               if (++r < oh) continue;

@@ -156,12 +156,11 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
                               const int64_t z = p * d.stride[0] + ka * d.dilation[0] - d.pad[0];
                               const int64_t y = r * d.stride[1] + ki * d.dilation[1] - d.pad[1];
                               const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
-                              if (z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2]) {
-                                const float* src = x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth;
-                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src[c];
-                              } else {
-                                for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = 0.0f;
-                              }
+                              const bool inside =
+                                  z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2];
+                              nn::GatherPixel(
+                                  inside ? x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth : nullptr,
+                                  depth, dst, stride, k);
                               if (++q < ow) continue;
                               q = 0;
                               if (++r < oh) continue;

@@ -180,6 +180,13 @@ inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
   for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
 }
 
+// One pixel's `depth` input values into column k of a tap's X^T (rows
+// `stride` apart), or zeros for a padding pixel (src null): the gathers of
+// TapGradientAvx2's callers.
+inline void GatherPixel(const float* src, int64_t depth, float* dst, int64_t stride, int64_t k) {
+  for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src != nullptr ? src[c] : 0.0f;
+}
+
 // The filter gradients' product on the AVX2 path (Conv2DBackpropFilter,
 // Conv3DBackpropFilterV2, float32): for each filter tap t < taps,
 //   out[t][c, f] = sum over pixels p of X_t[p, c] * dy[p, f]
