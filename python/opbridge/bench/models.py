@@ -1,5 +1,5 @@
 """Whole models with exotic ops, timed as the op cases are: TF (a tf.function) against
-the converted model in LiteRT with opbridge's kernels, 1 and N threads, same run.
+the converted model in LiteRT with opbridge's kernels, each with 1 and N threads, same run.
 
 Each model is a small but realistic block where the op sits among builtins, so the
 table shows what a user's model gains or loses end to end, not one kernel alone.
@@ -118,38 +118,29 @@ def run_models(
     tf: Any,
     args: argparse.Namespace,
     tflite_invoke: Callable[[bytes, list[np.ndarray], int, dict[str, Any]], Callable[[], None]],
+    tf_single: list[float],
 ) -> None:
+    """The model table; tf_single: TF's one-thread time of each selected model, in order
+    (tf_timing.py's child process)."""
     from .. import convert
     from .._table import print_table
     from ..timing import median_seconds
-    from .runner import selected
+    from .runner import selected, time_columns, time_row
+    from .tf_timing import concrete_seconds, repeats
 
-    min_time, min_runs = (0.01, 3) if args.quick else (0.5, 10)
+    min_runs, min_time = repeats(args.quick, True)
+    chosen = [case for case in model_cases(tf, args.quick) if selected(args, case.name, case.ops)]
     rows = []
-    for case in model_cases(tf, args.quick):
-        if not selected(args, case.name, case.ops):
-            continue
-        concrete = case.fn.get_concrete_function()
-        tensors = [tf.constant(a) for a in case.inputs]
-        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_runs, min_time)
+    for case, tf_one in zip(chosen, tf_single, strict=True):
+        tf_many = concrete_seconds(tf, case.fn.get_concrete_function(), case.inputs, args.quick, True)
         model = convert(case.fn)
         one = median_seconds(tflite_invoke(model, case.inputs, 1, {}), min_runs, min_time)
         many = median_seconds(tflite_invoke(model, case.inputs, args.threads, {}), min_runs, min_time)
-        rows.append(
-            (
-                case.name,
-                case.ops,
-                f"{tf_time * 1e3:.3f}",
-                f"{one * 1e3:.3f}",
-                f"{many * 1e3:.3f}",
-                f"{one / tf_time:.2f}",
-                f"{many / tf_time:.2f}",
-            )
-        )
+        rows.append(time_row(case.name, case.ops, tf_one, tf_many, one, many))
     if rows:
         n = args.threads
         print_table(
-            f"models: converted with opbridge, LiteRT 1 and {n} threads vs TF, ms per call (median)",
-            ["model", "exotic ops", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
+            f"models: converted with opbridge, LiteRT vs TF with 1 and {n} threads, ms per call (median)",
+            time_columns("model", "exotic ops", n),
             rows,
         )

@@ -8,8 +8,9 @@ ratios; then whole models with exotic ops (models.py) the same way.
 
 Op cases live in cases/, one module per op family; each model holds the op alone.
 TFLite is timed on invoke() with inputs already set; TF on calling the concrete
-function with tensors already made, with TF's default thread pools. Ratios are
-TFLite time / TF time: below 1 is faster.
+function with tensors already made. Each is timed with 1 thread and with N (TF's
+intra-op and inter-op pools; TF with 1 thread in a child process, tf_timing.py), and
+each ratio is TFLite time / TF time at the same thread count: below 1 is faster.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from ..timing import median_seconds
 from . import cases as cases_package
 from .cases.case import Case
+from .tf_timing import concrete_seconds, op_function, repeats, run_child, set_threads
 
 
 def all_cases(tf: Any, quick: bool) -> list[Case]:
@@ -84,6 +86,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def time_columns(first: str, second: str, threads: int) -> list[str]:
+    """The op and model tables' header: the times, then the like-for-like ratios."""
+    n = threads
+    return [first, second, "TF 1T", f"TF {n}T", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"]
+
+
+def time_row(
+    first: str, second: str, tf_one: float, tf_many: float, one: float, many: float
+) -> tuple[str, ...]:
+    """One row under time_columns, times in ms."""
+    times = [f"{t * 1e3:.3f}" for t in (tf_one, tf_many, one, many)]
+    return (first, second, *times, f"{one / tf_one:.2f}", f"{many / tf_many:.2f}")
+
+
 def print_ratio_summary(ratios: Sequence[tuple[str, str, float, float]], threads: int) -> None:
     """The table's tail in three lines: the worst ratio per thread count, and every op and case
     slower than TF as the table rounds it (issue 19's goal is none)."""
@@ -103,25 +119,24 @@ def print_ratio_summary(ratios: Sequence[tuple[str, str, float, float]], threads
 
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TF with one thread first, in a process of its own, before this one times anything.
+    single = run_child(args, 1)
     import tensorflow as tf
 
     from opbridge._table import print_table
     from opbridge.conversion import convert_model
 
-    min_time, min_runs = (0.01, 3) if args.quick else (0.5, 20)
+    set_threads(tf, args.threads)
+    min_runs, min_time = repeats(args.quick, False)
     rows = []
     ratios: list[tuple[str, str, float, float]] = []
     substituted_rows: list[tuple[str, ...]] = []
-    for case in all_cases(tf, args.quick):
-        if not selected(args, case.op):
-            continue
-        signature = [
-            tf.TensorSpec(a.shape, tf.as_dtype(a.dtype), name=f"input_{i}") for i, a in enumerate(case.inputs)
-        ]
-        fn = tf.function(case.fn, input_signature=signature)
-        concrete = fn.get_concrete_function()
-        tensors = [tf.constant(a) for a in case.inputs]
-        tf_time = median_seconds(lambda c=concrete, t=tensors: c(*t), min_runs, min_time)
+    cases = [case for case in all_cases(tf, args.quick) if selected(args, case.op)]
+    if [[c.op, c.label] for c in cases] != [t[:2] for t in single["ops"]]:
+        raise RuntimeError("the one-thread TF process made other cases than this one")
+    for case, (_, _, tf_one) in zip(cases, single["ops"], strict=True):
+        fn = op_function(tf, case)
+        tf_many = concrete_seconds(tf, fn.get_concrete_function(), case.inputs, args.quick, False)
         options = case.interpreter_options
         if case.model is not None:
             model, substituted = case.model, {}
@@ -137,24 +152,14 @@ def run(args: argparse.Namespace) -> None:
             substituted_rows.append(
                 (case.op, case.label, f"{builtin * 1e3:.3f}", f"{one * 1e3:.3f}", f"{builtin / one:.1f}x")
             )
-        ratios.append((case.op, case.label, one / tf_time, many / tf_time))
-        rows.append(
-            (
-                case.op,
-                case.label,
-                f"{tf_time * 1e3:.3f}",
-                f"{one * 1e3:.3f}",
-                f"{many * 1e3:.3f}",
-                f"{one / tf_time:.2f}",
-                f"{many / tf_time:.2f}",
-            )
-        )
+        ratios.append((case.op, case.label, one / tf_one, many / tf_many))
+        rows.append(time_row(case.op, case.label, tf_one, tf_many, one, many))
     n = args.threads
     if rows:
         print_table(
-            f"opbridge TFLite kernels vs TF kernels, ms per call (median); TF uses its default thread pools, "
-            f"TFLite 1 and {n} threads",
-            ["op", "case", "TF", "TFLite 1T", f"TFLite {n}T", "ratio 1T", f"ratio {n}T"],
+            f"opbridge TFLite kernels vs TF kernels, ms per call (median); TF and TFLite each with 1 "
+            f"and with {n} threads (intra-op and inter-op pools), ratio = TFLite / TF at the same count",
+            time_columns("op", "case", n),
             rows,
         )
         print_ratio_summary(ratios, n)
@@ -168,4 +173,4 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_models:
         from .models import run_models
 
-        run_models(tf, args, tflite_invoke)
+        run_models(tf, args, tflite_invoke, [t[1] for t in single["models"]])
