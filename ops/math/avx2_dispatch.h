@@ -1,5 +1,5 @@
 // Whether the elementwise kernels with a hand-written AVX2 path (atanh.cc, ...)
-// take it: the library is built for baseline x86-64, so the check is made at
+// or an isolated AVX2 build (*_avx2.cc, cmake/IsaObjects.cmake) take it: the library is built for baseline x86-64, so the check is made at
 // run time. OPBRIDGE_NO_AVX2=1 forces the baseline path (the tests run both).
 #pragma once
 

@@ -14,33 +14,40 @@
 // and half scalars both convert to float) and rounded. double has no packet
 // path in Eigen on x86 (HasBessel is false for double packets): scalar
 // throughout.
+//
+// On a CPU with AVX2 the float loop runs from bessel_float_avx2.cc, the same
+// code compiled for TF's 8-lane packets (the same bits in half the packet
+// operations; OPBRIDGE_NO_AVX2=1 keeps the baseline loop).
 #pragma once
 
 #include <algorithm>
 
+#include "avx2_dispatch.h"
+#include "bessel_float_range.h"
 #include "elementwise.h"
 
 namespace opbridge {
 namespace math {
 
-// TF's AVX packet size for float and half, in elements.
-constexpr int64_t kTfBesselPacket = 8;
-
-// out[i] = Op(in[i]) for i in [begin, end): packet path below packet_end,
-// scalar path from there. begin and packet_end are multiples of kTfBesselPacket.
+// The AVX2 build of Op's float loop (bessel_float_avx2.cc), or null where there
+// is none (not x86-64).
 template <template <typename> class Op>
-void BesselFloatRange(const float* in, float* out, int64_t begin, int64_t end, int64_t packet_end) {
-  using Packet = typename Eigen::internal::packet_traits<float>::type;
-  constexpr int64_t kLanes = Eigen::internal::packet_traits<float>::size;
-  // SSE2 (the baseline build) and AVX split TF's 8 lanes; AVX-512's 16 would not.
-  static_assert(kTfBesselPacket % kLanes == 0, "TF's 8-lane packets must split into this build's packets");
-  const Op<float> op;
-  const int64_t vector_end = std::max(begin, std::min(end, packet_end));
-  int64_t i = begin;
-  for (; i < vector_end; i += kLanes) {
-    Eigen::internal::pstoreu(out + i, op.packetOp(Eigen::internal::ploadu<Packet>(in + i)));
-  }
-  for (; i < end; ++i) out[i] = op(in[i]);
+constexpr BesselFloatRangeFn kAvx2BesselRange = nullptr;
+#if defined(__x86_64__)
+#define OPBRIDGE_AVX2_BESSEL_ENTRY(name)                                                           \
+  template <>                                                                                    \
+  constexpr BesselFloatRangeFn kAvx2BesselRange<Eigen::internal::scalar_bessel_##name##_op> =    \
+      opbridge_avx2_bessel_##name;
+OPBRIDGE_BESSEL_FUNCTIONS(OPBRIDGE_AVX2_BESSEL_ENTRY)
+#undef OPBRIDGE_AVX2_BESSEL_ENTRY
+#endif
+
+// Op's float loop: the AVX2 build when the CPU has AVX2 (same bits, 8 lanes),
+// else this (baseline SSE2) build's.
+template <template <typename> class Op>
+BesselFloatRangeFn BesselFloatLoop() {
+  if (kAvx2BesselRange<Op> != nullptr && UseAvx2()) return kAvx2BesselRange<Op>;
+  return BesselFloatRange<Op>;
 }
 
 // The kernel of one Bessel op: Op is Eigen's functor template
@@ -53,13 +60,14 @@ Status BesselKernel(KernelContext& ctx, int64_t cost_per_element_ns) {
   const int64_t packet_end = n - n % kTfBesselPacket;
   // Chunks start on multiples of 64, so the split does not move the packet boundaries.
   constexpr int64_t kGrain = 64;
+  const BesselFloatRangeFn range = BesselFloatLoop<Op>();
   switch (x.dtype()) {
     case DType::kFloat32: {
       const float* in = x.data<float>();
       float* out = y.data<float>();
       ctx.ParallelFor(
           n, cost_per_element_ns,
-          [&](int64_t begin, int64_t end) { BesselFloatRange<Op>(in, out, begin, end, packet_end); }, kGrain);
+          [&](int64_t begin, int64_t end) { range(in, out, begin, end, packet_end); }, kGrain);
       return Status::Ok();
     }
     case DType::kFloat64: {
@@ -81,7 +89,7 @@ Status BesselKernel(KernelContext& ctx, int64_t cost_per_element_ns) {
             for (int64_t block = begin; block < end; block += kGrain) {
               const int64_t len = std::min(kGrain, end - block);
               for (int64_t i = 0; i < len; ++i) wide_in[i] = static_cast<float>(in[block + i]);
-              BesselFloatRange<Op>(wide_in, wide_out, 0, len, packet_end - block);
+              range(wide_in, wide_out, 0, len, packet_end - block);
               for (int64_t i = 0; i < len; ++i) out[block + i] = Eigen::half(wide_out[i]);
             }
           },
