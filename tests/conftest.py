@@ -150,3 +150,26 @@ def bfloat16_reference_via_float32(fn32, *inputs):
     out = fn32(*rounded)
     as_bf16 = lambda t: np.asarray(t).astype(ml_dtypes.bfloat16)  # noqa: E731
     return {k: as_bf16(v) for k, v in out.items()} if isinstance(out, dict) else as_bf16(out)
+
+
+def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> dict:
+    """The model's outputs (by name) from a fresh process, with the kernels' AVX2 paths
+    (the default where the CPU has AVX2) or, baseline=True, OPBRIDGE_NO_AVX2=1: the
+    kernels read it once per process."""
+    (workdir / "model.tflite").write_bytes(model)
+    for i, x in enumerate(inputs):
+        np.save(workdir / f"input_{i}.npy", x)
+    script = (
+        "import numpy as np\n"
+        "from opbridge.running import run_tflite\n"
+        f"inputs = [np.load(f'input_{{i}}.npy') for i in range({len(inputs)})]\n"
+        "out = run_tflite(open('model.tflite', 'rb').read(), inputs, num_threads=2)\n"
+        "np.savez('out.npz', **out)\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("OPBRIDGE_NO_AVX2", None)
+    if baseline:
+        env["OPBRIDGE_NO_AVX2"] = "1"
+    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=env, check=True)
+    with np.load(workdir / "out.npz") as out:
+        return dict(out)

@@ -10,14 +10,10 @@ over the whole real line (negative, tiny, huge, zeros, poles, inf, NaN).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -116,25 +112,6 @@ def test_bessel_bfloat16_is_rejected_as_tf_has_no_kernel(tf, runtime):
         run_tflite(model, [np.zeros(2, tf.bfloat16.as_numpy_dtype)], runtime)
 
 
-def run_in_process(model: bytes, x: np.ndarray, tmp_path, baseline: bool) -> dict[str, np.ndarray]:
-    """The model's outputs from a fresh process: the kernels read OPBRIDGE_NO_AVX2 once."""
-    (tmp_path / "model.tflite").write_bytes(model)
-    np.save(tmp_path / "x.npy", x)
-    script = (
-        "import numpy as np\n"
-        "from opbridge.running import run_tflite\n"
-        "out = run_tflite(open('model.tflite', 'rb').read(), [np.load('x.npy')], num_threads=2)\n"
-        "np.savez('out.npz', **out)\n"
-    )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("OPBRIDGE_NO_AVX2", None)
-    if baseline:
-        env["OPBRIDGE_NO_AVX2"] = "1"
-    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True)
-    with np.load(tmp_path / "out.npz") as out:
-        return dict(out)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float16], ids=lambda d: np.dtype(d).name)
 def test_bessel_avx2_and_baseline_loops_give_the_same_bits(tf, rng, dtype, tmp_path):
     """On a CPU with AVX2 the float loop runs from an isolated AVX2 object (8-lane packets,
@@ -144,8 +121,8 @@ def test_bessel_avx2_and_baseline_loops_give_the_same_bits(tf, rng, dtype, tmp_p
     x = np.concatenate([bessel_arguments(rng, dtype), rng.uniform(-40, 40, 20000).astype(dtype)])
     x = x[: len(x) - len(x) % 8 + 3]
     model = convert_fn(all_bessel(tf), (x.shape, tf.as_dtype(dtype)))
-    auto = run_in_process(model, x, tmp_path, baseline=False)
-    baseline = run_in_process(model, x, tmp_path, baseline=True)
+    auto = run_tflite_in_process(model, [x], tmp_path, baseline=False)
+    baseline = run_tflite_in_process(model, [x], tmp_path, baseline=True)
     bits = np.uint16 if dtype == np.float16 else np.uint32
     assert sorted(auto) == sorted(BESSEL)
     for name in BESSEL:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import opbridge
-from conftest import RUNTIMES
+from conftest import RUNTIMES, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity
 
@@ -96,6 +96,48 @@ def test_transcendental_unary_ops(tf, rng):
         "Exp": 1, "Log": 1, "Tanh": 1, "Sigmoid": 1, "Rsqrt": 1, "Elu": 2, "Selu": 1,
         "Softplus": 2,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_transcendentals_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """Exp, Log, Tanh, Sigmoid, Elu, Selu and Softplus in float64 run Eigen's packet
+    algorithms: on a CPU with AVX2 from an isolated AVX2 build (4-lane packets, TF's
+    width; ops/math/float64_exprs_avx2.cc), else (OPBRIDGE_NO_AVX2=1) from the baseline
+    build's 2-lane SSE2 packets. Without FMA both give each packet element the same bits,
+    TF's: exact equality on a length of whole packets (a ragged tail takes Eigen's scalar
+    path, the tolerance of test_transcendental_unary_ops)."""
+    n = 60000
+    x = np.concatenate(
+        [
+            rng.standard_normal(n) * 10,
+            rng.uniform(-800, 800, n),
+            np.exp(rng.uniform(-40, 6, n)) * rng.choice([-1, 1], n),
+            [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-310, -1e-310, 36.0, -36.0, 709.8, -745.2, 1e300],
+        ]
+    )
+    x = x[: len(x) // 64 * 64]
+
+    def fn(x):
+        return {
+            "exp": tf.math.exp(x),
+            "log": tf.math.log(tf.abs(x)),
+            "tanh": tf.math.tanh(x),
+            "sigmoid": tf.math.sigmoid(x),
+            "elu": tf.nn.elu(x),
+            "selu": tf.nn.selu(x),
+            "softplus": tf.nn.softplus(x),
+        }
+
+    model = convert_fn(fn, (x.shape, tf.float64))
+    ops = {"Exp", "Log", "Abs", "Tanh", "Sigmoid", "Elu", "Selu", "Softplus"}
+    assert set(tflite_model.custom_op_counts(model)) == ops
+    got = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline")
+    want = {k: v.numpy() for k, v in tf.function(fn)(x).items()}
+    for name, w in want.items():
+        g = got[name]
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+        g, w = g[~np.isnan(g)], w[~np.isnan(w)]
+        np.testing.assert_array_equal(g.view(np.uint64), w.view(np.uint64), err_msg=name)
 
 
 PAIRS = [

@@ -8,7 +8,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) { return (x < 0.0).select(x.exp() - 1.0, x); });
+  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Elu{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Elu")

@@ -7,13 +7,9 @@
 namespace opbridge {
 namespace {
 
-constexpr double kScale = 1.0507009873554804934193349852946;
-constexpr double kScaleAlpha = 1.7580993408473768599402175208123;  // scale * alpha
-
+// The formula and TF's constants: math::float64_exprs::Selu (also built for AVX2).
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, [](const auto& x) {
-    return (x < 0.0).select(kScaleAlpha * (x.exp() - 1.0), kScale * x);
-  });
+  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Selu{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Selu")
