@@ -50,8 +50,8 @@ def main() -> int:
     tf_ms = median_seconds(lambda: concrete(*tensors), 20, 0.5) * 1e3
     tflite_ms = median_seconds(invoke, 20, 0.5) * 1e3
     print(
-        f"{case.op} [{case.label}]: TF {args.threads}T {tf_ms:.3f} ms, TFLite {args.threads}T {tflite_ms:.3f} ms, "
-        f"ratio {tflite_ms / tf_ms:.2f}",
+        f"{case.op} [{case.label}]: TF {args.threads}T {tf_ms:.3f} ms, "
+        f"TFLite {args.threads}T {tflite_ms:.3f} ms, ratio {tflite_ms / tf_ms:.2f}",
         flush=True,
     )
     end = time.monotonic() + args.loop

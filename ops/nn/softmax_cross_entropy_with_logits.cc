@@ -79,11 +79,16 @@ Status Xent(KernelContext& ctx) {
       for (int64_t j = 0; j < classes; ++j) backprop[b * classes + j] = static_cast<T>(logits(b, j) - m);
     }
   });
-  std::vector<T> sums(static_cast<size_t>(batch));
+  // Packet-path exps of every element, once (see SparseSoftmaxCrossEntropyWithLogits).
+  std::vector<T> exps(static_cast<size_t>(n));
   ctx.ParallelFor(batch, 10 * classes + 1, [&](int64_t begin, int64_t end) {
+    nn::PacketExpRange(backprop + begin * classes, exps.data() + begin * classes, (end - begin) * classes);
+  });
+  std::vector<T> sums(static_cast<size_t>(batch));
+  ctx.ParallelFor(batch, 4 * classes + 1, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b) {
       sums[static_cast<size_t>(b)] = nn::InnerMostSum<T>(
-          b * classes, classes, [&](int64_t i) { return nn::PacketExp(backprop[i]); },
+          b * classes, classes, [&](int64_t i) { return exps[static_cast<size_t>(i)]; },
           [&](int64_t i) { return nn::ScalarExp(backprop[i]); });
     }
   });
@@ -107,13 +112,15 @@ Status Xent(KernelContext& ctx) {
       loss[b] = nn::InnerMostSum<T>(b * classes, classes, term, term);
     }
   });
+  const int64_t flat_packet_end = n - n % nn::kTfPacketSize<T>;
   ctx.ParallelFor(
-      n, 10,
+      n, 4,
       [&](int64_t begin, int64_t end) {
+        int64_t b = begin / classes, j = begin % classes;
         for (int64_t i = begin; i < end; ++i) {
-          const int64_t b = i / classes, j = i % classes;
-          const T e = nn::FlatExp(backprop, i, n);
+          const T e = i < flat_packet_end ? exps[static_cast<size_t>(i)] : nn::ScalarExp(backprop[i]);
           backprop[i] = static_cast<T>(static_cast<T>(e / sums[static_cast<size_t>(b)]) - labels(b, j));
+          if (++j == classes) j = 0, ++b;
         }
       },
       /*grain=*/nn::kTfPacketSize<T>);
