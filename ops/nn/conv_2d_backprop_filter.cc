@@ -91,7 +91,7 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t first, int64_t count, float* dst, int64_t stride) {
+                          [&](int64_t tap, int64_t first, int64_t count, const float** srcs) {
                             const int64_t i = tap / d.filter_cols, j = tap % d.filter_cols;
                             // The first pixel's position, then stepped (no divisions per pixel).
                             int64_t n = first / (oh * ow), r = first / ow % oh, q = first % ow;
@@ -99,8 +99,7 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
                               const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
                               const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
                               const bool inside = y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols;
-                              nn::GatherPixel(inside ? x + ((n * d.in_rows + y) * d.in_cols + xx) * depth : nullptr,
-                                              depth, dst, stride, k);
+                              srcs[k] = inside ? x + ((n * d.in_rows + y) * d.in_cols + xx) * depth : nullptr;
                               if (++q < ow) continue;
                               q = 0;
                               if (++r < oh) continue;

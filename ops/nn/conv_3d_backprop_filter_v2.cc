@@ -146,7 +146,7 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t first, int64_t count, float* dst, int64_t stride) {
+                          [&](int64_t tap, int64_t first, int64_t count, const float** srcs) {
                             const int64_t ka = tap / (d.k[1] * d.k[2]), ki = tap / d.k[2] % d.k[1];
                             const int64_t kj = tap % d.k[2];
                             // The first pixel's position, then stepped (no divisions per pixel).
@@ -158,9 +158,8 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
                               const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
                               const bool inside =
                                   z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2];
-                              nn::GatherPixel(
-                                  inside ? x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth : nullptr,
-                                  depth, dst, stride, k);
+                              srcs[k] =
+                                  inside ? x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth : nullptr;
                               if (++q < ow) continue;
                               q = 0;
                               if (++r < oh) continue;

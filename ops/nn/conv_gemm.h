@@ -18,6 +18,9 @@
 #pragma once
 
 #include <Eigen/Core>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
@@ -180,26 +183,59 @@ inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
   for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
 }
 
-// One pixel's `depth` input values into column k of a tap's X^T (rows
-// `stride` apart), or zeros for a padding pixel (src null): the gathers of
-// TapGradientAvx2's callers.
-inline void GatherPixel(const float* src, int64_t depth, float* dst, int64_t stride, int64_t k) {
-  for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = src != nullptr ? src[c] : 0.0f;
+// Columns [0, count) of a tap's X^T (rows `stride` apart): dst[c * stride + k]
+// = srcs[k][c] for c < depth, or zeros for a padding pixel (srcs[k] null).
+// Four pixels' channels at a time go through a 4x4 transpose in SSE
+// registers: storing each value alone, `depth` rows apart, cost more than
+// the product it feeds (Conv3DBackpropFilterV2 8 channels: 55% of its time).
+inline void GatherPixels(const float* const* srcs, int64_t count, int64_t depth, float* dst, int64_t stride) {
+  int64_t k = 0;
+#if defined(__SSE2__)
+  const int64_t depth4 = depth / 4 * 4;
+  for (; k + 4 <= count; k += 4) {
+    const float* s0 = srcs[k];
+    const float* s1 = srcs[k + 1];
+    const float* s2 = srcs[k + 2];
+    const float* s3 = srcs[k + 3];
+    for (int64_t c = 0; c < depth4; c += 4) {
+      __m128 r0 = s0 != nullptr ? _mm_loadu_ps(s0 + c) : _mm_setzero_ps();
+      __m128 r1 = s1 != nullptr ? _mm_loadu_ps(s1 + c) : _mm_setzero_ps();
+      __m128 r2 = s2 != nullptr ? _mm_loadu_ps(s2 + c) : _mm_setzero_ps();
+      __m128 r3 = s3 != nullptr ? _mm_loadu_ps(s3 + c) : _mm_setzero_ps();
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      _mm_storeu_ps(dst + c * stride + k, r0);
+      _mm_storeu_ps(dst + (c + 1) * stride + k, r1);
+      _mm_storeu_ps(dst + (c + 2) * stride + k, r2);
+      _mm_storeu_ps(dst + (c + 3) * stride + k, r3);
+    }
+    for (int64_t c = depth4; c < depth; ++c) {
+      float* row = dst + c * stride + k;
+      row[0] = s0 != nullptr ? s0[c] : 0.0f;
+      row[1] = s1 != nullptr ? s1[c] : 0.0f;
+      row[2] = s2 != nullptr ? s2[c] : 0.0f;
+      row[3] = s3 != nullptr ? s3[c] : 0.0f;
+    }
+  }
+#endif
+  for (; k < count; ++k) {
+    for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = srcs[k] != nullptr ? srcs[k][c] : 0.0f;
+  }
 }
 
 // The filter gradients' product on the AVX2 path (Conv2DBackpropFilter,
 // Conv3DBackpropFilterV2, float32): for each filter tap t < taps,
 //   out[t][c, f] = sum over pixels p of X_t[p, c] * dy[p, f]
-// where `gather(t, first, count, dst, stride)` writes X_t[first + k, c] to
-// dst[c * stride + k] for k < count, c < depth (a tile at a time: per pixel,
-// recomputing its position with divisions cost more than the product). dy ([pixels, out_depth]) is packed once for every tap; each
+// where `sources(t, first, count, srcs)` sets srcs[k] to pixel first + k's
+// `depth` input values under tap t, or null for padding (a tile at a time:
+// per pixel, recomputing its position with divisions cost more than the
+// product), gathered here into X_t^T. dy ([pixels, out_depth]) is packed once for every tap; each
 // tile of `tile` pixels is one FMA chain per element (gemm_float_avx2.h's
 // Block over that tile's rows of the packed dy) and the tiles add up in
 // double in order, rounded once: one work item per tap, so the same bits for
 // any thread count.
-template <typename Gather>
+template <typename Sources>
 void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t depth, int64_t out_depth,
-                     int64_t tile, const float* dy, float* out, Gather gather) {
+                     int64_t tile, const float* dy, float* out, Sources sources) {
 #if defined(__x86_64__)
   const gemm_avx2::PackedB packed(dy, out_depth, pixels, out_depth);
   const int64_t panels = (out_depth + gemm_avx2::kPanel - 1) / gemm_avx2::kPanel;
@@ -211,14 +247,22 @@ void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t d
     // would put the six rows a Block reads in the same cache sets.
     const int64_t lda = tile + 16;
     std::vector<float> lhs(static_cast<size_t>(depth * lda));
+    std::vector<const float*> srcs(static_cast<size_t>(tile));
     std::vector<float> block(static_cast<size_t>(depth * out_depth));
     std::vector<double> sum(block.size());
     for (int64_t t = begin; t < end; ++t) {
       std::fill(sum.begin(), sum.end(), 0.0);
       for (int64_t first = 0; first < pixels; first += tile) {
         const int64_t count = std::min(tile, pixels - first);
-        gather(t, first, count, lhs.data(), lda);
-        for (int64_t i = 0; i < depth; i += 6) {
+        sources(t, first, count, srcs.data());
+        GatherPixels(srcs.data(), count, depth, lhs.data(), lda);
+        if (out_depth <= 8) {  // one narrow panel: twelve rows a block (gemm_float_avx2.h)
+          for (int64_t i = 0; i < depth; i += 12) {
+            gemm_avx2::BlockNarrow(lhs.data() + i * lda, lda, std::min<int64_t>(12, depth - i), packed.panel(0) +
+                                   first * gemm_avx2::kPanel, count, block.data() + i * out_depth, out_depth, out_depth);
+          }
+        }
+        for (int64_t i = 0; i < depth && out_depth > 8; i += 6) {
           const int64_t rows = std::min<int64_t>(6, depth - i);
           for (int64_t p = 0; p < panels; ++p) {
             const int64_t width = std::min(gemm_avx2::kPanel, out_depth - p * gemm_avx2::kPanel);
@@ -233,7 +277,7 @@ void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t d
     }
   });
 #else
-  (void)ctx, (void)taps, (void)pixels, (void)depth, (void)out_depth, (void)tile, (void)dy, (void)out, (void)gather;
+  (void)ctx, (void)taps, (void)pixels, (void)depth, (void)out_depth, (void)tile, (void)dy, (void)out, (void)sources;
 #endif
 }
 

@@ -115,6 +115,48 @@ OPBRIDGE_GEMM_AVX2 void Block(const float* a, int64_t lda, int64_t rows, const f
   for (int64_t r = 0; r < rows; ++r) std::memcpy(c + r * ldc, out[r], static_cast<size_t>(width) * sizeof(float));
 }
 
+// Block for a panel of at most 8 columns (`width` <= 8): one vector per row,
+// so twelve rows at a time, and no multiplies by the panel's zero half. Each
+// C element is the same FMA chain over k as Block's.
+OPBRIDGE_GEMM_AVX2 void BlockNarrow(const float* a, int64_t lda, int64_t rows, const float* panel, int64_t k,
+                                    float* c, int64_t ldc, int64_t width) {
+  const float* r[12];
+  for (int64_t i = 0; i < 12; ++i) r[i] = a + (i < rows ? i : rows - 1) * lda;
+  __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  const float *a0 = r[0], *a1 = r[1], *a2 = r[2], *a3 = r[3], *a4 = r[4], *a5 = r[5];
+  const float *a6 = r[6], *a7 = r[7], *a8 = r[8], *a9 = r[9], *a10 = r[10], *a11 = r[11];
+  for (int64_t i = 0; i < k; ++i) {
+    const __m256 b = _mm256_loadu_ps(panel + i * kPanel);
+    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a0 + i), b, c0);
+    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a1 + i), b, c1);
+    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + i), b, c2);
+    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a3 + i), b, c3);
+    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a4 + i), b, c4);
+    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a5 + i), b, c5);
+    c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(a6 + i), b, c6);
+    c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(a7 + i), b, c7);
+    c8 = _mm256_fmadd_ps(_mm256_broadcast_ss(a8 + i), b, c8);
+    c9 = _mm256_fmadd_ps(_mm256_broadcast_ss(a9 + i), b, c9);
+    c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a10 + i), b, c10);
+    c11 = _mm256_fmadd_ps(_mm256_broadcast_ss(a11 + i), b, c11);
+  }
+  alignas(32) float out[12][8];
+  _mm256_store_ps(out[0], c0);
+  _mm256_store_ps(out[1], c1);
+  _mm256_store_ps(out[2], c2);
+  _mm256_store_ps(out[3], c3);
+  _mm256_store_ps(out[4], c4);
+  _mm256_store_ps(out[5], c5);
+  _mm256_store_ps(out[6], c6);
+  _mm256_store_ps(out[7], c7);
+  _mm256_store_ps(out[8], c8);
+  _mm256_store_ps(out[9], c9);
+  _mm256_store_ps(out[10], c10);
+  _mm256_store_ps(out[11], c11);
+  for (int64_t i = 0; i < rows; ++i) std::memcpy(c + i * ldc, out[i], static_cast<size_t>(width) * sizeof(float));
+}
+
 // C rows [0, m) of A times B (packed): rows six at a time, every panel for a
 // block of rows while those rows are in L1.
 OPBRIDGE_GEMM_AVX2 void Multiply(const float* a, int64_t lda, int64_t m, const PackedB& b, float* c, int64_t ldc) {
