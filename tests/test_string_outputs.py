@@ -120,3 +120,28 @@ def test_string_output_through_builtin_while(tf, runtime: str) -> None:
     x = np.array([b" a", b"b  ", b""], dtype=object)
     (got,) = _run(model, runtime, x)
     assert got.tolist() == fn(tf.constant(x)).numpy().tolist()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_appending_kernel_starts_from_empty_strings_every_invoke(tf, runtime: str) -> None:
+    """The adapter keeps a node's output strings from one invoke to the next, so that their
+    buffers are reused: a kernel that appends to them (ReduceJoin) must still find each one
+    empty, with the same shape, a smaller one and a larger one."""
+    import opbridge
+
+    def fn(s):
+        return tf.strings.reduce_join(s, axis=1, separator="-")
+
+    model = _model(tf, fn, [None, None])
+    assert tflite_model.custom_op_counts(model) == {"ReduceJoin": 1}
+    interp = opbridge.Interpreter(model_content=model, runtime=runtime)
+    rng = np.random.default_rng(3)
+    for shape in [(3, 4), (3, 4), (1, 2), (5, 3), (2, 1)]:
+        x = np.array([STRINGS[i] for i in rng.integers(0, len(STRINGS), shape[0] * shape[1])], dtype=object)
+        x = x.reshape(shape)
+        interp.resize_tensor_input(interp.get_input_details()[0]["index"], list(shape))
+        interp.allocate_tensors()
+        interp.set_tensor(interp.get_input_details()[0]["index"], x)
+        interp.invoke()
+        got = interp.get_tensor(interp.get_output_details()[0]["index"])
+        assert got.tolist() == fn(tf.constant(x)).numpy().tolist(), shape

@@ -34,6 +34,15 @@ struct NodeState {
   // The interpreter's resources, for nodes with a resource input or output;
   // each such node keeps the store alive (resource_store.h).
   std::shared_ptr<ResourceStore> resources;
+  // String outputs' storage by output index, kept from one invocation to the
+  // next so that its strings keep their buffers (constructing, destroying
+  // and re-allocating them per call was a fifth of GatherV2's time on
+  // strings). TFLite invokes a node from one thread at a time.
+  struct StringOutputData {
+    Shape shape;
+    std::vector<std::string> strings;
+  };
+  std::map<int, StringOutputData> string_outputs;
 };
 
 // Caps a list output's length: far beyond any real op, it only bounds what a
@@ -295,7 +304,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
 // TFLite's buffers by CommitStrings once the kernel succeeded.
 class TfLiteNodeView : public RuntimeNode {
  public:
-  TfLiteNodeView(TfLiteContext* context, TfLiteNode* node, const NodeState* state)
+  TfLiteNodeView(TfLiteContext* context, TfLiteNode* node, NodeState* state)
       : context_(context), node_(node), state_(state),
         parallelism_(context->recommended_num_threads, state->spec->flush_denormals()) {}
   Parallelism* parallelism() override { return &parallelism_; }
@@ -324,14 +333,20 @@ class TfLiteNodeView : public RuntimeNode {
     const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
     OPBRIDGE_REQUIRE(shape.fully_known(), "output '", name, "' allocated with unknown shape ", shape.ToString());
     OPBRIDGE_RETURN_IF_ERROR(CheckStringCount(shape.num_elements(), name));
-    StringOutputData& entry = strings_[i];
+    NodeState::StringOutputData& entry = state_->string_outputs[i];  // map nodes stay put
     entry.shape = shape;
-    entry.strings.assign(static_cast<size_t>(shape.num_elements()), std::string());
+    // Empty strings for the kernel, each keeping the buffer it had.
+    const auto n = static_cast<size_t>(shape.num_elements());
+    if (entry.strings.size() > n) entry.strings.resize(n);
+    for (std::string& s : entry.strings) s.clear();
+    entry.strings.resize(n);
+    if (std::find(written_.begin(), written_.end(), i) == written_.end()) written_.push_back(i);
     *out = Tensor(&name, DType::kString, shape, entry.strings.data());
     return Status::Ok();
   }
   Status CommitStrings() {
-    for (auto& [i, entry] : strings_) {
+    for (int i : written_) {
+      const NodeState::StringOutputData& entry = state_->string_outputs[i];
       TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
       OPBRIDGE_RETURN_IF_ERROR(WriteStrings(context_, tensor, entry.shape, entry.strings,
                                             state_->outputs[static_cast<size_t>(i)]->name));
@@ -340,15 +355,11 @@ class TfLiteNodeView : public RuntimeNode {
   }
 
  private:
-  struct StringOutputData {
-    Shape shape;
-    std::vector<std::string> strings;
-  };
   TfLiteContext* context_;
   TfLiteNode* node_;
-  const NodeState* state_;
+  NodeState* state_;
   TfLiteParallelism parallelism_;
-  std::map<int, StringOutputData> strings_;  // by output index; map nodes stay put
+  std::vector<int> written_;  // the string outputs allocated in this invocation
 };
 
 Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
