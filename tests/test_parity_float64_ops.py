@@ -102,7 +102,7 @@ def test_transcendental_unary_ops(tf, rng):
 def test_transcendentals_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
     """Exp, Log, Tanh, Sigmoid, Elu, Selu and Softplus in float64 run Eigen's packet
     algorithms: on a CPU with AVX2 from an isolated AVX2 build (4-lane packets, TF's
-    width; ops/math/float64_exprs_avx2.cc), else (OPBRIDGE_NO_AVX2=1) from the baseline
+    width; ops/math/packet_exprs_avx2.cc), else (OPBRIDGE_NO_AVX2=1) from the baseline
     build's 2-lane SSE2 packets. Without FMA both give each packet element the same bits,
     TF's: exact equality on a length of whole packets (a ragged tail takes Eigen's scalar
     path, the tolerance of test_transcendental_unary_ops)."""

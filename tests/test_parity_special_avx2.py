@@ -128,3 +128,40 @@ def test_float32_expm1_log1p_round_the_float64_function(tf, rng, path, tmp_path)
             np.testing.assert_array_equal(ulps, 0, err_msg=op)
         else:
             assert ulps.max() <= 1, op
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_packet_formulas_give_tf_bits(tf, rng, path, tmp_path):
+    """Atan, Asin, Acos and Erf in float32 evaluate Eigen's packet functors: with AVX2 from
+    the isolated AVX2 build (ops/math/packet_exprs_avx2.cc: 8-lane packets without FMA,
+    TF's), bit for bit TF's on a length of whole packets. The baseline build (4 SSE2 lanes)
+    gives the same bits for Asin, Acos and Erf; for Atan at |x| > 1 Eigen's SSE reciprocal is
+    a division where its AVX one is rcp plus a Newton step: up to 4 ulp apart (measured)."""
+    from conftest import run_tflite_in_process
+    from opbridge.conversion import convert_model
+
+    n = 60000
+    x = np.concatenate(
+        [
+            rng.uniform(-1, 1, n),
+            rng.standard_normal(n) * 5,
+            np.exp(rng.uniform(-40, 30, n)) * rng.choice([-1, 1], n),
+            [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-40],
+        ]
+    ).astype(np.float32)
+    x = x[: len(x) // 64 * 64]
+    fns = {"atan": tf.math.atan, "asin": tf.math.asin, "acos": tf.math.acos, "erf": tf.math.erf}
+
+    def fn(v):
+        return {name: f(v) for name, f in fns.items()}
+
+    fn = tf.function(fn, input_signature=[tf.TensorSpec(x.shape, tf.float32)])
+    got = run_tflite_in_process(convert_model(fn).model, [x], tmp_path, baseline=path == "baseline")
+    for name, want in ((k, v.numpy()) for k, v in fn(x).items()):
+        g = got[name]
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(want), err_msg=name)
+        g, want = g[~np.isnan(g)], want[~np.isnan(want)]
+        if path == "baseline" and name == "atan":
+            assert float32_ulps(g, want).max() <= 4, name
+        else:
+            np.testing.assert_array_equal(g.view(np.uint32), want.view(np.uint32), err_msg=name)

@@ -11,7 +11,7 @@ namespace {
 
 Status AcosKernel(KernelContext& ctx) {
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
-      ctx, 20, [](const auto& x) { return x.acos(); });
+      ctx, 20, math::packet_exprs::Acos{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Acos")

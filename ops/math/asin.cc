@@ -11,7 +11,7 @@ namespace {
 
 Status AsinKernel(KernelContext& ctx) {
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
-      ctx, 20, [](const auto& x) { return x.asin(); });
+      ctx, 20, math::packet_exprs::Asin{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Asin")

@@ -10,7 +10,7 @@ namespace {
 
 Status AtanKernel(KernelContext& ctx) {
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
-      ctx, 20, [](const auto& x) { return x.atan(); });
+      ctx, 20, math::packet_exprs::Atan{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Atan")

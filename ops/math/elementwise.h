@@ -15,7 +15,7 @@
 #include "avx2_dispatch.h"
 #include "element_types.h"
 #include "elementwise_range.h"
-#include "float64_exprs.h"
+#include "packet_exprs.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -36,9 +36,9 @@ Status UnaryElementwise(KernelContext& ctx, int64_t cost_per_element_ns, Expr ex
     // which can round differently: chunks start on multiples of 64 elements
     // so that which path an element takes does not depend on the thread count.
     constexpr int64_t kGrain = 64;
-    if constexpr (std::is_same_v<T, double>) {
-      // A float64_exprs.h formula: its AVX2 build (TF's 4-lane packets) when the CPU has AVX2.
-      constexpr ElementwiseRangeFn<double> avx2 = kAvx2Float64<Expr>;
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+      // A packet_exprs.h formula: its AVX2 build (TF's packet width) when the CPU has AVX2.
+      constexpr ElementwiseRangeFn<T> avx2 = kAvx2Range<T, Expr>;
       if (avx2 != nullptr && UseAvx2()) {
         ctx.ParallelFor(
             x.num_elements(), cost_per_element_ns,

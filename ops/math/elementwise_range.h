@@ -1,6 +1,6 @@
 // The loop of the Eigen-expression elementwise kernels (elementwise.h), apart
 // from the kernel context, so that an isolated AVX2 object
-// (float64_exprs_avx2.cc) can compile it again.
+// (packet_exprs_avx2.cc) can compile it again.
 #pragma once
 
 #include <Eigen/Core>

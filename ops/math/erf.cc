@@ -10,7 +10,7 @@ namespace opbridge {
 namespace {
 
 Status ErfKernel(KernelContext& ctx) {
-  return math::UnaryElementwise<float, double>(ctx, 10, [](const auto& x) { return x.erf(); });
+  return math::UnaryElementwise<float, double>(ctx, 10, math::packet_exprs::Erf{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Erf")

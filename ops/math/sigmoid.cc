@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Sigmoid{});
+  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Sigmoid{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Sigmoid")

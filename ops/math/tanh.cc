@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Tanh{});
+  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Tanh{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Tanh")

@@ -8,7 +8,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Elu{});
+  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Elu{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Elu")

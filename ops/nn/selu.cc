@@ -7,9 +7,9 @@
 namespace opbridge {
 namespace {
 
-// The formula and TF's constants: math::float64_exprs::Selu (also built for AVX2).
+// The formula and TF's constants: math::packet_exprs::Selu (also built for AVX2).
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::float64_exprs::Selu{});
+  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Selu{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Selu")

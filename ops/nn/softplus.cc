@@ -8,8 +8,8 @@
 namespace opbridge {
 namespace {
 
-// The formula: math::float64_exprs::Softplus (also built for AVX2).
-Status Kernel(KernelContext& ctx) { return math::UnaryElementwise<double>(ctx, 10, math::float64_exprs::Softplus{}); }
+// The formula: math::packet_exprs::Softplus (also built for AVX2).
+Status Kernel(KernelContext& ctx) { return math::UnaryElementwise<double>(ctx, 10, math::packet_exprs::Softplus{}); }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Softplus")
                          .Origin(OpOrigin::kTensorFlow)

@@ -1,0 +1,154 @@
+// The formulas of the Eigen-packet elementwise ops that are built twice: by
+// the op files (the baseline build: SSE2 packets of 4 floats or 2 doubles)
+// and by packet_exprs_avx2.cc (AVX2 without FMA: TF's packets of 8 floats or
+// 4 doubles; the same bits per packet element). One definition each, so the
+// two builds cannot drift. UnaryElementwise (elementwise.h) takes the AVX2
+// build for a formula and dtype listed below when the CPU has AVX2.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include "elementwise_range.h"
+
+namespace opbridge {
+namespace math {
+namespace packet_exprs {
+
+struct Exp {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.exp();
+  }
+};
+
+struct Log {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.log();
+  }
+};
+
+struct Tanh {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.tanh();
+  }
+};
+
+// TF's sigmoid: Eigen's logistic functor.
+struct Sigmoid {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.logistic();
+  }
+};
+
+// TF's Elu: x < 0 ? exp(x) - 1 : x.
+struct Elu {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return (x < 0.0).select(x.exp() - 1.0, x);
+  }
+};
+
+// TF's Selu: x < 0 ? scale_alpha * (exp(x) - 1) : scale * x, TF's constants.
+struct Selu {
+  static constexpr double kScale = 1.0507009873554804934193349852946;
+  static constexpr double kScaleAlpha = 1.7580993408473768599402175208123;  // scale * alpha
+  template <typename X>
+  auto operator()(const X& x) const {
+    return (x < 0.0).select(kScaleAlpha * (x.exp() - 1.0), kScale * x);
+  }
+};
+
+// TF's Softplus, term for term: with threshold = log(epsilon) + 2,
+// x > -threshold gives x, x < threshold gives exp(x), and between them
+// log1p(exp(x)).
+struct Softplus {
+  template <typename X>
+  auto operator()(const X& x) const {
+    const double threshold = std::log(std::numeric_limits<double>::epsilon()) + 2.0;
+    const auto e = x.exp();
+    return (x > -threshold).select(x, (x < threshold).select(e, e.log1p()));
+  }
+};
+
+// Eigen's functors under the op's name, for the float32 ones with a packet
+// path (Tan, Cosh, Digamma ... evaluate the C library per element on every
+// build: measured no faster for AVX2, so not listed). Other dtypes evaluate
+// the same formula on the baseline build.
+struct Atan {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.atan();
+  }
+};
+
+struct Asin {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.asin();
+  }
+};
+
+struct Acos {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.acos();
+  }
+};
+
+struct Erf {
+  template <typename X>
+  auto operator()(const X& x) const {
+    return x.erf();
+  }
+};
+
+}  // namespace packet_exprs
+}  // namespace math
+}  // namespace opbridge
+
+// The formulas with an AVX2 build, per dtype: one list each for the entry
+// points (opbridge_avx2_f64_<Name>, opbridge_avx2_f32_<Name>) and their
+// lookup (kAvx2Range).
+#define OPBRIDGE_PACKET_EXPRS_F64(X) X(Exp) X(Log) X(Tanh) X(Sigmoid) X(Elu) X(Selu) X(Softplus)
+#define OPBRIDGE_PACKET_EXPRS_F32(X) X(Atan) X(Asin) X(Acos) X(Erf)
+
+#if defined(__x86_64__)
+#define OPBRIDGE_DECLARE_AVX2_F64(name) void opbridge_avx2_f64_##name(const double* in, double* out, int64_t n);
+#define OPBRIDGE_DECLARE_AVX2_F32(name) void opbridge_avx2_f32_##name(const float* in, float* out, int64_t n);
+extern "C" {
+OPBRIDGE_PACKET_EXPRS_F64(OPBRIDGE_DECLARE_AVX2_F64)
+OPBRIDGE_PACKET_EXPRS_F32(OPBRIDGE_DECLARE_AVX2_F32)
+}
+#undef OPBRIDGE_DECLARE_AVX2_F64
+#undef OPBRIDGE_DECLARE_AVX2_F32
+#endif
+
+namespace opbridge {
+namespace math {
+
+// The AVX2 build of formula Expr for T, or null: other formulas (the op
+// files' lambdas), other dtypes, and other CPUs than x86-64.
+template <typename T, typename Expr>
+constexpr ElementwiseRangeFn<T> kAvx2Range = nullptr;
+#if defined(__x86_64__)
+#define OPBRIDGE_AVX2_F64_ENTRY(name) \
+  template <>                         \
+  constexpr ElementwiseRangeFn<double> kAvx2Range<double, packet_exprs::name> = opbridge_avx2_f64_##name;
+#define OPBRIDGE_AVX2_F32_ENTRY(name) \
+  template <>                         \
+  constexpr ElementwiseRangeFn<float> kAvx2Range<float, packet_exprs::name> = opbridge_avx2_f32_##name;
+OPBRIDGE_PACKET_EXPRS_F64(OPBRIDGE_AVX2_F64_ENTRY)
+OPBRIDGE_PACKET_EXPRS_F32(OPBRIDGE_AVX2_F32_ENTRY)
+#undef OPBRIDGE_AVX2_F64_ENTRY
+#undef OPBRIDGE_AVX2_F32_ENTRY
+#endif
+
+}  // namespace math
+}  // namespace opbridge
