@@ -26,7 +26,7 @@ auto Expm1Of(const Array& x) {
   if constexpr (Eigen::NumTraits<T>::IsComplex) {
     return x.expm1().eval();
   } else {
-    return x.unaryExpr([](const T& v) { return static_cast<T>(Eigen::numext::expm1(v)); }).eval();
+    return x.unaryExpr([](const T& v) { return static_cast<T>(Eigen::numext::expm1(v)); });
   }
 }
 
@@ -36,7 +36,7 @@ auto Log1pOf(const Array& x) {
   if constexpr (Eigen::NumTraits<T>::IsComplex) {
     return x.log1p().eval();
   } else {
-    return x.unaryExpr([](const T& v) { return static_cast<T>(Eigen::numext::log1p(v)); }).eval();
+    return x.unaryExpr([](const T& v) { return static_cast<T>(Eigen::numext::log1p(v)); });
   }
 }
 
