@@ -83,7 +83,7 @@ Status Run(KernelContext& ctx, const In* x, int64_t n, Index* idx) {
       first.push_back(i);
       continue;
     }
-    const auto it = seen.emplace(K::Of(v), next);
+    const auto it = seen.try_emplace(K::Of(v), next);
     if (it.second) first.push_back(i);
     idx[i] = it.first->second;
   }

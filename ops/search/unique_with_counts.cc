@@ -33,7 +33,7 @@ Status Unique(KernelContext& ctx) {
   first_seen.reserve(static_cast<size_t>(2 * n));
   std::vector<T> values;
   for (int64_t i = 0; i < n; ++i) {
-    const auto [it, inserted] = first_seen.emplace(in[i], static_cast<Index>(values.size()));
+    const auto [it, inserted] = first_seen.try_emplace(in[i], static_cast<Index>(values.size()));
     if (inserted) values.push_back(in[i]);
     idx[i] = it->second;
   }

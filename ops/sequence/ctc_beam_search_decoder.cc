@@ -83,7 +83,7 @@ class BeamArena {
     return beam;
   }
   Beam<T>* Child(Beam<T>* parent, int label) {
-    auto [it, inserted] = parent->children.emplace(label, nullptr);
+    auto [it, inserted] = parent->children.try_emplace(label, nullptr);
     if (inserted) it->second = Add(parent, label);
     return it->second;
   }
