@@ -200,20 +200,18 @@ class TapRows {
 
 // Output channels [q0, q0 + B) of one output pixel: the taps in row-major
 // order, each acc + x * w (Tap), from 0; padding taps add 0 * w like the
-// others. B channels stay in registers for all taps (one load and store per
-// output instead of per tap).
+// others. srcs[t] is tap t's input row at channel 0 (a row of zeros for
+// padding), found once per pixel for all its channel blocks. B channels stay
+// in registers for all taps (one load and store per output instead of per
+// tap).
 template <typename T, int64_t B>
-inline void PixelBlock(const DepthwiseDims& d, const T* const* rows, const T* zeros, const T* filter, int64_t c,
-                       int64_t q0, T* dst) {
+inline void PixelBlock(const T* const* srcs, int64_t taps, const T* filter, int64_t out_depth, int64_t q0, T* dst) {
   T acc[B];
   for (int64_t b = 0; b < B; ++b) acc[b] = T(0);
-  for (int64_t i = 0; i < d.filter_rows; ++i) {
-    for (int64_t j = 0; j < d.filter_cols; ++j) {
-      const int64_t x = c * d.stride + j - d.cols.pad_before;
-      const T* src = rows[i] != nullptr && x >= 0 && x < d.in_cols ? rows[i] + x * d.out_depth + q0 : zeros;
-      const T* taps = filter + (i * d.filter_cols + j) * d.out_depth + q0;
-      for (int64_t b = 0; b < B; ++b) acc[b] = Tap(acc[b], src[b], taps[b]);
-    }
+  for (int64_t t = 0; t < taps; ++t) {
+    const T* src = srcs[t] + q0;
+    const T* w = filter + t * out_depth + q0;
+    for (int64_t b = 0; b < B; ++b) acc[b] = Tap(acc[b], src[b], w[b]);
   }
   for (int64_t b = 0; b < B; ++b) dst[q0 + b] = acc[b];
 }
@@ -232,19 +230,28 @@ Status Convolve(KernelContext& ctx, const DepthwiseDims& d, const T* in, T* out)
                                     d.batch * out_rows);
   // One item per output row; each element is computed alone, so any split gives the same bits.
   ctx.ParallelFor(d.batch * out_rows, cost, [&](int64_t begin, int64_t end) {
-    const std::vector<T> zeros(static_cast<size_t>(kBlock), T(0));  // the padding's values
+    const std::vector<T> zeros(static_cast<size_t>(out_depth), T(0));  // the padding's values
     TapRows<T> tap_rows(d);
     std::vector<const T*> rows(static_cast<size_t>(k_rows));
+    std::vector<const T*> srcs(static_cast<size_t>(k_rows * k_cols));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t n = item / out_rows, r = item % out_rows;
       tap_rows.Fill(in + n * height * width * depth, n, r, rows.data());
       T* dst = out + item * out_cols * out_depth;
       for (int64_t c = 0; c < out_cols; ++c, dst += out_depth) {
+        for (int64_t i = 0; i < k_rows; ++i) {
+          for (int64_t j = 0; j < k_cols; ++j) {
+            const int64_t x = c * d.stride + j - d.cols.pad_before;
+            const bool inside = rows[static_cast<size_t>(i)] != nullptr && x >= 0 && x < width;
+            srcs[static_cast<size_t>(i * k_cols + j)] =
+                inside ? rows[static_cast<size_t>(i)] + x * out_depth : zeros.data();
+          }
+        }
         int64_t q0 = 0;
         for (; q0 + kBlock <= out_depth; q0 += kBlock) {
-          PixelBlock<T, kBlock>(d, rows.data(), zeros.data(), filter, c, q0, dst);
+          PixelBlock<T, kBlock>(srcs.data(), k_rows * k_cols, filter, out_depth, q0, dst);
         }
-        for (; q0 < out_depth; ++q0) PixelBlock<T, 1>(d, rows.data(), zeros.data(), filter, c, q0, dst);
+        for (; q0 < out_depth; ++q0) PixelBlock<T, 1>(srcs.data(), k_rows * k_cols, filter, out_depth, q0, dst);
       }
     }
   });
