@@ -49,6 +49,8 @@ function(opbridge_link_avx2_archive)
     OUTPUT ${_archive}
     COMMAND ${CMAKE_LINKER} -r --force-group-allocation -o ${_combined} $<TARGET_OBJECTS:opbridge_avx2_objects>
     COMMAND ${CMAKE_OBJCOPY} --wildcard --keep-global-symbol=opbridge_avx2_* ${_combined}
+    COMMAND ${CMAKE_COMMAND} -DOBJECT=${_combined} -DNM=${CMAKE_NM} -DPREFIX=opbridge_avx2_
+            -P ${OPBRIDGE_SOURCE_DIR}/cmake/CheckIsolated.cmake
     COMMAND ${CMAKE_COMMAND} -E rm -f ${_archive}
     COMMAND ${CMAKE_AR} qc ${_archive} ${_combined}
     DEPENDS $<TARGET_OBJECTS:opbridge_avx2_objects>
