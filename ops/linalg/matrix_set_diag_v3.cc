@@ -53,13 +53,19 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const double* in = input.data<double>();
   const double* diag = diagonal.data<double>();
   double* out = ctx.output(0).data<double>();
+  // Each matrix copied whole, then its band's elements set diagonal by
+  // diagonal: the packed offset is computed only where it is used (per
+  // element it cost more than the copy).
   ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+    if (out + begin * per_matrix != in + begin * per_matrix) {
+      std::copy(in + begin * per_matrix, in + end * per_matrix, out + begin * per_matrix);
+    }
     for (int64_t b = begin; b < end; ++b) {
-      for (int64_t i = 0; i < rows; ++i) {
-        for (int64_t j = 0; j < cols; ++j) {
-          const int64_t o = (b * rows + i) * cols + j;
-          const int64_t at = linalg::PackedOffset(band, p.align, rows, cols, max_len, i, j);
-          out[o] = at < 0 ? in[o] : diag[b * per_diag + at];
+      double* m = out + b * per_matrix;
+      const double* values = diag + b * per_diag;
+      for (int64_t d = std::max(band.lower, -rows + 1); d <= std::min(band.upper, cols - 1); ++d) {
+        for (int64_t i = std::max<int64_t>(0, -d); i < rows && i + d < cols; ++i) {
+          m[i * cols + i + d] = values[linalg::PackedOffset(band, p.align, rows, cols, max_len, i, i + d)];
         }
       }
     }
