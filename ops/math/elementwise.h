@@ -21,6 +21,21 @@
 namespace opbridge {
 namespace math {
 
+// out[0, n) = expr(in[0, n)) (in may be out): for a packet_exprs.h formula
+// listed for T, its AVX2 build (TF's packet width) when the CPU has AVX2;
+// else this build's Eigen evaluation. Also for kernels that loop themselves.
+template <typename T, typename Expr>
+void ApplyRange(const T* in, T* out, int64_t n, const Expr& expr) {
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    constexpr ElementwiseRangeFn<T> avx2 = kAvx2Range<T, Expr>;
+    if (avx2 != nullptr && UseAvx2()) {
+      avx2(in, out, n);
+      return;
+    }
+  }
+  ElementwiseRange(in, out, n, expr);
+}
+
 // y = expr(x) over contiguous chunks of x, split over the runtime's threads.
 // `expr` maps an Eigen array of T to an Eigen expression (a.cosh(), ...);
 // every element is computed by the same functor whatever the split.
@@ -35,21 +50,10 @@ Status UnaryElementwise(KernelContext& ctx, int64_t cost_per_element_ns, Expr ex
     // Eigen evaluates whole packets and a ragged tail with its scalar path,
     // which can round differently: chunks start on multiples of 64 elements
     // so that which path an element takes does not depend on the thread count.
-    constexpr int64_t kGrain = 64;
-    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
-      // A packet_exprs.h formula: its AVX2 build (TF's packet width) when the CPU has AVX2.
-      constexpr ElementwiseRangeFn<T> avx2 = kAvx2Range<T, Expr>;
-      if (avx2 != nullptr && UseAvx2()) {
-        ctx.ParallelFor(
-            x.num_elements(), cost_per_element_ns,
-            [&](int64_t begin, int64_t end) { avx2(in + begin, out + begin, end - begin); }, kGrain);
-        return Status::Ok();
-      }
-    }
     ctx.ParallelFor(
         x.num_elements(), cost_per_element_ns,
-        [&](int64_t begin, int64_t end) { ElementwiseRange(in + begin, out + begin, end - begin, expr); },
-        kGrain);
+        [&](int64_t begin, int64_t end) { ApplyRange(in + begin, out + begin, end - begin, expr); },
+        /*grain=*/64);
     return Status::Ok();
   });
 }

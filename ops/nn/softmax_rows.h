@@ -35,7 +35,7 @@ inline Status SoftmaxRows(KernelContext& ctx, bool log) {
       if (log) {
         y -= std::log(y.exp().sum());
       } else {
-        y = y.exp();
+        math::ApplyRange(y.data(), y.data(), classes, math::packet_exprs::Exp{});  // AVX2 where it can
         y *= 1.0 / y.sum();
       }
     }
