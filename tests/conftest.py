@@ -152,6 +152,16 @@ def bfloat16_reference_via_float32(fn32, *inputs):
     return {k: as_bf16(v) for k, v in out.items()} if isinstance(out, dict) else as_bf16(out)
 
 
+def kernel_path_env(baseline: bool) -> dict[str, str]:
+    """The environment for a process whose kernels take their AVX2 paths (the default where the
+    CPU has AVX2) or, baseline=True, the baseline x86-64 ones (OPBRIDGE_NO_AVX2=1)."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("OPBRIDGE_NO_AVX2", None)
+    if baseline:
+        env["OPBRIDGE_NO_AVX2"] = "1"
+    return env
+
+
 def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> dict:
     """The model's outputs (by name) from a fresh process, with the kernels' AVX2 paths
     (the default where the CPU has AVX2) or, baseline=True, OPBRIDGE_NO_AVX2=1: the
@@ -166,10 +176,6 @@ def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path,
         "out = run_tflite(open('model.tflite', 'rb').read(), inputs, num_threads=2)\n"
         "np.savez('out.npz', **out)\n"
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("OPBRIDGE_NO_AVX2", None)
-    if baseline:
-        env["OPBRIDGE_NO_AVX2"] = "1"
-    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=env, check=True)
+    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=kernel_path_env(baseline), check=True)
     with np.load(workdir / "out.npz") as out:
         return dict(out)

@@ -19,12 +19,13 @@ float functions (within 1 ulp of it).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+
+from conftest import kernel_path_env
 
 
 def dense_inputs(rng) -> dict[str, np.ndarray]:
@@ -79,11 +80,9 @@ def run_kernels(xs: dict[str, np.ndarray], tmp_path, baseline: bool) -> dict[str
         "    m = tflite_model.single_custom_op_model(op, spec, [('y', x.shape, np.float32)])\n"
         "    np.save(f'{i}.out.npy', list(run_tflite(m, [x], num_threads=2).values())[0])\n"
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("OPBRIDGE_NO_AVX2", None)
-    if baseline:
-        env["OPBRIDGE_NO_AVX2"] = "1"
-    subprocess.run([sys.executable, "-c", script, *xs], cwd=tmp_path, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", script, *xs], cwd=tmp_path, env=kernel_path_env(baseline), check=True
+    )
     return {op: np.load(tmp_path / f"{i}.out.npy") for i, op in enumerate(xs)}
 
 
