@@ -4,8 +4,10 @@
 // (scalar_cosh_op, scalar_digamma_op, igamma, betainc, ...) from the Eigen
 // that ships in TF's include dir. The kernels here evaluate the very same
 // functors, so TF and TFLite agree up to the instruction set (TF's wheel
-// is built for AVX, ours for baseline SSE2: same algorithms, same results
-// in practice; the parity tests measure it).
+// is built for AVX, ours for baseline SSE2: same algorithms; where Eigen's
+// SSE and AVX code differ, e.g. the float reciprocal, a few ulp). Formulas
+// named in packet_exprs.h also have an AVX2 build, TF's packet width, taken
+// on CPUs with AVX2 (ApplyRange); the parity tests measure both.
 #pragma once
 
 #include <Eigen/Core>
