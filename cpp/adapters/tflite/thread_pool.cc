@@ -41,15 +41,31 @@ void ThreadPool::EnsureWorkers(size_t count) {
   while (workers_.size() < count) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
+// A pause between polls: the sibling hyperthread keeps the core.
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 void ThreadPool::WorkerLoop() {
   for (;;) {
     std::shared_ptr<Job> job;
+    // Poll for a job for up to kSpin, then sleep until one is queued.
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int polls = 0; queued_.load(std::memory_order_acquire) == 0; ++polls) {
+      CpuRelax();
+      if (polls % 64 == 63 && std::chrono::steady_clock::now() > until) break;
+    }
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       job = std::move(queue_.front());
       queue_.pop_front();
+      queued_.fetch_sub(1, std::memory_order_relaxed);
     }
     RunChunks(*job);
   }
@@ -86,9 +102,16 @@ void ThreadPool::ParallelFor(int64_t total, int num_threads, bool flush_denormal
     std::lock_guard<std::mutex> lock(mutex_);
     EnsureWorkers(static_cast<size_t>(chunks - 1));
     for (int64_t k = 0; k < chunks - 1; ++k) queue_.push_back(job);
+    queued_.fetch_add(chunks - 1, std::memory_order_release);
   }
   wake_.notify_all();
   RunChunks(*job);
+  // The workers' last chunks are usually about to finish: poll before sleeping.
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (int polls = 0; job->done.load() != job->chunks; ++polls) {
+    CpuRelax();
+    if (polls % 64 == 63 && std::chrono::steady_clock::now() > until) break;
+  }
   std::unique_lock<std::mutex> lock(job->mutex);
   job->finished.wait(lock, [&] { return job->done.load() == job->chunks; });
 }
