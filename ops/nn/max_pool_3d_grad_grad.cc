@@ -54,6 +54,18 @@ Status MaxPool3DGradGradShape(ShapeContext& ctx, const Pool3DGradParams& p) {
   return Status::Ok();
 }
 
+// dst[c] = grad[c] where in[c] == y[c], for c < n. The select is written
+// unconditionally (a blend the compiler vectorizes, given the pointers do
+// not alias) rather than as a branch, mispredicted on real data.
+template <typename T>
+inline void SelectEqual(const T* __restrict in, const T* __restrict y, const T* __restrict grad, T* __restrict dst,
+                        int64_t n) {
+  for (int64_t c = 0; c < n; ++c) {
+    const T g = grad[c], kept = dst[c];  // both loaded: the select needs no branch
+    dst[c] = in[c] == y[c] ? g : kept;
+  }
+}
+
 template <typename T>
 void Select(KernelContext& ctx, const Pool3DGradGeometry& g, const T* in, const T* out, const T* grad,
             T* result) {
@@ -81,9 +93,7 @@ void Select(KernelContext& ctx, const Pool3DGradGeometry& g, const T* in, const 
         for (int64_t h = hi[1] - 1; h >= lo[1]; --h) {
           for (int64_t w = hi[2] - 1; w >= lo[2]; --w) {
             const int64_t e = n * is[0] + d * is[1] + h * is[2] + w * is[3];
-            for (int64_t c = 0; c < channels; ++c) {
-              if (in[e + c] == y[c]) dst[c] = grad[e + c];
-            }
+            SelectEqual(in + e, y, grad + e, dst, channels);
           }
         }
       }
