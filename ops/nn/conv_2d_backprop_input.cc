@@ -20,7 +20,9 @@
 // output pixel its patch is the out_backprop pixels whose windows cover it,
 // [KH*KW*F] values (zeros where no window tap lands), times the filter
 // rearranged to [KH*KW*F, C], with the im2col + GEMM of conv_gemm.h (fixed
-// tiles: the same bits for any thread count). half and bfloat16 sum in float
+// tiles: the same bits for any thread count). At stride > 1 the output
+// pixels go by phase (y mod stride, x mod stride): a phase's patches hold
+// only the taps that can land on it, a quarter of the work at stride 2. half and bfloat16 sum in float
 // and round once (TF's kernel sums them in their own type), int32 wraps.
 #include <Eigen/Core>
 #include <algorithm>
@@ -191,6 +193,102 @@ bool FiniteFilter(const T* filter, int64_t n) {
   }
 }
 
+// The product at stride 1: every tap lands on every output pixel (zeros
+// only at the borders), so each pixel's patch is the [KH*KW*F] out_backprop
+// values under its window, in (i, j, f) order.
+template <typename T>
+void StrideOneProduct(KernelContext& ctx, const BackpropDims& d, const nn::Accumulator<T>* rhs, const T* dy, T* out) {
+  using Acc = nn::Accumulator<T>;
+  const int64_t kr = d.filter_rows, kc = d.filter_cols, oh = d.out_rows, ow = d.out_cols, f = d.out_depth;
+  const int64_t height = d.in_rows, width = d.in_cols;
+  auto gather = [&](int64_t pixel, int64_t, Acc* row) {
+    const int64_t n = pixel / (height * width), y = pixel / width % height, x = pixel % width;
+    const T* image = dy + n * oh * ow * f;
+    for (int64_t i = 0; i < kr; ++i) {
+      const int64_t r = y + d.rows.pad_before - i * d.dilation_rows;
+      for (int64_t j = 0; j < kc; ++j, row += f) {
+        const int64_t q = x + d.cols.pad_before - j * d.dilation_cols;
+        if (r >= 0 && r < oh && q >= 0 && q < ow) {
+          nn::CopyAs(image + (r * ow + q) * f, f, row);
+        } else {
+          std::fill(row, row + f, Acc(0));
+        }
+      }
+    }
+  };
+  nn::PatchGemm<T>(ctx, d.batch * height * width, 1, kr * kc * f, d.in_depth, rhs, out, nullptr, gather);
+}
+
+// The taps of one filter axis that land on output positions of phase
+// `phase` ((y + pad) mod stride): i with (phase - i * dilation) a multiple
+// of the stride, in increasing order.
+std::vector<int64_t> PhaseTaps(int64_t phase, int64_t taps, int64_t stride, int64_t dilation) {
+  std::vector<int64_t> landing;
+  for (int64_t i = 0; i < taps; ++i) {
+    if (((phase - i * dilation) % stride + stride) % stride == 0) landing.push_back(i);
+  }
+  return landing;
+}
+
+// The product for the output pixels of one phase at stride > 1: those
+// (y, x) with y = y0 mod stride_rows and x = x0 mod stride_cols.
+// Only the taps of that phase can land on those pixels (the others would
+// need out_backprop at a fractional position), so their patch holds just
+// those taps' values, in the same (i, j, f) order with the other taps'
+// zeros left out: a sum without terms that are exactly +0 (a sum that
+// starts at +0 never becomes -0, so adding +0 changes no bit), and about
+// 1 / (stride_rows * stride_cols) of the stride-1 product's work.
+// A phase's pixels of one output row are stride_cols pixels apart: one
+// PatchGemm line each.
+template <typename T>
+void PhaseProduct(KernelContext& ctx, const BackpropDims& d, const nn::Accumulator<T>* rhs, const T* dy, T* out,
+                  int64_t y0, int64_t x0) {
+  using Acc = nn::Accumulator<T>;
+  const int64_t oh = d.out_rows, ow = d.out_cols, f = d.out_depth, c = d.in_depth;
+  const int64_t height = d.in_rows, width = d.in_cols;
+  // How many output rows and columns the phase has (y0 < height, x0 < width).
+  const int64_t rows = (height - y0 + d.stride_rows - 1) / d.stride_rows;
+  const int64_t cols = (width - x0 + d.stride_cols - 1) / d.stride_cols;
+  const std::vector<int64_t> taps_r =
+      PhaseTaps((y0 + d.rows.pad_before) % d.stride_rows, d.filter_rows, d.stride_rows, d.dilation_rows);
+  const std::vector<int64_t> taps_c =
+      PhaseTaps((x0 + d.cols.pad_before) % d.stride_cols, d.filter_cols, d.stride_cols, d.dilation_cols);
+  // The rearranged filter's rows of those taps.
+  std::vector<Acc> phase_rhs;
+  phase_rhs.reserve(taps_r.size() * taps_c.size() * static_cast<size_t>(f * c));
+  for (int64_t i : taps_r) {
+    for (int64_t j : taps_c) {
+      const Acc* tap = rhs + (i * d.filter_cols + j) * f * c;
+      phase_rhs.insert(phase_rhs.end(), tap, tap + f * c);
+    }
+  }
+  const int64_t reduction = static_cast<int64_t>(taps_r.size() * taps_c.size()) * f;
+  auto gather = [&](int64_t pixel, int64_t, Acc* row) {
+    const int64_t line = pixel / cols, n = line / rows;
+    const int64_t y = y0 + line % rows * d.stride_rows, x = x0 + pixel % cols * d.stride_cols;
+    const T* image = dy + n * oh * ow * f;
+    for (int64_t i : taps_r) {
+      const int64_t r = (y + d.rows.pad_before - i * d.dilation_rows) / d.stride_rows;  // exact by the phase
+      const bool row_hit = y + d.rows.pad_before - i * d.dilation_rows >= 0 && r < oh;
+      for (int64_t j : taps_c) {
+        const int64_t qs = x + d.cols.pad_before - j * d.dilation_cols, q = qs / d.stride_cols;
+        if (row_hit && qs >= 0 && q < ow) {
+          nn::CopyAs(image + (r * ow + q) * f, f, row);
+        } else {
+          std::fill(row, row + f, Acc(0));
+        }
+        row += f;
+      }
+    }
+  };
+  auto line_start = [&](int64_t line) {
+    const int64_t n = line / rows, y = y0 + line % rows * d.stride_rows;
+    return ((n * height + y) * width + x0) * c;
+  };
+  nn::PatchGemm<T>(ctx, d.batch * rows * cols, 1, reduction, c, phase_rhs.data(), out, nullptr, gather,
+                   nn::OutputLines{cols, d.stride_cols * c}, line_start);
+}
+
 template <typename T>
 Status Backprop(KernelContext& ctx, const BackpropDims& d, const Tensor& output) {
   using Acc = nn::Accumulator<T>;
@@ -211,30 +309,17 @@ Status Backprop(KernelContext& ctx, const BackpropDims& d, const Tensor& output)
     }
   }
   const nn::FilterMatrix<T> rhs(rearranged.data(), reduction * in_depth);
-
-  // The patch of output pixel (n, y, x): for each tap (i, j), the
-  // out_backprop pixel (r, q) whose window puts tap (i, j) on (y, x), if any.
-  auto gather = [&](int64_t pixel, int64_t, Acc* row) {
-    const int64_t n = pixel / (height * width), y = pixel / width % height, x = pixel % width;
-    const T* image = dy + n * oh * ow * out_depth;
-    for (int64_t i = 0; i < kr; ++i) {
-      const int64_t rs = y + d.rows.pad_before - i * d.dilation_rows;  // r * stride_rows when a window lands here
-      const int64_t r = rs / d.stride_rows;
-      const bool row_hit = rs >= 0 && rs % d.stride_rows == 0 && r < oh;
-      for (int64_t j = 0; j < kc; ++j, row += out_depth) {
-        const int64_t qs = x + d.cols.pad_before - j * d.dilation_cols;
-        const int64_t q = qs / d.stride_cols;
-        if (row_hit && qs >= 0 && qs % d.stride_cols == 0 && q < ow) {
-          nn::CopyAs(image + (r * ow + q) * out_depth, out_depth, row);
-        } else {
-          std::fill(row, row + out_depth, Acc(0));
+  if (FiniteFilter(filter, reduction * in_depth)) {
+    if (d.stride_rows == 1 && d.stride_cols == 1) {
+      StrideOneProduct<T>(ctx, d, rhs.data(), dy, output.data<T>());
+    } else {
+      // Each phase starts on one of the first stride_rows x stride_cols output pixels.
+      for (int64_t y0 = 0; y0 < std::min(d.stride_rows, height); ++y0) {
+        for (int64_t x0 = 0; x0 < std::min(d.stride_cols, width); ++x0) {
+          PhaseProduct<T>(ctx, d, rhs.data(), dy, output.data<T>(), y0, x0);
         }
       }
     }
-  };
-  if (FiniteFilter(filter, reduction * in_depth)) {
-    nn::PatchGemm<T>(ctx, d.batch * height * width, 1, reduction, in_depth, rhs.data(), output.data<T>(), nullptr,
-                     gather);
     return Status::Ok();
   }
   // An infinite or NaN weight: the zeros the patches hold where no window

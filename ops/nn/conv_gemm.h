@@ -77,14 +77,26 @@ class FilterMatrix {
   const Acc* data_ = nullptr;
 };
 
+// Where PatchGemm writes pixel p's row of out_depth values: pixels come in
+// lines of `line` pixels, `stride` values apart within a line, and line l
+// starts at out + start(l). The default is every pixel in one line, rows
+// packed: out + p * out_depth.
+struct OutputLines {
+  int64_t line = 0;    // pixels per line; 0: all pixels
+  int64_t stride = 0;  // values between a line's consecutive pixels; 0: out_depth
+};
+
 // out[p, g * group_out + o] = sum_k patch(p, g)[k] * rhs[k, g * group_out + o]
 // for p < pixels, g < groups; rhs is [K, groups * group_out] row-major.
 // `gather(p, g, row)` writes the K values of pixel p's patch for group g.
 // `direct`, when not null, already is the [pixels, K] patch matrix (a 1x1
 // window read in order): the same values, so the same results, without the copy.
-template <typename T, typename Gather>
+// With `lines` (and `line_start(l)`, the offset of line l in out), the rows
+// go where OutputLines says, and a tile never spans two lines.
+template <typename T, typename Gather, typename LineStart>
 void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduction, int64_t group_out,
-               const Accumulator<T>* rhs, T* out, const Accumulator<T>* direct, Gather gather) {
+               const Accumulator<T>* rhs, T* out, const Accumulator<T>* direct, Gather gather, OutputLines lines,
+               LineStart line_start) {
   using Acc = Accumulator<T>;
   using Matrix = Eigen::Matrix<Acc, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using Strided = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
@@ -92,8 +104,11 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
   constexpr bool kInPlace = std::is_same_v<T, Acc>;  // the output takes the GEMM's result as is
   const int64_t out_depth = groups * group_out;
   if (pixels <= 0 || out_depth <= 0) return;
+  const int64_t line = lines.line > 0 ? lines.line : pixels;
+  const int64_t ldc = lines.stride > 0 ? lines.stride : out_depth;
+  auto row = [&](int64_t p) { return out + line_start(p / line) + p % line * ldc; };
   if (reduction == 0) {  // an empty sum (a filter with no taps): zeros
-    std::fill(out, out + pixels * out_depth, T(0));
+    for (int64_t p = 0; p < pixels; ++p) std::fill(row(p), row(p) + out_depth, T(0));
     return;
   }
 
@@ -103,8 +118,9 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
   const int64_t row_bytes = (reduction + (kInPlace ? 0 : group_out)) * static_cast<int64_t>(sizeof(Acc));
   int64_t tile = std::min<int64_t>(512, std::max<int64_t>(1, (int64_t{256} << 10) / row_bytes));
   if (tile >= 8) tile = tile / 8 * 8;
-  const int64_t tiles = (pixels + tile - 1) / tile;
-  const int64_t items = tiles * groups;
+  tile = std::min(tile, line);
+  const int64_t line_tiles = (line + tile - 1) / tile;
+  const int64_t items = (pixels / line) * line_tiles * groups;
   const int64_t cost = ItemCost(0.5 * static_cast<double>(tile) * static_cast<double>(reduction) *
                                     static_cast<double>(group_out),
                                 items);
@@ -131,7 +147,9 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
     std::vector<Acc> result(kInPlace ? 0 : static_cast<size_t>(tile * group_out));
     for (int64_t item = begin; item < end; ++item) {
       const int64_t t = item / groups, g = item % groups;
-      const int64_t first = t * tile, count = std::min(tile, pixels - first);
+      const int64_t first = t / line_tiles * line + t % line_tiles * tile;
+      const int64_t count = std::min(tile, line - t % line_tiles * tile);
+      T* const dst_first = row(first) + g * group_out;  // the tile's first row; the others ldc apart
       const Acc* lhs = direct ? direct + first * reduction : patches.data();
       if (!direct) {
         for (int64_t p = 0; p < count; ++p) gather(first + p, g, patches.data() + p * reduction);
@@ -141,12 +159,11 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
       if constexpr (std::is_same_v<Acc, float>) {
         if (!packed.empty()) {
           if constexpr (kInPlace) {
-            gemm_avx2::Multiply(lhs, reduction, count, packed[static_cast<size_t>(g)],
-                                out + first * out_depth + g * group_out, out_depth);
+            gemm_avx2::Multiply(lhs, reduction, count, packed[static_cast<size_t>(g)], dst_first, ldc);
           } else {
             gemm_avx2::Multiply(lhs, reduction, count, packed[static_cast<size_t>(g)], result.data(), group_out);
             for (int64_t p = 0; p < count; ++p) {
-              T* dst = out + (first + p) * out_depth + g * group_out;
+              T* dst = dst_first + p * ldc;
               const Acc* src = result.data() + p * group_out;
               for (int64_t o = 0; o < group_out; ++o) dst[o] = static_cast<T>(src[o]);
             }
@@ -156,25 +173,32 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
       }
       if constexpr (std::is_same_v<Acc, double>) {
         if (!packed_double.empty()) {
-          gemm_double_avx2::Multiply(lhs, reduction, count, packed_double[static_cast<size_t>(g)],
-                                     out + first * out_depth + g * group_out, out_depth);
+          gemm_double_avx2::Multiply(lhs, reduction, count, packed_double[static_cast<size_t>(g)], dst_first, ldc);
           continue;
         }
       }
       if constexpr (kInPlace) {
-        Strided c(out + first * out_depth + g * group_out, count, group_out, Eigen::OuterStride<>(out_depth));
+        Strided c(dst_first, count, group_out, Eigen::OuterStride<>(ldc));
         c.noalias() = a * b;
       } else {
         Eigen::Map<Matrix> c(result.data(), count, group_out);
         c.noalias() = a * b;
         for (int64_t p = 0; p < count; ++p) {
-          T* dst = out + (first + p) * out_depth + g * group_out;
+          T* dst = dst_first + p * ldc;
           const Acc* src = result.data() + p * group_out;
           for (int64_t o = 0; o < group_out; ++o) dst[o] = static_cast<T>(src[o]);
         }
       }
     }
   });
+}
+
+// Every pixel's row packed in order: out + p * out_depth.
+template <typename T, typename Gather>
+void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduction, int64_t group_out,
+               const Accumulator<T>* rhs, T* out, const Accumulator<T>* direct, Gather gather) {
+  PatchGemm<T>(ctx, pixels, groups, reduction, group_out, rhs, out, direct, gather, OutputLines{},
+               [](int64_t) { return int64_t{0}; });
 }
 
 // Copies `n` values of T into the accumulator type.
