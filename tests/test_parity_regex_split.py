@@ -133,3 +133,34 @@ def test_errors(tf):
         with pytest.raises(Exception) as info:
             session.invoke()
         assert "Pattern must be scalar, but received [2]" in str(info.value), runtime
+
+
+def test_batches_split_in_blocks_at_any_thread_count(tf):
+    """Batches of several 64-string blocks (split in parallel, joined in order): the tokens, offsets
+    and row splits equal tf-text's at 1 and 2 threads; with errors in two blocks, the error names the
+    first failing input, as tf-text's sequential scan would."""
+    import tensorflow_text  # noqa: F401
+
+    fn = split(tf)
+    model = convert_fn(fn, ([None], tf.string), ([1], tf.string), ([1], tf.string))
+    rng = np.random.default_rng(7)
+    words = np.array([WORDS[i] for i in rng.integers(0, len(WORDS), 300)], dtype=object)
+    delim, keep = wrapped(patterns()[4][0]), wrapped(patterns()[4][1])
+    want = {k: np.asarray(v) for k, v in fn(tf.constant(words), tf.constant(delim), tf.constant(keep)).items()}
+    for runtime in RUNTIMES:
+        for threads in (1, 2):
+            session = SignatureSession(model, runtime, num_threads=threads)
+            session.set_inputs([words, delim, keep])
+            session.invoke()
+            got = session.outputs()
+            for name, expected in want.items():
+                assert np.asarray(got[name]).tolist() == expected.tolist(), (runtime, threads, name)
+    # A group that sits out a match ('y' matches without group 1) in inputs 70 and 250.
+    failing = words.copy()
+    failing[70], failing[250] = b"a y b", b"y"
+    for runtime in RUNTIMES:
+        for threads in (1, 2):
+            session = SignatureSession(model, runtime, num_threads=threads)
+            session.set_inputs([failing, np.array([b"(x)|y"], dtype=object), np.array([b""], dtype=object)])
+            with pytest.raises(Exception, match="took no part in a match in input 70,"):
+                session.invoke()

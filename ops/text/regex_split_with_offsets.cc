@@ -12,6 +12,7 @@
 // matches (FindAndConsume has one argument to fill). One deliberate
 // difference: a delimiter match that consumes nothing makes tf-text loop
 // forever (measured: tf-text never returns for "\s*"); here it is an error.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -47,6 +48,45 @@ bool FindAndConsume(const Regex& re, bool whole_is_group1, re2::StringPiece* lef
   return true;
 }
 
+// Splits strings [first, last) of `in`, appending their tokens and offsets
+// and each string's token count (rows). keep_re: null when no delimiter is kept.
+Status SplitStrings(const std::string_view* in, int64_t first, int64_t last, const Regex& delim_re,
+                    bool whole_is_group1, const Regex* keep_re, std::string_view delim_pattern,
+                    std::vector<std::string_view>* tokens, std::vector<int64_t>* begins, std::vector<int64_t>* ends,
+                    std::vector<int64_t>* rows) {
+  for (int64_t i = first; i < last; ++i) {
+    std::string_view whole = in[i];
+    whole = whole.substr(0, whole.find('\0'));
+    auto add = [&](const char* data, size_t size) {
+      tokens->emplace_back(data, size);
+      begins->push_back(data - whole.data());
+      ends->push_back(data + size - whole.data());
+    };
+    const size_t before = tokens->size();
+    re2::StringPiece leftover = Piece(whole), delim;
+    const char* last_end = whole.data();
+    while (FindAndConsume(delim_re, whole_is_group1, &leftover, &delim)) {
+      if (leftover.data() == last_end) {
+        return Errorf("input 'delim_regex_pattern': '", std::string(delim_pattern),
+                      "' matched an empty delimiter at byte ", last_end - whole.data(), " of input ", i,
+                      ", where tensorflow-text would loop forever");
+      }
+      // tf-text's wrapper makes group 1 the whole match; a raw pattern whose group 1 sat out
+      // the match leaves no delimiter position (tf-text would compute offsets from null).
+      if (delim.data() == nullptr) {
+        return Errorf("input 'delim_regex_pattern': group 1 of '", std::string(delim_pattern),
+                      "' took no part in a match in input ", i, ", so the delimiter has no position");
+      }
+      if (delim.data() > last_end) add(last_end, static_cast<size_t>(delim.data() - last_end));
+      if (keep_re != nullptr && Regex::FullMatch(delim, *keep_re)) add(delim.data(), delim.size());
+      last_end = leftover.data();
+    }
+    if (!leftover.empty()) add(leftover.data(), leftover.size());
+    rows->push_back(static_cast<int64_t>(tokens->size() - before));
+  }
+  return Status::Ok();
+}
+
 Status RegexSplitKernel(KernelContext& ctx) {
   // TF's order of checks: delimiter scalar, compiled; keep pattern scalar, compiled.
   std::string_view delim_pattern, keep_pattern;
@@ -66,40 +106,35 @@ Status RegexSplitKernel(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(kInput);
   const std::string_view* in = input.data<std::string_view>();
   const int64_t n = input.num_elements();
-  std::vector<std::string_view> tokens;
-  std::vector<int64_t> begins, ends;
-  std::vector<int64_t> splits(1, 0);
-  auto add = [&](std::string_view whole, const char* data, size_t size) {
-    tokens.emplace_back(data, size);
-    begins.push_back(data - whole.data());
-    ends.push_back(data + size - whole.data());
+  // Strings go in blocks of kBlock, split in parallel, each block's tokens
+  // in its own Part; the parts are joined in order, so the outputs do not
+  // depend on the thread count. A block stops at its first error; the first
+  // failing block's error is the one a sequential scan would meet first.
+  constexpr int64_t kBlock = 64;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  struct Part {
+    std::vector<std::string_view> tokens;
+    std::vector<int64_t> begins, ends;
+    std::vector<int64_t> rows;  // each string's token count
+    Status status;
   };
-  for (int64_t i = 0; i < n; ++i) {
-    std::string_view whole = in[i];
-    whole = whole.substr(0, whole.find('\0'));
-    re2::StringPiece leftover = Piece(whole), delim;
-    const char* last_end = whole.data();
-    while (FindAndConsume(*delim_re, whole_is_group1, &leftover, &delim)) {
-      if (leftover.data() == last_end) {
-        return Errorf("input 'delim_regex_pattern': '", std::string(delim_pattern),
-                      "' matched an empty delimiter at byte ", last_end - whole.data(), " of input ", i,
-                      ", where tensorflow-text would loop forever");
-      }
-      // tf-text's wrapper makes group 1 the whole match; a raw pattern whose group 1 sat out
-      // the match leaves no delimiter position (tf-text would compute offsets from null).
-      if (delim.data() == nullptr) {
-        return Errorf("input 'delim_regex_pattern': group 1 of '", std::string(delim_pattern),
-                      "' took no part in a match in input ", i, ", so the delimiter has no position");
-      }
-      if (delim.data() > last_end) add(whole, last_end, static_cast<size_t>(delim.data() - last_end));
-      if (keep_delims && Regex::FullMatch(delim, *keep_re)) add(whole, delim.data(), delim.size());
-      last_end = leftover.data();
+  std::vector<Part> parts(static_cast<size_t>(blocks));
+  int64_t bytes = 0;
+  for (int64_t i = 0; i < n; ++i) bytes += static_cast<int64_t>(in[i].size());
+  // About 50 ns per input byte (RE2's DFA, the keep pattern's full match).
+  const int64_t cost = 50 * (bytes / std::max<int64_t>(blocks, 1) + kBlock);
+  ctx.ParallelFor(blocks, cost, [&](int64_t first_block, int64_t last_block) {
+    for (int64_t b = first_block; b < last_block; ++b) {
+      Part& part = parts[static_cast<size_t>(b)];
+      part.status = SplitStrings(in, b * kBlock, std::min(n, (b + 1) * kBlock), *delim_re, whole_is_group1,
+                                 keep_delims ? keep_re.get() : nullptr, delim_pattern, &part.tokens, &part.begins,
+                                 &part.ends, &part.rows);
     }
-    if (!leftover.empty()) add(whole, leftover.data(), leftover.size());
-    splits.push_back(static_cast<int64_t>(tokens.size()));
-  }
+  });
+  for (const Part& part : parts) OPBRIDGE_RETURN_IF_ERROR(part.status);
+  int64_t count = 0;
+  for (const Part& part : parts) count += static_cast<int64_t>(part.tokens.size());
 
-  const auto count = static_cast<int64_t>(tokens.size());
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kTokens, Shape({count})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kBegins, Shape({count})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kEnds, Shape({count})));
@@ -107,13 +142,30 @@ Status RegexSplitKernel(KernelContext& ctx) {
   std::string* out = ctx.output(kTokens).data<std::string>();
   int64_t* out_begins = ctx.output(kBegins).data<int64_t>();
   int64_t* out_ends = ctx.output(kEnds).data<int64_t>();
-  for (size_t k = 0; k < tokens.size(); ++k) {
-    out[k].assign(tokens[k].data(), tokens[k].size());
-    out_begins[k] = begins[k];
-    out_ends[k] = ends[k];
-  }
   int64_t* out_splits = ctx.output(kRowSplits).data<int64_t>();
-  for (size_t k = 0; k < splits.size(); ++k) out_splits[k] = splits[k];
+  // Each part's first token and first row in the outputs.
+  std::vector<int64_t> first_token(parts.size() + 1, 0);
+  for (size_t b = 0; b < parts.size(); ++b) {
+    first_token[b + 1] = first_token[b] + static_cast<int64_t>(parts[b].tokens.size());
+  }
+  out_splits[0] = 0;
+  ctx.ParallelFor(blocks, 20 * (bytes / std::max<int64_t>(blocks, 1) + kBlock), [&](int64_t first_block,
+                                                                                       int64_t last_block) {
+    for (int64_t b = first_block; b < last_block; ++b) {
+      const Part& part = parts[static_cast<size_t>(b)];
+      const int64_t at = first_token[static_cast<size_t>(b)];
+      for (size_t k = 0; k < part.tokens.size(); ++k) {
+        out[at + static_cast<int64_t>(k)].assign(part.tokens[k].data(), part.tokens[k].size());
+        out_begins[at + static_cast<int64_t>(k)] = part.begins[k];
+        out_ends[at + static_cast<int64_t>(k)] = part.ends[k];
+      }
+      int64_t split = at;
+      for (size_t r = 0; r < part.rows.size(); ++r) {
+        split += part.rows[r];
+        out_splits[b * kBlock + static_cast<int64_t>(r) + 1] = split;
+      }
+    }
+  });
   return Status::Ok();
 }
 
