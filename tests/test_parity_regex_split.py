@@ -146,7 +146,8 @@ def test_batches_split_in_blocks_at_any_thread_count(tf):
     rng = np.random.default_rng(7)
     words = np.array([WORDS[i] for i in rng.integers(0, len(WORDS), 300)], dtype=object)
     delim, keep = wrapped(patterns()[4][0]), wrapped(patterns()[4][1])
-    want = {k: np.asarray(v) for k, v in fn(tf.constant(words), tf.constant(delim), tf.constant(keep)).items()}
+    outputs = fn(tf.constant(words), tf.constant(delim), tf.constant(keep))
+    want = {k: np.asarray(v) for k, v in outputs.items()}
     for runtime in RUNTIMES:
         for threads in (1, 2):
             session = SignatureSession(model, runtime, num_threads=threads)
