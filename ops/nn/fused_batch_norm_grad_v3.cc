@@ -15,6 +15,7 @@
 // gradients. Sums run in double and results round once to float: within
 // float rounding of TF, which sums in float.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -72,6 +73,76 @@ Status FusedBatchNormGradShape(ShapeContext& ctx, const FusedBatchNormGradParams
   return Status::Ok();
 }
 
+// Channels last (inner 1): the sums a block of channels at a time across
+// each pixel (contiguous, vectorized; every channel still adds its elements
+// in pixel order, so the bits of the per-channel loop below), then
+// x_backprop a pixel at a time, the same expression per element.
+template <typename T>
+Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l) {
+  const T* dy = ctx.input(0).data<T>();
+  const T* x = ctx.input(1).data<T>();
+  const float* scale = ctx.input(2).data<float>();
+  const float* mean = ctx.input(3).data<float>();
+  const float* var = ctx.input(4).data<float>();
+  T* dx = ctx.output(0).data<T>();
+  float* scale_backprop = ctx.output(1).data<float>();
+  float* offset_backprop = ctx.output(2).data<float>();
+  const int64_t rest = l.rest(), channels = l.channels;
+  const auto eps = static_cast<float>(p.epsilon);
+  // Per channel: m, r, and the factors of x_backprop.
+  std::vector<double> m(static_cast<size_t>(channels)), k(m.size()), mean_dy(m.size()), mean_dy_xc(m.size());
+  constexpr int64_t kBlock = 64;
+  const int64_t blocks = (channels + kBlock - 1) / kBlock;
+  ctx.ParallelFor(blocks, rest * 3 * kBlock + 1, [&](int64_t begin, int64_t end) {
+    double mb[kBlock], sum_dy[kBlock], sum_dy_xc[kBlock];
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t c0 = b * kBlock, width = std::min(kBlock, channels - c0);
+      for (int64_t c = 0; c < width; ++c) mb[c] = mean[c0 + c], sum_dy[c] = 0.0, sum_dy_xc[c] = 0.0;
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const T* pdy = dy + o * channels + c0;
+        const T* px = x + o * channels + c0;
+        for (int64_t c = 0; c < width; ++c) {
+          const double g = static_cast<float>(pdy[c]);
+          sum_dy[c] += g;
+          sum_dy_xc[c] += g * (static_cast<double>(static_cast<float>(px[c])) - mb[c]);
+        }
+      }
+      for (int64_t c = 0; c < width; ++c) {
+        const int64_t ch = c0 + c;
+        const auto at = static_cast<size_t>(ch);
+        const double r = 1.0 / std::sqrt(static_cast<double>(var[ch] + eps));
+        offset_backprop[ch] = static_cast<float>(sum_dy[c]);
+        scale_backprop[ch] = static_cast<float>(sum_dy_xc[c] * r);
+        m[at] = mb[c];
+        k[at] = static_cast<double>(scale[ch]) * r;
+        if (rest > 0) {
+          mean_dy[at] = sum_dy[c] / static_cast<double>(rest);
+          mean_dy_xc[at] = sum_dy_xc[c] / static_cast<double>(rest) * r * r;
+        }
+      }
+    }
+  });
+  if (rest == 0) return Status::Ok();
+  ctx.ParallelFor(l.outer, channels * 4, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      const T* pdy = dy + o * channels;
+      const T* px = x + o * channels;
+      T* pdx = dx + o * channels;
+      for (int64_t c = 0; c < channels; ++c) {
+        const auto at = static_cast<size_t>(c);
+        const double g = static_cast<float>(pdy[c]);
+        if (p.is_training) {
+          const double xc = static_cast<double>(static_cast<float>(px[c])) - m[at];
+          pdx[c] = static_cast<T>(static_cast<float>(k[at] * (g - mean_dy[at] - xc * mean_dy_xc[at])));
+        } else {
+          pdx[c] = static_cast<T>(static_cast<float>(g * k[at]));
+        }
+      }
+    }
+  });
+  return Status::Ok();
+}
+
 template <typename T>
 Status Compute(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l) {
   const T* dy = ctx.input(0).data<T>();
@@ -84,6 +155,7 @@ Status Compute(KernelContext& ctx, const FusedBatchNormGradParams& p, const Norm
   float* offset_backprop = ctx.output(2).data<float>();
   const int64_t rest = l.rest();
   const auto eps = static_cast<float>(p.epsilon);
+  if (l.inner == 1) return ChannelsLast<T>(ctx, p, l);
   // One work item per channel: its two sums, then its x_backprop.
   ctx.ParallelFor(l.channels, rest * 6 + 1, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {

@@ -22,6 +22,7 @@
 // reserve_space_3 is [0] for float32 and bfloat16 (TF's oneDNN kernel) and a
 // scalar 0 for half (TF's own), as TF gives them.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -103,6 +104,17 @@ void Normalize(KernelContext& ctx, const FusedBatchNormParams& p, const NormLayo
   }
   const int64_t cost = l.channels * l.inner * 2;
   ctx.ParallelFor(l.outer, cost, [&](int64_t begin, int64_t end) {
+    if (l.inner == 1) {  // channels last: a pixel's channels are contiguous, one vector loop per pixel
+      for (int64_t o = begin; o < end; ++o) {
+        const T* px = x + o * l.channels;
+        T* py = y + o * l.channels;
+        for (int64_t c = 0; c < l.channels; ++c) {
+          py[c] = static_cast<T>((static_cast<float>(px[c]) - mf[static_cast<size_t>(c)]) * a[static_cast<size_t>(c)] +
+                                 off[static_cast<size_t>(c)]);
+        }
+      }
+      return;
+    }
     for (int64_t o = begin; o < end; ++o) {
       for (int64_t c = 0; c < l.channels; ++c) {
         const auto k = static_cast<size_t>(c);
@@ -110,6 +122,70 @@ void Normalize(KernelContext& ctx, const FusedBatchNormParams& p, const NormLayo
         for (int64_t i = 0; i < l.inner; ++i) {
           y[base + i] = static_cast<T>((static_cast<float>(x[base + i]) - mf[k]) * a[k] + off[k]);
         }
+      }
+    }
+  });
+}
+
+// Each channel's mean and biased variance, two passes in double, the
+// elements summed in order (outer, then inner); one work item per channel.
+template <typename T>
+void ChannelMoments(KernelContext& ctx, const NormLayout& l, const T* x, std::vector<double>* m,
+                    std::vector<double>* v) {
+  const int64_t rest = l.rest();
+  ctx.ParallelFor(l.channels, rest * 4, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      double sum = 0.0;
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const T* px = x + (o * l.channels + c) * l.inner;
+        for (int64_t i = 0; i < l.inner; ++i) sum += static_cast<double>(static_cast<float>(px[i]));
+      }
+      const double mean = sum / static_cast<double>(rest);
+      double squares = 0.0;
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const T* px = x + (o * l.channels + c) * l.inner;
+        for (int64_t i = 0; i < l.inner; ++i) {
+          const double d = static_cast<double>(static_cast<float>(px[i])) - mean;
+          squares += d * d;
+        }
+      }
+      (*m)[static_cast<size_t>(c)] = mean;
+      (*v)[static_cast<size_t>(c)] = squares / static_cast<double>(rest);
+    }
+  });
+}
+
+// The same sums for channels last (inner 1), a block of channels at a time
+// across each pixel (contiguous, vectorized) instead of one channel strided
+// over the whole tensor: every channel's sum still adds its elements in
+// pixel order, so the results are ChannelMoments' bit for bit.
+template <typename T>
+void ChannelsLastMoments(KernelContext& ctx, const NormLayout& l, const T* x, std::vector<double>* m,
+                         std::vector<double>* v) {
+  constexpr int64_t kBlock = 64;
+  const int64_t rest = l.rest(), blocks = (l.channels + kBlock - 1) / kBlock;
+  ctx.ParallelFor(blocks, rest * 4 * kBlock, [&](int64_t begin, int64_t end) {
+    double acc[kBlock];
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t c0 = b * kBlock, width = std::min(kBlock, l.channels - c0);
+      std::fill(acc, acc + width, 0.0);
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const T* px = x + o * l.channels + c0;
+        for (int64_t c = 0; c < width; ++c) acc[c] += static_cast<double>(static_cast<float>(px[c]));
+      }
+      double mean[kBlock];
+      for (int64_t c = 0; c < width; ++c) mean[c] = acc[c] / static_cast<double>(rest);
+      std::fill(acc, acc + width, 0.0);
+      for (int64_t o = 0; o < l.outer; ++o) {
+        const T* px = x + o * l.channels + c0;
+        for (int64_t c = 0; c < width; ++c) {
+          const double d = static_cast<double>(static_cast<float>(px[c])) - mean[c];
+          acc[c] += d * d;
+        }
+      }
+      for (int64_t c = 0; c < width; ++c) {
+        (*m)[static_cast<size_t>(c0 + c)] = mean[c];
+        (*v)[static_cast<size_t>(c0 + c)] = acc[c] / static_cast<double>(rest);
       }
     }
   });
@@ -145,27 +221,11 @@ Status Compute(KernelContext& ctx, const FusedBatchNormParams& p, const NormLayo
     }
     return Status::Ok();
   }
-  // Two passes per channel in double; one work item per channel.
-  ctx.ParallelFor(l.channels, rest * 4, [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      double sum = 0.0;
-      for (int64_t o = 0; o < l.outer; ++o) {
-        const T* px = x + (o * l.channels + c) * l.inner;
-        for (int64_t i = 0; i < l.inner; ++i) sum += static_cast<double>(static_cast<float>(px[i]));
-      }
-      const double mean = sum / static_cast<double>(rest);
-      double squares = 0.0;
-      for (int64_t o = 0; o < l.outer; ++o) {
-        const T* px = x + (o * l.channels + c) * l.inner;
-        for (int64_t i = 0; i < l.inner; ++i) {
-          const double d = static_cast<double>(static_cast<float>(px[i])) - mean;
-          squares += d * d;
-        }
-      }
-      m[static_cast<size_t>(c)] = mean;
-      v[static_cast<size_t>(c)] = squares / static_cast<double>(rest);
-    }
-  });
+  if (l.inner == 1) {
+    ChannelsLastMoments<T>(ctx, l, x, &m, &v);
+  } else {
+    ChannelMoments<T>(ctx, l, x, &m, &v);
+  }
   Normalize<T>(ctx, p, l, x, scale, offset, m, v, ctx.output(0).data<T>());
   const double f = p.exponential_avg_factor;
   const double adjust = static_cast<double>(rest) / static_cast<double>(std::max<int64_t>(rest - 1, 1));
