@@ -1,8 +1,9 @@
 // Transpose: TF's y = x permuted by `perm` (tf.transpose) for the dtypes the
 // builtin TRANSPOSE lacks: the converter emits CUSTOM "Transpose" {T, Tperm}
-// for float64, complex64, complex128 and string (measured; it also transposes
-// b that way before a custom MatMul). Data moves as raw elements, so the result is
-// exact. perm is int32 or int64, constant or computed; TF's checks and texts.
+// for float64, complex64, complex128, string, half, bfloat16, int16, uint16,
+// uint32 and uint64 (measured; it also transposes b that way before a custom
+// MatMul). T is any type, as TF's. Data moves as raw elements, so the result
+// is exact. perm is int32 or int64, constant or computed; TF's checks and texts.
 #include <string>
 #include <vector>
 
@@ -97,7 +98,7 @@ Status TransposeKernel(KernelContext& ctx) {
   const int64_t count = x.num_elements();
   if (count == 0) return Status::Ok();
   // A scalar is one element at offset 0: Permute's rank-0 walk copies it.
-  return array::ForElements(x.dtype(), [&](auto tag) {
+  return array::ForAnyElements(x.dtype(), [&](auto tag) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     Permute(ctx, x.data<In>(), ctx.output(0).data<Out>(), x.shape(), perm, count);
@@ -111,7 +112,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Transpose")
                          .Input("x: T")
                          .Input("perm: Tperm")
                          .Output("y: T")
-                         .Attr("T: {double, complex64, complex128, string}")
+                         .Attr("T: type")
                          .Attr("Tperm: {int32, int64} = DT_INT32")
                          .ShapeRule(TransposeShape)
                          .Kernel(TransposeKernel));
