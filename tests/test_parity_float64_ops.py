@@ -617,17 +617,30 @@ def test_int64_ops_left_custom(tf, rng):
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int16", "uint16", "uint32", "uint64"])
-def test_transpose_of_the_small_dtypes_left_custom(tf, rng, dtype):
-    """The converter leaves Transpose custom for these too (the builtin lacks them, measured):
-    exact against TF, with int32 and int64 perms, ranks 2 to 4."""
+def test_data_moving_ops_of_the_small_dtypes_left_custom(tf, rng, dtype):
+    """The converter leaves the data-moving ops custom for these dtypes too (the builtins lack
+    them, measured): exact against TF for each, with int32 and int64 perms and ranks 2 to 4. TF has
+    no uint16 Tile kernel: that one is an error in both."""
 
-    def fn(x, y, v):
-        return [
+    def fn(x, y, v, c):
+        outputs = [
             tf.transpose(x, [0, 2, 1]),
             tf.transpose(x, tf.constant([2, 0, 1], tf.int64)),
             tf.transpose(y, [3, 1, 0, 2]),
             tf.transpose(v),
+            tf.concat([x, x[:, :2]], axis=1),
+            tf.slice(x, [1, 0, 2], [2, -1, 3]),
+            tf.reverse(x, [1]),
+            tf.stack([v, tf.reverse(v, [0])], axis=1),
+            tf.unstack(x, axis=2)[3],
+            tf.split(y, 5, axis=1)[2],
+            tf.split(x, [1, 3], axis=1)[1],
+            tf.broadcast_to(v[:1], [4, 7, 3]),
+            tf.gather_nd(x, [[0, 1], [2, 3]]),
+            tf.pad(x, [[1, 0], [0, 2], [3, 1]], constant_values=v[0, 0]),
+            tf.where(c, v, tf.reverse(v, [0])),
         ]
+        return outputs if dtype == "uint16" else [*outputs, tf.tile(v, [2, 3])]
 
     values = [rng.integers(0, 200, s) for s in ((3, 4, 5), (2, 5, 3, 4), (7, 3))]
     # bfloat16 is ml_dtypes' numpy type (TF's and the runtimes' own).
@@ -637,5 +650,31 @@ def test_transpose_of_the_small_dtypes_left_custom(tf, rng, dtype):
         inputs = [v.astype(ml_dtypes.bfloat16) for v in values]
     else:
         inputs = [v.astype(dtype) for v in values]
+    inputs.append(rng.random((7, 3)) > 0.5)
     report = assert_parity(fn, inputs, rtol=0, atol=0, runtimes=RUNTIMES)
-    assert counts(report) == {"Transpose": 4}
+    # The builtins take the others for int16 and uint32, and Slice for uint32 (measured); half,
+    # bfloat16, uint16 and uint64 leave them all custom.
+    ops = {"Transpose", "PadV2"} | (set() if dtype == "uint32" else {"Slice"})
+    if dtype in ("float16", "bfloat16", "uint16", "uint64"):
+        ops |= {
+            "ConcatV2",
+            "ReverseV2",
+            "Pack",
+            "Unpack",
+            "Split",
+            "SplitV",
+            "BroadcastTo",
+            "GatherNd",
+            "SelectV2",
+        }
+    assert ops | (set() if dtype == "uint16" else {"Tile"}) <= set(counts(report)), counts(report)
+    if dtype == "uint16":
+        model = convert_fn(lambda v: tf.tile(v, [2, 3]), ([7, 3], tf.uint16))
+        assert tflite_model.custom_op_counts(model) == {"Tile": 1}
+        with pytest.raises(
+            tf.errors.UnimplementedError, match="TileOp : The input data type is not supported"
+        ):
+            tf.tile(tf.constant(inputs[2]), [2, 3])
+        for runtime in RUNTIMES:
+            with pytest.raises(Exception, match=r"Tile.*DataType : uint16, Dimension : 2"):
+                opbridge.testing.run_tflite(model, [inputs[2]], runtime)

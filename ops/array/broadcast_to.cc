@@ -4,6 +4,9 @@
 // string (measured on tf.function(string input); array::ForElements). numpy's
 // rules, one way (input dims are 1 or equal to the target's); TF's text.
 // Elements are copied: exact.
+// Any other dtype too, as TF's attr allows: the converter also leaves it
+// custom for half, bfloat16, int16 and the unsigned types (measured), moved
+// as raw elements of their size (array::ForElements).
 #include <vector>
 
 #include "index_vector.h"
@@ -70,7 +73,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BroadcastTo")
                          .Input("input: T")
                          .Input("shape: Tidx")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128, string}")
+                         .Attr("T: type")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(BroadcastToShape)
                          .Kernel(Kernel));

@@ -4,6 +4,9 @@
 // tf.function(string input); array::ForElements). Its list input comes first
 // (`values: N * T`, then `axis`), as in TF's op def. TF's checks and texts
 // (concat_op.cc); elements are copied: exact.
+// Any other dtype too, as TF's attr allows: the converter also leaves it
+// custom for half, bfloat16, int16 and the unsigned types (measured), moved
+// as raw elements of their size (array::ForElements).
 #include <vector>
 
 #include "index_vector.h"
@@ -120,7 +123,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ConcatV2")
                          .Input("axis: Tidx")
                          .Output("output: T")
                          .Attr("N: int >= 2")
-                         .Attr("T: {double, complex64, complex128, string}")
+                         .Attr("T: type")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(ConcatShape)
                          .Kernel(Kernel));

@@ -1,5 +1,6 @@
 // Shared by the data-moving array ops (Slice, Tile, BroadcastTo, ReverseV2,
-// ConcatV2, Pack, Select, PadV2, ...) in float64, complex and string: their
+// ConcatV2, Pack, Select, PadV2, ...) in every dtype the converter leaves them
+// custom for: their
 // element dispatch, reading an int32 or int64 index tensor's values, and the
 // row-major strides of a shape.
 #pragma once
@@ -33,29 +34,20 @@ struct Elements {
   using Out = O;
 };
 
-// fn(Elements<In, Out>{}) for the dtypes these ops declare: strings, and
-// fixed-size dtypes by their size.
+// fn(Elements<In, Out>{}) for every dtype these ops declare (TF's "T: type"):
+// strings, and fixed-size dtypes by their size. The converter leaves them
+// custom for half, bfloat16, int16 and the unsigned types as well as for
+// float64, complex and string (measured), so every size is here.
 template <typename Fn>
 Status ForElements(DType dtype, Fn&& fn) {
   if (dtype == DType::kString) return fn(Elements<std::string_view, std::string>{});
   switch (DTypeSize(dtype)) {
-    case 8: return fn(Elements<Element<8>, Element<8>>{});
-    case 16: return fn(Elements<Element<16>, Element<16>>{});
-    default: return Errorf("unsupported dtype ", DTypeName(dtype));
-  }
-}
-
-// ForElements for every dtype: also those of 1, 2 and 4 bytes, for the ops
-// that declare them (Transpose: the converter leaves it custom for half,
-// bfloat16, int16 and the unsigned types). Not ForElements itself: its other
-// users would carry three more instantiations each for dtypes they refuse.
-template <typename Fn>
-Status ForAnyElements(DType dtype, Fn&& fn) {
-  switch (dtype == DType::kString ? 0 : DTypeSize(dtype)) {
     case 1: return fn(Elements<Element<1>, Element<1>>{});
     case 2: return fn(Elements<Element<2>, Element<2>>{});
     case 4: return fn(Elements<Element<4>, Element<4>>{});
-    default: return ForElements(dtype, fn);
+    case 8: return fn(Elements<Element<8>, Element<8>>{});
+    case 16: return fn(Elements<Element<16>, Element<16>>{});
+    default: return Errorf("unsupported dtype ", DTypeName(dtype));
   }
 }
 

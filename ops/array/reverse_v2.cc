@@ -3,6 +3,9 @@
 // which TFLite's REVERSE_V2 lacks (measured by tools/census_float64.py), and
 // for string (measured on tf.function(string input); array::ForElements).
 // Axes in [-rank, rank), none twice; TF's texts. Elements are copied: exact.
+// Any other dtype too, as TF's attr allows: the converter also leaves it
+// custom for half, bfloat16, int16 and the unsigned types (measured), moved
+// as raw elements of their size (array::ForElements).
 #include <vector>
 
 #include "index_vector.h"
@@ -47,7 +50,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ReverseV2")
                          .Input("tensor: T")
                          .Input("axis: Tidx")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128, string}")
+                         .Attr("T: {uint8, int8, uint16, int16, int32, uint32, int64, uint64, bool, bfloat16, half, float, double, complex64, complex128, string}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));

@@ -98,7 +98,7 @@ Status TransposeKernel(KernelContext& ctx) {
   const int64_t count = x.num_elements();
   if (count == 0) return Status::Ok();
   // A scalar is one element at offset 0: Permute's rank-0 walk copies it.
-  return array::ForAnyElements(x.dtype(), [&](auto tag) {
+  return array::ForElements(x.dtype(), [&](auto tag) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     Permute(ctx, x.data<In>(), ctx.output(0).data<Out>(), x.shape(), perm, count);

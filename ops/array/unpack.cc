@@ -2,6 +2,9 @@
 // leaves CUSTOM "Unpack" {T, num, axis} for both, which TFLite's UNPACK lacks
 // (measured by tools/census_float64.py and for tf.string). `num` outputs, each value's slice
 // at one index of `axis` with that dim removed. TF's checks; exact copies.
+// Any other dtype too, as TF's attr allows: the converter also leaves it
+// custom for half, bfloat16, int16 and the unsigned types (measured), moved
+// as raw elements of their size (array::ForElements).
 #include <vector>
 
 #include "split_rows.h"
@@ -56,7 +59,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Unpack")
                          .Doc("value split into its slices along an axis, that dim removed (tf.unstack).")
                          .Input("value: T")
                          .Output("output: num * T")
-                         .Attr("T: {double, string}")
+                         .Attr("T: type")
                          .Params<UnpackParams>()
                          .ShapeRule(UnpackShape)
                          .Kernel(Kernel));
