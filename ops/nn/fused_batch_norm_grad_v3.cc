@@ -73,20 +73,35 @@ Status FusedBatchNormGradShape(ShapeContext& ctx, const FusedBatchNormGradParams
   return Status::Ok();
 }
 
+// The op's tensors, as both loops read and write them.
+template <typename T>
+struct GradTensors {
+  explicit GradTensors(KernelContext& ctx)
+      : dy(ctx.input(0).data<T>()),
+        x(ctx.input(1).data<T>()),
+        scale(ctx.input(2).data<float>()),
+        mean(ctx.input(3).data<float>()),
+        var(ctx.input(4).data<float>()),
+        dx(ctx.output(0).data<T>()),
+        scale_backprop(ctx.output(1).data<float>()),
+        offset_backprop(ctx.output(2).data<float>()) {}
+  const T* dy;
+  const T* x;
+  const float* scale;
+  const float* mean;
+  const float* var;
+  T* dx;
+  float* scale_backprop;
+  float* offset_backprop;
+};
+
 // Channels last (inner 1): the sums a block of channels at a time across
 // each pixel (contiguous, vectorized; every channel still adds its elements
 // in pixel order, so the bits of the per-channel loop below), then
 // x_backprop a pixel at a time, the same expression per element.
 template <typename T>
-Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l) {
-  const T* dy = ctx.input(0).data<T>();
-  const T* x = ctx.input(1).data<T>();
-  const float* scale = ctx.input(2).data<float>();
-  const float* mean = ctx.input(3).data<float>();
-  const float* var = ctx.input(4).data<float>();
-  T* dx = ctx.output(0).data<T>();
-  float* scale_backprop = ctx.output(1).data<float>();
-  float* offset_backprop = ctx.output(2).data<float>();
+Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l,
+                    const GradTensors<T>& t) {
   const int64_t rest = l.rest(), channels = l.channels;
   const auto eps = static_cast<float>(p.epsilon);
   // Per channel: m, r, and the factors of x_backprop.
@@ -97,10 +112,10 @@ Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const
     double mb[kBlock], sum_dy[kBlock], sum_dy_xc[kBlock];
     for (int64_t b = begin; b < end; ++b) {
       const int64_t c0 = b * kBlock, width = std::min(kBlock, channels - c0);
-      for (int64_t c = 0; c < width; ++c) mb[c] = mean[c0 + c], sum_dy[c] = 0.0, sum_dy_xc[c] = 0.0;
+      for (int64_t c = 0; c < width; ++c) mb[c] = t.mean[c0 + c], sum_dy[c] = 0.0, sum_dy_xc[c] = 0.0;
       for (int64_t o = 0; o < l.outer; ++o) {
-        const T* pdy = dy + o * channels + c0;
-        const T* px = x + o * channels + c0;
+        const T* pdy = t.dy + o * channels + c0;
+        const T* px = t.x + o * channels + c0;
         for (int64_t c = 0; c < width; ++c) {
           const double g = static_cast<float>(pdy[c]);
           sum_dy[c] += g;
@@ -110,11 +125,11 @@ Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const
       for (int64_t c = 0; c < width; ++c) {
         const int64_t ch = c0 + c;
         const auto at = static_cast<size_t>(ch);
-        const double r = 1.0 / std::sqrt(static_cast<double>(var[ch] + eps));
-        offset_backprop[ch] = static_cast<float>(sum_dy[c]);
-        scale_backprop[ch] = static_cast<float>(sum_dy_xc[c] * r);
+        const double r = 1.0 / std::sqrt(static_cast<double>(t.var[ch] + eps));
+        t.offset_backprop[ch] = static_cast<float>(sum_dy[c]);
+        t.scale_backprop[ch] = static_cast<float>(sum_dy_xc[c] * r);
         m[at] = mb[c];
-        k[at] = static_cast<double>(scale[ch]) * r;
+        k[at] = static_cast<double>(t.scale[ch]) * r;
         if (rest > 0) {
           mean_dy[at] = sum_dy[c] / static_cast<double>(rest);
           mean_dy_xc[at] = sum_dy_xc[c] / static_cast<double>(rest) * r * r;
@@ -125,9 +140,9 @@ Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const
   if (rest == 0) return Status::Ok();
   ctx.ParallelFor(l.outer, channels * 4, [&](int64_t begin, int64_t end) {
     for (int64_t o = begin; o < end; ++o) {
-      const T* pdy = dy + o * channels;
-      const T* px = x + o * channels;
-      T* pdx = dx + o * channels;
+      const T* pdy = t.dy + o * channels;
+      const T* px = t.x + o * channels;
+      T* pdx = t.dx + o * channels;
       for (int64_t c = 0; c < channels; ++c) {
         const auto at = static_cast<size_t>(c);
         const double g = static_cast<float>(pdy[c]);
@@ -145,46 +160,39 @@ Status ChannelsLast(KernelContext& ctx, const FusedBatchNormGradParams& p, const
 
 template <typename T>
 Status Compute(KernelContext& ctx, const FusedBatchNormGradParams& p, const NormLayout& l) {
-  const T* dy = ctx.input(0).data<T>();
-  const T* x = ctx.input(1).data<T>();
-  const float* scale = ctx.input(2).data<float>();
-  const float* mean = ctx.input(3).data<float>();
-  const float* var = ctx.input(4).data<float>();
-  T* dx = ctx.output(0).data<T>();
-  float* scale_backprop = ctx.output(1).data<float>();
-  float* offset_backprop = ctx.output(2).data<float>();
+  const GradTensors<T> t(ctx);
+  if (l.inner == 1) return ChannelsLast<T>(ctx, p, l, t);
   const int64_t rest = l.rest();
   const auto eps = static_cast<float>(p.epsilon);
-  if (l.inner == 1) return ChannelsLast<T>(ctx, p, l);
   // One work item per channel: its two sums, then its x_backprop.
   ctx.ParallelFor(l.channels, rest * 6 + 1, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
-      const double m = mean[c];
-      const double r = 1.0 / std::sqrt(static_cast<double>(var[c] + eps));
+      const double m = t.mean[c];
+      const double r = 1.0 / std::sqrt(static_cast<double>(t.var[c] + eps));
       double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int64_t o = 0; o < l.outer; ++o) {
         const int64_t base = (o * l.channels + c) * l.inner;
         for (int64_t i = 0; i < l.inner; ++i) {
-          const double g = static_cast<float>(dy[base + i]);
+          const double g = static_cast<float>(t.dy[base + i]);
           sum_dy += g;
-          sum_dy_xc += g * (static_cast<double>(static_cast<float>(x[base + i])) - m);
+          sum_dy_xc += g * (static_cast<double>(static_cast<float>(t.x[base + i])) - m);
         }
       }
-      offset_backprop[c] = static_cast<float>(sum_dy);
-      scale_backprop[c] = static_cast<float>(sum_dy_xc * r);
+      t.offset_backprop[c] = static_cast<float>(sum_dy);
+      t.scale_backprop[c] = static_cast<float>(sum_dy_xc * r);
       if (rest == 0) continue;
-      const double k = static_cast<double>(scale[c]) * r;
+      const double k = static_cast<double>(t.scale[c]) * r;
       const double mean_dy = sum_dy / static_cast<double>(rest);
       const double mean_dy_xc = sum_dy_xc / static_cast<double>(rest) * r * r;
       for (int64_t o = 0; o < l.outer; ++o) {
         const int64_t base = (o * l.channels + c) * l.inner;
         for (int64_t i = 0; i < l.inner; ++i) {
-          const double g = static_cast<float>(dy[base + i]);
+          const double g = static_cast<float>(t.dy[base + i]);
           if (p.is_training) {
-            const double xc = static_cast<double>(static_cast<float>(x[base + i])) - m;
-            dx[base + i] = static_cast<T>(static_cast<float>(k * (g - mean_dy - xc * mean_dy_xc)));
+            const double xc = static_cast<double>(static_cast<float>(t.x[base + i])) - m;
+            t.dx[base + i] = static_cast<T>(static_cast<float>(k * (g - mean_dy - xc * mean_dy_xc)));
           } else {
-            dx[base + i] = static_cast<T>(static_cast<float>(g * k));
+            t.dx[base + i] = static_cast<T>(static_cast<float>(g * k));
           }
         }
       }
