@@ -22,8 +22,9 @@
 // rearranged to [KH*KW*F, C], with the im2col + GEMM of conv_gemm.h (fixed
 // tiles: the same bits for any thread count). At stride > 1 the output
 // pixels go by phase (y mod stride, x mod stride): a phase's patches hold
-// only the taps that can land on it, a quarter of the work at stride 2. half and bfloat16 sum in float
-// and round once (TF's kernel sums them in their own type), int32 wraps.
+// only the taps that can land on it, a quarter of the work at stride 2.
+// half and bfloat16 sum in float and round once (TF's kernel sums them in
+// their own type), int32 wraps.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
@@ -195,7 +196,9 @@ bool FiniteFilter(const T* filter, int64_t n) {
 
 // The product at stride 1: every tap lands on every output pixel (zeros
 // only at the borders), so each pixel's patch is the [KH*KW*F] out_backprop
-// values under its window, in (i, j, f) order.
+// values under its window, in (i, j, f) order. Not PhaseProduct's single
+// phase: that one cuts tiles at output rows, which changes Eigen's blocking
+// (and so the baseline build's bits) and makes smaller GEMMs.
 template <typename T>
 void StrideOneProduct(KernelContext& ctx, const BackpropDims& d, const nn::Accumulator<T>* rhs, const T* dy, T* out) {
   using Acc = nn::Accumulator<T>;
