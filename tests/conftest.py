@@ -106,6 +106,14 @@ def load_seeds(directory: Path) -> list[Seed]:
     return seeds
 
 
+def with_edges(x: np.ndarray, edges: list[float]) -> np.ndarray:
+    """x with its first elements (row-major) replaced by `edges`, in x's dtype: the edge cases a
+    parity test mixes into random values (signed zeros, ties, infinities, NaN, extremes)."""
+    flat = x.reshape(-1)
+    flat[: min(flat.size, len(edges))] = np.asarray(edges, x.dtype)[: flat.size]
+    return x
+
+
 def convert_fn(fn, *specs):
     """Converts fn with an input signature of (shape, dtype) pairs through opbridge.convert."""
     import tensorflow as tf

@@ -1,11 +1,12 @@
-// Fill: TF's tensor of shape `dims` filled with `value` (tf.fill) in float64:
-// the converter leaves CUSTOM "Fill" {T, index_type} for double, which
+// Fill: TF's tensor of shape `dims` filled with `value` (tf.fill) in float64, half and bfloat16:
+// the converter leaves CUSTOM "Fill" {T, index_type} for those dtypes, which
 // TFLite's FILL lacks (measured by tools/census_float64.py). TF's checks:
 // dims a vector of non-negative sizes, value a scalar.
 #include <cstring>
 #include <vector>
 
 #include "index_vector.h"
+#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -38,11 +39,14 @@ Status Kernel(KernelContext& ctx) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
-  double value;  // memcpy: constant buffers are only 4-byte aligned
-  std::memcpy(&value, ctx.input(1).data<double>(), sizeof value);
-  double* out = y.data<double>();
-  for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = value;
-  return Status::Ok();
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(ctx.input(1).dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T value;  // memcpy: constant buffers are only 4-byte aligned
+    std::memcpy(&value, ctx.input(1).data<T>(), sizeof value);
+    T* out = y.data<T>();
+    for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = value;
+    return Status::Ok();
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Fill")
@@ -51,7 +55,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Fill")
                          .Input("dims: index_type")
                          .Input("value: T")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("index_type: {int32, int64} = DT_INT32")
                          .ShapeRule(FillShape)
                          .Kernel(Kernel));

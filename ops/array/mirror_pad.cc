@@ -1,11 +1,12 @@
-// MirrorPad: TF's tf.pad(mode='REFLECT' or 'SYMMETRIC') in float64: the
-// converter leaves CUSTOM "MirrorPad" {T, Tpaddings, mode} for double, which
+// MirrorPad: TF's tf.pad(mode='REFLECT' or 'SYMMETRIC') in float64, half and bfloat16: the
+// converter leaves CUSTOM "MirrorPad" {T, Tpaddings, mode} for those dtypes, which
 // TFLite's MIRROR_PAD lacks (measured by tools/census_float64.py). REFLECT
 // mirrors about the edge element (pads <= dim - 1), SYMMETRIC repeats it
 // (pads <= dim); TF's checks. Elements are copied: exact.
 #include <vector>
 
 #include "index_vector.h"
+#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -69,20 +70,23 @@ Status Kernel(KernelContext& ctx, const MirrorPadParams& p) {
   const std::vector<int64_t> in_dims = x.shape().dims();
   const std::vector<int64_t> strides = array::Strides(in_dims);
   const bool reflect = p.mode == Mode::kReflect;
-  const double* in = x.data<double>();
-  double* out = y.data<double>();
-  ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
-    array::ForEachOutput(
-        dims, strides, lo, hi,
-        [&](size_t d, int64_t c) {
-          const int64_t i = c - before[d], n = in_dims[d];
-          if (i < 0) return reflect ? -i : -i - 1;
-          if (i >= n) return reflect ? 2 * n - 2 - i : 2 * n - 1 - i;
-          return i;
-        },
-        [&](int64_t o, int64_t i) { out[o] = in[i]; });
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
+      array::ForEachOutput(
+          dims, strides, lo, hi,
+          [&](size_t d, int64_t c) {
+            const int64_t i = c - before[d], n = in_dims[d];
+            if (i < 0) return reflect ? -i : -i - 1;
+            if (i >= n) return reflect ? 2 * n - 2 - i : 2 * n - 1 - i;
+            return i;
+          },
+          [&](int64_t o, int64_t i) { out[o] = in[i]; });
+    });
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MirrorPad")
@@ -91,7 +95,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MirrorPad")
                          .Input("input: T")
                          .Input("paddings: Tpaddings")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
                          .Params<MirrorPadParams>()
                          .ShapeRule(MirrorPadShape)

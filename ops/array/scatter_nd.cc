@@ -1,11 +1,12 @@
-// ScatterNd: TF's tf.scatter_nd(indices, updates, shape) in float64: the
-// converter leaves CUSTOM "ScatterNd" {T, Tindices} for double, which
+// ScatterNd: TF's tf.scatter_nd(indices, updates, shape) in float64, half and bfloat16: the
+// converter leaves CUSTOM "ScatterNd" {T, Tindices} for those dtypes, which
 // TFLite's SCATTER_ND lacks (measured by tools/census_float64.py). Zeros of
 // `shape` with each update slice added at its index; duplicates add up, in
 // the updates' order as TF's CPU kernel adds them. Bad indices are errors.
 #include <vector>
 
 #include "scatter_nd.h"
+#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -33,14 +34,18 @@ Status Kernel(KernelContext& ctx) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == shape, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(shape).ToString());
-  double* out = y.data<double>();
-  for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = 0.0;
-  const int64_t k = indices.dim(indices.rank() - 1);
-  int64_t slice = 1;
-  for (size_t d = static_cast<size_t>(k); d < shape.size(); ++d) slice *= shape[d];
-  const double* u = updates.data<double>();
-  return array::ForEachScatter(indices, shape, [&](int64_t r, int64_t offset) {
-    for (int64_t j = 0; j < slice; ++j) out[offset + j] += u[r * slice + j];
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(updates.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* out = y.data<T>();
+    for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = T(0);
+    const int64_t k = indices.dim(indices.rank() - 1);
+    int64_t slice = 1;
+    for (size_t d = static_cast<size_t>(k); d < shape.size(); ++d) slice *= shape[d];
+    const T* u = updates.data<T>();
+    // Duplicate indices add up in T, rounded per addition (half), as TF's.
+    return array::ForEachScatter(indices, shape, [&](int64_t r, int64_t offset) {
+      for (int64_t j = 0; j < slice; ++j) out[offset + j] = T(out[offset + j] + u[r * slice + j]);
+    });
   });
 }
 
@@ -51,7 +56,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ScatterNd")
                          .Input("updates: T")
                          .Input("shape: Tindices")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tindices: {int32, int64}")
                          .ShapeRule(ScatterNdShape)
                          .Kernel(Kernel));

@@ -1,12 +1,13 @@
 // BatchMatMulV2: TF's batched matrix product with batch broadcasting and
 // adj_x/adj_y (tf.matmul of rank >= 3 tensors, or 2-D with unknown shapes)
-// for the dtypes the converter leaves custom: float64, complex64, complex128,
-// int16, int32, int64 (integers wrap around, exact; measured: CUSTOM
+// for the dtypes the converter leaves custom: float64, half and bfloat16 (in
+// float, C rounded once: matmul.h), complex64, complex128, int16, int32, int64 (integers wrap around, exact; measured: CUSTOM
 // "BatchMatMulV2" {T, adj_x, adj_y, grad_x, grad_y}).
 // adj_* is the adjoint: transposed and, for complex, conjugated.
 #include <algorithm>
 #include <type_traits>
 
+#include "../math/element_types.h"
 #include "matmul.h"
 
 namespace opbridge {
@@ -93,15 +94,11 @@ Status BatchMatMulKernel(KernelContext& ctx, const BatchMatMulParams& p) {
   const int64_t count = out_shape.num_elements();
   if (count == 0) return Status::Ok();
   const int64_t batches = count / (m * n);
-  return Dispatch<double, std::complex<float>, std::complex<double>, int16_t, int32_t, int64_t>(
-      x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
+  // The product of every batch: x_data, y_data and out of one element type.
+  auto multiply = [&](const auto* x_data, const auto* y_data, auto* out) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(x_data)>>;
     constexpr bool kComplex =
         std::is_same<T, std::complex<float>>::value || std::is_same<T, std::complex<double>>::value;
-    T* out = ctx.output(0).data<T>();
-    std::vector<T> x_copy, y_copy;
-    const T* x_data = matmul::AlignedData(x, &x_copy);
-    const T* y_data = matmul::AlignedData(y, &y_copy);
     ctx.ParallelFor(batches, m * n * k * 4 + 1, [&](int64_t begin, int64_t end) {
       std::vector<T> pack;
       for (int64_t b = begin; b < end; ++b) {
@@ -111,6 +108,26 @@ Status BatchMatMulKernel(KernelContext& ctx, const BatchMatMulParams& p) {
                            p.adj_y && kComplex, &pack);
       }
     });
+  };
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
+                               int16_t, int32_t, int64_t>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* out = ctx.output(0).data<T>();
+    if constexpr (matmul::kWidened<T>) {
+      // 2-byte elements: every buffer TFLite hands over is aligned for them.
+      const T* x_data = x.data<T>();
+      const T* y_data = y.data<T>();
+      int64_t y_matrices = 1;  // y's batch dims (k may be 0)
+      for (int d = 0; d < y.rank() - 2; ++d) y_matrices *= y.dim(d);
+      std::vector<matmul::WidenedB> ys;
+      for (int64_t i = 0; i < y_matrices; ++i) ys.push_back(matmul::WidenB(y_data + i * k * n, k, n, p.adj_y));
+      matmul::WidenedProducts(
+          ctx, ys, [&](int64_t b) { return x_data + BatchOffset(b, out_shape, x.shape()) * m * k; },
+          [&](int64_t b) { return BatchOffset(b, out_shape, y.shape()); }, out, batches, m, n, k, p.adj_x);
+    } else {
+      std::vector<T> x_copy, y_copy;
+      multiply(matmul::AlignedData(x, &x_copy), matmul::AlignedData(y, &y_copy), out);
+    }
     return Status::Ok();
   });
 }
@@ -121,7 +138,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BatchMatMulV2")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("output: T")
-                         .Attr("T: {double, complex64, complex128, int16, int32, int64}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128, int16, int32, int64}")
                          .Params<BatchMatMulParams>()
                          .Attr("grad_x: bool = false")
                          .Attr("grad_y: bool = false")

@@ -1,9 +1,11 @@
 // MatMul: TF's 2-D matrix product with transpose_a/transpose_b (tf.matmul of
-// rank-2 tensors) for the dtypes the converter leaves custom: float64,
-// complex64, complex128, int32 and int64 (integers wrap around, exact;
+// rank-2 tensors) for the dtypes the converter leaves custom: float64, half
+// and bfloat16 (in float, C rounded once: matmul.h), complex64, complex128,
+// int32 and int64 (integers wrap around, exact;
 // keras-hub's GPT-2 cache key). Measured: the converter emits CUSTOM "MatMul"
 // with transpose_b set, after a CUSTOM Transpose of b, or a Conj for adjoint_b.
 // MatMul never conjugates (tf.matmul's adjoints become Conj ops first).
+#include "../math/element_types.h"
 #include "matmul.h"
 
 namespace opbridge {
@@ -52,13 +54,10 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
   const ConstTensor& b = ctx.input(1);
   int64_t m, n, k;
   OPBRIDGE_RETURN_IF_ERROR(Dims(a.shape(), b.shape(), p, &m, &n, &k));
-  return Dispatch<double, std::complex<float>, std::complex<double>, int32_t, int64_t>(a.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* c = ctx.output(0).data<T>();
-    if (m * n == 0) return Status::Ok();
-    std::vector<T> a_copy, b_copy;
-    const T* a_data = matmul::AlignedData(a, &a_copy);
-    const T* b_data = matmul::AlignedData(b, &b_copy);
+  if (m * n == 0) return Status::Ok();
+  // C = op(A) B for one element type.
+  auto multiply = [&](const auto* a_data, const auto* b_data, auto* c) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(a_data)>>;
     // Rows of C in parallel: each chunk packs op(B) once.
     ctx.ParallelFor(m, k * n * 4 + 1, [&](int64_t begin, int64_t end) {
       std::vector<T> pack;
@@ -75,6 +74,21 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
                            p.transpose_b, false, &pack);
       }
     });
+  };
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
+                               int32_t, int64_t>(a.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* c = ctx.output(0).data<T>();
+    if constexpr (matmul::kWidened<T>) {
+      const T* a_data = a.data<T>();  // 2-byte elements: aligned in any TFLite buffer
+      const std::vector<matmul::WidenedB> bs{matmul::WidenB(b.data<T>(), k, n, p.transpose_b)};
+      matmul::WidenedProducts(
+          ctx, bs, [&](int64_t) { return a_data; }, [](int64_t) { return int64_t{0}; }, c, 1, m, n, k,
+          p.transpose_a);
+    } else {
+      std::vector<T> a_copy, b_copy;
+      multiply(matmul::AlignedData(a, &a_copy), matmul::AlignedData(b, &b_copy), c);
+    }
     return Status::Ok();
   });
 }
@@ -86,7 +100,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatMul")
                          .Input("b: T")
                          .Output("product: T")
                          .Params<MatMulParams>()
-                         .Attr("T: {double, complex64, complex128, int32, int64}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128, int32, int64}")
                          .Attr("grad_a: bool = false")
                          .Attr("grad_b: bool = false")
                          .ShapeRule(MatMulShape)

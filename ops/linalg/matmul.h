@@ -1,18 +1,23 @@
 // Shared by MatMul and BatchMatMulV2 for the dtypes the converter leaves
-// custom (float64, complex64, complex128, and the integers int16 (BatchMatMulV2
-// only), int32 and int64): C = op(A) * op(B) per matrix, op
+// custom (float64, complex64, complex128, half, bfloat16, and the integers int16
+// (BatchMatMulV2 only), int32 and int64): C = op(A) * op(B) per matrix, op
 // the identity, the transpose or (complex) the adjoint.
 // Each op(A) row and op(B) are copied to row-major order once, then every
 // C[i, j] sums k in order in T's precision (TF's Eigen contraction sums in
 // blocks: results agree to rounding, which the tests bound).
 #pragma once
 
+#include <algorithm>
 #include <complex>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
+#include <Eigen/Core>
+
+#include "../math/half_arrays.h"
+#include "../nn/gemm_float_avx2.h"
 #include "matmul_tiles.h"
 #include "opbridge/op.h"
 
@@ -65,6 +70,13 @@ const T* AlignedData(const ConstTensor& t, std::vector<T>* copy) {
   return copy->data();
 }
 
+// half and bfloat16: TF's Eigen contraction multiplies and adds them in float
+// and rounds each element of C once (measured: equal to the float product
+// rounded, for k up to 512). The kernels widen the inputs to float, multiply
+// in float (WidenedProducts below) and round C.
+template <typename T>
+constexpr bool kWidened = std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+
 // Register tiles of the product for float64 and complex (matmul_tiles.h): C's
 // elements are independent sums, so computing kRows rows by a vector of
 // columns at once reuses each op(B) row from registers instead of re-reading
@@ -101,6 +113,73 @@ void Product(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, bool
       for (int64_t j = 0; j < n; ++j) MulAdd(v, brow[j], row + j);
     }
   }
+}
+
+// op(B) of one matrix, widened to float, row-major [k, n]; packed for the
+// AVX2+FMA product too where the CPU has it.
+struct WidenedB {
+  std::vector<float> rows;
+  std::vector<nn::gemm_avx2::PackedB> packed;  // empty, or one
+};
+
+template <typename T>
+WidenedB WidenB(const T* b, int64_t k, int64_t n, bool transpose_b) {
+  WidenedB out;
+  out.rows.resize(static_cast<size_t>(k * n));
+  if (!transpose_b) {
+    math::Widen(b, out.rows.data(), k * n);
+  } else {
+    for (int64_t p = 0; p < k; ++p) {
+      for (int64_t j = 0; j < n; ++j) out.rows[static_cast<size_t>(p * n + j)] = static_cast<float>(b[j * k + p]);
+    }
+  }
+  if (nn::gemm_avx2::Use()) out.packed.emplace_back(out.rows.data(), n, k, n);
+  return out;
+}
+
+// Rows of C per work item of WidenedProducts: a multiple of the AVX2 GEMM's 6.
+constexpr int64_t kWidenedRows = 48;
+
+// C = op(A) op(B) for `batches` products of half or bfloat16 matrices, in
+// float: a_at(b) and b_at(b) give batch b's A (as stored, [k, m] when
+// transpose_a) and its index into `bs` (each distinct op(B) widened once).
+// Work items are (batch, block of rows), so one large product uses every
+// thread. Each C element is a float sum over k (FMA chains on AVX2 CPUs, in
+// order otherwise), rounded to T once.
+template <typename T, typename AAt, typename BAt>
+void WidenedProducts(KernelContext& ctx, const std::vector<WidenedB>& bs, AAt a_at, BAt b_at, T* c,
+                     int64_t batches, int64_t m, int64_t n, int64_t k, bool transpose_a) {
+  const int64_t blocks = (m + kWidenedRows - 1) / kWidenedRows;
+  ctx.ParallelFor(batches * blocks, kWidenedRows * n * k * 2 + 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> a_rows(static_cast<size_t>(kWidenedRows * k)), c_rows(static_cast<size_t>(kWidenedRows * n));
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t batch = item / blocks, r0 = (item % blocks) * kWidenedRows;
+      const int64_t rows = std::min(kWidenedRows, m - r0);
+      const T* a = a_at(batch);
+      const WidenedB& b = bs[static_cast<size_t>(b_at(batch))];
+      if (transpose_a) {
+        for (int64_t i = 0; i < rows; ++i) {
+          for (int64_t p = 0; p < k; ++p) a_rows[static_cast<size_t>(i * k + p)] = static_cast<float>(a[p * m + r0 + i]);
+        }
+      } else {
+        math::Widen(a + r0 * k, a_rows.data(), rows * k);
+      }
+      if (!b.packed.empty()) {
+        nn::gemm_avx2::Multiply(a_rows.data(), k, rows, b.packed[0], c_rows.data(), n);
+      } else {
+        for (int64_t i = 0; i < rows; ++i) {
+          float* row = c_rows.data() + i * n;
+          std::fill(row, row + n, 0.0f);
+          for (int64_t p = 0; p < k; ++p) {
+            const float v = a_rows[static_cast<size_t>(i * k + p)];
+            const float* brow = b.rows.data() + p * n;
+            for (int64_t j = 0; j < n; ++j) row[j] += v * brow[j];
+          }
+        }
+      }
+      math::Narrow(c_rows.data(), c + (batch * m + r0) * n, rows * n);
+    }
+  });
 }
 
 }  // namespace matmul

@@ -1,5 +1,5 @@
 // MatrixDiagV3: TF's tf.linalg.diag(diagonal, k, num_rows, num_cols,
-// padding_value, align) in float64: the converter leaves CUSTOM
+// padding_value, align) in float64, half and bfloat16: the converter leaves CUSTOM
 // "MatrixDiagV3" {T, align} for double (measured by tools/census_float64.py).
 // Builds [..., num_rows, num_cols] matrices with the packed diagonals k[0] ..
 // k[1] in place (diag_band.h) and padding_value elsewhere. num_rows /
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diag_band.h"
+#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -82,21 +83,24 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const int64_t max_len = diagonal.dim(diagonal.rank() - 1);
   const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
   const int64_t batch = per_matrix ? y.num_elements() / per_matrix : 0;
-  double padding;  // memcpy: constant buffers are only 4-byte aligned
-  std::memcpy(&padding, ctx.input(4).data<double>(), sizeof padding);
-  const double* in = diagonal.data<double>();
-  double* out = y.data<double>();
-  ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) {
-      for (int64_t i = 0; i < rows; ++i) {
-        for (int64_t j = 0; j < cols; ++j) {
-          const int64_t at = linalg::PackedOffset(band, p.align, rows, cols, max_len, i, j);
-          out[(b * rows + i) * cols + j] = at < 0 ? padding : in[b * per_diag + at];
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(diagonal.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T padding;  // memcpy: constant buffers are only 4-byte aligned
+    std::memcpy(&padding, ctx.input(4).data<T>(), sizeof padding);
+    const T* in = diagonal.data<T>();
+    T* out = y.data<T>();
+    ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        for (int64_t i = 0; i < rows; ++i) {
+          for (int64_t j = 0; j < cols; ++j) {
+            const int64_t at = linalg::PackedOffset(band, p.align, rows, cols, max_len, i, j);
+            out[(b * rows + i) * cols + j] = at < 0 ? padding : in[b * per_diag + at];
+          }
         }
       }
-    }
+    });
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixDiagV3")
@@ -108,7 +112,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixDiagV3")
                          .Input("num_cols: int32")
                          .Input("padding_value: T")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Params<linalg::DiagAlignParams>()
                          .ShapeRule(MatrixDiagV3Shape)
                          .Kernel(Kernel));

@@ -1,6 +1,6 @@
 // MatrixSetDiagV3: TF's tf.linalg.set_diag(input, diagonal, k, align) in
-// float64: the converter leaves CUSTOM "MatrixSetDiagV3" {T, align} for
-// double (measured by tools/census_float64.py). A copy of input with the
+// float64, half and bfloat16: the converter leaves CUSTOM "MatrixSetDiagV3" {T, align}
+// for them (measured by tools/census_float64.py). A copy of input with the
 // band k[0]..k[1] replaced by the packed diagonals (diag_band.h). k must lie
 // in (-rows, cols) (or be 0) and the diagonals' shape must be TF's
 // [..., num_diags (if > 1), max_diag_len]; TF's checks. Exact copies.
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "diag_band.h"
+#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -50,27 +51,30 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const int64_t rows = input.dim(input.rank() - 2), cols = input.dim(input.rank() - 1);
   const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
   const int64_t batch = per_matrix ? input.num_elements() / per_matrix : 0;
-  const double* in = input.data<double>();
-  const double* diag = diagonal.data<double>();
-  double* out = ctx.output(0).data<double>();
-  // Each matrix copied whole, then its band's elements set diagonal by
-  // diagonal: the packed offset is computed only where it is used (per
-  // element it cost more than the copy).
-  ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
-    if (out + begin * per_matrix != in + begin * per_matrix) {
-      std::copy(in + begin * per_matrix, in + end * per_matrix, out + begin * per_matrix);
-    }
-    for (int64_t b = begin; b < end; ++b) {
-      double* m = out + b * per_matrix;
-      const double* values = diag + b * per_diag;
-      for (int64_t d = std::max(band.lower, -rows + 1); d <= std::min(band.upper, cols - 1); ++d) {
-        for (int64_t i = std::max<int64_t>(0, -d); i < rows && i + d < cols; ++i) {
-          m[i * cols + i + d] = values[linalg::PackedOffset(band, p.align, rows, cols, max_len, i, i + d)];
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(input.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = input.data<T>();
+    const T* diag = diagonal.data<T>();
+    T* out = ctx.output(0).data<T>();
+    // Each matrix copied whole, then its band's elements set diagonal by
+    // diagonal: the packed offset is computed only where it is used (per
+    // element it cost more than the copy).
+    ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+      if (out + begin * per_matrix != in + begin * per_matrix) {
+        std::copy(in + begin * per_matrix, in + end * per_matrix, out + begin * per_matrix);
+      }
+      for (int64_t b = begin; b < end; ++b) {
+        T* m = out + b * per_matrix;
+        const T* values = diag + b * per_diag;
+        for (int64_t d = std::max(band.lower, -rows + 1); d <= std::min(band.upper, cols - 1); ++d) {
+          for (int64_t i = std::max<int64_t>(0, -d); i < rows && i + d < cols; ++i) {
+            m[i * cols + i + d] = values[linalg::PackedOffset(band, p.align, rows, cols, max_len, i, i + d)];
+          }
         }
       }
-    }
+    });
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixSetDiagV3")
@@ -80,7 +84,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixSetDiagV3")
                          .Input("diagonal: T")
                          .Input("k: int32")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Params<linalg::DiagAlignParams>()
                          .ShapeRule(MatrixSetDiagV3Shape)
                          .Kernel(Kernel));

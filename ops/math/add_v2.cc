@@ -1,5 +1,5 @@
 // AddV2: TF's x + y, elementwise with broadcasting (tf.math.add / +), for the dtypes
-// the converter leaves custom: double (no float64 builtin) and complex64 /
+// the converter leaves custom: double (no float64 builtin), half and bfloat16 and complex64 /
 // complex128 (measured: float64 and complex AddV2 become CUSTOM "AddV2" {T}).
 // Results are exact: one rounding per part, as TF's. Broadcasting follows TF's binary cwise ops (broadcast.h).
 #include <complex>
@@ -10,7 +10,8 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryBroadcast<double, std::complex<float>, std::complex<double>>(ctx, 1, [](auto x, auto y) { return x + y; });
+  return math::BinaryBroadcast<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(
+      ctx, 1, [](auto x, auto y) { return x + y; }, math::Fusing::kOneStep);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("AddV2")
@@ -19,7 +20,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("AddV2")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

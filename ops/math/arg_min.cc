@@ -1,6 +1,6 @@
 // ArgMin: TF's index of the smallest value along `dimension` (tf.math.argmin) in
-// float64 and int64: the converter leaves CUSTOM "ArgMin" {T, Tidx, output_type} for
-// double and int64, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// float64, half, bfloat16 and int64: the converter leaves CUSTOM "ArgMin" {T, Tidx, output_type}
+// for them, which TFLite's builtin lacks (measured by tools/census_float64.py).
 // Ties give the first index; checks and output types in arg_reduction.h.
 #include "arg_reduction.h"
 
@@ -17,7 +17,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ArgMin")
                          .Input("input: T")
                          .Input("dimension: Tidx")
                          .Output("output: output_type")
-                         .Attr("T: {double, int64}")
+                         .Attr("T: {half, bfloat16, double, int64}")
                          .Attr("Tidx: {int16, int32, int64} = DT_INT32")
                          .Params<math::ArgParams>()
                          .ShapeRule(math::ArgShape)

@@ -1,5 +1,5 @@
-// Shared by ArgMax and ArgMin in float64 and int64 (the converter leaves them
-// custom for double and int64): TF's ArgOp checks (dimension a scalar in [-rank, rank), the
+// Shared by ArgMax and ArgMin in float64, half, bfloat16 and int64 (the converter
+// leaves them custom for those): TF's ArgOp checks (dimension a scalar in [-rank, rank), the
 // reduced dim not empty) and its answer: the first index of the extreme
 // value (ties go to the smallest index), as int32 or int64 (output_type).
 #pragma once
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "element_types.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -70,18 +71,28 @@ Status ArgReduce(KernelContext& ctx, const ArgParams& p, Better better) {
   for (int d = 0; d < axis; ++d) outer *= x.dim(d);
   for (int d = static_cast<int>(axis) + 1; d < x.rank(); ++d) inner *= x.dim(d);
   const int64_t n = x.dim(static_cast<int>(axis));
-  return Dispatch<double, int64_t>(x.dtype(), [&](auto value_tag) {
+  return DispatchElement<double, Eigen::half, Eigen::bfloat16, int64_t>(x.dtype(), [&](auto value_tag) {
     using T = typename decltype(value_tag)::type;
     const T* in = x.data<T>();
+    const T lowest = Eigen::NumTraits<T>::lowest(), highest = Eigen::NumTraits<T>::highest();
+    const T start = better(highest, lowest) ? lowest : highest;  // ArgMax: lowest; ArgMin: highest
     return Dispatch<int16_t, uint16_t, int32_t, int64_t>(p.output_type, [&](auto tag) {
       using I = typename decltype(tag)::type;
       I* out = y.data<I>();
       ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
           const T* line = in + (o / inner) * n * inner + o % inner;
+          // Eigen's arg reducers (TF's kernel), in index order: the running
+          // best starts as (0, the worst finite value) and only a strictly
+          // better element replaces it, so NaN never wins, even at index 0.
           int64_t best = 0;
-          for (int64_t i = 1; i < n; ++i) {
-            if (better(line[i * inner], line[best * inner])) best = i;
+          T best_value = start;
+          for (int64_t i = 0; i < n; ++i) {
+            const T v = line[i * inner];
+            if (better(v, best_value)) {
+              best = i;
+              best_value = v;
+            }
           }
           out[o] = static_cast<I>(best);
         }

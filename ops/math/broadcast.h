@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "elementwise.h"
+#include "half_arrays.h"
 
 namespace opbridge {
 namespace math {
@@ -154,9 +155,31 @@ inline Status BroadcastBinaryShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// Whether fn(x, y) is one arithmetic step (x + y, x * y, ...): for half and
+// bfloat16, Eigen computes such a step in float and rounds once, so the
+// inputs can be widened by the block and the results rounded by the block
+// (half_arrays.h), the same values at a fraction of the per-element
+// conversions. Formulas of several steps round after each in T: kSteps.
+enum class Fusing { kSteps, kOneStep };
+
+// out[0, n) = fn(a, b) on widened blocks, for a one-step fn and a half or
+// bfloat16 T; a and b advance by their steps (0 or 1).
+template <typename T, typename Fn>
+void OneStepRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n, Fn& fn) {
+  float fa[256], fb[256];
+  for (int64_t i = 0; i < n; i += 256) {
+    const int64_t m = n - i < 256 ? n - i : 256;
+    if (step_a) Widen(a + i, fa, m);
+    if (step_b) Widen(b + i, fb, m);
+    const float a0 = static_cast<float>(a[0]), b0 = static_cast<float>(b[0]);
+    for (int64_t j = 0; j < m; ++j) fa[j] = fn(step_a ? fa[j] : a0, step_b ? fb[j] : b0);
+    Narrow(fa, out + i, m);
+  }
+}
+
 // y[o] = fn(a[ia], b[ib]) over the broadcast of inputs 0 and 1, TF's way.
 template <typename... Ts, typename Fn>
-Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
+Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, Fusing fusing = Fusing::kSteps) {
   const ConstTensor& a = ctx.input(0);
   const ConstTensor& b = ctx.input(1);
   const Tensor& y = ctx.output(0);
@@ -177,6 +200,12 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
     const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
     if (flat) {
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+        if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+          if (fusing == Fusing::kOneStep) {
+            OneStepRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
+            return;
+          }
+        }
         MapRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
       });
       return Status::Ok();

@@ -1,5 +1,5 @@
-// Cos: TF's cosine (tf.math.cos) in float64: the converter leaves
-// CUSTOM "Cos" {T} for double, which TFLite's builtins lack (measured by
+// Cos: TF's cosine (tf.math.cos) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Cos" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's CPU kernel computes the C library's cos
 // per element (Eigen has no vectorized double cos in TF's AVX build; ours would
 // vectorize it with SSE2 and differ in the last bit): so does this kernel, exactly.
@@ -11,7 +11,14 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 5, [](double x) { return std::cos(x); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 5, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_same_v<T, double>) {
+      return std::cos(x);
+    } else {
+      return T(std::cos(static_cast<float>(x)));
+    }
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Cos")
@@ -19,7 +26,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cos")
                          .Doc("Cosine, elementwise (tf.math.cos).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

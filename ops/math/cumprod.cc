@@ -6,7 +6,7 @@
 // Like TF's Eigen scan: an accumulator starts at 1 and multiplies the
 // elements in scan order, so floating-point results match TF's exactly.
 // Integers wrap on overflow as in TF (computed unsigned: no undefined
-// behaviour); half multiplies in half, as Eigen::half does.
+// behaviour); half and bfloat16 multiply in T, as Eigen's types do.
 #include <type_traits>
 
 #include "elementwise.h"
@@ -115,7 +115,7 @@ Status CumprodKernel(KernelContext& ctx, const CumprodParams& p) {
   OPBRIDGE_REQUIRE(axis >= -x.rank() && axis < x.rank(), "axis must be in the range [", -x.rank(), ", ",
                    x.rank(), ") for input 'x' of shape ", x.shape().ToString(), ", got ", axis);
   const int a = static_cast<int>(axis < 0 ? axis + x.rank() : axis);
-  return math::DispatchElement<float, double, Eigen::half, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
+  return math::DispatchElement<float, double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
                                uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
       x.dtype(), [&](auto tag) { return Scan<typename decltype(tag)::type>(ctx, p, a); });
 }
@@ -128,7 +128,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cumprod")
                          .Input("axis: Tidx")
                          .Output("out: T")
                          .Params<CumprodParams>()
-                         .Attr("T: {float, double, half, int8, int16, int32, int64, uint8, uint16, uint32, uint64, "
+                         .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32, uint64, "
                                "complex64, complex128}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(CumprodShape)

@@ -1,10 +1,11 @@
 // Cumsum: TF's cumulative sum along `axis` (tf.math.cumsum) with exclusive
-// and reverse, in float64: the converter leaves CUSTOM "Cumsum" {T, Tidx,
-// exclusive, reverse} for double, which TFLite's builtin CUMSUM lacks
+// and reverse, in float64, half and bfloat16: the converter leaves CUSTOM
+// "Cumsum" {T, Tidx, exclusive, reverse} for them, which TFLite's builtin CUMSUM lacks
 // (measured by tools/census_float64.py). Each line is summed in order, one
 // rounding per step, as TF's scan. TF's checks: axis a scalar in [-rank, rank).
 #include <cstdint>
 
+#include "element_types.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -33,25 +34,30 @@ Status Kernel(KernelContext& ctx, const CumsumParams& p) {
   for (int d = 0; d < axis; ++d) outer *= x.dim(d);
   for (int d = axis + 1; d < rank; ++d) inner *= x.dim(d);
   const int64_t n = x.dim(axis);
-  const double* in = x.data<double>();
-  double* out = ctx.output(0).data<double>();
-  ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
-    for (int64_t line = begin; line < end; ++line) {
-      const int64_t base = (line / inner) * n * inner + line % inner;
-      double sum = 0.0;
-      for (int64_t k = 0; k < n; ++k) {
-        const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
-        if (p.exclusive) {
-          out[i] = sum;
-          sum += in[i];
-        } else {
-          sum += in[i];
-          out[i] = sum;
+  // TF's scan (Eigen's SumReducer<T>) keeps the running sum in T: half and
+  // bfloat16 round it after every addition, and so does this.
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = ctx.output(0).data<T>();
+    ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
+      for (int64_t line = begin; line < end; ++line) {
+        const int64_t base = (line / inner) * n * inner + line % inner;
+        T sum = T(0);
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
+          if (p.exclusive) {
+            out[i] = sum;
+            sum = T(sum + in[i]);
+          } else {
+            sum = T(sum + in[i]);
+            out[i] = sum;
+          }
         }
       }
-    }
+    });
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Cumsum")
@@ -61,7 +67,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cumsum")
                          .Input("axis: Tidx")
                          .Output("out: T")
                          .Params<CumsumParams>()
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));

@@ -1,4 +1,4 @@
-// Shared by the float64 elementwise ops the converter leaves custom (TFLite's
+// Shared by the float64, half and bfloat16 elementwise ops the converter leaves custom (TFLite's
 // builtins have no float64 kernels): per-element maps whose output type may
 // differ from the input's (comparisons and IsNan give bool), unary and binary
 // with TF's broadcasting (broadcast.h), and the ternary broadcast of SelectV2.

@@ -17,6 +17,7 @@
 #include "avx2_dispatch.h"
 #include "element_types.h"
 #include "elementwise_range.h"
+#include "half_arrays.h"
 #include "packet_exprs.h"
 #include "opbridge/op.h"
 
@@ -26,8 +27,26 @@ namespace math {
 // out[0, n) = expr(in[0, n)) (in may be out): for a packet_exprs.h formula
 // listed for T, its AVX2 build (TF's packet width) when the CPU has AVX2;
 // else this build's Eigen evaluation. Also for kernels that loop themselves.
+// The formulas that are one function of x: for half and bfloat16, TF's
+// packets widen to float, apply Eigen's float function and round once, which
+// the widened path below does too (others, such as Elu's exp(x) - 1, round
+// after each step in T, as Eigen's scalar path for T does).
+template <typename Expr>
+constexpr bool kOneFunction = std::is_same_v<Expr, packet_exprs::Exp> || std::is_same_v<Expr, packet_exprs::Log> ||
+                              std::is_same_v<Expr, packet_exprs::Tanh>;
+
 template <typename T, typename Expr>
 void ApplyRange(const T* in, T* out, int64_t n, const Expr& expr) {
+  if constexpr ((std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) && kOneFunction<Expr>) {
+    float block[256];
+    for (int64_t i = 0; i < n; i += 256) {
+      const int64_t m = n - i < 256 ? n - i : 256;
+      Widen(in + i, block, m);
+      ApplyRange(block, block, m, expr);
+      Narrow(block, out + i, m);
+    }
+    return;
+  }
   if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
     constexpr ElementwiseRangeFn<T> avx2 = kAvx2Range<T, Expr>;
     if (avx2 != nullptr && UseAvx2()) {

@@ -10,7 +10,7 @@ namespace opbridge {
 namespace {
 
 Status ErfKernel(KernelContext& ctx) {
-  return math::UnaryElementwise<float, double>(ctx, 10, math::packet_exprs::Erf{});
+  return math::UnaryElementwise<float, double, Eigen::half, Eigen::bfloat16>(ctx, 10, math::packet_exprs::Erf{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Erf")
@@ -18,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Erf")
                          .Doc("Gauss error function, elementwise (tf.math.erf).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {float, double}")
+                         .Attr("T: {half, bfloat16, float, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(ErfKernel));
 

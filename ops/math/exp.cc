@@ -1,5 +1,5 @@
-// Exp: TF's e^x (tf.math.exp) in float64: the converter leaves
-// CUSTOM "Exp" {T} for double, which TFLite's builtins lack (measured by
+// Exp: TF's e^x (tf.math.exp) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Exp" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Eigen's functor, as TF's CPU kernel evaluates it.
 #include "elementwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Exp{});
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 5, math::packet_exprs::Exp{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Exp")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Exp")
                          .Doc("e^x, elementwise (tf.math.exp).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

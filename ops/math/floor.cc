@@ -1,5 +1,5 @@
-// Floor: TF's floor (tf.math.floor) in float64: the converter leaves
-// CUSTOM "Floor" {T} for double, which TFLite's builtins lack (measured by
+// Floor: TF's floor (tf.math.floor) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Floor" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Exact.
 #include "elementwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 1, [](const auto& x) { return x.floor(); });
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](const auto& x) { return x.floor(); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Floor")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Floor")
                          .Doc("Largest integer <= x, elementwise (tf.math.floor).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// FloorDiv: TF's floor(x / y) (tf.math.floordiv, //) in float64 and int64: the
-// converter leaves CUSTOM "FloorDiv" {T} for double and int64, which TFLite's
+// FloorDiv: TF's floor(x / y) (tf.math.floordiv, //) in float64, half, bfloat16 and int64: the
+// converter leaves CUSTOM "FloorDiv" {T} for those dtypes, which TFLite's
 // FLOOR_DIV lacks (measured by tools/census_float64.py; int64 index arithmetic
 // hits it). double: TF's google_floor_div_real, floor of the rounded quotient
 // (so, as TF, 1 // 0.1 is 10, not 9). int64: the quotient rounded toward -inf;
@@ -29,9 +29,12 @@ Status Kernel(KernelContext& ctx) {
       OPBRIDGE_REQUIRE(divisor[i] != 0, "Integer division by zero (input '", y.name(), "')");
     }
   }
-  return math::BinaryMap<double, int64_t>(ctx, 2, [](auto a, auto b) {
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, int64_t>(ctx, 2, [](auto a, auto b) {
     if constexpr (std::is_same_v<decltype(a), double>) {
       return std::floor(a / b);
+    } else if constexpr (!std::is_integral_v<decltype(a)>) {
+      // TF: the quotient rounded to half (bfloat16), then its floor.
+      return decltype(a)(std::floor(static_cast<float>(decltype(a)(a / b))));
     } else {
       return FloorDivInt(a, b);
     }
@@ -44,7 +47,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("FloorDiv")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double, int64}")
+                         .Attr("T: {half, bfloat16, double, int64}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

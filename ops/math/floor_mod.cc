@@ -1,5 +1,5 @@
-// FloorMod: TF's x mod y with the sign of y (tf.math.floormod, %) in float64: the converter leaves
-// CUSTOM "FloorMod" {T} for double, which TFLite's builtins lack (measured by
+// FloorMod: TF's x mod y with the sign of y (tf.math.floormod, %) in float64, half and bfloat16: the converter leaves
+// CUSTOM "FloorMod" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's google_floor_fmod: fmod(x, y),
 // plus y where that is non-zero and its sign differs from y's (exact; x % 0 is NaN).
 #include <cmath>
@@ -10,9 +10,16 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 5, [](double x, double y) {
-    const double m = std::fmod(x, y);
-    return m != 0.0 && ((y < 0.0) != (m < 0.0)) ? m + y : m;
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 5, [](auto x, auto y) {
+    using T = decltype(x);
+    // fmod is exact, so half's (TF: in float, rounded) equals the float one.
+    T m;
+    if constexpr (std::is_same_v<T, double>) {
+      m = std::fmod(x, y);
+    } else {
+      m = T(std::fmod(static_cast<float>(x), static_cast<float>(y)));
+    }
+    return m != T(0) && ((y < T(0)) != (m < T(0))) ? T(m + y) : m;
   });
 }
 
@@ -22,7 +29,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("FloorMod")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Greater: TF's x > y (tf.math.greater) in float64: the converter leaves
-// CUSTOM "Greater" {T} for double, which TFLite's builtins lack (measured by
+// Greater: TF's x > y (tf.math.greater) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Greater" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Bool output; NaN compares false.
 #include "cwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 1, [](double x, double y) { return x > y; });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x, auto y) { return x > y; });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Greater")
@@ -16,7 +16,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Greater")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: bool")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// IsFinite: TF's x is finite (tf.math.is_finite) in float64: the converter leaves
-// CUSTOM "IsFinite" {T} for double, which TFLite's builtins lack (measured by
+// IsFinite: TF's x is finite (tf.math.is_finite) in float64, half and bfloat16: the converter leaves
+// CUSTOM "IsFinite" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Bool output.
 #include <cmath>
 
@@ -9,7 +9,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 1, [](double x) { return std::isfinite(x); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) { return std::isfinite(static_cast<double>(x)); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("IsFinite")
@@ -17,7 +17,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("IsFinite")
                          .Doc("Whether x is finite (tf.math.is_finite).")
                          .Input("x: T")
                          .Output("y: bool")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

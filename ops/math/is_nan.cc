@@ -1,5 +1,5 @@
-// IsNan: TF's x is NaN (tf.math.is_nan) in float64: the converter leaves
-// CUSTOM "IsNan" {T} for double, which TFLite's builtins lack (measured by
+// IsNan: TF's x is NaN (tf.math.is_nan) in float64, half and bfloat16: the converter leaves
+// CUSTOM "IsNan" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Bool output.
 #include "cwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 1, [](double x) { return x != x; });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) { return x != x; });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("IsNan")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("IsNan")
                          .Doc("Whether x is NaN (tf.math.is_nan).")
                          .Input("x: T")
                          .Output("y: bool")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Less: TF's x < y (tf.math.less) in float64: the converter leaves
-// CUSTOM "Less" {T} for double, which TFLite's builtins lack (measured by
+// Less: TF's x < y (tf.math.less) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Less" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Bool output; NaN compares false.
 #include "cwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 1, [](double x, double y) { return x < y; });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x, auto y) { return x < y; });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Less")
@@ -16,7 +16,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Less")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: bool")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Log: TF's natural logarithm (tf.math.log) in float64: the converter leaves
-// CUSTOM "Log" {T} for double, which TFLite's builtins lack (measured by
+// Log: TF's natural logarithm (tf.math.log) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Log" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Eigen's functor, as TF's CPU kernel evaluates it. log(0) = -inf, log(x < 0) = NaN.
 #include "elementwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Log{});
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 5, math::packet_exprs::Log{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Log")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Log")
                          .Doc("Natural logarithm, elementwise (tf.math.log).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,6 +1,6 @@
 // Mean: TF's mean over the axes in `reduction_indices` (tf.reduce_mean) with
-// keep_dims, in float64: the converter leaves CUSTOM "Mean" {T, Tidx, keep_dims}
-// for double, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// keep_dims, in float64, half and bfloat16: the converter leaves CUSTOM "Mean" {T, Tidx, keep_dims}
+// for those dtypes, which TFLite's builtin lacks (measured by tools/census_float64.py).
 // Axes follow TF's ReductionHelper (reduction.h). The sum is compensated
 // (reduction.h's CompensatedSum: for accuracy, TF's bits are not the aim) and
 // divided by the count once, as TF's MeanReducer divides its sum; TF's
@@ -30,7 +30,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Mean")
                          .Input("reduction_indices: Tidx")
                          .Output("output: T")
                          .Params<math::ReductionParams>()
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(math::ReductionShape)
                          .Kernel(Kernel));

@@ -1,6 +1,6 @@
 // Min: TF's minimum over the axes in `reduction_indices` (tf.reduce_min) with
-// keep_dims, in float64: the converter leaves CUSTOM "Min" {T, Tidx, keep_dims}
-// for double, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// keep_dims, in float64, half and bfloat16: the converter leaves CUSTOM "Min" {T, Tidx, keep_dims}
+// for those dtypes, which TFLite's builtin lacks (measured by tools/census_float64.py).
 // Axes follow TF's ReductionHelper (reduction.h). NaN propagates (TF's
 // MinReducer<PropagateNaN>); no elements give +inf, TF's identity.
 #include <cmath>
@@ -28,7 +28,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Min")
                          .Input("reduction_indices: Tidx")
                          .Output("output: T")
                          .Params<math::ReductionParams>()
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(math::ReductionShape)
                          .Kernel(Kernel));

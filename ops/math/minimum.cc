@@ -1,5 +1,5 @@
-// Minimum: TF's min(x, y) (tf.math.minimum) in float64: the converter leaves
-// CUSTOM "Minimum" {T} for double, which TFLite's builtins lack (measured by
+// Minimum: TF's min(x, y) (tf.math.minimum) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Minimum" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). NaN propagates (TF's scalar_min_op<PropagateNaN>).
 #include "cwise.h"
 
@@ -7,8 +7,8 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 1,
-                                  [](double x, double y) { return x != x ? x : (y != y ? y : (y < x ? y : x)); });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1,
+                                  [](auto x, auto y) { return x != x ? x : (y != y ? y : (y < x ? y : x)); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Minimum")
@@ -17,7 +17,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Minimum")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

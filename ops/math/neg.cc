@@ -1,5 +1,5 @@
 // Neg: TF's -x (tf.math.negative) in float64 and complex: the converter leaves
-// CUSTOM "Neg" {T} for double, complex64 and complex128, which TFLite's builtins lack (measured by
+// CUSTOM "Neg" {T} for those dtypes, complex64 and complex128, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Exact.
 #include <complex>
 
@@ -9,7 +9,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double, std::complex<float>, std::complex<double>>(ctx, 1,
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(ctx, 1,
                                                                                    [](const auto& x) { return -x; });
 }
 
@@ -18,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Neg")
                          .Doc("-x, elementwise (tf.math.negative).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -51,7 +51,8 @@ struct Sigmoid {
 struct Elu {
   template <typename X>
   auto operator()(const X& x) const {
-    return (x < 0.0).select(x.exp() - 1.0, x);
+    using S = typename X::Scalar;  // half and bfloat16 round at each step, as TF's
+    return (x < S(0)).select(x.exp() - S(1), x);
   }
 };
 
@@ -61,7 +62,8 @@ struct Selu {
   static constexpr double kScaleAlpha = 1.7580993408473768599402175208123;  // scale * alpha
   template <typename X>
   auto operator()(const X& x) const {
-    return (x < 0.0).select(kScaleAlpha * (x.exp() - 1.0), kScale * x);
+    using S = typename X::Scalar;
+    return (x < S(0)).select(S(kScaleAlpha) * (x.exp() - S(1)), S(kScale) * x);
   }
 };
 
@@ -71,7 +73,8 @@ struct Selu {
 struct Softplus {
   template <typename X>
   auto operator()(const X& x) const {
-    const double threshold = std::log(std::numeric_limits<double>::epsilon()) + 2.0;
+    using S = typename X::Scalar;  // TF's threshold is computed in S
+    const S threshold = S(Eigen::numext::log(Eigen::NumTraits<S>::epsilon())) + S(2);
     const auto e = x.exp();
     return (x > -threshold).select(x, (x < threshold).select(e, e.log1p()));
   }
@@ -115,9 +118,10 @@ struct Erf {
 
 // The formulas with an AVX2 build, per dtype: one list each for the entry
 // points (opbridge_avx2_f64_<Name>, opbridge_avx2_f32_<Name>) and their
-// lookup (kAvx2Range).
+// lookup (kAvx2Range). Float Exp is there for the half and bfloat16 softmax
+// rows (softmax_rows.h), which take exp in float as TF's half packets do.
 #define OPBRIDGE_PACKET_EXPRS_F64(X) X(Exp) X(Log) X(Tanh) X(Sigmoid) X(Elu) X(Selu) X(Softplus)
-#define OPBRIDGE_PACKET_EXPRS_F32(X) X(Atan) X(Asin) X(Acos) X(Erf)
+#define OPBRIDGE_PACKET_EXPRS_F32(X) X(Atan) X(Asin) X(Acos) X(Erf) X(Exp)
 
 #if defined(__x86_64__)
 #define OPBRIDGE_DECLARE_AVX2_F64(name) void opbridge_avx2_f64_##name(const double* in, double* out, int64_t n);

@@ -1,6 +1,6 @@
 // Prod: TF's product over the axes in `reduction_indices` (tf.reduce_prod) with
-// keep_dims, in float64: the converter leaves CUSTOM "Prod" {T, Tidx, keep_dims}
-// for double, which TFLite's builtin lacks (measured by tools/census_float64.py).
+// keep_dims, in float64, half and bfloat16: the converter leaves CUSTOM "Prod" {T, Tidx, keep_dims}
+// for those dtypes, which TFLite's builtin lacks (measured by tools/census_float64.py).
 // Axes follow TF's ReductionHelper (reduction.h). Multiplied in row-major order;
 // TF multiplies packets in a tree, so the two may differ in the last bits (the
 // tests allow 1e-14 relative); no elements give 1.
@@ -25,7 +25,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Prod")
                          .Input("reduction_indices: Tidx")
                          .Output("output: T")
                          .Params<math::ReductionParams>()
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(math::ReductionShape)
                          .Kernel(Kernel));

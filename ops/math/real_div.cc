@@ -1,6 +1,6 @@
 // RealDiv: TF's x / y, elementwise with broadcasting (tf.math.divide / /),
-// for the dtypes the converter leaves custom: double (no float64 builtin)
-// and complex64 / complex128 (measured: CUSTOM "RealDiv" {T}).
+// for the dtypes the converter leaves custom: double (no float64 builtin),
+// half, bfloat16 and complex64 / complex128 (measured: CUSTOM "RealDiv" {T}).
 // Complex quotients follow Eigen's pdiv_complex, the packet path of TF's
 // kernel: y is scaled by s = max(|Re y|, |Im y|), then
 // (x * conj(y / s)) / |y / s|^2 / s, each step rounded as Eigen rounds it.
@@ -26,11 +26,15 @@ std::complex<R> Quotient(std::complex<R> x, std::complex<R> y) {
   const R im = x.imag() * c - x.real() * d;
   return std::complex<R>(re / denom / scale, im / denom / scale);
 }
-double Quotient(double x, double y) { return x / y; }
+// double, and half and bfloat16 (Eigen divides in float and rounds, as TF).
+template <typename T>
+T Quotient(T x, T y) {
+  return x / y;
+}
 
 Status RealDivKernel(KernelContext& ctx) {
-  return math::BinaryBroadcast<double, std::complex<float>, std::complex<double>>(
-      ctx, 2, [](auto x, auto y) { return Quotient(x, y); });
+  return math::BinaryBroadcast<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(
+      ctx, 2, [](auto x, auto y) { return Quotient(x, y); }, math::Fusing::kOneStep);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("RealDiv")
@@ -39,7 +43,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("RealDiv")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(RealDivKernel));
 

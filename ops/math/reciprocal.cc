@@ -1,5 +1,5 @@
-// Reciprocal: TF's 1 / x (tf.math.reciprocal) in float64: the converter leaves
-// CUSTOM "Reciprocal" {T} for double, which TFLite's builtins lack (measured by
+// Reciprocal: TF's 1 / x (tf.math.reciprocal) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Reciprocal" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). One division, exact as TF's; 1 / 0 = inf.
 #include "elementwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 2, [](const auto& x) { return x.inverse(); });
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 2, [](const auto& x) { return x.inverse(); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Reciprocal")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Reciprocal")
                          .Doc("1 / x, elementwise (tf.math.reciprocal).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

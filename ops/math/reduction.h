@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "element_types.h"
+#include "half_arrays.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -120,8 +122,41 @@ inline Status ReductionShape(ShapeContext& ctx, const ReductionParams& p) {
   return Status::Ok();
 }
 
+// ReduceDouble's fold where a kept dim lies inside a reduced one: each
+// output's inputs are found by an odometer over the reduced dims.
+template <typename T, typename Acc, typename Step, typename Finish>
+void ReduceStrided(KernelContext& ctx, const T* in, T* out, int64_t out_size, int64_t count,
+                   const std::vector<int64_t>& kept_dims, const std::vector<int64_t>& kept_strides,
+                   const std::vector<int64_t>& red_dims, const std::vector<int64_t>& red_strides, const Acc& init,
+                   Step& step, Finish& finish) {
+  ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> coord(red_dims.size());
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t base = 0, rest = o;
+      for (size_t k = kept_dims.size(); k-- > 0;) {
+        base += (rest % kept_dims[k]) * kept_strides[k];
+        rest /= kept_dims[k];
+      }
+      Acc acc = init;
+      std::fill(coord.begin(), coord.end(), 0);
+      int64_t offset = base;
+      for (int64_t i = 0; i < count; ++i) {
+        step(acc, static_cast<double>(in[offset]));
+        for (size_t k = red_dims.size(); k-- > 0;) {  // odometer over the reduced dims, innermost first
+          offset += red_strides[k];
+          if (++coord[k] < red_dims[k]) break;
+          offset -= coord[k] * red_strides[k];
+          coord[k] = 0;
+        }
+      }
+      out[o] = static_cast<T>(finish(acc, count));
+    }
+  });
+}
+
 // out[o] = finish(fold of step(acc, x) over the inputs reduced into o, from
-// init, in row-major order, count), for double input 0 and axes input 1.
+// init, in row-major order, count), for input 0 (double, half or bfloat16:
+// fn sees each element as a double) and axes input 1.
 // When the reduced dims are the innermost ones (tf.reduce_*(x, -1) and the
 // like), each output's inputs are one contiguous run, which span(acc, first,
 // count) folds (by default step over it in order).
@@ -150,43 +185,37 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
     }
     stride *= x.dim(d);
   }
-  const double* in = x.data<double>();
-  double* out = ctx.output(0).data<double>();
   const int64_t out_size = output.num_elements();
-  if (trailing) {
-    ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
-      for (int64_t o = begin; o < end; ++o) {
-        Acc acc = init;
-        span(acc, in + o * count, count);
-        out[o] = finish(acc, count);
-      }
-    });
-    return Status::Ok();
-  }
-  ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> coord(red_dims.size());
-    for (int64_t o = begin; o < end; ++o) {
-      int64_t base = 0, rest = o;
-      for (size_t k = kept_dims.size(); k-- > 0;) {
-        base += (rest % kept_dims[k]) * kept_strides[k];
-        rest /= kept_dims[k];
-      }
-      Acc acc = init;
-      std::fill(coord.begin(), coord.end(), 0);
-      int64_t offset = base;
-      for (int64_t i = 0; i < count; ++i) {
-        step(acc, in[offset]);
-        for (size_t k = red_dims.size(); k-- > 0;) {  // odometer over the reduced dims, innermost first
-          offset += red_strides[k];
-          if (++coord[k] < red_dims[k]) break;
-          offset -= coord[k] * red_strides[k];
-          coord[k] = 0;
+  // half and bfloat16 fold in double too and round once at the end (TF's
+  // half Mean and Prod round after every step: ours are the closer ones).
+  return DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = ctx.output(0).data<T>();
+    if (trailing) {
+      ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+          Acc acc = init;
+          if constexpr (std::is_same_v<T, double>) {
+            span(acc, in + o * count, count);
+          } else {  // widened a block at a time (half_arrays.h: F16C where the CPU has it)
+            float block[256];
+            double wide[256];
+            for (int64_t i0 = 0; i0 < count; i0 += 256) {
+              const int64_t m = std::min<int64_t>(256, count - i0);
+              Widen(in + o * count + i0, block, m);
+              for (int64_t i = 0; i < m; ++i) wide[i] = block[i];
+              span(acc, wide, m);
+            }
+          }
+          out[o] = static_cast<T>(finish(acc, count));
         }
-      }
-      out[o] = finish(acc, count);
+      });
+      return Status::Ok();
     }
+    ReduceStrided(ctx, in, out, out_size, count, kept_dims, kept_strides, red_dims, red_strides, init, step, finish);
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 template <typename Acc, typename Step, typename Finish>

@@ -1,5 +1,5 @@
-// Round: TF's round half to even (tf.math.round) in float64: the converter leaves
-// CUSTOM "Round" {T} for double, which TFLite's builtins lack (measured by
+// Round: TF's round half to even (tf.math.round) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Round" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's functor (scalar_round_half_to_even_op) is
 // rint wherever Eigen has a vectorized round for the type, as for double on
 // TF's x86 wheel: rint in the default rounding mode is what it computes
@@ -13,7 +13,14 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 1, [](double x) { return std::nearbyint(x); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_same_v<T, double>) {
+      return std::nearbyint(x);
+    } else {  // exact: every half (bfloat16) is a float
+      return T(std::nearbyint(static_cast<float>(x)));
+    }
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Round")
@@ -21,7 +28,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Round")
                          .Doc("Round half to even (tf.math.round).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Rsqrt: TF's 1 / sqrt(x) (tf.math.rsqrt) in float64: the converter leaves
-// CUSTOM "Rsqrt" {T} for double, which TFLite's builtins lack (measured by
+// Rsqrt: TF's 1 / sqrt(x) (tf.math.rsqrt) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Rsqrt" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Eigen's scalar_rsqrt_op (1 / sqrt(x) for double), as TF's.
 #include "elementwise.h"
 
@@ -7,7 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 3, [](const auto& x) { return x.rsqrt(); });
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 3, [](const auto& x) { return x.rsqrt(); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Rsqrt")
@@ -15,7 +15,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Rsqrt")
                          .Doc("1 / sqrt(x), elementwise (tf.math.rsqrt).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
 // Square: TF's x * x (tf.math.square), float64 and complex: the converter leaves
-// CUSTOM "Square" {T} for double, complex64 and complex128, which TFLite lacks (measured by
+// CUSTOM "Square" {T} for those dtypes, complex64 and complex128, which TFLite lacks (measured by
 // tools/census_float64.py). The same products and sums as TF's (real: one rounding).
 #include <complex>
 
@@ -9,7 +9,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double, std::complex<float>, std::complex<double>>(
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(
       ctx, 1, [](const auto& x) { return x.square(); });
 }
 
@@ -18,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Square")
                          .Doc("x * x, elementwise (tf.math.square).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

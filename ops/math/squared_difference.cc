@@ -1,5 +1,5 @@
-// SquaredDifference: TF's (x - y)^2 (tf.math.squared_difference) in float64: the converter leaves
-// CUSTOM "SquaredDifference" {T} for double, which TFLite's builtins lack (measured by
+// SquaredDifference: TF's (x - y)^2 (tf.math.squared_difference) in float64, half and bfloat16: the converter leaves
+// CUSTOM "SquaredDifference" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). Exact: (x - y) * (x - y) as TF's.
 #include "cwise.h"
 
@@ -7,7 +7,10 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 1, [](double x, double y) { const double d = x - y; return d * d; });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x, auto y) {
+    const decltype(x) d = x - y;  // rounded to T, as TF
+    return decltype(x)(d * d);
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("SquaredDifference")
@@ -16,7 +19,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("SquaredDifference")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -9,7 +9,7 @@ namespace opbridge {
 namespace {
 
 Status TanKernel(KernelContext& ctx) {
-  return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
+  return math::UnaryElementwise<float, double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(
       ctx, 20, [](const auto& x) { return x.tan(); });
 }
 
@@ -18,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Tan")
                          .Doc("Tangent, elementwise (tf.math.tan).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {half, float, double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, float, double, complex64, complex128}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(TanKernel));
 

@@ -1,5 +1,5 @@
-// Xlogy: TF's x * log(y), 0 where x is 0 (tf.math.xlogy) in float64: the converter leaves
-// CUSTOM "Xlogy" {T} for double, which TFLite's builtins lack (measured by
+// Xlogy: TF's x * log(y), 0 where x is 0 (tf.math.xlogy) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Xlogy" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's xlogy_op: 0 where x == 0 (even for
 // y <= 0 or NaN y), else x * log(y).
 #include <cmath>
@@ -10,7 +10,14 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double>(ctx, 5, [](double x, double y) { return x == 0.0 ? 0.0 : x * std::log(y); });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 5, [](auto x, auto y) {
+    using T = decltype(x);
+    if constexpr (std::is_same_v<T, double>) {
+      return x == 0.0 ? 0.0 : x * std::log(y);
+    } else {  // TF: log(y) rounded, then the product rounded
+      return x == T(0) ? T(0) : T(x * T(std::log(static_cast<float>(y))));
+    }
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Xlogy")
@@ -19,7 +26,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Xlogy")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

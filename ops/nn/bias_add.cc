@@ -1,5 +1,5 @@
 // BiasAdd: TF's value + bias along the channel dim (tf.nn.bias_add) in
-// float64: the converter leaves CUSTOM "BiasAdd" {T, data_format} for double
+// float64, half and bfloat16: the converter leaves CUSTOM "BiasAdd" {T, data_format} for them
 // (measured by tools/census_float64.py). NHWC adds along the last dim, NCHW
 // along dim 1 (for a rank-2 value both are the last dim).
 // TF's checks: value at least 2-D, bias 1-D with one entry per channel. Exact.
@@ -46,14 +46,18 @@ Status Kernel(KernelContext& ctx, const BiasAddParams& p) {
   int64_t inner = 1;  // elements per channel step
   for (int d = cdim + 1; d < rank; ++d) inner *= value.dim(d);
   const int64_t channels = value.dim(cdim);
-  const double* x = value.data<double>();
-  const double* b = bias.data<double>();
-  double* out = ctx.output(0).data<double>();
   if (channels == 0) return Status::Ok();
-  ctx.ParallelFor(value.num_elements(), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) out[i] = x[i] + b[(i / inner) % channels];
+  // half and bfloat16: Eigen adds in float and rounds, as TF's kernel.
+  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(value.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* x = value.data<T>();
+    const T* b = bias.data<T>();
+    T* out = ctx.output(0).data<T>();
+    ctx.ParallelFor(value.num_elements(), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = x[i] + b[(i / inner) % channels];
+    });
+    return Status::Ok();
   });
-  return Status::Ok();
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("BiasAdd")
@@ -62,7 +66,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BiasAdd")
                          .Input("value: T")
                          .Input("bias: T")
                          .Output("output: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .Params<BiasAddParams>()
                          .ShapeRule(BiasAddShape)
                          .Kernel(Kernel));

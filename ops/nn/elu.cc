@@ -1,5 +1,5 @@
-// Elu: TF's exponential linear unit (tf.nn.elu) in float64: the converter leaves
-// CUSTOM "Elu" {T} for double, which TFLite's builtins lack (measured by
+// Elu: TF's exponential linear unit (tf.nn.elu) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Elu" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's formula: x < 0 ? exp(x) - 1 : x
 // (exp(x) - 1, not expm1, so small negative x match TF bit for bit).
 #include "../math/elementwise.h"
@@ -8,7 +8,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryElementwise<double>(ctx, 5, math::packet_exprs::Elu{});
+  return math::UnaryElementwise<double, Eigen::half, Eigen::bfloat16>(ctx, 5, math::packet_exprs::Elu{});
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Elu")
@@ -16,7 +16,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Elu")
                          .Doc("x < 0 ? exp(x) - 1 : x, elementwise (tf.nn.elu).")
                          .Input("features: T")
                          .Output("activations: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// LeakyRelu: TF's x > 0 ? x : alpha * x (tf.nn.leaky_relu) in float64: the
-// converter leaves CUSTOM "LeakyRelu" {T, alpha} for double, which TFLite's
+// LeakyRelu: TF's x > 0 ? x : alpha * x (tf.nn.leaky_relu) in float64, half and bfloat16: the
+// converter leaves CUSTOM "LeakyRelu" {T, alpha} for those dtypes, which TFLite's
 // builtin LEAKY_RELU lacks (measured by tools/census_float64.py). TF's
 // functor is a select, not a max, since alpha may exceed 1 or be negative;
 // alpha is a float attr, so it is rounded to float first, as TF's kernel
@@ -16,10 +16,14 @@ struct LeakyReluParams {
 };
 
 Status Kernel(KernelContext& ctx, const LeakyReluParams& p) {
-  const double alpha = static_cast<double>(static_cast<float>(p.alpha));
+  // TF casts the float attr to T, and the product rounds to T.
+  const float alpha = static_cast<float>(p.alpha);
   // Both sides computed and picked by mask: a branch on the sign of real
   // activations mispredicts about half the time (2.4x TF's time, measured).
-  return math::UnaryMap<double>(ctx, 1, [alpha](double x) { return math::Pick(x > 0.0, x, x * alpha); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [alpha](auto x) {
+    using T = decltype(x);
+    return math::Pick(x > T(0), x, T(x * T(alpha)));
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("LeakyRelu")
@@ -28,7 +32,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("LeakyRelu")
                          .Input("features: T")
                          .Output("activations: T")
                          .Params<LeakyReluParams>()
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Relu: TF's max(x, 0) (tf.nn.relu) in float64: the converter leaves
-// CUSTOM "Relu" {T} for double, which TFLite's builtins lack (measured by
+// Relu: TF's max(x, 0) (tf.nn.relu) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Relu" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). NaN propagates (TF's cwiseMax<PropagateNaN>).
 #include "../math/cwise.h"
 
@@ -7,7 +7,10 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 1, [](double x) { return x != x ? x : (x > 0.0 ? x : 0.0); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) {
+    using T = decltype(x);
+    return x != x ? x : (x > T(0) ? x : T(0));
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Relu")
@@ -15,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Relu")
                          .Doc("max(x, 0), NaN propagating (tf.nn.relu).")
                          .Input("features: T")
                          .Output("activations: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

@@ -1,5 +1,5 @@
-// Relu6: TF's min(max(x, 0), 6) (tf.nn.relu6) in float64: the converter leaves
-// CUSTOM "Relu6" {T} for double, which TFLite's builtins lack (measured by
+// Relu6: TF's min(max(x, 0), 6) (tf.nn.relu6) in float64, half and bfloat16: the converter leaves
+// CUSTOM "Relu6" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). NaN propagates (TF's cwiseMax/cwiseMin<PropagateNaN>).
 #include "../math/cwise.h"
 
@@ -7,7 +7,10 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double>(ctx, 1, [](double x) { return x != x ? x : (x > 0.0 ? (x < 6.0 ? x : 6.0) : 0.0); });
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) {
+    using T = decltype(x);
+    return x != x ? x : (x > T(0) ? (x < T(6) ? x : T(6)) : T(0));
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Relu6")
@@ -15,7 +18,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Relu6")
                          .Doc("min(max(x, 0), 6), NaN propagating (tf.nn.relu6).")
                          .Input("features: T")
                          .Output("activations: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

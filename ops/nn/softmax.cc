@@ -1,5 +1,5 @@
 // Softmax: TF's exp(x) / sum(exp(x)) along the last axis (tf.nn.softmax).
-// In float64 the converter leaves CUSTOM "Softmax" {T} (TFLite's builtin has no
+// In float64, half and bfloat16 the converter leaves CUSTOM "Softmax" {T} (TFLite's builtin has no
 // double kernel; measured by tools/census_float64.py). TF's algorithm and
 // checks are in softmax_rows.h.
 #include "softmax_rows.h"
@@ -14,7 +14,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Softmax")
                          .Doc("exp(x) / sum(exp(x)) along the last axis (tf.nn.softmax).")
                          .Input("logits: T")
                          .Output("softmax: T")
-                         .Attr("T: {double}")
+                         .Attr("T: {half, bfloat16, double}")
                          .ShapeRule(nn::SoftmaxRowsShape)
                          .Kernel(Kernel));
 

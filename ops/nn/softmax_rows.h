@@ -1,4 +1,4 @@
-// Shared by Softmax and LogSoftmax (float64; TFLite's builtins lack it): TF's
+// Shared by Softmax and LogSoftmax (float64, half and bfloat16; TFLite's builtins lack them): TF's
 // SoftmaxEigenImpl along the last axis, row by row: shift by the row's max,
 // exp (Eigen's functor, as TF), then multiply by 1 / sum (Softmax) or
 // subtract log(sum) (LogSoftmax). Sums of rows may round differently from
@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "../math/elementwise.h"
+#include "../math/half_arrays.h"
 
 namespace opbridge {
 namespace nn {
@@ -19,12 +21,52 @@ inline Status SoftmaxRowsShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// half and bfloat16: TF's steps in T, each rounded to T as TF's Eigen
+// expression does (shift, exp, 1 / sum or log(sum), product or difference),
+// except the row's sum, added in float here and in T by TF (so ours is the
+// closer one; rows differ from TF's by a few units in the last place).
+template <typename T>
+Status SoftmaxRowsSmall(KernelContext& ctx, bool log, int64_t rows, int64_t classes) {
+  const T* in = ctx.input(0).data<T>();
+  T* out = ctx.output(0).data<T>();
+  ctx.ParallelFor(rows, classes * 8, [&](int64_t begin, int64_t end) {
+    std::vector<float> shifted(static_cast<size_t>(classes)), e(static_cast<size_t>(classes));
+    std::vector<T> scratch(static_cast<size_t>(classes));
+    for (int64_t r = begin; r < end; ++r) {
+      float* s = shifted.data();
+      math::Widen(in + r * classes, s, classes);
+      float max = s[0];
+      for (int64_t j = 1; j < classes; ++j) max = std::max(max, s[j]);
+      for (int64_t j = 0; j < classes; ++j) s[j] -= max;
+      math::RoundTo(s, scratch.data(), classes);  // the shifted logits, in T
+      // exp in float by Eigen's packet function, TF's own path for T (its
+      // half packets widen to float packets), then rounded to T.
+      math::ApplyRange(s, e.data(), classes, math::packet_exprs::Exp{});
+      math::RoundTo(e.data(), scratch.data(), classes);
+      float sum = 0.0f;
+      for (int64_t j = 0; j < classes; ++j) sum += e[static_cast<size_t>(j)];
+      if (log) {
+        const float log_sum = static_cast<float>(T(std::log(static_cast<float>(T(sum)))));
+        for (int64_t j = 0; j < classes; ++j) s[j] -= log_sum;
+        math::Narrow(s, out + r * classes, classes);
+      } else {
+        const float inverse = static_cast<float>(T(1.0f / static_cast<float>(T(sum))));
+        for (int64_t j = 0; j < classes; ++j) e[static_cast<size_t>(j)] *= inverse;
+        math::Narrow(e.data(), out + r * classes, classes);
+      }
+    }
+  });
+  return Status::Ok();
+}
+
 inline Status SoftmaxRows(KernelContext& ctx, bool log) {
   const ConstTensor& x = ctx.input(0);
   OPBRIDGE_REQUIRE(x.rank() >= 1, "logits must have >= 1 dimension, got ", x.shape().ToString());
   const int64_t classes = x.dim(x.rank() - 1);
   if (x.num_elements() == 0) return Status::Ok();
   const int64_t rows = x.num_elements() / classes;
+  if (x.dtype() == DType::kFloat16) return SoftmaxRowsSmall<Eigen::half>(ctx, log, rows, classes);
+  if (x.dtype() == DType::kBFloat16) return SoftmaxRowsSmall<Eigen::bfloat16>(ctx, log, rows, classes);
   const double* in = x.data<double>();
   double* out = ctx.output(0).data<double>();
   ctx.ParallelFor(rows, classes * 8, [&](int64_t begin, int64_t end) {

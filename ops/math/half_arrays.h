@@ -1,0 +1,100 @@
+// Arrays of half and bfloat16 widened to float and rounded back, for the
+// kernels that compute those types in float (softmax rows, matmul, Mean).
+//
+// Eigen::half converts one element at a time in software on the baseline
+// build (no F16C): about as slow as the arithmetic it brackets. CPUs with AVX2
+// have F16C, whose conversions are exact (half to float) and round to nearest
+// even (float to half), the same values as Eigen's; only a NaN's payload bits
+// can differ. bfloat16 converts by shifts, which GCC vectorizes.
+// OPBRIDGE_NO_AVX2=1 takes the software path (avx2_dispatch.h).
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "avx2_dispatch.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace opbridge::math {
+
+#if defined(__x86_64__)
+#define OPBRIDGE_F16C __attribute__((target("avx,f16c"))) inline
+
+OPBRIDGE_F16C void HalfToFloatF16c(const Eigen::half* in, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i))));
+  }
+  for (; i < n; ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, in + i, sizeof bits);
+    out[i] = _cvtsh_ss(bits);
+  }
+}
+
+OPBRIDGE_F16C void FloatToHalfF16c(const float* in, Eigen::half* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT));
+  }
+  for (; i < n; ++i) {
+    const uint16_t bits = _cvtss_sh(in[i], _MM_FROUND_TO_NEAREST_INT);
+    std::memcpy(out + i, &bits, sizeof bits);
+  }
+}
+
+#undef OPBRIDGE_F16C
+#endif
+
+inline bool UseF16c() {
+#if defined(__x86_64__)
+  static const bool use = UseAvx2() && __builtin_cpu_supports("f16c");
+  return use;
+#else
+  return false;
+#endif
+}
+
+// out[i] = float(in[i]), exactly.
+template <typename T>
+void Widen(const T* in, float* out, int64_t n) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, Eigen::half>) {
+    if (UseF16c()) {
+      HalfToFloatF16c(in, out, n);
+      return;
+    }
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]);
+}
+
+// out[i] = T(in[i]), rounded to nearest even.
+template <typename T>
+void Narrow(const float* in, T* out, int64_t n) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, Eigen::half>) {
+    if (UseF16c()) {
+      FloatToHalfF16c(in, out, n);
+      return;
+    }
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(in[i]);
+}
+
+// v[i] = float(T(v[i])): each value rounded to T's precision, in place,
+// through `scratch` (n elements of T).
+template <typename T>
+void RoundTo(float* v, T* scratch, int64_t n) {
+  Narrow(v, scratch, n);
+  Widen(scratch, v, n);
+}
+
+}  // namespace opbridge::math
