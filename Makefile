@@ -134,11 +134,15 @@ test-aarch64-ci: build $(AARCH64_STAMP)
 
 # The kernels under ASan + UBSan: a sanitized wheel in its own venv (no
 # TensorFlow), fed every op's seed model and the fuzzers (tools/sanitize.py).
+# The Eigen decomposition files are not instrumented: their objects come from
+# the normal build's tree (build/<wheel tag>, named by the wheel; CMakeLists.txt).
 ASAN_VENV := .venv-asan
+NORMAL_OBJECTS = $(CURDIR)/build/$$(basename dist/opbridge-*.whl .whl | cut -d- -f3-)/CMakeFiles/opbridge_objects.dir
 sanitize: build
 	rm -rf dist/asan
 	$(PIP) wheel --no-build-isolation --no-deps -w dist/asan -Cbuild-dir=build/asan \
-		-Ccmake.define.OPBRIDGE_SANITIZE=ON -Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF .
+		-Ccmake.define.OPBRIDGE_SANITIZE=ON -Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF \
+		-Ccmake.define.OPBRIDGE_REUSE_OBJECTS=$(NORMAL_OBJECTS) .
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	PIP_CACHE_DIR=$(CURDIR)/.cache/pip $(ASAN_VENV)/bin/pip install -q --disable-pip-version-check \
 		ai-edge-litert==2.3.0 numpy hypothesis pytest
