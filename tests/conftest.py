@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -175,15 +176,21 @@ def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path,
     (the default where the CPU has AVX2) or, baseline=True, OPBRIDGE_NO_AVX2=1: the
     kernels read it once per process."""
     (workdir / "model.tflite").write_bytes(model)
+    # .npy files keep bfloat16 as raw 2-byte records: each side views them back by dtype name.
+    names = [np.dtype(x.dtype).name for x in inputs]
     for i, x in enumerate(inputs):
         np.save(workdir / f"input_{i}.npy", x)
     script = (
-        "import numpy as np\n"
+        "import json, ml_dtypes, numpy as np\n"
         "from opbridge.running import run_tflite\n"
-        f"inputs = [np.load(f'input_{{i}}.npy') for i in range({len(inputs)})]\n"
+        f"names = {names!r}\n"
+        "inputs = [np.load(f'input_{i}.npy').view(ml_dtypes.bfloat16 if n == 'bfloat16' else n)\n"
+        "          for i, n in enumerate(names)]\n"
         "out = run_tflite(open('model.tflite', 'rb').read(), inputs, num_threads=2)\n"
         "np.savez('out.npz', **out)\n"
+        "json.dump({k: np.dtype(v.dtype).name for k, v in out.items()}, open('out.json', 'w'))\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=workdir, env=kernel_path_env(baseline), check=True)
+    dtypes = json.loads((workdir / "out.json").read_text())
     with np.load(workdir / "out.npz") as out:
-        return dict(out)
+        return {k: v.view(ml_dtypes.bfloat16) if dtypes[k] == "bfloat16" else v for k, v in out.items()}

@@ -24,7 +24,13 @@ import numpy as np
 import pytest
 from flatbuffers import flexbuffers
 
-from conftest import RUNTIMES, bfloat16_reference_via_float32, convert_fn, tf_runs_bfloat16_in_onednn
+from conftest import (
+    RUNTIMES,
+    bfloat16_reference_via_float32,
+    convert_fn,
+    run_tflite_in_process,
+    tf_runs_bfloat16_in_onednn,
+)
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 from test_parity_conv_2d import assert_within, gamma, hide_channels
@@ -154,12 +160,18 @@ np.savez(sys.argv[2], **out)
 """
 
 
+# Input channels: 4, and 45, whose output depths (45, 90, 135) fill the 16-bit types' register
+# blocks of 32 and 8 channels and leave a remainder.
+CHANNELS = [4, 45]
+
+
+@pytest.mark.parametrize("channels", CHANNELS)
 @pytest.mark.parametrize("dtype", BOUNDED, ids=lambda d: np.dtype(d).name)
-def test_bit_for_bit_with_tf_own_kernel(tf, rng, tmp_path, dtype):
+def test_bit_for_bit_with_tf_own_kernel(tf, rng, tmp_path, dtype, channels):
     """TF with oneDNN off (TF_ENABLE_ONEDNN_OPTS=0) runs its own kernel for float32 and bfloat16:
     opbridge's results equal it exactly. (Values travel as float32, which holds bfloat16 exactly.)"""
-    _, model, filters, geometry_of = geometry_model(tf, rng, dtype)
-    x = values(rng, (2, 9, 11, 4), dtype)
+    _, model, filters, geometry_of = geometry_model(tf, rng, dtype, channels)
+    x = values(rng, (2, 9, 11, channels), dtype)
     np.savez(
         tmp_path / "in.npz",
         x=x.astype(np.float32),
@@ -184,6 +196,28 @@ def test_bit_for_bit_with_tf_own_kernel(tf, rng, tmp_path, dtype):
         got = run_tflite(model, [x], runtime)
         for name in filters:
             assert_within(got[name].astype(np.float32), want[name], None, f"[{runtime}] {name}")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16], ids=lambda d: np.dtype(d).name)
+def test_16_bit_types_same_bits_on_both_paths(tf, rng, tmp_path, dtype):
+    """half and bfloat16 run eight channels per float register on CPUs with AVX2 and F16C, one
+    at a time on the baseline (OPBRIDGE_NO_AVX2=1): the same bits, and half's are TF's."""
+    fn, model, _, _ = geometry_model(tf, rng, dtype, channels=45)
+    x = values(rng, (2, 9, 11, 45), dtype)
+    x[0, 3, 4, 7] = np.nan
+    x[1, 5, 6, 40] = np.inf
+    paths = {}
+    for baseline in (False, True):
+        workdir = tmp_path / ("baseline" if baseline else "avx2")
+        workdir.mkdir()
+        paths[baseline] = run_tflite_in_process(model, [x], workdir, baseline)
+    want = {k: v.numpy() for k, v in fn(x).items()}
+    for name in want:
+        # Compared as float32 (exact for both types), where NaN equals NaN.
+        avx2, baseline = (paths[b][name].astype(np.float32) for b in (False, True))
+        assert_within(avx2, baseline, None, f"{name}: AVX2 vs baseline")
+        if dtype == np.float16:
+            assert_within(paths[False][name], want[name], None, f"{name}: vs TF")
 
 
 def test_keras_separable_conv2d_after_unknown_channels(tf, rng):

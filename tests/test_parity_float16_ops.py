@@ -258,3 +258,95 @@ def test_half_layer_norm_block_is_at_least_as_accurate_as_tf(tf, rng):
         for g, w, ex in zip(got, want, exact, strict=True):
             tf_error = np.max(np.abs(w - ex))
             assert np.max(np.abs(g - ex)) <= tf_error + ULP * np.max(np.abs(ex)), runtime
+
+
+def mobile_block(keras, policy: str, rng: np.random.Generator):
+    """A MobileNet/EfficientNet block under a Keras mixed-precision policy (a strided convolution,
+    batch norm, Relu6, depthwise convolution, swish, squeeze-and-excitation, a pointwise
+    projection, pooling, a float32 head) with batch-norm statistics of a trained model."""
+    layers = keras.layers
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((32, 32, 3))
+        x = layers.Conv2D(16, 3, strides=2, padding="same", use_bias=False)(inp)
+        x = layers.ReLU(6.0)(layers.BatchNormalization()(x))
+        x = layers.DepthwiseConv2D(3, padding="same", use_bias=False)(x)
+        x = layers.Activation("swish")(layers.BatchNormalization()(x))
+        se = layers.GlobalAveragePooling2D(keepdims=True)(x)
+        se = layers.Conv2D(4, 1, activation="swish")(se)
+        se = layers.Conv2D(16, 1, activation="sigmoid")(se)
+        x = layers.Conv2D(24, 1, use_bias=False)(layers.Multiply()([x, se]))
+        x = layers.GlobalAveragePooling2D()(layers.BatchNormalization()(x))
+        model = keras.Model(inp, layers.Dense(10, dtype="float32")(x))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            shape = layer.gamma.shape
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, shape).astype(np.float32),
+                    rng.normal(0, 0.2, shape).astype(np.float32),
+                    rng.normal(0, 0.2, shape).astype(np.float32),
+                    rng.uniform(0.5, 2.0, shape).astype(np.float32),
+                ]
+            )
+    return model
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_keras_block_as_accurate_as_tf(tf, rng, policy):
+    """A mixed-precision Keras model converts with every 16-bit op custom (Conv2D, DepthwiseConv2dNative,
+    Relu6, Sigmoid, Mul, BiasAdd) and runs in LiteRT as close to the same model in float32 as TF's own
+    mixed-precision run is: at most TF's largest error plus one unit in the last place of the 16-bit
+    type at the output's scale. (TF may run the 16-bit convolutions in oneDNN, in another order, so
+    the bits themselves can differ.)"""
+    import keras
+
+    import opbridge
+    from opbridge.running import run_tflite
+
+    mixed = mobile_block(keras, policy, rng)
+    full = mobile_block(keras, "float32", rng)
+    full.set_weights(mixed.get_weights())
+    model = opbridge.convert(mixed)
+    assert set(tflite_model.custom_op_counts(model)) >= {
+        "Conv2D", "DepthwiseConv2dNative", "Relu6", "Sigmoid", "Mul", "BiasAdd",
+    }  # fmt: skip
+    x = rng.standard_normal((4, 32, 32, 3)).astype(np.float32)
+    exact = full(x, training=False).numpy().astype(np.float64)
+    tf_error = np.max(np.abs(mixed(x, training=False).numpy().astype(np.float64) - exact))
+    unit = 2.0**-10 if policy == "mixed_float16" else 2.0**-7
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(model, [x], runtime).values()
+        error = np.max(np.abs(got.astype(np.float64) - exact))
+        assert error <= tf_error + unit * np.max(np.abs(exact)), (runtime, error, tf_error)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, "bfloat16"])
+@pytest.mark.parametrize(
+    "data_format,shape", [("NHWC", (2, 3, 5, 7)), ("NCHW", (2, 7, 3, 5)), ("NCHW", (3, 7))]
+)
+def test_bias_add_every_layout_exactly(tf, rng, dtype, data_format, shape):
+    """BiasAdd as a model holds it (the converter makes NCHW NHWC with transposes, other tools
+    need not): value + bias along the channel dim, one rounding to the 16-bit type, TF's bits."""
+    from flatbuffers import flexbuffers
+
+    from opbridge.running import run_tflite
+    from opbridge.tflite_model import schema
+
+    np_dtype = tf.bfloat16.as_numpy_dtype if dtype == "bfloat16" else dtype
+    x = halves(rng, shape).astype(np_dtype)
+    bias = rng.uniform(-3, 3, (7,)).astype(np_dtype)
+    want = tf.raw_ops.BiasAdd(value=x, bias=bias, data_format=data_format).numpy()
+    type_number = schema.TensorType.FLOAT16 if dtype == np.float16 else schema.TensorType.BFLOAT16
+    model = tflite_model.single_custom_op_model(
+        "BiasAdd",
+        [("value", shape, np_dtype), ("bias", (7,), np_dtype)],
+        [("output", shape, np_dtype)],
+        options=flexbuffers.Dumps({"T": type_number, "data_format": data_format}),
+    )
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(model, [x, bias], runtime).values()
+        np.testing.assert_array_equal(got.astype(np.float32), want.astype(np.float32), err_msg=runtime)

@@ -129,8 +129,12 @@ WidenedB WidenB(const T* b, int64_t k, int64_t n, bool transpose_b) {
   if (!transpose_b) {
     math::Widen(b, out.rows.data(), k * n);
   } else {
+    // Widened as stored (by the block), then transposed in float: a strided
+    // conversion is one element at a time.
+    std::vector<float> stored(static_cast<size_t>(k * n));
+    math::Widen(b, stored.data(), k * n);
     for (int64_t p = 0; p < k; ++p) {
-      for (int64_t j = 0; j < n; ++j) out.rows[static_cast<size_t>(p * n + j)] = static_cast<float>(b[j * k + p]);
+      for (int64_t j = 0; j < n; ++j) out.rows[static_cast<size_t>(p * n + j)] = stored[static_cast<size_t>(j * k + p)];
     }
   }
   if (nn::gemm_avx2::Use()) out.packed.emplace_back(out.rows.data(), n, k, n);
@@ -152,14 +156,18 @@ void WidenedProducts(KernelContext& ctx, const std::vector<WidenedB>& bs, AAt a_
   const int64_t blocks = (m + kWidenedRows - 1) / kWidenedRows;
   ctx.ParallelFor(batches * blocks, kWidenedRows * n * k * 2 + 1, [&](int64_t begin, int64_t end) {
     std::vector<float> a_rows(static_cast<size_t>(kWidenedRows * k)), c_rows(static_cast<size_t>(kWidenedRows * n));
+    std::vector<float> a_column(transpose_a ? static_cast<size_t>(kWidenedRows) : 0);
     for (int64_t item = begin; item < end; ++item) {
       const int64_t batch = item / blocks, r0 = (item % blocks) * kWidenedRows;
       const int64_t rows = std::min(kWidenedRows, m - r0);
       const T* a = a_at(batch);
       const WidenedB& b = bs[static_cast<size_t>(b_at(batch))];
       if (transpose_a) {
-        for (int64_t i = 0; i < rows; ++i) {
-          for (int64_t p = 0; p < k; ++p) a_rows[static_cast<size_t>(i * k + p)] = static_cast<float>(a[p * m + r0 + i]);
+        // A is [k, m]: each of its k rows gives this block's `rows` values,
+        // contiguous, widened by the block and scattered in float.
+        for (int64_t p = 0; p < k; ++p) {
+          math::Widen(a + p * m + r0, a_column.data(), rows);
+          for (int64_t i = 0; i < rows; ++i) a_rows[static_cast<size_t>(i * k + p)] = a_column[static_cast<size_t>(i)];
         }
       } else {
         math::Widen(a + r0 * k, a_rows.data(), rows * k);

@@ -200,7 +200,7 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, F
     const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
     if (flat) {
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-        if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+        if constexpr (math::kHalfType<T>) {
           if (fusing == Fusing::kOneStep) {
             OneStepRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
             return;
@@ -213,6 +213,9 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, F
     const BroadcastIndex index(a.shape(), b.shape(), y.shape());
     ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
       index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t run) {
+        if constexpr (math::kHalfType<T>) {
+          if (fusing == Fusing::kOneStep) return OneStepRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
+        }
         MapRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
       });
     });

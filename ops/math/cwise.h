@@ -53,6 +53,35 @@ Status UnaryMap(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
   });
 }
 
+// y[i] = fn(x[i]) for an fn that is exact on T's values (a selection such as
+// Relu's) or one arithmetic step: half and bfloat16 are widened to float by
+// the block, fn runs on floats, and the results are rounded back by the
+// block (half_arrays.h), the values of fn on T without converting one element
+// at a time.
+template <typename... Ts, typename Fn>
+Status UnaryOneStep(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
+  const ConstTensor& x = ctx.input(0);
+  return DispatchElement<Ts...>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = ctx.output(0).data<T>();
+    ctx.ParallelFor(x.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
+      if constexpr (kHalfType<T>) {
+        float block[256];
+        for (int64_t i = begin; i < end; i += 256) {
+          const int64_t m = end - i < 256 ? end - i : 256;
+          Widen(in + i, block, m);
+          for (int64_t j = 0; j < m; ++j) block[j] = fn(block[j]);
+          Narrow(block, out + i, m);
+        }
+      } else {
+        for (int64_t i = begin; i < end; ++i) out[i] = fn(in[i]);
+      }
+    });
+    return Status::Ok();
+  });
+}
+
 // z[o] = fn(x[ix], y[iy]) over TF's broadcast of inputs 0 and 1; z's type is
 // fn's result type. Same checks as BinaryBroadcast (at most 5 merged dims).
 template <typename... Ts, typename Fn>

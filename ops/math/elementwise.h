@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 #include <complex>
+#include <limits>
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include "avx2_dispatch.h"
@@ -36,8 +37,37 @@ constexpr bool kOneFunction = std::is_same_v<Expr, packet_exprs::Exp> || std::is
                               std::is_same_v<Expr, packet_exprs::Tanh>;
 
 template <typename T, typename Expr>
+void ApplyRange(const T* in, T* out, int64_t n, const Expr& expr);
+
+// Sigmoid in half and bfloat16. TF's packets take Eigen's generic logistic
+// steps in T: e = exp(x), then e / (1 + e), or 1 where e is infinite; each
+// step in float, rounded to T (the half and bfloat16 packets widen, compute
+// and round). The same steps on float blocks, with the float exp of Exp.
+template <typename T>
+void SigmoidWidened(const T* in, T* out, int64_t n) {
+  constexpr int64_t kBlock = 256;
+  float e[kBlock], d[kBlock];
+  T scratch[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t m = n - i < kBlock ? n - i : kBlock;
+    Widen(in + i, e, m);
+    ApplyRange(e, e, m, packet_exprs::Exp{});
+    RoundTo(e, scratch, m);
+    for (int64_t j = 0; j < m; ++j) d[j] = 1.0f + e[j];
+    RoundTo(d, scratch, m);
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < m; ++j) e[j] = e[j] == kInf ? 1.0f : e[j] / d[j];
+    Narrow(e, out + i, m);
+  }
+}
+
+template <typename T, typename Expr>
 void ApplyRange(const T* in, T* out, int64_t n, const Expr& expr) {
-  if constexpr ((std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) && kOneFunction<Expr>) {
+  if constexpr (kHalfType<T> && std::is_same_v<Expr, packet_exprs::Sigmoid>) {
+    SigmoidWidened(in, out, n);
+    return;
+  }
+  if constexpr (kHalfType<T> && kOneFunction<Expr>) {
     float block[256];
     for (int64_t i = 0; i < n; i += 256) {
       const int64_t m = n - i < 256 ? n - i : 256;

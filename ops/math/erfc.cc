@@ -17,8 +17,10 @@
 // same lanes in its SSE and AVX forms).
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include <algorithm>
 #include <type_traits>
 
+#include "../math/half_arrays.h"
 #include "../nn/binary_grad.h"
 
 // x86-64 only (SSE's rcpps): elsewhere (aarch64) every packet is Eigen's perfc,
@@ -116,8 +118,16 @@ template <typename T>
 Status Erfc16(KernelContext& ctx) {
   const T* in = ctx.input(0).data<T>();
   T* out = ctx.output(0).data<T>();
+  // Widened and rounded by the block (half_arrays.h); each value's erfc is
+  // the scalar float one, as TF's.
   ctx.ParallelFor(ctx.input(0).num_elements(), 10, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) out[i] = static_cast<T>(Eigen::numext::erfc(static_cast<float>(in[i])));
+    float block[256];
+    for (int64_t i = begin; i < end; i += 256) {
+      const int64_t m = std::min<int64_t>(end - i, 256);
+      math::Widen(in + i, block, m);
+      for (int64_t j = 0; j < m; ++j) block[j] = Eigen::numext::erfc(block[j]);
+      math::Narrow(block, out + i, m);
+    }
   });
   return Status::Ok();
 }

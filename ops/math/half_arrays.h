@@ -22,6 +22,10 @@
 
 namespace opbridge::math {
 
+// The 16-bit float types, which TF's kernels compute in float and round.
+template <typename T>
+constexpr bool kHalfType = std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+
 #if defined(__x86_64__)
 #define OPBRIDGE_F16C __attribute__((target("avx,f16c"))) inline
 
@@ -45,7 +49,7 @@ OPBRIDGE_F16C void FloatToHalfF16c(const float* in, Eigen::half* out, int64_t n)
   }
   for (; i < n; ++i) {
     const uint16_t bits = _cvtss_sh(in[i], _MM_FROUND_TO_NEAREST_INT);
-    std::memcpy(out + i, &bits, sizeof bits);
+    std::memcpy(static_cast<void*>(out + i), &bits, sizeof bits);
   }
 }
 

@@ -47,14 +47,29 @@ Status Kernel(KernelContext& ctx, const BiasAddParams& p) {
   for (int d = cdim + 1; d < rank; ++d) inner *= value.dim(d);
   const int64_t channels = value.dim(cdim);
   if (channels == 0) return Status::Ok();
-  // half and bfloat16: Eigen adds in float and rounds, as TF's kernel.
+  // half and bfloat16: Eigen adds in float and rounds, as TF's kernel; one
+  // step, so by float blocks (OneStepRun).
   return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(value.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
     T* out = ctx.output(0).data<T>();
+    auto add = [](auto v, auto w) { return v + w; };
     ctx.ParallelFor(value.num_elements(), 1, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) out[i] = x[i] + b[(i / inner) % channels];
+      // Runs of one bias step: along the channels (inner == 1: the bias
+      // advances with the value) or along one channel's inner block (the
+      // bias stays).
+      for (int64_t i = begin; i < end;) {
+        const int64_t c = (i / inner) % channels;
+        const int64_t run = inner == 1 ? std::min(end - i, channels - c) : std::min(end - i, inner - i % inner);
+        const int64_t step_b = inner == 1 ? 1 : 0;
+        if constexpr (math::kHalfType<T>) {
+          math::OneStepRun(x + i, 1, b + c, step_b, out + i, run, add);
+        } else {
+          math::MapRun(x + i, 1, b + c, step_b, out + i, run, add);
+        }
+        i += run;
+      }
     });
     return Status::Ok();
   });

@@ -29,14 +29,36 @@
 #include "conv_geometry.h"
 #include "gemm_double_avx2.h"
 #include "gemm_float_avx2.h"
+#include "../math/half_arrays.h"
 #include "opbridge/op.h"
 
 namespace opbridge::nn {
 
 // The type a convolution over T multiplies and sums in.
 template <typename T>
-using Accumulator = std::conditional_t<std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>, float,
-                                       std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>>;
+using Accumulator =
+    std::conditional_t<math::kHalfType<T>, float, std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>>;
+
+// Copies `n` values of T into the accumulator type (half and bfloat16: by
+// the block, half_arrays.h).
+template <typename T>
+inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
+  if constexpr (math::kHalfType<T>) {
+    math::Widen(src, dst, n);
+  } else {
+    for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
+  }
+}
+
+// A row of results back in T (rounded once, to nearest even).
+template <typename T>
+inline void StoreAs(const Accumulator<T>* src, int64_t n, T* dst) {
+  if constexpr (math::kHalfType<T>) {
+    math::Narrow(src, dst, n);
+  } else {
+    for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<T>(src[k]);
+  }
+}
 
 // TF's CPU convolution types (half, bfloat16, float, double; int32 when the
 // op has it).
@@ -66,7 +88,7 @@ class FilterMatrix {
       data_ = filter;
     } else {
       converted_.resize(static_cast<size_t>(size));
-      for (size_t i = 0; i < converted_.size(); ++i) converted_[i] = static_cast<Acc>(filter[i]);
+      CopyAs(filter, size, converted_.data());
       data_ = converted_.data();
     }
   }
@@ -162,11 +184,7 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
             gemm_avx2::Multiply(lhs, reduction, count, packed[static_cast<size_t>(g)], dst_first, ldc);
           } else {
             gemm_avx2::Multiply(lhs, reduction, count, packed[static_cast<size_t>(g)], result.data(), group_out);
-            for (int64_t p = 0; p < count; ++p) {
-              T* dst = dst_first + p * ldc;
-              const Acc* src = result.data() + p * group_out;
-              for (int64_t o = 0; o < group_out; ++o) dst[o] = static_cast<T>(src[o]);
-            }
+            for (int64_t p = 0; p < count; ++p) StoreAs(result.data() + p * group_out, group_out, dst_first + p * ldc);
           }
           continue;
         }
@@ -183,11 +201,7 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
       } else {
         Eigen::Map<Matrix> c(result.data(), count, group_out);
         c.noalias() = a * b;
-        for (int64_t p = 0; p < count; ++p) {
-          T* dst = dst_first + p * ldc;
-          const Acc* src = result.data() + p * group_out;
-          for (int64_t o = 0; o < group_out; ++o) dst[o] = static_cast<T>(src[o]);
-        }
+        for (int64_t p = 0; p < count; ++p) StoreAs(result.data() + p * group_out, group_out, dst_first + p * ldc);
       }
     }
   });
@@ -199,12 +213,6 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
                const Accumulator<T>* rhs, T* out, const Accumulator<T>* direct, Gather gather) {
   PatchGemm<T>(ctx, pixels, groups, reduction, group_out, rhs, out, direct, gather, OutputLines{},
                [](int64_t) { return int64_t{0}; });
-}
-
-// Copies `n` values of T into the accumulator type.
-template <typename T>
-inline void CopyAs(const T* src, int64_t n, Accumulator<T>* dst) {
-  for (int64_t k = 0; k < n; ++k) dst[k] = static_cast<Accumulator<T>>(src[k]);
 }
 
 // Columns [0, count) of a tap's X^T (rows `stride` apart): dst[c * stride + k]

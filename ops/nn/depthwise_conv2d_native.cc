@@ -31,6 +31,8 @@
 #include "conv_geometry.h"
 #include "../math/avx2_dispatch.h"
 #include "../math/element_types.h"
+#include "../math/half_arrays.h"
+#include "../math/half_lanes_avx2.h"
 #include "../math/simd_cols.h"
 #include "opbridge/op.h"
 
@@ -148,7 +150,7 @@ Status DepthwiseShape(ShapeContext& ctx, const DepthwiseParams& p) {
 
 template <typename T>
 OPBRIDGE_DEPTHWISE_INLINE T Tap(T acc, T x, T w) {
-  if constexpr (std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>) {
+  if constexpr (math::kHalfType<T>) {
     return static_cast<T>(static_cast<float>(acc) + static_cast<float>(x) * static_cast<float>(w));
   } else {
     return acc + x * w;
@@ -246,6 +248,41 @@ OPBRIDGE_DEPTHWISE_INLINE void PixelVectors(const T* const* srcs, int64_t taps, 
   for (int v = 0; v < V; ++v) *reinterpret_cast<Unaligned*>(dst + q0 + v * kWidth) = acc[v];
 }
 
+#if defined(__x86_64__)
+// The 16-bit floats on AVX2 + F16C: `V` blocks of eight channels in float
+// registers, each tap acc + x * w in float and the sum rounded to T, as Tap
+// does (the product of two 16-bit floats is exact in float, so this is Tap's
+// one rounding to float, then its rounding to T).
+template <typename T, int V>
+__attribute__((target("avx2,f16c"), always_inline)) inline void PixelHalfLanes(const T* const* srcs, int64_t taps,
+                                                                               const T* filter, int64_t out_depth,
+                                                                               int64_t q0, T* dst) {
+  using Lanes = math::HalfLanes<T>;
+  __m256 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = _mm256_setzero_ps();
+  for (int64_t t = 0; t < taps; ++t) {
+    const T* src = srcs[t] + q0;
+    const T* w = filter + t * out_depth + q0;
+    for (int v = 0; v < V; ++v) {
+      acc[v] = Lanes::Round(_mm256_add_ps(acc[v], _mm256_mul_ps(Lanes::Load(src + 8 * v), Lanes::Load(w + 8 * v))));
+    }
+  }
+  for (int v = 0; v < V; ++v) Lanes::Store(dst + q0 + 8 * v, acc[v]);
+}
+
+// All channels of one output pixel. A call per pixel, not inlined into the
+// row loop: GCC inlines the intrinsics only into functions built for their
+// instruction set, and the row loop is shared with the baseline build.
+template <typename T>
+__attribute__((target("avx2,f16c"), noinline)) void PixelHalf(const T* const* srcs, int64_t taps, const T* filter,
+                                                              int64_t out_depth, T* dst) {
+  int64_t q0 = 0;
+  for (; q0 + 32 <= out_depth; q0 += 32) PixelHalfLanes<T, 4>(srcs, taps, filter, out_depth, q0, dst);
+  for (; q0 + 8 <= out_depth; q0 += 8) PixelHalfLanes<T, 1>(srcs, taps, filter, out_depth, q0, dst);
+  for (; q0 < out_depth; ++q0) PixelBlock<T, 1>(srcs, taps, filter, out_depth, q0, dst);
+}
+#endif
+
 // Per-thread buffers of the row loop.
 template <typename T>
 struct RowScratch {
@@ -260,7 +297,8 @@ struct RowScratch {
 };
 
 // Output rows [begin, end) (item = image * out_rows + row). W: the vector
-// width in bytes for float and double (0: element by element).
+// width in bytes for float and double (0: element by element; -1: half and
+// bfloat16 in float registers, PixelHalfLanes).
 template <typename T, int W>
 OPBRIDGE_DEPTHWISE_INLINE void ConvolveRowsBody(const DepthwiseDims& d, const T* in, const T* filter, T* out,
                                                 int64_t begin, int64_t end, RowScratch<T>& scratch) {
@@ -291,6 +329,11 @@ OPBRIDGE_DEPTHWISE_INLINE void ConvolveRowsBody(const DepthwiseDims& d, const T*
           PixelVectors<T, W, static_cast<int>(kBlock / kWide)>(srcs, taps, filter, out_depth, q0, dst);
         }
         for (; q0 + kNarrow <= out_depth; q0 += kNarrow) PixelVectors<T, 16, 1>(srcs, taps, filter, out_depth, q0, dst);
+      } else if constexpr (W < 0) {
+#if defined(__x86_64__)
+        PixelHalf<T>(srcs, taps, filter, out_depth, dst);
+        q0 = out_depth;
+#endif
       } else {
         for (; q0 + kBlock <= out_depth; q0 += kBlock) PixelBlock<T, kBlock>(srcs, taps, filter, out_depth, q0, dst);
       }
@@ -330,6 +373,8 @@ Status Convolve(KernelContext& ctx, const DepthwiseDims& d, const T* in, T* out)
 #if defined(__x86_64__)
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
       if (math::UseAvx2()) return ConvolveRowsAvx2<T>(d, in, filter, out, begin, end, scratch);
+    } else if constexpr (math::kHalfType<T>) {
+      if (math::UseF16c()) return ConvolveRowsBody<T, -1>(d, in, filter, out, begin, end, scratch);
     }
 #endif
     ConvolveRows<T>(d, in, filter, out, begin, end, scratch);

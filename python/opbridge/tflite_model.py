@@ -35,6 +35,12 @@ _NUMPY_TO_SCHEMA = {
     np.dtype(np.bool_): schema.TensorType.BOOL,
     np.dtype(np.object_): schema.TensorType.STRING,  # TFLite's string tensors, as numpy holds bytes
 }
+try:  # numpy's bfloat16 comes from ml_dtypes (TF and LiteRT install it)
+    import ml_dtypes
+
+    _NUMPY_TO_SCHEMA[np.dtype(ml_dtypes.bfloat16)] = schema.TensorType.BFLOAT16
+except ImportError:  # pragma: no cover - then no bfloat16 arrays exist to map
+    pass
 
 
 @dataclass(frozen=True)

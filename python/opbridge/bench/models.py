@@ -103,6 +103,47 @@ def _istft_decoder(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
     return ModelCase(f"inverse STFT, {frames} frames of 512", "Complex, IRFFT", decode, parts)
 
 
+def _mixed_precision_block(tf: Any, rng: np.random.Generator, quick: bool) -> ModelCase:
+    """A MobileNetV2/EfficientNet block as Keras' mixed_float16 policy exports it: the convolutions,
+    activations and squeeze-and-excitation in float16 (custom ops: TFLite has no float16 kernels),
+    batch norm in float32 between casts (builtins)."""
+    size = 32 if quick else 112
+    f16 = tf.float16
+
+    def weight(*shape: int, scale: float) -> Any:
+        return tf.constant((rng.standard_normal(shape) * scale).astype(np.float16))
+
+    def norm(x: Any, channels: int) -> Any:  # batch norm at inference, in float32
+        scale = rng.uniform(0.5, 1.5, channels).astype(np.float32)
+        shift = rng.normal(0, 0.2, channels).astype(np.float32)
+        return tf.cast(tf.cast(x, tf.float32) * scale + shift, f16)
+
+    stem, dw = weight(3, 3, 3, 32, scale=0.3), weight(3, 3, 32, 1, scale=0.3)
+    squeeze, excite, project = (
+        weight(1, 1, 32, 8, scale=0.2),
+        weight(1, 1, 8, 32, scale=0.3),
+        weight(1, 1, 32, 16, scale=0.2),
+    )
+
+    @tf.function(input_signature=[tf.TensorSpec((1, size, size, 3), tf.float32, name="image")])
+    def block(image: Any) -> Any:
+        x = tf.nn.relu6(norm(tf.nn.conv2d(tf.cast(image, f16), stem, 2, "SAME"), 32))
+        x = norm(tf.nn.depthwise_conv2d(x, dw, [1, 1, 1, 1], "SAME"), 32)
+        x = x * tf.math.sigmoid(x)  # swish
+        gate = tf.reduce_mean(x, [1, 2], keepdims=True)
+        gate = tf.nn.conv2d(gate, squeeze, 1, "VALID")
+        gate = tf.math.sigmoid(tf.nn.conv2d(gate * tf.math.sigmoid(gate), excite, 1, "VALID"))
+        return tf.cast(norm(tf.nn.conv2d(x * gate, project, 1, "VALID"), 16), tf.float32)
+
+    image = rng.uniform(0, 1, (1, size, size, 3)).astype(np.float32)
+    return ModelCase(
+        f"mixed_float16 mobile block {size}px",
+        "Conv2D, DepthwiseConv2dNative, Relu6, Sigmoid, Mul (float16)",
+        block,
+        [image],
+    )
+
+
 def model_cases(tf: Any, quick: bool) -> list[ModelCase]:
     rng = np.random.default_rng(1)
     return [
@@ -111,6 +152,7 @@ def model_cases(tf: Any, quick: bool) -> list[ModelCase]:
         _bicubic_upscaler(tf, rng, quick),
         _segnet_block(tf, rng, quick),
         _istft_decoder(tf, rng, quick),
+        _mixed_precision_block(tf, rng, quick),
     ]
 
 
