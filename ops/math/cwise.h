@@ -67,13 +67,7 @@ Status UnaryOneStep(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
     T* out = ctx.output(0).data<T>();
     ctx.ParallelFor(x.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
       if constexpr (kHalfType<T>) {
-        float block[256];
-        for (int64_t i = begin; i < end; i += 256) {
-          const int64_t m = end - i < 256 ? end - i : 256;
-          Widen(in + i, block, m);
-          for (int64_t j = 0; j < m; ++j) block[j] = fn(block[j]);
-          Narrow(block, out + i, m);
-        }
+        MapWidened(in + begin, out + begin, end - begin, fn);
       } else {
         for (int64_t i = begin; i < end; ++i) out[i] = fn(in[i]);
       }

@@ -17,7 +17,6 @@
 // same lanes in its SSE and AVX forms).
 #include <unsupported/Eigen/SpecialFunctions>
 
-#include <algorithm>
 #include <type_traits>
 
 #include "../math/half_arrays.h"
@@ -121,13 +120,7 @@ Status Erfc16(KernelContext& ctx) {
   // Widened and rounded by the block (half_arrays.h); each value's erfc is
   // the scalar float one, as TF's.
   ctx.ParallelFor(ctx.input(0).num_elements(), 10, [&](int64_t begin, int64_t end) {
-    float block[256];
-    for (int64_t i = begin; i < end; i += 256) {
-      const int64_t m = std::min<int64_t>(end - i, 256);
-      math::Widen(in + i, block, m);
-      for (int64_t j = 0; j < m; ++j) block[j] = Eigen::numext::erfc(block[j]);
-      math::Narrow(block, out + i, m);
-    }
+    math::MapWidened(in + begin, out + begin, end - begin, [](float x) { return Eigen::numext::erfc(x); });
   });
   return Status::Ok();
 }

@@ -93,6 +93,19 @@ void Narrow(const float* in, T* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(in[i]);
 }
 
+// out[i] = T(fn(float(in[i]))): fn on the widened values, each result
+// rounded to T once; by blocks of 256 values.
+template <typename T, typename Fn>
+void MapWidened(const T* in, T* out, int64_t n, Fn&& fn) {
+  float block[256];
+  for (int64_t i = 0; i < n; i += 256) {
+    const int64_t m = n - i < 256 ? n - i : 256;
+    Widen(in + i, block, m);
+    for (int64_t j = 0; j < m; ++j) block[j] = fn(block[j]);
+    Narrow(block, out + i, m);
+  }
+}
+
 // v[i] = float(T(v[i])): each value rounded to T's precision, in place,
 // through `scratch` (n elements of T).
 template <typename T>
