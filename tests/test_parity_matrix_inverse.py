@@ -66,3 +66,34 @@ def test_non_square_input_is_rejected(tf, runtime):
         RuntimeError, match=r"MatrixInverse: dim -2 of input 'input' \[2, 3\] must equal dim -1"
     ):
         run_tflite(model, [np.ones((2, 3), np.float32)], runtime)
+
+
+@pytest.mark.parametrize("adjoint", [False, True])
+@pytest.mark.parametrize("shape", [*SHAPES, (33, 33)], ids=str)
+def test_half_is_inverted_in_float_as_tf(tf, rng, shape, adjoint):
+    """TF's half kernel widens to float, runs float's LU and inverse, rounds to half: TF's
+    half result is its float result on the widened input, rounded (checked here too). Ours
+    does the same; its float LU is the same algorithm in another vector width (TF's wheel is
+    built for AVX), so the last float bits can differ, and after rounding one unit of half."""
+    a = well_conditioned(rng, shape, np.float16)
+    want = tf.linalg.inv(a, adjoint=adjoint).numpy()
+    in_float = tf.linalg.inv(a.astype(np.float32), adjoint=adjoint).numpy().astype(np.float16)
+    np.testing.assert_array_equal(want, in_float)
+    model = convert_fn(lambda m: tf.linalg.inv(m, adjoint=adjoint), (a.shape, tf.float16))
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(model, [a], runtime).values()
+        assert got.dtype == np.float16 and got.shape == want.shape
+        units = np.abs(got.astype(np.float64) - want) / np.spacing(np.abs(want)).astype(np.float64)
+        assert units.max(initial=0) <= 1, (runtime, units.max())
+        if shape[-1] <= 8:  # float's LU rounds alike in both widths at these sizes (measured)
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_singular_half_matrix_is_an_error_as_in_tf(tf, runtime):
+    a = np.stack([np.eye(3), [[1, 2, 3], [2, 4, 6], [0, 0, 1]]]).astype(np.float16)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not invertible"):
+        tf.linalg.inv(a)
+    model = convert_fn(tf.linalg.inv, (a.shape, tf.float16))
+    with pytest.raises(RuntimeError, match=r"MatrixInverse: Input is not invertible.*matrix 1 of 2"):
+        run_tflite(model, [a], runtime)

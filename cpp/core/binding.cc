@@ -63,6 +63,13 @@ Status BindArgDType(const OpSpec& spec, const ArgSpec& arg, DType dtype, const c
   return Status::Ok();
 }
 
+Status RequireBuiltDType(DType dtype, const char* what, const std::string& name) {
+  OPBRIDGE_REQUIRE(IsBuilt(dtype), what, " '", name, "' is ", DTypeName(dtype),
+                   ", and this selective build of opbridge has kernels for ", BuiltDTypeNames(),
+                   " only (build it again with a model that has this tensor: opbridge build-selective)");
+  return Status::Ok();
+}
+
 Status InferShapes(const OpSpec& spec, const NodeAttrs& attrs, InputShapes inputs, size_t num_outputs,
                    OutputShapes* out) {
   ShapeContext ctx = internal::ContextAccess::MakeShapeContext(spec, attrs, std::move(inputs), num_outputs);

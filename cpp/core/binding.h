@@ -34,6 +34,10 @@ DType ArgDType(const ArgSpec& arg, const AttrMap& attrs);
 // earlier tensor) must match; an unbound one is bound here.
 Status BindArgDType(const OpSpec& spec, const ArgSpec& arg, DType dtype, const char* what, AttrMap* attrs);
 
+// A tensor's dtype is one this library's kernels are compiled for (all, except
+// in a selective build for given models: opbridge/dtype.h IsBuilt).
+Status RequireBuiltDType(DType dtype, const char* what, const std::string& name);
+
 // What the shape rule sees of the inputs.
 struct InputShapes {
   std::vector<Shape> shapes;

@@ -48,4 +48,21 @@ int DTypeSize(DType dtype) {
   return 0;
 }
 
+std::string BuiltDTypeNames() {
+  if (kBuiltDTypeMask == ~uint32_t{0}) return "every dtype";
+  std::string names;
+  for (const auto& info : kInfos) {
+    if (IsBuilt(info.dtype)) names += std::string(names.empty() ? "" : ", ") + info.name;
+  }
+  return names.empty() ? "no dtype" : names;
+}
+
+Status NoKernelForDType(DType dtype) {
+  if (!IsBuilt(dtype)) {
+    return Errorf("no kernel for dtype ", DTypeName(dtype), ": this selective build of opbridge has kernels for ",
+                  BuiltDTypeNames(), " only");
+  }
+  return Errorf("no kernel for dtype ", DTypeName(dtype));
+}
+
 }  // namespace opbridge

@@ -22,8 +22,11 @@ namespace opbridge::image {
 // arithmetic types. Eigen's 16-bit floats round every operation, as in TF.
 template <typename... Ts, typename Fn>
 Status DispatchWith16BitFloats(DType dtype, bool allow_half, bool allow_bfloat16, Fn&& fn) {
-  if (allow_half && dtype == DType::kFloat16) return fn(TypeTag<Eigen::half>{});
-  if (allow_bfloat16 && dtype == DType::kBFloat16) return fn(TypeTag<Eigen::bfloat16>{});
+  Status result = Status::Ok();
+  if ((allow_half && DispatchTo<DType::kFloat16, Eigen::half>(dtype, fn, &result)) ||
+      (allow_bfloat16 && DispatchTo<DType::kBFloat16, Eigen::bfloat16>(dtype, fn, &result))) {
+    return result;
+  }
   return Dispatch<Ts...>(dtype, fn);
 }
 

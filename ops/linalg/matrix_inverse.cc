@@ -4,11 +4,14 @@
 // Same algorithm as TF's CPU kernel: Eigen's partial-pivot LU on a row-major
 // map of each matrix, with TF's invertibility test (no exactly-zero pivot)
 // and its error text, in TF's denormals-flushed mode (a 1e-40 pivot is zero).
-// An empty matrix's inverse is the empty matrix.
+// An empty matrix's inverse is the empty matrix. half, as TF's kernel for it:
+// the LU and the inverse in float (half alone is too coarse to be useful),
+// each element rounded to half at the end.
 #include <Eigen/Core>
 #include <Eigen/LU>
 #include <complex>
 
+#include "../math/element_types.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -28,10 +31,13 @@ Status MatrixInverseShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-template <typename T>
+// T: the tensors' type; Compute: the decomposition's (float for half, else T).
+// For Compute == T the casts below are Eigen no-ops: the same code as without.
+template <typename T, typename Compute = T>
 Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
-  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using Real = typename Eigen::NumTraits<T>::Real;
+  using Matrix = Eigen::Matrix<Compute, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Tensors = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Real = typename Eigen::NumTraits<Compute>::Real;
   const ConstTensor& input = ctx.input(0);
   const Tensor& output = ctx.output(0);
   const int64_t n = input.dim(-1);
@@ -43,19 +49,19 @@ Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
   ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
     Eigen::PartialPivLU<Matrix> lu;
     for (int64_t b = begin; b < end; ++b) {
-      Eigen::Map<const Matrix> a(input.data<T>() + b * n * n, n, n);
-      Eigen::Map<Matrix> inv(output.data<T>() + b * n * n, n, n);
+      Eigen::Map<const Tensors> a(input.data<T>() + b * n * n, n, n);
+      Eigen::Map<Tensors> inv(output.data<T>() + b * n * n, n, n);
       if (adjoint) {
-        lu.compute(a.adjoint());
+        lu.compute(a.adjoint().template cast<Compute>());
       } else {
-        lu.compute(a);
+        lu.compute(a.template cast<Compute>());
       }
       const Real min_abs_pivot = lu.matrixLU().diagonal().cwiseAbs().minCoeff();
       if (!(min_abs_pivot > Real(0))) {
         singular[static_cast<size_t>(b)] = 1;
         continue;
       }
-      inv.noalias() = lu.inverse();
+      inv.noalias() = lu.inverse().template cast<T>();
     }
   });
   for (int64_t b = 0; b < batch; ++b) {
@@ -66,8 +72,15 @@ Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
 }
 
 Status MatrixInverseKernel(KernelContext& ctx, const InverseParams& p) {
-  return Dispatch<float, double, std::complex<float>, std::complex<double>>(
-      ctx.input(0).dtype(), [&](auto tag) { return InvertBatch<typename decltype(tag)::type>(ctx, p); });
+  return math::DispatchElement<float, double, std::complex<float>, std::complex<double>, Eigen::half>(
+      ctx.input(0).dtype(), [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        if constexpr (std::is_same_v<T, Eigen::half>) {
+          return InvertBatch<T, float>(ctx, p);
+        } else {
+          return InvertBatch<T>(ctx, p);
+        }
+      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("MatrixInverse")
@@ -77,7 +90,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixInverse")
                          .Input("input: T")
                          .Output("output: T")
                          .Params<InverseParams>()
-                         .Attr("T: {float, double, complex64, complex128}")
+                         .Attr("T: {float, double, half, complex64, complex128}")
                          .ShapeRule(MatrixInverseShape)
                          .Kernel(MatrixInverseKernel));
 

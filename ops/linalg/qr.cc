@@ -7,10 +7,18 @@
 // signs of R's diagonal (and Q's columns with it): the same Householder
 // reflections as TF give the same signs, R's diagonal is not made positive.
 // An empty input gives an identity Q where Q is not empty, as in TF.
-#include <Eigen/QR>
+// half: TF's kernel runs the same decomposition on Eigen::half. Its AVX
+// build's half packets add products in float and round once, where scalar
+// half code rounds every step: on AVX2 CPUs the isolated AVX2 build of this
+// decomposition (qr_half_avx2.cc) gives TF's bits; the baseline build differs
+// within half's rounding.
 #include <algorithm>
+#include <type_traits>
 
+#include "../math/avx2_dispatch.h"
+#include "../math/element_types.h"
 #include "linalg_common.h"
+#include "qr_factor.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -42,39 +50,30 @@ Status Factor(KernelContext& ctx, const QrParams& p) {
   const Tensor& r_out = ctx.output(1);
   const int64_t m = input.dim(-2), n = input.dim(-1), k = std::min(m, n);
   const bool full = p.full_matrices;
-  const int64_t q_cols = full ? m : k, r_rows = full ? m : k;
+  const int64_t q_size = m * (full ? m : k), r_size = (full ? m : k) * n;
   const int64_t batch = BatchSize(input.shape());
   const double max_dim = static_cast<double>(std::max(m, n));
-  const double flops = 2 * max_dim * k * k - 2.0 * k * k * k / 3 + 2 * max_dim * max_dim * q_cols;
+  const double flops = 2 * max_dim * k * k - 2.0 * k * k * k / 3 + 2 * max_dim * max_dim * (full ? m : k);
+  const T* a = input.data<T>();
+  T* q = q_out.data<T>();
+  T* r = r_out.data<T>();
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    Eigen::HouseholderQR<RowMatrix<T>> qr(m, n);
-    // Thin Q: TF applies the reflections to a materialized [m, k] identity. A
-    // product with an Identity() expression takes another Eigen path, which
-    // does not spread a NaN input through Q as TF's does.
-    const RowMatrix<T> identity = full ? RowMatrix<T>() : RowMatrix<T>::Identity(m, k);
-    for (int64_t b = begin; b < end; ++b) {
-      auto q = MatrixAt<T>(q_out, b, m, q_cols);
-      auto r = MatrixAt<T>(r_out, b, r_rows, n);
-      if (k == 0) {
-        // No reflections: Q is the identity (empty unless full with m > 0), R is empty.
-        q.setIdentity();
-        continue;
-      }
-      qr.compute(MatrixAt<T>(input, b, m, n));
-      if (full) {
-        q = qr.householderQ();
-        r = qr.matrixQR().template triangularView<Eigen::Upper>();
-      } else {
-        q = qr.householderQ() * identity;
-        r = qr.matrixQR().block(0, 0, k, n).template triangularView<Eigen::Upper>();
+#if defined(__x86_64__)
+    if constexpr (std::is_same_v<T, Eigen::half>) {
+      if (math::UseAvx2()) {
+        opbridge_avx2_qr_half(a + begin * m * n, end - begin, m, n, full, q + begin * q_size, r + begin * r_size);
+        return;
       }
     }
+#endif
+    QrWorkspace<T> w(m, n, full);
+    for (int64_t b = begin; b < end; ++b) FactorQr(w, a + b * m * n, m, n, full, q + b * q_size, r + b * r_size);
   });
   return Status::Ok();
 }
 
 Status QrKernel(KernelContext& ctx, const QrParams& p) {
-  return Dispatch<float, double, std::complex<float>, std::complex<double>>(
+  return math::DispatchElement<float, double, std::complex<float>, std::complex<double>, Eigen::half>(
       ctx.input(0).dtype(), [&](auto tag) { return Factor<typename decltype(tag)::type>(ctx, p); });
 }
 
@@ -86,7 +85,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Qr")
                          .Output("q: T")
                          .Output("r: T")
                          .Params<QrParams>()
-                         .Attr("T: {float, double, complex64, complex128}")
+                         .Attr("T: {float, double, half, complex64, complex128}")
                          .ShapeRule(QrShape)
                          .Kernel(QrKernel));
 

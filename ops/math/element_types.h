@@ -28,10 +28,9 @@ struct ElementDType<Eigen::bfloat16> {
 // Dispatch<Ts...> that also accepts Eigen::half among Ts.
 template <typename... Ts, typename Fn>
 Status DispatchElement(DType dtype, Fn&& fn) {
-  Status result = Errorf("no kernel for dtype ", DTypeName(dtype));
-  bool matched = false;
-  ((!matched && ElementDType<Ts>::value == dtype ? (matched = true, result = fn(TypeTag<Ts>{}), 0) : 0), ...);
-  return result;
+  Status result = Status::Ok();
+  if ((DispatchTo<ElementDType<Ts>::value, Ts>(dtype, fn, &result) || ...)) return result;
+  return NoKernelForDType(dtype);
 }
 
 // half, bfloat16, float, double: the floating types of most TF CPU kernels.

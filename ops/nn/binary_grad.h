@@ -28,8 +28,11 @@ constexpr bool kIs16BitFloat = std::is_same_v<T, Eigen::half> || std::is_same_v<
 // opbridge's Dispatch plus half and bfloat16 (Eigen's types, as TF's kernels).
 template <typename... Ts, typename Fn>
 Status DispatchFloatsAnd(DType dtype, Fn&& fn) {
-  if (dtype == DType::kFloat16) return fn(TypeTag<Eigen::half>{});
-  if (dtype == DType::kBFloat16) return fn(TypeTag<Eigen::bfloat16>{});
+  Status result = Status::Ok();
+  if (DispatchTo<DType::kFloat16, Eigen::half>(dtype, fn, &result) ||
+      DispatchTo<DType::kBFloat16, Eigen::bfloat16>(dtype, fn, &result)) {
+    return result;
+  }
   return Dispatch<Ts...>(dtype, fn);
 }
 

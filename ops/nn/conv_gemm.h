@@ -64,17 +64,15 @@ inline void StoreAs(const Accumulator<T>* src, int64_t n, T* dst) {
 // op has it).
 template <typename Fn>
 Status DispatchConvTypes(DType dtype, bool allow_int32, Fn&& fn) {
-  switch (dtype) {
-    case DType::kFloat16: return fn(TypeTag<Eigen::half>{});
-    case DType::kBFloat16: return fn(TypeTag<Eigen::bfloat16>{});
-    case DType::kFloat32: return fn(TypeTag<float>{});
-    case DType::kFloat64: return fn(TypeTag<double>{});
-    case DType::kInt32:
-      if (allow_int32) return fn(TypeTag<int32_t>{});
-      break;
-    default: break;
+  Status result = Status::Ok();
+  if (DispatchTo<DType::kFloat16, Eigen::half>(dtype, fn, &result) ||
+      DispatchTo<DType::kBFloat16, Eigen::bfloat16>(dtype, fn, &result) ||
+      DispatchTo<DType::kFloat32, float>(dtype, fn, &result) ||
+      DispatchTo<DType::kFloat64, double>(dtype, fn, &result) ||
+      (allow_int32 && DispatchTo<DType::kInt32, int32_t>(dtype, fn, &result))) {
+    return result;
   }
-  return Errorf("no kernel for dtype ", DTypeName(dtype));
+  return NoKernelForDType(dtype);
 }
 
 // The GEMM's right-hand side: `filter` ([K, F] row-major, K * F values) in

@@ -239,6 +239,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     const DType dtype = DTypeFromTfLiteType(tensor->type);
     OPBRIDGE_REQUIRE(dtype != DType::kInvalid, "input '", arg.name, "' has TFLite type ",
                      static_cast<int>(tensor->type), ", which opbridge does not support");
+    OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(dtype, "input", arg.name));
     if (IsTypeList(spec, arg)) {
       list_types.push_back(dtype);
     } else {
@@ -261,6 +262,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
     const DType actual = DTypeFromTfLiteType(tensor->type);
+    if (actual != DType::kInvalid) OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(actual, "output", arg.name));
     // A type attr only outputs use (out_idx) and the options do not give is
     // read off the output tensor, as TF's type inference would have set it.
     if (!arg.type_attr.empty() && attrs.Find(arg.type_attr) == nullptr && actual != DType::kInvalid) {

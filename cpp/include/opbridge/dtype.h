@@ -62,6 +62,39 @@ template <> struct DTypeOf<bool> { static constexpr DType value = DType::kBool; 
 template <> struct DTypeOf<std::complex<float>> { static constexpr DType value = DType::kComplex64; };
 template <> struct DTypeOf<std::complex<double>> { static constexpr DType value = DType::kComplex128; };
 
+// The dtypes this library's kernels are compiled for: every one, or in a
+// selective build for given models (docs/size.md) only those of the models'
+// custom-op tensors, as a mask of 1 << DType in OPBRIDGE_DTYPE_MASK. The build
+// defines it alike for every file of the library, so each template keeps one
+// definition. The dispatch helpers below skip the other dtypes at compile time,
+// which leaves their instantiations (most of a linalg op's bytes) out; the
+// adapters refuse a tensor of such a dtype at prepare, naming it.
+#ifdef OPBRIDGE_DTYPE_MASK
+inline constexpr uint32_t kBuiltDTypeMask = OPBRIDGE_DTYPE_MASK;
+#else
+inline constexpr uint32_t kBuiltDTypeMask = ~uint32_t{0};
+#endif
+constexpr bool IsBuilt(DType dtype) { return ((kBuiltDTypeMask >> static_cast<int>(dtype)) & 1u) != 0; }
+// "float, int32" for the built dtypes, or "every dtype".
+std::string BuiltDTypeNames();
+
+// If `dtype` is kType (and kType is built), *result = fn(TypeTag<T>{}) and true.
+// The building block of the Dispatch helpers of ops and families.
+template <DType kType, typename T, typename Fn>
+bool DispatchTo(DType dtype, Fn& fn, Status* result) {
+  if constexpr (IsBuilt(kType)) {
+    if (dtype == kType) {
+      *result = fn(TypeTag<T>{});
+      return true;
+    }
+  }
+  return false;
+}
+
+// The error of a dispatch that matched no T: a dtype left out of a selective
+// build, or (a bug) a dispatch list narrower than the op's declaration.
+Status NoKernelForDType(DType dtype);
+
 // Calls fn(TypeTag<T>{}) for the T in Ts whose DType equals `dtype`.
 //   return Dispatch<float, double>(x.dtype(), [&](auto tag) {
 //     using T = typename decltype(tag)::type; ...; return Status::Ok(); });
@@ -70,10 +103,9 @@ template <> struct DTypeOf<std::complex<double>> { static constexpr DType value 
 // dispatch list disagree.
 template <typename... Ts, typename Fn>
 Status Dispatch(DType dtype, Fn&& fn) {
-  Status result = Errorf("no kernel for dtype ", DTypeName(dtype));
-  bool matched = false;
-  ((!matched && DTypeOf<Ts>::value == dtype ? (matched = true, result = fn(TypeTag<Ts>{}), 0) : 0), ...);
-  return result;
+  Status result = Status::Ok();
+  if ((DispatchTo<DTypeOf<Ts>::value, Ts>(dtype, fn, &result) || ...)) return result;
+  return NoKernelForDType(dtype);
 }
 
 }  // namespace opbridge

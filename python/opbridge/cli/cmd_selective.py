@@ -6,6 +6,12 @@ The ops come from the models' custom op codes (a Select-TF node "Flex<Op>" count
 (OPBRIDGE_REGISTER_OP(OpSpec("Name")). The wheel is built from that tree with
 -DOPBRIDGE_OPS (CMakeLists.txt, cmake/SelectiveOps.cmake) in a build tree of its
 own per op set, so a second build of the same set is incremental.
+
+The kernels are compiled only for the dtypes of the models' custom-op tensors
+(-DOPBRIDGE_DTYPES; Eigen's decompositions instantiated per dtype are most of a linalg
+op's bytes): a float32 model's MatrixInverse carries no float64 or complex code. --dtypes
+adds dtypes, --all-dtypes keeps every one; ops named only by --ops bring no dtypes, so
+--ops without --dtypes keeps every dtype too.
 """
 
 from __future__ import annotations
@@ -20,10 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from .._table import print_table
-from ..tflite_model import parse
+from ..tflite_model import parse, type_name
 from ._common import CliError
 
 FLEX = "Flex"
+# The schema's tensor type names (tflite_model.type_name) -> TF's, which the build takes.
+_TF_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+# Every dtype opbridge's kernels know (opbridge/dtype.h), in TF's spelling.
+KNOWN_DTYPES = (
+    "float double half bfloat16 int8 int16 int32 int64 uint8 uint16 uint32 uint64 bool string "
+    "complex64 complex128 resource"
+).split()
 
 
 def known_ops(source: Path) -> dict[str, str]:
@@ -58,15 +71,53 @@ def model_ops(paths: list[str]) -> list[str]:
     return sorted(codes)
 
 
-def build_dir_for(source: Path, ops: list[str], tflite_only: bool = False) -> Path:
+def model_dtypes(paths: list[str]) -> list[str]:
+    """The dtypes (TF's names) of every tensor that a custom node of the given models reads
+    or writes; a type opbridge has no kernels for is left out (the adapter refuses it)."""
+    names: set[str] = set()
+    for path in paths:
+        try:
+            view = parse(Path(path).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise CliError(f"{path}: {exc}") from exc
+        for use in view.custom_ops:
+            for index in (*use.inputs, *use.outputs):
+                if index >= 0:
+                    name = type_name(view.tensor(use.subgraph, index))
+                    names.add(_TF_DTYPE_NAMES.get(name, name))
+    return sorted(names & set(KNOWN_DTYPES), key=KNOWN_DTYPES.index)
+
+
+def resolve_dtypes(listed: str | None) -> list[str]:
+    """--dtypes as TF's names (numpy's float32/float64/float16 accepted); CliError on others."""
+    names = [_TF_DTYPE_NAMES.get(d.strip(), d.strip()) for d in (listed or "").split(",") if d.strip()]
+    unknown = sorted(set(names) - set(KNOWN_DTYPES))
+    if unknown:
+        raise CliError(f"unknown dtype {', '.join(unknown)} (known: {', '.join(KNOWN_DTYPES)})")
+    return names
+
+
+def build_dir_for(
+    source: Path, ops: list[str], tflite_only: bool = False, dtypes: list[str] | None = None
+) -> Path:
     key = ";".join(ops) + (";tflite-only" if tflite_only else "")
+    if dtypes:
+        key += ";dtypes=" + ",".join(dtypes)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return source / "build" / f"selective-{digest}"
 
 
-def build_wheel(source: Path, ops: list[str], out: Path, jobs: int = 2, tflite_only: bool = False) -> Path:
+def build_wheel(
+    source: Path,
+    ops: list[str],
+    out: Path,
+    jobs: int = 2,
+    tflite_only: bool = False,
+    dtypes: list[str] | None = None,
+) -> Path:
     """Builds the selective wheel into `out`; returns its path. tflite_only: without the
-    TensorFlow op library (OPBRIDGE_TF_LIBRARY=OFF): for LiteRT-only deployments."""
+    TensorFlow op library (OPBRIDGE_TF_LIBRARY=OFF): for LiteRT-only deployments. dtypes:
+    the kernels' dtypes (TF's names); None or empty: every dtype."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("opbridge-*.whl"):
         old.unlink()
@@ -80,10 +131,12 @@ def build_wheel(source: Path, ops: list[str], out: Path, jobs: int = 2, tflite_o
         "--quiet",
         "-w",
         str(out),
-        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only)}",
+        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes)}",
         # ',' separates: scikit-build-core passes the value through to -D as is.
         f"-Ccmake.define.OPBRIDGE_OPS={','.join(ops)}",
         *(["-Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF"] if tflite_only else []),
+        # Always given: a build tree configured before keeps its cached value otherwise.
+        f"-Ccmake.define.OPBRIDGE_DTYPES={','.join(dtypes or [])}",
         str(source),
     ]
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "CMAKE_BUILD_PARALLEL_LEVEL": str(jobs)}
@@ -111,9 +164,16 @@ def _build_selective(args: argparse.Namespace) -> int:
         raise CliError("no ops: give .tflite models with opbridge custom ops, or --ops")
     known = known_ops(source)
     ops = resolve_ops(wanted, known)
+    listed = resolve_dtypes(args.dtypes)
+    if args.all_dtypes or (args.ops and not listed):
+        dtypes: list[str] = []
+    else:
+        found = set(model_dtypes(args.models)) | set(listed)
+        dtypes = sorted(found, key=KNOWN_DTYPES.index)
     print(f"ops ({len(ops)}): {', '.join(ops)}")
     print(f"op files: {', '.join(sorted({known[op] for op in ops}))}")
-    wheel = build_wheel(source, ops, Path(args.output).resolve(), args.jobs, args.tflite_only)
+    print(f"dtypes: {', '.join(dtypes) if dtypes else 'every dtype'}")
+    wheel = build_wheel(source, ops, Path(args.output).resolve(), args.jobs, args.tflite_only, dtypes)
     print(f"wheel: {wheel}")
     print_table(
         "libraries in the wheel",
@@ -130,6 +190,14 @@ def add(sub: Any) -> None:
     )
     build.add_argument("models", nargs="*", help=".tflite models whose custom ops to keep")
     build.add_argument("--ops", help="more op names, comma-separated (Flex<Op> counts as <Op>)")
+    build.add_argument(
+        "--dtypes",
+        help="more dtypes for the kernels, comma-separated (TF's names: float, double, int32, ...); "
+        "by default the dtypes of the models' custom-op tensors",
+    )
+    build.add_argument(
+        "--all-dtypes", action="store_true", help="compile the kernels for every dtype they declare"
+    )
     build.add_argument("-o", "--output", default="dist/selective", help="where the wheel goes")
     build.add_argument("--source", default=".", help="the opbridge source tree (default: .)")
     build.add_argument(
