@@ -20,7 +20,7 @@ def test_ops_table_lists_every_op_with_origin_and_dtypes():
     for name in opbridge.list_ops():
         assert name in result.stdout
     assert re.search(
-        r"MatrixInverse .*TF op TFLite lacks .*float, double, complex64, complex128", result.stdout
+        r"MatrixInverse .*TF op TFLite lacks .*float, double, half, complex64, complex128", result.stdout
     )
     assert re.search(r"Opbridge>GridSample .*opbridge op .*float, double", result.stdout)
 
