@@ -11,7 +11,14 @@ namespace {
 Status EluGradKernel(KernelContext& ctx) {
   return nn::DispatchFloatTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return nn::Binary<T>(ctx, 2, [](T g, T y) { return y < T(0) ? static_cast<T>((y + T(1)) * g) : g; });
+    return nn::SelectBinary<T>(
+        ctx, 2,
+        [](const auto& g, const auto& y) {
+          using P = std::decay_t<decltype(g)>;
+          using namespace Eigen::internal;  // NOLINT
+          return pselect(pcmp_lt(y, pzero(y)), pmul(padd(y, pset1<P>(1)), g), g);
+        },
+        [](T g, T y) { return y < T(0) ? static_cast<T>((y + T(1)) * g) : g; });
   });
 }
 

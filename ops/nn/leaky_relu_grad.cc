@@ -20,7 +20,14 @@ Status LeakyReluGradKernel(KernelContext& ctx, const LeakyReluParams& p) {
     using T = typename decltype(tag)::type;
     // The attr is a float in TF (the flexbuffer option a double holding it).
     const T alpha = static_cast<T>(static_cast<float>(p.alpha));
-    return nn::Binary<T>(ctx, 1, [alpha](T g, T x) { return x > T(0) ? g : static_cast<T>(g * alpha); });
+    return nn::SelectBinary<T>(
+        ctx, 1,
+        [alpha](const auto& g, const auto& x) {
+          using P = std::decay_t<decltype(g)>;
+          using namespace Eigen::internal;  // NOLINT
+          return pselect(pcmp_lt(pzero(x), x), g, pmul(g, pset1<P>(alpha)));
+        },
+        [alpha](T g, T x) { return x > T(0) ? g : static_cast<T>(g * alpha); });
   });
 }
 

@@ -12,9 +12,14 @@ namespace {
 Status Relu6GradKernel(KernelContext& ctx) {
   return nn::DispatchRealNumberTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return nn::Binary<T>(ctx, 1, [](T g, T x) {
-      return nn::Mul(g, static_cast<T>(x > T(0) && x < T(6) ? 1 : 0));
-    });
+    return nn::SelectBinary<T>(
+        ctx, 1,
+        [](const auto& g, const auto& x) {
+          using P = std::decay_t<decltype(g)>;
+          using namespace Eigen::internal;  // NOLINT
+          return pmul(g, nn::OneWhere(pand(pcmp_lt(pzero(x), x), pcmp_lt(x, pset1<P>(6)))));
+        },
+        [](T g, T x) { return nn::Mul(g, static_cast<T>(x > T(0) && x < T(6) ? 1 : 0)); });
   });
 }
 

@@ -13,7 +13,13 @@ namespace {
 Status ReluGradKernel(KernelContext& ctx) {
   return nn::DispatchRealNumberTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return nn::Binary<T>(ctx, 1, [](T g, T x) { return nn::Mul(g, static_cast<T>(x > T(0) ? 1 : 0)); });
+    return nn::SelectBinary<T>(
+        ctx, 1,
+        [](const auto& g, const auto& x) {
+          using namespace Eigen::internal;  // NOLINT
+          return pmul(g, nn::OneWhere(pcmp_lt(pzero(x), x)));
+        },
+        [](T g, T x) { return nn::Mul(g, static_cast<T>(x > T(0) ? 1 : 0)); });
   });
 }
 

@@ -17,9 +17,16 @@ Status SeluGradKernel(KernelContext& ctx) {
   return nn::DispatchFloatTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T scale = static_cast<T>(kScale), scale_alpha = static_cast<T>(kScaleAlpha);
-    return nn::Binary<T>(ctx, 2, [=](T g, T y) {
-      return y < T(0) ? static_cast<T>(g * static_cast<T>(y + scale_alpha)) : static_cast<T>(g * scale);
-    });
+    return nn::SelectBinary<T>(
+        ctx, 2,
+        [=](const auto& g, const auto& y) {
+          using P = std::decay_t<decltype(g)>;
+          using namespace Eigen::internal;  // NOLINT
+          return pselect(pcmp_lt(y, pzero(y)), pmul(g, padd(y, pset1<P>(scale_alpha))), pmul(g, pset1<P>(scale)));
+        },
+        [=](T g, T y) {
+          return y < T(0) ? static_cast<T>(g * static_cast<T>(y + scale_alpha)) : static_cast<T>(g * scale);
+        });
   });
 }
 
