@@ -98,32 +98,6 @@ function(_opbridge_common target)
     VISIBILITY_INLINES_HIDDEN ON)
 endfunction()
 
-# Identical code folding for the kernel libraries: gold's --icf=safe merges
-# byte-identical functions (the same template instantiated for types of one
-# layout, per-file copies of inline helpers) whose address is never taken,
-# so no instruction of any kernel changes: 454 KB (3.5%) of the full library
-# (docs/size.md). Where the compiler cannot link with gold, the default
-# linker; not in the sanitized build (its own runtime, objects from two
-# builds).
-function(_opbridge_fold_identical_code target)
-  if(OPBRIDGE_SANITIZE)
-    return()
-  endif()
-  if(NOT DEFINED CACHE{OPBRIDGE_HAVE_GOLD})
-    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -fuse-ld=gold -Wl,--version
-                    RESULT_VARIABLE _gold_rc OUTPUT_QUIET ERROR_QUIET)
-    if(_gold_rc EQUAL 0)
-      set(_have ON)
-    else()
-      set(_have OFF)
-    endif()
-    set(OPBRIDGE_HAVE_GOLD ${_have} CACHE INTERNAL "The compiler links with gold (-fuse-ld=gold)")
-  endif()
-  if(OPBRIDGE_HAVE_GOLD)
-    target_link_options(${target} PRIVATE -fuse-ld=gold -Wl,--icf=safe)
-  endif()
-endfunction()
-
 function(opbridge_add_op_library name)
   cmake_parse_arguments(ARG "" "PREFIX;PY_MODULE;DESTINATION" "SOURCES" ${ARGN})
   if(NOT ARG_PREFIX)
@@ -147,7 +121,6 @@ function(opbridge_add_op_library name)
   file(WRITE ${_tflite_map}
        "{ global: ${ARG_PREFIX}_*; tflite_plugin_create_delegate; tflite_plugin_destroy_delegate; local: *; };\n")
   target_link_options(${name}_tflite PRIVATE -Wl,--no-undefined -Wl,--version-script=${_tflite_map})
-  _opbridge_fold_identical_code(${name}_tflite)
   set_target_properties(${name}_tflite PROPERTIES LINK_DEPENDS ${_tflite_map})
   target_link_libraries(${name}_tflite PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)
 
@@ -160,7 +133,6 @@ function(opbridge_add_op_library name)
     set(_tf_map ${CMAKE_CURRENT_BINARY_DIR}/${name}_tf.map)
     file(WRITE ${_tf_map} "{ local: *; };\n")
     target_link_options(${name}_tf PRIVATE -Wl,--version-script=${_tf_map})
-    _opbridge_fold_identical_code(${name}_tf)
 
     install(TARGETS ${name}_tf LIBRARY DESTINATION ${ARG_DESTINATION}/lib)
   endif()
