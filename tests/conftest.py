@@ -161,17 +161,25 @@ def bfloat16_reference_via_float32(fn32, *inputs):
     return {k: as_bf16(v) for k, v in out.items()} if isinstance(out, dict) else as_bf16(out)
 
 
-def kernel_path_env(baseline: bool) -> dict[str, str]:
+def kernel_path_env(baseline: bool, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a process whose kernels take their AVX2 paths (the default where the
-    CPU has AVX2) or, baseline=True, the baseline x86-64 ones (OPBRIDGE_NO_AVX2=1)."""
+    CPU has AVX2; AVX-512 where the kernel has one and the CPU too) or, baseline=True, the baseline
+    x86-64 ones (OPBRIDGE_NO_AVX2=1); extra_env on top (e.g. OPBRIDGE_NO_AVX512=1)."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("OPBRIDGE_NO_AVX2", None)
+    env.pop("OPBRIDGE_NO_AVX512", None)
     if baseline:
         env["OPBRIDGE_NO_AVX2"] = "1"
-    return env
+    return {**env, **(extra_env or {})}
 
 
-def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> dict:
+def run_tflite_in_process(
+    model: bytes,
+    inputs: list[np.ndarray],
+    workdir: Path,
+    baseline: bool,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
     """The model's outputs (by name) from a fresh process, with the kernels' AVX2 paths
     (the default where the CPU has AVX2) or, baseline=True, OPBRIDGE_NO_AVX2=1: the
     kernels read it once per process."""
@@ -190,7 +198,9 @@ def run_tflite_in_process(model: bytes, inputs: list[np.ndarray], workdir: Path,
         "np.savez('out.npz', **out)\n"
         "json.dump({k: np.dtype(v.dtype).name for k, v in out.items()}, open('out.json', 'w'))\n"
     )
-    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=kernel_path_env(baseline), check=True)
+    subprocess.run(
+        [sys.executable, "-c", script], cwd=workdir, env=kernel_path_env(baseline, extra_env), check=True
+    )
     dtypes = json.loads((workdir / "out.json").read_text())
     with np.load(workdir / "out.npz") as out:
         return {k: v.view(ml_dtypes.bfloat16) if dtypes[k] == "bfloat16" else v for k, v in out.items()}

@@ -81,7 +81,8 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
     T* c = ctx.output(0).data<T>();
     if constexpr (matmul::kWidened<T>) {
       const T* a_data = a.data<T>();  // 2-byte elements: aligned in any TFLite buffer
-      const std::vector<matmul::WidenedB> bs{matmul::WidenB(b.data<T>(), k, n, p.transpose_b)};
+      std::vector<matmul::WidenedB> bs;  // moved in: its packed panels are not copyable
+      bs.push_back(matmul::WidenB(b.data<T>(), k, n, p.transpose_b));
       matmul::WidenedProducts(
           ctx, bs, [&](int64_t) { return a_data; }, [](int64_t) { return int64_t{0}; }, c, 1, m, n, k,
           p.transpose_a);

@@ -27,4 +27,18 @@ inline bool UseAvx2Fma() {
 #endif
 }
 
+// AVX-512F on top of AVX2+FMA, for the matrix products (nn/gemm_avx512.h):
+// the same FMA chains as the AVX2 path, so the same bits. OPBRIDGE_NO_AVX512=1
+// keeps the AVX2 path (the tests compare the two); OPBRIDGE_NO_AVX2 turns both
+// off. GCC's check includes the OS's saving of the 512-bit state (XCR0).
+inline bool UseAvx512() {
+#if defined(__x86_64__)
+  static const bool use =
+      UseAvx2Fma() && __builtin_cpu_supports("avx512f") && std::getenv("OPBRIDGE_NO_AVX512") == nullptr;
+  return use;
+#else
+  return false;
+#endif
+}
+
 }  // namespace opbridge::math

@@ -91,20 +91,17 @@ void Backprop(KernelContext& ctx, const nn::BackpropDims& d, const T* x, const T
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t first, int64_t count, const float** srcs) {
+                          [&](int64_t tap, int64_t first, int64_t count, const float* zeros, const float** srcs) {
                             const int64_t i = tap / d.filter_cols, j = tap % d.filter_cols;
-                            // The first pixel's position, then stepped (no divisions per pixel).
-                            int64_t n = first / (oh * ow), r = first / ow % oh, q = first % ow;
-                            for (int64_t k = 0; k < count; ++k) {
+                            for (int64_t k = 0; k < count;) {  // a row of output pixels at a time
+                              const int64_t pix = first + k, q = pix % ow, r = pix / ow % oh, n = pix / (ow * oh);
+                              const int64_t run = std::min(ow - q, count - k);
                               const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
-                              const int64_t xx = q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
-                              const bool inside = y >= 0 && y < d.in_rows && xx >= 0 && xx < d.in_cols;
-                              srcs[k] = inside ? x + ((n * d.in_rows + y) * d.in_cols + xx) * depth : nullptr;
-                              if (++q < ow) continue;
-                              q = 0;
-                              if (++r < oh) continue;
-                              r = 0;
-                              ++n;
+                              const float* row =
+                                  y >= 0 && y < d.in_rows ? x + (n * d.in_rows + y) * d.in_cols * depth : nullptr;
+                              nn::RowSources(row, q * d.stride_cols + j * d.dilation_cols - d.cols.pad_before,
+                                             d.stride_cols, d.in_cols, depth, run, zeros, srcs + k);
+                              k += run;
                             }
                           });
       return;

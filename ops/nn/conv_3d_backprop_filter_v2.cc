@@ -146,27 +146,21 @@ void Backprop(KernelContext& ctx, const Dims& d, const T* x, const T* dy, T* out
   if constexpr (std::is_same_v<T, float>) {
     if (math::UseAvx2Fma()) {
       nn::TapGradientAvx2(ctx, taps, pixels, depth, out_depth, tile, dy, out,
-                          [&](int64_t tap, int64_t first, int64_t count, const float** srcs) {
+                          [&](int64_t tap, int64_t first, int64_t count, const float* zeros, const float** srcs) {
                             const int64_t ka = tap / (d.k[1] * d.k[2]), ki = tap / d.k[2] % d.k[1];
                             const int64_t kj = tap % d.k[2];
-                            // The first pixel's position, then stepped (no divisions per pixel).
-                            int64_t n = first / (od * oh * ow), p = first / (oh * ow) % od;
-                            int64_t r = first / ow % oh, q = first % ow;
-                            for (int64_t k = 0; k < count; ++k) {
+                            for (int64_t k = 0; k < count;) {  // a row of output pixels at a time
+                              const int64_t pix = first + k, q = pix % ow, rows = pix / ow;
+                              const int64_t r = rows % oh, p = rows / oh % od, n = rows / (oh * od);
+                              const int64_t run = std::min(ow - q, count - k);
                               const int64_t z = p * d.stride[0] + ka * d.dilation[0] - d.pad[0];
                               const int64_t y = r * d.stride[1] + ki * d.dilation[1] - d.pad[1];
-                              const int64_t xx = q * d.stride[2] + kj * d.dilation[2] - d.pad[2];
-                              const bool inside =
-                                  z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1] && xx >= 0 && xx < d.in[2];
-                              srcs[k] =
-                                  inside ? x + (((n * d.in[0] + z) * d.in[1] + y) * d.in[2] + xx) * depth : nullptr;
-                              if (++q < ow) continue;
-                              q = 0;
-                              if (++r < oh) continue;
-                              r = 0;
-                              if (++p < od) continue;
-                              p = 0;
-                              ++n;
+                              const bool inside = z >= 0 && z < d.in[0] && y >= 0 && y < d.in[1];
+                              const float* row = inside ? x + ((n * d.in[0] + z) * d.in[1] + y) * d.in[2] * depth
+                                                        : nullptr;
+                              nn::RowSources(row, q * d.stride[2] + kj * d.dilation[2] - d.pad[2], d.stride[2], d.in[2],
+                                             depth, run, zeros, srcs + k);
+                              k += run;
                             }
                           });
       return;

@@ -18,9 +18,6 @@
 #pragma once
 
 #include <Eigen/Core>
-#if defined(__SSE2__)
-#include <xmmintrin.h>
-#endif
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
@@ -213,93 +210,60 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
                [](int64_t) { return int64_t{0}; });
 }
 
-// Columns [0, count) of a tap's X^T (rows `stride` apart): dst[c * stride + k]
-// = srcs[k][c] for c < depth, or zeros for a padding pixel (srcs[k] null).
-// Four pixels' channels at a time go through a 4x4 transpose in SSE
-// registers: storing each value alone, `depth` rows apart, cost more than
-// the product it feeds (Conv3DBackpropFilterV2 8 channels: 55% of its time).
-inline void GatherPixels(const float* const* srcs, int64_t count, int64_t depth, float* dst, int64_t stride) {
-  int64_t k = 0;
-#if defined(__SSE2__)
-  const int64_t depth4 = depth / 4 * 4;
-  for (; k + 4 <= count; k += 4) {
-    const float* s0 = srcs[k];
-    const float* s1 = srcs[k + 1];
-    const float* s2 = srcs[k + 2];
-    const float* s3 = srcs[k + 3];
-    for (int64_t c = 0; c < depth4; c += 4) {
-      __m128 r0 = s0 != nullptr ? _mm_loadu_ps(s0 + c) : _mm_setzero_ps();
-      __m128 r1 = s1 != nullptr ? _mm_loadu_ps(s1 + c) : _mm_setzero_ps();
-      __m128 r2 = s2 != nullptr ? _mm_loadu_ps(s2 + c) : _mm_setzero_ps();
-      __m128 r3 = s3 != nullptr ? _mm_loadu_ps(s3 + c) : _mm_setzero_ps();
-      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-      _mm_storeu_ps(dst + c * stride + k, r0);
-      _mm_storeu_ps(dst + (c + 1) * stride + k, r1);
-      _mm_storeu_ps(dst + (c + 2) * stride + k, r2);
-      _mm_storeu_ps(dst + (c + 3) * stride + k, r3);
-    }
-    for (int64_t c = depth4; c < depth; ++c) {
-      float* row = dst + c * stride + k;
-      row[0] = s0 != nullptr ? s0[c] : 0.0f;
-      row[1] = s1 != nullptr ? s1[c] : 0.0f;
-      row[2] = s2 != nullptr ? s2[c] : 0.0f;
-      row[3] = s3 != nullptr ? s3[c] : 0.0f;
-    }
+// TapGradientAvx2's sources for `run` pixels along one output row: their
+// input row starts at `row` (null: the row is padding), pixel k reads input
+// column x0 + k * step, and columns outside [0, width) are padding, which
+// reads `padding`. The in-range pixels are found by division once a row, not
+// tested one by one.
+inline void RowSources(const float* row, int64_t x0, int64_t step, int64_t width, int64_t depth, int64_t run,
+                       const float* padding, const float** srcs) {
+  int64_t lo = run, hi = run;  // pixels [lo, hi) are inside
+  if (row != nullptr && x0 < width) {
+    lo = x0 >= 0 ? 0 : std::min(run, (step - 1 - x0) / step);
+    hi = std::max(lo, std::min(run, (width - x0 + step - 1) / step));
   }
-#endif
-  for (; k < count; ++k) {
-    for (int64_t c = 0; c < depth; ++c) dst[c * stride + k] = srcs[k] != nullptr ? srcs[k][c] : 0.0f;
-  }
+  for (int64_t k = 0; k < lo; ++k) srcs[k] = padding;
+  for (int64_t k = lo; k < hi; ++k) srcs[k] = row + (x0 + k * step) * depth;
+  for (int64_t k = hi; k < run; ++k) srcs[k] = padding;
 }
 
 // The filter gradients' product on the AVX2 path (Conv2DBackpropFilter,
 // Conv3DBackpropFilterV2, float32): for each filter tap t < taps,
 //   out[t][c, f] = sum over pixels p of X_t[p, c] * dy[p, f]
-// where `sources(t, first, count, srcs)` sets srcs[k] to pixel first + k's
-// `depth` input values under tap t, or null for padding (a tile at a time:
-// per pixel, recomputing its position with divisions cost more than the
-// product), gathered here into X_t^T. dy ([pixels, out_depth]) is packed once for every tap; each
-// tile of `tile` pixels is one FMA chain per element (gemm_float_avx2.h's
-// Block over that tile's rows of the packed dy) and the tiles add up in
-// double in order, rounded once: one work item per tap, so the same bits for
-// any thread count.
+// where `sources(t, first, count, zeros, srcs)` sets srcs[k] to pixel
+// first + k's `depth` input values under tap t, or to `zeros` (`depth` of
+// them) for padding, multiplied like any value (TF's im2col); a tile at a
+// time, a row of pixels at a time with RowSources (per pixel, computing its
+// position and testing it cost as much as the product). The product reads
+// each pixel's channels where they are (a gathered GemmLhs: a transposed copy
+// of X_t cost more than the product, 58% of Conv3DBackpropFilterV2's time at
+// 8 channels). dy ([pixels, out_depth]) is
+// packed once for every tap; each tile of `tile` pixels is one FMA chain per
+// element and the tiles add up in double in order, rounded once: one work
+// item per tap, so the same bits for any thread count (and for the AVX2 and
+// AVX-512 blocks).
 template <typename Sources>
 void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t depth, int64_t out_depth,
                      int64_t tile, const float* dy, float* out, Sources sources) {
 #if defined(__x86_64__)
   const gemm_avx2::PackedB packed(dy, out_depth, pixels, out_depth);
-  const int64_t panels = (out_depth + gemm_avx2::kPanel - 1) / gemm_avx2::kPanel;
+  const std::vector<float> zeros(static_cast<size_t>(depth), 0.0f);
   const int64_t cost = ItemCost(0.25 * static_cast<double>(pixels) * static_cast<double>(depth) *
                                     static_cast<double>(out_depth),
                                 taps);
   ctx.ParallelFor(taps, cost, [&](int64_t begin, int64_t end) {
-    // X_t^T of a tile: [depth, tile], rows `lda` apart: a multiple of 4 KB
-    // would put the six rows a Block reads in the same cache sets.
-    const int64_t lda = tile + 16;
-    std::vector<float> lhs(static_cast<size_t>(depth * lda));
     std::vector<const float*> srcs(static_cast<size_t>(tile));
     std::vector<float> block(static_cast<size_t>(depth * out_depth));
     std::vector<double> sum(block.size());
+    GemmLhs<float> lhs;
+    lhs.columns = srcs.data();
     for (int64_t t = begin; t < end; ++t) {
       std::fill(sum.begin(), sum.end(), 0.0);
       for (int64_t first = 0; first < pixels; first += tile) {
         const int64_t count = std::min(tile, pixels - first);
-        sources(t, first, count, srcs.data());
-        GatherPixels(srcs.data(), count, depth, lhs.data(), lda);
-        if (out_depth <= 8) {  // one narrow panel: twelve rows a block (gemm_float_avx2.h)
-          for (int64_t i = 0; i < depth; i += 12) {
-            gemm_avx2::BlockNarrow(lhs.data() + i * lda, lda, std::min<int64_t>(12, depth - i), packed.panel(0) +
-                                   first * gemm_avx2::kPanel, count, block.data() + i * out_depth, out_depth, out_depth);
-          }
-        }
-        for (int64_t i = 0; i < depth && out_depth > 8; i += 6) {
-          const int64_t rows = std::min<int64_t>(6, depth - i);
-          for (int64_t p = 0; p < panels; ++p) {
-            const int64_t width = std::min(gemm_avx2::kPanel, out_depth - p * gemm_avx2::kPanel);
-            gemm_avx2::Block(lhs.data() + i * lda, lda, rows, packed.panel(p) + first * gemm_avx2::kPanel, count,
-                             block.data() + i * out_depth + p * gemm_avx2::kPanel, out_depth, width);
-          }
-        }
+        sources(t, first, count, zeros.data(), srcs.data());
+        gemm_avx2::MultiplyPanels<true>(lhs, depth, packed.panel(0) + first * gemm_avx2::kPanel,
+                                        packed.panel_stride(), count, out_depth, block.data(), out_depth);
         for (size_t e = 0; e < sum.size(); ++e) sum[e] += static_cast<double>(block[e]);
       }
       float* dst = out + t * depth * out_depth;

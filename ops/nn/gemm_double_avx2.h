@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
+#include "gemm_avx512.h"
+#include "gemm_packed.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -33,29 +35,7 @@ inline bool Use() { return math::UseAvx2Fma(); }
 // Columns per packed panel: two 4-double vectors.
 constexpr int64_t kPanel = 8;
 
-// B repacked once into panels of kPanel columns, each [K][kPanel] contiguous
-// (the last zero-padded), so that the inner loop reads it sequentially.
-class PackedB {
- public:
-  PackedB(const double* b, int64_t ldb, int64_t k, int64_t n) : k_(k), n_(n) {
-    const int64_t panels = (n + kPanel - 1) / kPanel;
-    data_.assign(static_cast<size_t>(panels * k * kPanel), 0.0);
-    for (int64_t p = 0; p < panels; ++p) {
-      const int64_t first = p * kPanel, width = n - first < kPanel ? n - first : kPanel;
-      double* dst = data_.data() + p * k * kPanel;
-      for (int64_t r = 0; r < k; ++r) {
-        std::memcpy(dst + r * kPanel, b + r * ldb + first, static_cast<size_t>(width) * sizeof(double));
-      }
-    }
-  }
-  int64_t k() const { return k_; }
-  int64_t n() const { return n_; }
-  const double* panel(int64_t p) const { return data_.data() + p * k_ * kPanel; }
-
- private:
-  int64_t k_, n_;
-  std::vector<double> data_;
-};
+using PackedB = PackedPanels<double, kPanel>;
 
 #if defined(__x86_64__)
 
@@ -113,10 +93,10 @@ OPBRIDGE_GEMM_DOUBLE_AVX2 void Block(const double* a, int64_t lda, int64_t rows,
   for (int64_t r = 0; r < rows; ++r) std::memcpy(c + r * ldc, out[r], static_cast<size_t>(width) * sizeof(double));
 }
 
-// C rows [0, m) of A times B (packed): rows six at a time, every panel for a
+// C rows [0, m) of A times B (packed) with AVX2: rows six at a time, every panel for a
 // block of rows while those rows are in L1.
-OPBRIDGE_GEMM_DOUBLE_AVX2 void Multiply(const double* a, int64_t lda, int64_t m, const PackedB& b, double* c,
-                                        int64_t ldc) {
+OPBRIDGE_GEMM_DOUBLE_AVX2 void MultiplyAvx2(const double* a, int64_t lda, int64_t m, const PackedB& b, double* c,
+                                            int64_t ldc) {
   const int64_t k = b.k(), n = b.n();
   const int64_t panels = (n + kPanel - 1) / kPanel;
   for (int64_t i = 0; i < m; i += 6) {
@@ -125,6 +105,18 @@ OPBRIDGE_GEMM_DOUBLE_AVX2 void Multiply(const double* a, int64_t lda, int64_t m,
       const int64_t width = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
       Block(a + i * lda, lda, rows, b.panel(p), k, c + i * ldc + p * kPanel, ldc, width);
     }
+  }
+}
+
+// C rows [0, m) of A times B (packed): AVX-512 where the CPU has it (twice the
+// multiply-adds per instruction, the same bits), AVX2 otherwise.
+inline void Multiply(const double* a, int64_t lda, int64_t m, const PackedB& b, double* c, int64_t ldc) {
+  static_assert(kPanel == gemm_avx512::Lanes<double>::kCount, "a panel row is one 512-bit vector");
+  if (m <= 0 || b.n() <= 0) return;  // no block: a panel of no columns holds no rows to read
+  if (math::UseAvx512()) {
+    gemm_avx512::Multiply<double, false>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
+  } else {
+    MultiplyAvx2(a, lda, m, b, c, ldc);
   }
 }
 

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
+#include "gemm_packed.h"
+#include "gemm_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -35,29 +37,7 @@ inline bool Use() { return math::UseAvx2Fma(); }
 // Columns per packed panel: two 8-float vectors.
 constexpr int64_t kPanel = 16;
 
-// B repacked once into panels of kPanel columns, each [K][kPanel] contiguous
-// (the last zero-padded), so that the inner loop reads it sequentially.
-class PackedB {
- public:
-  PackedB(const float* b, int64_t ldb, int64_t k, int64_t n) : k_(k), n_(n) {
-    const int64_t panels = (n + kPanel - 1) / kPanel;
-    data_.assign(static_cast<size_t>(panels * k * kPanel), 0.0f);
-    for (int64_t p = 0; p < panels; ++p) {
-      const int64_t first = p * kPanel, width = n - first < kPanel ? n - first : kPanel;
-      float* dst = data_.data() + p * k * kPanel;
-      for (int64_t r = 0; r < k; ++r) {
-        std::memcpy(dst + r * kPanel, b + r * ldb + first, static_cast<size_t>(width) * sizeof(float));
-      }
-    }
-  }
-  int64_t k() const { return k_; }
-  int64_t n() const { return n_; }
-  const float* panel(int64_t p) const { return data_.data() + p * k_ * kPanel; }
-
- private:
-  int64_t k_, n_;
-  std::vector<float> data_;
-};
+using PackedB = PackedPanels<float, kPanel>;
 
 #if defined(__x86_64__)
 
@@ -67,35 +47,35 @@ class PackedB {
 // vectors and a broadcast fit the 16 registers (named, not an array: GCC kept
 // an array of them on the stack, storing all 12 every step). `rows` (<= 6)
 // rows are written, `width` columns; missing rows repeat the last one.
-OPBRIDGE_GEMM_AVX2 void Block(const float* a, int64_t lda, int64_t rows, const float* panel, int64_t k, float* c,
-                              int64_t ldc, int64_t width) {
-  const float* a0 = a;
-  const float* a1 = a + (rows > 1 ? 1 : 0) * lda;
-  const float* a2 = a + (rows > 2 ? 2 : 0) * lda;
-  const float* a3 = a + (rows > 3 ? 3 : 0) * lda;
-  const float* a4 = a + (rows > 4 ? 4 : 0) * lda;
-  const float* a5 = a + (rows > 5 ? 5 : 0) * lda;
+// A as GemmLhs says: from its matrix, or, kGathered, its columns.
+template <bool kGathered>
+OPBRIDGE_GEMM_AVX2 void Block(const GemmLhs<float>& lhs, int64_t rows, const float* panel, int64_t k, float* c, int64_t ldc, int64_t width) {
+  const int64_t step = kGathered ? 1 : lhs.lda;
+  const int64_t o1 = (rows > 1 ? 1 : 0) * step, o2 = (rows > 2 ? 2 : 0) * step;
+  const int64_t o3 = (rows > 3 ? 3 : 0) * step, o4 = (rows > 4 ? 4 : 0) * step;
+  const int64_t o5 = (rows > 5 ? 5 : 0) * step;
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t i = 0; i < k; ++i) {
+    const float* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
     const __m256 b0 = _mm256_loadu_ps(panel + i * kPanel);
     const __m256 b1 = _mm256_loadu_ps(panel + i * kPanel + 8);
-    __m256 x = _mm256_broadcast_ss(a0 + i);
+    __m256 x = _mm256_broadcast_ss(s);
     c00 = _mm256_fmadd_ps(x, b0, c00);
     c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a1 + i);
+    x = _mm256_broadcast_ss(s + o1);
     c10 = _mm256_fmadd_ps(x, b0, c10);
     c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a2 + i);
+    x = _mm256_broadcast_ss(s + o2);
     c20 = _mm256_fmadd_ps(x, b0, c20);
     c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a3 + i);
+    x = _mm256_broadcast_ss(s + o3);
     c30 = _mm256_fmadd_ps(x, b0, c30);
     c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a4 + i);
+    x = _mm256_broadcast_ss(s + o4);
     c40 = _mm256_fmadd_ps(x, b0, c40);
     c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a5 + i);
+    x = _mm256_broadcast_ss(s + o5);
     c50 = _mm256_fmadd_ps(x, b0, c50);
     c51 = _mm256_fmadd_ps(x, b1, c51);
   }
@@ -116,30 +96,38 @@ OPBRIDGE_GEMM_AVX2 void Block(const float* a, int64_t lda, int64_t rows, const f
 }
 
 // Block for a panel of at most 8 columns (`width` <= 8): one vector per row,
-// so twelve rows at a time, and no multiplies by the panel's zero half. Each
-// C element is the same FMA chain over k as Block's.
-OPBRIDGE_GEMM_AVX2 void BlockNarrow(const float* a, int64_t lda, int64_t rows, const float* panel, int64_t k,
-                                    float* c, int64_t ldc, int64_t width) {
-  const float* r[12];
-  for (int64_t i = 0; i < 12; ++i) r[i] = a + (i < rows ? i : rows - 1) * lda;
+// so kRows (8 or 12) rows at a time, and no multiplies by the panel's zero
+// half. Each C element is the same FMA chain over k as Block's; A as Block's.
+// Eight rows are as fast as twelve a step (each row's chain waits on its FMA's
+// latency), so 8 channels do not pay for 12 (the filter gradients).
+template <bool kGathered, int kRows>
+OPBRIDGE_GEMM_AVX2 void BlockNarrow(const GemmLhs<float>& lhs, int64_t rows, const float* panel, int64_t k, float* c,
+                                    int64_t ldc, int64_t width) {
+  static_assert(kRows == 8 || kRows == 12, "eight or twelve rows");
+  const int64_t step = kGathered ? 1 : lhs.lda;
+  int64_t o[12];
+  for (int64_t i = 0; i < 12; ++i) o[i] = (i < rows ? i : rows - 1) * step;
+  const int64_t o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
+  const int64_t o8 = o[8], o9 = o[9], o10 = o[10], o11 = o[11];
   __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
   __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-  const float *a0 = r[0], *a1 = r[1], *a2 = r[2], *a3 = r[3], *a4 = r[4], *a5 = r[5];
-  const float *a6 = r[6], *a7 = r[7], *a8 = r[8], *a9 = r[9], *a10 = r[10], *a11 = r[11];
   for (int64_t i = 0; i < k; ++i) {
+    const float* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
     const __m256 b = _mm256_loadu_ps(panel + i * kPanel);
-    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a0 + i), b, c0);
-    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a1 + i), b, c1);
-    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + i), b, c2);
-    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a3 + i), b, c3);
-    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a4 + i), b, c4);
-    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a5 + i), b, c5);
-    c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(a6 + i), b, c6);
-    c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(a7 + i), b, c7);
-    c8 = _mm256_fmadd_ps(_mm256_broadcast_ss(a8 + i), b, c8);
-    c9 = _mm256_fmadd_ps(_mm256_broadcast_ss(a9 + i), b, c9);
-    c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a10 + i), b, c10);
-    c11 = _mm256_fmadd_ps(_mm256_broadcast_ss(a11 + i), b, c11);
+    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(s), b, c0);
+    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o1), b, c1);
+    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o2), b, c2);
+    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o3), b, c3);
+    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o4), b, c4);
+    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o5), b, c5);
+    c6 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o6), b, c6);
+    c7 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o7), b, c7);
+    if constexpr (kRows == 12) {
+      c8 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o8), b, c8);
+      c9 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o9), b, c9);
+      c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o10), b, c10);
+      c11 = _mm256_fmadd_ps(_mm256_broadcast_ss(s + o11), b, c11);
+    }
   }
   alignas(32) float out[12][8];
   _mm256_store_ps(out[0], c0);
@@ -157,18 +145,54 @@ OPBRIDGE_GEMM_AVX2 void BlockNarrow(const float* a, int64_t lda, int64_t rows, c
   for (int64_t i = 0; i < rows; ++i) std::memcpy(c + i * ldc, out[i], static_cast<size_t>(width) * sizeof(float));
 }
 
-// C rows [0, m) of A times B (packed): rows six at a time, every panel for a
-// block of rows while those rows are in L1.
-OPBRIDGE_GEMM_AVX2 void Multiply(const float* a, int64_t lda, int64_t m, const PackedB& b, float* c, int64_t ldc) {
-  const int64_t k = b.k(), n = b.n();
-  const int64_t panels = (n + kPanel - 1) / kPanel;
-  for (int64_t i = 0; i < m; i += 6) {
-    const int64_t rows = m - i < 6 ? m - i : 6;
-    for (int64_t p = 0; p < panels; ++p) {
-      const int64_t width = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
-      Block(a + i * lda, lda, rows, b.panel(p), k, c + i * ldc + p * kPanel, ldc, width);
+// C rows [0, m) = A (GemmLhs) times columns [0, n) of packed panels (panel p
+// at panels + p * panel_stride, the first k of its rows used), with AVX2:
+// rows six at a time (twelve for one narrow panel), every panel for a block
+// of rows while those rows are in L1.
+template <bool kGathered>
+OPBRIDGE_GEMM_AVX2 void MultiplyAvx2(const GemmLhs<float>& lhs, int64_t m, const float* panels,
+                                     int64_t panel_stride, int64_t k, int64_t n, float* c, int64_t ldc) {
+  const int64_t block_rows = n <= 8 ? 12 : 6;
+  for (int64_t i = 0; i < m; i += block_rows) {
+    const int64_t rows = m - i < block_rows ? m - i : block_rows;
+    GemmLhs<float> block = lhs;
+    if (kGathered) {
+      block.first += i;
+    } else {
+      block.a += i * lhs.lda;
+    }
+    if (n <= 8 && rows <= 8) {
+      BlockNarrow<kGathered, 8>(block, rows, panels, k, c + i * ldc, ldc, n);
+      continue;
+    }
+    if (n <= 8) {
+      BlockNarrow<kGathered, 12>(block, rows, panels, k, c + i * ldc, ldc, n);
+      continue;
+    }
+    for (int64_t j = 0; j < n; j += kPanel) {
+      Block<kGathered>(block, rows, panels + j / kPanel * panel_stride, k, c + i * ldc + j, ldc,
+                       n - j < kPanel ? n - j : kPanel);
     }
   }
+}
+
+// MultiplyAvx2, with AVX-512 where the CPU has it (twice the multiply-adds
+// per instruction, the same bits) and a panel is wider than 8 columns.
+template <bool kGathered>
+inline void MultiplyPanels(const GemmLhs<float>& lhs, int64_t m, const float* panels, int64_t panel_stride,
+                           int64_t k, int64_t n, float* c, int64_t ldc) {
+  static_assert(kPanel == gemm_avx512::Lanes<float>::kCount, "a panel row is one 512-bit vector");
+  if (m <= 0 || n <= 0) return;  // no block: a panel of no columns holds no rows to read
+  if (n > 8 && math::UseAvx512()) {
+    gemm_avx512::Multiply<float, kGathered>(lhs, m, panels, panel_stride, k, n, c, ldc);
+  } else {
+    MultiplyAvx2<kGathered>(lhs, m, panels, panel_stride, k, n, c, ldc);
+  }
+}
+
+// C rows [0, m) of A ([m, k], rows lda apart) times B (packed).
+inline void Multiply(const float* a, int64_t lda, int64_t m, const PackedB& b, float* c, int64_t ldc) {
+  MultiplyPanels<false>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
 }
 
 #undef OPBRIDGE_GEMM_AVX2
