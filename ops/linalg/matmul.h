@@ -103,6 +103,26 @@ void Product(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, bool
       (*pack)[static_cast<size_t>(p * n + j)] = conj_b ? Conj(v) : v;
     }
   }
+  if constexpr (std::is_integral_v<T>) {
+    if (n <= 4) {
+      // A few columns (a matrix-vector product: GPT-2's cache key): each C
+      // element summed in a register, not in its stored row once per product
+      // (a store-to-load chain, 5 cycles a product). Integers wrap modulo
+      // 2^bits, where any order gives the same value.
+      using Wide = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          Wide sum = 0;
+          for (int64_t p = 0; p < k; ++p) {
+            const T v = transpose_a ? a[p * m + i] : a[i * k + p];
+            sum += static_cast<Wide>(static_cast<Wide>(v) * static_cast<Wide>((*pack)[static_cast<size_t>(p * n + j)]));
+          }
+          c[i * n + j] = static_cast<T>(sum);
+        }
+      }
+      return;
+    }
+  }
   for (int64_t i = 0; i < m; ++i) {
     T* row = c + i * n;
     for (int64_t j = 0; j < n; ++j) row[j] = T(0);

@@ -194,8 +194,28 @@ Status Convolve(KernelContext& ctx, const Conv2DDims& d) {
       direct = in;
     }
   }
-  nn::PatchGemm<T>(ctx, d.batch * out_rows * out_cols, groups, reduction, d.out_depth / groups, rhs.data(),
-                   ctx.output(0).data<T>(), direct, gather);
+  T* const out = ctx.output(0).data<T>();
+  const int64_t pixels = d.batch * out_rows * out_cols, group_out = d.out_depth / groups;
+  if constexpr (std::is_same_v<T, float>) {
+    // The same patch as pointers, one per tap: float32's AVX2/AVX-512
+    // product reads it in place.
+    const nn::TapSources taps{k_rows * k_cols, [&](int64_t pixel, int64_t g, const float* zeros, const float** ptrs) {
+      const int64_t n = pixel / (out_rows * out_cols);
+      const int64_t r = pixel / out_cols % out_rows, c = pixel % out_cols;
+      const float* image = in + n * height * width * depth + g * group_depth;
+      for (int64_t i = 0; i < k_rows; ++i) {
+        const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
+        const bool row_inside = y >= 0 && y < height;
+        for (int64_t j = 0; j < k_cols; ++j) {
+          const int64_t x = c * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
+          *ptrs++ = row_inside && x >= 0 && x < width ? image + (y * width + x) * depth : zeros;
+        }
+      }
+    }};
+    nn::PatchGemm<T>(ctx, pixels, groups, reduction, group_out, rhs.data(), out, direct, gather, taps);
+  } else {
+    nn::PatchGemm<T>(ctx, pixels, groups, reduction, group_out, rhs.data(), out, direct, gather);
+  }
   return Status::Ok();
 }
 

@@ -71,7 +71,7 @@ struct Lanes<double> {
 // panel vectors and a broadcast in the 32 registers (named, not an array, which GCC keeps in
 // memory). Columns [0, width) are written, width <= 2 lanes; the second
 // panel is not read when width <= one vector. A as GemmLhs says: from its
-// matrix, or, kGathered, its columns.
+// matrix, its columns or its rows' patches (kMode).
 #define OPBRIDGE_GEMM_ROW_OFFSET(r) const int64_t o##r = (rows > (r) ? (r) : rows - 1) * step;
 #define OPBRIDGE_GEMM_ROW_ZERO(r) Vec c##r##0 = L::Zero(), c##r##1 = L::Zero();
 #define OPBRIDGE_GEMM_ROW_STEP2(r)      \
@@ -81,6 +81,16 @@ struct Lanes<double> {
     c##r##1 = L::Fma(x, b1, c##r##1);   \
   }
 #define OPBRIDGE_GEMM_ROW_STEP1(r) c##r##0 = L::Fma(L::Splat(s + o##r), b0, c##r##0);
+// Patches: row r's segment t starts at q##r.
+#define OPBRIDGE_GEMM_ROW_PATCH(r) \
+  [[maybe_unused]] const T* q##r = lhs.patches[(lhs.first + (rows > (r) ? (r) : rows - 1)) * lhs.segments + t];
+#define OPBRIDGE_GEMM_PATCH_STEP2(r)    \
+  {                                     \
+    const Vec x = L::Splat(q##r + j);   \
+    c##r##0 = L::Fma(x, b0, c##r##0);   \
+    c##r##1 = L::Fma(x, b1, c##r##1);   \
+  }
+#define OPBRIDGE_GEMM_PATCH_STEP1(r) c##r##0 = L::Fma(L::Splat(q##r + j), b0, c##r##0);
 #define OPBRIDGE_GEMM_ROW_STORE(r)                                                          \
   if (rows > (r)) {                                                                         \
     L::Store(c + (r) * ldc, width, c##r##0);                                                \
@@ -91,27 +101,50 @@ struct Lanes<double> {
 #define OPBRIDGE_GEMM_BLOCK_ROWS(M) \
   M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) if constexpr (kRows == 12) { M(8) M(9) M(10) M(11) }
 
-template <typename T, bool kGathered, int kRows>
+template <typename T, LhsMode kMode, int kRows>
 OPBRIDGE_GEMM_AVX512 void Block(const GemmLhs<T>& lhs, int64_t rows, const T* p0, const T* p1, int64_t k, T* c,
                                 int64_t ldc, int64_t width) {
   static_assert(kRows == 8 || kRows == 12, "eight or twelve rows");
   using L = Lanes<T>;
   using Vec = typename L::Vec;
   constexpr int64_t n = L::kCount;
-  const int64_t step = kGathered ? 1 : lhs.lda;
-  OPBRIDGE_GEMM_ROWS(OPBRIDGE_GEMM_ROW_OFFSET)
   OPBRIDGE_GEMM_ROWS(OPBRIDGE_GEMM_ROW_ZERO)
-  if (width > n) {
-    for (int64_t i = 0; i < k; ++i) {
-      const T* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
-      const Vec b0 = L::Load(p0 + i * n), b1 = L::Load(p1 + i * n);
-      OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_ROW_STEP2)
+  if constexpr (kMode == LhsMode::kPatches) {
+    // k = segments * segment, in order: the same chain as the matrix's.
+    const int64_t segment = lhs.segment;
+    for (int64_t t = 0; t < lhs.segments; ++t) {
+      OPBRIDGE_GEMM_ROWS(OPBRIDGE_GEMM_ROW_PATCH)
+      const T* b_first = p0 + t * segment * n;
+      const T* b_second = p1 + t * segment * n;
+      if (width > n) {
+        for (int64_t j = 0; j < segment; ++j) {
+          const Vec b0 = L::Load(b_first + j * n), b1 = L::Load(b_second + j * n);
+          OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_PATCH_STEP2)
+        }
+      } else {
+        for (int64_t j = 0; j < segment; ++j) {
+          const Vec b0 = L::Load(b_first + j * n);
+          OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_PATCH_STEP1)
+        }
+      }
     }
+    (void)k;
   } else {
-    for (int64_t i = 0; i < k; ++i) {
-      const T* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
-      const Vec b0 = L::Load(p0 + i * n);
-      OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_ROW_STEP1)
+    constexpr bool kGathered = kMode == LhsMode::kColumns;
+    const int64_t step = kGathered ? 1 : lhs.lda;
+    OPBRIDGE_GEMM_ROWS(OPBRIDGE_GEMM_ROW_OFFSET)
+    if (width > n) {
+      for (int64_t i = 0; i < k; ++i) {
+        const T* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
+        const Vec b0 = L::Load(p0 + i * n), b1 = L::Load(p1 + i * n);
+        OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_ROW_STEP2)
+      }
+    } else {
+      for (int64_t i = 0; i < k; ++i) {
+        const T* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
+        const Vec b0 = L::Load(p0 + i * n);
+        OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_ROW_STEP1)
+      }
     }
   }
   OPBRIDGE_GEMM_BLOCK_ROWS(OPBRIDGE_GEMM_ROW_STORE)
@@ -121,6 +154,9 @@ OPBRIDGE_GEMM_AVX512 void Block(const GemmLhs<T>& lhs, int64_t rows, const T* p0
 #undef OPBRIDGE_GEMM_ROWS
 #undef OPBRIDGE_GEMM_ROW_STORE
 #undef OPBRIDGE_GEMM_ROW_STEP1
+#undef OPBRIDGE_GEMM_PATCH_STEP1
+#undef OPBRIDGE_GEMM_PATCH_STEP2
+#undef OPBRIDGE_GEMM_ROW_PATCH
 #undef OPBRIDGE_GEMM_ROW_STEP2
 #undef OPBRIDGE_GEMM_ROW_ZERO
 #undef OPBRIDGE_GEMM_ROW_OFFSET
@@ -130,7 +166,7 @@ OPBRIDGE_GEMM_AVX512 void Block(const GemmLhs<T>& lhs, int64_t rows, const T* p0
 // up to twelve rows (eight where the rows split evenly into eights: 16 rows
 // are two blocks of 8, not 12 + 4 computed as 12) and two panels, every panel
 // for a block of rows while those rows are in L1.
-template <typename T, bool kGathered>
+template <typename T, LhsMode kMode>
 OPBRIDGE_GEMM_AVX512 void Multiply(const GemmLhs<T>& lhs, int64_t m, const T* panels, int64_t panel_stride,
                                    int64_t k, int64_t n, T* c, int64_t ldc) {
   constexpr int64_t lanes = Lanes<T>::kCount;
@@ -139,19 +175,19 @@ OPBRIDGE_GEMM_AVX512 void Multiply(const GemmLhs<T>& lhs, int64_t m, const T* pa
   for (int64_t i = 0; i < m; i += block_rows) {
     const int64_t rows = m - i < block_rows ? m - i : block_rows;
     GemmLhs<T> block = lhs;
-    if (kGathered) {
-      block.first += i;
-    } else {
+    if (kMode == LhsMode::kMatrix) {
       block.a += i * lhs.lda;
+    } else {
+      block.first += i;
     }
     for (int64_t j = 0; j < n; j += 2 * lanes) {
       const T* p0 = panels + j / lanes * panel_stride;
       const T* p1 = n - j > lanes ? p0 + panel_stride : p0;
       const int64_t width = n - j < 2 * lanes ? n - j : 2 * lanes;
       if (block_rows == 8) {
-        Block<T, kGathered, 8>(block, rows, p0, p1, k, c + i * ldc + j, ldc, width);
+        Block<T, kMode, 8>(block, rows, p0, p1, k, c + i * ldc + j, ldc, width);
       } else {
-        Block<T, kGathered, 12>(block, rows, p0, p1, k, c + i * ldc + j, ldc, width);
+        Block<T, kMode, 12>(block, rows, p0, p1, k, c + i * ldc + j, ldc, width);
       }
     }
   }

@@ -114,7 +114,7 @@ inline void Multiply(const double* a, int64_t lda, int64_t m, const PackedB& b, 
   static_assert(kPanel == gemm_avx512::Lanes<double>::kCount, "a panel row is one 512-bit vector");
   if (m <= 0 || b.n() <= 0) return;  // no block: a panel of no columns holds no rows to read
   if (math::UseAvx512()) {
-    gemm_avx512::Multiply<double, false>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
+    gemm_avx512::Multiply<double, LhsMode::kMatrix>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
   } else {
     MultiplyAvx2(a, lda, m, b, c, ldc);
   }

@@ -47,37 +47,60 @@ using PackedB = PackedPanels<float, kPanel>;
 // vectors and a broadcast fit the 16 registers (named, not an array: GCC kept
 // an array of them on the stack, storing all 12 every step). `rows` (<= 6)
 // rows are written, `width` columns; missing rows repeat the last one.
-// A as GemmLhs says: from its matrix, or, kGathered, its columns.
-template <bool kGathered>
-OPBRIDGE_GEMM_AVX2 void Block(const GemmLhs<float>& lhs, int64_t rows, const float* panel, int64_t k, float* c, int64_t ldc, int64_t width) {
-  const int64_t step = kGathered ? 1 : lhs.lda;
-  const int64_t o1 = (rows > 1 ? 1 : 0) * step, o2 = (rows > 2 ? 2 : 0) * step;
-  const int64_t o3 = (rows > 3 ? 3 : 0) * step, o4 = (rows > 4 ? 4 : 0) * step;
-  const int64_t o5 = (rows > 5 ? 5 : 0) * step;
+// A as GemmLhs says: from its matrix, its columns or its rows' patches.
+#define OPBRIDGE_GEMM_STEP(b, x0, x1, x2, x3, x4, x5) \
+  {                                                    \
+    const __m256 b0 = _mm256_loadu_ps(b);              \
+    const __m256 b1 = _mm256_loadu_ps((b) + 8);        \
+    __m256 x = _mm256_broadcast_ss(x0);                \
+    c00 = _mm256_fmadd_ps(x, b0, c00);                 \
+    c01 = _mm256_fmadd_ps(x, b1, c01);                 \
+    x = _mm256_broadcast_ss(x1);                       \
+    c10 = _mm256_fmadd_ps(x, b0, c10);                 \
+    c11 = _mm256_fmadd_ps(x, b1, c11);                 \
+    x = _mm256_broadcast_ss(x2);                       \
+    c20 = _mm256_fmadd_ps(x, b0, c20);                 \
+    c21 = _mm256_fmadd_ps(x, b1, c21);                 \
+    x = _mm256_broadcast_ss(x3);                       \
+    c30 = _mm256_fmadd_ps(x, b0, c30);                 \
+    c31 = _mm256_fmadd_ps(x, b1, c31);                 \
+    x = _mm256_broadcast_ss(x4);                       \
+    c40 = _mm256_fmadd_ps(x, b0, c40);                 \
+    c41 = _mm256_fmadd_ps(x, b1, c41);                 \
+    x = _mm256_broadcast_ss(x5);                       \
+    c50 = _mm256_fmadd_ps(x, b0, c50);                 \
+    c51 = _mm256_fmadd_ps(x, b1, c51);                 \
+  }
+
+template <LhsMode kMode>
+OPBRIDGE_GEMM_AVX2 void Block(const GemmLhs<float>& lhs, int64_t rows, const float* panel, int64_t k, float* c,
+                              int64_t ldc, int64_t width) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  for (int64_t i = 0; i < k; ++i) {
-    const float* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
-    const __m256 b0 = _mm256_loadu_ps(panel + i * kPanel);
-    const __m256 b1 = _mm256_loadu_ps(panel + i * kPanel + 8);
-    __m256 x = _mm256_broadcast_ss(s);
-    c00 = _mm256_fmadd_ps(x, b0, c00);
-    c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(s + o1);
-    c10 = _mm256_fmadd_ps(x, b0, c10);
-    c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(s + o2);
-    c20 = _mm256_fmadd_ps(x, b0, c20);
-    c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(s + o3);
-    c30 = _mm256_fmadd_ps(x, b0, c30);
-    c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(s + o4);
-    c40 = _mm256_fmadd_ps(x, b0, c40);
-    c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(s + o5);
-    c50 = _mm256_fmadd_ps(x, b0, c50);
-    c51 = _mm256_fmadd_ps(x, b1, c51);
+  if constexpr (kMode == LhsMode::kPatches) {
+    // k = segments * segment, in order: the same chain as the matrix's.
+    const int64_t segment = lhs.segment;
+    int64_t at[6];
+    for (int64_t r = 0; r < 6; ++r) at[r] = (lhs.first + (r < rows ? r : rows - 1)) * lhs.segments;
+    for (int64_t t = 0; t < lhs.segments; ++t) {
+      const float *q0 = lhs.patches[at[0] + t], *q1 = lhs.patches[at[1] + t], *q2 = lhs.patches[at[2] + t];
+      const float *q3 = lhs.patches[at[3] + t], *q4 = lhs.patches[at[4] + t], *q5 = lhs.patches[at[5] + t];
+      const float* b = panel + t * segment * kPanel;
+      for (int64_t j = 0; j < segment; ++j) {
+        OPBRIDGE_GEMM_STEP(b + j * kPanel, q0 + j, q1 + j, q2 + j, q3 + j, q4 + j, q5 + j)
+      }
+    }
+    (void)k;
+  } else {
+    constexpr bool kGathered = kMode == LhsMode::kColumns;
+    const int64_t step = kGathered ? 1 : lhs.lda;
+    const int64_t o1 = (rows > 1 ? 1 : 0) * step, o2 = (rows > 2 ? 2 : 0) * step;
+    const int64_t o3 = (rows > 3 ? 3 : 0) * step, o4 = (rows > 4 ? 4 : 0) * step;
+    const int64_t o5 = (rows > 5 ? 5 : 0) * step;
+    for (int64_t i = 0; i < k; ++i) {
+      const float* s = kGathered ? lhs.columns[i] + lhs.first : lhs.a + i;
+      OPBRIDGE_GEMM_STEP(panel + i * kPanel, s, s + o1, s + o2, s + o3, s + o4, s + o5)
+    }
   }
   alignas(32) float out[6][kPanel];
   _mm256_store_ps(out[0], c00);
@@ -94,6 +117,8 @@ OPBRIDGE_GEMM_AVX2 void Block(const GemmLhs<float>& lhs, int64_t rows, const flo
   _mm256_store_ps(out[5] + 8, c51);
   for (int64_t r = 0; r < rows; ++r) std::memcpy(c + r * ldc, out[r], static_cast<size_t>(width) * sizeof(float));
 }
+
+#undef OPBRIDGE_GEMM_STEP
 
 // Block for a panel of at most 8 columns (`width` <= 8): one vector per row,
 // so kRows (8 or 12) rows at a time, and no multiplies by the panel's zero
@@ -147,52 +172,56 @@ OPBRIDGE_GEMM_AVX2 void BlockNarrow(const GemmLhs<float>& lhs, int64_t rows, con
 
 // C rows [0, m) = A (GemmLhs) times columns [0, n) of packed panels (panel p
 // at panels + p * panel_stride, the first k of its rows used), with AVX2:
-// rows six at a time (twelve for one narrow panel), every panel for a block
-// of rows while those rows are in L1.
-template <bool kGathered>
+// rows six at a time (eight or twelve for one narrow panel of a matrix or of
+// columns), every panel for a block of rows while those rows are in L1.
+template <LhsMode kMode>
 OPBRIDGE_GEMM_AVX2 void MultiplyAvx2(const GemmLhs<float>& lhs, int64_t m, const float* panels,
                                      int64_t panel_stride, int64_t k, int64_t n, float* c, int64_t ldc) {
-  const int64_t block_rows = n <= 8 ? 12 : 6;
+  constexpr bool kNarrow = kMode != LhsMode::kPatches;  // BlockNarrow reads matrices and columns
+  const int64_t block_rows = kNarrow && n <= 8 ? 12 : 6;
   for (int64_t i = 0; i < m; i += block_rows) {
     const int64_t rows = m - i < block_rows ? m - i : block_rows;
     GemmLhs<float> block = lhs;
-    if (kGathered) {
-      block.first += i;
-    } else {
+    if (kMode == LhsMode::kMatrix) {
       block.a += i * lhs.lda;
+    } else {
+      block.first += i;
     }
-    if (n <= 8 && rows <= 8) {
-      BlockNarrow<kGathered, 8>(block, rows, panels, k, c + i * ldc, ldc, n);
-      continue;
-    }
-    if (n <= 8) {
-      BlockNarrow<kGathered, 12>(block, rows, panels, k, c + i * ldc, ldc, n);
-      continue;
+    if constexpr (kNarrow) {
+      constexpr bool kGathered = kMode == LhsMode::kColumns;
+      if (n <= 8 && rows <= 8) {
+        BlockNarrow<kGathered, 8>(block, rows, panels, k, c + i * ldc, ldc, n);
+        continue;
+      }
+      if (n <= 8) {
+        BlockNarrow<kGathered, 12>(block, rows, panels, k, c + i * ldc, ldc, n);
+        continue;
+      }
     }
     for (int64_t j = 0; j < n; j += kPanel) {
-      Block<kGathered>(block, rows, panels + j / kPanel * panel_stride, k, c + i * ldc + j, ldc,
-                       n - j < kPanel ? n - j : kPanel);
+      Block<kMode>(block, rows, panels + j / kPanel * panel_stride, k, c + i * ldc + j, ldc,
+                   n - j < kPanel ? n - j : kPanel);
     }
   }
 }
 
 // MultiplyAvx2, with AVX-512 where the CPU has it (twice the multiply-adds
 // per instruction, the same bits) and a panel is wider than 8 columns.
-template <bool kGathered>
+template <LhsMode kMode>
 inline void MultiplyPanels(const GemmLhs<float>& lhs, int64_t m, const float* panels, int64_t panel_stride,
                            int64_t k, int64_t n, float* c, int64_t ldc) {
   static_assert(kPanel == gemm_avx512::Lanes<float>::kCount, "a panel row is one 512-bit vector");
   if (m <= 0 || n <= 0) return;  // no block: a panel of no columns holds no rows to read
-  if (n > 8 && math::UseAvx512()) {
-    gemm_avx512::Multiply<float, kGathered>(lhs, m, panels, panel_stride, k, n, c, ldc);
+  if ((n > 8 || kMode == LhsMode::kPatches) && math::UseAvx512()) {
+    gemm_avx512::Multiply<float, kMode>(lhs, m, panels, panel_stride, k, n, c, ldc);
   } else {
-    MultiplyAvx2<kGathered>(lhs, m, panels, panel_stride, k, n, c, ldc);
+    MultiplyAvx2<kMode>(lhs, m, panels, panel_stride, k, n, c, ldc);
   }
 }
 
 // C rows [0, m) of A ([m, k], rows lda apart) times B (packed).
 inline void Multiply(const float* a, int64_t lda, int64_t m, const PackedB& b, float* c, int64_t ldc) {
-  MultiplyPanels<false>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
+  MultiplyPanels<LhsMode::kMatrix>({a, lda}, m, b.panel(0), b.panel_stride(), b.k(), b.n(), c, ldc);
 }
 
 #undef OPBRIDGE_GEMM_AVX2

@@ -50,16 +50,25 @@ class PackedPanels {
   T* data_ = nullptr;
 };
 
-// The left-hand side of a block, A [rows, k]: A(r, i) = a[r * lda + i] (a
-// row-major matrix), or, where a block is gathered, columns[i][first + r]:
-// one pointer per column of A, e.g. one pixel's channels for the filter
-// gradients (no transposed copy of the pixels).
+// Where a block reads its left-hand side, A [rows, k] (GemmLhs).
+enum class LhsMode {
+  kMatrix,   // A(r, i) = a[r * lda + i]: a row-major matrix
+  kColumns,  // A(r, i) = columns[i][first + r]: one pointer per column of A,
+             // e.g. one pixel's channels (the filter gradients: no transposed
+             // copy of the pixels)
+  kPatches,  // A(r, t * segment + j) = patches[(first + r) * segments + t][j]:
+             // each row in segments, e.g. a pixel's window as one pointer per
+             // tap to `segment` channels (the convolutions: no patch copy)
+};
+
 template <typename T>
 struct GemmLhs {
   const T* a = nullptr;
   int64_t lda = 0;
   const T* const* columns = nullptr;
-  int64_t first = 0;
+  int64_t first = 0;  // kColumns, kPatches: the block's first row
+  const T* const* patches = nullptr;
+  int64_t segments = 0, segment = 0;
 };
 
 }  // namespace opbridge::nn
