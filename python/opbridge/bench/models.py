@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .tf_timing import TimingChild
 
 
 @dataclass
@@ -160,10 +163,10 @@ def run_models(
     tf: Any,
     args: argparse.Namespace,
     tflite_invoke: Callable[[bytes, list[np.ndarray], int, dict[str, Any]], Callable[[], None]],
-    tf_single: list[float],
+    tf_single: TimingChild,
 ) -> None:
-    """The model table; tf_single: TF's one-thread time of each selected model, in order
-    (tf_timing.py's child process)."""
+    """The model table; tf_single times TF with one thread on a model when asked (tf_timing.py's
+    child process), just before TFLite is timed on it."""
     from .. import convert
     from .._table import print_table
     from ..timing import median_seconds
@@ -173,7 +176,10 @@ def run_models(
     min_runs, min_time = repeats(args.quick, True)
     chosen = [case for case in model_cases(tf, args.quick) if selected(args, case.name, case.ops)]
     rows = []
-    for case, tf_one in zip(chosen, tf_single, strict=True):
+    if [case.name for case in chosen] != tf_single.models:
+        raise RuntimeError("the one-thread TF process made other models than this one")
+    for index, case in enumerate(chosen):
+        tf_one = tf_single.model_seconds(index)
         tf_many = concrete_seconds(tf, case.fn.get_concrete_function(), case.inputs, args.quick, True)
         model = convert(case.fn)
         one = median_seconds(tflite_invoke(model, case.inputs, 1, {}), min_runs, min_time)

@@ -27,7 +27,7 @@ import numpy as np
 from ..timing import median_seconds
 from . import cases as cases_package
 from .cases.case import Case
-from .tf_timing import concrete_seconds, op_function, repeats, run_child, set_threads
+from .tf_timing import TimingChild, concrete_seconds, op_function, repeats, set_threads
 
 
 def all_cases(tf: Any, quick: bool) -> list[Case]:
@@ -119,8 +119,16 @@ def print_ratio_summary(ratios: Sequence[tuple[str, str, float, float]], threads
 
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # TF with one thread first, in a process of its own, before this one times anything.
-    single = run_child(args, 1)
+    # TF with one thread in a process of its own, timing each case when asked, just before
+    # this process times TFLite on it.
+    single = TimingChild(args, 1)
+    try:
+        run_cases(args, single)
+    finally:
+        single.close()
+
+
+def run_cases(args: argparse.Namespace, single: TimingChild) -> None:
     import tensorflow as tf
 
     from opbridge._table import print_table
@@ -132,9 +140,10 @@ def run(args: argparse.Namespace) -> None:
     ratios: list[tuple[str, str, float, float]] = []
     substituted_rows: list[tuple[str, ...]] = []
     cases = [case for case in all_cases(tf, args.quick) if selected(args, case.op)]
-    if [[c.op, c.label] for c in cases] != [t[:2] for t in single["ops"]]:
+    if [[c.op, c.label] for c in cases] != single.ops:
         raise RuntimeError("the one-thread TF process made other cases than this one")
-    for case, (_, _, tf_one) in zip(cases, single["ops"], strict=True):
+    for index, case in enumerate(cases):
+        tf_one = single.op_seconds(index)
         fn = op_function(tf, case)
         tf_many = concrete_seconds(tf, fn.get_concrete_function(), case.inputs, args.quick, False)
         options = case.interpreter_options
@@ -173,4 +182,4 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_models:
         from .models import run_models
 
-        run_models(tf, args, tflite_invoke, [t[1] for t in single["models"]])
+        run_models(tf, args, tflite_invoke, single)

@@ -1,15 +1,20 @@
 """TF's side of the bench: each case's TF time with a given number of threads.
 
 TF fixes its thread pools when it first runs an op, so one process times TF at one
-thread count. `opbridge bench` times TF with N threads itself and runs this module as
-a child process (before its own timings, so that the two never share the cores) for
-TF with one thread: the "1T" ratio is then one TFLite thread against one TF thread,
-like for like, as the "NT" ratio is N against N.
+thread count. `opbridge bench` times TF with N threads itself and keeps this module
+running as a child process for TF with one thread (`--serve`): the "1T" ratio is then
+one TFLite thread against one TF thread, like for like, as the "NT" ratio is N against
+N. The child times a case when the bench asks, just before the bench times TFLite on
+it, and is idle otherwise (the two never share the cores): a host's speed drifts over
+a run of minutes, and TF's times taken all first, minutes before TFLite's, moved the
+ratios with it.
 
     python -m opbridge.bench.tf_timing --threads 1 [--quick] [--only A,B]
 
 prints one JSON object: {"ops": [[op, label, seconds], ...], "models": [[name, seconds], ...]}
-in the bench's case order.
+in the bench's case order. With --serve it prints the cases ({"ops": [[op, label], ...],
+"models": [name, ...]}), then reads requests ("op I", "model I") from stdin and answers
+each with its seconds, every message one line starting with MESSAGE_PREFIX.
 """
 
 from __future__ import annotations
@@ -56,38 +61,102 @@ def concrete_seconds(tf: Any, concrete: Any, inputs: Sequence[Any], quick: bool,
 
 def tf_times(tf: Any, args: argparse.Namespace) -> dict[str, list[list[Any]]]:
     """TF's time of every selected op case and model case, in the bench's order."""
+    ops, models = selected_cases(tf, args)
+    return {
+        "ops": [
+            [
+                c.op,
+                c.label,
+                concrete_seconds(tf, op_function(tf, c).get_concrete_function(), c.inputs, args.quick, False),
+            ]
+            for c in ops
+        ],
+        "models": [
+            [m.name, concrete_seconds(tf, m.fn.get_concrete_function(), m.inputs, args.quick, True)]
+            for m in models
+        ],
+    }
+
+
+MESSAGE_PREFIX = "opbridge-tf-timing "
+
+
+def selected_cases(tf: Any, args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
+    """The selected op cases and model cases, in the bench's order."""
     from .models import model_cases
     from .runner import all_cases, selected
 
-    ops = []
-    for case in all_cases(tf, args.quick):
-        if selected(args, case.op):
-            concrete = op_function(tf, case).get_concrete_function()
-            ops.append([case.op, case.label, concrete_seconds(tf, concrete, case.inputs, args.quick, False)])
+    ops = [case for case in all_cases(tf, args.quick) if selected(args, case.op)]
     models = []
     if not args.no_models:
-        for model in model_cases(tf, args.quick):
-            if selected(args, model.name, model.ops):
-                concrete = model.fn.get_concrete_function()
-                models.append([model.name, concrete_seconds(tf, concrete, model.inputs, args.quick, True)])
-    return {"ops": ops, "models": models}
+        models = [m for m in model_cases(tf, args.quick) if selected(args, m.name, m.ops)]
+    return ops, models
 
 
-def run_child(args: argparse.Namespace, threads: int) -> dict[str, list[list[Any]]]:
-    """tf_times in a fresh process with TF at `threads` threads."""
-    command = [sys.executable, "-m", "opbridge.bench.tf_timing", "--threads", str(threads)]
-    if args.quick:
-        command.append("--quick")
-    if args.only:
-        command += ["--only", args.only]
-    if args.no_models:
-        command.append("--no-models")
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"timing TF with {threads} thread(s) failed:\n{result.stderr[-4000:]}")
-    # The JSON is the last line: TF may print warnings to stdout before it.
-    times: dict[str, list[list[Any]]] = json.loads(result.stdout.strip().splitlines()[-1])
-    return times
+def serve(tf: Any, args: argparse.Namespace) -> None:
+    """Times cases on request (the module docstring's protocol) until stdin closes."""
+    ops, models = selected_cases(tf, args)
+    names = {"ops": [[c.op, c.label] for c in ops], "models": [m.name for m in models]}
+    sys.stdout.write(MESSAGE_PREFIX + json.dumps(names) + "\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        kind, index = line.split()
+        if kind == "op":
+            case = ops[int(index)]
+            seconds = concrete_seconds(
+                tf, op_function(tf, case).get_concrete_function(), case.inputs, args.quick, False
+            )
+        else:
+            model = models[int(index)]
+            seconds = concrete_seconds(tf, model.fn.get_concrete_function(), model.inputs, args.quick, True)
+        sys.stdout.write(f"{MESSAGE_PREFIX}{seconds!r}\n")
+        sys.stdout.flush()
+
+
+class TimingChild:
+    """A `--serve` child: TF at `threads` threads in a process of its own, timing cases on request."""
+
+    def __init__(self, args: argparse.Namespace, threads: int) -> None:
+        command = [sys.executable, "-m", "opbridge.bench.tf_timing", "--threads", str(threads), "--serve"]
+        if args.quick:
+            command.append("--quick")
+        if args.only:
+            command += ["--only", args.only]
+        if args.no_models:
+            command.append("--no-models")
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        names = json.loads(self._message())
+        self.ops: list[list[str]] = names["ops"]
+        self.models: list[str] = names["models"]
+
+    def _message(self) -> str:
+        """The child's next message (TF may print other lines to stdout before it)."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(MESSAGE_PREFIX):
+                return line[len(MESSAGE_PREFIX) :].strip()
+        self.process.wait()
+        assert self.process.stderr is not None
+        raise RuntimeError(f"timing TF in a child process failed:\n{self.process.stderr.read()[-4000:]}")
+
+    def _ask(self, request: str) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write(request + "\n")
+        self.process.stdin.flush()
+        return float(self._message())
+
+    def op_seconds(self, index: int) -> float:
+        return self._ask(f"op {index}")
+
+    def model_seconds(self, index: int) -> float:
+        return self._ask(f"model {index}")
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,11 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only")
     parser.add_argument("--no-models", action="store_true")
+    parser.add_argument("--serve", action="store_true", help="time cases on request from stdin")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
     set_threads(tf, args.threads)
+    if args.serve:
+        serve(tf, args)
+        return 0
     times = tf_times(tf, args)
     sys.stdout.write("\n" + json.dumps(times) + "\n")
     return 0
