@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -84,3 +84,37 @@ def test_special_values_in_long_rows(tf, rng):
     ours = run_tflite(report.model, [x])["output_0"]
     assert ours[0] == np.inf and np.isnan(ours[1]) and np.isnan(ours[2]) and ours[3] == np.inf
     assert ours[4] == -np.inf
+
+
+def test_every_vector_width_and_thread_count_gives_the_same_bits(tf, rng, tmp_path):
+    """The lanes are fixed (8), not the vector width: the AVX-512, AVX and baseline (SSE2) paths
+    (OPBRIDGE_NO_AVX512=1, OPBRIDGE_NO_AVX2=1) give the same bits, and so do 1 and 2 threads
+    (Sum splits its outermost kept dim between threads, each output summed by one)."""
+    x = rng.standard_normal((6, 1003)) * np.logspace(0, 12, 1003)
+    y = rng.standard_normal((37, 3, 161))
+
+    def fn(x, y):
+        return {
+            "runs": tf.reduce_sum(x, 1),
+            "mean": tf.reduce_mean(x, 1),
+            "rows": tf.reduce_sum(y, 1),  # 161 accumulators a row
+            "inner": tf.reduce_sum(y, 2),
+        }
+
+    model = convert_fn(fn, ((None, None), np.float64), ((None, None, None), np.float64))
+    paths = {}
+    for name, baseline, env in (
+        ("avx512", False, {}),
+        ("avx", False, {"OPBRIDGE_NO_AVX512": "1"}),
+        ("sse2", True, {}),
+    ):
+        (tmp_path / name).mkdir()
+        paths[name] = run_tflite_in_process(model, [x, y], tmp_path / name, baseline, extra_env=env)
+    for key in fn(x, y):
+        for name in ("avx", "sse2"):
+            np.testing.assert_array_equal(paths[name][key], paths["avx512"][key], err_msg=f"{key}: {name}")
+        for threads in (1, 2):
+            got = run_tflite(model, [x, y], num_threads=threads)[key]
+            np.testing.assert_array_equal(got, paths["avx512"][key], err_msg=f"{key}: {threads} threads")
+    want = exact(x, 1)
+    assert np.all(np.abs(paths["avx512"]["runs"] - want) <= 2 * EPS * np.abs(want))

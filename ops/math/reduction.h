@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "compensated_lanes.h"
 #include "element_types.h"
 #include "half_arrays.h"
 #include "opbridge/op.h"
@@ -34,35 +35,38 @@ struct CompensatedSum {
     compensation += (sum - (t - x_part)) + (x - x_part);
     sum = t;
   }
-  // Adds n contiguous values in kLanes interleaved lanes (value i to lane
-  // i % kLanes), each compensated, then folds the lanes in order: independent
-  // chains in SIMD packets instead of one serial chain. The order of additions
-  // changes, the error bound does not; the lanes are fixed, not the packet
-  // width, so every instruction set gives the same bits.
+  // Adds n contiguous values in 8 interleaved lanes (value i to lane i % 8),
+  // each compensated, then folds the lanes in order: independent chains in
+  // SIMD packets instead of one serial chain. The order of additions changes,
+  // the error bound does not; the lanes are fixed, not the packet width, so
+  // every instruction set gives the same bits (compensated_lanes.h: AVX and
+  // AVX-512 where the CPU has them).
   void AddSpan(const double* x, int64_t n) {
-    using Packet = Eigen::internal::packet_traits<double>::type;
-    constexpr int kLanes = 8;
-    constexpr int kWidth = Eigen::internal::packet_traits<double>::size;
-    constexpr int kPackets = kLanes / kWidth;
-    static_assert(kLanes % kWidth == 0, "lanes fill whole packets");
-    Packet s[kPackets], c[kPackets];
-    for (int q = 0; q < kPackets; ++q) s[q] = c[q] = Eigen::internal::pset1<Packet>(0.0);
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes) {
-      for (int q = 0; q < kPackets; ++q) {
-        using Eigen::internal::padd;
-        using Eigen::internal::psub;
-        const Packet v = Eigen::internal::ploadu<Packet>(x + i + q * kWidth);
-        const Packet t = padd(s[q], v);
-        const Packet v_part = psub(t, s[q]);
-        c[q] = padd(c[q], padd(psub(s[q], psub(t, v_part)), psub(v, v_part)));
-        s[q] = t;
-      }
-    }
+    constexpr int kLanes = compensated_lanes::kLanes;
     double lane_sum[kLanes], lane_compensation[kLanes];
-    for (int q = 0; q < kPackets; ++q) {
-      Eigen::internal::pstoreu(lane_sum + q * kWidth, s[q]);
-      Eigen::internal::pstoreu(lane_compensation + q * kWidth, c[q]);
+    int64_t i = compensated_lanes::AddWide(x, n, lane_sum, lane_compensation);  // AVX, AVX-512
+    if (i < 0) {
+      using Packet = Eigen::internal::packet_traits<double>::type;
+      constexpr int kWidth = Eigen::internal::packet_traits<double>::size;
+      constexpr int kPackets = kLanes / kWidth;
+      static_assert(kLanes % kWidth == 0, "lanes fill whole packets");
+      Packet s[kPackets], c[kPackets];
+      for (int q = 0; q < kPackets; ++q) s[q] = c[q] = Eigen::internal::pset1<Packet>(0.0);
+      for (i = 0; i + kLanes <= n; i += kLanes) {
+        for (int q = 0; q < kPackets; ++q) {
+          using Eigen::internal::padd;
+          using Eigen::internal::psub;
+          const Packet v = Eigen::internal::ploadu<Packet>(x + i + q * kWidth);
+          const Packet t = padd(s[q], v);
+          const Packet v_part = psub(t, s[q]);
+          c[q] = padd(c[q], padd(psub(s[q], psub(t, v_part)), psub(v, v_part)));
+          s[q] = t;
+        }
+      }
+      for (int q = 0; q < kPackets; ++q) {
+        Eigen::internal::pstoreu(lane_sum + q * kWidth, s[q]);
+        Eigen::internal::pstoreu(lane_compensation + q * kWidth, c[q]);
+      }
     }
     for (int l = 0; l < kLanes; ++l) {
       Add(lane_sum[l]);
