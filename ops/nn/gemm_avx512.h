@@ -174,12 +174,7 @@ OPBRIDGE_GEMM_AVX512 void Multiply(const GemmLhs<T>& lhs, int64_t m, const T* pa
   const int64_t block_rows = blocks > 0 && (m + blocks - 1) / blocks <= 8 ? 8 : 12;
   for (int64_t i = 0; i < m; i += block_rows) {
     const int64_t rows = m - i < block_rows ? m - i : block_rows;
-    GemmLhs<T> block = lhs;
-    if (kMode == LhsMode::kMatrix) {
-      block.a += i * lhs.lda;
-    } else {
-      block.first += i;
-    }
+    const auto block = lhs.template FromRow<kMode>(i);
     for (int64_t j = 0; j < n; j += 2 * lanes) {
       const T* p0 = panels + j / lanes * panel_stride;
       const T* p1 = n - j > lanes ? p0 + panel_stride : p0;

@@ -181,12 +181,7 @@ OPBRIDGE_GEMM_AVX2 void MultiplyAvx2(const GemmLhs<float>& lhs, int64_t m, const
   const int64_t block_rows = kNarrow && n <= 8 ? 12 : 6;
   for (int64_t i = 0; i < m; i += block_rows) {
     const int64_t rows = m - i < block_rows ? m - i : block_rows;
-    GemmLhs<float> block = lhs;
-    if (kMode == LhsMode::kMatrix) {
-      block.a += i * lhs.lda;
-    } else {
-      block.first += i;
-    }
+    const auto block = lhs.template FromRow<kMode>(i);
     if constexpr (kNarrow) {
       constexpr bool kGathered = kMode == LhsMode::kColumns;
       if (n <= 8 && rows <= 8) {

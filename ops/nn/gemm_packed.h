@@ -69,6 +69,18 @@ struct GemmLhs {
   int64_t first = 0;  // kColumns, kPatches: the block's first row
   const T* const* patches = nullptr;
   int64_t segments = 0, segment = 0;
+
+  // The same left-hand side from row i on (a block's rows).
+  template <LhsMode kMode>
+  GemmLhs FromRow(int64_t i) const {
+    GemmLhs rows = *this;
+    if constexpr (kMode == LhsMode::kMatrix) {
+      rows.a += i * lda;
+    } else {
+      rows.first += i;
+    }
+    return rows;
+  }
 };
 
 }  // namespace opbridge::nn
