@@ -114,8 +114,8 @@ void Product(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, bool
         for (int64_t j = 0; j < n; ++j) {
           Wide sum = 0;
           for (int64_t p = 0; p < k; ++p) {
-            const T v = transpose_a ? a[p * m + i] : a[i * k + p];
-            sum += static_cast<Wide>(static_cast<Wide>(v) * static_cast<Wide>((*pack)[static_cast<size_t>(p * n + j)]));
+            const auto v = static_cast<Wide>(transpose_a ? a[p * m + i] : a[i * k + p]);
+            sum += static_cast<Wide>(v * static_cast<Wide>((*pack)[static_cast<size_t>(p * n + j)]));
           }
           c[i * n + j] = static_cast<T>(sum);
         }

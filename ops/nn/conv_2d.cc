@@ -166,24 +166,32 @@ Status Convolve(KernelContext& ctx, const Conv2DDims& d) {
   const int64_t reduction = k_rows * k_cols * group_depth;
   const nn::FilterMatrix<T> rhs(ctx.input(1).data<T>(), reduction * d.out_depth);
 
-  // A patch row: for each tap (i, j) the group's channels of the pixel it
-  // reads, or zeros in the padding (multiplied like any value, as in TF).
-  auto gather = [&](int64_t pixel, int64_t g, Acc* row) {
+  // Pixel p's window for group g: `visit(src)` for each tap (i, j) in order,
+  // src the group's channels of the pixel it reads, or null in the padding.
+  auto for_each_tap = [&](int64_t pixel, int64_t g, auto&& visit) {
     const int64_t n = pixel / (out_rows * out_cols);
     const int64_t r = pixel / out_cols % out_rows, c = pixel % out_cols;
     const T* image = in + n * height * width * depth + g * group_depth;
     for (int64_t i = 0; i < k_rows; ++i) {
       const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
       const bool row_inside = y >= 0 && y < height;
-      for (int64_t j = 0; j < k_cols; ++j, row += group_depth) {
+      for (int64_t j = 0; j < k_cols; ++j) {
         const int64_t x = c * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
-        if (row_inside && x >= 0 && x < width) {
-          nn::CopyAs(image + (y * width + x) * depth, group_depth, row);
-        } else {
-          std::fill(row, row + group_depth, Acc(0));
-        }
+        visit(row_inside && x >= 0 && x < width ? image + (y * width + x) * depth : nullptr);
       }
     }
+  };
+  // A patch row: the taps' channels, or zeros in the padding (multiplied
+  // like any value, as in TF).
+  auto gather = [&](int64_t pixel, int64_t g, Acc* row) {
+    for_each_tap(pixel, g, [&](const T* src) {
+      if (src != nullptr) {
+        nn::CopyAs(src, group_depth, row);
+      } else {
+        std::fill(row, row + group_depth, Acc(0));
+      }
+      row += group_depth;
+    });
   };
   // A 1x1 window read in order (stride 1, no padding, one group): the input
   // already is the patch matrix.
@@ -200,17 +208,7 @@ Status Convolve(KernelContext& ctx, const Conv2DDims& d) {
     // The same patch as pointers, one per tap: float32's AVX2/AVX-512
     // product reads it in place.
     const nn::TapSources taps{k_rows * k_cols, [&](int64_t pixel, int64_t g, const float* zeros, const float** ptrs) {
-      const int64_t n = pixel / (out_rows * out_cols);
-      const int64_t r = pixel / out_cols % out_rows, c = pixel % out_cols;
-      const float* image = in + n * height * width * depth + g * group_depth;
-      for (int64_t i = 0; i < k_rows; ++i) {
-        const int64_t y = r * d.stride_rows + i * d.dilation_rows - d.rows.pad_before;
-        const bool row_inside = y >= 0 && y < height;
-        for (int64_t j = 0; j < k_cols; ++j) {
-          const int64_t x = c * d.stride_cols + j * d.dilation_cols - d.cols.pad_before;
-          *ptrs++ = row_inside && x >= 0 && x < width ? image + (y * width + x) * depth : zeros;
-        }
-      }
+      for_each_tap(pixel, g, [&](const float* src) { *ptrs++ = src != nullptr ? src : zeros; });
     }};
     nn::PatchGemm<T>(ctx, pixels, groups, reduction, group_out, rhs.data(), out, direct, gather, taps);
   } else {

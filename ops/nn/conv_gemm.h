@@ -106,8 +106,8 @@ struct OutputLines {
 
 // A patch as `count` taps of K / count values each (a window's pixels):
 // `sources(p, g, zeros, ptrs)` sets ptrs[t] to where pixel p's tap t reads
-// group g's values, or to `zeros` (K of them) in the padding, multiplied like
-// any value (TF's im2col).
+// group g's values, or to `zeros` (K / count of them) in the padding,
+// multiplied like any value (TF's im2col).
 template <typename Sources>
 struct TapSources {
   int64_t count = 0;
@@ -191,7 +191,7 @@ void PatchGemm(KernelContext& ctx, int64_t pixels, int64_t groups, int64_t reduc
   constexpr bool kTaps = std::is_same_v<T, float> && !std::is_same_v<Taps, std::nullptr_t>;
   bool in_place_taps = false;
   if constexpr (kTaps) in_place_taps = !packed.empty() && direct == nullptr && TapCount(taps) > 0;
-  std::vector<float> zeros(in_place_taps ? static_cast<size_t>(reduction) : 0, 0.0f);
+  std::vector<float> zeros(in_place_taps ? static_cast<size_t>(reduction / TapCount(taps)) : 0, 0.0f);
 
   ctx.ParallelFor(items, cost, [&](int64_t begin, int64_t end) {
     std::vector<Acc> patches(direct || in_place_taps ? 0 : static_cast<size_t>(tile * reduction));
@@ -285,11 +285,10 @@ inline void RowSources(const float* row, int64_t x0, int64_t step, int64_t width
 // position and testing it cost as much as the product). The product reads
 // each pixel's channels where they are (a gathered GemmLhs: a transposed copy
 // of X_t cost more than the product, 58% of Conv3DBackpropFilterV2's time at
-// 8 channels). dy ([pixels, out_depth]) is
-// packed once for every tap; each tile of `tile` pixels is one FMA chain per
-// element and the tiles add up in double in order, rounded once: one work
-// item per tap, so the same bits for any thread count (and for the AVX2 and
-// AVX-512 blocks).
+// 8 channels). dy ([pixels, out_depth]) is packed once for every tap; each
+// tile of `tile` pixels is one FMA chain per element and the tiles add up in
+// double in order, rounded once: one work item per tap, so the same bits for
+// any thread count (and for the AVX2 and AVX-512 blocks).
 template <typename Sources>
 void TapGradientAvx2(KernelContext& ctx, int64_t taps, int64_t pixels, int64_t depth, int64_t out_depth,
                      int64_t tile, const float* dy, float* out, Sources sources) {
