@@ -75,6 +75,15 @@ def test_bench_command_runs():
     for op in ("Svd", "Erfinv", "GridSample"):
         assert op not in table
     assert "worst ratio 1T: " in out and "worst ratio 2T: " in out and "above 1.0 at 1T or 2T" in out
+    # Rows above 1.0 are timed twice more (--confirm's default) and the summary counts what is
+    # left; with none above in the first pass there is nothing to re-time.
+    retimed = re.search(r"re-timed (\d+) rows above 1.0 in 2 more rounds, [^:]*: (\d+) still", out)
+    left = re.search(r"above 1.0 at 1T or 2T \((\d+) of", out)
+    assert left is not None
+    if retimed:
+        assert int(retimed[2]) == int(left[1]) <= int(retimed[1])
+    else:
+        assert left[1] == "0"
     # Opbridge>Lgamma replaces TF's Lgamma at conversion: timed against the builtins too.
     assert "substituted ops" in out and "Opbridge>Lgamma" in out.split("substituted ops")[1]
     models = out.split("models: converted with opbridge")[1]

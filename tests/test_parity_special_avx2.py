@@ -1,5 +1,5 @@
 """The float32 elementwise kernels with a runtime-dispatched AVX2 path (Atanh, Erfinv,
-Ndtri; Opbridge>Expm1 and Opbridge>Log1p) against TF, densely, on both paths: AVX2 where
+Ndtri; Opbridge>Expm1 and Opbridge>Log1p; and float64 Log1p) against TF, densely, on both paths: AVX2 where
 the CPU has it, and baseline x86-64 (forced with OPBRIDGE_NO_AVX2=1, which the kernels
 read once per process, hence a subprocess per path).
 
@@ -164,3 +164,42 @@ def test_packet_formulas_give_tf_bits(tf, rng, path, tmp_path):
             assert float32_ulps(g, want).max() <= 4, name
         else:
             np.testing.assert_array_equal(g.view(np.uint32), want.view(np.uint32), err_msg=name)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_float64_log1p_within_one_ulp(tf, rng, path, tmp_path):
+    """float64 Log1p: with AVX2+FMA the vectorized fdlibm method (ops/math/log1p_double_avx2.h),
+    else the C library's log1p per element. Both within 1 ulp of log1p in long double (80-bit
+    x87 here: a reference 11 bits more precise), and each element's value independent of its
+    position (lanes alone: an input shifted by one gives the same values shifted)."""
+    from conftest import run_tflite_in_process
+    from opbridge.conversion import convert_model
+
+    n = 40000
+    x = np.concatenate(
+        [
+            rng.uniform(-1, 4, n),
+            np.exp(rng.uniform(-140, 0, n)) * rng.choice([-1, 1], n),  # near 0, |x| < 1
+            -1 + np.exp(rng.uniform(-36, 0, n)),  # near -1
+            np.exp(rng.uniform(0, 700, n)),
+            [0.0, -0.0, -1.0, -2.0, np.inf, -np.inf, np.nan, 2.0**-54, 2.0**-53, 1e-310],
+            [np.finfo(np.float64).max, np.sqrt(2) - 1, np.sqrt(0.5) - 1],
+        ]
+    )
+    fn = tf.function(tf.math.log1p, input_signature=[tf.TensorSpec([None], tf.float64)])
+    model = convert_model(fn).model
+    runs = []
+    for name, values in (("all", x), ("shifted", x[1:])):
+        (tmp_path / name).mkdir()
+        runs.append(run_tflite_in_process(model, [values], tmp_path / name, baseline=path == "baseline"))
+    got, shifted = runs
+    (y,), (y_shifted,) = got.values(), shifted.values()
+    np.testing.assert_array_equal(y[1:].view(np.uint64), y_shifted.view(np.uint64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.log1p(x.astype(np.longdouble))
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(exact))
+    finite = np.isfinite(exact)
+    np.testing.assert_array_equal(y[~finite & ~np.isnan(exact)], exact[~finite & ~np.isnan(exact)])
+    spacing = np.spacing(np.abs(exact[finite]).astype(np.float64)).astype(np.longdouble)
+    ulps = np.abs(y[finite].astype(np.longdouble) - exact[finite]) / spacing
+    assert float(ulps.max()) < 1.0, path

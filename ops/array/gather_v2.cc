@@ -9,6 +9,7 @@
 // named with its position. Elements are moved as bytes, so every fixed-size
 // dtype works; strings (custom for tf.string when params has rank >= 2 or the
 // axis is not 0, measured) are copied element by element.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -118,15 +119,10 @@ Status Gather(KernelContext& ctx, int64_t axis, int64_t batch_dims) {
     return bo * limit + static_cast<int64_t>(idx[bo / outer * per_batch + j]);
   };
   if (inner == 0) return Status::Ok();  // empty rows: nothing to copy (and no data pointers to copy from)
-  if (params.dtype() == DType::kString) {  // strings are copied one by one (views in, std::strings out)
+  if (params.dtype() == DType::kString) {  // views of the input's strings, copied once by the adapter
     const std::string_view* in = params.data<std::string_view>();
-    std::string* out = ctx.output(0).data<std::string>();
-    ctx.ParallelFor(rows, inner + 10, [&](int64_t first, int64_t last) {
-      for (int64_t r = first; r < last; ++r) {
-        const std::string_view* src = in + source(r) * inner;
-        for (int64_t k = 0; k < inner; ++k) out[r * inner + k].assign(src[k]);
-      }
-    });
+    std::string_view* out = ctx.output(0).data<std::string_view>();
+    for (int64_t r = 0; r < rows; ++r) std::copy(in + source(r) * inner, in + (source(r) + 1) * inner, out + r * inner);
     return Status::Ok();
   }
   const int64_t row = inner * DTypeSize(params.dtype());

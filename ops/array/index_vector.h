@@ -25,9 +25,10 @@ struct Element {
   unsigned char bytes[Size];
 };
 
-// What a data-moving kernel reads and writes for one dtype. They differ for
-// strings only: an input string is a std::string_view, an output one a
-// std::string (the adapter's), and `out[o] = in[i]` copies either way.
+// What a data-moving kernel reads and writes for one dtype. For strings both
+// are std::string_views: the output's are the adapter's views
+// (opbridge/tensor.h), so `out[o] = in[i]` stores a view of the input's
+// bytes and the adapter copies each string once, into its runtime's tensor.
 template <typename I, typename O>
 struct Elements {
   using In = I;
@@ -40,7 +41,7 @@ struct Elements {
 // float64, complex and string (measured), so every size is here.
 template <typename Fn>
 Status ForElements(DType dtype, Fn&& fn) {
-  if (dtype == DType::kString) return fn(Elements<std::string_view, std::string>{});
+  if (dtype == DType::kString) return fn(Elements<std::string_view, std::string_view>{});
   switch (DTypeSize(dtype)) {
     case 1: return fn(Elements<Element<1>, Element<1>>{});
     case 2: return fn(Elements<Element<2>, Element<2>>{});

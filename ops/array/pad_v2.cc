@@ -100,8 +100,8 @@ Status Kernel(KernelContext& ctx) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     Out fill;
-    if constexpr (std::is_same_v<Out, std::string>) {
-      fill.assign(value.data<std::string_view>()[0]);
+    if constexpr (std::is_same_v<Out, std::string_view>) {
+      fill = value.data<std::string_view>()[0];  // a view of the input, alive for the call
     } else {
       std::memcpy(&fill, value.data<In>(), sizeof fill);  // constant buffers are only 4-byte aligned
     }

@@ -6,6 +6,7 @@
 // A copy of tensor with each update slice written at its index, in the
 // updates' order (a repeated index keeps the last, as TF's CPU kernel). Bad
 // indices are errors.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -28,13 +29,14 @@ Status Kernel(KernelContext& ctx) {
   int64_t slice = 1;
   for (size_t d = static_cast<size_t>(k); d < shape.size(); ++d) slice *= shape[d];
   if (tensor.dtype() == DType::kString) {
-    // Strings (keras-hub's GPT-2 BPE merge loop): views copied into the output.
+    // Strings (keras-hub's GPT-2 BPE merge loop): the output holds views of
+    // the inputs' strings (opbridge/tensor.h), copied once by the adapter.
     const std::string_view* in = tensor.data<std::string_view>();
     const std::string_view* u = updates.data<std::string_view>();
-    std::string* out = ctx.output(0).data<std::string>();
-    for (int64_t i = 0; i < tensor.num_elements(); ++i) out[i].assign(in[i].data(), in[i].size());
+    std::string_view* out = ctx.output(0).data<std::string_view>();
+    std::copy(in, in + tensor.num_elements(), out);
     return array::ForEachScatter(indices, shape, [&](int64_t r, int64_t offset) {
-      for (int64_t j = 0; j < slice; ++j) out[offset + j].assign(u[r * slice + j].data(), u[r * slice + j].size());
+      std::copy(u + r * slice, u + (r + 1) * slice, out + offset);
     });
   }
   // Every fixed-size dtype: the op only moves elements, so bytes suffice.

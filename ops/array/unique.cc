@@ -100,7 +100,7 @@ Status UniqueIndex(KernelContext& ctx) {
   Index* idx = ctx.output(1).data<Index>();
   switch (x.dtype()) {
     case DType::kString:
-      return Run<std::string_view, Index, std::string_view, std::string>(ctx, x.data<std::string_view>(), n, idx);
+      return Run<std::string_view, Index, std::string_view, std::string_view>(ctx, x.data<std::string_view>(), n, idx);
     case DType::kFloat16:
       return Run<Float16<10>, Index, uint16_t, uint16_t>(ctx, x.data<uint16_t>(), n, idx);
     case DType::kBFloat16:

@@ -13,6 +13,7 @@
 #include "avx2_dispatch.h"
 #include "elementwise.h"
 #include "expm1_log1p_avx2.h"
+#include "log1p_double_avx2.h"
 
 namespace opbridge {
 namespace math {
@@ -53,6 +54,24 @@ bool FloatAvx2Fma(KernelContext& ctx) {
   float* out = ctx.output(0).data<float>();
   ctx.ParallelFor(x.num_elements(), 2, [&](int64_t begin, int64_t end) {
     expm1_log1p_avx2::Apply<kExpm1>(in + begin, out + begin, end - begin);
+  });
+  return true;
+#else
+  return false;
+#endif
+}
+
+// float64 log1p on CPUs with AVX2 and FMA: log1p_double_avx2.h (within 0.75
+// ulp, as the C library, at ~10x its speed). Returns false, having done
+// nothing, for other dtypes and CPUs.
+inline bool DoubleLog1pAvx2Fma(KernelContext& ctx) {
+#if defined(__x86_64__)
+  const ConstTensor& x = ctx.input(0);
+  if (x.dtype() != DType::kFloat64 || !UseAvx2Fma()) return false;
+  const double* in = x.data<double>();
+  double* out = ctx.output(0).data<double>();
+  ctx.ParallelFor(x.num_elements(), 3, [&](int64_t begin, int64_t end) {
+    log1p_double_avx2::Apply(in + begin, out + begin, end - begin);
   });
   return true;
 #else

@@ -54,7 +54,7 @@ inline Status WriteSparseTokens(KernelContext& ctx, const std::vector<std::strin
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({n, 2})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({n})));
   int64_t* indices = ctx.output(0).data<int64_t>();
-  std::string* values = ctx.output(1).data<std::string>();
+  std::string_view* values = ctx.output(1).data<std::string_view>();  // copied once by the adapter
   int64_t* shape = ctx.output(2).data<int64_t>();
   int64_t c = 0, longest = 0;
   for (size_t row = 0; row < row_sizes.size(); ++row) {
@@ -62,7 +62,7 @@ inline Status WriteSparseTokens(KernelContext& ctx, const std::vector<std::strin
     for (int64_t j = 0; j < row_sizes[row]; ++j, ++c) {
       indices[2 * c] = static_cast<int64_t>(row);
       indices[2 * c + 1] = j;
-      values[c].assign(tokens[static_cast<size_t>(c)].data(), tokens[static_cast<size_t>(c)].size());
+      values[c] = tokens[static_cast<size_t>(c)];
     }
   }
   shape[0] = static_cast<int64_t>(row_sizes.size());

@@ -63,7 +63,7 @@ Status BytesSplit(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({n, 2})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({n})));
   int64_t* indices = ctx.output(0).data<int64_t>();
-  std::string* values = ctx.output(1).data<std::string>();
+  std::string_view* values = ctx.output(1).data<std::string_view>();  // views of the input: copied once
   int64_t* shape = ctx.output(2).data<int64_t>();
   int64_t c = 0;
   for (int64_t i = 0; i < rows; ++i) {
@@ -71,7 +71,7 @@ Status BytesSplit(KernelContext& ctx) {
     for (size_t j = 0; j < text.size(); ++j, ++c) {
       indices[2 * c] = i;
       indices[2 * c + 1] = static_cast<int64_t>(j);
-      values[c].assign(1, text[j]);
+      values[c] = text.substr(j, 1);
     }
   }
   shape[0] = rows;

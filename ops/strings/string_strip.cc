@@ -16,12 +16,13 @@ bool IsAsciiSpace(char c) {
 Status StringStripKernel(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(0);
   const std::string_view* in = input.data<std::string_view>();
-  std::string* out = ctx.output(0).data<std::string>();
+  // Views of the input's strings: the adapter copies each once.
+  std::string_view* out = ctx.output(0).data<std::string_view>();
   for (int64_t i = 0; i < input.num_elements(); ++i) {
     std::string_view s = in[i];
     while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
     while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-    out[i].assign(s.data(), s.size());
+    out[i] = s;
   }
   return Status::Ok();
 }

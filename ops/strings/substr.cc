@@ -155,10 +155,11 @@ Status Run(KernelContext& ctx, const SubstrParams& p) {
     bytes += static_cast<uint64_t>(sizes[static_cast<size_t>(e)]);  // each <= its input's size: no overflow
   }
   OPBRIDGE_RETURN_IF_ERROR(strings::CheckStringOutput("output", static_cast<uint64_t>(count), bytes));
-  std::string* out = ctx.output(0).data<std::string>();
+  // Views of the input's strings: the adapter copies each once.
+  std::string_view* out = ctx.output(0).data<std::string_view>();
   for (int64_t e = 0; e < count; ++e) {
-    out[e].assign(in[source(input.shape(), e, false)].substr(static_cast<size_t>(starts[static_cast<size_t>(e)]),
-                                                             static_cast<size_t>(sizes[static_cast<size_t>(e)])));
+    out[e] = in[source(input.shape(), e, false)].substr(static_cast<size_t>(starts[static_cast<size_t>(e)]),
+                                                        static_cast<size_t>(sizes[static_cast<size_t>(e)]));
   }
   return Status::Ok();
 }

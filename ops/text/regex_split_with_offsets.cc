@@ -139,7 +139,8 @@ Status RegexSplitKernel(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kBegins, Shape({count})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kEnds, Shape({count})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kRowSplits, Shape({n + 1})));
-  std::string* out = ctx.output(kTokens).data<std::string>();
+  // Tokens are views of the input's strings: the adapter copies each once.
+  std::string_view* out = ctx.output(kTokens).data<std::string_view>();
   int64_t* out_begins = ctx.output(kBegins).data<int64_t>();
   int64_t* out_ends = ctx.output(kEnds).data<int64_t>();
   int64_t* out_splits = ctx.output(kRowSplits).data<int64_t>();
@@ -155,7 +156,7 @@ Status RegexSplitKernel(KernelContext& ctx) {
       const Part& part = parts[static_cast<size_t>(b)];
       const int64_t at = first_token[static_cast<size_t>(b)];
       for (size_t k = 0; k < part.tokens.size(); ++k) {
-        out[at + static_cast<int64_t>(k)].assign(part.tokens[k].data(), part.tokens[k].size());
+        out[at + static_cast<int64_t>(k)] = part.tokens[k];
         out_begins[at + static_cast<int64_t>(k)] = part.begins[k];
         out_ends[at + static_cast<int64_t>(k)] = part.ends[k];
       }

@@ -80,9 +80,10 @@ Status WhitespaceTokenizeKernel(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kRowSplits, Shape({n + 1})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kStarts, Shape({count})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kEnds, Shape({count})));
-  std::string* out = ctx.output(kTokens).data<std::string>();
+  // Tokens are views of the input's strings: the adapter copies each once.
+  std::string_view* out = ctx.output(kTokens).data<std::string_view>();
   for (int64_t k = 0; k < count; ++k) {
-    out[k].assign(tokens[static_cast<size_t>(k)].data(), tokens[static_cast<size_t>(k)].size());
+    out[k] = tokens[static_cast<size_t>(k)];
     ctx.output(kStarts).data<int32_t>()[k] = starts[static_cast<size_t>(k)];
     ctx.output(kEnds).data<int32_t>()[k] = ends[static_cast<size_t>(k)];
   }

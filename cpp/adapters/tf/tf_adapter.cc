@@ -170,7 +170,7 @@ class TfParallelism : public Parallelism {
 };
 
 // One TF kernel invocation, as the binding sees it. A string output is
-// written by the kernel as std::strings held here (opbridge/tensor.h) and
+// written by the kernel as std::strings or views held here (opbridge/tensor.h) and
 // copied into the TF tensor's tstrings by CommitStrings after it succeeded.
 class TfNode : public RuntimeNode {
  public:
@@ -188,7 +188,9 @@ class TfNode : public RuntimeNode {
       StringOutput& entry = strings_[i];
       entry.tensor = t;
       entry.strings.assign(static_cast<size_t>(shape.num_elements()), std::string());
+      entry.views.assign(static_cast<size_t>(shape.num_elements()), std::string_view());
       *out = Tensor(&name, DType::kString, shape, entry.strings.data());
+      out->set_string_views(entry.views.data());
       return Status::Ok();
     }
     *out = Tensor(&name, FromTf(t->dtype()), shape, const_cast<char*>(t->tensor_data().data()));
@@ -197,7 +199,15 @@ class TfNode : public RuntimeNode {
   void CommitStrings() {
     for (auto& [i, entry] : strings_) {
       auto flat = entry.tensor->flat<tf::tstring>();
-      for (size_t k = 0; k < entry.strings.size(); ++k) flat(static_cast<Eigen::Index>(k)) = entry.strings[k];
+      for (size_t k = 0; k < entry.strings.size(); ++k) {
+        // The kernel's view where it set one, else its string (opbridge/tensor.h).
+        const std::string_view view = entry.views[k];
+        if (view.data() != nullptr) {
+          flat(static_cast<Eigen::Index>(k)).assign(view.data(), view.size());
+        } else {
+          flat(static_cast<Eigen::Index>(k)) = entry.strings[k];
+        }
+      }
     }
   }
 
@@ -205,6 +215,7 @@ class TfNode : public RuntimeNode {
   struct StringOutput {
     tf::Tensor* tensor = nullptr;
     std::vector<std::string> strings;
+    std::vector<std::string_view> views;  // the kernel's views, null where unset
   };
   const OpSpec& spec_;
   tf::OpKernelContext* ctx_;

@@ -41,6 +41,7 @@ struct NodeState {
   struct StringOutputData {
     Shape shape;
     std::vector<std::string> strings;
+    std::vector<std::string_view> views;  // the kernel's views, null where unset
   };
   std::map<int, StringOutputData> string_outputs;
 };
@@ -302,8 +303,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
 }
 
 // One TFLite invocation, as the binding sees it. String outputs are
-// std::strings held here for the call (opbridge/tensor.h) and written into
-// TFLite's buffers by CommitStrings once the kernel succeeded.
+// std::strings and views held here for the call (opbridge/tensor.h) and
+// written into TFLite's buffers by CommitStrings once the kernel succeeded.
 class TfLiteNodeView : public RuntimeNode {
  public:
   TfLiteNodeView(TfLiteContext* context, TfLiteNode* node, NodeState* state)
@@ -342,15 +343,17 @@ class TfLiteNodeView : public RuntimeNode {
     if (entry.strings.size() > n) entry.strings.resize(n);
     for (std::string& s : entry.strings) s.clear();
     entry.strings.resize(n);
+    entry.views.assign(n, std::string_view());
     if (std::find(written_.begin(), written_.end(), i) == written_.end()) written_.push_back(i);
     *out = Tensor(&name, DType::kString, shape, entry.strings.data());
+    out->set_string_views(entry.views.data());
     return Status::Ok();
   }
   Status CommitStrings() {
     for (int i : written_) {
-      const NodeState::StringOutputData& entry = state_->string_outputs[i];
+      NodeState::StringOutputData& entry = state_->string_outputs[i];
       TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
-      OPBRIDGE_RETURN_IF_ERROR(WriteStrings(context_, tensor, entry.shape, entry.strings,
+      OPBRIDGE_RETURN_IF_ERROR(WriteStrings(context_, tensor, entry.shape, entry.strings, &entry.views,
                                             state_->outputs[static_cast<size_t>(i)]->name));
     }
     return Status::Ok();

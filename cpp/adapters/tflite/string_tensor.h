@@ -24,11 +24,14 @@ Status StringViews(const tflite_abi::TfLiteTensor* tensor, const Shape& shape, c
 // buffer whose offsets are int32. Checked before a kernel allocates them.
 Status CheckStringCount(int64_t n, const std::string& name);
 
-// Serializes `strings` into a new buffer and hands it to `tensor` (a string
-// tensor, which TFLite always allocates as kTfLiteDynamic and frees with
-// free()), with dims `shape`. Refuses totals past int32 offsets and tensors
-// the runtime did not make dynamic.
+// Serializes an output's elements into a new buffer and hands it to `tensor`
+// (a string tensor, which TFLite always allocates as kTfLiteDynamic and frees
+// with free()), with dims `shape`. Element k is (*views)[k] where the kernel
+// set that view, else strings[k] (opbridge/tensor.h); the views are
+// overwritten with what was written. Refuses totals past int32 offsets and
+// tensors the runtime did not make dynamic.
 Status WriteStrings(tflite_abi::TfLiteContext* context, tflite_abi::TfLiteTensor* tensor, const Shape& shape,
-                    const std::vector<std::string>& strings, const std::string& name);
+                    const std::vector<std::string>& strings, std::vector<std::string_view>* views,
+                    const std::string& name);
 
 }  // namespace opbridge

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "opbridge/dtype.h"
 #include "opbridge/shape.h"
@@ -58,10 +60,25 @@ class Tensor {
   // adapter for the kernel call; after the kernel returns Ok the adapter
   // copies them into its runtime's string tensor (TFLite's buffer, TF's
   // tstrings), refusing totals TFLite's int32 offsets cannot address.
+  //
+  // Or, for a kernel that only moves strings it was given (an input's views,
+  // an attr's bytes: anything alive until the kernel returns), as
+  // data<std::string_view>(): num_elements() views, null at first. An element
+  // whose view was set (data() != nullptr) is taken from the view, any other
+  // from its std::string. A view costs one store where a std::string costs a
+  // copy of the bytes that the adapter then copies again (GatherV2 of
+  // [4096,16] short strings: 1.5-1.8 ms through std::strings, 0.55-0.65 ms
+  // through views).
   template <typename T>
   T* data() const {
-    return static_cast<T*>(data_);
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return string_views_;
+    } else {
+      return static_cast<T*>(data_);
+    }
   }
+  // The adapter's views of a string output (see data()).
+  void set_string_views(std::string_view* views) { string_views_ = views; }
 
  private:
   const std::string* name_ = nullptr;
@@ -72,6 +89,7 @@ class Tensor {
   // dims in the loop condition cost Fill float64 three quarters of its time.
   int64_t num_elements_ = 1;
   void* data_ = nullptr;
+  std::string_view* string_views_ = nullptr;
 };
 
 }  // namespace opbridge
