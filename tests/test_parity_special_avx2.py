@@ -1,7 +1,7 @@
-"""The float32 elementwise kernels with a runtime-dispatched AVX2 path (Atanh, Erfinv,
-Ndtri; Opbridge>Expm1 and Opbridge>Log1p; and float64 Log1p) against TF, densely, on both paths: AVX2 where
-the CPU has it, and baseline x86-64 (forced with OPBRIDGE_NO_AVX2=1, which the kernels
-read once per process, hence a subprocess per path).
+"""The elementwise kernels with a runtime-dispatched AVX2 path (float32 Atanh, Erfinv,
+Ndtri, Digamma, Opbridge>Expm1 and Opbridge>Log1p; float64 Log1p) against TF, densely,
+on both paths: AVX2 where the CPU has it, and baseline x86-64 (forced with
+OPBRIDGE_NO_AVX2=1, which the kernels read once per process, hence a subprocess per path).
 
 The AVX2 path evaluates Eigen's packet algorithm 8 lanes wide without FMA, as
 TF's AVX build does, and the last n % 8 elements through the scalar function,
@@ -57,8 +57,20 @@ def dense_inputs(rng) -> dict[str, np.ndarray]:
             [-1.0000001, -3.0, 3e38, 2.0**-25, -(2.0**-25)],
         ]
     )
+    digamma = np.concatenate(
+        [
+            rng.standard_normal(100000) * 5,
+            rng.uniform(-30, 30, 50000),
+            np.exp(rng.uniform(-20, 20, 20000)) * rng.choice([-1, 1], 20000),
+            -np.arange(0, 40) - 0.5,  # the reflection's nz == 1/2 case
+            -np.arange(0, 40, dtype=np.float64),  # poles
+            [9.999999, 10.0, 1e8, 1.01e8, 1e30, -1e30, 3e38],
+            specials,
+        ]
+    )
     found = {
         "Atanh": atanh,
+        "Digamma": digamma,
         "Erfinv": atanh,
         "Ndtri": (atanh + 1) / 2,
         "Opbridge>Expm1": expm1,
@@ -86,9 +98,9 @@ def run_kernels(xs: dict[str, np.ndarray], tmp_path, baseline: bool) -> dict[str
     return {op: np.load(tmp_path / f"{i}.out.npy") for i, op in enumerate(xs)}
 
 
-TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv", "Ndtri": "ndtri"}
+TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv", "Ndtri": "ndtri", "Digamma": "digamma"}
 FLOAT64_FN = {"Opbridge>Expm1": "expm1", "Opbridge>Log1p": "log1p"}
-BASELINE_EXACT = {"Atanh"}
+BASELINE_EXACT = {"Atanh", "Digamma"}
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
