@@ -17,7 +17,7 @@ import pytest
 import opbridge
 from conftest import RUNTIMES, convert_fn, run_tflite_in_process, with_edges
 from opbridge import tflite_model
-from opbridge.testing import assert_parity
+from opbridge.testing import assert_parity, run_tflite
 
 ROUNDING = 1e-14  # see the module docstring
 
@@ -252,6 +252,37 @@ def test_reductions(tf, rng):
         fn, [x, y, empty, np.array([2, 0], np.int32)], rtol=ROUNDING, atol=0, runtimes=RUNTIMES
     )
     assert counts(report) == {"Mean": 6, "Max": 6, "Min": 6, "Prod": 6}
+
+
+@pytest.mark.parametrize("length", [3, 4, 7, 8, 9, 256, 257])
+def test_max_min_zeros_and_nan_bits(tf, rng, length):
+    """Max and Min keep TF's bits where the order shows: of +0 and -0 the later one wins, a NaN
+    anywhere wins. Rows of every length around the kernels' 4 lanes, reduced along the row
+    (contiguous runs) and across rows (the strided path)."""
+    rows = []
+    for first, last in ((-0.0, 0.0), (0.0, -0.0), (0.0, 0.0), (-0.0, -0.0)):
+        r = -rng.uniform(1, 2, length)
+        r[length // 3], r[-1] = first, last
+        rows.append(r)
+    for at in (0, length // 2, length - 1):
+        r = rng.uniform(-2, 2, length)
+        r[at] = np.nan
+        rows.append(r)
+    rows.append(rng.uniform(-2, 2, length))
+    x = np.stack(rows)
+    xt = np.ascontiguousarray(x.T)
+
+    def fn(x, xt):
+        return [tf.reduce_max(x, 1), tf.reduce_min(-x, 1), tf.reduce_max(xt, 0), tf.reduce_min(-xt, 0)]
+
+    model = convert_fn(fn, (x.shape, tf.float64), (xt.shape, tf.float64))
+    want = [w.numpy() for w in fn(tf.constant(x), tf.constant(xt))]
+    for runtime in RUNTIMES:
+        got = list(run_tflite(model, [x, xt], runtime).values())
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=runtime)
+            ok = ~np.isnan(w)
+            np.testing.assert_array_equal(g[ok].view(np.uint64), w[ok].view(np.uint64), err_msg=runtime)
 
 
 def test_arg_max_min_cumsum(tf, rng):

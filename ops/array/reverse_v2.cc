@@ -6,6 +6,7 @@
 // Any other dtype too, as TF's attr allows: the converter also leaves it
 // custom for half, bfloat16, int16 and the unsigned types (measured), moved
 // as raw elements of their size (array::ForElements).
+#include <algorithm>
 #include <vector>
 
 #include "index_vector.h"
@@ -28,17 +29,34 @@ Status Kernel(KernelContext& ctx) {
     OPBRIDGE_REQUIRE(!flip[d], "axis ", d, " specified more than once.");
     flip[d] = true;
   }
-  const std::vector<int64_t> dims = x.shape().dims();
-  const std::vector<int64_t> strides = array::Strides(dims);
+  if (x.num_elements() == 0) return Status::Ok();
+  // Rows of the last dim: each output row is one input row, copied as it is
+  // or backwards. A per-element index map was 1.3x TF's time on float64
+  // [1024, 256]: the byte-array element stores may alias anything, so the
+  // map's flags and dims were reloaded for every element.
+  const std::vector<int64_t> dims = rank == 0 ? std::vector<int64_t>{1} : x.shape().dims();
+  const int64_t inner = dims.back();
+  const bool flip_inner = rank > 0 && flip.back();
+  const int64_t rows = x.num_elements() / inner;
   return array::ForElements(x.dtype(), [&](auto tag) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     const In* in = x.data<In>();
     Out* out = ctx.output(0).data<Out>();
-    ctx.ParallelFor(x.num_elements(), 1, [&](int64_t lo, int64_t hi) {
-      array::ForEachOutput(
-          dims, strides, lo, hi, [&](size_t d, int64_t c) { return flip[d] ? dims[d] - 1 - c : c; },
-          [&](int64_t o, int64_t i) { out[o] = in[i]; });
+    ctx.ParallelFor(rows, inner, [&](int64_t lo, int64_t hi) {
+      array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
+        int64_t source = 0;  // the input row: each outer coordinate, flipped where asked
+        for (size_t d = 0; d < coord.size(); ++d) {
+          source = source * dims[d] + (flip[d] ? dims[d] - 1 - coord[d] : coord[d]);
+        }
+        const In* src = in + source * inner;
+        Out* dst = out + row * inner;
+        if (flip_inner) {
+          for (int64_t k = 0; k < inner; ++k) dst[k] = src[inner - 1 - k];
+        } else {
+          std::copy(src, src + inner, dst);
+        }
+      });
     });
     return Status::Ok();
   });

@@ -16,9 +16,9 @@ Status Kernel(KernelContext& ctx, const math::ReductionParams& p) {
       ctx, p, -std::numeric_limits<double>::infinity(), [](auto& acc, double x) {
         acc = (acc != acc || x != x)
                   ? (acc != acc ? acc : x)
-                  : (x > acc ? x : acc);
+                  : (x >= acc ? x : acc);  // equal: the later one, as TF (+0 and -0)
       },
-      [](const auto& acc, int64_t count) { (void)count; return acc; });
+      [](const auto& acc, int64_t count) { (void)count; return acc; }, math::ExtremumSpan<true>);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Max")

@@ -1,9 +1,11 @@
 // Prod: TF's product over the axes in `reduction_indices` (tf.reduce_prod) with
 // keep_dims, in float64, half and bfloat16: the converter leaves CUSTOM "Prod" {T, Tidx, keep_dims}
 // for those dtypes, which TFLite's builtin lacks (measured by tools/census_float64.py).
-// Axes follow TF's ReductionHelper (reduction.h). Multiplied in row-major order;
-// TF multiplies packets in a tree, so the two may differ in the last bits (the
-// tests allow 1e-14 relative); no elements give 1.
+// Axes follow TF's ReductionHelper (reduction.h). Multiplied in row-major order,
+// a contiguous run (the reduced dims innermost) in eight lanes and a fixed
+// tree (reduction.h ProductSpan); TF multiplies packets in another tree, so
+// the two may differ in the last bits (the tests allow 1e-14 relative); no
+// elements give 1.
 #include <cmath>
 #include <limits>
 
@@ -15,7 +17,7 @@ namespace {
 Status Kernel(KernelContext& ctx, const math::ReductionParams& p) {
   return math::ReduceDouble<double>(
       ctx, p, 1.0, [](auto& acc, double x) { acc *= x; },
-      [](const auto& acc, int64_t count) { (void)count; return acc; });
+      [](const auto& acc, int64_t count) { (void)count; return acc; }, math::ProductSpan);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Prod")
