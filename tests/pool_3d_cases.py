@@ -43,9 +43,9 @@ def check_windows(tf: Any, op: str, x: np.ndarray, shape: list[int | None]) -> N
     assert tflite_model.custom_op_counts(report.model) == {op: len(WINDOWS)}
 
 
-def special_values(rng: np.random.Generator) -> np.ndarray:
+def special_values(rng: np.random.Generator, shape: tuple[int, ...] = SHAPE) -> np.ndarray:
     """Normal data with ties, +-inf, NaN and float32's lowest (Eigen's padding marker) sprinkled in."""
-    x = np.round(rng.standard_normal(SHAPE) * 2).astype(np.float32)  # many ties
+    x = np.round(rng.standard_normal(shape) * 2).astype(np.float32)  # many ties
     flat = x.reshape(-1)
     picks = rng.choice(flat.size, 40, replace=False)
     specials = [np.inf, -np.inf, np.nan, -np.finfo(np.float32).max, np.finfo(np.float32).max]
@@ -56,9 +56,9 @@ def special_values(rng: np.random.Generator) -> np.ndarray:
     return x
 
 
-def check_bfloat16(tf: Any, op: str, rng: np.random.Generator) -> None:
+def check_bfloat16(tf: Any, op: str, rng: np.random.Generator, shape: tuple[int, ...] = SHAPE) -> None:
     """bfloat16 cannot be a model input: the pools between casts keep bfloat16 nodes."""
-    x = rng.standard_normal(SHAPE).astype(np.float32)
+    x = rng.standard_normal(shape).astype(np.float32)
 
     def fn(v):
         b = tf.cast(v, tf.bfloat16)

@@ -34,6 +34,16 @@ def test_bfloat16(tf, rng):
     cases.check_bfloat16(tf, OP, rng)
 
 
+@pytest.mark.parametrize("channels", [16, 48])
+def test_wide_channel_blocks(tf, rng, channels):
+    """Channels in multiples of 16 take 16-lane registers where the CPU has AVX-512 (32 and 16
+    channels a block), and their NaN sums are found by vector compares: the same bits, NaN,
+    infinities and ties included, float32 and bfloat16."""
+    x = cases.special_values(rng, (2, 5, 6, 7, channels))
+    cases.check_windows(tf, OP, x, [None] * 5)
+    cases.check_bfloat16(tf, OP, rng, (2, 5, 6, 7, channels))
+
+
 def test_empty(tf):
     cases.check_empty(tf, OP)
 
