@@ -5,7 +5,8 @@
 // options {T}: this is their kernel.
 //
 // The C library's expm1 per element, as TF's kernel evaluates on its leftover
-// elements (expm1_log1p.h: within 2 ulp of TF's packet path); half and
+// elements (expm1_log1p.h: within 2 ulp of TF's packet path); float32 and
+// float64 with AVX2 and FMA take vectorized forms of the same accuracy; half and
 // bfloat16 go through float and are rounded, complex uses Eigen's formulas, as in TF.
 #include "expm1_log1p.h"
 
@@ -13,7 +14,7 @@ namespace opbridge {
 namespace {
 
 Status Expm1Kernel(KernelContext& ctx) {
-  if (math::FloatAvx2Fma</*kExpm1=*/true>(ctx)) return Status::Ok();
+  if (math::FloatAvx2Fma</*kExpm1=*/true>(ctx) || math::DoubleAvx2Fma</*kExpm1=*/true>(ctx)) return Status::Ok();
   return math::UnaryElementwise<float, double, Eigen::half, Eigen::bfloat16, std::complex<float>,
                                 std::complex<double>>(
       ctx, 10, [](const auto& x) { return math::Expm1Of(x); });

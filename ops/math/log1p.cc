@@ -14,7 +14,7 @@ namespace opbridge {
 namespace {
 
 Status Log1pKernel(KernelContext& ctx) {
-  if (math::FloatAvx2Fma</*kExpm1=*/false>(ctx) || math::DoubleLog1pAvx2Fma(ctx)) return Status::Ok();
+  if (math::FloatAvx2Fma</*kExpm1=*/false>(ctx) || math::DoubleAvx2Fma</*kExpm1=*/false>(ctx)) return Status::Ok();
   return math::UnaryElementwise<float, double, Eigen::half, Eigen::bfloat16, std::complex<float>,
                                 std::complex<double>>(
       ctx, 10, [](const auto& x) { return math::Log1pOf(x); });
