@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -21,10 +23,11 @@ def random_matrices(rng, shape, dtype):
 
 
 def tolerance(dtype) -> dict[str, float]:
-    """Same Eigen code and pivots as TF, but TF's build vectorizes with AVX and ours with SSE2: the
-    blocked factorization (n > 16) and complex arithmetic differ in the last bits (measured: 6.7e-6
-    on |lu| ~ 10 in complex64 at n = 24, 6.2e-15 in float64). p, an integer, must match exactly
-    (any tolerance below 1 is exact for it)."""
+    """Same Eigen code and pivots as TF. With AVX2 the kernel runs an AVX build of it and is TF's
+    bits (test_lu_blocked_paths); the baseline build vectorizes with SSE2, so the blocked
+    factorization (n > 16) and complex arithmetic differ in the last bits (measured: 6.7e-6 on
+    |lu| ~ 10 in complex64 at n = 24, 6.2e-15 in float64). p, an integer, must match exactly (any
+    tolerance below 1 is exact for it)."""
     if dtype in (np.float32, np.complex64):
         return {"rtol": 1e-5, "atol": 1e-6}
     return {"rtol": 1e-12, "atol": 1e-13}
@@ -61,6 +64,44 @@ def test_lu_real_unblocked_is_bit_identical(tf, rng, dtype):
     large = rng.standard_normal((3, 16, 16)).astype(dtype)
     fn = lambda a, b: [*tf.linalg.lu(a), *tf.linalg.lu(b, output_idx_type=tf.int64)]  # noqa: E731
     assert_parity(fn, [small, large], rtol=0, atol=0, runtimes=RUNTIMES)
+
+
+def cpu_has_avx2() -> bool:
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    return " avx2" in flags
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_lu_blocked_paths(tf, rng, path, tmp_path):
+    """Past n = 16 Eigen blocks the factorization, and its products run at the build's packet
+    width. With AVX2 the kernel takes its isolated AVX2 build (ops/linalg/lu_avx2.cc: 4-double /
+    8-float packets, no FMA, as TF's AVX wheel): TF's bits in every dtype. The baseline
+    (OPBRIDGE_NO_AVX2=1, SSE2) keeps TF's pivots, and its factors are within n eps of the largest
+    factor of TF's."""
+    if path == "auto" and not cpu_has_avx2():
+        pytest.skip("the AVX2 build needs a CPU with AVX2 (the baseline case runs everywhere)")
+    for dtype in DTYPES:
+        mats = random_matrices(rng, (2, 64, 64), dtype)
+        fn = tf.function(
+            lambda x: tf.linalg.lu(x), input_signature=[tf.TensorSpec(mats.shape, tf.as_dtype(dtype))]
+        )
+        want = [w.numpy() for w in fn(mats)]
+        work = tmp_path / np.dtype(dtype).name
+        work.mkdir()
+        got = list(
+            run_tflite_in_process(
+                convert_fn(lambda x: tf.linalg.lu(x), (mats.shape, dtype)),
+                [mats],
+                work,
+                baseline=path == "baseline",
+            ).values()
+        )
+        np.testing.assert_array_equal(got[1], want[1])
+        if path == "auto":
+            np.testing.assert_array_equal(got[0], want[0])
+        else:  # rounding differences grow with n and the factors' size: n eps of the largest
+            eps = np.finfo(dtype).eps  # a complex dtype's: its parts'
+            np.testing.assert_allclose(got[0], want[0], rtol=0, atol=64 * eps * np.abs(want[0]).max())
 
 
 def test_lu_nan_as_in_tf(tf):

@@ -3,19 +3,22 @@
 // implicit unit diagonal, U on and above it) and p (row i of P * A is row
 // p[i] of A), p in int32 or int64.
 //
-// As TF's CPU kernel: Eigen's PartialPivLU on a *column-major* copy of each
-// matrix (TF's choice; the row-major map MatrixInverse uses would block the
-// factorization differently for n > 16), which pivots on the entry of
-// largest magnitude, the first on ties; p is the transpose of Eigen's P.
-// Eigen comes from TF's own headers, so the pivots and factors are TF's.
+// As TF's CPU kernel: Eigen's PartialPivLU on a column-major copy of each
+// matrix, which pivots on the entry of largest magnitude, the first on ties
+// (lu_factor.h); with AVX2 the isolated build of it (lu_avx2.cc: TF's packet
+// width). Eigen comes from TF's own headers, so the pivots and factors are
+// TF's.
 // A matrix with an exactly zero pivot (after denormals are flushed, as in
 // TF) is an error, "Input is not invertible." as TF says; which matrix is
 // added. Empty matrices give empty outputs.
-#include <Eigen/Core>
-#include <Eigen/LU>
 #include <complex>
+#include <memory>
+#include <type_traits>
+#include <vector>
 
+#include "../math/avx2_dispatch.h"
 #include "linalg_common.h"
+#include "lu_factor.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -37,28 +40,52 @@ Status LuShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// FactorLu over matrices [begin, end): the AVX2 build where the CPU has it.
+template <typename T, typename Index>
+void FactorRange(const T* in, int64_t begin, int64_t end, int64_t n, T* lu, Index* p, bool* singular) {
+#if defined(__x86_64__)
+  if (math::UseAvx2()) {
+    int64_t* p64 = nullptr;
+    std::vector<int64_t> wide;
+    if constexpr (std::is_same_v<Index, int64_t>) {
+      p64 = p + begin * n;
+    } else {
+      wide.resize(static_cast<size_t>((end - begin) * n));
+      p64 = wide.data();
+    }
+    const T* a = in + begin * n * n;
+    T* out = lu + begin * n * n;
+    bool* s = singular + begin;
+    if constexpr (std::is_same_v<T, float>) opbridge_avx2_lu_f32(a, end - begin, n, out, p64, s);
+    if constexpr (std::is_same_v<T, double>) opbridge_avx2_lu_f64(a, end - begin, n, out, p64, s);
+    if constexpr (std::is_same_v<T, std::complex<float>>) opbridge_avx2_lu_c64(a, end - begin, n, out, p64, s);
+    if constexpr (std::is_same_v<T, std::complex<double>>) opbridge_avx2_lu_c128(a, end - begin, n, out, p64, s);
+    if constexpr (!std::is_same_v<Index, int64_t>) {
+      for (size_t i = 0; i < wide.size(); ++i) p[begin * n + static_cast<int64_t>(i)] = static_cast<Index>(wide[i]);
+    }
+    return;
+  }
+#endif
+  FactorLu<T, Index>(in + begin * n * n, end - begin, n, lu + begin * n * n, p + begin * n, singular + begin);
+}
+
 template <typename T, typename Index>
 Status Factor(KernelContext& ctx) {
-  using Real = typename Eigen::NumTraits<T>::Real;
-  using ColMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   const ConstTensor& input = ctx.input(0);
   const int64_t n = input.dim(-1);
   if (n == 0) return Status::Ok();
   const int64_t batch = BatchSize(input.shape());
-  FailureLog singular(batch);
+  std::unique_ptr<bool[]> singular(new bool[static_cast<size_t>(batch)]());
+  const T* in = input.data<T>();
+  T* lu = ctx.output(0).data<T>();
+  Index* p = ctx.output(1).data<Index>();
   ctx.ParallelFor(batch, MatrixCost(2.0 / 3.0 * static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
-    Eigen::PartialPivLU<ColMatrix> lu(n);
-    for (int64_t b = begin; b < end; ++b) {
-      lu.compute(MatrixAt<T>(input, b, n, n));
-      MatrixAt<T>(ctx.output(0), b, n, n) = lu.matrixLU();
-      const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, Index> p = lu.permutationP().transpose();
-      Eigen::Map<Eigen::Matrix<Index, Eigen::Dynamic, 1>>(ctx.output(1).data<Index>() + b * n, n) = p.indices();
-      // TF's test, with Eigen's minCoeff (a NaN pivot passes or fails as in TF).
-      const Real min_abs_pivot = lu.matrixLU().diagonal().cwiseAbs().minCoeff();
-      if (!(min_abs_pivot > Real(0))) singular.Mark(b);
-    }
+    FactorRange<T, Index>(in, begin, end, n, lu, p, singular.get());
   });
-  const int64_t first = singular.First();
+  int64_t first = -1;
+  for (int64_t b = 0; b < batch && first < 0; ++b) {
+    if (singular[static_cast<size_t>(b)]) first = b;
+  }
   OPBRIDGE_REQUIRE(first < 0, "Input is not invertible. (matrix ", first, " of ", batch, " in input '",
                    input.name(), "' has a zero pivot)");
   return Status::Ok();
