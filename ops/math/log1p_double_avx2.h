@@ -32,6 +32,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "double_lanes_avx2.h"
+
 // No contraction of a multiply and an add into one FMA here: the error terms
 // rely on each operation rounding as written, and GCC contracts only from
 // -O2 on, so the sanitized build (-O1) would otherwise give other bits.
@@ -94,24 +96,13 @@ OPBRIDGE_AVX2 __m256d Log1pAll(__m256d x) {
   y = _mm256_blendv_pd(y, Set(std::numeric_limits<double>::quiet_NaN()), _mm256_cmp_pd(x, Set(-1.0), _CMP_LT_OQ));
   y = _mm256_blendv_pd(y, -inf, _mm256_cmp_pd(x, Set(-1.0), _CMP_EQ_OQ));
   // |x| < 2^-54, compared as bits: x.
-  const __m256i magnitude = _mm256_and_si256(_mm256_castpd_si256(x), _mm256_set1_epi64x(0x7fffffffffffffffLL));
-  const __m256i tiny = _mm256_cmpgt_epi64(_mm256_set1_epi64x(0x3c90000000000000LL), magnitude);
-  return _mm256_blendv_pd(y, x, _mm256_castsi256_pd(tiny));
+  return double_lanes_avx2::KeepTiny(x, y);
 }
 
 #undef OPBRIDGE_AVX2
 
-// y = log1p(x) of in[0, n): groups of 4, the rest through one zero-padded
-// group (the same arithmetic for every element).
-__attribute__((target("avx2,fma"))) inline void Apply(const double* in, double* out, int64_t n) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, Log1pAll(_mm256_loadu_pd(in + i)));
-  if (i == n) return;
-  alignas(32) double rest[4] = {0.0, 0.0, 0.0, 0.0};
-  for (int64_t j = i; j < n; ++j) rest[j - i] = in[j];
-  _mm256_store_pd(rest, Log1pAll(_mm256_load_pd(rest)));
-  for (int64_t j = i; j < n; ++j) out[j] = rest[j - i];
-}
+// y = log1p(x) of in[0, n).
+inline void Apply(const double* in, double* out, int64_t n) { double_lanes_avx2::Apply<Log1pAll>(in, out, n); }
 
 }  // namespace opbridge::math::log1p_double_avx2
 
