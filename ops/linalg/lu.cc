@@ -40,33 +40,28 @@ Status LuShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-// FactorLu over matrices [begin, end): the AVX2 build where the CPU has it.
+// FactorLu over `count` consecutive matrices: the AVX2 build where the CPU has it.
 template <typename T, typename Index>
-void FactorRange(const T* in, int64_t begin, int64_t end, int64_t n, T* lu, Index* p, bool* singular) {
+void FactorRange(const T* in, int64_t count, int64_t n, T* lu, Index* p, bool* singular) {
 #if defined(__x86_64__)
   if (math::UseAvx2()) {
+    std::vector<int64_t> wide;  // the isolated build writes int64 indices
     int64_t* p64 = nullptr;
-    std::vector<int64_t> wide;
     if constexpr (std::is_same_v<Index, int64_t>) {
-      p64 = p + begin * n;
+      p64 = p;
     } else {
-      wide.resize(static_cast<size_t>((end - begin) * n));
+      wide.resize(static_cast<size_t>(count * n));
       p64 = wide.data();
     }
-    const T* a = in + begin * n * n;
-    T* out = lu + begin * n * n;
-    bool* s = singular + begin;
-    if constexpr (std::is_same_v<T, float>) opbridge_avx2_lu_f32(a, end - begin, n, out, p64, s);
-    if constexpr (std::is_same_v<T, double>) opbridge_avx2_lu_f64(a, end - begin, n, out, p64, s);
-    if constexpr (std::is_same_v<T, std::complex<float>>) opbridge_avx2_lu_c64(a, end - begin, n, out, p64, s);
-    if constexpr (std::is_same_v<T, std::complex<double>>) opbridge_avx2_lu_c128(a, end - begin, n, out, p64, s);
-    if constexpr (!std::is_same_v<Index, int64_t>) {
-      for (size_t i = 0; i < wide.size(); ++i) p[begin * n + static_cast<int64_t>(i)] = static_cast<Index>(wide[i]);
-    }
+    if constexpr (std::is_same_v<T, float>) opbridge_avx2_lu_f32(in, count, n, lu, p64, singular);
+    if constexpr (std::is_same_v<T, double>) opbridge_avx2_lu_f64(in, count, n, lu, p64, singular);
+    if constexpr (std::is_same_v<T, std::complex<float>>) opbridge_avx2_lu_c64(in, count, n, lu, p64, singular);
+    if constexpr (std::is_same_v<T, std::complex<double>>) opbridge_avx2_lu_c128(in, count, n, lu, p64, singular);
+    for (size_t i = 0; i < wide.size(); ++i) p[i] = static_cast<Index>(wide[i]);
     return;
   }
 #endif
-  FactorLu<T, Index>(in + begin * n * n, end - begin, n, lu + begin * n * n, p + begin * n, singular + begin);
+  FactorLu<T, Index>(in, count, n, lu, p, singular);
 }
 
 template <typename T, typename Index>
@@ -75,17 +70,19 @@ Status Factor(KernelContext& ctx) {
   const int64_t n = input.dim(-1);
   if (n == 0) return Status::Ok();
   const int64_t batch = BatchSize(input.shape());
-  std::unique_ptr<bool[]> singular(new bool[static_cast<size_t>(batch)]());
+  FailureLog singular(batch);
   const T* in = input.data<T>();
   T* lu = ctx.output(0).data<T>();
   Index* p = ctx.output(1).data<Index>();
   ctx.ParallelFor(batch, MatrixCost(2.0 / 3.0 * static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
-    FactorRange<T, Index>(in, begin, end, n, lu, p, singular.get());
+    // FactorLu's flags for this range (bools: the isolated build's interface).
+    std::unique_ptr<bool[]> flags(new bool[static_cast<size_t>(end - begin)]());
+    FactorRange<T, Index>(in + begin * n * n, end - begin, n, lu + begin * n * n, p + begin * n, flags.get());
+    for (int64_t b = begin; b < end; ++b) {
+      if (flags[static_cast<size_t>(b - begin)]) singular.Mark(b);
+    }
   });
-  int64_t first = -1;
-  for (int64_t b = 0; b < batch && first < 0; ++b) {
-    if (singular[static_cast<size_t>(b)]) first = b;
-  }
+  const int64_t first = singular.First();
   OPBRIDGE_REQUIRE(first < 0, "Input is not invertible. (matrix ", first, " of ", batch, " in input '",
                    input.name(), "' has a zero pivot)");
   return Status::Ok();

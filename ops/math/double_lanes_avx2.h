@@ -1,6 +1,6 @@
 // Shared by the float64 elementwise functions written for 4 AVX2 lanes
-// (expm1_double_avx2.h, log1p_double_avx2.h): the tiny-input rule and the
-// loop over an array. Compiled, like them, without multiply-add contraction,
+// (expm1_double_avx2.h, log1p_double_avx2.h): their two helpers, the
+// tiny-input rule and the loop over an array. Compiled, like them, without multiply-add contraction,
 // so that their functions inline here with the same options.
 #pragma once
 
@@ -14,6 +14,12 @@
 #pragma GCC optimize("fp-contract=off")
 
 namespace opbridge::math::double_lanes_avx2 {
+
+__attribute__((target("avx2,fma"), always_inline)) inline __m256d Set(double v) { return _mm256_set1_pd(v); }
+
+__attribute__((target("avx2,fma"), always_inline)) inline __m256d Madd(__m256d a, __m256d b, __m256d c) {
+  return _mm256_fmadd_pd(a, b, c);
+}
 
 // y, but x itself in the lanes with |x| < 2^-54 (where expm1 and log1p are x
 // to double precision), compared as bits: a subnormal x survives the

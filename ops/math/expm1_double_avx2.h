@@ -42,9 +42,8 @@ namespace opbridge::math::expm1_double_avx2 {
 
 #define OPBRIDGE_AVX2 __attribute__((target("avx2,fma"), always_inline)) inline
 
-OPBRIDGE_AVX2 __m256d Set(double v) { return _mm256_set1_pd(v); }
-
-OPBRIDGE_AVX2 __m256d Madd(__m256d a, __m256d b, __m256d c) { return _mm256_fmadd_pd(a, b, c); }
+using double_lanes_avx2::Madd;
+using double_lanes_avx2::Set;
 
 // 2^k for integral k in [-1022, 1023], from its exponent bits.
 OPBRIDGE_AVX2 __m256d TwoTo(__m256d k) {

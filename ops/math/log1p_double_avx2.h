@@ -44,9 +44,8 @@ namespace opbridge::math::log1p_double_avx2 {
 
 #define OPBRIDGE_AVX2 __attribute__((target("avx2,fma"), always_inline)) inline
 
-OPBRIDGE_AVX2 __m256d Set(double v) { return _mm256_set1_pd(v); }
-
-OPBRIDGE_AVX2 __m256d Madd(__m256d a, __m256d b, __m256d c) { return _mm256_fmadd_pd(a, b, c); }
+using double_lanes_avx2::Madd;
+using double_lanes_avx2::Set;
 
 OPBRIDGE_AVX2 __m256d Log1p(__m256d x) {
   const __m256d one = Set(1.0);
