@@ -173,6 +173,12 @@ def kernel_path_env(baseline: bool, extra_env: dict[str, str] | None = None) -> 
     return {**env, **(extra_env or {})}
 
 
+def cpu_has_avx2() -> bool:
+    """Whether the kernels' AVX2 paths run here (their baseline paths run everywhere)."""
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    return " avx2" in flags
+
+
 def run_tflite_in_process(
     model: bytes,
     inputs: list[np.ndarray],

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn, run_tflite_in_process
+from conftest import RUNTIMES, convert_fn, cpu_has_avx2, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -64,11 +62,6 @@ def test_lu_real_unblocked_is_bit_identical(tf, rng, dtype):
     large = rng.standard_normal((3, 16, 16)).astype(dtype)
     fn = lambda a, b: [*tf.linalg.lu(a), *tf.linalg.lu(b, output_idx_type=tf.int64)]  # noqa: E731
     assert_parity(fn, [small, large], rtol=0, atol=0, runtimes=RUNTIMES)
-
-
-def cpu_has_avx2() -> bool:
-    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    return " avx2" in flags
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, cpu_has_avx2, run_tflite_in_process
 from linalg_matrices import tol
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
@@ -102,3 +102,29 @@ def test_non_square_and_rank_1_inputs_are_rejected(tf, runtime):
         run_tflite(model, [np.ones((2, 3), np.complex64)], runtime)
     with pytest.raises(RuntimeError, match=r"MatrixLogarithm: .*rank"):
         run_tflite(model, [np.ones((3,), np.complex64)], runtime)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_avx2_build_is_tfs_bits(tf, rng, path, tmp_path):
+    """TF's x86-64 wheel runs Eigen's logm on AVX packets without FMA. With AVX2 the kernel takes
+    its isolated build of the same code (ops/linalg/matrix_logarithm_avx2.cc): complex128 is TF's
+    bits at every size (the Schur steps past a few rows run at the packet width). complex64 is not
+    (measured: 40% of the elements of 2x2 logarithms differ in the last bits, and a quarter of
+    those of triangular 3x3 ones, which have no Schur step: a scalar complex<float> step compiled
+    otherwise, not the packets), nor is the baseline (SSE2) build: both stay within the tolerance
+    of test_logm_matches_tf."""
+    if path == "auto" and not cpu_has_avx2():
+        pytest.skip("the AVX2 build needs a CPU with AVX2 (the baseline case runs everywhere)")
+    for real, cplx in DTYPES:
+        a = (near_identity(rng, (2, 48, 48), real), general(rng, (2, 48, 48), real))
+        re = np.concatenate([a[0][0], a[1][0]])
+        im = np.concatenate([a[0][1], a[1][1]])
+        want = logm_of_parts(tf)(re, im).numpy()
+        work = tmp_path / np.dtype(cplx).name
+        work.mkdir()
+        model = parts_model(tf, real)
+        (got,) = run_tflite_in_process(model, [re, im], work, baseline=path == "baseline").values()
+        if path == "auto" and cplx == np.complex128:
+            np.testing.assert_array_equal(got, want)
+        else:
+            np.testing.assert_allclose(got, want, **tol(cplx))

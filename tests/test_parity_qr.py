@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES
+from conftest import RUNTIMES, cpu_has_avx2
 from linalg_matrices import ALL_DTYPES, adjoint, random, tol
 from opbridge.testing import assert_parity, run_tflite
 
@@ -98,7 +96,7 @@ def test_half_is_tfs_householder_qr(tf, rng, tmp_path, path, full_matrices):
     fn, model = _half_model(tf, full_matrices)
     want = {k: v.numpy() for k, v in fn(*xs).items()}
     got = run_tflite_in_process(model, xs, tmp_path, baseline=path == "baseline")
-    avx2 = path == "auto" and "avx2" in Path("/proc/cpuinfo").read_text()
+    avx2 = path == "auto" and cpu_has_avx2()
     for i, x in enumerate(xs):
         q, r = got[f"q{i}"], got[f"r{i}"]
         assert q.dtype == np.float16 and q.shape == want[f"q{i}"].shape and r.shape == want[f"r{i}"].shape
