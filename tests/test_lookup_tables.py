@@ -225,6 +225,66 @@ def test_mutable_tables_per_interpreter(tf, mutable_case, runtime, rng):
 
 
 @pytest.fixture(scope="module")
+def large_case(tf):
+    """Tables of thousands of keys, where probing runs past full slot groups: random int64 keys,
+    int32 keys in a run (hashes of neighbours), string keys; and a mutable table found with a
+    default per key."""
+    from tensorflow.python.ops import gen_lookup_ops
+
+    import opbridge
+
+    rng = np.random.default_rng(7)
+    n = 16000  # 49% of 32768 slots: many full slot groups
+    keys = {
+        "int64": rng.choice(1 << 40, n, replace=False).astype(np.int64),
+        "int32": (np.arange(n) * 7 - n).astype(np.int32),
+        "string": np.array([f"k{i}".encode() for i in range(n)], object),
+    }
+    values = rng.normal(size=n).astype(np.float32)
+
+    class Tables(tf.Module):
+        def __init__(self) -> None:
+            self.tables = {
+                k: tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys[k], values), -1.0)
+                for k in keys
+            }
+            self.cache = tf.lookup.experimental.MutableHashTable(tf.int64, tf.float32, -1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.as_dtype(k), name=k) for k in keys])
+        def lookup(self, int64, int32, string):
+            queries = {"int64": int64, "int32": int32, "string": string}
+            out = {f"find_{k}": self.tables[k].lookup(queries[k]) for k in keys}
+            self.cache.insert(int64[::2], tf.cast(int64[::2] % 1000, tf.float32))
+            defaults = -tf.cast(tf.range(tf.size(int64)), tf.float32)
+            handle = self.cache.resource_handle
+            out["find_mutable"] = gen_lookup_ops.lookup_table_find_v2(handle, int64, defaults)
+            return out
+
+    def queries(k: str, size: int) -> np.ndarray:
+        misses = {
+            "int64": rng.integers(0, 1 << 40, size).astype(np.int64),
+            "int32": rng.integers(-(2**31), 2**31 - 1, size).astype(np.int32),
+            "string": np.array([f"m{i}".encode() for i in range(size)], object),
+        }[k]
+        return np.where(rng.random(size) < 0.7, keys[k][rng.integers(0, n, size)], misses)
+
+    converted = Tables()  # kept alive: the traced function holds its module weakly
+    return Tables, opbridge.convert(converted.lookup), queries, converted
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_large_tables(large_case, runtime):
+    cls, model, queries, _ = large_case
+    module = cls()
+    session = SignatureSession(model, runtime)
+    for size in (5000, 30000):
+        inputs = {k: queries(k, size) for k in ("int64", "int32", "string")}
+        session.set_inputs(inputs)
+        session.invoke()
+        _assert_same(module.lookup(**inputs), session.outputs())
+
+
+@pytest.fixture(scope="module")
 def keras_case(tf):
     import keras
 

@@ -142,6 +142,7 @@ class TableOf final : public LookupTable {
     // full-shape default element by element.
     const bool per_element = is_mutable() && default_value.rank() != 0;
     V* result = out.data<V>();
+    const V shared_default = Access<V>::At(defaults, 0);
     // Hashes run kAhead keys ahead of the finds, each prefetching its slot.
     constexpr int64_t kAhead = 16;
     uint64_t hashes[kAhead];
@@ -155,11 +156,12 @@ class TableOf final : public LookupTable {
         hashes[i % kAhead] = map_.Hash(Access<K>::View(in, i + kAhead));
         map_.Prefetch(hashes[i % kAhead]);
       }
-      const V* found = map_.Find(Access<K>::View(in, i), h);
+      // A single default is found like a value (no branch on found or missing).
+      const V* found = map_.FindOr(Access<K>::View(in, i), h, per_element ? nullptr : &shared_default);
       if (found != nullptr) {
         result[i] = *found;
       } else {
-        result[i] = Access<V>::At(defaults, per_element ? i : 0);
+        result[i] = Access<V>::At(defaults, i);
       }
     }
     return Status::Ok();
