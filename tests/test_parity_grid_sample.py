@@ -206,3 +206,31 @@ def test_keras_layer_trains_and_converts(tf, rng):
     np.testing.assert_allclose(got, model(x[:1]).numpy(), rtol=0, atol=1e-5)
     config = opbridge.layers.GridSample(mode="nearest").get_config()
     assert opbridge.layers.GridSample.from_config(config).mode == "nearest"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_bicubic_avx2_path_is_the_baselines_bits(tf, rng, dtype, tmp_path):
+    """Bicubic runs a target("avx2") copy of its loop on AVX2 CPUs: wider vectors over the channels,
+    no FMA, so each output is the same multiplies and adds as the baseline's (OPBRIDGE_NO_AVX2=1),
+    at every padding, for channel counts that leave vector remainders, and at special coordinates."""
+    import opbridge
+    from conftest import convert_fn, cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    image = rng.standard_normal((2, 9, 11, 13)).astype(dtype)
+    grid = np.concatenate(
+        [rng.uniform(-1.3, 1.3, (2, 8, 8, 2)), specials_grid(np.float64)[:, :8, :8].repeat(2, 0)], axis=1
+    ).astype(dtype)
+
+    def sample_all(x, g):
+        return tuple(opbridge.ops.grid_sample(x, g, "bicubic", p, a) for p in PADDINGS for a in (False, True))
+
+    model = convert_fn(sample_all, (image.shape, dtype), (grid.shape, dtype))
+    runs = []
+    for baseline in (False, True):
+        work = tmp_path / ("baseline" if baseline else "auto")
+        work.mkdir()
+        runs.append(run_tflite_in_process(model, [image, grid], work, baseline=baseline))
+    for name, got in runs[0].items():
+        np.testing.assert_array_equal(got.view(np.uint8), runs[1][name].view(np.uint8), err_msg=name)
