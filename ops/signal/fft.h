@@ -28,11 +28,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
 #include "../math/simd_cols.h"
+#include "real_lanes.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -682,17 +684,26 @@ class RealForwardPlan {
       if (ws->split.size() < size) ws->split.resize(size);
       S* zr = ws->split.data();
       S* zi = zr + m * L + kGap;
-      for (int64_t t = 0; t < m; ++t) {
+      // Four float rows in and out through register transposes (real_lanes.h).
+      constexpr bool kFloatRows = Wide && L == 4 && std::is_same_v<S, double> && std::is_same_v<In, float> &&
+                                  std::is_same_v<Out, std::complex<float>>;
+      int64_t t = 0;
+      if constexpr (kFloatRows) {
+        for (; t + 4 <= m; t += 4) lanes::GatherEvenOdd(in, t, zr, zi);
+      }
+      for (; t < m; ++t) {
         for (int l = 0; l < L; ++l) {
           zr[t * L + l] = static_cast<S>(in[l][2 * t]);
           zi[t * L + l] = static_cast<S>(in[l][2 * t + 1]);
         }
       }
       plan_.template Transform<L>(zr, zi, false, &ws->inner);
+      S pair_re[2 * L], pair_im[2 * L];  // bins k - 1 and k, for the paired stores
       for (int64_t k = 0; k <= m; ++k) {
         const int64_t lo = k == m ? 0 : k, hi = k == 0 ? 0 : m - k;
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
-        S xr[L], xi[L];
+        S* xr = pair_re + (k & 1) * L;
+        S* xi = pair_im + (k & 1) * L;
         ForCols<S, Wide>(L, [&](auto cols, int64_t q) __attribute__((always_inline)) {
           using C = decltype(cols);
           using T = typename C::type;
@@ -703,6 +714,13 @@ class RealForwardPlan {
           ColsAt<C>(xr + q) = T(er + (orr * wr - oi * wi));
           ColsAt<C>(xi + q) = T(ei + (orr * wi + oi * wr));
         });
+        if constexpr (kFloatRows) {
+          if (k & 1) {
+            lanes::ScatterTwoBins(pair_re, pair_im, k - 1, out);
+            continue;
+          }
+          if (k < m) continue;  // stored with bin k + 1
+        }
         for (int l = 0; l < L; ++l) out[l][k] = Out(static_cast<R>(xr[l]), static_cast<R>(xi[l]));
       }
       return;
