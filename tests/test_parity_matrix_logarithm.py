@@ -107,7 +107,7 @@ def test_non_square_and_rank_1_inputs_are_rejected(tf, runtime):
 @pytest.mark.parametrize("path", ["auto", "baseline"])
 def test_avx2_build_is_tfs_bits(tf, rng, path, tmp_path):
     """TF's x86-64 wheel runs Eigen's logm on AVX packets without FMA. With AVX2 the kernel takes
-    its isolated build of the same code (ops/linalg/matrix_logarithm_avx2.cc): complex128 is TF's
+    its isolated build of the same code (ops/linalg/matrix_functions_avx2.cc): complex128 is TF's
     bits at every size (the Schur steps past a few rows run at the packet width). complex64 is not
     (measured: 40% of the elements of 2x2 logarithms differ in the last bits, and a quarter of
     those of triangular 3x3 ones, which have no Schur step: a scalar complex<float> step compiled

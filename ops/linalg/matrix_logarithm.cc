@@ -3,18 +3,14 @@
 // converter emits CUSTOM "MatrixLogarithm" with options {T}.
 //
 // As TF's CPU kernel: Eigen's MatrixFunctions log() of a row-major copy
-// (matrix_logarithm_range.h); with AVX2 the isolated build of it
-// (matrix_logarithm_avx2.cc: TF's packet width, and TF's bits). TF registers complex64 and complex128
-// only: for a real matrix Eigen would return just the real part of the
+// (matrix_functions.h); with AVX2 the isolated build of it
+// (matrix_functions_avx2.cc: TF's packet width, and TF's bits in
+// complex128). TF registers complex64 and complex128 only: for a real matrix Eigen would return just the real part of the
 // logarithm, wrong whenever an eigenvalue is negative. A negative real
 // eigenvalue gives the principal branch (imaginary part pi); a singular
 // matrix or NaN input gives NaN entries, never an error, as in TF.
-#include <complex>
-#include <type_traits>
-
-#include "../math/avx2_dispatch.h"
 #include "linalg_common.h"
-#include "matrix_logarithm_range.h"
+#include "matrix_functions.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -28,19 +24,6 @@ Status MatrixLogarithmShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-// LogarithmRange over `count` consecutive matrices: the AVX2 build where the CPU has it.
-template <typename T>
-void Range(const T* in, int64_t count, int64_t n, T* out) {
-#if defined(__x86_64__)
-  if (math::UseAvx2()) {
-    if constexpr (std::is_same_v<T, std::complex<float>>) opbridge_avx2_logm_c64(in, count, n, out);
-    if constexpr (std::is_same_v<T, std::complex<double>>) opbridge_avx2_logm_c128(in, count, n, out);
-    return;
-  }
-#endif
-  LogarithmRange<T>(in, count, n, out);
-}
-
 template <typename T>
 Status Logarithms(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(0);
@@ -50,7 +33,8 @@ Status Logarithms(KernelContext& ctx) {
   // Complex Schur (~25 n^3 complex flops, ~4 real each) dominates; the
   // square roots and Pade steps on the triangle add a few n^3 more.
   ctx.ParallelFor(batch, MatrixCost(4.0 * 40.0 * n * n * n), [&](int64_t begin, int64_t end) {
-    Range<T>(input.data<T>() + begin * n * n, end - begin, n, ctx.output(0).data<T>() + begin * n * n);
+    ApplyMatrixFunction<MatrixFunction::kLogarithm, T>(input.data<T>() + begin * n * n, end - begin, n,
+                                                       ctx.output(0).data<T>() + begin * n * n);
   });
   return Status::Ok();
 }

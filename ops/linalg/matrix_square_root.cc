@@ -4,12 +4,12 @@
 //
 // As TF's CPU kernel: Eigen's MatrixFunctions sqrt() of a row-major copy:
 // a (real or complex) Schur decomposition, the square root of the
-// triangular factor, transformed back. For a real matrix with a negative
+// triangular factor, transformed back (matrix_functions.h); with AVX2 the
+// isolated build of it (matrix_functions_avx2.cc: TF's packet width). For a real matrix with a negative
 // real eigenvalue there is no real square root and the result holds NaN, as
 // in TF; NaN input gives NaN. Never an error for a square input.
-#include <unsupported/Eigen/MatrixFunctions>
-
 #include "linalg_common.h"
+#include "matrix_functions.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -31,11 +31,8 @@ Status SquareRoots(KernelContext& ctx) {
   const int64_t batch = BatchSize(input.shape());
   // Schur (~25 n^3) dominates; the triangular root and back-transform add a few n^3.
   ctx.ParallelFor(batch, MatrixCost(30.0 * n * n * n), [&](int64_t begin, int64_t end) {
-    RowMatrix<T> a(n, n);
-    for (int64_t b = begin; b < end; ++b) {
-      a = MatrixAt<T>(input, b, n, n);
-      MatrixAt<T>(ctx.output(0), b, n, n) = a.sqrt();
-    }
+    ApplyMatrixFunction<MatrixFunction::kSquareRoot, T>(input.data<T>() + begin * n * n, end - begin, n,
+                                                        ctx.output(0).data<T>() + begin * n * n);
   });
   return Status::Ok();
 }
