@@ -380,3 +380,33 @@ def test_hostile_models(tf):
                     assert op in str(e) and "wp_model" in str(e), str(e)
                     failed += 1
     assert failed > 100  # most corruptions are caught as errors naming the model input; none crashed
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_fast_wordpiece_threads_split_rows(tf, threads):
+    """The kernel tokenizes rows in blocks on the interpreter's threads and joins them in row order:
+    with 1, 2 or 4 threads the pieces, ids, row splits and offsets equal TF's over a thousand rows
+    (enough work for 4 threads; empty rows and rows of no words included, so a block may hold no
+    pieces)."""
+    wp, _, _ = tf_ops()
+
+    def fn(x, buffer):
+        return outputs_of(wp.gen_fast_wordpiece_tokenizer.fast_wordpiece_tokenize_with_offsets(x, buffer))
+
+    concrete, model = convert(
+        tf, fn, [([None], tf.string), ([None], tf.uint8)], {"FastWordpieceTokenizeWithOffsets": 1}
+    )
+    rng = np.random.default_rng(3)
+    texts = [t.encode() for t in E2E_TEXTS]
+    rows = [texts[int(k)] for k in rng.integers(0, len(texts), 1200)] + [b"", b"   "] * 5
+    buffer = np.frombuffer(wordpiece_model(E2E_VOCAB, 100, "##", "[UNK]", end_to_end=True), np.uint8)
+    arrays = [as_input(rows), buffer]
+    want = [np.asarray(t) for t in tf.nest.flatten(concrete(*[tf.constant(a) for a in arrays]))]
+    for runtime in RUNTIMES:
+        got = run_tflite(model, arrays, runtime, num_threads=threads)
+        for k, w in enumerate(want):
+            g = got[f"output_{k}"]
+            if w.dtype == object:
+                assert [bytes(x) for x in g.ravel()] == [bytes(x) for x in w.ravel()], (runtime, k)
+            else:
+                np.testing.assert_array_equal(g, w, err_msg=f"{runtime} output {k}")

@@ -14,9 +14,11 @@
 // ids, and their [start, end) byte offsets in the input string; a word longer
 // than max_bytes_per_token, or one the vocabulary cannot cover, is the one
 // unk_token spanning the whole word.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fast_wordpiece_model.h"
 #include "opbridge/op.h"
@@ -41,6 +43,23 @@ Status WriteInt64(KernelContext& ctx, int i, const std::vector<int64_t>& v) {
   return Status::Ok();
 }
 
+// Rows begin..end into `out`, with each row's end (a count of pieces from the
+// block's start) in `ends`.
+Status TokenizeRows(const text::FastWordpieceModel& model, const std::string_view* in, int64_t begin, int64_t end,
+                    text::FastWordpieceModel::Output* out, std::vector<int64_t>* ends) {
+  for (int64_t i = begin; i < end; ++i) {
+    if (model.end_to_end()) {
+      bool stalled = false;
+      OPBRIDGE_RETURN_IF_ERROR(model.TokenizeText(in[i], out, &stalled));
+      OPBRIDGE_REQUIRE(!stalled, "Failed to make any progress in tokenizing the input text.");
+    } else {
+      OPBRIDGE_RETURN_IF_ERROR(model.TokenizeWord(in[i], out));
+    }
+    ends->push_back(static_cast<int64_t>(out->ids.size()));
+  }
+  return Status::Ok();
+}
+
 Status FastWordpieceTokenizeKernel(KernelContext& ctx) {
   const ConstTensor& values = ctx.input(kValues);
   const ConstTensor& model_t = ctx.input(kModel);
@@ -49,27 +68,47 @@ Status FastWordpieceTokenizeKernel(KernelContext& ctx) {
                                        "input 'wp_model'"));
   const std::string_view* in = values.data<std::string_view>();
   const int64_t n = values.dim(0);
-  text::FastWordpieceModel::Output out;
+  // Rows are tokenized in blocks, on the threads when there are several, and
+  // the blocks' pieces joined in row order: the same outputs, and the same
+  // first error (the earliest failing row's block reports first).
+  int64_t bytes = 0;
+  for (int64_t i = 0; i < n; ++i) bytes += static_cast<int64_t>(in[i].size());
+  const int64_t blocks = ctx.num_threads() <= 1 ? std::min<int64_t>(n, 1) : std::min<int64_t>(n, 4 * ctx.num_threads());
+  std::vector<text::FastWordpieceModel::Output> outs(static_cast<size_t>(blocks));
+  std::vector<std::vector<int64_t>> ends(static_cast<size_t>(blocks));
+  std::vector<Status> failures(static_cast<size_t>(blocks), Status::Ok());
+  const auto first_row = [&](int64_t b) { return n * b / blocks; };
+  // About 40 ns a byte measured (trie walk, failure links, the pieces' strings).
+  ctx.ParallelFor(blocks, 40 * (bytes / std::max<int64_t>(blocks, 1) + 1), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      const auto k = static_cast<size_t>(b);
+      failures[k] = TokenizeRows(model, in, first_row(b), first_row(b + 1), &outs[k], &ends[k]);
+    }
+  });
+  for (const Status& failure : failures) OPBRIDGE_RETURN_IF_ERROR(failure);
+
+  int64_t count = 0;
   std::vector<int64_t> splits(1, 0);
   splits.reserve(static_cast<size_t>(n) + 1);
-  for (int64_t i = 0; i < n; ++i) {
-    if (model.end_to_end()) {
-      bool stalled = false;
-      OPBRIDGE_RETURN_IF_ERROR(model.TokenizeText(in[i], &out, &stalled));
-      OPBRIDGE_REQUIRE(!stalled, "Failed to make any progress in tokenizing the input text.");
-    } else {
-      OPBRIDGE_RETURN_IF_ERROR(model.TokenizeWord(in[i], &out));
-    }
-    splits.push_back(static_cast<int64_t>(out.ids.size()));
+  for (size_t b = 0; b < outs.size(); ++b) {
+    for (const int64_t e : ends[b]) splits.push_back(count + e);
+    count += static_cast<int64_t>(outs[b].ids.size());
   }
-  const auto count = static_cast<int64_t>(out.ids.size());
-  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(kSubwords, Shape({count})));
-  std::string* pieces = ctx.output(kSubwords).data<std::string>();
-  for (int64_t k = 0; k < count; ++k) pieces[k] = std::move(out.pieces[static_cast<size_t>(k)]);
-  OPBRIDGE_RETURN_IF_ERROR(WriteInt64(ctx, kIds, out.ids));
   OPBRIDGE_RETURN_IF_ERROR(WriteInt64(ctx, kRowSplits, splits));
-  OPBRIDGE_RETURN_IF_ERROR(WriteInt64(ctx, kStarts, out.starts));
-  return WriteInt64(ctx, kEnds, out.ends);
+  for (const int i : {kSubwords, kIds, kStarts, kEnds}) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(i, Shape({count})));
+  std::string* pieces = ctx.output(kSubwords).data<std::string>();
+  int64_t* ids = ctx.output(kIds).data<int64_t>();
+  int64_t* starts = ctx.output(kStarts).data<int64_t>();
+  int64_t* stops = ctx.output(kEnds).data<int64_t>();
+  for (auto& out : outs) {
+    for (size_t k = 0; k < out.ids.size(); ++k) {
+      *pieces++ = std::move(out.pieces[k]);
+      *ids++ = out.ids[k];
+      *starts++ = out.starts[k];
+      *stops++ = out.ends[k];
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
