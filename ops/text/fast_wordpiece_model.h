@@ -138,10 +138,16 @@ class FastWordpieceModel {
 
   // One input word (the model was built with no_pretokenization: every
   // input string is one word, at offset 0), appended to the outputs.
+  // A piece is pieces[k] (bytes of the input word, or the model's
+  // unk_token), preceded by the suffix indicator where suffixed[k]: the
+  // kernel hands unsuffixed pieces to the output as views, no copy.
   struct Output {
-    std::vector<std::string> pieces;
+    std::vector<std::string_view> pieces;
+    std::vector<uint8_t> suffixed;
     std::vector<int64_t> ids, starts, ends;
   };
+  // The suffix indicator ("##"), for the suffixed pieces.
+  Status SuffixIndicator(std::string_view* out) const { return String(suffix_indicator_, "suffix_indicator", out); }
   Status TokenizeWord(std::string_view word, Output* out) const {
     if (word.empty()) return Status::Ok();
     size_t original = out->ids.size();
@@ -395,16 +401,10 @@ class FastWordpieceModel {
     OPBRIDGE_REQUIRE(length <= walk->word.size() - walk->offset, what_, ": a token of ", length,
                      " bytes at byte ", walk->offset, " runs past the end of a ", walk->word.size(),
                      "-byte word (the model's trie and tokens disagree)");
-    std::string piece;
-    if (walk->offset != 0) piece.assign(indicator.data(), indicator.size());
-    if (id == unk_token_id_) {
-      std::string_view unk;
-      OPBRIDGE_RETURN_IF_ERROR(String(unk_token_, "unk_token", &unk));
-      piece.append(unk.data(), unk.size());
-    } else {
-      piece.append(walk->word.substr(walk->offset, length));
-    }
-    out->pieces.push_back(std::move(piece));
+    std::string_view piece = walk->word.substr(walk->offset, length);
+    if (id == unk_token_id_) OPBRIDGE_RETURN_IF_ERROR(String(unk_token_, "unk_token", &piece));
+    out->pieces.push_back(piece);
+    out->suffixed.push_back(walk->offset != 0);
     out->ids.push_back(id);
     out->starts.push_back(static_cast<int64_t>(walk->base + walk->offset));
     out->ends.push_back(static_cast<int64_t>(walk->base + walk->offset + length));
@@ -418,10 +418,12 @@ class FastWordpieceModel {
     std::string_view unk;
     OPBRIDGE_RETURN_IF_ERROR(String(unk_token_, "unk_token", &unk));
     out->pieces.resize(*original);
+    out->suffixed.resize(*original);
     out->ids.resize(*original);
     out->starts.resize(*original);
     out->ends.resize(*original);
-    out->pieces.emplace_back(unk);
+    out->pieces.push_back(unk);
+    out->suffixed.push_back(0);
     out->ids.push_back(unk_token_id_);
     out->starts.push_back(static_cast<int64_t>(start));
     out->ends.push_back(static_cast<int64_t>(start + word_size));

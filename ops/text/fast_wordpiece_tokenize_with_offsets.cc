@@ -96,13 +96,26 @@ Status FastWordpieceTokenizeKernel(KernelContext& ctx) {
   }
   OPBRIDGE_RETURN_IF_ERROR(WriteInt64(ctx, kRowSplits, splits));
   for (const int i : {kSubwords, kIds, kStarts, kEnds}) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(i, Shape({count})));
+  std::string_view indicator;  // read (and checked) by every piece appended: no new error here
+  if (count > 0) OPBRIDGE_RETURN_IF_ERROR(model.SuffixIndicator(&indicator));
+  // Unsuffixed pieces are views of the input strings or of the model input's
+  // unk_token (alive until the adapter copies them); suffixed ones are built.
   std::string* pieces = ctx.output(kSubwords).data<std::string>();
+  std::string_view* views = ctx.output(kSubwords).data<std::string_view>();
   int64_t* ids = ctx.output(kIds).data<int64_t>();
   int64_t* starts = ctx.output(kStarts).data<int64_t>();
   int64_t* stops = ctx.output(kEnds).data<int64_t>();
   for (auto& out : outs) {
     for (size_t k = 0; k < out.ids.size(); ++k) {
-      *pieces++ = std::move(out.pieces[k]);
+      if (out.suffixed[k]) {
+        pieces->reserve(indicator.size() + out.pieces[k].size());
+        pieces->assign(indicator);
+        pieces->append(out.pieces[k]);
+      } else {
+        *views = out.pieces[k];
+      }
+      ++pieces;
+      ++views;
       *ids++ = out.ids[k];
       *starts++ = out.starts[k];
       *stops++ = out.ends[k];
