@@ -407,7 +407,8 @@ def test_threads_do_not_change_results(tf, rng):
     x = values(rng, np.float32, (64, 300, 70))
     function, model = convert(
         tf,
-        lambda v: {"a": v[:, None, ::-3], "b": v[..., 5:60, None], "c": v[:, -1]},
+        # "d": one contiguous run (a new axis only), its copy split between the threads.
+        lambda v: {"a": v[:, None, ::-3], "b": v[..., 5:60, None], "c": v[:, -1], "d": v[:, None]},
         ((None, None, None), tf.float32),
     )
     want = {k: t.numpy() for k, t in function(x).items()}

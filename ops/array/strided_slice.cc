@@ -306,6 +306,16 @@ void Copy(KernelContext& ctx, const Loops& loops, const char* in, char* out) {
   const int64_t inner_step = loops.step.back();
   int64_t rows = 1;
   for (size_t d = 0; d < outer_dims; ++d) rows *= loops.count[d];
+  if (rows == 1 && inner_step == 1) {
+    // One contiguous run (an identity, a new axis, a whole leading range):
+    // split its copy between the threads rather than leave it to one.
+    const char* src = in + loops.base * static_cast<int64_t>(kBytes);
+    ctx.ParallelFor(inner, 1, [&](int64_t first, int64_t last) {
+      std::memcpy(out + static_cast<size_t>(first) * kBytes, src + static_cast<size_t>(first) * kBytes,
+                  static_cast<size_t>(last - first) * kBytes);
+    });
+    return;
+  }
   ctx.ParallelFor(rows, inner + 10, [&](int64_t first, int64_t last) {
     // Position of row `first` in the outer loops, then advanced like an odometer.
     std::vector<int64_t> index(outer_dims, 0);
