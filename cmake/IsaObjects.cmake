@@ -12,12 +12,13 @@
 # packets. Such a file instantiates Eigen and standard-library inline
 # functions that other op files also instantiate, for SSE2. The linker keeps
 # one copy of each such (COMDAT) function for the whole library, and it may
-# be the AVX2 one, which a baseline CPU cannot run. So the AVX2 objects are
-# linked into one relocatable object with their COMDAT groups dissolved
+# be the AVX2 one, which a baseline CPU cannot run. So each AVX2 object is
+# relinked as a relocatable object with its COMDAT groups dissolved
 # (ld -r --force-group-allocation) and every symbol made local except the
-# entry points, extern "C" opbridge_avx2_*: their copies are then private to
-# them. The result is a static archive, so a selective build links it only
-# when a chosen op calls an entry point.
+# entry points, extern "C" opbridge_avx2_*: its copies are then private to it
+# (two such objects may each hold a copy of one Eigen function). They form a
+# static archive, one member per file, so a selective build links only the
+# members whose entry points its ops call (cmake/IsolateAvx2.cmake).
 include_guard(GLOBAL)
 
 # Moves the *_avx2.cc files from <sources_var> to OPBRIDGE_AVX2_SOURCES: they are
@@ -42,20 +43,20 @@ function(opbridge_link_avx2_archive)
   # -fno-gnu-unique: a function-local static of an inline function (Eigen's
   # trig_reduce_huge table) is otherwise a GNU_UNIQUE symbol, which objcopy
   # leaves global; as a plain weak symbol it is made local like the rest.
-  target_compile_options(opbridge_avx2_objects PRIVATE -mavx2 -mno-fma -fno-gnu-unique)
-  set(_combined ${CMAKE_CURRENT_BINARY_DIR}/opbridge_avx2.o)
+  # Function sections survive `ld -r`: a selective build's --gc-sections then
+  # drops the entry points (and their Eigen code) that its ops do not call.
+  target_compile_options(opbridge_avx2_objects PRIVATE -mavx2 -mno-fma -fno-gnu-unique -ffunction-sections
+                                                       -fdata-sections)
   set(_archive ${CMAKE_CURRENT_BINARY_DIR}/libopbridge_avx2.a)
   add_custom_command(
     OUTPUT ${_archive}
-    COMMAND ${CMAKE_LINKER} -r --force-group-allocation -o ${_combined} $<TARGET_OBJECTS:opbridge_avx2_objects>
-    COMMAND ${CMAKE_OBJCOPY} --wildcard --keep-global-symbol=opbridge_avx2_* ${_combined}
-    COMMAND ${CMAKE_COMMAND} -DOBJECT=${_combined} -DNM=${CMAKE_NM} -DPREFIX=opbridge_avx2_
-            -P ${OPBRIDGE_SOURCE_DIR}/cmake/CheckIsolated.cmake
-    COMMAND ${CMAKE_COMMAND} -E rm -f ${_archive}
-    COMMAND ${CMAKE_AR} qc ${_archive} ${_combined}
-    DEPENDS $<TARGET_OBJECTS:opbridge_avx2_objects>
-    COMMAND_EXPAND_LISTS
-    COMMENT "Isolating the AVX2 objects (cmake/IsaObjects.cmake)")
+    COMMAND ${CMAKE_COMMAND} "-DOBJECTS=$<JOIN:$<TARGET_OBJECTS:opbridge_avx2_objects>,,>"
+            -DOUT_DIR=${CMAKE_CURRENT_BINARY_DIR}/avx2_isolated -DARCHIVE=${_archive} -DLD=${CMAKE_LINKER}
+            -DOBJCOPY=${CMAKE_OBJCOPY} -DNM=${CMAKE_NM} -DAR=${CMAKE_AR}
+            -DCHECK=${OPBRIDGE_SOURCE_DIR}/cmake/CheckIsolated.cmake -P ${OPBRIDGE_SOURCE_DIR}/cmake/IsolateAvx2.cmake
+    DEPENDS $<TARGET_OBJECTS:opbridge_avx2_objects> ${OPBRIDGE_SOURCE_DIR}/cmake/IsolateAvx2.cmake
+    VERBATIM
+    COMMENT "Isolating the AVX2 objects, each on its own (cmake/IsolateAvx2.cmake)")
   add_custom_target(opbridge_avx2_archive DEPENDS ${_archive})
   foreach(_target IN LISTS ARGN)
     if(TARGET ${_target})
