@@ -335,8 +335,8 @@ class Plan {
         // Pairs j, P - j share a cosine and negate a sine: with their sums
         // s_j and differences d_j, y_r = c_r - i e_r and y_{P-r} = c_r + i e_r,
         // c_r = a_0 + sum_j cos(2 pi j r / P) s_j, e_r = sum_j sin(2 pi j r / P) d_j:
-        // half the products of the direct sums, and fewer roundings (in
-        // float, the direct form was less accurate than TF's DUCC).
+        // half the products of the direct sums, and fewer roundings (it did
+        // not bring a float RFFT to DUCC's accuracy, though: docs/design.md).
         constexpr int kHalf = (P - 1) / 2;
         T sr[kHalf + 1], si[kHalf + 1], dr[kHalf + 1], di[kHalf + 1];
         T y0r = ar[0], y0i = ai[0];
