@@ -176,16 +176,60 @@ def test_dynamic_shapes(tf, rng, runtime):
             check_accuracy(f"{kind} {x.shape}", dtype, w, g, reference(kind, x))
 
 
+# complex64 lengths TF's DUCC kernel transforms by Bluestein's algorithm in float, as ours
+# does (fft_axes.h): primes above 64 where the padded convolution is the cheaper, 2 * 509.
+BLUESTEIN_CASES = [
+    ("fft", (3, 509)),
+    ("ifft", (9, 127)),
+    ("fft", (1, 1018)),
+    ("ifft", (2, 3, 251)),
+    ("fft2d", (2, 131, 10)),
+    ("ifft2d", (3, 6, 251)),
+    ("fft3d", (2, 127, 3, 4)),
+    ("ifft3d", (1, 4, 131, 9)),
+]
+
+
+def test_bluestein_lengths_in_float_are_as_accurate_as_tf(tf, rng):
+    """Batches that fill 8-line groups and leave some over, outer axes of 8 adjacent lines."""
+    ops = {k: getattr(tf.signal, k) for k, _ in BLUESTEIN_CASES}
+    inputs = [spectrum(rng, s, np.complex64) for _, s in BLUESTEIN_CASES]
+
+    def fn(*xs):
+        return [ops[k](x) for (k, _), x in zip(BLUESTEIN_CASES, xs, strict=True)]
+
+    model, want, got = run_everywhere(tf, fn, inputs)
+    assert sum(tflite_model.custom_op_counts(model).values()) == len(BLUESTEIN_CASES)
+    for runtime, outs in got.items():
+        for i, (kind, shape) in enumerate(BLUESTEIN_CASES):
+            ref = reference(kind, inputs[i])
+            check_accuracy(f"{runtime} {kind} {shape}", np.complex64, want[i], outs[i], ref)
+
+
+@pytest.mark.parametrize("n", [509, 400, 97])
+def test_a_row_has_the_same_bits_alone_and_in_a_batch(tf, rng, n):
+    """Rows run in groups of 8 (float, Bluestein), 4 (double) or alone (the rest): the same bits."""
+    fn = tf.function(lambda a: tf.signal.fft(a), input_signature=[tf.TensorSpec([None, n], tf.complex64)])
+    model = opbridge.convert(fn)
+    batch = spectrum(rng, (11, n), np.complex64)
+    together = run_tflite(model, [batch])["output_0"]
+    for row in range(batch.shape[0]):
+        alone = run_tflite(model, [batch[row : row + 1]])["output_0"]
+        np.testing.assert_array_equal(alone[0], together[row], err_msg=f"row {row}")
+
+
 def test_threads_do_not_change_results(tf, rng):
     fn = tf.function(
-        lambda a, b: (tf.signal.fft(a), tf.signal.ifft2d(b)),
+        lambda a, b, c: (tf.signal.fft(a), tf.signal.ifft(b), tf.signal.ifft2d(c)),
         input_signature=[
+            tf.TensorSpec([None, None], tf.complex64),
             tf.TensorSpec([None, None], tf.complex64),
             tf.TensorSpec([None, None, None], tf.complex64),
         ],
     )
     model = opbridge.convert(fn)
-    inputs = [spectrum(rng, (203, 400), np.complex64), spectrum(rng, (9, 97, 60), np.complex64)]
+    inputs = [spectrum(rng, (203, 400), np.complex64), spectrum(rng, (203, 509), np.complex64)]
+    inputs.append(spectrum(rng, (9, 97, 60), np.complex64))
     one = run_tflite(model, inputs, num_threads=1)
     four = run_tflite(model, inputs, num_threads=4)
     for name in one:

@@ -4,7 +4,8 @@
 // Plan<S>: a complex DFT of any length n computed in S, with twiddles
 // computed in double and rounded once. IRFFT computes in the tensor's
 // precision (float for complex64, as TF's DUCC kernel); the FFT and RFFT
-// kernels compute in double for both (fft_axes.h says why).
+// kernels compute in double for both, but in float at the lengths both
+// this plan and DUCC run by Bluestein's algorithm (fft_axes.h says why).
 //   - n whose prime factors are all <= kMaxDirectRadix: Stockham autosort
 //     passes, radix 4 and 2 specialised, 3, 5 and 7 paired (symmetric), other factors
 //     by a direct p-point DFT; twiddles precomputed per pass;
@@ -56,9 +57,21 @@ using Complex = std::complex<double>;
 // Padding (in values) between the arrays carved out of one buffer: arrays
 // 2^k bytes apart alias in the L1 cache (4K aliasing) and run much slower.
 constexpr size_t kGap = 8;
-// Sequences transformed together by the batched paths (8 lanes of float
-// measured no faster than 4).
+// Sequences transformed together by the batched paths (GroupLanes: 8 for
+// float on x86-64).
 constexpr int kLanes = 4;
+
+// Lines a batched transform computing in S runs together: 8 for float on
+// x86-64, where the AVX2 passes then fill 32-byte vectors as 4 doubles do,
+// else kLanes. Each line sees the same operations whatever the group.
+template <typename S>
+constexpr int GroupLanes() {
+#if defined(__x86_64__)
+  return sizeof(S) == sizeof(float) ? 2 * kLanes : kLanes;
+#else
+  return kLanes;
+#endif
+}
 
 // Column vectors for the passes (math::Cols, simd_cols.h says why).
 using math::Cols;
@@ -67,12 +80,13 @@ using math::Cols;
 // each compiled for its own instruction set.
 #define OPBRIDGE_FFT_INLINE __attribute__((always_inline)) inline
 
-// Runs body(Cols<S, W>(), q) over `row` consecutive columns from q = 0:
-// 32-byte vectors when Wide, then 16-byte ones, then single values.
-template <typename S, bool Wide, typename Body>
+// Runs body(Cols<S, W>(), q) over `row` consecutive columns from q = 0: the
+// widest vectors up to `Wide` bytes (32 only inside an AVX2 entry point),
+// then 16-byte ones, then single values.
+template <typename S, int Wide, typename Body>
 OPBRIDGE_FFT_INLINE void ForCols(int64_t row, Body&& body) {
   int64_t q = 0;
-  if constexpr (Wide) {
+  if constexpr (Wide >= 32) {
     for (; q + Cols<S, 32>::kWidth <= row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
   }
   for (; q + Cols<S, 16>::kWidth <= row; q += Cols<S, 16>::kWidth) body(Cols<S, 16>(), q);
@@ -147,6 +161,7 @@ class Plan {
   }
 
   int64_t size() const { return n_; }
+  bool bluestein() const { return bluestein_; }
 
   // In place on L lanes of split arrays (n * L values each, lane-minor):
   // X[k] = sum_j x[j] exp(-+2*pi*i*j*k/n) (minus: forward, plus: inverse; no
@@ -169,12 +184,12 @@ class Plan {
   template <int L>
   __attribute__((target("avx2"), noinline)) void TransformAvx2(S* re, S* im, bool inverse,
                                                                Workspace<S>* ws) const {
-    Run<L, true>(re, im, inverse, ws);
+    Run<L, 32>(re, im, inverse, ws);
   }
 #endif
 
-  // Wide: 32-byte vectors (only inside TransformAvx2).
-  template <int L, bool Wide>
+  // Wide: the widest vectors in bytes (16, or 32 inside TransformAvx2).
+  template <int L, int Wide>
   OPBRIDGE_FFT_INLINE void Run(S* re, S* im, bool inverse, Workspace<S>* ws) const {
     // An inverse DFT is the conjugate of the forward DFT of the conjugate.
     if (inverse) Negate(im, n_ * L);
@@ -209,7 +224,11 @@ class Plan {
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
   // The result is left in (re, im) or in ws->passes, as *out_re/*out_im say
   // (Bluestein reads it from there; Run copies it back).
-  template <int L, bool Wide>
+  // kZeroUpperHalf: the input's upper half is zero (Bluestein's padded
+  // sequence), so a first radix-4 pass reads only its first two quarters;
+  // kLowerHalfOut: only the lower half of the result is read, so a last
+  // radix-4 pass writes only its first two quarters.
+  template <int L, int Wide, bool kZeroUpperHalf = false, bool kLowerHalfOut = false>
   OPBRIDGE_FFT_INLINE void Stockham(S* re, S* im, Workspace<S>* ws, S** out_re, S** out_im) const {
     const size_t n = static_cast<size_t>(n_) * L;
     if (ws->passes.size() < 2 * n + kGap) ws->passes.resize(2 * n + kGap);
@@ -219,9 +238,18 @@ class Plan {
     S* yi = yr + n + kGap;
     int64_t s = 1;
     for (const Pass& pass : passes_) {
+      const bool first = &pass == &passes_.front(), last = &pass == &passes_.back();
       switch (pass.radix) {
         case 2: Radix2<L, Wide>(pass, s, xr, xi, yr, yi); break;
-        case 4: Radix4<L, Wide>(pass, s, xr, xi, yr, yi); break;
+        case 4:
+          if (kZeroUpperHalf && first && !last) {
+            Radix4<L, Wide, true, false>(pass, s, xr, xi, yr, yi);
+          } else if (kLowerHalfOut && last && !first) {
+            Radix4<L, Wide, false, true>(pass, s, xr, xi, yr, yi);
+          } else {
+            Radix4<L, Wide>(pass, s, xr, xi, yr, yi);
+          }
+          break;
         case 3: RadixFixed<L, 3, Wide>(pass, s, xr, xi, yr, yi); break;
         case 5: RadixFixed<L, 5, Wide>(pass, s, xr, xi, yr, yi); break;
         case 7: RadixFixed<L, 7, Wide>(pass, s, xr, xi, yr, yi); break;
@@ -235,16 +263,15 @@ class Plan {
     *out_im = xi;
   }
 
-  // Runs body<C>(q) over a row's columns from q = 0: 32-byte vectors when
-  // Wide, then 16-byte ones, then single values.
-  template <bool Wide, typename Body>
+  // Runs body<C>(q) over a row's columns from q = 0 (ForCols).
+  template <int Wide, typename Body>
   OPBRIDGE_FFT_INLINE static void OverRow(int64_t row, Body&& body) {
     ForCols<S, Wide>(row, body);
   }
 
   // In the passes, a "row" is s * L consecutive values: the q < s repeats
   // times the L lanes, all with the same twiddle.
-  template <int L, bool Wide>
+  template <int L, int Wide>
   OPBRIDGE_FFT_INLINE static void Radix2(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
     for (int64_t k = 0; k < m; ++k) {
@@ -264,7 +291,9 @@ class Plan {
     }
   }
 
-  template <int L, bool Wide>
+  // kHalfIn: x2 and x3 are zero (not read); kHalfOut: only y0 and y1 are
+  // written (Stockham says when).
+  template <int L, int Wide, bool kHalfIn = false, bool kHalfOut = false>
   OPBRIDGE_FFT_INLINE static void Radix4(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
     const S* w1r = pass.tw_re.data();
@@ -282,20 +311,24 @@ class Plan {
         using U = typename decltype(cols)::unaligned;
         const T x0r = *reinterpret_cast<const U*>(xr + i0 + q), x0i = *reinterpret_cast<const U*>(xi + i0 + q);
         const T x1r = *reinterpret_cast<const U*>(xr + i1 + q), x1i = *reinterpret_cast<const U*>(xi + i1 + q);
-        const T x2r = *reinterpret_cast<const U*>(xr + i2 + q), x2i = *reinterpret_cast<const U*>(xi + i2 + q);
-        const T x3r = *reinterpret_cast<const U*>(xr + i3 + q), x3i = *reinterpret_cast<const U*>(xi + i3 + q);
-        const T t0r = x0r + x2r, t0i = x0i + x2i;
-        const T t1r = x0r - x2r, t1i = x0i - x2i;
-        const T t2r = x1r + x3r, t2i = x1i + x3i;
-        const T t3r = x1r - x3r, t3i = x1i - x3i;
+        T t0r = x0r, t0i = x0i, t1r = x0r, t1i = x0i, t2r = x1r, t2i = x1i, t3r = x1r, t3i = x1i;
+        if constexpr (!kHalfIn) {
+          const T x2r = *reinterpret_cast<const U*>(xr + i2 + q), x2i = *reinterpret_cast<const U*>(xi + i2 + q);
+          const T x3r = *reinterpret_cast<const U*>(xr + i3 + q), x3i = *reinterpret_cast<const U*>(xi + i3 + q);
+          t0r = x0r + x2r, t0i = x0i + x2i;
+          t1r = x0r - x2r, t1i = x0i - x2i;
+          t2r = x1r + x3r, t2i = x1i + x3i;
+          t3r = x1r - x3r, t3i = x1i - x3i;
+        }
         // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
         const T a1r = t1r + t3i, a1i = t1i - t3r;
-        const T a2r = t0r - t2r, a2i = t0i - t2i;
-        const T a3r = t1r - t3i, a3i = t1i + t3r;
         *reinterpret_cast<U*>(yr + o0 + q) = t0r + t2r;
         *reinterpret_cast<U*>(yi + o0 + q) = t0i + t2i;
         *reinterpret_cast<U*>(yr + o1 + q) = a1r * c1r - a1i * c1i;
         *reinterpret_cast<U*>(yi + o1 + q) = a1r * c1i + a1i * c1r;
+        if constexpr (kHalfOut) return;
+        const T a2r = t0r - t2r, a2i = t0i - t2i;
+        const T a3r = t1r - t3i, a3i = t1i + t3r;
         *reinterpret_cast<U*>(yr + o2 + q) = a2r * c2r - a2i * c2i;
         *reinterpret_cast<U*>(yi + o2 + q) = a2r * c2i + a2i * c2r;
         *reinterpret_cast<U*>(yr + o3 + q) = a3r * c3r - a3i * c3i;
@@ -307,7 +340,7 @@ class Plan {
   // A P-point DFT with P known at compile time, inputs j and P - j paired
   // (below): the loops unroll and the root indices (j * r) mod P become
   // constants.
-  template <int L, int P, bool Wide>
+  template <int L, int P, int Wide>
   OPBRIDGE_FFT_INLINE static void RadixFixed(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr,
                                              S* yi) {
     const int64_t m = pass.m, row = s * L;
@@ -373,7 +406,7 @@ class Plan {
     }
   }
 
-  template <int L, bool Wide>
+  template <int L, int Wide>
   OPBRIDGE_FFT_INLINE static void RadixP(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, p = pass.radix, row = s * L;
     for (int64_t k = 0; k < m; ++k) {
@@ -427,23 +460,34 @@ class Plan {
       const Complex c = Root(j2, 2 * n_);
       chirp_re_[static_cast<size_t>(j)] = static_cast<S>(c.real());
       chirp_im_[static_cast<size_t>(j)] = static_cast<S>(c.imag());
-    }
-    // The kernel conj(c[j]) at j and m - j, transformed once and scaled by 1/m.
-    kernel_re_.assign(static_cast<size_t>(m), S(0));
-    kernel_im_.assign(static_cast<size_t>(m), S(0));
-    for (int64_t j = 0; j < n_; ++j) {
-      kernel_re_[static_cast<size_t>(j)] = chirp_re_[static_cast<size_t>(j)];
-      kernel_im_[static_cast<size_t>(j)] = -chirp_im_[static_cast<size_t>(j)];
-      if (j > 0) {
-        kernel_re_[static_cast<size_t>(m - j)] = kernel_re_[static_cast<size_t>(j)];
-        kernel_im_[static_cast<size_t>(m - j)] = kernel_im_[static_cast<size_t>(j)];
+      if constexpr (std::is_same_v<S, float>) {
+        chirp_wide_re_.push_back(c.real());
+        chirp_wide_im_.push_back(c.imag());
       }
     }
-    Workspace<S> ws;
-    conv_->template Transform<1>(kernel_re_.data(), kernel_im_.data(), false, &ws);
+    // The kernel conj(c[j]) at j and m - j, transformed once and scaled by
+    // 1/m, in double whatever S (then rounded once): in float its own
+    // transform's error added to the two per call (DUCC's way; ours then
+    // measured at TF's error, median 0.99x at n = 509, and 0.83x this way).
+    std::vector<double> kre(static_cast<size_t>(m), 0.0), kim(static_cast<size_t>(m), 0.0);
+    for (int64_t j = 0; j < n_; ++j) {
+      const auto j2 = static_cast<int64_t>((static_cast<unsigned __int128>(j) * static_cast<unsigned __int128>(j)) %
+                                           static_cast<unsigned __int128>(2 * n_));
+      const Complex c = Root(j2, 2 * n_);
+      kre[static_cast<size_t>(j)] = c.real();
+      kim[static_cast<size_t>(j)] = -c.imag();
+      if (j > 0) {
+        kre[static_cast<size_t>(m - j)] = c.real();
+        kim[static_cast<size_t>(m - j)] = -c.imag();
+      }
+    }
+    Workspace<double> ws;
+    Plan<double>(m).template Transform<1>(kre.data(), kim.data(), false, &ws);
+    kernel_re_.resize(static_cast<size_t>(m));
+    kernel_im_.resize(static_cast<size_t>(m));
     for (int64_t k = 0; k < m; ++k) {
-      kernel_re_[static_cast<size_t>(k)] /= static_cast<S>(m);
-      kernel_im_[static_cast<size_t>(k)] /= static_cast<S>(m);
+      kernel_re_[static_cast<size_t>(k)] = static_cast<S>(kre[static_cast<size_t>(k)] / static_cast<double>(m));
+      kernel_im_[static_cast<size_t>(k)] = static_cast<S>(kim[static_cast<size_t>(k)] / static_cast<double>(m));
     }
   }
 
@@ -452,7 +496,7 @@ class Plan {
   // and the last chirp product (which reads it): negation is exact, so the
   // bits are those of a separate Negate pass. Neither transform copies its
   // result back. Only the padding is zeroed: the chirp product fills the rest.
-  template <int L, bool Wide>
+  template <int L, int Wide>
   OPBRIDGE_FFT_INLINE void Bluestein(S* re, S* im, Workspace<S>* ws) const {
     const int64_t m = conv_->size();
     const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
@@ -477,7 +521,7 @@ class Plan {
     // The power-of-two plan uses only ws->passes.
     S* fr;
     S* fi;
-    conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
+    conv_->template Stockham<L, Wide, true, false>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < m; ++k) {
       const S kr = kernel_re_[static_cast<size_t>(k)], ki = kernel_im_[static_cast<size_t>(k)];
       const int64_t o = k * L;
@@ -489,17 +533,42 @@ class Plan {
         ColsAt<C>(ai + o + l) = T(-(xr * ki + xi * kr));
       });
     }
-    conv_->template Stockham<L, Wide>(ar, ai, ws, &fr, &fi);
+    conv_->template Stockham<L, Wide, false, true>(ar, ai, ws, &fr, &fi);
     for (int64_t k = 0; k < n_; ++k) {
-      const S cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
       const int64_t o = k * L;
-      OverRow<Wide>(L, [&](auto cols, int64_t l) __attribute__((always_inline)) {
-        using C = decltype(cols);
-        using T = typename C::type;
-        const T xr = ColsAt<C>(fr + o + l), xi = -ColsAt<C>(fi + o + l);
-        ColsAt<C>(re + o + l) = T(xr * cr - xi * ci);
-        ColsAt<C>(im + o + l) = T(xr * ci + xi * cr);
-      });
+      if constexpr (std::is_same_v<S, float>) {
+        // In double, rounded once: in float this product's rounding was a
+        // fifth of the error left against a float64 reference (measured at
+        // n = 509, where TF's DUCC kernel runs this algorithm in float).
+        const double cr = chirp_wide_re_[static_cast<size_t>(k)], ci = chirp_wide_im_[static_cast<size_t>(k)];
+        // Vectors of double as wide as the passes' (float vectors of as many
+        // values widened): wider ones went through the stack.
+        constexpr int kWidth = Cols<double, Wide>::kWidth;
+        typedef float FV __attribute__((vector_size(kWidth * sizeof(float))));
+        typedef float FU __attribute__((vector_size(kWidth * sizeof(float)), aligned(sizeof(float)), may_alias));
+        using DV = typename Cols<double, Wide>::type;
+        int l = 0;
+        for (; l + kWidth <= L; l += kWidth) {
+          const DV xr = __builtin_convertvector(*reinterpret_cast<const FU*>(fr + o + l), DV);
+          const DV xi = -__builtin_convertvector(*reinterpret_cast<const FU*>(fi + o + l), DV);
+          *reinterpret_cast<FU*>(re + o + l) = __builtin_convertvector(DV(xr * cr - xi * ci), FV);
+          *reinterpret_cast<FU*>(im + o + l) = __builtin_convertvector(DV(xr * ci + xi * cr), FV);
+        }
+        for (; l < L; ++l) {
+          const double xr = fr[o + l], xi = -static_cast<double>(fi[o + l]);
+          re[o + l] = static_cast<float>(xr * cr - xi * ci);
+          im[o + l] = static_cast<float>(xr * ci + xi * cr);
+        }
+      } else {
+        const S cr = chirp_re_[static_cast<size_t>(k)], ci = chirp_im_[static_cast<size_t>(k)];
+        OverRow<Wide>(L, [&](auto cols, int64_t l) __attribute__((always_inline)) {
+          using C = decltype(cols);
+          using T = typename C::type;
+          const T xr = ColsAt<C>(fr + o + l), xi = -ColsAt<C>(fi + o + l);
+          ColsAt<C>(re + o + l) = T(xr * cr - xi * ci);
+          ColsAt<C>(im + o + l) = T(xr * ci + xi * cr);
+        });
+      }
     }
   }
 
@@ -508,12 +577,14 @@ class Plan {
   bool bluestein_ = false;
   std::unique_ptr<Plan<S>> conv_;
   std::vector<S> chirp_re_, chirp_im_;
+  std::vector<double> chirp_wide_re_, chirp_wide_im_;  // the chirp unrounded (float plans)
   std::vector<S> kernel_re_, kernel_im_;
 };
 
 // The instantiations fft_transforms.cc provides.
 extern template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
 extern template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
+extern template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*) const;
 extern template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
 extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
 
@@ -559,7 +630,7 @@ class RealInversePlan {
       return;
     }
 #endif
-    Run<L, false>(half, half_stride, out, out_stride, scale, ws);
+    Run<L, 16>(half, half_stride, out, out_stride, scale, ws);
   }
 
  private:
@@ -568,13 +639,13 @@ class RealInversePlan {
   __attribute__((target("avx2"), noinline)) void TransformAvx2(const In* half, int64_t half_stride, Out* out,
                                                                int64_t out_stride, S scale,
                                                                RealWorkspace<S>* ws) const {
-    Run<L, true>(half, half_stride, out, out_stride, scale, ws);
+    Run<L, 32>(half, half_stride, out, out_stride, scale, ws);
   }
 #endif
 
   // The lane loops run on column vectors over the L lanes (fft::Cols): the
   // same operations per value as one lane at a time.
-  template <int L, bool Wide, typename Out>
+  template <int L, int Wide, typename Out>
   OPBRIDGE_FFT_INLINE void Run(const In* half, int64_t half_stride, Out* out, int64_t out_stride, S scale,
                                RealWorkspace<S>* ws) const {
     if (n_ % 2 == 0) {
@@ -680,7 +751,7 @@ class RealForwardPlan {
       return;
     }
 #endif
-    Run<L, false>(in, out, ws);
+    Run<L, 16>(in, out, ws);
   }
 
  private:
@@ -688,13 +759,13 @@ class RealForwardPlan {
   template <int L, typename In, typename Out>
   __attribute__((target("avx2"), noinline)) void TransformAvx2(const In* const* in, Out* const* out,
                                                                RealWorkspace<S>* ws) const {
-    Run<L, true>(in, out, ws);
+    Run<L, 32>(in, out, ws);
   }
 #endif
 
   // The lane loops run on column vectors over the L lanes (fft::Cols): the
   // same operations per value as one lane at a time.
-  template <int L, bool Wide, typename In, typename Out>
+  template <int L, int Wide, typename In, typename Out>
   OPBRIDGE_FFT_INLINE void Run(const In* const* in, Out* const* out, RealWorkspace<S>* ws) const {
     using R = typename Out::value_type;
     if (n_ % 2 == 0) {
@@ -707,7 +778,7 @@ class RealForwardPlan {
       S* zr = ws->split.data();
       S* zi = zr + m * L + kGap;
       // Four float rows in and out through register transposes (real_lanes.h).
-      constexpr bool kFloatRows = Wide && L == 4 && std::is_same_v<S, double> && std::is_same_v<In, float> &&
+      constexpr bool kFloatRows = Wide >= 32 && L == 4 && std::is_same_v<S, double> && std::is_same_v<In, float> &&
                                   std::is_same_v<Out, std::complex<float>>;
       int64_t t = 0;
       if constexpr (kFloatRows) {

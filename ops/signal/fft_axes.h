@@ -1,9 +1,10 @@
 // Complex DFTs along one axis of a row-major complex buffer, in place, for the
 // multi-dimensional transforms (FFT2D/3D, RFFT2D/3D): the buffer is
 // [outer, len, stride] and each of the outer * stride lines of `len` values
-// (`stride` apart) is transformed, fft::kLanes lines at a time (consecutive
-// lines are adjacent in memory, so a group reads whole cache lines).
-// Both precisions are transformed in double (see TransformAxis).
+// (`stride` apart) is transformed, fft::GroupLanes lines at a time
+// (consecutive lines are adjacent in memory, so a group reads whole cache
+// lines). Both precisions are transformed in double but for complex64 at
+// Bluestein lengths (see TransformAxis).
 #pragma once
 
 #include <complex>
@@ -45,9 +46,10 @@ inline void ScatterFour(const W* re, const W* im, std::complex<Real>* p) {
 }
 
 // Elements k and k+1 of four rows `len` apart (lines of a stride-1 axis) to
-// (from) the lane-minor split arrays: a 4x4 transpose in registers.
+// (from) the lane-minor split arrays, element k+1 `step` values after k: a
+// 4x4 transpose in registers.
 template <typename W, typename Real>
-inline void GatherRowsTwo(const std::complex<Real>* p, int64_t len, W* re, W* im) {
+inline void GatherRowsTwo(const std::complex<Real>* p, int64_t len, W* re, W* im, int64_t step) {
   typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
   typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
   typedef W WV __attribute__((vector_size(4 * sizeof(W))));
@@ -59,18 +61,18 @@ inline void GatherRowsTwo(const std::complex<Real>* p, int64_t len, W* re, W* im
   const RV t2 = __builtin_shufflevector(a0, a1, 2, 6, 3, 7), t3 = __builtin_shufflevector(a2, a3, 2, 6, 3, 7);
   *reinterpret_cast<WU*>(re) = __builtin_convertvector(RV(__builtin_shufflevector(t0, t1, 0, 1, 4, 5)), WV);
   *reinterpret_cast<WU*>(im) = __builtin_convertvector(RV(__builtin_shufflevector(t0, t1, 2, 3, 6, 7)), WV);
-  *reinterpret_cast<WU*>(re + 4) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 0, 1, 4, 5)), WV);
-  *reinterpret_cast<WU*>(im + 4) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 2, 3, 6, 7)), WV);
+  *reinterpret_cast<WU*>(re + step) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 0, 1, 4, 5)), WV);
+  *reinterpret_cast<WU*>(im + step) = __builtin_convertvector(RV(__builtin_shufflevector(t2, t3, 2, 3, 6, 7)), WV);
 }
 template <typename W, typename Real>
-inline void ScatterRowsTwo(const W* re, const W* im, int64_t len, std::complex<Real>* p) {
+inline void ScatterRowsTwo(const W* re, const W* im, int64_t step, int64_t len, std::complex<Real>* p) {
   typedef Real RV __attribute__((vector_size(4 * sizeof(Real))));
   typedef Real RU __attribute__((vector_size(4 * sizeof(Real)), aligned(sizeof(Real)), may_alias));
   typedef W WU __attribute__((vector_size(4 * sizeof(W)), aligned(sizeof(W)), may_alias));
   const RV r0 = __builtin_convertvector(*reinterpret_cast<const WU*>(re), RV);
   const RV i0 = __builtin_convertvector(*reinterpret_cast<const WU*>(im), RV);
-  const RV r1 = __builtin_convertvector(*reinterpret_cast<const WU*>(re + 4), RV);
-  const RV i1 = __builtin_convertvector(*reinterpret_cast<const WU*>(im + 4), RV);
+  const RV r1 = __builtin_convertvector(*reinterpret_cast<const WU*>(re + step), RV);
+  const RV i1 = __builtin_convertvector(*reinterpret_cast<const WU*>(im + step), RV);
   const RV t0 = __builtin_shufflevector(r0, i0, 0, 1, 4, 5), t1 = __builtin_shufflevector(r0, i0, 2, 3, 6, 7);
   const RV t2 = __builtin_shufflevector(r1, i1, 0, 1, 4, 5), t3 = __builtin_shufflevector(r1, i1, 2, 3, 6, 7);
   auto* values = reinterpret_cast<Real*>(p);
@@ -82,19 +84,20 @@ inline void ScatterRowsTwo(const W* re, const W* im, int64_t len, std::complex<R
 
 // W: the arithmetic type (float or double), Real: the buffer's. The lines
 // are read from `src` (`data` itself, or another buffer of the same layout:
-// the first axis of an out-of-place transform) and written to `data`.
-template <typename W, typename Real>
+// the first axis of an out-of-place transform) and written to `data`,
+// kGroup lines per transform.
+template <typename W, int kGroup, typename Real>
 void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len,
                      int64_t stride, bool inverse, double scale, const std::complex<Real>* src = nullptr) {
   if (src == nullptr) src = data;
   const int64_t lines = outer * stride;
   const std::shared_ptr<const Plan<W>> plan = SharedPlan<Plan<W>>(len);
   const auto line_offset = [&](int64_t l) { return (l / stride) * len * stride + l % stride; };
-  const int64_t groups = (lines + kLanes - 1) / kLanes;
-  ctx.ParallelFor(groups, len * 40 * kLanes, [&](int64_t begin, int64_t end) {
-    std::vector<W> split(2 * static_cast<size_t>(len) * kLanes + kGap);
+  const int64_t groups = (lines + kGroup - 1) / kGroup;
+  ctx.ParallelFor(groups, len * 40 * kGroup, [&](int64_t begin, int64_t end) {
+    std::vector<W> split(2 * static_cast<size_t>(len) * kGroup + kGap);
     W* re = split.data();
-    W* im = re + len * kLanes + kGap;
+    W* im = re + len * kGroup + kGap;
     Workspace<W> ws;
     const auto run = [&](int64_t first, auto lanes) {
       constexpr int L = decltype(lanes)::value;
@@ -102,7 +105,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       // vectors of double are split by the baseline build into element moves
       // through memory (IFFT c128 [512,512] took twice as long); complex128
       // keeps the scalar loops.
-      constexpr bool kShuffle = L == 4 && sizeof(Real) == 4;
+      constexpr bool kShuffle = L % 4 == 0 && sizeof(Real) == 4;
       const int64_t offset = line_offset(first);
       // Lines next to each other in memory (stride > 1, the same outer
       // index): each element's L values are contiguous, read and written
@@ -112,7 +115,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
         const std::complex<Real>* base = src + offset;
         for (int64_t k = 0; k < len; ++k) {
           if constexpr (kShuffle) {
-            GatherFour(base + k * stride, re + k * L, im + k * L);
+            for (int h = 0; h < L; h += 4) GatherFour(base + k * stride + h, re + k * L + h, im + k * L + h);
           } else {
             for (int l = 0; l < L; ++l) {
               re[k * L + l] = static_cast<W>(base[k * stride + l].real());
@@ -124,7 +127,9 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
         // Four consecutive rows.
         const std::complex<Real>* base = src + offset;
         int64_t k = 0;
-        for (; k + 2 <= len; k += 2) GatherRowsTwo(base + k, len, re + k * L, im + k * L);
+        for (; k + 2 <= len; k += 2) {
+          for (int h = 0; h < L; h += 4) GatherRowsTwo(base + h * len + k, len, re + k * L + h, im + k * L + h, L);
+        }
         for (; k < len; ++k) {
           for (int l = 0; l < L; ++l) {
             re[k * L + l] = static_cast<W>(base[l * len + k].real());
@@ -142,16 +147,17 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       }
       plan->template Transform<L>(re, im, inverse, &ws);
       if (scale != 1.0) {
+        // In double: one rounding of the scaled value, in float too.
         for (int64_t i = 0; i < len * L; ++i) {
-          re[i] *= static_cast<W>(scale);
-          im[i] *= static_cast<W>(scale);
+          re[i] = static_cast<W>(static_cast<double>(re[i]) * scale);
+          im[i] = static_cast<W>(static_cast<double>(im[i]) * scale);
         }
       }
       if (adjacent) {
         std::complex<Real>* base = data + offset;
         for (int64_t k = 0; k < len; ++k) {
           if constexpr (kShuffle) {
-            ScatterFour(re + k * L, im + k * L, base + k * stride);
+            for (int h = 0; h < L; h += 4) ScatterFour(re + k * L + h, im + k * L + h, base + k * stride + h);
           } else {
             for (int l = 0; l < L; ++l) {
               base[k * stride + l] =
@@ -162,7 +168,9 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       } else if (kShuffle && stride == 1) {
         std::complex<Real>* base = data + offset;
         int64_t k = 0;
-        for (; k + 2 <= len; k += 2) ScatterRowsTwo(re + k * L, im + k * L, len, base + k);
+        for (; k + 2 <= len; k += 2) {
+          for (int h = 0; h < L; h += 4) ScatterRowsTwo(re + k * L + h, im + k * L + h, L, len, base + h * len + k);
+        }
         for (; k < len; ++k) {
           for (int l = 0; l < L; ++l) {
             base[l * len + k] = std::complex<Real>(static_cast<Real>(re[k * L + l]), static_cast<Real>(im[k * L + l]));
@@ -178,9 +186,9 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       }
     };
     for (int64_t g = begin; g < end; ++g) {
-      const int64_t first = g * kLanes;
-      if (first + kLanes <= lines) {
-        run(first, std::integral_constant<int, kLanes>());
+      const int64_t first = g * kGroup;
+      if (first + kGroup <= lines) {
+        run(first, std::integral_constant<int, kGroup>());
       } else {
         for (int64_t l = first; l < lines; ++l) run(l, std::integral_constant<int, 1>());
       }
@@ -188,17 +196,69 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
   });
 }
 
-// In double for both precisions: float arithmetic (TF's DUCC kernel computes
-// complex64 in float) left errors up to 2.5x TF's against a float64 reference
-// (direct radices and Bluestein's convolution at primes, the real-input
-// untangling at small even lengths); in double a float output is rounded once.
-// `scale` multiplies the results before they are rounded to Real.
+// TransformAxisIn in groups of GroupLanes<W>() lines.
+template <typename W, typename Real>
+void TransformLines(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len, int64_t stride,
+                    bool inverse, double scale, const std::complex<Real>* src = nullptr) {
+  TransformAxisIn<W, GroupLanes<W>()>(ctx, data, outer, len, stride, inverse, scale, src);
+}
+
+// Whether TF's DUCC kernel computes a DFT of length n by Bluestein's
+// algorithm: pocketfft's cost rule (a length of 50 or more whose largest
+// prime factor p exceeds sqrt(n), when 1.5 times two transforms of the
+// smallest 2,3,5,7,11-smooth length >= 2n - 1 cost less than the direct
+// passes; a pass of radix 2 counts 2, of 3 and 5 their radix, of larger
+// primes 1.1 times it, all times n).
+inline bool DuccUsesBluestein(int64_t n) {
+  if (n < 50) return false;
+  const auto cost = [](int64_t len) {
+    double passes = 0.0;
+    int64_t rest = len;
+    for (; rest % 2 == 0; rest /= 2) passes += 2.0;
+    for (int64_t p = 3; p * p <= rest; p += 2) {
+      for (; rest % p == 0; rest /= p) passes += p <= 5 ? static_cast<double>(p) : 1.1 * static_cast<double>(p);
+    }
+    if (rest > 1) passes += rest <= 5 ? static_cast<double>(rest) : 1.1 * static_cast<double>(rest);
+    return passes * static_cast<double>(len);
+  };
+  int64_t largest = 1, rest = n;
+  for (int64_t p = 2; p * p <= rest; ++p) {
+    for (; rest % p == 0; rest /= p) largest = p;
+  }
+  if (rest > 1) largest = rest;
+  if (static_cast<double>(largest) * static_cast<double>(largest) <= static_cast<double>(n)) return false;
+  int64_t good = 2 * n - 1;
+  for (;; ++good) {
+    int64_t r = good;
+    for (const int64_t p : {2, 3, 5, 7, 11}) {
+      for (; r % p == 0; r /= p) {
+      }
+    }
+    if (r == 1) break;
+  }
+  return 1.5 * 2.0 * cost(good) < cost(n);
+}
+
+// In double for both precisions, but for complex64 at lengths that both our
+// plan and TF's DUCC kernel compute by Bluestein's algorithm: there in float,
+// as DUCC does, with the convolution kernel computed in double and the last
+// chirp product in double (the plan's Bluestein says why).
+// Float elsewhere left errors up to 2.5x TF's against a float64 reference
+// (direct radices at primes DUCC computes directly, the real-input
+// untangling at small even lengths); in double a float output is rounded
+// once. `scale` multiplies the results before they are rounded to Real.
 // `src`, when given, is read instead of `data` (an out-of-place first axis).
 template <typename Real>
 void TransformAxis(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len, int64_t stride,
                    bool inverse, double scale = 1.0, const std::complex<Real>* src = nullptr) {
   if (outer * stride == 0) return;
-  TransformAxisIn<double>(ctx, data, outer, len, stride, inverse, scale, src);
+  if constexpr (std::is_same_v<Real, float>) {
+    if (DuccUsesBluestein(len) && SharedPlan<Plan<float>>(len)->bluestein()) {
+      TransformLines<float>(ctx, data, outer, len, stride, inverse, scale, src);
+      return;
+    }
+  }
+  TransformLines<double>(ctx, data, outer, len, stride, inverse, scale, src);
 }
 
 }  // namespace fft

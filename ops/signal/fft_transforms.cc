@@ -16,11 +16,12 @@ void Plan<S>::Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
     return;
   }
 #endif
-  Run<L, false>(re, im, inverse, ws);
+  Run<L, 16>(re, im, inverse, ws);
 }
 
 template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
 template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
+template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*) const;
 template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
 template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
 

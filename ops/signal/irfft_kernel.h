@@ -112,19 +112,20 @@ Status Compute(KernelContext& ctx) {
   double total = 1.0;
   for (int64_t d : n) total *= static_cast<double>(d);
   const auto scale = static_cast<Real>(1.0 / total);
+  constexpr int kGroup = fft::GroupLanes<Real>();
 
   if (Rank == 1) {
     // Rows straight from the input (its rows may be longer than len/2 + 1),
-    // kLanes at a time.
+    // kGroup at a time.
     const int64_t in_row = input.dim(r - 1);
     const auto plan = fft::SharedPlan<fft::RealInversePlan<InComplex, Real>>(len);
-    const int64_t groups = (batch + fft::kLanes - 1) / fft::kLanes;
-    ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
+    const int64_t groups = (batch + kGroup - 1) / kGroup;
+    ctx.ParallelFor(groups, len * 20 * kGroup, [&](int64_t begin, int64_t end) {
       fft::RealWorkspace<Real> ws;
       for (int64_t g = begin; g < end; ++g) {
-        const int64_t row = g * fft::kLanes;
-        if (row + fft::kLanes <= batch) {
-          plan->template Transform<fft::kLanes>(in + row * in_row, in_row, out + row * len, len, scale, &ws);
+        const int64_t row = g * kGroup;
+        if (row + kGroup <= batch) {
+          plan->template Transform<kGroup>(in + row * in_row, in_row, out + row * len, len, scale, &ws);
         } else {
           for (int64_t rest = row; rest < batch; ++rest) {
             plan->template Transform<1>(in + rest * in_row, in_row, out + rest * len, len, scale, &ws);
@@ -170,7 +171,7 @@ Status Compute(KernelContext& ctx) {
     }
   });
 
-  // Complex inverse DFTs along the outer transformed axes, kLanes lines at a
+  // Complex inverse DFTs along the outer transformed axes, kGroup lines at a
   // time, in Real's precision (fft_axes.h with W = Real, no scale).
   for (int axis = 0; axis < Rank - 1; ++axis) {
     const int64_t axis_len = work_dims[static_cast<size_t>(axis)];
@@ -178,18 +179,18 @@ Status Compute(KernelContext& ctx) {
     int64_t stride = 1;
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
-    fft::TransformAxisIn<Real, Real>(ctx, buffer, lines / stride, axis_len, stride, true, 1.0);
+    fft::TransformLines<Real>(ctx, buffer, lines / stride, axis_len, stride, true, 1.0);
   }
 
-  // Real inverse DFTs along the last axis, scaled, kLanes rows at a time.
+  // Real inverse DFTs along the last axis, scaled, kGroup rows at a time.
   const auto last_plan = fft::SharedPlan<fft::RealInversePlan<Work, Real>>(len);
-  const int64_t groups = (rows + fft::kLanes - 1) / fft::kLanes;
-  ctx.ParallelFor(groups, len * 20 * fft::kLanes, [&](int64_t begin, int64_t end) {
+  const int64_t groups = (rows + kGroup - 1) / kGroup;
+  ctx.ParallelFor(groups, len * 20 * kGroup, [&](int64_t begin, int64_t end) {
     fft::RealWorkspace<Real> ws;
     for (int64_t g = begin; g < end; ++g) {
-      const int64_t row = g * fft::kLanes;
-      if (row + fft::kLanes <= rows) {
-        last_plan->template Transform<fft::kLanes>(buffer + row * half, half, out + row * len, len, scale, &ws);
+      const int64_t row = g * kGroup;
+      if (row + kGroup <= rows) {
+        last_plan->template Transform<kGroup>(buffer + row * half, half, out + row * len, len, scale, &ws);
       } else {
         for (int64_t rest = row; rest < rows; ++rest) {
           last_plan->template Transform<1>(buffer + rest * half, half, out + rest * len, len, scale, &ws);
