@@ -170,7 +170,8 @@ class Plan {
   // fft_transforms.cc: the passes, inlined into a baseline and an AVX2 copy,
   // are most of the FFT ops' compile time, which every op file paid again.
   template <int L>
-  void Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const;
+  // `scale` multiplies the results (in double, rounded once to S).
+  void Transform(S* re, S* im, bool inverse, Workspace<S>* ws, double scale = 1.0) const;
 
  private:
   struct Pass {
@@ -182,19 +183,21 @@ class Plan {
 
 #if defined(__x86_64__)
   template <int L>
-  __attribute__((target("avx2"), noinline)) void TransformAvx2(S* re, S* im, bool inverse,
-                                                               Workspace<S>* ws) const {
-    Run<L, 32>(re, im, inverse, ws);
+  __attribute__((target("avx2"), noinline)) void TransformAvx2(S* re, S* im, bool inverse, Workspace<S>* ws,
+                                                               double scale) const {
+    Run<L, 32>(re, im, inverse, ws, scale);
   }
 #endif
 
   // Wide: the widest vectors in bytes (16, or 32 inside TransformAvx2).
   template <int L, int Wide>
-  OPBRIDGE_FFT_INLINE void Run(S* re, S* im, bool inverse, Workspace<S>* ws) const {
+  OPBRIDGE_FFT_INLINE void Run(S* re, S* im, bool inverse, Workspace<S>* ws, double scale) const {
     // An inverse DFT is the conjugate of the forward DFT of the conjugate.
     if (inverse) Negate(im, n_ * L);
+    // Float Bluestein scales in its last product (rounded once there).
+    const bool scaled = bluestein_ && std::is_same_v<S, float>;
     if (bluestein_) {
-      Bluestein<L, Wide>(re, im, ws);
+      Bluestein<L, Wide>(re, im, ws, scale);
     } else {
       S* out_re;
       S* out_im;
@@ -205,6 +208,12 @@ class Plan {
       }
     }
     if (inverse) Negate(im, n_ * L);
+    if (scale != 1.0 && !scaled) {
+      for (int64_t i = 0; i < n_ * L; ++i) {
+        re[i] = static_cast<S>(static_cast<double>(re[i]) * scale);
+        im[i] = static_cast<S>(static_cast<double>(im[i]) * scale);
+      }
+    }
   }
 
   // exp(-2*pi*i*k/n), k reduced first so that large k stay accurate.
@@ -497,7 +506,7 @@ class Plan {
   // bits are those of a separate Negate pass. Neither transform copies its
   // result back. Only the padding is zeroed: the chirp product fills the rest.
   template <int L, int Wide>
-  OPBRIDGE_FFT_INLINE void Bluestein(S* re, S* im, Workspace<S>* ws) const {
+  OPBRIDGE_FFT_INLINE void Bluestein(S* re, S* im, Workspace<S>* ws, double scale) const {
     const int64_t m = conv_->size();
     const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
     if (ws->bluestein.size() < size) ws->bluestein.resize(size);
@@ -537,10 +546,12 @@ class Plan {
     for (int64_t k = 0; k < n_; ++k) {
       const int64_t o = k * L;
       if constexpr (std::is_same_v<S, float>) {
-        // In double, rounded once: in float this product's rounding was a
-        // fifth of the error left against a float64 reference (measured at
-        // n = 509, where TF's DUCC kernel runs this algorithm in float).
-        const double cr = chirp_wide_re_[static_cast<size_t>(k)], ci = chirp_wide_im_[static_cast<size_t>(k)];
+        // In double, with the caller's scale, rounded once: in float this
+        // product's rounding was a fifth of the error left against a float64
+        // reference (measured at n = 509, where TF's DUCC kernel runs this
+        // algorithm in float), and scaling after it rounded again.
+        const double cr = chirp_wide_re_[static_cast<size_t>(k)] * scale;
+        const double ci = chirp_wide_im_[static_cast<size_t>(k)] * scale;
         // Vectors of double as wide as the passes' (float vectors of as many
         // values widened): wider ones went through the stack.
         constexpr int kWidth = Cols<double, Wide>::kWidth;
@@ -582,11 +593,11 @@ class Plan {
 };
 
 // The instantiations fft_transforms.cc provides.
-extern template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
-extern template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
-extern template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*) const;
-extern template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
-extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
+extern template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*, double) const;
+extern template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*, double) const;
+extern template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*, double) const;
+extern template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*, double) const;
+extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*, double) const;
 
 // Per-thread buffers of a RealInversePlan.
 template <typename S>

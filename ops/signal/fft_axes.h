@@ -145,14 +145,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
           }
         }
       }
-      plan->template Transform<L>(re, im, inverse, &ws);
-      if (scale != 1.0) {
-        // In double: one rounding of the scaled value, in float too.
-        for (int64_t i = 0; i < len * L; ++i) {
-          re[i] = static_cast<W>(static_cast<double>(re[i]) * scale);
-          im[i] = static_cast<W>(static_cast<double>(im[i]) * scale);
-        }
-      }
+      plan->template Transform<L>(re, im, inverse, &ws, scale);
       if (adjacent) {
         std::complex<Real>* base = data + offset;
         for (int64_t k = 0; k < len; ++k) {

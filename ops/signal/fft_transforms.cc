@@ -8,22 +8,29 @@ namespace fft {
 
 template <typename S>
 template <int L>
-void Plan<S>::Transform(S* re, S* im, bool inverse, Workspace<S>* ws) const {
-  if (n_ <= 1) return;
+void Plan<S>::Transform(S* re, S* im, bool inverse, Workspace<S>* ws, double scale) const {
+  if (n_ <= 1) {
+    // The DFT of one value is itself; the scale still applies.
+    for (int64_t i = 0; scale != 1.0 && i < n_ * L; ++i) {
+      re[i] = static_cast<S>(static_cast<double>(re[i]) * scale);
+      im[i] = static_cast<S>(static_cast<double>(im[i]) * scale);
+    }
+    return;
+  }
 #if defined(__x86_64__)
   if (math::UseAvx2()) {
-    TransformAvx2<L>(re, im, inverse, ws);
+    TransformAvx2<L>(re, im, inverse, ws, scale);
     return;
   }
 #endif
-  Run<L, 16>(re, im, inverse, ws);
+  Run<L, 16>(re, im, inverse, ws, scale);
 }
 
-template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*) const;
-template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*) const;
-template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*) const;
-template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*) const;
-template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*) const;
+template void Plan<float>::Transform<1>(float*, float*, bool, Workspace<float>*, double) const;
+template void Plan<float>::Transform<kLanes>(float*, float*, bool, Workspace<float>*, double) const;
+template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*, double) const;
+template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*, double) const;
+template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*, double) const;
 
 }  // namespace fft
 }  // namespace opbridge
