@@ -161,6 +161,33 @@ def test_threads_do_not_change_results(tf, rng):
     np.testing.assert_array_equal(one, four)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint32, np.uint64], ids=name)
+def test_shift_avx2_and_baseline_paths_are_tfs_bits(tf, rng, dtype, tmp_path):
+    """Same-shape 32/64-bit shifts run AVX2's variable shifts (ops/math/shifts.h) on AVX2 CPUs, a
+    scalar loop on the baseline path (OPBRIDGE_NO_AVX2=1): both are TF's bits, threads split the
+    rows, and 1003 elements leave a tail that is not a whole vector."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    x = full_range(rng, dtype, (17, 59))
+    y = shift_amounts(rng, dtype, (17, 59))
+
+    def fn(a, b):
+        return {"left": tf.bitwise.left_shift(a, b), "right": tf.bitwise.right_shift(a, b)}
+
+    model = assert_parity(dynamic(tf, fn, x, y), [x, y], rtol=0, atol=0, runtimes=RUNTIMES).model
+    want = {k: v.numpy() for k, v in fn(x, y).items()}
+    for baseline in (False, True):
+        work = tmp_path / ("baseline" if baseline else "auto")
+        work.mkdir()
+        got = run_tflite_in_process(model, [x, y], work, baseline=baseline)
+        # Outputs by content (the two are told apart by their bytes, not by name).
+        assert all(np.asarray(v).dtype == dtype for v in got.values())
+        blobs = sorted(np.asarray(v).tobytes() for v in got.values())
+        assert blobs == sorted(v.tobytes() for v in want.values()), "baseline" if baseline else "auto"
+
+
 def test_keras_argmax_on_floats_with_a_dynamic_batch(tf):
     """keras.ops.argmax on floats (Keras's TF backend) tests the sign bit of zeros with a bitcast
     and a BitwiseAnd; the converted model runs it and matches TF, negative zeros and ties included."""

@@ -5,13 +5,13 @@
 // As TF: the shift amount is clamped into [0, bits - 1] (a negative shift
 // leaves x, a shift of the width or more shifts by width - 1), and the shift
 // is done unsigned, so signed results wrap (bitwise.h).
-#include "bitwise.h"
+#include "shifts.h"
 
 namespace opbridge {
 namespace {
 
 Status LeftShiftKernel(KernelContext& ctx) {
-  return math::BitwiseBinary(ctx, [](auto x, auto y) { return math::ShiftLeft(x, y); });
+  return math::BitwiseShift<true>(ctx);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("LeftShift")

@@ -6,13 +6,13 @@
 // As TF: the shift amount is clamped into [0, bits - 1] (a negative shift
 // leaves x, a shift of the width or more shifts by width - 1), and signed
 // values shift arithmetically (bitwise.h).
-#include "bitwise.h"
+#include "shifts.h"
 
 namespace opbridge {
 namespace {
 
 Status RightShiftKernel(KernelContext& ctx) {
-  return math::BitwiseBinary(ctx, [](auto x, auto y) { return math::ShiftRight(x, y); });
+  return math::BitwiseShift<false>(ctx);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("RightShift")
