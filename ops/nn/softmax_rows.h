@@ -70,12 +70,17 @@ inline Status SoftmaxRows(KernelContext& ctx, bool log) {
   const double* in = x.data<double>();
   double* out = ctx.output(0).data<double>();
   ctx.ParallelFor(rows, classes * 8, [&](int64_t begin, int64_t end) {
+    std::vector<double> e(log ? static_cast<size_t>(classes) : 0);
     for (int64_t r = begin; r < end; ++r) {
       const math::ConstArrayMap<double> row(in + r * classes, classes);
       math::ArrayMap<double> y(out + r * classes, classes);
       y = row - row.maxCoeff();
       if (log) {
-        y -= std::log(y.exp().sum());
+        // The exps into a buffer by the packet function (AVX2 where it can;
+        // Eigen's baseline exp of the expression took 1.2x TF's time), then
+        // summed as before.
+        math::ApplyRange(y.data(), e.data(), classes, math::packet_exprs::Exp{});
+        y -= std::log(math::ConstArrayMap<double>(e.data(), classes).sum());
       } else {
         math::ApplyRange(y.data(), y.data(), classes, math::packet_exprs::Exp{});  // AVX2 where it can
         y *= 1.0 / y.sum();
