@@ -84,6 +84,33 @@ def test_real_div_matches_tf(tf, rng, dtype):
                 np.testing.assert_allclose(part(got), part(w), rtol=2 * eps, atol=0, err_msg=f"{runtime} {i}")
 
 
+def test_complex64_quotients_avx2_path_is_the_scalar_paths_bits(tf, rng, tmp_path):
+    """Same-shape complex64 RealDiv runs 8 quotients per step on AVX2 CPUs (real_div.cc), the same
+    steps as the scalar loop of the baseline path (OPBRIDGE_NO_AVX2=1): the same bits, on
+    quotients over the exponent range, zeros, infinities and NaN parts, and a ragged tail."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    special = np.array([0.0, -0.0, 1.0, -3.5, 1e-30, 1e30, np.inf, -np.inf, np.nan], np.float32)
+    re, im = np.meshgrid(special, special)
+    x = values(rng, (1003,), np.complex64)
+    y = values(rng, (1003,), np.complex64)
+    y[: re.size] = (re + 1j * im).ravel()
+    x[re.size : 2 * re.size] = (re + 1j * im).ravel()
+    fn = tf.function(lambda a, b: a / b, input_signature=[tf.TensorSpec(x.shape, tf.complex64)] * 2)
+    model = opbridge.convert(fn)
+    runs = []
+    for baseline in (False, True):
+        work = tmp_path / ("baseline" if baseline else "auto")
+        work.mkdir()
+        (got,) = run_tflite_in_process(model, [x, y], work, baseline=baseline).values()
+        runs.append(got.view(np.float32))
+    np.testing.assert_array_equal(np.isnan(runs[0]), np.isnan(runs[1]))
+    finite = ~np.isnan(runs[0])
+    np.testing.assert_array_equal(runs[0][finite].view(np.uint32), runs[1][finite].view(np.uint32))
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_float64_special_values_are_exact(tf, runtime):
     parts = np.array([0.0, -0.0, 1.0, -2.5, 1e-310, 1e300, np.inf, -np.inf, np.nan])
