@@ -72,6 +72,21 @@ def test_irfft2d_and_irfft3d_match_tf(tf, rng, dtype):
     assert counts["IRFFT2D"] == len(cases_2d) and counts["IRFFT3D"] == len(cases_3d)
 
 
+@pytest.mark.parametrize("n", [512, 509, 400])
+def test_a_row_has_the_same_bits_alone_and_in_a_batch(tf, rng, n):
+    """complex64 rows run 8 at a time on x86-64 (4 elsewhere) and the rest one by one: the same
+    operations on each row, so the same bits (a power of two, a Bluestein prime, mixed radix)."""
+    half = n // 2 + 1
+    signature = [tf.TensorSpec([None, half], tf.complex64)]
+    fn = tf.function(lambda a: tf.signal.irfft(a, fft_length=[n]), input_signature=signature)
+    model = opbridge.convert(fn)
+    batch = spectrum(rng, (11, half), np.complex64)
+    (together,) = run_tflite(model, [batch]).values()
+    for row in range(batch.shape[0]):
+        (alone,) = run_tflite(model, [batch[row : row + 1]]).values()
+        np.testing.assert_array_equal(alone[0], together[row], err_msg=f"row {row}")
+
+
 def test_imaginary_dc_and_nyquist_are_ignored_as_in_tf(tf, rng):
     """A Hermitian spectrum has real DC and Nyquist bins: their imaginary parts, NaN included, are ignored."""
     x = spectrum(rng, (3, 5), np.complex64)

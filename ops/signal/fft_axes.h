@@ -124,7 +124,7 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
           }
         }
       } else if (kShuffle && stride == 1) {
-        // Four consecutive rows.
+        // L consecutive rows, transposed 4 at a time.
         const std::complex<Real>* base = src + offset;
         int64_t k = 0;
         for (; k + 2 <= len; k += 2) {
