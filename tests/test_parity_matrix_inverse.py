@@ -97,3 +97,36 @@ def test_singular_half_matrix_is_an_error_as_in_tf(tf, runtime):
     model = convert_fn(tf.linalg.inv, (a.shape, tf.float16))
     with pytest.raises(RuntimeError, match=r"MatrixInverse: Input is not invertible.*matrix 1 of 2"):
         run_tflite(model, [a], runtime)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_blocked_inverse_paths(tf, rng, path, tmp_path):
+    """Past n = 16 Eigen blocks the LU and the inverse's solves, at the build's packet width. With
+    AVX2, float64 and complex take the isolated AVX2 build (ops/linalg/matrix_inverse_avx2.cc:
+    4-double packets, no FMA, as TF's AVX wheel): TF's bits in float64 and complex128, adjoint or
+    not (complex64 differs in the last bits, as MatrixLogarithm's does: some scalar complex<float>
+    step TF's clang build computes otherwise). The baseline (OPBRIDGE_NO_AVX2=1, SSE2 packets),
+    complex64 and float32 agree within n eps of the inverse's largest element."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if path == "auto" and not cpu_has_avx2():
+        pytest.skip("the AVX2 build needs a CPU with AVX2 (the baseline case runs everywhere)")
+    for dtype in [np.float64, np.complex64, np.complex128, np.float32]:
+        mats = well_conditioned(rng, (3, 72, 72), dtype)
+        fn = lambda m: [tf.linalg.inv(m), tf.linalg.inv(m, adjoint=True)]  # noqa: E731
+        want = [w.numpy() for w in tf.function(fn)(mats)]
+        work = tmp_path / np.dtype(dtype).name
+        work.mkdir()
+        got = list(
+            run_tflite_in_process(
+                convert_fn(fn, (mats.shape, dtype)), [mats], work, path == "baseline"
+            ).values()
+        )
+        for g, w in zip(got, want, strict=True):
+            if path == "auto" and dtype in (np.float64, np.complex128):
+                np.testing.assert_array_equal(g, w, err_msg=np.dtype(dtype).name)
+            else:
+                eps = np.finfo(dtype).eps
+                np.testing.assert_allclose(
+                    g, w, rtol=0, atol=72 * eps * np.abs(w).max(), err_msg=np.dtype(dtype).name
+                )

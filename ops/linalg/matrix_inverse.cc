@@ -7,11 +7,13 @@
 // An empty matrix's inverse is the empty matrix. half, as TF's kernel for it:
 // the LU and the inverse in float (half alone is too coarse to be useful),
 // each element rounded to half at the end.
-#include <Eigen/Core>
-#include <Eigen/LU>
 #include <complex>
+#include <memory>
+#include <type_traits>
 
+#include "../math/avx2_dispatch.h"
 #include "../math/element_types.h"
+#include "inverse_batch.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -31,38 +33,36 @@ Status MatrixInverseShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-// T: the tensors' type; Compute: the decomposition's (float for half, else T).
-// For Compute == T the casts below are Eigen no-ops: the same code as without.
+// T: the tensors' type; Compute: the decomposition's (float for half, else
+// T). float64 and complex on AVX2 CPUs run the isolated AVX2 build.
 template <typename T, typename Compute = T>
 Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
-  using Matrix = Eigen::Matrix<Compute, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using Tensors = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using Real = typename Eigen::NumTraits<Compute>::Real;
   const ConstTensor& input = ctx.input(0);
   const Tensor& output = ctx.output(0);
   const int64_t n = input.dim(-1);
   if (input.num_elements() == 0) return Status::Ok();
   const int64_t batch = input.num_elements() / (n * n);
   const bool adjoint = p.adjoint;
+  const T* in = input.data<T>();
+  T* out = output.data<T>();
 
-  std::vector<char> singular(static_cast<size_t>(batch), 0);
+  std::unique_ptr<bool[]> singular(new bool[static_cast<size_t>(batch)]());
   ctx.ParallelFor(batch, n * n * n * 2, [&](int64_t begin, int64_t end) {
-    Eigen::PartialPivLU<Matrix> lu;
-    for (int64_t b = begin; b < end; ++b) {
-      Eigen::Map<const Tensors> a(input.data<T>() + b * n * n, n, n);
-      Eigen::Map<Tensors> inv(output.data<T>() + b * n * n, n, n);
-      if (adjoint) {
-        lu.compute(a.adjoint().template cast<Compute>());
-      } else {
-        lu.compute(a.template cast<Compute>());
+    const T* from = in + begin * n * n;
+    T* to = out + begin * n * n;
+    bool* flags = singular.get() + begin;
+#if defined(__x86_64__)
+    if (math::UseAvx2()) {
+      if constexpr (std::is_same_v<T, double>) return opbridge_avx2_inverse_f64(from, to, end - begin, n, adjoint, flags);
+      if constexpr (std::is_same_v<T, std::complex<float>>) {
+        return opbridge_avx2_inverse_c64(from, to, end - begin, n, adjoint, flags);
       }
-      const Real min_abs_pivot = lu.matrixLU().diagonal().cwiseAbs().minCoeff();
-      if (!(min_abs_pivot > Real(0))) {
-        singular[static_cast<size_t>(b)] = 1;
-        continue;
+      if constexpr (std::is_same_v<T, std::complex<double>>) {
+        return opbridge_avx2_inverse_c128(from, to, end - begin, n, adjoint, flags);
       }
-      inv.noalias() = lu.inverse().template cast<T>();
     }
+#endif
+    linalg::InvertMatrices<T, Compute>(from, to, end - begin, n, adjoint, flags);
   });
   for (int64_t b = 0; b < batch; ++b) {
     OPBRIDGE_REQUIRE(!singular[static_cast<size_t>(b)], "Input is not invertible. (matrix ", b, " of ", batch,
