@@ -10,6 +10,7 @@
 
 #include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "float_lanes.h"
 #include "special_float_avx2.h"
 
 namespace opbridge {
@@ -17,21 +18,8 @@ namespace {
 
 Status AtanhKernel(KernelContext& ctx) {
 #if defined(__x86_64__)  // elsewhere (aarch64): Eigen's packet math below, NEON there
-  const ConstTensor& x = ctx.input(0);
-  if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
-    const float* in = x.data<float>();
-    float* out = ctx.output(0).data<float>();
-    // Chunks start on multiples of 64 elements: only the tensor's last n % 8
-    // elements take the scalar path, whatever the thread count.
-    ctx.ParallelFor(
-        x.num_elements(), 2,
-        [&](int64_t begin, int64_t end) {
-          const int64_t packets = (end - begin) / 8 * 8;
-          math::special_avx2::AtanhFloat(in + begin, out + begin, packets);
-          for (int64_t i = begin + packets; i < end; ++i) out[i] = std::atanh(in[i]);
-        },
-        /*grain=*/64);
-    return Status::Ok();
+  if (ctx.input(0).dtype() == DType::kFloat32 && math::UseAvx2()) {
+    return math::ApplyFloatLanes(ctx, 2, math::special_avx2::AtanhFloat, [](float v) { return std::atanh(v); });
   }
 #endif
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(

@@ -9,6 +9,7 @@
 
 #include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "float_lanes.h"
 #include "hyperbolic_float_avx2.h"
 
 namespace opbridge {
@@ -16,21 +17,9 @@ namespace {
 
 Status CoshKernel(KernelContext& ctx) {
 #if defined(__x86_64__)  // float32 on AVX2+FMA: in double lanes (hyperbolic_float_avx2.h)
-  const ConstTensor& x = ctx.input(0);
-  if (x.dtype() == DType::kFloat32 && math::UseAvx2Fma()) {
-    const float* in = x.data<float>();
-    float* out = ctx.output(0).data<float>();
-    // Chunks start on multiples of 64 elements: only the tensor's last n % 8
-    // take the C library's coshf, whatever the thread count.
-    ctx.ParallelFor(
-        x.num_elements(), 2,
-        [&](int64_t begin, int64_t end) {
-          const int64_t packets = (end - begin) / 8 * 8;
-          math::hyperbolic_float_avx2::Apply<false>(in + begin, out + begin, packets);
-          for (int64_t i = begin + packets; i < end; ++i) out[i] = std::cosh(in[i]);
-        },
-        /*grain=*/64);
-    return Status::Ok();
+  if (ctx.input(0).dtype() == DType::kFloat32 && math::UseAvx2Fma()) {
+    return math::ApplyFloatLanes(ctx, 2, math::hyperbolic_float_avx2::Apply<false>,
+                                 [](float v) { return std::cosh(v); });
   }
 #endif
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(

@@ -13,6 +13,7 @@
 
 #include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "float_lanes.h"
 #include "special_float_avx2.h"
 
 namespace opbridge {
@@ -20,23 +21,10 @@ namespace {
 
 Status ErfinvKernel(KernelContext& ctx) {
 #if defined(__x86_64__)  // elsewhere (aarch64): Eigen's packet math below, NEON there
-  const ConstTensor& x = ctx.input(0);
-  if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
-    const float* in = x.data<float>();
-    float* out = ctx.output(0).data<float>();
-    // Chunks start on multiples of 64 elements: only the tensor's last n % 8
-    // elements take the scalar path, whatever the thread count.
-    ctx.ParallelFor(
-        x.num_elements(), 10,
-        [&](int64_t begin, int64_t end) {
-          const int64_t packets = (end - begin) / 8 * 8;
-          math::special_avx2::ErfinvFloat(in + begin, out + begin, packets);
-          for (int64_t i = begin + packets; i < end; ++i) {
-            out[i] = Eigen::numext::ndtri(0.5f * in[i] + 0.5f) * static_cast<float>(M_SQRT1_2);
-          }
-        },
-        /*grain=*/64);
-    return Status::Ok();
+  if (ctx.input(0).dtype() == DType::kFloat32 && math::UseAvx2()) {
+    return math::ApplyFloatLanes(ctx, 10, math::special_avx2::ErfinvFloat, [](float v) {
+      return Eigen::numext::ndtri(0.5f * v + 0.5f) * static_cast<float>(M_SQRT1_2);
+    });
   }
 #endif
   return math::UnaryElementwise<float, double>(ctx, 30, [](const auto& v) {

@@ -8,6 +8,7 @@
 // elements through the scalar ndtri, as TF's AVX Eigen does: TF's bits.
 #include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "float_lanes.h"
 #include "special_float_avx2.h"
 
 namespace opbridge {
@@ -15,21 +16,9 @@ namespace {
 
 Status NdtriKernel(KernelContext& ctx) {
 #if defined(__x86_64__)
-  const ConstTensor& x = ctx.input(0);
-  if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
-    const float* in = x.data<float>();
-    float* out = ctx.output(0).data<float>();
-    // Chunks start on multiples of 64 elements: only the tensor's last n % 8
-    // elements take the scalar path, whatever the thread count.
-    ctx.ParallelFor(
-        x.num_elements(), 10,
-        [&](int64_t begin, int64_t end) {
-          const int64_t packets = (end - begin) / 8 * 8;
-          math::special_avx2::NdtriFloat(in + begin, out + begin, packets);
-          for (int64_t i = begin + packets; i < end; ++i) out[i] = Eigen::numext::ndtri(in[i]);
-        },
-        /*grain=*/64);
-    return Status::Ok();
+  if (ctx.input(0).dtype() == DType::kFloat32 && math::UseAvx2()) {
+    return math::ApplyFloatLanes(ctx, 10, math::special_avx2::NdtriFloat,
+                                 [](float v) { return Eigen::numext::ndtri(v); });
   }
 #endif
   return math::UnaryElementwise<float, double>(ctx, 20, [](const auto& x) { return x.ndtri(); });
