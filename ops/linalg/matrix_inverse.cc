@@ -53,7 +53,9 @@ Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
     bool* flags = singular.get() + begin;
 #if defined(__x86_64__)
     if (math::UseAvx2()) {
-      if constexpr (std::is_same_v<T, double>) return opbridge_avx2_inverse_f64(from, to, end - begin, n, adjoint, flags);
+      if constexpr (std::is_same_v<T, double>) {
+        return opbridge_avx2_inverse_f64(from, to, end - begin, n, adjoint, flags);
+      }
       if constexpr (std::is_same_v<T, std::complex<float>>) {
         return opbridge_avx2_inverse_c64(from, to, end - begin, n, adjoint, flags);
       }

@@ -169,8 +169,8 @@ class Plan {
   // Defined and instantiated (S float or double, L 1 or kLanes) once, in
   // fft_transforms.cc: the passes, inlined into a baseline and an AVX2 copy,
   // are most of the FFT ops' compile time, which every op file paid again.
-  template <int L>
   // `scale` multiplies the results (in double, rounded once to S).
+  template <int L>
   void Transform(S* re, S* im, bool inverse, Workspace<S>* ws, double scale = 1.0) const;
 
  private:
@@ -460,6 +460,11 @@ class Plan {
     int64_t m = 1;
     while (m < 2 * n_ - 1) m *= 2;
     conv_ = std::make_unique<Plan<S>>(m);
+    // The kernel conj(c[j]) at j and m - j, transformed once and scaled by
+    // 1/m, in double whatever S (then rounded once): in float its own
+    // transform's error added to the two per call (DUCC's way; ours then
+    // measured at TF's error, median 0.99x at n = 509, and 0.83x this way).
+    std::vector<double> kre(static_cast<size_t>(m), 0.0), kim(static_cast<size_t>(m), 0.0);
     chirp_re_.resize(static_cast<size_t>(n_));
     chirp_im_.resize(static_cast<size_t>(n_));
     for (int64_t j = 0; j < n_; ++j) {
@@ -473,16 +478,6 @@ class Plan {
         chirp_wide_re_.push_back(c.real());
         chirp_wide_im_.push_back(c.imag());
       }
-    }
-    // The kernel conj(c[j]) at j and m - j, transformed once and scaled by
-    // 1/m, in double whatever S (then rounded once): in float its own
-    // transform's error added to the two per call (DUCC's way; ours then
-    // measured at TF's error, median 0.99x at n = 509, and 0.83x this way).
-    std::vector<double> kre(static_cast<size_t>(m), 0.0), kim(static_cast<size_t>(m), 0.0);
-    for (int64_t j = 0; j < n_; ++j) {
-      const auto j2 = static_cast<int64_t>((static_cast<unsigned __int128>(j) * static_cast<unsigned __int128>(j)) %
-                                           static_cast<unsigned __int128>(2 * n_));
-      const Complex c = Root(j2, 2 * n_);
       kre[static_cast<size_t>(j)] = c.real();
       kim[static_cast<size_t>(j)] = -c.imag();
       if (j > 0) {
