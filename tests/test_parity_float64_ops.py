@@ -375,6 +375,33 @@ def test_atan2(tf, rng, shapes):
     assert counts(report) == {"Opbridge>Atan2": 1}
 
 
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_atan2_gives_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """Opbridge>Atan2 runs Eigen's patan2 on 4-double packets from an isolated AVX2 build
+    (ops/math/atan2_double_avx2.cc) where the CPU has AVX2, else (OPBRIDGE_NO_AVX2=1) on the
+    baseline's 2-double SSE2 packets: TF's bits on both, in every quadrant and at the edges,
+    with a ragged tail (TF's std::atan2) and a scalar y (the packet path's broadcast)."""
+    n = 40003
+    y = special(rng, (n,), scale=10.0) * np.exp(rng.uniform(-30, 30, n))
+    x = special(rng, (n,), scale=10.0) * np.exp(rng.uniform(-30, 30, n))
+    quarter = n // 4
+    y[:quarter] = np.repeat(special(rng, (quarter // 16 + 1,)), 16)[:quarter]  # the same y at many x
+    x[quarter : 2 * quarter] = np.repeat(special(rng, (quarter // 16 + 1,)), 16)[:quarter]
+
+    def fn(y, x):
+        return {"pair": tf.math.atan2(y, x), "scalar_y": tf.math.atan2(tf.constant(0.75, tf.float64), x)}
+
+    model = convert_fn(fn, (y.shape, tf.float64), (x.shape, tf.float64))
+    assert tflite_model.custom_op_counts(model) == {"Opbridge>Atan2": 2}
+    got = run_tflite_in_process(model, [y, x], tmp_path, baseline=path == "baseline")
+    want = {k: v.numpy() for k, v in tf.function(fn)(y, x).items()}
+    for name, w in want.items():
+        g = got[name]
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+        bits = g[~np.isnan(g)].view(np.uint64), w[~np.isnan(w)].view(np.uint64)
+        np.testing.assert_array_equal(*bits, err_msg=name)
+
+
 def test_concat_v2_dynamic_batch(tf, rng):
     """Shapes known only at run time, empty batches included."""
     from conftest import convert_fn

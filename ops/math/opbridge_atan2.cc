@@ -8,12 +8,14 @@
 // Eigen's patan2 and the last n % 4 elements (AVX packets of 4 doubles)
 // through std::atan2; the two differ in the last bit for about a third of the
 // inputs. Each element here takes the path TF's takes for an unbroadcast
-// tensor (patan2 on SSE2 packets computes the same operations: TF's wheel has
-// no FMA).
-#include <Eigen/Core>
+// tensor or a scalar against a tensor (patan2 on SSE2 packets computes the same operations: TF's wheel has
+// no FMA). On a CPU with AVX2 the packets are TF's 4 doubles wide
+// (atan2_double_avx2.cc): 1.10 -> see docs/bench.md.
 #include <cmath>
 #include <vector>
 
+#include "atan2_double.h"
+#include "avx2_dispatch.h"
 #include "cwise.h"
 
 namespace opbridge {
@@ -22,15 +24,12 @@ namespace {
 constexpr int64_t kTfPacket = 4;  // doubles per AVX packet in TF's build
 
 double PacketAtan2(double y, double x) {
-  using Packet = Eigen::internal::packet_traits<double>::type;
-  const Packet p = Eigen::internal::patan2(Eigen::internal::pset1<Packet>(y), Eigen::internal::pset1<Packet>(x));
-  return Eigen::internal::pfirst(p);
+  double z;
+  math::Atan2Packets(&y, 0, &x, 0, &z, 1);
+  return z;
 }
 
 Status Kernel(KernelContext& ctx) {
-  using Packet = Eigen::internal::packet_traits<double>::type;
-  // packet_traits, not unpacket_traits<Packet>: a vector type as a template argument loses its attributes (a warning).
-  constexpr int64_t kLanes = Eigen::internal::packet_traits<double>::size;
   const ConstTensor& a = ctx.input(0);
   const ConstTensor& b = ctx.input(1);
   const int64_t n = ctx.output(0).num_elements();
@@ -42,23 +41,24 @@ Status Kernel(KernelContext& ctx) {
     return math::BinaryMap<double>(ctx, 20, [](double y, double x) { return PacketAtan2(y, x); });
   }
   // Same shapes, or a scalar against the output's shape: whole packets
-  // (every lane computes alone, so the split changes no element).
+  // (every lane computes alone, so neither the split nor the packet width
+  // changes an element).
   const double* pa = a.data<double>();
   const double* pb = b.data<double>();
   double* out = ctx.output(0).data<double>();
+  const int64_t a_step = a_flat ? 1 : 0, b_step = b_flat ? 1 : 0;
   ctx.ParallelFor(n, 20, [&](int64_t begin, int64_t end) {
-    int64_t i = begin;
-    for (; i + kLanes <= end; i += kLanes) {
-      const Packet y = a_flat ? Eigen::internal::ploadu<Packet>(pa + i) : Eigen::internal::pset1<Packet>(pa[0]);
-      const Packet x = b_flat ? Eigen::internal::ploadu<Packet>(pb + i) : Eigen::internal::pset1<Packet>(pb[0]);
-      Eigen::internal::pstoreu(out + i, Eigen::internal::patan2(y, x));
+#if defined(__x86_64__)
+    if (math::UseAvx2()) {
+      opbridge_avx2_f64_atan2(pa + begin * a_step, a_step, pb + begin * b_step, b_step, out + begin, end - begin);
+      return;
     }
-    for (; i < end; ++i) out[i] = PacketAtan2(pa[a_flat ? i : 0], pb[b_flat ? i : 0]);
+#endif
+    math::Atan2Packets(pa + begin * a_step, a_step, pb + begin * b_step, b_step, out + begin, end - begin);
   });
-  // TF's scalar tail of an unbroadcast tensor: the C library's atan2.
-  if (a_flat && b_flat) {
-    for (int64_t i = n - n % kTfPacket; i < n; ++i) out[i] = std::atan2(pa[i], pb[i]);
-  }
+  // TF's scalar tail (of two tensors, and of a scalar against a tensor): the
+  // C library's atan2.
+  for (int64_t i = n - n % kTfPacket; i < n; ++i) out[i] = std::atan2(pa[i * a_step], pb[i * b_step]);
   return Status::Ok();
 }
 
