@@ -189,3 +189,28 @@ def test_builtin_sign_differs_from_tf_on_subnormals(tf, dtype):
     (got,) = run_tflite(report.model, [x], "litert").values()
     assert got[0] == 1.0
     np.testing.assert_array_equal(got[1:], want[1:])
+
+
+def test_int64_avx2_and_baseline_paths_are_tfs_values(tf, rng, tmp_path):
+    """int64 Abs and Sign run 4-lane AVX2 compares (ops/math/int64_sign_avx2.h) on AVX2 CPUs and
+    scalar loops on the baseline path (OPBRIDGE_NO_AVX2=1): both give TF's values, the extremes
+    included, with threads splitting the elements and 1003 of them leaving a ragged tail."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    x = values(rng, np.int64, (17, 59))
+
+    def fn(a):
+        return {"abs": tf.math.abs(a), "sign": tf.math.sign(a)}
+
+    model = assert_parity(dynamic(tf, fn, x), [x], rtol=0, atol=0, runtimes=RUNTIMES).model
+    assert tflite_model.custom_op_counts(model) == {"Abs": 1, "Sign": 1}
+    want = sorted(v.numpy().tobytes() for v in fn(x).values())
+    for baseline in (False, True):
+        work = tmp_path / ("baseline" if baseline else "auto")
+        work.mkdir()
+        got = run_tflite_in_process(model, [x], work, baseline=baseline)
+        # Outputs by content (the two are told apart by their bytes, not by name).
+        blobs = sorted(np.asarray(v).tobytes() for v in got.values())
+        assert blobs == want, "baseline" if baseline else "auto"

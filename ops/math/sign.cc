@@ -18,7 +18,9 @@
 #include <cstring>
 #include <type_traits>
 
+#include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "int64_sign_avx2.h"
 
 namespace opbridge {
 namespace {
@@ -90,6 +92,15 @@ Status SignKernel(KernelContext& ctx) {
     case DType::kFloat64: return FloatSign<double>(ctx, kPacket64);
     default: break;
   }
+#if defined(__x86_64__)
+  if (ctx.input(0).dtype() == DType::kInt64 && math::UseAvx2()) {
+    const int64_t* in = ctx.input(0).data<int64_t>();
+    int64_t* out = ctx.output(0).data<int64_t>();
+    ctx.ParallelFor(ctx.input(0).num_elements(), 1,
+                    [&](int64_t begin, int64_t end) { math::SignInt64Avx2(in + begin, out + begin, end - begin); });
+    return Status::Ok();
+  }
+#endif
   return math::UnaryElementwise<int8_t, int16_t, int32_t, int64_t>(ctx, 1, [](const auto& x) {
     using T = typename std::decay_t<decltype(x)>::Scalar;
     return x.unaryExpr([](T v) { return static_cast<T>((v > 0) - (v < 0)); });
