@@ -12,7 +12,6 @@
 // which flushing does not touch). So does this kernel, on the bits.
 #include <type_traits>
 
-#include "avx2_dispatch.h"
 #include "elementwise.h"
 #include "int64_sign_avx2.h"
 
@@ -39,14 +38,8 @@ Status AbsKernel(KernelContext& ctx) {
     case DType::kFloat64: return ClearSignBits<uint64_t>(ctx);
     default: break;
   }
-#if defined(__x86_64__)
-  if (ctx.input(0).dtype() == DType::kInt64 && math::UseAvx2()) {
-    const int64_t* in = ctx.input(0).data<int64_t>();
-    int64_t* out = ctx.output(0).data<int64_t>();
-    ctx.ParallelFor(ctx.input(0).num_elements(), 1,
-                    [&](int64_t begin, int64_t end) { math::AbsInt64Avx2(in + begin, out + begin, end - begin); });
-    return Status::Ok();
-  }
+#if defined(__x86_64__)  // int64 on AVX2: 4-lane compares (int64_sign_avx2.h)
+  if (math::ApplyInt64Avx2(ctx, math::AbsInt64Avx2)) return Status::Ok();
 #endif
   return math::UnaryElementwise<int8_t, int16_t, int32_t, int64_t>(ctx, 1, [](const auto& x) {
     using T = typename std::decay_t<decltype(x)>::Scalar;

@@ -8,6 +8,9 @@
 
 #include <cstdint>
 
+#include "avx2_dispatch.h"
+#include "opbridge/op.h"
+
 namespace opbridge::math {
 
 #if defined(__x86_64__)
@@ -47,6 +50,19 @@ __attribute__((target("avx2"))) inline void SignInt64Avx2(const int64_t* in, int
   Int64Lanes(
       in, out, n, [](Int64x4 v) __attribute__((always_inline)) { return (v < Int64x4{}) - (v > Int64x4{}); },
       [](int64_t v) { return static_cast<int64_t>((v > 0) - (v < 0)); });
+}
+
+// Runs lanes(in, out, n) over input 0 into output 0 (int64) on the
+// interpreter's threads, when the input is int64 and the CPU has AVX2; false
+// otherwise (the kernel then takes its baseline loop).
+template <typename Lanes>
+bool ApplyInt64Avx2(KernelContext& ctx, Lanes lanes) {
+  if (ctx.input(0).dtype() != DType::kInt64 || !UseAvx2()) return false;
+  const int64_t* in = ctx.input(0).data<int64_t>();
+  int64_t* out = ctx.output(0).data<int64_t>();
+  ctx.ParallelFor(ctx.input(0).num_elements(), 1,
+                  [&](int64_t begin, int64_t end) { lanes(in + begin, out + begin, end - begin); });
+  return true;
 }
 
 #endif

@@ -10,7 +10,7 @@
 // inputs. Each element here takes the path TF's takes for an unbroadcast
 // tensor or a scalar against a tensor (patan2 on SSE2 packets computes the same operations: TF's wheel has
 // no FMA). On a CPU with AVX2 the packets are TF's 4 doubles wide
-// (atan2_double_avx2.cc): 1.10 -> see docs/bench.md.
+// (atan2_double_avx2.cc): 1.10 -> 0.53x TF's time at 1 thread.
 #include <cmath>
 #include <vector>
 
