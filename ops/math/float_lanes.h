@@ -3,8 +3,8 @@
 // scalar(x) on the rest. Chunks start on multiples of 64 elements, so only
 // the tensor's last n % 8 elements take the scalar function, whatever the
 // thread count (the lane and scalar functions may differ in the last bit).
-// Used by the kernels with a hand-written AVX2 path (atanh.cc, erfinv.cc,
-// ndtri.cc, cosh.cc, sinh.cc).
+// Used by the float32 kernels with a hand-written AVX2 path (Atanh, Erfinv,
+// Ndtri, Cosh, Sinh, Asinh, Tan).
 #pragma once
 
 #include <cstdint>

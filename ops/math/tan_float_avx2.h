@@ -23,6 +23,7 @@
 
 #include <immintrin.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -50,6 +51,31 @@ inline float TanFloatScalar(float x) {
 
 OPBRIDGE_AVX2 __m256d Set(double v) { return _mm256_set1_pd(v); }
 
+// k! (exact in double up to 22!: its odd part is below 2^53).
+constexpr double Factorial(int k) {
+  double f = 1.0;
+  for (int i = 2; i <= k; ++i) f *= i;
+  return f;
+}
+// The Taylor coefficients sign * (-1)^j / (first + 2j)!, j < 10, each 1/k!
+// rounded once.
+constexpr std::array<double, 10> AlternatingInverseFactorials(int first, double sign) {
+  std::array<double, 10> c{};
+  for (int j = 0; j < 10; ++j) c[static_cast<size_t>(j)] = (j % 2 == 0 ? sign : -sign) / Factorial(first + 2 * j);
+  return c;
+}
+// sin(r) = r + r^3 * sum_j kSineTail[j] r^(2j)    (-1/3!, 1/5!, ..., 1/21!);
+// cos(r) = 1 - r^2/2 + r^4 * sum_j kCosineTail[j] r^(2j)    (1/4!, -1/6!, ..., -1/22!).
+constexpr std::array<double, 10> kSineTail = AlternatingInverseFactorials(3, -1.0);
+constexpr std::array<double, 10> kCosineTail = AlternatingInverseFactorials(4, 1.0);
+
+// sum_j c[j] * x^j by Horner's rule, highest power first, one fma per step.
+OPBRIDGE_AVX2 __m256d Horner(__m256d x, const std::array<double, 10>& c) {
+  __m256d acc = Set(c[9]);
+  for (int j = 8; j >= 0; --j) acc = _mm256_fmadd_pd(acc, x, Set(c[static_cast<size_t>(j)]));
+  return acc;
+}
+
 // tan of 4 floats, all of magnitude below kLargest.
 OPBRIDGE_AVX2 __m128 Four(__m128 x) {
   const __m256d d = _mm256_cvtps_pd(x);
@@ -59,28 +85,10 @@ OPBRIDGE_AVX2 __m128 Four(__m128 x) {
   r = _mm256_fnmadd_pd(k, Set(kHalfPi3), r);
   const __m256d r2 = _mm256_mul_pd(r, r);
   // sin(r) = r + r^3 * (-1/3! + r^2 * (1/5! - ...)), to the r^21 term.
-  __m256d s = Set(1.0 / 51090942171709440000.0);  // 1/21!
-  s = _mm256_fmadd_pd(s, r2, Set(-1.0 / 121645100408832000.0));  // 1/19!
-  s = _mm256_fmadd_pd(s, r2, Set(1.0 / 355687428096000.0));     // 1/17!
-  s = _mm256_fmadd_pd(s, r2, Set(-1.0 / 1307674368000.0));      // 1/15!
-  s = _mm256_fmadd_pd(s, r2, Set(1.0 / 6227020800.0));          // 1/13!
-  s = _mm256_fmadd_pd(s, r2, Set(-1.0 / 39916800.0));           // 1/11!
-  s = _mm256_fmadd_pd(s, r2, Set(1.0 / 362880.0));              // 1/9!
-  s = _mm256_fmadd_pd(s, r2, Set(-1.0 / 5040.0));               // 1/7!
-  s = _mm256_fmadd_pd(s, r2, Set(1.0 / 120.0));                 // 1/5!
-  s = _mm256_fmadd_pd(s, r2, Set(-1.0 / 6.0));                  // 1/3!
+  const __m256d s = Horner(r2, kSineTail);
   const __m256d sine = _mm256_fmadd_pd(_mm256_mul_pd(s, r2), r, r);
   // cos(r) = 1 - r^2/2 + r^4 * (1/4! - r^2 * (1/6! - ...)), to the r^22 term.
-  __m256d c = Set(-1.0 / 1124000727777607680000.0);              // 1/22!
-  c = _mm256_fmadd_pd(c, r2, Set(1.0 / 2432902008176640000.0));  // 1/20!
-  c = _mm256_fmadd_pd(c, r2, Set(-1.0 / 6402373705728000.0));    // 1/18!
-  c = _mm256_fmadd_pd(c, r2, Set(1.0 / 20922789888000.0));       // 1/16!
-  c = _mm256_fmadd_pd(c, r2, Set(-1.0 / 87178291200.0));         // 1/14!
-  c = _mm256_fmadd_pd(c, r2, Set(1.0 / 479001600.0));            // 1/12!
-  c = _mm256_fmadd_pd(c, r2, Set(-1.0 / 3628800.0));             // 1/10!
-  c = _mm256_fmadd_pd(c, r2, Set(1.0 / 40320.0));                // 1/8!
-  c = _mm256_fmadd_pd(c, r2, Set(-1.0 / 720.0));                 // 1/6!
-  c = _mm256_fmadd_pd(c, r2, Set(1.0 / 24.0));                   // 1/4!
+  const __m256d c = Horner(r2, kCosineTail);
   // 1 - r^2/2 + r^4 c: the small terms first, 1 last.
   const __m256d cosine = _mm256_add_pd(Set(1.0), _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), c, _mm256_mul_pd(r2, Set(-0.5))));
   // Odd k: tan(x) = -cos(r) / sin(r).
