@@ -108,12 +108,9 @@ function(opbridge_finish_selective_library name op_count)
   # sized for these ops: every op may be registered twice (Name and Flex<Name>).
   math(EXPR _slots "2 * ${op_count}")
   target_compile_definitions(${name}_tflite PRIVATE OPBRIDGE_MAX_TFLITE_OPS=${_slots})
-  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -fuse-ld=gold -Wl,--version
-                  RESULT_VARIABLE _gold_rc OUTPUT_QUIET ERROR_QUIET)
-  set(_link -Wl,--gc-sections)
-  if(_gold_rc EQUAL 0)
-    list(APPEND _link -fuse-ld=gold -Wl,--icf=safe)
-  endif()
+  # The kernel libraries fold with gold already (OPBRIDGE_FOLD_LINK_OPTIONS);
+  # here the pybind module too, and --gc-sections with GNU ld when gold is absent.
+  set(_link -Wl,--gc-sections ${OPBRIDGE_FOLD_LINK_OPTIONS})
   # The framework (attr parsing, option decoding, the adapter's plumbing) runs
   # at load and prepare, not per element: compiled for size here (it is most
   # of a small selective library: 418 KB of symbols at -O3, 154 KB at -Os, for
