@@ -89,11 +89,12 @@ def audio(rng, shape, dtype):
 
 @pytest.mark.parametrize("batched", [False, True])
 def test_mfcc_pipeline(tf, rng, batched):
-    """float32 MFCC: builtin RFFT2D switched to opbridge's (length 400), complex64
-    StridedSlice custom; everything else builtins."""
+    """float32 MFCC: the rfft's builtin RFFT2D (length 400) switched to opbridge's and
+    fused with its reshapes into one RFFT node, complex64 StridedSlice custom; everything
+    else builtins."""
     shape = [2, None] if batched else [None]
     concrete, model = convert(tf, mfcc_pipeline(tf), shape, tf.float32)
-    assert tflite_model.custom_op_counts(model) == {"RFFT2D": 2, "StridedSlice": 1}
+    assert tflite_model.custom_op_counts(model) == {"RFFT": 2, "StridedSlice": 1}
     inputs = [audio(rng, ([2, n] if batched else [n]), np.float32) for n in LENGTHS]
     worst = worst_errors(tf, concrete, model, inputs)
     assert max(worst.values()) <= F32_BOUND, worst
@@ -101,7 +102,7 @@ def test_mfcc_pipeline(tf, rng, batched):
 
 def test_inverse_stft_round_trip_float32(tf, rng):
     concrete, model = convert(tf, round_trip(tf), [None], tf.float32)
-    assert tflite_model.custom_op_counts(model) == {"RFFT2D": 1, "IRFFT": 1, "StridedSlice": 2}
+    assert tflite_model.custom_op_counts(model) == {"RFFT": 1, "IRFFT": 1, "StridedSlice": 2}
     inputs = [audio(rng, [n], np.float32) for n in LENGTHS]
     worst = worst_errors(tf, concrete, model, inputs)
     assert max(worst.values()) <= F32_BOUND, worst
@@ -113,13 +114,14 @@ def test_inverse_stft_round_trip_float32(tf, rng):
 
 def test_inverse_stft_round_trip_float64(tf, rng):
     """float64: the converter leaves every float64 op custom (GatherV2, Mul, Pad,
-    Transpose, Sum, StridedSlice) and RFFT2D/IRFFT in complex128."""
+    Transpose, Sum, StridedSlice) and RFFT2D (fused into RFFT by opbridge) and IRFFT in
+    complex128."""
     concrete, model = convert(tf, round_trip(tf), [None], tf.float64)
     assert tflite_model.custom_op_counts(model) == {
         "StridedSlice": 3,
         "GatherV2": 1,
         "Mul": 2,
-        "RFFT2D": 1,
+        "RFFT": 1,
         "IRFFT": 1,
         "Pad": 1,
         "Transpose": 1,
@@ -137,7 +139,7 @@ def test_inverse_stft_round_trip_float64(tf, rng):
 def test_stft_float64(tf, rng, batched):
     shape = [2, None] if batched else [None]
     concrete, model = convert(tf, stft_only(tf), shape, tf.float64)
-    assert tflite_model.custom_op_counts(model) == {"StridedSlice": 1, "GatherV2": 1, "Mul": 1, "RFFT2D": 1}
+    assert tflite_model.custom_op_counts(model) == {"StridedSlice": 1, "GatherV2": 1, "Mul": 1, "RFFT": 1}
     inputs = [audio(rng, ([2, n] if batched else [n]), np.float64) for n in LENGTHS]
     worst = worst_errors(tf, concrete, model, inputs)
     assert max(worst.values()) <= F64_BOUND, worst
@@ -189,13 +191,13 @@ def keras_converter_model(tf, layer):
 def test_whisper_audio_converter(tf, rng):
     """Whisper: pads/truncates each waveform with RaggedTensor.to_tensor (RaggedTensorToTensor,
     ROW_SPLITS, constant shape [-1, 16000]), reflect-pads, STFT with fft_length 400 (RFFT2D
-    switched to opbridge's, complex64 StridedSlice dropping the last frame), 80 mels, log10,
-    clamp to max - 8."""
+    switched to opbridge's and fused into one RFFT node, complex64 StridedSlice dropping
+    the last frame), 80 mels, log10, clamp to max - 8."""
     import keras_hub
 
     layer = keras_hub.layers.WhisperAudioConverter(num_mels=80, sampling_rate=RATE, max_audio_length=1)
     concrete, model = keras_converter_model(tf, layer)
-    assert tflite_model.custom_op_counts(model) == {"RaggedTensorToTensor": 1, "RFFT2D": 1, "StridedSlice": 1}
+    assert tflite_model.custom_op_counts(model) == {"RaggedTensorToTensor": 1, "RFFT": 1, "StridedSlice": 1}
     inputs = [audio(rng, [2, n], np.float32) for n in CONVERTER_LENGTHS]
     worst = worst_errors(tf, concrete, model, inputs)
     assert max(worst.values()) <= F32_BOUND, worst

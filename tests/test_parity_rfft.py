@@ -25,10 +25,13 @@ def builtin_runs(*lengths):
 
 
 def counts(model):
-    """(custom RFFT2D, builtin RFFT2D) nodes."""
+    """(opbridge RFFT, opbridge RFFT2D, builtin RFFT2D) nodes. opbridge.convert fuses the
+    converter's reshape -> RFFT2D [1, n] -> reshape of a one-dimensional rfft into one
+    RFFT node wherever RFFT2D is opbridge's (python/opbridge/rfft_fusion.py)."""
     histogram = tflite_model.op_histogram(model)
-    custom = tflite_model.custom_op_counts(model).get("RFFT2D", 0)
-    return custom, histogram.get("RFFT2D", 0) - custom
+    custom = tflite_model.custom_op_counts(model)
+    rfft2d = custom.get("RFFT2D", 0)
+    return custom.get("RFFT", 0), rfft2d, histogram.get("RFFT2D", 0) - rfft2d
 
 
 def run_everywhere(tf, fn, inputs, runtimes=RUNTIMES):
@@ -59,10 +62,12 @@ def test_rfft_over_lengths(tf, rng, dtype):
     result, want, got = run_everywhere(tf, lambda *xs: [tf.signal.rfft(x) for x in xs], inputs)
     if dtype == np.float32:
         kept = sum(builtin_runs(1, n) for n in LENGTHS)
-        assert counts(result.model) == (len(LENGTHS) - kept, kept)
+        assert counts(result.model) == (len(LENGTHS) - kept, 0, kept)
         assert result.fallbacks == {"RFFT2D": len(LENGTHS) - kept}
+        assert result.fused == {"RFFT": len(LENGTHS) - kept}
     else:
-        assert counts(result.model) == (len(LENGTHS), 0) and result.fallbacks == {}
+        assert counts(result.model) == (len(LENGTHS), 0, 0) and result.fallbacks == {}
+        assert result.fused == {"RFFT": len(LENGTHS)}
     complex_dtype = np.complex64 if dtype == np.float32 else np.complex128
     for runtime, outs in got.items():
         for x, w, g in zip(inputs, want, outs, strict=True):
@@ -84,7 +89,7 @@ def test_crop_pad_and_batches(tf, rng, dtype):
     nodes = [n for shape, n in cases if np.prod(shape)]
     switched = sum(not builtin_runs(1, n) for n in nodes)
     assert counts(result.model) == (
-        (switched, len(nodes) - switched) if dtype == np.float32 else (len(nodes), 0)
+        (switched, 0, len(nodes) - switched) if dtype == np.float32 else (len(nodes), 0, 0)
     )
     complex_dtype = np.complex64 if dtype == np.float32 else np.complex128
     for runtime, outs in got.items():
@@ -121,9 +126,10 @@ def test_rfft2d_and_rfft3d(tf, rng, dtype):
     assert tflite_model.custom_op_counts(result.model)["RFFT3D"] == len(CASES_3D)
     if dtype == np.float32:
         kept = sum(builtin_runs(*n) for _, n in CASES_2D)
-        assert counts(result.model) == (len(CASES_2D) - kept, kept)
+        assert counts(result.model) == (0, len(CASES_2D) - kept, kept)
     else:
-        assert counts(result.model) == (len(CASES_2D), 0)
+        assert counts(result.model) == (0, len(CASES_2D), 0)
+    assert result.fused == {}  # rfft2d has no reshapes around it
     complex_dtype = np.complex64 if dtype == np.float32 else np.complex128
     for runtime, outs in got.items():
         for x, (_, n), w, g in zip(inputs, CASES_2D + CASES_3D, want, outs, strict=True):
@@ -140,7 +146,9 @@ def test_fft_length_unknown_at_conversion(tf, rng, runtime):
         input_signature=[tf.TensorSpec([None, None], tf.float32), tf.TensorSpec([1], tf.int32)],
     )
     result = convert_model(fn)
-    assert counts(result.model) == (1, 0) and result.fallbacks == {"RFFT2D": 1}
+    # fft_length computed in the model: not known to be [1, n], so not fused.
+    assert counts(result.model) == (0, 1, 0) and result.fallbacks == {"RFFT2D": 1}
+    assert result.fused == {}
     for shape, n in [((3, 100), 100), ((2, 64), 64), ((4, 50), 97), ((1, 400), 400), ((2, 9), 1)]:
         x = rng.standard_normal(shape).astype(np.float32)
         length = np.array([n], np.int32)
@@ -168,7 +176,8 @@ def test_stft_400_frames_on_16khz_audio(tf, rng, shape):
 
     fn = tf.function(stft_abs, input_signature=[tf.TensorSpec(shape, tf.float32)])
     result = convert_model(fn)
-    assert counts(result.model) == (1, 0) and result.fallbacks == {"RFFT2D": 1}
+    assert counts(result.model) == (1, 0, 0) and result.fallbacks == {"RFFT2D": 1}
+    assert result.fused == {"RFFT": 1}
     want = fn(x).numpy()
     # The float64 reference: TF's own stft on the float64 signal.
     ref = np.asarray(stft_abs(tf.constant(x.astype(np.float64))))
@@ -188,7 +197,7 @@ def test_stft_with_a_power_of_two_fft_keeps_the_builtin(tf, rng):
         input_signature=[tf.TensorSpec([1, 16000], tf.float32)],
     )
     result = convert_model(fn)
-    assert counts(result.model) == (0, 1) and result.fallbacks == {}
+    assert counts(result.model) == (0, 0, 1) and result.fallbacks == {} and result.fused == {}
     x = audio(rng)[None]
     got = run_tflite(result.model, [x])["output_0"]
     np.testing.assert_allclose(got, fn(x).numpy(), rtol=0, atol=1e-4)

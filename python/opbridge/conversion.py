@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _tf_library, fallbacks, rewrite, tflite_model
+from . import _tf_library, fallbacks, rewrite, rfft_fusion, tflite_model
 from .catalog import custom_codes
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
@@ -33,6 +33,9 @@ class ConversionResult:
     # builtin -> nodes the builtin cannot run (RFFT2D at other lengths than powers of two),
     # switched to opbridge's kernel of the same TF op (fallbacks.py)
     fallbacks: dict[str, int] = field(default_factory=dict)
+    # op -> nodes made of a chain of the converter's nodes (RFFT: reshape, RFFT2D of
+    # height 1, reshape; rfft_fusion.py)
+    fused: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -155,8 +158,11 @@ def convert_model(
             setattr(converter, name, value)
         model = converter.convert()
     switched: dict[str, int] = {}
+    fused: dict[str, int] = {}
     if substitute:
         model, switched = fallbacks.replace_unrunnable_builtins(model)
+        model, rffts = rfft_fusion.fuse_rfft(model)
+        fused = {"RFFT": rffts} if rffts else {}
     model = _stock_layout(src, model)
     custom = tflite_model.parse(model).custom_op_counts()
     missing = _without_kernel(custom)
@@ -171,6 +177,7 @@ def convert_model(
         missing=missing,
         substituted=substituted,
         fallbacks=switched,
+        fused=fused,
         seconds=time.perf_counter() - start,
     )
 

@@ -41,22 +41,25 @@ def _power_of_two(v: int) -> bool:
 def _builtin_runs(raw: bytes, model: schema.ModelT, subgraph: schema.SubGraphT, op: schema.OperatorT) -> bool:
     """Whether the builtin RFFT2D runs this node right: fft_length a constant of two
     powers of two, the width at least 2."""
-    tensor = subgraph.tensors[op.inputs[1]]
-    buffer = model.buffers[tensor.buffer] if 0 < tensor.buffer < len(model.buffers) else None
-    if buffer is None:
-        return False
-    if buffer.data is not None and len(buffer.data):
-        data = bytes(bytearray(buffer.data))
-    elif buffer.offset > 1:  # a model over 2 GB keeps constants after the flatbuffer
-        data = raw[buffer.offset : buffer.offset + buffer.size]
-    else:
-        return False  # computed in the model: known only at run time
-    if len(data) != 8:
+    data = constant_bytes(raw, model, subgraph.tensors[op.inputs[1]])
+    if data is None or len(data) != 8:  # None: computed in the model, known only at run time
         return False
     height, width = (int(v) for v in np.frombuffer(data, dtype="<i4"))
     # Width 1 passes the builtin's check but gives wrong values (measured: errors
     # of the order of the input, tests/test_parity_rfft.py).
     return _power_of_two(height) and _power_of_two(width) and width > 1
+
+
+def constant_bytes(raw: bytes, model: schema.ModelT, tensor: schema.TensorT) -> bytes | None:
+    """The data of a constant tensor of the model `raw` unpacks to; None if it has none."""
+    buffer = model.buffers[tensor.buffer] if 0 < tensor.buffer < len(model.buffers) else None
+    if buffer is None:
+        return None
+    if buffer.data is not None and len(buffer.data):
+        return bytes(bytearray(buffer.data))
+    if buffer.offset > 1:  # a model over 2 GB keeps constants after the flatbuffer
+        return raw[buffer.offset : buffer.offset + buffer.size]
+    return None
 
 
 def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
@@ -78,7 +81,7 @@ def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
             if op.opcodeIndex not in rfft2d_codes or _builtin_runs(model, m, subgraph, op):
                 continue
             if custom_index is None:
-                custom_index = _custom_code(m, "RFFT2D")
+                custom_index = custom_code(m, "RFFT2D")
             op.opcodeIndex = custom_index
             op.builtinOptionsType = schema.BuiltinOptions.NONE
             op.builtinOptions = None
@@ -92,7 +95,7 @@ def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
     return bytes(builder.Output()), {"RFFT2D": switched}
 
 
-def _custom_code(m: schema.ModelT, name: str) -> int:
+def custom_code(m: schema.ModelT, name: str) -> int:
     """The index of the model's operator code for custom op `name`, added if absent."""
     for i, code in enumerate(m.operatorCodes):
         custom = code.customCode.decode() if isinstance(code.customCode, bytes) else code.customCode

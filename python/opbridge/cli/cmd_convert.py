@@ -218,6 +218,7 @@ def _convert(args: argparse.Namespace) -> int:
         "quantization": _quantization(view),
         "substituted": result.substituted,
         "builtins_switched": result.fallbacks,
+        "fused": result.fused,
         "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,
@@ -251,6 +252,7 @@ def _print_report(report: dict[str, Any]) -> None:
                 "builtins switched",
                 ", ".join(f"{k} x{v}" for k, v in report["builtins_switched"].items()) or "none",
             ),
+            ("fused", ", ".join(f"{k} x{v}" for k, v in report["fused"].items()) or "none"),
         ],
     )
     print_table(

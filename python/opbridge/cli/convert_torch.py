@@ -288,6 +288,7 @@ def convert(args: argparse.Namespace) -> int:
         "quantization": _quantization(view),
         "substituted": result.substituted,
         "builtins_switched": result.fallbacks,
+        "fused": result.fused,
         "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,

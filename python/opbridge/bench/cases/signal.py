@@ -7,23 +7,6 @@ import numpy as np
 from .case import Case
 
 
-def _rfft_node_model(frames: int, n: int) -> bytes:
-    """TF's RFFT op as one node, float64: the converter lowers every rfft to RFFT2D, so only
-    a hand-built model (or another converter) holds it."""
-    from flatbuffers import flexbuffers
-
-    from ...tflite_model import single_custom_op_model
-
-    return single_custom_op_model(
-        "RFFT",
-        [("input", [frames, n], np.float64), ("fft_length", [1], np.int32)],
-        [("output", [frames, n // 2 + 1], np.complex128)],
-        # TFLite schema type numbers: float64, complex128.
-        options=bytes(flexbuffers.Dumps({"Treal": 10, "Tcomplex": 11})),
-        constants={"fft_length": np.array([n], np.int32)},
-    )
-
-
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     def spectrum(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
@@ -79,21 +62,22 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             tf.signal.fft3d,
             [spectrum(2, image // 8, image // 4, image // 4 - 3).astype(np.complex128)],
         ),
+        # tf.signal.rfft: the converter's reshape -> RFFT2D [1, n] -> reshape, fused by
+        # opbridge.convert into one RFFT node (python/opbridge/rfft_fusion.py).
         Case(
             "RFFT",
-            f"f64 [{frames},400] (TF's RFFT node itself)",
-            lambda x: tf.raw_ops.RFFT(input=x, fft_length=[400], Tcomplex=tf.complex128),
+            f"f64 rfft [{frames},400]",
+            lambda x: tf.signal.rfft(x, fft_length=[400]),
             [rng.standard_normal((frames, 400))],
-            model=_rfft_node_model(frames, 400),
         ),
         Case(
-            "RFFT2D",
+            "RFFT",
             f"f32 rfft [{frames},400] (STFT frames, builtin refuses 400)",
             lambda x: tf.signal.rfft(x, fft_length=[400]),
             [rng.standard_normal((frames, 400)).astype(np.float32)],
         ),
         Case(
-            "RFFT2D",
+            "RFFT",
             f"f32 rfft [{frames},100]",
             lambda x: tf.signal.rfft(x, fft_length=[100]),
             [rng.standard_normal((frames, 100)).astype(np.float32)],
