@@ -169,11 +169,14 @@ def test_the_size_report_attributes_the_selective_library(selective):
     result = report(build_dir, ROOT)
     assert result.stripped_bytes == stripped_size(build_dir / "libopbridge_tflite.so")
     assert sum(result.by_category.values()) == result.stripped_bytes
-    assert sorted((path, ops) for path, ops, _ in result.op_rows()) == [
+    assert sorted((path, ops) for path, ops, _ in result.op_rows() if ops) == [
         ("ops/linalg/matrix_inverse.cc", "MatrixInverse"),
         ("ops/math/erfinv.cc", "Erfinv"),
         ("ops/math/opbridge_lgamma.cc", "Opbridge>Lgamma"),
     ]
+    # Op files that register no op (helpers, AVX2 copies) come through archives and
+    # count as op code too: what is left for libstdc++/libgcc is its CPU detection.
+    assert result.by_category["libstdc++/libgcc pieces and linker stubs"] < 16 * 1024, result.by_category
     assert result.by_category["RE2"] == 0  # no regex op chosen: RE2 is not linked
     assert all(size > 0 for _, _, size in result.op_rows())
 

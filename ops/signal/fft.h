@@ -248,22 +248,18 @@ class Plan {
     int64_t s = 1;
     for (const Pass& pass : passes_) {
       const bool first = &pass == &passes_.front(), last = &pass == &passes_.back();
-      switch (pass.radix) {
-        case 2: Radix2<L, Wide>(pass, s, xr, xi, yr, yi); break;
-        case 4:
-          if (kZeroUpperHalf && first && !last) {
-            Radix4<L, Wide, true, false>(pass, s, xr, xi, yr, yi);
-          } else if (kLowerHalfOut && last && !first) {
-            Radix4<L, Wide, false, true>(pass, s, xr, xi, yr, yi);
-          } else {
-            Radix4<L, Wide>(pass, s, xr, xi, yr, yi);
-          }
-          break;
-        case 3: RadixFixed<L, 3, Wide>(pass, s, xr, xi, yr, yi); break;
-        case 5: RadixFixed<L, 5, Wide>(pass, s, xr, xi, yr, yi); break;
-        case 7: RadixFixed<L, 7, Wide>(pass, s, xr, xi, yr, yi); break;
-        default: RadixP<L, Wide>(pass, s, xr, xi, yr, yi); break;
+      const HalfMode half = kZeroUpperHalf && first && !last ? HalfMode::kHalfIn
+                            : kLowerHalfOut && last && !first ? HalfMode::kHalfOut
+                                                             : HalfMode::kNone;
+#if defined(__x86_64__)
+      if constexpr (Wide == 32) {
+        PassAvx2<L>(pass, half, s, xr, xi, yr, yi);
+      } else {
+        PassBaseline<L>(pass, half, s, xr, xi, yr, yi);
       }
+#else
+      PassBaseline<L>(pass, half, s, xr, xi, yr, yi);
+#endif
       std::swap(xr, yr);
       std::swap(xi, yi);
       s *= pass.radix;
@@ -271,6 +267,47 @@ class Plan {
     *out_re = xr;
     *out_im = xi;
   }
+
+  // Which radix-4 variant a pass of Stockham<..., kZeroUpperHalf, kLowerHalfOut> takes.
+  enum class HalfMode { kNone, kHalfIn, kHalfOut };
+
+  // One pass, every radix: outlined (one copy per lane count and instruction
+  // set) because Stockham runs in three variants, plain and Bluestein's two,
+  // and with the radices inlined into each a Transform was 50-70 KB (a third
+  // of a selective audio library, docs/size.md). A call per pass costs nothing
+  // next to the pass; the arithmetic, and so the bits, are the same.
+  template <int L, int Wide>
+  OPBRIDGE_FFT_INLINE static void PassBody(const Pass& pass, HalfMode half, int64_t s, const S* xr, const S* xi,
+                                           S* yr, S* yi) {
+    switch (pass.radix) {
+      case 2: Radix2<L, Wide>(pass, s, xr, xi, yr, yi); break;
+      case 4:
+        if (half == HalfMode::kHalfIn) {
+          Radix4<L, Wide, true, false>(pass, s, xr, xi, yr, yi);
+        } else if (half == HalfMode::kHalfOut) {
+          Radix4<L, Wide, false, true>(pass, s, xr, xi, yr, yi);
+        } else {
+          Radix4<L, Wide>(pass, s, xr, xi, yr, yi);
+        }
+        break;
+      case 3: RadixFixed<L, 3, Wide>(pass, s, xr, xi, yr, yi); break;
+      case 5: RadixFixed<L, 5, Wide>(pass, s, xr, xi, yr, yi); break;
+      case 7: RadixFixed<L, 7, Wide>(pass, s, xr, xi, yr, yi); break;
+      default: RadixP<L, Wide>(pass, s, xr, xi, yr, yi); break;
+    }
+  }
+  template <int L>
+  __attribute__((noinline)) static void PassBaseline(const Pass& pass, HalfMode half, int64_t s, const S* xr,
+                                                     const S* xi, S* yr, S* yi) {
+    PassBody<L, 16>(pass, half, s, xr, xi, yr, yi);
+  }
+#if defined(__x86_64__)
+  template <int L>
+  __attribute__((target("avx2"), noinline)) static void PassAvx2(const Pass& pass, HalfMode half, int64_t s,
+                                                                  const S* xr, const S* xi, S* yr, S* yi) {
+    PassBody<L, 32>(pass, half, s, xr, xi, yr, yi);
+  }
+#endif
 
   // Runs body<C>(q) over a row's columns from q = 0 (ForCols).
   template <int Wide, typename Body>

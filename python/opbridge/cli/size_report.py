@@ -80,6 +80,18 @@ def op_file(origin: str) -> str | None:
     return match.group(1) if match else None
 
 
+_MEMBER = re.compile(r"\.a\(([^()/]+?)(?:\.cc)?(?:\.isolated)?\.o\)$")
+
+
+def source_of_member(origin: str, sources: dict[str, str]) -> str:
+    """An archive member of the build (a selective build's helper archive, the isolated
+    AVX2 archive) as the op file it was compiled from ('ops/signal/fft_transforms.cc.o'),
+    given {file name without .cc: ops/<family>/<file>.cc}; other origins unchanged."""
+    match = _MEMBER.search(origin)
+    path = sources.get(match.group(1)) if match else None
+    return f"{path}.o" if path else origin
+
+
 def parse_link_map(text: str) -> list[Piece]:
     """The kept input sections of loaded output sections, from a GNU ld or gold map."""
     start = max(text.find("Linker script and memory map"), text.find("\nMemory map"))
@@ -185,12 +197,18 @@ def report(build_dir: Path, source_root: Path, library: str = "libopbridge_tflit
     target = f" -o {library} "
     if target not in command:
         raise ValueError(f"unexpected link command for {library}: {command[:200]}")
+    ops_of_object = registered_ops(source_root)
     with tempfile.TemporaryDirectory() as tmp:
         out, link_map = Path(tmp) / library, Path(tmp) / "link.map"
         outputs = f" -o {shlex.quote(str(out))} -Wl,-Map={shlex.quote(str(link_map))} "
         relink = command.replace(target, outputs)
         subprocess.run(["/bin/sh", "-c", relink], cwd=build_dir, check=True, capture_output=True)
         pieces = parse_link_map(link_map.read_text(errors="replace"))
+        # Helper op files reach a selective build through an archive, and the
+        # AVX2 copies through theirs: both are op code, named by their source.
+        sources = {Path(path).stem: path for path in ops_of_object}
+        for piece in pieces:
+            piece.origin = source_of_member(piece.origin, sources)
         symbols = _symbols(out)
         file_bytes = out.stat().st_size
         stripped = stripped_size(out)
@@ -217,5 +235,5 @@ def report(build_dir: Path, source_root: Path, library: str = "libopbridge_tflit
         sections=sections,
         by_object=dict(by_object),
         by_category=by_category,
-        ops_of_object=registered_ops(source_root),
+        ops_of_object=ops_of_object,
     )
