@@ -57,7 +57,7 @@ option(OPBRIDGE_TF_LIBRARY "Build the TensorFlow op library (lib<name>_tf.so)" $
 
 # Identical code folding with gold (--icf=safe folds only functions whose
 # address is never compared): the same instructions for every kernel, about
-# 3% fewer bytes in the full library (docs/size.md). Off where the compiler
+# 5% fewer bytes in the full library (docs/size.md). Off where the compiler
 # cannot link with gold.
 execute_process(COMMAND ${CMAKE_CXX_COMPILER} -fuse-ld=gold -Wl,--version
                 RESULT_VARIABLE _opbridge_gold_rc OUTPUT_QUIET ERROR_QUIET)
@@ -70,8 +70,8 @@ endif()
 function(_opbridge_common target)
   target_compile_features(${target} PRIVATE cxx_std_17)
   target_compile_options(${target} PRIVATE ${OPBRIDGE_WARNINGS})
-  # A function-local static of an inline function (Eigen's tables, TF's type
-  # ids) is a GNU_UNIQUE symbol by default, and gold does not make those local
+  # A function-local static of an inline function (Eigen's tables, a kernel
+  # template's scratch) is a GNU_UNIQUE symbol by default, and gold does not make those local
   # through a version script (GNU ld does): two opbridge libraries in a process
   # would share them. As plain weak symbols the version script hides them.
   # Changes no instruction.
