@@ -273,8 +273,8 @@ class Plan {
 
   // One pass, every radix: outlined (one copy per lane count and instruction
   // set) because Stockham runs in three variants, plain and Bluestein's two,
-  // and with the radices inlined into each a Transform was 50-70 KB (a third
-  // of a selective audio library, docs/size.md). A call per pass costs nothing
+  // and with the radices inlined into each a Transform was 50-70 KB (more than
+  // half of a selective audio library, docs/size.md). A call per pass costs nothing
   // next to the pass; the arithmetic, and so the bits, are the same.
   template <int L, int Wide>
   OPBRIDGE_FFT_INLINE static void PassBody(const Pass& pass, HalfMode half, int64_t s, const S* xr, const S* xi,

@@ -95,11 +95,18 @@ def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
     return bytes(builder.Output()), {"RFFT2D": switched}
 
 
+def custom_name(code: schema.OperatorCodeT) -> str:
+    """The custom op name of an operator code; "" for a builtin."""
+    if max(code.builtinCode, code.deprecatedBuiltinCode) != _CUSTOM:
+        return ""
+    custom = code.customCode
+    return custom.decode() if isinstance(custom, bytes) else (custom or "")
+
+
 def custom_code(m: schema.ModelT, name: str) -> int:
     """The index of the model's operator code for custom op `name`, added if absent."""
     for i, code in enumerate(m.operatorCodes):
-        custom = code.customCode.decode() if isinstance(code.customCode, bytes) else code.customCode
-        if max(code.builtinCode, code.deprecatedBuiltinCode) == _CUSTOM and custom == name:
+        if custom_name(code) == name:
             return i
     code = schema.OperatorCodeT()
     code.builtinCode = _CUSTOM

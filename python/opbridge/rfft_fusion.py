@@ -23,12 +23,11 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 from . import tflite_model
-from .fallbacks import constant_bytes, custom_code
+from .fallbacks import constant_bytes, custom_code, custom_name
 
 _RESHAPE = schema.BuiltinOperator.RESHAPE
 _EXPAND_DIMS = schema.BuiltinOperator.EXPAND_DIMS
 _SQUEEZE = schema.BuiltinOperator.SQUEEZE
-_CUSTOM = schema.BuiltinOperator.CUSTOM
 
 
 def fuse_rfft(model: bytes) -> tuple[bytes, int]:
@@ -61,7 +60,7 @@ def _fuse_in(raw: bytes, m: schema.ModelT, subgraph: schema.SubGraphT) -> int:
     removed: set[int] = set()
     rfft_code: int | None = None
     for i, op in enumerate(ops):
-        if _op_name(m, op) != "RFFT2D":
+        if custom_name(m.operatorCodes[op.opcodeIndex]) != "RFFT2D":
             continue
         n = _height_one_length(raw, m, subgraph, op)
         if n is None:
@@ -88,15 +87,6 @@ def _fuse_in(raw: bytes, m: schema.ModelT, subgraph: schema.SubGraphT) -> int:
     if removed:
         subgraph.operators = [op for i, op in enumerate(ops) if i not in removed]
     return len(removed) // 2
-
-
-def _op_name(m: schema.ModelT, op: schema.OperatorT) -> str:
-    code = m.operatorCodes[op.opcodeIndex]
-    builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
-    if builtin != _CUSTOM:
-        return ""
-    custom = code.customCode
-    return custom.decode() if isinstance(custom, bytes) else (custom or "")
 
 
 def _sole_link(tensor: int, reader: int, readers: dict[int, list[int]], graph_outputs: set[int]) -> bool:
