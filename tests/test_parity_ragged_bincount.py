@@ -10,6 +10,7 @@ import pytest
 
 from conftest import RUNTIMES
 from opbridge import tflite_model
+from opbridge.running import SignatureSession
 from opbridge.testing import run_tflite
 
 WEIGHT_DTYPES = [np.float32, np.float64, np.int32, np.int64]
@@ -115,3 +116,33 @@ def test_errors_are_tfs(tf, runtime):
         RuntimeError, match=r"RaggedBincount: weights \(input 'weights'\) has 1 elements, values has 3"
     ):
         run_tflite(model, inputs, runtime)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("binary", [False, True])
+def test_many_rows_on_threads_match_tf(tf, rng, threads, binary):
+    """Enough rows for the kernel to split them over threads (each row zeroed and counted by the
+    thread that owns it): empty rows, long rows, values past size, float weights summed in TF's
+    order, so equal bits. Two invokes of one interpreter: the second finds the first's counts in
+    the output buffer."""
+    model = _model(tf, tf.int32, tf.float32, binary)
+    session = SignatureSession(model, "litert", num_threads=threads)
+    lengths = rng.integers(0, 40, 5000)
+    lengths[rng.random(5000) < 0.2] = 0
+    splits = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    n = int(splits[-1])
+    for _ in range(2):
+        inputs = [
+            splits,
+            rng.integers(0, 130, n).astype(np.int32),
+            np.array(120, np.int32),
+            rng.standard_normal(n).astype(np.float32),
+        ]
+        session.set_inputs(inputs)
+        session.invoke()
+        (actual,) = session.outputs().values()
+        np.testing.assert_array_equal(actual, _expected(tf, inputs, binary))
+    # A negative value anywhere (here in the last row) is TF's error on any thread count.
+    inputs[1][-1] = -1
+    with pytest.raises(RuntimeError, match="RaggedBincount: Input must be non-negative"):
+        run_tflite(model, inputs, "litert", num_threads=threads)
