@@ -56,6 +56,18 @@ REPLACES = [
     (r"\C", "_", False),
     (r"(?U)a+", "[\\0]", True),
     (r"[^\x00-\x7f]+", "?", True),
+    # One ASCII character of a set (the kernel's byte-table path) ...
+    (r"[,.!(){}\[\]\-_]", "", True),
+    (r"[a-c\x00\n]", "<>", True),
+    (r"[a-c\x00\n]", "<>", False),
+    (r"a", "ZZ", True),
+    (r"\t", "", False),
+    # ... and near misses RE2 runs: case folding (K is also U+212A), a negated or non-ASCII
+    # class, a rewrite with an escape.
+    (r"(?i)k", "_", True),
+    (r"[^a ]", "", True),
+    (r"[a\x{e9}]", "", True),
+    (r"[ab]", r"\0\0", True),
 ]
 FULL_MATCHES = [r"\p{L}+", r"", r"[a-z]*\d?", r"(?s).*", r".*", r"\C*", r"(?i)[a-z ]+", r"\x00?a\x00b\x00c"]
 # Rank 0 takes a non-empty word: the Python runtimes write a 0-d string array's raw itemsize

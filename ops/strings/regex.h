@@ -5,12 +5,14 @@
 // fed as a tensor. RE2 is built into the library (cmake/RE2.cmake).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "opbridge/op.h"
 #include "re2/re2.h"
+#include "re2/regexp.h"
 
 namespace opbridge {
 
@@ -45,6 +47,49 @@ inline Status ScalarStringInput(const KernelContext& ctx, int i, const char* nam
 
 inline re2::StringPiece Piece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
 
+// The bytes a pattern matches when it is one character of a set of ASCII
+// characters (Keras TextVectorization's punctuation strip,
+// "[!\"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']", or one literal): every match
+// is one byte, and RE2 finds it at any byte offset (its unanchored search
+// steps over bytes, valid UTF-8 or not), so a byte table gives RE2's
+// matches without its search. False for any other pattern.
+inline bool AsciiByteClass(const Regex& re, std::array<bool, 256>* bytes) {
+  re2::Regexp* parsed = re.Regexp();
+  bytes->fill(false);
+  if (parsed->op() == re2::kRegexpLiteral) {
+    // (The parser makes a case-folded letter a class: (?i)k is also U+212A.)
+    const re2::Rune r = parsed->rune();
+    if (r >= 0x80 || (parsed->parse_flags() & re2::Regexp::FoldCase) != 0) return false;
+    (*bytes)[static_cast<size_t>(r)] = true;
+    return true;
+  }
+  if (parsed->op() != re2::kRegexpCharClass) return false;
+  re2::CharClass* cc = parsed->cc();
+  for (const re2::RuneRange& range : *cc) {
+    if (range.hi >= 0x80) return false;
+    for (re2::Rune r = range.lo; r <= range.hi; ++r) (*bytes)[static_cast<size_t>(r)] = true;
+  }
+  return !cc->empty();
+}
+
+// RE2's Replace/GlobalReplace for a one-byte class and a rewrite without
+// escapes (so no group to fill in): each byte of the class (the first one
+// only, unless `global`) becomes `rewrite`.
+inline void ReplaceBytes(std::string_view in, const std::array<bool, 256>& bytes, std::string_view rewrite,
+                         bool global, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  size_t start = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!bytes[static_cast<unsigned char>(in[i])]) continue;
+    out->append(in.data() + start, i - start);
+    out->append(rewrite.data(), rewrite.size());
+    start = i + 1;
+    if (!global) break;
+  }
+  out->append(in.data() + start, in.size() - start);
+}
+
 // Output i = input i with the first (or, replace_global, every) match of `re`
 // replaced by `rewrite` (\0-\9 name groups), by RE2's own Replace and
 // GlobalReplace as TF calls them, so their rules hold: a rewrite naming a
@@ -54,6 +99,13 @@ inline Status RegexReplaceAll(KernelContext& ctx, const Regex& re, std::string_v
   const ConstTensor& input = ctx.input(0);
   const std::string_view* in = input.data<std::string_view>();
   std::string* out = ctx.output(0).data<std::string>();
+  std::array<bool, 256> bytes;
+  if (rewrite.find('\\') == std::string_view::npos && AsciiByteClass(re, &bytes)) {
+    ctx.ParallelFor(input.num_elements(), 200, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) ReplaceBytes(in[i], bytes, rewrite, replace_global, &out[i]);
+    });
+    return Status::Ok();
+  }
   const re2::StringPiece rw = Piece(rewrite);
   ctx.ParallelFor(input.num_elements(), 2000, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
