@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -88,6 +88,27 @@ def test_unary_special_functions_dynamic_shapes(tf, rng):
     two = run_tflite(model, [big], num_threads=2)
     for name, value in fn(big).items():
         np.testing.assert_array_equal(two[name], value.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_fresnel_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """float32 Fresnel runs 8 lanes per step where the CPU has AVX2 (both approximations chosen
+    per lane, the C library's sin and cos per lane), else (OPBRIDGE_NO_AVX2=1) one element at a
+    time: TF's bits on both, with lanes that mix the regions, all-small lanes, the edges and a
+    ragged tail (the scalar path)."""
+    mixed = rng.uniform(-3, 3, 24000) * np.exp(rng.uniform(-2, 3, 24000))
+    small = rng.uniform(-1.6, 1.6, 8000)
+    edges = unary_arguments(rng, np.float32).astype(np.float64)
+    x = np.concatenate([mixed, small, rng.permutation(np.repeat(edges, 5)), mixed[:5]]).astype(np.float32)
+    fn = lambda v: {"cos": tf.math.special.fresnel_cos(v), "sin": tf.math.special.fresnel_sin(v)}  # noqa: E731
+    model = convert_fn(fn, (x.shape, tf.float32))
+    got = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline")
+    for name, want in tf.function(fn)(x).items():
+        g, w = got[name], want.numpy()
+        # A NaN's sign bit may differ (docs/ops/special_integrals.md): NaN where TF has NaN.
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+        bits = g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32)
+        np.testing.assert_array_equal(*bits, err_msg=name)
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
