@@ -72,6 +72,32 @@ def test_floats_with_nan_inf_and_signed_zeros(tf, rng, reverse):
     check(fn, model, x, [0, 150, 299])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=name)
+def test_float_rows_short_and_long_give_tfs_bits(tf, rng, dtype):
+    """float and double rows without NaN are ranked by counting (up to 24 values) or by radix
+    (longer), others by introselect as in TF: every row length around the switch and long ones,
+    rows with ties, both zeros, subnormals (zeros to TF's float mode), infinities, and a NaN in
+    some rows; the output's bits are TF's (the zeros' signs included)."""
+    fn, model = model_for(tf, dtype, False, rank=2)
+    tiny = np.finfo(dtype).smallest_subnormal
+    special = np.array([0.0, -0.0, tiny, -tiny, 3 * tiny, np.inf, -np.inf], dtype)
+    for k in (2, 23, 24, 25, 33, 300, 1000):
+        rows = 64
+        x = rng.standard_normal((rows, k)).astype(dtype)
+        x[: rows // 4] = np.round(x[: rows // 4] * 2) / 2  # ties, zeros of both signs
+        picks = rng.random((rows, k)) < 0.3
+        x[rows // 4 : rows // 2][picks[rows // 4 : rows // 2]] = special[
+            rng.integers(0, len(special), int(picks[rows // 4 : rows // 2].sum()))
+        ]
+        x[rows // 2 : rows // 2 + 8, rng.integers(0, k, 8)] = np.nan
+        x[-8:] = special[rng.integers(0, len(special), (8, k))]  # all special: zero answers
+        for n in sorted({0, k // 2, k - 1, int(rng.integers(0, k))}):
+            want = fn(x, np.int32(n)).numpy()
+            (got,) = run_tflite(model, [x, np.int32(n)]).values()
+            bits = np.uint32 if dtype == np.float32 else np.uint64
+            np.testing.assert_array_equal(got.view(bits), want.view(bits), err_msg=f"k={k} n={n}")
+
+
 def test_shapes(tf, rng):
     """Rank 1 (a scalar out), one-element rows, empty batches."""
     for rank, shapes in [(1, [(1,), (7,)]), (2, [(0, 4), (5, 1)]), (4, [(2, 0, 3, 5), (2, 3, 1, 4)])]:

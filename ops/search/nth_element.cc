@@ -9,10 +9,13 @@
 // with TF's texts; reverse reads index k - 1 - n of the ascending order; each
 // row is copied and std::nth_element (operator<) picks the value, so ties
 // are plain equal values and NaN rows give what libstdc++'s introselect
-// gives TF (the same code over the same comparisons).
+// gives TF (the same code over the same comparisons). float and double rows
+// without NaN take faster selections with the same answers (below).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "../math/element_types.h"
@@ -45,6 +48,95 @@ Status NthElementShape(ShapeContext& ctx, const NthElementParams&) {
   return Status::Ok();
 }
 
+// TF's way for one row: a copy and libstdc++'s introselect.
+template <typename T>
+T Introselect(const T* row, int64_t k, int64_t n, std::vector<T>* buf) {
+  buf->assign(row, row + k);
+  std::nth_element(buf->begin(), buf->begin() + n, buf->end());
+  return (*buf)[static_cast<size_t>(n)];
+}
+
+// Faster selections for float and double rows. Without NaN, the value at
+// index n of the sorted row is the same whichever algorithm finds it, and
+// equal values have the same bits but for the two zeros, which operator<
+// calls equal and introselect picks between as its swaps fall. So a row
+// with a NaN, or whose answer is a zero, takes introselect; the others
+// count (short rows) or select by radix (long rows).
+template <typename T>
+using KeyBits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+
+// The float's bits as an unsigned key in the float's order (-0 below +0).
+template <typename U>
+U SortableKey(U bits) {
+  constexpr U kSign = U(1) << (sizeof(U) * 8 - 1);
+  return (bits & kSign) != 0 ? ~bits : (bits | kSign);
+}
+
+template <typename U>
+U FromSortableKey(U key) {
+  constexpr U kSign = U(1) << (sizeof(U) * 8 - 1);
+  return (key & kSign) != 0 ? (key ^ kSign) : ~key;
+}
+
+// The n-th smallest of keys[0, count), most significant byte first: each
+// pass keeps the keys whose byte is the one the rank falls in (in place).
+template <typename U>
+U RadixSelect(U* keys, int64_t count, int64_t n) {
+  for (int shift = static_cast<int>(sizeof(U) * 8) - 8;; shift -= 8) {
+    if (count <= 32) {
+      std::nth_element(keys, keys + n, keys + count);
+      return keys[n];
+    }
+    int64_t histogram[256] = {};
+    for (int64_t i = 0; i < count; ++i) ++histogram[(keys[i] >> shift) & 0xff];
+    unsigned digit = 0;
+    while (n >= histogram[digit]) n -= histogram[digit++];
+    int64_t kept = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (((keys[i] >> shift) & 0xff) == digit) keys[kept++] = keys[i];
+    }
+    count = kept;
+    if (shift == 0) return keys[n];  // every key left is the same
+  }
+}
+
+// Rows of at most this many values are ranked by counting (k^2 compares, no
+// copy); longer ones by radix.
+constexpr int64_t kCountingMaxRow = 24;
+
+// false: the row has a NaN or its answer is a zero (introselect decides).
+template <typename T>
+bool SelectWithoutNan(const T* row, int64_t k, int64_t n, std::vector<KeyBits<T>>* keys, T* value) {
+  using U = KeyBits<T>;
+  if (k <= kCountingMaxRow) {
+    for (int64_t i = 0; i < k; ++i) {
+      if (row[i] != row[i]) return false;
+    }
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t below = 0, at_most = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        below += row[j] < row[i];
+        at_most += row[j] <= row[i];
+      }
+      if (below <= n && n < at_most) {
+        *value = row[i];
+        return row[i] != T(0);
+      }
+    }
+    return false;  // unreachable without NaN
+  }
+  keys->resize(static_cast<size_t>(k));
+  for (int64_t i = 0; i < k; ++i) {
+    if (row[i] != row[i]) return false;
+    U bits;
+    std::memcpy(&bits, row + i, sizeof bits);
+    (*keys)[static_cast<size_t>(i)] = SortableKey(bits);
+  }
+  const U bits = FromSortableKey(RadixSelect(keys->data(), k, n));
+  std::memcpy(value, &bits, sizeof bits);
+  return *value != T(0);
+}
+
 Status NthElementKernel(KernelContext& ctx, const NthElementParams& p) {
   const ConstTensor& input = ctx.input(0);
   const ConstTensor& n_t = ctx.input(1);
@@ -61,11 +153,14 @@ Status NthElementKernel(KernelContext& ctx, const NthElementParams& p) {
     const T* in = input.data<T>();
     T* out = ctx.output(0).data<T>();
     ctx.ParallelFor(rows, 20 * k, [&](int64_t begin, int64_t end) {
-      std::vector<T> buf(static_cast<size_t>(k));
-      for (int64_t r = begin; r < end; ++r) {
-        std::copy(in + r * k, in + (r + 1) * k, buf.begin());
-        std::nth_element(buf.begin(), buf.begin() + n, buf.end());
-        out[r] = buf[static_cast<size_t>(n)];
+      std::vector<T> buf;
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        std::vector<KeyBits<T>> keys;
+        for (int64_t r = begin; r < end; ++r) {
+          if (!SelectWithoutNan(in + r * k, k, n, &keys, &out[r])) out[r] = Introselect(in + r * k, k, n, &buf);
+        }
+      } else {
+        for (int64_t r = begin; r < end; ++r) out[r] = Introselect(in + r * k, k, n, &buf);
       }
     });
     return Status::Ok();
