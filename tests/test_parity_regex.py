@@ -120,6 +120,42 @@ def test_pattern_tensors(tf):
     check_cases(fn, model, cases)
 
 
+def test_pattern_tensors_that_change_between_invokes_of_one_interpreter(tf):
+    """RegexReplace and RegexFullMatch keep the node's last pattern compiled: patterns set between
+    invokes of one interpreter (set_tensor alone: no new prepare) that change, come back, or are
+    invalid in between give TF's outputs (and TF's error) each time."""
+    import opbridge
+
+    def fn(x, pattern, rewrite):
+        pattern, rewrite = tf.reshape(pattern, []), tf.reshape(rewrite, [])
+        return {
+            "global": tf.strings.regex_replace(x, pattern, rewrite),
+            "match": tf.strings.regex_full_match(x, pattern),
+        }
+
+    model = convert_fn(fn, ([None], tf.string), ([1], tf.string), ([1], tf.string))
+    one = lambda s: np.array([s.encode()], dtype=object)  # noqa: E731
+    x = take((len(WORDS),))
+    interpreter = opbridge.Interpreter(model_content=model, num_threads=2)
+    inputs = [d["index"] for d in interpreter.get_input_details()]
+    interpreter.resize_tensor_input(inputs[0], x.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(inputs[0], x)
+    cases = [(r"(\w)(\d)", r"\2\1"), (r"a*", "X"), ("(a|b", "-"), (r"(\w)(\d)", r"\2\1"), (r"\p{L}+", "")]
+    for pattern, rewrite in cases:
+        interpreter.set_tensor(inputs[1], one(pattern))
+        interpreter.set_tensor(inputs[2], one(rewrite))
+        if pattern == "(a|b":
+            with pytest.raises(RuntimeError, match="Invalid pattern"):
+                interpreter.invoke()
+            continue
+        interpreter.invoke()
+        want = fn(tf.constant(x), tf.constant(one(pattern)), tf.constant(one(rewrite)))
+        got = [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
+        expected = [v.numpy().tolist() for v in want.values()]
+        assert sorted(repr(np.asarray(g).tolist()) for g in got) == sorted(map(repr, expected)), pattern
+
+
 # Class bodies; each test pattern deletes the complement, [^body]+ (no capture group: RE2's DFA
 # finds each run, so one pass over all code points takes milliseconds).
 CLASSES = [

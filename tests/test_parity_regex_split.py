@@ -165,3 +165,36 @@ def test_batches_split_in_blocks_at_any_thread_count(tf):
             session.set_inputs([failing, np.array([b"(x)|y"], dtype=object), np.array([b""], dtype=object)])
             with pytest.raises(Exception, match="took no part in a match in input 70,"):
                 session.invoke()
+
+
+def test_patterns_that_change_between_invokes_of_one_interpreter(tf):
+    """The kernel keeps the node's last patterns compiled (and a copy per thread): patterns set
+    between invokes of one interpreter (set_tensor alone: no new prepare) that change and come back
+    give tf-text's outputs each time, at 1 and 2 threads."""
+    import tensorflow_text  # noqa: F401
+
+    import opbridge
+
+    fn = split(tf)
+    model = convert_fn(fn, ([None], tf.string), ([1], tf.string), ([1], tf.string))
+    rng = np.random.default_rng(11)
+    words = np.array([WORDS[i] for i in rng.integers(0, len(WORDS), 200)], dtype=object)
+    chosen = [patterns()[i] for i in (4, 0, 4, 1)]
+    for threads in (1, 2):
+        interpreter = opbridge.Interpreter(model_content=model, num_threads=threads)
+        index = [d["index"] for d in interpreter.get_input_details()]
+        interpreter.resize_tensor_input(index[0], words.shape)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(index[0], words)
+        for d, k in chosen:
+            delim, keep = wrapped(d), wrapped(k) if k else np.array([b""], dtype=object)
+            interpreter.set_tensor(index[1], delim)
+            interpreter.set_tensor(index[2], keep)
+            interpreter.invoke()
+            want = fn(tf.constant(words), tf.constant(delim), tf.constant(keep))
+            got = [
+                np.asarray(interpreter.get_tensor(o["index"])).tolist()
+                for o in interpreter.get_output_details()
+            ]
+            expected = [np.asarray(v).tolist() for v in want.values()]
+            assert sorted(map(repr, got)) == sorted(map(repr, expected)), (threads, d)

@@ -1,5 +1,5 @@
 // RegexFullMatch: tf.strings.regex_full_match with the pattern as a scalar
-// tensor, compiled at each call (TF caches the last pattern; same results).
+// tensor, compiled when it differs from the last one (as TF's kernel does).
 #include <memory>
 #include <string_view>
 
@@ -9,11 +9,17 @@
 namespace opbridge {
 namespace {
 
-Status RegexFullMatchKernel(KernelContext& ctx) {
+struct RegexFullMatchParams {
+  LastRegex last;  // per node
+
+  static void Declare(ParamBinder&, RegexFullMatchParams&) {}
+};
+
+Status RegexFullMatchKernel(KernelContext& ctx, const RegexFullMatchParams& p) {
   std::string_view pattern;
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 1, "pattern", "Pattern", &pattern));
   std::shared_ptr<const Regex> re;
-  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(pattern, "input 'pattern'", &re));
+  OPBRIDGE_RETURN_IF_ERROR(p.last.Get(pattern, "input 'pattern'", &re));
   return RegexFullMatchAll(ctx, *re);
 }
 
@@ -25,6 +31,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("RegexFullMatch")
                          .Input("input: string")
                          .Input("pattern: string")
                          .Output("output: bool")
+                         .Params<RegexFullMatchParams>()
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(RegexFullMatchKernel));
 

@@ -1,7 +1,8 @@
 // RegexReplace: tf.strings.regex_replace with pattern and rewrite as tensors.
 // TF compiles the pattern at every call, after checking it is a scalar, and
 // checks the rewrite's rank after compiling; the same order here, so the same
-// input error comes first.
+// input error comes first (a pattern equal to the node's last one is not
+// compiled again: same matches).
 #include <memory>
 #include <string_view>
 
@@ -13,6 +14,7 @@ namespace {
 
 struct RegexReplaceParams {
   bool replace_global = true;
+  LastRegex last;  // per node
 
   static void Declare(ParamBinder& b, RegexReplaceParams& p) {
     b.Attr("replace_global: bool = true", &p.replace_global);
@@ -23,7 +25,7 @@ Status RegexReplaceKernel(KernelContext& ctx, const RegexReplaceParams& p) {
   std::string_view pattern, rewrite;
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 1, "pattern", "Pattern", &pattern));
   std::shared_ptr<const Regex> re;
-  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(pattern, "input 'pattern'", &re));
+  OPBRIDGE_RETURN_IF_ERROR(p.last.Get(pattern, "input 'pattern'", &re));
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 2, "rewrite", "Rewrite", &rewrite));
   return RegexReplaceAll(ctx, *re, rewrite, p.replace_global);
 }

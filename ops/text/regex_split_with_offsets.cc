@@ -13,6 +13,7 @@
 // difference: a delimiter match that consumes nothing makes tf-text loop
 // forever (measured: tf-text never returns for "\s*"); here it is an error.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -87,15 +88,23 @@ Status SplitStrings(const std::string_view* in, int64_t first, int64_t last, con
   return Status::Ok();
 }
 
-Status RegexSplitKernel(KernelContext& ctx) {
+// The node's last two patterns (regex.h's LastRegex: tf-text compiles them at
+// every call; unchanged patterns, the usual case, compile once here).
+struct RegexSplitParams {
+  LastRegex last_delim, last_keep;
+
+  static void Declare(ParamBinder&, RegexSplitParams&) {}
+};
+
+Status RegexSplitKernel(KernelContext& ctx, const RegexSplitParams& p) {
   // TF's order of checks: delimiter scalar, compiled; keep pattern scalar, compiled.
   std::string_view delim_pattern, keep_pattern;
   std::shared_ptr<const Regex> delim_re, keep_re;
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, kDelim, "delim_regex_pattern", "Pattern", &delim_pattern));
-  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(delim_pattern, "input 'delim_regex_pattern'", &delim_re));
+  OPBRIDGE_RETURN_IF_ERROR(p.last_delim.Get(delim_pattern, "input 'delim_regex_pattern'", &delim_re));
   OPBRIDGE_RETURN_IF_ERROR(
       ScalarStringInput(ctx, kKeepDelim, "keep_delim_regex_pattern", "Pattern", &keep_pattern));
-  OPBRIDGE_RETURN_IF_ERROR(CompileRegex(keep_pattern, "input 'keep_delim_regex_pattern'", &keep_re));
+  OPBRIDGE_RETURN_IF_ERROR(p.last_keep.Get(keep_pattern, "input 'keep_delim_regex_pattern'", &keep_re));
   const bool keep_delims = !keep_pattern.empty();
   // tf-text's wrapper makes the whole pattern group 1, and then the whole
   // match is the delimiter: RE2 finds it with its DFAs alone, without running
@@ -123,11 +132,15 @@ Status RegexSplitKernel(KernelContext& ctx) {
   for (int64_t i = 0; i < n; ++i) bytes += static_cast<int64_t>(in[i].size());
   // About 50 ns per input byte (RE2's DFA, the keep pattern's full match).
   const int64_t cost = 50 * (bytes / std::max<int64_t>(blocks, 1) + kBlock);
+  std::atomic<size_t> ranges{0};
   ctx.ParallelFor(blocks, cost, [&](int64_t first_block, int64_t last_block) {
+    const size_t range = ranges.fetch_add(1);
+    const std::shared_ptr<const Regex> delim = p.last_delim.ForRange(delim_re, range);
+    const std::shared_ptr<const Regex> keep = p.last_keep.ForRange(keep_re, range);
     for (int64_t b = first_block; b < last_block; ++b) {
       Part& part = parts[static_cast<size_t>(b)];
-      part.status = SplitStrings(in, b * kBlock, std::min(n, (b + 1) * kBlock), *delim_re, whole_is_group1,
-                                 keep_delims ? keep_re.get() : nullptr, delim_pattern, &part.tokens, &part.begins,
+      part.status = SplitStrings(in, b * kBlock, std::min(n, (b + 1) * kBlock), *delim, whole_is_group1,
+                                 keep_delims ? keep.get() : nullptr, delim_pattern, &part.tokens, &part.begins,
                                  &part.ends, &part.rows);
     }
   });
@@ -183,6 +196,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("RegexSplitWithOffsets")
                          .Output("begin_offsets: int64")
                          .Output("end_offsets: int64")
                          .Output("row_splits: int64")
+                         .Params<RegexSplitParams>()
                          .ShapeRule(RegexSplitShape)
                          .Kernel(RegexSplitKernel));
 
