@@ -32,6 +32,30 @@ def test_nan_and_signed_zero_as_tf(tf):
     assert report.outputs[0].shape == (6,)  # each NaN is its own value; -0.0 joins 0.0
 
 
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.int64, np.uint8], ids=lambda d: np.dtype(d).name
+)
+def test_many_values_with_repeats_nan_and_both_zeros(tf, rng, dtype):
+    """Tens of thousands of values, most distinct, some repeated far apart, and (floats) NaNs and
+    zeros of both signs scattered among them: the order of first occurrence, indices and counts
+    are TF's."""
+    n = 40000
+    if np.dtype(dtype).kind == "f":
+        x = rng.standard_normal(n).astype(dtype)
+        x[rng.integers(0, n, 3000)] = x[rng.integers(0, n, 3000)]
+        x[rng.integers(0, n, 200)] = np.nan
+        x[rng.integers(0, n, 100)] = 0.0
+        x[rng.integers(0, n, 100)] = -0.0
+    else:
+        x = rng.integers(0, np.iinfo(dtype).max, n, dtype=dtype, endpoint=True)
+    report = assert_parity(tf.unique_with_counts, [x], rtol=0, atol=0, runtimes=RUNTIMES)
+    if np.dtype(dtype).kind == "f":  # one zero, with the first zero's sign, as TF keeps it
+        (y,) = [v for v in run_tflite(report.model, [x]).values() if v.dtype == x.dtype]
+        first_zero = x[np.flatnonzero(x == 0)[0]]
+        assert np.signbit(y[y == 0]).tolist() == [np.signbit(first_zero)]
+        assert np.signbit(tf.unique_with_counts(x).y.numpy()[y == 0]).tolist() == [np.signbit(first_zero)]
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_one_model_many_lengths(tf, rng, runtime):
     """A [None] input: each invoke resizes, the dynamic outputs follow."""

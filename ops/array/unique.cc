@@ -4,71 +4,28 @@
 // (measured: string, float64, float16, bool, uint16, uint32, uint64); the
 // other real dtypes are declared too, as TF's kernel (unique_op.cc) has them.
 //
-// Equality is TF's, which depends on its hash map per dtype: float and double
-// compare with == under a hash that sends -0.0 and 0.0 together, so they are
-// one value (y keeps the first one's sign) and every NaN is its own value;
-// half and bfloat16 hash their bits, so -0 and +0 stay apart, and every NaN
-// is its own value; the rest compare their values (bytes for strings).
-#include <cmath>
+// Equality is TF's (first_seen.h): -0.0 and 0.0 are one float value (y
+// keeps the first one's sign), every NaN is its own value.
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
+#include "first_seen.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
 
-// A 16-bit float's bits: NaN when the exponent is all ones and the mantissa is not zero.
-template <int MantissaBits>
-bool IsNaN16(uint16_t bits) {
-  const uint16_t exponent = static_cast<uint16_t>((0x7fff >> MantissaBits) << MantissaBits);
-  const uint16_t mantissa = static_cast<uint16_t>((1u << MantissaBits) - 1);
-  return (bits & exponent) == exponent && (bits & mantissa) != 0;
-}
-
-// Key: what identifies a value in the map; never_equal: a value no other equals (NaN).
-template <typename T>
-struct ValueKey {
-  using Key = T;
-  static Key Of(const T& v) { return v; }
-  static bool NeverEqual(const T&) { return false; }
-};
-template <>
-struct ValueKey<float> {
-  using Key = float;
-  static Key Of(float v) { return v == 0.0f ? 0.0f : v; }  // -0.0 and 0.0 are one key
-  static bool NeverEqual(float v) { return std::isnan(v); }
-};
-template <>
-struct ValueKey<double> {
-  using Key = double;
-  static Key Of(double v) { return v == 0.0 ? 0.0 : v; }
-  static bool NeverEqual(double v) { return std::isnan(v); }
-};
-
-// half (10 mantissa bits) and bfloat16 (7), read as their bits.
-template <int MantissaBits>
-struct Float16 {
-  uint16_t bits;
-};
-template <int MantissaBits>
-struct ValueKey<Float16<MantissaBits>> {
-  using Key = uint16_t;
-  static Key Of(Float16<MantissaBits> v) { return v.bits; }
-  static bool NeverEqual(Float16<MantissaBits> v) { return IsNaN16<MantissaBits>(v.bits); }
-};
+using unique::FirstSeen;
+using unique::Float16;
 
 template <typename T, typename Index, typename In, typename Out>
 Status Run(KernelContext& ctx, const In* x, int64_t n, Index* idx) {
-  using K = ValueKey<T>;
-  std::unordered_map<typename K::Key, Index> seen;
-  seen.reserve(static_cast<size_t>(n));
+  FirstSeen<T, Index> seen(n);
   std::vector<int64_t> first;  // x's position of each y value
   for (int64_t i = 0; i < n; ++i) {
     T v;
@@ -77,15 +34,9 @@ Status Run(KernelContext& ctx, const In* x, int64_t n, Index* idx) {
     } else {
       std::memcpy(&v, &x[i], sizeof v);  // 16-bit floats read as their bits
     }
-    const auto next = static_cast<Index>(first.size());
-    if (K::NeverEqual(v)) {
-      idx[i] = next;
-      first.push_back(i);
-      continue;
-    }
-    const auto it = seen.try_emplace(K::Of(v), next);
-    if (it.second) first.push_back(i);
-    idx[i] = it.first->second;
+    const auto [index, inserted] = seen.Insert(v, static_cast<Index>(first.size()));
+    if (inserted) first.push_back(i);
+    idx[i] = index;
   }
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({static_cast<int64_t>(first.size())})));
   Out* y = ctx.output(0).data<Out>();

@@ -80,6 +80,18 @@ class FlatMap {
 
   static uint64_t Hash(View key) { return KeyTraits<K>::Hash(key); }
 
+  // Sizes an empty map for n keys at once (no doubling and rehashing while
+  // they go in).
+  void Reserve(size_t n) {
+    if (!slots_.empty()) return;
+    size_t capacity = 16;
+    while (capacity < 2 * (n + 1)) capacity *= 2;
+    slots_.resize(capacity);
+    mask_ = capacity - 1;
+    shift_ = 64;
+    for (size_t c = capacity; c > 1; c >>= 1) --shift_;
+  }
+
   // Starts loading the slot a key of hash h is looked for first: a batch of
   // finds over a table larger than the caches overlaps its memory misses.
   void Prefetch(uint64_t h) const {

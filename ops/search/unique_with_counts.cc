@@ -3,10 +3,11 @@
 // (tf.unique_with_counts). The number of unique values is known only at run
 // time, so y and count are dynamic outputs.
 //
-// Floats go through std::unordered_map as in TF's kernel: NaN != NaN, so every
+// Equality is TF's hash map's (../array/first_seen.h): NaN != NaN, so every
 // NaN is its own value, and -0.0 == 0.0 (the first one seen is kept).
-#include <unordered_map>
+#include <vector>
 
+#include "../array/first_seen.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -29,13 +30,12 @@ Status Unique(KernelContext& ctx) {
   OPBRIDGE_REQUIRE(n <= INT32_MAX, "input 'x' has ", n, " elements; unique supports at most 2^31-1, as TF");
   const T* in = x.data<T>();
   Index* idx = ctx.output(1).data<Index>();
-  std::unordered_map<T, Index> first_seen;
-  first_seen.reserve(static_cast<size_t>(2 * n));
+  unique::FirstSeen<T, Index> first_seen(n);
   std::vector<T> values;
   for (int64_t i = 0; i < n; ++i) {
-    const auto [it, inserted] = first_seen.try_emplace(in[i], static_cast<Index>(values.size()));
+    const auto [index, inserted] = first_seen.Insert(in[i], static_cast<Index>(values.size()));
     if (inserted) values.push_back(in[i]);
-    idx[i] = it->second;
+    idx[i] = index;
   }
   const auto count = static_cast<int64_t>(values.size());
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({count})));
