@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -144,25 +145,30 @@ inline void ReplaceBytes(std::string_view in, const std::array<bool, 256>& bytes
 // GlobalReplace as TF calls them, so their rules hold: a rewrite naming a
 // group the pattern lacks, or with a bad escape, leaves the string as it is;
 // an empty match right after a match is skipped by one UTF-8 character.
-inline Status RegexReplaceAll(KernelContext& ctx, const Regex& re, std::string_view rewrite, bool replace_global) {
+// `last` (the node's LastRegex, which compiled `re`) gives each thread's
+// range its own RE2.
+inline Status RegexReplaceAll(KernelContext& ctx, const std::shared_ptr<const Regex>& re, const LastRegex& last,
+                              std::string_view rewrite, bool replace_global) {
   const ConstTensor& input = ctx.input(0);
   const std::string_view* in = input.data<std::string_view>();
   std::string* out = ctx.output(0).data<std::string>();
   std::array<bool, 256> bytes;
-  if (rewrite.find('\\') == std::string_view::npos && AsciiByteClass(re, &bytes)) {
+  if (rewrite.find('\\') == std::string_view::npos && AsciiByteClass(*re, &bytes)) {
     ctx.ParallelFor(input.num_elements(), 200, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) ReplaceBytes(in[i], bytes, rewrite, replace_global, &out[i]);
     });
     return Status::Ok();
   }
   const re2::StringPiece rw = Piece(rewrite);
+  std::atomic<size_t> ranges{0};
   ctx.ParallelFor(input.num_elements(), 2000, [&](int64_t begin, int64_t end) {
+    const std::shared_ptr<const Regex> mine = last.ForRange(re, ranges.fetch_add(1));
     for (int64_t i = begin; i < end; ++i) {
       out[i].assign(in[i].data(), in[i].size());
       if (replace_global) {
-        Regex::GlobalReplace(&out[i], re, rw);
+        Regex::GlobalReplace(&out[i], *mine, rw);
       } else {
-        Regex::Replace(&out[i], re, rw);
+        Regex::Replace(&out[i], *mine, rw);
       }
     }
   });
@@ -170,12 +176,14 @@ inline Status RegexReplaceAll(KernelContext& ctx, const Regex& re, std::string_v
 }
 
 // Output i = whether `re` matches all of input i (RE2::FullMatch).
-inline Status RegexFullMatchAll(KernelContext& ctx, const Regex& re) {
+inline Status RegexFullMatchAll(KernelContext& ctx, const std::shared_ptr<const Regex>& re, const LastRegex& last) {
   const ConstTensor& input = ctx.input(0);
   const std::string_view* in = input.data<std::string_view>();
   bool* out = ctx.output(0).data<bool>();
+  std::atomic<size_t> ranges{0};
   ctx.ParallelFor(input.num_elements(), 1000, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) out[i] = Regex::FullMatch(Piece(in[i]), re);
+    const std::shared_ptr<const Regex> mine = last.ForRange(re, ranges.fetch_add(1));
+    for (int64_t i = begin; i < end; ++i) out[i] = Regex::FullMatch(Piece(in[i]), *mine);
   });
   return Status::Ok();
 }

@@ -20,7 +20,7 @@ Status RegexFullMatchKernel(KernelContext& ctx, const RegexFullMatchParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 1, "pattern", "Pattern", &pattern));
   std::shared_ptr<const Regex> re;
   OPBRIDGE_RETURN_IF_ERROR(p.last.Get(pattern, "input 'pattern'", &re));
-  return RegexFullMatchAll(ctx, *re);
+  return RegexFullMatchAll(ctx, re, p.last);
 }
 
 }  // namespace

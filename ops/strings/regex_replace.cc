@@ -27,7 +27,7 @@ Status RegexReplaceKernel(KernelContext& ctx, const RegexReplaceParams& p) {
   std::shared_ptr<const Regex> re;
   OPBRIDGE_RETURN_IF_ERROR(p.last.Get(pattern, "input 'pattern'", &re));
   OPBRIDGE_RETURN_IF_ERROR(ScalarStringInput(ctx, 2, "rewrite", "Rewrite", &rewrite));
-  return RegexReplaceAll(ctx, *re, rewrite, p.replace_global);
+  return RegexReplaceAll(ctx, re, p.last, rewrite, p.replace_global);
 }
 
 }  // namespace

@@ -12,14 +12,15 @@ namespace {
 
 struct StaticRegexFullMatchParams {
   std::string pattern;
+  LastRegex last;                          // and a copy per thread's range
   mutable std::shared_ptr<const Regex> re;  // compiled by Validate(), once per node
 
   static void Declare(ParamBinder& b, StaticRegexFullMatchParams& p) { b.Attr("pattern: string", &p.pattern); }
-  Status Validate() const { return CompileRegex(pattern, "attr 'pattern'", &re); }
+  Status Validate() const { return last.Get(pattern, "attr 'pattern'", &re); }
 };
 
 Status StaticRegexFullMatchKernel(KernelContext& ctx, const StaticRegexFullMatchParams& p) {
-  return RegexFullMatchAll(ctx, *p.re);
+  return RegexFullMatchAll(ctx, p.re, p.last);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ struct StaticRegexReplaceParams {
   std::string pattern;
   std::string rewrite;
   bool replace_global = true;
+  LastRegex last;                          // and a copy per thread's range
   mutable std::shared_ptr<const Regex> re;  // compiled by Validate(), once per node
 
   static void Declare(ParamBinder& b, StaticRegexReplaceParams& p) {
@@ -22,11 +23,11 @@ struct StaticRegexReplaceParams {
     b.Attr("rewrite: string", &p.rewrite);
     b.Attr("replace_global: bool = true", &p.replace_global);
   }
-  Status Validate() const { return CompileRegex(pattern, "attr 'pattern'", &re); }
+  Status Validate() const { return last.Get(pattern, "attr 'pattern'", &re); }
 };
 
 Status StaticRegexReplaceKernel(KernelContext& ctx, const StaticRegexReplaceParams& p) {
-  return RegexReplaceAll(ctx, *p.re, p.rewrite, p.replace_global);
+  return RegexReplaceAll(ctx, p.re, p.last, p.rewrite, p.replace_global);
 }
 
 }  // namespace
