@@ -149,6 +149,17 @@ def tf_runs_bfloat16_in_onednn() -> bool:
     return False
 
 
+def tf_runs_float16_in_onednn() -> bool:
+    """Whether TF hands half ops to oneDNN on this CPU, as its IsFP16SupportedByOneDNNOnThisCPU
+    decides (AVX512-FP16 or AMX-FP16: Intel Sapphire Rapids and newer). There oneDNN computes
+    half convolutions in its own order, not TF's Eigen kernel's tap by tap."""
+    cpuinfo = Path("/proc/cpuinfo")
+    for line in cpuinfo.read_text().splitlines() if cpuinfo.exists() else []:
+        if line.startswith("flags"):
+            return bool({"avx512_fp16", "amx_fp16"} & set(line.split(":", 1)[1].split()))
+    return False
+
+
 def bfloat16_reference_via_float32(fn32, *inputs):
     """TF's bfloat16 result as oneDNN computes it (in float32, rounded once), for CPUs where TF does
     not run bfloat16 in oneDNN: fn32 (TF in float32, oneDNN) on the bfloat16-rounded inputs, each

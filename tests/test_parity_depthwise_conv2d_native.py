@@ -30,6 +30,7 @@ from conftest import (
     convert_fn,
     run_tflite_in_process,
     tf_runs_bfloat16_in_onednn,
+    tf_runs_float16_in_onednn,
 )
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
@@ -45,8 +46,11 @@ GEOMETRIES = [
     ("explicit_2x2_x2_stride_2", 2, 2, 2, 2, "EXPLICIT", [0, 0, 4, 1, 0, 3, 0, 0]),
 ]
 SHAPES = [(1, 9, 11), (2, 6, 8), (3, 5, 7)]
-EXACT = [np.float64, np.float16]
-BOUNDED = [np.float32, ml_dtypes.bfloat16]
+# half is TF's Eigen kernel in this process, but where TF hands it to oneDNN (AVX512-FP16 CPUs)
+# it is compared as float32 is: within the bounds here, bit for bit with TF's own kernel.
+HALF_IN_ONEDNN = tf_runs_float16_in_onednn()
+EXACT = [np.float64] + ([] if HALF_IN_ONEDNN else [np.float16])
+BOUNDED = [np.float32, ml_dtypes.bfloat16] + ([np.float16] if HALF_IN_ONEDNN else [])
 
 
 def depthwise(tf, x, w, stride, padding, explicit_paddings, data_format="NHWC", dilations=(1, 1, 1, 1)):
@@ -216,7 +220,7 @@ def test_16_bit_types_same_bits_on_both_paths(tf, rng, tmp_path, dtype):
         # Compared as float32 (exact for both types), where NaN equals NaN.
         avx2, baseline = (paths[b][name].astype(np.float32) for b in (False, True))
         assert_within(avx2, baseline, None, f"{name}: AVX2 vs baseline")
-        if dtype == np.float16:
+        if dtype == np.float16 and not HALF_IN_ONEDNN:
             assert_within(paths[False][name], want[name], None, f"{name}: vs TF")
 
 
@@ -420,7 +424,9 @@ def test_nchw_from_the_converter_is_refused_as_in_tf(tf, runtime):
         run_tflite(model, [x], runtime)
 
 
-@pytest.mark.parametrize("dtype", BOUNDED, ids=lambda d: np.dtype(d).name)
+# (Not half: TF's own kernel refuses NCHW half, and so does opbridge's, also where this TF
+# would hand half to oneDNN.)
+@pytest.mark.parametrize("dtype", [np.float32, ml_dtypes.bfloat16], ids=lambda d: np.dtype(d).name)
 def test_nchw_runs_for_the_types_tf_gives_onednn(tf, rng, dtype):
     """TF's own kernel refuses NCHW (float64 above), but TF's x86 build runs float32 and bfloat16
     through oneDNN, which computes it; the converter leaves such a node custom (channels hidden):
