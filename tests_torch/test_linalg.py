@@ -247,7 +247,9 @@ def test_triangular_solve_legacy() -> None:
 def _det_inputs(dtype: torch.dtype = torch.float32) -> list[torch.Tensor]:
     xs = [torch.randn(*s, dtype=dtype) for s in SQUARE]
     special = torch.randn(5, 3, 3, dtype=dtype)
-    special[0] = torch.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])  # singular
+    # Singular in any elimination order: a zero column. (Proportional rows were singular only up
+    # to the reference's rounding: torch's LAPACK on an Intel Xeon host found a pivot of 1e-7.)
+    special[0] = torch.tensor([[1.0, 0.0, 3.0], [2.0, 0.0, 6.0], [0.0, 0.0, 1.0]])
     special[1] = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])  # singular
     special[2, 1, 1] = float("nan")
     special[3] = -torch.eye(3)  # negative determinant: logdet NaN
