@@ -4,8 +4,9 @@
 // (measured: string, float64, float16, bool, uint16, uint32, uint64); the
 // other real dtypes are declared too, as TF's kernel (unique_op.cc) has them.
 //
-// Equality is TF's (first_seen.h): -0.0 and 0.0 are one float value (y
-// keeps the first one's sign), every NaN is its own value.
+// Equality is TF's (first_seen.h): -0.0 and 0.0 are one float or double
+// value (y keeps the first one's sign), half and bfloat16 keep them apart,
+// every NaN is its own value.
 #include <cstdint>
 #include <cstring>
 #include <limits>

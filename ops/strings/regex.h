@@ -72,9 +72,9 @@ class LastRegex {
 
  private:
   static std::shared_ptr<const Regex> Copy(const Regex& re) {
-    Regex::Options options;
-    options.set_log_errors(false);
-    return std::make_shared<const Regex>(re.pattern(), options);  // compiled once already: ok
+    std::shared_ptr<const Regex> copy;
+    (void)CompileRegex(re.pattern(), "", &copy);  // compiled once already: cannot fail
+    return copy;
   }
 
   mutable std::mutex mutex_;
