@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "../math/line_aligned_allocator.h"
+
 namespace opbridge {
 namespace lookup {
 
@@ -44,25 +46,8 @@ struct KeyTraits<std::string> {
   static uint64_t Hash(std::string_view k) { return std::hash<std::string_view>()(k); }
 };
 
-// Allocates on cache-line boundaries (FlatMap's groups are one line each).
-template <typename T>
-struct LineAlignedAllocator {
-  using value_type = T;
-  static constexpr std::align_val_t kAlign{64};
-  LineAlignedAllocator() = default;
-  template <typename U>
-  LineAlignedAllocator(const LineAlignedAllocator<U>&) {}  // NOLINT: allocators convert implicitly
-  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
-  void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
-  template <typename U>
-  bool operator==(const LineAlignedAllocator<U>&) const {
-    return true;
-  }
-  template <typename U>
-  bool operator!=(const LineAlignedAllocator<U>&) const {
-    return false;
-  }
-};
+// FlatMap's groups are one cache line each.
+using math::LineAlignedAllocator;
 
 template <typename K, typename V>
 class FlatMap {
