@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import opbridge
-from conftest import RUNTIMES
+from conftest import RUNTIMES, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -234,6 +234,50 @@ def test_threads_do_not_change_results(tf, rng):
     four = run_tflite(model, inputs, num_threads=4)
     for name in one:
         np.testing.assert_array_equal(one[name], four[name])
+
+
+# Lengths whose plans take every pass kind: radix 4 and 2 (512, odd pass count), 3 and 5 (400, 60),
+# 7, direct primes 11 and 61 (paired at run time), Bluestein in double (1018 as complex128) and
+# in float (509 as complex64).
+ISA_CASES = [
+    ("fft", (9, 512), np.complex64),
+    ("ifft", (5, 400), np.complex64),
+    ("fft", (6, 7 * 11), np.complex128),
+    ("ifft", (5, 61), np.complex128),
+    ("fft", (11, 509), np.complex64),
+    ("fft", (3, 1018), np.complex128),
+    ("fft2d", (3, 60, 13), np.complex64),
+    ("ifft3d", (2, 8, 12, 61), np.complex128),
+]
+
+
+def test_instruction_set_paths_give_the_same_bits(tf, rng, tmp_path):
+    """The passes run on 64-byte vectors where the CPU has AVX-512 (fft.h PassAvx512), on
+    32-byte ones with AVX2 (OPBRIDGE_NO_AVX512=1) and on 16-byte ones on the baseline
+    (OPBRIDGE_NO_AVX2=1): each value sees the same operations in the same order on every
+    path, so the three give the same bits (and stay within TF's accuracy)."""
+    ops = {k: getattr(tf.signal, k) for k, _, _ in ISA_CASES}
+    inputs = [spectrum(rng, shape, dtype) for _, shape, dtype in ISA_CASES]
+
+    def fn(*xs):
+        return [ops[k](x) for (k, _, _), x in zip(ISA_CASES, xs, strict=True)]
+
+    model, want, _ = run_everywhere(tf, fn, inputs, runtimes=[])
+    runs = {}
+    for name, baseline, env in (
+        ("avx512", False, {}),
+        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
+        ("baseline", True, {}),
+    ):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    for i, (kind, shape, dtype) in enumerate(ISA_CASES):
+        label = f"{kind} {shape} {np.dtype(dtype).name}"
+        got = runs["avx512"][f"output_{i}"]
+        np.testing.assert_array_equal(got, runs["avx2"][f"output_{i}"], err_msg=f"{label}: AVX-512 vs AVX2")
+        np.testing.assert_array_equal(got, runs["baseline"][f"output_{i}"], err_msg=f"{label}: vs baseline")
+        check_accuracy(label, dtype, want[i], got, reference(kind, inputs[i]))
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

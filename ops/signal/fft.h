@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../math/avx2_dispatch.h"
+#include "../math/line_aligned_allocator.h"
 #include "../math/simd_cols.h"
 #include "real_lanes.h"
 #include "opbridge/op.h"
@@ -54,9 +55,28 @@ struct RealComplexParams {
 
 using Complex = std::complex<double>;
 
-// Padding (in values) between the arrays carved out of one buffer: arrays
-// 2^k bytes apart alias in the L1 cache (4K aliasing) and run much slower.
-constexpr size_t kGap = 8;
+// Two split arrays (real parts, imaginary parts) of n values each, carved
+// out of one buffer. Both start on a cache line: the AVX-512 passes' 64-byte
+// vectors then never straddle two (with 16-byte aligned arrays every other
+// one did, and the passes ran slower than AVX2's). A line of padding lies
+// between them: arrays 2^k bytes apart alias in the L1 cache (4K aliasing)
+// and run much slower.
+template <typename S>
+class SplitArrays {
+ public:
+  // Room for two arrays of n values (kept between calls); the first is
+  // returned, the second stored in *second.
+  S* Get(size_t n, S** second) {
+    constexpr size_t kLine = 64 / sizeof(S);
+    const size_t offset = ((n + kLine - 1) / kLine + 1) * kLine;
+    if (buffer_.size() < offset + n) buffer_.resize(offset + n);
+    *second = buffer_.data() + offset;
+    return buffer_.data();
+  }
+
+ private:
+  std::vector<S, math::LineAlignedAllocator<S>> buffer_;
+};
 // Sequences transformed together by the batched paths (GroupLanes: 8 for
 // float on x86-64).
 constexpr int kLanes = 4;
@@ -81,11 +101,14 @@ using math::Cols;
 #define OPBRIDGE_FFT_INLINE __attribute__((always_inline)) inline
 
 // Runs body(Cols<S, W>(), q) over `row` consecutive columns from q = 0: the
-// widest vectors up to `Wide` bytes (32 only inside an AVX2 entry point),
-// then 16-byte ones, then single values.
+// widest vectors up to `Wide` bytes (32 only inside an AVX2 entry point, 64
+// only inside PassAvx512), then 16-byte ones, then single values.
 template <typename S, int Wide, typename Body>
 OPBRIDGE_FFT_INLINE void ForCols(int64_t row, Body&& body) {
   int64_t q = 0;
+  if constexpr (Wide >= 64) {
+    for (; q + Cols<S, 64>::kWidth <= row; q += Cols<S, 64>::kWidth) body(Cols<S, 64>(), q);
+  }
   if constexpr (Wide >= 32) {
     for (; q + Cols<S, 32>::kWidth <= row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
   }
@@ -107,8 +130,9 @@ OPBRIDGE_FFT_INLINE typename C::unaligned& ColsAt(S* p) {
 // Per-thread buffers a plan works in.
 template <typename S>
 struct Workspace {
-  std::vector<S> passes;     // Stockham ping-pong arrays
-  std::vector<S> bluestein;  // Bluestein's convolution arrays
+  SplitArrays<S> passes;     // Stockham ping-pong arrays
+  SplitArrays<S> spare;      // a third pair for odd pass counts (Stockham)
+  SplitArrays<S> bluestein;  // Bluestein's convolution arrays
 };
 
 // S: the arithmetic type, float or double (twiddles are computed in double
@@ -201,7 +225,7 @@ class Plan {
     } else {
       S* out_re;
       S* out_im;
-      Stockham<L, Wide>(re, im, ws, &out_re, &out_im);
+      Stockham<L, Wide, false, false, true>(re, im, ws, &out_re, &out_im);
       if (out_re != re) {
         std::copy(out_re, out_re + n_ * L, re);
         std::copy(out_im, out_im + n_ * L, im);
@@ -233,27 +257,46 @@ class Plan {
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
   // The result is left in (re, im) or in ws->passes, as *out_re/*out_im say
   // (Bluestein reads it from there; Run copies it back).
+  // kEndInInput: an odd number of passes (3 or more) goes through a third
+  // pair of arrays once (the second pass writes there), so that the last
+  // pass writes (re, im) and Run has nothing to copy back: the copy was
+  // 6-8% of a 512-point transform.
   // kZeroUpperHalf: the input's upper half is zero (Bluestein's padded
   // sequence), so a first radix-4 pass reads only its first two quarters;
   // kLowerHalfOut: only the lower half of the result is read, so a last
   // radix-4 pass writes only its first two quarters.
-  template <int L, int Wide, bool kZeroUpperHalf = false, bool kLowerHalfOut = false>
+  template <int L, int Wide, bool kZeroUpperHalf = false, bool kLowerHalfOut = false, bool kEndInInput = false>
   OPBRIDGE_FFT_INLINE void Stockham(S* re, S* im, Workspace<S>* ws, S** out_re, S** out_im) const {
     const size_t n = static_cast<size_t>(n_) * L;
-    if (ws->passes.size() < 2 * n + kGap) ws->passes.resize(2 * n + kGap);
     S* xr = re;
     S* xi = im;
-    S* yr = ws->passes.data();
-    S* yi = yr + n + kGap;
+    S* yi;
+    S* yr = ws->passes.Get(n, &yi);
+    S* spare_r = nullptr;
+    S* spare_i = nullptr;
+    if (kEndInInput && passes_.size() % 2 == 1 && passes_.size() >= 3) spare_r = ws->spare.Get(n, &spare_i);
     int64_t s = 1;
     for (const Pass& pass : passes_) {
+      // Through the spare arrays: re -> passes -> spare -> re, then re and
+      // spare alternate, an even number of passes ending in re.
+      if (spare_r != nullptr && &pass == &passes_[1]) {
+        yr = spare_r;
+        yi = spare_i;
+      } else if (spare_r != nullptr && &pass == &passes_[2]) {
+        yr = re;
+        yi = im;
+      }
       const bool first = &pass == &passes_.front(), last = &pass == &passes_.back();
       const HalfMode half = kZeroUpperHalf && first && !last ? HalfMode::kHalfIn
                             : kLowerHalfOut && last && !first ? HalfMode::kHalfOut
                                                              : HalfMode::kNone;
 #if defined(__x86_64__)
       if constexpr (Wide == 32) {
-        PassAvx2<L>(pass, half, s, xr, xi, yr, yi);
+        if (math::UseAvx512()) {
+          PassAvx512<L>(pass, half, s, xr, xi, yr, yi);
+        } else {
+          PassAvx2<L>(pass, half, s, xr, xi, yr, yi);
+        }
       } else {
         PassBaseline<L>(pass, half, s, xr, xi, yr, yi);
       }
@@ -306,6 +349,18 @@ class Plan {
   __attribute__((target("avx2"), noinline)) static void PassAvx2(const Pass& pass, HalfMode half, int64_t s,
                                                                   const S* xr, const S* xi, S* yr, S* yi) {
     PassBody<L, 32>(pass, half, s, xr, xi, yr, yi);
+  }
+  // 64-byte vectors where the CPU has AVX-512F (math::UseAvx512): 8 doubles
+  // or 16 floats of a row at once, the first pass's short rows (L values) on
+  // the narrower vectors. On an Intel Xeon with two 512-bit FMA ports the
+  // double passes ran 10-25% faster than on 32-byte vectors (docs/design.md).
+  // AVX-512F brings fused multiply-adds, which GCC would contract the
+  // passes' products and sums into: fp-contract=off keeps the AVX2 path's
+  // roundings, so the bits are the same on every path (tested).
+  template <int L>
+  __attribute__((target("avx512f"), optimize("fp-contract=off"), noinline)) static void PassAvx512(
+      const Pass& pass, HalfMode half, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    PassBody<L, 64>(pass, half, s, xr, xi, yr, yi);
   }
 #endif
 
@@ -452,39 +507,61 @@ class Plan {
     }
   }
 
+  // A direct p-point DFT for the other prime radices (11 to kMaxDirectRadix),
+  // inputs j and p - j paired as in RadixFixed (the same operations in the
+  // same order, p known only at run time): a quarter of the products of the
+  // direct sums, which made a prime axis of 61 the bulk of an FFT3D.
   template <int L, int Wide>
   OPBRIDGE_FFT_INLINE static void RadixP(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    const int64_t m = pass.m, p = pass.radix, row = s * L;
+    const int64_t m = pass.m, p = pass.radix, row = s * L, half = (p - 1) / 2;
+    const S* wr = pass.root_re.data();
+    const S* wi = pass.root_im.data();
     for (int64_t k = 0; k < m; ++k) {
       OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
         using T = typename decltype(cols)::type;
         using U = typename decltype(cols)::unaligned;
-        T vr[kMaxDirectRadix], vi[kMaxDirectRadix];
-        for (int64_t j = 0; j < p; ++j) {
-          vr[j] = *reinterpret_cast<const U*>(xr + row * (k + j * m) + q);
-          vi[j] = *reinterpret_cast<const U*>(xi + row * (k + j * m) + q);
+        constexpr int64_t kMaxHalf = (kMaxDirectRadix - 1) / 2;
+        T sr[kMaxHalf + 1], si[kMaxHalf + 1], dr[kMaxHalf + 1], di[kMaxHalf + 1];
+        const T a0r = *reinterpret_cast<const U*>(xr + row * k + q);
+        const T a0i = *reinterpret_cast<const U*>(xi + row * k + q);
+        T y0r = a0r, y0i = a0i;
+        for (int64_t j = 1; j <= half; ++j) {
+          const T ajr = *reinterpret_cast<const U*>(xr + row * (k + j * m) + q);
+          const T aji = *reinterpret_cast<const U*>(xi + row * (k + j * m) + q);
+          const T bjr = *reinterpret_cast<const U*>(xr + row * (k + (p - j) * m) + q);
+          const T bji = *reinterpret_cast<const U*>(xi + row * (k + (p - j) * m) + q);
+          sr[j] = ajr + bjr;
+          si[j] = aji + bji;
+          dr[j] = ajr - bjr;
+          di[j] = aji - bji;
+          y0r += sr[j];
+          y0i += si[j];
         }
-        for (int64_t r = 0; r < p; ++r) {
-          T sr = vr[0], si = vi[0];
+        const int64_t out0 = row * (p * k) + q;
+        *reinterpret_cast<U*>(yr + out0) = y0r;
+        *reinterpret_cast<U*>(yi + out0) = y0i;
+        for (int64_t r = 1; r <= half; ++r) {
+          T cr = a0r, ci = a0i, er{}, ei{};
           int64_t index = 0;  // (j * r) mod p
-          for (int64_t j = 1; j < p; ++j) {
+          for (int64_t j = 1; j <= half; ++j) {
             index += r;
             if (index >= p) index -= p;
-            const S wr = pass.root_re[static_cast<size_t>(index)];
-            const S wi = pass.root_im[static_cast<size_t>(index)];
-            sr += vr[j] * wr - vi[j] * wi;
-            si += vr[j] * wi + vi[j] * wr;
+            cr += sr[j] * wr[index];
+            ci += si[j] * wr[index];
+            er -= dr[j] * wi[index];
+            ei -= di[j] * wi[index];
           }
-          const int64_t out = row * (p * k + r) + q;
-          if (r == 0) {
-            *reinterpret_cast<U*>(yr + out) = sr;
-            *reinterpret_cast<U*>(yi + out) = si;
-          } else {
-            const S wr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
-            const S wi = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
-            *reinterpret_cast<U*>(yr + out) = sr * wr - si * wi;
-            *reinterpret_cast<U*>(yi + out) = sr * wi + si * wr;
-          }
+          const T ur = cr + ei, ui = ci - er;  // y_r
+          const T vr = cr - ei, vi = ci + er;  // y_{p-r}
+          const S tr = pass.tw_re[static_cast<size_t>((r - 1) * m + k)];
+          const S ti = pass.tw_im[static_cast<size_t>((r - 1) * m + k)];
+          const S tvr = pass.tw_re[static_cast<size_t>((p - r - 1) * m + k)];
+          const S tvi = pass.tw_im[static_cast<size_t>((p - r - 1) * m + k)];
+          const int64_t out_r = row * (p * k + r) + q, out_v = row * (p * k + p - r) + q;
+          *reinterpret_cast<U*>(yr + out_r) = ur * tr - ui * ti;
+          *reinterpret_cast<U*>(yi + out_r) = ur * ti + ui * tr;
+          *reinterpret_cast<U*>(yr + out_v) = vr * tvr - vi * tvi;
+          *reinterpret_cast<U*>(yi + out_v) = vr * tvi + vi * tvr;
         }
       });
     }
@@ -540,10 +617,8 @@ class Plan {
   template <int L, int Wide>
   OPBRIDGE_FFT_INLINE void Bluestein(S* re, S* im, Workspace<S>* ws, double scale) const {
     const int64_t m = conv_->size();
-    const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
-    if (ws->bluestein.size() < size) ws->bluestein.resize(size);
-    S* ar = ws->bluestein.data();
-    S* ai = ar + m * L + kGap;
+    S* ai;
+    S* ar = ws->bluestein.Get(static_cast<size_t>(m) * L, &ai);
     std::fill(ar + n_ * L, ar + m * L, S(0));
     std::fill(ai + n_ * L, ai + m * L, S(0));
     // The lanes of an element are contiguous: the loops over them run on
@@ -634,7 +709,7 @@ extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Wor
 // Per-thread buffers of a RealInversePlan.
 template <typename S>
 struct RealWorkspace {
-  std::vector<S> split;  // the complex sequences the plan transforms, split
+  SplitArrays<S> split;  // the complex sequences the plan transforms
   Workspace<S> inner;
 };
 
@@ -696,10 +771,8 @@ class RealInversePlan {
       // E[k] = Z[k] + Z[k+m], O[k] = (Z[k] - Z[k+m]) * exp(2*pi*i*k/n),
       // and Z[k+m] = conj(half[m-k]) for 0 < k < m, Z[m] = half[m].
       const int64_t m = n_ / 2;
-      const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
-      if (ws->split.size() < size) ws->split.resize(size);
-      S* cr = ws->split.data();
-      S* ci = cr + m * L + kGap;
+      S* ci;
+      S* cr = ws->split.Get(static_cast<size_t>(m) * L, &ci);
       for (int64_t k = 0; k < m; ++k) {
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
         // Scalar: lane vectors built from the rows' values would go through
@@ -734,9 +807,8 @@ class RealInversePlan {
       return;
     }
     // Odd n: the full Hermitian spectrum through a complex inverse DFT.
-    ws->split.resize(2 * static_cast<size_t>(n_) * L + kGap);
-    S* zr = ws->split.data();
-    S* zi = zr + n_ * L + kGap;
+    S* zi;
+    S* zr = ws->split.Get(static_cast<size_t>(n_) * L, &zi);
     for (int l = 0; l < L; ++l) {
       const In* h = half + l * half_stride;
       zr[l] = static_cast<S>(h[0].real());
@@ -816,10 +888,8 @@ class RealForwardPlan {
       // and odd samples, E[k] = (Z[k] + conj(Z[m-k]))/2 and
       // O[k] = -i*(Z[k] - conj(Z[m-k]))/2, and X[k] = E[k] + exp(-2*pi*i*k/n) * O[k].
       const int64_t m = n_ / 2;
-      const size_t size = 2 * static_cast<size_t>(m) * L + kGap;
-      if (ws->split.size() < size) ws->split.resize(size);
-      S* zr = ws->split.data();
-      S* zi = zr + m * L + kGap;
+      S* zi;
+      S* zr = ws->split.Get(static_cast<size_t>(m) * L, &zi);
       // Four float rows in and out through register transposes (real_lanes.h).
       constexpr bool kFloatRows = Wide >= 32 && L == 4 && std::is_same_v<S, double> && std::is_same_v<In, float> &&
                                   std::is_same_v<Out, std::complex<float>>;
@@ -862,9 +932,8 @@ class RealForwardPlan {
       return;
     }
     // Odd n: the complex DFT of the real sequence.
-    ws->split.resize(2 * static_cast<size_t>(n_) * L + kGap);
-    S* zr = ws->split.data();
-    S* zi = zr + n_ * L + kGap;
+    S* zi;
+    S* zr = ws->split.Get(static_cast<size_t>(n_) * L, &zi);
     for (int l = 0; l < L; ++l) {
       for (int64_t t = 0; t < n_; ++t) {
         zr[t * L + l] = static_cast<S>(in[l][t]);

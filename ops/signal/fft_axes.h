@@ -95,9 +95,9 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
   const auto line_offset = [&](int64_t l) { return (l / stride) * len * stride + l % stride; };
   const int64_t groups = (lines + kGroup - 1) / kGroup;
   ctx.ParallelFor(groups, len * 40 * kGroup, [&](int64_t begin, int64_t end) {
-    std::vector<W> split(2 * static_cast<size_t>(len) * kGroup + kGap);
-    W* re = split.data();
-    W* im = re + len * kGroup + kGap;
+    SplitArrays<W> split;
+    W* im;
+    W* re = split.Get(static_cast<size_t>(len) * kGroup, &im);
     Workspace<W> ws;
     const auto run = [&](int64_t first, auto lanes) {
       constexpr int L = decltype(lanes)::value;
