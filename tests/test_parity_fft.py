@@ -280,6 +280,40 @@ def test_instruction_set_paths_give_the_same_bits(tf, rng, tmp_path):
         check_accuracy(label, dtype, want[i], got, reference(kind, inputs[i]))
 
 
+# Real transforms: float32 rows go through the AVX2 gather and the AVX-512 pairwise untangling
+# (real_lanes.h) from n = 8 on; n = 2, 6 and odd n take only the plain loops.
+REAL_ISA_CASES = [(7, 400), (5, 100), (6, 18), (4, 2), (5, 6), (3, 15), (4, 12)]
+
+
+def test_real_transforms_give_the_same_bits_on_every_instruction_set(tf, rng, tmp_path):
+    """rfft of float32 and float64 rows (groups of 4 and a remainder) on the AVX-512, AVX2 and
+    baseline paths: the same bits, within TF's accuracy."""
+    inputs = [rng.standard_normal(shape).astype(np.float32) for shape in REAL_ISA_CASES]
+    inputs.append(rng.standard_normal((6, 400)))
+
+    def fn(*xs):
+        return [tf.signal.rfft(x) for x in xs]
+
+    model, want, _ = run_everywhere(tf, fn, inputs, runtimes=[])
+    runs = {}
+    for name, baseline, env in (
+        ("avx512", False, {}),
+        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
+        ("baseline", True, {}),
+    ):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    for i, x in enumerate(inputs):
+        label = f"rfft {x.shape} {x.dtype}"
+        got = runs["avx512"][f"output_{i}"]
+        np.testing.assert_array_equal(got, runs["avx2"][f"output_{i}"], err_msg=f"{label}: AVX-512 vs AVX2")
+        np.testing.assert_array_equal(got, runs["baseline"][f"output_{i}"], err_msg=f"{label}: vs baseline")
+        ref = np.fft.rfft(x.astype(np.float64), axis=-1)
+        dtype = np.complex64 if x.dtype == np.float32 else np.complex128
+        check_accuracy(label, dtype, want[i], got, ref)
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_nan_and_inf_reach_what_they_reach_in_tf(tf, rng, runtime):
     """A NaN or Inf input makes its row non-finite in both; clean rows are unaffected."""

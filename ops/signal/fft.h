@@ -894,9 +894,9 @@ class RealForwardPlan {
       constexpr bool kFloatRows = Wide >= 32 && L == 4 && std::is_same_v<S, double> && std::is_same_v<In, float> &&
                                   std::is_same_v<Out, std::complex<float>>;
       int64_t t = 0;
-      if constexpr (kFloatRows) {
-        for (; t + 4 <= m; t += 4) lanes::GatherEvenOdd(in, t, zr, zi);
-      }
+#if defined(__x86_64__)
+      if constexpr (kFloatRows) t = lanes::GatherEvenOdd(in, m, zr, zi);
+#endif
       for (; t < m; ++t) {
         for (int l = 0; l < L; ++l) {
           zr[t * L + l] = static_cast<S>(in[l][2 * t]);
@@ -905,7 +905,15 @@ class RealForwardPlan {
       }
       plan_.template Transform<L>(zr, zi, false, &ws->inner);
       S pair_re[2 * L], pair_im[2 * L];  // bins k - 1 and k, for the paired stores
+      // Bins [2, paired_end) untangled in pairs on AVX-512 (real_lanes.h).
+      int64_t paired_end = 2;
+#if defined(__x86_64__)
+      if constexpr (kFloatRows) {
+        if (math::UseAvx512()) paired_end = lanes::UntangleBinPairs(zr, zi, rot_re_.data(), rot_im_.data(), m, out);
+      }
+#endif
       for (int64_t k = 0; k <= m; ++k) {
+        if (k == 2) k = paired_end;
         const int64_t lo = k == m ? 0 : k, hi = k == 0 ? 0 : m - k;
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
         S* xr = pair_re + (k & 1) * L;
