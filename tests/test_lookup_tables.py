@@ -224,6 +224,28 @@ def test_mutable_tables_per_interpreter(tf, mutable_case, runtime, rng):
     step(0, 4)
 
 
+def _string_keys(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n distinct keys of every length the table's byte hash reads differently (0, 1-3, 4-7, 8-16,
+    over 16 in 16-byte blocks and a tail): the empty key, 1-, 2- and 3-byte keys, then numbered
+    keys with 0-63 random bytes (NUL and non-ASCII included). No key ends in NUL: numpy's
+    fixed-width bytes, which the runtimes' string inputs pass through, drop trailing NULs."""
+    short = [b""] + [bytes([c]) for c in range(1, 256)] + [bytes([c, 1 + c % 255]) for c in range(256)]
+    short += [bytes([c, 0, c]) for c in range(1, 256)]
+    rest = [
+        f"k{i}:".encode() + rng.integers(0, 256, i % 64, dtype=np.uint8).tobytes() + b"."
+        for i in range(n - len(short))
+    ]
+    return np.array(short + rest, object)
+
+
+def _changed(key: bytes, rng: np.random.Generator) -> bytes:
+    """key with one byte changed (never to a trailing NUL), or b"?" for the empty key."""
+    if not key:
+        return b"?"
+    at = int(rng.integers(0, len(key)))
+    return key[:at] + bytes([key[at] ^ (2 if key[at] == 1 else 1)]) + key[at + 1 :]
+
+
 @pytest.fixture(scope="module")
 def large_case(tf):
     """Tables of thousands of keys, where probing runs past full slot groups: random int64 keys,
@@ -238,7 +260,7 @@ def large_case(tf):
     keys = {
         "int64": rng.choice(1 << 40, n, replace=False).astype(np.int64),
         "int32": (np.arange(n) * 7 - n).astype(np.int32),
-        "string": np.array([f"k{i}".encode() for i in range(n)], object),
+        "string": _string_keys(rng, n),
     }
     values = rng.normal(size=n).astype(np.float32)
 
@@ -264,7 +286,12 @@ def large_case(tf):
         misses = {
             "int64": rng.integers(0, 1 << 40, size).astype(np.int64),
             "int32": rng.integers(-(2**31), 2**31 - 1, size).astype(np.int32),
-            "string": np.array([f"m{i}".encode() for i in range(size)], object),
+            # Keys with one byte changed (mostly misses) and others of every length.
+            "string": np.array(
+                [_changed(keys["string"][j], rng) for j in rng.integers(0, n, size // 2)]
+                + [f"m{i}".encode() * (i % 9) for i in range(size - size // 2)],
+                object,
+            ),
         }[k]
         return np.where(rng.random(size) < 0.7, keys[k][rng.integers(0, n, size)], misses)
 
