@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -117,6 +118,7 @@ class FlatMap {
 
   void clear() {
     slots_.clear();
+    long_keys_.clear();
     size_ = 0;
     mask_ = 0;
     shift_ = 63;
@@ -194,8 +196,12 @@ class FlatMap {
     }
     StoredSlot& s = slots_[i];
     s.used = true;
-    if constexpr (kKeepHash) s.hash = h;
-    s.key = K(key);
+    if constexpr (kKeepHash) {
+      s.hash = h;
+      StoreKey(s, key);
+    } else {
+      s.key = K(key);
+    }
     s.value = value;
     ++size_;
     return {&s.value, true};
@@ -211,23 +217,51 @@ class FlatMap {
   // likely match; integer slots stay small (int64 -> float: 16 bytes).
   static constexpr bool kKeepHash = std::is_same_v<K, std::string>;
   // Slots per group: one 64-byte line of 16-byte slots (int64 -> float or
-  // int32). String slots (over 40 bytes) probe from the hash's own slot: a
-  // group would be four lines, and starting four keys' probes at one slot
-  // made string finds 40% slower.
+  // int32). String slots (32 bytes or more) probe from the hash's own slot:
+  // with 48-byte slots a group was four lines, and starting four keys'
+  // probes at one slot made string finds 40% slower.
   static constexpr unsigned kGroup = kKeepHash ? 1 : 4;
   struct Slot {
     K key{};
     V value{};
     bool used = false;
   };
-  struct SlotWithHash : Slot {
+  // A string slot holds its key's bytes when they fit (kInlineKey: most
+  // vocabulary words), else a pointer to a copy in long_keys_: 32 bytes for
+  // values of up to 8 bytes, which never straddle a cache line. With the
+  // key as a std::string a slot was 48 bytes, half of them over two lines,
+  // and a 65536-word vocabulary's slots took 6 MB instead of 4.
+  static constexpr size_t kInlineKey = 11;
+  struct StringSlot {
     uint64_t hash = 0;
+    uint32_t size = 0;
+    bool used = false;
+    char bytes[kInlineKey] = {};
+    V value{};
   };
-  using StoredSlot = std::conditional_t<kKeepHash, SlotWithHash, Slot>;
+  using StoredSlot = std::conditional_t<kKeepHash, StringSlot, Slot>;
+
+  static std::string_view KeyView(const StringSlot& s) {
+    if (s.size <= kInlineKey) return std::string_view(s.bytes, s.size);
+    const char* far;
+    std::memcpy(&far, s.bytes, sizeof(far));
+    return std::string_view(far, s.size);
+  }
+  void StoreKey(StringSlot& s, std::string_view key) {
+    s.size = static_cast<uint32_t>(key.size());
+    if (key.size() <= kInlineKey) {
+      std::memcpy(s.bytes, key.data(), key.size());
+      return;
+    }
+    long_keys_.emplace_back(new char[key.size()]);
+    const char* far = long_keys_.back().get();
+    std::memcpy(long_keys_.back().get(), key.data(), key.size());
+    std::memcpy(s.bytes, &far, sizeof(far));
+  }
 
   static bool Matches(const StoredSlot& s, uint64_t h, View key) {
     if constexpr (kKeepHash) {
-      return s.hash == h && ByteHash::Equal(View(s.key), key);
+      return s.hash == h && ByteHash::Equal(KeyView(s), key);
     } else {
       return s.key == key;
     }
@@ -262,6 +296,7 @@ class FlatMap {
   size_t Home(uint64_t h) const { return (h >> shift_) & ~size_t{kGroup - 1}; }
 
   std::vector<StoredSlot, LineAlignedAllocator<StoredSlot>> slots_;
+  std::vector<std::unique_ptr<char[]>> long_keys_;  // string keys longer than kInlineKey
   size_t size_ = 0;
   size_t mask_ = 0;
   int shift_ = 63;
