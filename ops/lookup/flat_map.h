@@ -140,9 +140,10 @@ class FlatMap {
 
   // Starts loading the slot a key of hash h is looked for first: a batch of
   // finds over a table larger than the caches overlaps its memory misses.
-  // A slot that straddles two cache lines (48-byte string slots: half of
-  // them) needs both: the second held the hash and `used` of those, and
-  // their misses were not overlapped.
+  // A slot that may straddle two cache lines (string -> string slots of 56
+  // bytes) needs both prefetched: with only the first, the second line's
+  // miss (the hash and `used` of 48-byte string slots, measured) was not
+  // overlapped with the other finds'.
   void Prefetch(uint64_t h) const {
     if (size_ == 0) return;
     const char* slot = reinterpret_cast<const char*>(&slots_[Home(h)]);
