@@ -20,9 +20,6 @@ namespace opbridge::fft::lanes {
 
 typedef float F4 __attribute__((vector_size(16)));
 typedef float F4u __attribute__((vector_size(16), aligned(4), may_alias));
-typedef float F8 __attribute__((vector_size(32)));
-typedef float F8u __attribute__((vector_size(32), aligned(4), may_alias));
-typedef double D4 __attribute__((vector_size(32)));
 typedef double D4u __attribute__((vector_size(32), aligned(8), may_alias));
 
 #define OPBRIDGE_LANES_INLINE __attribute__((always_inline)) inline
