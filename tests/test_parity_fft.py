@@ -251,6 +251,21 @@ ISA_CASES = [
 ]
 
 
+def runs_on_every_path(model, inputs, tmp_path):
+    """The model's outputs from three processes: the default paths (AVX-512 where the CPU has
+    it), AVX2 (OPBRIDGE_NO_AVX512=1) and the baseline (OPBRIDGE_NO_AVX2=1)."""
+    runs = {}
+    for name, baseline, env in (
+        ("avx512", False, {}),
+        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
+        ("baseline", True, {}),
+    ):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    return runs
+
+
 def test_instruction_set_paths_give_the_same_bits(tf, rng, tmp_path):
     """The passes run on 64-byte vectors where the CPU has AVX-512 (fft.h PassAvx512), on
     32-byte ones with AVX2 (OPBRIDGE_NO_AVX512=1) and on 16-byte ones on the baseline
@@ -263,15 +278,7 @@ def test_instruction_set_paths_give_the_same_bits(tf, rng, tmp_path):
         return [ops[k](x) for (k, _, _), x in zip(ISA_CASES, xs, strict=True)]
 
     model, want, _ = run_everywhere(tf, fn, inputs, runtimes=[])
-    runs = {}
-    for name, baseline, env in (
-        ("avx512", False, {}),
-        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
-        ("baseline", True, {}),
-    ):
-        workdir = tmp_path / name
-        workdir.mkdir()
-        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    runs = runs_on_every_path(model, inputs, tmp_path)
     for i, (kind, shape, dtype) in enumerate(ISA_CASES):
         label = f"{kind} {shape} {np.dtype(dtype).name}"
         got = runs["avx512"][f"output_{i}"]
@@ -295,15 +302,7 @@ def test_real_transforms_give_the_same_bits_on_every_instruction_set(tf, rng, tm
         return [tf.signal.rfft(x) for x in xs]
 
     model, want, _ = run_everywhere(tf, fn, inputs, runtimes=[])
-    runs = {}
-    for name, baseline, env in (
-        ("avx512", False, {}),
-        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
-        ("baseline", True, {}),
-    ):
-        workdir = tmp_path / name
-        workdir.mkdir()
-        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    runs = runs_on_every_path(model, inputs, tmp_path)
     for i, x in enumerate(inputs):
         label = f"rfft {x.shape} {x.dtype}"
         got = runs["avx512"][f"output_{i}"]
