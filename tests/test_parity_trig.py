@@ -3,8 +3,8 @@
 TF evaluates Eigen's functors (glibc's libm for most of them); so do ours, so
 results agree to the last bit except where Eigen's vectorized float atan uses
 fused multiply-adds in TF's AVX build (2 ulp at most, measured), and float
-cosh/sinh on AVX2 CPUs, computed in double and correctly rounded (TF's are up
-to 2 ulp off).
+cosh/sinh/asinh/acosh/tan on AVX2 CPUs, computed in double and correctly
+rounded (TF's are up to 2 ulp off).
 """
 
 from __future__ import annotations
@@ -133,13 +133,14 @@ def test_integer_input_is_rejected(runtime):
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
-def test_float_cosh_sinh_asinh_are_correctly_rounded(tf, rng, path, tmp_path):
-    """float32 Cosh, Sinh and Asinh run in double lanes on AVX2+FMA CPUs (hyperbolic_float_avx2.h):
-    the float64 value correctly rounded (but near float halfway points), where TF's float
-    functions are up to 2 ulp off (measured: 19% of these values for cosh/sinh). Elsewhere
-    (OPBRIDGE_NO_AVX2=1) they are the C library's coshf/sinhf/asinhf, TF's bits. 250k values:
-    small, subnormal, near float's overflow at 89.4, up to float's largest, specials, and a tail
-    that is not a whole vector of 8."""
+def test_float_cosh_sinh_asinh_acosh_are_correctly_rounded(tf, rng, path, tmp_path):
+    """float32 Cosh, Sinh, Asinh and Acosh run in double lanes on AVX2+FMA CPUs
+    (hyperbolic_float_avx2.h): the float64 value correctly rounded (but near float halfway points),
+    where TF's float functions are up to 2 ulp off (measured: 19% of these values for cosh/sinh).
+    Elsewhere (OPBRIDGE_NO_AVX2=1) they are the C library's coshf/sinhf/asinhf/acoshf, TF's bits.
+    300k values: small, subnormal, near float's overflow at 89.4, up to float's largest, the
+    floats just above 1 (acosh's cancellation), specials, and a tail that is not a whole vector
+    of 8."""
     from conftest import run_tflite_in_process
 
     n = 50_000
@@ -150,13 +151,21 @@ def test_float_cosh_sinh_asinh_are_correctly_rounded(tf, rng, path, tmp_path):
             rng.uniform(89.0, 89.5, n) * rng.choice([-1, 1], n),
             rng.standard_normal(n) * 3,
             np.exp(rng.uniform(0, np.log(3.4e38), n)) * rng.choice([-1, 1], n),
+            1 + np.arange(n // 2) * np.finfo(np.float32).eps,
+            1 + np.exp(rng.uniform(np.log(1e-7), np.log(1.0), n // 2)),
+            [1.0, np.nextafter(np.float32(1), np.float32(0)), -1.0, -3.0],
             [3.4e38, 0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 2.0**-12, -(2.0**-12), 2.0**-13],
         ]
     ).astype(np.float32)
     x = x[:-2]  # drops 2^-13 and -(2^-12): a tail that is not a whole vector of 8
 
     def fn(v):
-        return {"cosh": tf.math.cosh(v), "sinh": tf.math.sinh(v), "asinh": tf.math.asinh(v)}
+        return {
+            "cosh": tf.math.cosh(v),
+            "sinh": tf.math.sinh(v),
+            "asinh": tf.math.asinh(v),
+            "acosh": tf.math.acosh(v),
+        }
 
     model = convert_fn(fn, (x.shape, tf.float32))
     got = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline")
@@ -167,7 +176,7 @@ def test_float_cosh_sinh_asinh_are_correctly_rounded(tf, rng, path, tmp_path):
         if path == "baseline":
             np.testing.assert_array_equal(g.view(np.int32), w.view(np.int32), err_msg=name)
             continue
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             rounded = getattr(np, name)(x.astype(np.float64)).astype(np.float32)
         ulps = np.abs(g.view(np.int32).astype(np.int64) - rounded.view(np.int32).astype(np.int64))
         tf_ulps = np.abs(w.view(np.int32).astype(np.int64) - rounded.view(np.int32).astype(np.int64))
