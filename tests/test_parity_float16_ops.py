@@ -19,7 +19,7 @@ import pytest
 
 from conftest import RUNTIMES, convert_fn, with_edges
 from opbridge import tflite_model
-from opbridge.testing import assert_parity
+from opbridge.testing import assert_parity, run_tflite
 
 ULP = 2.0**-10  # one unit in the last place of a half, relative
 TINY = 2.0**-24  # half's smallest subnormal
@@ -350,3 +350,76 @@ def test_bias_add_every_layout_exactly(tf, rng, dtype, data_format, shape):
     for runtime in RUNTIMES:
         (got,) = run_tflite(model, [x, bias], runtime).values()
         np.testing.assert_array_equal(got.astype(np.float32), want.astype(np.float32), err_msg=runtime)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, "bfloat16"])
+def test_atan2_is_correctly_rounded(tf, rng, dtype):
+    """Atan2 widens the halves to double, runs double packets (4 lanes on AVX2) and rounds once,
+    through a float rounded to odd: every element is atan2 of the inputs correctly rounded to the
+    dtype (numpy's float64 arctan2 rounded the same way), and within one unit of TF's (which
+    rounds its float atan2). Every pairing of the special values (zeros of both signs, subnormals,
+    infinities, NaN, the largest finite), random pairs over many scales, a scalar y against a
+    tensor (the packet path's broadcast) and a real broadcast (the per-element path)."""
+    import ml_dtypes
+
+    np_dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else np.float16
+    info = ml_dtypes.finfo(np_dtype)
+    tiny, big = float(info.smallest_subnormal), float(info.max)
+    special = np.array([0.0, -0.0, tiny, -tiny, 1.0, -1.0, 3.0, -2.0, big, -big, np.inf, -np.inf, np.nan])
+    sy, sx = np.meshgrid(special, special)
+    n = 40_000
+    scales = np.exp(rng.uniform(-12, 10, (2, n)))
+    random = rng.standard_normal((2, n)) * scales
+    y = np.concatenate([sy.ravel(), random[0], [7.0]]).astype(np_dtype)  # a tail not a whole block
+    x = np.concatenate([sx.ravel(), random[1], [-7.0]]).astype(np_dtype)
+    column = x[:12].reshape(12, 1)
+    row = y[12:24].reshape(1, 12)
+    spec = tf.float32 if dtype == "bfloat16" else tf.float16
+
+    def fn(y, x, column, row):
+        if dtype == "bfloat16":
+            y, x, column, row = (tf.cast(v, tf.bfloat16) for v in (y, x, column, row))
+        outs = [tf.math.atan2(y, x), tf.math.atan2(tf.constant(0.75, y.dtype), x), tf.math.atan2(row, column)]
+        return [tf.cast(o, spec) for o in outs] if dtype == "bfloat16" else outs
+
+    inputs = [v.astype(np.float32) if dtype == "bfloat16" else v for v in (y, x, column, row)]
+    model = convert_fn(fn, *[(v.shape, spec) for v in inputs])
+    assert tflite_model.custom_op_counts(model) == {"Atan2": 3}
+    want = [t.numpy() for t in tf.function(fn)(*inputs)]
+    wide = [np.asarray(v, np.float64) for v in (y, x, column, row)]
+    # bfloat16's subnormals are float's: the runtime's float mode (denormals are zero, flush to
+    # zero, as TF's) reads them as zeros and flushes results below float's normal range. TF's own
+    # answers there mix NaN (its packets divide 0 by 0) and unflushed values: not compared.
+    flush = dtype == "bfloat16"
+    subnormal = [(np.abs(v) < float(np.finfo(np.float32).tiny)) & (v != 0) & flush for v in wide]
+    subnormal_pair = [subnormal[0] | subnormal[1], subnormal[1], subnormal[3] | subnormal[2]]
+    if flush:
+        wide = [np.where(np.abs(v) < float(np.finfo(np.float32).tiny), np.copysign(0.0, v), v) for v in wide]
+
+    def rounded(z: np.ndarray) -> np.ndarray:
+        # float64 -> float rounded to odd -> dtype: one correct rounding (see ops/math/atan2.cc).
+        if flush:
+            z = np.where(np.abs(z) < float(np.finfo(np.float32).tiny), np.copysign(0.0, z), z)
+        f = z.astype(np.float32)
+        inexact = (f.astype(np.float64) != z) & ((f.view(np.uint32) & 1) == 0) & np.isfinite(f)
+        f[inexact] = np.nextafter(f[inexact], np.where(z > f, np.inf, -np.inf)[inexact].astype(np.float32))
+        return f.astype(np_dtype)
+
+    exact = [
+        rounded(np.arctan2(wide[0], wide[1])),
+        rounded(np.arctan2(np.float64(np_dtype(0.75)), wide[1])),
+        rounded(np.arctan2(wide[3], wide[2])),
+    ]
+    for runtime in RUNTIMES:
+        got = run_tflite(model, inputs, runtime)
+        for k, (e, w) in enumerate(zip(exact, want, strict=True)):
+            g = np.asarray(got[f"output_{k}"]).astype(np_dtype)
+            np.testing.assert_array_equal(np.isnan(g), np.isnan(e), err_msg=f"{runtime} output {k}")
+            same = np.isnan(e) | (g.astype(np.float64) == e.astype(np.float64))
+            same &= np.isnan(e) | (np.signbit(g) == np.signbit(e))
+            assert same.all(), (runtime, k, g[~same][:5], e[~same][:5])
+            w = np.asarray(w).astype(np_dtype).astype(np.float64)
+            unit = 2.0**-7 if dtype == "bfloat16" else ULP
+            close = np.isnan(w) | (np.abs(g.astype(np.float64) - w) <= np.abs(w) * unit)
+            close |= np.broadcast_to(subnormal_pair[k], g.shape)  # TF not compared there (above)
+            assert close.all(), (runtime, k, g[~close][:5], w[~close][:5])
