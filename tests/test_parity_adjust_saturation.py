@@ -89,3 +89,19 @@ def test_bad_shapes_are_errors_as_in_tf(tf, runtime):
         run_tflite(model, [np.zeros((2, 3), np.float32), np.float32(0.1)], runtime)
     with pytest.raises(tf.errors.InvalidArgumentError, match="input must be at least 3-D"):
         tf.raw_ops.AdjustSaturation(images=np.zeros((2, 3), np.float32), scale=0.1)
+
+
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_both_kernel_paths_give_tf_bits(tf, rng, path, tmp_path):
+    """The AVX2 path (8 pixels at a time, where the CPU has it) and the baseline one
+    (OPBRIDGE_NO_AVX2=1): TF's bits on the edge pixels in every position of a vector and on random
+    pixels, with a tail that is not a whole vector."""
+    from conftest import run_tflite_in_process
+
+    edges = EDGE_PIXELS[0]
+    shifted = [np.roll(edges, k, axis=0) for k in range(8)]  # each edge pixel in every lane
+    x = np.concatenate([*shifted, rng.uniform(-0.2, 1.2, (5003, 3))]).astype(np.float32)[None]
+    model = convert_fn(lambda v: tf.image.adjust_saturation(v, 1.7), (x.shape, tf.float32))
+    (got,) = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline").values()
+    want = tf.image.adjust_saturation(x, 1.7).numpy()
+    np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
