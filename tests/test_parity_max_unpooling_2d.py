@@ -280,6 +280,7 @@ def window_positions(argmax, x_shape, out_hw, pool, strides):
         ((2, 7, 9, 2), (3, 3), (2, 2), "SAME"),
         ((1, 9, 6, 4), (3, 2), (2, 1), "VALID"),
         ((1, 1, 5, 1), (3, 3), (1, 1), "SAME"),
+        ((2, 6, 7, 9), (2, 2), (2, 2), "SAME"),  # channels in whole vectors of 4 and a tail
     ],
 )
 def test_mediapipe_max_pooling_with_argmax_matches_tf(tf, rng, runtime, shape, pool, strides, padding):
@@ -293,6 +294,36 @@ def test_mediapipe_max_pooling_with_argmax_matches_tf(tf, rng, runtime, shape, p
         values, indices = run_model(model, [x], runtime)
         np.testing.assert_array_equal(values, np.clip(ref.output.numpy(), lo, hi))
         np.testing.assert_array_equal(indices, positions.astype(np.float32) + np.float32(0.1))
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_mediapipe_max_pooling_ties_nan_and_infinities(rng, runtime):
+    """MediaPipe's scan: each window from the lowest float, moving only on a strictly greater
+    value, so the first of tied maxima wins, NaN never does and a window of -inf keeps the lowest
+    float at position 0 (then the clamp to the activation's range). Values from a small set (many
+    ties) in 11 channels: the kernel's vectors of four channels and its scalar tail against the
+    same scan written in numpy."""
+    pool = (3, 2)
+    values = np.array([0.0, 1.0, -1.0, np.nan, -np.inf, np.inf], np.float32)
+    x = rng.choice(values, (2, 7, 6, 11)).astype(np.float32)
+    x[0, :3, :2, 0] = -np.inf
+    out_h, out_w = 7 // 3, 6 // 2
+    lowest = np.finfo(np.float32).min
+    best = np.full((2, out_h, out_w, 11), lowest, np.float32)
+    where = np.zeros(best.shape, np.float32)
+    for fy in range(pool[0]):
+        for fx in range(pool[1]):
+            v = x[:, fy : fy + out_h * 3 : 3, fx : fx + out_w * 2 : 2, :]
+            greater = v > best
+            best = np.where(greater, v, best)
+            where = np.where(greater, np.float32(fy * pool[1] + fx), where)
+    model = argmax_pool_model(x.shape, list(best.shape), pool_options("VALID", (3, 2), pool))
+    got, indices = run_model(model, [x], runtime)
+    # With no fused activation the maximum is still clamped to [lowest, max] (TFLite's range for
+    # NONE): +inf comes out as the largest float.
+    np.testing.assert_array_equal(got, np.clip(best, lowest, np.finfo(np.float32).max))
+    np.testing.assert_array_equal(indices, where + np.float32(0.1))
+    assert got[0, 0, 0, 0] == lowest
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
