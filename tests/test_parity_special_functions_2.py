@@ -111,6 +111,24 @@ def test_fresnel_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path
         np.testing.assert_array_equal(*bits, err_msg=name)
 
 
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_dawsn_packets_give_tf_bits_on_both_builds(tf, rng, dtype, path, tmp_path):
+    """Dawsn runs Eigen packets (every range's formula on every lane, then a selection:
+    ops/math/dawson.h): 8 floats / 4 doubles where the CPU has AVX2, 4 / 2 on the baseline
+    build (OPBRIDGE_NO_AVX2=1). TF's bits on both, with lanes that mix the three ranges and the
+    edges in every lane position, and a ragged tail (the scalar path)."""
+    mixed = rng.uniform(-8, 8, 24000) * np.exp(rng.uniform(-3, 4, 24000))
+    edges = unary_arguments(rng, dtype).astype(np.float64)
+    x = np.concatenate([mixed, rng.permutation(np.repeat(edges, 8)), mixed[:5]]).astype(dtype)
+    model = convert_fn(tf.math.special.dawsn, (x.shape, tf.as_dtype(dtype)))
+    (got,) = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline").values()
+    want = tf.math.special.dawsn(x).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    uint = np.uint32 if dtype == np.float32 else np.uint64
+    np.testing.assert_array_equal(got[~np.isnan(got)].view(uint), want[~np.isnan(want)].view(uint))
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_unary_special_functions_half_is_rejected_as_tf_has_no_kernel(tf, runtime):
     """TF's op definitions allow half (the converter emits it); TF's CPU kernels take
