@@ -134,7 +134,8 @@ OPBRIDGE_AVX2 void AdjustEight(const float* in, float scale, float* out) {
   const __m256 m = _mm256_sub_ps(v, c);
   const __m256 dh = _mm256_mul_ps(h, _mm256_set1_ps(6.0f));
   const __m256 in_range = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), dh), _mm256_set1_ps(1e9f), _CMP_LT_OQ);
-  const __m256i category = _mm256_blendv_epi8(_mm256_set1_epi32(-1), _mm256_cvttps_epi32(dh), _mm256_castps_si256(in_range));
+  const __m256i category =
+      _mm256_blendv_epi8(_mm256_set1_epi32(-1), _mm256_cvttps_epi32(dh), _mm256_castps_si256(in_range));
   __m256 fmodu = Select(in_range, dh, _mm256_set1_ps(std::numeric_limits<float>::quiet_NaN()));
   for (__m256 low = _mm256_cmp_ps(fmodu, zero, _CMP_LE_OQ); _mm256_movemask_ps(low) != 0;
        low = _mm256_cmp_ps(fmodu, zero, _CMP_LE_OQ)) {
@@ -144,7 +145,8 @@ OPBRIDGE_AVX2 void AdjustEight(const float* in, float scale, float* out) {
        high = _mm256_cmp_ps(fmodu, two, _CMP_GE_OQ)) {
     fmodu = Select(high, _mm256_sub_ps(fmodu, two), fmodu);
   }
-  const __m256 x = _mm256_mul_ps(c, _mm256_sub_ps(one, _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(fmodu, one))));
+  const __m256 distance = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(fmodu, one));  // |fmodu - 1|
+  const __m256 x = _mm256_mul_ps(c, _mm256_sub_ps(one, distance));
   _mm256_store_ps(channel[0], _mm256_add_ps(Pick(category, 0, 5, c, 1, 4, x), m));
   _mm256_store_ps(channel[1], _mm256_add_ps(Pick(category, 1, 2, c, 0, 3, x), m));
   _mm256_store_ps(channel[2], _mm256_add_ps(Pick(category, 3, 4, c, 2, 5, x), m));

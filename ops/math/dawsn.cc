@@ -49,7 +49,8 @@ Status DawsnKernel(KernelContext& ctx) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* out = ctx.output(0).data<T>();
-    ctx.ParallelFor(x.num_elements(), 5, [&](int64_t begin, int64_t end) { Apply(in + begin, out + begin, end - begin); });
+    ctx.ParallelFor(x.num_elements(), 5,
+                    [&](int64_t begin, int64_t end) { Apply(in + begin, out + begin, end - begin); });
     return Status::Ok();
   });
 }

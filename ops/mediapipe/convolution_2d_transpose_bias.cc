@@ -102,8 +102,8 @@ struct ScatterGeometry {
 // Output rows [first, last) of one image: each adds, for the input rows
 // row0 .. row0 + rows - 1 of the block in order, every pixel's products
 // (ys: [rows, in_w, (ky, kx, oc)]) at its taps in that row.
-__attribute__((always_inline)) inline void AddRowsOf(const ScatterGeometry& g, const float* ys, int64_t row0, int64_t rows,
-                                                     int64_t first, int64_t last, float* out_image) {
+__attribute__((always_inline)) inline void AddRowsOf(const ScatterGeometry& g, const float* ys, int64_t row0,
+                                                     int64_t rows, int64_t first, int64_t last, float* out_image) {
   const int64_t columns = g.kh * g.kw * g.cout;
   for (int64_t oy = first; oy < last; ++oy) {
     for (int64_t r = 0; r < rows; ++r) {
