@@ -101,8 +101,8 @@ Folded Fold(const Shape& shape, const std::vector<int64_t>& perm) {
   return f;
 }
 
-// Input offset and output offset of the start of outer item `item`: the
-// output dims other than those in `skip` (set) enumerated in row-major order.
+// The input and output offsets where outer item `item` starts: the items are
+// the output dims the inner loops do not cover, in row-major order.
 struct OuterWalk {
   std::vector<int64_t> dims, in_strides, out_strides;  // the outer output dims only
 
