@@ -74,7 +74,7 @@ Status UnpoolShape(ShapeContext& ctx, const Params& p) {
   for (int d = 0; d < 4; ++d) OPBRIDGE_RETURN_IF_ERROR(ctx.RequireSameDim(1, d, 0, d));
   const Shape& known = ctx.input(0).rank_known() ? ctx.input(0) : ctx.input(1);
   const Shape in = known.rank_known() ? known : Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim});
-  int64_t out_h, out_w;
+  int64_t out_h = kUnknownDim, out_w = kUnknownDim;  // set by OutputHw on success
   OPBRIDGE_RETURN_IF_ERROR(OutputHw(p, in.dim(1), in.dim(2), &out_h, &out_w));
   ctx.set_output(0, Shape({in.dim(0), out_h, out_w, in.dim(3)}));
   return Status::Ok();
