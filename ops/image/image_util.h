@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -111,6 +112,40 @@ typedef int32_t Int4 __attribute__((vector_size(16)));
 inline Float4 Abs(Float4 x) {
   const Int4 bits = (Int4)x & 0x7fffffff;
   return (Float4)bits;
+}
+
+// The max-pooling-with-position step: where px[c] is strictly larger than the
+// running maximum dst[c] (never for NaN, as TF's `<`), take it and remember
+// window position k in best[c]. float goes four channels at a time without
+// branches: GCC compiles the plain loop (even written as selections) to a
+// compare, a branch and a conditional store per channel, which random data
+// mispredicts half the time (MaxPoolingWithArgmax2D ran at 0.89x TF's time).
+// Shared by MaxPoolWithArgmax, MediaPipe's MaxPoolingWithArgmax2D and
+// FractionalMaxPoolGrad.
+template <typename T>
+void TakeLarger(const T* px, int32_t k, int64_t depth, T* __restrict dst, int32_t* __restrict best) {
+  int64_t c = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    const Int4 at = {k, k, k, k};
+    for (; c + 4 <= depth; c += 4) {
+      Float4 d, v;
+      Int4 b;
+      std::memcpy(&d, dst + c, sizeof d);
+      std::memcpy(&v, px + c, sizeof v);
+      std::memcpy(&b, best + c, sizeof b);
+      const Int4 larger = d < v;
+      d = larger ? v : d;
+      b = larger ? at : b;
+      std::memcpy(dst + c, &d, sizeof d);
+      std::memcpy(best + c, &b, sizeof b);
+    }
+  }
+  for (; c < depth; ++c) {
+    if (dst[c] < px[c]) {
+      dst[c] = px[c];
+      best[c] = k;
+    }
+  }
 }
 
 // Four interleaved RGB pixels (12 floats) as three vectors and back.

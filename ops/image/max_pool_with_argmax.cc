@@ -89,37 +89,6 @@ Status MaxPoolWithArgmaxShape(ShapeContext& ctx, const PoolParams& params) {
   return Status::Ok();
 }
 
-// Where px is strictly larger than the running maximum (never for NaN,
-// as TF's `<`), take it and remember window position k. float goes four
-// channels at a time without branches (compare-and-branch mispredicts on
-// real data).
-template <typename T>
-void UpdateMax(const T* px, int32_t k, int64_t depth, T* __restrict dst, int32_t* __restrict best) {
-  int64_t c = 0;
-  if constexpr (std::is_same_v<T, float>) {
-    using image::Float4;
-    using image::Int4;
-    for (; c + 4 <= depth; c += 4) {
-      Float4 d, v;
-      Int4 b;
-      std::memcpy(&d, dst + c, sizeof d);
-      std::memcpy(&v, px + c, sizeof v);
-      std::memcpy(&b, best + c, sizeof b);
-      const Int4 larger = d < v;
-      d = larger ? v : d;
-      b = larger ? k : b;
-      std::memcpy(dst + c, &d, sizeof d);
-      std::memcpy(best + c, &b, sizeof b);
-    }
-  }
-  for (; c < depth; ++c) {
-    if (dst[c] < px[c]) {
-      dst[c] = px[c];
-      best[c] = k;
-    }
-  }
-}
-
 template <typename T, typename Index>
 Status Pool(KernelContext& ctx, const PoolParams& params) {
   const ConstTensor& input = ctx.input(0);
@@ -167,7 +136,7 @@ Status Pool(KernelContext& ctx, const PoolParams& params) {
         for (int64_t y = y_begin; y < y_end; ++y) {
           for (int64_t x = x_begin; x < x_end; ++x, ++k) {
             if (k == 0) continue;
-            UpdateMax(image + (y * width + x) * depth, k, depth, dst, best);
+            image::TakeLarger(image + (y * width + x) * depth, k, depth, dst, best);
           }
         }
         const int64_t base = batch_in_index ? batch_offset : 0;

@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../image/image_util.h"  // TakeLarger
 #include "fractional_pool_sequence.h"
 #include "opbridge/op.h"
 
@@ -45,14 +46,10 @@ T Add(T a, T b) {
   }
 }
 
-typedef float Float4 __attribute__((vector_size(16)));
-typedef int32_t Int4 __attribute__((vector_size(16)));
-
 // One region's maximum per channel by TF's gradient rule: its first element,
 // then strictly larger ones (`<` keeps the current value against a NaN).
-// Branch-free selects on the window position k (row-major in the region),
-// four float channels at a time: compare-and-branch mispredicts on real
-// data. `first` is the flat index of the region's top-left element,
+// The window position k is row-major in the region (image::TakeLarger).
+// `first` is the flat index of the region's top-left element,
 // `row_stride` the distance between its rows; `pos` is scratch of `depth`.
 template <typename T>
 void RegionMax(const T* in, int64_t first, int64_t height, int64_t width, int64_t row_stride, int64_t depth,
@@ -63,27 +60,7 @@ void RegionMax(const T* in, int64_t first, int64_t height, int64_t width, int64_
   for (int64_t y = 0; y < height; ++y) {
     for (int64_t x = 0; x < width; ++x, ++k) {
       if (k == 0) continue;
-      const T* __restrict v = in + first + y * row_stride + x * depth;
-      int64_t d = 0;
-      if constexpr (std::is_same_v<T, float>) {
-        for (; d + 4 <= depth; d += 4) {
-          Float4 b, w;
-          Int4 p;
-          std::memcpy(&b, best + d, sizeof b);
-          std::memcpy(&w, v + d, sizeof w);
-          std::memcpy(&p, pos + d, sizeof p);
-          const Int4 larger = b < w;
-          b = larger ? w : b;
-          p = larger ? k : p;
-          std::memcpy(best + d, &b, sizeof b);
-          std::memcpy(pos + d, &p, sizeof p);
-        }
-      }
-      for (; d < depth; ++d) {
-        const bool larger = best[d] < v[d];
-        best[d] = larger ? v[d] : best[d];
-        pos[d] = larger ? k : pos[d];
-      }
+      image::TakeLarger(in + first + y * row_stride + x * depth, k, depth, best, pos);
     }
   }
   for (int64_t d = 0; d < depth; ++d) arg[d] = first + (pos[d] / width) * row_stride + (pos[d] % width) * depth + d;
