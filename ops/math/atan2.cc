@@ -17,7 +17,6 @@
 #include <cstring>
 
 #include "atan2_double.h"
-#include "avx2_dispatch.h"
 #include "cwise.h"
 #include "half_arrays.h"
 
@@ -56,15 +55,7 @@ void Atan2Run(const T* y, int64_t y_step, const T* x, int64_t x_step, T* out, in
     for (int64_t i = 0; i < (y_step != 0 ? m : 1); ++i) yd[i] = wide[i];
     math::Widen(x + b * x_step, wide, x_step != 0 ? m : 1);
     for (int64_t i = 0; i < (x_step != 0 ? m : 1); ++i) xd[i] = wide[i];
-#if defined(__x86_64__)
-    if (math::UseAvx2()) {
-      opbridge_avx2_f64_atan2(yd, y_step != 0 ? 1 : 0, xd, x_step != 0 ? 1 : 0, zd, m);
-    } else {
-      math::Atan2Packets(yd, y_step != 0 ? 1 : 0, xd, x_step != 0 ? 1 : 0, zd, m);
-    }
-#else
-    math::Atan2Packets(yd, y_step != 0 ? 1 : 0, xd, x_step != 0 ? 1 : 0, zd, m);
-#endif
+    math::Atan2PacketsOnThisCpu(yd, y_step != 0 ? 1 : 0, xd, x_step != 0 ? 1 : 0, zd, m);
     for (int64_t i = 0; i < m; ++i) wide[i] = RoundToOddFloat(zd[i]);
     math::Narrow(wide, out + b, m);
   }

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "avx2_dispatch.h"
+
 namespace opbridge::math {
 
 // Whether TF's kernel gives atan2(+-1, +-1) (signs of y and x) for this
@@ -75,3 +77,21 @@ inline void Atan2Packets(const double* y, int64_t y_step, const double* x, int64
 extern "C" void opbridge_avx2_f64_atan2(const double* y, int64_t y_step, const double* x, int64_t x_step, double* out,
                                         int64_t n);
 #endif
+
+namespace opbridge::math {
+
+// Atan2Packets on the widest packets this CPU runs: the isolated AVX2 build's
+// where UseAvx2(), else this build's (the same bits either way). Shared by
+// Opbridge>Atan2, the half Atan2 and complex64 Angle.
+inline void Atan2PacketsOnThisCpu(const double* y, int64_t y_step, const double* x, int64_t x_step, double* out,
+                                  int64_t n) {
+#if defined(__x86_64__)
+  if (UseAvx2()) {
+    opbridge_avx2_f64_atan2(y, y_step, x, x_step, out, n);
+    return;
+  }
+#endif
+  Atan2Packets(y, y_step, x, x_step, out, n);
+}
+
+}  // namespace opbridge::math

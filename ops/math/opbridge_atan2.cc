@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "atan2_double.h"
-#include "avx2_dispatch.h"
 #include "cwise.h"
 
 namespace opbridge {
@@ -48,13 +47,7 @@ Status Kernel(KernelContext& ctx) {
   double* out = ctx.output(0).data<double>();
   const int64_t a_step = a_flat ? 1 : 0, b_step = b_flat ? 1 : 0;
   ctx.ParallelFor(n, 20, [&](int64_t begin, int64_t end) {
-#if defined(__x86_64__)
-    if (math::UseAvx2()) {
-      opbridge_avx2_f64_atan2(pa + begin * a_step, a_step, pb + begin * b_step, b_step, out + begin, end - begin);
-      return;
-    }
-#endif
-    math::Atan2Packets(pa + begin * a_step, a_step, pb + begin * b_step, b_step, out + begin, end - begin);
+    math::Atan2PacketsOnThisCpu(pa + begin * a_step, a_step, pb + begin * b_step, b_step, out + begin, end - begin);
   });
   // TF's scalar tail (of two tensors, and of a scalar against a tensor): the
   // C library's atan2.
