@@ -98,13 +98,14 @@ OPBRIDGE_AVX2 __m256 AddInDouble(__m256 v, double offset) {
   return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo));
 }
 
-// One channel of HsvToRgb's switch: c in sextants c1 and c2, x in x1 and x2,
-// 0 elsewhere (the default sextant -1 included).
+// The lanes whose sextant is k1 or k2.
 OPBRIDGE_AVX2 __m256 InSextants(__m256i category, int k1, int k2) {
   return _mm256_castsi256_ps(_mm256_or_si256(_mm256_cmpeq_epi32(category, _mm256_set1_epi32(k1)),
                                              _mm256_cmpeq_epi32(category, _mm256_set1_epi32(k2))));
 }
 
+// One channel of HsvToRgb's switch: c in sextants c1 and c2, x in x1 and x2,
+// 0 elsewhere (the default sextant -1 included).
 OPBRIDGE_AVX2 __m256 Pick(__m256i category, int c1, int c2, __m256 c, int x1, int x2, __m256 x) {
   return Select(InSextants(category, c1, c2), c, Select(InSextants(category, x1, x2), x, _mm256_setzero_ps()));
 }
