@@ -9,6 +9,9 @@ PY := $(VENV)/bin/python
 PIP := PIP_CACHE_DIR=$(CURDIR)/.cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV)/bin/pip
 DEPS_STAMP := $(VENV)/.deps-stamp
 BUILD_STAMP := $(VENV)/.build-stamp
+# The aarch64 cross toolchain and emulation (tools/aarch64/setup.sh; rule below).
+AARCH64_CACHE := .cache/aarch64
+AARCH64_STAMP := $(AARCH64_CACHE)/.setup-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
 .PHONY: all build demo test test-torch lint bench wheels wheel-aarch64 test-aarch64 test-aarch64-ci sanitize census clean system-deps
@@ -55,7 +58,9 @@ lint: $(DEPS_STAMP)
 SEEDS_DIR := build/fuzz-seeds
 SEEDS_KEY = $$(cat dist/opbridge-*.whl tests/make_fuzz_seeds.py | sha256sum | cut -c1-64)
 
-test: build lint
+# The aarch64 set-up too: tests/test_selective_build.py cross-builds a selective
+# library for aarch64 and runs it under qemu-user.
+test: build lint $(AARCH64_STAMP)
 	OPBRIDGE_FUZZ_SEEDS=$(CURDIR)/$(SEEDS_DIR) OPBRIDGE_FUZZ_SEEDS_KEY=$(SEEDS_KEY) \
 		$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder tests
 	$(MAKE) test-torch
@@ -96,8 +101,6 @@ wheels: build wheel-aarch64
 # _PYTHON_HOST_PLATFORM and SETUPTOOLS_EXT_SUFFIX are scikit-build-core's
 # cross-compiling inputs (wheel tag, SKBUILD_SOABI); pybind11 asks the host
 # Python for the module suffix unless PYTHON_MODULE_EXTENSION is given.
-AARCH64_CACHE := .cache/aarch64
-AARCH64_STAMP := $(AARCH64_CACHE)/.setup-stamp
 AARCH64_ENV := _PYTHON_HOST_PLATFORM=linux-aarch64 SETUPTOOLS_EXT_SUFFIX=.cpython-311-aarch64-linux-gnu.so \
 	CMAKE_BUILD_PARALLEL_LEVEL=2
 AARCH64_CMAKE := -Ccmake.define.CMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/aarch64-linux-gnu.cmake \

@@ -212,3 +212,98 @@ def test_an_unknown_dtype_is_refused_before_building(tmp_path):
     assert result.returncode == 2
     assert "unknown dtype quad" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+# The aarch64 library under qemu-user with Debian's arm64 python3.11 (tools/aarch64/setup.sh,
+# which `make test` runs first). XNNPACK stays off: its CPU probe crashes under qemu-user
+# (docs/aarch64.md); the opbridge kernels are what runs.
+AARCH64_CACHE = ROOT / ".cache" / "aarch64"
+RUN_AARCH64 = textwrap.dedent(
+    """
+    import json, platform, sys, numpy as np, opbridge
+    model, inputs, out = sys.argv[1:4]
+    interpreter = opbridge.Interpreter(model_path=model, default_delegates=False)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], np.load(inputs))
+    interpreter.invoke()
+    np.save(out, interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+    print("RESULT " + json.dumps({"machine": platform.machine(), "ops": opbridge.list_ops()}))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def selective_aarch64(selective):
+    tmp = selective["tmp"]
+    command = [BIN / "opbridge", "build-selective", tmp / "chosen.tflite", "-o", tmp / "wheel-aarch64"]
+    command += ["--source", ROOT, "--target", "aarch64"]
+    build = subprocess.run(command, capture_output=True, text=True)
+    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    (wheel,) = (tmp / "wheel-aarch64").glob("opbridge-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp / "site-aarch64")
+    return {"wheel": wheel, "site": tmp / "site-aarch64", "stdout": build.stdout}
+
+
+def test_the_aarch64_library_is_an_arm_elf_within_the_goal(selective_aarch64):
+    assert selective_aarch64["wheel"].name.endswith("-linux_aarch64.whl"), selective_aarch64["wheel"]
+    assert "target: aarch64" in selective_aarch64["stdout"]
+    library = selective_aarch64["site"] / "opbridge" / "lib" / "libopbridge_tflite.so"
+    header = library.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == 183  # EM_AARCH64
+    assert library.stat().st_size <= SIZE_GOAL, library.stat().st_size
+    # No TF op library: TensorFlow has no aarch64 wheel of the version it is built against.
+    assert not list((selective_aarch64["site"] / "opbridge").rglob("libopbridge_tf.so"))
+
+
+def test_the_aarch64_library_runs_the_model_under_emulation(selective, selective_aarch64):
+    tmp = selective["tmp"]
+    np.save(tmp / "input.npy", INPUT)
+    sysroot = AARCH64_CACHE / "sysroot"
+    env = {
+        "QEMU_LD_PREFIX": str(sysroot),
+        "PYTHONPATH": f"{selective_aarch64['site']}:{AARCH64_CACHE / 'site'}",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    out = tmp / "out-chosen-aarch64.npy"
+    python = ["qemu-aarch64", sysroot / "usr/bin/python3.11"]
+    result = subprocess.run(
+        [*python, "-c", RUN_AARCH64, tmp / "chosen.tflite", tmp / "input.npy", out],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert line, f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    assert json.loads(line[len("RESULT ") :]) == {"machine": "aarch64", "ops": CHOSEN}
+    full, want = _run(None, tmp / "chosen.tflite", tmp)
+    assert full["error"] is None, full["error"]
+    # aarch64's contract against x86-64 (docs/aarch64.md, tools/aarch64/tolerance.py):
+    # the same bits where the arithmetic is the same, float32 within rtol 1e-5 otherwise.
+    np.testing.assert_allclose(np.load(out), want, rtol=1e-5, atol=1e-6)
+
+
+def test_the_size_report_reads_an_aarch64_build_tree(selective_aarch64):
+    from opbridge.cli.cmd_selective import build_dir_for
+    from opbridge.cli.size_report import report
+
+    build_dir = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"], target="aarch64")
+    result = report(build_dir, ROOT)
+    library = selective_aarch64["site"] / "opbridge" / "lib" / "libopbridge_tflite.so"
+    assert result.stripped_bytes == library.stat().st_size
+    assert sum(result.by_category.values()) == result.stripped_bytes
+    assert sorted(path for path, ops, _ in result.op_rows() if ops) == [
+        "ops/linalg/matrix_inverse.cc",
+        "ops/math/erfinv.cc",
+        "ops/math/opbridge_lgamma.cc",
+    ]
+
+
+def test_a_cross_build_without_the_toolchain_names_the_set_up_step(tmp_path):
+    from opbridge.cli._common import CliError
+    from opbridge.cli.cmd_selective import cross_settings
+
+    assert cross_settings(tmp_path, "host") == ({}, [])
+    with pytest.raises(CliError, match=r"tools/aarch64/setup\.sh"):
+        cross_settings(tmp_path, "aarch64")

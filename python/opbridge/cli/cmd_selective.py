@@ -12,6 +12,13 @@ The kernels are compiled only for the dtypes of the models' custom-op tensors
 op's bytes): a float32 model's MatrixInverse carries no float64 or complex code. --dtypes
 adds dtypes, --all-dtypes keeps every one; ops named only by --ops bring no dtypes, so
 --ops without --dtypes keeps every dtype too.
+
+--target aarch64 cross-compiles the library for 64-bit ARM Linux (a phone-class board:
+Raspberry Pi, Jetson) with the toolchain `make wheel-aarch64` uses (docs/aarch64.md):
+Debian's g++-aarch64-linux-gnu and the arm64 python3.11 headers that
+tools/aarch64/setup.sh unpacks into the source tree's .cache/aarch64. It implies
+--tflite-only: TensorFlow has no aarch64 wheel of the version the TF op library is
+built against.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -97,12 +105,47 @@ def resolve_dtypes(listed: str | None) -> list[str]:
     return names
 
 
+TARGETS = ("host", "aarch64")
+# The cross build's Python ABI: Debian bookworm's arm64 python3.11 in the sysroot.
+_AARCH64_EXT_SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
+
+
+def cross_settings(source: Path, target: str) -> tuple[dict[str, str], list[str]]:
+    """(environment, pip -C options) of a cross build for `target` ("host": none).
+    scikit-build-core takes the wheel's platform tag and SKBUILD_SOABI from the two
+    variables; pybind11 and FindPython need the target's module suffix and headers."""
+    if target == "host":
+        return {}, []
+    sysroot = source / ".cache" / "aarch64" / "sysroot"
+    tools = ("aarch64-linux-gnu-g++", "aarch64-linux-gnu-strip")
+    missing = [tool for tool in tools if not shutil.which(tool)]
+    if missing or not (sysroot / ".complete").is_file():
+        lacking = ", ".join(missing) if missing else f"the arm64 sysroot ({sysroot})"
+        raise CliError(
+            f"--target aarch64 needs Debian's cross toolchain and an arm64 python3.11 sysroot; "
+            f"missing {lacking}: run `sh tools/aarch64/setup.sh` (as root) in {source}"
+        )
+    env = {"_PYTHON_HOST_PLATFORM": "linux-aarch64", "SETUPTOOLS_EXT_SUFFIX": _AARCH64_EXT_SUFFIX}
+    options = [
+        f"-Ccmake.define.CMAKE_TOOLCHAIN_FILE={source / 'cmake' / 'toolchains' / 'aarch64-linux-gnu.cmake'}",
+        f"-Ccmake.define.Python_INCLUDE_DIR={sysroot / 'usr' / 'include' / 'python3.11'}",
+        f"-Ccmake.define.PYTHON_MODULE_EXTENSION={_AARCH64_EXT_SUFFIX}",
+    ]
+    return env, options
+
+
 def build_dir_for(
-    source: Path, ops: list[str], tflite_only: bool = False, dtypes: list[str] | None = None
+    source: Path,
+    ops: list[str],
+    tflite_only: bool = False,
+    dtypes: list[str] | None = None,
+    target: str = "host",
 ) -> Path:
     key = ";".join(ops) + (";tflite-only" if tflite_only else "")
     if dtypes:
         key += ";dtypes=" + ",".join(dtypes)
+    if target != "host":
+        key += ";target=" + target
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return source / "build" / f"selective-{digest}"
 
@@ -114,10 +157,14 @@ def build_wheel(
     jobs: int = 2,
     tflite_only: bool = False,
     dtypes: list[str] | None = None,
+    target: str = "host",
 ) -> Path:
     """Builds the selective wheel into `out`; returns its path. tflite_only: without the
     TensorFlow op library (OPBRIDGE_TF_LIBRARY=OFF): for LiteRT-only deployments. dtypes:
-    the kernels' dtypes (TF's names); None or empty: every dtype."""
+    the kernels' dtypes (TF's names); None or empty: every dtype. target: "host", or
+    "aarch64" (cross-compiled; TFLite kernels only)."""
+    cross_env, cross_options = cross_settings(source, target)
+    tflite_only = tflite_only or target != "host"
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("opbridge-*.whl"):
         old.unlink()
@@ -131,7 +178,8 @@ def build_wheel(
         "--quiet",
         "-w",
         str(out),
-        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes)}",
+        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes, target)}",
+        *cross_options,
         # ',' separates: scikit-build-core passes the value through to -D as is.
         f"-Ccmake.define.OPBRIDGE_OPS={','.join(ops)}",
         *(["-Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF"] if tflite_only else []),
@@ -139,7 +187,12 @@ def build_wheel(
         f"-Ccmake.define.OPBRIDGE_DTYPES={','.join(dtypes or [])}",
         str(source),
     ]
-    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "CMAKE_BUILD_PARALLEL_LEVEL": str(jobs)}
+    env = {
+        **os.environ,
+        **cross_env,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "CMAKE_BUILD_PARALLEL_LEVEL": str(jobs),
+    }
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise CliError(f"the selective build failed:\n{(result.stdout + result.stderr)[-4000:]}")
@@ -173,7 +226,11 @@ def _build_selective(args: argparse.Namespace) -> int:
     print(f"ops ({len(ops)}): {', '.join(ops)}")
     print(f"op files: {', '.join(sorted({known[op] for op in ops}))}")
     print(f"dtypes: {', '.join(dtypes) if dtypes else 'every dtype'}")
-    wheel = build_wheel(source, ops, Path(args.output).resolve(), args.jobs, args.tflite_only, dtypes)
+    if args.target != "host":
+        print(f"target: {args.target} (cross-compiled; the TFLite kernel library only)")
+    wheel = build_wheel(
+        source, ops, Path(args.output).resolve(), args.jobs, args.tflite_only, dtypes, args.target
+    )
     print(f"wheel: {wheel}")
     print_table(
         "libraries in the wheel",
@@ -202,6 +259,13 @@ def add(sub: Any) -> None:
     build.add_argument("--source", default=".", help="the opbridge source tree (default: .)")
     build.add_argument(
         "--tflite-only", action="store_true", help="leave out the TensorFlow op library (LiteRT-only wheels)"
+    )
+    build.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="host",
+        help="the machine the library is for: this one (host), or 64-bit ARM Linux (aarch64: "
+        "cross-compiled, TFLite kernels only; needs tools/aarch64/setup.sh once)",
     )
     build.add_argument("--jobs", type=int, default=2, help="parallel compile jobs (default: 2)")
     build.set_defaults(run=_build_selective)

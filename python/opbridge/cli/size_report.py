@@ -14,6 +14,7 @@ that defines it, as that is the copy kept.
 from __future__ import annotations
 
 import bisect
+import platform
 import re
 import shlex
 import shutil
@@ -137,7 +138,10 @@ def _category(origin: str, name: str) -> str:
 def _symbols(library: Path) -> list[tuple[int, int, str]]:
     """(address, size, demangled name) of every sized symbol."""
     out = subprocess.run(
-        ["nm", "-S", "-C", "--defined-only", str(library)], capture_output=True, text=True, check=True
+        [binutil("nm", library), "-S", "-C", "--defined-only", str(library)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     symbols = []
     for line in out.splitlines():
@@ -163,6 +167,23 @@ def _tool(name: str) -> str:
     return found
 
 
+# ELF e_machine values -> the GNU triplet's machine (Debian's cross binutils are
+# <machine>-linux-gnu-nm, -strip, -size).
+_ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+
+
+def binutil(name: str, library: Path) -> str:
+    """binutils' `name` for the library's machine: the host's own, or for a cross-built
+    library (build-selective --target aarch64) the cross toolchain's, as the host's
+    binutils do not read other machines' ELF files."""
+    with open(library, "rb") as file:
+        header = file.read(20)
+    machine = _ELF_MACHINES.get(int.from_bytes(header[18:20], "little")) if header[:4] == b"\x7fELF" else None
+    if machine is None or machine == platform.machine():
+        return name
+    return _tool(f"{machine}-linux-gnu-{name}")
+
+
 def _link_command(build_dir: Path, library: str) -> str:
     out = subprocess.run(
         [_tool("ninja"), "-C", str(build_dir), "-t", "commands", library],
@@ -177,12 +198,14 @@ def _link_command(build_dir: Path, library: str) -> str:
 def stripped_size(library: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / library.name
-        subprocess.run(["strip", "-o", str(out), str(library)], check=True)
+        subprocess.run([binutil("strip", library), "-o", str(out), str(library)], check=True)
         return out.stat().st_size
 
 
 def section_sizes(library: Path) -> dict[str, int]:
-    out = subprocess.run(["size", "-A", str(library)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [binutil("size", library), "-A", str(library)], capture_output=True, text=True, check=True
+    ).stdout
     sizes = {}
     for line in out.splitlines():
         parts = line.split()
