@@ -72,10 +72,12 @@ def _models(tf):
     return opbridge.convert(chosen), opbridge.convert(outside), opbridge.convert(float64)
 
 
-def _run(site: Path | None, model: Path, tmp: Path) -> tuple[dict, np.ndarray | None]:
+def _run(
+    site: Path | None, model: Path, tmp: Path, env_extra: dict[str, str] | None = None
+) -> tuple[dict, np.ndarray | None]:
     np.save(tmp / "input.npy", INPUT)
     out = tmp / f"out-{model.stem}-{'selective' if site else 'full'}.npy"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
     if site is not None:
         env["PYTHONPATH"] = str(site)
     result = subprocess.run(
@@ -116,6 +118,7 @@ def test_the_cli_keeps_the_models_ops_and_prints_the_size(selective):
     assert f"ops (3): {', '.join(CHOSEN)}" in selective["stdout"]
     assert "ops/math/erfinv.cc" in selective["stdout"]
     assert "dtypes: float\n" in selective["stdout"]
+    assert "x86-64 kernel copies: baseline and AVX2 (--max-isa)" in selective["stdout"]
     assert "libopbridge_tflite.so" in selective["stdout"]
 
 
@@ -307,3 +310,83 @@ def test_a_cross_build_without_the_toolchain_names_the_set_up_step(tmp_path):
     assert cross_settings(tmp_path, "host") == ({}, [])
     with pytest.raises(CliError, match=r"tools/aarch64/setup\.sh"):
         cross_settings(tmp_path, "aarch64")
+
+
+def _symbols(library: Path) -> str:
+    return subprocess.run(["nm", "-C", library], capture_output=True, text=True, check=True).stdout
+
+
+def _selective_wheel(tmp: Path, name: str, args: list) -> Path:
+    """Builds a selective wheel with `args` and unpacks it; returns the site directory."""
+    command = [BIN / "opbridge", "build-selective", *args, "-o", tmp / f"wheel-{name}", "--source", ROOT]
+    build = subprocess.run(command, capture_output=True, text=True)
+    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    (wheel,) = (tmp / f"wheel-{name}").glob("opbridge-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp / f"site-{name}")
+    return tmp / f"site-{name}"
+
+
+def test_a_baseline_library_carries_no_avx2_copies_and_computes_the_baseline_bits(selective):
+    # --max-isa baseline: every AVX2 copy (Erfinv's, Lgamma's lanes, MatrixInverse's
+    # isolated Eigen build) is left out; the model computes what the full build
+    # computes with its AVX2 paths turned off.
+    from opbridge.cli.cmd_selective import build_dir_for
+
+    tmp = selective["tmp"]
+    args = [tmp / "chosen.tflite", "--tflite-only", "--max-isa", "baseline"]
+    site = _selective_wheel(tmp, "baseline", args)
+    tree = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"], max_isa="baseline")
+    default_tree = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"])
+    assert "avx2" in _symbols(default_tree / "libopbridge_tflite.so").lower()  # what the check looks for
+    assert "avx2" not in _symbols(tree / "libopbridge_tflite.so").lower()
+    small = site / "opbridge" / "lib" / "libopbridge_tflite.so"
+    default = selective["site"] / "opbridge" / "lib" / "libopbridge_tflite.so"
+    sizes = small.stat().st_size, default.stat().st_size
+    assert sizes[0] < sizes[1], sizes
+    result, got = _run(site, tmp / "chosen.tflite", tmp)
+    assert result["error"] is None, result["error"]
+    full, want = _run(None, tmp / "chosen.tflite", tmp, {"OPBRIDGE_NO_AVX2": "1"})
+    assert full["error"] is None, full["error"]
+    np.testing.assert_array_equal(got, want)
+
+
+def test_the_default_library_leaves_the_avx512_copies_out(tf, selective):
+    # IRFFT's passes have AVX-512 copies (ops/signal/fft.h), which the full build
+    # carries; the default selective build (--max-isa avx2) carries the AVX2 ones
+    # only, and computes the same bits (the AVX-512 passes keep AVX2's).
+    import opbridge
+    from opbridge.cli.cmd_selective import build_dir_for
+
+    tmp = selective["tmp"]
+    spec = [tf.TensorSpec([3, 257], tf.complex64, name="spectrum")]
+    model = opbridge.convert(tf.function(lambda s: tf.signal.irfft(s), input_signature=spec))
+    (tmp / "irfft.tflite").write_bytes(model)
+    site = _selective_wheel(tmp, "irfft", [tmp / "irfft.tflite", "--tflite-only"])
+    tree = build_dir_for(ROOT, ["IRFFT"], tflite_only=True, dtypes=["float", "int32", "complex64"])
+    symbols = _symbols(tree / "libopbridge_tflite.so")
+    (full_tree,) = (ROOT / "build").glob("cp3*-linux_x86_64")  # make build's tree, unstripped
+    assert "PassAvx512" in _symbols(full_tree / "libopbridge_tflite.so")
+    assert "PassAvx2" in symbols and "PassAvx512" not in symbols
+    spectrum = np.fft.rfft(np.random.default_rng(5).standard_normal((3, 512))).astype(np.complex64)
+    np.save(tmp / "spectrum.npy", spectrum)
+    outputs = []
+    for where in (site, None):
+        out = tmp / f"irfft-{'selective' if where else 'full'}.npy"
+        code = RUN_IRFFT.format(model=tmp / "irfft.tflite", inputs=tmp / "spectrum.npy", out=out)
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **({"PYTHONPATH": str(where)} if where else {})}
+        ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        outputs.append(np.load(out))
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    np.testing.assert_allclose(outputs[0], np.fft.irfft(spectrum), atol=1e-5)
+
+
+RUN_IRFFT = """
+import numpy as np, opbridge
+interpreter = opbridge.Interpreter(model_path="{model}")
+interpreter.allocate_tensors()
+interpreter.set_tensor(interpreter.get_input_details()[0]["index"], np.load("{inputs}"))
+interpreter.invoke()
+np.save("{out}", interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+"""

@@ -19,6 +19,12 @@ Debian's g++-aarch64-linux-gnu and the arm64 python3.11 headers that
 tools/aarch64/setup.sh unpacks into the source tree's .cache/aarch64. It implies
 --tflite-only: TensorFlow has no aarch64 wheel of the version the TF op library is
 built against.
+
+On x86-64 the library carries the baseline kernels and their AVX2 copies; --max-isa
+avx512 adds the AVX-512 copies (faster FFTs, products and sums on CPUs that have
+AVX-512F: servers, AMD Zen 4/5; Intel's client CPUs since Alder Lake have none), at
+about 30 KB per FFT pass instantiation; --max-isa baseline leaves the AVX2 copies out
+too (the smallest library, for CPUs without AVX2, and slower wherever they exist).
 """
 
 from __future__ import annotations
@@ -106,6 +112,10 @@ def resolve_dtypes(listed: str | None) -> list[str]:
 
 
 TARGETS = ("host", "aarch64")
+# The highest x86-64 instruction set whose kernel copies the library carries
+# (OPBRIDGE_MAX_ISA, CMakeLists.txt); the full build carries all.
+MAX_ISAS = ("baseline", "avx2", "avx512")
+DEFAULT_MAX_ISA = "avx2"
 # The cross build's Python ABI: Debian bookworm's arm64 python3.11 in the sysroot.
 _AARCH64_EXT_SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 
@@ -140,12 +150,15 @@ def build_dir_for(
     tflite_only: bool = False,
     dtypes: list[str] | None = None,
     target: str = "host",
+    max_isa: str = DEFAULT_MAX_ISA,
 ) -> Path:
     key = ";".join(ops) + (";tflite-only" if tflite_only else "")
     if dtypes:
         key += ";dtypes=" + ",".join(dtypes)
     if target != "host":
         key += ";target=" + target
+    elif max_isa != "avx512":
+        key += ";max-isa=" + max_isa
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return source / "build" / f"selective-{digest}"
 
@@ -158,11 +171,13 @@ def build_wheel(
     tflite_only: bool = False,
     dtypes: list[str] | None = None,
     target: str = "host",
+    max_isa: str = DEFAULT_MAX_ISA,
 ) -> Path:
     """Builds the selective wheel into `out`; returns its path. tflite_only: without the
     TensorFlow op library (OPBRIDGE_TF_LIBRARY=OFF): for LiteRT-only deployments. dtypes:
     the kernels' dtypes (TF's names); None or empty: every dtype. target: "host", or
-    "aarch64" (cross-compiled; TFLite kernels only)."""
+    "aarch64" (cross-compiled; TFLite kernels only). max_isa: the highest x86-64
+    instruction set with kernel copies (MAX_ISAS; no effect on aarch64)."""
     cross_env, cross_options = cross_settings(source, target)
     tflite_only = tflite_only or target != "host"
     out.mkdir(parents=True, exist_ok=True)
@@ -178,13 +193,14 @@ def build_wheel(
         "--quiet",
         "-w",
         str(out),
-        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes, target)}",
+        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes, target, max_isa)}",
         *cross_options,
         # ',' separates: scikit-build-core passes the value through to -D as is.
         f"-Ccmake.define.OPBRIDGE_OPS={','.join(ops)}",
         *(["-Ccmake.define.OPBRIDGE_TF_LIBRARY=OFF"] if tflite_only else []),
         # Always given: a build tree configured before keeps its cached value otherwise.
         f"-Ccmake.define.OPBRIDGE_DTYPES={','.join(dtypes or [])}",
+        f"-Ccmake.define.OPBRIDGE_MAX_ISA={max_isa if target == 'host' else ''}",
         str(source),
     ]
     env = {
@@ -208,6 +224,13 @@ def library_sizes(wheel: Path) -> dict[str, int]:
         return {i.filename: i.file_size for i in archive.infolist() if ".so" in Path(i.filename).name}
 
 
+_ISA_COPIES = {
+    "baseline": "baseline only",
+    "avx2": "baseline and AVX2",
+    "avx512": "baseline, AVX2 and AVX-512",
+}
+
+
 def _build_selective(args: argparse.Namespace) -> int:
     source = Path(args.source).resolve()
     if not (source / "ops").is_dir() or not (source / "CMakeLists.txt").is_file():
@@ -228,9 +251,10 @@ def _build_selective(args: argparse.Namespace) -> int:
     print(f"dtypes: {', '.join(dtypes) if dtypes else 'every dtype'}")
     if args.target != "host":
         print(f"target: {args.target} (cross-compiled; the TFLite kernel library only)")
-    wheel = build_wheel(
-        source, ops, Path(args.output).resolve(), args.jobs, args.tflite_only, dtypes, args.target
-    )
+    else:
+        print(f"x86-64 kernel copies: {_ISA_COPIES[args.max_isa]} (--max-isa)")
+    out = Path(args.output).resolve()
+    wheel = build_wheel(source, ops, out, args.jobs, args.tflite_only, dtypes, args.target, args.max_isa)
     print(f"wheel: {wheel}")
     print_table(
         "libraries in the wheel",
@@ -266,6 +290,13 @@ def add(sub: Any) -> None:
         default="host",
         help="the machine the library is for: this one (host), or 64-bit ARM Linux (aarch64: "
         "cross-compiled, TFLite kernels only; needs tools/aarch64/setup.sh once)",
+    )
+    build.add_argument(
+        "--max-isa",
+        choices=MAX_ISAS,
+        default=DEFAULT_MAX_ISA,
+        help="x86-64: the highest instruction set whose kernel copies the library carries "
+        f"(default: {DEFAULT_MAX_ISA}; avx512 adds the AVX-512 copies, baseline drops the AVX2 ones)",
     )
     build.add_argument("--jobs", type=int, default=2, help="parallel compile jobs (default: 2)")
     build.set_defaults(run=_build_selective)
