@@ -181,6 +181,11 @@ def test_the_size_report_attributes_the_selective_library(selective):
     # count as op code too: what is left for libstdc++/libgcc is its CPU detection.
     assert result.by_category["libstdc++/libgcc pieces and linker stubs"] < 16 * 1024, result.by_category
     assert result.by_category["RE2"] == 0  # no regex op chosen: RE2 is not linked
+    # A symbol's bytes count once: the named categories fit in the sections that hold
+    # symbols (a constructor's C1/C2 names, or functions folded by ICF, share bytes).
+    named = result.stripped_bytes - result.by_category["unwind tables, relocations, symbol-less bytes"]
+    holders = (".text", ".rodata", ".data", ".data.rel.ro", ".data.rel.ro.local", ".tbss")
+    assert named <= sum(result.sections.get(name, 0) for name in holders), (named, result.sections)
     assert all(size > 0 for _, _, size in result.op_rows())
 
 

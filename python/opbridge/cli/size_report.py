@@ -243,7 +243,13 @@ def report(build_dir: Path, source_root: Path, library: str = "libopbridge_tflit
     ordered = sorted(pieces, key=lambda p: p.address)
     by_category: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
     named = 0
+    counted: set[int] = set()
     for address, size, name in symbols:
+        # A constructor's or destructor's complete and base object variants (C1/C2,
+        # D1/D2) are one function under two names: its bytes count once.
+        if size == 0 or address in counted:
+            continue
+        counted.add(address)
         at = bisect.bisect_right(starts, address) - 1
         if at < 0 or address >= ordered[at].address + ordered[at].size:
             continue
