@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -251,7 +252,7 @@ def _build_selective(args: argparse.Namespace) -> int:
     print(f"dtypes: {', '.join(dtypes) if dtypes else 'every dtype'}")
     if args.target != "host":
         print(f"target: {args.target} (cross-compiled; the TFLite kernel library only)")
-    else:
+    elif platform.machine() == "x86_64":
         print(f"x86-64 kernel copies: {_ISA_COPIES[args.max_isa]} (--max-isa)")
     out = Path(args.output).resolve()
     wheel = build_wheel(source, ops, out, args.jobs, args.tflite_only, dtypes, args.target, args.max_isa)
