@@ -92,6 +92,18 @@ def _run(
     return json.loads(line[len("RESULT ") :]), np.load(out) if out.exists() else None
 
 
+def _selective_wheel(tmp: Path, name: str, args: list) -> dict:
+    """Builds a selective wheel (`opbridge build-selective` with `args`) into tmp/wheel-<name>
+    and unpacks it into tmp/site-<name>: {"wheel", "site", "stdout"}."""
+    command = [BIN / "opbridge", "build-selective", *args, "-o", tmp / f"wheel-{name}", "--source", ROOT]
+    build = subprocess.run(command, capture_output=True, text=True)
+    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    (wheel,) = (tmp / f"wheel-{name}").glob("opbridge-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp / f"site-{name}")
+    return {"wheel": wheel, "site": tmp / f"site-{name}", "stdout": build.stdout}
+
+
 @pytest.fixture(scope="module")
 def selective(tf, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("selective")
@@ -101,17 +113,7 @@ def selective(tf, tmp_path_factory):
     (tmp / "float64.tflite").write_bytes(float64)
     # --tflite-only: the TF op library is the full build's code path, and leaving
     # it out keeps this build short (about 15 s of compiling).
-    command = [BIN / "opbridge", "build-selective", tmp / "chosen.tflite", "-o", tmp / "wheel"]
-    build = subprocess.run(
-        [*command, "--source", ROOT, "--tflite-only"],
-        capture_output=True,
-        text=True,
-    )
-    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    (wheel,) = (tmp / "wheel").glob("opbridge-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(tmp / "site")
-    return {"tmp": tmp, "site": tmp / "site", "stdout": build.stdout}
+    return {"tmp": tmp, **_selective_wheel(tmp, "host", [tmp / "chosen.tflite", "--tflite-only"])}
 
 
 def test_the_cli_keeps_the_models_ops_and_prints_the_size(selective):
@@ -243,14 +245,7 @@ RUN_AARCH64 = textwrap.dedent(
 @pytest.fixture(scope="module")
 def selective_aarch64(selective):
     tmp = selective["tmp"]
-    command = [BIN / "opbridge", "build-selective", tmp / "chosen.tflite", "-o", tmp / "wheel-aarch64"]
-    command += ["--source", ROOT, "--target", "aarch64"]
-    build = subprocess.run(command, capture_output=True, text=True)
-    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    (wheel,) = (tmp / "wheel-aarch64").glob("opbridge-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(tmp / "site-aarch64")
-    return {"wheel": wheel, "site": tmp / "site-aarch64", "stdout": build.stdout}
+    return _selective_wheel(tmp, "aarch64", [tmp / "chosen.tflite", "--target", "aarch64"])
 
 
 def test_the_aarch64_library_is_an_arm_elf_within_the_goal(selective_aarch64):
@@ -321,17 +316,6 @@ def _symbols(library: Path) -> str:
     return subprocess.run(["nm", "-C", library], capture_output=True, text=True, check=True).stdout
 
 
-def _selective_wheel(tmp: Path, name: str, args: list) -> Path:
-    """Builds a selective wheel with `args` and unpacks it; returns the site directory."""
-    command = [BIN / "opbridge", "build-selective", *args, "-o", tmp / f"wheel-{name}", "--source", ROOT]
-    build = subprocess.run(command, capture_output=True, text=True)
-    assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    (wheel,) = (tmp / f"wheel-{name}").glob("opbridge-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(tmp / f"site-{name}")
-    return tmp / f"site-{name}"
-
-
 def test_a_baseline_library_carries_no_avx2_copies_and_computes_the_baseline_bits(selective):
     # --max-isa baseline: every AVX2 copy (Erfinv's, Lgamma's lanes, MatrixInverse's
     # isolated Eigen build) is left out; the model computes what the full build
@@ -340,7 +324,7 @@ def test_a_baseline_library_carries_no_avx2_copies_and_computes_the_baseline_bit
 
     tmp = selective["tmp"]
     args = [tmp / "chosen.tflite", "--tflite-only", "--max-isa", "baseline"]
-    site = _selective_wheel(tmp, "baseline", args)
+    site = _selective_wheel(tmp, "baseline", args)["site"]
     tree = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"], max_isa="baseline")
     default_tree = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"])
     assert "avx2" in _symbols(default_tree / "libopbridge_tflite.so").lower()  # what the check looks for
@@ -367,7 +351,7 @@ def test_the_default_library_leaves_the_avx512_copies_out(tf, selective):
     spec = [tf.TensorSpec([3, 257], tf.complex64, name="spectrum")]
     model = opbridge.convert(tf.function(lambda s: tf.signal.irfft(s), input_signature=spec))
     (tmp / "irfft.tflite").write_bytes(model)
-    site = _selective_wheel(tmp, "irfft", [tmp / "irfft.tflite", "--tflite-only"])
+    site = _selective_wheel(tmp, "irfft", [tmp / "irfft.tflite", "--tflite-only"])["site"]
     tree = build_dir_for(ROOT, ["IRFFT"], tflite_only=True, dtypes=["float", "int32", "complex64"])
     symbols = _symbols(tree / "libopbridge_tflite.so")
     (full_tree,) = (ROOT / "build").glob("cp3*-linux_x86_64")  # make build's tree, unstripped
