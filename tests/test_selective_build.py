@@ -72,24 +72,28 @@ def _models(tf):
     return opbridge.convert(chosen), opbridge.convert(outside), opbridge.convert(float64)
 
 
+def _result(command: list, env: dict[str, str], cwd: Path) -> dict:
+    """Runs a RUN-style script and returns the JSON of its "RESULT " line."""
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True, env=env, cwd=cwd)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert line, f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return json.loads(line[len("RESULT ") :])
+
+
 def _run(
-    site: Path | None, model: Path, tmp: Path, env_extra: dict[str, str] | None = None
+    site: Path | None,
+    model: Path,
+    tmp: Path,
+    env_extra: dict[str, str] | None = None,
+    inputs: np.ndarray = INPUT,
 ) -> tuple[dict, np.ndarray | None]:
-    np.save(tmp / "input.npy", INPUT)
+    np.save(tmp / "input.npy", inputs)
     out = tmp / f"out-{model.stem}-{'selective' if site else 'full'}.npy"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
     if site is not None:
         env["PYTHONPATH"] = str(site)
-    result = subprocess.run(
-        [sys.executable, "-c", RUN, str(model), str(tmp / "input.npy"), str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp,
-    )
-    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
-    assert line, f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    return json.loads(line[len("RESULT ") :]), np.load(out) if out.exists() else None
+    result = _result([sys.executable, "-c", RUN, model, tmp / "input.npy", out], env, tmp)
+    return result, np.load(out) if out.exists() else None
 
 
 def _selective_wheel(tmp: Path, name: str, args: list) -> dict:
@@ -270,16 +274,8 @@ def test_the_aarch64_library_runs_the_model_under_emulation(selective, selective
     }
     out = tmp / "out-chosen-aarch64.npy"
     python = ["qemu-aarch64", sysroot / "usr/bin/python3.11"]
-    result = subprocess.run(
-        [*python, "-c", RUN_AARCH64, tmp / "chosen.tflite", tmp / "input.npy", out],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp,
-    )
-    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
-    assert line, f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    assert json.loads(line[len("RESULT ") :]) == {"machine": "aarch64", "ops": CHOSEN}
+    result = _result([*python, "-c", RUN_AARCH64, tmp / "chosen.tflite", tmp / "input.npy", out], env, tmp)
+    assert result == {"machine": "aarch64", "ops": CHOSEN}
     full, want = _run(None, tmp / "chosen.tflite", tmp)
     assert full["error"] is None, full["error"]
     # aarch64's contract against x86-64 (docs/aarch64.md, tools/aarch64/tolerance.py):
@@ -358,24 +354,9 @@ def test_the_default_library_leaves_the_avx512_copies_out(tf, selective):
     assert "PassAvx512" in _symbols(full_tree / "libopbridge_tflite.so")
     assert "PassAvx2" in symbols and "PassAvx512" not in symbols
     spectrum = np.fft.rfft(np.random.default_rng(5).standard_normal((3, 512))).astype(np.complex64)
-    np.save(tmp / "spectrum.npy", spectrum)
-    outputs = []
-    for where in (site, None):
-        out = tmp / f"irfft-{'selective' if where else 'full'}.npy"
-        code = RUN_IRFFT.format(model=tmp / "irfft.tflite", inputs=tmp / "spectrum.npy", out=out)
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **({"PYTHONPATH": str(where)} if where else {})}
-        ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-        assert ran.returncode == 0, ran.stderr[-2000:]
-        outputs.append(np.load(out))
-    np.testing.assert_array_equal(outputs[0], outputs[1])
-    np.testing.assert_allclose(outputs[0], np.fft.irfft(spectrum), atol=1e-5)
-
-
-RUN_IRFFT = """
-import numpy as np, opbridge
-interpreter = opbridge.Interpreter(model_path="{model}")
-interpreter.allocate_tensors()
-interpreter.set_tensor(interpreter.get_input_details()[0]["index"], np.load("{inputs}"))
-interpreter.invoke()
-np.save("{out}", interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
-"""
+    small, got = _run(site, tmp / "irfft.tflite", tmp, inputs=spectrum)
+    assert small["error"] is None and small["ops"] == ["IRFFT"], small
+    full, want = _run(None, tmp / "irfft.tflite", tmp, inputs=spectrum)
+    assert full["error"] is None, full["error"]
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got, np.fft.irfft(spectrum), atol=1e-5)
