@@ -196,6 +196,12 @@ class Plan {
   // `scale` multiplies the results (in double, rounded once to S).
   template <int L>
   void Transform(S* re, S* im, bool inverse, Workspace<S>* ws, double scale = 1.0) const;
+  // The same transform on the baseline passes only (the AVX2 and AVX-512
+  // passes compute the same bits): for work done once per plan, Bluestein's
+  // kernel, so that a float-only selective build links no AVX2 copy of the
+  // double passes for it (28 KB).
+  template <int L>
+  void TransformBaseline(S* re, S* im, bool inverse, Workspace<S>* ws, double scale = 1.0) const;
 
  private:
   struct Pass {
@@ -600,7 +606,7 @@ class Plan {
       }
     }
     Workspace<double> ws;
-    Plan<double>(m).template Transform<1>(kre.data(), kim.data(), false, &ws);
+    Plan<double>(m).template TransformBaseline<1>(kre.data(), kim.data(), false, &ws);
     kernel_re_.resize(static_cast<size_t>(m));
     kernel_im_.resize(static_cast<size_t>(m));
     for (int64_t k = 0; k < m; ++k) {
@@ -705,6 +711,7 @@ extern template void Plan<float>::Transform<kLanes>(float*, float*, bool, Worksp
 extern template void Plan<float>::Transform<2 * kLanes>(float*, float*, bool, Workspace<float>*, double) const;
 extern template void Plan<double>::Transform<1>(double*, double*, bool, Workspace<double>*, double) const;
 extern template void Plan<double>::Transform<kLanes>(double*, double*, bool, Workspace<double>*, double) const;
+extern template void Plan<double>::TransformBaseline<1>(double*, double*, bool, Workspace<double>*, double) const;
 
 // Per-thread buffers of a RealInversePlan.
 template <typename S>
