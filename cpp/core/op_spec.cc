@@ -35,6 +35,52 @@ bool IsValidOpName(const std::string& name, OpOrigin origin) {
 
 }  // namespace
 
+OpSpec::OpSpec(std::string_view name) : name_(name) {}
+OpSpec::OpSpec(const OpSpec& other) = default;
+OpSpec::OpSpec(OpSpec&& other) noexcept = default;
+OpSpec& OpSpec::operator=(const OpSpec& other) = default;
+OpSpec& OpSpec::operator=(OpSpec&& other) noexcept = default;
+OpSpec::~OpSpec() = default;
+
+OpSpec& OpSpec::Doc(std::string_view doc) {
+  doc_ = doc;
+  return *this;
+}
+OpSpec& OpSpec::Input(std::string_view decl) {
+  input_texts_.emplace_back(decl);
+  return *this;
+}
+OpSpec& OpSpec::Output(std::string_view decl) {
+  output_texts_.emplace_back(decl);
+  return *this;
+}
+OpSpec& OpSpec::Attr(std::string_view decl) {
+  attr_texts_.emplace_back(decl);
+  return *this;
+}
+OpSpec& OpSpec::DefinedBy(std::string_view source) {
+  defined_by_ = source;
+  return *this;
+}
+OpSpec& OpSpec::Replaces(std::string_view tf_op) {
+  replaces_ = tf_op;
+  return *this;
+}
+
+OpSpec& OpSpec::DeclareParams(const void* tag, ParamsReader reader, void (*declare)(ParamBinder&, void*),
+                              void* fields) {
+  ParamBinder binder;
+  declare(binder, fields);
+  if (params_tag_ != nullptr) builder_errors_.push_back("Params declared twice");
+  params_tag_ = tag;
+  params_reader_ = reader;
+  for (const ParamBinder::Declared& d : binder.declared()) {
+    attr_texts_.push_back(d.text);
+    param_declared_.push_back(d);
+  }
+  return *this;
+}
+
 const char* OpOriginName(OpOrigin origin) {
   switch (origin) {
     case OpOrigin::kTensorFlow: return "tensorflow";

@@ -41,4 +41,14 @@ void ParamBinder::Bind(const char* decl, AttrType type, void* field) {
   }
 }
 
+namespace params_detail {
+
+Status ReadFields(const std::vector<std::string>& names, const AttrMap& attrs,
+                  void (*declare)(ParamBinder&, void*), void* fields) {
+  ParamBinder binder(&names, &attrs);
+  declare(binder, fields);
+  return binder.status();
+}
+
+}  // namespace params_detail
 }  // namespace opbridge

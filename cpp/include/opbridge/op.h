@@ -27,6 +27,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "opbridge/attr.h"
@@ -152,31 +154,32 @@ const char* OpOriginName(OpOrigin origin);
 
 class OpSpec {
  public:
-  explicit OpSpec(std::string name) : name_(std::move(name)) {}
+  // The builder's string methods, the copies and the destructor are defined
+  // in op_spec.cc, not here: every op file registers its ops at load time,
+  // and inlined they put about 1.3 KB of string and vector code into each
+  // (700 KB of the full library; most of a small selective one's op code).
+  explicit OpSpec(std::string_view name);
+  OpSpec(const OpSpec& other);
+  OpSpec(OpSpec&& other) noexcept;
+  OpSpec& operator=(const OpSpec& other);
+  OpSpec& operator=(OpSpec&& other) noexcept;
+  ~OpSpec();
 
   OpSpec& Origin(OpOrigin origin) { origin_ = origin; return *this; }
-  OpSpec& Doc(std::string doc) { doc_ = std::move(doc); return *this; }
-  OpSpec& Input(std::string decl) { input_texts_.push_back(std::move(decl)); return *this; }
-  OpSpec& Output(std::string decl) { output_texts_.push_back(std::move(decl)); return *this; }
+  OpSpec& Doc(std::string_view doc);
+  OpSpec& Input(std::string_view decl);
+  OpSpec& Output(std::string_view decl);
   // An attr the kernel does not read (a type attr bound by the tensors, an
   // attr kept for TF's signature). Attrs the op reads are Params.
-  OpSpec& Attr(std::string decl) { attr_texts_.push_back(std::move(decl)); return *this; }
+  OpSpec& Attr(std::string_view decl);
   // The attrs the op reads, declared by P::Declare (opbridge/params.h), in
   // order among the Attr() declarations. A forward op and its gradient
   // declare the same P.
   template <typename P>
   OpSpec& Params() {
-    ParamBinder binder;
-    P dummy{};
-    P::Declare(binder, dummy);
-    if (params_tag_ != nullptr) builder_errors_.push_back("Params declared twice");
-    params_tag_ = params_detail::Tag<P>();
-    params_reader_ = &params_detail::Read<P>;
-    for (const ParamBinder::Declared& d : binder.declared()) {
-      attr_texts_.push_back(d.text);
-      param_declared_.push_back(d);
-    }
-    return *this;
+    P fields{};
+    return DeclareParams(params_detail::Tag<P>(), &params_detail::Read<P>, &params_detail::DeclareFields<P>,
+                         &fields);
   }
   OpSpec& ShapeRule(ShapeFn fn) {
     shape_fn_ = [fn](ShapeContext& ctx) { return fn(ctx); };
@@ -201,13 +204,13 @@ class OpSpec {
   // A helper op only TF needs (a gradient): no TFLite kernel is registered.
   OpSpec& TensorFlowOnly() { tflite_ = false; return *this; }
   // Who defines a kTfLiteOnly op ("MediaPipe"); shown by `opbridge ops`.
-  OpSpec& DefinedBy(std::string source) { defined_by_ = std::move(source); return *this; }
+  OpSpec& DefinedBy(std::string_view source);
   // Custom options are not a flexbuffer map: decode them with `fn`.
   OpSpec& OptionsDecoder(OptionsDecoderFn fn) { options_decoder_ = fn; return *this; }
   // This opbridge op computes TF op `tf_op` (same inputs, outputs and attrs)
   // in one kernel where the converter would lower `tf_op` into many builtins;
   // opbridge.convert substitutes it before conversion.
-  OpSpec& Replaces(std::string tf_op) { replaces_ = std::move(tf_op); return *this; }
+  OpSpec& Replaces(std::string_view tf_op);
   // Run with subnormals kept, as TF's kernel for this op does (its default is
   // to flush them: see cpp/core/float_mode.h).
   OpSpec& KeepDenormals() { flush_denormals_ = false; return *this; }
@@ -255,6 +258,10 @@ class OpSpec {
 
  private:
   Status CheckParams();
+  using ParamsReader = Status (*)(const std::vector<std::string>&, const AttrMap&, std::shared_ptr<const void>*);
+  // Params<P>()'s work, out of line: runs `declare` on `fields` (a P) in
+  // declare mode and keeps the declarations.
+  OpSpec& DeclareParams(const void* tag, ParamsReader reader, void (*declare)(ParamBinder&, void*), void* fields);
 
   std::string name_;
   OpOrigin origin_ = OpOrigin::kOpbridge;
@@ -273,7 +280,7 @@ class OpSpec {
   const void* params_tag_ = nullptr;
   const void* shape_params_tag_ = nullptr;
   const void* kernel_params_tag_ = nullptr;
-  Status (*params_reader_)(const std::vector<std::string>&, const AttrMap&, std::shared_ptr<const void>*) = nullptr;
+  ParamsReader params_reader_ = nullptr;
   std::vector<ParamBinder::Declared> param_declared_;
   std::vector<std::string> param_names_;
   std::function<Status(ShapeContext&)> shape_fn_;
@@ -303,4 +310,4 @@ Status SameShapeAsInput0(ShapeContext& ctx);
 // the adapters' own load-time code (default priority) walks the registry.
 #define OPBRIDGE_REGISTER_OP(spec)                                          \
   static ::opbridge::OpRegistrar OPBRIDGE_CONCAT(opbridge_registrar_, __COUNTER__) \
-      __attribute__((init_priority(1000), used)) = ::opbridge::OpRegistrar(spec)
+      __attribute__((init_priority(1000), used)) = ::opbridge::OpRegistrar(std::move(spec))
