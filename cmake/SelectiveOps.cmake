@@ -105,8 +105,13 @@ function(opbridge_finish_selective_library name op_count)
     endforeach()
   endif()
   # The TFLite adapter's table of per-op init functions (kernel_adapter.cc),
-  # sized for these ops: every op may be registered twice (Name and Flex<Name>).
-  math(EXPR _slots "2 * ${op_count}")
+  # sized for these ops: every op may be registered twice (Name and Flex<Name>),
+  # once without Select TF ops nodes (OPBRIDGE_SELECT_TF).
+  if(OPBRIDGE_SELECT_TF)
+    math(EXPR _slots "2 * ${op_count}")
+  else()
+    set(_slots ${op_count})
+  endif()
   target_compile_definitions(${name}_tflite PRIVATE OPBRIDGE_MAX_TFLITE_OPS=${_slots})
   # The kernel libraries fold with gold already (OPBRIDGE_FOLD_LINK_OPTIONS);
   # here the pybind module too, and --gc-sections with GNU ld when gold is absent.

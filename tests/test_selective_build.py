@@ -360,3 +360,50 @@ def test_the_default_library_leaves_the_avx512_copies_out(tf, selective):
     assert full["error"] is None, full["error"]
     np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(got, np.fft.irfft(spectrum), atol=1e-5)
+
+
+def _select_tf_model(tf) -> bytes:
+    """Tan and MatrixInverse converted the stock way with Select TF ops: FlexTan and
+    FlexMatrixInverse nodes, whose options are TF NodeDefs (the converter's Select TF
+    list has neither Erfinv nor Lgamma's float kernel)."""
+
+    @tf.function(input_signature=[tf.TensorSpec([8], tf.float32, name="x")])
+    def fn(x):
+        matrices = tf.reshape(x, [2, 2, 2]) + 3.0 * tf.eye(2)
+        return tf.math.tan(x) + tf.reshape(tf.linalg.inv(matrices), [8])
+
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    return converter.convert()
+
+
+def test_select_tf_nodes_are_built_only_when_a_model_has_them(tf, selective):
+    # The models of the default library have no Flex<Op> node: it has neither their
+    # decoder nor their registrations, and a Select TF model fails to prepare,
+    # naming the node's op. Built from that model, the library runs it with the
+    # full build's bits.
+    from opbridge import tflite_model
+    from opbridge.cli.cmd_selective import build_dir_for
+
+    tmp = selective["tmp"]
+    (tmp / "flex.tflite").write_bytes(_select_tf_model(tf))
+    assert set(tflite_model.parse((tmp / "flex.tflite").read_bytes()).custom_op_counts()) == {
+        "FlexMatrixInverse",
+        "FlexTan",
+    }
+    assert "Select TF ops nodes: none in the models, left out" in selective["stdout"]
+    default_tree = build_dir_for(ROOT, CHOSEN, tflite_only=True, dtypes=["float"])
+    assert "DecodeSelectTfAttrs" not in _symbols(default_tree / "libopbridge_tflite.so")
+    refused, _ = _run(selective["site"], tmp / "flex.tflite", tmp)
+    assert refused["error"] is not None and "FlexMatrixInverse" in refused["error"], refused
+
+    built = _selective_wheel(tmp, "flex", [tmp / "flex.tflite", "--tflite-only"])
+    assert "Select TF ops nodes: run (FlexMatrixInverse, FlexTan)" in built["stdout"]
+    flex_ops = ["MatrixInverse", "Tan"]
+    tree = build_dir_for(ROOT, flex_ops, tflite_only=True, dtypes=["float"], select_tf=True)
+    assert "DecodeSelectTfAttrs" in _symbols(tree / "libopbridge_tflite.so")
+    result, got = _run(built["site"], tmp / "flex.tflite", tmp)
+    assert result["error"] is None, result["error"]
+    full, want = _run(None, tmp / "flex.tflite", tmp)
+    assert full["error"] is None, full["error"]
+    np.testing.assert_array_equal(got, want)

@@ -111,6 +111,10 @@ OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_decode_options)(const char* op, const voi
   const size_t prefix = sizeof(opbridge::kSelectTfPrefix) - 1;
   bool select_tf = false;
   if (spec == nullptr && op != nullptr && std::strncmp(op, opbridge::kSelectTfPrefix, prefix) == 0) {
+    if (!opbridge::kSelectTfBuilt) {
+      return Fail(sink, std::string(op) + ": this selective build of opbridge runs no Select TF ops nodes "
+                        "(build it again with a model that has them: opbridge build-selective)");
+    }
     spec = opbridge::FindOp(op + prefix);
     select_tf = spec != nullptr && spec->origin() == opbridge::OpOrigin::kTensorFlow && spec->has_tflite_kernel();
     if (!select_tf) spec = nullptr;
@@ -118,7 +122,7 @@ OPBRIDGE_C_EXPORT int OPBRIDGE_C_NAME(_decode_options)(const char* op, const voi
   if (spec == nullptr) return Fail(sink, std::string("no op named ") + (op ? op : "NULL"));
   opbridge::AttrMap attrs;
   const auto* bytes = static_cast<const uint8_t*>(data);
-  const opbridge::Status status = select_tf
+  const opbridge::Status status = opbridge::kSelectTfBuilt && select_tf
                                       ? opbridge::DecodeSelectTfAttrs(*spec, bytes, data ? size : 0, &attrs)
                                       : opbridge::DecodeAttrs(*spec, bytes, data ? size : 0, &attrs);
   if (!status.ok()) return Fail(sink, spec->name() + ": " + status.message());

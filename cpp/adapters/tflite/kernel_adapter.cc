@@ -273,10 +273,12 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
   }
+  // IsBuilt: a selective build without string or resource tensors (refused
+  // above) leaves their code out (docs/size.md).
   bool uses_resources = false;
   for (DType dtype : inputs.dtypes) uses_resources |= dtype == DType::kResource;
   for (const ArgSpec* arg : outputs) uses_resources |= ArgDType(*arg, attrs) == DType::kResource;
-  if (uses_resources && state->resources == nullptr) {
+  if (IsBuilt(DType::kResource) && uses_resources && state->resources == nullptr) {
     OPBRIDGE_RETURN_IF_ERROR(AcquireResourceStore(context, &state->resources));
   }
   for (const AttrSpec& attr : spec.attrs()) {
@@ -316,7 +318,7 @@ class TfLiteNodeView : public RuntimeNode {
     const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
     TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
     const DType dtype = DTypeFromTfLiteType(tensor->type);
-    if (dtype == DType::kString) return StringOutput(i, shape, out);
+    if (IsBuilt(DType::kString) && dtype == DType::kString) return StringOutput(i, shape, out);
     // An output bound to a caller's buffer (kTfLiteCustom: LiteRT's CompiledModel
     // binds the output buffers it is given, sized before the run) cannot grow
     // here: ResizeTensor would record the new size over the caller's memory.
@@ -350,6 +352,7 @@ class TfLiteNodeView : public RuntimeNode {
     return Status::Ok();
   }
   Status CommitStrings() {
+    if constexpr (!IsBuilt(DType::kString)) return Status::Ok();
     for (int i : written_) {
       NodeState::StringOutputData& entry = state_->string_outputs[i];
       TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];
@@ -383,13 +386,13 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->inputs, static_cast<int>(i), "input", name, &tensor));
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "input", name, &shape));
     const DType dtype = DTypeFromTfLiteType(tensor->type);
-    if (dtype == DType::kString) {
+    if (IsBuilt(DType::kString) && dtype == DType::kString) {
       std::vector<std::string_view>& views = strings.emplace_back();
       OPBRIDGE_RETURN_IF_ERROR(StringViews(tensor, shape, name, &views));
       inputs.emplace_back(&name, dtype, std::move(shape), views.data());
       continue;
     }
-    if (dtype == DType::kResource) {
+    if (IsBuilt(DType::kResource) && dtype == DType::kResource) {
       OPBRIDGE_RETURN_IF_ERROR(CheckResourceData(tensor, shape, name));
       inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
       continue;
@@ -410,11 +413,11 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     }
     Shape shape;
     OPBRIDGE_RETURN_IF_ERROR(ShapeOf(tensor, "output", name, &shape));
-    if (dtype == DType::kString) {
+    if (IsBuilt(DType::kString) && dtype == DType::kString) {
       OPBRIDGE_RETURN_IF_ERROR(view.StringOutput(static_cast<int>(i), shape, &outputs.emplace_back()));
       continue;
     }
-    if (dtype == DType::kResource) {
+    if (IsBuilt(DType::kResource) && dtype == DType::kResource) {
       OPBRIDGE_RETURN_IF_ERROR(ResourceOutputData(tensor, shape, name));
       outputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
       continue;
@@ -433,7 +436,7 @@ void* InitNode(const OpSpec* spec, bool select_tf, const char* buffer, size_t le
   state->spec = spec;
   const auto* options = reinterpret_cast<const uint8_t*>(buffer);
   const size_t size = buffer ? length : 0;
-  const Status status = select_tf ? DecodeSelectTfAttrs(*spec, options, size, &state->attrs.map)
+  const Status status = kSelectTfBuilt && select_tf ? DecodeSelectTfAttrs(*spec, options, size, &state->attrs.map)
                                   : DecodeAttrs(*spec, options, size, &state->attrs.map);
   if (!status.ok()) state->init_error = status.message();
   return state.release();
@@ -489,7 +492,8 @@ TfLiteStatus Invoke(TfLiteContext* context, TfLiteNode* node) {
 #ifndef OPBRIDGE_MAX_TFLITE_OPS
 #define OPBRIDGE_MAX_TFLITE_OPS 1024
 #endif
-// Registrations: each TF op counts twice (its name and Flex<name>).
+// Registrations: each TF op counts twice (its name and Flex<name>) where
+// Select TF ops nodes are built (kSelectTfBuilt).
 constexpr size_t kMaxOps = OPBRIDGE_MAX_TFLITE_OPS;
 struct TableSlot {
   const OpSpec* spec;
@@ -565,7 +569,7 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
       if (!spec->has_tflite_kernel()) continue;
       add(spec, false);
       // A TF op also runs as the Select TF ops node the converter makes of it.
-      if (spec->origin() == OpOrigin::kTensorFlow) add(spec, true);
+      if (kSelectTfBuilt && spec->origin() == OpOrigin::kTensorFlow) add(spec, true);
     }
   });
   return *table;

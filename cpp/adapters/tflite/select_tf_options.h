@@ -18,6 +18,16 @@ namespace opbridge {
 // The prefix the converter gives Select TF ops' custom codes.
 inline constexpr char kSelectTfPrefix[] = "Flex";
 
+// Whether this library runs Select TF ops nodes: a selective build whose
+// models have none defines OPBRIDGE_WITHOUT_SELECT_TF (CMake
+// OPBRIDGE_SELECT_TF=OFF), and the decoder and the Flex<Op> registrations
+// are left out (docs/size.md).
+#ifdef OPBRIDGE_WITHOUT_SELECT_TF
+inline constexpr bool kSelectTfBuilt = false;
+#else
+inline constexpr bool kSelectTfBuilt = true;
+#endif
+
 Status DecodeSelectTfAttrs(const OpSpec& spec, const uint8_t* options, size_t size, AttrMap* out);
 
 }  // namespace opbridge

@@ -25,6 +25,10 @@ avx512 adds the AVX-512 copies (faster FFTs, products and sums on CPUs that have
 AVX-512F: servers, AMD Zen 4/5; Intel's client CPUs since Alder Lake have none), at
 about 30 KB per FFT pass instantiation; --max-isa baseline leaves the AVX2 copies out
 too (the smallest library, for CPUs without AVX2, and slower wherever they exist).
+
+Select TF ops nodes ("Flex<Op>": a TF op the converter kept with SELECT_TF_OPS) run by the
+op's kernel only when a model has one, or with --select-tf (-DOPBRIDGE_SELECT_TF): their
+NodeDef decoder and second registration are about 10 KB a model without them never uses.
 """
 
 from __future__ import annotations
@@ -73,6 +77,11 @@ def resolve_ops(wanted: list[str], known: dict[str, str]) -> list[str]:
     if unknown:
         raise CliError(f"no opbridge op file registers {', '.join(sorted(set(unknown)))}")
     return sorted(set(chosen))
+
+
+def select_tf_nodes(wanted: list[str], known: dict[str, str]) -> list[str]:
+    """The Select TF ops codes ("Flex<Op>" of a registered Op) among `wanted`."""
+    return sorted({code for code in wanted if code not in known and code.removeprefix(FLEX) in known})
 
 
 def model_ops(paths: list[str]) -> list[str]:
@@ -152,8 +161,9 @@ def build_dir_for(
     dtypes: list[str] | None = None,
     target: str = "host",
     max_isa: str = DEFAULT_MAX_ISA,
+    select_tf: bool = False,
 ) -> Path:
-    key = ";".join(ops) + (";tflite-only" if tflite_only else "")
+    key = ";".join(ops) + (";tflite-only" if tflite_only else "") + (";select-tf" if select_tf else "")
     if dtypes:
         key += ";dtypes=" + ",".join(dtypes)
     if target != "host":
@@ -173,12 +183,14 @@ def build_wheel(
     dtypes: list[str] | None = None,
     target: str = "host",
     max_isa: str = DEFAULT_MAX_ISA,
+    select_tf: bool = False,
 ) -> Path:
     """Builds the selective wheel into `out`; returns its path. tflite_only: without the
     TensorFlow op library (OPBRIDGE_TF_LIBRARY=OFF): for LiteRT-only deployments. dtypes:
     the kernels' dtypes (TF's names); None or empty: every dtype. target: "host", or
     "aarch64" (cross-compiled; TFLite kernels only). max_isa: the highest x86-64
-    instruction set with kernel copies (MAX_ISAS; no effect on aarch64)."""
+    instruction set with kernel copies (MAX_ISAS; no effect on aarch64). select_tf: the
+    TFLite library also runs the ops' Select TF ops nodes (Flex<Op>)."""
     cross_env, cross_options = cross_settings(source, target)
     tflite_only = tflite_only or target != "host"
     out.mkdir(parents=True, exist_ok=True)
@@ -194,7 +206,7 @@ def build_wheel(
         "--quiet",
         "-w",
         str(out),
-        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes, target, max_isa)}",
+        f"-Cbuild-dir={build_dir_for(source, ops, tflite_only, dtypes, target, max_isa, select_tf)}",
         *cross_options,
         # ',' separates: scikit-build-core passes the value through to -D as is.
         f"-Ccmake.define.OPBRIDGE_OPS={','.join(ops)}",
@@ -202,6 +214,7 @@ def build_wheel(
         # Always given: a build tree configured before keeps its cached value otherwise.
         f"-Ccmake.define.OPBRIDGE_DTYPES={','.join(dtypes or [])}",
         f"-Ccmake.define.OPBRIDGE_MAX_ISA={max_isa if target == 'host' else ''}",
+        f"-Ccmake.define.OPBRIDGE_SELECT_TF={'ON' if select_tf else 'OFF'}",
         str(source),
     ]
     env = {
@@ -241,6 +254,8 @@ def _build_selective(args: argparse.Namespace) -> int:
         raise CliError("no ops: give .tflite models with opbridge custom ops, or --ops")
     known = known_ops(source)
     ops = resolve_ops(wanted, known)
+    flex = select_tf_nodes(wanted, known)
+    select_tf = args.select_tf or bool(flex)
     listed = resolve_dtypes(args.dtypes)
     if args.all_dtypes or (args.ops and not listed):
         dtypes: list[str] = []
@@ -250,12 +265,18 @@ def _build_selective(args: argparse.Namespace) -> int:
     print(f"ops ({len(ops)}): {', '.join(ops)}")
     print(f"op files: {', '.join(sorted({known[op] for op in ops}))}")
     print(f"dtypes: {', '.join(dtypes) if dtypes else 'every dtype'}")
+    if select_tf:
+        print(f"Select TF ops nodes: run ({', '.join(flex) if flex else '--select-tf'})")
+    else:
+        print("Select TF ops nodes: none in the models, left out (--select-tf keeps them)")
     if args.target != "host":
         print(f"target: {args.target} (cross-compiled; the TFLite kernel library only)")
     elif platform.machine() == "x86_64":
         print(f"x86-64 kernel copies: {_ISA_COPIES[args.max_isa]} (--max-isa)")
     out = Path(args.output).resolve()
-    wheel = build_wheel(source, ops, out, args.jobs, args.tflite_only, dtypes, args.target, args.max_isa)
+    wheel = build_wheel(
+        source, ops, out, args.jobs, args.tflite_only, dtypes, args.target, args.max_isa, select_tf
+    )
     print(f"wheel: {wheel}")
     print_table(
         "libraries in the wheel",
@@ -298,6 +319,12 @@ def add(sub: Any) -> None:
         default=DEFAULT_MAX_ISA,
         help="x86-64: the highest instruction set whose kernel copies the library carries "
         f"(default: {DEFAULT_MAX_ISA}; avx512 adds the AVX-512 copies, baseline drops the AVX2 ones)",
+    )
+    build.add_argument(
+        "--select-tf",
+        action="store_true",
+        help="also run the ops' Select TF ops nodes (Flex<Op>, from SELECT_TF_OPS conversions); "
+        "by default only when a model has one",
     )
     build.add_argument("--jobs", type=int, default=2, help="parallel compile jobs (default: 2)")
     build.set_defaults(run=_build_selective)
