@@ -22,6 +22,7 @@ struct ContextAccess {
   static void TakeOutputs(ShapeContext& ctx, OutputShapes* out) {
     out->shapes = std::move(ctx.output_shapes_);
     out->dynamic = std::move(ctx.output_dynamic_);
+    out->forwards_input = ctx.forwards_input_;
   }
   static KernelContext MakeKernelContext(const OpSpec& spec, const NodeAttrs& attrs, Parallelism* parallelism,
                                          std::vector<ConstTensor> inputs, std::vector<Tensor> outputs,

@@ -55,6 +55,7 @@ struct InputShapes {
 struct OutputShapes {
   std::vector<Shape> shapes;  // unknown rank where the rule set none
   std::vector<bool> dynamic;  // the kernel allocates these
+  bool forwards_input = false;  // ShapeContext::set_forwards_input
 };
 
 Status InferShapes(const OpSpec& spec, const NodeAttrs& attrs, InputShapes inputs, size_t num_outputs,

@@ -240,6 +240,10 @@ Status StridedSliceShape(ShapeContext& ctx, const StridedSliceParams& p) {
     DenseSlice slice;
     OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *begin, *end, *strides, p, &slice));
     ctx.set_output(0, slice.output);
+    // New axes and whole ranges only (`x[:, None]`, a mask's expansion): the
+    // output is the input's bytes, which TFLite's planner can then share
+    // instead of this kernel copying them (OpSpec::MayForwardInput).
+    if (slice.is_identity) ctx.set_forwards_input();
     return Status::Ok();
   }
   // The output's shape depends on the values: the kernel sizes it.
@@ -389,6 +393,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("StridedSlice")
                                "uint32, uint64, bool, complex64, complex128}")
                          .Attr("Index: {int16, int32, int64}")
                          .Params<StridedSliceParams>()
+                         .MayForwardInput()
                          .ShapeRule(StridedSliceShape)
                          .Kernel(StridedSliceKernel));
 

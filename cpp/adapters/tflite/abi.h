@@ -212,6 +212,13 @@ struct PaddedRegistration {
 
 constexpr int kBuiltinOperatorCustom = 32;
 
+// TfLiteInPlaceOp bits of TfLiteRegistration::inplace_operator: output 0
+// may take input 0's buffer, and holds that input's data unchanged.
+enum : uint64_t {
+  kTfLiteInplaceOpDataUnmodified = 1,
+  kTfLiteInplaceOpInput0Shared = 4,
+};
+
 static_assert(sizeof(void*) == 8, "opbridge's TFLite ABI declarations assume a 64-bit target");
 #ifndef OPBRIDGE_TEST_ABI_SKEW
 static_assert(sizeof(TfLiteIntArray) == 4, "TfLiteIntArray layout");

@@ -29,6 +29,8 @@ struct NodeState {
   NodeAttrs attrs;
   std::string init_error;
   std::vector<bool> output_dynamic;
+  // The shape rule said output 0 is input 0's bytes (OpSpec::MayForwardInput).
+  bool forwards_input = false;
   // The node's inputs and outputs in order, each list's arg repeated once per tensor.
   std::vector<const ArgSpec*> inputs, outputs;
   // The interpreter's resources, for nodes with a resource input or output;
@@ -290,6 +292,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   OutputShapes shapes;
   OPBRIDGE_RETURN_IF_ERROR(InferShapes(spec, state->attrs, std::move(inputs), outputs.size(), &shapes));
   state->output_dynamic = shapes.dynamic;
+  state->forwards_input = spec.may_forward_input() && shapes.forwards_input && !shapes.dynamic.empty() &&
+                          !shapes.dynamic[0] && node->inputs->size > 0;
   for (size_t i = 0; i < outputs.size(); ++i) {
     TfLiteTensor* tensor = &context->tensors[node->outputs->data[i]];
     if (shapes.dynamic[i]) {
@@ -298,6 +302,21 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
         tensor->data = nullptr;
       }
       continue;
+    }
+    if (i == 0 && spec.may_forward_input() && !state->forwards_input && node->inputs->size > 0 &&
+        node->inputs->data[0] >= 0) {
+      // The planner shares input 0's buffer with output 0 whenever both are
+      // arena tensors of equal bytes; this node's output is not its input's
+      // bytes (a reversal keeps the size), so it must not: a heap output
+      // takes it out of the arena.
+      const TfLiteTensor& input = context->tensors[node->inputs->data[0]];
+      const auto bytes = static_cast<uint64_t>(shapes.shapes[0].num_elements()) *
+                         static_cast<uint64_t>(DTypeSize(DTypeFromTfLiteType(tensor->type)));
+      if (tensor->allocation_type == kTfLiteArenaRw && input.allocation_type == kTfLiteArenaRw &&
+          bytes == input.bytes) {
+        tensor->allocation_type = kTfLiteDynamic;
+        tensor->data = nullptr;
+      }
     }
     OPBRIDGE_RETURN_IF_ERROR(Resize(context, tensor, shapes.shapes[i], outputs[i]->name));
   }
@@ -374,6 +393,17 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
   OPBRIDGE_REQUIRE(node->inputs != nullptr && node->inputs->size == static_cast<int>(state->inputs.size()),
                    "the node's inputs changed since prepare");
+  if (spec.may_forward_input() && node->outputs != nullptr && node->outputs->size > 0 && node->inputs->size > 0 &&
+      node->inputs->data[0] >= 0 && node->outputs->data[0] >= 0) {
+    const void* in = context->tensors[node->inputs->data[0]].data;
+    const TfLiteTensor& output = context->tensors[node->outputs->data[0]];
+    // The planner gave output 0 input 0's buffer: the data is there already.
+    if (state->forwards_input && in != nullptr && in == output.data) return Status::Ok();
+    // It also points an empty output at its input (its planner does not
+    // re-check a tensor of 0 bytes), harmlessly: nothing is written.
+    OPBRIDGE_REQUIRE(in == nullptr || in != output.data || output.bytes == 0, "output '", state->outputs[0]->name, "' shares input '",
+                     state->inputs[0]->name, "''s buffer, but this node does not forward it unchanged");
+  }
   std::vector<ConstTensor> inputs;
   // A string input reaches the kernel as string_views into TFLite's buffer,
   // held here for the call.
@@ -562,6 +592,10 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
       // Names live as long as the library: resolvers keep the pointer.
       r.custom_name = select_tf ? (new std::string(kSelectTfPrefix + spec->name()))->c_str() : spec->name().c_str();
       r.version = spec->tflite_version();
+      // Output 0 may take input 0's buffer (OpSpec::MayForwardInput): the
+      // planner does so for arena tensors of equal bytes that are not graph
+      // inputs or outputs, as for TFLite's own RESHAPE.
+      if (spec->may_forward_input()) r.inplace_operator = kTfLiteInplaceOpInput0Shared | kTfLiteInplaceOpDataUnmodified;
       g_table_slots->push_back({spec, select_tf});
       table->push_back({spec, &padded->registration});
     };

@@ -61,6 +61,11 @@ class ShapeContext {
   // The output's shape depends on input values: it is known only in the
   // kernel, which allocates it with KernelContext::AllocateOutput.
   void set_output_dynamic(int i) { output_dynamic_[static_cast<size_t>(i)] = true; }
+  // Output 0 is input 0's bytes, unchanged and in order (a reshape, a new
+  // axis, a slice that keeps everything), for this node's shapes. For an op
+  // registered with MayForwardInput(), TFLite's planner may then give both
+  // one buffer, and the node is not run: nothing is copied.
+  void set_forwards_input() { forwards_input_ = true; }
 
   // Checks that tolerate unknown dims/ranks (they pass when unknown) and name
   // the input in their message.
@@ -82,6 +87,7 @@ class ShapeContext {
   std::vector<std::optional<ConstTensor>> input_values_;
   std::vector<Shape> output_shapes_;
   std::vector<bool> output_dynamic_;
+  bool forwards_input_ = false;
 };
 
 // How a runtime runs work in parallel; each adapter supplies one.
@@ -218,6 +224,11 @@ class OpSpec {
   // custom op only under the exact (name, version) of the model's opcode;
   // MediaPipe's V2 ops (TransformTensorBilinear, ...) are version 2.
   OpSpec& TfLiteVersion(int version) { tflite_version_ = version; return *this; }
+  // The shape rule may say a node's output 0 is its input 0's bytes
+  // (ShapeContext::set_forwards_input): the TFLite registration lets the
+  // planner share their buffer where it can (an input that is neither a graph
+  // input nor a graph output), and the adapter then skips the kernel.
+  OpSpec& MayForwardInput() { may_forward_input_ = true; return *this; }
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -232,6 +243,7 @@ class OpSpec {
   const std::string& replaces() const { return replaces_; }
   bool flush_denormals() const { return flush_denormals_; }
   int tflite_version() const { return tflite_version_; }
+  bool may_forward_input() const { return may_forward_input_; }
   const std::vector<std::string>& input_texts() const { return input_texts_; }
   const std::vector<std::string>& output_texts() const { return output_texts_; }
   const std::vector<std::string>& attr_texts() const { return attr_texts_; }
@@ -272,6 +284,7 @@ class OpSpec {
   std::string replaces_;
   bool flush_denormals_ = true;
   int tflite_version_ = 1;
+  bool may_forward_input_ = false;
   int input_list_ = -1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;

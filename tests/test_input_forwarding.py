@@ -1,0 +1,127 @@
+"""An op whose output is its input's bytes (OpSpec::MayForwardInput, docs/design.md): TFLite's
+planner gives a StridedSlice that only adds axes (`mask[:, None, :, :]`) the buffer of its input,
+as it does for its own RESHAPE, and the node copies nothing. The planner never shares a graph input
+or output (the kernel copies there), and the adapter keeps it from sharing where the output is not
+the input's bytes though it has their size (a reversal). Every case is compared with TF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import opbridge
+from conftest import RUNTIMES
+
+SPEC = [None, None, 8]
+
+
+def _model(tf: Any, fn: Any) -> tuple[Any, bytes]:
+    function = tf.function(fn, input_signature=[tf.TensorSpec(SPEC, tf.float32, name="x")])
+    return function, opbridge.convert(function)
+
+
+def expand(x: Any) -> Any:
+    return (x * 2.0)[:, None, :, :] + 1.0
+
+
+def reverse_and_expand(x: Any) -> Any:
+    # The reversal keeps the size of its input; the expansion is a second reader of it.
+    y = x * 2.0
+    return y[..., None, ::-1] * 3.0 + y[..., None, :]
+
+
+def graph_input_to_output(x: Any) -> Any:
+    return x[:, None, :, :]
+
+
+def _slices(interpreter: Any) -> list[tuple[int, int, bool]]:
+    """(input, output, reverses) of the model's StridedSlice nodes, in execution order;
+    `reverses`: a negative stride (its strides input is a constant)."""
+    ops = [op for op in interpreter._get_ops_details() if op["op_name"] == "StridedSlice"]
+    return [
+        (
+            int(op["inputs"][0]),
+            int(op["outputs"][0]),
+            bool((interpreter.get_tensor(op["inputs"][3]) < 0).any()),
+        )
+        for op in ops
+    ]
+
+
+def _address(interpreter: Any, index: int) -> int:
+    view = interpreter.tensor(index)()
+    address = int(view.__array_interface__["data"][0])
+    del view
+    return address
+
+
+def _run(
+    model: bytes, x: np.ndarray, runtime: str, route: str = "auto"
+) -> tuple[np.ndarray, list[tuple[bool, bool]]]:
+    """The model's output for x, and per StridedSlice node (whether it reverses, whether its
+    output took its input's buffer)."""
+    interpreter = opbridge.Interpreter(model_content=model, runtime=runtime, route=route)
+    interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], list(x.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
+    interpreter.invoke()
+    out = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    shared = [
+        (rev, _address(interpreter, i) == _address(interpreter, o)) for i, o, rev in _slices(interpreter)
+    ]
+    return out, shared
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_an_expansion_of_an_intermediate_shares_its_buffer(tf, runtime):
+    function, model = _model(tf, expand)
+    x = np.random.default_rng(0).standard_normal((3, 5, 8)).astype(np.float32)
+    got, shared = _run(model, x, runtime)
+    np.testing.assert_array_equal(got, function(x).numpy())
+    assert shared == [(False, True)]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_reversal_of_the_same_size_never_shares(tf, runtime):
+    function, model = _model(tf, reverse_and_expand)
+    x = np.random.default_rng(1).standard_normal((4, 6, 8)).astype(np.float32)
+    got, shared = _run(model, x, runtime)
+    np.testing.assert_array_equal(got, function(x).numpy())
+    # The expansion shares its input though the reversal reads it too (its data is unchanged).
+    assert sorted(shared) == [(False, True), (True, False)]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_graph_input_is_copied_to_a_graph_output(tf, runtime):
+    function, model = _model(tf, graph_input_to_output)
+    x = np.random.default_rng(2).standard_normal((2, 3, 8)).astype(np.float32)
+    got, shared = _run(model, x, runtime)
+    np.testing.assert_array_equal(got, function(x).numpy())
+    assert shared == [(False, False)]
+
+
+def test_resizing_keeps_the_results(tf):
+    # A second allocation re-plans the buffers; each shape matches TF.
+    function, model = _model(tf, reverse_and_expand)
+    interpreter = opbridge.Interpreter(model_content=model)
+    index = interpreter.get_input_details()[0]["index"]
+    for shape in [(2, 3, 8), (5, 7, 8), (1, 1, 8)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        interpreter.resize_tensor_input(index, list(shape))
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(index, x)
+        interpreter.invoke()
+        got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+        np.testing.assert_array_equal(got, function(x).numpy())
+
+
+@pytest.mark.parametrize("fn", [expand, reverse_and_expand])
+def test_the_delegate_route_computes_the_same(tf, fn):
+    # Through opbridge's delegate the node is a delegate kernel: nothing is shared, and
+    # the slices copy.
+    function, model = _model(tf, fn)
+    x = np.random.default_rng(3).standard_normal((3, 4, 8)).astype(np.float32)
+    got, _ = _run(model, x, "litert", route="delegate")
+    np.testing.assert_array_equal(got, function(x).numpy())
