@@ -401,8 +401,9 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     if (state->forwards_input && in != nullptr && in == output.data) return Status::Ok();
     // It also points an empty output at its input (its planner does not
     // re-check a tensor of 0 bytes), harmlessly: nothing is written.
-    OPBRIDGE_REQUIRE(in == nullptr || in != output.data || output.bytes == 0, "output '", state->outputs[0]->name, "' shares input '",
-                     state->inputs[0]->name, "''s buffer, but this node does not forward it unchanged");
+    OPBRIDGE_REQUIRE(in == nullptr || in != output.data || output.bytes == 0, "output '", state->outputs[0]->name,
+                     "' shares input '", state->inputs[0]->name,
+                     "''s buffer, but this node does not forward it unchanged");
   }
   std::vector<ConstTensor> inputs;
   // A string input reaches the kernel as string_views into TFLite's buffer,
@@ -466,8 +467,9 @@ void* InitNode(const OpSpec* spec, bool select_tf, const char* buffer, size_t le
   state->spec = spec;
   const auto* options = reinterpret_cast<const uint8_t*>(buffer);
   const size_t size = buffer ? length : 0;
-  const Status status = kSelectTfBuilt && select_tf ? DecodeSelectTfAttrs(*spec, options, size, &state->attrs.map)
-                                  : DecodeAttrs(*spec, options, size, &state->attrs.map);
+  const Status status = kSelectTfBuilt && select_tf
+                            ? DecodeSelectTfAttrs(*spec, options, size, &state->attrs.map)
+                            : DecodeAttrs(*spec, options, size, &state->attrs.map);
   if (!status.ok()) state->init_error = status.message();
   return state.release();
 }
@@ -595,7 +597,9 @@ const std::vector<TfLiteOpEntry>& TfLiteOpTable() {
       // Output 0 may take input 0's buffer (OpSpec::MayForwardInput): the
       // planner does so for arena tensors of equal bytes that are not graph
       // inputs or outputs, as for TFLite's own RESHAPE.
-      if (spec->may_forward_input()) r.inplace_operator = kTfLiteInplaceOpInput0Shared | kTfLiteInplaceOpDataUnmodified;
+      if (spec->may_forward_input()) {
+        r.inplace_operator = kTfLiteInplaceOpInput0Shared | kTfLiteInplaceOpDataUnmodified;
+      }
       g_table_slots->push_back({spec, select_tf});
       table->push_back({spec, &padded->registration});
     };
