@@ -74,32 +74,26 @@ def _run(
     return out, shared
 
 
+# (model, input shape, per StridedSlice node (reverses, shares its input's buffer), sorted):
+# an expansion of an intermediate shares; a same-size reversal never does, while the
+# expansion reading the same input still shares (its data is unchanged); a graph input
+# copied to a graph output never shares.
+SHARING = {
+    "expansion": (expand, (3, 5, 8), [(False, True)]),
+    "reversal": (reverse_and_expand, (4, 6, 8), [(False, True), (True, False)]),
+    "graph_io": (graph_input_to_output, (2, 3, 8), [(False, False)]),
+}
+
+
+@pytest.mark.parametrize("case", SHARING)
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_an_expansion_of_an_intermediate_shares_its_buffer(tf, runtime):
-    function, model = _model(tf, expand)
-    x = np.random.default_rng(0).standard_normal((3, 5, 8)).astype(np.float32)
+def test_an_output_shares_its_input_only_where_it_is_its_bytes(tf, runtime, case):
+    fn, shape, sharing = SHARING[case]
+    function, model = _model(tf, fn)
+    x = np.random.default_rng(len(case)).standard_normal(shape).astype(np.float32)
     got, shared = _run(model, x, runtime)
     np.testing.assert_array_equal(got, function(x).numpy())
-    assert shared == [(False, True)]
-
-
-@pytest.mark.parametrize("runtime", RUNTIMES)
-def test_a_reversal_of_the_same_size_never_shares(tf, runtime):
-    function, model = _model(tf, reverse_and_expand)
-    x = np.random.default_rng(1).standard_normal((4, 6, 8)).astype(np.float32)
-    got, shared = _run(model, x, runtime)
-    np.testing.assert_array_equal(got, function(x).numpy())
-    # The expansion shares its input though the reversal reads it too (its data is unchanged).
-    assert sorted(shared) == [(False, True), (True, False)]
-
-
-@pytest.mark.parametrize("runtime", RUNTIMES)
-def test_a_graph_input_is_copied_to_a_graph_output(tf, runtime):
-    function, model = _model(tf, graph_input_to_output)
-    x = np.random.default_rng(2).standard_normal((2, 3, 8)).astype(np.float32)
-    got, shared = _run(model, x, runtime)
-    np.testing.assert_array_equal(got, function(x).numpy())
-    assert shared == [(False, False)]
+    assert sorted(shared) == sharing
 
 
 def test_resizing_keeps_the_results(tf):
