@@ -124,13 +124,13 @@ __attribute__((noinline)) void DeclareFields(ParamBinder& binder, void* fields) 
   P::Declare(binder, *static_cast<P*>(fields));
 }
 
-// Fills a P from a node's attrs; `names` are the op's param attr names in declaration order.
 // Runs `declare` on `fields` with a binder in read mode; its status. Out of
 // line (params.cc): the binder's construction and teardown inlined into each
 // Read<P> made it 1 KB per params type.
 Status ReadFields(const std::vector<std::string>& names, const AttrMap& attrs,
                   void (*declare)(ParamBinder&, void*), void* fields);
 
+// Fills a P from a node's attrs; `names` are the op's param attr names in declaration order.
 template <typename P>
 Status Read(const std::vector<std::string>& names, const AttrMap& attrs, std::shared_ptr<const void>* out) {
   auto params = std::make_shared<P>();

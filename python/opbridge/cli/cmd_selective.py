@@ -65,11 +65,16 @@ def known_ops(source: Path) -> dict[str, str]:
     return {name: path for path, names in registered_ops(source).items() for name in names}
 
 
+def _op_name(code: str, known: dict[str, str]) -> str:
+    """The op a custom code names: itself when registered, else without a "Flex" prefix."""
+    return code if code in known else code.removeprefix(FLEX)
+
+
 def resolve_ops(wanted: list[str], known: dict[str, str]) -> list[str]:
     """The registered names of `wanted` (custom codes or op names); CliError naming every unknown one."""
     chosen, unknown = [], []
     for code in wanted:
-        name = code if code in known else code.removeprefix(FLEX)
+        name = _op_name(code, known)
         if name in known:
             chosen.append(name)
         else:
@@ -81,7 +86,7 @@ def resolve_ops(wanted: list[str], known: dict[str, str]) -> list[str]:
 
 def select_tf_nodes(wanted: list[str], known: dict[str, str]) -> list[str]:
     """The Select TF ops codes ("Flex<Op>" of a registered Op) among `wanted`."""
-    return sorted({code for code in wanted if code not in known and code.removeprefix(FLEX) in known})
+    return sorted({code for code in wanted if code not in known and _op_name(code, known) in known})
 
 
 def model_ops(paths: list[str]) -> list[str]:
