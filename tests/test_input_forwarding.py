@@ -119,3 +119,70 @@ def test_the_delegate_route_computes_the_same(tf, fn):
     x = np.random.default_rng(3).standard_normal((3, 4, 8)).astype(np.float32)
     got, _ = _run(model, x, "litert", route="delegate")
     np.testing.assert_array_equal(got, function(x).numpy())
+
+
+def _node_sharing(interpreter: Any, op_name: str) -> list[bool]:
+    """Per node named op_name: whether output 0 took input 0's buffer."""
+    return [
+        _address(interpreter, int(op["inputs"][0])) == _address(interpreter, int(op["outputs"][0]))
+        for op in interpreter._get_ops_details()
+        if op["op_name"] == op_name
+    ]
+
+
+# Ops whose output is input 0's bytes when it has as many elements (TF's kernels hand out
+# the input there): (op, input spec, the op applied to an intermediate, whether it shares).
+# The converter leaves them custom in float64, as in half and bfloat16 models
+# (docs/ops-float64.md). Tile by ones never reaches a model: the converter folds it.
+SAME_SIZE = {
+    "slice_whole": ("Slice", [None, None, 8], lambda tf, y: tf.slice(y, [0, 0, 0], [-1, -1, -1]), True),
+    "slice_part": ("Slice", [None, None, 8], lambda tf, y: tf.slice(y, [0, 1, 0], [-1, -1, -1]), False),
+    "broadcast_same": ("BroadcastTo", [None, None, 8], lambda tf, y: tf.broadcast_to(y, tf.shape(y)), True),
+    "broadcast_wider": ("BroadcastTo", [None, 1, 8], lambda tf, y: tf.broadcast_to(y, [3, 4, 8]), False),
+    "pad_zero": ("Pad", [None, None, 8], lambda tf, y: tf.pad(y, [[0, 0], [0, 0], [0, 0]]), True),
+    "pad_some": ("Pad", [None, None, 8], lambda tf, y: tf.pad(y, [[0, 0], [1, 0], [0, 2]]), False),
+    "padv2_zero": (
+        "PadV2",
+        [None, None, 8],
+        lambda tf, y: tf.pad(y, [[0, 0], [0, 0], [0, 0]], constant_values=1.5),
+        True,
+    ),
+    "mirror_pad_zero": (
+        "MirrorPad",
+        [None, None, 8],
+        lambda tf, y: tf.pad(y, [[0, 0], [0, 0], [0, 0]], mode="REFLECT"),
+        True,
+    ),
+    "mirror_pad_some": (
+        "MirrorPad",
+        [None, None, 8],
+        lambda tf, y: tf.pad(y, [[0, 0], [0, 0], [1, 1]], mode="REFLECT"),
+        False,
+    ),
+    "pack_one": ("Pack", [None, None, 8], lambda tf, y: tf.stack([y], axis=1), True),
+    "pack_two": ("Pack", [None, None, 8], lambda tf, y: tf.stack([y, y + 1.0], axis=1), False),
+    "unpack_one": ("Unpack", [None, 1, 8], lambda tf, y: tf.unstack(y, axis=1)[0], True),
+    "unpack_two": ("Unpack", [None, 2, 8], lambda tf, y: tf.unstack(y, axis=1)[1], False),
+    "concat_empty": ("ConcatV2", [None, None, 8], lambda tf, y: tf.concat([y, y[:, :0]], axis=1), True),
+}
+
+
+@pytest.mark.parametrize("case", SAME_SIZE)
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_data_moving_ops_share_where_the_output_is_the_input(tf, runtime, case):
+    op_name, spec, op, shares = SAME_SIZE[case]
+    function = tf.function(
+        lambda x: op(tf, x * 2.0) * 3.0, input_signature=[tf.TensorSpec(spec, tf.float64, name="x")]
+    )
+    model = opbridge.convert(function)
+    shape = [d if d is not None else 3 + i for i, d in enumerate(spec)]
+    x = np.random.default_rng(len(case)).standard_normal(shape)
+    interpreter = opbridge.Interpreter(model_content=model, runtime=runtime)
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(index, x)
+    interpreter.invoke()
+    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    np.testing.assert_array_equal(got, function(x).numpy())
+    assert _node_sharing(interpreter, op_name) == [shares]

@@ -35,7 +35,9 @@ Status BroadcastToShape(ShapeContext& ctx) {
   }
   const std::vector<int64_t> target = array::ReadIndices(*shape);
   OPBRIDGE_RETURN_IF_ERROR(Check(ctx.input(0), target));
-  ctx.set_output(0, Shape(target));
+  const Shape out(target);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -75,6 +77,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BroadcastTo")
                          .Output("output: T")
                          .Attr("T: type")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .MayForwardInput()
                          .ShapeRule(BroadcastToShape)
                          .Kernel(Kernel));
 

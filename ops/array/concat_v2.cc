@@ -70,7 +70,9 @@ Status ConcatShape(ShapeContext& ctx) {
   std::vector<int64_t> dims;
   OPBRIDGE_RETURN_IF_ERROR(ReadAxis(*axis_t, &axis_value));
   OPBRIDGE_RETURN_IF_ERROR(Plan(shapes, axis_value, &axis, &dims));
-  ctx.set_output(0, Shape(dims));
+  const Shape out(dims);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -125,6 +127,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("ConcatV2")
                          .Attr("N: int >= 2")
                          .Attr("T: type")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .MayForwardInput()
                          .ShapeRule(ConcatShape)
                          .Kernel(Kernel));
 

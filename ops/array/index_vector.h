@@ -1,8 +1,8 @@
 // Shared by the data-moving array ops (Slice, Tile, BroadcastTo, ReverseV2,
 // ConcatV2, Pack, Select, PadV2, ...) in every dtype the converter leaves them
-// custom for: their
-// element dispatch, reading an int32 or int64 index tensor's values, and the
-// row-major strides of a shape.
+// custom for: their element dispatch, reading an int32 or int64 index
+// tensor's values, the row-major strides of a shape, and when their output is
+// their input.
 #pragma once
 
 #include <algorithm>
@@ -76,6 +76,19 @@ inline std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> strides(dims.size(), 1);
   for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
   return strides;
+}
+
+// Output 0 of Slice, Tile, BroadcastTo, the pads, ConcatV2, Pack and Unpack is
+// input 0's elements with copies added, some left out, or other inputs'
+// elements beside them: with as many elements as input 0 it adds and drops
+// nothing, so it is input 0's bytes in order (or empty). TF's kernels hand out
+// the input itself there; the shape rule says so, and TFLite's planner may
+// give both one buffer (OpSpec::MayForwardInput) instead of the kernel copying.
+inline void ForwardInputIfSameSize(ShapeContext& ctx, const Shape& output) {
+  const Shape& input = ctx.input(0);
+  if (input.fully_known() && output.fully_known() && input.num_elements() == output.num_elements()) {
+    ctx.set_forwards_input();
+  }
 }
 
 // fn(o, in_offset) for each output element o in [begin, end), where the

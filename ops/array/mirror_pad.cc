@@ -55,7 +55,9 @@ Status MirrorPadShape(ShapeContext& ctx, const MirrorPadParams& p) {
   }
   std::vector<int64_t> before, dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *paddings, p.mode, &before, &dims));
-  ctx.set_output(0, Shape(dims));
+  const Shape out(dims);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -98,6 +100,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MirrorPad")
                          .Attr("T: {half, bfloat16, double}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
                          .Params<MirrorPadParams>()
+                         .MayForwardInput()
                          .ShapeRule(MirrorPadShape)
                          .Kernel(Kernel));
 

@@ -38,7 +38,9 @@ Status PackShape(ShapeContext& ctx, const PackParams& p) {
   int64_t axis = 0;
   std::vector<int64_t> dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(first, ctx.num_inputs(), p.axis, &axis, &dims));
-  ctx.set_output(0, Shape(dims));
+  const Shape out(dims);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -82,6 +84,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pack")
                          .Attr("N: int >= 1")
                          .Attr("T: type")
                          .Params<PackParams>()
+                         .MayForwardInput()
                          .ShapeRule(PackShape)
                          .Kernel(Kernel));
 

@@ -49,7 +49,9 @@ Status PadV2Shape(ShapeContext& ctx) {
   }
   std::vector<int64_t> before, dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *paddings, &before, &dims));
-  ctx.set_output(0, Shape(dims));
+  const Shape out(dims);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -119,6 +121,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("PadV2")
                          .Output("output: T")
                          .Attr("T: type")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
+                         .MayForwardInput()
                          .ShapeRule(PadV2Shape)
                          .Kernel(Kernel));
 

@@ -42,7 +42,9 @@ Status SliceShape(ShapeContext& ctx) {
   }
   std::vector<int64_t> b, s;
   OPBRIDGE_RETURN_IF_ERROR(Plan(x, *begin, *size, &b, &s));
-  ctx.set_output(0, Shape(s));
+  const Shape out(s);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -78,6 +80,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Slice")
                          .Output("output: T")
                          .Attr("T: type")
                          .Attr("Index: {int32, int64}")
+                         .MayForwardInput()
                          .ShapeRule(SliceShape)
                          .Kernel(Kernel));
 

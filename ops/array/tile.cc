@@ -39,7 +39,9 @@ Status TileShape(ShapeContext& ctx) {
   }
   std::vector<int64_t> dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), *multiples, &dims));
-  ctx.set_output(0, Shape(dims));
+  const Shape out(dims);
+  ctx.set_output(0, out);
+  array::ForwardInputIfSameSize(ctx, out);
   return Status::Ok();
 }
 
@@ -93,6 +95,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Tile")
                          .Output("output: T")
                          .Attr("T: type")
                          .Attr("Tmultiples: {int32, int64} = DT_INT32")
+                         .MayForwardInput()
                          .ShapeRule(TileShape)
                          .Kernel(Kernel));
 

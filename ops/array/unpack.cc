@@ -42,6 +42,7 @@ Status UnpackShape(ShapeContext& ctx, const UnpackParams& p) {
   std::vector<int64_t> dims;
   OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), p, &axis, &dims));
   for (int64_t k = 0; k < p.num; ++k) ctx.set_output(static_cast<int>(k), Shape(dims));
+  array::ForwardInputIfSameSize(ctx, Shape(dims));  // num 1: output 0 is the input
   return Status::Ok();
 }
 
@@ -61,6 +62,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Unpack")
                          .Output("output: num * T")
                          .Attr("T: type")
                          .Params<UnpackParams>()
+                         .MayForwardInput()
                          .ShapeRule(UnpackShape)
                          .Kernel(Kernel));
 

@@ -61,7 +61,9 @@ Status PadShape(ShapeContext& ctx) {
   if (paddings != nullptr && ctx.input(0).fully_known()) {
     std::vector<int64_t> before, after;
     OPBRIDGE_RETURN_IF_ERROR(Paddings(ctx.input(0), *paddings, &before, &after));
-    ctx.set_output(0, PaddedShape(ctx.input(0), before, after));
+    const Shape out = PaddedShape(ctx.input(0), before, after);
+    ctx.set_output(0, out);
+    array::ForwardInputIfSameSize(ctx, out);
     return Status::Ok();
   }
   ctx.set_output(0, ctx.input(0).rank_known() ? Shape(std::vector<int64_t>(ctx.input(0).dims().size(), -1))
@@ -149,6 +151,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pad")
                          .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, "
                                "uint32, uint64, bool, complex64, complex128, string}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
+                         .MayForwardInput()
                          .ShapeRule(PadShape)
                          .Kernel(PadKernel));
 
