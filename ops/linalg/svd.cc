@@ -12,12 +12,11 @@
 // s has type T (complex with zero imaginary part for complex T). When BDCSVD
 // fails (NaN or inf input) s, U and V are NaN, as in TF. An empty matrix
 // gives an identity U (or V) where full_matrices makes it non-empty.
-#include <Eigen/SVD>
 #include <algorithm>
-#include <limits>
 
 #include "linalg_common.h"
 #include "opbridge/op.h"
+#include "svd_range.h"
 
 namespace opbridge {
 namespace {
@@ -54,54 +53,6 @@ Status SvdShape(ShapeContext& ctx, const SvdParams& p) {
   return Status::Ok();
 }
 
-// One solver per thread's share of the batch, reused from matrix to matrix:
-// Eigen's compute() keeps its buffers when the size and options repeat, so
-// only the first matrix allocates. A failed decomposition leaves Eigen's
-// info() set for the next compute(), so the solver is replaced after one.
-template <typename Solver>
-Solver MakeSolver(int64_t m, int64_t n, unsigned int options) {
-  if constexpr (Solver::MatrixType::RowsAtCompileTime != Eigen::Dynamic) {
-    return Solver();  // fixed size: the options are in the type
-  } else {
-    // The runtime-options form is TF's call (the template-options form is
-    // Eigen's newer spelling of the same algorithm).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    return Solver(m, n, options);
-#pragma GCC diagnostic pop
-  }
-}
-
-template <typename T, typename Solver>
-void DecomposeRange(KernelContext& ctx, const SvdParams& p, unsigned int options, int64_t begin, int64_t end) {
-  using Real = typename Eigen::NumTraits<T>::Real;
-  const ConstTensor& input = ctx.input(0);
-  const int64_t m = input.dim(-2), n = input.dim(-1), k = std::min(m, n);
-  const bool compute_uv = p.compute_uv;
-  const int64_t u_cols = p.full_matrices ? m : k, v_cols = p.full_matrices ? n : k;
-  T* s_out = ctx.output(0).data<T>();
-  Solver svd = MakeSolver<Solver>(m, n, options);
-  for (int64_t b = begin; b < end; ++b) {
-    Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> s(s_out + b * k, k);
-    svd.compute(MatrixAt<T>(input, b, m, n));
-    if (svd.info() != Eigen::Success) {
-      const T nan(std::numeric_limits<Real>::quiet_NaN());
-      s.setConstant(nan);
-      if (compute_uv) {
-        MatrixAt<T>(ctx.output(1), b, m, u_cols).setConstant(nan);
-        MatrixAt<T>(ctx.output(2), b, n, v_cols).setConstant(nan);
-      }
-      svd = MakeSolver<Solver>(m, n, options);
-      continue;
-    }
-    s = svd.singularValues().template cast<T>();
-    if (compute_uv) {
-      MatrixAt<T>(ctx.output(1), b, m, u_cols) = svd.matrixU();
-      MatrixAt<T>(ctx.output(2), b, n, v_cols) = svd.matrixV();
-    }
-  }
-}
-
 template <typename T>
 Status Decompose(KernelContext& ctx, const SvdParams& p) {
   const ConstTensor& input = ctx.input(0);
@@ -127,15 +78,9 @@ Status Decompose(KernelContext& ctx, const SvdParams& p) {
     // steps on a fixed-size matrix, unrolled; the same bits as the dynamic
     // type (compared on 20000 matrices of mixed scales, rank-deficient and
     // zero ones), about 30% fewer instructions (callgrind).
-    using Fixed3 = Eigen::Matrix<T, 3, 3, Eigen::RowMajor>;
     if constexpr (!Eigen::NumTraits<T>::IsComplex) {
       if (m == 3 && n == 3) {
-        if (p.compute_uv) {
-          DecomposeRange<T, Eigen::JacobiSVD<Fixed3, Eigen::ComputeFullU | Eigen::ComputeFullV>>(ctx, p, options,
-                                                                                              begin, end);
-        } else {
-          DecomposeRange<T, Eigen::JacobiSVD<Fixed3>>(ctx, p, options, begin, end);
-        }
+        svd::DecomposeFixed3<T>(ctx, p.compute_uv, p.full_matrices, options, begin, end);
         return;
       }
     }
@@ -143,9 +88,10 @@ Status Decompose(KernelContext& ctx, const SvdParams& p) {
     // JacobiSVD<same matrix type> and copies its results: calling JacobiSVD
     // directly runs the same code without BDCSVD's own buffers and copies.
     if (n < kBdcSwitchColumns) {
-      DecomposeRange<T, Eigen::JacobiSVD<RowMatrix<T>>>(ctx, p, options, begin, end);
+      svd::DecomposeRange<T, Eigen::JacobiSVD<RowMatrix<T>>>(ctx, p.compute_uv, p.full_matrices, options, begin,
+                                                               end);
     } else {
-      DecomposeRange<T, Eigen::BDCSVD<RowMatrix<T>>>(ctx, p, options, begin, end);
+      svd::DecomposeRange<T, Eigen::BDCSVD<RowMatrix<T>>>(ctx, p.compute_uv, p.full_matrices, options, begin, end);
     }
   });
   return Status::Ok();
