@@ -96,6 +96,34 @@ def test_an_output_shares_its_input_only_where_it_is_its_bytes(tf, runtime, case
     assert sorted(shared) == sharing
 
 
+def expand_then_add_in_place(x: Any) -> Any:
+    # The expansion shares y's buffer; ADD could run in place on its input, but y is read
+    # again afterwards (by the reversal), so the planner must give ADD a buffer of its own.
+    y = x * 2.0
+    return (y[:, None, :, :] + 1.0) - y[:, None, :, ::-1]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_an_in_place_builtin_after_a_forward_keeps_the_shared_input(tf, runtime):
+    # Without the default delegate the builtins run on the arena's buffers, where TFLite's
+    # own in-place ops (ADD, MUL) may reuse their input's buffer.
+    function, model = _model(tf, expand_then_add_in_place)
+    x = np.random.default_rng(5).standard_normal((3, 5, 8)).astype(np.float32)
+    interpreter = opbridge.Interpreter(model_content=model, runtime=runtime, default_delegates=False)
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, list(x.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(index, x)
+    interpreter.invoke()
+    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    np.testing.assert_array_equal(got, function(x).numpy())
+    ops = interpreter._get_ops_details()
+    assert [op["op_name"] for op in ops] == ["MUL", "StridedSlice", "ADD", "StridedSlice", "SUB"]
+    y = _address(interpreter, int(ops[0]["outputs"][0]))
+    assert _address(interpreter, int(ops[1]["outputs"][0])) == y  # the expansion shares y
+    assert _address(interpreter, int(ops[2]["outputs"][0])) != y  # ADD does not write into it
+
+
 def test_resizing_keeps_the_results(tf):
     # A second allocation re-plans the buffers; each shape matches TF.
     function, model = _model(tf, reverse_and_expand)
