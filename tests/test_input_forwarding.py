@@ -57,17 +57,23 @@ def _address(interpreter: Any, index: int) -> int:
     return address
 
 
+def _invoke(interpreter: Any, x: np.ndarray) -> np.ndarray:
+    """x into input 0 (by index, resized to x's shape), one invoke; output 0."""
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, list(x.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(index, x)
+    interpreter.invoke()
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
 def _run(
     model: bytes, x: np.ndarray, runtime: str, route: str = "auto"
 ) -> tuple[np.ndarray, list[tuple[bool, bool]]]:
     """The model's output for x, and per StridedSlice node (whether it reverses, whether its
     output took its input's buffer)."""
     interpreter = opbridge.Interpreter(model_content=model, runtime=runtime, route=route)
-    interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], list(x.shape))
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
-    interpreter.invoke()
-    out = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    out = _invoke(interpreter, x)
     shared = [
         (rev, _address(interpreter, i) == _address(interpreter, o)) for i, o, rev in _slices(interpreter)
     ]
@@ -110,12 +116,7 @@ def test_an_in_place_builtin_after_a_forward_keeps_the_shared_input(tf, runtime)
     function, model = _model(tf, expand_then_add_in_place)
     x = np.random.default_rng(5).standard_normal((3, 5, 8)).astype(np.float32)
     interpreter = opbridge.Interpreter(model_content=model, runtime=runtime, default_delegates=False)
-    index = interpreter.get_input_details()[0]["index"]
-    interpreter.resize_tensor_input(index, list(x.shape))
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(index, x)
-    interpreter.invoke()
-    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    got = _invoke(interpreter, x)
     np.testing.assert_array_equal(got, function(x).numpy())
     ops = interpreter._get_ops_details()
     assert [op["op_name"] for op in ops] == ["MUL", "StridedSlice", "ADD", "StridedSlice", "SUB"]
@@ -128,15 +129,9 @@ def test_resizing_keeps_the_results(tf):
     # A second allocation re-plans the buffers; each shape matches TF.
     function, model = _model(tf, reverse_and_expand)
     interpreter = opbridge.Interpreter(model_content=model)
-    index = interpreter.get_input_details()[0]["index"]
     for shape in [(2, 3, 8), (5, 7, 8), (1, 1, 8)]:
         x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
-        interpreter.resize_tensor_input(index, list(shape))
-        interpreter.allocate_tensors()
-        interpreter.set_tensor(index, x)
-        interpreter.invoke()
-        got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-        np.testing.assert_array_equal(got, function(x).numpy())
+        np.testing.assert_array_equal(_invoke(interpreter, x), function(x).numpy())
 
 
 @pytest.mark.parametrize("fn", [expand, reverse_and_expand])
@@ -206,11 +201,6 @@ def test_data_moving_ops_share_where_the_output_is_the_input(tf, runtime, case):
     shape = [d if d is not None else 3 + i for i, d in enumerate(spec)]
     x = np.random.default_rng(len(case)).standard_normal(shape)
     interpreter = opbridge.Interpreter(model_content=model, runtime=runtime)
-    index = interpreter.get_input_details()[0]["index"]
-    interpreter.resize_tensor_input(index, shape)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(index, x)
-    interpreter.invoke()
-    got = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    got = _invoke(interpreter, x)
     np.testing.assert_array_equal(got, function(x).numpy())
     assert _node_sharing(interpreter, op_name) == [shares]
