@@ -103,7 +103,7 @@ Status Kernel(KernelContext& ctx) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     Out* out = y.data<Out>();
-    ctx.ParallelFor(outer, out_row + 1, [&](int64_t lo, int64_t hi) {
+    const auto copy_rows = [&](int64_t lo, int64_t hi) {
       for (int64_t j = lo; j < hi; ++j) {
         Out* dst = out + j * out_row;
         for (int i = 0; i < n; ++i) {
@@ -113,7 +113,8 @@ Status Kernel(KernelContext& ctx) {
           dst += width;
         }
       }
-    });
+    };
+    array::ParallelForElements<Out>(ctx, outer, out_row + 1, copy_rows);
     return Status::Ok();
   });
 }

@@ -66,7 +66,7 @@ void Fill(KernelContext& ctx, const ConstTensor& x, const std::vector<int64_t>& 
   const int64_t width = dims[last], in_width = in_dims[last], lead = before[last];
   int64_t total = 1;
   for (const int64_t d : dims) total *= d;
-  ctx.ParallelFor(total / width, width + 1, [&](int64_t lo, int64_t hi) {
+  array::ParallelForElements<Out>(ctx, total / width, width + 1, [&](int64_t lo, int64_t hi) {
     array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
       Out* dst = out + row * width;
       int64_t offset = 0;

@@ -43,7 +43,7 @@ Status Kernel(KernelContext& ctx) {
     using Out = typename decltype(tag)::Out;
     const In* in = x.data<In>();
     Out* out = ctx.output(0).data<Out>();
-    ctx.ParallelFor(rows, inner, [&](int64_t lo, int64_t hi) {
+    array::ParallelForElements<Out>(ctx, rows, inner, [&](int64_t lo, int64_t hi) {
       array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
         int64_t source = 0;  // the input row: each outer coordinate, flipped where asked
         for (size_t d = 0; d < coord.size(); ++d) {

@@ -62,7 +62,7 @@ Status Kernel(KernelContext& ctx) {
     using Out = typename decltype(tag)::Out;
     const In* in = x.data<In>();
     Out* out = y.data<Out>();
-    ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
+    array::ParallelForElements<Out>(ctx, y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
       array::ForEachOutput(
           size, strides, lo, hi, [&](size_t d, int64_t c) { return begin[d] + c; },
           [&](int64_t o, int64_t i) { out[o] = in[i]; });

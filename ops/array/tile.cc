@@ -73,7 +73,7 @@ Status Kernel(KernelContext& ctx) {
     // modulo the input's dims), copied multiples[last] times.
     const size_t last = dims.size() - 1;
     const int64_t width = dims[last], in_width = in_dims[last];
-    ctx.ParallelFor(y.num_elements() / width, width + 1, [&](int64_t lo, int64_t hi) {
+    array::ParallelForElements<Out>(ctx, y.num_elements() / width, width + 1, [&](int64_t lo, int64_t hi) {
       array::ForEachRow(dims, lo, hi, [&](int64_t row, const std::vector<int64_t>& coord) {
         int64_t offset = 0;
         for (size_t d = 0; d < last; ++d) offset += (coord[d] % in_dims[d]) * strides[d];

@@ -123,7 +123,7 @@ void Permute(const KernelContext& ctx, const In* in, Out* out, const Shape& shap
   const Folded f = Fold(shape, perm);
   const size_t rank = f.dims.size();
   if (rank <= 1) {  // nothing moves: every dim but one has size 1
-    ctx.ParallelFor(count, 1, [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); });
+    array::ParallelForElements<Out>(ctx, count, 1, [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); });
     return;
   }
   const std::vector<int64_t> in_strides = array::Strides(f.dims);
@@ -147,7 +147,7 @@ void Permute(const KernelContext& ctx, const In* in, Out* out, const Shape& shap
   }
   const int64_t row = out_dims[last];
   if (contiguous_at == last) {  // rows stay whole: one copy per output row
-    ctx.ParallelFor(count / row, row, [&](int64_t begin, int64_t end) {
+    array::ParallelForElements<Out>(ctx, count / row, row, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         int64_t i = 0, o = 0;
         outer.Offsets(r, &i, &o);
@@ -164,7 +164,7 @@ void Permute(const KernelContext& ctx, const In* in, Out* out, const Shape& shap
   const int64_t height = out_dims[contiguous_at], height_stride = out_strides[contiguous_at];
   const int64_t column_stride = in_step[last];  // input stride along the output's rows
   const int64_t bands = (height + kTile - 1) / kTile;
-  ctx.ParallelFor(count / (row * height) * bands, kTile * row, [&](int64_t begin, int64_t end) {
+  array::ParallelForElements<Out>(ctx, count / (row * height) * bands, kTile * row, [&](int64_t begin, int64_t end) {
     for (int64_t unit = begin; unit < end; ++unit) {
       int64_t i0 = 0, o0 = 0;
       outer.Offsets(unit / bands, &i0, &o0);

@@ -42,7 +42,7 @@ Status Kernel(KernelContext& ctx) {
       OPBRIDGE_REQUIRE(cond.dim(0) == t.dim(0), "Number of batches of 'then' must match size of 'cond', but saw: ",
                        t.dim(0), " vs. ", cond.dim(0));
       const int64_t row = t.dim(0) ? n / t.dim(0) : 0;
-      ctx.ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
+      array::ParallelForElements<Out>(ctx, n, 1, [&](int64_t begin, int64_t end) {
         // Locals: the elements are byte arrays, whose stores may alias the captured pointers.
         const bool* cc = c;
         const In* tt = pt;
@@ -55,7 +55,7 @@ Status Kernel(KernelContext& ctx) {
     OPBRIDGE_REQUIRE(cond.shape().dims() == t.shape().dims(),
                      "'condition' and 'then' must have the same size.  but received: ", cond.shape().ToString(),
                      " vs. ", t.shape().ToString());
-    ctx.ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
+    array::ParallelForElements<Out>(ctx, n, 1, [&](int64_t begin, int64_t end) {
       const bool* cc = c;  // locals, as above
       const In* tt = pt;
       const In* ee = pe;

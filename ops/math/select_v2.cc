@@ -54,7 +54,7 @@ Status Kernel(KernelContext& ctx) {
     const std::vector<int64_t> strides[3] = {math::BroadcastStrides(cond.shape(), shape),
                                              math::BroadcastStrides(t.shape(), shape),
                                              math::BroadcastStrides(e.shape(), shape)};
-    ctx.ParallelFor(y.num_elements(), 2, [&](int64_t begin, int64_t end) {
+    array::ParallelForElements<Out>(ctx, y.num_elements(), 2, [&](int64_t begin, int64_t end) {
       math::ForBroadcast(shape, strides, begin, end,
                          [&](int64_t o, const int64_t* at, const int64_t* step, int64_t run) {
                            // Locals: the elements are byte arrays, whose stores may alias
