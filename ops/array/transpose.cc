@@ -123,7 +123,8 @@ void Permute(const KernelContext& ctx, const In* in, Out* out, const Shape& shap
   const Folded f = Fold(shape, perm);
   const size_t rank = f.dims.size();
   if (rank <= 1) {  // nothing moves: every dim but one has size 1
-    array::ParallelForElements<Out>(ctx, count, 1, [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); });
+    array::ParallelForElements<Out>(ctx, count, 1,
+                                    [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); });
     return;
   }
   const std::vector<int64_t> in_strides = array::Strides(f.dims);
