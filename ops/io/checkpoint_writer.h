@@ -64,50 +64,64 @@ inline size_t MaxBytesPerElement(DType dtype) {
   }
 }
 
-// The TensorProto TF's Fill makes: only the dtype's packed *_val field.
-inline std::string EncodeValues(const SaveItem& item, int64_t n) {
+// The TensorProto TF's Fill makes (only the dtype's packed *_val field), as
+// `*head` followed by `*body`. For the fixed-width dtypes the body is the
+// tensor's own memory, so that weights are copied once, into the table;
+// otherwise it is `*encoded`.
+inline void EncodeValues(const SaveItem& item, int64_t n, std::string* head, std::string* encoded,
+                         std::string_view* body) {
+  head->clear();
+  encoded->clear();
+  *body = {};
+  if (n == 0) return;
   const ValField vf = ValFieldOf(item.dtype);
-  std::string proto;
-  if (n == 0) return proto;
   if (vf.kind == ValKind::kBytes) {
-    for (int64_t i = 0; i < n; ++i) proto::PutBytesField(&proto, vf.field, item.strings[i]);
-    return proto;
+    for (int64_t i = 0; i < n; ++i) proto::PutBytesField(encoded, vf.field, item.strings[i]);
+    *body = *encoded;
+    return;
+  }
+  const int64_t count = n * vf.per_element;
+  if (vf.kind == ValKind::kFixed32 || vf.kind == ValKind::kFixed64) {
+    // Little-endian on the wire, as in memory on every target we build for.
+    const auto size = static_cast<size_t>(count) * (vf.kind == ValKind::kFixed32 ? 4 : 8);
+    proto::PutTag(head, vf.field, proto::kBytes);
+    proto::PutVarint(head, size);
+    *body = std::string_view(static_cast<const char*>(item.data), size);
+    return;
   }
   std::string packed;
-  const int64_t count = n * vf.per_element;
   const unsigned char* bytes = static_cast<const unsigned char*>(item.data);
-  switch (vf.kind) {
-    case ValKind::kFixed32:
-    case ValKind::kFixed64:
-      // Little-endian on the wire, as in memory on every target we build for.
-      packed.assign(static_cast<const char*>(item.data),
-                    static_cast<size_t>(count) * (vf.kind == ValKind::kFixed32 ? 4 : 8));
-      break;
-    case ValKind::kBool:
-      for (int64_t i = 0; i < count; ++i) proto::PutVarint(&packed, bytes[i] != 0 ? 1 : 0);
-      break;
-    default: {
-      // int_val holds int32s: narrow ints widen to int32 (sign-extended for
-      // signed ones), and negative int32s are varints of their 64-bit extension.
-      for (int64_t i = 0; i < count; ++i) {
-        int64_t v = 0;
-        switch (item.dtype) {
-          case DType::kInt8: v = static_cast<const int8_t*>(item.data)[i]; break;
-          case DType::kUInt8: v = static_cast<const uint8_t*>(item.data)[i]; break;
-          case DType::kInt16: v = static_cast<const int16_t*>(item.data)[i]; break;
-          case DType::kUInt16:
-          case DType::kFloat16: v = static_cast<const uint16_t*>(item.data)[i]; break;
-          case DType::kInt32: v = static_cast<const int32_t*>(item.data)[i]; break;
-          default: v = static_cast<const int64_t*>(item.data)[i]; break;
-        }
-        proto::PutVarint(&packed, static_cast<uint64_t>(v));
+  if (vf.kind == ValKind::kBool) {
+    for (int64_t i = 0; i < count; ++i) proto::PutVarint(&packed, bytes[i] != 0 ? 1 : 0);
+  } else {
+    // int_val holds int32s: narrow ints widen to int32 (sign-extended for
+    // signed ones), and negative int32s are varints of their 64-bit extension.
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t v = 0;
+      switch (item.dtype) {
+        case DType::kInt8: v = static_cast<const int8_t*>(item.data)[i]; break;
+        case DType::kUInt8: v = static_cast<const uint8_t*>(item.data)[i]; break;
+        case DType::kInt16: v = static_cast<const int16_t*>(item.data)[i]; break;
+        case DType::kUInt16:
+        case DType::kFloat16: v = static_cast<const uint16_t*>(item.data)[i]; break;
+        case DType::kInt32: v = static_cast<const int32_t*>(item.data)[i]; break;
+        default: v = static_cast<const int64_t*>(item.data)[i]; break;
       }
-      break;
+      proto::PutVarint(&packed, static_cast<uint64_t>(v));
     }
   }
-  proto::PutBytesField(&proto, vf.field, packed);
-  return proto;
+  proto::PutBytesField(encoded, vf.field, packed);
+  *body = *encoded;
 }
+
+// One data entry's value, SavedTensorSlices{data: SavedSlice{...}}: `head`,
+// then the TensorProto's body, the tensor's memory (`body`) or, where that
+// is empty, `encoded` (EncodeValues).
+struct DataValue {
+  std::string head;
+  std::string encoded;
+  std::string_view body;
+};
 
 inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
   std::stable_sort(items.begin(), items.end(),
@@ -117,7 +131,8 @@ inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
     int slices;
   };
   std::vector<MetaEntry> meta;
-  std::map<std::string, std::string> data;  // key -> SavedTensorSlices; first write of a key wins
+  std::map<std::string, DataValue> data;  // key -> SavedTensorSlices; first write of a key wins
+  size_t entries_bytes = 0;
   for (const SaveItem& item : items) {
     const size_t max_bytes = MaxBytesPerElement(item.dtype);
     if (item.dtype != DType::kString && max_bytes == 0) {
@@ -158,9 +173,18 @@ inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
     if (bound > (size_t{1} << 31)) {
       return Errorf("Tensor slice is too large to serialize (conservative estimate: ", bound, " bytes)");
     }
-    proto::PutBytesField(&saved_slice, 3, EncodeValues(item, n));
-    std::string value;
-    proto::PutBytesField(&value, 2, saved_slice);  // SavedTensorSlices.data
+    DataValue value;
+    std::string values_head;
+    EncodeValues(item, n, &values_head, &value.encoded, &value.body);
+    const size_t values_size = values_head.size() + value.body.size();
+    proto::PutTag(&saved_slice, 3, proto::kBytes);  // SavedSlice.data, its bytes after it
+    proto::PutVarint(&saved_slice, values_size);
+    proto::PutTag(&value.head, 2, proto::kBytes);  // SavedTensorSlices.data
+    proto::PutVarint(&value.head, saved_slice.size() + values_size);
+    value.head += saved_slice;
+    value.head += values_head;
+    if (value.body.data() == value.encoded.data()) value.body = {};  // a view into `encoded` would not survive its move
+    entries_bytes += value.head.size() + value.body.size() + value.encoded.size() + item.name.size() + 64;
     data.emplace(EncodeTensorNameSlice(item.name, full), std::move(value));
   }
 
@@ -180,8 +204,11 @@ inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
   proto::PutBytesField(&header, 1, meta_proto);  // SavedTensorSlices.meta
 
   sstable::TableBuilder table;
+  table.Reserve(header.size() + entries_bytes + 4096);
   table.Add("", header);  // "" sorts first: the metadata opens the file
-  for (const auto& kv : data) table.Add(kv.first, kv.second);
+  for (const auto& [key, value] : data) {
+    table.Add(key, value.head, value.body.empty() ? std::string_view(value.encoded) : value.body);
+  }
   *file = table.Finish();
   return Status::Ok();
 }

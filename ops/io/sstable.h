@@ -62,46 +62,57 @@ struct BlockHandle {
   }
 };
 
+// Builds one block at the end of `*out`: data blocks are built in the
+// table's file itself, so that a value (megabytes of weights) is copied once.
 class BlockBuilder {
  public:
-  explicit BlockBuilder(int restart_interval) : restart_interval_(restart_interval) {}
+  BlockBuilder(int restart_interval, std::string* out) : restart_interval_(restart_interval), out_(out) {}
 
-  bool empty() const { return buffer_.empty(); }
-  size_t SizeEstimate() const { return buffer_.size() + restarts_.size() * 4 + 4; }
+  bool empty() const { return !started_; }
+  size_t SizeEstimate() const { return (started_ ? out_->size() - start_ : 0) + restarts_.size() * 4 + 4; }
 
-  void Add(std::string_view key, std::string_view value) {
+  // The value is `head` followed by `body`.
+  void Add(std::string_view key, std::string_view head, std::string_view body = {}) {
+    if (!started_) {
+      start_ = out_->size();
+      started_ = true;
+    }
     size_t shared = 0;
     if (counter_ < restart_interval_) {
       const size_t n = std::min(last_key_.size(), key.size());
       while (shared < n && last_key_[shared] == key[shared]) ++shared;
     } else {
-      restarts_.push_back(static_cast<uint32_t>(buffer_.size()));
+      restarts_.push_back(static_cast<uint32_t>(out_->size() - start_));
       counter_ = 0;
     }
-    proto::PutVarint(&buffer_, shared);
-    proto::PutVarint(&buffer_, key.size() - shared);
-    proto::PutVarint(&buffer_, value.size());
-    buffer_.append(key.data() + shared, key.size() - shared);
-    buffer_.append(value.data(), value.size());
+    proto::PutVarint(out_, shared);
+    proto::PutVarint(out_, key.size() - shared);
+    proto::PutVarint(out_, head.size() + body.size());
+    out_->append(key.data() + shared, key.size() - shared);
+    out_->append(head.data(), head.size());
+    out_->append(body.data(), body.size());
     last_key_.assign(key.data(), key.size());
     ++counter_;
   }
 
-  // The block's bytes; the builder is empty again afterwards.
-  std::string Finish() {
-    std::string out = std::move(buffer_);
-    for (uint32_t r : restarts_) PutFixed32(&out, r);
-    PutFixed32(&out, static_cast<uint32_t>(restarts_.size()));
-    buffer_.clear();
+  // Appends the restarts and returns where the block starts in `*out`; the
+  // builder is empty again afterwards.
+  size_t Finish() {
+    const size_t start = started_ ? start_ : out_->size();
+    for (uint32_t r : restarts_) PutFixed32(out_, r);
+    PutFixed32(out_, static_cast<uint32_t>(restarts_.size()));
     restarts_.assign(1, 0);
     counter_ = 0;
     last_key_.clear();
-    return out;
+    started_ = false;
+    return start;
   }
 
  private:
   int restart_interval_;
-  std::string buffer_;
+  std::string* out_;
+  size_t start_ = 0;
+  bool started_ = false;
   std::vector<uint32_t> restarts_{0};
   int counter_ = 0;
   std::string last_key_;
@@ -136,31 +147,39 @@ inline void FindShortSuccessor(std::string* key) {
 class TableBuilder {
  public:
   explicit TableBuilder(size_t block_size = kDefaultBlockSize) : block_size_(block_size) {}
+  TableBuilder(const TableBuilder&) = delete;  // its blocks point into it
+  TableBuilder& operator=(const TableBuilder&) = delete;
 
-  void Add(std::string_view key, std::string_view value) {
+  // Room for `bytes` of entries, so that the file is not re-allocated (and
+  // copied) as it grows.
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
+
+  // The value is `head` followed by `body`.
+  void Add(std::string_view key, std::string_view head, std::string_view body = {}) {
     // TF's builder closes the current block before an entry of twice the
     // block size or more, so that the big entry starts a block of its own.
-    if (num_entries_ > 0 && key.size() + value.size() >= 2 * block_size_) Flush();
+    if (num_entries_ > 0 && key.size() + head.size() + body.size() >= 2 * block_size_) Flush();
     if (pending_index_entry_) {
       FindShortestSeparator(&last_key_, key);
       AddIndexEntry();
     }
     last_key_.assign(key.data(), key.size());
     ++num_entries_;
-    data_block_.Add(key, value);
+    data_block_.Add(key, head, body);
     if (data_block_.SizeEstimate() >= block_size_) Flush();
   }
 
   // The whole file.
   std::string Finish() {
     Flush();
-    BlockBuilder metaindex(kDefaultRestartInterval);
-    const BlockHandle metaindex_handle = WriteBlock(&metaindex);
+    std::string metaindex_bytes;
+    BlockBuilder metaindex(kDefaultRestartInterval, &metaindex_bytes);
+    const BlockHandle metaindex_handle = WriteBlock(&metaindex, &metaindex_bytes);
     if (pending_index_entry_) {
       FindShortSuccessor(&last_key_);
       AddIndexEntry();
     }
-    const BlockHandle index_handle = WriteBlock(&index_block_);
+    const BlockHandle index_handle = WriteBlock(&index_block_, &index_bytes_);
     std::string footer;
     metaindex_handle.EncodeTo(&footer);
     index_handle.EncodeTo(&footer);
@@ -174,7 +193,7 @@ class TableBuilder {
  private:
   void Flush() {
     if (data_block_.empty()) return;
-    pending_handle_ = WriteBlock(&data_block_);
+    pending_handle_ = WriteBlock(&data_block_, &out_);
     pending_index_entry_ = true;
   }
 
@@ -185,12 +204,18 @@ class TableBuilder {
     pending_index_entry_ = false;
   }
 
-  BlockHandle WriteBlock(BlockBuilder* block) {
-    const std::string contents = block->Finish();
-    BlockHandle handle{out_.size(), contents.size()};
-    out_ += contents;
+  // Finishes `block`, built in `*bytes` (the file itself, or a buffer
+  // appended to it here), and appends its trailer.
+  BlockHandle WriteBlock(BlockBuilder* block, std::string* bytes) {
+    size_t start = block->Finish();
+    if (bytes != &out_) {  // the block is all of *bytes
+      start = out_.size();
+      out_ += *bytes;
+      bytes->clear();
+    }
+    BlockHandle handle{start, out_.size() - start};
     const uint8_t type = kNoCompression;
-    uint32_t crc = crc32c::Value(reinterpret_cast<const uint8_t*>(contents.data()), contents.size());
+    uint32_t crc = crc32c::Value(reinterpret_cast<const uint8_t*>(out_.data() + start), out_.size() - start);
     crc = crc32c::Extend(crc, &type, 1);
     out_.push_back(static_cast<char>(type));
     PutFixed32(&out_, crc32c::Mask(crc));
@@ -199,8 +224,9 @@ class TableBuilder {
 
   size_t block_size_;
   std::string out_;
-  BlockBuilder data_block_{kDefaultRestartInterval};
-  BlockBuilder index_block_{1};  // TF stores every index key whole
+  BlockBuilder data_block_{kDefaultRestartInterval, &out_};
+  std::string index_bytes_;
+  BlockBuilder index_block_{1, &index_bytes_};  // TF stores every index key whole
   std::string last_key_;
   int64_t num_entries_ = 0;
   bool pending_index_entry_ = false;
