@@ -209,10 +209,13 @@ def test_keras_layer_trains_and_converts(tf, rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-def test_bicubic_avx2_path_is_the_baselines_bits(tf, rng, dtype, tmp_path):
-    """Bicubic runs a target("avx2") copy of its loop on AVX2 CPUs: wider vectors over the channels,
-    no FMA, so each output is the same multiplies and adds as the baseline's (OPBRIDGE_NO_AVX2=1),
-    at every padding, for channel counts that leave vector remainders, and at special coordinates."""
+@pytest.mark.parametrize("mode", MODES)
+def test_avx2_path_is_the_baselines_bits(tf, rng, mode, dtype, tmp_path):
+    """Every mode runs a target("avx2") copy of its loop on AVX2 CPUs: wider vectors over the channels
+    and rounding instructions, no FMA, so each output is the same multiplies and adds as the
+    baseline's (OPBRIDGE_NO_AVX2=1), at every padding, for channel counts that leave vector
+    remainders (13: pieces of 8 floats or 4 doubles, then single channels), and at special
+    coordinates (halves, which nearest rounds to even, non-finite and far ones)."""
     import opbridge
     from conftest import convert_fn, cpu_has_avx2, run_tflite_in_process
 
@@ -224,7 +227,7 @@ def test_bicubic_avx2_path_is_the_baselines_bits(tf, rng, dtype, tmp_path):
     ).astype(dtype)
 
     def sample_all(x, g):
-        return tuple(opbridge.ops.grid_sample(x, g, "bicubic", p, a) for p in PADDINGS for a in (False, True))
+        return tuple(opbridge.ops.grid_sample(x, g, mode, p, a) for p in PADDINGS for a in (False, True))
 
     model = convert_fn(sample_all, (image.shape, dtype), (grid.shape, dtype))
     runs = []

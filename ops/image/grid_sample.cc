@@ -8,7 +8,13 @@
 // padding_mode: zeros | border | reflection; align_corners as in PyTorch.
 // Gradients for image and grid come from Opbridge>GridSampleGrad.
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#include <type_traits>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "../math/avx2_dispatch.h"
 #include "grid_sample_geometry.h"
@@ -42,13 +48,52 @@ Status GridSampleShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// A pixel's channels, copied in 32-byte pieces (one vector move on AVX2, two
+// on the baseline). As a call to memmove, which is what std::copy of a
+// run-time length and any plain copy loop become, a 16-channel pixel cost
+// more than its copy, and nearest sampling is one copy per point. The empty
+// asm hides the loop's counter from the compiler, so that it does not turn
+// the loop back into that call.
+template <typename T>
+__attribute__((always_inline)) inline void CopyChannels(const T* __restrict src, int64_t channels, T* __restrict dst) {
+  constexpr int64_t kPiece = 32 / sizeof(T);
+  int64_t c = 0;
+  for (; c + kPiece <= channels; c += kPiece) {
+    T piece[kPiece];
+    std::memcpy(piece, src + c, sizeof(piece));
+    std::memcpy(dst + c, piece, sizeof(piece));
+    asm("" : "+r"(c));
+  }
+  for (; c < channels; ++c) {
+    dst[c] = src[c];
+    asm("" : "+r"(c));
+  }
+}
+
+// `value` in every channel, in pieces as CopyChannels (memset otherwise).
+template <typename T>
+__attribute__((always_inline)) inline void FillChannels(T value, int64_t channels, T* __restrict dst) {
+  constexpr int64_t kPiece = 32 / sizeof(T);
+  T piece[kPiece];
+  for (T& v : piece) v = value;
+  int64_t c = 0;
+  for (; c + kPiece <= channels; c += kPiece) {
+    std::memcpy(dst + c, piece, sizeof(piece));
+    asm("" : "+r"(c));
+  }
+  for (; c < channels; ++c) {
+    dst[c] = value;
+    asm("" : "+r"(c));
+  }
+}
+
 // One output pixel of bicubic sampling: rows of four taps are combined first,
 // then the rows, in PyTorch's order. A tap that reads nothing (zeros padding)
 // adds an exact zero in PyTorch, so it is skipped here.
 template <typename T>
 __attribute__((always_inline)) inline void SampleBicubic(const T* src, const BicubicTaps<T>& b, int64_t width,
                                                          int64_t channels, T* dst) {
-  std::fill(dst, dst + channels, T(0));
+  FillChannels(T(0), channels, dst);
   for (int j = 0; j < 4; ++j) {
     if (b.ys[j] < 0) continue;
     const T* row = src + b.ys[j] * width * channels;
@@ -80,13 +125,13 @@ __attribute__((always_inline)) inline void SampleBicubic(const T* src, const Bic
   }
 }
 
-// Bicubic outputs begin..end (image and grid as in Sample).
+// Bicubic outputs [begin, end) of the image at `src` (grid and outputs
+// indexed by point, as in Sample).
 template <typename T>
-__attribute__((always_inline)) inline void BicubicPoints(const T* img, const T* g, int64_t begin, int64_t end,
-                                                         int64_t points_per_image, int64_t height, int64_t width,
-                                                         int64_t channels, Padding padding, bool align, T* out) {
+__attribute__((always_inline)) inline void BicubicPoints(const T* src, const T* g, int64_t begin, int64_t end,
+                                                         int64_t height, int64_t width, int64_t channels,
+                                                         Padding padding, bool align, T* out) {
   for (int64_t p = begin; p < end; ++p) {
-    const T* src = img + (p / points_per_image) * height * width * channels;
     T* dst = out + p * channels;
     T unused;
     const BicubicTaps<T> b(Unnormalize(g[2 * p], width, align, &unused),
@@ -94,21 +139,109 @@ __attribute__((always_inline)) inline void BicubicPoints(const T* img, const T* 
     if (b.finite) {
       SampleBicubic(src, b, width, channels, dst);
     } else {
-      std::fill(dst, dst + channels, std::numeric_limits<T>::quiet_NaN());
+      FillChannels(std::numeric_limits<T>::quiet_NaN(), channels, dst);
     }
   }
 }
 
-#if defined(__x86_64__)
-// The same code on 8-float / 4-double vectors (16 taps per output, each a
-// multiply and an add over the channels): no FMA, so the same bits as the
-// baseline's 4- / 2-wide ones.
+// floor and nearbyint of a SafeIndex value (finite, within int range), as
+// integers. On x86-64 the baseline build has no rounding instruction, and
+// std::floor / std::nearbyint were library calls per point: truncation
+// corrected downwards is floor, and the conversion in the current rounding
+// mode (to nearest even, as nearbyint's) is nearbyint for these values.
 template <typename T>
-__attribute__((target("avx2"), noinline)) void BicubicPointsAvx2(const T* img, const T* g, int64_t begin,
-                                                                  int64_t end, int64_t points_per_image,
-                                                                  int64_t height, int64_t width, int64_t channels,
-                                                                  Padding padding, bool align, T* out) {
-  BicubicPoints(img, g, begin, end, points_per_image, height, width, channels, padding, align, out);
+__attribute__((always_inline)) inline int64_t FloorIndex(T x) {
+  auto i = static_cast<int64_t>(x);
+  if (static_cast<T>(i) > x) --i;
+  return i;
+}
+
+template <typename T>
+__attribute__((always_inline)) inline int64_t NearestIndex(T x) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, float>) {
+    return _mm_cvtss_si64(_mm_set_ss(x));
+  } else {
+    return _mm_cvtsd_si64(_mm_set_sd(x));
+  }
+#else
+  return static_cast<int64_t>(std::nearbyint(x));
+#endif
+}
+
+// Nearest or bilinear outputs [begin, end) of the image at `src` (grid and
+// outputs indexed by point, as in Sample).
+template <typename T>
+__attribute__((always_inline)) inline void LinearPoints(const T* src, const T* g, int64_t begin, int64_t end,
+                                                        int64_t height, int64_t width, int64_t channels, Mode mode,
+                                                        Padding padding, bool align, T* out) {
+  for (int64_t p = begin; p < end; ++p) {
+    T* dst = out + p * channels;
+    T unused;
+    const T ix = SourceIndex(g[2 * p], width, padding, align, &unused);
+    const T iy = SourceIndex(g[2 * p + 1], height, padding, align, &unused);
+    if (mode == Mode::kNearest) {
+      const int64_t x = NearestIndex(SafeIndex(ix));
+      const int64_t y = NearestIndex(SafeIndex(iy));
+      if (InBounds(y, x, height, width)) {
+        CopyChannels(src + (y * width + x) * channels, channels, dst);
+      } else {
+        FillChannels(T(0), channels, dst);
+      }
+      continue;
+    }
+    if (!std::isfinite(ix) || !std::isfinite(iy)) {
+      FillChannels(std::numeric_limits<T>::quiet_NaN(), channels, dst);
+      continue;
+    }
+    const Bilinear<T> b(SafeIndex(ix), SafeIndex(iy), FloorIndex(SafeIndex(ix)), FloorIndex(SafeIndex(iy)));
+    if (b.x0 >= 0 && b.y0 >= 0 && b.x0 + 1 < width && b.y0 + 1 < height) {
+      // All four neighbours inside: no bounds tests, a loop the compiler
+      // vectorizes. Same sum order (nw, ne, sw, se) as the general path.
+      const T* __restrict nw = src + (b.y0 * width + b.x0) * channels;
+      const T* __restrict ne = nw + channels;
+      const T* __restrict sw = nw + width * channels;
+      const T* __restrict se = sw + channels;
+      const T w_nw = b.wx0 * b.wy0, w_ne = b.wx1 * b.wy0, w_sw = b.wx0 * b.wy1, w_se = b.wx1 * b.wy1;
+      T* __restrict out_pixel = dst;
+      for (int64_t c = 0; c < channels; ++c) {
+        out_pixel[c] = nw[c] * w_nw + ne[c] * w_ne + sw[c] * w_sw + se[c] * w_se;
+      }
+      continue;
+    }
+    FillChannels(T(0), channels, dst);
+    const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
+    const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};
+    const T ws[4] = {b.wx0 * b.wy0, b.wx1 * b.wy0, b.wx0 * b.wy1, b.wx1 * b.wy1};
+    for (int k = 0; k < 4; ++k) {
+      if (!InBounds(ys[k], xs[k], height, width)) continue;
+      const T* pixel = src + (ys[k] * width + xs[k]) * channels;
+      for (int64_t c = 0; c < channels; ++c) dst[c] += pixel[c] * ws[k];
+    }
+  }
+}
+
+// One image's points [begin, end) in any mode.
+template <typename T>
+__attribute__((always_inline)) inline void SamplePoints(const T* src, const T* g, int64_t begin, int64_t end,
+                                                        int64_t height, int64_t width, int64_t channels, Mode mode,
+                                                        Padding padding, bool align, T* out) {
+  if (mode == Mode::kBicubic) {
+    BicubicPoints(src, g, begin, end, height, width, channels, padding, align, out);
+  } else {
+    LinearPoints(src, g, begin, end, height, width, channels, mode, padding, align, out);
+  }
+}
+
+#if defined(__x86_64__)
+// The same code on 8-float / 4-double vectors over the channels, with
+// rounding instructions: no FMA, so the same bits as the baseline's 4- / 2-
+// wide ones (tests/test_parity_grid_sample.py compares the two).
+template <typename T>
+__attribute__((target("avx2"), noinline)) void SamplePointsAvx2(const T* src, const T* g, int64_t begin, int64_t end,
+                                                                 int64_t height, int64_t width, int64_t channels,
+                                                                 Mode mode, Padding padding, bool align, T* out) {
+  SamplePoints(src, g, begin, end, height, width, channels, mode, padding, align, out);
 }
 #endif
 
@@ -128,61 +261,20 @@ Status Sample(KernelContext& ctx, const Params& params) {
 
   const int64_t cost = (mode == Mode::kBicubic ? 40 : 8) * channels + 40;
   ctx.ParallelFor(grid.num_elements() / 2, cost, [&](int64_t begin, int64_t end) {
-    if (mode == Mode::kBicubic) {
+    // Image by image: the points of one share its pixels.
+    for (int64_t first = begin; first < end;) {
+      const int64_t n = first / points_per_image;
+      const int64_t last = std::min(end, (n + 1) * points_per_image);
+      const T* src = img + n * height * width * channels;
 #if defined(__x86_64__)
       if (math::UseAvx2()) {
-        BicubicPointsAvx2(img, g, begin, end, points_per_image, height, width, channels, padding, align, out);
-        return;
+        SamplePointsAvx2(src, g, first, last, height, width, channels, mode, padding, align, out);
+        first = last;
+        continue;
       }
 #endif
-      BicubicPoints(img, g, begin, end, points_per_image, height, width, channels, padding, align, out);
-      return;
-    }
-    for (int64_t p = begin; p < end; ++p) {
-      const T* src = img + (p / points_per_image) * height * width * channels;
-      T* dst = out + p * channels;
-      T unused;
-      const T ix = SourceIndex(g[2 * p], width, padding, align, &unused);
-      const T iy = SourceIndex(g[2 * p + 1], height, padding, align, &unused);
-      if (mode == Mode::kNearest) {
-        const auto x = static_cast<int64_t>(std::nearbyint(SafeIndex(ix)));
-        const auto y = static_cast<int64_t>(std::nearbyint(SafeIndex(iy)));
-        if (InBounds(y, x, height, width)) {
-          const T* pixel = src + (y * width + x) * channels;
-          std::copy(pixel, pixel + channels, dst);
-        } else {
-          std::fill(dst, dst + channels, T(0));
-        }
-        continue;
-      }
-      if (!std::isfinite(ix) || !std::isfinite(iy)) {
-        std::fill(dst, dst + channels, std::numeric_limits<T>::quiet_NaN());
-        continue;
-      }
-      const Bilinear<T> b(SafeIndex(ix), SafeIndex(iy));
-      if (b.x0 >= 0 && b.y0 >= 0 && b.x0 + 1 < width && b.y0 + 1 < height) {
-        // All four neighbours inside: no bounds tests, a loop the compiler
-        // vectorizes. Same sum order (nw, ne, sw, se) as the general path.
-        const T* __restrict nw = src + (b.y0 * width + b.x0) * channels;
-        const T* __restrict ne = nw + channels;
-        const T* __restrict sw = nw + width * channels;
-        const T* __restrict se = sw + channels;
-        const T w_nw = b.wx0 * b.wy0, w_ne = b.wx1 * b.wy0, w_sw = b.wx0 * b.wy1, w_se = b.wx1 * b.wy1;
-        T* __restrict out_pixel = dst;
-        for (int64_t c = 0; c < channels; ++c) {
-          out_pixel[c] = nw[c] * w_nw + ne[c] * w_ne + sw[c] * w_sw + se[c] * w_se;
-        }
-        continue;
-      }
-      std::fill(dst, dst + channels, T(0));
-      const int64_t xs[4] = {b.x0, b.x0 + 1, b.x0, b.x0 + 1};
-      const int64_t ys[4] = {b.y0, b.y0, b.y0 + 1, b.y0 + 1};
-      const T ws[4] = {b.wx0 * b.wy0, b.wx1 * b.wy0, b.wx0 * b.wy1, b.wx1 * b.wy1};
-      for (int k = 0; k < 4; ++k) {
-        if (!InBounds(ys[k], xs[k], height, width)) continue;
-        const T* pixel = src + (ys[k] * width + xs[k]) * channels;
-        for (int64_t c = 0; c < channels; ++c) dst[c] += pixel[c] * ws[k];
-      }
+      SamplePoints(src, g, first, last, height, width, channels, mode, padding, align, out);
+      first = last;
     }
   });
   return Status::Ok();

@@ -103,7 +103,7 @@ T SafeIndex(T x) {
 // Source index along one axis and d(index)/d(coord). Finite except with zeros
 // padding, where a non-finite coordinate stays non-finite (the caller decides).
 template <typename T>
-T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners, T* grad) {
+__attribute__((always_inline)) inline T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners, T* grad) {
   T scale;
   T index = Unnormalize(coord, size, align_corners, &scale);
   T g_clip = T(1), g_reflect = T(1);
@@ -128,9 +128,11 @@ template <typename T>
 struct Bilinear {
   int64_t x0, y0;
   T wx0, wx1, wy0, wy1;
-  Bilinear(T ix, T iy) {
-    x0 = static_cast<int64_t>(std::floor(ix));
-    y0 = static_cast<int64_t>(std::floor(iy));
+  Bilinear(T ix, T iy) : Bilinear(ix, iy, static_cast<int64_t>(std::floor(ix)), static_cast<int64_t>(std::floor(iy))) {}
+  // With floor(ix) and floor(iy) already taken.
+  Bilinear(T ix, T iy, int64_t floor_x, int64_t floor_y) {
+    x0 = floor_x;
+    y0 = floor_y;
     wx1 = ix - static_cast<T>(x0);
     wx0 = static_cast<T>(x0 + 1) - ix;
     wy1 = iy - static_cast<T>(y0);
