@@ -28,6 +28,7 @@ WORDS = [
     b"  leading and trailing  ",
     b"tabs\tand\nnewlines\r\n",
     b"x",
+    b"runs:  two,, commas,,, and        eight spaces. then..  more",
 ]
 
 
@@ -40,6 +41,9 @@ def patterns() -> list[tuple[str, str]]:
         (r"\s", r"\s"),
         (r"[,.;!?]", r"[,.!]"),
         (r"(x)", ""),  # a group of the user's own: group 1 is still the wrapper's
+        # Delimiters of several lengths, some sharing first bytes, one longer than 7 bytes (the
+        # kernel remembers the keep pattern's verdict per delimiter of up to 7 bytes).
+        (r"\s+|[,.]+", r"  |,,|\.|        "),
         (wp.WHITESPACE_AND_PUNCTUATION_REGEX, wp.PUNCTUATION_REGEX),
         (wp.WHITESPACE_PUNCTUATION_AND_CJK_REGEX, wp.PUNCTUATION_AND_CJK_REGEX),
         (bpe.SPLIT_PATTERN_1, bpe.SPLIT_PATTERN_1),

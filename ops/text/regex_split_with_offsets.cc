@@ -49,10 +49,40 @@ bool FindAndConsume(const Regex& re, bool whole_is_group1, re2::StringPiece* lef
   return true;
 }
 
+// Whether a delimiter fully matches the keep pattern, remembered for
+// delimiters of up to 7 bytes: delimiters repeat (spaces, punctuation), and
+// each RE2 call takes its DFA cache's lock and call_once guards, which cost
+// more than matching one character. FullMatch depends on the bytes alone.
+class KeepCache {
+ public:
+  explicit KeepCache(const Regex* re) : re_(re) {}
+
+  bool Keep(re2::StringPiece delim) {
+    if (delim.size() > 7) return Regex::FullMatch(delim, *re_);
+    uint64_t key = delim.size();  // then the bytes: distinct for distinct delimiters
+    for (char c : delim) key = (key << 8) | static_cast<uint8_t>(c);
+    Entry& entry = entries_[(key * 0x9E3779B97F4A7C15ull) >> (64 - kBits)];
+    if (!entry.filled || entry.key != key) {
+      entry = {key, true, Regex::FullMatch(delim, *re_)};
+    }
+    return entry.keep;
+  }
+
+ private:
+  static constexpr int kBits = 8;
+  struct Entry {
+    uint64_t key = 0;
+    bool filled = false;
+    bool keep = false;
+  };
+  const Regex* re_;
+  Entry entries_[1 << kBits];
+};
+
 // Splits strings [first, last) of `in`, appending their tokens and offsets
-// and each string's token count (rows). keep_re: null when no delimiter is kept.
+// and each string's token count (rows). keep: null when no delimiter is kept.
 Status SplitStrings(const std::string_view* in, int64_t first, int64_t last, const Regex& delim_re,
-                    bool whole_is_group1, const Regex* keep_re, std::string_view delim_pattern,
+                    bool whole_is_group1, KeepCache* keep, std::string_view delim_pattern,
                     std::vector<std::string_view>* tokens, std::vector<int64_t>* begins, std::vector<int64_t>* ends,
                     std::vector<int64_t>* rows) {
   for (int64_t i = first; i < last; ++i) {
@@ -79,7 +109,7 @@ Status SplitStrings(const std::string_view* in, int64_t first, int64_t last, con
                       "' took no part in a match in input ", i, ", so the delimiter has no position");
       }
       if (delim.data() > last_end) add(last_end, static_cast<size_t>(delim.data() - last_end));
-      if (keep_re != nullptr && Regex::FullMatch(delim, *keep_re)) add(delim.data(), delim.size());
+      if (keep != nullptr && keep->Keep(delim)) add(delim.data(), delim.size());
       last_end = leftover.data();
     }
     if (!leftover.empty()) add(leftover.data(), leftover.size());
@@ -137,10 +167,11 @@ Status RegexSplitKernel(KernelContext& ctx, const RegexSplitParams& p) {
     const size_t range = ranges.fetch_add(1);
     const std::shared_ptr<const Regex> delim = p.last_delim.ForRange(delim_re, range);
     const std::shared_ptr<const Regex> keep = p.last_keep.ForRange(keep_re, range);
+    KeepCache keep_cache(keep.get());
     for (int64_t b = first_block; b < last_block; ++b) {
       Part& part = parts[static_cast<size_t>(b)];
       part.status = SplitStrings(in, b * kBlock, std::min(n, (b + 1) * kBlock), *delim, whole_is_group1,
-                                 keep_delims ? keep.get() : nullptr, delim_pattern, &part.tokens, &part.begins,
+                                 keep_delims ? &keep_cache : nullptr, delim_pattern, &part.tokens, &part.begins,
                                  &part.ends, &part.rows);
     }
   });
