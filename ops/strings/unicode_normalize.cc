@@ -447,6 +447,14 @@ void DecodeInto(NormalForm form, const DecompositionCache& cache, std::string_vi
   }
 }
 
+// The decomposed text's buffer, one per thread. Not inlined: a caller then
+// holds its address, where inlined the thread-local's address was looked up
+// again (a call to __tls_get_addr) at each use in the loop.
+__attribute__((noinline)) std::vector<char32_t>& Scratch() {
+  thread_local std::vector<char32_t> cps;
+  return cps;
+}
+
 }  // namespace
 
 bool NormalizeUtf8(NormalForm form, std::string_view in, size_t max_bytes, std::string* out) {
@@ -468,7 +476,7 @@ bool NormalizeUtf8(NormalForm form, std::string_view in, size_t max_bytes, std::
   // it grows long, the part before its last boundary is finished and written
   // out, so the buffer stays small and the output limit is checked as it grows.
   constexpr size_t kFlushAt = 1024;
-  thread_local std::vector<char32_t> cps;
+  std::vector<char32_t>& cps = Scratch();
   cps.clear();
   bool pending = false;  // cps holds text being normalized (else in[run, pos) is an inert run)
   size_t run = 0;        // start of the inert run
