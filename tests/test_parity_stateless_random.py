@@ -159,7 +159,8 @@ def test_static_shapes_and_int32_seed(tf):
 
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_uniform_int_bitwise(tf, dtype):
-    """minval + bits % range with bounds fed at run time, the widest range included."""
+    """minval + bits % range with bounds fed at run time: ranges of 1, powers of two and their
+    neighbours, the widest range and ranges above half the type's span."""
     d = tf.as_dtype(dtype)
 
     def fn(seed, x, lo, hi):
@@ -173,7 +174,11 @@ def test_uniform_int_bitwise(tf, dtype):
         "StatelessRandomUniformIntV2": 1,
     }
     info = np.iinfo(dtype)
-    for lo, hi in [(0, 10), (-5, 1000), (-3, -2), (int(info.min), int(info.max)), (int(info.min), 7)]:
+    bits = info.bits
+    ranges = [(0, 10), (-5, 1000), (-3, -2), (int(info.min), int(info.max)), (int(info.min), 7)]
+    ranges += [(0, 2 ** (bits - 2)), (-1, 2 ** (bits - 2)), (1, 2 ** (bits - 2))]
+    ranges += [(int(info.min), 1), (-1000, 10**9)]
+    for lo, hi in ranges:
         for seed, size in zip(SEEDS32, SIZES[1:], strict=True):
             inputs = [
                 np.array(seed, np.int32),

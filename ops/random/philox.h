@@ -181,16 +181,19 @@ template <typename T>
 constexpr bool kWide = sizeof(T) == 8;  // 64-bit types take two words per value
 
 // Each distribution turns one Philox block into a group of kGroup values
-// (four 32-bit values or two 64-bit ones); TF's FillPhiloxRandom gives group
-// g the g-th block after the op's counter.
+// (four 32-bit values or two 64-bit ones), written to `out`; TF's
+// FillPhiloxRandom gives group g the g-th block after the op's counter.
+// Written where they go: returned as an array and then copied, the values
+// went through the stack, and reading a group whole from there stalled on
+// store forwarding (two 8-byte stores read by one 16-byte load; the copy of
+// a run-time count before that was a memmove call per group).
 template <typename T>
 struct Uniform {
   static constexpr int kGroup = kWide<T> ? 2 : 4;
   static constexpr bool kVariable = false;
   static constexpr int kCost = 3;
-  std::array<T, kGroup> operator()(Philox& gen) const {
+  void operator()(Philox& gen, T* out) const {
     const Philox::Block s = gen();
-    std::array<T, kGroup> out{};
     for (int i = 0; i < kGroup; ++i) {
       const auto u = static_cast<size_t>(i);
       if constexpr (std::is_same_v<T, double>) {
@@ -204,7 +207,6 @@ struct Uniform {
         out[u] = Uint16ToBfloat16(s[u]);
       }
     }
-    return out;
   }
 };
 
@@ -213,24 +215,23 @@ struct Normal {
   static constexpr int kGroup = kWide<T> ? 2 : 4;
   static constexpr bool kVariable = false;
   static constexpr int kCost = 70;
-  std::array<T, kGroup> operator()(Philox& gen) const {
+  void operator()(Philox& gen, T* out) const {
     const Philox::Block s = gen();
-    std::array<T, kGroup> out{};
     if constexpr (std::is_same_v<T, double>) {
       double d0, d1;
       BoxMullerDouble(s[0], s[1], s[2], s[3], &d0, &d1);
-      out = {d0, d1};
+      out[0] = d0;
+      out[1] = d1;
     } else {
-      // Four scalars, not a loop over an array: the values stay in registers
-      // (stored to the array in pairs and then read whole, they stalled on
-      // store forwarding).
       float f0, f1, f2, f3;
       BoxMullerFloat(s[0], s[1], &f0, &f1);
       BoxMullerFloat(s[2], s[3], &f2, &f3);
       // float -> half/bfloat16 rounds to nearest even, as Eigen's.
-      out = {static_cast<T>(f0), static_cast<T>(f1), static_cast<T>(f2), static_cast<T>(f3)};
+      out[0] = static_cast<T>(f0);
+      out[1] = static_cast<T>(f1);
+      out[2] = static_cast<T>(f2);
+      out[3] = static_cast<T>(f3);
     }
-    return out;
   }
 };
 
@@ -243,8 +244,7 @@ struct TruncatedNormal {
   static constexpr int kGroup = kWide<T> ? 2 : 4;
   static constexpr bool kVariable = true;
   static constexpr int kCost = 90;
-  std::array<T, kGroup> operator()(SingleSample& gen) const {
-    std::array<T, kGroup> out{};
+  void operator()(SingleSample& gen, T* out) const {
     int n = 0;
     while (true) {
       if constexpr (std::is_same_v<T, double>) {
@@ -254,7 +254,7 @@ struct TruncatedNormal {
         for (double v : d) {
           if (std::abs(v) < 2.0) {
             out[static_cast<size_t>(n++)] = v;
-            if (n == kGroup) return out;
+            if (n == kGroup) return;
           }
         }
       } else {
@@ -264,7 +264,7 @@ struct TruncatedNormal {
         for (float v : f) {
           if (std::abs(v) < 2.0f) {
             out[static_cast<size_t>(n++)] = static_cast<T>(v);
-            if (n == kGroup) return out;
+            if (n == kGroup) return;
           }
         }
       }
@@ -284,9 +284,8 @@ struct UniformInt {
   T lo;
   U range;
   UniformInt(T minval, T maxval) : lo(minval), range(static_cast<U>(static_cast<U>(maxval) - static_cast<U>(minval))) {}
-  std::array<T, kGroup> operator()(Philox& gen) const {
+  void operator()(Philox& gen, T* out) const {
     const Philox::Block s = gen();
-    std::array<T, kGroup> out{};
     for (size_t i = 0; i < kGroup; ++i) {
       U bits;
       if constexpr (kWide<T>) {
@@ -296,7 +295,6 @@ struct UniformInt {
       }
       out[i] = static_cast<T>(static_cast<U>(static_cast<U>(lo) + bits % range));
     }
-    return out;
   }
 };
 
@@ -306,9 +304,8 @@ struct UniformFullInt {
   static constexpr int kGroup = kWide<T> ? 2 : 4;
   static constexpr bool kVariable = false;
   static constexpr int kCost = 3;
-  std::array<T, kGroup> operator()(Philox& gen) const {
+  void operator()(Philox& gen, T* out) const {
     const Philox::Block s = gen();
-    std::array<T, kGroup> out{};
     for (size_t i = 0; i < kGroup; ++i) {
       if constexpr (kWide<T>) {
         out[i] = static_cast<T>(s[2 * i] | (uint64_t{s[2 * i + 1]} << 32));
@@ -316,7 +313,6 @@ struct UniformFullInt {
         out[i] = static_cast<T>(s[i]);
       }
     }
-    return out;
   }
 };
 
@@ -333,22 +329,19 @@ void FillPhilox(const KernelContext& ctx, const Philox& base, const Dist& dist, 
     Philox gen = base;
     if constexpr (!Dist::kVariable) gen.Skip(static_cast<uint64_t>(begin));
     for (int64_t g = begin; g < end; ++g) {
-      std::array<T, Dist::kGroup> values;
+      T* dst = out + g * kGroup;
+      const int64_t left = size - g * kGroup;
+      T last[kGroup];  // the last group, when cut short
+      T* to = left >= kGroup ? dst : last;
       if constexpr (Dist::kVariable) {
         Philox group_gen = base;
         group_gen.Skip(static_cast<uint64_t>(g) * (kGroup * 256 / 4));
         SingleSample single(&group_gen);
-        values = dist(single);
+        dist(single, to);
       } else {
-        values = dist(gen);
+        dist(gen, to);
       }
-      // A whole group as a fixed-size copy: std::copy of a run-time count is
-      // a call to memmove per group (a tenth of StatelessRandomNormal's time).
-      if (size - g * kGroup >= kGroup) {
-        std::memcpy(out + g * kGroup, values.data(), sizeof(values));
-      } else {
-        std::copy(values.begin(), values.begin() + (size - g * kGroup), out + g * kGroup);
-      }
+      if (to == last) std::copy(last, last + left, dst);
     }
   });
 }
