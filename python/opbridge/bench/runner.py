@@ -107,15 +107,18 @@ def time_row(
     return (first, second, *times, f"{one / tf_one:.2f}", f"{many / tf_many:.2f}")
 
 
-def print_ratio_summary(ratios: Sequence[tuple[str, str, float, float]], threads: int) -> None:
+def print_ratio_summary(
+    ratios: Sequence[tuple[str, str, float, float]], threads: int, notes: Sequence[str] = ()
+) -> None:
     """The table's tail in three lines: the worst ratio per thread count, and every op and case
-    slower than TF as the table rounds it (issue 19's goal is none)."""
+    slower than TF as the table rounds it (issue 19's goal is none), each with its case's note
+    (Case.note) when it has one."""
     for column, name in ((2, "1T"), (3, f"{threads}T")):
         worst = max(ratios, key=lambda r: r[column])
         print(f"worst ratio {name}: {worst[column]:.2f} ({worst[0]}, {worst[1]})")
     slower = [
-        f"{op} [{label}] {one:.2f}/{many:.2f}"
-        for op, label, one, many in ratios
+        f"{op} [{label}] {one:.2f}/{many:.2f}" + (f" ({note})" if note else "")
+        for (op, label, one, many), note in zip(ratios, list(notes) or [""] * len(ratios), strict=True)
         if round(max(one, many), 2) > 1.0
     ]
     print(
@@ -209,7 +212,9 @@ def run_cases(args: argparse.Namespace, single: TimingChild) -> None:
                 f"lowest median: {sum(above_one(times[i]) for i in flagged)} still above"
             )
         print_ratio_summary(
-            [(case.op, case.label, t[2] / t[0], t[3] / t[1]) for case, t in zip(cases, times, strict=True)], n
+            [(case.op, case.label, t[2] / t[0], t[3] / t[1]) for case, t in zip(cases, times, strict=True)],
+            n,
+            [case.note for case in cases],
         )
     if substituted_rows:
         print_table(

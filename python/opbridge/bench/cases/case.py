@@ -19,3 +19,6 @@ class Case:
     # Extra opbridge.Interpreter arguments (e.g. no default delegates, so that
     # XNNPACK does not take a MediaPipe op over).
     interpreter_options: dict[str, Any] = field(default_factory=dict)
+    # Why the row's ratio is not this kernel's speed against TF's, when it is not (printed with
+    # the row if it is above 1.0): e.g. a copy TFLite's planner requires where TF returns a view.
+    note: str = ""

@@ -11,6 +11,10 @@ from .case import Case
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     import opbridge
 
+    # GridSample is torch's op: TF has none, so its TF column is opbridge's own kernel through the
+    # TF op (its torch comparison: docs/design.md).
+    own = "reference: opbridge's own kernel through the TF op"
+
     def sample(mode: str, padding: str) -> Callable[..., Any]:
         return lambda image, grid: opbridge.ops.grid_sample(image, grid, mode, padding, False)
 
@@ -33,24 +37,28 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             f"f32 bilinear zeros {grid_shape}",
             sample("bilinear", "zeros"),
             [image, grid],
+            note=own,
         ),
         Case(
             "Opbridge>GridSample",
             f"f32 bilinear reflection {grid_shape}",
             sample("bilinear", "reflection"),
             [image, grid],
+            note=own,
         ),
         Case(
             "Opbridge>GridSample",
             f"f32 nearest border {grid_shape}",
             sample("nearest", "border"),
             [image, grid],
+            note=own,
         ),
         Case(
             "Opbridge>GridSample",
             f"f32 bicubic border {grid_shape}",
             sample("bicubic", "border"),
             [image, grid],
+            note=own,
         ),
     ]
 
