@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "opbridge/op.h"
+#include "parallel_each.h"
 #include "string_case.h"
 #include "unicode_case.h"
 
@@ -18,8 +19,8 @@ Status StringUpperKernel(KernelContext& ctx, const StringCaseParams& p) {
   std::string* out = ctx.output(0).data<std::string>();
   const int64_t n = input.num_elements();
   if (!p.encoding.empty()) {
-    for (int64_t i = 0; i < n; ++i) OPBRIDGE_RETURN_IF_ERROR(unicode::Utf8ToUpper(in[i], &out[i]));
-    return Status::Ok();
+    // About 400 ns a sentence (decoding, the case tables' searches, encoding).
+    return strings::ParallelEach(ctx, n, 400, [&](int64_t i) { return unicode::Utf8ToUpper(in[i], &out[i]); });
   }
   ctx.ParallelFor(n, 200, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
