@@ -103,7 +103,8 @@ T SafeIndex(T x) {
 // Source index along one axis and d(index)/d(coord). Finite except with zeros
 // padding, where a non-finite coordinate stays non-finite (the caller decides).
 template <typename T>
-__attribute__((always_inline)) inline T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners, T* grad) {
+__attribute__((always_inline)) inline T SourceIndex(T coord, int64_t size, Padding padding, bool align_corners,
+                                                   T* grad) {
   T scale;
   T index = Unnormalize(coord, size, align_corners, &scale);
   T g_clip = T(1), g_reflect = T(1);

@@ -64,10 +64,10 @@ inline size_t MaxBytesPerElement(DType dtype) {
   }
 }
 
-// The TensorProto TF's Fill makes (only the dtype's packed *_val field), as
-// `*head` followed by `*body`. For the fixed-width dtypes the body is the
-// tensor's own memory, so that weights are copied once, into the table;
-// otherwise it is `*encoded`.
+// The TensorProto TF's Fill makes (only the dtype's packed *_val field). For
+// the fixed-width dtypes it is `*head` followed by `*body`, the tensor's own
+// memory, so that weights are copied once, into the table; for the others it
+// is all in `*encoded` (head and body empty).
 inline void EncodeValues(const SaveItem& item, int64_t n, std::string* head, std::string* encoded,
                          std::string_view* body) {
   head->clear();
@@ -77,7 +77,6 @@ inline void EncodeValues(const SaveItem& item, int64_t n, std::string* head, std
   const ValField vf = ValFieldOf(item.dtype);
   if (vf.kind == ValKind::kBytes) {
     for (int64_t i = 0; i < n; ++i) proto::PutBytesField(encoded, vf.field, item.strings[i]);
-    *body = *encoded;
     return;
   }
   const int64_t count = n * vf.per_element;
@@ -111,16 +110,16 @@ inline void EncodeValues(const SaveItem& item, int64_t n, std::string* head, std
     }
   }
   proto::PutBytesField(encoded, vf.field, packed);
-  *body = *encoded;
 }
 
 // One data entry's value, SavedTensorSlices{data: SavedSlice{...}}: `head`,
-// then the TensorProto's body, the tensor's memory (`body`) or, where that
-// is empty, `encoded` (EncodeValues).
+// then the rest of the TensorProto, the tensor's memory (`body`) or the
+// bytes encoded here (`encoded`), whichever EncodeValues filled.
 struct DataValue {
   std::string head;
   std::string encoded;
   std::string_view body;
+  std::string_view Rest() const { return body.empty() ? std::string_view(encoded) : body; }
 };
 
 inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
@@ -176,15 +175,14 @@ inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
     DataValue value;
     std::string values_head;
     EncodeValues(item, n, &values_head, &value.encoded, &value.body);
-    const size_t values_size = values_head.size() + value.body.size();
+    const size_t values_size = values_head.size() + value.Rest().size();
     proto::PutTag(&saved_slice, 3, proto::kBytes);  // SavedSlice.data, its bytes after it
     proto::PutVarint(&saved_slice, values_size);
     proto::PutTag(&value.head, 2, proto::kBytes);  // SavedTensorSlices.data
     proto::PutVarint(&value.head, saved_slice.size() + values_size);
     value.head += saved_slice;
     value.head += values_head;
-    if (value.body.data() == value.encoded.data()) value.body = {};  // a view into `encoded` would not survive its move
-    entries_bytes += value.head.size() + value.body.size() + value.encoded.size() + item.name.size() + 64;
+    entries_bytes += value.head.size() + value.Rest().size() + item.name.size() + 64;
     data.emplace(EncodeTensorNameSlice(item.name, full), std::move(value));
   }
 
@@ -207,7 +205,7 @@ inline Status BuildCheckpoint(std::vector<SaveItem> items, std::string* file) {
   table.Reserve(header.size() + entries_bytes + 4096);
   table.Add("", header);  // "" sorts first: the metadata opens the file
   for (const auto& [key, value] : data) {
-    table.Add(key, value.head, value.body.empty() ? std::string_view(value.encoded) : value.body);
+    table.Add(key, value.head, value.Rest());
   }
   *file = table.Finish();
   return Status::Ok();
