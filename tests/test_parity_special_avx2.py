@@ -1,11 +1,12 @@
 """The elementwise kernels with a runtime-dispatched AVX2 path (float32 Atanh, Erfinv,
-Ndtri, Digamma, Opbridge>Expm1 and Opbridge>Log1p; float64 Expm1 and Log1p) against TF, densely,
+Ndtri, Digamma, Spence, Opbridge>Expm1 and Opbridge>Log1p; float64 Expm1 and Log1p) against TF, densely,
 on both paths: AVX2 where the CPU has it, and baseline x86-64 (forced with
 OPBRIDGE_NO_AVX2=1, which the kernels read once per process, hence a subprocess per path).
 
 The AVX2 path evaluates Eigen's packet algorithm 8 lanes wide without FMA, as
 TF's AVX build does, and the last n % 8 elements through the scalar function,
-as TF's Eigen does: TF's bits exactly. The baseline path runs the same
+as TF's Eigen does: TF's bits exactly (Digamma and Spence: TF's scalar function in
+lanes, every element). The baseline path runs the same
 algorithm 4 lanes wide: the same bits except in the tail (last n % 8) where it
 switches to the scalar function at another point, and for Erfinv, where TF's
 AVX Eigen computes 1/z with the rcp estimate and a Newton step but SSE Eigen
@@ -19,6 +20,7 @@ float functions (within 1 ulp of it).
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 
@@ -68,9 +70,21 @@ def dense_inputs(rng) -> dict[str, np.ndarray]:
             specials,
         ]
     )
+    # Spence's branches: x < 0, 0, 1, y = x or 1/x below/above 1/2 and 3/2, x above 3/2.
+    spence = np.concatenate(
+        [
+            rng.uniform(0, 3, 100000),
+            np.exp(rng.uniform(-30, 30, 50000)),
+            rng.uniform(-2, 0, 2000),
+            np.nextafter(np.float32([0.5, 1.5, 2.0, 1.0, 2 / 3]), np.float32([[0], [9]])).ravel(),
+            [0.5, 1.5, 2.0, 2 / 3, 3e38, 1e-30, 2e-38],
+            specials,
+        ]
+    )
     found = {
         "Atanh": atanh,
         "Digamma": digamma,
+        "Spence": spence,
         "Erfinv": atanh,
         "Ndtri": (atanh + 1) / 2,
         "Opbridge>Expm1": expm1,
@@ -98,9 +112,15 @@ def run_kernels(xs: dict[str, np.ndarray], tmp_path, baseline: bool) -> dict[str
     return {op: np.load(tmp_path / f"{i}.out.npy") for i, op in enumerate(xs)}
 
 
-TF_FN = {"Atanh": "atanh", "Erfinv": "erfinv", "Ndtri": "ndtri", "Digamma": "digamma"}
+TF_FN = {
+    "Atanh": "atanh",
+    "Erfinv": "erfinv",
+    "Ndtri": "ndtri",
+    "Digamma": "digamma",
+    "Spence": "special.spence",
+}
 FLOAT64_FN = {"Opbridge>Expm1": "expm1", "Opbridge>Log1p": "log1p"}
-BASELINE_EXACT = {"Atanh", "Digamma"}
+BASELINE_EXACT = {"Atanh", "Digamma", "Spence"}
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
@@ -108,7 +128,7 @@ def test_float32_kernels_give_tf_bits(tf, rng, path, tmp_path):
     xs = {op: x for op, x in dense_inputs(rng).items() if op in TF_FN}
     got = run_kernels(xs, tmp_path, baseline=path == "baseline")
     for op, x in xs.items():
-        want = getattr(tf.math, TF_FN[op])(x).numpy()
+        want = functools.reduce(getattr, TF_FN[op].split("."), tf.math)(x).numpy()
         packets = len(x) // 8 * 8
         # NaN lanes compared as NaN (their bit patterns are Eigen's and libm's, not TF's contract).
         for lo, hi in ((0, packets), (packets, len(x))):

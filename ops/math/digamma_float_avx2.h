@@ -21,23 +21,13 @@
 #include <cstdint>
 #include <limits>
 
+#include "per_lane_call_avx2.h"
+
 namespace opbridge::math::digamma_float_avx2 {
 
 #define OPBRIDGE_AVX2 __attribute__((target("avx2"), always_inline)) inline
 
 OPBRIDGE_AVX2 __m256 Set(float v) { return _mm256_set1_ps(v); }
-
-// f(v) per lane for the lanes of `mask` (others keep `v`): a C library call.
-template <typename F>
-OPBRIDGE_AVX2 __m256 PerLane(__m256 v, __m256 mask, F f) {
-  alignas(32) float values[8];
-  _mm256_store_ps(values, v);
-  const int lanes = _mm256_movemask_ps(mask);
-  for (int l = 0; l < 8; ++l) {
-    if (lanes & (1 << l)) values[l] = f(values[l]);
-  }
-  return _mm256_load_ps(values);
-}
 
 OPBRIDGE_AVX2 __m256 Digamma(__m256 x) {
   const __m256 zero = _mm256_setzero_ps(), one = Set(1.0f), half = Set(0.5f);
@@ -58,7 +48,7 @@ OPBRIDGE_AVX2 __m256 Digamma(__m256 x) {
     frac = _mm256_blendv_ps(frac, _mm256_sub_ps(q, p), above);
     const __m256 reflect = _mm256_andnot_ps(pole, _mm256_and_ps(negative, not_half));
     const __m256 tangent =
-        PerLane(_mm256_mul_ps(pi, frac), reflect, [](float v) { return std::tan(v); });
+        PerLaneCall(_mm256_mul_ps(pi, frac), reflect, [](float v) { return std::tan(v); });
     nz = _mm256_and_ps(reflect, _mm256_div_ps(pi, tangent));
     x = _mm256_blendv_ps(x, _mm256_sub_ps(one, x), negative);
   }
@@ -77,7 +67,7 @@ OPBRIDGE_AVX2 __m256 Digamma(__m256 x) {
   a = _mm256_add_ps(_mm256_mul_ps(a, z), Set(-8.33333333333333333333E-3f));
   a = _mm256_add_ps(_mm256_mul_ps(a, z), Set(8.33333333333333333333E-2f));
   const __m256 series = _mm256_and_ps(_mm256_cmp_ps(s, Set(1.0e8f), _CMP_LT_OQ), _mm256_mul_ps(z, a));
-  const __m256 log_s = PerLane(s, _mm256_castsi256_ps(_mm256_set1_epi32(-1)), [](float v) { return std::log(v); });
+  const __m256 log_s = PerLaneCall(s, _mm256_castsi256_ps(_mm256_set1_epi32(-1)), [](float v) { return std::log(v); });
   __m256 y = _mm256_sub_ps(_mm256_sub_ps(_mm256_sub_ps(log_s, _mm256_div_ps(half, s)), series), w);
   y = _mm256_blendv_ps(y, _mm256_sub_ps(y, nz), negative);
   return _mm256_blendv_ps(y, Set(std::numeric_limits<float>::quiet_NaN()), pole);
