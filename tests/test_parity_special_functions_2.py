@@ -183,6 +183,37 @@ def test_zeta_and_polygamma_bit_identical_to_tf(tf, rng, dtype):
     assert tflite_model.custom_op_counts(report.model) == {"Zeta": 2, "Polygamma": 2}
 
 
+@pytest.mark.parametrize("path", ["auto", "baseline"])
+def test_zeta_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """float32 Zeta runs 8 lanes per step where the CPU has AVX2 (each lane leaving the series
+    and the correction loop where the scalar function does, powf per lane; other lanes take the
+    scalar function), else (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both, with
+    lanes mixing early and late exits, the zeta_grid edges in every lane position, a broadcast
+    pair and a ragged tail."""
+    n = 40000
+    x = np.concatenate([rng.uniform(1, 12, n), 1 + np.exp(rng.uniform(-12, 2, n)), rng.integers(2, 30, n)])
+    q = np.concatenate([np.exp(rng.uniform(-4, 4.5, n)), rng.uniform(0.01, 30, n), rng.uniform(-9, 40, n)])
+    xg, qg = zeta_grid(np.float64)
+    keep = np.abs(qg.ravel()) > 1e-30  # no subnormals: TF flushes them, the interpreter does not
+    x = np.concatenate([x, np.repeat(xg.ravel()[keep], 9), x[:5]]).astype(np.float32)
+    q = np.concatenate([q, np.repeat(qg.ravel()[keep], 9), q[:5]]).astype(np.float32)
+    order = rng.permutation(len(x))
+    x, q = x[order], q[order]
+    row = rng.uniform(1, 9, (1, 1027)).astype(np.float32)
+    column = rng.uniform(0.05, 20, (61, 1)).astype(np.float32)
+    fn = lambda a, b, r, c: {"flat": tf.math.zeta(a, b), "broadcast": tf.math.zeta(r, c)}  # noqa: E731
+    model = convert_fn(
+        fn, (x.shape, tf.float32), (q.shape, tf.float32), (row.shape, tf.float32), (column.shape, tf.float32)
+    )
+    got = run_tflite_in_process(model, [x, q, row, column], tmp_path, baseline=path == "baseline")
+    for name, want in tf.function(fn)(x, q, row, column).items():
+        g, w = got[name], want.numpy()
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+        np.testing.assert_array_equal(
+            g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32), err_msg=name
+        )
+
+
 BROADCASTS = [
     ((3, 1, 4), (2, 4)),
     ((), (2, 3)),

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "elementwise.h"
@@ -177,9 +178,11 @@ void OneStepRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, 
   }
 }
 
-// y[o] = fn(a[ia], b[ib]) over the broadcast of inputs 0 and 1, TF's way.
-template <typename... Ts, typename Fn>
-Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, Fusing fusing = Fusing::kSteps) {
+// y over the broadcast of inputs 0 and 1, TF's way, a run at a time:
+// run(a, step_a, b, step_b, out, n) sets out[j] from a[j * step_a] and
+// b[j * step_b] for j < n (steps 0 or 1), with pointers to one of Ts.
+template <typename... Ts, typename Run>
+Status BinaryBroadcastRuns(KernelContext& ctx, int64_t cost_per_element_ns, Run run) {
   const ConstTensor& a = ctx.input(0);
   const ConstTensor& b = ctx.input(1);
   const Tensor& y = ctx.output(0);
@@ -200,27 +203,31 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, F
     const int64_t step_b = b.num_elements() == y.num_elements() ? 1 : 0;
     if (flat) {
       ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-        if constexpr (math::kHalfType<T>) {
-          if (fusing == Fusing::kOneStep) {
-            OneStepRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
-            return;
-          }
-        }
-        MapRun(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin, fn);
+        run(pa + begin * step_a, step_a, pb + begin * step_b, step_b, out + begin, end - begin);
       });
       return Status::Ok();
     }
     const BroadcastIndex index(a.shape(), b.shape(), y.shape());
     ctx.ParallelFor(y.num_elements(), cost_per_element_ns, [&](int64_t begin, int64_t end) {
-      index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t run) {
-        if constexpr (math::kHalfType<T>) {
-          if (fusing == Fusing::kOneStep) return OneStepRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
-        }
-        MapRun(pa + ia, sa, pb + ib, sb, out + o, run, fn);
+      index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t sa, int64_t sb, int64_t n) {
+        run(pa + ia, sa, pb + ib, sb, out + o, n);
       });
     });
     return Status::Ok();
   });
+}
+
+// y[o] = fn(a[ia], b[ib]) over the broadcast of inputs 0 and 1, TF's way.
+template <typename... Ts, typename Fn>
+Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, Fusing fusing = Fusing::kSteps) {
+  const auto run = [&](const auto* a, int64_t step_a, const auto* b, int64_t step_b, auto* out, int64_t n) {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(a)>>;
+    if constexpr (math::kHalfType<T>) {
+      if (fusing == Fusing::kOneStep) return OneStepRun(a, step_a, b, step_b, out, n, fn);
+    }
+    MapRun(a, step_a, b, step_b, out, n, fn);
+  };
+  return BinaryBroadcastRuns<Ts...>(ctx, cost_per_element_ns, run);
 }
 
 }  // namespace math

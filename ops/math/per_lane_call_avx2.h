@@ -1,6 +1,6 @@
 // A C library call per lane of an 8-float vector, for the AVX2 kernels that
 // keep TF's bits by calling the same scalar function TF's kernel calls
-// (logf, tanf, log1pf) where no vector version with its bits exists.
+// (logf, tanf, log1pf, powf) where no vector version with its bits exists.
 #pragma once
 
 #if defined(__x86_64__)
@@ -17,6 +17,19 @@ __attribute__((target("avx2"), always_inline)) inline __m256 PerLaneCall(__m256 
   const int lanes = _mm256_movemask_ps(mask);
   for (int l = 0; l < 8; ++l) {
     if (lanes & (1 << l)) values[l] = f(values[l]);
+  }
+  return _mm256_load_ps(values);
+}
+
+// f(v, w) per lane for the lanes of `mask` (others keep `v`).
+template <typename F>
+__attribute__((target("avx2"), always_inline)) inline __m256 PerLaneCall(__m256 v, __m256 w, __m256 mask, F f) {
+  alignas(32) float values[8], seconds[8];
+  _mm256_store_ps(values, v);
+  _mm256_store_ps(seconds, w);
+  const int lanes = _mm256_movemask_ps(mask);
+  for (int l = 0; l < 8; ++l) {
+    if (lanes & (1 << l)) values[l] = f(values[l], seconds[l]);
   }
   return _mm256_load_ps(values);
 }
