@@ -184,12 +184,13 @@ def test_zeta_and_polygamma_bit_identical_to_tf(tf, rng, dtype):
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
-def test_zeta_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
-    """float32 Zeta runs 8 lanes per step where the CPU has AVX2 (each lane leaving the series
-    and the correction loop where the scalar function does, powf per lane; other lanes take the
-    scalar function), else (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both, with
-    lanes mixing early and late exits, the zeta_grid edges in every lane position, a broadcast
-    pair and a ragged tail."""
+def test_zeta_and_polygamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """float32 Zeta and Polygamma run 8 lanes per step where the CPU has AVX2 (each lane leaving
+    zeta's series and correction loop where the scalar function does, powf per lane; Polygamma:
+    zeta's lanes for whole orders 1..35, digamma's for 0, the scalar function for the rest),
+    else (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both, with lanes mixing early
+    and late exits and all of Polygamma's cases, the grids' edges in every lane position, a
+    broadcast pair and ragged tails."""
     n = 40000
     x = np.concatenate([rng.uniform(1, 12, n), 1 + np.exp(rng.uniform(-12, 2, n)), rng.integers(2, 30, n)])
     q = np.concatenate([np.exp(rng.uniform(-4, 4.5, n)), rng.uniform(0.01, 30, n), rng.uniform(-9, 40, n)])
@@ -199,14 +200,30 @@ def test_zeta_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
     q = np.concatenate([q, np.repeat(qg.ravel()[keep], 9), q[:5]]).astype(np.float32)
     order = rng.permutation(len(x))
     x, q = x[order], q[order]
+    m = 30000
+    a = np.concatenate([rng.integers(0, 5, m), rng.integers(0, 40, m), rng.uniform(-1, 4, m // 10)])
+    y = np.concatenate([rng.uniform(0.05, 30, m), rng.uniform(-8, 8, m), rng.uniform(0.5, 5, m // 10)])
+    ag, yg = polygamma_grid(np.float64)
+    keep = np.abs(yg.ravel()) > 1e-30
+    a = np.concatenate([a, np.repeat(ag.ravel()[keep], 9), a[:3]]).astype(np.float32)
+    y = np.concatenate([y, np.repeat(yg.ravel()[keep], 9), y[:3]]).astype(np.float32)
+    order = rng.permutation(len(a))
+    a, y = a[order], y[order]
     row = rng.uniform(1, 9, (1, 1027)).astype(np.float32)
     column = rng.uniform(0.05, 20, (61, 1)).astype(np.float32)
-    fn = lambda a, b, r, c: {"flat": tf.math.zeta(a, b), "broadcast": tf.math.zeta(r, c)}  # noqa: E731
-    model = convert_fn(
-        fn, (x.shape, tf.float32), (q.shape, tf.float32), (row.shape, tf.float32), (column.shape, tf.float32)
-    )
-    got = run_tflite_in_process(model, [x, q, row, column], tmp_path, baseline=path == "baseline")
-    for name, want in tf.function(fn)(x, q, row, column).items():
+    inputs = [x, q, a, y, row, column]
+
+    def fn(x, q, a, y, r, c):
+        return {
+            "zeta": tf.math.zeta(x, q),
+            "polygamma": tf.math.polygamma(a, y),
+            "zeta_broadcast": tf.math.zeta(r, c),
+            "polygamma_broadcast": tf.math.polygamma(tf.floor(r / 2), c),
+        }
+
+    model = convert_fn(fn, *[(v.shape, tf.float32) for v in inputs])
+    got = run_tflite_in_process(model, inputs, tmp_path, baseline=path == "baseline")
+    for name, want in tf.function(fn)(*inputs).items():
         g, w = got[name], want.numpy()
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
         np.testing.assert_array_equal(

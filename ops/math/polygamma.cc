@@ -5,10 +5,17 @@
 // Eigen's polygamma, as TF's kernel (one element at a time: Eigen has no
 // polygamma packets): digamma for a == 0, else (-1)^(a+1) a! zeta(a + 1, x);
 // NaN for a that is not a non-negative integer. Bit-identical to TF.
-// Broadcasting follows TF's binary cwise ops (broadcast.h).
+// Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
+// with AVX2 runs 8 lanes at a time: zeta's lanes (zeta_float_avx2.h) for
+// a >= 1, digamma's (digamma_float_avx2.h) for a == 0, Eigen's scalar
+// function for the rest; TF's bits in every lane.
 #include <type_traits>
 
+#include "avx2_dispatch.h"
+#include "binary_float_lanes_avx2.h"
 #include "broadcast.h"
+#include "digamma_float_avx2.h"
+#include "zeta_float_avx2.h"
 
 namespace opbridge {
 namespace {
@@ -36,8 +43,14 @@ struct SignedFactorials {
 };
 
 template <typename T>
-T Polygamma(T a, T x) {
+const SignedFactorials<T>& Factorials() {
   static const SignedFactorials<T> table;
+  return table;
+}
+
+template <typename T>
+T Polygamma(T a, T x) {
+  const SignedFactorials<T>& table = Factorials<T>();
   // a >= 1 is false for NaN; floor(a) == a keeps non-integers on Eigen's path (NaN).
   if (a >= T(1) && a < T(SignedFactorials<T>::kSize) && Eigen::numext::floor(a) == a) {
     return table.value[static_cast<int>(a)] * Eigen::numext::zeta(a + T(1), x);
@@ -45,8 +58,60 @@ T Polygamma(T a, T x) {
   return Eigen::numext::polygamma(a, x);
 }
 
+#if defined(__x86_64__)
+// Polygamma of 8 float lanes: the table's factor times zeta(a + 1, x) where
+// the scalar function takes the table (a whole, 1 <= a < 36), digamma where
+// a == 0, the scalar function elsewhere (NaN orders, a! beyond float).
+__attribute__((target("avx2"), always_inline)) inline __m256 PolygammaLanes(__m256 a, __m256 x,
+                                                                            const SignedFactorials<float>& table) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 tabled = _mm256_and_ps(
+      _mm256_and_ps(_mm256_cmp_ps(a, one, _CMP_GE_OQ), _mm256_cmp_ps(a, _mm256_set1_ps(36.0f), _CMP_LT_OQ)),
+      _mm256_cmp_ps(_mm256_floor_ps(a), a, _CMP_EQ_OQ));
+  const __m256 digamma = _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ);
+  __m256 result = _mm256_setzero_ps();
+  alignas(32) float orders[8], values[8], xs[8];
+  _mm256_store_ps(orders, a);
+  const int tabled_lanes = _mm256_movemask_ps(tabled);
+  if (tabled_lanes != 0) {
+    const __m256 zeta = math::zeta_float_avx2::Zeta(_mm256_add_ps(a, one), x, tabled);
+    for (int l = 0; l < 8; ++l) values[l] = tabled_lanes & (1 << l) ? table.value[static_cast<int>(orders[l])] : 0.0f;
+    result = _mm256_blendv_ps(result, _mm256_mul_ps(_mm256_load_ps(values), zeta), tabled);
+  }
+  if (_mm256_movemask_ps(digamma) != 0) {
+    result = _mm256_blendv_ps(result, math::digamma_float_avx2::Digamma(x), digamma);
+  }
+  const int rest = ~_mm256_movemask_ps(_mm256_or_ps(tabled, digamma)) & 0xff;
+  if (rest == 0) return result;
+  _mm256_store_ps(values, result);
+  _mm256_store_ps(xs, x);
+  for (int l = 0; l < 8; ++l) {
+    if (rest & (1 << l)) values[l] = Eigen::numext::polygamma(orders[l], xs[l]);
+  }
+  return _mm256_load_ps(values);
+}
+
+__attribute__((target("avx2"))) void PolygammaFloatAvx2(const float* a, int64_t step_a, const float* x,
+                                                         int64_t step_x, float* out, int64_t n) {
+  const SignedFactorials<float>& table = Factorials<float>();
+  math::binary_float_lanes_avx2::Run(a, step_a, x, step_x, out, n, 1.0f, 1.0f,
+                                     [&table](__m256 av, __m256 xv) __attribute__((target("avx2"))) {
+                                       return PolygammaLanes(av, xv, table);
+                                     });
+}
+#endif
+
 Status PolygammaKernel(KernelContext& ctx) {
-  return math::BinaryBroadcast<float, double>(ctx, 400, [](auto a, auto x) { return Polygamma(a, x); });
+  const auto polygamma = [](auto a, auto x) { return Polygamma(a, x); };
+  return math::BinaryBroadcastRuns<float, double>(
+      ctx, 400, [&](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
+#if defined(__x86_64__)
+        if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
+          if (math::UseAvx2()) return PolygammaFloatAvx2(a, step_a, x, step_x, out, n);
+        }
+#endif
+        math::MapRun(a, step_a, x, step_x, out, n, polygamma);
+      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Polygamma")

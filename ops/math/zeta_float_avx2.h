@@ -22,17 +22,19 @@
 #include <cmath>
 #include <cstdint>
 
+#include "binary_float_lanes_avx2.h"
 #include "per_lane_call_avx2.h"
 
 namespace opbridge::math::zeta_float_avx2 {
 
 #define OPBRIDGE_AVX2 __attribute__((target("avx2"), always_inline)) inline
 
-OPBRIDGE_AVX2 __m256 Load(const float* p, int64_t step) { return step != 0 ? _mm256_loadu_ps(p) : _mm256_set1_ps(*p); }
+OPBRIDGE_AVX2 __m256 AllLanes() { return _mm256_castsi256_ps(_mm256_set1_epi32(-1)); }
 
 OPBRIDGE_AVX2 __m256 Abs(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
 
-OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q) {
+// zeta(x, q) in the lanes of `wanted` (the others are left unspecified).
+OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q, __m256 wanted) {
   // Eigen's A[i], double literals rounded to float as Eigen's Scalar(...) does.
   static constexpr float kA[12] = {
       12.0f, -720.0f, 30240.0f, -1209600.0f, 47900160.0f, static_cast<float>(-1.8924375803183791606e9),
@@ -44,7 +46,8 @@ OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q) {
   const __m256 minus_x = _mm256_xor_ps(x, _mm256_set1_ps(-0.0f));
   const auto pow = [](float base, float exponent) { return std::pow(base, exponent); };
 
-  const __m256 ordinary = _mm256_and_ps(_mm256_cmp_ps(x, one, _CMP_GT_OQ), _mm256_cmp_ps(q, zero, _CMP_GT_OQ));
+  const __m256 ordinary =
+      _mm256_and_ps(wanted, _mm256_and_ps(_mm256_cmp_ps(x, one, _CMP_GT_OQ), _mm256_cmp_ps(q, zero, _CMP_GT_OQ)));
   __m256 s = PerLaneCall(q, minus_x, ordinary, pow);
   __m256 a = q, b = zero;
   // The series: lanes leave when their term is below machep of their sum.
@@ -75,7 +78,7 @@ OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q) {
       k = _mm256_add_ps(k, one);
     }
   }
-  const int rare = ~_mm256_movemask_ps(ordinary) & 0xff;
+  const int rare = _mm256_movemask_ps(_mm256_andnot_ps(ordinary, wanted));
   if (rare == 0) return s;
   alignas(32) float xs[8], qs[8], out[8];
   _mm256_store_ps(xs, x);
@@ -87,27 +90,15 @@ OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q) {
   return _mm256_load_ps(out);
 }
 
-#undef OPBRIDGE_AVX2
 
-// out[j] = zeta(x[j * step_x], q[j * step_q]) for j < n, steps 0 or 1: groups
-// of 8, the rest through one padded group (padding x = 2, q = 1; lanes are
-// independent).
+// out[j] = zeta(x[j * step_x], q[j * step_q]) for j < n, steps 0 or 1.
 __attribute__((target("avx2"))) inline void Run(const float* x, int64_t step_x, const float* q, int64_t step_q,
                                                 float* out, int64_t n) {
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    _mm256_storeu_ps(out + j, Zeta(Load(x + j * step_x, step_x), Load(q + j * step_q, step_q)));
-  }
-  if (j == n) return;
-  alignas(32) float xs[8] = {2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f};
-  alignas(32) float qs[8] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
-  for (int64_t i = j; i < n; ++i) {
-    xs[i - j] = x[i * step_x];
-    qs[i - j] = q[i * step_q];
-  }
-  _mm256_store_ps(xs, Zeta(_mm256_load_ps(xs), _mm256_load_ps(qs)));
-  for (int64_t i = j; i < n; ++i) out[i] = xs[i - j];
+  const auto lanes = [](__m256 a, __m256 b) __attribute__((target("avx2"))) { return Zeta(a, b, AllLanes()); };
+  binary_float_lanes_avx2::Run(x, step_x, q, step_q, out, n, 2.0f, 1.0f, lanes);
 }
+
+#undef OPBRIDGE_AVX2
 
 }  // namespace opbridge::math::zeta_float_avx2
 
