@@ -124,3 +124,30 @@ def test_nan_and_inf_input_give_nan_as_tf(tf):
     expected = tf.linalg.svd(a)
     assert all(np.isnan(t.numpy()[:2]).all() for t in expected)
     assert_parity(lambda x: tf.linalg.svd(x, full_matrices=True), [a], rtol=0, atol=1e-12, runtimes=RUNTIMES)
+
+
+def test_secular_equation_lanes_give_the_baseline_bits(tf, rng, tmp_path):
+    """BDCSVD's secular equation (ops/linalg/bdcsvd_secular_eq.h) computes its terms in AVX2
+    lanes where the CPU has them and sums them in Eigen's order: every output of the divide
+    and conquer (values, U, V; real and complex; clustered values, which deflate) is bit for bit
+    the baseline build's (OPBRIDGE_NO_AVX2=1)."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    clustered = np.diag(np.r_[np.ones(20), np.full(20, 1e-6)])
+    for dtype in ALL_DTYPES:
+        inputs = [random(rng, (3, 64, 33), dtype), random(rng, (2, 40, 40), dtype) @ clustered.astype(dtype)]
+
+        def fn(a, b):
+            s, u, v = tf.linalg.svd(a, full_matrices=True)
+            return {"s": s, "u": u, "v": v, "s_only": tf.linalg.svd(b, compute_uv=False)}
+
+        model = convert_fn(fn, *[(x.shape, dtype) for x in inputs])
+        runs = []
+        for baseline in (False, True):
+            work = tmp_path / f"{np.dtype(dtype).name}-{baseline}"
+            work.mkdir()
+            runs.append(run_tflite_in_process(model, inputs, work, baseline=baseline))
+        for name, got in runs[0].items():
+            np.testing.assert_array_equal(got.view(np.uint8), runs[1][name].view(np.uint8), err_msg=name)

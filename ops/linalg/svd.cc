@@ -14,6 +14,7 @@
 // gives an identity U (or V) where full_matrices makes it non-empty.
 #include <algorithm>
 
+#include "bdcsvd_secular_eq.h"  // before BDCSVD is instantiated below
 #include "linalg_common.h"
 #include "opbridge/op.h"
 #include "svd_range.h"
