@@ -228,11 +228,11 @@ def test_uniform_int_range_errors_as_tf(tf, runtime):
         assert run(model, [seed, np.zeros(0, np.float32), *bounds], runtime)["int"].shape == (0,)
 
 
-def raw_v2(tf: Any, op: str = "StatelessRandomUniformV2") -> tuple[Any, bytes]:
+def raw_v2(tf: Any, op: str = "StatelessRandomUniformV2", dtype: str = "float32") -> tuple[Any, bytes]:
     """A V2 float op (uniform by default) with shape, key, counter and alg all fed at run time."""
 
     def fn(shape, key, counter, alg):
-        return {"u": getattr(tf.raw_ops, op)(shape=shape, key=key, counter=counter, alg=alg)}
+        return {"u": getattr(tf.raw_ops, op)(shape=shape, key=key, counter=counter, alg=alg, dtype=dtype)}
 
     specs = (([None], tf.int64), ([None], tf.uint64), ([None], tf.uint64), ([], tf.int32))
     f = tf.function(fn, input_signature=signature(tf, *specs))
@@ -251,12 +251,13 @@ def test_alg_key_counter_inputs(tf):
             check_model(tf, f, model, inputs, f"alg {alg} counter {counter}")
 
 
-def test_normal_float_counter_carries(tf):
-    """float32 normal values are drawn eight Philox blocks at a time on AVX2 CPUs while the
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_normal_counter_carries(tf, dtype):
+    """float32 and float64 normal values are drawn eight Philox blocks at a time on AVX2 CPUs while the
     counter's low word does not wrap within them, one block at a time from there: counters
     whose low word wraps inside the output (and whose carry runs into the high words), at 1
     and 2 threads (each thread skips to its own first block)."""
-    f, model = raw_v2(tf, "StatelessRandomNormalV2")
+    f, model = raw_v2(tf, "StatelessRandomNormalV2", dtype)
     assert tflite_model.custom_op_counts(model) == {"StatelessRandomNormalV2": 1}
     key = np.array([0x0123456789ABCDEF], np.uint64)
     for counter in ([2**32 - 5, 7], [2**32 - 2500, 0], [2**64 - 3, 2**63 + 1], [2**64 - 1, 2**64 - 1]):

@@ -14,7 +14,7 @@
 #include <type_traits>
 
 #include "../math/avx2_dispatch.h"
-#include "normal_float_avx2.h"
+#include "normal_avx2.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -332,13 +332,13 @@ void FillPhilox(const KernelContext& ctx, const Philox& base, const Dist& dist, 
     if constexpr (!Dist::kVariable) gen.Skip(static_cast<uint64_t>(begin));
     int64_t g = begin;
 #if defined(__x86_64__)
-    if constexpr (std::is_same_v<Dist, Normal<float>>) {
-      // Eight whole groups at a time in AVX2 lanes (normal_float_avx2.h),
+    if constexpr (std::is_same_v<Dist, Normal<float>> || std::is_same_v<Dist, Normal<double>>) {
+      // Eight whole groups at a time in AVX2 lanes (normal_avx2.h),
       // while the counter's low word does not wrap within them.
       if (math::UseAvx2()) {
         const int64_t whole = std::min(end, size / kGroup);
         for (; g + 8 <= whole && gen.counter()[0] <= 0xfffffff7u; g += 8) {
-          normal_float_avx2::Groups(gen.counter().data(), gen.key(0), gen.key(1), out + g * kGroup);
+          normal_avx2::Groups(gen.counter().data(), gen.key(0), gen.key(1), out + g * kGroup);
           gen.Skip(8);
         }
       }
