@@ -333,13 +333,19 @@ void FillPhilox(const KernelContext& ctx, const Philox& base, const Dist& dist, 
     int64_t g = begin;
 #if defined(__x86_64__)
     if constexpr (std::is_same_v<Dist, Normal<float>> || std::is_same_v<Dist, Normal<double>>) {
-      // Eight whole groups at a time in AVX2 lanes (normal_avx2.h),
-      // while the counter's low word does not wrap within them.
+      // Eight whole groups at a time in AVX2 lanes (normal_avx2.h); one at
+      // a time where the counter's low word wraps within the eight.
       if (math::UseAvx2()) {
         const int64_t whole = std::min(end, size / kGroup);
-        for (; g + 8 <= whole && gen.counter()[0] <= 0xfffffff7u; g += 8) {
+        while (g + 8 <= whole) {
+          if (gen.counter()[0] > 0xfffffff7u) {
+            dist(gen, out + g * kGroup);
+            ++g;
+            continue;
+          }
           normal_avx2::Groups(gen.counter().data(), gen.key(0), gen.key(1), out + g * kGroup);
           gen.Skip(8);
+          g += 8;
         }
       }
     }
