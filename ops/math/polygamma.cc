@@ -60,14 +60,15 @@ T Polygamma(T a, T x) {
 
 #if defined(__x86_64__)
 // Polygamma of 8 float lanes: the table's factor times zeta(a + 1, x) where
-// the scalar function takes the table (a whole, 1 <= a < 36), digamma where
+// the scalar function takes the table (a whole, 1 <= a < kSize), digamma where
 // a == 0, the scalar function elsewhere (NaN orders, a! beyond float).
 __attribute__((target("avx2"), always_inline)) inline __m256 PolygammaLanes(__m256 a, __m256 x,
                                                                             const SignedFactorials<float>& table) {
   const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 tabled = _mm256_and_ps(
-      _mm256_and_ps(_mm256_cmp_ps(a, one, _CMP_GE_OQ), _mm256_cmp_ps(a, _mm256_set1_ps(36.0f), _CMP_LT_OQ)),
-      _mm256_cmp_ps(_mm256_floor_ps(a), a, _CMP_EQ_OQ));
+  const __m256 size = _mm256_set1_ps(static_cast<float>(SignedFactorials<float>::kSize));
+  const __m256 tabled =
+      _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(a, one, _CMP_GE_OQ), _mm256_cmp_ps(a, size, _CMP_LT_OQ)),
+                    _mm256_cmp_ps(_mm256_floor_ps(a), a, _CMP_EQ_OQ));
   const __m256 digamma = _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ);
   __m256 result = _mm256_setzero_ps();
   alignas(32) float orders[8], values[8], xs[8];
