@@ -221,3 +221,17 @@ def run_tflite_in_process(
     dtypes = json.loads((workdir / "out.json").read_text())
     with np.load(workdir / "out.npz") as out:
         return {k: v.view(ml_dtypes.bfloat16) if dtypes[k] == "bfloat16" else v for k, v in out.items()}
+
+
+def assert_path_gives_tf_bits(tf, fn, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> None:
+    """fn (float32 outputs by name) converted and run in a fresh process on one kernel path
+    (run_tflite_in_process) gives tf.function(fn)'s outputs bit for bit, NaN where TF has NaN
+    (a NaN's sign and payload are not TF's contract)."""
+    model = convert_fn(fn, *[(x.shape, tf.as_dtype(x.dtype)) for x in inputs])
+    got = run_tflite_in_process(model, inputs, workdir, baseline=baseline)
+    for name, want in tf.function(fn)(*inputs).items():
+        g, w = got[name], want.numpy()
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
+        np.testing.assert_array_equal(
+            g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32), err_msg=name
+        )

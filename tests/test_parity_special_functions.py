@@ -119,7 +119,7 @@ def test_igamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path)
     lane; other lanes take the scalar function), else (OPBRIDGE_NO_AVX2=1) one element at a
     time: TF's bits on both (measured on 300,000 pairs; here fewer), with lanes mixing both
     methods and the grid's edges in every lane position, a broadcast pair and a ragged tail."""
-    from conftest import run_tflite_in_process
+    from conftest import assert_path_gives_tf_bits
 
     n = 20000
     a = np.concatenate([rng.exponential(5, n), rng.uniform(0.01, 30, n), np.exp(rng.uniform(-8, 6, n))])
@@ -138,14 +138,7 @@ def test_igamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path)
     def fn(a, x, r, c):
         return {"flat": tf.math.igamma(a, x), "broadcast": tf.math.igamma(r, c)}
 
-    model = convert_fn(fn, *[(v.shape, tf.float32) for v in inputs])
-    got = run_tflite_in_process(model, inputs, tmp_path, baseline=path == "baseline")
-    for name, want in tf.function(fn)(*inputs).items():
-        g, w = got[name], want.numpy()
-        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
-        np.testing.assert_array_equal(
-            g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32), err_msg=name
-        )
+    assert_path_gives_tf_bits(tf, fn, inputs, tmp_path, baseline=path == "baseline")
 
 
 BROADCASTS = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn, run_tflite_in_process
+from conftest import RUNTIMES, assert_path_gives_tf_bits, convert_fn, run_tflite_in_process
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
@@ -101,14 +101,8 @@ def test_fresnel_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path
     edges = unary_arguments(rng, np.float32).astype(np.float64)
     x = np.concatenate([mixed, small, rng.permutation(np.repeat(edges, 5)), mixed[:5]]).astype(np.float32)
     fn = lambda v: {"cos": tf.math.special.fresnel_cos(v), "sin": tf.math.special.fresnel_sin(v)}  # noqa: E731
-    model = convert_fn(fn, (x.shape, tf.float32))
-    got = run_tflite_in_process(model, [x], tmp_path, baseline=path == "baseline")
-    for name, want in tf.function(fn)(x).items():
-        g, w = got[name], want.numpy()
-        # A NaN's sign bit may differ (docs/ops/special_integrals.md): NaN where TF has NaN.
-        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
-        bits = g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32)
-        np.testing.assert_array_equal(*bits, err_msg=name)
+    # A NaN's sign bit may differ (docs/ops/special_integrals.md): NaN where TF has NaN.
+    assert_path_gives_tf_bits(tf, fn, [x], tmp_path, baseline=path == "baseline")
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
@@ -221,14 +215,7 @@ def test_zeta_and_polygamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, pat
             "polygamma_broadcast": tf.math.polygamma(tf.floor(r / 2), c),
         }
 
-    model = convert_fn(fn, *[(v.shape, tf.float32) for v in inputs])
-    got = run_tflite_in_process(model, inputs, tmp_path, baseline=path == "baseline")
-    for name, want in tf.function(fn)(*inputs).items():
-        g, w = got[name], want.numpy()
-        np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
-        np.testing.assert_array_equal(
-            g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32), err_msg=name
-        )
+    assert_path_gives_tf_bits(tf, fn, inputs, tmp_path, baseline=path == "baseline")
 
 
 BROADCASTS = [

@@ -30,12 +30,12 @@ namespace opbridge::linalg::bdcsvd {
 
 static_assert(sizeof(Eigen::Index) == 8, "the AVX2 gathers take 64-bit indices");
 
-// Eigen's loop: res = 1 + sum over i of the term of perm[i], in order.
+// Eigen's loop from index `first` on, adding to `res` the term of perm[i]
+// in order (from 0 with res = 1: the whole secular equation).
 template <typename Real>
-Real SecularEqScalar(Real mu, const Real* col0, const Real* diag, const Eigen::Index* perm, Eigen::Index m,
-                     const Real* diag_shifted, Real shift) {
-  Real res = Real(1);
-  for (Eigen::Index i = 0; i < m; ++i) {
+Real SecularEqFrom(Eigen::Index first, Real res, Real mu, const Real* col0, const Real* diag,
+                   const Eigen::Index* perm, Eigen::Index m, const Real* diag_shifted, Real shift) {
+  for (Eigen::Index i = first; i < m; ++i) {
     const Eigen::Index j = perm[i];
     res += (col0[j] / (diag_shifted[j] - mu)) * (col0[j] / (diag[j] + shift + mu));
   }
@@ -64,11 +64,7 @@ __attribute__((target("avx2"))) inline float SecularEqAvx2(float mu, const float
     _mm256_store_ps(terms, _mm256_mul_ps(left, right));
     for (float t : terms) res += t;
   }
-  for (; i < m; ++i) {
-    const Eigen::Index j = perm[i];
-    res += (col0[j] / (diag_shifted[j] - mu)) * (col0[j] / (diag[j] + shift + mu));
-  }
-  return res;
+  return SecularEqFrom(i, res, mu, col0, diag, perm, m, diag_shifted, shift);
 }
 
 __attribute__((target("avx2"))) inline double SecularEqAvx2(double mu, const double* col0, const double* diag,
@@ -87,11 +83,7 @@ __attribute__((target("avx2"))) inline double SecularEqAvx2(double mu, const dou
     _mm256_store_pd(terms, _mm256_mul_pd(left, right));
     for (double t : terms) res += t;
   }
-  for (; i < m; ++i) {
-    const Eigen::Index j = perm[i];
-    res += (col0[j] / (diag_shifted[j] - mu)) * (col0[j] / (diag[j] + shift + mu));
-  }
-  return res;
+  return SecularEqFrom(i, res, mu, col0, diag, perm, m, diag_shifted, shift);
 }
 #endif
 
@@ -101,7 +93,7 @@ Real SecularEq(Real mu, const Real* col0, const Real* diag, const Eigen::Index* 
 #if defined(__x86_64__)
   if (math::UseAvx2()) return SecularEqAvx2(mu, col0, diag, perm, m, diag_shifted, shift);
 #endif
-  return SecularEqScalar(mu, col0, diag, perm, m, diag_shifted, shift);
+  return SecularEqFrom(Eigen::Index{0}, Real(1), mu, col0, diag, perm, m, diag_shifted, shift);
 }
 
 }  // namespace opbridge::linalg::bdcsvd

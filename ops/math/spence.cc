@@ -15,6 +15,7 @@
 
 #include "avx2_dispatch.h"
 #include "elementwise.h"
+#include "float_lanes.h"
 #include "spence_float_avx2.h"
 
 namespace opbridge {
@@ -57,14 +58,10 @@ T Spence(T x) {
 
 Status SpenceKernel(KernelContext& ctx) {
 #if defined(__x86_64__)
-  const ConstTensor& x = ctx.input(0);
-  if (x.dtype() == DType::kFloat32 && math::UseAvx2()) {
-    const float* in = x.data<float>();
-    float* out = ctx.output(0).data<float>();
-    ctx.ParallelFor(x.num_elements(), 40, [&](int64_t begin, int64_t end) {
-      math::spence_float_avx2::Apply(in + begin, out + begin, end - begin);
-    });
-    return Status::Ok();
+  if (ctx.input(0).dtype() == DType::kFloat32 && math::UseAvx2()) {
+    // Lanes and the scalar function give the same bits, so the tail may take either.
+    const auto lanes = [](const float* in, float* out, int64_t n) { math::spence_float_avx2::Apply(in, out, n); };
+    return math::ApplyFloatLanes(ctx, 40, lanes, [](float v) { return Spence(v); });
   }
 #endif
   return math::UnaryElementwise<float, double>(ctx, 40, [](const auto& x) {

@@ -81,16 +81,10 @@ OPBRIDGE_AVX2 __m256 Spence(__m256 x) {
 
 #undef OPBRIDGE_AVX2
 
-// y = spence(x) of in[0, n): groups of 8, the rest through one padded group
-// (padding 1, which returns early: the lanes are independent).
+// y = spence(x) of in[0, n), n a multiple of 8 (float_lanes.h's
+// ApplyFloatLanes gives the rest to the scalar function).
 __attribute__((target("avx2"))) inline void Apply(const float* in, float* out, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, Spence(_mm256_loadu_ps(in + i)));
-  if (i == n) return;
-  alignas(32) float rest[8] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
-  for (int64_t j = i; j < n; ++j) rest[j - i] = in[j];
-  _mm256_store_ps(rest, Spence(_mm256_load_ps(rest)));
-  for (int64_t j = i; j < n; ++j) out[j] = rest[j - i];
+  for (int64_t i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, Spence(_mm256_loadu_ps(in + i)));
 }
 
 }  // namespace opbridge::math::spence_float_avx2
