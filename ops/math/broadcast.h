@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "avx2_dispatch.h"
 #include "elementwise.h"
 #include "half_arrays.h"
 
@@ -224,6 +225,21 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, F
     using T = std::remove_cv_t<std::remove_pointer_t<decltype(a)>>;
     if constexpr (math::kHalfType<T>) {
       if (fusing == Fusing::kOneStep) return OneStepRun(a, step_a, b, step_b, out, n, fn);
+    }
+    MapRun(a, step_a, b, step_b, out, n, fn);
+  };
+  return BinaryBroadcastRuns<Ts...>(ctx, cost_per_element_ns, run);
+}
+
+// BinaryBroadcast for a scalar fn with a float32 path in AVX2 lanes:
+// float_lanes(a, step_a, b, step_b, out, n) takes float runs on CPUs with AVX2
+// (it must give fn's bits), fn the rest (Zeta, Polygamma, Igamma).
+template <typename... Ts, typename Fn, typename FloatLanes>
+Status BinaryBroadcastWithFloatLanes(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn,
+                                     FloatLanes float_lanes) {
+  const auto run = [&](const auto* a, int64_t step_a, const auto* b, int64_t step_b, auto* out, int64_t n) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
+      if (UseAvx2()) return float_lanes(a, step_a, b, step_b, out, n);
     }
     MapRun(a, step_a, b, step_b, out, n, fn);
   };

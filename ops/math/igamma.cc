@@ -7,9 +7,6 @@
 // Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
 // with AVX2 runs the same operations 8 lanes at a time (igamma_float_avx2.h:
 // TF's bits).
-#include <type_traits>
-
-#include "avx2_dispatch.h"
 #include "binary_float_lanes_avx2.h"
 #include "broadcast.h"
 #include "igamma_float_avx2.h"
@@ -28,16 +25,12 @@ __attribute__((target("avx2"))) void IgammaFloatAvx2(const float* a, int64_t ste
 #endif
 
 Status IgammaKernel(KernelContext& ctx) {
-  const auto igamma = [](auto a, auto x) { return Eigen::numext::igamma(a, x); };
-  return math::BinaryBroadcastRuns<float, double>(
-      ctx, 300, [&](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
+  const auto scalar = [](auto a, auto x) { return Eigen::numext::igamma(a, x); };
 #if defined(__x86_64__)
-        if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
-          if (math::UseAvx2()) return IgammaFloatAvx2(a, step_a, x, step_x, out, n);
-        }
+  return math::BinaryBroadcastWithFloatLanes<float, double>(ctx, 300, scalar, IgammaFloatAvx2);
+#else
+  return math::BinaryBroadcast<float, double>(ctx, 300, scalar);
 #endif
-        math::MapRun(a, step_a, x, step_x, out, n, igamma);
-      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Igamma")

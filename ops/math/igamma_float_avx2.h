@@ -121,16 +121,9 @@ OPBRIDGE_AVX2 __m256 Igamma(__m256 a, __m256 x) {
       result = _mm256_blendv_ps(result, _mm256_sub_ps(one, q), fraction);
     }
   }
-  const int rare = ~_mm256_movemask_ps(ordinary) & 0xff;
-  if (rare == 0) return result;
-  alignas(32) float as[8], xs[8], out[8];
-  _mm256_store_ps(as, a);
-  _mm256_store_ps(xs, x);
-  _mm256_store_ps(out, result);
-  for (int l = 0; l < 8; ++l) {
-    if (rare & (1 << l)) out[l] = Eigen::numext::igamma(as[l], xs[l]);
-  }
-  return _mm256_load_ps(out);
+  if (_mm256_movemask_ps(ordinary) == 0xff) return result;
+  const __m256 rare = _mm256_andnot_ps(ordinary, _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+  return PerLaneCallOver(result, a, x, rare, [](float al, float xl) { return Eigen::numext::igamma(al, xl); });
 }
 
 #undef OPBRIDGE_AVX2

@@ -11,7 +11,6 @@
 // function for the rest; TF's bits in every lane.
 #include <type_traits>
 
-#include "avx2_dispatch.h"
 #include "binary_float_lanes_avx2.h"
 #include "broadcast.h"
 #include "digamma_float_avx2.h"
@@ -71,7 +70,7 @@ __attribute__((target("avx2"), always_inline)) inline __m256 PolygammaLanes(__m2
                     _mm256_cmp_ps(_mm256_floor_ps(a), a, _CMP_EQ_OQ));
   const __m256 digamma = _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ);
   __m256 result = _mm256_setzero_ps();
-  alignas(32) float orders[8], values[8], xs[8];
+  alignas(32) float orders[8], values[8];
   _mm256_store_ps(orders, a);
   const int tabled_lanes = _mm256_movemask_ps(tabled);
   if (tabled_lanes != 0) {
@@ -82,14 +81,10 @@ __attribute__((target("avx2"), always_inline)) inline __m256 PolygammaLanes(__m2
   if (_mm256_movemask_ps(digamma) != 0) {
     result = _mm256_blendv_ps(result, math::digamma_float_avx2::Digamma(x), digamma);
   }
-  const int rest = ~_mm256_movemask_ps(_mm256_or_ps(tabled, digamma)) & 0xff;
-  if (rest == 0) return result;
-  _mm256_store_ps(values, result);
-  _mm256_store_ps(xs, x);
-  for (int l = 0; l < 8; ++l) {
-    if (rest & (1 << l)) values[l] = Eigen::numext::polygamma(orders[l], xs[l]);
-  }
-  return _mm256_load_ps(values);
+  const __m256 computed = _mm256_or_ps(tabled, digamma);
+  if (_mm256_movemask_ps(computed) == 0xff) return result;
+  const __m256 rest = _mm256_andnot_ps(computed, _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+  return math::PerLaneCallOver(result, a, x, rest, [](float al, float xl) { return Eigen::numext::polygamma(al, xl); });
 }
 
 __attribute__((target("avx2"))) void PolygammaFloatAvx2(const float* a, int64_t step_a, const float* x,
@@ -103,16 +98,12 @@ __attribute__((target("avx2"))) void PolygammaFloatAvx2(const float* a, int64_t 
 #endif
 
 Status PolygammaKernel(KernelContext& ctx) {
-  const auto polygamma = [](auto a, auto x) { return Polygamma(a, x); };
-  return math::BinaryBroadcastRuns<float, double>(
-      ctx, 400, [&](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
+  const auto scalar = [](auto a, auto x) { return Polygamma(a, x); };
 #if defined(__x86_64__)
-        if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
-          if (math::UseAvx2()) return PolygammaFloatAvx2(a, step_a, x, step_x, out, n);
-        }
+  return math::BinaryBroadcastWithFloatLanes<float, double>(ctx, 400, scalar, PolygammaFloatAvx2);
+#else
+  return math::BinaryBroadcast<float, double>(ctx, 400, scalar);
 #endif
-        math::MapRun(a, step_a, x, step_x, out, n, polygamma);
-      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Polygamma")

@@ -10,9 +10,6 @@
 // Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
 // with AVX2 runs the same operations 8 lanes at a time (zeta_float_avx2.h:
 // TF's bits).
-#include <type_traits>
-
-#include "avx2_dispatch.h"
 #include "broadcast.h"
 #include "zeta_float_avx2.h"
 
@@ -20,16 +17,12 @@ namespace opbridge {
 namespace {
 
 Status ZetaKernel(KernelContext& ctx) {
-  const auto zeta = [](auto x, auto q) { return Eigen::numext::zeta(x, q); };
-  return math::BinaryBroadcastRuns<float, double>(
-      ctx, 400, [&](const auto* x, int64_t step_x, const auto* q, int64_t step_q, auto* out, int64_t n) {
+  const auto scalar = [](auto x, auto q) { return Eigen::numext::zeta(x, q); };
 #if defined(__x86_64__)
-        if constexpr (std::is_same_v<std::decay_t<decltype(*x)>, float>) {
-          if (math::UseAvx2()) return math::zeta_float_avx2::Run(x, step_x, q, step_q, out, n);
-        }
+  return math::BinaryBroadcastWithFloatLanes<float, double>(ctx, 400, scalar, math::zeta_float_avx2::Run);
+#else
+  return math::BinaryBroadcast<float, double>(ctx, 400, scalar);
 #endif
-        math::MapRun(x, step_x, q, step_q, out, n, zeta);
-      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Zeta")

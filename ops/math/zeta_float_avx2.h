@@ -78,16 +78,9 @@ OPBRIDGE_AVX2 __m256 Zeta(__m256 x, __m256 q, __m256 wanted) {
       k = _mm256_add_ps(k, one);
     }
   }
-  const int rare = _mm256_movemask_ps(_mm256_andnot_ps(ordinary, wanted));
-  if (rare == 0) return s;
-  alignas(32) float xs[8], qs[8], out[8];
-  _mm256_store_ps(xs, x);
-  _mm256_store_ps(qs, q);
-  _mm256_store_ps(out, s);
-  for (int l = 0; l < 8; ++l) {
-    if (rare & (1 << l)) out[l] = Eigen::numext::zeta(xs[l], qs[l]);
-  }
-  return _mm256_load_ps(out);
+  const __m256 rare = _mm256_andnot_ps(ordinary, wanted);
+  if (_mm256_movemask_ps(rare) == 0) return s;
+  return PerLaneCallOver(s, x, q, rare, [](float xl, float ql) { return Eigen::numext::zeta(xl, ql); });
 }
 
 
