@@ -224,7 +224,7 @@ def run_tflite_in_process(
 
 
 def assert_path_gives_tf_bits(tf, fn, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> None:
-    """fn (float32 outputs by name) converted and run in a fresh process on one kernel path
+    """fn (float outputs by name) converted and run in a fresh process on one kernel path
     (run_tflite_in_process) gives tf.function(fn)'s outputs bit for bit, NaN where TF has NaN
     (a NaN's sign and payload are not TF's contract)."""
     model = convert_fn(fn, *[(x.shape, tf.as_dtype(x.dtype)) for x in inputs])
@@ -232,6 +232,6 @@ def assert_path_gives_tf_bits(tf, fn, inputs: list[np.ndarray], workdir: Path, b
     for name, want in tf.function(fn)(*inputs).items():
         g, w = got[name], want.numpy()
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w), err_msg=name)
-        np.testing.assert_array_equal(
-            g[~np.isnan(g)].view(np.uint32), w[~np.isnan(w)].view(np.uint32), err_msg=name
-        )
+        bits = np.dtype(f"u{w.dtype.itemsize}")
+        assert g.dtype == w.dtype, name
+        np.testing.assert_array_equal(g[~np.isnan(g)].view(bits), w[~np.isnan(w)].view(bits), err_msg=name)

@@ -113,17 +113,22 @@ def test_incomplete_gamma(tf, rng, name, dtype):
 
 
 @pytest.mark.parametrize("path", ["auto", "baseline"])
-def test_igamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
-    """float32 Igamma runs 8 lanes per step where the CPU has AVX2 (the series and the continued
-    fraction with each lane leaving where the scalar function breaks, logf/lgammaf_r/expf per
-    lane; other lanes take the scalar function), else (OPBRIDGE_NO_AVX2=1) one element at a
-    time: TF's bits on both (measured on 300,000 pairs; here fewer), with lanes mixing both
-    methods and the grid's edges in every lane position, a broadcast pair and a ragged tail."""
+def test_incomplete_gamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
+    """float32 Igamma and Igammac run 8 lanes per step where the CPU has AVX2 (the series and the
+    continued fraction with each lane leaving where the scalar function breaks,
+    logf/lgammaf_r/expf per lane; other lanes take the scalar function), else
+    (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both (measured on 300,000 pairs;
+    here fewer), with lanes mixing both methods, the pairs where the two functions choose their
+    method differently (x == 1, x == a), the grid's edges in every lane position, a broadcast
+    pair and a ragged tail."""
     from conftest import assert_path_gives_tf_bits
 
     n = 20000
     a = np.concatenate([rng.exponential(5, n), rng.uniform(0.01, 30, n), np.exp(rng.uniform(-8, 6, n))])
     x = np.concatenate([rng.exponential(5, n), rng.uniform(0, 40, n), np.exp(rng.uniform(-8, 6, n))])
+    edge = rng.uniform(0.01, 30, 2000)
+    a = np.concatenate([a, edge, edge[:1000] / 30])
+    x = np.concatenate([x, edge, np.ones(1000)])
     ag, xg = igamma_grid(np.float64)
     keep = (np.abs(ag.ravel()) > 1e-30) | (ag.ravel() == 0)
     keep &= (np.abs(xg.ravel()) > 1e-30) | (xg.ravel() == 0)  # no subnormals: TF flushes them
@@ -136,7 +141,12 @@ def test_igamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path)
     inputs = [a, x, row, column]
 
     def fn(a, x, r, c):
-        return {"flat": tf.math.igamma(a, x), "broadcast": tf.math.igamma(r, c)}
+        return {
+            "igamma": tf.math.igamma(a, x),
+            "igammac": tf.math.igammac(a, x),
+            "igamma_broadcast": tf.math.igamma(r, c),
+            "igammac_broadcast": tf.math.igammac(r, c),
+        }
 
     assert_path_gives_tf_bits(tf, fn, inputs, tmp_path, baseline=path == "baseline")
 

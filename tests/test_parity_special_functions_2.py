@@ -177,40 +177,52 @@ def test_zeta_and_polygamma_bit_identical_to_tf(tf, rng, dtype):
     assert tflite_model.custom_op_counts(report.model) == {"Zeta": 2, "Polygamma": 2}
 
 
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
 @pytest.mark.parametrize("path", ["auto", "baseline"])
-def test_zeta_and_polygamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
-    """float32 Zeta and Polygamma run 8 lanes per step where the CPU has AVX2 (each lane leaving
-    zeta's series and correction loop where the scalar function does, powf per lane; Polygamma:
-    zeta's lanes for whole orders 1..35, digamma's for 0, the scalar function for the rest),
-    else (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both, with lanes mixing early
-    and late exits and all of Polygamma's cases, the grids' edges in every lane position, a
+def test_zeta_polygamma_digamma_lanes_give_tf_bits_on_both_builds(tf, rng, path, dtype, tmp_path):
+    """Zeta, Polygamma and Digamma run 8 float32 or 4 float64 lanes per step where the CPU has
+    AVX2 (each lane leaving zeta's series and correction loop where the scalar function does,
+    pow per lane; Polygamma: zeta's lanes for whole orders 1..a!'s overflow, digamma's for 0,
+    the scalar function for the rest; digamma's recurrence with per-lane trip counts), else
+    (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both, with lanes mixing early and
+    late exits and all of Polygamma's cases, the grids' edges in every lane position, a
     broadcast pair and ragged tails."""
-    n = 40000
+    n = 40000 if dtype == np.float32 else 20000
     x = np.concatenate([rng.uniform(1, 12, n), 1 + np.exp(rng.uniform(-12, 2, n)), rng.integers(2, 30, n)])
     q = np.concatenate([np.exp(rng.uniform(-4, 4.5, n)), rng.uniform(0.01, 30, n), rng.uniform(-9, 40, n)])
+    # q + 9 == 9 in float64: Eigen's double series also runs while q + n <= 9.
+    tiny_q = np.exp(rng.uniform(-36, -33, 200))
+    x = np.concatenate([x, 1 + np.exp(rng.uniform(-20, -8, 200))])
+    q = np.concatenate([q, tiny_q])
     xg, qg = zeta_grid(np.float64)
     keep = np.abs(qg.ravel()) > 1e-30  # no subnormals: TF flushes them, the interpreter does not
-    x = np.concatenate([x, np.repeat(xg.ravel()[keep], 9), x[:5]]).astype(np.float32)
-    q = np.concatenate([q, np.repeat(qg.ravel()[keep], 9), q[:5]]).astype(np.float32)
+    x = np.concatenate([x, np.repeat(xg.ravel()[keep], 9), x[:5]]).astype(dtype)
+    q = np.concatenate([q, np.repeat(qg.ravel()[keep], 9), q[:5]]).astype(dtype)
     order = rng.permutation(len(x))
     x, q = x[order], q[order]
-    m = 30000
-    a = np.concatenate([rng.integers(0, 5, m), rng.integers(0, 40, m), rng.uniform(-1, 4, m // 10)])
+    m = 30000 if dtype == np.float32 else 15000
+    most = 40 if dtype == np.float32 else 180  # a! is finite up to 34 in float32, 170 in float64
+    a = np.concatenate([rng.integers(0, 5, m), rng.integers(0, most, m), rng.uniform(-1, 4, m // 10)])
     y = np.concatenate([rng.uniform(0.05, 30, m), rng.uniform(-8, 8, m), rng.uniform(0.5, 5, m // 10)])
     ag, yg = polygamma_grid(np.float64)
     keep = np.abs(yg.ravel()) > 1e-30
-    a = np.concatenate([a, np.repeat(ag.ravel()[keep], 9), a[:3]]).astype(np.float32)
-    y = np.concatenate([y, np.repeat(yg.ravel()[keep], 9), y[:3]]).astype(np.float32)
+    a = np.concatenate([a, np.repeat(ag.ravel()[keep], 9), a[:3]]).astype(dtype)
+    y = np.concatenate([y, np.repeat(yg.ravel()[keep], 9), y[:3]]).astype(dtype)
     order = rng.permutation(len(a))
     a, y = a[order], y[order]
-    row = rng.uniform(1, 9, (1, 1027)).astype(np.float32)
-    column = rng.uniform(0.05, 20, (61, 1)).astype(np.float32)
-    inputs = [x, q, a, y, row, column]
+    specials = [np.inf, -np.inf, np.nan, 1e8, 3e8, 1e17, 3e18, 1e30]  # 1e8, 1e17: the series' end
+    poles = np.concatenate([-np.arange(40.0), -np.arange(40.0) - 0.5, specials])
+    d = np.concatenate([rng.standard_normal(n) * 5, rng.uniform(-30, 30, n), np.exp(rng.uniform(-20, 40, n))])
+    d = rng.permutation(np.concatenate([d, np.repeat(poles, 5), d[:7]])).astype(dtype)
+    row = rng.uniform(1, 9, (1, 1027)).astype(dtype)
+    column = rng.uniform(0.05, 20, (61, 1)).astype(dtype)
+    inputs = [x, q, a, y, d, row, column]
 
-    def fn(x, q, a, y, r, c):
+    def fn(x, q, a, y, d, r, c):
         return {
             "zeta": tf.math.zeta(x, q),
             "polygamma": tf.math.polygamma(a, y),
+            "digamma": tf.math.digamma(d),
             "zeta_broadcast": tf.math.zeta(r, c),
             "polygamma_broadcast": tf.math.polygamma(tf.floor(r / 2), c),
         }

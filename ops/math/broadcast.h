@@ -231,15 +231,16 @@ Status BinaryBroadcast(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, F
   return BinaryBroadcastRuns<Ts...>(ctx, cost_per_element_ns, run);
 }
 
-// BinaryBroadcast for a scalar fn with a float32 path in AVX2 lanes:
-// float_lanes(a, step_a, b, step_b, out, n) takes float runs on CPUs with AVX2
-// (it must give fn's bits), fn the rest (Zeta, Polygamma, Igamma).
-template <typename... Ts, typename Fn, typename FloatLanes>
-Status BinaryBroadcastWithFloatLanes(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn,
-                                     FloatLanes float_lanes) {
+// BinaryBroadcast for a scalar fn with a path in AVX2 lanes: lanes(a, step_a,
+// b, step_b, out, n) takes the runs of the types it accepts (float, double)
+// on CPUs with AVX2 (it must give fn's bits), fn the rest (Zeta, Polygamma,
+// Igamma, Igammac).
+template <typename... Ts, typename Fn, typename Lanes>
+Status BinaryBroadcastWithLanes(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn, Lanes lanes) {
   const auto run = [&](const auto* a, int64_t step_a, const auto* b, int64_t step_b, auto* out, int64_t n) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
-      if (UseAvx2()) return float_lanes(a, step_a, b, step_b, out, n);
+    using T = std::decay_t<decltype(*a)>;
+    if constexpr (std::is_invocable_v<Lanes, const T*, int64_t, const T*, int64_t, T*, int64_t>) {
+      if (UseAvx2()) return lanes(a, step_a, b, step_b, out, n);
     }
     MapRun(a, step_a, b, step_b, out, n, fn);
   };

@@ -5,16 +5,15 @@
 // Eigen's polygamma, as TF's kernel (one element at a time: Eigen has no
 // polygamma packets): digamma for a == 0, else (-1)^(a+1) a! zeta(a + 1, x);
 // NaN for a that is not a non-negative integer. Bit-identical to TF.
-// Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
-// with AVX2 runs 8 lanes at a time: zeta's lanes (zeta_float_avx2.h) for
-// a >= 1, digamma's (digamma_float_avx2.h) for a == 0, Eigen's scalar
+// Broadcasting follows TF's binary cwise ops (broadcast.h). On CPUs with AVX2
+// float32 runs 8 lanes at a time, float64 4: zeta's lanes (zeta_lanes_avx2.h)
+// for a >= 1, digamma's (digamma_lanes_avx2.h) for a == 0, Eigen's scalar
 // function for the rest; TF's bits in every lane.
 #include <type_traits>
 
-#include "binary_float_lanes_avx2.h"
 #include "broadcast.h"
-#include "digamma_float_avx2.h"
-#include "zeta_float_avx2.h"
+#include "digamma_lanes_avx2.h"
+#include "zeta_lanes_avx2.h"
 
 namespace opbridge {
 namespace {
@@ -58,49 +57,54 @@ T Polygamma(T a, T x) {
 }
 
 #if defined(__x86_64__)
-// Polygamma of 8 float lanes: the table's factor times zeta(a + 1, x) where
-// the scalar function takes the table (a whole, 1 <= a < kSize), digamma where
-// a == 0, the scalar function elsewhere (NaN orders, a! beyond float).
-__attribute__((target("avx2"), always_inline)) inline __m256 PolygammaLanes(__m256 a, __m256 x,
-                                                                            const SignedFactorials<float>& table) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 size = _mm256_set1_ps(static_cast<float>(SignedFactorials<float>::kSize));
-  const __m256 tabled =
-      _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(a, one, _CMP_GE_OQ), _mm256_cmp_ps(a, size, _CMP_LT_OQ)),
-                    _mm256_cmp_ps(_mm256_floor_ps(a), a, _CMP_EQ_OQ));
-  const __m256 digamma = _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_EQ_OQ);
-  __m256 result = _mm256_setzero_ps();
-  alignas(32) float orders[8], values[8];
-  _mm256_store_ps(orders, a);
-  const int tabled_lanes = _mm256_movemask_ps(tabled);
+// Polygamma of the lanes: the table's factor times zeta(a + 1, x) where the
+// scalar function takes the table (a whole, 1 <= a < kSize), digamma where
+// a == 0, the scalar function elsewhere (NaN orders, a! beyond T).
+template <typename L>
+__attribute__((target("avx2"), always_inline)) inline typename L::V PolygammaLanes(
+    typename L::V a, typename L::V x, const SignedFactorials<typename L::T>& table) {
+  using T = typename L::T;
+  using V = typename L::V;
+  const V one = L::Set(T(1));
+  const V size = L::Set(static_cast<T>(SignedFactorials<T>::kSize));
+  const V tabled = L::And(L::And(L::Ge(a, one), L::Lt(a, size)), L::Eq(L::Floor(a), a));
+  const V digamma = L::Eq(a, L::Zero());
+  V result = L::Zero();
+  const int tabled_lanes = L::Mask(tabled);
   if (tabled_lanes != 0) {
-    const __m256 zeta = math::zeta_float_avx2::Zeta(_mm256_add_ps(a, one), x, tabled);
-    for (int l = 0; l < 8; ++l) values[l] = tabled_lanes & (1 << l) ? table.value[static_cast<int>(orders[l])] : 0.0f;
-    result = _mm256_blendv_ps(result, _mm256_mul_ps(_mm256_load_ps(values), zeta), tabled);
+    const V zeta = math::zeta_lanes_avx2::Zeta<L>(L::Add(a, one), x, tabled);
+    alignas(32) T orders[L::kLanes], factors[L::kLanes];
+    L::Store(orders, a);
+    for (int l = 0; l < L::kLanes; ++l) {
+      factors[l] = tabled_lanes & (1 << l) ? table.value[static_cast<int>(orders[l])] : T(0);
+    }
+    result = L::Select(tabled, L::Mul(L::Load(factors), zeta), result);
   }
-  if (_mm256_movemask_ps(digamma) != 0) {
-    result = _mm256_blendv_ps(result, math::digamma_float_avx2::Digamma(x), digamma);
-  }
-  const __m256 computed = _mm256_or_ps(tabled, digamma);
-  if (_mm256_movemask_ps(computed) == 0xff) return result;
-  const __m256 rest = _mm256_andnot_ps(computed, _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
-  return math::PerLaneCallOver(result, a, x, rest, [](float al, float xl) { return Eigen::numext::polygamma(al, xl); });
+  if (L::Mask(digamma) != 0) result = L::Select(digamma, math::digamma_lanes_avx2::Digamma<L>(x), result);
+  const V computed = L::Or(tabled, digamma);
+  if (L::Mask(computed) == L::kAllMask) return result;
+  return math::CallPerLaneOver<L>(result, a, x, L::AndNot(computed, L::All()),
+                                  [](T al, T xl) { return Eigen::numext::polygamma(al, xl); });
 }
 
-__attribute__((target("avx2"))) void PolygammaFloatAvx2(const float* a, int64_t step_a, const float* x,
-                                                         int64_t step_x, float* out, int64_t n) {
-  const SignedFactorials<float>& table = Factorials<float>();
-  math::binary_float_lanes_avx2::Run(a, step_a, x, step_x, out, n, 1.0f, 1.0f,
-                                     [&table](__m256 av, __m256 xv) __attribute__((target("avx2"))) {
-                                       return PolygammaLanes(av, xv, table);
-                                     });
+template <typename T>
+__attribute__((target("avx2"))) void PolygammaAvx2(const T* a, int64_t step_a, const T* x, int64_t step_x, T* out,
+                                                   int64_t n) {
+  using L = std::conditional_t<std::is_same_v<T, float>, math::Avx2Float, math::Avx2Double>;
+  const SignedFactorials<T>& table = Factorials<T>();
+  math::RunBinaryLanes<L>(a, step_a, x, step_x, out, n, T(1), T(1),
+                          [&table](typename L::V av, typename L::V xv)
+                              __attribute__((target("avx2"))) { return PolygammaLanes<L>(av, xv, table); });
 }
 #endif
 
 Status PolygammaKernel(KernelContext& ctx) {
   const auto scalar = [](auto a, auto x) { return Polygamma(a, x); };
 #if defined(__x86_64__)
-  return math::BinaryBroadcastWithFloatLanes<float, double>(ctx, 400, scalar, PolygammaFloatAvx2);
+  const auto lanes = [](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
+    PolygammaAvx2(a, step_a, x, step_x, out, n);
+  };
+  return math::BinaryBroadcastWithLanes<float, double>(ctx, 400, scalar, lanes);
 #else
   return math::BinaryBroadcast<float, double>(ctx, 400, scalar);
 #endif

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "per_lane_call_avx2.h"
+#include "lanes_avx2.h"
 
 namespace opbridge::math::spence_float_avx2 {
 
@@ -62,11 +62,12 @@ OPBRIDGE_AVX2 __m256 Spence(__m256 x) {
   // The scalar function returns before its logarithms for x < 0, 0 and 1
   // (and NaN, which compares false everywhere, goes on, as there).
   const __m256 early = _mm256_or_ps(_mm256_cmp_ps(x, zero, _CMP_LE_OQ), _mm256_cmp_ps(x, one, _CMP_EQ_OQ));
-  const __m256 z = PerLaneCall(y, _mm256_andnot_ps(early, _mm256_castsi256_ps(_mm256_set1_epi32(-1))),
-                                        [](float v) { return std::log(v); });
+  const __m256 z = CallPerLane<Avx2Float>(y, _mm256_andnot_ps(early, Avx2Float::All()),
+                                          [](float v) { return std::log(v); });
   const __m256 reflect = _mm256_andnot_ps(early, below);
   if (_mm256_movemask_ps(reflect) != 0) {
-    const __m256 log1p = PerLaneCall(_mm256_xor_ps(y, sign), reflect, [](float v) { return std::log1p(v); });
+    const __m256 log1p =
+        CallPerLane<Avx2Float>(_mm256_xor_ps(y, sign), reflect, [](float v) { return std::log1p(v); });
     const __m256 r = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_xor_ps(z, sign), log1p), pi2_over_6), s);
     s = _mm256_blendv_ps(s, r, reflect);
   }

@@ -7,11 +7,11 @@
 // to TF. Edges as Eigen: +inf at x == 1, NaN for x < 1; for q <= 0, at an
 // integer q +inf for even x and NaN otherwise, at other q NaN unless x is an
 // integer (then the sum is taken as it stands).
-// Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
-// with AVX2 runs the same operations 8 lanes at a time (zeta_float_avx2.h:
-// TF's bits).
+// Broadcasting follows TF's binary cwise ops (broadcast.h). On CPUs with AVX2
+// the same operations run 8 float32 or 4 float64 lanes at a time
+// (zeta_lanes_avx2.h: TF's bits).
 #include "broadcast.h"
-#include "zeta_float_avx2.h"
+#include "zeta_lanes_avx2.h"
 
 namespace opbridge {
 namespace {
@@ -19,7 +19,10 @@ namespace {
 Status ZetaKernel(KernelContext& ctx) {
   const auto scalar = [](auto x, auto q) { return Eigen::numext::zeta(x, q); };
 #if defined(__x86_64__)
-  return math::BinaryBroadcastWithFloatLanes<float, double>(ctx, 400, scalar, math::zeta_float_avx2::Run);
+  const auto lanes = [](const auto* x, int64_t step_x, const auto* q, int64_t step_q, auto* out, int64_t n) {
+    math::zeta_lanes_avx2::Run(x, step_x, q, step_q, out, n);
+  };
+  return math::BinaryBroadcastWithLanes<float, double>(ctx, 400, scalar, lanes);
 #else
   return math::BinaryBroadcast<float, double>(ctx, 400, scalar);
 #endif
