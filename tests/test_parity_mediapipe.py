@@ -108,6 +108,37 @@ def test_convolution_2d_transpose_bias_matches_tf(tf, rng, runtime, input_shape,
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * math.sqrt(weights[0].size))
 
 
+@pytest.mark.parametrize(
+    ("input_shape", "weights_shape", "stride"),
+    [((2, 40, 48, 24), (20, 3, 3, 24), (2, 2)), ((1, 33, 64, 16), (16, 4, 4, 16), (3, 1))],
+)
+def test_convolution_2d_transpose_bias_in_blocks_and_threads(tf, rng, input_shape, weights_shape, stride):
+    """Inputs whose products take several row blocks (about 256 KB each) and whose output rows
+    are split over 2 threads, each multiplying the input rows that reach its rows: TF's values,
+    and the same bits at 1 and 2 threads (each output element sums in input order)."""
+    x = rng.standard_normal(input_shape).astype(np.float32)
+    weights = rng.standard_normal(weights_shape).astype(np.float32)
+    bias = rng.standard_normal(weights_shape[:1]).astype(np.float32)
+    model = conv_model(input_shape, weights_shape, conv_options("SAME", stride))
+    outputs = []
+    for threads in (1, 2):
+        interpreter = opbridge.Interpreter(
+            model_content=model,
+            num_threads=threads,
+            experimental_op_resolver_type=no_default_delegates("litert"),
+        )
+        for detail, value in zip(interpreter.get_input_details(), [x, weights, bias], strict=True):
+            interpreter.resize_tensor_input(detail["index"], value.shape, strict=False)
+        interpreter.allocate_tensors()
+        for i, value in enumerate([x, weights, bias]):
+            interpreter.set_tensor(interpreter.get_input_details()[i]["index"], value)
+        interpreter.invoke()
+        outputs.append(interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+    want = conv_reference(tf, x, weights, bias, "SAME", stride)
+    np.testing.assert_allclose(outputs[0], want, rtol=1e-5, atol=1e-5 * math.sqrt(weights[0].size))
+    np.testing.assert_array_equal(outputs[1].view(np.uint32), outputs[0].view(np.uint32))
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_convolution_2d_transpose_bias_errors(runtime):
     good = ([1, 4, 4, 2], [3, 2, 2, 2])
