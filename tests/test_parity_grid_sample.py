@@ -222,18 +222,27 @@ def test_avx2_path_is_the_baselines_bits(tf, rng, mode, dtype, tmp_path):
     if not cpu_has_avx2():
         pytest.skip("needs a CPU with AVX2 to compare the two paths")
     image = rng.standard_normal((2, 9, 11, 13)).astype(dtype)
+    # A one-row image too: with align_corners its reflection span is empty (index 0).
+    flat = rng.standard_normal((2, 1, 11, 13)).astype(dtype)
+    # Points in whole vectors of 8 and 4 (the source indices' lanes) and a ragged tail.
     grid = np.concatenate(
         [rng.uniform(-1.3, 1.3, (2, 8, 8, 2)), specials_grid(np.float64)[:, :8, :8].repeat(2, 0)], axis=1
     ).astype(dtype)
+    grid = np.concatenate([grid, rng.uniform(-1.3, 1.3, (2, 16, 8, 2)).astype(dtype)], axis=2)[:, :13, :13]
 
-    def sample_all(x, g):
-        return tuple(opbridge.ops.grid_sample(x, g, mode, p, a) for p in PADDINGS for a in (False, True))
+    def sample_all(x, y, g):
+        return tuple(
+            opbridge.ops.grid_sample(image, g, mode, p, a)
+            for image in (x, y)
+            for p in PADDINGS
+            for a in (False, True)
+        )
 
-    model = convert_fn(sample_all, (image.shape, dtype), (grid.shape, dtype))
+    model = convert_fn(sample_all, (image.shape, dtype), (flat.shape, dtype), (grid.shape, dtype))
     runs = []
     for baseline in (False, True):
         work = tmp_path / ("baseline" if baseline else "auto")
         work.mkdir()
-        runs.append(run_tflite_in_process(model, [image, grid], work, baseline=baseline))
+        runs.append(run_tflite_in_process(model, [image, flat, grid], work, baseline=baseline))
     for name, got in runs[0].items():
         np.testing.assert_array_equal(got.view(np.uint8), runs[1][name].view(np.uint8), err_msg=name)

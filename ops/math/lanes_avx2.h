@@ -37,6 +37,7 @@ struct Avx2Float {
   OPBRIDGE_LANE V Abs(V v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
   OPBRIDGE_LANE V Neg(V v) { return _mm256_xor_ps(v, _mm256_set1_ps(-0.0f)); }
   OPBRIDGE_LANE V Floor(V v) { return _mm256_floor_ps(v); }
+  OPBRIDGE_LANE V Trunc(V v) { return _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC); }
 
   OPBRIDGE_LANE V And(V a, V b) { return _mm256_and_ps(a, b); }
   OPBRIDGE_LANE V Or(V a, V b) { return _mm256_or_ps(a, b); }
@@ -76,6 +77,7 @@ struct Avx2Double {
   OPBRIDGE_LANE V Abs(V v) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), v); }
   OPBRIDGE_LANE V Neg(V v) { return _mm256_xor_pd(v, _mm256_set1_pd(-0.0)); }
   OPBRIDGE_LANE V Floor(V v) { return _mm256_floor_pd(v); }
+  OPBRIDGE_LANE V Trunc(V v) { return _mm256_round_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC); }
 
   OPBRIDGE_LANE V And(V a, V b) { return _mm256_and_pd(a, b); }
   OPBRIDGE_LANE V Or(V a, V b) { return _mm256_or_pd(a, b); }
