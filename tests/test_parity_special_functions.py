@@ -112,15 +112,17 @@ def test_incomplete_gamma(tf, rng, name, dtype):
     assert_parity(fn, [a, x], rtol=RTOL[dtype], atol=0, runtimes=RUNTIMES)
 
 
+@pytest.mark.parametrize("dtype", FLOATS, ids=dtype_id)
 @pytest.mark.parametrize("path", ["auto", "baseline"])
-def test_incomplete_gamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path, tmp_path):
-    """float32 Igamma and Igammac run 8 lanes per step where the CPU has AVX2 (the series and the
-    continued fraction with each lane leaving where the scalar function breaks,
-    logf/lgammaf_r/expf per lane; other lanes take the scalar function), else
-    (OPBRIDGE_NO_AVX2=1) one element at a time: TF's bits on both (measured on 300,000 pairs;
-    here fewer), with lanes mixing both methods, the pairs where the two functions choose their
-    method differently (x == 1, x == a), the grid's edges in every lane position, a broadcast
-    pair and a ragged tail."""
+def test_incomplete_gamma_lanes_give_tf_bits_on_both_builds(tf, rng, path, dtype, tmp_path):
+    """Igamma and Igammac run in AVX2 lanes where the CPU has it: float32 8 lanes per step (the
+    series and the continued fraction with each lane leaving where the scalar function breaks),
+    float64 4 lanes each refilled with the next element of its method's list when its own is
+    done; log/lgamma_r/exp per lane; other lanes take the scalar function. Else
+    (OPBRIDGE_NO_AVX2=1) one element at a time. TF's bits on both (measured on 300,000 float32
+    pairs; here fewer), with lanes mixing both methods, the pairs where the two functions choose
+    their method differently (x == 1, x == a), loops that reach Eigen's 2000 iterations, the
+    grid's edges in every lane position, a broadcast pair and a ragged tail."""
     from conftest import assert_path_gives_tf_bits
 
     n = 20000
@@ -129,15 +131,19 @@ def test_incomplete_gamma_float_lanes_give_tf_bits_on_both_builds(tf, rng, path,
     edge = rng.uniform(0.01, 30, 2000)
     a = np.concatenate([a, edge, edge[:1000] / 30])
     x = np.concatenate([x, edge, np.ones(1000)])
+    # a and x near 1e6-1e8: the series or the fraction runs into Eigen's 2000 iterations.
+    huge = np.exp(rng.uniform(13, 18, 60))
+    a = np.concatenate([a, huge, huge * 1.001, huge])
+    x = np.concatenate([x, huge, huge, huge * 1.001])
     ag, xg = igamma_grid(np.float64)
     keep = (np.abs(ag.ravel()) > 1e-30) | (ag.ravel() == 0)
     keep &= (np.abs(xg.ravel()) > 1e-30) | (xg.ravel() == 0)  # no subnormals: TF flushes them
-    a = np.concatenate([a, np.repeat(ag.ravel()[keep], 9), a[:5]]).astype(np.float32)
-    x = np.concatenate([x, np.repeat(xg.ravel()[keep], 9), x[:5]]).astype(np.float32)
+    a = np.concatenate([a, np.repeat(ag.ravel()[keep], 9), a[:5]]).astype(dtype)
+    x = np.concatenate([x, np.repeat(xg.ravel()[keep], 9), x[:5]]).astype(dtype)
     order = rng.permutation(len(a))
     a, x = a[order], x[order]
-    row = rng.uniform(0.1, 9, (1, 1027)).astype(np.float32)
-    column = rng.uniform(0.05, 20, (61, 1)).astype(np.float32)
+    row = rng.uniform(0.1, 9, (1, 1027)).astype(dtype)
+    column = rng.uniform(0.05, 20, (61, 1)).astype(dtype)
     inputs = [a, x, row, column]
 
     def fn(a, x, r, c):

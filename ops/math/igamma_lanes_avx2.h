@@ -1,11 +1,11 @@
 // Igamma and Igammac in AVX2 lanes, written for 8 floats or 4 doubles
 // (lanes_avx2.h), for CPUs with AVX2 (chosen at run time by igamma.cc and
 // igammac.cc; the baseline build evaluates Eigen's scalar functions there).
-// The kernels take it for float32 only: in float64 it gave TF's bits but ran
-// slower than the scalar loops (Igammac f64 0.84 -> 0.93 of TF's time), as a
-// group of 4 waits for its slowest element and a 4-double division has only
-// twice the scalar one's throughput. Refilling a lane as its element finishes
-// would be the way to try next.
+// The kernels take it for float32; float64 takes igamma_refill_avx2.h (its
+// MainTerm from here), since in groups of 4 it gave TF's bits but ran slower
+// than the scalar loops (Igammac f64 0.84 -> 0.93 of TF's time): a group
+// waits for its slowest element, and a 4-double division has only twice the
+// scalar one's throughput.
 //
 // TF's kernels evaluate Eigen's scalar igamma and igammac per element (Eigen
 // has no igamma packets): the main term x^a e^-x / Gamma(a) from log, lgamma_r

@@ -8,6 +8,7 @@
 // same operations 8 lanes at a time (igamma_lanes_avx2.h: TF's bits).
 #include "broadcast.h"
 #include "igamma_lanes_avx2.h"
+#include "igamma_refill_avx2.h"
 
 namespace opbridge {
 namespace {
@@ -15,10 +16,14 @@ namespace {
 Status IgammacKernel(KernelContext& ctx) {
   const auto scalar = [](auto a, auto x) { return Eigen::numext::igammac(a, x); };
 #if defined(__x86_64__)
-  // float32 only: in float64's 4 lanes the loops ran slower than one element
-  // at a time (their trip counts differ more between neighbours; docs/ops).
-  const auto lanes = [](const float* a, int64_t step_a, const float* x, int64_t step_x, float* out, int64_t n) {
-    math::igamma_lanes_avx2::Run</*kUpper=*/true>(a, step_a, x, step_x, out, n);
+  // float64 refills a lane as soon as its element is done: in groups, its
+  // loops ran slower than one element at a time (igamma_refill_avx2.h).
+  const auto lanes = [](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
+      math::igamma_lanes_avx2::Run</*kUpper=*/true>(a, step_a, x, step_x, out, n);
+    } else {
+      math::igamma_refill_avx2::Run</*kUpper=*/true>(a, step_a, x, step_x, out, n);
+    }
   };
   return math::BinaryBroadcastWithLanes<float, double>(ctx, 300, scalar, lanes);
 #else

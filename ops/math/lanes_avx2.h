@@ -45,6 +45,12 @@ struct Avx2Float {
   // mask ? yes : no, per lane.
   OPBRIDGE_LANE V Select(V mask, V yes, V no) { return _mm256_blendv_ps(no, yes, mask); }
   OPBRIDGE_LANE int Mask(V mask) { return _mm256_movemask_ps(mask); }
+  // The mask whose lane l is set where bit l of `bits` is (Mask's inverse).
+  OPBRIDGE_LANE V FromBits(int bits) {
+    const __m256i lane_bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i set = _mm256_and_si256(_mm256_set1_epi32(bits), lane_bits);
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(set, _mm256_setzero_si256()));
+  }
 
   // Ordered comparisons (false with a NaN), and != (true with a NaN), as C++'s.
   OPBRIDGE_LANE V Lt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
@@ -84,6 +90,10 @@ struct Avx2Double {
   OPBRIDGE_LANE V AndNot(V not_this, V b) { return _mm256_andnot_pd(not_this, b); }
   OPBRIDGE_LANE V Select(V mask, V yes, V no) { return _mm256_blendv_pd(no, yes, mask); }
   OPBRIDGE_LANE int Mask(V mask) { return _mm256_movemask_pd(mask); }
+  OPBRIDGE_LANE V FromBits(int bits) {
+    const __m256i set = _mm256_and_si256(_mm256_set1_epi64x(bits), _mm256_setr_epi64x(1, 2, 4, 8));
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(set, _mm256_setzero_si256()));
+  }
 
   OPBRIDGE_LANE V Lt(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
   OPBRIDGE_LANE V Le(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
