@@ -4,9 +4,10 @@
 //
 // Eigen's igamma (Cephes' series / continued fraction), as TF's kernel:
 // NaN for a <= 0 or x < 0 (P(a, 0) = 0 for a > 0), and NaN in, NaN out.
-// Broadcasting follows TF's binary cwise ops (broadcast.h). float32 on CPUs
-// with AVX2 runs the same operations 8 lanes at a time (igamma_lanes_avx2.h:
-// TF's bits).
+// Broadcasting follows TF's binary cwise ops (broadcast.h). On CPUs with AVX2
+// float32 runs the same operations 8 lanes at a time (igamma_lanes_avx2.h),
+// float64 in 4 lanes refilled as elements finish (igamma_refill_avx2.h):
+// TF's bits.
 #include "broadcast.h"
 #include "igamma_lanes_avx2.h"
 #include "igamma_refill_avx2.h"
