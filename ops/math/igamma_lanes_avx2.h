@@ -72,47 +72,66 @@ OPBRIDGE_AVX2 typename L::V Series(typename L::V a, typename L::V x, typename L:
   return L::Mul(ans, ax);  // 0 where the main term is 0, as Eigen's early return
 }
 
-// Cephes' continued fraction for Q(a, x), in the lanes of `lanes`.
+// Cephes' continued fraction for Q(a, x): its state in lanes.
 template <typename L>
-OPBRIDGE_AVX2 typename L::V ContinuedFraction(typename L::V a, typename L::V x, typename L::V ax,
-                                              typename L::V lanes) {
+struct Fraction {
+  typename L::V y, z, c, pkm2, pkm1, qkm2, qkm1, ans;
+};
+
+// One step of the fraction in every lane (its ans only where `live`): the
+// live lanes whose ans converged. Eigen breaks there before the shifts and
+// the rescale below, which leave such a lane's ans as it is.
+template <typename L>
+OPBRIDGE_AVX2 typename L::V FractionStep(Fraction<L>& f, typename L::V live) {
   using T = typename L::T;
   using V = typename L::V;
   using Constants = Eigen::internal::cephes_helper<T>;
   const V zero = L::Zero(), one = L::Set(T(1)), two = L::Set(T(2));
   const V machep = L::Set(Constants::machep()), big = L::Set(Constants::big());
   const V biginv = L::Set(Constants::biginv());
-  V y = L::Sub(one, a);
-  V z = L::Add(L::Add(x, y), one);
-  V c = zero;
-  V pkm2 = one, qkm2 = x, pkm1 = L::Add(x, one), qkm1 = L::Mul(z, x);
-  V ans = L::Div(pkm1, qkm1);
-  V live = L::AndNot(L::Eq(ax, zero), lanes);
-  for (int i = 0; i < 2000 && L::Mask(live) != 0; ++i) {
-    c = L::Add(c, one);
-    y = L::Add(y, one);
-    z = L::Add(z, two);
-    const V yc = L::Mul(y, c);
-    const V pk = L::Sub(L::Mul(pkm1, z), L::Mul(pkm2, yc));
-    const V qk = L::Sub(L::Mul(qkm1, z), L::Mul(qkm2, yc));
-    const V step = L::And(live, L::Ne(qk, zero));
-    const V ans_prev = ans;
-    ans = L::Select(step, L::Div(pk, qk), ans);
-    const V converged = L::Le(L::Abs(L::Sub(ans_prev, ans)), L::Mul(machep, L::Abs(ans)));
-    live = L::AndNot(L::And(step, converged), live);
-    pkm2 = pkm1;
-    pkm1 = pk;
-    qkm2 = qkm1;
-    qkm1 = qk;
-    const V rescale = L::Gt(L::Abs(pk), big);
-    if (L::Mask(rescale) != 0) {
-      pkm2 = L::Select(rescale, L::Mul(pkm2, biginv), pkm2);
-      pkm1 = L::Select(rescale, L::Mul(pkm1, biginv), pkm1);
-      qkm2 = L::Select(rescale, L::Mul(qkm2, biginv), qkm2);
-      qkm1 = L::Select(rescale, L::Mul(qkm1, biginv), qkm1);
-    }
+  f.c = L::Add(f.c, one);
+  f.y = L::Add(f.y, one);
+  f.z = L::Add(f.z, two);
+  const V yc = L::Mul(f.y, f.c);
+  const V pk = L::Sub(L::Mul(f.pkm1, f.z), L::Mul(f.pkm2, yc));
+  const V qk = L::Sub(L::Mul(f.qkm1, f.z), L::Mul(f.qkm2, yc));
+  const V step = L::And(live, L::Ne(qk, zero));  // Eigen skips the update (and its test) where qk == 0
+  const V ans_prev = f.ans;
+  f.ans = L::Select(step, L::Div(pk, qk), f.ans);
+  const V converged = L::And(step, L::Le(L::Abs(L::Sub(ans_prev, f.ans)), L::Mul(machep, L::Abs(f.ans))));
+  f.pkm2 = f.pkm1;
+  f.pkm1 = pk;
+  f.qkm2 = f.qkm1;
+  f.qkm1 = qk;
+  const V rescale = L::Gt(L::Abs(pk), big);
+  if (L::Mask(rescale) != 0) {
+    f.pkm2 = L::Select(rescale, L::Mul(f.pkm2, biginv), f.pkm2);
+    f.pkm1 = L::Select(rescale, L::Mul(f.pkm1, biginv), f.pkm1);
+    f.qkm2 = L::Select(rescale, L::Mul(f.qkm2, biginv), f.qkm2);
+    f.qkm1 = L::Select(rescale, L::Mul(f.qkm1, biginv), f.qkm1);
   }
-  return L::AndNot(L::Eq(ax, zero), L::Mul(ans, ax));
+  return converged;
+}
+
+// The continued fraction for Q(a, x), in the lanes of `lanes` (x > 1, x > a).
+template <typename L>
+OPBRIDGE_AVX2 typename L::V ContinuedFraction(typename L::V a, typename L::V x, typename L::V ax,
+                                              typename L::V lanes) {
+  using T = typename L::T;
+  using V = typename L::V;
+  const V zero = L::Zero(), one = L::Set(T(1));
+  Fraction<L> f;
+  f.y = L::Sub(one, a);
+  f.z = L::Add(L::Add(x, f.y), one);
+  f.c = zero;
+  f.pkm2 = one;
+  f.qkm2 = x;
+  f.pkm1 = L::Add(x, one);
+  f.qkm1 = L::Mul(f.z, x);
+  f.ans = L::Div(f.pkm1, f.qkm1);
+  V live = L::AndNot(L::Eq(ax, zero), lanes);
+  for (int i = 0; i < 2000 && L::Mask(live) != 0; ++i) live = L::AndNot(FractionStep<L>(f, live), live);
+  return L::AndNot(L::Eq(ax, zero), L::Mul(f.ans, ax));
 }
 
 // Igamma (kUpper false: P(a, x)) or Igammac (kUpper true: Q(a, x)) of the lanes.

@@ -104,7 +104,6 @@ __attribute__((target("avx2"))) inline void Series(const Work& work, double* out
 // The continued fraction for Q(a, x) over `work`: out = Q (or 1 - Q for Igamma).
 template <bool kUpper>
 __attribute__((target("avx2"))) inline void ContinuedFraction(const Work& work, double* out) {
-  using Constants = Eigen::internal::cephes_helper<double>;
   alignas(32) double y[kLanes], z[kLanes], c[kLanes], pkm2[kLanes], pkm1[kLanes], qkm2[kLanes], qkm1[kLanes],
       ans[kLanes], ax[kLanes], steps[kLanes];
   int64_t where[kLanes];
@@ -133,45 +132,28 @@ __attribute__((target("avx2"))) inline void ContinuedFraction(const Work& work, 
     y[l] = z[l] = c[l] = pkm2[l] = pkm1[l] = qkm2[l] = qkm1[l] = ans[l] = ax[l] = steps[l] = 1.0;
     fill(l);
   }
-  const V zero = L::Zero(), one = L::Set(1.0), two = L::Set(2.0);
-  const V machep = L::Set(Constants::machep()), big = L::Set(Constants::big()), biginv = L::Set(Constants::biginv());
-  const V limit = L::Set(kMaxIterations);
-  V vy = L::Load(y), vz = L::Load(z), vc = L::Load(c), vpkm2 = L::Load(pkm2), vpkm1 = L::Load(pkm1);
-  V vqkm2 = L::Load(qkm2), vqkm1 = L::Load(qkm1), vans = L::Load(ans), vax = L::Load(ax), vsteps = L::Load(steps);
+  const V one = L::Set(1.0), limit = L::Set(kMaxIterations);
+  igamma_lanes_avx2::Fraction<L> f;
+  const auto load = [&]() __attribute__((target("avx2"), always_inline)) {
+    f.y = L::Load(y), f.z = L::Load(z), f.c = L::Load(c), f.pkm2 = L::Load(pkm2), f.pkm1 = L::Load(pkm1);
+    f.qkm2 = L::Load(qkm2), f.qkm1 = L::Load(qkm1), f.ans = L::Load(ans);
+  };
+  load();
+  V vax = L::Load(ax), vsteps = L::Load(steps);
   while (active != 0) {
-    vc = L::Add(vc, one);
-    vy = L::Add(vy, one);
-    vz = L::Add(vz, two);
-    const V yc = L::Mul(vy, vc);
-    const V pk = L::Sub(L::Mul(vpkm1, vz), L::Mul(vpkm2, yc));
-    const V qk = L::Sub(L::Mul(vqkm1, vz), L::Mul(vqkm2, yc));
-    const V step = L::Ne(qk, zero);  // Eigen skips the update (and its test) where qk == 0
-    const V ans_prev = vans;
-    vans = L::Select(step, L::Div(pk, qk), vans);
-    const V converged = L::And(step, L::Le(L::Abs(L::Sub(ans_prev, vans)), L::Mul(machep, L::Abs(vans))));
+    // Every lane steps (idle ones on stale values, never read).
+    const V converged = igamma_lanes_avx2::FractionStep<L>(f, L::All());
     vsteps = L::Add(vsteps, one);
-    // A lane that converged leaves before the shifts below, as Eigen's break.
     const int done = L::Mask(L::Or(converged, L::Ge(vsteps, limit))) & active;
-    vpkm2 = vpkm1;
-    vpkm1 = pk;
-    vqkm2 = vqkm1;
-    vqkm1 = qk;
-    const V rescale = L::Gt(L::Abs(pk), big);
-    if (L::Mask(rescale) != 0) {
-      vpkm2 = L::Select(rescale, L::Mul(vpkm2, biginv), vpkm2);
-      vpkm1 = L::Select(rescale, L::Mul(vpkm1, biginv), vpkm1);
-      vqkm2 = L::Select(rescale, L::Mul(vqkm2, biginv), vqkm2);
-      vqkm1 = L::Select(rescale, L::Mul(vqkm1, biginv), vqkm1);
-    }
     if (done == 0) continue;
-    L::Store(y, vy);
-    L::Store(z, vz);
-    L::Store(c, vc);
-    L::Store(pkm2, vpkm2);
-    L::Store(pkm1, vpkm1);
-    L::Store(qkm2, vqkm2);
-    L::Store(qkm1, vqkm1);
-    L::Store(ans, vans);
+    L::Store(y, f.y);
+    L::Store(z, f.z);
+    L::Store(c, f.c);
+    L::Store(pkm2, f.pkm2);
+    L::Store(pkm1, f.pkm1);
+    L::Store(qkm2, f.qkm2);
+    L::Store(qkm1, f.qkm1);
+    L::Store(ans, f.ans);
     L::Store(ax, vax);
     L::Store(steps, vsteps);
     for (int l = 0; l < kLanes; ++l) {
@@ -180,8 +162,8 @@ __attribute__((target("avx2"))) inline void ContinuedFraction(const Work& work, 
       out[where[l]] = kUpper ? q : 1.0 - q;
       fill(l);
     }
-    vy = L::Load(y), vz = L::Load(z), vc = L::Load(c), vpkm2 = L::Load(pkm2), vpkm1 = L::Load(pkm1);
-    vqkm2 = L::Load(qkm2), vqkm1 = L::Load(qkm1), vans = L::Load(ans), vax = L::Load(ax), vsteps = L::Load(steps);
+    load();
+    vax = L::Load(ax), vsteps = L::Load(steps);
   }
 }
 
