@@ -9,7 +9,6 @@
 // float64 in 4 lanes refilled as elements finish (igamma_refill_avx2.h):
 // TF's bits.
 #include "broadcast.h"
-#include "igamma_lanes_avx2.h"
 #include "igamma_refill_avx2.h"
 
 namespace opbridge {
@@ -18,14 +17,8 @@ namespace {
 Status IgammaKernel(KernelContext& ctx) {
   const auto scalar = [](auto a, auto x) { return Eigen::numext::igamma(a, x); };
 #if defined(__x86_64__)
-  // float64 refills a lane as soon as its element is done: in groups, its
-  // loops ran slower than one element at a time (igamma_refill_avx2.h).
   const auto lanes = [](const auto* a, int64_t step_a, const auto* x, int64_t step_x, auto* out, int64_t n) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, float>) {
-      math::igamma_lanes_avx2::Run</*kUpper=*/false>(a, step_a, x, step_x, out, n);
-    } else {
-      math::igamma_refill_avx2::Run</*kUpper=*/false>(a, step_a, x, step_x, out, n);
-    }
+    math::igamma_refill_avx2::RunEitherType</*kUpper=*/false>(a, step_a, x, step_x, out, n);
   };
   return math::BinaryBroadcastWithLanes<float, double>(ctx, 300, scalar, lanes);
 #else

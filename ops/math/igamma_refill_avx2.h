@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "igamma_lanes_avx2.h"
 #include "lanes_avx2.h"
@@ -209,6 +210,18 @@ __attribute__((target("avx2"))) inline void Run(const double* a, int64_t step_a,
     }
     Series<kUpper>(series, out);
     ContinuedFraction<kUpper>(fraction, out);
+  }
+}
+
+// The kernels' lanes for either type: float32 in groups of 8
+// (igamma_lanes_avx2.h), float64 refilled (above).
+template <bool kUpper, typename T>
+__attribute__((target("avx2"))) inline void RunEitherType(const T* a, int64_t step_a, const T* x, int64_t step_x,
+                                                          T* out, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    igamma_lanes_avx2::Run<kUpper>(a, step_a, x, step_x, out, n);
+  } else {
+    Run<kUpper>(a, step_a, x, step_x, out, n);
   }
 }
 
