@@ -190,18 +190,36 @@ BLUESTEIN_CASES = [
 ]
 
 
-def test_bluestein_lengths_in_float_are_as_accurate_as_tf(tf, rng):
+# complex64 lengths of 256 or more whose prime factors are 2, 3, 5, 7: computed in float, as
+# TF's DUCC kernel does (fft_axes.h), on the last axis and on outer axes, with radix-2, 3,
+# 5 and 7 passes (1024 = 4^5, 2048 = 4^5 * 2, 768 = 4^4 * 3, 1000, 256 * 7 = 1792).
+SMOOTH_FLOAT_CASES = [
+    ("fft", (3, 1024)),
+    ("ifft", (9, 768)),
+    ("fft", (2, 2048)),
+    ("ifft", (2, 3, 1000)),
+    ("fft2d", (2, 256, 10)),
+    ("ifft2d", (3, 6, 400)),
+    ("fft3d", (1, 1792, 2, 3)),
+    ("ifft3d", (1, 2, 256, 9)),
+]
+
+
+@pytest.mark.parametrize(
+    "cases", [BLUESTEIN_CASES, SMOOTH_FLOAT_CASES], ids=["bluestein", "radix_2_to_7"]
+)
+def test_lengths_computed_in_float_are_as_accurate_as_tf(tf, rng, cases):
     """Batches that fill 8-line groups and leave some over, outer axes of 8 adjacent lines."""
-    ops = {k: getattr(tf.signal, k) for k, _ in BLUESTEIN_CASES}
-    inputs = [spectrum(rng, s, np.complex64) for _, s in BLUESTEIN_CASES]
+    ops = {k: getattr(tf.signal, k) for k, _ in cases}
+    inputs = [spectrum(rng, s, np.complex64) for _, s in cases]
 
     def fn(*xs):
-        return [ops[k](x) for (k, _), x in zip(BLUESTEIN_CASES, xs, strict=True)]
+        return [ops[k](x) for (k, _), x in zip(cases, xs, strict=True)]
 
     model, want, got = run_everywhere(tf, fn, inputs)
-    assert sum(tflite_model.custom_op_counts(model).values()) == len(BLUESTEIN_CASES)
+    assert sum(tflite_model.custom_op_counts(model).values()) == len(cases)
     for runtime, outs in got.items():
-        for i, (kind, shape) in enumerate(BLUESTEIN_CASES):
+        for i, (kind, shape) in enumerate(cases):
             ref = reference(kind, inputs[i])
             check_accuracy(f"{runtime} {kind} {shape}", np.complex64, want[i], outs[i], ref)
 

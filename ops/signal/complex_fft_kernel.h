@@ -1,8 +1,9 @@
 // Shared shape rule and kernel of FFT, IFFT, FFT2D, IFFT2D, FFT3D and IFFT3D
 // (TF's tf.signal.fft/ifft/fft2d/...): complex DFTs over the inner `Rank` dims
 // of `input` [..., d_1, ..., d_Rank], complex64 or complex128, computed in
-// double (fft_axes.h: complex64 is rounded once per axis, where TF's DUCC
-// kernel computes in float). The output has the input's shape; the inverse
+// double (complex64 rounded once per axis), but complex64 in float, as TF's
+// DUCC kernel computes it, at the lengths fft::TransformsComplex64InFloat
+// names (fft_axes.h). The output has the input's shape; the inverse
 // transforms are scaled by 1/(d_1 * ... * d_Rank), before the last rounding.
 #pragma once
 

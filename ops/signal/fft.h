@@ -4,8 +4,9 @@
 // Plan<S>: a complex DFT of any length n computed in S, with twiddles
 // computed in double and rounded once. IRFFT computes in the tensor's
 // precision (float for complex64, as TF's DUCC kernel); the FFT and RFFT
-// kernels compute in double for both, but in float at the lengths both
-// this plan and DUCC run by Bluestein's algorithm (fft_axes.h says why).
+// kernels compute in double for both, but complex64 in float at long
+// lengths of radices 2-7 and at the lengths both this plan and DUCC run by
+// Bluestein's algorithm (fft_axes.h, TransformsComplex64InFloat, says why).
 //   - n whose prime factors are all <= kMaxDirectRadix: Stockham autosort
 //     passes, radix 4 and 2 specialised, 3, 5 and 7 paired (symmetric), other factors
 //     by a direct p-point DFT; twiddles precomputed per pass;

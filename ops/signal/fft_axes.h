@@ -3,8 +3,8 @@
 // [outer, len, stride] and each of the outer * stride lines of `len` values
 // (`stride` apart) is transformed, fft::GroupLanes lines at a time
 // (consecutive lines are adjacent in memory, so a group reads whole cache
-// lines). Both precisions are transformed in double but for complex64 at
-// Bluestein lengths (see TransformAxis).
+// lines). Both precisions are transformed in double but complex64 at the
+// lengths TransformsComplex64InFloat names.
 #pragma once
 
 #include <complex>
@@ -232,21 +232,45 @@ inline bool DuccUsesBluestein(int64_t n) {
   return 1.5 * 2.0 * cost(good) < cost(n);
 }
 
-// In double for both precisions, but for complex64 at lengths that both our
-// plan and TF's DUCC kernel compute by Bluestein's algorithm: there in float,
-// as DUCC does, with the convolution kernel computed in double and the last
-// chirp product in double (the plan's Bluestein says why).
-// Float elsewhere left errors up to 2.5x TF's against a float64 reference
-// (direct radices at primes DUCC computes directly, the real-input
-// untangling at small even lengths); in double a float output is rounded
-// once. `scale` multiplies the results before they are rounded to Real.
-// `src`, when given, is read instead of `data` (an out-of-place first axis).
+// Whether a complex64 line of length n is transformed in float, as TF's DUCC
+// kernel does, instead of in double:
+//   - n of 256 or more whose prime factors are 2, 3, 5 and 7 (our Stockham
+//     passes of radix 4, 2, 3, 5, 7, like DUCC's): in double those took
+//     0.85-1.6x TF's time at n = 256-16384 (1.2-1.6x from 768; twice the
+//     bytes and half the values per vector), in float 0.3-0.85x; our worst error over a batch
+//     is TF's in the median (0.93-1.08 of it, measured at n = 256-65536 over
+//     100-1000 batches of 4 rows), where in double it was below TF's. Shorter
+//     lines stay in double, which there costs 0.4-0.7x TF's time.
+//   - n that both our plan and DUCC compute by Bluestein's algorithm, with
+//     the convolution kernel and the last chirp product in double (the
+//     plan's Bluestein says why).
+// Everything else stays in double: in float the direct radices 11-61 (n
+// whose prime factor DUCC transforms directly), Bluestein at lengths DUCC
+// does not use it for and the real-input untangling at small even lengths
+// measured errors up to 2.5x TF's.
+inline bool TransformsComplex64InFloat(int64_t n) {
+  constexpr int64_t kSmoothFrom = 256;
+  if (n >= kSmoothFrom) {
+    int64_t rest = n;
+    for (const int64_t p : {2, 3, 5, 7}) {
+      for (; rest % p == 0; rest /= p) {
+      }
+    }
+    if (rest == 1) return true;
+  }
+  return DuccUsesBluestein(n) && SharedPlan<Plan<float>>(n)->bluestein();
+}
+
+// In double for complex128, and for complex64 but at the lengths above. In
+// double a float output is rounded once. `scale` multiplies the results
+// before they are rounded to Real. `src`, when given, is read instead of
+// `data` (an out-of-place first axis).
 template <typename Real>
 void TransformAxis(const KernelContext& ctx, std::complex<Real>* data, int64_t outer, int64_t len, int64_t stride,
                    bool inverse, double scale = 1.0, const std::complex<Real>* src = nullptr) {
   if (outer * stride == 0) return;
   if constexpr (std::is_same_v<Real, float>) {
-    if (DuccUsesBluestein(len) && SharedPlan<Plan<float>>(len)->bluestein()) {
+    if (TransformsComplex64InFloat(len)) {
       TransformLines<float>(ctx, data, outer, len, stride, inverse, scale, src);
       return;
     }

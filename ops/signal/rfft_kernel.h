@@ -5,9 +5,10 @@
 //   - inner dims longer than n_i are cropped, as TF's kernel does; shorter
 //     ones are an error (TF's Python wrapper pads them with a Pad op first);
 //     empty ones pass and give zeros;
-//   - a real DFT over the last axis (its n_Rank/2 + 1 bins), then complex
-//     DFTs over the others, computed in double for both precisions (TF's
-//     DUCC kernel computes float in float; see fft::TransformAxis);
+//   - a real DFT over the last axis (its n_Rank/2 + 1 bins), computed in
+//     double for both precisions (TF's DUCC kernel computes float in float),
+//     then complex DFTs over the others, in the precision
+//     fft::TransformAxis chooses;
 //   - output [..., n_1, ..., n_{Rank-1}, n_Rank/2 + 1] (0 when n_Rank is 0),
 //     complex64 for float, complex128 for double.
 // The converter lowers float32 tf.signal.rfft/rfft2d to the builtin RFFT2D,
