@@ -205,9 +205,7 @@ SMOOTH_FLOAT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "cases", [BLUESTEIN_CASES, SMOOTH_FLOAT_CASES], ids=["bluestein", "radix_2_to_7"]
-)
+@pytest.mark.parametrize("cases", [BLUESTEIN_CASES, SMOOTH_FLOAT_CASES], ids=["bluestein", "radix_2_to_7"])
 def test_lengths_computed_in_float_are_as_accurate_as_tf(tf, rng, cases):
     """Batches that fill 8-line groups and leave some over, outer axes of 8 adjacent lines."""
     ops = {k: getattr(tf.signal, k) for k, _ in cases}
