@@ -254,7 +254,8 @@ def test_threads_do_not_change_results(tf, rng):
 
 # Lengths whose plans take every pass kind: radix 4 and 2 (512, odd pass count), 3 and 5 (400, 60),
 # 7, direct primes 11 and 61 (paired at run time), Bluestein in double (1018 as complex128) and
-# in float (509 as complex64).
+# in float (509 as complex64); complex128 lines moved by AVX2 (complex128_lines_avx2.h): rows
+# of even and odd length, adjacent lines of outer axes, groups that straddle two outer indices.
 ISA_CASES = [
     ("fft", (9, 512), np.complex64),
     ("ifft", (5, 400), np.complex64),
@@ -264,6 +265,8 @@ ISA_CASES = [
     ("fft", (3, 1018), np.complex128),
     ("fft2d", (3, 60, 13), np.complex64),
     ("ifft3d", (2, 8, 12, 61), np.complex128),
+    ("ifft", (6, 256), np.complex128),
+    ("fft2d", (3, 24, 10), np.complex128),
 ]
 
 

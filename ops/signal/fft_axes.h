@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "complex128_lines_avx2.h"
 #include "fft.h"
 #include "opbridge/op.h"
 
@@ -104,9 +105,21 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
       // The shuffles below pay for complex64 only: complex128's 32-byte
       // vectors of double are split by the baseline build into element moves
       // through memory (IFFT c128 [512,512] took twice as long); complex128
-      // keeps the scalar loops.
+      // takes AVX2 code above where it can, else the scalar loops.
       constexpr bool kShuffle = L % 4 == 0 && sizeof(Real) == 4;
       const int64_t offset = line_offset(first);
+#if defined(__x86_64__)
+      if constexpr (std::is_same_v<Real, double> && std::is_same_v<W, double> && L == 4) {
+        // Rows (stride 1) or adjacent lines of an outer axis, in AVX2.
+        if (math::UseAvx2() && (stride == 1 || first % stride + L <= stride)) {
+          const int64_t step = stride == 1 ? 1 : stride, gap = stride == 1 ? len : 1;
+          complex128_lines::Gather(src + offset, len, step, gap, re, im);
+          plan->template Transform<L>(re, im, inverse, &ws, scale);
+          complex128_lines::Scatter(re, im, len, step, gap, data + offset);
+          return;
+        }
+      }
+#endif
       // Lines next to each other in memory (stride > 1, the same outer
       // index): each element's L values are contiguous, read and written
       // together.
