@@ -264,9 +264,11 @@ class Plan {
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
   // The result is left in (re, im) or in ws->passes, as *out_re/*out_im say
   // (Bluestein reads it from there; Run copies it back).
-  // kEndInInput: an odd number of passes (3 or more) goes through a third
-  // pair of arrays once (the second pass writes there), so that the last
-  // pass writes (re, im) and Run has nothing to copy back: the copy was
+  // Passes run in sweeps over the data: one pass, or two radix-4 passes
+  // fused (FusesWithNext).
+  // kEndInInput: an odd number of sweeps (3 or more) goes through a third
+  // pair of arrays once (the second sweep writes there), so that the last
+  // sweep writes (re, im) and Run has nothing to copy back: the copy was
   // 6-8% of a 512-point transform.
   // kZeroUpperHalf: the input's upper half is zero (Bluestein's padded
   // sequence), so a first radix-4 pass reads only its first two quarters;
@@ -281,54 +283,93 @@ class Plan {
     S* yr = ws->passes.Get(n, &yi);
     S* spare_r = nullptr;
     S* spare_i = nullptr;
-    if (kEndInInput && passes_.size() % 2 == 1 && passes_.size() >= 3) spare_r = ws->spare.Get(n, &spare_i);
+    // A sweep is one pass, or two radix-4 passes fused (Radix4Twice).
+    const size_t count = passes_.size();
+    size_t sweeps = 0;
+    for (size_t i = 0; i < count; i += Fuses<L, kZeroUpperHalf, kLowerHalfOut>(i) ? 2 : 1) ++sweeps;
+    if (kEndInInput && sweeps % 2 == 1 && sweeps >= 3) spare_r = ws->spare.Get(n, &spare_i);
     int64_t s = 1;
-    for (const Pass& pass : passes_) {
+    size_t sweep = 0;
+    for (size_t i = 0; i < count; ++sweep) {
       // Through the spare arrays: re -> passes -> spare -> re, then re and
-      // spare alternate, an even number of passes ending in re.
-      if (spare_r != nullptr && &pass == &passes_[1]) {
+      // spare alternate, an even number of sweeps ending in re.
+      if (spare_r != nullptr && sweep == 1) {
         yr = spare_r;
         yi = spare_i;
-      } else if (spare_r != nullptr && &pass == &passes_[2]) {
+      } else if (spare_r != nullptr && sweep == 2) {
         yr = re;
         yi = im;
       }
-      const bool first = &pass == &passes_.front(), last = &pass == &passes_.back();
-      const HalfMode half = kZeroUpperHalf && first && !last ? HalfMode::kHalfIn
-                            : kLowerHalfOut && last && !first ? HalfMode::kHalfOut
-                                                             : HalfMode::kNone;
+      const Pass& pass = passes_[i];
+      const Pass* second = Fuses<L, kZeroUpperHalf, kLowerHalfOut>(i) ? &passes_[i + 1] : nullptr;
+      const size_t next = second != nullptr ? i + 2 : i + 1;
+      // The first pass reads a zero upper half, the last writes only a lower
+      // half (when there are two passes or more; neither is fused).
+      const bool half_in = kZeroUpperHalf && i == 0 && count > 1;
+      const bool half_out = kLowerHalfOut && next == count && count > 1;
+      const HalfMode half = half_in ? HalfMode::kHalfIn : half_out ? HalfMode::kHalfOut : HalfMode::kNone;
 #if defined(__x86_64__)
       if constexpr (Wide == 32) {
         if (math::UseAvx512()) {
-          PassAvx512<L>(pass, half, s, xr, xi, yr, yi);
+          PassAvx512<L>(pass, second, half, s, xr, xi, yr, yi);
         } else {
-          PassAvx2<L>(pass, half, s, xr, xi, yr, yi);
+          PassAvx2<L>(pass, second, half, s, xr, xi, yr, yi);
         }
       } else {
-        PassBaseline<L>(pass, half, s, xr, xi, yr, yi);
+        PassBaseline<L>(pass, second, half, s, xr, xi, yr, yi);
       }
 #else
-      PassBaseline<L>(pass, half, s, xr, xi, yr, yi);
+      PassBaseline<L>(pass, second, half, s, xr, xi, yr, yi);
 #endif
       std::swap(xr, yr);
       std::swap(xi, yi);
-      s *= pass.radix;
+      s *= second != nullptr ? pass.radix * second->radix : pass.radix;
+      i = next;
     }
     *out_re = xr;
     *out_im = xi;
   }
 
-  // Which radix-4 variant a pass of Stockham<..., kZeroUpperHalf, kLowerHalfOut> takes.
+  // Which radix-4 variant a sweep of Stockham<..., kZeroUpperHalf, kLowerHalfOut> takes.
   enum class HalfMode { kNone, kHalfIn, kHalfOut };
 
-  // One pass, every radix: outlined (one copy per lane count and instruction
+  // Whether passes i and i + 1 run as one sweep (Radix4Twice): both radix 4
+  // (the plan puts every radix 4 first), in a plan of three passes or more,
+  // in lanes that fill 32-byte vectors (8 floats, 4 doubles: the batched
+  // transforms; single lines keep separate passes, and the library one copy
+  // of the fused body per type and instruction set), and neither a pass that
+  // reads a zero upper half or writes a lower half (Bluestein's first and
+  // last). Stockham pairs them from the first: 0-1, 2-3, ... (1-2, 3-4 after
+  // a half pass).
+  // Measured (1 thread, ms): FFT c128 [512,1024] 2.25-2.30 -> 1.84-2.02,
+  // c64 [512,1024] 1.16-1.19 -> 0.96-1.04, c64 [512,509] (Bluestein's
+  // 1024-point convolution) 1.93-2.04 -> 1.73-1.79; no change at n <= 256,
+  // whose passes stay in L1.
+  template <int L, bool kZeroUpperHalf, bool kLowerHalfOut>
+  bool Fuses(size_t i) const {
+    if constexpr (L * sizeof(S) != 32) {
+      return false;
+    } else {
+      const size_t count = passes_.size();
+      return count > 2 && i + 1 < count && passes_[i].radix == 4 && passes_[i + 1].radix == 4 &&
+             !(kZeroUpperHalf && i == 0) && !(kLowerHalfOut && i + 2 == count);
+    }
+  }
+
+  // One sweep, every radix: outlined (one copy per lane count and instruction
   // set) because Stockham runs in three variants, plain and Bluestein's two,
   // and with the radices inlined into each a Transform was 50-70 KB (more than
-  // half of a selective audio library, docs/size.md). A call per pass costs nothing
-  // next to the pass; the arithmetic, and so the bits, are the same.
+  // half of a selective audio library, docs/size.md). A call per sweep costs nothing
+  // next to the sweep; the arithmetic, and so the bits, are the same.
   template <int L, int Wide>
-  OPBRIDGE_FFT_INLINE static void PassBody(const Pass& pass, HalfMode half, int64_t s, const S* xr, const S* xi,
-                                           S* yr, S* yi) {
+  OPBRIDGE_FFT_INLINE static void PassBody(const Pass& pass, const Pass* second, HalfMode half, int64_t s,
+                                           const S* xr, const S* xi, S* yr, S* yi) {
+    if constexpr (L * sizeof(S) == 32) {
+      if (second != nullptr) {
+        Radix4Twice<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+        return;
+      }
+    }
     switch (pass.radix) {
       case 2: Radix2<L, Wide>(pass, s, xr, xi, yr, yi); break;
       case 4:
@@ -347,15 +388,16 @@ class Plan {
     }
   }
   template <int L>
-  __attribute__((noinline)) static void PassBaseline(const Pass& pass, HalfMode half, int64_t s, const S* xr,
-                                                     const S* xi, S* yr, S* yi) {
-    PassBody<L, 16>(pass, half, s, xr, xi, yr, yi);
+  __attribute__((noinline)) static void PassBaseline(const Pass& pass, const Pass* second, HalfMode half,
+                                                     int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    PassBody<L, 16>(pass, second, half, s, xr, xi, yr, yi);
   }
 #if defined(__x86_64__)
   template <int L>
-  __attribute__((target("avx2"), noinline)) static void PassAvx2(const Pass& pass, HalfMode half, int64_t s,
-                                                                  const S* xr, const S* xi, S* yr, S* yi) {
-    PassBody<L, 32>(pass, half, s, xr, xi, yr, yi);
+  __attribute__((target("avx2"), noinline)) static void PassAvx2(const Pass& pass, const Pass* second,
+                                                                  HalfMode half, int64_t s, const S* xr,
+                                                                  const S* xi, S* yr, S* yi) {
+    PassBody<L, 32>(pass, second, half, s, xr, xi, yr, yi);
   }
   // 64-byte vectors where the CPU has AVX-512F (math::UseAvx512): 8 doubles
   // or 16 floats of a row at once, the first pass's short rows (L values) on
@@ -366,8 +408,8 @@ class Plan {
   // roundings, so the bits are the same on every path (tested).
   template <int L>
   __attribute__((target("avx512f"), optimize("fp-contract=off"), noinline)) static void PassAvx512(
-      const Pass& pass, HalfMode half, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
-    PassBody<L, 64>(pass, half, s, xr, xi, yr, yi);
+      const Pass& pass, const Pass* second, HalfMode half, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
+    PassBody<L, 64>(pass, second, half, s, xr, xi, yr, yi);
   }
 #endif
 
@@ -375,6 +417,20 @@ class Plan {
   template <int Wide, typename Body>
   OPBRIDGE_FFT_INLINE static void OverRow(int64_t row, Body&& body) {
     ForCols<S, Wide>(row, body);
+  }
+  // The same over a row of whole 32-byte vectors (Radix4Twice's): no bodies
+  // for narrower tails.
+  template <int Wide, typename Body>
+  OPBRIDGE_FFT_INLINE static void OverWholeRow(int64_t row, Body&& body) {
+    int64_t q = 0;
+    if constexpr (Wide >= 64) {
+      for (; q + Cols<S, 64>::kWidth <= row; q += Cols<S, 64>::kWidth) body(Cols<S, 64>(), q);
+    }
+    if constexpr (Wide >= 32) {
+      for (; q < row; q += Cols<S, 32>::kWidth) body(Cols<S, 32>(), q);
+    } else {
+      for (; q < row; q += Cols<S, 16>::kWidth) body(Cols<S, 16>(), q);
+    }
   }
 
   // In the passes, a "row" is s * L consecutive values: the q < s repeats
@@ -399,48 +455,117 @@ class Plan {
     }
   }
 
+  // The radix-4 butterfly of Radix4 and Radix4Twice (one definition, so
+  // both give the same bits): x[j] = (re, im) of input j, y[r] = output r
+  // times its twiddle c (c1r, c1i, c2r, c2i, c3r, c3i). kHalfIn: x[2] and x[3]
+  // are zero (not read); kHalfOut: only y[0] and y[1] are computed.
+  template <bool kHalfIn, bool kHalfOut, typename T>
+  OPBRIDGE_FFT_INLINE static void Butterfly4(const T (&x)[4][2], const S (&c)[6], T (&y)[4][2]) {
+    T t0r = x[0][0], t0i = x[0][1], t1r = x[0][0], t1i = x[0][1];
+    T t2r = x[1][0], t2i = x[1][1], t3r = x[1][0], t3i = x[1][1];
+    if constexpr (!kHalfIn) {
+      t0r = x[0][0] + x[2][0], t0i = x[0][1] + x[2][1];
+      t1r = x[0][0] - x[2][0], t1i = x[0][1] - x[2][1];
+      t2r = x[1][0] + x[3][0], t2i = x[1][1] + x[3][1];
+      t3r = x[1][0] - x[3][0], t3i = x[1][1] - x[3][1];
+    }
+    // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
+    const T a1r = t1r + t3i, a1i = t1i - t3r;
+    y[0][0] = t0r + t2r;
+    y[0][1] = t0i + t2i;
+    y[1][0] = a1r * c[0] - a1i * c[1];
+    y[1][1] = a1r * c[1] + a1i * c[0];
+    if constexpr (!kHalfOut) {
+      const T a2r = t0r - t2r, a2i = t0i - t2i;
+      const T a3r = t1r - t3i, a3i = t1i + t3r;
+      y[2][0] = a2r * c[2] - a2i * c[3];
+      y[2][1] = a2r * c[3] + a2i * c[2];
+      y[3][0] = a3r * c[4] - a3i * c[5];
+      y[3][1] = a3r * c[5] + a3i * c[4];
+    }
+  }
+
+  // Pass `pass`'s twiddles at k, as Butterfly4 takes them.
+  OPBRIDGE_FFT_INLINE static void Twiddles4(const Pass& pass, int64_t k, S (&c)[6]) {
+    const auto at = [&](int64_t r) { return static_cast<size_t>((r - 1) * pass.m + k); };
+    c[0] = pass.tw_re[at(1)], c[1] = pass.tw_im[at(1)];
+    c[2] = pass.tw_re[at(2)], c[3] = pass.tw_im[at(2)];
+    c[4] = pass.tw_re[at(3)], c[5] = pass.tw_im[at(3)];
+  }
+
   // kHalfIn: x2 and x3 are zero (not read); kHalfOut: only y0 and y1 are
   // written (Stockham says when).
   template <int L, int Wide, bool kHalfIn = false, bool kHalfOut = false>
   OPBRIDGE_FFT_INLINE static void Radix4(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
-    const S* w1r = pass.tw_re.data();
-    const S* w1i = pass.tw_im.data();
-    const S* w2r = w1r + m;
-    const S* w2i = w1i + m;
-    const S* w3r = w2r + m;
-    const S* w3i = w2i + m;
     for (int64_t k = 0; k < m; ++k) {
-      const int64_t i0 = row * k, i1 = row * (k + m), i2 = row * (k + 2 * m), i3 = row * (k + 3 * m);
-      const int64_t o0 = row * 4 * k, o1 = o0 + row, o2 = o1 + row, o3 = o2 + row;
-      const S c1r = w1r[k], c1i = w1i[k], c2r = w2r[k], c2i = w2i[k], c3r = w3r[k], c3i = w3i[k];
+      S c[6];
+      Twiddles4(pass, k, c);
       OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
         using T = typename decltype(cols)::type;
         using U = typename decltype(cols)::unaligned;
-        const T x0r = *reinterpret_cast<const U*>(xr + i0 + q), x0i = *reinterpret_cast<const U*>(xi + i0 + q);
-        const T x1r = *reinterpret_cast<const U*>(xr + i1 + q), x1i = *reinterpret_cast<const U*>(xi + i1 + q);
-        T t0r = x0r, t0i = x0i, t1r = x0r, t1i = x0i, t2r = x1r, t2i = x1i, t3r = x1r, t3i = x1i;
-        if constexpr (!kHalfIn) {
-          const T x2r = *reinterpret_cast<const U*>(xr + i2 + q), x2i = *reinterpret_cast<const U*>(xi + i2 + q);
-          const T x3r = *reinterpret_cast<const U*>(xr + i3 + q), x3i = *reinterpret_cast<const U*>(xi + i3 + q);
-          t0r = x0r + x2r, t0i = x0i + x2i;
-          t1r = x0r - x2r, t1i = x0i - x2i;
-          t2r = x1r + x3r, t2i = x1i + x3i;
-          t3r = x1r - x3r, t3i = x1i - x3i;
+        T x[4][2] = {}, y[4][2];
+#pragma GCC unroll 4
+        for (int j = 0; j < (kHalfIn ? 2 : 4); ++j) {
+          x[j][0] = *reinterpret_cast<const U*>(xr + row * (k + j * m) + q);
+          x[j][1] = *reinterpret_cast<const U*>(xi + row * (k + j * m) + q);
         }
-        // X1 = t1 - i*t3, X3 = t1 + i*t3 (W_4 = -i).
-        const T a1r = t1r + t3i, a1i = t1i - t3r;
-        *reinterpret_cast<U*>(yr + o0 + q) = t0r + t2r;
-        *reinterpret_cast<U*>(yi + o0 + q) = t0i + t2i;
-        *reinterpret_cast<U*>(yr + o1 + q) = a1r * c1r - a1i * c1i;
-        *reinterpret_cast<U*>(yi + o1 + q) = a1r * c1i + a1i * c1r;
-        if constexpr (kHalfOut) return;
-        const T a2r = t0r - t2r, a2i = t0i - t2i;
-        const T a3r = t1r - t3i, a3i = t1i + t3r;
-        *reinterpret_cast<U*>(yr + o2 + q) = a2r * c2r - a2i * c2i;
-        *reinterpret_cast<U*>(yi + o2 + q) = a2r * c2i + a2i * c2r;
-        *reinterpret_cast<U*>(yr + o3 + q) = a3r * c3r - a3i * c3i;
-        *reinterpret_cast<U*>(yi + o3 + q) = a3r * c3i + a3i * c3r;
+        Butterfly4<kHalfIn, kHalfOut>(x, c, y);
+#pragma GCC unroll 4
+        for (int r = 0; r < (kHalfOut ? 2 : 4); ++r) {
+          *reinterpret_cast<U*>(yr + row * (4 * k + r) + q) = y[r][0];
+          *reinterpret_cast<U*>(yi + row * (4 * k + r) + q) = y[r][1];
+        }
+      });
+    }
+  }
+
+  // Two radix-4 passes in one sweep: pass a (stride s) and pass b, the next
+  // (stride 4s). Each value sees the operations of a Radix4 sweep of a and
+  // one of b, in the same order, so the bits are the same; but the data
+  // cross the caches once instead of twice (a long transform's passes
+  // stream from L2). For each k of b and column q: the four butterflies of a
+  // whose outputs b's butterfly at k reads (a's k = kb + j * b.m, j < 4),
+  // then b's four butterflies (one per output r of a).
+  template <int L, int Wide>
+  OPBRIDGE_FFT_INLINE static void Radix4Twice(const Pass& a, const Pass& b, int64_t s, const S* xr, const S* xi,
+                                              S* yr, S* yi) {
+    const int64_t ma = a.m, mb = b.m, row = s * L;
+    for (int64_t kb = 0; kb < mb; ++kb) {
+      S ca[4][6], cb[6];
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) Twiddles4(a, kb + j * mb, ca[j]);
+      Twiddles4(b, kb, cb);
+      OverWholeRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
+        T v[4][4][2];  // v[j][r]: a's output r at k = kb + j * mb
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) {
+          const int64_t k = kb + j * mb;
+          T x[4][2];
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) {
+            x[i][0] = *reinterpret_cast<const U*>(xr + row * (k + i * ma) + q);
+            x[i][1] = *reinterpret_cast<const U*>(xi + row * (k + i * ma) + q);
+          }
+          Butterfly4<false, false>(x, ca[j], v[j]);
+        }
+        // b's input j at column r * row + q is a's output r at k = kb + j * mb.
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; ++r) {
+          const T x[4][2] = {{v[0][r][0], v[0][r][1]},
+                             {v[1][r][0], v[1][r][1]},
+                             {v[2][r][0], v[2][r][1]},
+                             {v[3][r][0], v[3][r][1]}};
+          T y[4][2];
+          Butterfly4<false, false>(x, cb, y);
+#pragma GCC unroll 4
+          for (int r2 = 0; r2 < 4; ++r2) {
+            *reinterpret_cast<U*>(yr + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][0];
+            *reinterpret_cast<U*>(yi + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][1];
+          }
+        }
       });
     }
   }
