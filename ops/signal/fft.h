@@ -264,8 +264,7 @@ class Plan {
   // j < p, and writes y[q + s*(p*k + r)] = W_len^(r*k) * sum_j x_j W_p^(j*r).
   // The result is left in (re, im) or in ws->passes, as *out_re/*out_im say
   // (Bluestein reads it from there; Run copies it back).
-  // Passes run in sweeps over the data: one pass, or two radix-4 passes
-  // fused (FusesWithNext).
+  // Passes run in sweeps over the data: one pass, or two fused (Fuses).
   // kEndInInput: an odd number of sweeps (3 or more) goes through a third
   // pair of arrays once (the second sweep writes there), so that the last
   // sweep writes (re, im) and Run has nothing to copy back: the copy was
@@ -283,7 +282,7 @@ class Plan {
     S* yr = ws->passes.Get(n, &yi);
     S* spare_r = nullptr;
     S* spare_i = nullptr;
-    // A sweep is one pass, or two radix-4 passes fused (Radix4Twice).
+    // A sweep is one pass, or two fused (Radix4Twice, Radix4Then2).
     const size_t count = passes_.size();
     size_t sweeps = 0;
     for (size_t i = 0; i < count; i += Fuses<L, kZeroUpperHalf, kLowerHalfOut>(i) ? 2 : 1) ++sweeps;
@@ -333,8 +332,9 @@ class Plan {
   // Which radix-4 variant a sweep of Stockham<..., kZeroUpperHalf, kLowerHalfOut> takes.
   enum class HalfMode { kNone, kHalfIn, kHalfOut };
 
-  // Whether passes i and i + 1 run as one sweep (Radix4Twice): both radix 4
-  // (the plan puts every radix 4 first), in a plan of three passes or more,
+  // Whether passes i and i + 1 run as one sweep: radix 4 and 4 (Radix4Twice)
+  // or 4 and 2 (Radix4Then2; the plan puts every radix 4 first, then one 2
+  // at most), in a plan of three passes or more,
   // in lanes that fill 32-byte vectors (8 floats, 4 doubles: the batched
   // transforms; single lines keep separate passes, and the library one copy
   // of the fused body per type and instruction set), and neither a pass that
@@ -351,7 +351,8 @@ class Plan {
       return false;
     } else {
       const size_t count = passes_.size();
-      return count > 2 && i + 1 < count && passes_[i].radix == 4 && passes_[i + 1].radix == 4 &&
+      return count > 2 && i + 1 < count && passes_[i].radix == 4 &&
+             (passes_[i + 1].radix == 4 || passes_[i + 1].radix == 2) &&
              !(kZeroUpperHalf && i == 0) && !(kLowerHalfOut && i + 2 == count);
     }
   }
@@ -366,7 +367,11 @@ class Plan {
                                            const S* xr, const S* xi, S* yr, S* yi) {
     if constexpr (L * sizeof(S) == 32) {
       if (second != nullptr) {
-        Radix4Twice<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+        if (second->radix == 4) {
+          Radix4Twice<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+        } else {
+          Radix4Then2<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+        }
         return;
       }
     }
@@ -439,20 +444,32 @@ class Plan {
   OPBRIDGE_FFT_INLINE static void Radix2(const Pass& pass, int64_t s, const S* xr, const S* xi, S* yr, S* yi) {
     const int64_t m = pass.m, row = s * L;
     for (int64_t k = 0; k < m; ++k) {
-      const S wr = pass.tw_re[static_cast<size_t>(k)], wi = pass.tw_im[static_cast<size_t>(k)];
+      const S w[2] = {pass.tw_re[static_cast<size_t>(k)], pass.tw_im[static_cast<size_t>(k)]};
       const int64_t in0 = row * k, in1 = row * (k + m), out0 = row * 2 * k, out1 = out0 + row;
       OverRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
         using T = typename decltype(cols)::type;
         using U = typename decltype(cols)::unaligned;
-        const T ar = *reinterpret_cast<const U*>(xr + in0 + q), ai = *reinterpret_cast<const U*>(xi + in0 + q);
-        const T br = *reinterpret_cast<const U*>(xr + in1 + q), bi = *reinterpret_cast<const U*>(xi + in1 + q);
-        const T dr = ar - br, di = ai - bi;
-        *reinterpret_cast<U*>(yr + out0 + q) = ar + br;
-        *reinterpret_cast<U*>(yi + out0 + q) = ai + bi;
-        *reinterpret_cast<U*>(yr + out1 + q) = dr * wr - di * wi;
-        *reinterpret_cast<U*>(yi + out1 + q) = dr * wi + di * wr;
+        const T x[2][2] = {{*reinterpret_cast<const U*>(xr + in0 + q), *reinterpret_cast<const U*>(xi + in0 + q)},
+                           {*reinterpret_cast<const U*>(xr + in1 + q), *reinterpret_cast<const U*>(xi + in1 + q)}};
+        T y[2][2];
+        Butterfly2(x, w, y);
+        *reinterpret_cast<U*>(yr + out0 + q) = y[0][0];
+        *reinterpret_cast<U*>(yi + out0 + q) = y[0][1];
+        *reinterpret_cast<U*>(yr + out1 + q) = y[1][0];
+        *reinterpret_cast<U*>(yi + out1 + q) = y[1][1];
       });
     }
+  }
+
+  // The radix-2 butterfly of Radix2 and Radix4Then2: y[0] = x[0] + x[1],
+  // y[1] = (x[0] - x[1]) times the twiddle w = (re, im).
+  template <typename T>
+  OPBRIDGE_FFT_INLINE static void Butterfly2(const T (&x)[2][2], const S (&w)[2], T (&y)[2][2]) {
+    const T dr = x[0][0] - x[1][0], di = x[0][1] - x[1][1];
+    y[0][0] = x[0][0] + x[1][0];
+    y[0][1] = x[0][1] + x[1][1];
+    y[1][0] = dr * w[0] - di * w[1];
+    y[1][1] = dr * w[1] + di * w[0];
   }
 
   // The radix-4 butterfly of Radix4 and Radix4Twice (one definition, so
@@ -564,6 +581,49 @@ class Plan {
           for (int r2 = 0; r2 < 4; ++r2) {
             *reinterpret_cast<U*>(yr + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][0];
             *reinterpret_cast<U*>(yi + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][1];
+          }
+        }
+      });
+    }
+  }
+
+  // A radix-4 pass a (stride s) and the radix-2 pass b after it (stride
+  // 4s) in one sweep, as Radix4Twice: the two butterflies of a whose outputs
+  // b's butterfly at k reads (a's k = kb + j * b.m, j < 2), then b's four
+  // (one per output r of a). 2048 = 4^5 * 2 then takes 3 sweeps, not 4.
+  template <int L, int Wide>
+  OPBRIDGE_FFT_INLINE static void Radix4Then2(const Pass& a, const Pass& b, int64_t s, const S* xr, const S* xi,
+                                              S* yr, S* yi) {
+    const int64_t ma = a.m, mb = b.m, row = s * L;
+    for (int64_t kb = 0; kb < mb; ++kb) {
+      S ca[2][6];
+      Twiddles4(a, kb, ca[0]);
+      Twiddles4(a, kb + mb, ca[1]);
+      const S cb[2] = {b.tw_re[static_cast<size_t>(kb)], b.tw_im[static_cast<size_t>(kb)]};
+      OverWholeRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
+        using T = typename decltype(cols)::type;
+        using U = typename decltype(cols)::unaligned;
+        T v[2][4][2];  // v[j][r]: a's output r at k = kb + j * mb
+#pragma GCC unroll 2
+        for (int j = 0; j < 2; ++j) {
+          const int64_t k = kb + j * mb;
+          T x[4][2];
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) {
+            x[i][0] = *reinterpret_cast<const U*>(xr + row * (k + i * ma) + q);
+            x[i][1] = *reinterpret_cast<const U*>(xi + row * (k + i * ma) + q);
+          }
+          Butterfly4<false, false>(x, ca[j], v[j]);
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; ++r) {
+          const T x[2][2] = {{v[0][r][0], v[0][r][1]}, {v[1][r][0], v[1][r][1]}};
+          T y[2][2];
+          Butterfly2(x, cb, y);
+#pragma GCC unroll 2
+          for (int r2 = 0; r2 < 2; ++r2) {
+            *reinterpret_cast<U*>(yr + 4 * row * (2 * kb + r2) + r * row + q) = y[r2][0];
+            *reinterpret_cast<U*>(yi + 4 * row * (2 * kb + r2) + r * row + q) = y[r2][1];
           }
         }
       });

@@ -47,6 +47,15 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("FFT", f"c64 [{frames},512]", tf.signal.fft, [spectrum(frames, 512)]),
         Case("FFT", f"c64 [{frames},400] (mixed radix)", tf.signal.fft, [spectrum(frames, 400)]),
         Case("FFT", f"c64 [{frames},509] (prime: Bluestein)", tf.signal.fft, [spectrum(frames, 509)]),
+        # Longer lines, computed in float from 256 (radices 2-7) and in double for complex128.
+        Case("FFT", f"c64 [{frames},1024]", tf.signal.fft, [spectrum(frames, 1024)]),
+        Case("IFFT", f"c64 [{frames},768] (radix 3)", tf.signal.ifft, [spectrum(frames, 768)]),
+        Case(
+            "FFT",
+            f"c128 [{max(1, frames // 2)},2048]",
+            tf.signal.fft,
+            [spectrum(max(1, frames // 2), 2048).astype(np.complex128)],
+        ),
         Case("IFFT", f"c128 [{frames},512]", tf.signal.ifft, [spectrum(frames, 512).astype(np.complex128)]),
         Case("FFT2D", f"c64 [4,{image},{image}]", tf.signal.fft2d, [spectrum(4, image, image)]),
         Case("IFFT2D", f"c64 [4,{image},{image - 6}]", tf.signal.ifft2d, [spectrum(4, image, image - 6)]),
