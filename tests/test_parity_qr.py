@@ -86,7 +86,7 @@ def _half_model(tf, full_matrices: bool):
 def test_half_is_tfs_householder_qr(tf, rng, tmp_path, path, full_matrices):
     """TF's half Qr runs Eigen's HouseholderQR on Eigen::half in its AVX build, whose half
     packets add products in float and round once. On AVX2 CPUs ours runs the same code built
-    for AVX2 without FMA (ops/linalg/qr_half_avx2.cc): TF's bits. The baseline build (no half
+    for AVX2 without FMA (ops/linalg/qr_avx2.cc): TF's bits. The baseline build (no half
     packets: every step rounded to half) differs within half's rounding: against the float64
     QR of the same inputs its error stays within TF's own plus 4 units at the output's scale
     (measured: up to 2.5)."""

@@ -10,8 +10,7 @@
 // leaves the strict upper triangle of a failed matrix uninitialized, we write
 // zeros there. A NaN that LLT's positivity test does
 // not catch propagates as NaN, as in TF. An empty matrix gives an empty L.
-#include <Eigen/Cholesky>
-
+#include "cholesky_batch.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -34,19 +33,7 @@ Status Factor(KernelContext& ctx) {
   if (n == 0) return Status::Ok();
   const int64_t batch = BatchSize(input.shape());
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n / 3), [&](int64_t begin, int64_t end) {
-    Eigen::LLT<RowMatrix<T>> llt(n);
-    for (int64_t b = begin; b < end; ++b) {
-      auto out = MatrixAt<T>(output, b, n, n);
-      llt.compute(MatrixAt<T>(input, b, n, n));
-      if (llt.info() == Eigen::Success) {
-        out = llt.matrixL();
-      } else {
-        out.setZero();
-        // TF's fill value: NaN for real T, but 0 for complex T (numeric_limits
-        // has no complex specialization, so Eigen's quiet_NaN() is T()).
-        out.template triangularView<Eigen::Lower>().setConstant(Eigen::NumTraits<T>::quiet_NaN());
-      }
-    }
+    RunFactorCholesky<T>(input.data<T>() + begin * n * n, output.data<T>() + begin * n * n, end - begin, n);
   });
   return Status::Ok();
 }

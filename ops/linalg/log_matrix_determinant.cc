@@ -5,6 +5,8 @@
 // As TF's CPU kernel (slogdet.h): partial-pivot LU; a singular matrix gives
 // sign 0 and log -inf, NaN gives NaN, an empty matrix sign 1 and log 0. For
 // complex T, sign is a unit complex number and log|det| is real, stored as T.
+#include <vector>
+
 #include "linalg_common.h"
 #include "opbridge/op.h"
 #include "slogdet.h"
@@ -28,10 +30,11 @@ Status LogDeterminants(KernelContext& ctx) {
   const int64_t batch = BatchSize(input.shape());
   T* sign = ctx.output(0).data<T>();
   T* log_abs_det = ctx.output(1).data<T>();
+  using Real = typename Eigen::NumTraits<T>::Real;
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) {
-      log_abs_det[b] = T(SignAndLogAbsDet<T>(MatrixAt<T>(input, b, n, n), &sign[b]));
-    }
+    std::vector<Real> log_abs(static_cast<size_t>(end - begin));
+    RunSignAndLogAbsDets<T>(input.data<T>() + begin * n * n, end - begin, n, sign + begin, log_abs.data());
+    for (int64_t b = begin; b < end; ++b) log_abs_det[b] = T(log_abs[static_cast<size_t>(b - begin)]);
   });
   return Status::Ok();
 }

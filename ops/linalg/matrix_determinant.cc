@@ -7,6 +7,7 @@
 // matrix gives 0 (-0.0 after an odd row permutation), NaN gives NaN, and an
 // empty matrix's determinant is 1. Never an error for a square input.
 #include <cmath>
+#include <vector>
 
 #include "linalg_common.h"
 #include "opbridge/op.h"
@@ -29,11 +30,13 @@ Status Determinants(KernelContext& ctx) {
   const int64_t n = input.dim(-1);
   const int64_t batch = BatchSize(input.shape());
   T* out = ctx.output(0).data<T>();
+  using Real = typename Eigen::NumTraits<T>::Real;
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * n), [&](int64_t begin, int64_t end) {
+    std::vector<T> sign(static_cast<size_t>(end - begin));
+    std::vector<Real> log_abs(sign.size());
+    RunSignAndLogAbsDets<T>(input.data<T>() + begin * n * n, end - begin, n, sign.data(), log_abs.data());
     for (int64_t b = begin; b < end; ++b) {
-      T sign;
-      const auto log_abs_det = SignAndLogAbsDet<T>(MatrixAt<T>(input, b, n, n), &sign);
-      out[b] = sign * std::exp(log_abs_det);
+      out[b] = sign[static_cast<size_t>(b - begin)] * std::exp(log_abs[static_cast<size_t>(b - begin)]);
     }
   });
   return Status::Ok();

@@ -34,7 +34,7 @@ Status MatrixInverseShape(ShapeContext& ctx) {
 }
 
 // T: the tensors' type; Compute: the decomposition's (float for half, else
-// T). float64 and complex on AVX2 CPUs run the isolated AVX2 build.
+// T). float, float64 and complex on AVX2 CPUs run the isolated AVX2 build.
 template <typename T, typename Compute = T>
 Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
   const ConstTensor& input = ctx.input(0);
@@ -53,6 +53,9 @@ Status InvertBatch(KernelContext& ctx, const InverseParams& p) {
     bool* flags = singular.get() + begin;
 #if defined(__x86_64__)
     if (math::UseAvx2()) {
+      if constexpr (std::is_same_v<T, float>) {
+        return opbridge_avx2_inverse_f32(from, to, end - begin, n, adjoint, flags);
+      }
       if constexpr (std::is_same_v<T, double>) {
         return opbridge_avx2_inverse_f64(from, to, end - begin, n, adjoint, flags);
       }

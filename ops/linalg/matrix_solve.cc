@@ -7,10 +7,11 @@
 // singularity test (an exactly-zero pivot is "Input matrix is not
 // invertible."; a NaN pivot passes, giving NaN) and an empty solution when
 // A or B is empty.
-#include <Eigen/LU>
+#include <memory>
 
 #include "linalg_common.h"
 #include "opbridge/op.h"
+#include "solve_batch.h"
 
 namespace opbridge {
 namespace {
@@ -40,7 +41,6 @@ Status MatrixSolveShape(ShapeContext& ctx) {
 
 template <typename T>
 Status Solve(KernelContext& ctx, const SolveParams& p) {
-  using Real = typename Eigen::NumTraits<T>::Real;
   const ConstTensor& matrix = ctx.input(0);
   const ConstTensor& rhs = ctx.input(1);
   const Tensor& output = ctx.output(0);
@@ -50,26 +50,16 @@ Status Solve(KernelContext& ctx, const SolveParams& p) {
   const int64_t batch = BatchSize(matrix.shape());
   const bool adjoint = p.adjoint;
 
-  FailureLog singular(batch);
+  std::unique_ptr<bool[]> singular(new bool[static_cast<size_t>(batch)]());
   ctx.ParallelFor(batch, MatrixCost(static_cast<double>(n) * n * (n + k)), [&](int64_t begin, int64_t end) {
-    Eigen::PartialPivLU<RowMatrix<T>> lu(n);
-    for (int64_t b = begin; b < end; ++b) {
-      const auto a = MatrixAt<T>(matrix, b, n, n);
-      if (adjoint) {
-        lu.compute(a.adjoint());
-      } else {
-        lu.compute(a);
-      }
-      // `!(x > 0)` rather than `x <= 0`: as TF (minCoeff skips NaN), a NaN
-      // pivot is not "singular" and the solve returns NaN.
-      if (!(lu.matrixLU().diagonal().cwiseAbs().minCoeff() > Real(0))) {
-        singular.Mark(b);
-        continue;
-      }
-      MatrixAt<T>(output, b, n, k).noalias() = lu.solve(MatrixAt<T>(rhs, b, n, k));
-    }
+    RunSolveSystems<T>(matrix.data<T>() + begin * n * n, rhs.data<T>() + begin * n * k,
+                       output.data<T>() + begin * n * k, end - begin, n, k, adjoint, singular.get() + begin);
   });
-  const int64_t bad = singular.First();
+  // The first failing matrix, as TF's first failing shard reports.
+  int64_t bad = -1;
+  for (int64_t b = 0; b < batch && bad < 0; ++b) {
+    if (singular[static_cast<size_t>(b)]) bad = b;
+  }
   OPBRIDGE_REQUIRE(bad < 0, "Input matrix is not invertible. (matrix ", bad, " of ", batch, " in input '",
                    matrix.name(), "' has a zero pivot)");
   return Status::Ok();

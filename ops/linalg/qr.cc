@@ -10,12 +10,11 @@
 // half: TF's kernel runs the same decomposition on Eigen::half. Its AVX
 // build's half packets add products in float and round once, where scalar
 // half code rounds every step: on AVX2 CPUs the isolated AVX2 build of this
-// decomposition (qr_half_avx2.cc) gives TF's bits; the baseline build differs
-// within half's rounding.
+// decomposition (qr_avx2.cc, every type) gives TF's bits; the baseline build
+// differs within half's rounding.
 #include <algorithm>
 #include <type_traits>
 
-#include "../math/avx2_dispatch.h"
 #include "../math/element_types.h"
 #include "linalg_common.h"
 #include "qr_factor.h"
@@ -58,16 +57,7 @@ Status Factor(KernelContext& ctx, const QrParams& p) {
   T* q = q_out.data<T>();
   T* r = r_out.data<T>();
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-#if defined(__x86_64__)
-    if constexpr (std::is_same_v<T, Eigen::half>) {
-      if (math::UseAvx2()) {
-        opbridge_avx2_qr_half(a + begin * m * n, end - begin, m, n, full, q + begin * q_size, r + begin * r_size);
-        return;
-      }
-    }
-#endif
-    QrWorkspace<T> w(m, n, full);
-    for (int64_t b = begin; b < end; ++b) FactorQr(w, a + b * m * n, m, n, full, q + b * q_size, r + b * r_size);
+    RunFactorQrs<T>(a + begin * m * n, end - begin, m, n, full, q + begin * q_size, r + begin * r_size);
   });
   return Status::Ok();
 }

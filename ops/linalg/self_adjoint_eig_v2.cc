@@ -11,8 +11,9 @@
 // inf input) TF raises "Self-adjoint eigen decomposition was not successful.
 // The input might not be valid."; so do we. Without compute_v, v is a [0]
 // tensor as TF's shape function says. e has type T.
-#include <Eigen/Eigenvalues>
+#include <memory>
 
+#include "eigh_batch.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -44,21 +45,18 @@ Status Eigendecompose(KernelContext& ctx, const EigParams& p) {
   const int64_t batch = BatchSize(input.shape());
   const bool compute_v = p.compute_v;
   T* e_out = ctx.output(0).data<T>();
-  FailureLog failed(batch);
+  T* v_out = compute_v ? ctx.output(1).data<T>() : nullptr;
+  std::unique_ptr<bool[]> failed(new bool[static_cast<size_t>(batch)]());
   const double flops = (compute_v ? 9.0 : 4.0 / 3) * n * n * n;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    Eigen::SelfAdjointEigenSolver<RowMatrix<T>> eig(n);
-    for (int64_t b = begin; b < end; ++b) {
-      eig.compute(MatrixAt<T>(input, b, n, n), compute_v ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
-      if (eig.info() != Eigen::Success) {
-        failed.Mark(b);
-        continue;
-      }
-      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(e_out + b * n, n) = eig.eigenvalues().template cast<T>();
-      if (compute_v) MatrixAt<T>(ctx.output(1), b, n, n) = eig.eigenvectors();
-    }
+    RunDecomposeSelfAdjoint<T>(input.data<T>() + begin * n * n, end - begin, n, compute_v, e_out + begin * n,
+                               compute_v ? v_out + begin * n * n : nullptr, failed.get() + begin);
   });
-  const int64_t bad = failed.First();
+  // The first failing matrix, as TF's first failing shard reports.
+  int64_t bad = -1;
+  for (int64_t b = 0; b < batch && bad < 0; ++b) {
+    if (failed[static_cast<size_t>(b)]) bad = b;
+  }
   OPBRIDGE_REQUIRE(bad < 0,
                    "Self-adjoint eigen decomposition was not successful. The input might not be valid. (matrix ",
                    bad, " of ", batch, " in input '", input.name(), "')");
