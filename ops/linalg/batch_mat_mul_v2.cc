@@ -99,13 +99,20 @@ Status BatchMatMulKernel(KernelContext& ctx, const BatchMatMulParams& p) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(x_data)>>;
     constexpr bool kComplex =
         std::is_same<T, std::complex<float>>::value || std::is_same<T, std::complex<double>>::value;
-    ctx.ParallelFor(batches, m * n * k * 4 + 1, [&](int64_t begin, int64_t end) {
+    // Work items: (batch, block of C's rows), so that a few large products
+    // use every thread too (one 1024 x 1024 product ran on one thread). A
+    // block of op(A)'s rows is a block of x's rows unless adj_x; every C
+    // element is the same sum whatever the blocks.
+    const int64_t rows = p.adj_x || m <= 128 ? m : std::max<int64_t>(128, (m + 3) / 4);
+    const int64_t blocks = (m + rows - 1) / rows;
+    ctx.ParallelFor(batches * blocks, rows * n * k * 4 + 1, [&](int64_t begin, int64_t end) {
       std::vector<T> pack;
-      for (int64_t b = begin; b < end; ++b) {
-        const T* xb = x_data + BatchOffset(b, out_shape, x.shape()) * m * k;
+      for (int64_t item = begin; item < end; ++item) {
+        const int64_t b = item / blocks, r0 = (item % blocks) * rows, count_rows = std::min(rows, m - r0);
+        const T* xb = x_data + BatchOffset(b, out_shape, x.shape()) * m * k + r0 * k;
         const T* yb = y_data + BatchOffset(b, out_shape, y.shape()) * k * n;
-        matmul::Product<T>(xb, yb, out + b * m * n, m, n, k, p.adj_x, p.adj_x && kComplex, p.adj_y,
-                           p.adj_y && kComplex, &pack);
+        matmul::Product<T>(xb, yb, out + b * m * n + r0 * n, count_rows, n, k, p.adj_x, p.adj_x && kComplex,
+                           p.adj_y, p.adj_y && kComplex, &pack);
       }
     });
   };
