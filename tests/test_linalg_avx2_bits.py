@@ -1,11 +1,13 @@
 """MatrixInverse, MatrixDeterminant, LogMatrixDeterminant, MatrixSolve, Cholesky,
-SelfAdjointEigV2 and Qr run TF's Eigen decompositions. TF's x86-64 wheel runs them on AVX
+SelfAdjointEigV2, Qr and Svd run TF's Eigen decompositions. TF's x86-64 wheel runs them on AVX
 packets; on AVX2 CPUs ours run the same code built for AVX2 without FMA
 (ops/linalg/*_avx2.cc, avx2_entries.h): TF's bits, on batches of small matrices and on
-single large ones (Eigen's blocked LU, LLT, Householder and tridiagonalization from 48
-columns), for float32 and float64. Both builds (the baseline one, OPBRIDGE_NO_AVX2=1, has
+single large ones (Eigen's blocked LU, LLT, Householder, tridiagonalization and
+bidiagonalization from 48 columns; JacobiSVD below 16 columns, BDCSVD above), for float32 and
+float64. Both builds (the baseline one, OPBRIDGE_NO_AVX2=1, has
 SSE2's narrower packets), and complex types, are checked against the definitions
-(A A^-1 = I, A X = B, L L^H = A, Q R = A, V diag(e) V^H = A) and TF's values."""
+(A A^-1 = I, A X = B, L L^H = A, Q R = A, V diag(e) V^H = A, U diag(s) V^H = A) and TF's
+values."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ OPS = {
     "Cholesky": 1,
     "SelfAdjointEigV2": 1,
     "Qr": 1,
+    "Svd": 1,
 }
 
 
@@ -53,6 +56,7 @@ def model_and_inputs(tf, rng, shape, dtype):
         sign, log_abs = tf.linalg.slogdet(a)
         e, v = tf.linalg.eigh(s)
         q, r = tf.linalg.qr(a)
+        singular, u, v_svd = tf.linalg.svd(a)
         return {
             "inv": tf.linalg.inv(a),
             "det": tf.linalg.det(a),
@@ -64,6 +68,9 @@ def model_and_inputs(tf, rng, shape, dtype):
             "v": v,
             "q": q,
             "r": r,
+            "s": singular,
+            "u": u,
+            "v_svd": v_svd,
         }
 
     model = convert_model(fn).model
@@ -109,6 +116,8 @@ def test_both_builds_solve_the_problems(tf, rng, tmp_path, shape, dtype, path):
     close(got["chol"] @ adj(got["chol"]), spd, "L L^H = A")
     close(got["q"] @ got["r"], general, "Q R = A")
     close(got["v"] @ (got["e"][..., None] * adj(got["v"])), spd, "V diag(e) V^H = A")
+    close((got["u"] * got["s"][..., None, :]) @ adj(got["v_svd"]), general, "U diag(s) V^H = A")
+    np.testing.assert_allclose(got["s"], want["s"], rtol=bound, atol=bound * n)
     np.testing.assert_allclose(got["log_abs"], want["log_abs"], rtol=bound)
     np.testing.assert_allclose(got["det"], want["det"], rtol=bound)
     np.testing.assert_allclose(got["sign"], want["sign"], rtol=bound, atol=bound)

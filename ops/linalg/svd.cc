@@ -13,7 +13,9 @@
 // fails (NaN or inf input) s, U and V are NaN, as in TF. An empty matrix
 // gives an identity U (or V) where full_matrices makes it non-empty.
 #include <algorithm>
+#include <type_traits>
 
+#include "../math/avx2_dispatch.h"
 #include "bdcsvd_secular_eq.h"  // before BDCSVD is instantiated below
 #include "linalg_common.h"
 #include "opbridge/op.h"
@@ -88,6 +90,27 @@ Status Decompose(KernelContext& ctx, const SvdParams& p) {
     // Below BDCSVD's switch size (16 columns) TF's BDCSVD hands the matrix to
     // JacobiSVD<same matrix type> and copies its results: calling JacobiSVD
     // directly runs the same code without BDCSVD's own buffers and copies.
+#if defined(__x86_64__)
+    // TF's packet width where the CPU has AVX2 (avx2_entries.h).
+    if (math::UseAvx2()) {
+      const int64_t u_size = m * (p.full_matrices ? m : k), v_size = n * (p.full_matrices ? n : k);
+      const T* in = input.data<T>() + begin * m * n;
+      T* s = ctx.output(0).data<T>() + begin * k;
+      T* u = p.compute_uv ? ctx.output(1).data<T>() + begin * u_size : nullptr;
+      T* v = p.compute_uv ? ctx.output(2).data<T>() + begin * v_size : nullptr;
+#define OPBRIDGE_CALL_SVD_AVX2(U, Real, suffix)                                                                \
+  if constexpr (std::is_same_v<T, U>) {                                                                        \
+    if (n < kBdcSwitchColumns) {                                                                               \
+      return opbridge_avx2_svd_jacobi_##suffix(in, end - begin, m, n, p.compute_uv, p.full_matrices, options, \
+                                               s, u, v);                                                       \
+    }                                                                                                          \
+    return opbridge_avx2_svd_bdc_##suffix(in, end - begin, m, n, p.compute_uv, p.full_matrices, options, s, u, \
+                                          v);                                                                  \
+  }
+      OPBRIDGE_LINALG_AVX2_TYPES(OPBRIDGE_CALL_SVD_AVX2)
+#undef OPBRIDGE_CALL_SVD_AVX2
+    }
+#endif
     if (n < kBdcSwitchColumns) {
       svd::DecomposeRange<T, Eigen::JacobiSVD<RowMatrix<T>>>(ctx, p.compute_uv, p.full_matrices, options, begin,
                                                                end);
