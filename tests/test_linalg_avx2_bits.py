@@ -1,13 +1,13 @@
 """MatrixInverse, MatrixDeterminant, LogMatrixDeterminant, MatrixSolve, Cholesky,
-SelfAdjointEigV2, Qr and Svd run TF's Eigen decompositions. TF's x86-64 wheel runs them on AVX
+SelfAdjointEigV2, Qr, Svd and MatrixTriangularSolve run TF's Eigen code. TF's x86-64 wheel runs them on AVX
 packets; on AVX2 CPUs ours run the same code built for AVX2 without FMA
 (ops/linalg/*_avx2.cc, avx2_entries.h): TF's bits, on batches of small matrices and on
 single large ones (Eigen's blocked LU, LLT, Householder, tridiagonalization and
-bidiagonalization from 48 columns; JacobiSVD below 16 columns, BDCSVD above), for float32 and
-float64. Both builds (the baseline one, OPBRIDGE_NO_AVX2=1, has
+bidiagonalization from 48 columns; JacobiSVD below 16 columns, BDCSVD above; the blocked
+triangular solve), for float32 and float64. Both builds (the baseline one, OPBRIDGE_NO_AVX2=1, has
 SSE2's narrower packets), and complex types, are checked against the definitions
-(A A^-1 = I, A X = B, L L^H = A, Q R = A, V diag(e) V^H = A, U diag(s) V^H = A) and TF's
-values."""
+(A A^-1 = I, A X = B, L L^H = A, Q R = A, V diag(e) V^H = A, U diag(s) V^H = A, L X = B) and
+TF's values."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ OPS = {
     "SelfAdjointEigV2": 1,
     "Qr": 1,
     "Svd": 1,
+    "MatrixTriangularSolve": 2,
 }
 
 
@@ -71,6 +72,8 @@ def model_and_inputs(tf, rng, shape, dtype):
             "s": singular,
             "u": u,
             "v_svd": v_svd,
+            "tri": tf.linalg.triangular_solve(s, b),
+            "tri_upper_adjoint": tf.linalg.triangular_solve(s, b, lower=False, adjoint=True),
         }
 
     model = convert_model(fn).model
@@ -117,6 +120,8 @@ def test_both_builds_solve_the_problems(tf, rng, tmp_path, shape, dtype, path):
     close(got["q"] @ got["r"], general, "Q R = A")
     close(got["v"] @ (got["e"][..., None] * adj(got["v"])), spd, "V diag(e) V^H = A")
     close((got["u"] * got["s"][..., None, :]) @ adj(got["v_svd"]), general, "U diag(s) V^H = A")
+    close(np.tril(spd) @ got["tri"], rhs, "L X = B")
+    close(adj(np.triu(spd)) @ got["tri_upper_adjoint"], rhs, "U^H X = B")
     np.testing.assert_allclose(got["s"], want["s"], rtol=bound, atol=bound * n)
     np.testing.assert_allclose(got["log_abs"], want["log_abs"], rtol=bound)
     np.testing.assert_allclose(got["det"], want["det"], rtol=bound)

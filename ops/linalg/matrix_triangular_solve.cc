@@ -7,10 +7,9 @@
 // (MatMulBCast: [5,1,3,3] with [2,3,4] gives [5,2,3,4]); only the chosen
 // triangle is read; Eigen's triangular solve on row-major maps. No
 // singularity check: a zero on the diagonal gives inf/NaN, as in TF.
-#include <Eigen/Core>
-
 #include "linalg_common.h"
 #include "opbridge/op.h"
+#include "triangular_solve_batch.h"
 
 namespace opbridge {
 namespace {
@@ -83,16 +82,6 @@ int64_t SourceIndex(int64_t i, const Shape& out_batch, const Shape& in_batch) {
   return index;
 }
 
-template <typename T, int UpLo>
-void SolveOne(const ConstMatrixMap<T>& a, const ConstMatrixMap<T>& rhs, bool adjoint, MatrixMap<T> out) {
-  const auto triangle = a.template triangularView<UpLo>();
-  if (adjoint) {
-    out.noalias() = triangle.adjoint().solve(rhs);
-  } else {
-    out.noalias() = triangle.solve(rhs);
-  }
-}
-
 template <typename T>
 Status TriangularSolve(KernelContext& ctx, const TriangularSolveParams& p) {
   const ConstTensor& matrix = ctx.input(0);
@@ -109,13 +98,9 @@ Status TriangularSolve(KernelContext& ctx, const TriangularSolveParams& p) {
   ctx.ParallelFor(BatchSize(output.shape()), MatrixCost(static_cast<double>(n) * n * k / 2),
                   [&](int64_t begin, int64_t end) {
                     for (int64_t b = begin; b < end; ++b) {
-                      const auto a = MatrixAt<T>(matrix, SourceIndex(b, out_batch, matrix_batch), n, n);
-                      const auto r = MatrixAt<T>(rhs, SourceIndex(b, out_batch, rhs_batch), n, k);
-                      if (lower) {
-                        SolveOne<T, Eigen::Lower>(a, r, adjoint, MatrixAt<T>(output, b, n, k));
-                      } else {
-                        SolveOne<T, Eigen::Upper>(a, r, adjoint, MatrixAt<T>(output, b, n, k));
-                      }
+                      const T* a = matrix.data<T>() + SourceIndex(b, out_batch, matrix_batch) * n * n;
+                      const T* r = rhs.data<T>() + SourceIndex(b, out_batch, rhs_batch) * n * k;
+                      RunSolveTriangular<T>(a, r, output.data<T>() + b * n * k, n, k, lower, adjoint);
                     }
                   });
   return Status::Ok();
