@@ -17,9 +17,10 @@
 // at most sizes), and the real Schur iteration can then deflate eigenvalues in
 // another order. Up to 5x5 the float32/float64/complex128 eigenvalues are
 // TF's bit for bit (docs/ops/eig.md has the measurements).
-#include <Eigen/Eigenvalues>
 #include <complex>
+#include <memory>
 
+#include "eig_batch.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -60,27 +61,6 @@ Status EigShape(ShapeContext& ctx, const EigParams& p) {
 }
 
 // Writes matrix b's eigenvalues (and eigenvectors) or marks it failed.
-template <typename Solver, typename C>
-void Store(const Solver& eig, bool compute_v, int64_t b, int64_t n, C* e_out, const Tensor& v_out,
-           FailureLog& failed) {
-  if (eig.info() != Eigen::Success) {
-    failed.Mark(b);
-    return;
-  }
-  Eigen::Map<Eigen::Matrix<C, Eigen::Dynamic, 1>>(e_out + b * n, n) = eig.eigenvalues();
-  if (compute_v) MatrixAt<C>(v_out, b, n, n) = eig.eigenvectors();
-}
-
-// In: the input's scalar type; C: the complex output type of its precision.
-// TF 2.21's CPU kernel (its binary instantiates EigOp<float/double> with
-// Eigen::EigenSolver; outputs checked bit for bit) runs Eigen::EigenSolver
-// (real Schur form) on real matrices and Eigen::ComplexEigenSolver (complex
-// Schur form, eigenvalues sorted by modulus) on complex ones; both normalize
-// each eigenvector to unit length.
-// So real input gives eigenvalues in Schur order, conjugate pairs adjacent
-// (positive imaginary part first) and real eigenvalues with imaginary part
-// exactly 0. The eigenvalues do not depend on compute_v (checked), so the
-// vectors are computed only when asked for.
 template <typename In, typename C>
 Status Eigendecompose(KernelContext& ctx, const EigParams& p) {
   const ConstTensor& input = ctx.input(0);
@@ -89,27 +69,18 @@ Status Eigendecompose(KernelContext& ctx, const EigParams& p) {
   const int64_t batch = BatchSize(input.shape());
   const bool compute_v = p.compute_v;
   C* e_out = ctx.output(0).data<C>();
-  const Tensor& v_out = ctx.output(1);
-  FailureLog failed(batch);
-  // Hessenberg reduction + a few QR sweeps per eigenvalue (complex flops
-  // cost about 4 real ones).
+  C* v_out = compute_v ? ctx.output(1).data<C>() : nullptr;
+  std::unique_ptr<bool[]> failed(new bool[static_cast<size_t>(batch)]());
   const double flops = (Eigen::NumTraits<In>::IsComplex ? 4.0 : 1.0) * (compute_v ? 25.0 : 10.0) * n * n * n;
   ctx.ParallelFor(batch, MatrixCost(flops), [&](int64_t begin, int64_t end) {
-    if constexpr (Eigen::NumTraits<In>::IsComplex) {
-      Eigen::ComplexEigenSolver<RowMatrix<C>> eig(n);
-      for (int64_t b = begin; b < end; ++b) {
-        eig.compute(MatrixAt<In>(input, b, n, n), compute_v);
-        Store(eig, compute_v, b, n, e_out, v_out, failed);
-      }
-    } else {
-      Eigen::EigenSolver<RowMatrix<In>> eig(n);
-      for (int64_t b = begin; b < end; ++b) {
-        eig.compute(MatrixAt<In>(input, b, n, n), compute_v);
-        Store(eig, compute_v, b, n, e_out, v_out, failed);
-      }
-    }
+    RunDecomposeGeneral<In>(input.data<In>() + begin * n * n, end - begin, n, compute_v, e_out + begin * n,
+                            compute_v ? v_out + begin * n * n : nullptr, failed.get() + begin);
   });
-  const int64_t bad = failed.First();
+  // The first failing matrix, as TF's first failing shard reports.
+  int64_t bad = -1;
+  for (int64_t b = 0; b < batch && bad < 0; ++b) {
+    if (failed[static_cast<size_t>(b)]) bad = b;
+  }
   OPBRIDGE_REQUIRE(bad < 0, "Eigen decomposition was not successful. The input might not be valid. (matrix ", bad,
                    " of ", batch, " in input '", input.name(), "')");
   return Status::Ok();
