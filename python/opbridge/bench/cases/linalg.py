@@ -33,6 +33,10 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("MatrixInverse", "f32 [256,16,16]", tf.linalg.inv, [matrices(256, 16, np.float32)]),
         Case("MatrixInverse", "f64 [8,128,128]", tf.linalg.inv, [matrices(8, 128, np.float64)]),
     ]
+    # One large matrix: Eigen's blocked paths (GEMM panels), on TF's packet width only in the
+    # AVX2 builds (ops/linalg/avx2_entries.h).
+    a = matrices(1, 512, np.float32)
+    found.append(Case("MatrixInverse", label(a), tf.linalg.inv, [a]))
     for batch, n, dtype in ((4096, 4, np.float32), (8, 128, np.float64)):
         a = matrices(batch, n, dtype)
         found.append(Case("Lu", label(a), lambda x: tf.linalg.lu(x), [a]))
@@ -56,6 +60,10 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     lower = np.tril(matrices(1, 64, np.float32)[0])
     rhs = normal((*dims(256), lower.shape[0], *dims(16)), np.float32)
     found.append(Case("MatrixTriangularSolve", label(lower, rhs), tf.linalg.triangular_solve, [lower, rhs]))
+    # A triangular factor applied to as many right-hand sides as it has rows (Eigen's blocked solve).
+    lower = np.tril(matrices(1, 384, np.float64)[0])
+    rhs = normal((lower.shape[0], lower.shape[0]), np.float64)
+    found.append(Case("MatrixTriangularSolve", label(lower, rhs), tf.linalg.triangular_solve, [lower, rhs]))
     upper = np.triu(matrices(64, 32, np.float64))
     rhs = normal((*upper.shape[:2], *dims(4)), np.float64)
     found.append(
@@ -66,6 +74,9 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [upper, rhs],
         )
     )
+    # A float64 product of two large matrices (cache blocks, ops/linalg/matmul_tiles.h).
+    x, y = (normal((1, *dims(512, 512)), np.float64) for _ in range(2))
+    found.append(Case("BatchMatMulV2", label(x, y), tf.linalg.matmul, [x, y]))
     # Orthogonalization of tall blocks (thin Q).
     for shape, dtype in (((256, 16, 8), np.float32), ((16, 128, 32), np.float64)):
         a = normal(dims(*shape), dtype)
