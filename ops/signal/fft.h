@@ -282,7 +282,7 @@ class Plan {
     S* yr = ws->passes.Get(n, &yi);
     S* spare_r = nullptr;
     S* spare_i = nullptr;
-    // A sweep is one pass, or two fused (Radix4Twice, Radix4Then2).
+    // A sweep is one pass, or two fused (Radix4Then).
     const size_t count = passes_.size();
     size_t sweeps = 0;
     for (size_t i = 0; i < count; i += Fuses<L, kZeroUpperHalf, kLowerHalfOut>(i) ? 2 : 1) ++sweeps;
@@ -332,8 +332,8 @@ class Plan {
   // Which radix-4 variant a sweep of Stockham<..., kZeroUpperHalf, kLowerHalfOut> takes.
   enum class HalfMode { kNone, kHalfIn, kHalfOut };
 
-  // Whether passes i and i + 1 run as one sweep: radix 4 and 4 (Radix4Twice)
-  // or 4 and 2 (Radix4Then2; the plan puts every radix 4 first, then one 2
+  // Whether passes i and i + 1 run as one sweep (Radix4Then): radix 4 and 4
+  // or 4 and 2 (the plan puts every radix 4 first, then one 2
   // at most), in a plan of three passes or more,
   // in lanes that fill 32-byte vectors (8 floats, 4 doubles: the batched
   // transforms; single lines keep separate passes, and the library one copy
@@ -368,9 +368,9 @@ class Plan {
     if constexpr (L * sizeof(S) == 32) {
       if (second != nullptr) {
         if (second->radix == 4) {
-          Radix4Twice<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+          Radix4Then<L, Wide, 4>(pass, *second, s, xr, xi, yr, yi);
         } else {
-          Radix4Then2<L, Wide>(pass, *second, s, xr, xi, yr, yi);
+          Radix4Then<L, Wide, 2>(pass, *second, s, xr, xi, yr, yi);
         }
         return;
       }
@@ -423,7 +423,7 @@ class Plan {
   OPBRIDGE_FFT_INLINE static void OverRow(int64_t row, Body&& body) {
     ForCols<S, Wide>(row, body);
   }
-  // The same over a row of whole 32-byte vectors (Radix4Twice's): no bodies
+  // The same over a row of whole 32-byte vectors (Radix4Then's): no bodies
   // for narrower tails.
   template <int Wide, typename Body>
   OPBRIDGE_FFT_INLINE static void OverWholeRow(int64_t row, Body&& body) {
@@ -461,7 +461,7 @@ class Plan {
     }
   }
 
-  // The radix-2 butterfly of Radix2 and Radix4Then2: y[0] = x[0] + x[1],
+  // The radix-2 butterfly of Radix2 and Radix4Then: y[0] = x[0] + x[1],
   // y[1] = (x[0] - x[1]) times the twiddle w = (re, im).
   template <typename T>
   OPBRIDGE_FFT_INLINE static void Butterfly2(const T (&x)[2][2], const S (&w)[2], T (&y)[2][2]) {
@@ -472,7 +472,7 @@ class Plan {
     y[1][1] = dr * w[1] + di * w[0];
   }
 
-  // The radix-4 butterfly of Radix4 and Radix4Twice (one definition, so
+  // The radix-4 butterfly of Radix4 and Radix4Then (one definition, so
   // both give the same bits): x[j] = (re, im) of input j, y[r] = output r
   // times its twiddle c (c1r, c1i, c2r, c2i, c3r, c3i). kHalfIn: x[2] and x[3]
   // are zero (not read); kHalfOut: only y[0] and y[1] are computed.
@@ -537,28 +537,36 @@ class Plan {
     }
   }
 
-  // Two radix-4 passes in one sweep: pass a (stride s) and pass b, the next
-  // (stride 4s). Each value sees the operations of a Radix4 sweep of a and
-  // one of b, in the same order, so the bits are the same; but the data
-  // cross the caches once instead of twice (a long transform's passes
-  // stream from L2). For each k of b and column q: the four butterflies of a
-  // whose outputs b's butterfly at k reads (a's k = kb + j * b.m, j < 4),
-  // then b's four butterflies (one per output r of a).
-  template <int L, int Wide>
-  OPBRIDGE_FFT_INLINE static void Radix4Twice(const Pass& a, const Pass& b, int64_t s, const S* xr, const S* xi,
-                                              S* yr, S* yi) {
+  // A radix-4 pass a (stride s) and the pass b after it (stride 4s), of
+  // radix P = 4 or 2, in one sweep. Each value sees the operations of a
+  // Radix4 sweep of a and a Radix4 / Radix2 sweep of b, in the same order,
+  // so the bits are the same; but the data cross the caches once instead of
+  // twice (a long transform's passes stream from L2). For each k of b and
+  // column q: the P butterflies of a whose outputs b's butterfly at k reads
+  // (a's k = kb + j * b.m, j < P), then b's four (one per output r of a).
+  // 1024 = 4^5 then takes 3 sweeps, not 5; 2048 = 4^5 * 2 3, not 6.
+  template <int L, int Wide, int P>
+  OPBRIDGE_FFT_INLINE static void Radix4Then(const Pass& a, const Pass& b, int64_t s, const S* xr, const S* xi,
+                                             S* yr, S* yi) {
+    static_assert(P == 4 || P == 2, "b is a radix-4 or radix-2 pass");
     const int64_t ma = a.m, mb = b.m, row = s * L;
     for (int64_t kb = 0; kb < mb; ++kb) {
-      S ca[4][6], cb[6];
+      S ca[P][6];
 #pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) Twiddles4(a, kb + j * mb, ca[j]);
-      Twiddles4(b, kb, cb);
+      for (int j = 0; j < P; ++j) Twiddles4(a, kb + j * mb, ca[j]);
+      S cb[P == 4 ? 6 : 2];
+      if constexpr (P == 4) {
+        Twiddles4(b, kb, cb);
+      } else {
+        cb[0] = b.tw_re[static_cast<size_t>(kb)];
+        cb[1] = b.tw_im[static_cast<size_t>(kb)];
+      }
       OverWholeRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
         using T = typename decltype(cols)::type;
         using U = typename decltype(cols)::unaligned;
-        T v[4][4][2];  // v[j][r]: a's output r at k = kb + j * mb
+        T v[P][4][2];  // v[j][r]: a's output r at k = kb + j * mb
 #pragma GCC unroll 4
-        for (int j = 0; j < 4; ++j) {
+        for (int j = 0; j < P; ++j) {
           const int64_t k = kb + j * mb;
           T x[4][2];
 #pragma GCC unroll 4
@@ -571,59 +579,18 @@ class Plan {
         // b's input j at column r * row + q is a's output r at k = kb + j * mb.
 #pragma GCC unroll 4
         for (int r = 0; r < 4; ++r) {
-          const T x[4][2] = {{v[0][r][0], v[0][r][1]},
-                             {v[1][r][0], v[1][r][1]},
-                             {v[2][r][0], v[2][r][1]},
-                             {v[3][r][0], v[3][r][1]}};
-          T y[4][2];
-          Butterfly4<false, false>(x, cb, y);
+          T x[P][2], y[P][2];
 #pragma GCC unroll 4
-          for (int r2 = 0; r2 < 4; ++r2) {
-            *reinterpret_cast<U*>(yr + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][0];
-            *reinterpret_cast<U*>(yi + 4 * row * (4 * kb + r2) + r * row + q) = y[r2][1];
+          for (int j = 0; j < P; ++j) x[j][0] = v[j][r][0], x[j][1] = v[j][r][1];
+          if constexpr (P == 4) {
+            Butterfly4<false, false>(x, cb, y);
+          } else {
+            Butterfly2(x, cb, y);
           }
-        }
-      });
-    }
-  }
-
-  // A radix-4 pass a (stride s) and the radix-2 pass b after it (stride
-  // 4s) in one sweep, as Radix4Twice: the two butterflies of a whose outputs
-  // b's butterfly at k reads (a's k = kb + j * b.m, j < 2), then b's four
-  // (one per output r of a). 2048 = 4^5 * 2 then takes 3 sweeps, not 4.
-  template <int L, int Wide>
-  OPBRIDGE_FFT_INLINE static void Radix4Then2(const Pass& a, const Pass& b, int64_t s, const S* xr, const S* xi,
-                                              S* yr, S* yi) {
-    const int64_t ma = a.m, mb = b.m, row = s * L;
-    for (int64_t kb = 0; kb < mb; ++kb) {
-      S ca[2][6];
-      Twiddles4(a, kb, ca[0]);
-      Twiddles4(a, kb + mb, ca[1]);
-      const S cb[2] = {b.tw_re[static_cast<size_t>(kb)], b.tw_im[static_cast<size_t>(kb)]};
-      OverWholeRow<Wide>(row, [&](auto cols, int64_t q) __attribute__((always_inline)) {
-        using T = typename decltype(cols)::type;
-        using U = typename decltype(cols)::unaligned;
-        T v[2][4][2];  // v[j][r]: a's output r at k = kb + j * mb
-#pragma GCC unroll 2
-        for (int j = 0; j < 2; ++j) {
-          const int64_t k = kb + j * mb;
-          T x[4][2];
 #pragma GCC unroll 4
-          for (int i = 0; i < 4; ++i) {
-            x[i][0] = *reinterpret_cast<const U*>(xr + row * (k + i * ma) + q);
-            x[i][1] = *reinterpret_cast<const U*>(xi + row * (k + i * ma) + q);
-          }
-          Butterfly4<false, false>(x, ca[j], v[j]);
-        }
-#pragma GCC unroll 4
-        for (int r = 0; r < 4; ++r) {
-          const T x[2][2] = {{v[0][r][0], v[0][r][1]}, {v[1][r][0], v[1][r][1]}};
-          T y[2][2];
-          Butterfly2(x, cb, y);
-#pragma GCC unroll 2
-          for (int r2 = 0; r2 < 2; ++r2) {
-            *reinterpret_cast<U*>(yr + 4 * row * (2 * kb + r2) + r * row + q) = y[r2][0];
-            *reinterpret_cast<U*>(yi + 4 * row * (2 * kb + r2) + r * row + q) = y[r2][1];
+          for (int r2 = 0; r2 < P; ++r2) {
+            *reinterpret_cast<U*>(yr + 4 * row * (P * kb + r2) + r * row + q) = y[r2][0];
+            *reinterpret_cast<U*>(yi + 4 * row * (P * kb + r2) + r * row + q) = y[r2][1];
           }
         }
       });
