@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import run_tflite_in_process
 from opbridge.conversion import convert_model
+from test_parity_fft import runs_on_every_path
 
 # (batch, m, k, n, adjoint_a, adjoint_b): several k blocks (k 257, 600), row blocks and the
 # row split (m 70, 300), every panel width (n 77, 65, 9, 1), adjoints, a tiny product.
@@ -50,18 +50,11 @@ def test_blocks_give_the_same_bits_on_every_path(tf, rng, tmp_path, dtype):
 
     model = convert_model(fn).model
     want = {k: v.numpy() for k, v in fn(*inputs).items()}
-    runs = {}
-    for name, baseline, env in (
-        ("default", False, {}),
-        ("avx2", False, {"OPBRIDGE_NO_AVX512": "1"}),
-        ("baseline", True, {}),
-    ):
-        workdir = tmp_path / name
-        workdir.mkdir()
-        runs[name] = run_tflite_in_process(model, inputs, workdir, baseline=baseline, extra_env=env)
+    # The default paths (AVX-512 where the CPU has it), AVX2 and the baseline, one process each.
+    runs = runs_on_every_path(model, inputs, tmp_path)
     eps = float(np.finfo(np.dtype(dtype).type(0).real.dtype).eps)
     for i, case in enumerate(CASES):
-        got = runs["default"][f"c{i}"]
+        got = runs["avx512"][f"c{i}"]
         for name in ("avx2", "baseline"):
             np.testing.assert_array_equal(got, runs[name][f"c{i}"], err_msg=f"{case} default vs {name}")
         x, y = (np.abs(v.astype(np.complex128)) for v in inputs[2 * i : 2 * i + 2])
