@@ -1,4 +1,4 @@
-# cmake -DOBJECTS="a.o,b.o,..." -DOUT_DIR=<dir> -DARCHIVE=<lib.a> -DLD=<ld> -DOBJCOPY=<objcopy>
+# cmake -DOBJECTS="a.o,b.o,..." [-DREUSED="x.isolated.o,..."] -DOUT_DIR=<dir> -DARCHIVE=<lib.a> -DLD=<ld> -DOBJCOPY=<objcopy>
 #       -DNM=<nm> -DAR=<ar> -DCHECK=<CheckIsolated.cmake> -P IsolateAvx2.cmake
 # Isolates each AVX2 object on its own (cmake/IsaObjects.cmake says how) and
 # archives them, one member per source file: a selective build then links only
@@ -26,6 +26,12 @@ foreach(_object IN LISTS _objects)
   endif()
   list(APPEND _members ${_isolated})
 endforeach()
+# Members isolated by another build (the sanitized build takes the normal
+# build's Eigen ones: CMakeLists.txt, OPBRIDGE_REUSE_OBJECTS).
+if(REUSED)
+  string(REPLACE "," ";" _reused "${REUSED}")
+  list(APPEND _members ${_reused})
+endif()
 execute_process(COMMAND ${AR} qc ${ARCHIVE} ${_members} RESULT_VARIABLE _rc)
 if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "${AR} failed on ${ARCHIVE}")
