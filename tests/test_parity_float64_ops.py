@@ -540,6 +540,22 @@ def test_split_unpack_gather_nd_one_hot_mirror_pad(tf, rng):
     }  # fmt: skip
 
 
+def test_unstack_and_split_into_many_short_pieces(tf, rng):
+    # Pieces shorter than a cache line are copied a group of pieces and a block of
+    # rows at a time (ops/array/split_rows.h): 40 one-element pieces per row make
+    # three groups, 70 rows three blocks and a remainder; pieces of 0-3 elements
+    # of 2-element slices make groups of uneven pieces.
+    x = rng.standard_normal((70, 40))
+    y = rng.standard_normal((70, 9, 2))
+
+    def fn(x, y):
+        return [*tf.unstack(x, axis=1), *tf.split(y, [1, 3, 0, 2, 1, 2], axis=1), *tf.unstack(y, axis=-1)]
+
+    report = assert_parity(fn, [x, y], rtol=0, atol=0, runtimes=RUNTIMES)
+    got = counts(report)
+    assert {k: got.get(k) for k in ("Unpack", "SplitV")} == {"Unpack": 2, "SplitV": 1}
+
+
 def test_scatter_nd_and_tensor_scatter_update(tf, rng):
     def fn(updates, tensor, rows, indices):
         return [
