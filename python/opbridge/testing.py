@@ -126,7 +126,8 @@ def assert_parity(
     concrete = _concrete(tf, fn, arrays)
     outputs = concrete(*[tf.constant(a) for a in arrays])
     names = output_names(tf, concrete.structured_outputs)  # the signature's output keys
-    expected = [np.asarray(t) for t in output_values(tf, outputs)]
+    # .numpy(), not np.asarray: TF's 0-d bfloat16 tensors refuse __array__ (tf.nn.l2_loss in bfloat16).
+    expected = [np.asarray(t.numpy() if hasattr(t, "numpy") else t) for t in output_values(tf, outputs)]
 
     model = convert(concrete, **convert_options)
     report = ParityReport(model, [OutputParity(n, e.shape) for n, e in zip(names, expected, strict=True)])

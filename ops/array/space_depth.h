@@ -1,0 +1,73 @@
+// Shared by DepthToSpace and SpaceToDepth (tf.nn.depth_to_space,
+// tf.nn.space_to_depth) in the dtypes the converter leaves custom (float64,
+// half, bfloat16, int16, the unsigned types, strings): TF's attrs and
+// checks, and the copy of blocks of channels between the two layouts. TF's
+// CPU kernels take NHWC only (NCHW and NCHW_VECT_C have GPU kernels).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "index_vector.h"
+
+namespace opbridge {
+namespace array {
+
+struct SpaceDepthParams {
+  int64_t block_size = 0;
+  std::string data_format;
+
+  static void Declare(ParamBinder& b, SpaceDepthParams& p) {
+    b.Attr("block_size: int >= 2", &p.block_size);
+    b.Attr("data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'", &p.data_format);
+  }
+};
+
+inline Status CheckSpaceDepthFormat(const char* op, const SpaceDepthParams& p) {
+  OPBRIDGE_REQUIRE(p.data_format == "NHWC", op, " with data_format ", p.data_format,
+                   ": TF has no CPU kernel for it (NHWC only)");
+  return Status::Ok();
+}
+
+// Copies between the space layout [b, h * s, w * s, c] and the depth layout
+// [b, h, w, s * s * c]: depth channel (i * s + j) * c + k of pixel (y, x) is
+// channel k of space pixel (y * s + i, x * s + j). to_depth: space -> depth
+// (SpaceToDepth), else depth -> space (DepthToSpace). Runs of c elements.
+inline Status CopySpaceDepth(KernelContext& ctx, const ConstTensor& in_t, const Tensor& out_t, int64_t batch, int64_t h,
+                             int64_t w, int64_t s, int64_t c, bool to_depth) {
+  return ForElements(in_t.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = in_t.data<In>();
+    Out* out = out_t.data<Out>();
+    // One unit: a depth-layout row of pixels (b, y), all s * s blocks of each.
+    ParallelForElements<Out>(ctx, batch * h, w * s * s * c + 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t row = lo; row < hi; ++row) {
+        const int64_t b = row / h, y = row % h;
+        for (int64_t i = 0; i < s; ++i) {
+          for (int64_t x = 0; x < w; ++x) {
+            for (int64_t j = 0; j < s; ++j) {
+              const int64_t depth = (((b * h + y) * w + x) * s * s + i * s + j) * c;
+              const int64_t space = (((b * h + y) * s + i) * w * s + x * s + j) * c;
+              const int64_t from = to_depth ? space : depth, to = to_depth ? depth : space;
+              if constexpr (std::is_trivially_copyable_v<Out> && std::is_same_v<In, Out>) {
+                // A run of c elements: memcpy moves it in vector registers
+                // (the element loop took 1.3-1.4x TF's time at c = 64).
+                std::memcpy(out + to, in + from, static_cast<size_t>(c) * sizeof(Out));
+              } else {
+                for (int64_t k = 0; k < c; ++k) out[to + k] = in[from + k];
+              }
+            }
+          }
+        }
+      }
+    });
+    return Status::Ok();
+  });
+}
+
+}  // namespace array
+}  // namespace opbridge

@@ -1,0 +1,127 @@
+// CumulativeLogsumexp: TF's log(cumsum(exp(x))) along `axis`
+// (tf.math.cumulative_logsumexp) with exclusive and reverse. TFLite has no
+// such builtin, so the converter leaves CUSTOM "CumulativeLogsumexp"
+// {T, Tidx, exclusive, reverse} in every dtype (measured, float32 and
+// float64: no kernel before this one).
+//
+// As TF's scan (scan_ops.h, LogSumExpReducer): the running value starts at
+// -inf and each step is
+//   mi = min(acc, x), ma = max(acc, x)          (std::min/std::max order)
+//   acc = ma < lowest ? ma : log1p(exp(mi - ma)) + ma
+// so a NaN input is dropped in favour of the running value (which then gains
+// log 2), and +inf followed by +inf gives NaN, as TF does.
+//
+// TF's scan calls the scalar functions (std::exp, std::log1p) on every
+// line, whatever the axis: its packet form (pexp, plog1p, a last bit apart)
+// is never taken (measured: a scalar loop reproduces TF's float64 bits along
+// the first and the last axis). half and bfloat16 compute in float and round
+// after every operation, as Eigen's half and bfloat16 operators do.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "element_types.h"
+#include "opbridge/op.h"
+
+namespace opbridge {
+namespace {
+
+struct Params {
+  bool exclusive = false;
+  bool reverse = false;
+
+  static void Declare(ParamBinder& b, Params& p) {
+    b.Attr("exclusive: bool = false", &p.exclusive);
+    b.Attr("reverse: bool = false", &p.reverse);
+  }
+};
+
+// The type each step computes in: half and bfloat16 in float.
+template <typename T>
+using Compute = std::conditional_t<std::is_same_v<T, double>, double, float>;
+
+// v rounded to T (a no-op for float and double).
+template <typename T, typename C>
+inline C Round(C v) {
+  if constexpr (std::is_same_v<T, C>) {
+    return v;
+  } else {
+    return static_cast<C>(static_cast<T>(v));
+  }
+}
+
+// One step of TF's LogSumExp(acc, x).
+template <typename T>
+inline Compute<T> Step(Compute<T> acc, Compute<T> x) {
+  using C = Compute<T>;
+  const C mi = x < acc ? x : acc;
+  const C ma = acc < x ? x : acc;
+  const C e = Round<T>(std::exp(Round<T>(mi - ma)));
+  const C l = Round<T>(std::log1p(e));
+  const C lowest = static_cast<C>(Eigen::NumTraits<T>::lowest());
+  return ma < lowest ? ma : Round<T>(l + ma);
+}
+
+Status Kernel(KernelContext& ctx, const Params& p) {
+  const ConstTensor& x = ctx.input(0);
+  const ConstTensor& axis_t = ctx.input(1);
+  OPBRIDGE_REQUIRE(axis_t.rank() == 0, "ScanOp: axis must be a scalar, not ", axis_t.shape().ToString());
+  const int64_t a = axis_t.dtype() == DType::kInt64 ? axis_t.data<int64_t>()[0] : axis_t.data<int32_t>()[0];
+  const int rank = x.rank();
+  OPBRIDGE_REQUIRE(a >= -rank && a < rank, "ScanOp: Expected scan axis in the range [", -rank, ", ", rank,
+                   "), but got ", a);
+  const int axis = static_cast<int>(a < 0 ? a + rank : a);
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= x.dim(d);
+  for (int d = axis + 1; d < rank; ++d) inner *= x.dim(d);
+  const int64_t n = x.dim(axis);
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = ctx.output(0).data<T>();
+    // Lines in blocks of up to kBlock adjacent ones, scanned together step by
+    // step: the values of one step of the block are contiguous (a line by
+    // itself walked the axis `inner` elements apart).
+    constexpr int64_t kBlock = 16;
+    const int64_t blocks = (inner + kBlock - 1) / kBlock;
+    ctx.ParallelFor(outer * blocks, n * kBlock * 20, [&](int64_t begin, int64_t end) {
+      using C = Compute<T>;
+      C acc[kBlock];
+      for (int64_t u = begin; u < end; ++u) {
+        const int64_t o = u / blocks, first = (u % blocks) * kBlock;
+        const int64_t width = std::min(kBlock, inner - first);
+        const int64_t base = o * n * inner + first;
+        for (int64_t l = 0; l < width; ++l) acc[l] = -std::numeric_limits<C>::infinity();
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t row = base + (p.reverse ? n - 1 - k : k) * inner;
+          for (int64_t l = 0; l < width; ++l) {
+            if (p.exclusive) out[row + l] = static_cast<T>(acc[l]);
+            acc[l] = Step<T>(acc[l], static_cast<C>(in[row + l]));
+            if (!p.exclusive) out[row + l] = static_cast<T>(acc[l]);
+          }
+        }
+      }
+    });
+    return Status::Ok();
+  });
+}
+
+OPBRIDGE_REGISTER_OP(OpSpec("CumulativeLogsumexp")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("log(cumsum(exp(x))) along an axis, with exclusive and reverse "
+                              "(tf.math.cumulative_logsumexp).")
+                         .Input("x: T")
+                         .Input("axis: Tidx")
+                         .Output("out: T")
+                         .Params<Params>()
+                         .Attr("T: {bfloat16, half, float, double}")
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(Kernel));
+
+}  // namespace
+}  // namespace opbridge
