@@ -78,6 +78,19 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [images(4, 256, 3, np.uint8)],
         ),
         Case("ResizeArea", f"f32 {shape(photo)} -> {down}", resize(down, "area"), [photo]),
+        # float64: the converter keeps its builtins for float32 and emits these two as custom ops.
+        Case(
+            "ResizeBilinear",
+            f"f64 {shape(images(4, 128, 16, np.float64))} -> {2 * max(4, 128 // scale)} half_pixel_centers",
+            resize(2 * max(4, 128 // scale), "bilinear"),
+            [images(4, 128, 16, np.float64)],
+        ),
+        Case(
+            "ResizeNearestNeighbor",
+            f"f64 {shape(images(4, 128, 16, np.float64))} -> {2 * max(4, 128 // scale)} (2x upsampling)",
+            resize(2 * max(4, 128 // scale), "nearest"),
+            [images(4, 128, 16, np.float64)],
+        ),
         Case(
             "ScaleAndTranslate", f"lanczos3 f32 {shape(photo)} -> {down}", resize(down, "lanczos3"), [photo]
         ),
