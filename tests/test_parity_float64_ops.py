@@ -540,6 +540,21 @@ def test_split_unpack_gather_nd_one_hot_mirror_pad(tf, rng):
     }  # fmt: skip
 
 
+def test_pow_by_the_constants_tfs_optimizer_rewrites(tf, rng):
+    """Grappler turns Pow by a constant 2, 3, 1, 0.5, 0, -0.5 or -1 into Square, x * Square(x),
+    Identity, Sqrt, ones, Rsqrt or Reciprocal in TF's graph; the converter keeps Pow, and the kernel
+    computes what TF's graph does (bits: x ** 3 is two roundings, sqrt(-0.0) is -0.0). 2.5 stays pow
+    (std::pow, TF's vectorized pow is within an ulp)."""
+    x = special(rng, (6, 7))
+
+    def fn(x):
+        return [x**2, x**3, tf.pow(x, 1.0), x**0.5, x**0.0, x**-0.5, x**-1.0, tf.pow(x, [[-1.0]])]
+
+    report = assert_parity(fn, [x], rtol=0, atol=0, runtimes=RUNTIMES)
+    assert counts(report) == {"Pow": 6}  # the converter folds x ** 1 and x ** 0 itself
+    assert_parity(lambda x: x**2.5, [x], rtol=1e-15, atol=0, runtimes=RUNTIMES)
+
+
 def test_unstack_and_split_into_many_short_pieces(tf, rng):
     # Pieces shorter than a cache line are copied a group of pieces and a block of
     # rows at a time (ops/array/split_rows.h): 40 one-element pieces per row make
