@@ -255,6 +255,23 @@ def test_reductions(tf, rng):
     assert counts(report) == {"Mean": 6, "Max": 6, "Min": 6, "Prod": 6}
 
 
+def test_reductions_over_leading_axes_in_blocks(tf, rng):
+    """A reduced group with kept dims after it ([outer, count, inner]) is folded 256 outputs at a
+    time (reduction.h): 600 outputs make two whole blocks and a part; NaN in one column. Positive
+    values for Mean and Prod: TF's plain sum loses digits where a mean cancels."""
+    x = rng.standard_normal((6, 600))
+    x[2, 417] = np.nan
+    p = rng.uniform(0.5, 1.5, (6, 600))
+    y = rng.uniform(0.5, 1.5, (2, 3, 4, 300))
+
+    def fn(x, p, y):
+        extrema = [r(v, a) for r in (tf.reduce_max, tf.reduce_min) for v, a in ((x, 0), (y, [1, 2]))]
+        return extrema + [r(v, a) for r in (tf.reduce_mean, tf.reduce_prod) for v, a in ((p, 0), (y, [1, 2]))]
+
+    report = assert_parity(fn, [x, p, y], rtol=ROUNDING, atol=0, runtimes=RUNTIMES)
+    assert counts(report) == {"Mean": 2, "Max": 2, "Min": 2, "Prod": 2}
+
+
 @pytest.mark.parametrize("length", [3, 4, 7, 8, 9, 256, 257])
 def test_max_min_zeros_and_nan_bits(tf, rng, length):
     """Max and Min keep TF's bits where the order shows: of +0 and -0 the later one wins, a NaN

@@ -190,6 +190,16 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
     stride *= x.dim(d);
   }
   const int64_t out_size = output.num_elements();
+  // [outer, count, inner] when the reduced dims are one contiguous group:
+  // inner is the kept dims after it (0 when the reduced dims are split).
+  int64_t outer = 1, inner = 1;
+  {
+    int d = 0;
+    while (d < rank && !reduced[static_cast<size_t>(d)]) outer *= x.dim(d++);
+    while (d < rank && reduced[static_cast<size_t>(d)]) ++d;
+    while (d < rank && !reduced[static_cast<size_t>(d)]) inner *= x.dim(d++);
+    if (d < rank) inner = 0;
+  }
   // half and bfloat16 fold in double too and round once at the end (TF's
   // half Mean and Prod round after every step: ours are the closer ones).
   return DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
@@ -213,6 +223,52 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
             }
           }
           out[o] = static_cast<T>(finish(acc, count));
+        }
+      });
+      return Status::Ok();
+    }
+    if (inner > 1) {
+      // The reduced dims are one contiguous group with kept dims after it
+      // ([outer, count, inner]: tf.reduce_mean(x, [1, 2]) of NHWC, or axis 0):
+      // a block of up to 256 adjacent outputs is folded row by row of the
+      // group, each output's inputs in the same order as the odometer's (so
+      // the same bits), reading contiguous runs. Output by output, the
+      // odometer read every inner-th element (Mean f64 [32,64,64,16] over
+      // [1, 2]: 4.2x TF's time; axis 0 of [1024,256] 1.15x).
+      constexpr int64_t kBlock = 256;
+      const int64_t blocks = (inner + kBlock - 1) / kBlock;
+      ctx.ParallelFor(outer * blocks, count * std::min(kBlock, inner) + 1, [&](int64_t begin, int64_t end) {
+        std::vector<Acc> acc(static_cast<size_t>(std::min(kBlock, inner)), init);
+        for (int64_t u = begin; u < end; ++u) {
+          const int64_t a = u / blocks, first = (u % blocks) * kBlock;
+          const int64_t width = std::min(kBlock, inner - first);
+          std::fill(acc.begin(), acc.begin() + width, init);
+          const T* base = in + a * count * inner + first;
+          if constexpr (std::is_same_v<Acc, CompensatedSum>) {
+            // CompensatedSum::Add on separate arrays of sums and
+            // compensations, which the compiler vectorizes across outputs
+            // (the same operations per output, so the same bits).
+            double sum[kBlock], compensation[kBlock];
+            for (int64_t b = 0; b < width; ++b) sum[b] = compensation[b] = 0.0;
+            for (int64_t r = 0; r < count; ++r) {
+              const T* row = base + r * inner;
+              for (int64_t b = 0; b < width; ++b) {
+                const double v = static_cast<double>(row[b]);
+                const double t = sum[b] + v;
+                const double v_part = t - sum[b];
+                compensation[b] += (sum[b] - (t - v_part)) + (v - v_part);
+                sum[b] = t;
+              }
+            }
+            for (int64_t b = 0; b < width; ++b) acc[static_cast<size_t>(b)] = CompensatedSum{sum[b], compensation[b]};
+          } else {
+            for (int64_t r = 0; r < count; ++r) {
+              const T* row = base + r * inner;
+              for (int64_t b = 0; b < width; ++b) step(acc[static_cast<size_t>(b)], static_cast<double>(row[b]));
+            }
+          }
+          T* dst = out + a * inner + first;
+          for (int64_t b = 0; b < width; ++b) dst[b] = static_cast<T>(finish(acc[static_cast<size_t>(b)], count));
         }
       });
       return Status::Ok();
