@@ -253,6 +253,18 @@ def pool_3d_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("AvgPool3D", f"{label} 2x2x2 /2 VALID", lambda v: tf.nn.avg_pool3d(v, 2, 2, "VALID"), [x]),
         Case("AvgPool3D", f"{label} 3x3x3 /1 SAME", lambda v: tf.nn.avg_pool3d(v, 3, 1, "SAME"), [x]),
         *pool_3d_grad_cases(tf, rng, x, label),
+        *pool_2d_cases(tf, rng, scale),
+    ]
+
+
+def pool_2d_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """float64 2-D pooling (the builtins take float32 and int8 only: custom MaxPool / AvgPool)."""
+    side = max(8, 64 // scale)
+    x = rng.standard_normal((8, side, side, 32))
+    label = f"f64 [8,{side},{side},32]"
+    return [
+        Case("MaxPool", f"{label} 3x3 /2 SAME", lambda v: tf.nn.max_pool2d(v, 3, 2, "SAME"), [x]),
+        Case("AvgPool", f"{label} 2x2 /2 VALID", lambda v: tf.nn.avg_pool2d(v, 2, 2, "VALID"), [x]),
     ]
 
 
