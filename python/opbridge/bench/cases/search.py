@@ -121,4 +121,30 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [rows.reshape(-1, 10)],
         ),
     ]
+    # float64 top-k / argsort (the converter's TOPK_V2 takes float32 only) and the
+    # unsorted segment reductions of float64 rows into 1000 segments.
+    scores = rng.standard_normal((max(1, 1024 // scale), 1000))
+    keys = rng.standard_normal((max(1, 256 // scale), 1024))
+    unsorted_rows = 65536 // (scale * scale)
+    unsorted_ids = rng.integers(0, 1000, unsorted_rows).astype(np.int32)
+    unsorted_data = rng.standard_normal((unsorted_rows, 16))
+    found += [
+        Case("TopKV2", f"f64 [{scores.shape[0]},1000] k=5", lambda v: tf.math.top_k(v, 5), [scores]),
+        Case(
+            "TopKV2",
+            f"f64 argsort [{keys.shape[0]},1024]",
+            lambda v: tf.argsort(v, direction="DESCENDING"),
+            [keys],
+        ),
+    ]
+    for name in ("max", "min", "prod"):
+        reduce = getattr(tf.math, f"unsorted_segment_{name}")
+        found.append(
+            Case(
+                f"UnsortedSegment{name.capitalize()}",
+                f"f64 [{unsorted_rows},16] -> 1000 segments",
+                lambda d, i, fn=reduce: fn(d, i, 1000),
+                [unsorted_data, unsorted_ids],
+            )
+        )
     return found

@@ -1,0 +1,22 @@
+// UnsortedSegmentMax: TF's tf.math.unsorted_segment_max for the dtypes TFLite's
+// builtin lacks. Semantics and the shared kernel: unsorted_segment_reduction.h.
+#include "unsorted_segment_reduction.h"
+
+namespace opbridge {
+namespace {
+
+OPBRIDGE_REGISTER_OP(OpSpec("UnsortedSegmentMax")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Reduces data rows into num_segments rows by segment id with max (tf.math.unsorted_segment_max).")
+                         .Input("data: T")
+                         .Input("segment_ids: Tindices")
+                         .Input("num_segments: Tnumsegments")
+                         .Output("output: T")
+                         .Attr(unsorted_segment::kRealTypes)
+                         .Attr("Tindices: {int32, int64}")
+                         .Attr("Tnumsegments: {int32, int64} = DT_INT32")
+                         .ShapeRule(unsorted_segment::UnsortedShape)
+                         .Kernel(unsorted_segment::RealKernel<unsorted_segment::Fold::kMax>));
+
+}  // namespace
+}  // namespace opbridge
