@@ -211,6 +211,30 @@ CANDIDATES: dict[str, Builder] = {
     "GreaterEqual": lambda tf, rng: _with(
         tf.math.greater_equal, np.round(_m(rng, 3, 8)), np.round(_m(rng, 8))
     ),
+    # Found missing by a float64 scan on 2026-12-05 (kernels added then).
+    "MaxPool": lambda tf, rng: _with(lambda x: tf.nn.max_pool2d(x, 3, 2, "SAME"), _m(rng, 2, 6, 6, 3)),
+    "AvgPool": lambda tf, rng: _with(lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"), _m(rng, 2, 6, 6, 3)),
+    "ResizeBilinear": lambda tf, rng: _with(lambda x: tf.image.resize(x, [9, 7]), _m(rng, 2, 6, 6, 3)),
+    "ResizeNearestNeighbor": lambda tf, rng: _with(
+        lambda x: tf.image.resize(x, [9, 7], method="nearest"), _m(rng, 2, 6, 6, 3)
+    ),
+    "DepthToSpace": lambda tf, rng: _with(lambda x: tf.nn.depth_to_space(x, 2), _m(rng, 2, 3, 3, 8)),
+    "SpaceToDepth": lambda tf, rng: _with(lambda x: tf.nn.space_to_depth(x, 2), _m(rng, 2, 6, 6, 3)),
+    "TopKV2": lambda tf, rng: _with(lambda x: tf.math.top_k(x, 3).values, _m(rng, 3, 8)),
+    "Sort": lambda tf, rng: _with(lambda x: tf.sort(x, axis=-1), _m(rng, 3, 8)),
+    "UnsortedSegmentMax": lambda tf, rng: _with(
+        lambda x: tf.math.unsorted_segment_max(x, [0, 2, 0], 3), _m(rng, 3, 8)
+    ),
+    "UnsortedSegmentMin": lambda tf, rng: _with(
+        lambda x: tf.math.unsorted_segment_min(x, [0, 2, 0], 3), _m(rng, 3, 8)
+    ),
+    "UnsortedSegmentProd": lambda tf, rng: _with(
+        lambda x: tf.math.unsorted_segment_prod(x, [0, 2, 0], 3), _m(rng, 3, 8)
+    ),
+    "CumulativeLogsumexp": lambda tf, rng: _with(lambda x: tf.math.cumulative_logsumexp(x, 1), _m(rng, 3, 8)),
+    "Softsign": _unary("nn.softsign"),
+    "IsInf": lambda tf, rng: _with(lambda x: tf.math.is_inf(x / (x - x[0, 0])), _m(rng, 3, 8)),
+    "L2Loss": lambda tf, rng: _with(tf.nn.l2_loss, _m(rng, 3, 8)),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))
