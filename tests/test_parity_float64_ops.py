@@ -230,6 +230,22 @@ def test_softmax_log_softmax_bias_add(tf, rng):
     assert counts(report) == {"LogSoftmax": 1}
 
 
+def test_softmax_of_many_short_rows(tf, rng):
+    """Rows of 7 logits are done about 1024 logits (146 rows) at a time (softmax_rows.h): 300 rows
+    make two whole blocks and a part, one row with a -inf and one all -inf (NaN, as TF)."""
+    x = rng.standard_normal((300, 7)) * 10
+    x[150, 3] = -np.inf
+    x[299] = -np.inf
+    report = assert_parity(
+        lambda v: [tf.nn.softmax(v), tf.nn.log_softmax(v)],
+        [x],
+        rtol=ROUNDING,
+        atol=ROUNDING,
+        runtimes=RUNTIMES,
+    )
+    assert counts(report) == {"Softmax": 1, "LogSoftmax": 1}
+
+
 def test_reductions(tf, rng):
     x = rng.standard_normal((3, 4, 5))
     x[1, 2, 3] = np.nan

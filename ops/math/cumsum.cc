@@ -3,6 +3,7 @@
 // "Cumsum" {T, Tidx, exclusive, reverse} for them, which TFLite's builtin CUMSUM lacks
 // (measured by tools/census_float64.py). Each line is summed in order, one
 // rounding per step, as TF's scan. TF's checks: axis a scalar in [-rank, rank).
+#include <algorithm>
 #include <cstdint>
 
 #include "element_types.h"
@@ -40,18 +41,31 @@ Status Kernel(KernelContext& ctx, const CumsumParams& p) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* out = ctx.output(0).data<T>();
-    ctx.ParallelFor(outer * inner, n, [&](int64_t begin, int64_t end) {
-      for (int64_t line = begin; line < end; ++line) {
-        const int64_t base = (line / inner) * n * inner + line % inner;
-        T sum = T(0);
+    // Up to 64 adjacent lines at a time, step by step: a step's values are
+    // contiguous when the axis is not the last (line by line, a sum along
+    // axis 0 of [1024,256] read every 256th element: 1.6x TF's time). Each
+    // line's sum is still in order, so the bits are the same.
+    constexpr int64_t kBlock = 64;
+    const int64_t blocks = (inner + kBlock - 1) / kBlock;
+    ctx.ParallelFor(outer * blocks, n * std::min(kBlock, inner), [&](int64_t begin, int64_t end) {
+      T sum[kBlock];
+      for (int64_t u = begin; u < end; ++u) {
+        const int64_t first = (u % blocks) * kBlock;
+        const int64_t width = std::min(kBlock, inner - first);
+        const int64_t base = (u / blocks) * n * inner + first;
+        for (int64_t l = 0; l < width; ++l) sum[l] = T(0);
         for (int64_t k = 0; k < n; ++k) {
-          const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
+          const int64_t row = base + (p.reverse ? n - 1 - k : k) * inner;
           if (p.exclusive) {
-            out[i] = sum;
-            sum = T(sum + in[i]);
+            for (int64_t l = 0; l < width; ++l) {
+              out[row + l] = sum[l];
+              sum[l] = T(sum[l] + in[row + l]);
+            }
           } else {
-            sum = T(sum + in[i]);
-            out[i] = sum;
+            for (int64_t l = 0; l < width; ++l) {
+              sum[l] = T(sum[l] + in[row + l]);
+              out[row + l] = sum[l];
+            }
           }
         }
       }
