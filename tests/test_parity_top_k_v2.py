@@ -118,6 +118,22 @@ def test_long_rows_with_nan_as_tf(tf, rng, dtype):
         assert_parity(top_k(tf, k, k != 10), [x.astype(dtype)], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+def test_small_k_of_long_rows_without_nan(tf, rng):
+    """k > 16 with 8k < n, no NaN: candidates are collected past a bar (the k-th best key so far,
+    strictly) and only the k best sorted. Many ties (later equal values rank lower), signed zeros
+    (equal to TF), infinities, ascending and descending rows (the bar moves at every column, or
+    never)."""
+    x = np.round(rng.standard_normal((6, 1500)), 1)
+    x[0, ::7] = -0.0
+    x[0, 3::7] = 0.0
+    x[1, :40] = np.inf
+    x[2] = np.arange(1500.0)
+    x[3] = -np.arange(1500.0)
+    x[4, 1000:] = -np.inf
+    for k in (17, 40, 100, 187):
+        assert_parity(top_k(tf, k), [x], rtol=0, atol=0, runtimes=RUNTIMES)
+
+
 @pytest.mark.parametrize("sorted_", [True, False], ids=["sorted", "unsorted"])
 def test_ties_lower_index_first_and_unsorted_heap_order(tf, rng, sorted_):
     x = rng.integers(0, 3, (50, 40)).astype(np.float64)

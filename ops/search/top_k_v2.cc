@@ -30,6 +30,7 @@
 #include <limits>
 #include <numeric>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../math/element_types.h"
@@ -117,11 +118,24 @@ constexpr int64_t kPacket = std::is_same_v<T, double> ? 4 : 8;
 // -inf; the rest one by one as std::max(v, acc), where a NaN replaces the
 // accumulator and the next value replaces the NaN; then std::max(scalar,
 // packets), which keeps a NaN scalar.
+//
+// The packet part runs in 8 independent lanes (a select chain of one compare
+// per value was 1.3x TF's time on rows of 100): with NaNs skipped the lanes
+// find the same maximum value, and of tied zeros the sign does not matter,
+// as the caller looks for the first column equal to it.
 template <typename T>
 T LeafMax(const T* v, int64_t n) {
   const int64_t vec = n / kPacket<T> * kPacket<T>;
   T packets = T(-std::numeric_limits<float>::infinity());
-  for (int64_t c = 0; c < vec; ++c) packets = v[c] > packets ? v[c] : packets;
+  constexpr int64_t kLanes = 8;
+  T lanes[kLanes];
+  for (T& lane : lanes) lane = packets;
+  int64_t c = 0;
+  for (; c + kLanes <= vec; c += kLanes) {
+    for (int64_t j = 0; j < kLanes; ++j) lanes[j] = v[c + j] > lanes[j] ? v[c + j] : lanes[j];
+  }
+  for (; c < vec; ++c) packets = v[c] > packets ? v[c] : packets;
+  for (const T lane : lanes) packets = lane > packets ? lane : packets;
   T scalar = T(-std::numeric_limits<float>::infinity());
   for (int64_t c = vec; c < n; ++c) scalar = v[c] < scalar ? scalar : v[c];
   return scalar < packets ? packets : scalar;
@@ -178,10 +192,11 @@ template <typename T>
 uint64_t DescendingKey(T v) {
   uint64_t key;
   if constexpr (kIsFloat<T>) {
-    double d = static_cast<double>(v);  // exact for half and float; their low key bytes stay 0
-    if (d == 0) d = 0.0;
+    // Branch-free: random signs made a branch here mispredict every other
+    // value (8 ns a column). + 0.0 turns -0.0 into +0.0 and nothing else.
+    const double d = static_cast<double>(v) + 0.0;  // exact for half and float; their low key bytes stay 0
     std::memcpy(&key, &d, sizeof key);
-    key = (key >> 63) ? ~key : key | (uint64_t{1} << 63);
+    key ^= static_cast<uint64_t>(static_cast<int64_t>(key) >> 63) | (uint64_t{1} << 63);
   } else if constexpr (std::is_signed_v<T>) {
     key = static_cast<uint64_t>(static_cast<int64_t>(v)) ^ (uint64_t{1} << 63);
   } else {
@@ -225,6 +240,40 @@ void RadixOrder(const T* row, int64_t n, int64_t k, Index* idx, RadixScratch* s)
     s->order.swap(s->order_tmp);
   }
   for (int64_t c = 0; c < k; ++c) idx[c] = static_cast<Index>(s->order[static_cast<size_t>(c)]);
+}
+
+// The first k columns of a NaN-free row in TF's order when k is small against
+// n: candidates (key, index) collect in a buffer of 2k; when it fills, the k
+// best stay (nth_element) and the k-th's key becomes the bar a later column
+// must pass (strictly: an equal key with a higher index ranks below it), so
+// most columns cost one comparison. At the end the k best are sorted. A
+// radix sort of the whole row for k = 100 of 4096 took 2.4x TF's time.
+template <typename T, typename Index>
+void SelectOrder(const T* row, int64_t n, int64_t k, Index* idx, std::vector<std::pair<uint64_t, int64_t>>* s) {
+  auto& buf = *s;
+  buf.clear();
+  const auto capacity = static_cast<size_t>(2 * k);
+  const auto kk = static_cast<size_t>(k);
+  uint64_t bar = ~uint64_t{0};
+  bool full = false;  // bar holds a k-th best key
+  for (int64_t c = 0; c < n; ++c) {
+    const uint64_t key = DescendingKey(row[c]);
+    if (full && key >= bar) continue;
+    buf.emplace_back(key, c);
+    if (buf.size() == capacity) {
+      std::nth_element(buf.begin(), buf.begin() + (k - 1), buf.end());  // by key, then index
+      buf.resize(kk);
+      bar = buf[kk - 1].first;
+      for (size_t i = 0; i + 1 < kk; ++i) bar = std::max(bar, buf[i].first);
+      full = true;
+    }
+  }
+  if (buf.size() > kk) {
+    std::nth_element(buf.begin(), buf.begin() + (k - 1), buf.end());
+    buf.resize(kk);
+  }
+  std::sort(buf.begin(), buf.end());
+  for (int64_t c = 0; c < k; ++c) idx[c] = static_cast<Index>(buf[static_cast<size_t>(c)].second);
 }
 
 // k == n: TF's std::sort of the indices, then runs of equal values by index.
@@ -339,6 +388,7 @@ Status TopKTyped(KernelContext& ctx, const TopKParams& p, int64_t k, int64_t row
   ctx.ParallelFor(rows, cost, [&](int64_t begin, int64_t end) {
     std::vector<std::pair<T, int64_t>> pairs;
     RadixScratch radix;
+    std::vector<std::pair<uint64_t, int64_t>> selected;
     std::vector<Index> heap;
     heap.reserve(static_cast<size_t>(k + 1));
     for (int64_t r = begin; r < end; ++r) {
@@ -352,6 +402,8 @@ Status TopKTyped(KernelContext& ctx, const TopKParams& p, int64_t k, int64_t row
         SortAll(row, n, has_nan, idx, &radix);
       } else if (p.sorted && !has_nan && k <= 16) {
         TopKSorted(row, n, k, idx, &pairs);
+      } else if (p.sorted && !has_nan && k * 8 < n) {
+        SelectOrder(row, n, k, idx, &selected);
       } else if (p.sorted && !has_nan) {
         RadixOrder(row, n, k, idx, &radix);  // insertion would cost n * k
       } else {
