@@ -69,5 +69,33 @@ inline Status CopySpaceDepth(KernelContext& ctx, const ConstTensor& in_t, const 
   });
 }
 
+// The checks and output dims of one of the two ops (its Plan).
+using SpaceDepthPlan = Status (*)(const Shape& in, const SpaceDepthParams& p, std::vector<int64_t>* dims);
+
+inline Status SpaceDepthShape(ShapeContext& ctx, const SpaceDepthParams& p, const char* op, SpaceDepthPlan plan) {
+  if (!ctx.input(0).rank_known()) {
+    OPBRIDGE_RETURN_IF_ERROR(CheckSpaceDepthFormat(op, p));
+    ctx.set_output(0, Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim}));
+    return Status::Ok();
+  }
+  std::vector<int64_t> dims;
+  OPBRIDGE_RETURN_IF_ERROR(plan(ctx.input(0), p, &dims));
+  ctx.set_output(0, Shape(dims));
+  return Status::Ok();
+}
+
+// to_depth: SpaceToDepth (the output is the depth layout), else DepthToSpace.
+inline Status SpaceDepthKernel(KernelContext& ctx, const SpaceDepthParams& p, SpaceDepthPlan plan, bool to_depth) {
+  const ConstTensor& x = ctx.input(0);
+  std::vector<int64_t> dims;
+  OPBRIDGE_RETURN_IF_ERROR(plan(x.shape(), p, &dims));
+  const Tensor& y = ctx.output(0);
+  OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
+                   Shape(dims).ToString());
+  const std::vector<int64_t> depth = to_depth ? dims : x.shape().dims();
+  const int64_t channels = to_depth ? x.dim(3) : dims[3];
+  return CopySpaceDepth(ctx, x, y, depth[0], depth[1], depth[2], p.block_size, channels, to_depth);
+}
+
 }  // namespace array
 }  // namespace opbridge

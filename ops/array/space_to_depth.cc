@@ -26,25 +26,11 @@ Status Plan(const Shape& in, const SpaceDepthParams& p, std::vector<int64_t>* di
 }
 
 Status ShapeRule(ShapeContext& ctx, const SpaceDepthParams& p) {
-  if (!ctx.input(0).rank_known()) {
-    OPBRIDGE_RETURN_IF_ERROR(array::CheckSpaceDepthFormat("SpaceToDepth", p));
-    ctx.set_output(0, Shape({kUnknownDim, kUnknownDim, kUnknownDim, kUnknownDim}));
-    return Status::Ok();
-  }
-  std::vector<int64_t> dims;
-  OPBRIDGE_RETURN_IF_ERROR(Plan(ctx.input(0), p, &dims));
-  ctx.set_output(0, Shape(dims));
-  return Status::Ok();
+  return array::SpaceDepthShape(ctx, p, "SpaceToDepth", Plan);
 }
 
 Status Kernel(KernelContext& ctx, const SpaceDepthParams& p) {
-  const ConstTensor& x = ctx.input(0);
-  std::vector<int64_t> dims;
-  OPBRIDGE_RETURN_IF_ERROR(Plan(x.shape(), p, &dims));
-  const Tensor& y = ctx.output(0);
-  OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
-                   Shape(dims).ToString());
-  return array::CopySpaceDepth(ctx, x, y, dims[0], dims[1], dims[2], p.block_size, x.dim(3), /*to_depth=*/true);
+  return array::SpaceDepthKernel(ctx, p, Plan, /*to_depth=*/true);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("SpaceToDepth")

@@ -7,34 +7,16 @@
 #include <cstdint>
 
 #include "element_types.h"
+#include "scan_axis.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
 
-struct CumsumParams {
-  bool exclusive = false;
-  bool reverse = false;
-
-  static void Declare(ParamBinder& b, CumsumParams& p) {
-    b.Attr("exclusive: bool = false", &p.exclusive);
-    b.Attr("reverse: bool = false", &p.reverse);
-  }
-};
-
-Status Kernel(KernelContext& ctx, const CumsumParams& p) {
+Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
   const ConstTensor& x = ctx.input(0);
-  const ConstTensor& axis_t = ctx.input(1);
-  OPBRIDGE_REQUIRE(axis_t.rank() == 0, "ScanOp: axis must be a scalar, not ", axis_t.shape().ToString());
-  const int64_t a = axis_t.dtype() == DType::kInt64 ? axis_t.data<int64_t>()[0] : axis_t.data<int32_t>()[0];
-  const int rank = x.rank();
-  OPBRIDGE_REQUIRE(a >= -rank && a < rank, "ScanOp: Expected scan axis in the range [", -rank, ", ", rank,
-                   "), but got ", a);
-  const int axis = static_cast<int>(a < 0 ? a + rank : a);
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < axis; ++d) outer *= x.dim(d);
-  for (int d = axis + 1; d < rank; ++d) inner *= x.dim(d);
-  const int64_t n = x.dim(axis);
+  int64_t outer = 0, n = 0, inner = 0;
+  OPBRIDGE_RETURN_IF_ERROR(math::PlanScan(x, ctx.input(1), &outer, &n, &inner));
   // TF's scan (Eigen's SumReducer<T>) keeps the running sum in T: half and
   // bfloat16 round it after every addition, and so does this.
   return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
@@ -80,7 +62,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cumsum")
                          .Input("x: T")
                          .Input("axis: Tidx")
                          .Output("out: T")
-                         .Params<CumsumParams>()
+                         .Params<math::ScanParams>()
                          .Attr("T: {half, bfloat16, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)

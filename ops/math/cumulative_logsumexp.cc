@@ -25,20 +25,11 @@
 #include <Eigen/Core>
 
 #include "element_types.h"
+#include "scan_axis.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
-
-struct Params {
-  bool exclusive = false;
-  bool reverse = false;
-
-  static void Declare(ParamBinder& b, Params& p) {
-    b.Attr("exclusive: bool = false", &p.exclusive);
-    b.Attr("reverse: bool = false", &p.reverse);
-  }
-};
 
 // The type each step computes in: half and bfloat16 in float.
 template <typename T>
@@ -66,19 +57,10 @@ inline Compute<T> Step(Compute<T> acc, Compute<T> x) {
   return ma < lowest ? ma : Round<T>(l + ma);
 }
 
-Status Kernel(KernelContext& ctx, const Params& p) {
+Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
   const ConstTensor& x = ctx.input(0);
-  const ConstTensor& axis_t = ctx.input(1);
-  OPBRIDGE_REQUIRE(axis_t.rank() == 0, "ScanOp: axis must be a scalar, not ", axis_t.shape().ToString());
-  const int64_t a = axis_t.dtype() == DType::kInt64 ? axis_t.data<int64_t>()[0] : axis_t.data<int32_t>()[0];
-  const int rank = x.rank();
-  OPBRIDGE_REQUIRE(a >= -rank && a < rank, "ScanOp: Expected scan axis in the range [", -rank, ", ", rank,
-                   "), but got ", a);
-  const int axis = static_cast<int>(a < 0 ? a + rank : a);
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < axis; ++d) outer *= x.dim(d);
-  for (int d = axis + 1; d < rank; ++d) inner *= x.dim(d);
-  const int64_t n = x.dim(axis);
+  int64_t outer = 0, n = 0, inner = 0;
+  OPBRIDGE_RETURN_IF_ERROR(math::PlanScan(x, ctx.input(1), &outer, &n, &inner));
   return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
@@ -117,7 +99,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("CumulativeLogsumexp")
                          .Input("x: T")
                          .Input("axis: Tidx")
                          .Output("out: T")
-                         .Params<Params>()
+                         .Params<math::ScanParams>()
                          .Attr("T: {bfloat16, half, float, double}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)

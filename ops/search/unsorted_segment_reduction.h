@@ -18,7 +18,8 @@
 //   accumulator and the next row replaces the NaN, in every column whatever
 //   the inner size. Min likewise with std::min. Prod is out * data, one
 //   rounding per row in input order: the same bits as TF; integers wrap.
-// TF's error texts are kept.
+// TF's error texts are kept. The shape rule and the id helpers (IndexText,
+// ReadInt, CheckPrefix, UnsortedShape) serve UnsortedSegmentSum too.
 #pragma once
 
 #include <complex>

@@ -20,70 +20,15 @@
 
 #include "../math/element_types.h"
 #include "segment_reduction.h"
+#include "unsorted_segment_reduction.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
 
-// TF's SliceDebugString: "[i]" or "[i,j]" for flat index `i` in `shape`.
-std::string IndexText(const Shape& shape, int64_t i) {
-  if (shape.rank() == 0) return "";
-  std::string out;
-  for (int d = shape.rank() - 1; d >= 0; --d) {
-    const int64_t n = shape.dim(d);
-    out = std::to_string(n ? i % n : 0) + (out.empty() ? "" : ",") + out;
-    i = n ? i / n : 0;
-  }
-  return "[" + out + "]";
-}
-
-// Element i of an int32/int64 tensor. memcpy: a model's constant buffers are
-// only 4-byte aligned, so typed 8-byte loads from them would be misaligned.
-int64_t ReadInt(const ConstTensor& t, int64_t i) {
-  if (t.dtype() == DType::kInt32) {
-    int32_t v;
-    std::memcpy(&v, t.data<char>() + i * 4, 4);
-    return v;
-  }
-  int64_t v;
-  std::memcpy(&v, t.data<char>() + i * 8, 8);
-  return v;
-}
-
-// data.shape starts with segment_ids.shape (dims unknown at graph time pass).
-Status CheckPrefix(const Shape& data, const Shape& ids) {
-  bool ok = data.rank() >= ids.rank();
-  for (int d = 0; ok && d < ids.rank(); ++d) {
-    ok = data.dim(d) < 0 || ids.dim(d) < 0 || data.dim(d) == ids.dim(d);
-  }
-  OPBRIDGE_REQUIRE(ok, "data.shape = ", data.ToString(), " does not start with segment_ids.shape = ", ids.ToString());
-  return Status::Ok();
-}
-
-Status SumShape(ShapeContext& ctx) {
-  const Shape& data = ctx.input(0);
-  const Shape& ids = ctx.input(1);
-  const Shape& n = ctx.input(2);
-  OPBRIDGE_REQUIRE(!n.rank_known() || n.rank() == 0, "num_segments should be a scalar, not shape ", n.ToString());
-  if (!data.rank_known() || !ids.rank_known()) {
-    ctx.set_output(0, Shape::UnknownRank());
-    ctx.set_output_dynamic(0);
-    return Status::Ok();
-  }
-  OPBRIDGE_RETURN_IF_ERROR(CheckPrefix(data, ids));
-  std::vector<int64_t> dims{kUnknownDim};
-  for (int d = ids.rank(); d < data.rank(); ++d) dims.push_back(data.dim(d));
-  const ConstTensor* value = ctx.input_value(2);
-  if (value != nullptr) {
-    dims[0] = ReadInt(*value, 0);
-    OPBRIDGE_REQUIRE(dims[0] >= 0, "Input num_segments == ", dims[0], " must not be negative.");
-    ctx.set_output(0, Shape(dims));
-    return Status::Ok();
-  }
-  ctx.set_output(0, Shape(dims));
-  ctx.set_output_dynamic(0);
-  return Status::Ok();
-}
+using unsorted_segment::CheckPrefix;
+using unsorted_segment::IndexText;
+using unsorted_segment::ReadInt;
 
 Status SumKernel(KernelContext& ctx) {
   const ConstTensor& data = ctx.input(0);
@@ -147,7 +92,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("UnsortedSegmentSum")
                                "complex128, half, uint32, uint64}")
                          .Attr("Tindices: {int32, int64}")
                          .Attr("Tnumsegments: {int32, int64} = DT_INT32")
-                         .ShapeRule(SumShape)
+                         .ShapeRule(unsorted_segment::UnsortedShape)
                          .Kernel(SumKernel));
 
 }  // namespace
