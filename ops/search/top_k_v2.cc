@@ -371,15 +371,37 @@ void TopKSorted(const T* row, int64_t n, int64_t k, Index* idx, std::vector<std:
   for (int64_t c = 0; c < k; ++c) idx[c] = static_cast<Index>(best[static_cast<size_t>(c)].second);
 }
 
-template <typename T, typename Index>
+// Writes k indices as the output's index type (int16, int32 or int64). The
+// kernel orders int64 indices whatever the output type: the same comparisons
+// in the same order, so the same result, and one instantiation per T instead
+// of three (they were 590 KB of the library).
+void StoreIndices(const Tensor& out, int64_t offset, const int64_t* idx, int64_t k) {
+  switch (out.dtype()) {
+    case DType::kInt16:
+      for (int64_t c = 0; c < k; ++c) out.data<int16_t>()[offset + c] = static_cast<int16_t>(idx[c]);
+      return;
+    case DType::kInt32:
+      for (int64_t c = 0; c < k; ++c) out.data<int32_t>()[offset + c] = static_cast<int32_t>(idx[c]);
+      return;
+    default:
+      std::copy(idx, idx + k, out.data<int64_t>() + offset);
+      return;
+  }
+}
+
+template <typename T>
 Status TopKTyped(KernelContext& ctx, const TopKParams& p, int64_t k, int64_t rows, int64_t n) {
   const T* in = ctx.input(0).data<T>();
   T* values = ctx.output(0).data<T>();
-  Index* indices = ctx.output(1).data<Index>();
+  const Tensor& indices = ctx.output(1);
   if (k == 0 || rows == 0) return Status::Ok();
   if (k == 1) {
     ctx.ParallelFor(rows, n + 1, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) TopOne(in, r, n, values + r, indices + r);
+      for (int64_t r = begin; r < end; ++r) {
+        int64_t at = 0;
+        TopOne(in, r, n, values + r, &at);
+        StoreIndices(indices, r, &at, 1);
+      }
     });
     return Status::Ok();
   }
@@ -389,11 +411,11 @@ Status TopKTyped(KernelContext& ctx, const TopKParams& p, int64_t k, int64_t row
     std::vector<std::pair<T, int64_t>> pairs;
     RadixScratch radix;
     std::vector<std::pair<uint64_t, int64_t>> selected;
-    std::vector<Index> heap;
+    std::vector<int64_t> heap, order(static_cast<size_t>(k == n ? n : k));
     heap.reserve(static_cast<size_t>(k + 1));
     for (int64_t r = begin; r < end; ++r) {
       const T* row = in + r * n;
-      Index* idx = indices + r * k;
+      int64_t* idx = order.data();
       bool has_nan = false;
       if constexpr (kIsFloat<T>) {
         for (int64_t c = 0; c < n; ++c) has_nan |= IsNan(row[c]);
@@ -409,7 +431,8 @@ Status TopKTyped(KernelContext& ctx, const TopKParams& p, int64_t k, int64_t row
       } else {
         TopNHeap(row, n, k, p.sorted, idx, &heap);
       }
-      for (int64_t c = 0; c < k; ++c) values[r * k + c] = row[static_cast<int64_t>(idx[c])];
+      for (int64_t c = 0; c < k; ++c) values[r * k + c] = row[idx[c]];
+      StoreIndices(indices, r * k, idx, k);
     }
   });
   return Status::Ok();
@@ -432,12 +455,11 @@ Status TopKKernel(KernelContext& ctx, const TopKParams& p) {
     }
   }
   const int64_t rows = n > 0 ? input.num_elements() / n : 0;
-  return Dispatch<int16_t, int32_t, int64_t>(ctx.output(1).dtype(), [&](auto index_tag) {
-    using Index = typename decltype(index_tag)::type;
-    return math::DispatchRealNumber(input.dtype(), [&](auto tag) {
-      return TopKTyped<typename decltype(tag)::type, Index>(ctx, p, k, rows, n);
-    });
-  });
+  const DType index_type = ctx.output(1).dtype();
+  OPBRIDGE_REQUIRE(index_type == DType::kInt16 || index_type == DType::kInt32 || index_type == DType::kInt64,
+                   "indices must be int16, int32 or int64, got ", DTypeName(index_type));
+  return math::DispatchRealNumber(input.dtype(),
+                                  [&](auto tag) { return TopKTyped<typename decltype(tag)::type>(ctx, p, k, rows, n); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("TopKV2")
