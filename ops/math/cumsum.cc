@@ -27,6 +27,26 @@ Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
     // contiguous when the axis is not the last (line by line, a sum along
     // axis 0 of [1024,256] read every 256th element: 1.6x TF's time). Each
     // line's sum is still in order, so the bits are the same.
+    if (inner == 1) {  // contiguous lines: one at a time (the blocks' loop cost 3.8x here)
+      ctx.ParallelFor(outer, n, [&](int64_t begin, int64_t end) {
+        for (int64_t line = begin; line < end; ++line) {
+          const T* src = in + line * n;
+          T* dst = out + line * n;
+          T sum = T(0);
+          for (int64_t k = 0; k < n; ++k) {
+            const int64_t i = p.reverse ? n - 1 - k : k;
+            if (p.exclusive) {
+              dst[i] = sum;
+              sum = T(sum + src[i]);
+            } else {
+              sum = T(sum + src[i]);
+              dst[i] = sum;
+            }
+          }
+        }
+      });
+      return Status::Ok();
+    }
     constexpr int64_t kBlock = 64;
     const int64_t blocks = (inner + kBlock - 1) / kBlock;
     ctx.ParallelFor(outer * blocks, n * std::min(kBlock, inner), [&](int64_t begin, int64_t end) {
