@@ -2,14 +2,22 @@
 // the converter emits CUSTOM "Acos" with options {T}.
 //
 // Evaluates the Eigen functor TF's CPU kernel evaluates (elementwise.h); half
-// goes through float and is rounded, as in TF. Real inputs outside [-1, 1]
-// give NaN, as in TF.
+// and bfloat16 go through float and are rounded, as in TF (bfloat16 element by
+// element with the C library's float function, as TF's Eigen has no bfloat16
+// packet for it: bfloat16_libm.h). Real inputs outside [-1, 1] give NaN, as in
+// TF.
+#include <cmath>
+
+#include "bfloat16_libm.h"
 #include "elementwise.h"
 
 namespace opbridge {
 namespace {
 
 Status AcosKernel(KernelContext& ctx) {
+  if (ctx.input(0).dtype() == DType::kBFloat16) {  // TF's scalar path (bfloat16_libm.h)
+    return math::BFloat16ThroughFloat(ctx, 20, [](float v) { return std::acos(v); });
+  }
   return math::UnaryElementwise<float, double, Eigen::half, std::complex<float>, std::complex<double>>(
       ctx, 20, math::packet_exprs::Acos{});
 }
@@ -19,7 +27,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Acos")
                          .Doc("Inverse cosine, elementwise (tf.math.acos).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {half, float, double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, float, double, complex64, complex128}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(AcosKernel));
 
