@@ -6,6 +6,7 @@ output has last id + 1 rows, known only at run time.
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -15,7 +16,8 @@ from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
 REDUCTIONS = ["max", "min", "mean", "prod", "sum"]
-REAL = [np.float32, np.float64, np.float16, np.int8, np.int16, np.int32, np.int64]
+BF16 = ml_dtypes.bfloat16
+REAL = [np.float32, np.float64, np.float16, BF16, np.int8, np.int16, np.int32, np.int64]
 REAL += [np.uint8, np.uint16, np.uint32, np.uint64]
 COMPLEX = [np.complex64, np.complex128]
 # A leading gap (ids start at 2), a gap in the middle (5), one-row and long segments.
@@ -51,10 +53,10 @@ def test_every_dtype(tf, rng, dtype, index):
 
 
 @pytest.mark.parametrize("cols", [1, 3, 4, 8, 9, 20, 27], ids=lambda c: f"cols{c}")
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, BF16], ids=lambda d: np.dtype(d).name)
 def test_nan_as_tf(tf, rng, dtype, cols):
     """TF's max/min treat NaN one way in the columns Eigen vectorizes (the leading multiples
-    of 8 floats/halves or 4 doubles: NaN skipped, all-NaN gives -inf/+inf) and another in the
+    of 8 floats/halves/bfloat16s or 4 doubles: NaN skipped, all-NaN gives -inf/+inf) and another in the
     rest (a NaN replaces the accumulator, the next value replaces the NaN). Both reproduced."""
     ids = np.repeat(np.arange(8), [1, 2, 2, 3, 3, 4, 5, 6])
     data = data_for(rng, dtype, (len(ids), cols))
@@ -65,7 +67,7 @@ def test_nan_as_tf(tf, rng, dtype, cols):
 
 
 @pytest.mark.parametrize(
-    "dtype", [np.float32, np.float64, np.float16, np.complex64], ids=lambda d: np.dtype(d).name
+    "dtype", [np.float32, np.float64, np.float16, BF16, np.complex64], ids=lambda d: np.dtype(d).name
 )
 def test_long_segments_reduce_in_tfs_order(tf, rng, dtype):
     """From 16 rows on, TF's vectorized columns sum and multiply with 4 interleaved
@@ -91,6 +93,34 @@ def test_signed_zeros_as_tf(tf, rng, dtype):
         got = run_tflite(model, [data, ids], runtime)
         for name in ("max", "min"):
             np.testing.assert_array_equal(np.signbit(got[name]), np.signbit(want[name].numpy()))
+
+
+@pytest.mark.parametrize("cols", [3, 8, 17], ids=lambda c: f"cols{c}")
+def test_bfloat16_bits_as_tf(tf, rng, cols):
+    """bfloat16 bit for bit: NaN signs, signed zeros, subnormals. TF's AVX packets (the leading
+    multiple-of-8 columns) widen to float and round back with F32ToBf16, so every NaN they make
+    is +NaN, and their max/min return the float operand, which denormals-are-zero flushes (a
+    subnormal maximum comes out as a zero of its sign); the other columns keep a NaN's sign and
+    a subnormal maximum. Segments of 1 to 257 rows (4 accumulators from 16 rows on; the mean
+    divides by bfloat16(257) = 256), a leading gap and gaps between; then no rows at all."""
+    lengths = [1, 2, 3, 15, 16, 17, 19, 33, 257]
+    ids = np.repeat([1, 2, 4, 5, 6, 8, 9, 10, 12], lengths).astype(np.int32)
+    x = rng.standard_normal((len(ids), cols)) * 4
+    special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-39, -1e-39, 3e38, -3e38, 1.2e-38]
+    mask = (rng.uniform(size=x.shape) < 0.15) & (ids[:, None] != 12)  # the 257 rows stay finite
+    x[mask] = rng.choice(special, int(mask.sum()))
+    x = x.astype(BF16)
+    fn = reductions(tf, REDUCTIONS)
+    model = convert_fn(fn, ((None, cols), tf.bfloat16), ((None,), tf.int32))
+    want = {name: t.numpy().view(np.uint16) for name, t in fn(x, ids).items()}
+    assert ((want["sum"] & 0x7FFF) == 0x7FC0).any()  # NaNs, whose signs are compared below
+    for runtime in RUNTIMES:
+        got = run_tflite(model, [x, ids], runtime)
+        for name in REDUCTIONS:
+            bits = got[name].view(np.uint16)
+            np.testing.assert_array_equal(bits, want[name], err_msg=f"{name} {runtime}")
+        empty = run_tflite(model, [x[:0], ids[:0]], runtime)
+        assert all(v.shape == (0, cols) and v.dtype == BF16 for v in empty.values())
 
 
 def test_special_values(tf):

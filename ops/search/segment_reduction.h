@@ -101,13 +101,16 @@ Status FindSegments(const Index* ids, int64_t n, std::vector<Segment>* segments,
 //    stateful reducer) runs 4 accumulators, over rows j % 4 == 0, 1, 2, 3 up to
 //    the last multiple of 4, combines them in order, then folds the remaining
 //    rows: sums and products round differently from a sequential fold.
-// Integers are exact (wrapping) whatever the order.
+// Integers are exact (wrapping) whatever the order. half and bfloat16 packets
+// widen to float, apply the float operation and round each result to T, as the
+// scalar operators of Eigen::half and Eigen::bfloat16 do, with two differences
+// for bfloat16 (PacketStep).
 template <typename T>
 constexpr int64_t kTfPacketSize = std::is_integral_v<T>                  ? 0
                                   : std::is_same_v<T, double>             ? 4
                                   : std::is_same_v<T, std::complex<float>> ? 4
                                   : std::is_same_v<T, std::complex<double>> ? 2
-                                                                           : 8;  // float, half
+                                                                           : 8;  // float, half, bfloat16
 
 template <Reduction R, typename T>
 T Initial() {
@@ -117,21 +120,46 @@ T Initial() {
   return T(0);
 }
 
+// A float result rounded to bfloat16 as TF's AVX packets round it (Eigen's
+// F32ToBf16): to nearest even, as Eigen::bfloat16's constructor, but a NaN of
+// either sign becomes +NaN (0x7fc0), where the constructor keeps the sign.
+inline Eigen::bfloat16 PacketRound(float r) {
+  return (Eigen::numext::isnan)(r) ? Eigen::numext::bit_cast<Eigen::bfloat16>(uint16_t{0x7fc0}) : Eigen::bfloat16(r);
+}
+
 // One step of the packet path: acc combined with v.
 template <Reduction R, typename T>
 T PacketStep(T acc, T v) {
-  if constexpr (R == Reduction::kMax) return v > acc ? v : acc;
-  if constexpr (R == Reduction::kMin) return v < acc ? v : acc;
-  if constexpr (R == Reduction::kProd) return Multiply(acc, v);
-  return Add(acc, v);
+  if constexpr (std::is_same_v<T, Eigen::bfloat16>) {
+    if constexpr (R == Reduction::kMax || R == Reduction::kMin) {
+      // TF's packet max/min is the float instruction on the widened values,
+      // whose denormals-are-zero (TF's CPU float mode) returns a subnormal
+      // operand as a zero of its sign; the choice compares them as zeros too.
+      const T chosen = (R == Reduction::kMax ? v > acc : v < acc) ? v : acc;
+      const auto bits = Eigen::numext::bit_cast<uint16_t>(chosen);
+      const auto flushed = static_cast<uint16_t>((bits & 0x7f80) == 0 ? bits & 0x8000 : bits);  // zeros stay
+      return PacketRound(static_cast<float>(Eigen::numext::bit_cast<T>(flushed)));
+    } else {
+      const float a = static_cast<float>(acc), b = static_cast<float>(v);
+      return PacketRound(R == Reduction::kProd ? a * b : a + b);
+    }
+  } else {
+    if constexpr (R == Reduction::kMax) return v > acc ? v : acc;
+    if constexpr (R == Reduction::kMin) return v < acc ? v : acc;
+    if constexpr (R == Reduction::kProd) return Multiply(acc, v);
+    return Add(acc, v);
+  }
 }
 
-// One step of the coefficient path: acc combined with v (max/min as std::max(v, acc)).
+// One step of the coefficient path: acc combined with v (max/min as
+// std::max(v, acc)); T's own arithmetic, which for bfloat16 keeps a NaN's sign
+// and returns a subnormal operand of max/min as it is.
 template <Reduction R, typename T>
 T CoefficientStep(T acc, T v) {
   if constexpr (R == Reduction::kMax) return acc > v ? acc : v;
   if constexpr (R == Reduction::kMin) return acc < v ? acc : v;
-  return PacketStep<R>(acc, v);
+  if constexpr (R == Reduction::kProd) return Multiply(acc, v);
+  return Add(acc, v);
 }
 
 template <Reduction R, typename T>
@@ -152,7 +180,7 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
   // Coefficient path: from the initial value (the identity for max/min, so
   // the first row), a sequential fold kept in a register.
   for (int64_t c = packet_cols; c < cols; ++c) {
-    T acc = (R == Reduction::kMax || R == Reduction::kMin) ? first[c] : PacketStep<R>(Initial<R, T>(), first[c]);
+    T acc = (R == Reduction::kMax || R == Reduction::kMin) ? first[c] : CoefficientStep<R>(Initial<R, T>(), first[c]);
     for (int64_t j = 1; j < rows; ++j) acc = CoefficientStep<R>(acc, first[j * cols + c]);
     out[c] = acc;
   }
@@ -183,8 +211,12 @@ void ReduceRows(const T* data, int64_t begin, int64_t end, int64_t cols, T* out)
     std::copy(acc[0], acc[0] + width, out + c0);
   }
   if constexpr (R == Reduction::kMean) {
-    const T count = static_cast<T>(rows);
-    for (int64_t c = 0; c < cols; ++c) out[c] = out[c] / count;
+    const T count = static_cast<T>(rows);  // TF divides by the count in T
+    int64_t c = 0;
+    if constexpr (std::is_same_v<T, Eigen::bfloat16>) {  // the packets' division
+      for (; c < packet_cols; ++c) out[c] = PacketRound(static_cast<float>(out[c]) / static_cast<float>(count));
+    }
+    for (; c < cols; ++c) out[c] = out[c] / count;
   }
 }
 
@@ -242,20 +274,21 @@ Status SegmentKernel(KernelContext& ctx) {
 
 // TF's CPU dtypes: real numbers for max and min, also complex for the others.
 constexpr const char* kRealTypes =
-    "T: {float, double, half, int8, int16, int32, int64, uint8, uint16, uint32, uint64}";
+    "T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32, uint64}";
 constexpr const char* kNumberTypes =
-    "T: {float, double, half, int8, int16, int32, int64, uint8, uint16, uint32, uint64, complex64, complex128}";
+    "T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32, uint64, complex64, "
+    "complex128}";
 
 template <Reduction R>
 Status RealKernel(KernelContext& ctx) {
-  return SegmentKernel<R, float, double, Eigen::half, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
-                       uint32_t, uint64_t>(ctx);
+  return SegmentKernel<R, float, double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                       uint16_t, uint32_t, uint64_t>(ctx);
 }
 
 template <Reduction R>
 Status NumberKernel(KernelContext& ctx) {
-  return SegmentKernel<R, float, double, Eigen::half, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
-                       uint32_t, uint64_t, std::complex<float>, std::complex<double>>(ctx);
+  return SegmentKernel<R, float, double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                       uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(ctx);
 }
 
 }  // namespace segment
