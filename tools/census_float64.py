@@ -235,6 +235,11 @@ CANDIDATES: dict[str, Builder] = {
     "Softsign": _unary("nn.softsign"),
     "IsInf": lambda tf, rng: _with(lambda x: tf.math.is_inf(x / (x - x[0, 0])), _m(rng, 3, 8)),
     "L2Loss": lambda tf, rng: _with(tf.nn.l2_loss, _m(rng, 3, 8)),
+    # TF ops with no TFLite kernel in any dtype, added to opbridge later.
+    "DynamicPartition": lambda tf, rng: _with(lambda x: tf.dynamic_partition(x, [0, 2, 0], 3), _m(rng, 3, 8)),
+    "DynamicStitch": lambda tf, rng: _with(
+        lambda x, y: tf.dynamic_stitch([[0, 2], [1]], [x, y]), _m(rng, 2, 8), _m(rng, 1, 8)
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))

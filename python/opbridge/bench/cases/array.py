@@ -53,17 +53,21 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         "graph input to graph output: TFLite copies what TF returns as a view; "
         "of an intermediate, as in a model, it copies nothing"
     )
-    return [
-        Case(
-            "StridedSlice",
-            label,
-            expression,
-            [x],
-            model=_custom_slice_model(tf, expression, x),
-            note=copy_note if "x[:, None, :, :]" in label else "",
-        )
-        for label, expression, x in slices
-    ] + _roll_cases(tf, rng, scale)
+    return (
+        [
+            Case(
+                "StridedSlice",
+                label,
+                expression,
+                [x],
+                model=_custom_slice_model(tf, expression, x),
+                note=copy_note if "x[:, None, :, :]" in label else "",
+            )
+            for label, expression, x in slices
+        ]
+        + _roll_cases(tf, rng, scale)
+        + _partition_stitch_cases(tf, rng, scale)
+    )
 
 
 def _roll_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
@@ -89,4 +93,36 @@ def _roll_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     return [
         Case("Roll", label, lambda v, s=shift, a=axis: tf.roll(v, s, a), [x], model=model(x, shift, axis))
         for label, x, shift, axis in rolls
+    ]
+
+
+def _partition_stitch_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """DynamicPartition and DynamicStitch (the converter leaves both custom for every dtype): rows
+    split four ways by a random partition, and split rows stitched back by their positions."""
+    rows = max(1024, 262_144 // (scale * scale))
+    data = rng.standard_normal((rows, 16))
+    parts = rng.integers(0, 4, rows).astype(np.int32)
+    positions = [np.flatnonzero(parts == k).astype(np.int32) for k in range(4)]
+    pieces = [data[p] for p in positions]
+    return [
+        Case(
+            "DynamicPartition",
+            f"f64 [{rows},16] into 4",
+            lambda d, p: tf.dynamic_partition(d, p, 4),
+            [data, parts],
+        ),
+        Case(
+            "DynamicStitch",
+            f"f64 4 x [~{rows // 4},16] into [{rows},16]",
+            lambda i0, i1, i2, i3, d0, d1, d2, d3: tf.dynamic_stitch([i0, i1, i2, i3], [d0, d1, d2, d3]),
+            [*positions, *pieces],
+        ),
+        Case(
+            "ParallelDynamicStitch",
+            f"f64 4 x [~{rows // 4},16] into [{rows},16]",
+            lambda i0, i1, i2, i3, d0, d1, d2, d3: tf.raw_ops.ParallelDynamicStitch(
+                indices=[i0, i1, i2, i3], data=[d0, d1, d2, d3]
+            ),
+            [*positions, *pieces],
+        ),
     ]
