@@ -240,6 +240,15 @@ CANDIDATES: dict[str, Builder] = {
     "DynamicStitch": lambda tf, rng: _with(
         lambda x, y: tf.dynamic_stitch([[0, 2], [1]], [x, y]), _m(rng, 2, 8), _m(rng, 1, 8)
     ),
+    "TensorScatterSub": lambda tf, rng: _with(
+        lambda x, u: tf.tensor_scatter_nd_sub(x, [[0], [2], [0]], u), _m(rng, 3, 8), _m(rng, 3, 8)
+    ),
+    "TensorScatterMax": lambda tf, rng: _with(
+        lambda x, u: tf.tensor_scatter_nd_max(x, [[0], [2], [0]], u), _m(rng, 3, 8), _m(rng, 3, 8)
+    ),
+    "TensorScatterMin": lambda tf, rng: _with(
+        lambda x, u: tf.tensor_scatter_nd_min(x, [[0], [2], [0]], u), _m(rng, 3, 8), _m(rng, 3, 8)
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))

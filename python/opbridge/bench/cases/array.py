@@ -67,6 +67,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         ]
         + _roll_cases(tf, rng, scale)
         + _partition_stitch_cases(tf, rng, scale)
+        + _tensor_scatter_cases(tf, rng, scale)
     )
 
 
@@ -125,4 +126,26 @@ def _partition_stitch_cases(tf: Any, rng: np.random.Generator, scale: int) -> li
             ),
             [*positions, *pieces],
         ),
+    ]
+
+
+def _tensor_scatter_cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
+    """TensorScatterSub/Max/Min (no TFLite kernel in any dtype): a quarter of a tensor's rows
+    updated, some of them more than once."""
+    rows = max(1024, 65_536 // (scale * scale))
+    tensor = rng.standard_normal((rows, 16))
+    indices = rng.integers(0, rows, (rows // 4, 1)).astype(np.int32)
+    updates = rng.standard_normal((rows // 4, 16))
+    return [
+        Case(
+            f"TensorScatter{name.capitalize()}",
+            f"f64 [{rows},16] <- {rows // 4} rows",
+            fn,
+            [tensor, indices, updates],
+        )
+        for name, fn in (
+            ("sub", tf.tensor_scatter_nd_sub),
+            ("max", tf.tensor_scatter_nd_max),
+            ("min", tf.tensor_scatter_nd_min),
+        )
     ]
