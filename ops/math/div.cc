@@ -1,13 +1,28 @@
-// Div: TF's x / y (tf.raw_ops.Div, the legacy tf.compat.v1.div) in float64, half and bfloat16: the converter leaves
-// CUSTOM "Div" {T} for those dtypes, which TFLite's builtins lack (measured by
-// tools/census_float64.py). IEEE division, exact as TF's.
+// Div: TF's x / y (tf.raw_ops.Div, the legacy tf.compat.v1.div) in every dtype TF's
+// CPU kernel takes: the converter leaves CUSTOM "Div" {T} for those TFLite's
+// builtins lack (float64, half, bfloat16, the integers; measured). (TF also
+// takes complex here; tf.math.divide emits RealDiv for complex, which has it.)
+// Floats: IEEE division, exact as TF's. Integers: C's
+// division, truncated toward zero; a zero divisor is TF's error ("Integer
+// division by zero"); INT_MIN / -1 wraps (int_arith.h).
+#include <type_traits>
+
 #include "cwise.h"
+#include "int_arith.h"
 
 namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 2, [](auto x, auto y) { return x / y; });
+  OPBRIDGE_RETURN_IF_ERROR(math::CheckIntegerDivisors(ctx.input(1), ctx.output(0).num_elements()));
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                         uint16_t, uint32_t, uint64_t>(ctx, 2, [](auto x, auto y) {
+    if constexpr (std::is_integral_v<decltype(x)>) {
+      return math::TruncDivInt(x, y);
+    } else {
+      return decltype(x)(x / y);
+    }
+  });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Div")
@@ -16,7 +31,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("Div")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -1,14 +1,24 @@
-// Minimum: TF's min(x, y) (tf.math.minimum) in float64, half and bfloat16: the converter leaves
-// CUSTOM "Minimum" {T} for those dtypes, which TFLite's builtins lack (measured by
-// tools/census_float64.py). NaN propagates (TF's scalar_min_op<PropagateNaN>).
+// Minimum: TF's min(x, y) (tf.math.minimum) in every real dtype TF's CPU kernel takes: the
+// converter leaves CUSTOM "Minimum" {T} for those TFLite's builtins lack (float64,
+// half, bfloat16, and most 8-, 16-bit and unsigned ints; measured).
+// NaN propagates (TF's scalar_min_op<PropagateNaN>).
+#include <type_traits>
+
 #include "cwise.h"
 
 namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 1,
-                                  [](auto x, auto y) { return x != x ? x : (y != y ? y : (y < x ? y : x)); });
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                         uint16_t, uint32_t, uint64_t>(
+      ctx, 1, [](auto x, auto y) {
+        if constexpr (std::is_integral_v<decltype(x)>) {
+          return y < x ? y : x;
+        } else {
+          return x != x ? x : (y != y ? y : (y < x ? y : x));
+        }
+      });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Minimum")
@@ -17,7 +27,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("Minimum")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

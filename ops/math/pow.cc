@@ -1,11 +1,14 @@
-// Pow: TF's x ^ y (tf.math.pow) in float64, half and bfloat16: the converter leaves
-// CUSTOM "Pow" {T} for those dtypes, which TFLite's builtins lack (measured by
-// tools/census_float64.py). std::pow, which Eigen's scalar_pow_op calls per element; TF's
-// vectorized path (generic_pow) may differ in the last bit (the tests allow 1e-15 relative).
+// Pow: TF's x ^ y (tf.math.pow) in float64, half, bfloat16 and the integers TF takes
+// (int8, int16, int64; int32 too): the converter leaves CUSTOM "Pow" {T} for those
+// TFLite's builtins lack (measured by tools/census_float64.py). Integers: repeated
+// squaring, wrapping (int_arith.h); a negative exponent is TF's error. Floats:
+// std::pow, which Eigen's scalar_pow_op calls per element; TF's vectorized path
+// (generic_pow) may differ in the last bit (the tests allow 1e-15 relative).
 #include <cmath>
 
 #include "cwise.h"
 #include "elementwise.h"
+#include "int_arith.h"
 
 namespace opbridge {
 namespace {
@@ -55,14 +58,30 @@ Status Kernel(KernelContext& ctx) {
       PowByConstant(x, y.data<double>()[0], z, ctx)) {
     return Status::Ok();
   }
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 10, [](auto x, auto y) {
+  if (math::IsIntegerDType(y.dtype()) && z.num_elements() > 0) {
+    // TF refuses a negative exponent (its Eigen pow asserts y >= 0).
+    const Status exponents = math::DispatchElement<int8_t, int16_t, int32_t, int64_t>(y.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* e = y.data<T>();
+      for (int64_t i = 0; i < y.num_elements(); ++i) {
+        OPBRIDGE_REQUIRE(e[i] >= T(0), "Integers to negative integer powers are not allowed (input '", y.name(),
+                         "', element ", i, " is ", static_cast<int64_t>(e[i]), ")");
+      }
+      return Status::Ok();
+    });
+    OPBRIDGE_RETURN_IF_ERROR(exponents);
+  }
+  const auto fn = [](auto x, auto y) {
     using T = decltype(x);
-    if constexpr (std::is_same_v<T, double>) {
+    if constexpr (std::is_integral_v<T>) {
+      return math::IntPow(x, y);
+    } else if constexpr (std::is_same_v<T, double>) {
       return std::pow(x, y);
     } else {
       return T(std::pow(static_cast<float>(x), static_cast<float>(y)));
     }
-  });
+  };
+  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t>(ctx, 10, fn);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Pow")
@@ -71,7 +90,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pow")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, double, int8, int16, int32, int64}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

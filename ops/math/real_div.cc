@@ -87,7 +87,7 @@ Status RealDivKernel(KernelContext& ctx) {
     return Status::Ok();
   }
 #endif
-  return math::BinaryBroadcast<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(
+  return math::BinaryBroadcast<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>, float>(
       ctx, 2, [](auto x, auto y) { return Quotient(x, y); }, math::Fusing::kOneStep);
 }
 
@@ -97,7 +97,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("RealDiv")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
+                         .Attr("T: {half, bfloat16, float, double, complex64, complex128}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(RealDivKernel));
 

@@ -1,6 +1,8 @@
-// Relu: TF's max(x, 0) (tf.nn.relu) in float64, half and bfloat16: the converter leaves
-// CUSTOM "Relu" {T} for those dtypes, which TFLite's builtins lack (measured by
-// tools/census_float64.py). NaN propagates (TF's cwiseMax<PropagateNaN>).
+// Relu: TF's max(x, 0) (tf.nn.relu) in every real dtype TF's CPU kernel takes: the
+// converter leaves CUSTOM "Relu" {T} for those TFLite's builtins lack (float64, half,
+// bfloat16, the integers but int32; measured). NaN propagates (TF's cwiseMax<PropagateNaN>).
+#include <type_traits>
+
 #include "../math/cwise.h"
 
 namespace opbridge {
@@ -8,9 +10,14 @@ namespace {
 
 Status Kernel(KernelContext& ctx) {
   // Exact on every value: half and bfloat16 take float blocks.
-  return math::UnaryOneStep<double, Eigen::half, Eigen::bfloat16>(ctx, 1, [](auto x) {
+  return math::UnaryOneStep<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                             uint16_t, uint32_t, uint64_t>(ctx, 1, [](auto x) {
     using T = decltype(x);
-    return x != x ? x : (x > T(0) ? x : T(0));
+    if constexpr (std::is_integral_v<T>) {
+      return x > T(0) ? x : T(0);
+    } else {
+      return x != x ? x : (x > T(0) ? x : T(0));
+    }
   });
 }
 
@@ -19,7 +26,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("Relu")
                          .Doc("max(x, 0), NaN propagating (tf.nn.relu).")
                          .Input("features: T")
                          .Output("activations: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 

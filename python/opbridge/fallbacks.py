@@ -13,8 +13,16 @@ custom op RFFT2D with TF's attrs (Treal float32, Tcomplex complex64, as the
 converter writes them for the float64 RFFT2D it leaves custom), which opbridge
 implements at any length. Nodes the builtin can run stay builtins.
 
+The converter also emits the builtins EQUAL and MEAN for plain (not quantized)
+uint8 tensors, which those builtins run as quantized only: EQUAL aborts the
+process (no quantization parameters to read) and MEAN computes wrong values
+(measured, both runtimes). Such nodes are switched to the custom ops Equal and
+Mean with the attrs the converter writes for their int8 forms, which it leaves
+custom ({T, incompatible_shape_error}, {T, Tidx, keep_dims}); opbridge's
+kernels compute them as TF does. Quantized uint8 nodes stay builtins.
+
 This works on the .tflite flatbuffer: only there is it known which fft_length
-the converter folded to a constant.
+the converter folded to a constant, and which tensors are quantized.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from flatbuffers import flexbuffers
 from . import tflite_model
 
 _RFFT2D = schema.BuiltinOperator.RFFT2D
+_EQUAL = schema.BuiltinOperator.EQUAL
+_MEAN = schema.BuiltinOperator.MEAN
 _CUSTOM = schema.BuiltinOperator.CUSTOM
 # The converter's custom options for TF's RFFT2D op: TFLite type enums.
 _RFFT2D_OPTIONS = bytes(
@@ -62,37 +72,67 @@ def constant_bytes(raw: bytes, model: schema.ModelT, tensor: schema.TensorT) -> 
     return None
 
 
+def _plain_uint8(subgraph: schema.SubGraphT, index: int) -> bool:
+    """Whether tensor `index` is uint8 without quantization parameters."""
+    tensor = subgraph.tensors[index]
+    q = tensor.quantization
+    quantized = q is not None and q.scale is not None and len(q.scale) > 0
+    return tensor.type == schema.TensorType.UINT8 and not quantized
+
+
+def _switch(
+    raw: bytes, m: schema.ModelT, subgraph: schema.SubGraphT, op: schema.OperatorT, builtin: int
+) -> tuple[str, bytes] | None:
+    """(custom op, its options) for a node the builtin cannot run right; None to keep it."""
+    if builtin == _RFFT2D:
+        return None if _builtin_runs(raw, m, subgraph, op) else ("RFFT2D", _RFFT2D_OPTIONS)
+    if builtin == _EQUAL and _plain_uint8(subgraph, op.inputs[0]):
+        options = {"T": schema.TensorType.UINT8, "incompatible_shape_error": True}
+        return "Equal", bytes(flexbuffers.Dumps(options))
+    if builtin == _MEAN and _plain_uint8(subgraph, op.inputs[0]):
+        keep_dims = bool(op.builtinOptions.keepDims) if op.builtinOptions is not None else False
+        tidx = subgraph.tensors[op.inputs[1]].type
+        options = {"T": schema.TensorType.UINT8, "Tidx": tidx, "keep_dims": keep_dims}
+        return "Mean", bytes(flexbuffers.Dumps(options))
+    return None
+
+
+_SWITCHED_BUILTINS = {_RFFT2D: "RFFT2D", _EQUAL: "EQUAL", _MEAN: "MEAN"}
+
+
 def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
-    """The model with every builtin RFFT2D node the builtin cannot run switched to
-    the custom op RFFT2D; returns it and {builtin: nodes switched}."""
+    """The model with every builtin node its builtin cannot run (RFFT2D at other
+    lengths than powers of two, EQUAL and MEAN of plain uint8) switched to the
+    custom op of the same TF op; returns it and {builtin: nodes switched}."""
     view = tflite_model.parse(model)
-    if not any(not node.custom and node.name == "RFFT2D" for node in view.nodes):
+    if not any(not node.custom and node.name in _SWITCHED_BUILTINS.values() for node in view.nodes):
         return model, {}
     m = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
-    rfft2d_codes = {
-        i
+    builtins = {
+        i: max(code.builtinCode, code.deprecatedBuiltinCode)
         for i, code in enumerate(m.operatorCodes)
-        if max(code.builtinCode, code.deprecatedBuiltinCode) == _RFFT2D
+        if max(code.builtinCode, code.deprecatedBuiltinCode) in _SWITCHED_BUILTINS
     }
-    custom_index: int | None = None
-    switched = 0
+    switched: dict[str, int] = {}
     for subgraph in m.subgraphs or []:
         for op in subgraph.operators or []:
-            if op.opcodeIndex not in rfft2d_codes or _builtin_runs(model, m, subgraph, op):
+            builtin = builtins.get(op.opcodeIndex)
+            target = None if builtin is None else _switch(model, m, subgraph, op, builtin)
+            if target is None:
                 continue
-            if custom_index is None:
-                custom_index = custom_code(m, "RFFT2D")
-            op.opcodeIndex = custom_index
+            name, options = target
+            op.opcodeIndex = custom_code(m, name)
             op.builtinOptionsType = schema.BuiltinOptions.NONE
             op.builtinOptions = None
-            op.customOptions = list(_RFFT2D_OPTIONS)
+            op.customOptions = list(options)
             op.customOptionsFormat = schema.CustomOptionsFormat.FLEXBUFFERS
-            switched += 1
+            key = _SWITCHED_BUILTINS[builtin]
+            switched[key] = switched.get(key, 0) + 1
     if not switched:
         return model, {}
     builder = flatbuffers.Builder(len(model) + 1024)
     builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output()), {"RFFT2D": switched}
+    return bytes(builder.Output()), switched
 
 
 def custom_name(code: schema.OperatorCodeT) -> str:
