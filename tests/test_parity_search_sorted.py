@@ -3,6 +3,7 @@ TFLite kernels vs TF's own kernels."""
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -10,7 +11,8 @@ from conftest import RUNTIMES, convert_fn
 from opbridge import tflite_model
 from opbridge.testing import assert_parity, run_tflite
 
-DTYPES = [np.float32, np.float64, np.float16, np.int8, np.int16, np.int32, np.int64]
+BF16 = ml_dtypes.bfloat16
+DTYPES = [np.float32, np.float64, np.float16, BF16, np.int8, np.int16, np.int32, np.int64]
 DTYPES += [np.uint8, np.uint16, np.uint32, np.uint64]
 
 
@@ -30,11 +32,12 @@ def test_every_dtype(tf, rng, dtype, out_type):
     assert tflite_model.custom_op_counts(report.model) == {"LowerBound": 1, "UpperBound": 1}
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, BF16], ids=lambda d: np.dtype(d).name)
 def test_special_values(tf, dtype):
-    """NaN, infinities, signed zeros and subnormals (TF compares with subnormals flushed to zero);
-    an unsorted row gives whatever the binary search finds, as in TF."""
-    tiny = np.finfo(dtype).smallest_subnormal
+    """NaN, infinities, signed zeros and subnormals (TF compares with subnormals flushed to zero;
+    half and bfloat16 compare as floats, where a half subnormal is a normal number and a bfloat16
+    one a subnormal); an unsorted row gives whatever the binary search finds, as in TF."""
+    tiny = ml_dtypes.finfo(dtype).smallest_subnormal
     sorted_ = np.array(
         [
             [-np.inf, -1.0, -0.0, 0.0, tiny, 1.0, np.inf, np.nan],
@@ -46,6 +49,15 @@ def test_special_values(tf, dtype):
     assert_parity(both_sides(tf, np.int32), [sorted_, values], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+def test_every_bfloat16_value(tf, rng):
+    """All 65536 bfloat16 values searched in a row with infinities, signed zeros, subnormals
+    (equal to zero under TF's denormals-are-zero), the smallest normal and NaN."""
+    edges = [-np.inf, -3e38, -1.0, -1e-39, -0.0, 0.0, 1e-39, 2e-39, 1.2e-38, 1.0, 3e38, np.inf, np.nan]
+    sorted_ = np.sort(np.concatenate([edges, rng.standard_normal(51) * 100])).astype(BF16)[None]
+    values = np.arange(1 << 16, dtype=np.uint16).view(BF16)[None]
+    assert_parity(both_sides(tf, np.int32), [sorted_, values], rtol=0, atol=0, runtimes=RUNTIMES)
+
+
 def test_nd_inputs_go_through_reshapes(tf, rng):
     """tf.searchsorted reshapes N-D inputs to [batch, n]; 1-D sequences become one row."""
     sorted_ = np.sort(rng.uniform(0, 1, (2, 3, 16)), axis=-1).astype(np.float32)
@@ -54,10 +66,12 @@ def test_nd_inputs_go_through_reshapes(tf, rng):
     assert_parity(both_sides(tf, np.int64), [sorted_[0, 0], values[0, 0]], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, BF16], ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("shapes", [((2, 0), (2, 3)), ((2, 3), (2, 0)), ((0, 3), (0, 2))], ids=str)
-def test_empty(tf, rng, shapes):
-    model = convert_fn(both_sides(tf, np.int64), ((None, None), tf.float32), ((None, None), tf.float32))
-    s, v = (rng.uniform(0, 1, shape).astype(np.float32) for shape in shapes)
+def test_empty(tf, rng, shapes, dtype):
+    spec = ((None, None), tf.as_dtype(dtype))
+    model = convert_fn(both_sides(tf, np.int64), spec, spec)
+    s, v = (rng.uniform(0, 1, shape).astype(dtype) for shape in shapes)
     want = both_sides(tf, np.int64)(s, v)
     for runtime in RUNTIMES:
         got = run_tflite(model, [s, v], runtime)

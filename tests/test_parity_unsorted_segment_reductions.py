@@ -7,6 +7,7 @@ are dropped; empty segments keep the initial value.
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -117,6 +118,48 @@ def test_threads_do_not_change_results(tf, rng):
     for name in NAMES:
         np.testing.assert_array_equal(one[name], four[name])
         np.testing.assert_array_equal(one[name], want[name].numpy())
+
+
+def test_sum_takes_int16_ids(tf, rng):
+    """UnsortedSegmentSum's Tindices includes int16 (TF's op and kernels; UnsortedSegmentMax/Min/
+    Prod's op definitions do not, so no model holds them with int16 ids). The dtypes the converter
+    leaves custom, ids dropped (negative), repeated and of rank 2, int32 and int64 num_segments,
+    then TF's error for an id out of range and an empty data tensor."""
+    dtypes = [np.float64, np.float16, ml_dtypes.bfloat16, np.int8, np.uint64]
+
+    def fn(ids, n32, n64, *data):
+        out = {}
+        for i, x in enumerate(data):
+            out[f"a{i}"] = tf.math.unsorted_segment_sum(x, ids, n32)
+            out[f"b{i}"] = tf.math.unsorted_segment_sum(x, ids, n64)
+        return out
+
+    specs = [((None, 6), tf.int16), ((), tf.int32), ((), tf.int64)]
+    model = convert_fn(fn, *specs, *[((None, 6, 2), tf.as_dtype(d)) for d in dtypes])
+    assert tflite_model.custom_op_counts(model) == {"UnsortedSegmentSum": 2 * len(dtypes)}
+    ids = np.array([[0, 3, -1, 2, 3, 0], [4, -5, 1, 3, 2, 0]], np.int16)
+    for rows, segments in [(2, 6), (0, 2)]:
+        data = [data_for(rng, d, (rows, 6, 2)) for d in dtypes]
+        arrays = [ids[:rows], np.int32(segments), np.int64(segments), *data]
+        want = {k: v.numpy() for k, v in fn(*arrays).items()}
+        for runtime in RUNTIMES:
+            got = run_tflite(model, arrays, runtime)
+            for k, w in want.items():
+                np.testing.assert_array_equal(
+                    got[k].view(np.uint8), w.view(np.uint8), err_msg=f"{k} {runtime}"
+                )
+    sum16 = convert_fn(
+        lambda x, i: tf.math.unsorted_segment_sum(x, i, 4), ((3,), tf.float64), ((3,), tf.int16)
+    )
+    message = r"segment_ids\[1\] = 4 is out of range \[0, 4\)"
+    bad = [np.ones(3), np.array([0, 4, 1], np.int16)]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        tf.math.unsorted_segment_sum(*bad, 4)
+    for runtime in RUNTIMES:
+        with pytest.raises(RuntimeError, match=f"UnsortedSegmentSum: {message}"):
+            run_tflite(sum16, bad, runtime)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="'Tindices' of int16 is not in the list"):
+        tf.math.unsorted_segment_max(np.ones(3), np.zeros(3, np.int16), 2)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -8,7 +8,9 @@
 // halving: mid = first + len / 2), so even unsorted rows and NaNs give TF's
 // indices; but without branches on the comparisons (a random query
 // mispredicts half of them) and 8 queries at a time, whose probes overlap in
-// the memory pipeline.
+// the memory pipeline. half and bfloat16 compare as floats, as their
+// operator< does in TF; under TF's denormals-are-zero float mode a bfloat16
+// subnormal compares equal to zero.
 #pragma once
 
 #include <algorithm>
@@ -85,14 +87,15 @@ template <bool kUpper>
 Status SearchKernel(KernelContext& ctx) {
   return Dispatch<int32_t, int64_t>(ctx.output(0).dtype(), [&](auto out_tag) {
     using Out = typename decltype(out_tag)::type;
-    return math::DispatchElement<float, double, Eigen::half, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
-                                 uint32_t, uint64_t>(ctx.input(0).dtype(), [&](auto tag) {
+    return math::DispatchElement<float, double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t,
+                                 uint8_t, uint16_t, uint32_t, uint64_t>(ctx.input(0).dtype(), [&](auto tag) {
       return Search<kUpper, typename decltype(tag)::type, Out>(ctx);
     });
   });
 }
 
-constexpr const char* kTypes = "T: {float, double, half, int8, int16, int32, int64, uint8, uint16, uint32, uint64}";
+constexpr const char* kTypes =
+    "T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32, uint64}";
 
 }  // namespace search_sorted
 }  // namespace opbridge

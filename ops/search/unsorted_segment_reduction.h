@@ -51,9 +51,15 @@ inline std::string IndexText(const Shape& shape, int64_t i) {
   return "[" + out + "]";
 }
 
-// Element i of an int32/int64 tensor. memcpy: a model's constant buffers are
-// only 4-byte aligned, so typed 8-byte loads from them could be misaligned.
+// Element i of an int16/int32/int64 tensor (int16: UnsortedSegmentSum's ids).
+// memcpy: a model's constant buffers are only 4-byte aligned, so typed 8-byte
+// loads from them could be misaligned.
 inline int64_t ReadInt(const ConstTensor& t, int64_t i) {
+  if (t.dtype() == DType::kInt16) {
+    int16_t v;
+    std::memcpy(&v, t.data<char>() + i * 2, 2);
+    return v;
+  }
   if (t.dtype() == DType::kInt32) {
     int32_t v;
     std::memcpy(&v, t.data<char>() + i * 4, 4);

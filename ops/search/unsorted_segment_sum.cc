@@ -6,7 +6,8 @@
 // Semantics follow TF's UnsortedSegmentReductionOp and its CPU functor:
 // - output: [num_segments] + data.shape[segment_ids.rank:], zeros, then each
 //   data row i (in order) added to output row segment_ids[i]; negative ids are
-//   dropped, ids >= num_segments are an error naming the first one.
+//   dropped, ids >= num_segments are an error naming the first one. ids may
+//   be int16, int32 or int64 (TF's Tindices), num_segments int32 or int64.
 // - Each output element is 0 + its rows in index order, one rounding per add
 //   in T (half and bfloat16 too): bit-exact with TF. Integers wrap (computed
 //   unsigned here, so UBSan stays clean).
@@ -34,10 +35,11 @@ Status SumKernel(KernelContext& ctx) {
   const ConstTensor& data = ctx.input(0);
   const ConstTensor& ids = ctx.input(1);
   const ConstTensor& n = ctx.input(2);
-  for (const ConstTensor* t : {&ids, &n}) {
-    OPBRIDGE_REQUIRE(t->dtype() == DType::kInt32 || t->dtype() == DType::kInt64, "input '", t->name(),
-                     "' must be int32 or int64, got ", DTypeName(t->dtype()));
-  }
+  // TF's op takes int16 ids too (Tindices); num_segments is int32 or int64.
+  OPBRIDGE_REQUIRE(ids.dtype() == DType::kInt16 || ids.dtype() == DType::kInt32 || ids.dtype() == DType::kInt64,
+                   "input '", ids.name(), "' must be int16, int32 or int64, got ", DTypeName(ids.dtype()));
+  OPBRIDGE_REQUIRE(n.dtype() == DType::kInt32 || n.dtype() == DType::kInt64, "input '", n.name(),
+                   "' must be int32 or int64, got ", DTypeName(n.dtype()));
   OPBRIDGE_REQUIRE(n.rank() == 0, "num_segments should be a scalar, not shape ", n.shape().ToString());
   OPBRIDGE_RETURN_IF_ERROR(CheckPrefix(data.shape(), ids.shape()));
   const int64_t rows = ReadInt(n, 0);
@@ -90,7 +92,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("UnsortedSegmentSum")
                          .Output("output: T")
                          .Attr("T: {float, double, int32, uint8, int16, int8, complex64, int64, bfloat16, uint16, "
                                "complex128, half, uint32, uint64}")
-                         .Attr("Tindices: {int32, int64}")
+                         .Attr("Tindices: {int16, int32, int64}")
                          .Attr("Tnumsegments: {int32, int64} = DT_INT32")
                          .ShapeRule(unsorted_segment::UnsortedShape)
                          .Kernel(SumKernel));
