@@ -249,6 +249,15 @@ CANDIDATES: dict[str, Builder] = {
     "TensorScatterMin": lambda tf, rng: _with(
         lambda x, u: tf.tensor_scatter_nd_min(x, [[0], [2], [0]], u), _m(rng, 3, 8), _m(rng, 3, 8)
     ),
+    "SparseSegmentSum": lambda tf, rng: _with(
+        lambda x: tf.sparse.segment_sum(x, [0, 2, 1, 2], [0, 0, 2, 2]), _m(rng, 3, 8)
+    ),
+    "SparseSegmentMean": lambda tf, rng: _with(
+        lambda x: tf.sparse.segment_mean(x, [0, 2, 1, 2], [0, 0, 2, 2], num_segments=4), _m(rng, 3, 8)
+    ),
+    "SparseSegmentSqrtN": lambda tf, rng: _with(
+        lambda x: tf.sparse.segment_sqrt_n(x, [0, 2, 1, 2], [0, 0, 2, 2]), _m(rng, 3, 8)
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))

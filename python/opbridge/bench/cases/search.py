@@ -147,4 +147,25 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
                 [unsorted_data, unsorted_ids],
             )
         )
+    # Sparse segment reductions (embedding-bag style): n / 4 picked rows of 64 into ~1000 segments.
+    table = rng.standard_normal((4096, 64)).astype(np.float32)
+    picks = rng.integers(0, 4096, n // 4).astype(np.int32)
+    bags = np.sort(rng.integers(0, 1000, n // 4)).astype(np.int32)
+    for name in ("sum", "mean", "sqrt_n"):
+        found.append(
+            Case(
+                f"SparseSegment{'SqrtN' if name == 'sqrt_n' else name.capitalize()}",
+                f"f32 [4096,64], {n // 4} picks, 1000 segments",
+                getattr(tf.sparse, f"segment_{name}"),
+                [table, picks, bags],
+            )
+        )
+    found.append(
+        Case(
+            "SparseSegmentMeanWithNumSegments",
+            f"f32 [4096,64], {n // 4} picks, 1024 segments",
+            lambda d, i, s: tf.sparse.segment_mean(d, i, s, 1024),
+            [table, picks, bags],
+        )
+    )
     return found

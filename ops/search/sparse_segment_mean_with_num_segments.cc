@@ -1,0 +1,26 @@
+// SparseSegmentMeanWithNumSegments: TF's tf.sparse.segment_mean; semantics,
+// order of operations, dtypes and errors: sparse_segment_reduction.h.
+#include "sparse_segment_reduction.h"
+
+namespace opbridge {
+namespace {
+
+OPBRIDGE_REGISTER_OP(OpSpec("SparseSegmentMeanWithNumSegments")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Mean of the data rows indices pick, per sorted segment id (num_segments rows) "
+                              "(tf.sparse.segment_mean).")
+                         .Input("data: T")
+                         .Input("indices: Tidx")
+                         .Input("segment_ids: Tsegmentids")
+                         .Input("num_segments: Tnumsegments")
+                         .Output("output: T")
+                         .Attr(sparse_segment::kFloatTypes)
+                         .Attr("Tidx: {int32, int64} = DT_INT32")
+                         .Attr("Tnumsegments: {int32, int64} = DT_INT32")
+                         .Attr("Tsegmentids: {int32, int64} = DT_INT32")
+                         .Attr("sparse_gradient: bool = false")
+                         .ShapeRule(sparse_segment::SparseSegmentShape)
+                         .Kernel(sparse_segment::Kernel<sparse_segment::Kind::kMean>));
+
+}  // namespace
+}  // namespace opbridge
