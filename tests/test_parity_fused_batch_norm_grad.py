@@ -247,6 +247,29 @@ def test_forward_errors_as_in_tf(tf, name):
             run_tflite(model, arrays, runtime)
 
 
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_bfloat16_statistics_are_refused_as_in_tf(tf, runtime):
+    """FusedBatchNormV3's op admits U = bfloat16 (scale, offset, mean, variance), which the converter
+    emits, but no CPU kernel of TF takes it: TF refuses the node, and so does the kernel."""
+    bf16 = ml_dtypes.bfloat16
+    x, c = np.ones((1, 2, 2, 2), bf16), np.ones(2, bf16)
+
+    def fn(x, scale, offset, mean, variance):
+        y, *_ = tf.raw_ops.FusedBatchNormV3(
+            x=x, scale=scale, offset=offset, mean=mean, variance=variance, is_training=False
+        )
+        return {"y": y}
+
+    with pytest.raises(tf.errors.NotFoundError):
+        fn(x, c, c, c, c)
+    model = convert_fn(fn, *[(a.shape, tf.bfloat16) for a in (x, c, c, c, c)])
+    assert tflite_model.custom_op_counts(model) == {"FusedBatchNormV3": 1}
+    with pytest.raises(
+        RuntimeError, match=r"FusedBatchNormV3: TF has no CPU kernel for U=bfloat16 \(only float\)"
+    ):
+        run_tflite(model, [x, c, c, c, c], runtime)
+
+
 def test_cnn_gradients_as_a_train_step_computes_them(tf, rng):
     """Every weight gradient of a small Keras CNN (Conv2D, a fused training-mode batch norm as
     tf.compat.v1.nn.fused_batch_norm makes it, ReLU, DepthwiseConv2D, max and average pooling, a

@@ -77,14 +77,18 @@ def test_adjust_hue_float64_goes_through_float32(tf, rng):
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_adjust_hue_half(tf, rng, runtime):
-    """The converter keeps half images in AdjustHue, for which TF has no CPU kernel: the result
-    must be TF's float32 result rounded to half."""
+def test_adjust_hue_half_is_refused_as_in_tf(tf, rng, runtime):
+    """The converter keeps half images in AdjustHue, for which TF has no CPU kernel (GPU only): TF
+    refuses the node and so does the kernel, empty images included, rather than compute a result
+    TF's CPU never gives."""
     x = rng.random((2, 5, 7, 3)).astype(np.float16)
-    model = convert_fn(lambda v: tf.image.adjust_hue(v, 0.3), (x.shape, tf.float16))
-    (got,) = run_tflite(model, [x], runtime).values()
-    want = tf.image.adjust_hue(x.astype(np.float32), 0.3).numpy().astype(np.float16)
-    np.testing.assert_array_equal(got, want)
+    with pytest.raises(tf.errors.NotFoundError):
+        tf.image.adjust_hue(x, 0.3)
+    model = convert_fn(lambda v: tf.image.adjust_hue(v, 0.3), ((None, 5, 7, 3), tf.float16))
+    assert tflite_model.custom_op_counts(model) == {"AdjustHue": 1}
+    for v in (x, x[:0]):
+        with pytest.raises(RuntimeError, match=r"AdjustHue: TF has no CPU kernel for T=half \(only float\)"):
+            run_tflite(model, [v], runtime)
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -450,6 +450,46 @@ def test_multinomial_errors_as_tf(tf, runtime):
             run(model, [logits, np.array(n, np.int32), seed], runtime)
 
 
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_dtypes_tf_has_no_cpu_kernel_for_are_refused(tf, runtime):
+    """The ops admit integer logits (StatelessMultinomial) and uint32/uint64 bounds
+    (StatelessRandomUniformIntV2), the converter emits them, but TF's CPU kernels take neither: TF
+    refuses the nodes, and so do the kernels, before anything else (an empty output too)."""
+    r = tf.raw_ops
+    logits = np.ones((2, 3), np.int32)
+    with pytest.raises(tf.errors.NotFoundError):
+        r.StatelessMultinomial(logits=logits, num_samples=2, seed=[1, 2])
+    f = tf.function(
+        lambda x, n, seed: {"s": r.StatelessMultinomial(logits=x, num_samples=n, seed=seed)},
+        input_signature=signature(tf, ([None, None], tf.int32), ([], tf.int32), ([2], tf.int32)),
+    )
+    model = opbridge.convert(f)
+    message = r"StatelessMultinomial: TF has no CPU kernel for T=int32 \(only half, bfloat16, float, double\)"
+    for n in (2, 0):
+        with pytest.raises(RuntimeError, match=message):
+            run(model, [logits, np.array(n, np.int32), np.array([1, 2], np.int32)], runtime)
+    for dtype in (np.uint32, np.uint64):
+        d = tf.as_dtype(dtype)
+
+        def uniform(shape, key, counter, d=d):
+            bounds = {"minval": tf.constant(0, d), "maxval": tf.constant(10, d)}
+            return {
+                "u": r.StatelessRandomUniformIntV2(shape=shape, key=key, counter=counter, alg=1, **bounds)
+            }
+
+        inputs = [np.array([3], np.int32), np.array([1], np.uint64), np.array([0, 0], np.uint64)]
+        with pytest.raises(tf.errors.NotFoundError):
+            uniform(*inputs)
+        specs = (([None], tf.int32), ([1], tf.uint64), ([2], tf.uint64))
+        model = opbridge.convert(tf.function(uniform, input_signature=signature(tf, *specs)))
+        message = (
+            rf"StatelessRandomUniformIntV2: no CPU kernel for dtype {d.name} \(TF registers int32 and int64"
+        )
+        for shape in ([3], [0]):
+            with pytest.raises(RuntimeError, match=message):
+                run(model, [np.array(shape, np.int32), *inputs[1:]], runtime)
+
+
 LAYERS = {
     "RandomFlip": lambda k: k.layers.RandomFlip(seed=3),
     "RandomRotation": lambda k: k.layers.RandomRotation(0.2, seed=3),

@@ -1,9 +1,12 @@
 // AdjustHue: TF's tf.image.adjust_hue. The converter emits CUSTOM
 // "AdjustHue" with {T} (float32 or half; tf.image.adjust_hue casts other
-// types to float32 around the op); delta is a float scalar input.
+// types to float32 around the op); delta is a float scalar input. TF's CPU
+// kernel is float only (half runs on GPUs alone): a half image is refused, as
+// TF's CPU refuses it, rather than given a result TF's CPU never computes.
 //
-// As TF's CPU kernel: each RGB pixel becomes (hue in [0, 6), min, max), the
-// hue moves by delta * 6 and is brought back into [0, 6) by adding or
+// As TF's CPU kernel: each RGB pixel becomes (hue in [0, 6), min, max) by
+// TF's six-way category logic (ties land where TF's comparisons put them),
+// the hue moves by delta * 6 and is brought back into [0, 6) by adding or
 // subtracting 6, and the pixel is rebuilt from (hue, min, max), all in float.
 //
 // Where TF never returns: TF's wrap loop spins forever for an infinite delta
@@ -11,61 +14,12 @@
 // it (about 1e8). Here such hues wrap with fmod (|h| > 1e6), and a non-finite
 // hue takes TF's NaN path (the pixel's mid channel becomes NaN).
 #include <cmath>
-#include <type_traits>
 
 #include "image_util.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
 namespace {
-
-// RGB -> hue in [0, 6) and the min/max channel values; TF's category logic
-// (ties may land in either neighbouring category, as in TF).
-void RgbToHueRange(float r, float g, float b, float* h, float* v_min, float* v_max) {
-  float v_mid;
-  int category;
-  if (r < g) {
-    if (b < r) {
-      *v_max = g, v_mid = r, *v_min = b, category = 1;
-    } else if (b > g) {
-      *v_max = b, v_mid = g, *v_min = r, category = 3;
-    } else {
-      *v_max = g, v_mid = b, *v_min = r, category = 2;
-    }
-  } else {
-    if (b < g) {
-      *v_max = r, v_mid = g, *v_min = b, category = 0;
-    } else if (b > r) {
-      *v_max = b, v_mid = r, *v_min = g, category = 4;
-    } else {
-      *v_max = r, v_mid = b, *v_min = g, category = 5;
-    }
-  }
-  if (*v_max == *v_min) {
-    *h = 0;
-    return;
-  }
-  const float ratio = (v_mid - *v_min) / (*v_max - *v_min);
-  const bool increasing = (category & 1) == 0;
-  *h = static_cast<float>(category) + (increasing ? ratio : 1 - ratio);
-}
-
-void HueRangeToRgb(float h, float v_min, float v_max, float* rgb) {
-  // TF converts h to int directly; a NaN hue there lands (on x86) in the
-  // default branch with a NaN ratio. Keep that without the undefined cast.
-  const int category = std::isfinite(h) ? static_cast<int>(h) : 5;
-  float ratio = std::isfinite(h) ? h - static_cast<float>(category) : h;
-  if ((category & 1) != 0) ratio = 1 - ratio;
-  const float v_mid = v_min + ratio * (v_max - v_min);
-  switch (category) {
-    case 0: rgb[0] = v_max, rgb[1] = v_mid, rgb[2] = v_min; break;
-    case 1: rgb[0] = v_mid, rgb[1] = v_max, rgb[2] = v_min; break;
-    case 2: rgb[0] = v_min, rgb[1] = v_max, rgb[2] = v_mid; break;
-    case 3: rgb[0] = v_min, rgb[1] = v_mid, rgb[2] = v_max; break;
-    case 4: rgb[0] = v_mid, rgb[1] = v_min, rgb[2] = v_max; break;
-    default: rgb[0] = v_max, rgb[1] = v_min, rgb[2] = v_mid; break;
-  }
-}
 
 Status AdjustHueShape(ShapeContext& ctx) {
   const Shape& in = ctx.input(0);
@@ -91,17 +45,8 @@ float WrapHue(float h) {
   return h;
 }
 
-template <typename T>
-void AdjustPixel(const T* px, float delta, T* out) {
-  float h, v_min, v_max, rgb[3];
-  RgbToHueRange(static_cast<float>(px[0]), static_cast<float>(px[1]), static_cast<float>(px[2]), &h, &v_min, &v_max);
-  HueRangeToRgb(WrapHue(h + delta * kRange), v_min, v_max, rgb);
-  for (int k = 0; k < 3; ++k) out[k] = static_cast<T>(rgb[k]);
-}
-
-// Four float pixels at once, branch-free: the same per-lane arithmetic and
-// category choices as RgbToHueRange / HueRangeToRgb (the scalar version's
-// data-dependent branches mispredict on real images).
+// Four float pixels at once, branch-free (TF's per-pixel branches mispredict
+// on real images): per lane, TF's arithmetic and category choices.
 void AdjustQuad(const float* in, float delta, float* out) {
   using image::Float4;
   using image::Int4;
@@ -124,7 +69,8 @@ void AdjustQuad(const float* in, float delta, float* out) {
   for (int i = 0; i < 4; ++i) {
     if (!(h[i] >= 0 && h[i] < kRange)) h[i] = WrapHue(h[i]);
   }
-  // Back to RGB; a NaN hue takes category 5 with a NaN ratio, as the scalar path.
+  // Back to RGB. TF converts the hue to int directly: a NaN hue (INT_MIN on
+  // x86) lands in its default branch, category 5, with a NaN ratio.
   const Int4 finite = h == h;
   const Int4 cat = finite ? __builtin_convertvector(finite ? h : zero, Int4) : 5;
   Float4 mid_ratio = h - __builtin_convertvector(cat, Float4);
@@ -136,26 +82,15 @@ void AdjustQuad(const float* in, float delta, float* out) {
   image::Store3x4(out_r, out_g, out_b, out);
 }
 
-template <typename T>
-Status Adjust(KernelContext& ctx) {
-  const T* in = ctx.input(0).data<T>();
-  T* out = ctx.output(0).data<T>();
+Status AdjustHueKernel(KernelContext& ctx) {
+  const DType dtype = ctx.input(0).dtype();
+  OPBRIDGE_REQUIRE(dtype == DType::kFloat32, "TF has no CPU kernel for T=", DTypeName(dtype), " (only float)");
+  const float* in = ctx.input(0).data<float>();
+  float* out = ctx.output(0).data<float>();
   const float delta = ctx.input(1).data<float>()[0];
   const int64_t pixels = ctx.input(0).num_elements() / 3;
-  if constexpr (std::is_same_v<T, float>) {
-    image::ForPixelQuads(ctx, in, out, pixels, 40,
-                         [delta](const float* a, float* b) { AdjustQuad(a, delta, b); });
-  } else {
-    ctx.ParallelFor(pixels, 15, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) AdjustPixel(in + 3 * p, delta, out + 3 * p);
-    });
-  }
+  image::ForPixelQuads(ctx, in, out, pixels, 40, [delta](const float* a, float* b) { AdjustQuad(a, delta, b); });
   return Status::Ok();
-}
-
-Status AdjustHueKernel(KernelContext& ctx) {
-  return image::DispatchWith16BitFloats<float>(ctx.input(0).dtype(), true, false,
-                                                [&](auto tag) { return Adjust<typename decltype(tag)::type>(ctx); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("AdjustHue")

@@ -9,12 +9,12 @@
 // (a NaN product becomes 0, as std::max(0.0f, NaN) returns 0), then the
 // Wikipedia HSV -> RGB with chroma and the sextant of the hue.
 //
-// TF registers no CPU kernel for half; half images are computed in float and
-// rounded, which is TF's float32 result rounded to half.
+// TF registers its CPU kernel for float only (half runs on GPUs alone): a
+// half image is refused, as TF's CPU refuses it, rather than given a result
+// TF's CPU never computes.
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -176,37 +176,31 @@ Status AdjustSaturationShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-template <typename T>
-Status Adjust(KernelContext& ctx) {
-  const T* in = ctx.input(0).data<T>();
-  T* out = ctx.output(0).data<T>();
+Status AdjustSaturationKernel(KernelContext& ctx) {
+  const DType dtype = ctx.input(0).dtype();
+  OPBRIDGE_REQUIRE(dtype == DType::kFloat32, "TF has no CPU kernel for T=", DTypeName(dtype), " (only float)");
+  const float* in = ctx.input(0).data<float>();
+  float* out = ctx.output(0).data<float>();
   const int64_t pixels = ctx.input(0).num_elements() / 3;
   if (pixels == 0) return Status::Ok();
   const float scale = ctx.input(1).data<float>()[0];
   ctx.ParallelFor(pixels, 10, [&](int64_t begin, int64_t end) {
 #if defined(__x86_64__)
-    if constexpr (std::is_same_v<T, float>) {
-      if (math::UseAvx2()) {
-        AdjustFloatAvx2(in + 3 * begin, scale, out + 3 * begin, end - begin);
-        begin += (end - begin) / 8 * 8;
-      }
+    if (math::UseAvx2()) {
+      AdjustFloatAvx2(in + 3 * begin, scale, out + 3 * begin, end - begin);
+      begin += (end - begin) / 8 * 8;
     }
 #endif
     for (int64_t p = begin; p < end; ++p) {
-      const T* px = in + 3 * p;
+      const float* px = in + 3 * p;
       float h, s, v, rgb[3];
-      RgbToHsv(static_cast<float>(px[0]), static_cast<float>(px[1]), static_cast<float>(px[2]), &h, &s, &v);
+      RgbToHsv(px[0], px[1], px[2], &h, &s, &v);
       s = std::min(1.0f, std::max(0.0f, s * scale));
       HsvToRgb(h, s, v, rgb);
-      for (int k = 0; k < 3; ++k) out[3 * p + k] = static_cast<T>(rgb[k]);
+      for (int k = 0; k < 3; ++k) out[3 * p + k] = rgb[k];
     }
   });
   return Status::Ok();
-}
-
-Status AdjustSaturationKernel(KernelContext& ctx) {
-  return image::DispatchWith16BitFloats<float>(ctx.input(0).dtype(), true, false,
-                                                [&](auto tag) { return Adjust<typename decltype(tag)::type>(ctx); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("AdjustSaturation")

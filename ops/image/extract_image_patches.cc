@@ -7,7 +7,9 @@
 // or 0 outside the image. The window spans KH + (KH - 1) * (rate_r - 1) rows;
 // output sizes and SAME padding follow TF's GetWindowedOutputSize (as TF's
 // Eigen kernel does). A pure copy, so it works on bytes: every element type
-// TF declares is supported, bool included (TF itself has no CPU kernel for it).
+// TF's CPU kernel takes. TF's op also admits bool, for which TF registers no
+// kernel on any device: a bool image is refused, as TF refuses it, rather than
+// given patches TF never computes.
 #include <cstring>
 #include <vector>
 
@@ -91,6 +93,7 @@ Status ExtractImagePatchesShape(ShapeContext& ctx, const PatchParams& p) {
 Status ExtractImagePatchesKernel(KernelContext& ctx, const PatchParams& p) {
   const ConstTensor& images = ctx.input(0);
   const Tensor& patches = ctx.output(0);
+  OPBRIDGE_REQUIRE(images.dtype() != DType::kBool, "TF has no kernel for T=bool");
   PatchGeometry g;
   OPBRIDGE_RETURN_IF_ERROR(Geometry(p, images.shape(), &g));
   if (patches.num_elements() == 0) return Status::Ok();

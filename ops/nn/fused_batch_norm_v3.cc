@@ -240,10 +240,13 @@ Status Compute(KernelContext& ctx, const FusedBatchNormParams& p, const NormLayo
 }
 
 Status FusedBatchNormKernel(KernelContext& ctx, const FusedBatchNormParams& p) {
+  // TF's op admits U = bfloat16, which no CPU kernel of TF takes: refused
+  // before anything else, as TF's CPU refuses the node.
+  OPBRIDGE_REQUIRE(ctx.input(1).dtype() == DType::kFloat32, "TF has no CPU kernel for U=",
+                   DTypeName(ctx.input(1).dtype()), " (only float)");
   NormLayout l;
   OPBRIDGE_RETURN_IF_ERROR(Check(p, ctx.input(0).shape(), ctx.input(1).shape(), ctx.input(2).shape(),
                                  ctx.input(3).shape(), ctx.input(4).shape(), &l));
-  OPBRIDGE_REQUIRE(ctx.input(1).dtype() == DType::kFloat32, "U must be float, got ", DTypeName(ctx.input(1).dtype()));
   if (ctx.output(5).num_elements() > 0) ctx.output(5).data<float>()[0] = 0.0f;
   return math::DispatchElement<Eigen::half, Eigen::bfloat16, float>(ctx.input(0).dtype(),
                                [&](auto tag) { return Compute<typename decltype(tag)::type>(ctx, p, l); });

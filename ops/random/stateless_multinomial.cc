@@ -75,6 +75,11 @@ void Sample(const T* logits, int64_t batch, int64_t classes, int64_t samples, ra
 }
 
 Status MultinomialKernel(KernelContext& ctx, const MultinomialParams& p) {
+  // TF's op admits integer logits, but its CPU kernels are floating-point
+  // only: refused before anything else, empty outputs included, as TF does.
+  OPBRIDGE_REQUIRE(p.dtype == DType::kFloat16 || p.dtype == DType::kBFloat16 || p.dtype == DType::kFloat32 ||
+                       p.dtype == DType::kFloat64,
+                   "TF has no CPU kernel for T=", DTypeName(p.dtype), " (only half, bfloat16, float, double)");
   const ConstTensor& logits = ctx.input(0);
   const ConstTensor& num_samples_t = ctx.input(1);
   OPBRIDGE_RETURN_IF_ERROR(random::CheckSeedShape(ctx.input(2)));
