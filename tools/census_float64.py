@@ -258,6 +258,29 @@ CANDIDATES: dict[str, Builder] = {
     "SparseSegmentSqrtN": lambda tf, rng: _with(
         lambda x: tf.sparse.segment_sqrt_n(x, [0, 2, 1, 2], [0, 0, 2, 2]), _m(rng, 3, 8)
     ),
+    # Kernels that lacked bfloat16 (or half) which TF registers, found by a dtype scan on 2026-12-05.
+    "Cosh": _unary("math.cosh"),
+    "Sinh": _unary("math.sinh"),
+    "Acos": _unary("math.acos", -1.0, 1.0),
+    "Asin": _unary("math.asin", -1.0, 1.0),
+    "Atan": _unary("math.atan"),
+    "Acosh": _unary("math.acosh", 1.0, 9.0),
+    "Asinh": _unary("math.asinh"),
+    "Atanh": _unary("math.atanh", -0.9, 0.9),
+    "SegmentSum": lambda tf, rng: _with(lambda x: tf.math.segment_sum(x, [0, 0, 2]), _m(rng, 3, 8)),
+    "SegmentMean": lambda tf, rng: _with(lambda x: tf.math.segment_mean(x, [0, 0, 2]), _m(rng, 3, 8)),
+    "SegmentMax": lambda tf, rng: _with(lambda x: tf.math.segment_max(x, [0, 0, 2]), _m(rng, 3, 8)),
+    "SegmentMin": lambda tf, rng: _with(lambda x: tf.math.segment_min(x, [0, 0, 2]), _m(rng, 3, 8)),
+    "SegmentProd": lambda tf, rng: _with(lambda x: tf.math.segment_prod(x, [0, 0, 2]), _m(rng, 3, 8)),
+    "LowerBound": lambda tf, rng: _with(
+        lambda s, v: tf.searchsorted(s, v, side="left"), np.sort(_m(rng, 3, 8), axis=1), _m(rng, 3, 5)
+    ),
+    "UpperBound": lambda tf, rng: _with(
+        lambda s, v: tf.searchsorted(s, v, side="right"), np.sort(_m(rng, 3, 8), axis=1), _m(rng, 3, 5)
+    ),
+    "UniqueWithCounts": lambda tf, rng: _with(
+        lambda x: tuple(tf.unique_with_counts(x)), np.round(_m(rng, 24, low=-2.0, high=2.0))
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))
