@@ -281,6 +281,10 @@ CANDIDATES: dict[str, Builder] = {
     "UniqueWithCounts": lambda tf, rng: _with(
         lambda x: tuple(tf.unique_with_counts(x)), np.round(_m(rng, 24, low=-2.0, high=2.0))
     ),
+    "TruncateDiv": lambda tf, rng: _with(tf.truncatediv, _m(rng, 3, 8, low=-9, high=9), _m(rng, 8, low=0.5)),
+    "TruncateMod": lambda tf, rng: _with(
+        tf.truncatemod, _m(rng, 3, 8, low=-9, high=9), _m(rng, 8, low=-3, high=3)
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))

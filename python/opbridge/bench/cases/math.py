@@ -87,7 +87,29 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     ]
     found += _integer_cases(tf, rng, n)
     found += _special_function_cases(tf, normal, positive, n)
+    found += _truncating_division_cases(tf, normal, positive, n)
     return found
+
+
+def _truncating_division_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n: int) -> list[Case]:
+    """TruncateDiv / TruncateMod in dtypes the converter leaves custom, on the arrays the
+    other cases use (no draws from rng)."""
+    x64 = (normal * 1000).astype(np.float64)
+    y64 = (positive + 0.5).astype(np.float64)
+    i64 = (normal * 2**40).astype(np.int64)
+    d64 = np.where(normal < 0, -1, 1).astype(np.int64) * (positive * 1000 + 1).astype(np.int64)
+    return [
+        Case("TruncateDiv", f"f64 [{n}]", tf.truncatediv, [x64, y64]),
+        Case("TruncateDiv", f"i64 [{n}]", tf.truncatediv, [i64, d64]),
+        Case(
+            "TruncateDiv",
+            f"f16 [{n}]",
+            tf.truncatediv,
+            [(normal * 100).astype(np.float16), y64.astype(np.float16)],
+        ),
+        Case("TruncateMod", f"f32 [{n}]", tf.truncatemod, [x64.astype(np.float32), y64.astype(np.float32)]),
+        Case("TruncateMod", f"i64 [{n}]", tf.truncatemod, [i64, d64]),
+    ]
 
 
 def _integer_cases(tf: Any, rng: np.random.Generator, n: int) -> list[Case]:
