@@ -118,4 +118,45 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [rng.standard_normal((4, 500)).astype(np.float32), seed],
         ),
     ]
+    # The parameterized samplers (a rejection loop per sample): parameters as inputs.
+    m = n // 10
+    raw_rates = rng.uniform(0.5, 30.0, 100)
+    found += [
+        Case(
+            "StatelessRandomBinomial",
+            f"f32 counts/probs [100] -> i32 [{m // 100},100]",
+            lambda s, c, p: tf.random.stateless_binomial([m // 100, 100], s, c, p),
+            [
+                seed,
+                rng.uniform(1, 60, 100).astype(np.float32),
+                rng.uniform(0.05, 0.95, 100).astype(np.float32),
+            ],
+        ),
+        Case(
+            "StatelessRandomGammaV3",
+            f"f32 alpha [100] -> [{m // 100},100]",
+            lambda s, a: tf.random.stateless_gamma([m // 100, 100], s, alpha=a),
+            [seed, rng.uniform(0.2, 5.0, 100).astype(np.float32)],
+        ),
+        Case(
+            "StatelessRandomGammaV2",
+            f"f64 alpha [100] -> [{m // 100},100] (V2)",
+            lambda s, a: raw.StatelessRandomGammaV2(shape=[m // 100, 100], seed=s, alpha=a),
+            [seed, rng.uniform(0.2, 5.0, 100)],
+        ),
+        Case(
+            "StatelessRandomPoisson",
+            f"f32 lam [100] -> i32 [{m // 100},100]",
+            lambda s, r: tf.random.stateless_poisson([m // 100, 100], s, r, dtype=tf.int32),
+            [seed, raw_rates.astype(np.float32)],
+        ),
+        Case(
+            "StatelessParameterizedTruncatedNormal",
+            f"f32 [{m // 100},100], bounds per column",
+            lambda s, lo: tf.random.stateless_parameterized_truncated_normal(
+                [m // 100, 100], s, 0.0, 1.0, lo, 3.0
+            ),
+            [seed, rng.uniform(-2.0, 2.5, 100).astype(np.float32)],
+        ),
+    ]
     return found
