@@ -1,9 +1,13 @@
-// Sin: TF's sine (tf.math.sin) in float64, half and bfloat16: the converter leaves
-// CUSTOM "Sin" {T} for those dtypes, which TFLite's builtins lack (measured by
+// Sin: TF's sine (tf.math.sin) in float64, half, bfloat16, complex64 and complex128:
+// the converter leaves CUSTOM "Sin" {T} for those dtypes, which TFLite's builtins lack (measured by
 // tools/census_float64.py). TF's CPU kernel computes the C library's sin
 // per element (Eigen has no vectorized double sin in TF's AVX build; ours would
 // vectorize it with SSE2 and differ in the last bit): so does this kernel, exactly.
+// Complex (tf.exp(tf.complex(...)) and the like; measured CUSTOM): Eigen's functor too,
+// TF's bits (measured over special and random values).
 #include <cmath>
+#include <complex>
+#include <type_traits>
 
 #include "cwise.h"
 
@@ -11,14 +15,18 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16>(ctx, 5, [](auto x) {
+  const auto fn = [](auto x) {
     using T = decltype(x);
-    if constexpr (std::is_same_v<T, double>) {
+    // double and complex: the C library's function, as TF's (Eigen's complex
+    // functors call std::cos/std::sin; it has no complex packet path for them).
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::complex<float>> ||
+                  std::is_same_v<T, std::complex<double>>) {
       return std::sin(x);
     } else {
       return T(std::sin(static_cast<float>(x)));
     }
-  });
+  };
+  return math::UnaryMap<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>>(ctx, 5, fn);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Sin")
@@ -26,7 +34,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Sin")
                          .Doc("Sine, elementwise (tf.math.sin).")
                          .Input("x: T")
                          .Output("y: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, double, complex64, complex128}")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));
 
