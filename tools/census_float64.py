@@ -285,6 +285,9 @@ CANDIDATES: dict[str, Builder] = {
     "TruncateMod": lambda tf, rng: _with(
         tf.truncatemod, _m(rng, 3, 8, low=-9, high=9), _m(rng, 8, low=-3, high=3)
     ),
+    "EuclideanNorm (reduce_euclidean_norm)": lambda tf, rng: _with(
+        lambda x: tf.math.reduce_euclidean_norm(x, 1), _m(rng, 3, 8)
+    ),
     # Linear-algebra models (several ops each).
     "model: QR reconstruction": lambda tf, rng: _with(
         lambda a: tf.linalg.matmul(*tf.linalg.qr(a)), rng.standard_normal((2, 5, 3))

@@ -109,6 +109,18 @@ def _truncating_division_cases(tf: Any, normal: np.ndarray, positive: np.ndarray
         ),
         Case("TruncateMod", f"f32 [{n}]", tf.truncatemod, [x64.astype(np.float32), y64.astype(np.float32)]),
         Case("TruncateMod", f"i64 [{n}]", tf.truncatemod, [i64, d64]),
+        Case(
+            "EuclideanNorm",
+            f"f32 [{n // 256},256] axis 1",
+            lambda x: tf.math.reduce_euclidean_norm(x, 1),
+            [normal.reshape(n // 256, 256)],
+        ),
+        Case(
+            "EuclideanNorm",
+            f"f64 [{n // 256},256] axis 0",
+            lambda x: tf.math.reduce_euclidean_norm(x, 0),
+            [x64.reshape(n // 256, 256)],
+        ),
     ]
 
 
@@ -130,6 +142,7 @@ def _integer_cases(tf: Any, rng: np.random.Generator, n: int) -> list[Case]:
         Case("BitwiseOr", f"u64 [{n}]", tf.bitwise.bitwise_or, [u64, u64[::-1].copy()]),
         Case("BitwiseXor", f"i64 [{n}]", tf.bitwise.bitwise_xor, [i64, i64[::-1].copy()]),
         Case("Invert", f"u64 [{n}]", tf.bitwise.invert, [u64]),
+        Case("PopulationCount", f"u64 [{n}]", lambda v: tf.raw_ops.PopulationCount(x=v), [u64]),
         Case("LeftShift", f"i64 [{n}]", tf.bitwise.left_shift, [i64, shifts]),
         Case(
             "RightShift",
