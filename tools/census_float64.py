@@ -235,6 +235,7 @@ CANDIDATES: dict[str, Builder] = {
     "Softsign": _unary("nn.softsign"),
     "IsInf": lambda tf, rng: _with(lambda x: tf.math.is_inf(x / (x - x[0, 0])), _m(rng, 3, 8)),
     "L2Loss": lambda tf, rng: _with(tf.nn.l2_loss, _m(rng, 3, 8)),
+    "ClipByValue": lambda tf, rng: _with(lambda x: tf.clip_by_value(x, -1.0, 2.0), _m(rng, 3, 8)),
     # TF ops with no TFLite kernel in any dtype, added to opbridge later.
     "DynamicPartition": lambda tf, rng: _with(lambda x: tf.dynamic_partition(x, [0, 2, 0], 3), _m(rng, 3, 8)),
     "DynamicStitch": lambda tf, rng: _with(
