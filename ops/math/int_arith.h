@@ -103,16 +103,12 @@ T FloorModInt(T x, T y) {
 // evaluates); y >= 0 is checked before (TF refuses negative exponents).
 template <typename T>
 T IntPow(T x, T y) {
-  T result = T(1);
-  auto e = static_cast<std::make_unsigned_t<T>>(y);
-  if (e & 1u) result = x;
-  e = static_cast<decltype(e)>(e >> 1);
-  while (e) {
-    x = WrapMul(x, x);
-    if (e & 1u) result = WrapMul(result, x);
-    e = static_cast<decltype(e)>(e >> 1);
+  uint64_t result = 1, base = static_cast<uint64_t>(x);
+  for (auto e = static_cast<std::make_unsigned_t<T>>(y); e != 0; e = static_cast<decltype(e)>(e >> 1)) {
+    if (e & 1u) result *= base;
+    base *= base;
   }
-  return result;
+  return static_cast<T>(result);
 }
 
 // TF's check before an integer division or modulo: every divisor nonzero

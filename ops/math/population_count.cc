@@ -13,13 +13,34 @@ namespace {
 
 // Bits set in v by adding neighbouring fields (SWAR): the baseline x86-64
 // build has no popcnt instruction and the builtin became a library call per
-// element (2.6x TF's time at 1 thread; this is 2.0x, still slower than TF).
+// element (2.6x TF's time at 1 thread; this is 2.0x): the fallback where the CPU has no popcnt.
 inline uint8_t Popcount(uint64_t v) {
   v = v - ((v >> 1) & 0x5555555555555555u);
   v = (v & 0x3333333333333333u) + ((v >> 2) & 0x3333333333333333u);
   v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fu;
   return static_cast<uint8_t>((v * 0x0101010101010101u) >> 56);
 }
+
+// The per-element loop over one dtype; `count` is Popcount or the popcnt one.
+template <typename U, typename Count>
+void CountRange(const char* in, uint8_t* out, int64_t begin, int64_t end, Count count) {
+  for (int64_t i = begin; i < end; ++i) {
+    U v;
+    std::memcpy(&v, in + i * static_cast<int64_t>(sizeof(U)), sizeof(U));
+    out[i] = count(static_cast<uint64_t>(v));
+  }
+}
+
+#if defined(__x86_64__)
+// The popcnt instruction, on CPUs that have it (every AVX2 CPU): 2.0x TF's
+// time with the SWAR count, which TF's build replaces by popcnt.
+template <typename U>
+__attribute__((target("popcnt"))) void CountRangePopcnt(const char* in, uint8_t* out, int64_t begin,
+                                                         int64_t end) {
+  CountRange<U>(in, out, begin, end,
+                [](uint64_t v) __attribute__((target("popcnt"))) { return static_cast<uint8_t>(__builtin_popcountll(v)); });
+}
+#endif
 
 Status PopulationCountKernel(KernelContext& ctx) {
   const ConstTensor& x = ctx.input(0);
@@ -30,11 +51,11 @@ Status PopulationCountKernel(KernelContext& ctx) {
         using U = std::make_unsigned_t<T>;
         const char* in = x.data<char>();  // read by memcpy: a .tflite constant may be unaligned
         ctx.ParallelFor(x.num_elements(), 2, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            U v;
-            std::memcpy(&v, in + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
-            out[i] = Popcount(static_cast<uint64_t>(v));
-          }
+#if defined(__x86_64__)
+          static const bool popcnt = __builtin_cpu_supports("popcnt");
+          if (popcnt) return CountRangePopcnt<U>(in, out, begin, end);
+#endif
+          CountRange<U>(in, out, begin, end, Popcount);
         });
         return Status::Ok();
       });
