@@ -1,7 +1,10 @@
 // ArgMin: TF's index of the smallest value along `dimension` (tf.math.argmin) in
-// float64, half, bfloat16 and int64: the converter leaves CUSTOM "ArgMin" {T, Tidx, output_type}
-// for them, which TFLite's builtin lacks (measured by tools/census_float64.py).
-// Ties give the first index; checks and output types in arg_reduction.h.
+// every dtype TF's CPU kernel takes: the converter leaves CUSTOM "ArgMin" {T,
+// Tidx, output_type} for float64, half, bfloat16, int16, int64, uint16, uint32
+// and uint64, which TFLite's builtin lacks (measured by tools/census_float64.py
+// and tests/test_parity_integer_reductions.py); float32, int8, int32, uint8 and
+// bool are kept for models that carry them custom. Ties give the first index;
+// checks and output types in arg_reduction.h.
 #include "arg_reduction.h"
 
 namespace opbridge {
@@ -17,7 +20,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("ArgMin")
                          .Input("input: T")
                          .Input("dimension: Tidx")
                          .Output("output: output_type")
-                         .Attr("T: {half, bfloat16, double, int64}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool}")
                          .Attr("Tidx: {int16, int32, int64} = DT_INT32")
                          .Params<math::ArgParams>()
                          .ShapeRule(math::ArgShape)

@@ -1,10 +1,13 @@
-// Shared by ArgMax and ArgMin in float64, half, bfloat16 and int64 (the converter
-// leaves them custom for those): TF's ArgOp checks (dimension a scalar in [-rank, rank), the
-// reduced dim not empty) and its answer: the first index of the extreme
-// value (ties go to the smallest index), as int32 or int64 (output_type).
+// Shared by ArgMax and ArgMin in every dtype TF's CPU kernels take (the
+// converter leaves them custom for float64, half, bfloat16, int16, int64 and
+// the unsigned types but uint8): TF's ArgOp checks (dimension a scalar in
+// [-rank, rank), the reduced dim not empty) and its answer: the first index
+// of the extreme value (ties go to the smallest index), as output_type.
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "element_types.h"
@@ -71,10 +74,20 @@ Status ArgReduce(KernelContext& ctx, const ArgParams& p, Better better) {
   for (int d = 0; d < axis; ++d) outer *= x.dim(d);
   for (int d = static_cast<int>(axis) + 1; d < x.rank(); ++d) inner *= x.dim(d);
   const int64_t n = x.dim(static_cast<int>(axis));
-  return DispatchElement<double, Eigen::half, Eigen::bfloat16, int64_t>(x.dtype(), [&](auto value_tag) {
+  return DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                         uint16_t, uint32_t, uint64_t, bool>(x.dtype(), [&](auto value_tag) {
     using T = typename decltype(value_tag)::type;
     const T* in = x.data<T>();
-    const T lowest = Eigen::NumTraits<T>::lowest(), highest = Eigen::NumTraits<T>::highest();
+    // The extremes: finite for the floating types (Eigen's arg reducers start
+    // from the worst finite value), false and true for bool.
+    T lowest, highest;
+    if constexpr (std::is_integral_v<T>) {
+      lowest = std::numeric_limits<T>::lowest();
+      highest = std::numeric_limits<T>::max();
+    } else {
+      lowest = Eigen::NumTraits<T>::lowest();
+      highest = Eigen::NumTraits<T>::highest();
+    }
     const T start = better(highest, lowest) ? lowest : highest;  // ArgMax: lowest; ArgMin: highest
     return Dispatch<int16_t, uint16_t, int32_t, int64_t>(p.output_type, [&](auto tag) {
       using I = typename decltype(tag)::type;

@@ -6,7 +6,7 @@
 // Like TF's Eigen scan: an accumulator starts at 1 and multiplies the
 // elements in scan order, so floating-point results match TF's exactly.
 // Integers wrap on overflow as in TF (computed unsigned: no undefined
-// behaviour); half and bfloat16 multiply in T, as Eigen's types do.
+// behaviour); float, half and bfloat16 multiply in T, as Eigen's types do.
 #include <type_traits>
 
 #include "elementwise.h"
@@ -30,11 +30,13 @@ Status CumprodShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
+// a * b wrapped modulo 2^bits (math::Wrapping: 16-bit operands multiply in
+// uint32, as their own unsigned type would promote to int and 65535 * 65535
+// overflow it).
 template <typename T>
 T Multiply(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
+    return static_cast<T>(math::Wrapping(a) * math::Wrapping(b));
   } else {
     return a * b;
   }

@@ -1,10 +1,17 @@
 // Cumsum: TF's cumulative sum along `axis` (tf.math.cumsum) with exclusive
-// and reverse, in float64, half and bfloat16: the converter leaves CUSTOM
-// "Cumsum" {T, Tidx, exclusive, reverse} for them, which TFLite's builtin CUMSUM lacks
-// (measured by tools/census_float64.py). Each line is summed in order, one
-// rounding per step, as TF's scan. TF's checks: axis a scalar in [-rank, rank).
+// and reverse, in every dtype TF's CPU kernel takes: the converter leaves
+// CUSTOM "Cumsum" {T, Tidx, exclusive, reverse} for float64, half, bfloat16,
+// complex, int8, int16 and the unsigned types, which TFLite's builtin CUMSUM
+// lacks (measured by tools/census_float64.py and
+// tests/test_parity_integer_reductions.py); float32, int32 and int64 are kept
+// for models that carry them custom. Each line is summed in order, one
+// rounding per step, as TF's scan (so float32 too gives TF's bits);
+// integers wrap modulo 2^bits as TF's do. TF's checks: axis a scalar in
+// [-rank, rank).
 #include <algorithm>
+#include <complex>
 #include <cstdint>
+#include <type_traits>
 
 #include "element_types.h"
 #include "scan_axis.h"
@@ -13,13 +20,27 @@
 namespace opbridge {
 namespace {
 
+// a + b in T: rounded to T (TF's scan keeps its running sum in T), or for
+// integers wrapped in their unsigned type (math::Wrapping: no undefined
+// behaviour where TF's signed sum overflows).
+template <typename T>
+T Add(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<T>(math::Wrapping(a) + math::Wrapping(b));
+  } else {
+    return T(a + b);
+  }
+}
+
 Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
   const ConstTensor& x = ctx.input(0);
   int64_t outer = 0, n = 0, inner = 0;
   OPBRIDGE_RETURN_IF_ERROR(math::PlanScan(x, ctx.input(1), &outer, &n, &inner));
-  // TF's scan (Eigen's SumReducer<T>) keeps the running sum in T: half and
-  // bfloat16 round it after every addition, and so does this.
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+  // TF's scan (Eigen's SumReducer<T>) keeps the running sum in T: float,
+  // half and bfloat16 round it after every addition, and so does this.
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t,
+                               uint8_t, uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
+      x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* out = ctx.output(0).data<T>();
@@ -37,9 +58,9 @@ Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
             const int64_t i = p.reverse ? n - 1 - k : k;
             if (p.exclusive) {
               dst[i] = sum;
-              sum = T(sum + src[i]);
+              sum = Add(sum, src[i]);
             } else {
-              sum = T(sum + src[i]);
+              sum = Add(sum, src[i]);
               dst[i] = sum;
             }
           }
@@ -61,11 +82,11 @@ Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
           if (p.exclusive) {
             for (int64_t l = 0; l < width; ++l) {
               out[row + l] = sum[l];
-              sum[l] = T(sum[l] + in[row + l]);
+              sum[l] = Add(sum[l], in[row + l]);
             }
           } else {
             for (int64_t l = 0; l < width; ++l) {
-              sum[l] = T(sum[l] + in[row + l]);
+              sum[l] = Add(sum[l], in[row + l]);
               out[row + l] = sum[l];
             }
           }
@@ -83,7 +104,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("Cumsum")
                          .Input("axis: Tidx")
                          .Output("out: T")
                          .Params<math::ScanParams>()
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, complex64, complex128}")
                          .Attr("Tidx: {int32, int64} = DT_INT32")
                          .ShapeRule(SameShapeAsInput0)
                          .Kernel(Kernel));

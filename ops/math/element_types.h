@@ -4,6 +4,8 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "opbridge/op.h"
@@ -44,6 +46,29 @@ template <typename Fn>
 Status DispatchRealNumber(DType dtype, Fn&& fn) {
   return DispatchElement<Eigen::half, Eigen::bfloat16, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t,
                          uint16_t, uint32_t, uint64_t>(dtype, std::forward<Fn>(fn));
+}
+
+// Whether dtype is one of the eight integer types (bool is not one).
+inline bool IsIntegerDType(DType dtype) {
+  switch (dtype) {
+    case DType::kInt8: case DType::kInt16: case DType::kInt32: case DType::kInt64:
+    case DType::kUInt8: case DType::kUInt16: case DType::kUInt32: case DType::kUInt64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// x as the unsigned type of its width, whose sums and products wrap modulo
+// 2^bits without undefined behaviour, as TF's (Eigen's) integer arithmetic
+// wraps in practice; 8- and 16-bit values widen to uint32, since their own
+// unsigned types promote to int, whose products can overflow.
+template <typename T>
+using WrapType = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
+
+template <typename T>
+WrapType<T> Wrapping(T x) {
+  return static_cast<WrapType<T>>(x);
 }
 
 }  // namespace math

@@ -1,13 +1,16 @@
-// Shared by the float64 reductions the converter leaves custom (Mean, Max,
-// Min, Prod; Sum has its own file): TF's ReductionHelper rules (axes of any
-// shape read flat, in [-rank, rank), no dim twice, keep_dims) and a driver
-// that folds each output element's inputs in row-major order.
+// Shared by the reductions the converter leaves custom (Mean, Max, Min, Prod;
+// Sum has its own file): TF's ReductionHelper rules (axes of any shape read
+// flat, in [-rank, rank), no dim twice, keep_dims) and a driver that folds
+// each output element's inputs in row-major order: in double for the
+// floating types (ReduceDouble), in the element's own type for integers and
+// complex (ReduceTyped).
 #pragma once
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "compensated_lanes.h"
@@ -126,30 +129,75 @@ inline Status ReductionShape(ShapeContext& ctx, const ReductionParams& p) {
   return Status::Ok();
 }
 
-// ReduceDouble's fold where a kept dim lies inside a reduced one: each
-// output's inputs are found by an odometer over the reduced dims.
-template <typename T, typename Acc, typename Step, typename Finish>
-void ReduceStrided(KernelContext& ctx, const T* in, T* out, int64_t out_size, int64_t count,
-                   const std::vector<int64_t>& kept_dims, const std::vector<int64_t>& kept_strides,
-                   const std::vector<int64_t>& red_dims, const std::vector<int64_t>& red_strides, const Acc& init,
-                   Step& step, Finish& finish) {
-  ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> coord(red_dims.size());
+// Where each output's inputs lie (TF's reduction rules, PlanReduction): the
+// kept and reduced dims with their strides, `count` inputs per output;
+// `trailing` when no kept dim (other than 1) lies inside a reduced one (each
+// output's inputs are one contiguous run); else [outer, count, inner] when
+// the reduced dims are one contiguous group (inner: the kept dims after it),
+// inner = 0 when they are split.
+struct ReductionLayout {
+  std::vector<int64_t> kept_dims, kept_strides, red_dims, red_strides;
+  int64_t out_size = 0, count = 1, outer = 1, inner = 1;
+  bool trailing = true;
+};
+
+// The layout of input 0 reduced over the axes of input 1; allocates output 0
+// where the shape rule left it dynamic.
+inline Status PlanLayout(KernelContext& ctx, const ReductionParams& p, ReductionLayout* l) {
+  const ConstTensor& x = ctx.input(0);
+  std::vector<bool> reduced;
+  Shape output;
+  OPBRIDGE_RETURN_IF_ERROR(PlanReduction(x.shape(), ctx.input(1), p.keep_dims, &reduced, &output));
+  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, output));
+  OPBRIDGE_REQUIRE(ctx.output(0).shape().dims() == output.dims(), "output has shape ",
+                   ctx.output(0).shape().ToString(), ", expected ", output.ToString());
+  const int rank = x.rank();
+  int64_t stride = 1, kept_inner = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    const auto ud = static_cast<size_t>(d);
+    (reduced[ud] ? l->red_dims : l->kept_dims).insert((reduced[ud] ? l->red_dims : l->kept_dims).begin(), x.dim(d));
+    (reduced[ud] ? l->red_strides : l->kept_strides)
+        .insert((reduced[ud] ? l->red_strides : l->kept_strides).begin(), stride);
+    if (reduced[ud]) {
+      l->count *= x.dim(d);
+      if (x.dim(d) > 1 && kept_inner > 1) l->trailing = false;
+    } else {
+      kept_inner *= x.dim(d);
+    }
+    stride *= x.dim(d);
+  }
+  l->out_size = output.num_elements();
+  int d = 0;
+  while (d < rank && !reduced[static_cast<size_t>(d)]) l->outer *= x.dim(d++);
+  while (d < rank && reduced[static_cast<size_t>(d)]) ++d;
+  while (d < rank && !reduced[static_cast<size_t>(d)]) l->inner *= x.dim(d++);
+  if (d < rank) l->inner = 0;
+  return Status::Ok();
+}
+
+// Fold's path where a kept dim lies inside a reduced one: each output's
+// inputs are found by an odometer over the reduced dims.
+template <typename V, typename T, typename Acc, typename Step, typename Finish>
+void ReduceStrided(KernelContext& ctx, const ReductionLayout& l, const T* in, T* out, const Acc& init, Step& step,
+                   Finish& finish) {
+  const int64_t count = l.count;
+  ctx.ParallelFor(l.out_size, count + 1, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> coord(l.red_dims.size());
     for (int64_t o = begin; o < end; ++o) {
       int64_t base = 0, rest = o;
-      for (size_t k = kept_dims.size(); k-- > 0;) {
-        base += (rest % kept_dims[k]) * kept_strides[k];
-        rest /= kept_dims[k];
+      for (size_t k = l.kept_dims.size(); k-- > 0;) {
+        base += (rest % l.kept_dims[k]) * l.kept_strides[k];
+        rest /= l.kept_dims[k];
       }
       Acc acc = init;
       std::fill(coord.begin(), coord.end(), 0);
       int64_t offset = base;
       for (int64_t i = 0; i < count; ++i) {
-        step(acc, static_cast<double>(in[offset]));
-        for (size_t k = red_dims.size(); k-- > 0;) {  // odometer over the reduced dims, innermost first
-          offset += red_strides[k];
-          if (++coord[k] < red_dims[k]) break;
-          offset -= coord[k] * red_strides[k];
+        step(acc, static_cast<V>(in[offset]));
+        for (size_t k = l.red_dims.size(); k-- > 0;) {  // odometer over the reduced dims, innermost first
+          offset += l.red_strides[k];
+          if (++coord[k] < l.red_dims[k]) break;
+          offset -= coord[k] * l.red_strides[k];
           coord[k] = 0;
         }
       }
@@ -159,121 +207,122 @@ void ReduceStrided(KernelContext& ctx, const T* in, T* out, int64_t out_size, in
 }
 
 // out[o] = finish(fold of step(acc, x) over the inputs reduced into o, from
-// init, in row-major order, count), for input 0 (double, half or bfloat16:
-// fn sees each element as a double) and axes input 1.
-// When the reduced dims are the innermost ones (tf.reduce_*(x, -1) and the
-// like), each output's inputs are one contiguous run, which span(acc, first,
-// count) folds (by default step over it in order).
+// init, in row-major order, count), each input seen as a V: double for the
+// floating types (ReduceDouble), the element type itself where the fold is
+// exact in it (ReduceTyped: integers, complex). A contiguous run of inputs
+// (the reduced dims innermost) goes to span(acc, first, count), which folds
+// it as the steps would (or in lanes where that changes no bits the tests
+// ask for).
+template <typename V, typename T, typename Acc, typename Step, typename Finish, typename Span>
+void Fold(KernelContext& ctx, const ReductionLayout& l, const T* in, T* out, const Acc& init, Step& step,
+          Finish& finish, Span& span) {
+  const int64_t count = l.count, inner = l.inner;
+  if (l.trailing) {
+    ctx.ParallelFor(l.out_size, count + 1, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) {
+        Acc acc = init;
+        if constexpr (std::is_same_v<T, V>) {
+          span(acc, in + o * count, count);
+        } else {  // widened a block at a time (half_arrays.h: F16C where the CPU has it)
+          float block[256];
+          double wide[256];
+          for (int64_t i0 = 0; i0 < count; i0 += 256) {
+            const int64_t m = std::min<int64_t>(256, count - i0);
+            Widen(in + o * count + i0, block, m);
+            for (int64_t i = 0; i < m; ++i) wide[i] = block[i];
+            span(acc, wide, m);
+          }
+        }
+        out[o] = static_cast<T>(finish(acc, count));
+      }
+    });
+    return;
+  }
+  if (inner > 1) {
+    // The reduced dims are one contiguous group with kept dims after it
+    // ([outer, count, inner]: tf.reduce_mean(x, [1, 2]) of NHWC, or axis 0):
+    // a block of up to 256 adjacent outputs is folded row by row of the
+    // group, each output's inputs in the same order as the odometer's (so
+    // the same bits), reading contiguous runs. Output by output, the
+    // odometer read every inner-th element (Mean f64 [32,64,64,16] over
+    // [1, 2]: 4.2x TF's time; axis 0 of [1024,256] 1.15x).
+    constexpr int64_t kBlock = 256;
+    const int64_t blocks = (inner + kBlock - 1) / kBlock;
+    ctx.ParallelFor(l.outer * blocks, count * std::min(kBlock, inner) + 1, [&](int64_t begin, int64_t end) {
+      std::vector<Acc> acc(static_cast<size_t>(std::min(kBlock, inner)), init);
+      for (int64_t u = begin; u < end; ++u) {
+        const int64_t a = u / blocks, first = (u % blocks) * kBlock;
+        const int64_t width = std::min(kBlock, inner - first);
+        std::fill(acc.begin(), acc.begin() + width, init);
+        const T* base = in + a * count * inner + first;
+        if constexpr (std::is_same_v<Acc, CompensatedSum>) {
+          // CompensatedSum::Add on separate arrays of sums and
+          // compensations, which the compiler vectorizes across outputs
+          // (the same operations per output, so the same bits).
+          double sum[kBlock], compensation[kBlock];
+          for (int64_t b = 0; b < width; ++b) sum[b] = compensation[b] = 0.0;
+          for (int64_t r = 0; r < count; ++r) {
+            const T* row = base + r * inner;
+            for (int64_t b = 0; b < width; ++b) {
+              const double v = static_cast<double>(row[b]);
+              const double t = sum[b] + v;
+              const double v_part = t - sum[b];
+              compensation[b] += (sum[b] - (t - v_part)) + (v - v_part);
+              sum[b] = t;
+            }
+          }
+          for (int64_t b = 0; b < width; ++b) acc[static_cast<size_t>(b)] = CompensatedSum{sum[b], compensation[b]};
+        } else {
+          for (int64_t r = 0; r < count; ++r) {
+            const T* row = base + r * inner;
+            for (int64_t b = 0; b < width; ++b) step(acc[static_cast<size_t>(b)], static_cast<V>(row[b]));
+          }
+        }
+        T* dst = out + a * inner + first;
+        for (int64_t b = 0; b < width; ++b) dst[b] = static_cast<T>(finish(acc[static_cast<size_t>(b)], count));
+      }
+    });
+    return;
+  }
+  ReduceStrided<V>(ctx, l, in, out, init, step, finish);
+}
+
+// Fold for input 0 (float64, float32, half or bfloat16: fn sees each element
+// as a double) and axes input 1. half, bfloat16 and float fold in double too
+// and round once at the end (TF's half Mean and Prod round after every step,
+// its float ones sum packets in float: ours are the closer ones).
 template <typename Acc, typename Step, typename Finish, typename Span>
 Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step step, Finish finish, Span span) {
+  ReductionLayout l;
+  OPBRIDGE_RETURN_IF_ERROR(PlanLayout(ctx, p, &l));
   const ConstTensor& x = ctx.input(0);
-  std::vector<bool> reduced;
-  Shape output;
-  OPBRIDGE_RETURN_IF_ERROR(PlanReduction(x.shape(), ctx.input(1), p.keep_dims, &reduced, &output));
-  if (!ctx.output(0).shape().rank_known()) OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, output));
-  OPBRIDGE_REQUIRE(ctx.output(0).shape().dims() == output.dims(), "output has shape ",
-                   ctx.output(0).shape().ToString(), ", expected ", output.ToString());
-  const int rank = x.rank();
-  std::vector<int64_t> kept_dims, kept_strides, red_dims, red_strides;
-  int64_t stride = 1, count = 1, kept_inner = 1;
-  bool trailing = true;  // no kept dim (other than 1) inside a reduced one
-  for (int d = rank - 1; d >= 0; --d) {
-    const auto ud = static_cast<size_t>(d);
-    (reduced[ud] ? red_dims : kept_dims).insert((reduced[ud] ? red_dims : kept_dims).begin(), x.dim(d));
-    (reduced[ud] ? red_strides : kept_strides).insert((reduced[ud] ? red_strides : kept_strides).begin(), stride);
-    if (reduced[ud]) {
-      count *= x.dim(d);
-      if (x.dim(d) > 1 && kept_inner > 1) trailing = false;
-    } else {
-      kept_inner *= x.dim(d);
-    }
-    stride *= x.dim(d);
-  }
-  const int64_t out_size = output.num_elements();
-  // [outer, count, inner] when the reduced dims are one contiguous group:
-  // inner is the kept dims after it (0 when the reduced dims are split).
-  int64_t outer = 1, inner = 1;
-  {
-    int d = 0;
-    while (d < rank && !reduced[static_cast<size_t>(d)]) outer *= x.dim(d++);
-    while (d < rank && reduced[static_cast<size_t>(d)]) ++d;
-    while (d < rank && !reduced[static_cast<size_t>(d)]) inner *= x.dim(d++);
-    if (d < rank) inner = 0;
-  }
-  // half and bfloat16 fold in double too and round once at the end (TF's
-  // half Mean and Prod round after every step: ours are the closer ones).
-  return DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
+  return DispatchElement<double, float, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T* in = x.data<T>();
-    T* out = ctx.output(0).data<T>();
-    if (trailing) {
-      ctx.ParallelFor(out_size, count + 1, [&](int64_t begin, int64_t end) {
-        for (int64_t o = begin; o < end; ++o) {
-          Acc acc = init;
-          if constexpr (std::is_same_v<T, double>) {
-            span(acc, in + o * count, count);
-          } else {  // widened a block at a time (half_arrays.h: F16C where the CPU has it)
-            float block[256];
-            double wide[256];
-            for (int64_t i0 = 0; i0 < count; i0 += 256) {
-              const int64_t m = std::min<int64_t>(256, count - i0);
-              Widen(in + o * count + i0, block, m);
-              for (int64_t i = 0; i < m; ++i) wide[i] = block[i];
-              span(acc, wide, m);
-            }
-          }
-          out[o] = static_cast<T>(finish(acc, count));
-        }
-      });
-      return Status::Ok();
-    }
-    if (inner > 1) {
-      // The reduced dims are one contiguous group with kept dims after it
-      // ([outer, count, inner]: tf.reduce_mean(x, [1, 2]) of NHWC, or axis 0):
-      // a block of up to 256 adjacent outputs is folded row by row of the
-      // group, each output's inputs in the same order as the odometer's (so
-      // the same bits), reading contiguous runs. Output by output, the
-      // odometer read every inner-th element (Mean f64 [32,64,64,16] over
-      // [1, 2]: 4.2x TF's time; axis 0 of [1024,256] 1.15x).
-      constexpr int64_t kBlock = 256;
-      const int64_t blocks = (inner + kBlock - 1) / kBlock;
-      ctx.ParallelFor(outer * blocks, count * std::min(kBlock, inner) + 1, [&](int64_t begin, int64_t end) {
-        std::vector<Acc> acc(static_cast<size_t>(std::min(kBlock, inner)), init);
-        for (int64_t u = begin; u < end; ++u) {
-          const int64_t a = u / blocks, first = (u % blocks) * kBlock;
-          const int64_t width = std::min(kBlock, inner - first);
-          std::fill(acc.begin(), acc.begin() + width, init);
-          const T* base = in + a * count * inner + first;
-          if constexpr (std::is_same_v<Acc, CompensatedSum>) {
-            // CompensatedSum::Add on separate arrays of sums and
-            // compensations, which the compiler vectorizes across outputs
-            // (the same operations per output, so the same bits).
-            double sum[kBlock], compensation[kBlock];
-            for (int64_t b = 0; b < width; ++b) sum[b] = compensation[b] = 0.0;
-            for (int64_t r = 0; r < count; ++r) {
-              const T* row = base + r * inner;
-              for (int64_t b = 0; b < width; ++b) {
-                const double v = static_cast<double>(row[b]);
-                const double t = sum[b] + v;
-                const double v_part = t - sum[b];
-                compensation[b] += (sum[b] - (t - v_part)) + (v - v_part);
-                sum[b] = t;
-              }
-            }
-            for (int64_t b = 0; b < width; ++b) acc[static_cast<size_t>(b)] = CompensatedSum{sum[b], compensation[b]};
-          } else {
-            for (int64_t r = 0; r < count; ++r) {
-              const T* row = base + r * inner;
-              for (int64_t b = 0; b < width; ++b) step(acc[static_cast<size_t>(b)], static_cast<double>(row[b]));
-            }
-          }
-          T* dst = out + a * inner + first;
-          for (int64_t b = 0; b < width; ++b) dst[b] = static_cast<T>(finish(acc[static_cast<size_t>(b)], count));
-        }
-      });
-      return Status::Ok();
-    }
-    ReduceStrided(ctx, in, out, out_size, count, kept_dims, kept_strides, red_dims, red_strides, init, step, finish);
+    Fold<double>(ctx, l, x.data<T>(), ctx.output(0).data<T>(), init, step, finish, span);
+    return Status::Ok();
+  });
+}
+
+// Fold with each element seen as its own type T, for the types Ts (integers,
+// complex), by Policy: `Policy::Acc<T>` the accumulator, `Policy::Init<T>()`
+// its start, `Policy::Step(acc, x)`, `Policy::Finish<T>(acc, count)` the
+// output. Runs are folded step by step in order: for integers every order
+// gives the same bits (wrapping sums and products are associative), and the
+// compiler vectorizes the loop.
+template <typename Policy, typename... Ts>
+Status ReduceTyped(KernelContext& ctx, const ReductionParams& p) {
+  ReductionLayout l;
+  OPBRIDGE_RETURN_IF_ERROR(PlanLayout(ctx, p, &l));
+  const ConstTensor& x = ctx.input(0);
+  return DispatchElement<Ts...>(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using Acc = typename Policy::template Acc<T>;
+    auto step = [](Acc& acc, T v) { Policy::Step(acc, v); };
+    auto finish = [](const Acc& acc, int64_t count) { return Policy::template Finish<T>(acc, count); };
+    auto span = [](Acc& acc, const T* v, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) Policy::Step(acc, v[i]);
+    };
+    Fold<T>(ctx, l, x.data<T>(), ctx.output(0).data<T>(), Policy::template Init<T>(), step, finish, span);
     return Status::Ok();
   });
 }
