@@ -2,7 +2,9 @@
 // adj_x/adj_y (tf.matmul of rank >= 3 tensors, or 2-D with unknown shapes)
 // for the dtypes the converter leaves custom: float64, half and bfloat16 (in
 // float, C rounded once: matmul.h), complex64, complex128, int16, int32, int64 (integers wrap around, exact; measured: CUSTOM
-// "BatchMatMulV2" {T, adj_x, adj_y, grad_x, grad_y}).
+// "BatchMatMulV2" {T, adj_x, adj_y, grad_x, grad_y}), and float32 for models
+// that keep it custom (the converter makes BATCH_MATMUL of it; TF's op refuses
+// int8, and has no CPU kernel for the unsigned types).
 // adj_* is the adjoint: transposed and, for complex, conjugated.
 #include <algorithm>
 #include <type_traits>
@@ -116,12 +118,12 @@ Status BatchMatMulKernel(KernelContext& ctx, const BatchMatMulParams& p) {
       }
     });
   };
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
                                int16_t, int32_t, int64_t>(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = ctx.output(0).data<T>();
     if constexpr (matmul::kWidened<T>) {
-      // 2-byte elements: every buffer TFLite hands over is aligned for them.
+      // 2- and 4-byte elements: every buffer TFLite hands over is aligned for them.
       const T* x_data = x.data<T>();
       const T* y_data = y.data<T>();
       int64_t y_matrices = 1;  // y's batch dims (k may be 0)
@@ -145,7 +147,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("BatchMatMulV2")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double, complex64, complex128, int16, int32, int64}")
+                         .Attr("T: {half, bfloat16, float, double, complex64, complex128, int16, int32, int64}")
                          .Params<BatchMatMulParams>()
                          .Attr("grad_x: bool = false")
                          .Attr("grad_y: bool = false")

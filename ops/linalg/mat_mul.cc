@@ -2,7 +2,10 @@
 // rank-2 tensors) for the dtypes the converter leaves custom: float64, half
 // and bfloat16 (in float, C rounded once: matmul.h), complex64, complex128,
 // int32 and int64 (integers wrap around, exact;
-// keras-hub's GPT-2 cache key). Measured: the converter emits CUSTOM "MatMul"
+// keras-hub's GPT-2 cache key), and float32 for models that keep it custom
+// (the converter makes FULLY_CONNECTED of it; TF's MatMul takes no other
+// integer type: int8 and int16 are refused by its op, uint* have no CPU
+// kernel). Measured: the converter emits CUSTOM "MatMul"
 // with transpose_b set, after a CUSTOM Transpose of b, or a Conj for adjoint_b.
 // MatMul never conjugates (tf.matmul's adjoints become Conj ops first).
 #include "../math/element_types.h"
@@ -75,12 +78,12 @@ Status MatMulKernel(KernelContext& ctx, const MatMulParams& p) {
       }
     });
   };
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, std::complex<float>, std::complex<double>,
                                int32_t, int64_t>(a.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* c = ctx.output(0).data<T>();
     if constexpr (matmul::kWidened<T>) {
-      const T* a_data = a.data<T>();  // 2-byte elements: aligned in any TFLite buffer
+      const T* a_data = a.data<T>();  // 2- and 4-byte elements: aligned in any TFLite buffer
       std::vector<matmul::WidenedB> bs;  // moved in: its packed panels are not copyable
       bs.push_back(matmul::WidenB(b.data<T>(), k, n, p.transpose_b));
       matmul::WidenedProducts(
@@ -101,7 +104,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatMul")
                          .Input("b: T")
                          .Output("product: T")
                          .Params<MatMulParams>()
-                         .Attr("T: {half, bfloat16, double, complex64, complex128, int32, int64}")
+                         .Attr("T: {half, bfloat16, float, double, complex64, complex128, int32, int64}")
                          .Attr("grad_a: bool = false")
                          .Attr("grad_b: bool = false")
                          .ShapeRule(MatMulShape)

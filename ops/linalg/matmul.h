@@ -1,7 +1,7 @@
 // Shared by MatMul and BatchMatMulV2 for the dtypes the converter leaves
 // custom (float64, complex64, complex128, half, bfloat16, and the integers int16
-// (BatchMatMulV2 only), int32 and int64): C = op(A) * op(B) per matrix, op
-// the identity, the transpose or (complex) the adjoint.
+// (BatchMatMulV2 only), int32 and int64), and float32: C = op(A) * op(B) per
+// matrix, op the identity, the transpose or (complex) the adjoint.
 // Each op(A) row and op(B) are copied to row-major order once, then every
 // C[i, j] sums k in order in T's precision (TF's Eigen contraction sums in
 // blocks: results agree to rounding, which the tests bound).
@@ -73,9 +73,14 @@ const T* AlignedData(const ConstTensor& t, std::vector<T>* copy) {
 // half and bfloat16: TF's Eigen contraction multiplies and adds them in float
 // and rounds each element of C once (measured: equal to the float product
 // rounded, for k up to 512). The kernels widen the inputs to float, multiply
-// in float (WidenedProducts below) and round C.
+// in float (WidenedProducts below) and round C. float32 (a model that keeps
+// MatMul custom; the converter makes FULLY_CONNECTED or BATCH_MATMUL of it)
+// takes the same float product, copied in and out: TF's float32 product is
+// oneDNN's blocked sgemm, whose order of additions is its own, so the two
+// agree to float rounding, not bit for bit.
 template <typename T>
-constexpr bool kWidened = std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16>;
+constexpr bool kWidened =
+    std::is_same_v<T, Eigen::half> || std::is_same_v<T, Eigen::bfloat16> || std::is_same_v<T, float>;
 
 // Register tiles of the product for float64 and complex (matmul_tiles.h): C's
 // elements are independent sums, so computing kRows rows by a vector of

@@ -1,8 +1,15 @@
-// BiasAdd: TF's value + bias along the channel dim (tf.nn.bias_add) in
-// float64, half and bfloat16: the converter leaves CUSTOM "BiasAdd" {T, data_format} for them
-// (measured by tools/census_float64.py). NHWC adds along the last dim, NCHW
-// along dim 1 (for a rank-2 value both are the last dim).
-// TF's checks: value at least 2-D, bias 1-D with one entry per channel. Exact.
+// BiasAdd: TF's value + bias along the channel dim (tf.nn.bias_add) in every
+// dtype TF's CPU kernel takes: the converter leaves CUSTOM "BiasAdd" {T,
+// data_format} for all but float32 (measured by tools/census_float64.py and
+// tests/test_parity_integer_reductions.py: every integer type, complex,
+// float64, half and bfloat16); float32 is kept for models that carry it
+// custom. NHWC adds along the last dim, NCHW along dim 1 (for a rank-2 value
+// both are the last dim). TF's checks: value at least 2-D, bias 1-D with one
+// entry per channel. Exact: one addition per element, rounded to T, or for
+// integers wrapped modulo 2^bits as TF's.
+#include <complex>
+#include <type_traits>
+
 #include "../math/cwise.h"
 
 namespace opbridge {
@@ -49,12 +56,22 @@ Status Kernel(KernelContext& ctx, const BiasAddParams& p) {
   if (channels == 0) return Status::Ok();
   // half and bfloat16: Eigen adds in float and rounds, as TF's kernel; one
   // step, so by float blocks (OneStepRun).
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(value.dtype(), [&](auto tag) {
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t,
+                               uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
+      value.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
     T* out = ctx.output(0).data<T>();
-    auto add = [](auto v, auto w) { return v + w; };
+    // Integers in their unsigned type (math::Wrapping): TF's signed sum
+    // wraps in practice, and here without undefined behaviour.
+    auto add = [](auto v, auto w) {
+      if constexpr (std::is_integral_v<T>) {
+        return static_cast<T>(math::Wrapping(static_cast<T>(v)) + math::Wrapping(static_cast<T>(w)));
+      } else {
+        return v + w;
+      }
+    };
     ctx.ParallelFor(value.num_elements(), 1, [&](int64_t begin, int64_t end) {
       // Runs of one bias step: along the channels (inner == 1: the bias
       // advances with the value) or along one channel's inner block (the
@@ -81,7 +98,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("BiasAdd")
                          .Input("value: T")
                          .Input("bias: T")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, complex64, complex128}")
                          .Params<BiasAddParams>()
                          .ShapeRule(BiasAddShape)
                          .Kernel(Kernel));
