@@ -1,12 +1,15 @@
-// Fill: TF's tensor of shape `dims` filled with `value` (tf.fill) in float64, half and bfloat16:
-// the converter leaves CUSTOM "Fill" {T, index_type} for those dtypes, which
-// TFLite's FILL lacks (measured by tools/census_float64.py). TF's checks:
-// dims a vector of non-negative sizes, value a scalar.
-#include <cstring>
+// Fill: TF's tensor of shape `dims` filled with `value` (tf.fill) in every
+// dtype TF's CPU kernel takes (quantized ones aside): the converter leaves
+// CUSTOM "Fill" {T, index_type} for float64, half, bfloat16, uint16 and uint64,
+// which TFLite's FILL lacks (measured by tools/census_float64.py and
+// tests/test_parity_integer_reductions.py; int8, int16, uint8 and uint32
+// become BROADCAST_TO), and the others stay for models that carry them
+// custom. TF's checks: dims a vector of non-negative sizes, value a scalar.
+// The value is copied as a raw element of its size (array::ForElements).
+#include <algorithm>
 #include <vector>
 
 #include "index_vector.h"
-#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -39,12 +42,12 @@ Status Kernel(KernelContext& ctx) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(ctx.input(1).dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T value;  // memcpy: constant buffers are only 4-byte aligned
-    std::memcpy(&value, ctx.input(1).data<T>(), sizeof value);
-    T* out = y.data<T>();
-    for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = value;
+  return array::ForElements(ctx.input(1).dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In value = ctx.input(1).data<In>()[0];  // bytes (no alignment assumed) or a string's view
+    Out* out = y.data<Out>();
+    std::fill(out, out + y.num_elements(), value);
     return Status::Ok();
   });
 }
@@ -55,7 +58,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("Fill")
                          .Input("dims: index_type")
                          .Input("value: T")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool, complex64, complex128, string}")
                          .Attr("index_type: {int32, int64} = DT_INT32")
                          .ShapeRule(FillShape)
                          .Kernel(Kernel));

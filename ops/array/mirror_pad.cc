@@ -1,12 +1,15 @@
-// MirrorPad: TF's tf.pad(mode='REFLECT' or 'SYMMETRIC') in float64, half and bfloat16: the
-// converter leaves CUSTOM "MirrorPad" {T, Tpaddings, mode} for those dtypes, which
-// TFLite's MIRROR_PAD lacks (measured by tools/census_float64.py). REFLECT
-// mirrors about the edge element (pads <= dim - 1), SYMMETRIC repeats it
-// (pads <= dim); TF's checks. Elements are copied: exact.
+// MirrorPad: TF's tf.pad(mode='REFLECT' or 'SYMMETRIC') in every dtype TF's
+// CPU kernel takes (quantized ones aside): the converter leaves CUSTOM
+// "MirrorPad" {T, Tpaddings, mode} for float64, half, bfloat16, int16, the
+// unsigned types but uint8, bool, complex and string, which TFLite's
+// MIRROR_PAD lacks (measured by tools/census_float64.py and
+// tests/test_parity_integer_reductions.py). REFLECT mirrors about the edge
+// element (pads <= dim - 1), SYMMETRIC repeats it (pads <= dim); TF's checks.
+// Elements are moved as raw elements of their size (array::ForElements):
+// exact.
 #include <vector>
 
 #include "index_vector.h"
-#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -72,11 +75,12 @@ Status Kernel(KernelContext& ctx, const MirrorPadParams& p) {
   const std::vector<int64_t> in_dims = x.shape().dims();
   const std::vector<int64_t> strides = array::Strides(in_dims);
   const bool reflect = p.mode == Mode::kReflect;
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* in = x.data<T>();
-    T* out = y.data<T>();
-    ctx.ParallelFor(y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
+  return array::ForElements(x.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = x.data<In>();
+    Out* out = y.data<Out>();
+    array::ParallelForElements<Out>(ctx, y.num_elements(), 1, [&](int64_t lo, int64_t hi) {
       array::ForEachOutput(
           dims, strides, lo, hi,
           [&](size_t d, int64_t c) {
@@ -97,7 +101,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("MirrorPad")
                          .Input("input: T")
                          .Input("paddings: Tpaddings")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool, complex64, complex128, string}")
                          .Attr("Tpaddings: {int32, int64} = DT_INT32")
                          .Params<MirrorPadParams>()
                          .MayForwardInput()

@@ -1,14 +1,15 @@
 // OneHot: TF's tf.one_hot(indices, depth, on_value, off_value, axis) with a
-// float64, half or bfloat16 result: the converter leaves CUSTOM "OneHot" {T, TI, axis} for
-// those dtypes, which TFLite's ONE_HOT lacks (measured by tools/census_float64.py).
+// result of any dtype TF's CPU kernel takes: the converter leaves CUSTOM
+// "OneHot" {T, TI, axis} for float64, half, bfloat16, int16, uint16, uint32,
+// uint64, complex and string, which TFLite's ONE_HOT lacks (measured by
+// tools/census_float64.py and tests/test_parity_integer_reductions.py); the
+// values are copied as raw elements of their size (array::ForElements).
 // The new dim of size depth goes at `axis` (-1: last); an index outside
 // [0, depth) gives a row of off_value, as TF. TF's checks and texts.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "index_vector.h"
-#include "../math/element_types.h"
 
 namespace opbridge {
 namespace {
@@ -58,24 +59,23 @@ Status Kernel(KernelContext& ctx, const OneHotParams& p) {
   const Tensor& y = ctx.output(0);
   OPBRIDGE_REQUIRE(y.shape().dims() == dims, "output has shape ", y.shape().ToString(), ", expected ",
                    Shape(dims).ToString());
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(y.dtype(), [&](auto value_tag) {
-    using T = typename decltype(value_tag)::type;
-    T on, off;  // memcpy: constant buffers are only 4-byte aligned
-    std::memcpy(&on, ctx.input(2).data<T>(), sizeof on);
-    std::memcpy(&off, ctx.input(3).data<T>(), sizeof off);
+  return array::ForElements(y.dtype(), [&](auto value_tag) {
+    using In = typename decltype(value_tag)::In;
+    using Out = typename decltype(value_tag)::Out;
+    const In on = ctx.input(2).data<In>()[0], off = ctx.input(3).data<In>()[0];  // bytes, or strings' views
     // Output [prefix, depth, suffix]; indices [prefix, suffix].
     int64_t prefix = 1, suffix = 1;
     for (int d = 0; d < axis; ++d) prefix *= indices.dim(d);
     for (int d = axis; d < indices.rank(); ++d) suffix *= indices.dim(d);
-    T* out = y.data<T>();
+    Out* out = y.data<Out>();
     return Dispatch<uint8_t, int8_t, int32_t, int64_t>(indices.dtype(), [&](auto tag) {
       const auto* idx = indices.data<typename decltype(tag)::type>();
       // Each [depth, suffix] block is filled with off_value, then each index in
       // [0, depth) sets its one element (others, negative included, set none).
       const int64_t block = depth * suffix;
-      ctx.ParallelFor(prefix, block + 1, [&](int64_t begin, int64_t end) {
+      array::ParallelForElements<Out>(ctx, prefix, block + 1, [&](int64_t begin, int64_t end) {
         for (int64_t a = begin; a < end; ++a) {
-          T* dst = out + a * block;
+          Out* dst = out + a * block;
           std::fill(dst, dst + block, off);
           for (int64_t s = 0; s < suffix; ++s) {
             const auto k = static_cast<int64_t>(idx[a * suffix + s]);
@@ -96,7 +96,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("OneHot")
                          .Input("on_value: T")
                          .Input("off_value: T")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool, complex64, complex128, string}")
                          .Attr("TI: {uint8, int8, int32, int64} = DT_INT64")
                          .Params<OneHotParams>()
                          .ShapeRule(OneHotShape)

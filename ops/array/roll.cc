@@ -9,12 +9,14 @@
 //  - each axis's total shift is reduced modulo its dim (a dim of 0 counts
 //    as 1), so any shift, negative or larger than the dim, wraps;
 //  - TF accumulates those totals in 32-bit ints (RollShifts below).
-// Data is moved as raw bytes, so every dtype TFLite holds rolls the same way.
+// Data is moved as raw bytes, so every dtype TFLite holds rolls the same way;
+// strings (which the converter leaves custom too, measured) as views.
 #include <algorithm>
-#include <cstring>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
-#include "opbridge/op.h"
+#include "index_vector.h"
 
 namespace opbridge {
 namespace {
@@ -79,6 +81,55 @@ Status RollShifts(const ConstTensor& input, const ConstTensor& shift_t, const Co
   return Status::Ok();
 }
 
+// The rolled copy of input 0: its elements are `elem` units of E each (bytes
+// of a fixed-size dtype, or one string view: the output's views point into
+// the input's strings, and the adapter copies each once).
+template <typename E>
+Status Move(KernelContext& ctx, const E* in, E* out, int64_t elem, const std::vector<int64_t>& shifts) {
+  const ConstTensor& input = ctx.input(0);
+  const int64_t total = input.num_elements();
+  // The innermost shifted dim: the dims inside it move as contiguous blocks.
+  const int rank = input.rank();
+  int isd = rank - 1;
+  while (isd >= 0 && shifts[static_cast<size_t>(isd)] == 0) --isd;
+  if (isd < 0) {  // nothing moves
+    const auto copy = [&](int64_t begin, int64_t end) { std::copy(in + begin, in + end, out + begin); };
+    if constexpr (std::is_same_v<E, std::string_view>) {
+      copy(0, total);  // views: on this thread (array::ParallelForElements)
+    } else {
+      ctx.ParallelFor(total * elem, 1, copy, /*grain=*/4096);
+    }
+    return Status::Ok();
+  }
+  int64_t block = elem;
+  for (int d = isd + 1; d < rank; ++d) block *= input.dim(d);
+  const int64_t n = input.dim(isd);
+  const int64_t s = shifts[static_cast<size_t>(isd)];
+  const int64_t row_units = n * block;
+  const int64_t rows = total * elem / row_units;
+  // Row r is the slice at one index of the dims before isd; it lands at the
+  // shifted index of those dims, and inside it [0, n-s) goes to [s, n) and
+  // [n-s, n) to [0, s).
+  array::ParallelForElements<E>(ctx, rows, row_units / 8 + 20, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      int64_t rest = r, out_row = 0, stride = 1;
+      for (int d = isd - 1; d >= 0; --d) {
+        const int64_t dim = input.dim(d);
+        int64_t index = rest % dim + shifts[static_cast<size_t>(d)];
+        rest /= dim;
+        if (index >= dim) index -= dim;
+        out_row += index * stride;
+        stride *= dim;
+      }
+      const E* src = in + r * row_units;
+      E* dst = out + out_row * row_units;
+      std::copy(src, src + (n - s) * block, dst + s * block);
+      std::copy(src + (n - s) * block, src + n * block, dst);
+    }
+  });
+  return Status::Ok();
+}
+
 Status RollKernel(KernelContext& ctx) {
   const ConstTensor& input = ctx.input(0);
   const ConstTensor& shift_t = ctx.input(kShift);
@@ -94,52 +145,14 @@ Status RollKernel(KernelContext& ctx) {
   std::vector<int64_t> shifts;
   OPBRIDGE_RETURN_IF_ERROR(RollShifts(input, shift_t, axis_t, &shifts));
 
+  if (input.num_elements() == 0) return Status::Ok();
+  if (input.dtype() == DType::kString) {
+    return Move(ctx, input.data<std::string_view>(), ctx.output(0).data<std::string_view>(), 1, shifts);
+  }
   const auto elem = static_cast<int64_t>(DTypeSize(input.dtype()));
   OPBRIDGE_REQUIRE(elem > 0, "input '", input.name(), "' has dtype ", DTypeName(input.dtype()),
                    ", which cannot be rolled");
-  const int64_t total = input.num_elements();
-  if (total == 0) return Status::Ok();
-  const char* in = input.data<char>();
-  char* out = ctx.output(0).data<char>();
-
-  // The innermost shifted dim: the dims inside it move as contiguous blocks.
-  const int rank = input.rank();
-  int isd = rank - 1;
-  while (isd >= 0 && shifts[static_cast<size_t>(isd)] == 0) --isd;
-  if (isd < 0) {  // nothing moves
-    ctx.ParallelFor(
-        total * elem, 1,
-        [&](int64_t begin, int64_t end) { std::memcpy(out + begin, in + begin, static_cast<size_t>(end - begin)); },
-        /*grain=*/4096);
-    return Status::Ok();
-  }
-  int64_t block = elem;
-  for (int d = isd + 1; d < rank; ++d) block *= input.dim(d);
-  const int64_t n = input.dim(isd);
-  const int64_t s = shifts[static_cast<size_t>(isd)];
-  const int64_t row_bytes = n * block;
-  const int64_t rows = total * elem / row_bytes;
-  // Row r is the slice at one index of the dims before isd; it lands at the
-  // shifted index of those dims, and inside it [0, n-s) goes to [s, n) and
-  // [n-s, n) to [0, s).
-  ctx.ParallelFor(rows, row_bytes / 8 + 20, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      int64_t rest = r, out_row = 0, stride = 1;
-      for (int d = isd - 1; d >= 0; --d) {
-        const int64_t dim = input.dim(d);
-        int64_t index = rest % dim + shifts[static_cast<size_t>(d)];
-        rest /= dim;
-        if (index >= dim) index -= dim;
-        out_row += index * stride;
-        stride *= dim;
-      }
-      const char* src = in + r * row_bytes;
-      char* dst = out + out_row * row_bytes;
-      std::memcpy(dst + s * block, src, static_cast<size_t>((n - s) * block));
-      std::memcpy(dst, src + (n - s) * block, static_cast<size_t>(s * block));
-    }
-  });
-  return Status::Ok();
+  return Move(ctx, input.data<char>(), ctx.output(0).data<char>(), elem, shifts);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Roll")
@@ -151,7 +164,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Roll")
                          .Input("axis: Taxis")
                          .Output("output: T")
                          .Attr("T: {float, double, half, bfloat16, int8, int16, int32, int64, uint8, uint16, "
-                               "uint32, uint64, bool, complex64, complex128}")
+                               "uint32, uint64, bool, complex64, complex128, string}")
                          .Attr("Tshift: {int32, int64}")
                          .Attr("Taxis: {int32, int64}")
                          .ShapeRule(RollShape)

@@ -1,6 +1,10 @@
 // MatrixDiagV3: TF's tf.linalg.diag(diagonal, k, num_rows, num_cols,
-// padding_value, align) in float64, half and bfloat16: the converter leaves CUSTOM
-// "MatrixDiagV3" {T, align} for double (measured by tools/census_float64.py).
+// padding_value, align) in every dtype TF's CPU kernel takes: the converter
+// leaves CUSTOM "MatrixDiagV3" {T, align} for float64, half, bfloat16, uint16,
+// uint32, uint64, bool and complex, which TFLite's MATRIX_DIAG lacks
+// (measured by tools/census_float64.py and
+// tests/test_parity_integer_reductions.py); elements are moved as raw
+// elements of their size (array::ForElements).
 // Builds [..., num_rows, num_cols] matrices with the packed diagonals k[0] ..
 // k[1] in place (diag_band.h) and padding_value elsewhere. num_rows /
 // num_cols -1 are inferred as TF does; TF's checks and texts. Exact copies.
@@ -9,7 +13,7 @@
 #include <vector>
 
 #include "diag_band.h"
-#include "../math/element_types.h"
+#include "../array/index_vector.h"
 
 namespace opbridge {
 namespace {
@@ -83,13 +87,13 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const int64_t max_len = diagonal.dim(diagonal.rank() - 1);
   const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
   const int64_t batch = per_matrix ? y.num_elements() / per_matrix : 0;
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(diagonal.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T padding;  // memcpy: constant buffers are only 4-byte aligned
-    std::memcpy(&padding, ctx.input(4).data<T>(), sizeof padding);
-    const T* in = diagonal.data<T>();
-    T* out = y.data<T>();
-    ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+  return array::ForElements(diagonal.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In padding = ctx.input(4).data<In>()[0];  // bytes: no alignment assumed
+    const In* in = diagonal.data<In>();
+    Out* out = y.data<Out>();
+    array::ParallelForElements<Out>(ctx, batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
       for (int64_t b = begin; b < end; ++b) {
         for (int64_t i = 0; i < rows; ++i) {
           for (int64_t j = 0; j < cols; ++j) {
@@ -112,7 +116,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixDiagV3")
                          .Input("num_cols: int32")
                          .Input("padding_value: T")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool, complex64, complex128}")
                          .Params<linalg::DiagAlignParams>()
                          .ShapeRule(MatrixDiagV3Shape)
                          .Kernel(Kernel));

@@ -1,6 +1,9 @@
 // MatrixSetDiagV3: TF's tf.linalg.set_diag(input, diagonal, k, align) in
-// float64, half and bfloat16: the converter leaves CUSTOM "MatrixSetDiagV3" {T, align}
-// for them (measured by tools/census_float64.py). A copy of input with the
+// every dtype TF's CPU kernel takes: the converter leaves CUSTOM
+// "MatrixSetDiagV3" {T, align} for float64, half, bfloat16, uint16, uint32,
+// uint64, bool and complex, which TFLite's MATRIX_SET_DIAG lacks (measured by
+// tools/census_float64.py and tests/test_parity_integer_reductions.py);
+// elements are moved as raw elements of their size (array::ForElements). A copy of input with the
 // band k[0]..k[1] replaced by the packed diagonals (diag_band.h). k must lie
 // in (-rows, cols) (or be 0) and the diagonals' shape must be TF's
 // [..., num_diags (if > 1), max_diag_len]; TF's checks. Exact copies.
@@ -8,7 +11,7 @@
 #include <vector>
 
 #include "diag_band.h"
-#include "../math/element_types.h"
+#include "../array/index_vector.h"
 
 namespace opbridge {
 namespace {
@@ -51,21 +54,22 @@ Status Kernel(KernelContext& ctx, const linalg::DiagAlignParams& p) {
   const int64_t rows = input.dim(input.rank() - 2), cols = input.dim(input.rank() - 1);
   const int64_t per_matrix = rows * cols, per_diag = band.num_diags() * max_len;
   const int64_t batch = per_matrix ? input.num_elements() / per_matrix : 0;
-  return math::DispatchElement<double, Eigen::half, Eigen::bfloat16>(input.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* in = input.data<T>();
-    const T* diag = diagonal.data<T>();
-    T* out = ctx.output(0).data<T>();
+  return array::ForElements(input.dtype(), [&](auto tag) {
+    using In = typename decltype(tag)::In;
+    using Out = typename decltype(tag)::Out;
+    const In* in = input.data<In>();
+    const In* diag = diagonal.data<In>();
+    Out* out = ctx.output(0).data<Out>();
     // Each matrix copied whole, then its band's elements set diagonal by
     // diagonal: the packed offset is computed only where it is used (per
     // element it cost more than the copy).
-    ctx.ParallelFor(batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
-      if (out + begin * per_matrix != in + begin * per_matrix) {
+    array::ParallelForElements<Out>(ctx, batch, per_matrix + 1, [&](int64_t begin, int64_t end) {
+      if (static_cast<const void*>(out + begin * per_matrix) != static_cast<const void*>(in + begin * per_matrix)) {
         std::copy(in + begin * per_matrix, in + end * per_matrix, out + begin * per_matrix);
       }
       for (int64_t b = begin; b < end; ++b) {
-        T* m = out + b * per_matrix;
-        const T* values = diag + b * per_diag;
+        Out* m = out + b * per_matrix;
+        const In* values = diag + b * per_diag;
         for (int64_t d = std::max(band.lower, -rows + 1); d <= std::min(band.upper, cols - 1); ++d) {
           for (int64_t i = std::max<int64_t>(0, -d); i < rows && i + d < cols; ++i) {
             m[i * cols + i + d] = values[linalg::PackedOffset(band, p.align, rows, cols, max_len, i, i + d)];
@@ -84,7 +88,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("MatrixSetDiagV3")
                          .Input("diagonal: T")
                          .Input("k: int32")
                          .Output("output: T")
-                         .Attr("T: {half, bfloat16, double}")
+                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
+                               "uint64, bool, complex64, complex128}")
                          .Params<linalg::DiagAlignParams>()
                          .ShapeRule(MatrixSetDiagV3Shape)
                          .Kernel(Kernel));
