@@ -18,6 +18,12 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     lgamma = _tf_library.load().opbridge_lgamma
     found = [
         Case("Erf", f"f32 [{n}]", tf.math.erf, [normal]),
+        Case(
+            "HistogramFixedWidth",
+            f"f32 [{n}] -> 100 bins",
+            lambda x: tf.histogram_fixed_width(x, [-2.0, 2.0], nbins=100),
+            [normal],
+        ),
         Case("Erf", f"f64 [{n // 16}]", tf.math.erf, [normal[: n // 16].astype(np.float64)]),
         Case("Erfinv", f"f32 [{n}]", tf.math.erfinv, [unit]),
         Case("Erfinv", f"f64 [{n // 16}]", tf.math.erfinv, [unit[: n // 16].astype(np.float64)]),
