@@ -68,9 +68,11 @@ Status Kernel(KernelContext& ctx) {
       for (int64_t j = 0; j < slice; ++j) out[offset + j].append(u[r * slice + j]);
     });
   }
-  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t,
-                               uint8_t, uint16_t, uint32_t, uint64_t, bool, std::complex<float>,
-                               std::complex<double>>(updates.dtype(), [&](auto tag) {
+  // Signed integers run as the unsigned type of their width (math::UnsignedOfWidth:
+  // the same wrapped sums).
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, uint8_t, uint16_t, uint32_t, uint64_t,
+                               bool, std::complex<float>, std::complex<double>>(
+      math::UnsignedOfWidth(updates.dtype()), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = y.data<T>();
     for (int64_t i = 0; i < y.num_elements(); ++i) out[i] = T(0);

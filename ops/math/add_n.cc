@@ -69,9 +69,11 @@ Status Kernel(KernelContext& ctx) {
   // TF's first group: N % 8 inputs, or 8 or 9 where that would leave fewer
   // than 2 (N = 1: the input itself).
   const int head = n == 1 ? 1 : (n % 8 < 2 ? n % 8 + 8 : n % 8);
-  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t,
-                               uint8_t, uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
-      first.dtype(), [&](auto tag) {
+  // Signed integers run as the unsigned type of their width (math::UnsignedOfWidth:
+  // the same wrapped sums).
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, uint8_t, uint16_t, uint32_t, uint64_t,
+                               std::complex<float>, std::complex<double>>(
+      math::UnsignedOfWidth(first.dtype()), [&](auto tag) {
         using T = typename decltype(tag)::type;
         T* out = ctx.output(0).data<T>();
         // Blocks of elements small enough for the group's partial sum to stay

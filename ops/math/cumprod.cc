@@ -117,9 +117,11 @@ Status CumprodKernel(KernelContext& ctx, const CumprodParams& p) {
   OPBRIDGE_REQUIRE(axis >= -x.rank() && axis < x.rank(), "axis must be in the range [", -x.rank(), ", ",
                    x.rank(), ") for input 'x' of shape ", x.shape().ToString(), ", got ", axis);
   const int a = static_cast<int>(axis < 0 ? axis + x.rank() : axis);
-  return math::DispatchElement<float, double, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
-                               uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
-      x.dtype(), [&](auto tag) { return Scan<typename decltype(tag)::type>(ctx, p, a); });
+  // Signed integers run as the unsigned type of their width (math::UnsignedOfWidth:
+  // the same wrapped products).
+  return math::DispatchElement<float, double, Eigen::half, Eigen::bfloat16, uint8_t, uint16_t, uint32_t, uint64_t,
+                               std::complex<float>, std::complex<double>>(
+      math::UnsignedOfWidth(x.dtype()), [&](auto tag) { return Scan<typename decltype(tag)::type>(ctx, p, a); });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("Cumprod")

@@ -38,9 +38,11 @@ Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(math::PlanScan(x, ctx.input(1), &outer, &n, &inner));
   // TF's scan (Eigen's SumReducer<T>) keeps the running sum in T: float,
   // half and bfloat16 round it after every addition, and so does this.
-  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t,
-                               uint8_t, uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
-      x.dtype(), [&](auto tag) {
+  // Signed integers run as the unsigned type of their width (math::UnsignedOfWidth:
+  // the same wrapped sums).
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, uint8_t, uint16_t, uint32_t, uint64_t,
+                               std::complex<float>, std::complex<double>>(
+      math::UnsignedOfWidth(x.dtype()), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* in = x.data<T>();
     T* out = ctx.output(0).data<T>();

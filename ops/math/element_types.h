@@ -59,6 +59,21 @@ inline bool IsIntegerDType(DType dtype) {
   }
 }
 
+// The unsigned dtype of an integer dtype's width (kInt8 -> kUInt8, ...; any
+// other dtype unchanged). Sums and products modulo 2^bits are the same bits
+// for the signed and the unsigned type, so a kernel that only adds or
+// multiplies integers runs the signed ones as unsigned: one instantiation
+// per width instead of two.
+inline DType UnsignedOfWidth(DType dtype) {
+  switch (dtype) {
+    case DType::kInt8: return DType::kUInt8;
+    case DType::kInt16: return DType::kUInt16;
+    case DType::kInt32: return DType::kUInt32;
+    case DType::kInt64: return DType::kUInt64;
+    default: return dtype;
+  }
+}
+
 // x as the unsigned type of its width, whose sums and products wrap modulo
 // 2^bits without undefined behaviour, as TF's (Eigen's) integer arithmetic
 // wraps in practice; 8- and 16-bit values widen to uint32, since their own

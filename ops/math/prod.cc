@@ -60,9 +60,9 @@ struct ComplexProd {
 
 Status Kernel(KernelContext& ctx, const math::ReductionParams& p) {
   const DType dtype = ctx.input(0).dtype();
-  if (math::IsIntegerDType(dtype)) {
-    return math::ReduceTyped<IntegerProd, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t>(
-        ctx, p);
+  if (math::IsIntegerDType(dtype)) {  // signed types as unsigned: the same wrapped products
+    return math::ReduceTyped<IntegerProd, uint8_t, uint16_t, uint32_t, uint64_t>(ctx, p,
+                                                                                  math::UnsignedOfWidth(dtype));
   }
   if (dtype == DType::kComplex64 || dtype == DType::kComplex128) {
     return math::ReduceTyped<ComplexProd, std::complex<float>, std::complex<double>>(ctx, p);

@@ -309,12 +309,14 @@ Status ReduceDouble(KernelContext& ctx, const ReductionParams& p, Acc init, Step
 // output. Runs are folded step by step in order: for integers every order
 // gives the same bits (wrapping sums and products are associative), and the
 // compiler vectorizes the loop.
+// `as`: the dtype whose element type reads the input and writes the output
+// (the input's own, or its UnsignedOfWidth where the fold only wraps).
 template <typename Policy, typename... Ts>
-Status ReduceTyped(KernelContext& ctx, const ReductionParams& p) {
+Status ReduceTyped(KernelContext& ctx, const ReductionParams& p, DType as) {
   ReductionLayout l;
   OPBRIDGE_RETURN_IF_ERROR(PlanLayout(ctx, p, &l));
   const ConstTensor& x = ctx.input(0);
-  return DispatchElement<Ts...>(x.dtype(), [&](auto tag) {
+  return DispatchElement<Ts...>(as, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using Acc = typename Policy::template Acc<T>;
     auto step = [](Acc& acc, T v) { Policy::Step(acc, v); };
@@ -325,6 +327,11 @@ Status ReduceTyped(KernelContext& ctx, const ReductionParams& p) {
     Fold<T>(ctx, l, x.data<T>(), ctx.output(0).data<T>(), Policy::template Init<T>(), step, finish, span);
     return Status::Ok();
   });
+}
+
+template <typename Policy, typename... Ts>
+Status ReduceTyped(KernelContext& ctx, const ReductionParams& p) {
+  return ReduceTyped<Policy, Ts...>(ctx, p, ctx.input(0).dtype());
 }
 
 // Max (kMax) or Min of a contiguous run into acc, as TF's reducer folded in

@@ -56,15 +56,17 @@ Status Kernel(KernelContext& ctx, const BiasAddParams& p) {
   if (channels == 0) return Status::Ok();
   // half and bfloat16: Eigen adds in float and rounds, as TF's kernel; one
   // step, so by float blocks (OneStepRun).
-  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, int8_t, int16_t, int32_t, int64_t, uint8_t,
-                               uint16_t, uint32_t, uint64_t, std::complex<float>, std::complex<double>>(
-      value.dtype(), [&](auto tag) {
+  // Signed integers run as the unsigned type of their width
+  // (math::UnsignedOfWidth: the same wrapped sums).
+  return math::DispatchElement<double, float, Eigen::half, Eigen::bfloat16, uint8_t, uint16_t, uint32_t, uint64_t,
+                               std::complex<float>, std::complex<double>>(
+      math::UnsignedOfWidth(value.dtype()), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
     T* out = ctx.output(0).data<T>();
-    // Integers in their unsigned type (math::Wrapping): TF's signed sum
-    // wraps in practice, and here without undefined behaviour.
+    // Integers widened as math::Wrapping widens them (uint8 + uint8 would
+    // promote to int): TF's signed sum wraps in practice, and so does this.
     auto add = [](auto v, auto w) {
       if constexpr (std::is_integral_v<T>) {
         return static_cast<T>(math::Wrapping(static_cast<T>(v)) + math::Wrapping(static_cast<T>(w)));
