@@ -5,6 +5,7 @@
 #include <complex>
 #include <vector>
 
+#include "../math/broadcast.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -61,18 +62,6 @@ Status ComplexShape(ShapeContext& ctx, const ComplexParams& p) {
   return Status::Ok();
 }
 
-// Element strides of `shape` seen through the broadcast output shape (0 where broadcast).
-std::vector<int64_t> BroadcastStrides(const Shape& shape, const Shape& out) {
-  std::vector<int64_t> strides(static_cast<size_t>(out.rank()), 0);
-  int64_t stride = 1;
-  for (int i = shape.rank() - 1; i >= 0; --i) {
-    const int o = out.rank() - shape.rank() + i;
-    strides[static_cast<size_t>(o)] = shape.dim(i) == 1 ? 0 : stride;
-    stride *= shape.dim(i);
-  }
-  return strides;
-}
-
 template <typename T>
 Status Combine(KernelContext& ctx) {
   const ConstTensor& re = ctx.input(0);
@@ -88,21 +77,14 @@ Status Combine(KernelContext& ctx) {
     });
     return Status::Ok();
   }
-  const Shape& shape = output.shape();
-  const std::vector<int64_t> sa = BroadcastStrides(re.shape(), shape);
-  const std::vector<int64_t> sb = BroadcastStrides(im.shape(), shape);
-  const int rank = shape.rank();
-  ctx.ParallelFor(n, 8, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      int64_t rest = i, oa = 0, ob = 0;
-      for (int d = rank - 1; d >= 0; --d) {
-        const int64_t index = rest % shape.dim(d);
-        rest /= shape.dim(d);
-        oa += index * sa[static_cast<size_t>(d)];
-        ob += index * sb[static_cast<size_t>(d)];
-      }
-      out[i] = std::complex<T>(a[oa], b[ob]);
-    }
+  // Runs along the innermost dim (broadcast.h): a per-element odometer of
+  // divisions took 3.6x TF's time for tf.complex(tf.zeros_like(p), p), whose
+  // zeros the converter folds to a broadcast scalar.
+  const math::BroadcastIndex index(re.shape(), im.shape(), output.shape());
+  ctx.ParallelFor(n, 2, [&](int64_t begin, int64_t end) {
+    index.ForRuns(begin, end, [&](int64_t o, int64_t ia, int64_t ib, int64_t step_a, int64_t step_b, int64_t run) {
+      for (int64_t j = 0; j < run; ++j) out[o + j] = std::complex<T>(a[ia + j * step_a], b[ib + j * step_b]);
+    });
   });
   return Status::Ok();
 }
