@@ -236,6 +236,13 @@ CANDIDATES: dict[str, Builder] = {
     "IsInf": lambda tf, rng: _with(lambda x: tf.math.is_inf(x / (x - x[0, 0])), _m(rng, 3, 8)),
     "L2Loss": lambda tf, rng: _with(tf.nn.l2_loss, _m(rng, 3, 8)),
     "ClipByValue": lambda tf, rng: _with(lambda x: tf.clip_by_value(x, -1.0, 2.0), _m(rng, 3, 8)),
+    "HistogramFixedWidth": lambda tf, rng: _with(
+        lambda x: tf.histogram_fixed_width(x, tf.cast([-1.0, 2.0], x.dtype), nbins=5), _m(rng, 3, 8)
+    ),
+    # predictions are float32 only (InTopKV2's op); the candidate's float input is cast.
+    "InTopKV2": lambda tf, rng: _with(
+        lambda x: tf.math.in_top_k(tf.constant([0, 7, 3]), tf.cast(x, tf.float32), 2), _m(rng, 3, 8)
+    ),
     # TF ops with no TFLite kernel in any dtype, added to opbridge later.
     "DynamicPartition": lambda tf, rng: _with(lambda x: tf.dynamic_partition(x, [0, 2, 0], 3), _m(rng, 3, 8)),
     "DynamicStitch": lambda tf, rng: _with(

@@ -131,6 +131,12 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found += [
         Case("TopKV2", f"f64 [{scores.shape[0]},1000] k=5", lambda v: tf.math.top_k(v, 5), [scores]),
         Case(
+            "InTopKV2",
+            f"f32 [{scores.shape[0]},1000] k=5",
+            lambda p, t: tf.math.in_top_k(t, p, 5),
+            [scores.astype(np.float32), rng.integers(0, 1000, scores.shape[0]).astype(np.int32)],
+        ),
+        Case(
             "TopKV2",
             f"f64 argsort [{keys.shape[0]},1024]",
             lambda v: tf.argsort(v, direction="DESCENDING"),
