@@ -236,6 +236,8 @@ CANDIDATES: dict[str, Builder] = {
     "IsInf": lambda tf, rng: _with(lambda x: tf.math.is_inf(x / (x - x[0, 0])), _m(rng, 3, 8)),
     "L2Loss": lambda tf, rng: _with(tf.nn.l2_loss, _m(rng, 3, 8)),
     "ClipByValue": lambda tf, rng: _with(lambda x: tf.clip_by_value(x, -1.0, 2.0), _m(rng, 3, 8)),
+    # tf.image.adjust_contrast converts a float64 image to float32 around the op.
+    "AdjustContrastv2": lambda tf, rng: _with(lambda x: tf.image.adjust_contrast(x, 1.5), _m(rng, 4, 5, 3)),
     "HistogramFixedWidth": lambda tf, rng: _with(
         lambda x: tf.histogram_fixed_width(x, tf.cast([-1.0, 2.0], x.dtype), nbins=5), _m(rng, 3, 8)
     ),

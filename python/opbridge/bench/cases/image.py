@@ -124,6 +124,7 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("HSVToRGB", f"f32 {shape(rgb)}", tf.image.hsv_to_rgb, [rgb]),
         Case("AdjustHue", f"f32 {shape(rgb)}", lambda x: tf.image.adjust_hue(x, 0.2), [rgb]),
         Case("AdjustSaturation", f"f32 {shape(rgb)}", lambda x: tf.image.adjust_saturation(x, 1.6), [rgb]),
+        Case("AdjustContrastv2", f"f32 {shape(rgb)}", lambda x: tf.image.adjust_contrast(x, 1.6), [rgb]),
     ]
     # Detections drawn on photos: boxes partly outside included; default and given colors.
     photos = images(4, 256, 3)
