@@ -97,6 +97,7 @@ CANDIDATES: dict[str, Builder] = {
     "Atan2": _binary("math.atan2"),
     "DivNoNan": _binary("math.divide_no_nan"),
     "Xlogy": lambda tf, rng: _with(tf.math.xlogy, _m(rng, 3, 8), _m(rng, 8, low=0.1)),
+    "NextAfter": lambda tf, rng: _with(tf.math.nextafter, _m(rng, 3, 8), _m(rng, 8)),
     # Unary elementwise.
     "Neg": _unary("math.negative"),
     "Abs": _unary("math.abs"),

@@ -27,6 +27,13 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("Erf", f"f64 [{n // 16}]", tf.math.erf, [normal[: n // 16].astype(np.float64)]),
         Case("Erfinv", f"f32 [{n}]", tf.math.erfinv, [unit]),
         Case("Erfinv", f"f64 [{n // 16}]", tf.math.erfinv, [unit[: n // 16].astype(np.float64)]),
+        Case("NextAfter", f"f32 [{n}]", tf.math.nextafter, [normal, unit]),
+        Case(
+            "NextAfter",
+            f"f64 [{n // 16}]",
+            tf.math.nextafter,
+            [normal[: n // 16].astype(np.float64), unit[: n // 16].astype(np.float64)],
+        ),
         Case("Digamma", f"f32 [{n}]", tf.math.digamma, [normal * 5]),
         Case("Lgamma", f"f64 [{n // 16}]", tf.math.lgamma, [(normal[: n // 16] * 5).astype(np.float64)]),
         # tf.math.lgamma itself: TF times its own kernel; opbridge.convert substitutes
