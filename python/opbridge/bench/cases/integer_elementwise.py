@@ -1,7 +1,7 @@
 """Integer elementwise ops the converter leaves custom (docs/ops/integer_ops.md): uint8 image
-arithmetic and clipping, int16/uint16 division and modulo, int64 powers by a constant, and the
-complex64 exp of a phase rotation. Inputs come from a generator of this module's own, so the
-other modules' cases draw the same values as before these were added."""
+arithmetic and clipping, int16/uint16 division and modulo, int64 powers by a constant, the
+complex64 exp of a phase rotation and a cast to uint64. Inputs come from a generator of this
+module's own, so the other modules' cases draw the same values as before these were added."""
 
 from __future__ import annotations
 
@@ -35,4 +35,5 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         Case("Pow", f"i64 {label} ** 3", lambda a: tf.math.pow(a, tf.constant(3, tf.int64)), [i64]),
         Case("ClipByValue", f"u8 {label} [10, 200]", lambda a: tf.clip_by_value(a, 10, 200), [u8]),
         Case("Exp", f"c64 {label} exp(i phase)", lambda p: tf.exp(tf.complex(tf.zeros_like(p), p)), [phase]),
+        Case("Cast", f"i64 {label} to u64", lambda a: tf.cast(a, tf.uint64), [i64]),
     ]
