@@ -7,6 +7,11 @@ import numpy as np
 from .case import Case
 
 
+def _with_num_segments(reduce: Any, count: int) -> Any:
+    """tf.sparse.segment_<reduce> with num_segments, as a function of (data, indices, ids)."""
+    return lambda d, i, s: reduce(d, i, s, count)
+
+
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     n = 1_000_000 // (scale * scale)
     found = [
@@ -166,12 +171,13 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
                 [table, picks, bags],
             )
         )
-    found.append(
-        Case(
-            "SparseSegmentMeanWithNumSegments",
-            f"f32 [4096,64], {n // 4} picks, 1024 segments",
-            lambda d, i, s: tf.sparse.segment_mean(d, i, s, 1024),
-            [table, picks, bags],
+    for name in ("sum", "mean", "sqrt_n"):
+        found.append(
+            Case(
+                f"SparseSegment{'SqrtN' if name == 'sqrt_n' else name.capitalize()}WithNumSegments",
+                f"f32 [4096,64], {n // 4} picks, 1024 segments",
+                _with_num_segments(getattr(tf.sparse, f"segment_{name}"), 1024),
+                [table, picks, bags],
+            )
         )
-    )
     return found
