@@ -53,6 +53,18 @@ def test_dynamic_shapes_and_empty_batch(tf, rng):
     assert_parity(fn, [x[:0]], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+def test_zero_depth(tf):
+    """A depth of 0 (batch and space not empty): empty results, nothing copied (a
+    0-byte copy from the null data of an empty tensor is undefined; the sanitized
+    build's fuzzer found it)."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, None], tf.float64)])
+    def fn(x):
+        return [tf.nn.depth_to_space(x, 2), tf.nn.space_to_depth(x, 2)]
+
+    assert_parity(fn, [np.zeros((2, 4, 6, 0))], rtol=0, atol=0, runtimes=RUNTIMES)
+
+
 def _single(op: str, shape: list[int], out: list[int], **attrs) -> bytes:
     options = {"T": 10, "block_size": 2, "data_format": "NHWC", **attrs}  # TFLite type 10: float64
     return tflite_model.single_custom_op_model(

@@ -90,6 +90,15 @@ Status ConvShape(ShapeContext& ctx, const Params& p) {
   const Geometry gx = Axis(in.dim(2), w.dim(2), p.stride_width, same);
   OPBRIDGE_REQUIRE(gy.out <= INT32_MAX && gx.out <= INT32_MAX, "output of ", gy.out, "x", gx.out,
                    " is beyond TFLite's int32 dims");
+  // A large stride on a small image asks for an output of many gigabytes (a
+  // fuzzed stride of 29698 x 209 on 8x8: 4.9e9 elements, 19.5 GB, which the
+  // OOM killer ended): refuse more elements than an int32 counts, as TFLite's
+  // kernels index them.
+  const double elements = std::max<double>(in.dim(0), 1) * static_cast<double>(gy.out) *
+                          static_cast<double>(gx.out) * std::max<double>(w.dim(0), 1);
+  OPBRIDGE_REQUIRE(elements <= INT32_MAX, "output of ", in.dim(0), "x", gy.out, "x", gx.out, "x", w.dim(0),
+                   " has more elements than TFLite's int32 indices count (stride ", p.stride_height, "x",
+                   p.stride_width, ")");
   ctx.set_output(0, Shape({in.dim(0), gy.out, gx.out, w.dim(0)}));
   return Status::Ok();
 }
