@@ -117,6 +117,17 @@ Status BinaryMap(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
   });
 }
 
+// TF's realnumbertypes, the T of most binary cwise CPU kernels (Maximum,
+// comparisons, FloorDiv, ...), and BinaryMap over them (DispatchRealNumber's list).
+constexpr const char* kRealNumberTypes =
+    "T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, uint64}";
+
+template <typename Fn>
+Status BinaryMapRealNumber(KernelContext& ctx, int64_t cost_per_element_ns, Fn fn) {
+  return BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
+                   uint32_t, uint64_t>(ctx, cost_per_element_ns, fn);
+}
+
 // Strides of `in` (numpy-aligned to the right) read at each dim of `out`: 0
 // where `in` is broadcast.
 inline std::vector<int64_t> BroadcastStrides(const Shape& in, const Shape& out) {

@@ -18,8 +18,7 @@ namespace {
 
 Status Kernel(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(math::CheckIntegerDivisors(ctx.input(1), ctx.output(0).num_elements()));
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
-                         uint16_t, uint32_t, uint64_t>(ctx, 2, [](auto a, auto b) {
+  return math::BinaryMapRealNumber(ctx, 2, [](auto a, auto b) {
     using T = decltype(a);
     if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
       return std::floor(a / b);
@@ -38,8 +37,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("FloorDiv")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
-                               "uint64}")
+                         .Attr(math::kRealNumberTypes)
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

@@ -17,8 +17,7 @@ namespace {
 
 Status Kernel(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(math::CheckIntegerDivisors(ctx.input(1), ctx.output(0).num_elements()));
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
-                         uint16_t, uint32_t, uint64_t>(ctx, 5, [](auto x, auto y) {
+  return math::BinaryMapRealNumber(ctx, 5, [](auto x, auto y) {
     using T = decltype(x);
     if constexpr (std::is_integral_v<T>) {
       return math::FloorModInt(x, y);
@@ -56,8 +55,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("FloorMod")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
-                               "uint64}")
+                         .Attr(math::kRealNumberTypes)
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 

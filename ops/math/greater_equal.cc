@@ -7,9 +7,7 @@ namespace opbridge {
 namespace {
 
 Status Kernel(KernelContext& ctx) {
-  return math::BinaryMap<double, Eigen::half, Eigen::bfloat16, float, int8_t, int16_t, int32_t, int64_t, uint8_t,
-                         uint16_t, uint32_t, uint64_t>(
-      ctx, 1, [](auto x, auto y) { return x >= y; });
+  return math::BinaryMapRealNumber(ctx, 1, [](auto x, auto y) { return x >= y; });
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("GreaterEqual")
@@ -18,8 +16,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("GreaterEqual")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: bool")
-                         .Attr("T: {half, bfloat16, float, double, int8, int16, int32, int64, uint8, uint16, uint32, "
-                               "uint64}")
+                         .Attr(math::kRealNumberTypes)
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 
