@@ -197,3 +197,56 @@ def test_empty_reads_no_divisor(tf, op):
     for runtime in RUNTIMES:
         (actual,) = run_tflite(model, [x, y], runtime).values()
         assert actual.shape == (0, 3)
+
+
+# Shapes of x and y whose broadcast the lanes run (truncate_div_avx2.h): equal, a scalar on
+# either side (step 0), and rows of 37 against one row (runs with ragged tails).
+PATH_SHAPES = [((1003,), (1003,)), ((1003,), (1,)), ((1,), (1003,)), ((3, 37), (37,))]
+
+
+def path_operands(rng, op, dtype):
+    """1003 pairs for the two-path test: the special values first, then each op's and dtype's
+    lanes' edges."""
+    x, y = float_operands(rng, dtype, n=1003)
+    if dtype == np.float16:
+        # NaN payloads: F16C keeps them as TF's build does; the baseline makes them 0x7e00.
+        x[200:204] = np.array([0x7E01, 0xFE55, 0x7D00, 0x7C01], np.uint16).view(np.float16)
+        y[210:214] = np.array([0x7E01, 0xFE55, 0x7D00, 0x7C01], np.uint16).view(np.float16)
+    return x, y
+
+
+def pick(a, shape):
+    """The first prod(shape) values of a, as shape."""
+    return a[: int(np.prod(shape))].reshape(shape)
+
+
+def assert_tf_bits(got, want, message, nan_payload=True):
+    """All bits equal; without nan_payload, NaN where TF has NaN, with its sign."""
+    if not nan_payload:
+        nan = np.isnan(want.astype(np.float32))
+        np.testing.assert_array_equal(np.isnan(got.astype(np.float32)), nan, err_msg=message)
+        np.testing.assert_array_equal(np.signbit(got[nan]), np.signbit(want[nan]), err_msg=message)
+        got, want = got[~nan], want[~nan]
+    same_bits(got, want, message)
+
+
+@pytest.mark.parametrize(("op", "dtype"), [("TruncateDiv", np.float64), ("TruncateDiv", np.float16)], ids=str)
+def test_lanes_and_baseline_paths(tf, rng, tmp_path, op, dtype):
+    """The AVX2 lanes (the default on AVX2 CPUs) and the baseline loops (OPBRIDGE_NO_AVX2=1)
+    both give TF's bits, in fresh processes, over the broadcasts the lanes run. Half NaN
+    payloads: TF's on the lanes (F16C, as TF's build), 0x7e00 on the baseline."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    if not cpu_has_avx2():
+        pytest.skip("needs a CPU with AVX2 to compare the two paths")
+    x, y = path_operands(rng, op, dtype)
+    for k, (shape_x, shape_y) in enumerate(PATH_SHAPES):
+        a, b = pick(x, shape_x), pick(y[::-1].copy() if k else y, shape_y)
+        want = getattr(tf.raw_ops, op)(x=tf.constant(a), y=tf.constant(b)).numpy()
+        model = one_node(op, dtype, a.shape, b.shape, want.shape)
+        for baseline in (False, True):
+            work = tmp_path / f"{k}-{baseline}"
+            work.mkdir()
+            (got,) = run_tflite_in_process(model, [a, b], work, baseline=baseline).values()
+            payload = not (baseline and dtype == np.float16)
+            assert_tf_bits(got, want, f"{op} {shape_x} {shape_y} baseline={baseline}", payload)

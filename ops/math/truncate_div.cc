@@ -9,18 +9,45 @@
 // do). Integers: C's division; a zero divisor is
 // an error (TF fails the op too), and INT_MIN / -1 wraps to INT_MIN where TF's
 // int32/int64 kernels would trap (int_arith.h).
+// float64 and half run in AVX2 lanes where the CPU has them
+// (truncate_div_avx2.h: the same values).
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
 #include "cwise.h"
 #include "int_arith.h"
+#include "truncate_div_avx2.h"
 
 namespace opbridge {
 namespace {
 
+#if defined(__x86_64__)
+// float64 and half (with F16C) over TF's broadcast in AVX2 lanes; false for
+// other dtypes and CPUs, which take the scalar map.
+bool RunLanes(KernelContext& ctx, Status* status) {
+  const DType dtype = ctx.input(0).dtype();
+  const bool lanes = dtype == ctx.input(1).dtype() && ((dtype == DType::kFloat64 && math::UseAvx2()) ||
+                                                       (dtype == DType::kFloat16 && math::UseF16c()));
+  if (!lanes) return false;
+  *status = math::BinaryBroadcastRuns<double, Eigen::half>(
+      ctx, 1, [](const auto* a, int64_t step_a, const auto* b, int64_t step_b, auto* out, int64_t n) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(*a)>, double>) {
+          math::TruncDivDoubleAvx2(a, step_a, b, step_b, out, n);
+        } else {
+          math::TruncDivHalfF16c(a, step_a, b, step_b, out, n);
+        }
+      });
+  return true;
+}
+#endif
+
 Status Kernel(KernelContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(math::CheckIntegerDivisors(ctx.input(1), ctx.output(0).num_elements()));
+#if defined(__x86_64__)
+  Status status;
+  if (RunLanes(ctx, &status)) return status;
+#endif
   return math::BinaryMapRealNumber(ctx, 2, [](auto x, auto y) {
     using T = decltype(x);
     if constexpr (std::is_integral_v<T>) {
