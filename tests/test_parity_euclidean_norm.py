@@ -184,3 +184,67 @@ def test_half_short_runs_bit_exact(tf, rng):
     check(tf, x, np.array([1], np.int32))
     check(tf, x[:9].T.copy(), np.array([1], np.int32))
     check(tf, x[:9], np.array([0], np.int32))
+
+
+def _lane_sum_of_squares(rows, first, lanes):
+    """The kernel's documented order for each row (one output's inputs as one run): Eigen's
+    inner-most reduction, two accumulators of `lanes` lanes, the rest in order, the lanes
+    folded in halves; runs longer than 1024 packets split as Eigen splits them."""
+    n = rows.shape[1]
+    zero = rows.dtype.type(0)
+    if n > lanes * 1024:
+        half = (n + 1) // 2
+        split = lanes * ((first + half + lanes - 1) // lanes)
+        left = min(split - first, n)
+        acc = zero + _lane_sum_of_squares(rows[:, :left], first, lanes)
+        if left < n:
+            acc = acc + _lane_sum_of_squares(rows[:, left:], split, lanes)
+        return acc
+    squares = rows * rows
+    a = np.zeros((rows.shape[0], lanes), rows.dtype)
+    b = np.zeros_like(a)
+    unrolled, packets = n // (2 * lanes) * 2 * lanes, n // lanes * lanes
+    for j in range(0, unrolled, 2 * lanes):
+        a += squares[:, j : j + lanes]
+        b += squares[:, j + lanes : j + 2 * lanes]
+    for j in range(unrolled, packets, lanes):
+        a += squares[:, j : j + lanes]
+    a += b
+    tail = np.zeros(rows.shape[0], rows.dtype)
+    for j in range(packets, n):
+        tail += squares[:, j]
+    width = lanes // 2
+    while width >= 1:
+        a[:, :width] = a[:, :width] + a[:, width : 2 * width]
+        width //= 2
+    return tail + a[:, 0]
+
+
+def _assert_kernel_bits(x, axes, want):
+    a = np.array(axes, np.int32)
+    model = one_node(x, a, False, want.shape)
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(model, [x, a], runtime).values()
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), f"{x.shape} {axes} {runtime}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=name_of)
+def test_sum_orders_are_the_documented_ones(rng, dtype):
+    """The kernel's own orders, bit for bit (TF's are only approximated, so the TF tests above
+    have a tolerance): a run per output in Eigen's lane layout (the in-place path, short and
+    split runs), and columns summed in row order (the row-by-row path, blocks of columns)."""
+    lanes = 8 if dtype == np.float32 else 4
+    for shape, axes in [((37, 300), [1]), ((3, 9001), [1]), ((1, 5, 7), [1, 2]), ((2, 1, 11), [2])]:
+        x = (rng.standard_normal(shape) * 3).astype(dtype)
+        rows = x.reshape(-1, int(np.prod([shape[a] for a in axes])))
+        sums = [_lane_sum_of_squares(rows[i : i + 1], i * rows.shape[1], lanes) for i in range(len(rows))]
+        kept = [d for k, d in enumerate(shape) if k not in axes]
+        _assert_kernel_bits(x, axes, np.sqrt(np.concatenate(sums)).reshape(kept))
+    for shape, axes in [((300, 37), [0]), ((2, 200, 130), [1]), ((5, 4, 3, 260), [0, 1])]:
+        x = (rng.standard_normal(shape) * 3).astype(dtype)
+        squares = (x * x).reshape(*shape[: axes[0]], -1, *shape[axes[-1] + 1 :])
+        acc = np.zeros_like(np.take(squares, 0, axis=axes[0]))
+        for i in range(squares.shape[axes[0]]):
+            acc = acc + np.take(squares, i, axis=axes[0])
+        kept = [d for k, d in enumerate(shape) if k not in axes]
+        _assert_kernel_bits(x, axes, np.sqrt(acc.reshape(kept)))

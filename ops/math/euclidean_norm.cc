@@ -32,6 +32,11 @@
 // and complex results are within an ulp or two of TF's (most are equal),
 // half within a few half ulps on long rows. A deliberate difference: none
 // of TF's overflow behaviour is lost (squares and sums are in T, as TF's).
+//
+// Speed: reduced dims that are adjacent take a fast path (ReduceRuns,
+// ReduceColumns) with the generic path's order of operations, so the same
+// bits; the generic walk (an odometer per element) was 4.7x TF's time on
+// float rows.
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -43,6 +48,7 @@
 
 #include "int_arith.h"
 #include "reduction.h"
+#include "simd_cols.h"
 
 namespace opbridge {
 namespace {
@@ -98,36 +104,69 @@ typename Traits<T>::Acc Square(T x) {
   }
 }
 
-// Eigen's InnerMostDimReducer on n values (the squares of one output, in
-// order) whose first is element `first` of TF's 2-D view: see the file's
-// comment.
-template <int P, typename Acc>
-Acc EigenSum(const Acc* x, int64_t first, int64_t n) {
+// Eigen's InnerMostDimReducer on the squares of n values x[0 .. n) (the
+// inputs of one output, in order) whose first is element `first` of TF's 2-D
+// view: see the file's comment. Lane l of the two accumulators a and b sums
+// the squares of values j + l and j + P + l of each step of 2P; float and
+// double keep them as pairs of 16-byte vectors (SSE2, NEON), every lane the
+// same operations in the same order as one scalar lane, so the same bits.
+template <int P, typename T>
+typename Traits<T>::Acc EigenSumSquares(const T* x, int64_t first, int64_t n) {
+  using Acc = typename Traits<T>::Acc;
   constexpr int64_t kLeafPackets = 1024;
   if (n > P * kLeafPackets) {
     const int64_t half = (n + 1) / 2;
     const int64_t split = P * ((first + half + P - 1) / P);
     const int64_t left = std::min(split - first, n);
-    Acc acc = Acc(0) + EigenSum<P>(x, first, left);
-    if (left < n) acc += EigenSum<P>(x + left, split, n - left);
+    Acc acc = Acc(0) + EigenSumSquares<P>(x, first, left);
+    if (left < n) acc += EigenSumSquares<P>(x + left, split, n - left);
     return acc;
   }
   Acc a[P], b[P];
   for (int l = 0; l < P; ++l) a[l] = b[l] = Acc(0);
   const int64_t unrolled = n / (2 * P) * (2 * P), packets = n / P * P;
   int64_t j = 0;
-  for (; j < unrolled; j += 2 * P) {
-    for (int l = 0; l < P; ++l) {
-      a[l] += x[j + l];
-      b[l] += x[j + P + l];
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    // P lanes of T are 32 bytes: two vectors per accumulator.
+    using V = typename math::Cols<T, 16>::type;
+    using U = typename math::Cols<T, 16>::unaligned;
+    constexpr int W = math::Cols<T, 16>::kWidth;
+    static_assert(2 * W == P, "two vectors per accumulator");
+    V a0 = {}, a1 = {}, b0 = {}, b1 = {};
+    auto sq = [&](int64_t at) {
+      const V v = *reinterpret_cast<const U*>(x + at);
+      return v * v;
+    };
+    for (; j < unrolled; j += 2 * P) {
+      a0 += sq(j);
+      a1 += sq(j + W);
+      b0 += sq(j + P);
+      b1 += sq(j + P + W);
     }
-  }
-  for (; j < packets; j += P) {
-    for (int l = 0; l < P; ++l) a[l] += x[j + l];
+    for (; j < packets; j += P) {
+      a0 += sq(j);
+      a1 += sq(j + W);
+    }
+    for (int l = 0; l < W; ++l) {
+      a[l] = a0[l];
+      a[l + W] = a1[l];
+      b[l] = b0[l];
+      b[l + W] = b1[l];
+    }
+  } else {
+    for (; j < unrolled; j += 2 * P) {
+      for (int l = 0; l < P; ++l) {
+        a[l] += Square(x[j + l]);
+        b[l] += Square(x[j + P + l]);
+      }
+    }
+    for (; j < packets; j += P) {
+      for (int l = 0; l < P; ++l) a[l] += Square(x[j + l]);
+    }
   }
   for (int l = 0; l < P; ++l) a[l] += b[l];
   Acc tail = Acc(0);
-  for (; j < n; ++j) tail += x[j];
+  for (; j < n; ++j) tail += Square(x[j]);
   for (int width = P / 2; width >= 1; width /= 2) {  // Eigen's predux: halves folded
     for (int l = 0; l < width; ++l) a[l] = a[l] + a[l + width];
   }
@@ -177,6 +216,11 @@ struct Plan {
   std::vector<int64_t> kept_dims, kept_strides, red_dims, red_strides;
   int64_t outputs = 0, count = 1;
   bool eigen_order = true;  // TF reads each output's inputs as one run (see the file's comment)
+  // Whether the reduced dims (of more than one element) are adjacent, so
+  // that output o = (p, q) of the [outer, count, inner] view reads elements
+  // p * count * inner + i * inner + q, i in order (the fast paths' layout).
+  bool grouped = false;
+  int64_t inner = 1;
 };
 
 // TF's ReductionHelper::Simplify: leading dims of 1 dropped, other dims of 1
@@ -219,6 +263,18 @@ Status MakePlan(KernelContext& ctx, const math::ReductionParams& p, Plan* plan) 
   }
   plan->outputs = output.num_elements();
   plan->eigen_order = TfReadsOneRun(x.shape(), reduced);
+  // Dims of 1 change no offset: the reduced dims are one group when no kept
+  // dim of more than 1 lies between two reduced ones.
+  int phase = 0;  // 0: before the group, 1: in it, 2: after it
+  plan->grouped = true;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (x.dim(d) == 1) continue;
+    const bool r = reduced[static_cast<size_t>(d)];
+    if (r && phase == 2) plan->grouped = false;
+    if (r && phase == 0) phase = 1;
+    if (!r && phase == 1) phase = 2;
+    if (!r && phase == 2) plan->inner *= x.dim(d);
+  }
   return Status::Ok();
 }
 
@@ -243,19 +299,59 @@ void ForInputs(const Plan& plan, int64_t o, std::vector<int64_t>& coord, Fn&& fn
   }
 }
 
+// Each output's inputs as one contiguous run (reduced dims innermost), summed
+// as Eigen's inner-most reduction in place: no gather.
+template <typename T>
+void ReduceRuns(KernelContext& ctx, const Plan& plan, const T* in, T* out) {
+  constexpr int P = Traits<T>::kLanes;
+  const int64_t count = plan.count;
+  ctx.ParallelFor(plan.outputs, count + 10, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) out[o] = Root<T>(EigenSumSquares<P>(in + o * count, o * count, count));
+  });
+}
+
+// Kept dims innermost ([outer, count, inner], inner > 1): each output sums its
+// column of `count` in order, as the generic path; a block of adjacent
+// columns is summed row by row, so the rows are read once, contiguously, and
+// the per-column additions vectorize across columns (each column's additions
+// keep their order: the same bits).
+template <typename T>
+void ReduceColumns(KernelContext& ctx, const Plan& plan, const T* in, T* out) {
+  using Acc = typename Traits<T>::Acc;
+  constexpr int64_t kBlock = 128;
+  const int64_t count = plan.count, inner = plan.inner;
+  const int64_t blocks = (inner + kBlock - 1) / kBlock;
+  const int64_t outer = plan.outputs / inner;
+  ctx.ParallelFor(outer * blocks, count * std::min(kBlock, inner) + 10, [&](int64_t begin, int64_t end) {
+    Acc acc[kBlock];
+    for (int64_t u = begin; u < end; ++u) {
+      const int64_t p = u / blocks, q0 = u % blocks * kBlock, width = std::min(kBlock, inner - q0);
+      for (int64_t c = 0; c < width; ++c) acc[c] = Acc(0);
+      const T* x = in + p * count * inner + q0;
+      for (int64_t i = 0; i < count; ++i, x += inner) {
+        for (int64_t c = 0; c < width; ++c) acc[c] += Square(x[c]);
+      }
+      T* y = out + p * inner + q0;
+      for (int64_t c = 0; c < width; ++c) y[c] = Root<T>(acc[c]);
+    }
+  });
+}
+
 template <typename T>
 void ReduceFloating(KernelContext& ctx, const Plan& plan, const T* in, T* out) {
   using Acc = typename Traits<T>::Acc;
   constexpr int P = Traits<T>::kLanes;
+  if (plan.grouped && plan.inner == 1 && plan.eigen_order) return ReduceRuns(ctx, plan, in, out);
+  if (plan.grouped && plan.inner > 1 && !plan.eigen_order) return ReduceColumns(ctx, plan, in, out);
   ctx.ParallelFor(plan.outputs, 3 * plan.count + 10, [&](int64_t begin, int64_t end) {
     std::vector<int64_t> coord(plan.red_dims.size());
-    std::vector<Acc> squares(plan.eigen_order ? static_cast<size_t>(plan.count) : 0);
+    std::vector<T> values(plan.eigen_order ? static_cast<size_t>(plan.count) : 0);
     for (int64_t o = begin; o < end; ++o) {
       Acc sum = Acc(0);
       if (plan.eigen_order) {
         size_t i = 0;
-        ForInputs(plan, o, coord, [&](int64_t at) { squares[i++] = Square(in[at]); });
-        sum = EigenSum<P>(squares.data(), o * plan.count, plan.count);
+        ForInputs(plan, o, coord, [&](int64_t at) { values[i++] = in[at]; });
+        sum = EigenSumSquares<P>(values.data(), o * plan.count, plan.count);
       } else {
         ForInputs(plan, o, coord, [&](int64_t at) { sum += Square(in[at]); });
       }
