@@ -199,14 +199,53 @@ def test_empty_reads_no_divisor(tf, op):
         assert actual.shape == (0, 3)
 
 
-# Shapes of x and y whose broadcast the lanes run (truncate_div_avx2.h): equal, a scalar on
-# either side (step 0), and rows of 37 against one row (runs with ragged tails).
+# Shapes of x and y whose broadcast the lanes run (truncate_div_avx2.h, truncate_mod_avx2.h):
+# equal, a scalar on either side (step 0), and rows of 37 against one row (ragged tails).
 PATH_SHAPES = [((1003,), (1003,)), ((1003,), (1,)), ((1,), (1003,)), ((3, 37), (37,))]
+
+
+def mod_int64_operands(rng, n=1003):
+    """int64 pairs around the lanes' limit (|x|, |y| < 2^51, truncate_mod_avx2.h): random within
+    it, both sides of it, the full range, and divisors of every size and sign. No INT64_MIN in x
+    (TF's int64 kernel traps on INT64_MIN % -1; test_int_min_over_minus_one_wraps has ours)."""
+    limit = 2**51
+    x = rng.integers(-limit + 1, limit, n, dtype=np.int64)
+    y = rng.integers(1, 2**20, n, dtype=np.int64) * rng.choice([-1, 1], n)
+    y[::3] = rng.integers(-limit + 1, limit, len(y[::3]), dtype=np.int64)  # quotients near 1
+    edges = [limit - 1, -(limit - 1), limit, -limit, limit + 1, -limit - 1, 2**62, 2**63 - 1, -(2**63) + 1]
+    x[:144] = np.repeat([*edges, 0, 1, -1], 12)
+    y[:144] = np.tile([*edges, -(2**63), -1, 3], 12)
+    x[144:300] = rng.integers(-(2**63) + 1, 2**63 - 1, 156, dtype=np.int64)
+    y[300:340] = rng.integers(-(2**20), 2**20, 40)
+    y[y == 0] = 5
+    x[300:340] = y[300:340] * rng.integers(-1000, 1000, 40)  # exact multiples: remainder 0
+    return x, y
+
+
+def mod_float32_operands(rng, n=1003):
+    """float32 pairs for the lanes' conditions (truncate_mod_avx2.h): float_operands' specials and
+    binades, quotients on both sides of 2^27, remainders below the smallest normal, zero
+    remainders of either sign, subnormal and smallest-normal operands."""
+    x, y = float_operands(rng, np.float32, n)
+    tiny = np.float32(np.finfo(np.float32).tiny)
+    q = 2.0 ** rng.uniform(20, 34, 120)
+    x[100:220] = (y[100:220].astype(np.float64) * q * rng.choice([-1, 1], 120)).astype(np.float32)
+    x[220:260] = tiny * rng.integers(1, 2**10, 40).astype(np.float32) * np.float32(1.5)
+    y[220:260] = tiny * rng.integers(1, 8, 40).astype(np.float32)  # remainders below tiny, or 0
+    x[260:300] = y[260:300] * rng.integers(-50, 50, 40).astype(np.float32)  # exact multiples
+    x[300:310] = -0.0
+    y[310:320] = tiny
+    x[320:330] = tiny * np.float32(0.25)  # subnormal x
+    y[330:340] = np.float32(3e38)
+    x[340:350] = np.float32(3e38)
+    return x, y
 
 
 def path_operands(rng, op, dtype):
     """1003 pairs for the two-path test: the special values first, then each op's and dtype's
     lanes' edges."""
+    if op == "TruncateMod":
+        return mod_int64_operands(rng) if dtype == np.int64 else mod_float32_operands(rng)
     x, y = float_operands(rng, dtype, n=1003)
     if dtype == np.float16:
         # NaN payloads: F16C keeps them as TF's build does; the baseline makes them 0x7e00.
@@ -230,7 +269,16 @@ def assert_tf_bits(got, want, message, nan_payload=True):
     same_bits(got, want, message)
 
 
-@pytest.mark.parametrize(("op", "dtype"), [("TruncateDiv", np.float64), ("TruncateDiv", np.float16)], ids=str)
+@pytest.mark.parametrize(
+    ("op", "dtype"),
+    [
+        ("TruncateDiv", np.float64),
+        ("TruncateDiv", np.float16),
+        ("TruncateMod", np.float32),
+        ("TruncateMod", np.int64),
+    ],
+    ids=str,
+)
 def test_lanes_and_baseline_paths(tf, rng, tmp_path, op, dtype):
     """The AVX2 lanes (the default on AVX2 CPUs) and the baseline loops (OPBRIDGE_NO_AVX2=1)
     both give TF's bits, in fresh processes, over the broadcasts the lanes run. Half NaN
