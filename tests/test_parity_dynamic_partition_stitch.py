@@ -199,6 +199,40 @@ def test_stitch_repeated_indices_keep_the_last(tf, rng):
     check(tf, stitch(tf), stitch_specs(tf, np.float64), [[*i, *d]], {"DynamicStitch": 1})
 
 
+def stitched_by_hand(indices: list[np.ndarray], data: list[np.ndarray]) -> np.ndarray:
+    """Rows in order, the last write wins; rows no index names are zeros (opbridge's choice:
+    TF leaves them uninitialized, so TF cannot be the reference for them)."""
+    rows = max(int(i.max(initial=-1)) for i in indices) + 1
+    merged = np.zeros((rows, *data[0].shape[1:]), data[0].dtype)
+    for idx, d in zip(indices, data, strict=True):
+        last = len(idx) - 1 - np.unique(idx[::-1], return_index=True)[1]  # last position of each index
+        merged[idx[last]] = d[last]
+    return merged
+
+
+@pytest.mark.parametrize("op", ["DynamicStitch", "ParallelDynamicStitch"])
+@pytest.mark.parametrize("dtype,row", [(np.float64, 16), (np.float32, 3), (np.complex128, 1)])
+def test_stitch_large_on_threads(tf, rng, op, dtype, row):
+    """Enough rows for the kernel to split the output rows over threads (and, for the 9.6 MB
+    float64 one, to stream them): repeated indices within and across inputs keep the last,
+    unnamed rows are zeros, on 1, 2 and 3 threads alike."""
+    rows = 75_000
+    indices = [rng.integers(0, rows, rows // 2).astype(np.int32) for _ in range(3)]
+    indices[2][-1] = rows - 1  # the same merged shape in every case
+    data = [values(rng, dtype, (rows // 2, row)) for _ in range(3)]
+    want = stitched_by_hand(indices, data)
+    assert np.count_nonzero(~np.isin(np.arange(rows), np.concatenate(indices))) > 1000  # unnamed rows
+    fn = stitch(tf, op)
+    model = opbridge.convert(tf.function(fn, input_signature=stitch_specs(tf, dtype)))
+    named = np.isin(np.arange(rows), np.concatenate(indices))
+    tf_merged = fn(*[tf.constant(a) for a in [*indices, *data]])["merged"].numpy()
+    if op == "DynamicStitch":  # TF's named rows are the reference's (ParallelDynamicStitch's may differ)
+        assert tf_merged[named].tobytes() == want[named].tobytes()
+    for threads in (1, 2, 3):
+        got = run_tflite(model, [*indices, *data], num_threads=threads)["merged"]
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), threads
+
+
 def test_stitch_index_and_row_ranks(tf, rng):
     # Indices of rank 2 and 0 (a scalar per input), rows of rank 0 and 2.
     i = [rng.permutation(12).astype(np.int32)[k * 4 : k * 4 + 4].reshape(2, 2) for k in range(3)]

@@ -25,13 +25,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
-#include "../search/unsorted_segment_reduction.h"
 #include "index_vector.h"
+#include "stream_rows.h"
 
 namespace opbridge {
 namespace stitch {
@@ -97,17 +98,86 @@ inline bool SameRowShape(const Shape& data0, const Shape& indices0, const Shape&
   return true;
 }
 
+// One input's part of the copies: its indices and its slices.
+template <typename In>
+struct StitchPart {
+  const int32_t* indices;
+  int64_t count;
+  const In* data;
+};
+
+// Output rows [lo, hi): for each row the slice that lands there, found by
+// scanning every index in TF's order so that a later slice replaces an
+// earlier one (the last wins), then the rows copied in order. Each thread
+// owns a range of rows, so the copies need no order between threads and
+// write the output sequentially (streamed where it is large: stream_rows.h).
+// Rows no index names are zeroed; string views stay null (the adapter writes
+// empty strings for them).
+template <typename In, typename Out>
+void StitchRows(const std::vector<StitchPart<In>>& parts, int64_t slice, bool stream, const In** source, Out* out,
+                int64_t lo, int64_t hi) {
+  std::fill(source + lo, source + hi, nullptr);
+  const auto span = static_cast<uint64_t>(hi - lo);
+  const In* dummy = nullptr;
+  for (const StitchPart<In>& part : parts) {
+    const int32_t* indices = part.indices;
+    const In* data = part.data;
+    for (int64_t j = 0; j < part.count; ++j) {
+      // A select, not a branch: with several threads, whether an index is
+      // this thread's is random.
+      const auto off = static_cast<uint64_t>(indices[j] - lo);
+      const In** slot = off < span ? source + lo + off : &dummy;
+      *slot = data + j * slice;
+    }
+  }
+  if constexpr (std::is_same_v<Out, std::string_view>) {
+    for (int64_t row = lo; row < hi; ++row) {
+      if (source[row]) std::copy(source[row], source[row] + slice, out + row * slice);
+    }
+  } else {
+    const auto bytes = static_cast<size_t>(slice) * sizeof(Out);
+    char* dst = reinterpret_cast<char*>(out) + lo * static_cast<int64_t>(bytes);
+    for (int64_t row = lo; row < hi; ++row, dst += bytes) {
+      const In* src = source[row];
+      if (stream) {
+        if (src) {
+          array::StreamCopy(dst, src, static_cast<int64_t>(bytes));
+        } else {
+          array::StreamZero(dst, static_cast<int64_t>(bytes));
+        }
+      } else if (src) {
+        std::memcpy(dst, src, bytes);
+      } else {
+        std::memset(dst, 0, bytes);
+      }
+    }
+    if (stream) array::StreamFence();
+  }
+}
+
 inline Status StitchKernel(KernelContext& ctx, const StitchParams& p) {
   std::vector<DType> dtypes;
   for (int i = 0; i < ctx.num_inputs(); ++i) dtypes.push_back(ctx.input(i).dtype());
   OPBRIDGE_RETURN_IF_ERROR(CheckLayout(ctx.num_inputs(), dtypes, p));
   const int n = static_cast<int>(p.n);
-  // TF: the largest index first, then the shapes, then the copies.
+  // TF: the largest index first, then the shapes, then the copies (which
+  // stop at the first negative index: remembered here, reported after the
+  // shapes).
   int64_t max_index = -1;
+  int bad_input = -1;
+  int64_t bad_position = -1;
   for (int i = 0; i < n; ++i) {
-    const ConstTensor& indices = ctx.input(i);
-    for (int64_t j = 0; j < indices.num_elements(); ++j) {
-      max_index = std::max(max_index, unsorted_segment::ReadInt(indices, j));
+    const ConstTensor& t = ctx.input(i);
+    const int32_t* indices = t.data<int32_t>();
+    int32_t max = -1, min = 0;
+    for (int64_t j = 0; j < t.num_elements(); ++j) {
+      max = std::max(max, indices[j]);
+      min = std::min(min, indices[j]);
+    }
+    max_index = std::max<int64_t>(max_index, max);
+    if (min < 0 && bad_input < 0) {
+      bad_input = i;
+      bad_position = std::find_if(indices, indices + t.num_elements(), [](int32_t v) { return v < 0; }) - indices;
     }
   }
   const Shape& indices0 = ctx.input(0).shape();
@@ -130,32 +200,25 @@ inline Status StitchKernel(KernelContext& ctx, const StitchParams& p) {
   }
   OPBRIDGE_RETURN_IF_ERROR(array::CheckOutputSize(dims));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape(dims)));
+  OPBRIDGE_REQUIRE(bad_input < 0, "indices[", bad_position, "] is out of range");
   const int64_t rows = dims[0];
+  if (rows == 0) return Status::Ok();
   return array::ForElements(p.t, [&](auto tag) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
     Out* out = ctx.output(0).data<Out>();
-    // Rows no index names are zeroed after the copies (TF leaves them
-    // uninitialized): zeroing all of merged first cost as much as the copies.
-    std::vector<char> named(static_cast<size_t>(rows), 0);
+    std::vector<StitchPart<In>> parts;
     for (int i = 0; i < n; ++i) {
-      const ConstTensor& indices = ctx.input(i);
-      const In* in = ctx.input(n + i).data<In>();
-      for (int64_t j = 0; j < indices.num_elements(); ++j) {
-        const int64_t row = unsorted_segment::ReadInt(indices, j);
-        OPBRIDGE_REQUIRE(row >= 0 && row < rows, "indices[", j, "] is out of range");
-        std::copy(in + j * slice, in + (j + 1) * slice, out + row * slice);
-        named[static_cast<size_t>(row)] = 1;
-      }
+      parts.push_back({ctx.input(i).data<int32_t>(), ctx.input(i).num_elements(), ctx.input(n + i).data<In>()});
     }
-    // Views stay null (the adapter writes empty strings for them).
-    if constexpr (!std::is_same_v<Out, std::string_view>) {
-      for (int64_t row = 0; row < rows; ++row) {
-        if (!named[static_cast<size_t>(row)]) {
-          std::memset(static_cast<void*>(out + row * slice), 0, static_cast<size_t>(slice) * sizeof(Out));
-        }
-      }
-    }
+    // Not value-initialized: each thread clears its own rows.
+    std::unique_ptr<const In*[]> source(new const In*[static_cast<size_t>(rows)]);
+    const int64_t row_bytes = slice * static_cast<int64_t>(sizeof(Out));
+    const bool stream =
+        !std::is_same_v<Out, std::string_view> && array::CanStreamRows(out, row_bytes, rows * row_bytes);
+    array::ParallelForElements<Out>(ctx, rows, 2 + row_bytes / 16, [&](int64_t lo, int64_t hi) {
+      StitchRows<In, Out>(parts, slice, stream, source.get(), out, lo, hi);
+    });
     return Status::Ok();
   });
 }

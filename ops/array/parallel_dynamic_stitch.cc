@@ -1,7 +1,7 @@
 // ParallelDynamicStitch: TF's DynamicStitch whose CPU kernel spreads the
 // inputs over threads (so a repeated index may keep any of its rows). The
-// same kernel as DynamicStitch here (dynamic_stitch.h): sequential, the last
-// row wins, which is one of the results TF allows.
+// same kernel as DynamicStitch here (dynamic_stitch.h): threads own ranges of
+// output rows, and the last row wins, which is one of the results TF allows.
 #include "dynamic_stitch.h"
 
 namespace opbridge {
