@@ -191,6 +191,33 @@ def test_each_kernel_in_each_dtype_tf_takes(tf, rng, dtype):
             np.testing.assert_array_equal(actual, expected, err_msg=f"{op} {runtime}")
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64], ids=lambda d: np.dtype(d).name)
+def test_pow_blocks_and_one_exponent(tf, rng, dtype):
+    """Pow's kernel squares a block of 64 as often as its widest exponent has bits:
+    200 elements (a ragged last block) of full-range bases by exponents up to the
+    type's largest (every bit of the exponent in play, one block of only small
+    ones), and the same bases by one exponent broadcast (0, 1, 2, 3, 41, the largest),
+    against tf.raw_ops in one-node models."""
+    from ai_edge_litert import schema_py_generated as schema
+    from flatbuffers import flexbuffers
+
+    info = np.iinfo(dtype)
+    base = full_range(rng, dtype, (200,))
+    exponent = rng.integers(0, info.max, (200,), dtype=dtype, endpoint=True)
+    exponent[64:128] = rng.integers(0, 4, (64,)).astype(dtype)
+    exponent[:3] = np.array([info.max, 0, 1], dtype)
+    cases = [(base, exponent)] + [(base, np.array(e, dtype)) for e in (0, 1, 2, 3, 41, info.max)]
+    options = bytes(flexbuffers.Dumps({"T": getattr(schema.TensorType, np.dtype(dtype).name.upper())}))
+    for x, y in cases:
+        expected = tf.raw_ops.Pow(x=x, y=y).numpy()
+        model = tflite_model.single_custom_op_model(
+            "Pow", [("x", x.shape, x.dtype), ("y", y.shape, y.dtype)], [("z", x.shape, x.dtype)], options=options
+        )
+        for runtime in RUNTIMES:
+            (actual,) = run_tflite(model, [x, y], runtime).values()
+            np.testing.assert_array_equal(actual, expected, err_msg=f"exponent shape {y.shape} {runtime}")
+
+
 @pytest.mark.parametrize("dtype", [np.int8, np.int16], ids=lambda d: np.dtype(d).name)
 def test_min_over_minus_one(tf, dtype):
     """INT_MIN / -1: TF's int8 and int16 kernels promote to int and wrap; int32

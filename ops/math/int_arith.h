@@ -99,18 +99,6 @@ T FloorModInt(T x, T y) {
   return m;
 }
 
-// x ^ y by repeated squaring, wrapping (Eigen's integer pow, which TF's Pow
-// evaluates); y >= 0 is checked before (TF refuses negative exponents).
-template <typename T>
-T IntPow(T x, T y) {
-  uint64_t result = 1, base = static_cast<uint64_t>(x);
-  for (auto e = static_cast<std::make_unsigned_t<T>>(y); e != 0; e = static_cast<decltype(e)>(e >> 1)) {
-    if (e & 1u) result *= base;
-    base *= base;
-  }
-  return static_cast<T>(result);
-}
-
 // TF's check before an integer division or modulo: every divisor nonzero
 // ("Integer division by zero"), where C would trap. Not for empty outputs:
 // TF's kernel never reads the divisors then.
