@@ -78,6 +78,14 @@ function(_opbridge_common target)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${target} PRIVATE -fno-gnu-unique)
   endif()
+  # A section per function, so that the folding link (gold --icf=safe) can
+  # merge the byte-identical local copies each op file makes of Eigen's
+  # products (GCC's .isra/.constprop clones of gebp_kernel, gemv, the
+  # triangular solves): in one .text section per object nothing but the
+  # COMDAT templates could fold (docs/size.md). No instruction changes.
+  if(OPBRIDGE_FOLD_LINK_OPTIONS)
+    target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+  endif()
   # TF's flags (docs/design.md); Eigen comes from TF's include dir, as a system include.
   target_compile_definitions(${target} PRIVATE _GLIBCXX_USE_CXX11_ABI=1 EIGEN_MAX_ALIGN_BYTES=64)
   # cpp/include: the authoring and app headers; cpp/: the framework's own
