@@ -573,6 +573,39 @@ def test_split_unpack_gather_nd_one_hot_mirror_pad(tf, rng):
     }  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("dtype", "off", "on"),
+    [
+        (np.float64, 0.0, 1.0),  # one repeated byte: a memset
+        (np.float64, -1.25, 2.5),  # 8-byte pattern
+        (np.float16, -1.0, 3.0),
+        (np.int16, -1, 7),  # 0xffff: a memset of 0xff
+        (np.int16, -2, 7),
+        (np.uint32, 0x01020304, 9),
+        (np.complex128, 1 - 2j, 3j),  # 16-byte elements
+    ],
+    ids=str,
+)
+def test_one_hot_fills_rows(tf, rng, dtype, off, on):
+    """OneHot's rows of off_value (array::FillElements: a memset for one repeated byte, 64-byte
+    pattern stores otherwise, a partial store at the end) over rows of 37 values, split between
+    threads, the new dim last and in the middle; labels outside [0, depth) give whole rows of
+    off_value. The values come in as tensors, so the converter cannot fold them."""
+    labels = rng.integers(-3, 40, (6, 150)).astype(np.int32)
+    inputs = [labels, np.array(on, dtype), np.array(off, dtype)]
+
+    def fn(labels, on, off):
+        return {"last": tf.one_hot(labels, 37, on, off), "middle": tf.one_hot(labels, 37, on, off, axis=1)}
+
+    report = assert_parity(fn, inputs, rtol=0, atol=0, runtimes=RUNTIMES)
+    assert counts(report) == {"OneHot": 2}
+    want = {k: v.numpy() for k, v in fn(*[tf.constant(x) for x in inputs]).items()}
+    for runtime in RUNTIMES:  # two threads: each fills its rows, ending mid-pattern
+        got = run_tflite(report.model, inputs, runtime, num_threads=2)
+        for name, value in want.items():
+            np.testing.assert_array_equal(got[name], value, err_msg=f"{name} {runtime}")
+
+
 def test_pow_by_the_constants_tfs_optimizer_rewrites(tf, rng):
     """Grappler turns Pow by a constant 2, 3, 1, 0.5, 0, -0.5 or -1 into Square, x * Square(x),
     Identity, Sqrt, ones, Rsqrt or Reciprocal in TF's graph; the converter keeps Pow, and the kernel

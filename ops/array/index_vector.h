@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -65,6 +66,38 @@ void ParallelForElements(const KernelContext& ctx, int64_t total, int64_t cost_p
     fn(int64_t{0}, total);
   } else {
     ctx.ParallelFor(total, cost_per_unit, fn);
+  }
+}
+
+// dst[0, n) = value, for the byte elements (Element<Size>) or string views.
+// A plain loop stores one element per step and reloads `value` after each
+// store (the byte arrays alias everything): OneHot's rows of off_value ran at
+// 8 bytes a cycle. A value of one repeated byte (0.0, 0, false: the usual
+// fill) is a memset; other values are written 64 bytes at a time from a
+// pattern (every element size divides 64), which the compiler keeps in
+// vector registers.
+template <typename E>
+void FillElements(E* dst, int64_t n, const E& value) {
+  if constexpr (std::is_same_v<E, std::string_view>) {
+    std::fill(dst, dst + n, value);
+  } else {
+    constexpr size_t kSize = sizeof(E);
+    static_assert(64 % kSize == 0, "element sizes divide 64");
+    unsigned char bytes[kSize];
+    std::memcpy(bytes, &value, kSize);
+    bool one_byte = true;
+    for (size_t i = 1; i < kSize; ++i) one_byte = one_byte && bytes[i] == bytes[0];
+    auto* out = reinterpret_cast<unsigned char*>(dst);
+    const size_t total = static_cast<size_t>(n) * kSize;
+    if (one_byte) {
+      if (total > 0) std::memset(out, bytes[0], total);
+      return;
+    }
+    unsigned char pattern[64];
+    for (size_t i = 0; i < 64; ++i) pattern[i] = bytes[i % kSize];
+    size_t i = 0;
+    for (; i + 64 <= total; i += 64) std::memcpy(out + i, pattern, 64);
+    if (i < total) std::memcpy(out + i, pattern, total - i);  // whole elements: total and i are multiples of kSize
   }
 }
 

@@ -6,7 +6,6 @@
 // values are copied as raw elements of their size (array::ForElements).
 // The new dim of size depth goes at `axis` (-1: last); an index outside
 // [0, depth) gives a row of off_value, as TF. TF's checks and texts.
-#include <algorithm>
 #include <vector>
 
 #include "index_vector.h"
@@ -70,16 +69,18 @@ Status Kernel(KernelContext& ctx, const OneHotParams& p) {
     Out* out = y.data<Out>();
     return Dispatch<uint8_t, int8_t, int32_t, int64_t>(indices.dtype(), [&](auto tag) {
       const auto* idx = indices.data<typename decltype(tag)::type>();
-      // Each [depth, suffix] block is filled with off_value, then each index in
-      // [0, depth) sets its one element (others, negative included, set none).
+      // The range's [depth, suffix] blocks are filled with off_value at once
+      // (array::FillElements: a memset for 0), then each index in [0, depth)
+      // sets its one element (others, negative included, set none).
       const int64_t block = depth * suffix;
       array::ParallelForElements<Out>(ctx, prefix, block + 1, [&](int64_t begin, int64_t end) {
-        for (int64_t a = begin; a < end; ++a) {
-          Out* dst = out + a * block;
-          std::fill(dst, dst + block, off);
+        Out* const rows = out + begin * block;
+        const Out on_value = on;
+        array::FillElements(rows, (end - begin) * block, off);
+        for (int64_t a = 0; a < end - begin; ++a) {
           for (int64_t s = 0; s < suffix; ++s) {
-            const auto k = static_cast<int64_t>(idx[a * suffix + s]);
-            if (k >= 0 && k < depth) dst[k * suffix + s] = on;
+            const auto k = static_cast<int64_t>(idx[(begin + a) * suffix + s]);
+            if (k >= 0 && k < depth) rows[a * block + k * suffix + s] = on_value;
           }
         }
       });
