@@ -606,6 +606,29 @@ def test_one_hot_fills_rows(tf, rng, dtype, off, on):
             np.testing.assert_array_equal(got[name], value, err_msg=f"{name} {runtime}")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.uint16], ids=str)
+def test_pack_pieces_on_threads(tf, rng, dtype):
+    """Pack copies output pieces (one input's block each) split between threads: three [301, 700]
+    inputs along axis 1 make 903 pieces, so the second thread starts inside a group of three
+    (input 1 or 2 of a block); axes 0 and 2 are one piece per input and one element per piece."""
+    xs = [(rng.standard_normal((301, 700)) * 1000).astype(dtype) for _ in range(3)]
+
+    def fn(a, b, c):
+        return {
+            "axis0": tf.stack([a, b, c]),
+            "axis1": tf.stack([a, b, c], 1),
+            "axis2": tf.stack([a, b, c], 2),
+        }
+
+    report = assert_parity(fn, xs, rtol=0, atol=0, runtimes=RUNTIMES)
+    assert counts(report) == {"Pack": 3}
+    want = {k: v.numpy() for k, v in fn(*[tf.constant(x) for x in xs]).items()}
+    for runtime in RUNTIMES:
+        got = run_tflite(report.model, xs, runtime, num_threads=2)
+        for name, value in want.items():
+            np.testing.assert_array_equal(got[name], value, err_msg=f"{name} {runtime}")
+
+
 def test_pow_by_the_constants_tfs_optimizer_rewrites(tf, rng):
     """Grappler turns Pow by a constant 2, 3, 1, 0.5, 0, -0.5 or -1 into Square, x * Square(x),
     Identity, Sqrt, ones, Rsqrt or Reciprocal in TF's graph; the converter keeps Pow, and the kernel

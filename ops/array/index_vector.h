@@ -101,6 +101,19 @@ void FillElements(E* dst, int64_t n, const E& value) {
   }
 }
 
+// dst[0, n) = src[0, n): one memcpy for the byte elements (a loop of them is
+// turned into memmove calls anyway), assignments for string views.
+template <typename E>
+void CopyElements(E* dst, const E* src, int64_t n) {
+  if constexpr (std::is_same_v<E, std::string_view>) {
+    std::copy(src, src + n, dst);
+  } else if (n == 1) {
+    *dst = *src;
+  } else if (n > 0) {
+    std::memcpy(static_cast<void*>(dst), src, static_cast<size_t>(n) * sizeof(E));
+  }
+}
+
 inline std::vector<int64_t> ReadIndices(const ConstTensor& t) {
   std::vector<int64_t> out(static_cast<size_t>(t.num_elements()));
   for (size_t i = 0; i < out.size(); ++i) {

@@ -7,6 +7,7 @@
 // Any other dtype too, as TF's attr allows: the converter also leaves it
 // custom for half, bfloat16, int16 and the unsigned types (measured), moved
 // as raw elements of their size (array::ForElements).
+#include <type_traits>
 #include <vector>
 
 #include "index_vector.h"
@@ -61,17 +62,29 @@ Status Kernel(KernelContext& ctx, const PackParams& p) {
   int64_t outer = 1, inner = 1;
   for (int d = 0; d < axis; ++d) outer *= first.dim(d);
   for (int d = static_cast<int>(axis); d < first.rank(); ++d) inner *= first.dim(d);
+  // Output piece p = j * n + i (inner elements) is input i's block j. The
+  // pieces are split between threads (each piece one copy): tf.stack of two
+  // [1024, 256] float64 on one thread took TF's time, which TF's ConcatCPU
+  // splits.
   return array::ForElements(first_dtype, [&](auto tag) {
     using In = typename decltype(tag)::In;
     using Out = typename decltype(tag)::Out;
-    Out* out = ctx.output(0).data<Out>();
-    for (int64_t j = 0; j < outer; ++j) {
-      for (int i = 0; i < n; ++i) {
-        const In* in = ctx.input(i).data<In>() + j * inner;
-        Out* dst = out + (j * n + i) * inner;
-        for (int64_t k = 0; k < inner; ++k) dst[k] = in[k];
+    static_assert(std::is_same_v<In, Out>, "Pack copies elements as they are");
+    Out* const out = ctx.output(0).data<Out>();
+    std::vector<const In*> ins(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) ins[static_cast<size_t>(i)] = ctx.input(i).data<In>();
+    const int64_t cost = inner * static_cast<int64_t>(sizeof(Out)) / 16 + 1;  // ns per piece, roughly
+    array::ParallelForElements<Out>(ctx, outer * n, cost, [&](int64_t begin, int64_t end) {
+      int64_t j = begin / n;
+      int i = static_cast<int>(begin % n);
+      for (int64_t p = begin; p < end; ++p) {
+        array::CopyElements(out + p * inner, ins[static_cast<size_t>(i)] + j * inner, inner);
+        if (++i == n) {
+          i = 0;
+          ++j;
+        }
       }
-    }
+    });
     return Status::Ok();
   });
 }
