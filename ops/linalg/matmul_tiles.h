@@ -86,11 +86,15 @@ OPBRIDGE_MATMUL_INLINE void OverComplexPanels(int64_t n, Body&& body) {
   for (; j < n; ++j) body(std::integral_constant<int, 0>(), j);
 }
 
-// mc rows of a block: kRows-row blocks, then single rows; body(R, r0).
-template <typename Body>
+// mc rows of a block: kR-row blocks, then (when kR is larger) kRows-row
+// blocks, then single rows; body(R, r0).
+template <int64_t kR = kRows, typename Body>
 OPBRIDGE_MATMUL_INLINE void OverRowBlocks(int64_t mc, Body&& body) {
   int64_t r0 = 0;
-  for (; r0 + kRows <= mc; r0 += kRows) body(std::integral_constant<int64_t, kRows>(), r0);
+  for (; r0 + kR <= mc; r0 += kR) body(std::integral_constant<int64_t, kR>(), r0);
+  if constexpr (kR > kRows) {
+    for (; r0 + kRows <= mc; r0 += kRows) body(std::integral_constant<int64_t, kRows>(), r0);
+  }
   for (; r0 < mc; ++r0) body(std::integral_constant<int64_t, 1>(), r0);
 }
 
@@ -112,6 +116,16 @@ OPBRIDGE_MATMUL_INLINE T OpA(const T* a, int64_t m, int64_t k, int64_t i, int64_
 // at 512 and 6 at 1024 (TF 35-39). C[i, j] is carried in C from one block of
 // k to the next: each element is still 0 + the products over p in order.
 constexpr int64_t kBlockK = 256, kBlockM = 64;
+
+// The AVX-512 path's tile: 12 rows by one 8-double vector (12 accumulators
+// of the 32 registers), in blocks of 96 rows (8 tiles). Measured on a Zen 4
+// (2026-12-05, 480 x 512 x 480, one core): the 4 x (2 vectors) tile of the
+// other paths ran at 37 GFLOP/s on 8-double vectors (below AVX2's 49; 6 x 2
+// and 8 x 2 no better, nor blocks of 128 values of k), 8 x 1 at 49, 12 x 1
+// and 16 x 1 at 53. Each step is one load of op(B) and 12 broadcasts for 12
+// multiplies and 12 adds: the two kinds of arithmetic units stay busy
+// (separate multiplies and adds: no FMA, for the bits).
+constexpr int64_t kRows512 = 12, kBlockM512 = 96;
 
 // R rows of C by NV vectors of W bytes of columns, over one block of k (kc
 // values of p): ap [kc][R], bp the panel [kc][NV * lanes]; `first`: the
@@ -141,14 +155,18 @@ OPBRIDGE_MATMUL_INLINE void RealBlockTile(const double* ap, const double* bp, do
   }
 }
 
-// Over the column panels of n: two vectors of the widest width kW (bytes),
-// one, then one of each narrower width, single columns; body(W, NV, j0) per
-// panel.
-template <int kW, typename Body>
+// Over the column panels of n: two vectors of the widest width kW (bytes)
+// (kPairs; one on the AVX-512 path), one, then one of each narrower width,
+// single columns; body(W, NV, j0) per panel.
+template <int kW, bool kPairs, typename Body>
 OPBRIDGE_MATMUL_INLINE void OverPanels(int64_t n, Body&& body) {
   constexpr int64_t kLanes = math::Cols<double, kW>::kWidth;
   int64_t j = 0;
-  for (; j + 2 * kLanes <= n; j += 2 * kLanes) body(std::integral_constant<int, kW>(), std::integral_constant<int, 2>(), j);
+  if constexpr (kPairs) {
+    for (; j + 2 * kLanes <= n; j += 2 * kLanes) {
+      body(std::integral_constant<int, kW>(), std::integral_constant<int, 2>(), j);
+    }
+  }
   for (; j + kLanes <= n; j += kLanes) body(std::integral_constant<int, kW>(), std::integral_constant<int, 1>(), j);
   if constexpr (kW >= 64) {
     for (; j + 4 <= n; j += 4) body(std::integral_constant<int, 32>(), std::integral_constant<int, 1>(), j);
@@ -163,7 +181,7 @@ OPBRIDGE_MATMUL_INLINE void OverPanels(int64_t n, Body&& body) {
 // k and one block of op(A)'s rows (their planes for the complex types).
 inline int64_t ProductScratch(int64_t m, int64_t n, int64_t k) {
   const int64_t kc = std::min(k, kBlockK);
-  return kc * n + std::min(m, kBlockM) * kc;
+  return kc * n + std::min(m, std::max(kBlockM, kBlockM512)) * kc;
 }
 
 // kW: the widest vectors in bytes (16 baseline, 32 AVX2, 64 AVX-512).
@@ -174,12 +192,14 @@ OPBRIDGE_MATMUL_INLINE void RealProduct(const double* a, const double* b, double
     std::fill(c, c + m * n, 0.0);
     return;
   }
+  constexpr bool kWide = kW >= 64;
+  constexpr int64_t kR = kWide ? kRows512 : kRows, kBlockRows = kWide ? kBlockM512 : kBlockM;
   double* bp = scratch;
   double* ap = bp + std::min(k, kBlockK) * n;
   for (int64_t p0 = 0; p0 < k; p0 += kBlockK) {
     const int64_t kc = std::min(kBlockK, k - p0);
     // op(B)'s rows p0 .. p0 + kc, the panel of columns j0 .. j0 + width at bp + j0 * kc.
-    OverPanels<kW>(n, [&](auto w, auto nv, int64_t j0) __attribute__((always_inline)) {
+    OverPanels<kW, !kWide>(n, [&](auto w, auto nv, int64_t j0) __attribute__((always_inline)) {
       constexpr int64_t kPanel = decltype(nv)::value * math::Cols<double, decltype(w)::value>::kWidth;
       double* panel = bp + j0 * kc;
       for (int64_t p = 0; p < kc; ++p) {
@@ -188,18 +208,18 @@ OPBRIDGE_MATMUL_INLINE void RealProduct(const double* a, const double* b, double
         }
       }
     });
-    for (int64_t i0 = 0; i0 < m; i0 += kBlockM) {
-      const int64_t mc = std::min(kBlockM, m - i0);
+    for (int64_t i0 = 0; i0 < m; i0 += kBlockRows) {
+      const int64_t mc = std::min(kBlockRows, m - i0);
       // op(A)'s rows i0 .. i0 + mc, columns p0 .. p0 + kc.
-      OverRowBlocks(mc, [&](auto rows, int64_t r0) __attribute__((always_inline)) {
+      OverRowBlocks<kR>(mc, [&](auto rows, int64_t r0) __attribute__((always_inline)) {
         constexpr int64_t R = decltype(rows)::value;
         double* block = ap + r0 * kc;
         for (int64_t p = 0; p < kc; ++p) {
           for (int64_t r = 0; r < R; ++r) block[p * R + r] = OpA(a, m, k, i0 + r0 + r, p0 + p, transpose_a, false);
         }
       });
-      OverPanels<kW>(n, [&](auto w, auto nv, int64_t j0) __attribute__((always_inline)) {
-        OverRowBlocks(mc, [&](auto rows, int64_t r0) __attribute__((always_inline)) {
+      OverPanels<kW, !kWide>(n, [&](auto w, auto nv, int64_t j0) __attribute__((always_inline)) {
+        OverRowBlocks<kR>(mc, [&](auto rows, int64_t r0) __attribute__((always_inline)) {
           RealBlockTile<decltype(w)::value, decltype(nv)::value, decltype(rows)::value>(
               ap + r0 * kc, bp + j0 * kc, c + (i0 + r0) * n + j0, n, kc, p0 == 0);
         });
