@@ -118,3 +118,64 @@ def test_nan_payloads_follow_tfs_operand_order(tf):
     rows += [[np.inf, a], [np.inf, 1], [a, 1, b, c, 2]]
     images = [np.array(r, np.float32).reshape(1, len(r), 1) for r in rows]
     check(tf, images, [2.0, 0.0, b, c])
+
+
+def _nan_rule(r, a, b):
+    """r = a op b as x86 gives it with TF's operand order: a NaN a (quieted), else a NaN b,
+    else r (a new NaN is the default NaN either way)."""
+    bits = [np.asarray(v, np.float32).view(np.uint32) for v in (r, a, b)]
+    quiet = [v | np.uint32(0x00400000) for v in bits[1:]]
+    out = np.where(np.isnan(b), quiet[1], bits[0])
+    out = np.where(np.isnan(a), quiet[0], out)
+    return np.where(np.isnan(r), out, bits[0]).view(np.float32)
+
+
+def _scalar_path(x, factor):
+    """The kernel's documented operations and NaN rule, image by image: the rows folded in
+    half (the upper row's NaN first in the first round, the kept row's after), times
+    1/(h*w), then factor * (x - mean) + mean."""
+    out = np.empty_like(x)
+    rows = x.shape[-3] * x.shape[-2]
+    planes = x.reshape(-1, rows, x.shape[-1])
+    for image, plane in enumerate(planes):
+        rest, first = plane, True
+        while len(rest) > 1:
+            right = len(rest) // 2
+            left = len(rest) - right
+            upper, lower = rest[left:], rest[:right]
+            a, b = (upper, lower) if first else (lower, upper)
+            rest = np.concatenate([_nan_rule(a + b, a, b), rest[right:left]])
+            first = False
+        scaling = np.float32(1) / np.float32(rows)
+        mean = _nan_rule(rest[0] * scaling, rest[0], scaling)
+        diff = _nan_rule(plane - mean, plane, mean)
+        scaled = _nan_rule(factor * diff, factor, diff)
+        out.reshape(-1, rows, x.shape[-1])[image] = _nan_rule(scaled + mean, scaled, mean)
+    return out
+
+
+def test_vector_paths_keep_the_nan_rule(tf, rng, tmp_path):
+    """Images of several output blocks whose NaNs (payloads of both signs, inf - inf) fall in
+    vector lanes: the AVX2 path (where the CPU has it) and the baseline path
+    (OPBRIDGE_NO_AVX2=1), in fresh processes, give the documented operand order's NaN bit for
+    bit (the plain vector operations are redone on the scalar path where a NaN shows), and TF's
+    NaN positions and numbers."""
+    from conftest import cpu_has_avx2, run_tflite_in_process
+
+    def nan(payload, negative):
+        return np.array([(0xFFC00000 if negative else 0x7FC00000) | payload], np.uint32).view(np.float32)[0]
+
+    x = rng.uniform(-50, 50, (3, 40, 41, 3)).astype(np.float32)
+    x[0, 5, 7, 0], x[0, 30, 2, 0], x[0, 12, 40, 1] = nan(0x11, False), nan(0x22, True), nan(0x33, True)
+    x[1, 3, 3, 2], x[1, 39, 1, 2] = np.inf, -np.inf  # inf - inf in the fold
+    model = convert_fn(raw(tf), ((None,) * 4, tf.float32), ((), tf.float32))
+    for factor in [np.float32(1.5), nan(0x44, False)]:
+        with np.errstate(invalid="ignore"):  # inf - inf: a NaN under test
+            want = _scalar_path(x, factor)
+        tf_out = raw(tf)(tf.constant(x), tf.constant(factor)).numpy()
+        assert_same_bits(want, tf_out, f"model of the scalar path vs TF, factor={factor}", any_nan=True)
+        for baseline in (False, True) if cpu_has_avx2() else (True,):
+            work = tmp_path / f"{baseline}_{np.isnan(factor)}"
+            work.mkdir()
+            (got,) = run_tflite_in_process(model, [x, np.asarray(factor)], work, baseline).values()
+            assert_same_bits(got, want, f"factor={factor} baseline={baseline}")

@@ -24,11 +24,22 @@
 //
 // TF registers the CPU kernel for float only (half runs on GPUs alone): a
 // half image is refused, as TF's CPU refuses it.
+//
+// Speed: the operand order matters only where a result is NaN, so the fold
+// and the output are first computed with plain vector adds and multiplies
+// (16-byte vectors on the baseline, 32-byte ones in an AVX2 copy; no FMA in
+// either). A NaN sum of the fold is NaN in the channel's final sum (a NaN
+// never leaves a sum), so an image whose sums are all numbers had no NaN
+// anywhere in its fold and has the scalar path's bits; otherwise its fold is
+// redone on the scalar path. Output blocks holding a NaN are likewise redone.
+// The scalar path alone (a NaN test per operation) was 5.4x TF's time.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
+#include "../math/avx2_dispatch.h"
+#include "../math/simd_cols.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -90,6 +101,120 @@ void FoldedRowSum(const float* plane, int64_t rows, int64_t channels, float* scr
   std::memcpy(sum, scratch, sizeof(float) * channels);
 }
 
+// The exact output of pixels' elements [begin, end) of one image.
+void OutputScalar(const float* x, float* y, int64_t begin, int64_t end, const float* mean, int64_t channels,
+                  float factor) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float m = mean[i % channels];
+    y[i] = Add(Mul(factor, Sub(x[i], m)), m);
+  }
+}
+
+#define OPBRIDGE_CONTRAST_INLINE __attribute__((always_inline)) inline
+
+// dst[j] = a[j] + b[j] for j < n, in W-byte vectors.
+template <int W>
+OPBRIDGE_CONTRAST_INLINE void AddRows(const float* a, const float* b, float* dst, int64_t n) {
+  using V = typename math::Cols<float, W>::type;
+  using U = typename math::Cols<float, W>::unaligned;
+  constexpr int L = math::Cols<float, W>::kWidth;
+  int64_t j = 0;
+  for (; j + L <= n; j += L) {
+    *reinterpret_cast<U*>(dst + j) = V(*reinterpret_cast<const U*>(a + j)) + V(*reinterpret_cast<const U*>(b + j));
+  }
+  for (; j < n; ++j) dst[j] = a[j] + b[j];
+}
+
+// FoldedRowSum's additions without the NaN rule (see the file's comment).
+template <int W>
+OPBRIDGE_CONTRAST_INLINE void FoldedRowSumFast(const float* plane, int64_t rows, int64_t channels, float* scratch,
+                                               float* sum) {
+  int64_t remaining = rows;
+  bool first = true;
+  do {
+    const int64_t right = remaining / 2;
+    const int64_t left = remaining - right;
+    const int64_t n = right * channels;
+    if (first) {
+      AddRows<W>(plane + left * channels, plane, scratch, n);
+      if (left > right) std::memcpy(scratch + n, plane + n, sizeof(float) * channels);
+      first = false;
+    } else {
+      AddRows<W>(scratch, scratch + left * channels, scratch, n);
+    }
+    remaining = left;
+  } while (remaining > 1);
+  std::memcpy(sum, scratch, sizeof(float) * channels);
+}
+
+struct ContrastJob {
+  const float* in;
+  float* out;
+  int64_t rows, channels, plane;
+  float factor, scaling;
+};
+
+// Images [begin, end). `pattern` holds the means repeated over a block of
+// pixels (so the output loop has no index modulo the channels); `mean` holds
+// one image's means.
+template <int W>
+OPBRIDGE_CONTRAST_INLINE void Images(const ContrastJob& job, int64_t begin, int64_t end, float* mean,
+                                     float* pattern, int64_t block) {
+  using V = typename math::Cols<float, W>::type;
+  using U = typename math::Cols<float, W>::unaligned;
+  using I = typename math::Cols<int32_t, W>::type;
+  constexpr int L = math::Cols<float, W>::kWidth;
+  const int64_t channels = job.channels, rows = job.rows, plane = job.plane;
+  const V factor = V{} + job.factor;
+  for (int64_t b = begin; b < end; ++b) {
+    const float* x = job.in + b * plane;
+    float* y = job.out + b * plane;
+    // The image's own output plane is the fold's scratch (TF uses its output
+    // the same way): it has room for every row, and is written with the
+    // result only once the means are out of it.
+    FoldedRowSumFast<W>(x, rows, channels, y, mean);
+    bool nan_sum = false;
+    for (int64_t k = 0; k < channels; ++k) nan_sum |= mean[k] != mean[k];
+    if (nan_sum) FoldedRowSum(x, rows, channels, y, mean);
+    for (int64_t k = 0; k < channels; ++k) mean[k] = Mul(mean[k], job.scaling);
+    const int64_t span = std::min(block, rows) * channels;
+    for (int64_t i = 0; i < span; i += channels) std::memcpy(pattern + i, mean, sizeof(float) * channels);
+    for (int64_t start = 0; start < plane; start += span) {
+      const int64_t n = std::min(span, plane - start);
+      const float* xs = x + start;
+      float* ys = y + start;
+      I nan = {};
+      int64_t i = 0;
+      for (; i + L <= n; i += L) {
+        const V m = *reinterpret_cast<const U*>(pattern + i);
+        const V r = factor * (V(*reinterpret_cast<const U*>(xs + i)) - m) + m;
+        nan |= r != r;
+        *reinterpret_cast<U*>(ys + i) = r;
+      }
+      bool any_nan = false;
+      for (int l = 0; l < L; ++l) any_nan |= nan[l] != 0;
+      for (; i < n; ++i) {
+        const float m = pattern[i];
+        ys[i] = job.factor * (xs[i] - m) + m;
+        any_nan |= ys[i] != ys[i];
+      }
+      // The block starts on a pixel, so pattern[i] is the mean of element i.
+      if (any_nan) OutputScalar(xs, ys, 0, n, mean, channels, job.factor);
+    }
+  }
+}
+
+void ImagesBaseline(const ContrastJob& job, int64_t begin, int64_t end, float* mean, float* pattern, int64_t block) {
+  Images<16>(job, begin, end, mean, pattern, block);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void ImagesAvx2(const ContrastJob& job, int64_t begin, int64_t end, float* mean,
+                                                float* pattern, int64_t block) {
+  Images<32>(job, begin, end, mean, pattern, block);
+}
+#endif
+
 Status AdjustContrastKernel(KernelContext& ctx) {
   const ConstTensor& images = ctx.input(0);
   const DType dtype = images.dtype();
@@ -97,31 +222,26 @@ Status AdjustContrastKernel(KernelContext& ctx) {
   const Shape& shape = images.shape();
   const int64_t total = images.num_elements();
   if (total == 0) return Status::Ok();
-  const int64_t rows = shape.dim(-3) * shape.dim(-2);
-  const int64_t channels = shape.dim(-1);
-  const int64_t plane = rows * channels;
-  const int64_t batch = total / plane;
-  const float factor = ctx.input(1).data<float>()[0];
+  ContrastJob job;
+  job.rows = shape.dim(-3) * shape.dim(-2);
+  job.channels = shape.dim(-1);
+  job.plane = job.rows * job.channels;
+  const int64_t batch = total / job.plane;
+  job.factor = ctx.input(1).data<float>()[0];
   // TF: 1.0f / image_size, the int64 converted to float first.
-  const float scaling = 1.0f / static_cast<float>(rows);
-  const float* in = images.data<float>();
-  float* out = ctx.output(0).data<float>();
-  ctx.ParallelFor(batch, std::max<int64_t>(1, 3 * plane), [&](int64_t begin, int64_t end) {
-    std::vector<float> mean(static_cast<size_t>(channels));
-    for (int64_t b = begin; b < end; ++b) {
-      const float* x = in + b * plane;
-      float* y = out + b * plane;
-      // The image's own output plane is the fold's scratch (TF uses its
-      // output the same way): it has room for every row, and is written with
-      // the result only once the means are out of it.
-      FoldedRowSum(x, rows, channels, y, mean.data());
-      for (float& m : mean) m = Mul(m, scaling);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x + r * channels;
-        float* yr = y + r * channels;
-        for (int64_t k = 0; k < channels; ++k) yr[k] = Add(Mul(factor, Sub(xr[k], mean[k])), mean[k]);
-      }
-    }
+  job.scaling = 1.0f / static_cast<float>(job.rows);
+  job.in = images.data<float>();
+  job.out = ctx.output(0).data<float>();
+  // Pixels per output block: about 2048 floats (8 KB of means, in L1).
+  const int64_t block = std::max<int64_t>(1, 2048 / job.channels);
+  auto images_fn = ImagesBaseline;
+#if defined(__x86_64__)
+  if (math::UseAvx2()) images_fn = ImagesAvx2;
+#endif
+  ctx.ParallelFor(batch, std::max<int64_t>(1, job.plane), [&](int64_t begin, int64_t end) {
+    std::vector<float> mean(static_cast<size_t>(job.channels));
+    std::vector<float> pattern(static_cast<size_t>(std::min(block, job.rows) * job.channels));
+    images_fn(job, begin, end, mean.data(), pattern.data(), block);
   });
   return Status::Ok();
 }
