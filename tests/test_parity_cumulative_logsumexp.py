@@ -55,6 +55,28 @@ def test_nan_infinities_and_long_lines(tf, rng, dtype):
     assert_parity(fn, [x], rtol=0, atol=0, runtimes=RUNTIMES)
 
 
+def test_lines_joined_on_two_threads(tf, rng):
+    """Lines narrower than a block of 16 (inner sizes 1 and 37) join the scan 16 lanes at a time,
+    also across outer indices and where a thread's range starts inside a group: TF's bits at 1 and
+    2 threads."""
+    x = rng.standard_normal((301, 3, 37)) * 20
+    x[7, 1, 3], x[200, 2, 36] = np.nan, np.inf
+
+    def fn(x):
+        return {
+            "last": tf.math.cumulative_logsumexp(x, 2),
+            "last_reverse": tf.math.cumulative_logsumexp(x, 2, exclusive=True, reverse=True),
+            "middle": tf.math.cumulative_logsumexp(x, 1),
+        }
+
+    report = assert_parity(fn, [x], rtol=0, atol=0, runtimes=RUNTIMES)
+    want = {k: v.numpy() for k, v in fn(tf.constant(x)).items()}
+    for runtime in RUNTIMES:
+        got = run_tflite(report.model, [x], runtime, num_threads=2)
+        for name, value in want.items():
+            np.testing.assert_array_equal(got[name].view(np.uint64), value.view(np.uint64), err_msg=name)
+
+
 def test_empty_and_dynamic(tf, rng):
     @tf.function(input_signature=[tf.TensorSpec([None, 6], tf.float64)])
     def fn(x):

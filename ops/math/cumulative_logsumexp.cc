@@ -67,23 +67,37 @@ Status Kernel(KernelContext& ctx, const math::ScanParams& p) {
     T* out = ctx.output(0).data<T>();
     // Lines in blocks of up to kBlock adjacent ones, scanned together step by
     // step: the values of one step of the block are contiguous (a line by
-    // itself walked the axis `inner` elements apart).
+    // itself walked the axis `inner` elements apart). Where blocks are
+    // narrower than kBlock (the last axis: one line per block), the lines of
+    // consecutive blocks join the scan up to kBlock lanes: each step's
+    // exp/log1p calls then belong to independent lines and overlap in the
+    // CPU, where one line's calls waited on each other (f64 [1024, 256]
+    // axis 1 took TF's time, whose scan is the same serial chain per line).
+    // Each line's steps are the same, so the bits are.
     constexpr int64_t kBlock = 16;
     const int64_t blocks = (inner + kBlock - 1) / kBlock;
-    ctx.ParallelFor(outer * blocks, n * kBlock * 20, [&](int64_t begin, int64_t end) {
+    const int64_t step = p.reverse ? -inner : inner, start = p.reverse ? (n - 1) * inner : 0;
+    ctx.ParallelFor(outer * blocks, n * std::min(inner, kBlock) * 20 + 1, [&](int64_t begin, int64_t end) {
       using C = Compute<T>;
       C acc[kBlock];
-      for (int64_t u = begin; u < end; ++u) {
-        const int64_t o = u / blocks, first = (u % blocks) * kBlock;
-        const int64_t width = std::min(kBlock, inner - first);
-        const int64_t base = o * n * inner + first;
-        for (int64_t l = 0; l < width; ++l) acc[l] = -std::numeric_limits<C>::infinity();
+      int64_t line[kBlock];  // each lane's first element along the scan
+      for (int64_t u = begin; u < end;) {
+        int64_t lanes = 0;
+        for (; u < end; ++u) {
+          const int64_t o = u / blocks, first = (u % blocks) * kBlock;
+          const int64_t width = std::min(kBlock, inner - first);
+          if (lanes + width > kBlock) break;
+          for (int64_t l = 0; l < width; ++l) line[lanes + l] = o * n * inner + first + l + start;
+          lanes += width;
+        }
+        for (int64_t l = 0; l < lanes; ++l) acc[l] = -std::numeric_limits<C>::infinity();
         for (int64_t k = 0; k < n; ++k) {
-          const int64_t row = base + (p.reverse ? n - 1 - k : k) * inner;
-          for (int64_t l = 0; l < width; ++l) {
-            if (p.exclusive) out[row + l] = static_cast<T>(acc[l]);
-            acc[l] = Step<T>(acc[l], static_cast<C>(in[row + l]));
-            if (!p.exclusive) out[row + l] = static_cast<T>(acc[l]);
+          const int64_t at = k * step;
+          for (int64_t l = 0; l < lanes; ++l) {
+            const int64_t i = line[l] + at;
+            if (p.exclusive) out[i] = static_cast<T>(acc[l]);
+            acc[l] = Step<T>(acc[l], static_cast<C>(in[i]));
+            if (!p.exclusive) out[i] = static_cast<T>(acc[l]);
           }
         }
       }
