@@ -20,6 +20,7 @@
 namespace opbridge::math::compensated_lanes {
 
 constexpr int kLanes = 8;
+constexpr int kRuns = 4;  // runs per pass of AddRunsAvx512 (below)
 
 #if defined(__x86_64__)
 
@@ -62,17 +63,15 @@ __attribute__((target("avx"))) inline int64_t AddAvx(const double* x, int64_t n,
 
 // kRuns runs of n values at once (run r at x + r * stride), each in its own 8
 // lanes with AddAvx512's operations in AddAvx512's order, so each run's lanes
-// hold the bits AddAvx512 alone gives it. Why: one run's lane step is 7
-// dependent-ish vector operations on two chains, and Sum over the last axis
-// of [998, 3, 160] is 2994 runs of 20 steps: the runs' chains overlap here.
-// The subtractions that only feed the compensation run as FMAs with a factor
-// of -1 (b * -1 + a is a - b rounded once: the same value, the same zeros and
+// hold the bits AddAvx512 alone gives it. Why: a lane step is 7 vector
+// additions and subtractions, all on the add pipes, and Sum over the last axis
+// of [998, 3, 160] is 2994 runs of 20 steps each, run after run. Here the
+// subtractions that only feed the compensation are FMAs with a factor of -1
+// (b * -1 + a is a - b rounded once: the same value, the same zeros and
 // infinities; a NaN's payload may differ, but a non-finite compensation is
 // dropped, CompensatedSum::Result), which issue on the multiply-add pipes
-// where a CPU has separate ones (Zen 4's adds had been the bottleneck). The
+// where a CPU has separate ones (Zen 4), and four runs' chains overlap. The
 // sum's own chain, t = s + v, stays an addition.
-constexpr int kRuns = 4;
-
 __attribute__((target("avx512f"), always_inline)) inline __m512d MinusByFma(__m512d a, __m512d b) {
   return _mm512_fmadd_pd(b, _mm512_set1_pd(-1.0), a);  // a - b, rounded once
 }
