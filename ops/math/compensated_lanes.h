@@ -20,7 +20,7 @@
 namespace opbridge::math::compensated_lanes {
 
 constexpr int kLanes = 8;
-constexpr int kRuns = 4;  // runs per pass of AddRunsAvx512 (below)
+constexpr int kRuns = 8;  // runs summed side by side by SumRunsAvx512 (below)
 
 #if defined(__x86_64__)
 
@@ -61,43 +61,70 @@ __attribute__((target("avx"))) inline int64_t AddAvx(const double* x, int64_t n,
   return i;
 }
 
-// kRuns runs of n values at once (run r at x + r * stride), each in its own 8
-// lanes with AddAvx512's operations in AddAvx512's order, so each run's lanes
-// hold the bits AddAvx512 alone gives it. Why: a lane step is 7 vector
-// additions and subtractions, all on the add pipes, and Sum over the last axis
-// of [998, 3, 160] is 2994 runs of 20 steps each, run after run. Here the
-// subtractions that only feed the compensation are FMAs with a factor of -1
-// (b * -1 + a is a - b rounded once: the same value, the same zeros and
-// infinities; a NaN's payload may differ, but a non-finite compensation is
-// dropped, CompensatedSum::Result), which issue on the multiply-add pipes
-// where a CPU has separate ones (Zen 4), and four runs' chains overlap. The
-// sum's own chain, t = s + v, stays an addition.
+// Whole compensated sums of kRuns runs of n values (run r at x + r * n), each
+// bit for bit CompensatedSum{}.AddSpan(run, n).Result(): the run's own 8
+// lanes with AddAvx512's operations in its order, then the fold of the lanes
+// and the tail in AddSpan's order, with the runs side by side in vector lanes
+// (the lane sums transposed, so that the fold's scalar steps become 8-run
+// vector steps). Why: Sum over the last axis of [998, 3, 160] is 2994 runs of
+// 20 lane steps, each step 7 additions and subtractions on the add pipes,
+// then a scalar fold of 8 lanes per run. Here the subtractions that only
+// feed a compensation are FMAs with a factor of -1 (b * -1 + a is a - b
+// rounded once: the same value, the same zeros and infinities; a NaN's
+// payload may differ, but a non-finite compensation is dropped by Result),
+// which issue on the multiply-add pipes where a CPU has separate ones (Zen 4).
+// The sums' own chains (t = s + v) stay additions.
 __attribute__((target("avx512f"), always_inline)) inline __m512d MinusByFma(__m512d a, __m512d b) {
   return _mm512_fmadd_pd(b, _mm512_set1_pd(-1.0), a);  // a - b, rounded once
 }
 
-__attribute__((target("avx512f"))) inline int64_t AddRunsAvx512(const double* x, int64_t stride, int64_t n,
-                                                                 double (*lane_sum)[kLanes],
-                                                                 double (*lane_compensation)[kLanes]) {
+// CompensatedSum::Add in 8 lanes: t = s + v; the exact error of t added into c.
+__attribute__((target("avx512f"), always_inline)) inline void AddStepAvx512(__m512d& s, __m512d& c, __m512d v) {
+  const __m512d t = _mm512_add_pd(s, v);
+  const __m512d v_part = MinusByFma(t, s);
+  c = _mm512_add_pd(c, _mm512_add_pd(MinusByFma(s, MinusByFma(t, v_part)), MinusByFma(v, v_part)));
+  s = t;
+}
+
+// m[r][l] -> m[l][r] for an 8 x 8 matrix of doubles in 8 vectors.
+__attribute__((target("avx512f"), always_inline)) inline void Transpose8x8(__m512d* m) {
+  __m512d t[8], u[8];
+  for (int k = 0; k < 8; k += 2) {
+    t[k] = _mm512_unpacklo_pd(m[k], m[k + 1]);  // m[k][2j], m[k + 1][2j]
+    t[k + 1] = _mm512_unpackhi_pd(m[k], m[k + 1]);
+  }
+  for (int k = 0; k < 8; k += 4) {  // 128-bit blocks 0 and 2, then 1 and 3, of two pairs of rows
+    u[k] = _mm512_shuffle_f64x2(t[k], t[k + 2], 0x88);
+    u[k + 1] = _mm512_shuffle_f64x2(t[k + 1], t[k + 3], 0x88);
+    u[k + 2] = _mm512_shuffle_f64x2(t[k], t[k + 2], 0xdd);
+    u[k + 3] = _mm512_shuffle_f64x2(t[k + 1], t[k + 3], 0xdd);
+  }
+  for (int k = 0; k < 4; ++k) {
+    m[k] = _mm512_shuffle_f64x2(u[k], u[k + 4], 0x88);
+    m[k + 4] = _mm512_shuffle_f64x2(u[k], u[k + 4], 0xdd);
+  }
+}
+
+__attribute__((target("avx512f"))) inline void SumRunsAvx512(const double* x, int64_t n, double* out) {
   __m512d s[kRuns], c[kRuns];
   for (int r = 0; r < kRuns; ++r) s[r] = c[r] = _mm512_setzero_pd();
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-#pragma GCC unroll 4
-    for (int r = 0; r < kRuns; ++r) {
-      const __m512d v = _mm512_loadu_pd(x + r * stride + i);
-      const __m512d t = _mm512_add_pd(s[r], v);
-      const __m512d v_part = MinusByFma(t, s[r]);
-      const __m512d error = _mm512_add_pd(MinusByFma(s[r], MinusByFma(t, v_part)), MinusByFma(v, v_part));
-      c[r] = _mm512_add_pd(c[r], error);
-      s[r] = t;
-    }
+#pragma GCC unroll 8
+    for (int r = 0; r < kRuns; ++r) AddStepAvx512(s[r], c[r], _mm512_loadu_pd(x + r * n + i));
   }
-  for (int r = 0; r < kRuns; ++r) {
-    _mm512_storeu_pd(lane_sum[r], s[r]);
-    _mm512_storeu_pd(lane_compensation[r], c[r]);
+  Transpose8x8(s);  // s[l]: lane l's sums of the 8 runs
+  Transpose8x8(c);
+  __m512d sum = _mm512_setzero_pd(), compensation = sum;
+  for (int l = 0; l < kLanes; ++l) {
+    AddStepAvx512(sum, compensation, s[l]);
+    compensation = _mm512_add_pd(compensation, c[l]);
   }
-  return i;
+  const __m512i starts = _mm512_set_epi64(7 * n, 6 * n, 5 * n, 4 * n, 3 * n, 2 * n, n, 0);
+  for (; i < n; ++i) AddStepAvx512(sum, compensation, _mm512_i64gather_pd(starts, x + i, 8));
+  const __mmask8 finite =
+      _mm512_cmp_pd_mask(_mm512_abs_pd(compensation), _mm512_set1_pd(__builtin_inf()), _CMP_LT_OQ);
+  _mm512_storeu_pd(out, _mm512_mask_add_pd(sum, finite, sum, compensation));
 }
 
 // Elementwise: s[j] and c[j] take x[j] as CompensatedSum::Add does (a row of
@@ -141,15 +168,19 @@ inline int64_t AddRowWide(double* s, double* c, const double* x, int64_t n) {
   return 0;
 }
 
-// AddRunsAvx512 where the CPU has AVX-512 (FMA comes with it), or -1: the
-// caller then adds each run by itself (AddWide's paths).
-inline int64_t AddRunsWide(const double* x, int64_t stride, int64_t n, double (*lane_sum)[kLanes],
-                           double (*lane_compensation)[kLanes]) {
+// out[r] for the runs of whole groups of kRuns (SumRunsAvx512) where the CPU
+// has AVX-512 (FMA comes with it); returns how many runs it did (0 without),
+// the caller adds the rest run by run (AddSpan).
+inline int64_t SumRunsWide(const double* x, int64_t n, int64_t count, double* out) {
 #if defined(__x86_64__)
-  if (UseAvx512()) return AddRunsAvx512(x, stride, n, lane_sum, lane_compensation);
+  if (UseAvx512()) {
+    int64_t r = 0;
+    for (; r + kRuns <= count; r += kRuns) SumRunsAvx512(x + r * n, n, out + r);
+    return r;
+  }
 #endif
-  (void)x, (void)stride, (void)n, (void)lane_sum, (void)lane_compensation;
-  return -1;
+  (void)x, (void)n, (void)count, (void)out;
+  return 0;
 }
 
 // The widest path this CPU has, or -1: the caller's baseline packets then.

@@ -80,33 +80,13 @@ struct CompensatedSum {
   double Result() const { return std::isfinite(compensation) ? sum + compensation : sum; }
 };
 
-// out[r] = the compensated sum of x[r * n, (r + 1) * n) for r < count, each
-// exactly as CompensatedSum{}.AddSpan(...).Result() gives it: groups of
-// compensated_lanes::kRuns runs share one pass of the vector lanes (their
-// lane sums and compensations are AddSpan's), and their lane folds and tails
-// run side by side in AddSpan's order. Sum over a last axis of 160 values
+// out[r] = CompensatedSum{}.AddSpan(x + r * n, n).Result() for r < count, bit
+// for bit: where the CPU has AVX-512, 8 runs side by side
+// (compensated_lanes::SumRunsAvx512: their lanes, folds and tails as AddSpan
+// computes them); the rest run by run. Sum over a last axis of 160 values
 // spent a third of its time on per-output overhead and one run's chains.
 inline void CompensatedRunSums(const double* x, int64_t n, int64_t count, double* out) {
-  constexpr int R = compensated_lanes::kRuns, L = compensated_lanes::kLanes;
-  int64_t r = 0;
-  for (; r + R <= count; r += R) {
-    double lane_sum[R][L], lane_compensation[R][L];
-    const double* first = x + r * n;
-    const int64_t i = compensated_lanes::AddRunsWide(first, n, n, lane_sum, lane_compensation);
-    if (i < 0) break;  // no AVX-512: run by run below
-    CompensatedSum acc[R];
-    for (int l = 0; l < L; ++l) {
-      for (int k = 0; k < R; ++k) {
-        acc[k].Add(lane_sum[k][l]);
-        acc[k].compensation += lane_compensation[k][l];
-      }
-    }
-    for (int64_t j = i; j < n; ++j) {
-      for (int k = 0; k < R; ++k) acc[k].Add(first[k * n + j]);
-    }
-    for (int k = 0; k < R; ++k) out[r + k] = acc[k].Result();
-  }
-  for (; r < count; ++r) {
+  for (int64_t r = compensated_lanes::SumRunsWide(x, n, count, out); r < count; ++r) {
     CompensatedSum acc;
     acc.AddSpan(x + r * n, n);
     out[r] = acc.Result();
