@@ -90,9 +90,9 @@ OPBRIDGE_MOD_LANES __m256 FmodFloatLanes(__m256 x, __m256 y, int* exact) {
   const __m256i ay = _mm256_and_si256(_mm256_castps_si256(y), abs_bits);
   // Bits, not float compares: the flush-to-zero mode would call subnormals zero.
   const __m256i y_normal = _mm256_and_si256(_mm256_cmpgt_epi32(ay, last_subnormal), _mm256_cmpgt_epi32(inf, ay));
+  const __m256i x_zero = _mm256_cmpeq_epi32(ax, _mm256_setzero_si256());
   const __m256i x_zero_or_normal =
-      _mm256_and_si256(_mm256_or_si256(_mm256_cmpgt_epi32(ax, last_subnormal), _mm256_cmpeq_epi32(ax, _mm256_setzero_si256())),
-                       _mm256_cmpgt_epi32(inf, ax));
+      _mm256_and_si256(_mm256_or_si256(_mm256_cmpgt_epi32(ax, last_subnormal), x_zero), _mm256_cmpgt_epi32(inf, ax));
   int low = 0, high = 0;
   const __m128 r_low = FmodFloatHalf(_mm256_castps256_ps128(x), _mm256_castps256_ps128(y), &low);
   const __m128 r_high = FmodFloatHalf(_mm256_extractf128_ps(x, 1), _mm256_extractf128_ps(y, 1), &high);
