@@ -83,9 +83,28 @@ def test_complex64_sigmoid_edges_are_tfs_bits(tf, rng):
     from flatbuffers import flexbuffers
 
     tiny = float(np.finfo(np.float32).tiny)
-    real = [0.0, -0.0, 1.0, -1.0, 85.0, 87.9, 88.0, float(np.nextafter(np.float32(88), np.float32(89))), 89.0,
-            90.0, 100.0, -87.0, -88.0, -104.0, -200.0, -3.4e38, np.inf, -np.inf, np.nan]
-    imag = real + [np.pi, 1e-39, tiny, -tiny, 1e10, 1e38]
+    real = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        85.0,
+        87.9,
+        88.0,
+        float(np.nextafter(np.float32(88), np.float32(89))),
+        89.0,
+        90.0,
+        100.0,
+        -87.0,
+        -88.0,
+        -104.0,
+        -200.0,
+        -3.4e38,
+        np.inf,
+        -np.inf,
+        np.nan,
+    ]
+    imag = [*real, np.pi, 1e-39, tiny, -tiny, 1e10, 1e38]
     re, im = np.meshgrid(np.array(real, np.float32), np.array(imag, np.float32))
     grid = np.empty(re.size, np.complex64)
     grid.real, grid.imag = re.ravel(), im.ravel()
@@ -94,8 +113,9 @@ def test_complex64_sigmoid_edges_are_tfs_bits(tf, rng):
     x = np.concatenate([grid, near.astype(np.complex64), low.astype(np.complex64)])
     expected = tf.raw_ops.Sigmoid(x=x).numpy()
     options = bytes(flexbuffers.Dumps({"T": schema.TensorType.COMPLEX64}))
-    model = tflite_model.single_custom_op_model("Sigmoid", [("x", x.shape, x.dtype)], [("y", x.shape, x.dtype)],
-                                                options)
+    model = tflite_model.single_custom_op_model(
+        "Sigmoid", [("x", x.shape, x.dtype)], [("y", x.shape, x.dtype)], options
+    )
     for runtime in RUNTIMES:
         (actual,) = run_tflite(model, [x], runtime).values()
         assert_parts_match(actual, expected, 0, f"Sigmoid {runtime}")

@@ -211,7 +211,10 @@ def test_pow_blocks_and_one_exponent(tf, rng, dtype):
     for x, y in cases:
         expected = tf.raw_ops.Pow(x=x, y=y).numpy()
         model = tflite_model.single_custom_op_model(
-            "Pow", [("x", x.shape, x.dtype), ("y", y.shape, y.dtype)], [("z", x.shape, x.dtype)], options=options
+            "Pow",
+            [("x", x.shape, x.dtype), ("y", y.shape, y.dtype)],
+            [("z", x.shape, x.dtype)],
+            options=options,
         )
         for runtime in RUNTIMES:
             (actual,) = run_tflite(model, [x, y], runtime).values()
