@@ -223,6 +223,36 @@ def run_tflite_in_process(
         return {k: v.view(ml_dtypes.bfloat16) if dtypes[k] == "bfloat16" else v for k, v in out.items()}
 
 
+def run_tflite_each_in_process(
+    model: bytes, input_sets: list[list[np.ndarray]], workdir: Path, baseline: bool
+) -> list[dict]:
+    """run_tflite_in_process for many input sets in one fresh process (a process per set costs
+    about a second): the model's outputs by name for each set, in order. No bfloat16."""
+    (workdir / "model.tflite").write_bytes(model)
+    named = {f"{i:05d}_{j}": x for i, xs in enumerate(input_sets) for j, x in enumerate(xs)}
+    np.savez(workdir / "in.npz", **named)
+    script = (
+        "import numpy as np\n"
+        "from opbridge.running import run_tflite\n"
+        "model = open('model.tflite', 'rb').read()\n"
+        "npz = np.load('in.npz')\n"
+        "sets = {}\n"
+        "for key in sorted(npz.files, key=lambda k: (k[:5], int(k[6:]))):\n"
+        "    sets.setdefault(key[:5], []).append(npz[key])\n"
+        "out = {}\n"
+        "for i, inputs in sets.items():\n"
+        "    for name, value in run_tflite(model, inputs, num_threads=2).items():\n"
+        "        out[f'{i}_{name}'] = value\n"
+        "np.savez('out.npz', **out)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=kernel_path_env(baseline), check=True)
+    results: list[dict] = [{} for _ in input_sets]
+    with np.load(workdir / "out.npz") as out:
+        for key in out.files:
+            results[int(key[:5])][key[6:]] = out[key]
+    return results
+
+
 def assert_path_gives_tf_bits(tf, fn, inputs: list[np.ndarray], workdir: Path, baseline: bool) -> None:
     """fn (float outputs by name) converted and run in a fresh process on one kernel path
     (run_tflite_in_process) gives tf.function(fn)'s outputs bit for bit, NaN where TF has NaN

@@ -176,3 +176,74 @@ def test_nan_bin_index_is_an_error_not_a_crash(tf, values, value_range):
     for runtime in RUNTIMES:
         with pytest.raises(RuntimeError, match=r"HistogramFixedWidth: .*input 'values' falls in no bin"):
             run_tflite(converted, [values, value_range, np.int32(3)], runtime)
+
+
+def _on_and_beside_edges(rng, dtype, lo, hi, nbins, n):
+    """n values over [lo - span/4, hi + span/4]: half of them on a bin edge (as T) or one step
+    (ulp, or 1 for integers) either side of it, where a product with the step's reciprocal
+    and TF's division can floor differently."""
+    span = np.float64(hi) - np.float64(lo)
+    with np.errstate(over="ignore", invalid="ignore"):
+        edges = np.float64(lo) + np.arange(nbins + 1) * (span / nbins)
+        x = np.float64(lo) + (rng.random(n) * 1.5 - 0.25) * span
+    side = rng.integers(-1, 2, n // 2)
+    picked = edges[rng.integers(0, nbins + 1, n // 2)]
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        x[: n // 2] = np.round(picked) + side
+        top = x >= -np.float64(info.min)  # info.max rounds up to 2**63 as a double
+        out = np.clip(np.where(top, 0, x), info.min, info.max).astype(dtype)
+        return np.where(top, info.max, out).astype(dtype)
+    with np.errstate(over="ignore"):
+        x = x.astype(dtype)
+        picked = picked.astype(dtype)
+    x[: n // 2] = np.where(
+        side == 0, picked, np.nextafter(picked, np.where(side < 0, -np.inf, np.inf).astype(dtype))
+    )
+    return np.where(np.isfinite(x), x, lo).astype(dtype)
+
+
+CASES = [
+    (np.float32, -2.0, 2.0, 100),  # the bench's rule: float products
+    (np.float32, 0.0, 10.0, 10),  # integer data on unit bins: every value on an edge
+    (np.float32, -0.97, -0.05, 255),
+    (np.float32, -1.1e38, 1.9e38, 7),  # hi - lo overflows float: double products
+    (np.float32, 1.0, 1.001, 20000),  # more bins than the per-thread histograms take
+    (np.float64, -2.0, 2.0, 100),
+    (np.float64, 0.0, 1000.0, 1000),
+    (np.float64, -1e300, 1e308, 3),
+    (np.int32, -(2**31), 2**31 - 1, 20000),
+    (np.int32, 0, 100, 100),
+    (np.int64, -(2**63), 2**63 - 1, 255),
+    (np.int64, -3348649717159589456, 1582932811676106947, 20000),
+]
+
+
+def test_fast_rules_match_tf_on_and_beside_edges(tf, rng, tmp_path):
+    """The kernel's bins come from products with the step's reciprocal (float for float values,
+    else double) and fall back to TF's division where a product is too near an integer to be
+    sure: values on and one step beside every edge, integer data on unit bins, ranges whose
+    width overflows, more bins than the per-thread histograms take, tails of partial blocks
+    and vectors (4001 values); the AVX2 path (where the CPU has it) and the baseline path
+    (OPBRIDGE_NO_AVX2=1), each in a fresh process, against TF."""
+    from conftest import cpu_has_avx2, run_tflite_each_in_process
+
+    by_dtype: dict = {}
+    for dtype, lo, hi, nbins in CASES:
+        values = rng.permutation(_on_and_beside_edges(rng, dtype, lo, hi, nbins, 4001))
+        value_range = np.array([lo, hi], dtype)
+        model = model_for(tf, tf.int32)
+        want = model(tf.constant(values), tf.constant(value_range), tf.constant(nbins, tf.int32)).numpy()
+        by_dtype.setdefault(dtype, []).append(([values, value_range, np.int32(nbins)], want))
+    for dtype, cases in by_dtype.items():
+        converted = convert_fn(
+            model_for(tf, tf.int32), ((None,), tf.as_dtype(dtype)), ((2,), tf.as_dtype(dtype)), ((), tf.int32)
+        )
+        for baseline in (False, True) if cpu_has_avx2() else (True,):
+            work = tmp_path / f"{np.dtype(dtype).name}_{baseline}"
+            work.mkdir()
+            outputs = run_tflite_each_in_process(converted, [inputs for inputs, _ in cases], work, baseline)
+            for (inputs, want), out in zip(cases, outputs, strict=True):
+                (got,) = out.values()
+                message = f"{np.dtype(dtype).name} {inputs[1]} nbins={inputs[2]} baseline={baseline}"
+                np.testing.assert_array_equal(got, want, err_msg=message)

@@ -124,38 +124,11 @@ def test_errors_are_tfs(tf, predictions, targets, k, specs, message):
             run_tflite(converted, inputs, runtime)
 
 
-def run_each_in_process(model, input_sets, workdir, baseline):
-    """The model's output for each input set, from one fresh process on one kernel path
-    (conftest.kernel_path_env: OPBRIDGE_NO_AVX2=1 for the baseline; read once per process)."""
-    import subprocess
-    import sys
-
-    from conftest import kernel_path_env
-
-    (workdir / "model.tflite").write_bytes(model)
-    flat = [a for inputs in input_sets for a in inputs]
-    np.savez(workdir / "in.npz", **{f"a{i:05d}": a for i, a in enumerate(flat)})
-    script = (
-        "import numpy as np\n"
-        "from opbridge.running import run_tflite\n"
-        "model = open('model.tflite', 'rb').read()\n"
-        "npz = np.load('in.npz')\n"
-        "arrays = [npz[name] for name in sorted(npz.files)]\n"
-        "sets = [arrays[i : i + 3] for i in range(0, len(arrays), 3)]\n"
-        "outs = [list(run_tflite(model, s, num_threads=2).values())[0] for s in sets]\n"
-        "np.savez('out.npz', **{f'a{i:05d}': o for i, o in enumerate(outs)})\n"
-    )
-    env = kernel_path_env(baseline)
-    subprocess.run([sys.executable, "-c", script], cwd=workdir, env=env, check=True)
-    with np.load(workdir / "out.npz") as out:
-        return [out[name] for name in sorted(out.files)]
-
-
 def test_vector_paths_match_tf(tf, rng, tmp_path):
     """Rows of 1..40 classes (whole vectors of 4 or 8 and tails, steps of two vectors), a NaN or
     +-inf at every position, ties at the target's value, on the AVX2 path (where the CPU has it)
     and the baseline path (OPBRIDGE_NO_AVX2=1), each in a fresh process, against TF."""
-    from conftest import cpu_has_avx2
+    from conftest import cpu_has_avx2, run_tflite_each_in_process
 
     model = convert(tf, np.int32)
     input_sets, expected = [], []
@@ -173,7 +146,8 @@ def test_vector_paths_match_tf(tf, rng, tmp_path):
     for baseline in (False, True) if cpu_has_avx2() else (True,):
         work = tmp_path / ("baseline" if baseline else "auto")
         work.mkdir()
-        got = run_each_in_process(model, input_sets, work, baseline)
-        for want, actual, inputs in zip(expected, got, input_sets, strict=True):
+        outputs = run_tflite_each_in_process(model, input_sets, work, baseline)
+        for want, out, inputs in zip(expected, outputs, input_sets, strict=True):
+            (actual,) = out.values()
             message = f"classes={inputs[0].shape[1]} baseline={baseline}"
             np.testing.assert_array_equal(actual, want, err_msg=message)
