@@ -190,6 +190,73 @@ np.save(sys.argv[1], out.numpy())
 """
 
 
+MANY_MEMBERS_TF = """
+import sys
+import numpy as np
+import tensorflow as tf
+tf.config.threading.set_intra_op_parallelism_threads(1)
+args = np.load(sys.argv[1])
+out = tf.random.stateless_parameterized_truncated_normal(
+    [700, 48], [7, 11], args["means"], args["stddevs"], args["lo"], args["hi"]
+)
+np.save(sys.argv[2], out.numpy())
+"""
+
+
+def many_member_bounds():
+    """48 float32 batch members over the three samplers: normal draws (wide bounds, one side
+    infinite), exponential proposals (lower bounds 0.3-4 above the mean, some of them with
+    upper bounds close enough to reject often), uniform proposals (narrow intervals), and
+    bounds below the mean (swapped)."""
+    rng = np.random.default_rng(5)
+    lo = np.concatenate(
+        [
+            rng.uniform(-2.5, 0.0, 12),  # normal draws
+            rng.uniform(0.3, 4.0, 14),  # exponential proposals
+            rng.uniform(0.5, 2.0, 10),  # uniform proposals (narrow, below)
+            [-np.inf, -np.inf, -3.0, -1.0, 2.0, 3.5, -0.2, 1.0, 0.2, 0.1, -5.0, -2.0],
+        ]
+    )
+    hi = np.concatenate(
+        [
+            rng.uniform(0.5, 3.0, 12),
+            np.where(np.arange(14) % 3 == 0, lo[12:26] + 0.4, np.inf),
+            lo[26:36] + rng.uniform(0.01, 0.2, 10),
+            [0.5, -1.0, -2.5, 1.0, np.inf, 3.6, 0.2, 1.01, 0.3, 5.0, -4.0, 2.0],
+        ]
+    )
+    means = np.where(np.arange(48) % 5 == 0, 0.25, 0.0)
+    stddevs = np.where(np.arange(48) % 7 == 0, 1.5, 1.0)
+    return {k: v.astype(np.float32) for k, v in dict(means=means, stddevs=stddevs, lo=lo, hi=hi).items()}
+
+
+def test_parameterized_truncated_normal_many_members_on_threads(tf, tmp_path):
+    """float32 with enough members that the kernel spreads them over threads (each starting at
+    the stream position the members before it reach, found by an approximate pass and checked):
+    TF's one-thread bits on 1, 2 and 3 threads, in both runtimes."""
+    args = many_member_bounds()
+    np.savez(tmp_path / "args.npz", **args)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    subprocess.run(
+        [sys.executable, "-c", MANY_MEMBERS_TF, str(tmp_path / "args.npz"), str(tmp_path / "want.npy")],
+        check=True,
+        env=env,
+    )
+    want = np.load(tmp_path / "want.npy")
+
+    def fn(seed, means, stddevs, lo, hi):
+        out = tf.random.stateless_parameterized_truncated_normal([700, 48], seed, means, stddevs, lo, hi)
+        return {"t": out}
+
+    spec = ([48], tf.float32)
+    _, model = convert(tf, fn, ([2], tf.int32), spec, spec, spec, spec)
+    inputs = [np.array([7, 11], np.int32), args["means"], args["stddevs"], args["lo"], args["hi"]]
+    for runtime in RUNTIMES:
+        for threads in (1, 2, 3):
+            got = run(model, inputs, runtime, threads)["t"]
+            assert_bitwise(got, want, f"[{runtime}, {threads}]")
+
+
 def test_parameterized_truncated_normal_large_is_one_threaded_tf(tf, tmp_path):
     """Enough samples that TF shards them over its pool (its bits then depend on its thread count):
     opbridge gives TF's one-thread result, for any TFLite thread count."""

@@ -12,15 +12,19 @@
 // consumes the stream sequentially, so TF's bits depend on how its thread
 // pool splits the work. TF runs one shard (the stream from its start) when
 // the work is small or it has one thread; that is what this kernel
-// computes, on one thread.
-#include <utility>
+// computes: each batch member continues the stream where the one before it
+// stopped. The sampler of one member is truncated_normal.h; float32 on
+// x86-64 with AVX2 spreads the members over the threads with the same bits
+// (truncated_normal_float.h says how).
+#include <type_traits>
+#include <vector>
 
 #include "sampling.h"
+#include "truncated_normal.h"
+#include "truncated_normal_float.h"
 
 namespace opbridge {
 namespace {
-
-constexpr int kMaxIterations = 1000;  // TF's cap on rejections in a row
 
 struct TruncatedNormalParams {
   DType dtype = DType::kFloat32;
@@ -30,114 +34,72 @@ struct TruncatedNormalParams {
 };
 
 using random::Philox;
+namespace truncated = random::truncated;
 
 template <typename T>
-Status Fill(const random::ParamBroadcast& bcast, const std::vector<const ConstTensor*>& params,
-            const random::SampleLayout& layout, Philox gen, T* out) {
-  using Eigen::numext::exp;
-  using Eigen::numext::log;
-  using Eigen::numext::sqrt;
-  using UniformDist = random::Uniform<T>;
-  using NormalDist = random::Normal<T>;
-  constexpr int kSize = UniformDist::kGroup;
-  static_assert(NormalDist::kGroup == kSize);
-  const T kRandnBound = T(1.3);
-  const int64_t n = layout.batches * layout.samples;
-  T rand[kSize], u[kSize], z[kSize], g[kSize];
+Status PlanMember(const random::ParamBroadcast& bcast, const std::vector<const ConstTensor*>& params, int64_t batch,
+                  truncated::Member<T>* m) {
+  const auto b = static_cast<size_t>(batch);
+  return truncated::PlanMember<T>(random::Param<T>(*params[0], bcast.index[0][b]),
+                                  random::Param<T>(*params[1], bcast.index[1][b]),
+                                  random::Param<T>(*params[2], bcast.index[2][b]),
+                                  random::Param<T>(*params[3], bcast.index[3][b]), m);
+}
 
-  for (int64_t output_idx = 0; output_idx < n;) {
-    const int64_t batch = output_idx / layout.samples;
-    T* const dst = out + batch;  // sample s of this batch member at s * batches
-    const auto b = static_cast<size_t>(batch);
-    T mean = random::Param<T>(*params[0], bcast.index[0][b]);
-    T stddev = random::Param<T>(*params[1], bcast.index[1][b]);
-    T minval = random::Param<T>(*params[2], bcast.index[2][b]);
-    T maxval = random::Param<T>(*params[3], bcast.index[3][b]);
-    OPBRIDGE_REQUIRE(stddev > T(0) && minval < maxval &&
-                         (Eigen::numext::isfinite(minval) || Eigen::numext::isfinite(maxval)),
-                     "Invalid parameters");
-    int num_iterations = 0;
-    // Make a one-sided bound the lower one, or both bounds above the mean.
-    if ((Eigen::numext::isinf(minval) && minval < T(0)) || maxval < mean) {
-      std::swap(minval, maxval);
-      stddev = -stddev;
+// TF's loop: the members in order on one generator (sample s of member b at
+// out[s * batches + b]); a member's parameters are checked when it is reached.
+template <typename T>
+Status FillSequential(const random::ParamBroadcast& bcast, const std::vector<const ConstTensor*>& params,
+                      const random::SampleLayout& layout, Philox gen, T* out) {
+  truncated::PhiloxDraw<T> draw(&gen);
+  for (int64_t b = 0; b < layout.batches; ++b) {
+    truncated::Member<T> m;
+    OPBRIDGE_RETURN_IF_ERROR(PlanMember<T>(bcast, params, b, &m));
+    OPBRIDGE_RETURN_IF_ERROR(truncated::SampleMember(m, draw, out + b, layout.batches, layout.samples));
+  }
+  return Status::Ok();
+}
+
+// float32 with AVX2: blocks eight at a time (FloatBlocks); on several threads,
+// the members spread over them from the starts MemberBlocks finds, each
+// checked against them (truncated_normal_float.h). Any error or
+// disagreement: the sequential loop again, for TF's bits or TF's error.
+Status FillFloat(const KernelContext& ctx, const random::ParamBroadcast& bcast,
+                 const std::vector<const ConstTensor*>& params, const random::SampleLayout& layout, Philox base,
+                 float* out) {
+#if defined(__x86_64__)
+  if (math::UseAvx2()) {
+    const int64_t batches = layout.batches, samples = layout.samples;
+    std::vector<truncated::Member<float>> members(static_cast<size_t>(batches));
+    bool planned = true;
+    for (int64_t b = 0; b < batches && planned; ++b) {
+      planned = PlanMember<float>(bcast, params, b, &members[static_cast<size_t>(b)]).ok();
     }
-    const T norm_min = (minval - mean) / stddev;
-    const T norm_max = (maxval - mean) / stddev;
-    const T sqrt_factor = sqrt((norm_min * norm_min) + T(4));
-    const T cutoff = T(2) * exp(T(0.5) + (norm_min * (norm_min - sqrt_factor)) / T(4)) / (norm_min + sqrt_factor);
-    const T diff = norm_max - norm_min;
-    int64_t sample = output_idx % layout.samples;
-    auto done = [&] { return sample >= layout.samples || output_idx >= n; };
-    auto put = [&](T v) {
-      dst[sample * layout.batches] = v;
-      ++sample;
-      ++output_idx;
-    };
-
-    if (((norm_min < -kRandnBound) && (norm_max >= T(0.))) || ((norm_max > kRandnBound) && (norm_min <= T(0.)))) {
-      while (!done()) {
-        NormalDist()(gen, rand);
-        for (int i = 0; i < kSize; ++i) {
-          if (rand[i] >= norm_min && rand[i] <= norm_max) {
-            put(T(rand[i] * stddev) + mean);
-            if (done()) break;
-            num_iterations = 0;
-          } else if (++num_iterations > kMaxIterations) {
-            return Errorf("TruncatedNormal randn rejection sampler failed to accept a sample.");
-          }
-        }
-      }
-    } else if (diff < cutoff) {
-      // A uniform proposal on [norm_min, norm_max].
-      const T plus_factor = (norm_min < T(0)) ? T(0) : T(norm_min * norm_min);
-      while (!done()) {
-        UniformDist()(gen, rand);
-        for (int i = 0; i < kSize; ++i) {
-          z[i] = T(rand[i] * diff) + norm_min;
-          g[i] = (plus_factor - T(z[i] * z[i])) / T(2.0);
-        }
-        UniformDist()(gen, u);
-        for (int i = 0; i < kSize; ++i) {
-          const bool accept = u[i] <= exp(g[i]);
-          if (accept || num_iterations + 1 >= kMaxIterations) {
-            if (!accept) return Errorf("TruncatedNormal uniform rejection sampler failed to  accept a sample.");
-            put(T(z[i] * stddev) + mean);
-            if (done()) break;
-            num_iterations = 0;
-          } else {
-            ++num_iterations;
-          }
-        }
-      }
-    } else {
-      // An exponential proposal offset by norm_min, kept below norm_max.
-      const T alpha = (norm_min + sqrt((norm_min * norm_min) + T(4))) / T(2);
-      while (!done()) {
-        UniformDist()(gen, rand);
-        for (int i = 0; i < kSize;) {
-          const T zz = T(-log(rand[i]) / alpha) + norm_min;
-          ++i;
-          const T x = norm_min < alpha ? T(alpha - zz) : T(norm_min - alpha);
-          const T gg = exp(T(T(-x) * x) / T(2.0));
-          const T uu = rand[i];
-          ++i;
-          const bool accept = uu <= gg && zz < norm_max;
-          if (accept || num_iterations + 1 >= kMaxIterations) {
-            if (!accept) {
-              return Errorf("TruncatedNormal exponential distribution rejection sampler failed to accept a sample.");
-            }
-            put(T(zz * stddev) + mean);
-            if (done()) break;
-            num_iterations = 0;
-          } else {
-            ++num_iterations;
-          }
-        }
+    // About 20 ns per value; a few members at least, for the threads to share.
+    constexpr int64_t kValueCost = 20;
+    const int threads = ctx.num_threads();
+    if (planned && threads > 1 && batches >= 4 && batches * samples * kValueCost >= 200000) {
+      truncated::ParallelMembers work(members, base, samples, out);
+      ctx.ParallelFor(threads, batches * samples * kValueCost / threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) work.Work();
+      });
+      if (work.Agreed()) return Status::Ok();
+    }
+    if (planned) {
+      uint64_t first = 0;
+      for (int64_t b = 0; b < batches; ++b) {
+        const truncated::Member<float>& m = members[static_cast<size_t>(b)];
+        truncated::FloatBlocks draw(base, first, m.sampler == truncated::Sampler::kNormal);
+        const Status status = truncated::SampleMember(m, draw, out + b, batches, samples);
+        if (!status.ok()) break;  // the sequential loop below gives the error in TF's order
+        first += static_cast<uint64_t>(draw.used());
+        if (b + 1 == batches) return Status::Ok();
       }
     }
   }
-  return Status::Ok();
+#endif
+  (void)ctx;
+  return FillSequential<float>(bcast, params, layout, base, out);
 }
 
 Status TruncatedNormalKernel(KernelContext& ctx, const TruncatedNormalParams& p) {
@@ -162,7 +124,9 @@ Status TruncatedNormalKernel(KernelContext& ctx, const TruncatedNormalParams& p)
   const random::SampleLayout layout = random::LayoutFor(shape, bcast.batch_dims);
   return math::DispatchElement<Eigen::half, float, double>(p.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return Fill<T>(bcast, params, layout, Philox::FromKeyCounter(key, counter), out.data<T>());
+    const Philox gen = Philox::FromKeyCounter(key, counter);
+    if constexpr (std::is_same_v<T, float>) return FillFloat(ctx, bcast, params, layout, gen, out.data<T>());
+    return FillSequential<T>(bcast, params, layout, gen, out.data<T>());
   });
 }
 
