@@ -267,6 +267,10 @@ ISA_CASES = [
     ("ifft3d", (2, 8, 12, 61), np.complex128),
     ("ifft", (6, 256), np.complex128),
     ("fft2d", (3, 24, 10), np.complex128),
+    # complex64 outer axes of 256 run in float, 8 adjacent lines in AVX2 (complex64_lines_avx2.h),
+    # lines 20 and 520 apart (the latter beyond a page: the next lines prefetched).
+    ("fft2d", (2, 256, 20), np.complex64),
+    ("ifft2d", (1, 256, 520), np.complex64),
 ]
 
 

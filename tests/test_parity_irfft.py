@@ -87,6 +87,51 @@ def test_a_row_has_the_same_bits_alone_and_in_a_batch(tf, rng, n):
         np.testing.assert_array_equal(alone[0], together[row], err_msg=f"row {row}")
 
 
+# (op, input shape, fft_length): even lengths whose half goes through the AVX2 8-row
+# untangling and interleaving (fft.h RealInversePlan, real_inverse_lanes.h) with and without
+# a scalar tail (m = 4, 5, 7, 64, 200), odd and tiny lengths (scalar only), rows longer than
+# needed (cropped 1-D rows read in place, a cropped 3-D input copied), groups of 8 plus a
+# remainder, and the 2-D/3-D inputs the first axis reads in place of a copy (8 adjacent lines
+# at a time in AVX2, complex64_lines_avx2.h; 520 apart in the last case).
+REAL_INVERSE_ISA_CASES = [
+    ("irfft", (11, 65), [128]),
+    ("irfft", (9, 6), [10]),
+    ("irfft", (8, 9), [8]),
+    ("irfft", (8, 8), [14]),
+    ("irfft", (10, 230), [400]),
+    ("irfft", (8, 9), [15]),
+    ("irfft", (9, 2), [2]),
+    ("irfft2d", (3, 12, 33), [12, 64]),
+    ("irfft3d", (2, 4, 6, 17), [4, 6, 32]),
+    ("irfft3d", (2, 5, 6, 20), [4, 6, 32]),
+    ("irfft3d", (1, 4, 8, 65), [4, 8, 128]),
+]
+
+
+def test_real_inverse_gives_the_same_bits_on_every_instruction_set(tf, rng, tmp_path):
+    """complex64 IRFFT rows on the AVX-512, AVX2 and baseline paths (the baseline runs the
+    plan's scalar loops): the same bits, within TF's accuracy."""
+    from test_parity_fft import runs_on_every_path
+
+    inputs = [spectrum(rng, shape, np.complex64) for _, shape, _ in REAL_INVERSE_ISA_CASES]
+    ops = {"irfft": tf.signal.irfft, "irfft2d": tf.signal.irfft2d, "irfft3d": tf.signal.irfft3d}
+
+    def fn(*xs):
+        return [ops[op](x, fft_length=n) for (op, _, n), x in zip(REAL_INVERSE_ISA_CASES, xs, strict=True)]
+
+    signature = [tf.TensorSpec(x.shape, tf.complex64) for x in inputs]
+    concrete = tf.function(fn, input_signature=signature).get_concrete_function()
+    want = [v.numpy() for v in concrete(*[tf.constant(x) for x in inputs])]
+    model = opbridge.convert(concrete)
+    runs = runs_on_every_path(model, inputs, tmp_path)
+    for i, (op, shape, n) in enumerate(REAL_INVERSE_ISA_CASES):
+        label = f"{op} {shape} {n}"
+        got = runs["avx512"][f"output_{i}"]
+        np.testing.assert_array_equal(got, runs["avx2"][f"output_{i}"], err_msg=f"{label}: AVX-512 vs AVX2")
+        np.testing.assert_array_equal(got, runs["baseline"][f"output_{i}"], err_msg=f"{label}: vs baseline")
+        np.testing.assert_allclose(got, want[i], rtol=0, atol=ATOL[np.complex64], err_msg=label)
+
+
 def test_imaginary_dc_and_nyquist_are_ignored_as_in_tf(tf, rng):
     """A Hermitian spectrum has real DC and Nyquist bins: their imaginary parts, NaN included, are ignored."""
     x = spectrum(rng, (3, 5), np.complex64)

@@ -37,6 +37,7 @@
 #include "../math/avx2_dispatch.h"
 #include "../math/line_aligned_allocator.h"
 #include "../math/simd_cols.h"
+#include "real_inverse_lanes.h"
 #include "real_lanes.h"
 #include "opbridge/op.h"
 
@@ -933,7 +934,27 @@ class RealInversePlan {
       const int64_t m = n_ / 2;
       S* ci;
       S* cr = ws->split.Get(static_cast<size_t>(m) * L, &ci);
+      // Eight complex64 rows in and float rows out through 8x8 register
+      // transposes (real_inverse_lanes.h): k from 1 and t from 0, four at a
+      // time; the scalar loops do the rest. That path also keeps the inverse
+      // DFT's conjugations (Plan::Run negates the imaginary parts before and
+      // after a forward DFT) in its own loops, negating as it stores and
+      // loads: the same values, two passes over the array fewer.
+#if defined(__x86_64__)
+      constexpr bool kFloatRows = Wide >= 32 && L == 8 && std::is_same_v<S, float> &&
+                                  std::is_same_v<In, std::complex<float>> && std::is_same_v<Out, float>;
+#else
+      constexpr bool kFloatRows = false;
+#endif
+      int64_t untangled_end = 1;
+#if defined(__x86_64__)
+      if constexpr (kFloatRows) {
+        untangled_end = inverse_lanes::Untangle8(half, half_stride, m, rot_re_.data(), rot_im_.data(), cr, ci);
+      }
+#endif
       for (int64_t k = 0; k < m; ++k) {
+        if (k == 1) k = untangled_end;
+        if (k >= m) break;
         const S wr = rot_re_[static_cast<size_t>(k)], wi = rot_im_[static_cast<size_t>(k)];
         // Scalar: lane vectors built from the rows' values would go through
         // memory, and wide loads of narrow stores stall store forwarding.
@@ -946,17 +967,23 @@ class RealInversePlan {
           const S dr = lo_r - hi_r, di = lo_i - hi_i;
           const S odd_r = dr * wr - di * wi, odd_i = dr * wi + di * wr;
           cr[k * L + l] = lo_r + hi_r - odd_i;
-          ci[k * L + l] = lo_i + hi_i + odd_r;
+          const S c_im = lo_i + hi_i + odd_r;
+          ci[k * L + l] = kFloatRows ? -c_im : c_im;
         }
       }
-      plan_.template Transform<L>(cr, ci, true, &ws->inner);
-      for (int64_t t = 0; t < m; ++t) {
+      plan_.template Transform<L>(cr, ci, !kFloatRows, &ws->inner);
+      int64_t t = 0;
+#if defined(__x86_64__)
+      if constexpr (kFloatRows) t = inverse_lanes::Interleave8(cr, ci, m, scale, out, out_stride);
+#endif
+      for (; t < m; ++t) {
         S even[L], odd[L];
         ForCols<S, Wide>(L, [&](auto cols, int64_t q) __attribute__((always_inline)) {
           using C = decltype(cols);
           using T = typename C::type;
           ColsAt<C>(even + q) = T(ColsAt<C>(cr + t * L + q) * scale);
-          ColsAt<C>(odd + q) = T(ColsAt<C>(ci + t * L + q) * scale);
+          const T c_im = ColsAt<C>(ci + t * L + q);
+          ColsAt<C>(odd + q) = T((kFloatRows ? -c_im : c_im) * scale);
         });
         for (int l = 0; l < L; ++l) {
           Out* o = out + l * out_stride;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "complex128_lines_avx2.h"
+#include "complex64_lines_avx2.h"
 #include "fft.h"
 #include "opbridge/op.h"
 
@@ -116,6 +117,17 @@ void TransformAxisIn(const KernelContext& ctx, std::complex<Real>* data, int64_t
           complex128_lines::Gather(src + offset, len, step, gap, re, im);
           plan->template Transform<L>(re, im, inverse, &ws, scale);
           complex128_lines::Scatter(re, im, len, step, gap, data + offset);
+          return;
+        }
+      }
+      if constexpr (std::is_same_v<Real, float> && std::is_same_v<W, float> && L == 8) {
+        // Adjacent lines of an outer axis, in AVX2 (IRFFT's complex axes).
+        if (math::UseAvx2() && stride > 1 && first % stride + L <= stride) {
+          const bool far = stride * static_cast<int64_t>(sizeof(std::complex<float>)) >= 4096;
+          // The inverse's conjugations in the moves (complex64_lines_avx2.h).
+          complex64_lines::GatherAdjacent(src + offset, len, stride, far, inverse, re, im);
+          plan->template Transform<L>(re, im, false, &ws, scale);
+          complex64_lines::ScatterAdjacent(re, im, len, stride, far, inverse, data + offset);
           return;
         }
       }

@@ -158,18 +158,26 @@ Status Compute(KernelContext& ctx) {
     in_block *= input.dim(r - Rank + i);
   }
   const int64_t rows = batch * (block / half);
-  ctx.ParallelFor(rows, half * 4, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t b = row / (block / half);
-      int64_t rest = row % (block / half);
-      int64_t offset = b * in_block;
-      for (int i = Rank - 2; i >= 0; --i) {
-        offset += (rest % work_dims[static_cast<size_t>(i)]) * in_stride[static_cast<size_t>(i)];
-        rest /= work_dims[static_cast<size_t>(i)];
+  // An input that needs no cropping has the buffer's layout: the first
+  // complex axis then reads it in place of a copy (the copy was 4% of
+  // IRFFT3D c64 [2,32,64,65]).
+  bool cropped = false;
+  for (int i = 0; i < Rank; ++i) cropped = cropped || input.dim(r - Rank + i) != work_dims[static_cast<size_t>(i)];
+  const bool read_input = !cropped && work_dims[0] > 1;
+  if (!read_input) {
+    ctx.ParallelFor(rows, half * 4, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t b = row / (block / half);
+        int64_t rest = row % (block / half);
+        int64_t offset = b * in_block;
+        for (int i = Rank - 2; i >= 0; --i) {
+          offset += (rest % work_dims[static_cast<size_t>(i)]) * in_stride[static_cast<size_t>(i)];
+          rest /= work_dims[static_cast<size_t>(i)];
+        }
+        std::copy(in + offset, in + offset + half, buffer + row * half);
       }
-      std::copy(in + offset, in + offset + half, buffer + row * half);
-    }
-  });
+    });
+  }
 
   // Complex inverse DFTs along the outer transformed axes, kGroup lines at a
   // time, in Real's precision (fft_axes.h with W = Real, no scale).
@@ -179,7 +187,8 @@ Status Compute(KernelContext& ctx) {
     int64_t stride = 1;
     for (int i = axis + 1; i < Rank; ++i) stride *= work_dims[static_cast<size_t>(i)];
     const int64_t lines = batch * (block / axis_len);
-    fft::TransformLines<Real>(ctx, buffer, lines / stride, axis_len, stride, true, 1.0);
+    fft::TransformLines<Real>(ctx, buffer, lines / stride, axis_len, stride, true, 1.0,
+                              axis == 0 && read_input ? in : nullptr);
   }
 
   // Real inverse DFTs along the last axis, scaled, kGroup rows at a time.
