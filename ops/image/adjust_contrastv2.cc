@@ -76,31 +76,6 @@ Status AdjustContrastShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-// Sums the `rows` rows of `plane` (rows x channels, row-major) in TF's folding
-// order into sum[0 .. channels). `scratch` holds at least ceil(rows / 2) rows.
-void FoldedRowSum(const float* plane, int64_t rows, int64_t channels, float* scratch, float* sum) {
-  int64_t remaining = rows;
-  bool first = true;
-  do {
-    const int64_t right = remaining / 2;
-    const int64_t left = remaining - right;
-    const int64_t n = right * channels;
-    if (first) {
-      // The first round reads the input and writes the scratch, so the input
-      // is never written.
-      const float* upper = plane + left * channels;
-      for (int64_t j = 0; j < n; ++j) scratch[j] = Add(upper[j], plane[j]);
-      if (left > right) std::memcpy(scratch + n, plane + n, sizeof(float) * channels);
-      first = false;
-    } else {
-      const float* upper = scratch + left * channels;
-      for (int64_t j = 0; j < n; ++j) scratch[j] = Add(scratch[j], upper[j]);
-    }
-    remaining = left;
-  } while (remaining > 1);
-  std::memcpy(sum, scratch, sizeof(float) * channels);
-}
-
 // The exact output of pixels' elements [begin, end) of one image.
 void OutputScalar(const float* x, float* y, int64_t begin, int64_t end, const float* mean, int64_t channels,
                   float factor) {
@@ -125,10 +100,13 @@ OPBRIDGE_CONTRAST_INLINE void AddRows(const float* a, const float* b, float* dst
   for (; j < n; ++j) dst[j] = a[j] + b[j];
 }
 
-// FoldedRowSum's additions without the NaN rule (see the file's comment).
-template <int W>
-OPBRIDGE_CONTRAST_INLINE void FoldedRowSumFast(const float* plane, int64_t rows, int64_t channels, float* scratch,
-                                               float* sum) {
+// Sums the `rows` rows of `plane` (rows x channels, row-major) in TF's folding
+// order into sum[0 .. channels), each step AddSpan::Run(a, b, dst, n) (dst[j] =
+// a[j] + b[j], operands in TF's order). `scratch` holds at least ceil(rows / 2)
+// rows. Inlined, so the target("avx2") caller compiles it for AVX2.
+template <typename AddSpan>
+OPBRIDGE_CONTRAST_INLINE void FoldRows(const float* plane, int64_t rows, int64_t channels, float* scratch,
+                                       float* sum) {
   int64_t remaining = rows;
   bool first = true;
   do {
@@ -136,16 +114,34 @@ OPBRIDGE_CONTRAST_INLINE void FoldedRowSumFast(const float* plane, int64_t rows,
     const int64_t left = remaining - right;
     const int64_t n = right * channels;
     if (first) {
-      AddRows<W>(plane + left * channels, plane, scratch, n);
+      // The first round reads the input and writes the scratch, so the input
+      // is never written.
+      AddSpan::Run(plane + left * channels, plane, scratch, n);
       if (left > right) std::memcpy(scratch + n, plane + n, sizeof(float) * channels);
       first = false;
     } else {
-      AddRows<W>(scratch, scratch + left * channels, scratch, n);
+      AddSpan::Run(scratch, scratch + left * channels, scratch, n);
     }
     remaining = left;
   } while (remaining > 1);
   std::memcpy(sum, scratch, sizeof(float) * channels);
 }
+
+// The fold's additions with TF's NaN rule (Add).
+struct AddSpanExact {
+  static OPBRIDGE_CONTRAST_INLINE void Run(const float* a, const float* b, float* dst, int64_t n) {
+    for (int64_t j = 0; j < n; ++j) dst[j] = Add(a[j], b[j]);
+  }
+};
+
+// The fold's additions without the NaN rule (see the file's comment), in
+// W-byte vectors.
+template <int W>
+struct AddSpanFast {
+  static OPBRIDGE_CONTRAST_INLINE void Run(const float* a, const float* b, float* dst, int64_t n) {
+    AddRows<W>(a, b, dst, n);
+  }
+};
 
 struct ContrastJob {
   const float* in;
@@ -172,10 +168,10 @@ OPBRIDGE_CONTRAST_INLINE void Images(const ContrastJob& job, int64_t begin, int6
     // The image's own output plane is the fold's scratch (TF uses its output
     // the same way): it has room for every row, and is written with the
     // result only once the means are out of it.
-    FoldedRowSumFast<W>(x, rows, channels, y, mean);
+    FoldRows<AddSpanFast<W>>(x, rows, channels, y, mean);
     bool nan_sum = false;
     for (int64_t k = 0; k < channels; ++k) nan_sum |= mean[k] != mean[k];
-    if (nan_sum) FoldedRowSum(x, rows, channels, y, mean);
+    if (nan_sum) FoldRows<AddSpanExact>(x, rows, channels, y, mean);
     for (int64_t k = 0; k < channels; ++k) mean[k] = Mul(mean[k], job.scaling);
     const int64_t span = std::min(block, rows) * channels;
     for (int64_t i = 0; i < span; i += channels) std::memcpy(pattern + i, mean, sizeof(float) * channels);
