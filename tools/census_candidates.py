@@ -393,6 +393,15 @@ CANDIDATES: dict[str, Builder] = {
         [np.array([b"Hello, World!", b"a.b.c"])],
     ),
     "LookupTableFindV2": lambda tf, rng: _static_table_lookup(tf),
+    # Web-safe base64 (serving models that take images as base64 text).
+    "DecodeBase64": lambda tf, rng: (
+        lambda s: tf.strings.length(tf.io.decode_base64(s)),
+        [np.array([b"b3BicmlkZ2U", b"TGl0ZVJU", b"TGl0ZVI=", b""])],
+    ),
+    "EncodeBase64": lambda tf, rng: (
+        lambda s: tf.strings.length(tf.io.encode_base64(s, pad=True)),
+        [np.array([b"opbridge", b"LiteRT", b"\xff\x00", b""])],
+    ),
 }
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
