@@ -83,8 +83,8 @@ def divisors(rng, dtype, shape) -> np.ndarray:
 def test_binary_and_unary_ops_match_tf(tf, rng, dtype):
     """Every op TF takes in this dtype, in one model: x [3, 4, 5] broadcast against
     y [4, 5] (TF's broadcast path); Pow of full-range bases by exponents 0..40
-    (wrapping powers). int32 Pow is the builtin POW, which computes in double and
-    converts (INT_MIN where TF wraps): its bases stay where no power overflows."""
+    (wrapping powers; int32 Pow is the builtin POW, which opbridge.convert switches
+    to the custom Pow: test_int32_pow_leaves_the_builtin)."""
     ops = {name: fn for name, (op_type, fn) in BINARY.items() if tf_takes(op_type, dtype)}
 
     def model(x, y, base, exponent):
@@ -92,13 +92,7 @@ def test_binary_and_unary_ops_match_tf(tf, rng, dtype):
 
     x = full_range(rng, dtype, (3, 4, 5))
     y = divisors(rng, dtype, (4, 5))
-    if dtype == np.int32:
-        base, exponent = (
-            rng.integers(-7, 8, (3, 4, 5)).astype(dtype),
-            rng.integers(0, 11, (3, 4, 5)).astype(dtype),
-        )
-    else:
-        base, exponent = full_range(rng, dtype, (3, 4, 5)), rng.integers(0, 41, (3, 4, 5)).astype(dtype)
+    base, exponent = full_range(rng, dtype, (3, 4, 5)), rng.integers(0, 41, (3, 4, 5)).astype(dtype)
     inputs = [x, y, base, exponent]
     expected = {k: v.numpy() for k, v in model(*inputs).items()}
     tf_dtype = tf.as_dtype(dtype)
@@ -335,3 +329,34 @@ def test_plain_uint8_equal_and_mean_leave_the_builtins(tf, rng):
         actual = run_tflite(result.model, [x], runtime)
         for name, want in expected.items():
             np.testing.assert_array_equal(actual[name], want, err_msg=f"{name} {runtime}")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_int32_pow_leaves_the_builtin(tf, rng, runtime):
+    """The converter emits the builtin POW for int32, which computes in double: INT_MIN
+    where TF's power wraps (the stock converter's model, run here too, shows it), and its
+    own error for a negative exponent. opbridge.convert switches the node to the custom
+    Pow, whose results and error are TF's."""
+    import opbridge
+
+    base = np.concatenate([[3, -3, 2, 7, -2, 0, 1, -1], full_range(rng, np.int32, (24,))]).astype(np.int32)
+    exponent = np.concatenate([[21, 21, 31, 12, 31, 0, 40, 39], rng.integers(0, 41, 24)]).astype(np.int32)
+    concrete = tf.function(tf.math.pow).get_concrete_function(
+        tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32)
+    )
+    expected = tf.math.pow(base, exponent).numpy()
+    stock = tf.lite.TFLiteConverter.from_concrete_functions([concrete], concrete).convert()
+    assert tflite_model.custom_op_counts(stock) == {}
+    (builtin,) = run_tflite(stock, [base, exponent], runtime).values()
+    assert builtin[0] == np.iinfo(np.int32).min != expected[0] == 1_870_418_611  # 3 ** 21 mod 2 ** 32
+
+    result = opbridge.conversion.convert_model(concrete)
+    assert result.fallbacks == {"POW": 1}
+    assert tflite_model.custom_op_counts(result.model) == {"Pow": 1}
+    (actual,) = run_tflite(result.model, [base, exponent], runtime).values()
+    np.testing.assert_array_equal(actual, expected)
+    message = "Integers to negative integer powers are not allowed"
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        tf.math.pow(base[:3], np.array([1, -2, 0], np.int32))
+    with pytest.raises(RuntimeError, match=f"Pow: .*{message}"):
+        run_tflite(result.model, [base[:3], np.array([1, -2, 0], np.int32)], runtime)

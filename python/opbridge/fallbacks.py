@@ -21,6 +21,12 @@ Mean with the attrs the converter writes for their int8 forms, which it leaves
 custom ({T, incompatible_shape_error}, {T, Tidx, keep_dims}); opbridge's
 kernels compute them as TF does. Quantized uint8 nodes stay builtins.
 
+The builtin POW of int32 computes std::pow in double and converts: where TF's
+power wraps modulo 2^32 (repeated int32 products), the builtin gives INT_MIN,
+and a negative exponent fails with its own message rather than TF's. Such
+nodes are switched to the custom op Pow {T}, the node the converter writes for
+int8, int16 and int64 powers, whose kernel wraps as TF does.
+
 This works on the .tflite flatbuffer: only there is it known which fft_length
 the converter folded to a constant, and which tensors are quantized.
 """
@@ -37,6 +43,7 @@ from . import tflite_model
 _RFFT2D = schema.BuiltinOperator.RFFT2D
 _EQUAL = schema.BuiltinOperator.EQUAL
 _MEAN = schema.BuiltinOperator.MEAN
+_POW = schema.BuiltinOperator.POW
 _CUSTOM = schema.BuiltinOperator.CUSTOM
 # The converter's custom options for TF's RFFT2D op: TFLite type enums.
 _RFFT2D_OPTIONS = bytes(
@@ -94,15 +101,17 @@ def _switch(
         tidx = subgraph.tensors[op.inputs[1]].type
         options = {"T": schema.TensorType.UINT8, "Tidx": tidx, "keep_dims": keep_dims}
         return "Mean", bytes(flexbuffers.Dumps(options))
+    if builtin == _POW and subgraph.tensors[op.inputs[0]].type == schema.TensorType.INT32:
+        return "Pow", bytes(flexbuffers.Dumps({"T": schema.TensorType.INT32}))
     return None
 
 
-_SWITCHED_BUILTINS = {_RFFT2D: "RFFT2D", _EQUAL: "EQUAL", _MEAN: "MEAN"}
+_SWITCHED_BUILTINS = {_RFFT2D: "RFFT2D", _EQUAL: "EQUAL", _MEAN: "MEAN", _POW: "POW"}
 
 
 def replace_unrunnable_builtins(model: bytes) -> tuple[bytes, dict[str, int]]:
     """The model with every builtin node its builtin cannot run (RFFT2D at other
-    lengths than powers of two, EQUAL and MEAN of plain uint8) switched to the
+    lengths than powers of two, EQUAL and MEAN of plain uint8, POW of int32) switched to the
     custom op of the same TF op; returns it and {builtin: nodes switched}."""
     view = tflite_model.parse(model)
     if not any(not node.custom and node.name in _SWITCHED_BUILTINS.values() for node in view.nodes):
