@@ -19,7 +19,7 @@ def test_census_classifies_lacked_covered_remaining_and_fused(tmp_path):
             sys.executable,
             str(ROOT / "tools" / "census.py"),
             "--only",
-            "Erf,BandedTriangularSolve,Lgamma",
+            "Erf,MatrixSolveLs,Lgamma",
             "--markdown",
             out,
         ],
@@ -31,7 +31,7 @@ def test_census_classifies_lacked_covered_remaining_and_fused(tmp_path):
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (\w+) \| ([a-z, ]+) \|", out.read_text(), re.M)}
     assert rows == {
         "Erf": "lacked, covered",
-        "BandedTriangularSolve": "lacked, remaining",
+        "MatrixSolveLs": "lacked, remaining",
         "Lgamma": "lowered, fused",
     }
     assert "lacked 2 / covered 1 / remaining 1; lowered and fused 1" in result.stdout

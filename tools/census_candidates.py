@@ -116,10 +116,21 @@ CANDIDATES: dict[str, Builder] = {
     ),
     "MatrixExponential": lambda tf, rng: (tf.linalg.expm, [_spd(rng) * 0.1]),
     "Lu": lambda tf, rng: (lambda a: tf.linalg.lu(a)[0], [_spd(rng)]),
-    # No kernel yet: the census's (and test_census's) example of a remaining op.
     "BandedTriangularSolve": lambda tf, rng: (
         tf.linalg.banded_triangular_solve,
         [_f32(rng.uniform(1, 2, (2, 4))), _f32(rng.standard_normal((4, 3)))],
+    ),
+    "TridiagonalSolve": lambda tf, rng: (
+        tf.linalg.tridiagonal_solve,
+        [
+            _f32(rng.standard_normal((2, 3, 5)) + np.array([[0.0], [3.0], [0.0]])),
+            _f32(rng.standard_normal((2, 5, 2))),
+        ],
+    ),
+    # No kernel yet: the census's (and test_census's) example of a remaining op.
+    "MatrixSolveLs": lambda tf, rng: (
+        lambda a, b: tf.linalg.lstsq(a, b, fast=False),
+        [_f32(rng.standard_normal((2, 5, 3))), _f32(rng.standard_normal((2, 5, 2)))],
     ),
     # A general matrix: complex pairs among the eigenvalues (split into builtin Real and Imag).
     "Eig": lambda tf, rng: (
@@ -406,7 +417,7 @@ CANDIDATES: dict[str, Builder] = {
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
 NOT_YET: dict[str, str] = {
-    "BandedTriangularSolve": "rare (tf.linalg.banded_triangular_solve); no kernel yet",
+    "MatrixSolveLs": "rare (tf.linalg.lstsq with fast=False; fast=True is Cholesky in Python); no kernel yet",
 }
 
 

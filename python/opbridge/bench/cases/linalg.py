@@ -74,6 +74,32 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [upper, rhs],
         )
     )
+
+    # Tridiagonal systems (cubic splines, implicit finite-difference steps), a few right-hand
+    # sides each: partial pivoting (the default) and the Thomas algorithm.
+    def tridiagonal(pivoting: bool) -> Any:
+        return lambda d, r: tf.linalg.tridiagonal_solve(d, r, partial_pivoting=pivoting)
+
+    for dtype, pivoting in ((np.float32, True), (np.float64, True), (np.float32, False)):
+        batch, n = dims(64, 1024)
+        diagonals = normal((batch, 3, n), dtype)
+        diagonals[:, 1] += 4  # diagonally dominant, as discretized operators are
+        rhs = normal((batch, n, *dims(8)), dtype)
+        name = label(diagonals, rhs, note="" if pivoting else "thomas")
+        found.append(Case("TridiagonalSolve", name, tridiagonal(pivoting), [diagonals, rhs]))
+
+    # Banded triangular factors (16 bands of 512x512 matrices): lower, and upper adjoint.
+    def banded(lower: bool, adjoint: bool) -> Any:
+        return lambda m, r: tf.linalg.banded_triangular_solve(m, r, lower=lower, adjoint=adjoint)
+
+    for dtype, k, lower, adjoint in ((np.float32, 32, True, False), (np.float64, 8, False, True)):
+        batch, n = dims(8, 512)
+        bands = normal((batch, 16, n), dtype) / 4
+        diagonal = 0 if lower else -1
+        bands[:, diagonal] = 2 + np.abs(bands[:, diagonal])
+        rhs = normal((batch, n, *dims(k)), dtype)
+        name = label(bands, rhs, note="" if lower else "upper adjoint")
+        found.append(Case("BandedTriangularSolve", name, banded(lower, adjoint), [bands, rhs]))
     # A float64 product of two large matrices (cache blocks, ops/linalg/matmul_tiles.h).
     x, y = (normal((1, *dims(512, 512)), np.float64) for _ in range(2))
     found.append(Case("BatchMatMulV2", label(x, y), tf.linalg.matmul, [x, y]))
