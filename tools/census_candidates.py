@@ -413,6 +413,15 @@ CANDIDATES: dict[str, Builder] = {
         lambda s: tf.strings.length(tf.io.encode_base64(s, pad=True)),
         [np.array([b"opbridge", b"LiteRT", b"\xff\x00", b""])],
     ),
+    # Numbers to and from text (CSV columns, feature keys).
+    "StringToNumber": lambda tf, rng: (
+        lambda s: tf.strings.to_number(s, out_type=tf.float32),
+        [np.array([b"3.25", b" -1e3", b"inf", b"7"])],
+    ),
+    "AsString": lambda tf, rng: (
+        lambda x: tf.strings.length(tf.strings.as_string(x, precision=2)),
+        [_f32(rng.standard_normal(8))],
+    ),
 }
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
