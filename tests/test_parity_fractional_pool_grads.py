@@ -208,3 +208,22 @@ def test_max_grad_refuses_what_tf_would_read_out_of_bounds(runtime):
         )
         with pytest.raises(RuntimeError, match="FractionalMaxPoolGrad: .*" + message):
             run_tflite(model, [x, y, y, rows, cols], runtime)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_avg_grad_of_fewer_batches_than_the_input_leaves_zeros(tf, rng, runtime):
+    """An out_backprop with fewer batches than orig_input_tensor_shape: TF spreads those it has
+    and leaves the input's other batches zero."""
+    shape, rows, cols = [3, 5, 4, 2], [0, 2, 3, 5], [0, 1, 3, 4]
+    grad = rng.standard_normal((1, 3, 3, 2)).astype(np.float32)
+    feeds = [np.array(shape, np.int64), grad, np.array(rows, np.int64), np.array(cols, np.int64)]
+    expected = tf.raw_ops.FractionalAvgPoolGrad(
+        orig_input_tensor_shape=feeds[0],
+        out_backprop=grad,
+        row_pooling_sequence=feeds[2],
+        col_pooling_sequence=feeds[3],
+        overlapping=True,
+    ).numpy()
+    assert expected[0].any() and not expected[1:].any()
+    (actual,) = run_tflite(avg_grad_model(shape, rows, cols), feeds, runtime).values()
+    np.testing.assert_array_equal(actual, expected)

@@ -110,10 +110,15 @@ Status Backprop(KernelContext& ctx, const Params& p) {
   const int64_t plane = in[1] * in[2] * in[3];
   const T* g = grad.data<T>();
   T* out = ctx.output(0).data<T>();
-  std::fill(out, out + ctx.output(0).num_elements(), T(0));
+  // Each batch of out_backprop writes its whole plane below; only the
+  // input's batches past out_backprop's stay zero.
+  std::fill(out + out_batch * plane, out + ctx.output(0).num_elements(), T(0));
   // Batches are independent (each writes its own plane): one per task.
   ctx.ParallelFor(out_batch, plane * 4 + out_rows * out_cols * depth * 8, [&](int64_t begin_b, int64_t end_b) {
     std::vector<double> acc(static_cast<size_t>(plane));
+    // A region's quotients, computed once and added to each of its elements
+    // (TF divides again for every element: the same quotient, so the same sums).
+    std::vector<double> share(static_cast<size_t>(depth));
     for (int64_t b = begin_b; b < end_b; ++b) {
       std::fill(acc.begin(), acc.end(), 0.0);
       for (int64_t r = 0; r < out_rows; ++r) {
@@ -125,10 +130,11 @@ Status Backprop(KernelContext& ctx, const Params& p) {
           if (r0 > r1 || c0 > c1) continue;  // a region past the input: nothing to spread
           const auto count = static_cast<double>((r1 - r0 + 1) * (c1 - c0 + 1));
           const T* src = g + ((b * out_rows + r) * out_cols + c) * depth;
+          for (int64_t d = 0; d < depth; ++d) share[static_cast<size_t>(d)] = static_cast<double>(src[d]) / count;
           for (int64_t y = r0; y <= r1; ++y) {
             for (int64_t x = c0; x <= c1; ++x) {
               double* dst = acc.data() + (y * in[2] + x) * in[3];
-              for (int64_t d = 0; d < depth; ++d) dst[d] += static_cast<double>(src[d]) / count;
+              for (int64_t d = 0; d < depth; ++d) dst[d] += share[static_cast<size_t>(d)];
             }
           }
         }
