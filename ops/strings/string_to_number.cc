@@ -220,27 +220,31 @@ bool ParseFloat(std::string_view s, T* out) {
   const char* p = s.data();
   const char* end = p + s.size();
   const bool negative = p < end && *p == '-';
-  if (negative) ++p;
-  if (p == end) return false;
-  // absl reads "0x" as a hexadecimal float (exponent 'p'): "0x1.8p1" is 3.
-  const bool hex = end - p > 2 && p[0] == '0' && (p[1] | 0x20) == 'x';
-  if (hex) {
-    p += 2;
-    if (!IsNumberText(p, end, IsHexDigit, 'p')) return false;
-  } else if (!IsDigit(*p) && *p != '.') {
-    return ParseSpecial<T>(p, end, negative, out);
-  } else if (!IsNumberText(p, end, IsDigit, 'e')) {
-    return false;
-  }
+  const char* digits = p + (negative ? 1 : 0);
+  if (digits == end) return false;
+  if (!IsDigit(*digits) && *digits != '.') return ParseSpecial<T>(digits, end, negative, out);
   T value;
-  const std::from_chars_result r =
-      std::from_chars(p, end, value, hex ? std::chars_format::hex : std::chars_format::general);
-  if (r.ec == std::errc::result_out_of_range) {
-    value = AboveOne(p, end, hex ? 4 : 0) ? std::numeric_limits<T>::infinity() : T{0};
-  } else if (r.ec != std::errc() || r.ptr != end) {
-    return false;  // not reached: the text is from_chars' grammar
+  // absl reads "0x" as a hexadecimal float (exponent 'p'): "0x1.8p1" is 3.
+  if (end - digits > 2 && digits[0] == '0' && (digits[1] | 0x20) == 'x') {
+    if (!IsNumberText(digits + 2, end, IsHexDigit, 'p')) return false;
+    const std::from_chars_result r = std::from_chars(digits + 2, end, value, std::chars_format::hex);
+    if (r.ec == std::errc::result_out_of_range) {
+      value = AboveOne(digits + 2, end, 4) ? std::numeric_limits<T>::infinity() : T{0};
+    } else if (r.ec != std::errc() || r.ptr != end) {
+      return false;  // not reached: the text is from_chars' grammar
+    }
+    *out = negative ? -value : value;
+    return true;
   }
-  *out = negative ? -value : value;
+  // Decimal text: from_chars' grammar is absl's (digits with an optional '.',
+  // a digit somewhere, then an optional e[+-]digits), so its verdict is.
+  const std::from_chars_result r = std::from_chars(p, end, value, std::chars_format::general);
+  if (r.ptr != end || r.ec == std::errc::invalid_argument) return false;
+  if (r.ec == std::errc::result_out_of_range) {
+    value = AboveOne(digits, end, 0) ? std::numeric_limits<T>::infinity() : T{0};
+    if (negative) value = -value;
+  }
+  *out = value;
   return true;
 }
 
