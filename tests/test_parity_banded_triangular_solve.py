@@ -1,13 +1,11 @@
 """BandedTriangularSolve (tf.linalg.banded_triangular_solve): opbridge's TFLite kernel vs TF's own.
 
 TFLite has no kernel: opbridge.convert leaves CUSTOM "BandedTriangularSolve", which opbridge's
-kernel runs (ops/linalg/banded_triangular_solve.cc). float and double are compared bit for bit:
-the kernel sums each row's band product in the order Eigen evaluates TF's expression
-(coefficient-based, GEMV, blocked GEMV past 128 bands, dot product for one right-hand side) and
-does the adjoint's row updates one at a time as TF does. complex64 and complex128 are compared
-within COMPLEX_RTOL of the largest entry of each solution: Eigen divides the vectorized part of
-each row in its packet form, which the kernel follows, and TF's scalar tails with std::complex's
-division, an ulp apart.
+kernel runs (ops/linalg/banded_triangular_solve.cc). Every dtype is compared bit for bit: the
+kernel sums each row's band product in the order Eigen evaluates TF's expression
+(coefficient-based, GEMV, blocked GEMV past 128 bands, dot product for one right-hand side),
+divides as TF's expression does (std::complex's division without adjoint, Eigen's packet division
+with it) and does the adjoint's row updates one at a time as TF does.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from conftest import RUNTIMES, convert_fn
 from linalg_matrices import ALL_DTYPES, FLOATS, random
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
-from test_parity_tridiagonal_solve import assert_close_per_system, assert_same_bits, name
+from test_parity_tridiagonal_solve import assert_same_bits, name
 
 OP = "BandedTriangularSolve"
 # (bands shape, rhs shape); batch dims broadcast (MatMulBCast).
@@ -77,10 +75,7 @@ def check(tf, fn, inputs, message, specs=None):
     assert tflite_model.custom_op_counts(model) == {OP: 1}  # left custom, run by opbridge's kernel
     for runtime in RUNTIMES:
         (actual,) = run_tflite(model, inputs, runtime).values()
-        if np.iscomplexobj(expected):
-            assert_close_per_system(actual, expected, f"{message} {runtime}")
-        else:
-            assert_same_bits(actual, expected, f"{message} {runtime}")
+        assert_same_bits(actual, expected, f"{message} {runtime}")
     return expected
 
 

@@ -1,12 +1,10 @@
 """TridiagonalSolve (tf.linalg.tridiagonal_solve): opbridge's TFLite kernel vs TF's own.
 
 TFLite has no kernel: opbridge.convert leaves CUSTOM "TridiagonalSolve", which opbridge's kernel
-runs (ops/linalg/tridiagonal_solve.cc). float and double are compared bit for bit: the kernel
-does TF's operations in TF's order (partial pivoting, Thomas, perturbed pivots). complex64 and
-complex128 are compared within COMPLEX_RTOL of the largest solution entry of each system: Eigen
-divides (and multiplies) the vectorized part of each solution row in its packet form, which the
-kernel follows, but TF's scalar tails (and its scalar pivots) take std::complex's operators, whose
-rounding differs by an ulp; the elimination carries that through the system.
+runs (ops/linalg/tridiagonal_solve.cc). Every dtype is compared bit for bit: the kernel does TF's
+operations in TF's order (partial pivoting, Thomas, perturbed pivots), complex rows divided as
+Eigen's packets divide them and complex scalars as TF's std::complex division (Smith's algorithm
+in the type's own precision).
 """
 
 from __future__ import annotations
@@ -21,9 +19,6 @@ from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
 OP = "TridiagonalSolve"
-# complex dtype -> tolerance relative to max |x| of the system (about 30 ulp: a few ulp per
-# division or product, carried through a few pivots of moderate growth)
-COMPLEX_RTOL = {np.dtype(np.complex64): 4e-6, np.dtype(np.complex128): 8e-15}
 MODES = {
     "pivoting": {"partial_pivoting": True},
     "thomas": {"partial_pivoting": False},
@@ -63,19 +58,6 @@ def assert_same_bits(actual: np.ndarray, expected: np.ndarray, message: str) -> 
     np.testing.assert_array_equal(a.view(np.uint8), e.view(np.uint8), message)
 
 
-def assert_close_per_system(actual: np.ndarray, expected: np.ndarray, message: str) -> None:
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape, message
-    if expected.size == 0:
-        return
-    np.testing.assert_array_equal(np.isnan(real_view(actual)), np.isnan(real_view(expected)), message)
-    finite = np.isfinite(expected) & np.isfinite(actual)
-    scale = np.max(np.where(finite, np.abs(expected), 0), axis=(-2, -1), keepdims=True)
-    error = np.where(finite, np.abs(actual.astype(np.complex128) - expected), 0)
-    bound = COMPLEX_RTOL[expected.dtype] * np.maximum(scale, np.finfo(expected.real.dtype).tiny)
-    assert (error <= bound).all(), f"{message}: worst error {(error / bound).max():.3g} x the tolerance"
-    np.testing.assert_array_equal(actual[~finite], expected[~finite], message)
-
-
 def check(tf, fn, inputs, message, ops=(OP,), expected=None):
     """TF's result (or `expected`) vs the converted model's in both LiteRT runtimes, inputs fed
     by index."""
@@ -89,10 +71,7 @@ def check(tf, fn, inputs, message, ops=(OP,), expected=None):
     assert all(counts.get(op) == 1 for op in ops), counts  # left custom, and run by opbridge's kernel
     for runtime in RUNTIMES:
         (actual,) = run_tflite(model, inputs, runtime).values()
-        if np.iscomplexobj(expected):
-            assert_close_per_system(actual, expected, f"{message} {runtime}")
-        else:
-            assert_same_bits(actual, expected, f"{message} {runtime}")
+        assert_same_bits(actual, expected, f"{message} {runtime}")
     return expected
 
 
@@ -127,8 +106,6 @@ def test_matches_tf(tf, rng, dtype, mode):
     for diag_shape, rhs_shape in SHAPES:
         # Thomas without pivoting on random systems divides by tiny pivots: dominant diagonals.
         dominance = 4.0 if mode == "thomas" else 0.0
-        if np.issubdtype(dtype, np.complexfloating):
-            dominance = 4.0  # moderate growth: the complex tolerance is relative
         d = systems(rng, diag_shape, dtype, dominance)
         b = random(rng, rhs_shape, dtype)
         # TF's perturbed solve crashes on zero right-hand sides (a pivot below 1 takes the max of
@@ -138,7 +115,7 @@ def test_matches_tf(tf, rng, dtype, mode):
         check(tf, solve(tf, **MODES[mode]), [d, b], message, expected=empty)
 
 
-@pytest.mark.parametrize("dtype", FLOATS, ids=name)
+@pytest.mark.parametrize("dtype", ALL_DTYPES, ids=name)
 def test_random_systems_pivot_both_ways(tf, rng, dtype):
     """Unscaled random diagonals: rows are interchanged at about half the steps, and the
     perturbed solver's scale tests take both branches."""

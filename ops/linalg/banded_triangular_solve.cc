@@ -19,9 +19,9 @@
 // band's row-by-solution product as Eigen evaluates it (coefficient-based,
 // from the first product, when bands + 1 + K < 20; otherwise a GEMV from 0,
 // summed in blocks of 16 columns past 128 bands when K > 1); with adjoint
-// each row is b_i minus one conj(a) x_j at a time, then divided. Real results
-// are TF's bits; complex divisions follow Eigen's packet path
-// (tridiagonal_solve.cc says how), which TF's scalar tails do not.
+// each row is b_i minus one conj(a) x_j at a time, then divided (Eigen's
+// packet division; without adjoint std::complex's, see Divide). Results are
+// TF's bits in every dtype.
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -139,6 +139,27 @@ inline T Mul(const T& a, const T& b) {
   }
 }
 
+// a / b as TF's scalar std::complex division computes it: Smith's algorithm in T's own
+// precision (the classic libgcc __divsc3/__divdc3; GCC 12's libgcc divides float complex in
+// double instead, another rounding); for real T the plain quotient.
+template <typename T>
+inline T ScalarDiv(const T& a, const T& b) {
+  if constexpr (IsComplex<T>::value) {
+    using R = typename T::value_type;
+    const R ar = a.real(), ai = a.imag(), c = b.real(), d = b.imag();
+    if (std::abs(c) < std::abs(d)) {
+      const R ratio = c / d;
+      const R denom = c * ratio + d;
+      return T((ar * ratio + ai) / denom, (ai * ratio - ar) / denom);
+    }
+    const R ratio = d / c;
+    const R denom = d * ratio + c;
+    return T((ai * ratio + ar) / denom, (ai - ar * ratio) / denom);
+  } else {
+    return a / b;
+  }
+}
+
 // a / b as Eigen's packet division (pdiv_complex for complex).
 template <typename T>
 inline T RowDiv(const T& a, const T& b) {
@@ -206,10 +227,13 @@ struct BandedSystem {
     }
   }
 
+  // (b_i - s) / a_ii. TF's expression mixes rhs's row-major row with the product's column-major
+  // temporary, which Eigen assigns coefficient by coefficient: std::complex's division (TF's
+  // Smith's algorithm), not the packet one.
   void Divide(int64_t i, const T* acc, T diag) const {
     const T* bi = b(i);
     T* xi = x(i);
-    for (int64_t c = 0; c < k; ++c) xi[c] = RowDiv(bi[c] - acc[c], diag);
+    for (int64_t c = 0; c < k; ++c) xi[c] = ScalarDiv(bi[c] - acc[c], diag);
   }
 
   // Forward substitution down the rows: x_i = (b_i - sum) / a_ii.

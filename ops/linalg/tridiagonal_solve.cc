@@ -24,8 +24,9 @@
 //
 // Complex rows are divided as Eigen's packet path divides them (scaled by
 // max(|re|, |im|) of the divisor, pdiv_complex) and multiplied as its packet
-// product does; TF's scalar tails take std::complex's operators instead, so
-// complex results agree to a few ulp rather than bit for bit.
+// product does; complex scalars (factors, 1 / pivot) are divided as TF's
+// std::complex division (Smith's algorithm): complex results are TF's bits
+// too.
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -106,6 +107,27 @@ inline T Mul(const T& a, const T& b) {
   }
 }
 
+// a / b as TF's scalar std::complex division computes it: Smith's algorithm in T's own
+// precision (the classic libgcc __divsc3/__divdc3; GCC 12's libgcc divides float complex in
+// double instead, another rounding); for real T the plain quotient.
+template <typename T>
+inline T ScalarDiv(const T& a, const T& b) {
+  if constexpr (IsComplex<T>::value) {
+    using R = typename T::value_type;
+    const R ar = a.real(), ai = a.imag(), c = b.real(), d = b.imag();
+    if (std::abs(c) < std::abs(d)) {
+      const R ratio = c / d;
+      const R denom = c * ratio + d;
+      return T((ar * ratio + ai) / denom, (ai * ratio - ar) / denom);
+    }
+    const R ratio = d / c;
+    const R denom = d * ratio + c;
+    return T((ai * ratio + ar) / denom, (ai - ar * ratio) / denom);
+  } else {
+    return a / b;
+  }
+}
+
 // a / b as Eigen's packet division (pdiv_complex): b scaled by
 // max(|re b|, |im b|) first; for real T the plain quotient.
 template <typename T>
@@ -176,7 +198,7 @@ struct Tridiagonal {
       if (std::abs(u0[i]) >= std::abs(s)) {
         // No row interchange.
         if (u0[i] == T(0)) return Fill();
-        const T factor = s / u0[i];
+        const T factor = ScalarDiv(s, u0[i]);
         u0[i + 1] = diag[i + 1] - Mul(factor, u1[i]);
         for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - Mul(factor, xi[c]);
         if (i != n - 2) {
@@ -185,7 +207,7 @@ struct Tridiagonal {
         }
       } else {
         // Rows i and i + 1 interchanged.
-        const T factor = u0[i] / s;
+        const T factor = ScalarDiv(u0[i], s);
         u0[i] = s;
         u0[i + 1] = u1[i] - Mul(factor, diag[i + 1]);
         u1[i] = diag[i + 1];
@@ -224,7 +246,7 @@ struct Tridiagonal {
   // The Thomas algorithm (no pivoting); u holds n scratch values.
   void SolveThomas(T* u) const {
     if (diag[0] == T(0)) return Fill();
-    u[0] = super[0] / diag[0];
+    u[0] = ScalarDiv(super[0], diag[0]);
     {
       const T* b = rhs_row(0);
       T* out = x_row(0);
@@ -235,7 +257,7 @@ struct Tridiagonal {
       const T s = sub[i];
       const T denom = diag[i] - Mul(s, u[i - 1]);
       if (denom == T(0)) return Fill();
-      u[i] = super[i] / denom;
+      u[i] = ScalarDiv(super[i], denom);
       const T* b = rhs_row(i);
       const T* prev = x_row(i - 1);
       T* out = x_row(i);
@@ -286,7 +308,7 @@ struct Tridiagonal {
 
   // row * (1 / pivot), as TF writes each solution row of the perturbed solve.
   static void ScaleRow(const T* row, T pivot, T* out, int64_t k) {
-    const T inverse = T(1) / pivot;
+    const T inverse = ScalarDiv(T(1), pivot);
     for (int64_t c = 0; c < k; ++c) out[c] = Mul(row[c], inverse);
   }
 
@@ -329,14 +351,14 @@ struct Tridiagonal {
         if (piv2 <= piv1) {
           // No row interchange.
           scale1 = scale2;
-          const T factor = s / u0[i];
+          const T factor = ScalarDiv(s, u0[i]);
           u0[i + 1] = diag[i + 1] - Mul(factor, u1[i]);
           u1[i + 1] = super[i + 1];
           u2[i] = T(0);
           for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - Mul(factor, xi[c]);
         } else {
           // Rows i and i + 1 interchanged.
-          const T factor = u0[i] / s;
+          const T factor = ScalarDiv(u0[i], s);
           u0[i] = s;
           u0[i + 1] = u1[i] - Mul(factor, diag[i + 1]);
           u1[i] = diag[i + 1];
