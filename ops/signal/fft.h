@@ -60,24 +60,41 @@ using Complex = std::complex<double>;
 // Two split arrays (real parts, imaginary parts) of n values each, carved
 // out of one buffer. Both start on a cache line: the AVX-512 passes' 64-byte
 // vectors then never straddle two (with 16-byte aligned arrays every other
-// one did, and the passes ran slower than AVX2's). A line of padding lies
-// between them: arrays 2^k bytes apart alias in the L1 cache (4K aliasing)
-// and run much slower.
+// one did, and the passes ran slower than AVX2's).
+// Where they start within a 4 KB page is fixed, whatever the allocator
+// returns: the first array at `skew_lines` cache lines past a page boundary,
+// the second 33 lines further (mod 64). A transform reads one pair and writes
+// another (the caller's arrays, Workspace::passes, ::spare), and the
+// addresses of a pass's loads and stores then differ in their low 12 bits:
+// with every array at the same place in its page (large buffers come page
+// aligned from mmap) the loads and stores of a pass aliased in the L1 cache
+// and the store buffer (4K aliasing). Measured on Zen 4, 4-line double
+// transforms: 2048 points 31 -> 21 us, 4096 62 -> 50, 256 2.2 -> 1.7; 8-line
+// float 2048 31.3 -> 28; float 512 5.7 -> 5.9 (tools' harness, docs/design.md).
+// Workspace gives its three pairs skews of 11, 22 and 33 lines; callers' 0.
 template <typename S>
 class SplitArrays {
  public:
-  // Room for two arrays of n values (kept between calls); the first is
-  // returned, the second stored in *second.
+  explicit SplitArrays(int skew_lines = 0) : skew_(static_cast<size_t>(skew_lines) * kLine) {}
+
+  // Room for two arrays of n values (kept between calls of the same n); the
+  // first is returned, the second stored in *second.
   S* Get(size_t n, S** second) {
-    constexpr size_t kLine = 64 / sizeof(S);
-    const size_t offset = ((n + kLine - 1) / kLine + 1) * kLine;
-    if (buffer_.size() < offset + n) buffer_.resize(offset + n);
-    *second = buffer_.data() + offset;
-    return buffer_.data();
+    const size_t offset = ((n + kLine - 1) / kLine + 1 + kGapLines) * kLine;
+    if (buffer_.size() < kPage + skew_ + offset + n) buffer_.resize(kPage + skew_ + offset + n);
+    const auto address = reinterpret_cast<uintptr_t>(buffer_.data());
+    const size_t to_page = ((address + 4095) & ~uintptr_t{4095}) - address;
+    S* first = buffer_.data() + to_page / sizeof(S) + skew_;
+    *second = first + offset;
+    return first;
   }
 
  private:
+  static constexpr size_t kLine = 64 / sizeof(S);
+  static constexpr size_t kPage = 4096 / sizeof(S);
+  static constexpr size_t kGapLines = 32;  // the second array half a page past the first, and a line
   std::vector<S, math::LineAlignedAllocator<S>> buffer_;
+  size_t skew_;
 };
 // Sequences transformed together by the batched paths (GroupLanes: 8 for
 // float on x86-64).
@@ -132,9 +149,9 @@ OPBRIDGE_FFT_INLINE typename C::unaligned& ColsAt(S* p) {
 // Per-thread buffers a plan works in.
 template <typename S>
 struct Workspace {
-  SplitArrays<S> passes;     // Stockham ping-pong arrays
-  SplitArrays<S> spare;      // a third pair for odd pass counts (Stockham)
-  SplitArrays<S> bluestein;  // Bluestein's convolution arrays
+  SplitArrays<S> passes{11};     // Stockham ping-pong arrays
+  SplitArrays<S> spare{22};      // a third pair for odd pass counts (Stockham)
+  SplitArrays<S> bluestein{33};  // Bluestein's convolution arrays
 };
 
 // S: the arithmetic type, float or double (twiddles are computed in double
