@@ -28,12 +28,14 @@
 // the sign, the flags' forms and the padding as printf does (inf and nan
 // padded with spaces, never zeros).
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <complex>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -359,6 +361,57 @@ Status FormatStrings(KernelContext& ctx, const Spec& spec) {
   return Status::Ok();
 }
 
+void FormatRange(const ConstTensor& input, DType t, const Spec& spec, size_t scratch_size, std::string* out,
+                 int64_t begin, int64_t end) {
+  std::vector<char> scratch(scratch_size);
+  switch (t) {
+    case DType::kBool: {
+      const bool* in = input.data<bool>();
+      for (int64_t i = begin; i < end; ++i) out[i] = in[i] ? "true" : "false";
+      break;
+    }
+    case DType::kInt8: FormatIntegers(spec, input.data<int8_t>(), out, begin, end); break;
+    case DType::kInt16: FormatIntegers(spec, input.data<int16_t>(), out, begin, end); break;
+    case DType::kInt32: FormatIntegers(spec, input.data<int32_t>(), out, begin, end); break;
+    case DType::kInt64: FormatIntegers(spec, input.data<int64_t>(), out, begin, end); break;
+    case DType::kUInt8: FormatIntegers(spec, input.data<uint8_t>(), out, begin, end); break;
+    case DType::kUInt16: FormatIntegers(spec, input.data<uint16_t>(), out, begin, end); break;
+    case DType::kUInt32: FormatIntegers(spec, input.data<uint32_t>(), out, begin, end); break;
+    case DType::kUInt64: FormatIntegers(spec, input.data<uint64_t>(), out, begin, end); break;
+    case DType::kFloat32: FormatFloats(spec, input.data<float>(), out, begin, end, &scratch); break;
+    case DType::kFloat64: FormatFloats(spec, input.data<double>(), out, begin, end, &scratch); break;
+    case DType::kFloat16: {
+      const uint16_t* in = input.data<uint16_t>();  // the half's bits
+      for (int64_t i = begin; i < end; ++i) FormatDouble(spec, Widen(HalfToFloat(in[i])), &scratch, &out[i]);
+      break;
+    }
+    case DType::kBFloat16: {
+      const uint16_t* in = input.data<uint16_t>();
+      for (int64_t i = begin; i < end; ++i) FormatDouble(spec, Widen(BFloat16ToFloat(in[i])), &scratch, &out[i]);
+      break;
+    }
+    case DType::kComplex64:
+    case DType::kComplex128: {
+      const bool single = t == DType::kComplex64;
+      const std::complex<float>* in64 = input.data<std::complex<float>>();
+      const std::complex<double>* in128 = input.data<std::complex<double>>();
+      for (int64_t i = begin; i < end; ++i) {
+        const double re = single ? Widen(in64[i].real()) : in128[i].real();
+        const double im = single ? Widen(in64[i].imag()) : in128[i].imag();
+        std::string& s = out[i];
+        s.push_back('(');
+        FormatDouble(spec, re, &scratch, &s);
+        s.push_back(',');
+        FormatDouble(spec, im, &scratch, &s);
+        s.push_back(')');
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 Status AsStringKernel(KernelContext& ctx, const AsStringParams& p) {
   const ConstTensor& input = ctx.input(0);
   const int64_t n = input.num_elements();
@@ -375,58 +428,28 @@ Status AsStringKernel(KernelContext& ctx, const AsStringParams& p) {
     OPBRIDGE_RETURN_IF_ERROR(strings::CheckStringOutput(
         "output", static_cast<uint64_t>(n), strings::SaturatingMul(static_cast<uint64_t>(n), least)));
   }
-  if (t == DType::kString) return FormatStrings(ctx, spec);
+  if (t == DType::kString) {
+    try {
+      return FormatStrings(ctx, spec);
+    } catch (const std::bad_alloc&) {
+      return Errorf("out of memory padding ", n, " strings to width ", spec.width);
+    }
+  }
   std::string* out = ctx.output(0).data<std::string>();
   const int64_t cost = p.IsFloating() ? 150 : 30;
+  // A width or precision near TFLite's limit passes the check above and can
+  // still ask for more memory than there is: that is an error, not a throw
+  // through the runtime.
+  std::atomic<bool> out_of_memory{false};
   ctx.ParallelFor(n, cost, [&](int64_t begin, int64_t end) {
-    std::vector<char> scratch(p.IsFloating() ? FloatBufferSize(spec) : 64);
-    switch (t) {
-      case DType::kBool: {
-        const bool* in = input.data<bool>();
-        for (int64_t i = begin; i < end; ++i) out[i] = in[i] ? "true" : "false";
-        break;
-      }
-      case DType::kInt8: FormatIntegers(spec, input.data<int8_t>(), out, begin, end); break;
-      case DType::kInt16: FormatIntegers(spec, input.data<int16_t>(), out, begin, end); break;
-      case DType::kInt32: FormatIntegers(spec, input.data<int32_t>(), out, begin, end); break;
-      case DType::kInt64: FormatIntegers(spec, input.data<int64_t>(), out, begin, end); break;
-      case DType::kUInt8: FormatIntegers(spec, input.data<uint8_t>(), out, begin, end); break;
-      case DType::kUInt16: FormatIntegers(spec, input.data<uint16_t>(), out, begin, end); break;
-      case DType::kUInt32: FormatIntegers(spec, input.data<uint32_t>(), out, begin, end); break;
-      case DType::kUInt64: FormatIntegers(spec, input.data<uint64_t>(), out, begin, end); break;
-      case DType::kFloat32: FormatFloats(spec, input.data<float>(), out, begin, end, &scratch); break;
-      case DType::kFloat64: FormatFloats(spec, input.data<double>(), out, begin, end, &scratch); break;
-      case DType::kFloat16: {
-        const uint16_t* in = input.data<uint16_t>();  // the half's bits
-        for (int64_t i = begin; i < end; ++i) FormatDouble(spec, Widen(HalfToFloat(in[i])), &scratch, &out[i]);
-        break;
-      }
-      case DType::kBFloat16: {
-        const uint16_t* in = input.data<uint16_t>();
-        for (int64_t i = begin; i < end; ++i) FormatDouble(spec, Widen(BFloat16ToFloat(in[i])), &scratch, &out[i]);
-        break;
-      }
-      case DType::kComplex64:
-      case DType::kComplex128: {
-        const bool single = t == DType::kComplex64;
-        const std::complex<float>* in64 = input.data<std::complex<float>>();
-        const std::complex<double>* in128 = input.data<std::complex<double>>();
-        for (int64_t i = begin; i < end; ++i) {
-          const double re = single ? Widen(in64[i].real()) : in128[i].real();
-          const double im = single ? Widen(in64[i].imag()) : in128[i].imag();
-          std::string& s = out[i];
-          s.push_back('(');
-          FormatDouble(spec, re, &scratch, &s);
-          s.push_back(',');
-          FormatDouble(spec, im, &scratch, &s);
-          s.push_back(')');
-        }
-        break;
-      }
-      default:
-        break;
+    try {
+      FormatRange(input, t, spec, p.IsFloating() ? FloatBufferSize(spec) : 64, out, begin, end);
+    } catch (const std::bad_alloc&) {
+      out_of_memory.store(true, std::memory_order_relaxed);
     }
   });
+  OPBRIDGE_REQUIRE(!out_of_memory.load(), "out of memory formatting ", n, " values (width ", spec.width,
+                   ", precision ", spec.precision, ")");
   return Status::Ok();
 }
 
