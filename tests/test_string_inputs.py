@@ -75,3 +75,20 @@ def test_a_valid_string_reaches_the_kernel(runtime: str, tmp_path: Path) -> None
     with pytest.raises(RuntimeError) as error:
         interp.invoke()
     assert "Restore" in str(error.value) and "no-such-checkpoint" in str(error.value), str(error.value)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_trailing_nul_bytes_reach_the_kernel(tf, runtime):
+    """opbridge.testing.run_tflite feeds string arrays as objects: numpy's fixed-width bytes
+    (the input details' dtype) would drop each element's trailing NUL bytes."""
+    import opbridge
+    from opbridge.testing import run_tflite
+
+    strings = [b"a\x00", b"", b"z\x00\x00", b"\x00"]
+    fn = tf.function(tf.strings.length, input_signature=[tf.TensorSpec([None], tf.string)])
+    expected = tf.strings.length(np.array(strings, object)).numpy()
+    assert expected.tolist() == [2, 0, 3, 1]
+    model = opbridge.convert(fn)
+    for given in (strings, np.array(strings, object)):
+        (actual,) = run_tflite(model, [given], runtime).values()
+        np.testing.assert_array_equal(actual, expected)

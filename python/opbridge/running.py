@@ -44,7 +44,7 @@ class SignatureSession:
             inputs = dict(zip(self._index_order, inputs, strict=True))
         if set(inputs) != set(ids):
             raise ValueError(f"the model's inputs are {sorted(ids)}, given {sorted(inputs)}")
-        arrays = {n: np.asarray(v, dtype=self._details[ids[n]]["dtype"]) for n, v in inputs.items()}
+        arrays = {n: _as_input(v, self._details[ids[n]]["dtype"]) for n, v in inputs.items()}
         # Against the shapes the interpreter has now: an earlier call may have resized them.
         current = {d["index"]: tuple(d["shape"]) for d in self.interpreter.get_input_details()}
         for name, value in arrays.items():
@@ -116,3 +116,17 @@ def run_compiled_model(
         for buffer in [*input_buffers, *output_buffers]:
             buffer.destroy()
         return out
+
+
+def _as_input(value: Any, dtype: Any) -> np.ndarray:
+    """`value` as the array set_tensor takes for a tensor of `dtype`. String arrays stay
+    objects: numpy's fixed-width bytes (the details' dtype) drop each element's
+    trailing NUL bytes, so b"a\x00" would reach the model as b"a"."""
+    if np.dtype(dtype).kind in "SO":
+        fixed_width = isinstance(value, np.ndarray) and value.dtype.kind == "S"
+        array = value if fixed_width else np.asarray(value, dtype=object)
+        # (A 0-d object array reaches the tensor as its pointer's bytes in both
+        # Python runtimes: scalars go as fixed-width bytes.)
+        return array if array.ndim else np.asarray(value, dtype=dtype)
+    return np.asarray(value, dtype=dtype)
+
