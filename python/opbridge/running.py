@@ -129,4 +129,3 @@ def _as_input(value: Any, dtype: Any) -> np.ndarray:
         # Python runtimes: scalars go as fixed-width bytes.)
         return array if array.ndim else np.asarray(value, dtype=dtype)
     return np.asarray(value, dtype=dtype)
-
