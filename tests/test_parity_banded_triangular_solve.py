@@ -41,12 +41,15 @@ ATTRS = [(lower, adjoint) for lower in (True, False) for adjoint in (False, True
 
 
 def bands(rng, shape, dtype, lower: bool) -> np.ndarray:
-    """Band entries of size ~1/sqrt(K) and diagonal entries of size 2-3: well conditioned."""
+    """Band entries of size ~1/sqrt(K) and diagonal entries of size 2-3 (of any phase when
+    complex: a real divisor would hide how complex rows are divided): well conditioned."""
     b = random(rng, shape, dtype) / np.sqrt(shape[-2])
     diag = 0 if lower else shape[-2] - 1
-    b[..., diag, :] = (2 + rng.uniform(0, 1, b[..., diag, :].shape)) * np.where(
-        rng.uniform(size=b[..., diag, :].shape) < 0.5, -1, 1
-    )
+    size = b[..., diag, :].shape
+    d = (2 + rng.uniform(0, 1, size)) * np.where(rng.uniform(size=size) < 0.5, -1, 1)
+    if np.issubdtype(dtype, np.complexfloating):
+        d = d * np.exp(1j * rng.uniform(0, 2 * np.pi, size))
+    b[..., diag, :] = d
     return b.astype(dtype)
 
 
