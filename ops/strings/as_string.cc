@@ -172,6 +172,73 @@ char* InsertPointAfterFirstDigit(char* first, char* end) {
   return end + 1;
 }
 
+// %.<p>f of a finite a >= 0 by exact integer arithmetic, when a = m * 2^e
+// allows: round(a * 10^p) half to even (printf's rounding of the exact
+// value), written with the point p digits from the right. Null where it does
+// not apply (p > 19, a >= 2^63 / 10^p, subnormals): to_chars does those.
+char* FixedByIntegers(double a, int p, char* first) {
+  static constexpr uint64_t kPow10[20] = {1ull,
+                                          10ull,
+                                          100ull,
+                                          1000ull,
+                                          10000ull,
+                                          100000ull,
+                                          1000000ull,
+                                          10000000ull,
+                                          100000000ull,
+                                          1000000000ull,
+                                          10000000000ull,
+                                          100000000000ull,
+                                          1000000000000ull,
+                                          10000000000000ull,
+                                          100000000000000ull,
+                                          1000000000000000ull,
+                                          10000000000000000ull,
+                                          100000000000000000ull,
+                                          1000000000000000000ull,
+                                          10000000000000000000ull};
+  if (p > 19) return nullptr;
+  uint64_t bits;
+  std::memcpy(&bits, &a, sizeof(bits));
+  const int biased = static_cast<int>(bits >> 52);
+  uint64_t q = 0;
+  if (bits != 0) {
+    if (biased == 0) return nullptr;  // subnormal
+    const uint64_t m = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
+    const int e = biased - 1075;  // a = m * 2^e
+    const unsigned __int128 n = static_cast<unsigned __int128>(m) * kPow10[p];  // < 2^117
+    unsigned __int128 r;
+    if (e >= 0) {
+      if (e > 10) return nullptr;
+      r = n << e;
+    } else if (-e >= 118) {
+      r = 0;  // below half a unit of the last place
+    } else {
+      const int shift = -e;
+      r = n >> shift;
+      const unsigned __int128 rest = n & ((static_cast<unsigned __int128>(1) << shift) - 1);
+      const unsigned __int128 half = static_cast<unsigned __int128>(1) << (shift - 1);
+      if (rest > half || (rest == half && (r & 1))) ++r;
+    }
+    if (r >> 63) return nullptr;
+    q = static_cast<uint64_t>(r);
+  }
+  char digits[24];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + q % 10);
+    q /= 10;
+  } while (q != 0);
+  while (count <= p) digits[count++] = '0';  // at least one integer digit
+  char* out = first;
+  for (int k = count - 1; k >= p; --k) *out++ = digits[k];
+  if (p > 0) {
+    *out++ = '.';
+    for (int k = p - 1; k >= 0; --k) *out++ = digits[k];
+  }
+  return out;
+}
+
 // |v| (finite) as %f, %e or %g with the spec's precision, into [first, ...):
 // std::to_chars is printf's conversion in the C locale. The '#' flag's forms
 // (always a point; %g keeps its zeros) are built from it, as absl builds
@@ -180,7 +247,8 @@ char* FormatMagnitude(const Spec& s, double a, char* first, char* last) {
   const int p = s.precision < 0 ? 6 : s.precision;
   const bool alt = s.flag == '#';
   if (s.conv == 'f') {
-    char* end = std::to_chars(first, last, a, std::chars_format::fixed, p).ptr;
+    char* end = FixedByIntegers(a, p, first);
+    if (end == nullptr) end = std::to_chars(first, last, a, std::chars_format::fixed, p).ptr;
     if (alt && p == 0) *end++ = '.';
     return end;
   }
