@@ -29,6 +29,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../math/complex_scalar_ops.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -115,67 +116,6 @@ int64_t SourceIndex(int64_t i, const Shape& out_batch, const Shape& in_batch) {
   return index;
 }
 
-template <typename T>
-struct IsComplex : std::false_type {};
-template <typename R>
-struct IsComplex<std::complex<R>> : std::true_type {};
-
-template <typename T>
-inline T Conj(const T& a) {
-  if constexpr (IsComplex<T>::value) {
-    return std::conj(a);
-  } else {
-    return a;
-  }
-}
-
-// a * b as Eigen's packet product (no NaN recovery for complex).
-template <typename T>
-inline T Mul(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    return T(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
-  } else {
-    return a * b;
-  }
-}
-
-// a / b as TF's scalar std::complex division computes it: Smith's algorithm in T's own
-// precision (the classic libgcc __divsc3/__divdc3; GCC 12's libgcc divides float complex in
-// double instead, another rounding); for real T the plain quotient.
-template <typename T>
-inline T ScalarDiv(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    using R = typename T::value_type;
-    const R ar = a.real(), ai = a.imag(), c = b.real(), d = b.imag();
-    if (std::abs(c) < std::abs(d)) {
-      const R ratio = c / d;
-      const R denom = c * ratio + d;
-      return T((ar * ratio + ai) / denom, (ai * ratio - ar) / denom);
-    }
-    const R ratio = d / c;
-    const R denom = d * ratio + c;
-    return T((ai * ratio + ar) / denom, (ai - ar * ratio) / denom);
-  } else {
-    return a / b;
-  }
-}
-
-// a / b as Eigen's packet division (pdiv_complex for complex).
-template <typename T>
-inline T RowDiv(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    using R = typename T::value_type;
-    const R m = std::max(std::abs(b.real()), std::abs(b.imag()));
-    const R c = b.real() / m, d = b.imag() / m;
-    const R denom = c * c + d * d;
-    const R re = a.real() * c - a.imag() * -d;
-    const R im = a.real() * -d + a.imag() * c;
-    return T(re / denom / m, im / denom / m);
-  } else {
-    return a / b;
-  }
-}
-
 // One banded system: band [nb, m] (row-major), rhs and out [m, k].
 template <typename T>
 struct BandedSystem {
@@ -198,11 +138,11 @@ struct BandedSystem {
     if (len > 0 && len + 1 + k < 20) {
       const T c0 = coef(0);
       const T* x0 = x(first);
-      for (int64_t c = 0; c < k; ++c) acc[c] = Mul(c0, x0[c]);
+      for (int64_t c = 0; c < k; ++c) acc[c] = math::PacketMul(c0, x0[c]);
       for (int64_t j = 1; j < len; ++j) {
         const T cj = coef(j);
         const T* xj = x(first + j);
-        for (int64_t c = 0; c < k; ++c) acc[c] = acc[c] + Mul(cj, xj[c]);
+        for (int64_t c = 0; c < k; ++c) acc[c] = acc[c] + math::PacketMul(cj, xj[c]);
       }
       return;
     }
@@ -211,7 +151,7 @@ struct BandedSystem {
       for (int64_t j = 0; j < len; ++j) {
         const T cj = coef(j);
         const T* xj = x(first + j);
-        for (int64_t c = 0; c < k; ++c) acc[c] = acc[c] + Mul(cj, xj[c]);
+        for (int64_t c = 0; c < k; ++c) acc[c] = acc[c] + math::PacketMul(cj, xj[c]);
       }
       return;
     }
@@ -221,7 +161,7 @@ struct BandedSystem {
       for (int64_t j = j2; j < std::min(j2 + block, len); ++j) {
         const T cj = coef(j);
         const T* xj = x(first + j);
-        for (int64_t c = 0; c < k; ++c) part[c] = part[c] + Mul(cj, xj[c]);
+        for (int64_t c = 0; c < k; ++c) part[c] = part[c] + math::PacketMul(cj, xj[c]);
       }
       for (int64_t c = 0; c < k; ++c) acc[c] = part[c] + acc[c];
     }
@@ -233,12 +173,12 @@ struct BandedSystem {
   void Divide(int64_t i, const T* acc, T diag) const {
     const T* bi = b(i);
     T* xi = x(i);
-    for (int64_t c = 0; c < k; ++c) xi[c] = ScalarDiv(bi[c] - acc[c], diag);
+    for (int64_t c = 0; c < k; ++c) xi[c] = math::SmithDivide(bi[c] - acc[c], diag);
   }
 
   // Forward substitution down the rows: x_i = (b_i - sum) / a_ii.
   void Lower(T* acc, T* part) const {
-    for (int64_t c = 0; c < k; ++c) x(0)[c] = RowDiv(b(0)[c], a(0, 0));
+    for (int64_t c = 0; c < k; ++c) x(0)[c] = math::PacketDivide(b(0)[c], a(0, 0));
     for (int64_t i = 1; i < m; ++i) {
       const int64_t len = std::min(i, nb - 1);
       Product(len, i - len, [&](int64_t j) { return a(len - j, i); }, acc, part);
@@ -248,7 +188,7 @@ struct BandedSystem {
 
   // Back substitution up the rows.
   void Upper(T* acc, T* part) const {
-    for (int64_t c = 0; c < k; ++c) x(m - 1)[c] = RowDiv(b(m - 1)[c], a(nb - 1, m - 1));
+    for (int64_t c = 0; c < k; ++c) x(m - 1)[c] = math::PacketDivide(b(m - 1)[c], a(nb - 1, m - 1));
     for (int64_t i = 1; i < m; ++i) {
       const int64_t row = m - 1 - i;
       const int64_t len = std::min(i, nb - 1);
@@ -263,12 +203,12 @@ struct BandedSystem {
       T* xi = x(i);
       std::copy(b(i), b(i) + k, xi);
       for (int64_t j = i + 1; j < std::min(m, i + nb); ++j) {
-        const T cj = Conj(a(j - i, j));
+        const T cj = math::Conj(a(j - i, j));
         const T* xj = x(j);
-        for (int64_t c = 0; c < k; ++c) xi[c] = xi[c] - Mul(cj, xj[c]);
+        for (int64_t c = 0; c < k; ++c) xi[c] = xi[c] - math::PacketMul(cj, xj[c]);
       }
-      const T d = Conj(a(0, i));
-      for (int64_t c = 0; c < k; ++c) xi[c] = RowDiv(xi[c], d);
+      const T d = math::Conj(a(0, i));
+      for (int64_t c = 0; c < k; ++c) xi[c] = math::PacketDivide(xi[c], d);
     }
   }
 
@@ -278,12 +218,12 @@ struct BandedSystem {
       T* xi = x(i);
       std::copy(b(i), b(i) + k, xi);
       for (int64_t j = std::max<int64_t>(0, i - (nb - 1)); j < i; ++j) {
-        const T cj = Conj(a(nb - 1 - (i - j), j));
+        const T cj = math::Conj(a(nb - 1 - (i - j), j));
         const T* xj = x(j);
-        for (int64_t c = 0; c < k; ++c) xi[c] = xi[c] - Mul(cj, xj[c]);
+        for (int64_t c = 0; c < k; ++c) xi[c] = xi[c] - math::PacketMul(cj, xj[c]);
       }
-      const T d = Conj(a(nb - 1, i));
-      for (int64_t c = 0; c < k; ++c) xi[c] = RowDiv(xi[c], d);
+      const T d = math::Conj(a(nb - 1, i));
+      for (int64_t c = 0; c < k; ++c) xi[c] = math::PacketDivide(xi[c], d);
     }
   }
 };

@@ -35,6 +35,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../math/complex_scalar_ops.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -91,65 +92,11 @@ Status TridiagonalSolveShape(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-template <typename T>
-struct IsComplex : std::false_type {};
-template <typename R>
-struct IsComplex<std::complex<R>> : std::true_type {};
-
-// a * b as Eigen's packet product computes it (re = ar br - ai bi,
-// im = ar bi + ai br, no NaN recovery); for real T the plain product.
-template <typename T>
-inline T Mul(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    return T(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
-  } else {
-    return a * b;
-  }
-}
-
-// a / b as TF's scalar std::complex division computes it: Smith's algorithm in T's own
-// precision (the classic libgcc __divsc3/__divdc3; GCC 12's libgcc divides float complex in
-// double instead, another rounding); for real T the plain quotient.
-template <typename T>
-inline T ScalarDiv(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    using R = typename T::value_type;
-    const R ar = a.real(), ai = a.imag(), c = b.real(), d = b.imag();
-    if (std::abs(c) < std::abs(d)) {
-      const R ratio = c / d;
-      const R denom = c * ratio + d;
-      return T((ar * ratio + ai) / denom, (ai * ratio - ar) / denom);
-    }
-    const R ratio = d / c;
-    const R denom = d * ratio + c;
-    return T((ai * ratio + ar) / denom, (ai - ar * ratio) / denom);
-  } else {
-    return a / b;
-  }
-}
-
-// a / b as Eigen's packet division (pdiv_complex): b scaled by
-// max(|re b|, |im b|) first; for real T the plain quotient.
-template <typename T>
-inline T RowDiv(const T& a, const T& b) {
-  if constexpr (IsComplex<T>::value) {
-    using R = typename T::value_type;
-    const R m = std::max(std::abs(b.real()), std::abs(b.imag()));
-    const R c = b.real() / m, d = b.imag() / m;
-    const R denom = c * c + d * d;
-    const R re = a.real() * c - a.imag() * -d;
-    const R im = a.real() * -d + a.imag() * c;
-    return T(re / denom / m, im / denom / m);
-  } else {
-    return a / b;
-  }
-}
-
 // TF's fill for a singular system: numeric_limits<T>::quiet_NaN(), which is
 // T() for std::complex (numeric_limits has no complex specialization).
 template <typename T>
 inline T SingularFill() {
-  if constexpr (IsComplex<T>::value) {
+  if constexpr (math::IsComplex<T>::value) {
     return T();
   } else {
     return std::numeric_limits<T>::quiet_NaN();
@@ -178,7 +125,7 @@ struct Tridiagonal {
     const T d = diag[0];
     const T* b = rhs_row(0);
     T* out = x_row(0);
-    for (int64_t c = 0; c < k; ++c) out[c] = RowDiv(b[c], d);
+    for (int64_t c = 0; c < k; ++c) out[c] = math::PacketDivide(b[c], d);
   }
 
   // Gaussian elimination with partial pivoting; u holds 3n scratch values
@@ -198,27 +145,27 @@ struct Tridiagonal {
       if (std::abs(u0[i]) >= std::abs(s)) {
         // No row interchange.
         if (u0[i] == T(0)) return Fill();
-        const T factor = ScalarDiv(s, u0[i]);
-        u0[i + 1] = diag[i + 1] - Mul(factor, u1[i]);
-        for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - Mul(factor, xi[c]);
+        const T factor = math::SmithDivide(s, u0[i]);
+        u0[i + 1] = diag[i + 1] - math::PacketMul(factor, u1[i]);
+        for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - math::PacketMul(factor, xi[c]);
         if (i != n - 2) {
           u1[i + 1] = super[i + 1];
           u2[i] = T(0);
         }
       } else {
         // Rows i and i + 1 interchanged.
-        const T factor = ScalarDiv(u0[i], s);
+        const T factor = math::SmithDivide(u0[i], s);
         u0[i] = s;
-        u0[i + 1] = u1[i] - Mul(factor, diag[i + 1]);
+        u0[i + 1] = u1[i] - math::PacketMul(factor, diag[i + 1]);
         u1[i] = diag[i + 1];
         for (int64_t c = 0; c < k; ++c) {
           const T b = bn[c];
-          xn[c] = xi[c] - Mul(factor, b);
+          xn[c] = xi[c] - math::PacketMul(factor, b);
           xi[c] = b;
         }
         if (i != n - 2) {
           u2[i] = super[i + 1];
-          u1[i + 1] = Mul(-factor, super[i + 1]);
+          u1[i + 1] = math::PacketMul(-factor, super[i + 1]);
         }
       }
     }
@@ -226,48 +173,50 @@ struct Tridiagonal {
     {
       T* last = x_row(n - 1);
       const T d = u0[n - 1];
-      for (int64_t c = 0; c < k; ++c) last[c] = RowDiv(last[c], d);
+      for (int64_t c = 0; c < k; ++c) last[c] = math::PacketDivide(last[c], d);
     }
     {
       T* row = x_row(n - 2);
       const T* next = x_row(n - 1);
       const T a = u1[n - 2], d = u0[n - 2];
-      for (int64_t c = 0; c < k; ++c) row[c] = RowDiv(row[c] - Mul(a, next[c]), d);
+      for (int64_t c = 0; c < k; ++c) row[c] = math::PacketDivide(row[c] - math::PacketMul(a, next[c]), d);
     }
     for (int64_t i = n - 3; i >= 0; --i) {
       T* row = x_row(i);
       const T* next = x_row(i + 1);
       const T* next2 = x_row(i + 2);
       const T a = u1[i], b = u2[i], d = u0[i];
-      for (int64_t c = 0; c < k; ++c) row[c] = RowDiv(row[c] - Mul(a, next[c]) - Mul(b, next2[c]), d);
+      for (int64_t c = 0; c < k; ++c) {
+        row[c] = math::PacketDivide(row[c] - math::PacketMul(a, next[c]) - math::PacketMul(b, next2[c]), d);
+      }
     }
   }
 
   // The Thomas algorithm (no pivoting); u holds n scratch values.
   void SolveThomas(T* u) const {
     if (diag[0] == T(0)) return Fill();
-    u[0] = ScalarDiv(super[0], diag[0]);
+    u[0] = math::SmithDivide(super[0], diag[0]);
     {
       const T* b = rhs_row(0);
       T* out = x_row(0);
       const T d = diag[0];
-      for (int64_t c = 0; c < k; ++c) out[c] = RowDiv(b[c], d);
+      for (int64_t c = 0; c < k; ++c) out[c] = math::PacketDivide(b[c], d);
     }
     for (int64_t i = 1; i < n; ++i) {
       const T s = sub[i];
-      const T denom = diag[i] - Mul(s, u[i - 1]);
+      const T denom = diag[i] - math::PacketMul(s, u[i - 1]);
       if (denom == T(0)) return Fill();
-      u[i] = ScalarDiv(super[i], denom);
+      u[i] = math::SmithDivide(super[i], denom);
       const T* b = rhs_row(i);
       const T* prev = x_row(i - 1);
       T* out = x_row(i);
-      for (int64_t c = 0; c < k; ++c) out[c] = RowDiv(b[c] - Mul(s, prev[c]), denom);
+      for (int64_t c = 0; c < k; ++c) out[c] = math::PacketDivide(b[c] - math::PacketMul(s, prev[c]), denom);
     }
     for (int64_t i = n - 2; i >= 0; --i) {
       T* row = x_row(i);
       const T* next = x_row(i + 1);
       const T a = u[i];
-      for (int64_t c = 0; c < k; ++c) row[c] = row[c] - Mul(a, next[c]);
+      for (int64_t c = 0; c < k; ++c) row[c] = row[c] - math::PacketMul(a, next[c]);
     }
   }
 
@@ -308,8 +257,8 @@ struct Tridiagonal {
 
   // row * (1 / pivot), as TF writes each solution row of the perturbed solve.
   static void ScaleRow(const T* row, T pivot, T* out, int64_t k) {
-    const T inverse = ScalarDiv(T(1), pivot);
-    for (int64_t c = 0; c < k; ++c) out[c] = Mul(row[c], inverse);
+    const T inverse = math::SmithDivide(T(1), pivot);
+    for (int64_t c = 0; c < k; ++c) out[c] = math::PacketMul(row[c], inverse);
   }
 
   // Pivoting with perturbed singular pivots; u holds 3n scratch values, row k.
@@ -351,24 +300,24 @@ struct Tridiagonal {
         if (piv2 <= piv1) {
           // No row interchange.
           scale1 = scale2;
-          const T factor = ScalarDiv(s, u0[i]);
-          u0[i + 1] = diag[i + 1] - Mul(factor, u1[i]);
+          const T factor = math::SmithDivide(s, u0[i]);
+          u0[i + 1] = diag[i + 1] - math::PacketMul(factor, u1[i]);
           u1[i + 1] = super[i + 1];
           u2[i] = T(0);
-          for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - Mul(factor, xi[c]);
+          for (int64_t c = 0; c < k; ++c) xn[c] = bn[c] - math::PacketMul(factor, xi[c]);
         } else {
           // Rows i and i + 1 interchanged.
-          const T factor = ScalarDiv(u0[i], s);
+          const T factor = math::SmithDivide(u0[i], s);
           u0[i] = s;
-          u0[i + 1] = u1[i] - Mul(factor, diag[i + 1]);
+          u0[i + 1] = u1[i] - math::PacketMul(factor, diag[i + 1]);
           u1[i] = diag[i + 1];
           if (i < n - 2) {
             u2[i] = super[i + 1];
-            u1[i + 1] = Mul(-factor, super[i + 1]);
+            u1[i + 1] = math::PacketMul(-factor, super[i + 1]);
           }
           for (int64_t c = 0; c < k; ++c) {
             const T b = bn[c];
-            xn[c] = xi[c] - Mul(factor, b);
+            xn[c] = xi[c] - math::PacketMul(factor, b);
             xi[c] = b;
           }
         }
@@ -392,7 +341,7 @@ struct Tridiagonal {
       const T* cur = x_row(n - 2);
       const T* next = x_row(n - 1);
       const T a = u1[n - 2];
-      for (int64_t c = 0; c < k; ++c) row[c] = cur[c] - Mul(a, next[c]);
+      for (int64_t c = 0; c < k; ++c) row[c] = cur[c] - math::PacketMul(a, next[c]);
       MaybePerturbPivot(std::copysign(tol, std::real(denom)), denom, row, k);
       ScaleRow(row, denom, x_row(n - 2), k);
     }
@@ -401,7 +350,7 @@ struct Tridiagonal {
       const T* next = x_row(i + 1);
       const T* next2 = x_row(i + 2);
       const T a = u1[i], b = u2[i];
-      for (int64_t c = 0; c < k; ++c) row[c] = cur[c] - Mul(a, next[c]) - Mul(b, next2[c]);
+      for (int64_t c = 0; c < k; ++c) row[c] = cur[c] - math::PacketMul(a, next[c]) - math::PacketMul(b, next2[c]);
       denom = u0[i];
       MaybePerturbPivot(std::copysign(tol, std::real(denom)), denom, row, k);
       ScaleRow(row, denom, x_row(i), k);

@@ -2,7 +2,8 @@
 // packet path and falls back to std::complex<float> (Sigmoid's e / (e + 1)).
 // That wheel is built by clang, whose complex float division is Smith's
 // algorithm in float; GCC's (libgcc's __divsc3) works in double and rounds
-// some quotients 1 ulp apart. Its exp is glibc's cexpf, as GCC's.
+// some quotients 1 ulp apart (math::SmithDivide, complex_scalar_ops.h, gives
+// clang's). Its exp is glibc's cexpf, as GCC's.
 #pragma once
 
 #include <cfloat>
@@ -11,19 +12,6 @@
 
 namespace opbridge {
 namespace math {
-
-// n / d by Smith's algorithm in float: the ratio of the smaller to the
-// larger part of d keeps the denominator in range. TF's bits, NaN and
-// infinite parts included (checked against TF over special values).
-inline std::complex<float> DivideSmith(std::complex<float> n, std::complex<float> d) {
-  const float a = n.real(), b = n.imag(), c = d.real(), e = d.imag();
-  if (std::fabs(c) < std::fabs(e)) {
-    const float r = c / e, den = c * r + e;
-    return {(a * r + b) / den, (b * r - a) / den};
-  }
-  const float r = e / c, den = e * r + c;
-  return {(b * r + a) / den, (b - a * r) / den};
-}
 
 // glibc's cexpf, with its common case inline: for a finite imaginary part
 // and a real part from -FLT_MAX to 88 (above 88 cexpf rescales against

@@ -9,6 +9,7 @@
 #include <complex>
 
 #include "complex_float_scalar.h"
+#include "complex_scalar_ops.h"
 #include "elementwise.h"
 
 namespace opbridge {
@@ -22,7 +23,8 @@ Status Kernel(KernelContext& ctx) {
     ctx.ParallelFor(x.num_elements(), 20, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
         const std::complex<float> e = math::ExpGlibc(in[i]);
-        out[i] = std::isinf(e.real()) ? std::complex<float>(1.0f) : math::DivideSmith(e, e + std::complex<float>(1.0f));
+        const std::complex<float> one(1.0f);
+        out[i] = std::isinf(e.real()) ? one : math::SmithDivide(e, e + one);
       }
     });
     return Status::Ok();
