@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "../math/complex_scalar_ops.h"
+#include "batch_broadcast.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 
@@ -47,31 +48,6 @@ struct BandedTriangularSolveParams {
     b.Attr("adjoint: bool = false", &p.adjoint);
   }
 };
-
-// Numpy broadcast of two batch shapes (right-aligned), as MatMulBCast.
-Status BroadcastBatch(const Shape& matrix, const Shape& rhs, const Shape& a, const Shape& b, Shape* out) {
-  const int rank = std::max(a.rank(), b.rank());
-  std::vector<int64_t> dims(static_cast<size_t>(rank));
-  for (int i = 0; i < rank; ++i) {
-    const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
-    const int64_t da = ia >= 0 ? a.dim(ia) : 1, db = ib >= 0 ? b.dim(ib) : 1;
-    int64_t d;
-    if (da == 1) {
-      d = db;
-    } else if (db == 1) {
-      d = da;
-    } else if (da < 0 || db < 0) {
-      d = da < 0 ? db : da;
-    } else {
-      OPBRIDGE_REQUIRE(da == db, "In[0] and In[1] must have compatible batch dimensions: input 'matrix' ",
-                       matrix.ToString(), " vs. input 'rhs' ", rhs.ToString());
-      d = da;
-    }
-    dims[static_cast<size_t>(i)] = d;
-  }
-  *out = Shape(std::move(dims));
-  return Status::Ok();
-}
 
 Status RequireNotEmpty(const Shape& s, const char* which, const std::string& name) {
   bool empty = false;
@@ -93,7 +69,9 @@ Status BandedTriangularSolveShape(ShapeContext& ctx) {
     return Status::Ok();
   }
   Shape out;
-  OPBRIDGE_RETURN_IF_ERROR(BroadcastBatch(matrix, rhs, BatchShape(matrix), BatchShape(rhs), &out));
+  OPBRIDGE_REQUIRE(BroadcastBatchDims(BatchShape(matrix), BatchShape(rhs), &out),
+                   "In[0] and In[1] must have compatible batch dimensions: input 'matrix' ", matrix.ToString(),
+                   " vs. input 'rhs' ", rhs.ToString());
   const int64_t m = matrix.dim(-1), rows = rhs.dim(-2);
   OPBRIDGE_REQUIRE(m < 0 || rows < 0 || m == rows, "In[0] mismatch In[1] shape: ", m, " vs. ", rows,
                    ": dim -1 of input 'matrix' ", matrix.ToString(), " must equal dim -2 of input 'rhs' ",
@@ -102,18 +80,6 @@ Status BandedTriangularSolveShape(ShapeContext& ctx) {
   out.Append(rhs.dim(-1));
   ctx.set_output(0, out);
   return Status::Ok();
-}
-
-// Index of the matrix (or rhs) that output batch entry `i` reads.
-int64_t SourceIndex(int64_t i, const Shape& out_batch, const Shape& in_batch) {
-  int64_t index = 0, stride = 1;
-  for (int d = out_batch.rank() - 1, di = in_batch.rank() - 1; di >= 0; --d, --di) {
-    const int64_t coord = i % out_batch.dim(d);
-    i /= out_batch.dim(d);
-    if (in_batch.dim(di) != 1) index += coord * stride;
-    stride *= in_batch.dim(di);
-  }
-  return index;
 }
 
 // One banded system: band [nb, m] (row-major), rhs and out [m, k].

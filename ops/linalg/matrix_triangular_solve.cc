@@ -7,6 +7,7 @@
 // (MatMulBCast: [5,1,3,3] with [2,3,4] gives [5,2,3,4]); only the chosen
 // triangle is read; Eigen's triangular solve on row-major maps. No
 // singularity check: a zero on the diagonal gives inf/NaN, as in TF.
+#include "batch_broadcast.h"
 #include "linalg_common.h"
 #include "opbridge/op.h"
 #include "triangular_solve_batch.h"
@@ -26,32 +27,6 @@ struct TriangularSolveParams {
   }
 };
 
-// Numpy broadcast of two batch shapes (right-aligned); unknown dims stay
-// unknown unless the other side fixes them.
-Status BroadcastBatch(const Shape& a, const Shape& b, Shape* out) {
-  const int rank = std::max(a.rank(), b.rank());
-  std::vector<int64_t> dims(static_cast<size_t>(rank));
-  for (int i = 0; i < rank; ++i) {
-    const int ia = i - (rank - a.rank()), ib = i - (rank - b.rank());
-    const int64_t da = ia >= 0 ? a.dim(ia) : 1, db = ib >= 0 ? b.dim(ib) : 1;
-    int64_t d;
-    if (da == 1) {
-      d = db;
-    } else if (db == 1) {
-      d = da;
-    } else if (da < 0 || db < 0) {
-      d = da < 0 ? db : da;
-    } else {
-      OPBRIDGE_REQUIRE(da == db, "inputs 'matrix' and 'rhs' must have compatible batch dimensions: ",
-                       a.ToString(), " vs. ", b.ToString());
-      d = da;
-    }
-    dims[static_cast<size_t>(i)] = d;
-  }
-  *out = Shape(std::move(dims));
-  return Status::Ok();
-}
-
 Status MatrixTriangularSolveShape(ShapeContext& ctx) {
   OPBRIDGE_RETURN_IF_ERROR(RequireSquareMatrices(ctx, 0));
   OPBRIDGE_RETURN_IF_ERROR(ctx.RequireRankAtLeast(1, 2));
@@ -63,23 +38,13 @@ Status MatrixTriangularSolveShape(ShapeContext& ctx) {
     return Status::Ok();
   }
   Shape out;
-  OPBRIDGE_RETURN_IF_ERROR(BroadcastBatch(BatchShape(matrix), BatchShape(rhs), &out));
+  OPBRIDGE_REQUIRE(BroadcastBatchDims(BatchShape(matrix), BatchShape(rhs), &out),
+                   "inputs 'matrix' and 'rhs' must have compatible batch dimensions: ", BatchShape(matrix).ToString(),
+                   " vs. ", BatchShape(rhs).ToString());
   out.Append(matrix.dim(-1));
   out.Append(rhs.dim(-1));
   ctx.set_output(0, out);
   return Status::Ok();
-}
-
-// Index of the matrix (or rhs) that output batch entry `i` reads.
-int64_t SourceIndex(int64_t i, const Shape& out_batch, const Shape& in_batch) {
-  int64_t index = 0, stride = 1;
-  for (int d = out_batch.rank() - 1, di = in_batch.rank() - 1; di >= 0; --d, --di) {
-    const int64_t coord = i % out_batch.dim(d);
-    i /= out_batch.dim(d);
-    if (in_batch.dim(di) != 1) index += coord * stride;
-    stride *= in_batch.dim(di);
-  }
-  return index;
 }
 
 template <typename T>
