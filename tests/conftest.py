@@ -115,6 +115,21 @@ def with_edges(x: np.ndarray, edges: list[float]) -> np.ndarray:
     return x
 
 
+def registered_cpu_dtypes(op_type: str, attr: str = "T") -> set[str]:
+    """The dtype names TF registers a CPU kernel of op_type for (its `attr` constraint)."""
+    import tensorflow as tf
+    from tensorflow.python.framework import kernels
+
+    return {
+        tf.as_dtype(t).name
+        for k in kernels.get_registered_kernels_for_op(op_type).kernel
+        if k.device_type == "CPU"
+        for c in k.constraint
+        if c.name == attr
+        for t in c.allowed_values.list.type
+    }
+
+
 def convert_fn(fn, *specs):
     """Converts fn with an input signature of (shape, dtype) pairs through opbridge.convert."""
     import tensorflow as tf

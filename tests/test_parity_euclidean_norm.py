@@ -12,7 +12,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, registered_cpu_dtypes
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -84,16 +84,7 @@ def check(tf, x, axes, keep_dims=False, rtol=0.0):
 
 
 def test_every_registered_dtype_is_declared(tf):
-    from tensorflow.python.framework import kernels
-
-    registered = {
-        tf.as_dtype(t).name
-        for k in kernels.get_registered_kernels_for_op("EuclideanNorm").kernel
-        if k.device_type == "CPU"
-        for c in k.constraint
-        if c.name == "T"
-        for t in c.allowed_values.list.type
-    }
+    registered = registered_cpu_dtypes("EuclideanNorm")
     assert registered == {tf.as_dtype(d).name for d in [*INTS, *FLOATS]}
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from flatbuffers import flexbuffers
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, registered_cpu_dtypes
 from linalg_matrices import ALL_DTYPES, FLOATS, random
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
@@ -87,16 +87,7 @@ def systems(rng, shape, dtype, dominance: float = 0.0) -> np.ndarray:
 
 
 def test_every_registered_dtype_is_declared(tf):
-    from tensorflow.python.framework import kernels
-
-    registered = {
-        tf.as_dtype(t).name
-        for k in kernels.get_registered_kernels_for_op(OP).kernel
-        if k.device_type == "CPU"
-        for c in k.constraint
-        if c.name == "T"
-        for t in c.allowed_values.list.type
-    }
+    registered = registered_cpu_dtypes(OP)
     assert registered == {name(d) for d in ALL_DTYPES}
 
 
