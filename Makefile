@@ -18,9 +18,18 @@ SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*
 
 all: test
 
-# Compilers: present on the target machines; installed from Debian if not (CI runs as root).
+# Compilers, and the image codecs the image decoding ops link statically
+# (cmake/ImageCodecs.cmake): present on the target machines; installed from
+# Debian if not (CI runs as root), with one apt-get update.
+CODEC_DEBS := libjpeg62-turbo-dev libpng-dev zlib1g-dev
 system-deps:
-	@command -v g++ >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends g++ make)
+	@missing=""; command -v g++ >/dev/null 2>&1 || missing="g++ make"; \
+	for p in $(CODEC_DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
 
 $(DEPS_STAMP): requirements-dev.txt | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

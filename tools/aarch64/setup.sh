@@ -49,6 +49,23 @@ if [ ! -f "$SYSROOT/.complete" ]; then
   touch "$SYSROOT/.complete"
 fi
 
+# The image codecs the image decoding ops link statically (cmake/ImageCodecs.cmake):
+# Debian's arm64 -dev packages (headers and static archives) into the same
+# sysroot, where the cross build finds them; their own stamp, so a sysroot made
+# before they were needed gets them too.
+if [ ! -f "$SYSROOT/.codecs-complete" ]; then
+  if ! apt-cache show libjpeg62-turbo-dev:arm64 >/dev/null 2>&1; then
+    apt-get update
+  fi
+  debs="$CACHE/debs"
+  mkdir -p "$debs" "$SYSROOT"
+  (cd "$debs" && apt-get download libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64)
+  for deb in "$debs"/libjpeg62-turbo-dev_*.deb "$debs"/libpng-dev_*.deb "$debs"/zlib1g-dev_*.deb; do
+    dpkg -x "$deb" "$SYSROOT"
+  done
+  touch "$SYSROOT/.codecs-complete"
+fi
+
 # LiteRT and numpy as pip would install them on a Raspberry Pi (cp311, manylinux aarch64).
 # pytest and hypothesis (pure Python) for the hostile-model fuzzer.
 if [ ! -f "$SITE/.complete" ]; then
