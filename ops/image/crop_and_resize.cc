@@ -14,6 +14,7 @@
 #include <cmath>
 #include <string>
 
+#include "crop_and_resize.h"
 #include "image_util.h"
 #include "opbridge/op.h"
 
@@ -32,25 +33,6 @@ struct CropParams {
   }
 };
 
-// TF's ParseAndCheckBoxSizes: boxes [num_boxes, 4], box_ind [num_boxes]; both
-// empty is 0 boxes whatever their ranks.
-Status CheckBoxes(const Shape& boxes, const Shape& box_ind, int64_t* num_boxes) {
-  *num_boxes = kUnknownDim;
-  if (!boxes.rank_known() || !box_ind.rank_known()) return Status::Ok();
-  if (boxes.num_elements() == 0 && box_ind.num_elements() == 0) {
-    *num_boxes = 0;
-    return Status::Ok();
-  }
-  OPBRIDGE_REQUIRE(boxes.rank() == 2, "boxes must be 2-D, got shape ", boxes.ToString());
-  OPBRIDGE_REQUIRE(boxes.dim(1) == kUnknownDim || boxes.dim(1) == 4, "boxes must have 4 columns, got shape ",
-                   boxes.ToString());
-  OPBRIDGE_REQUIRE(box_ind.rank() == 1, "box_index must be 1-D, got shape ", box_ind.ToString());
-  OPBRIDGE_REQUIRE(boxes.dim(0) == kUnknownDim || box_ind.dim(0) == kUnknownDim || box_ind.dim(0) == boxes.dim(0),
-                   "box_index has incompatible shape: ", box_ind.ToString(), " for boxes ", boxes.ToString());
-  *num_boxes = boxes.dim(0) != kUnknownDim ? boxes.dim(0) : box_ind.dim(0);
-  return Status::Ok();
-}
-
 Status CheckImage(const Shape& image) {
   if (!image.rank_known()) return Status::Ok();
   OPBRIDGE_REQUIRE(image.rank() == 4, "input image must be 4-D, got shape ", image.ToString());
@@ -65,7 +47,7 @@ Status CropAndResizeShape(ShapeContext& ctx, const CropParams& params) {
                    method, "'");
   OPBRIDGE_RETURN_IF_ERROR(CheckImage(ctx.input(0)));
   int64_t num_boxes = 0;
-  OPBRIDGE_RETURN_IF_ERROR(CheckBoxes(ctx.input(1), ctx.input(2), &num_boxes));
+  OPBRIDGE_RETURN_IF_ERROR(image::CheckBoxes(ctx.input(1), ctx.input(2), &num_boxes));
   int64_t h = 0, w = 0;
   OPBRIDGE_RETURN_IF_ERROR(image::KnownIntPair(ctx, 3, "crop_size", &h, &w));
   if (h == kUnknownDim) {
@@ -86,7 +68,7 @@ Status Crop(KernelContext& ctx, const CropParams& params) {
   const ConstTensor& box_ind = ctx.input(2);
   OPBRIDGE_RETURN_IF_ERROR(CheckImage(image.shape()));
   int64_t num_boxes = 0, crop_h = 0, crop_w = 0;
-  OPBRIDGE_RETURN_IF_ERROR(CheckBoxes(boxes.shape(), box_ind.shape(), &num_boxes));
+  OPBRIDGE_RETURN_IF_ERROR(image::CheckBoxes(boxes.shape(), box_ind.shape(), &num_boxes));
   OPBRIDGE_RETURN_IF_ERROR(image::ReadIntPair(ctx.input(3), "crop_size", &crop_h, &crop_w));
   OPBRIDGE_REQUIRE(crop_h > 0 && crop_w > 0, "crop dimensions must be positive, got crop_size [", crop_h, ", ",
                    crop_w, "]");
@@ -95,16 +77,9 @@ Status Crop(KernelContext& ctx, const CropParams& params) {
                    image.shape().ToString(), " is too large");
   Tensor output;
   OPBRIDGE_RETURN_IF_ERROR(image::OutputWithShape(ctx, 0, Shape({num_boxes, crop_h, crop_w, depth}), &output));
+  OPBRIDGE_RETURN_IF_ERROR(image::CheckBoxValues(boxes, box_ind, num_boxes, batch));
   const int32_t* index = box_ind.data<int32_t>();
-  for (int64_t b = 0; b < num_boxes; ++b) {
-    OPBRIDGE_REQUIRE(index[b] >= 0 && index[b] < batch, "box_index has values outside [0, batch_size) (box_ind[",
-                     b, "] = ", index[b], ", batch_size ", batch, ")");
-  }
   const float* box = boxes.data<float>();
-  for (int64_t i = 0; i < num_boxes * 4; ++i) {
-    OPBRIDGE_REQUIRE(std::isfinite(box[i]), "Boxes contains at least one element that is not finite (boxes[", i / 4,
-                     ", ", i % 4, "] = ", box[i], ")");
-  }
   if (output.num_elements() == 0) return Status::Ok();
 
   const bool bilinear = params.method == "bilinear";
@@ -119,11 +94,9 @@ Status Crop(KernelContext& ctx, const CropParams& params) {
       const float y1 = box[b * 4], x1 = box[b * 4 + 1], y2 = box[b * 4 + 2], x2 = box[b * 4 + 3];
       const T* src = in + static_cast<int64_t>(index[b]) * height * row_size;
       float* dst = out + task * crop_w * depth;
-      // TF's float (and, for one-pixel crops, double) arithmetic.
-      const float height_scale = crop_h > 1 ? (y2 - y1) * h1 / static_cast<float>(crop_h - 1) : 0.0f;
-      const float width_scale = crop_w > 1 ? (x2 - x1) * w1 / static_cast<float>(crop_w - 1) : 0.0f;
-      const float in_y = crop_h > 1 ? y1 * h1 + static_cast<float>(y) * height_scale
-                                    : static_cast<float>(0.5 * static_cast<double>(y1 + y2) * (height - 1));
+      const float height_scale = image::CropScale(y1, y2, height, crop_h);
+      const float width_scale = image::CropScale(x1, x2, width, crop_w);
+      const float in_y = image::CropSource(y1, y2, height, crop_h, height_scale, y);
       if (in_y < 0 || in_y > h1) {
         std::fill(dst, dst + crop_w * depth, extrapolation);
         continue;
@@ -133,8 +106,7 @@ Status Crop(KernelContext& ctx, const CropParams& params) {
       const float y_lerp = in_y - static_cast<float>(top);
       const auto nearest_y = static_cast<int64_t>(std::round(in_y));
       for (int64_t x = 0; x < crop_w; ++x, dst += depth) {
-        const float in_x = crop_w > 1 ? x1 * w1 + static_cast<float>(x) * width_scale
-                                      : static_cast<float>(0.5 * static_cast<double>(x1 + x2) * (width - 1));
+        const float in_x = image::CropSource(x1, x2, width, crop_w, width_scale, x);
         if (in_x < 0 || in_x > w1) {
           std::fill(dst, dst + depth, extrapolation);
           continue;
