@@ -1,4 +1,5 @@
-// What tf.unique and tf.unique_with_counts (Unique, UniqueWithCounts) share:
+// What tf.unique and tf.unique_with_counts (Unique, UniqueWithCounts) and
+// tf.compat.v1.setdiff1d (ListDiff, a set of y's values) share:
 // the map from a value to the position of its first occurrence among the
 // unique values, with TF's equality, which its hash map per dtype decides:
 // float and double compare with == under a hash that sends -0.0 and 0.0
@@ -89,6 +90,16 @@ class FirstSeen {
       map_.Reserve(static_cast<size_t>(n));
     } else {
       map_.reserve(static_cast<size_t>(n));
+    }
+  }
+
+  // Whether a value equal to v was inserted (ListDiff's membership test).
+  bool Contains(const T& v) const {
+    if (K::NeverEqual(v)) return false;
+    if constexpr (kFlat) {
+      return map_.Find(K::Of(v)) != nullptr;
+    } else {
+      return map_.count(K::Of(v)) != 0;
     }
   }
 

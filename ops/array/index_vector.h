@@ -134,6 +134,14 @@ inline Status CheckOutputSize(const std::vector<int64_t>& dims) {
   return Status::Ok();
 }
 
+// A shape as TF's TensorShape::DebugString prints it in error texts: "[2,3]",
+// "[]" (Shape::ToString puts spaces: "[2, 3]").
+inline std::string TfShapeText(const Shape& shape) {
+  std::string out = "[";
+  for (int i = 0; i < shape.rank(); ++i) out += (i ? "," : "") + std::to_string(shape.dim(i));
+  return out + "]";
+}
+
 inline std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> strides(dims.size(), 1);
   for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
