@@ -15,6 +15,7 @@ struct ContextAccess {
     ctx.input_shapes_ = std::move(inputs.shapes);
     ctx.input_dtypes_ = std::move(inputs.dtypes);
     ctx.input_values_ = std::move(inputs.values);
+    ctx.declared_outputs_ = std::move(inputs.declared_outputs);
     ctx.output_shapes_.assign(num_outputs, Shape::UnknownRank());
     ctx.output_dynamic_.assign(num_outputs, false);
     return ctx;
@@ -26,9 +27,11 @@ struct ContextAccess {
   }
   static KernelContext MakeKernelContext(const OpSpec& spec, const NodeAttrs& attrs, Parallelism* parallelism,
                                          std::vector<ConstTensor> inputs, std::vector<Tensor> outputs,
-                                         KernelContext::Allocator allocator, ResourceStore* resources) {
+                                         KernelContext::Allocator allocator, ResourceStore* resources,
+                                         const std::vector<Shape>* declared_outputs) {
     KernelContext ctx(&spec, attrs.params.get(), parallelism);
     ctx.resources_ = resources;
+    ctx.declared_outputs_ = declared_outputs;
     ctx.inputs_ = std::move(inputs);
     ctx.outputs_ = std::move(outputs);
     ctx.allocator_ = std::move(allocator);
@@ -93,7 +96,7 @@ Status RunKernel(const OpSpec& spec, const NodeAttrs& attrs, std::vector<ConstTe
   };
   KernelContext ctx = internal::ContextAccess::MakeKernelContext(spec, attrs, node.parallelism(), std::move(inputs),
                                                                  std::move(outputs), std::move(allocator),
-                                                                 node.resources());
+                                                                 node.resources(), node.declared_outputs());
   return spec.RunKernel(ctx);
 }
 

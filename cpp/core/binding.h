@@ -43,6 +43,8 @@ struct InputShapes {
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
   std::vector<std::optional<ConstTensor>> values;  // known values (constants)
+  // The outputs' shapes as the model declares them (ShapeContext::declared_output); empty if none.
+  std::vector<Shape> declared_outputs;
 
   void Add(Shape shape, DType dtype, std::optional<ConstTensor> value) {
     shapes.push_back(std::move(shape));
@@ -73,6 +75,8 @@ class RuntimeNode {
   virtual Status AllocateOutput(int i, const Shape& shape, Tensor* out) = 0;
   // The interpreter's resource store, if the runtime gives kernels one.
   virtual ResourceStore* resources() { return nullptr; }
+  // The outputs' shapes as the model declares them (KernelContext::declared_output), if it does.
+  virtual const std::vector<Shape>* declared_outputs() { return nullptr; }
 };
 
 // Runs the kernel on allocated outputs (`outputs[i]`; ignored where

@@ -101,6 +101,8 @@ Status OpSpec::Finalize() {
   if (!builder_errors_.empty()) return Errorf(builder_errors_.front());
   inputs_.clear();
   outputs_.clear();
+  input_list_ = -1;
+  output_type_list_ = -1;
   attrs_.clear();
   param_names_.clear();
   for (const std::string& text : attr_texts_) {
@@ -126,7 +128,12 @@ Status OpSpec::Finalize() {
         if (!attr || (attr->type != AttrType::kType && !type_list)) {
           return Errorf("arg '", arg.name, "' uses '", arg.type_attr, "', which is not a type attr");
         }
-        OPBRIDGE_REQUIRE(!type_list || are_inputs, "arg '", arg.name, "': list(type) lists are inputs only");
+        // A list(type) output takes the node's outputs the others leave (one at most).
+        if (type_list && !are_inputs) {
+          OPBRIDGE_REQUIRE(output_type_list_ < 0, "list output '", arg.name,
+                           "': an op has at most one list(type) output");
+          output_type_list_ = static_cast<int>(out->size());
+        }
         is_list = is_list || type_list;
       }
       if (!arg.number_attr.empty()) {
@@ -280,6 +287,24 @@ Status ShapeContext::RequireDimEquals(int input, int dim, int64_t value) const {
   OPBRIDGE_REQUIRE(d < 0 || d == value, "dim ", dim, " of input '", input_name(input), "' must be ",
                    value, ", got shape ", s.ToString());
   return Status::Ok();
+}
+
+namespace {
+const Shape& UndeclaredShape() {
+  static const Shape* const unknown = new Shape(Shape::UnknownRank());
+  return *unknown;
+}
+}  // namespace
+
+const Shape& ShapeContext::declared_output(int i) const {
+  const auto k = static_cast<size_t>(i);
+  return i >= 0 && k < declared_outputs_.size() ? declared_outputs_[k] : UndeclaredShape();
+}
+
+const Shape& KernelContext::declared_output(int i) const {
+  const auto k = static_cast<size_t>(i);
+  return declared_outputs_ != nullptr && i >= 0 && k < declared_outputs_->size() ? (*declared_outputs_)[k]
+                                                                                  : UndeclaredShape();
 }
 
 Status KernelContext::AllocateOutput(int i, const Shape& shape) {

@@ -46,17 +46,40 @@ struct NodeState {
     std::vector<std::string_view> views;  // the kernel's views, null where unset
   };
   std::map<int, StringOutputData> string_outputs;
+  // The outputs' shapes as the model declares them (KernelContext::declared_output).
+  std::vector<Shape> declared_outputs;
 };
 
 // Caps a list output's length: far beyond any real op, it only bounds what a
 // corrupted model can make us allocate.
 constexpr int64_t kMaxListLength = 1 << 16;
 
-Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, std::vector<const ArgSpec*>* out) {
+bool IsTypeList(const OpSpec& spec, const ArgSpec& arg) {
+  if (arg.type_attr.empty()) return false;
+  const AttrSpec* attr = spec.FindAttr(arg.type_attr);
+  return attr != nullptr && attr->type == AttrType::kListType;
+}
+
+// Each output arg repeated once per tensor. A list(type) output has its
+// attr's length when the options give it, else the node's outputs the other
+// args leave.
+Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, int node_outputs, std::vector<const ArgSpec*>* out) {
   out->clear();
+  std::vector<int64_t> counts;
+  int64_t fixed = 0;
+  int open = -1;
   for (const ArgSpec& arg : spec.outputs()) {
     int64_t count = 1;
-    if (!arg.number_attr.empty()) {
+    if (IsTypeList(spec, arg)) {
+      const AttrValue* value = attrs.Find(arg.type_attr);
+      const auto* types = value ? std::get_if<std::vector<DType>>(value) : nullptr;
+      if (types == nullptr) {
+        open = static_cast<int>(counts.size());
+        count = 0;
+      } else {
+        count = static_cast<int64_t>(types->size());
+      }
+    } else if (!arg.number_attr.empty()) {
       const AttrValue* value = attrs.Find(arg.number_attr);
       const int64_t* length = value ? std::get_if<int64_t>(value) : nullptr;
       OPBRIDGE_REQUIRE(length != nullptr, "attr '", arg.number_attr, "' (length of output list '", arg.name,
@@ -65,15 +88,19 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, std::vector<cons
       OPBRIDGE_REQUIRE(count >= 0 && count <= kMaxListLength, "attr '", arg.number_attr, "' is ", count,
                        ", not a valid length for output list '", arg.name, "'");
     }
-    out->insert(out->end(), static_cast<size_t>(count), &arg);
+    fixed += count;
+    counts.push_back(count);
+  }
+  if (open >= 0) {
+    const ArgSpec& list = spec.outputs()[static_cast<size_t>(open)];
+    OPBRIDGE_REQUIRE(node_outputs >= fixed, "expects at least ", fixed, " outputs besides list '", list.name,
+                     "', the node has ", node_outputs);
+    counts[static_cast<size_t>(open)] = node_outputs - fixed;
+  }
+  for (size_t k = 0; k < counts.size(); ++k) {
+    out->insert(out->end(), static_cast<size_t>(counts[k]), &spec.outputs()[k]);
   }
   return Status::Ok();
-}
-
-bool IsTypeList(const OpSpec& spec, const ArgSpec& arg) {
-  if (arg.type_attr.empty()) return false;
-  const AttrSpec* attr = spec.FindAttr(arg.type_attr);
-  return attr != nullptr && attr->type == AttrType::kListType;
 }
 
 // The input list (if any) takes the tensors the other inputs leave;
@@ -108,10 +135,11 @@ Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::v
 }
 
 // Binds a list(type) attr to the dtypes of its list's tensors.
-Status BindTypeList(const OpSpec& spec, const ArgSpec& arg, const std::vector<DType>& dtypes, AttrMap* attrs) {
+Status BindTypeList(const OpSpec& spec, const ArgSpec& arg, const std::vector<DType>& dtypes, AttrMap* attrs,
+                    const char* what = "input") {
   if (const AttrValue* given = attrs->Find(arg.type_attr)) {
     const auto* types = std::get_if<std::vector<DType>>(given);
-    OPBRIDGE_REQUIRE(types != nullptr && *types == dtypes, "input list '", arg.name, "' has types ",
+    OPBRIDGE_REQUIRE(types != nullptr && *types == dtypes, what, " list '", arg.name, "' has types ",
                      AttrValueToString(AttrValue(dtypes)), " but attr ", arg.type_attr, " is ",
                      AttrValueToString(*given));
     return Status::Ok();
@@ -227,7 +255,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   OPBRIDGE_REQUIRE(state->init_error.empty(), state->init_error);
   OPBRIDGE_REQUIRE(node->inputs != nullptr, "the node has no input list");
   OPBRIDGE_RETURN_IF_ERROR(FlattenInputs(spec, node->inputs->size, &attrs, &state->inputs));
-  OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, attrs, &state->outputs));
+  OPBRIDGE_RETURN_IF_ERROR(FlattenOutputs(spec, attrs, node->outputs ? node->outputs->size : 0, &state->outputs));
   const std::vector<const ArgSpec*>& outputs = state->outputs;
   OPBRIDGE_REQUIRE(node->outputs && node->outputs->size == static_cast<int>(outputs.size()), "expects ",
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
@@ -260,12 +288,32 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   if (spec.input_list() >= 0 && IsTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())])) {
     OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())], list_types, &attrs));
   }
+  std::vector<DType> output_list_types;  // the list(type) output's tensors' dtypes
+  std::vector<Shape> declared_outputs;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const ArgSpec& arg = *outputs[i];
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
     const DType actual = DTypeFromTfLiteType(tensor->type);
     if (actual != DType::kInvalid) OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(actual, "output", arg.name));
+    // The model's shape for it: the shape signature (-1 for unknown dims), else
+    // its dims as the first prepare finds them (before any resize of ours).
+    const TfLiteIntArray* declared = tensor->dims_signature != nullptr && tensor->dims_signature->size > 0
+                                         ? tensor->dims_signature
+                                         : tensor->dims;
+    if (declared != nullptr && declared->size >= 0 && declared->size <= kMaxRank) {
+      std::vector<int64_t> dims(declared->data, declared->data + declared->size);
+      for (int64_t& d : dims) d = d < 0 ? kUnknownDim : d;
+      declared_outputs.emplace_back(std::move(dims));
+    } else {
+      declared_outputs.push_back(Shape::UnknownRank());
+    }
+    if (IsTypeList(spec, arg)) {
+      OPBRIDGE_REQUIRE(actual != DType::kInvalid, "output '", arg.name, "' has TFLite type ",
+                       static_cast<int>(tensor->type), ", which opbridge does not support");
+      output_list_types.push_back(actual);
+      continue;
+    }
     // A type attr only outputs use (out_idx) and the options do not give is
     // read off the output tensor, as TF's type inference would have set it.
     if (!arg.type_attr.empty() && attrs.Find(arg.type_attr) == nullptr && actual != DType::kInvalid) {
@@ -274,6 +322,10 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     const DType expected = ArgDType(arg, attrs);
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
+  }
+  if (spec.output_type_list() >= 0) {
+    OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.outputs()[static_cast<size_t>(spec.output_type_list())],
+                                          output_list_types, &attrs, "output"));
   }
   // IsBuilt: a selective build without string or resource tensors (refused
   // above) leaves their code out (docs/size.md).
@@ -289,6 +341,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   }
   OPBRIDGE_RETURN_IF_ERROR(state->attrs.Finish(spec));
 
+  if (state->declared_outputs.size() != declared_outputs.size()) state->declared_outputs = declared_outputs;
+  inputs.declared_outputs = state->declared_outputs;
   OutputShapes shapes;
   OPBRIDGE_RETURN_IF_ERROR(InferShapes(spec, state->attrs, std::move(inputs), outputs.size(), &shapes));
   state->output_dynamic = shapes.dynamic;
@@ -333,6 +387,7 @@ class TfLiteNodeView : public RuntimeNode {
         parallelism_(context->recommended_num_threads, state->spec->flush_denormals()) {}
   Parallelism* parallelism() override { return &parallelism_; }
   ResourceStore* resources() override { return state_->resources.get(); }
+  const std::vector<Shape>* declared_outputs() override { return &state_->declared_outputs; }
   Status AllocateOutput(int i, const Shape& shape, Tensor* out) override {
     const std::string& name = state_->outputs[static_cast<size_t>(i)]->name;
     TfLiteTensor* tensor = &context_->tensors[node_->outputs->data[i]];

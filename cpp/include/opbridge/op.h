@@ -51,11 +51,18 @@ class ShapeContext {
  public:
   const OpSpec& spec() const { return *spec_; }
   int num_inputs() const { return static_cast<int>(input_shapes_.size()); }
+  int num_outputs() const { return static_cast<int>(output_shapes_.size()); }
   const Shape& input(int i) const { return input_shapes_[static_cast<size_t>(i)]; }
   DType input_dtype(int i) const { return input_dtypes_[static_cast<size_t>(i)]; }
   const std::string& input_name(int i) const;
   // The input's values when known now (a constant); nullptr otherwise.
   const ConstTensor* input_value(int i) const;
+
+  // The output's shape as the model declares it (TFLite: the tensor's shape
+  // signature, -1 for unknown dims); unknown rank where the runtime declares
+  // none (TF). For ops whose converted nodes lose attrs the shapes still
+  // say (ParseExampleV2's dense_shapes).
+  const Shape& declared_output(int i) const;
 
   void set_output(int i, Shape shape) { output_shapes_[static_cast<size_t>(i)] = std::move(shape); }
   // The output's shape depends on input values: it is known only in the
@@ -85,6 +92,7 @@ class ShapeContext {
   std::vector<Shape> input_shapes_;
   std::vector<DType> input_dtypes_;
   std::vector<std::optional<ConstTensor>> input_values_;
+  std::vector<Shape> declared_outputs_;
   std::vector<Shape> output_shapes_;
   std::vector<bool> output_dynamic_;
   bool forwards_input_ = false;
@@ -113,6 +121,8 @@ class KernelContext {
   const Tensor& output(int i) const { return outputs_[static_cast<size_t>(i)]; }
   // For outputs the shape rule marked dynamic.
   Status AllocateOutput(int i, const Shape& shape);
+  // As ShapeContext::declared_output.
+  const Shape& declared_output(int i) const;
 
   // The resources (lookup tables, tokenizer models) the nodes of this
   // node's interpreter share; null where the runtime keeps its own (TF runs
@@ -141,6 +151,7 @@ class KernelContext {
   ResourceStore* resources_ = nullptr;
   std::vector<ConstTensor> inputs_;
   std::vector<Tensor> outputs_;
+  const std::vector<Shape>* declared_outputs_ = nullptr;
   Allocator allocator_;
 };
 
@@ -255,6 +266,11 @@ class OpSpec {
   // most one). Its tensors take the node inputs the other declared inputs
   // leave, in order: ConcatV2's `values: N * T` comes before `axis`.
   int input_list() const { return input_list_; }
+  // The position of the list(type) output among the declared outputs, -1 if
+  // none (at most one). Without its attr in the options (the converter drops
+  // list(type) attrs) it takes the node outputs the others leave, its types
+  // bound from those tensors.
+  int output_type_list() const { return output_type_list_; }
   // The declared input behind node input i of a node with num_inputs inputs.
   const ArgSpec& InputArgAt(int i, int num_inputs) const;
   // A type attr, a list(type) attr or an input list's length: adapters take
@@ -286,6 +302,7 @@ class OpSpec {
   int tflite_version_ = 1;
   bool may_forward_input_ = false;
   int input_list_ = -1;
+  int output_type_list_ = -1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
   std::vector<AttrSpec> attrs_;
