@@ -367,6 +367,28 @@ def test_decode_wav(tf, rng):
             assert message == "Data too short when trying to read string", message
 
 
+def test_decode_wav_binary_ids(tf, rng):
+    """TF puts a bad chunk id's bytes in its message as they are; ours writes bytes outside
+    printable ASCII as \\xNN, so the runtimes' Python can decode the message (raw bytes made
+    their invoke raise UnicodeDecodeError instead of the op's error, as TF's own eager call does)."""
+    s = rng.integers(-100, 100, (4, 1)).astype(np.int16)
+    model = convert_fn(lambda c: tf.audio.decode_wav(c), ([], tf.string))
+    cases = [
+        (wav(s, before=chunk(b"\x97\xe0a\x00", b"")), "Unexpected field ", r"Unexpected field \x97\xe0a\x00"),
+        (
+            b"RI\xffF" + wav(s)[4:],
+            "Header mismatch: Expected RIFF but found ",
+            r"Header mismatch: Expected RIFF but found RI\xffF",
+        ),
+    ]
+    for b, tf_prefix, ours in cases:
+        # TF's own Python fails to decode its message of raw bytes, but for the printable ones.
+        with pytest.raises((UnicodeDecodeError, tf.errors.InvalidArgumentError)) as info:
+            tf.audio.decode_wav(tf.constant(b))
+        assert isinstance(info.value, UnicodeDecodeError) or tf_prefix in info.value.message
+        assert_runtimes_fail(model, [contents(b)], "DecodeWav", ours)
+
+
 def test_decode_wav_attr_errors(tf, rng):
     """TF checks desired_* after parsing the file: a bad file's error comes first."""
     good = wav(rng.integers(-100, 100, (10, 2)).astype(np.int16))

@@ -44,6 +44,25 @@ struct DecodeWavParams {
   }
 };
 
+// A chunk id or header text for an error message: TF prints the file's bytes
+// as they are; bytes outside printable ASCII are written \xNN here, so that
+// the message stays valid UTF-8 (Python's runtimes fail to decode it otherwise).
+std::string Printable(std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 // The file and TF's read position (an int, as TF's).
 class WavReader {
  public:
@@ -79,7 +98,7 @@ class WavReader {
   Status Expect(std::string_view expected) {
     std::string_view found;
     OPBRIDGE_RETURN_IF_ERROR(Text(expected.size(), &found));
-    OPBRIDGE_REQUIRE(found == expected, "Header mismatch: Expected ", expected, " but found ", found);
+    OPBRIDGE_REQUIRE(found == expected, "Header mismatch: Expected ", expected, " but found ", Printable(found));
     return Status::Ok();
   }
   // Little-endian unsigned of `bytes` bytes.
@@ -123,7 +142,7 @@ Status ParseWav(std::string_view file, WavData* wav) {
   std::string_view id;
   OPBRIDGE_RETURN_IF_ERROR(r.Text(4, &id));
   while (id != "fmt ") {
-    OPBRIDGE_REQUIRE(SkippableBeforeFormat(id), "Unexpected field ", id);
+    OPBRIDGE_REQUIRE(SkippableBeforeFormat(id), "Unexpected field ", Printable(id));
     uint32_t size;
     OPBRIDGE_RETURN_IF_ERROR(r.Value(4, &size));
     int32_t next;
@@ -159,7 +178,7 @@ Status ParseWav(std::string_view file, WavData* wav) {
     uint32_t size;
     OPBRIDGE_RETURN_IF_ERROR(r.Text(4, &chunk));
     OPBRIDGE_RETURN_IF_ERROR(r.Value(4, &size));
-    OPBRIDGE_REQUIRE(size <= static_cast<uint32_t>(INT32_MAX), "WAV data chunk '", chunk, "' is too large: ", size,
+    OPBRIDGE_REQUIRE(size <= static_cast<uint32_t>(INT32_MAX), "WAV data chunk '", Printable(chunk), "' is too large: ", size,
                      " bytes, but the limit is ", INT32_MAX);
     if (chunk == "data") {
       OPBRIDGE_REQUIRE(!found, "More than one data chunk found in WAV");
