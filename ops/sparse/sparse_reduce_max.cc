@@ -1,0 +1,22 @@
+// SparseReduceMax: tf.sparse.reduce_max, dense output. The checks, order and arithmetic are
+// sparse_reduce.h's (TF's sparse_reduce_op.cc).
+#include "sparse_reduce.h"
+
+namespace opbridge {
+namespace {
+
+OPBRIDGE_REGISTER_OP(OpSpec("SparseReduceMax")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("Max-reduces a SparseTensor over reduction_axes (tf.sparse.reduce_max, dense output).")
+                         .Input("input_indices: int64")
+                         .Input("input_values: T")
+                         .Input("input_shape: int64")
+                         .Input("reduction_axes: int32")
+                         .Output("output: T")
+                         .Params<sparse::ReduceParams>()
+                         .Attr("T: {bfloat16, half, float, double, int8, int16, int32, int64, uint8, uint16, uint32, uint64}")
+                         .ShapeRule(sparse::ReduceShape)
+                         .Kernel(sparse::ReduceDenseKernel<sparse::Reducer::kMax>));
+
+}  // namespace
+}  // namespace opbridge
