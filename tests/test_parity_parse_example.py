@@ -179,6 +179,19 @@ class Runner:
         return session.outputs()
 
 
+class ByPosition(Runner):
+    """The stock converter names a function's outputs Identity, Identity_1, ... in the order of
+    its flattened result (a dict's sorted keys): the keys again."""
+
+    def __init__(self, model: bytes, keys: list[str]) -> None:
+        super().__init__(model)
+        self.keys = keys
+
+    def run(self, runtime: str, serialized: np.ndarray) -> dict[str, np.ndarray]:
+        got = super().run(runtime, serialized)
+        return {key: got["Identity" if k == 0 else f"Identity_{k}"] for k, key in enumerate(self.keys)}
+
+
 def tf_result(tf, fn, serialized: np.ndarray) -> tuple[dict[str, np.ndarray] | None, str | None]:
     """fn run eagerly (the same kernel as in a graph, and an error text without the graph's
     traceback): its outputs, or its error's text."""
@@ -356,3 +369,18 @@ def test_keras_serving_function(tf):
         # order): the parse is exact, the logits agree to float rounding.
         np.testing.assert_allclose(got["logits"], want["logits"], rtol=1e-5, atol=1e-6)
     assert parsed["x"].shape == (16, 4)
+
+
+def test_select_tf_ops_route(tf, batch_model):
+    """Converted the stock Select TF ops way (a FlexParseExampleV2 node, its options TF's NodeDef):
+    the same kernel runs it, dense_shapes again from the declared output shapes."""
+    fn, _ = batch_model
+    function = tf.function(fn, input_signature=[tf.TensorSpec([None], tf.string, name="serialized")])
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([function.get_concrete_function()], function)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    model = converter.convert()
+    assert tflite_model.custom_op_counts(model) == {"FlexParseExampleV2": 1}
+    runner = ByPosition(model, sorted(fn(tf.constant([], tf.string))))
+    rng = np.random.default_rng(17)
+    batch = np.array([random_example(rng) for _ in range(9)], dtype=object)
+    assert check(tf, fn, runner, batch, "select TF ops") is None
