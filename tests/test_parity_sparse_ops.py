@@ -1,7 +1,8 @@
 """The tf.sparse kernels recommendation and tabular models need (feature columns, weighted sparse
-embeddings): SparseFillEmptyRows, SparseReshape, SparseTensorDenseMatMul, SparseTensorDenseAdd and
-SparseReorder, TFLite kernels vs TF's own in both runtimes, bit for bit (TF's error text where TF
-errors). One model per op: every dtype TF registers a node of it, so one conversion runs many
+embeddings): SparseFillEmptyRows, SparseReshape, SparseTensorDenseMatMul, SparseReduceSum/Max (and
+*Sparse), SparseSoftmax, SparseTensorDenseAdd, SparseAdd, SparseReorder, SparseSlice and
+DenseCountSparseOutput, TFLite kernels vs TF's own in both runtimes, bit for bit (TF's error text
+where TF errors). One model per op: every dtype TF registers a node of it, so one conversion runs many
 random sparse tensors (ranks 1-4, several densities, unsorted and repeated indices, empty ones)
 and TF's errors. Plus safe_embedding_lookup_sparse with weights, each combiner, end to end."""
 
@@ -119,6 +120,8 @@ def test_declared_dtypes_are_tf_registrations(tf):
         ("SparseReduceSumSparse", "T"),
         ("SparseReduceMax", "T"),
         ("SparseReduceMaxSparse", "T"),
+        ("SparseSlice", "T"),
+        ("DenseCountSparseOutput", "T"),
     ]:
         declared = {tf.as_dtype(n).name for n in opbridge.catalog.attr_info(op, attr).allowed}
         assert declared == registered_cpu_dtypes(op, attr) - {"resource", "variant"}, op
@@ -665,3 +668,97 @@ def test_sparse_add(tf, rng):
         (np.zeros((1, 2), I64), np.zeros((1, 2), I64), [3, 3], [3, 3, 2]),
     ]:
         check(tf, concrete, model, inputs(a_ix, b_ix, shape, b_shape), "SparseAdd")
+
+
+def test_slice(tf, rng):
+    """Boxes inside, across and past the shape, empty ones, every moved dtype; -1 placeholder
+    indices (not validated, as TF); TF's errors."""
+
+    def fn(indices, shape, start, size, *values):
+        out = {}
+        for i, v in enumerate(values):
+            oi, ov, os = tf.raw_ops.SparseSlice(
+                indices=indices, values=v, shape=shape, start=start, size=size
+            )
+            out[f"v{i}"] = ov
+            if i == 0:
+                out.update(indices=oi, shape=os)
+        return out
+
+    specs = [([None, None], I64), ([None], I64), ([None], I64), ([None], I64)]
+    specs += [([None], tf_dtype(tf, d)) for d in MOVED]
+    concrete, model = convert(tf, fn, specs)
+    assert tflite_model.custom_op_counts(model) == {"SparseSlice": len(MOVED)}
+    for shape, start, size in [
+        ([9], [2], [4]),
+        ([6, 5], [1, 0], [3, 5]),
+        ([6, 5], [4, 3], [9, 9]),  # across the end
+        ([6, 5], [7, 0], [2, 2]),  # past it
+        ([5, 3, 4], [0, 1, 1], [5, 0, 2]),  # an empty box
+        ([4, 2, 3, 2], [1, 0, 1, 0], [2, 2, 2, 1]),
+    ]:
+        for density, order in [(0.5, "shuffled"), (0.0, "sorted")]:
+            ix = random_sparse(rng, shape, density, order)
+            arrays = [ix, np.array(shape, I64), np.array(start, I64), np.array(size, I64)]
+            check(tf, concrete, model, arrays + [values_of(rng, d, len(ix)) for d in MOVED], "SparseSlice")
+    for ix, shape, start, size in [
+        ([[-1, 2], [1, 1]], [3, 3], [0, 0], [3, 3]),  # a placeholder index: skipped
+        ([[0, 0]], [3, 3], [0], [3, 3]),  # start's length
+        ([[0, 0]], [3, 3], [0, 0], [3]),  # size's length
+        ([[0, 0]], [3, 3, 3], [0, 0, 0], [1, 1, 1]),  # shape's length
+        ([[0, 0]], [3, 3], [0, 0], [-2, 1]),  # a negative size
+        ([[0, 0]], [-3, 3], [0, 0], [1, 1]),  # a negative dim
+    ]:
+        ix = np.array(ix, I64)
+        arrays = [ix, np.array(shape, I64), np.array(start, I64), np.array(size, I64)]
+        check(tf, concrete, model, arrays + [values_of(rng, d, len(ix)) for d in MOVED], "SparseSlice")
+
+
+def test_dense_count_sparse_output(tf, rng):
+    """tf.sparse.bincount of dense 1-D and 2-D values: counts, weights of every output_type,
+    binary_output, minlength and maxlength (values past it skipped); TF's errors (a negative
+    value among them)."""
+    weight_types = [np.int32, np.int64, np.float32, np.float64]
+
+    def fn(v1, v2, *weights):
+        out = {}
+        for i, w in enumerate(weights):
+            for name, v in (("a", v1), ("b", v2)):
+                for binary, minlength, maxlength in ((False, -1, -1), (True, 12, -1), (False, -1, 7)):
+                    oi, ov, os = tf.raw_ops.DenseCountSparseOutput(
+                        values=v,
+                        weights=w if name == "b" else tf.zeros([0], w.dtype),
+                        binary_output=binary,
+                        minlength=minlength,
+                        maxlength=maxlength,
+                    )
+                    key = f"{name}{i}_{binary}_{minlength}_{maxlength}"
+                    out.update({f"i{key}": oi, f"v{key}": ov, f"s{key}": os})
+        return out
+
+    specs = [([None], np.int32), ([None, None], I64)] + [([None, None], d) for d in weight_types]
+    concrete, model = convert(tf, fn, specs)
+    assert tflite_model.custom_op_counts(model) == {"DenseCountSparseOutput": 24}
+    for rows, cols in [(4, 9), (1, 30), (3, 0)]:
+        v1 = rng.integers(0, 15, rows * cols).astype(np.int32)
+        v2 = rng.integers(0, 15, (rows, cols)).astype(I64)
+        weights = [
+            rng.integers(-5, 9, (rows, cols)).astype(d)
+            if np.dtype(d).kind == "i"
+            else rng.normal(size=(rows, cols)).astype(d)
+            for d in weight_types
+        ]
+        check(tf, concrete, model, [v1, v2, *weights], "DenseCountSparseOutput")
+    # A negative value; weights of another shape; a batch dim of 0.
+    neg = [np.array([1, -1, 2], np.int32), np.array([[1, -1, 2], [0, 1, 2]], I64)]
+    check(tf, concrete, model, [*neg, *[np.ones((2, 3), d) for d in weight_types]], "DenseCountSparseOutput")
+    v2 = rng.integers(0, 5, (2, 3)).astype(I64)
+    bad = [np.ones((3, 2), d) for d in weight_types]
+    check(tf, concrete, model, [np.zeros(3, np.int32), v2, *bad], "DenseCountSparseOutput")
+    check(
+        tf,
+        concrete,
+        model,
+        [np.zeros(3, np.int32), np.zeros((0, 3), I64), *[np.ones((0, 3), d) for d in weight_types]],
+        "DenseCountSparseOutput",
+    )
