@@ -32,7 +32,31 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     pads = np.array([[0, 0], [3, 3], [3, 3], [0, 0]], np.int32)
     vside = max(4, 16 // scale)
     volume = rng.standard_normal((2, vside, vside, vside, 8)).astype(np.float32)
+    # An ROI head's crops: 64 boxes of 14x14 over 2 feature maps.
+    fside = max(8, 64 // scale)
+    num_boxes = max(4, 64 // scale)
+    corners = np.sort(rng.uniform(0, 1, (num_boxes, 2, 2)), axis=1)
+    boxes = corners.transpose(0, 2, 1).reshape(num_boxes, 4)[:, [0, 2, 1, 3]].astype(np.float32)
+    box_ind = rng.integers(0, 2, num_boxes).astype(np.int32)
+    crop_grads = rng.standard_normal((num_boxes, 14, 14, channels)).astype(np.float32)
+    features = rng.standard_normal((2, fside, fside, channels)).astype(np.float32)
+    image_size = (2, fside, fside, channels)
+    crop_label = f"f32 {num_boxes} boxes 14x14 of [2, {fside}, {fside}, {channels}]"
     return [
+        Case(
+            "CropAndResizeGradImage",
+            crop_label,
+            lambda g, b, i: tf.raw_ops.CropAndResizeGradImage(
+                grads=g, boxes=b, box_ind=i, image_size=image_size, T=tf.float32
+            ),
+            [crop_grads, boxes, box_ind],
+        ),
+        Case(
+            "CropAndResizeGradBoxes",
+            crop_label,
+            lambda g, x, b, i: tf.raw_ops.CropAndResizeGradBoxes(grads=g, image=x, boxes=b, box_ind=i),
+            [crop_grads, features, boxes, box_ind],
+        ),
         Case("ResizeBilinearGrad", f"f32 {big_shape}->{shape} (2x, half_pixel)", bilinear, [big, original]),
         Case(
             "ResizeBilinearGrad",
