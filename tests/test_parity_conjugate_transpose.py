@@ -37,7 +37,9 @@ def values(rng: np.random.Generator, name: str, shape: tuple[int, ...]) -> np.nd
         edges = [0.0, -0.0, np.inf, -np.inf, np.nan]
         im[: min(n, 10)] = np.resize(edges, min(n, 10))
         re[: min(n, 10)] = np.resize(edges[::-1], min(n, 10))
-        return (re + 1j * im).astype(name).reshape(shape)
+        z = np.empty(n, name)  # parts set one by one: re + 1j * inf would make re NaN
+        z.real, z.imag = re, im
+        return z.reshape(shape)
     dtype = ml_dtypes.bfloat16 if name == "bfloat16" else np.dtype(name)
     if name == "bool":
         return rng.integers(0, 2, n).astype(bool).reshape(shape)

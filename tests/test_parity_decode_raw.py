@@ -1,4 +1,5 @@
-"""DecodeRaw (tf.io.decode_raw): the TFLite kernel against TF's, byte for byte, in both runtimes:
+"""DecodeRaw and DecodePaddedRaw (tf.io.decode_raw, without and with fixed_length): the TFLite
+kernels against TF's, byte for byte, in both runtimes:
 every out_type TF registers, little and big endian (complex parts swapped each on its own),
 random bytes (NaN payloads, subnormals, bool bytes other than 0 and 1, trailing NULs), empty
 strings and empty tensors, rank 2 inputs, long strings on 1 and 2 threads; TF's errors for strings
@@ -72,3 +73,59 @@ def test_errors_as_tf(tf):
     )
     assert texts[3] == "Input to DecodeRaw has length 3 that is not a multiple of 4, the size of float"
     assert texts[5] == "Input to DecodeRaw has length 8 that is not a multiple of 16, the size of complex128"
+
+
+PADDED_TYPES = ["float32", "float64", "int32", "uint16", "uint8", "int16", "int8", "int64", "bfloat16"]
+
+
+def test_padded_every_type_and_byte_order(tf, rng):
+    """DecodePaddedRaw (decode_raw with fixed_length, an input here): strings of any length cut or
+    zero-padded to it, in both byte orders, on 1 and 2 threads."""
+    assert registered_cpu_dtypes("DecodePaddedRaw", "out_type") == set(PADDED_TYPES)
+
+    def fn(s, k):
+        return {
+            f"{t}_{'le' if le else 'be'}": tf.io.decode_raw(
+                s, tf.as_dtype(t), little_endian=le, fixed_length=k
+            )
+            for t in PADDED_TYPES
+            for le in (True, False)
+        }
+
+    model = convert_fn(fn, ((None, None), tf.string), ((), tf.int32))
+    assert tflite_model.custom_op_counts(model) == {"DecodePaddedRaw": 2 * len(PADDED_TYPES)}
+
+    def ragged(shape, longest: int) -> np.ndarray:
+        n = int(np.prod(shape))
+        lengths = rng.integers(0, longest + 1, n)
+        return np.array(
+            [rng.integers(0, 256, m, dtype=np.uint8).tobytes() for m in lengths], dtype=object
+        ).reshape(shape)
+
+    cases = [
+        [ragged((3, 5), 40), np.int32(16)],
+        [ragged((2, 2), 9), np.int32(8)],
+        [ragged((0, 4), 9), np.int32(8)],
+    ]
+    cases += [[ragged((4, 64), 3000), np.int32(2048)]]
+    check_cases(tf.function(fn), model, cases, num_threads=(1, 2))
+
+
+def test_padded_errors_as_tf(tf):
+    def raw(s, k):
+        return tf.io.decode_raw(s, tf.int16, fixed_length=k, little_endian=False)
+
+    fn = any_shape(tf, raw, tf.string, tf.int32)
+    model = convert_fn(raw, ((None,), tf.string), (None, tf.int32))
+    s = np.array([b"abc", b""], dtype=object)
+    texts = [
+        assert_fails_as_tf(tf, fn, model, "DecodePaddedRaw", [s, k])
+        for k in (np.int32(5), np.int32(0), np.int32(-2), np.int32(-3), np.array([4], np.int32))
+    ]
+    assert texts == [
+        "fixed_length (5) must be a multiple of the size of out_type (2)",
+        "fixed_length (0) must be greater than zero.",
+        "fixed_length (-2) must be greater than zero.",
+        "fixed_length (-3) must be a multiple of the size of out_type (2)",
+        "k must be scalar, got shape [1]",
+    ]

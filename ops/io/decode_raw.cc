@@ -9,13 +9,13 @@
 // size; an empty tensor or empty strings give n = 0. Bytes in the host's
 // order (little-endian here) are copied as they are, bool bytes included
 // (TF's bool elements keep the raw byte); otherwise each element's bytes are
-// reversed, each part of a complex number on its own.
-#include <algorithm>
+// reversed, each part of a complex number on its own (raw_bytes.h).
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
-#include "opbridge/op.h"
+#include "raw_bytes.h"
 
 namespace opbridge {
 namespace {
@@ -45,8 +45,6 @@ Status DecodeRawShape(ShapeContext& ctx, const DecodeRawParams&) {
   return Status::Ok();
 }
 
-constexpr bool kHostLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-
 Status DecodeRawKernel(KernelContext& ctx, const DecodeRawParams& p) {
   const ConstTensor& bytes = ctx.input(0);
   const std::string_view* in = bytes.data<std::string_view>();
@@ -65,17 +63,12 @@ Status DecodeRawKernel(KernelContext& ctx, const DecodeRawParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape(std::move(dims))));
   if (length == 0) return Status::Ok();
   auto* out = static_cast<char*>(static_cast<void*>(ctx.output(0).data<uint8_t>()));
-  // The unit reversed when the bytes are not in the host's order: an element,
-  // or half of a complex one.
-  const bool complex = p.out_type == DType::kComplex64 || p.out_type == DType::kComplex128;
-  const int64_t unit = complex ? size / 2 : size;
-  const bool swap = p.little_endian != kHostLittleEndian && unit > 1;
+  const int64_t unit = io::SwapUnit(p.out_type, p.little_endian);
   ctx.ParallelFor(count, length / 4 + 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       char* dst = out + i * length;
       std::memcpy(dst, in[i].data(), static_cast<size_t>(length));
-      if (!swap) continue;
-      for (int64_t k = 0; k < length; k += unit) std::reverse(dst + k, dst + k + unit);
+      io::SwapUnits(dst, length, unit);
     }
   });
   return Status::Ok();

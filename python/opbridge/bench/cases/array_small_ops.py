@@ -1,6 +1,7 @@
-"""Small array ops models carry between the big ones: set difference (tf.compat.v1.setdiff1d, and
+"""Small ops models carry between the big ones: set difference (tf.compat.v1.setdiff1d, and
 tf.norm's axes), flat indices to coordinates (tf.unravel_index after an argmax), adjoints of
-complex batches, a tridiagonal matrix times a batch of right-hand sides, and the layout ops."""
+complex batches, a tridiagonal matrix times a batch of right-hand sides, the layout ops, and raw
+records decoded (tf.io.decode_raw)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     cdiags = (rng.standard_normal((16, 3, m)) + 1j * rng.standard_normal((16, 3, m))).astype(np.complex64)
     crhs = (rng.standard_normal((16, m, 32)) + 1j * rng.standard_normal((16, m, 32))).astype(np.complex64)
     axes = rng.integers(-4, 4, n).astype(np.int32)
+    # DecodeRaw: records of 4 KB (no trailing NUL: the fuzz seeds store strings as numpy bytes_).
+    records = np.array(
+        [rng.integers(1, 256, 4096, dtype=np.uint8).tobytes() for _ in range(max(2, 1024 // scale))],
+        dtype=object,
+    )
     return [
         Case(
             "ListDiff", f"int64 [{n}] - [{n // 4}]", lambda a, b: tf.compat.v1.setdiff1d(a, b), [x_int, y_int]
@@ -69,5 +75,23 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             "int32 [4, 2] NHWC -> NCHW",
             lambda a: tf.raw_ops.DataFormatVecPermute(x=a, src_format="NHWC", dst_format="NCHW"),
             [np.arange(8, dtype=np.int32).reshape(4, 2)],
+        ),
+        Case(
+            "DecodeRaw",
+            f"[{records.size}] x 4 KB to f32",
+            lambda r: tf.io.decode_raw(r, tf.float32),
+            [records],
+        ),
+        Case(
+            "DecodeRaw",
+            f"[{records.size}] x 4 KB to int16 big-endian",
+            lambda r: tf.io.decode_raw(r, tf.int16, little_endian=False),
+            [records],
+        ),
+        Case(
+            "DecodePaddedRaw",
+            f"[{records.size}] x 4 KB to int32, fixed_length 2048",
+            lambda r: tf.io.decode_raw(r, tf.int32, fixed_length=2048),
+            [records],
         ),
     ]
