@@ -196,6 +196,10 @@ Status BuildFeatures(const KernelContext& ctx, const Layout& L, bool batch, std:
     for (size_t k = f.variable ? 1 : 0; k < f.shape.size(); ++k) {
       OPBRIDGE_REQUIRE(f.shape[k] >= 0, "dense output ", d, " (key '", f.key, "') is declared ",
                        declared.ToString(), ": only a dense shape's first dim may be unknown");
+      // TFLite dims are int32: a larger declared shape is a corrupt model, not an overflow here.
+      OPBRIDGE_REQUIRE(f.shape[k] <= INT32_MAX && f.elements <= INT32_MAX / std::max<int64_t>(f.shape[k], 1),
+                       "dense output ", d, " (key '", f.key, "') is declared ", declared.ToString(),
+                       ", more elements per example than a TFLite tensor holds");
       f.elements *= f.shape[k];
     }
     const int64_t given = f.default_value->num_elements();
