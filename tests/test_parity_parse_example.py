@@ -162,19 +162,17 @@ class Runner:
     def __init__(self, model: bytes) -> None:
         self.sessions = {r: SignatureSession(model, r) for r in RUNTIMES}
 
-    def run(self, runtime: str, serialized: np.ndarray) -> dict[str, np.ndarray]:
+    def run(self, runtime: str, *inputs: np.ndarray) -> dict[str, np.ndarray]:
         session = self.sessions[runtime]
         interpreter = session.interpreter
-        (detail,) = interpreter.get_input_details()
-        a = (
-            serialized
-            if serialized.ndim
-            else np.array(bytes(serialized.item()), dtype=f"S{len(serialized.item())}")
-        )
-        interpreter.resize_tensor_input(detail["index"], a.shape, strict=False)
+        details = interpreter.get_input_details()
+        arrays = [x if x.ndim else np.array(bytes(x.item()), dtype=f"S{len(x.item())}") for x in inputs]
+        for detail, a in zip(details, arrays, strict=True):
+            interpreter.resize_tensor_input(detail["index"], a.shape, strict=False)
         interpreter.allocate_tensors()
-        if a.size:
-            interpreter.set_tensor(detail["index"], a)
+        for detail, a in zip(details, arrays, strict=True):
+            if a.size:
+                interpreter.set_tensor(detail["index"], a)
         session.invoke()
         return session.outputs()
 
@@ -187,16 +185,16 @@ class ByPosition(Runner):
         super().__init__(model)
         self.keys = keys
 
-    def run(self, runtime: str, serialized: np.ndarray) -> dict[str, np.ndarray]:
-        got = super().run(runtime, serialized)
+    def run(self, runtime: str, *inputs: np.ndarray) -> dict[str, np.ndarray]:
+        got = super().run(runtime, *inputs)
         return {key: got["Identity" if k == 0 else f"Identity_{k}"] for k, key in enumerate(self.keys)}
 
 
-def tf_result(tf, fn, serialized: np.ndarray) -> tuple[dict[str, np.ndarray] | None, str | None]:
+def tf_result(tf, fn, *inputs: np.ndarray) -> tuple[dict[str, np.ndarray] | None, str | None]:
     """fn run eagerly (the same kernel as in a graph, and an error text without the graph's
     traceback): its outputs, or its error's text."""
     try:
-        out = fn(tf.constant(serialized, dtype=tf.string))
+        out = fn(*[tf.constant(x, dtype=tf.string) for x in inputs])
     except tf.errors.InvalidArgumentError as e:
         return None, e.message.split("}} ", 1)[-1].rsplit(" [Op:", 1)[0]
     except UnicodeDecodeError:
@@ -205,15 +203,15 @@ def tf_result(tf, fn, serialized: np.ndarray) -> tuple[dict[str, np.ndarray] | N
     return {k: np.asarray(v.numpy()) for k, v in out.items()}, None
 
 
-def check(tf, fn, runner: Runner, serialized: np.ndarray, context: str) -> str | None:
+def check(tf, fn, runner: Runner, serialized: np.ndarray, context: str, *more: np.ndarray) -> str | None:
     """TF's outputs bytewise in each runtime, or TF's error text as ours; returns the error."""
-    want, error = tf_result(tf, fn, serialized)
+    want, error = tf_result(tf, fn, serialized, *more)
     for runtime in RUNTIMES:
         if error is None:
-            assert_same(want, runner.run(runtime, serialized), f"[{runtime}] {context}")
+            assert_same(want, runner.run(runtime, serialized, *more), f"[{runtime}] {context}")
             continue
         with pytest.raises(RuntimeError) as info:
-            runner.run(runtime, serialized)
+            runner.run(runtime, serialized, *more)
         # TFLite's error reporter prints with %s: the text stops at a NUL byte.
         expected = "ParseExampleV2: " + error.split("\x00")[0]
         if not error.isascii():  # the runtimes' messages decode bytes their own way
@@ -384,3 +382,39 @@ def test_select_tf_ops_route(tf, batch_model):
     rng = np.random.default_rng(17)
     batch = np.array([random_example(rng) for _ in range(9)], dtype=object)
     assert check(tf, fn, runner, batch, "select TF ops") is None
+
+
+def test_example_names(tf):
+    """example_names (the op's `names` input) name the failing example in TF's texts; their count
+    must match the batch's (or be 0)."""
+    specs = {"a": tf.io.FixedLenFeature([2], tf.float32), "b": tf.io.VarLenFeature(tf.int64)}
+
+    def fn(serialized, names):
+        return flat_outputs(tf.io.parse_example(serialized, specs, example_names=names))
+
+    signature = [
+        tf.TensorSpec([None], tf.string, name="serialized"),
+        tf.TensorSpec([None], tf.string, name="names"),
+    ]
+    model = convert_model(tf.function(fn, input_signature=signature)).model
+    runner = Runner(model)
+    good = example_bytes([(b"a", feature_bytes("float", [1.0, 2.0], True))])
+    bad = example_bytes([(b"a", feature_bytes("float", [1.0], True))])
+    missing = example_bytes([(b"b", feature_bytes("int64", [4], False))])
+    cases = [
+        ([good, good], [b"x", b"y"], False),
+        ([good, bad], [b"first", b"second \xc3\xa9"], True),
+        ([missing], [b"m"], True),
+        ([good, missing], [], True),
+        ([good], [b"x", b"y"], True),  # TF: names must have serialized's shape
+    ]
+    for serialized, names, fails in cases:
+        error = check(
+            tf,
+            fn,
+            runner,
+            np.array(serialized, dtype=object),
+            f"names {names}",
+            np.array(names, dtype=object),
+        )
+        assert (error is not None) == fails, (names, error)
