@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import RUNTIMES, convert_fn
-from image_files import bmp, picture, png
+from image_files import bmp, cmyk_jpegs, picture, png
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -35,10 +35,14 @@ def tf_run(tf, fn, args):
     return {k: v.numpy() for k, v in out.items()}
 
 
-def assert_like_tf(tf, fn, model: bytes, args, context: str, op: str | None = None) -> None:
+def assert_like_tf(
+    tf, fn, model: bytes, args, context: str, op: str | None = None, decodes: bool = False
+) -> None:
     """The model's outputs are TF's bits, or where TF fails the model fails with TF's text,
-    prefixed by the op's name."""
+    prefixed by the op's name. `decodes`: TF must succeed (an error in one output of a
+    multi-output model would leave the others unchecked)."""
     want = tf_run(tf, tf.function(fn), args)
+    assert not (decodes and isinstance(want, str)), f"{context}: TF fails: {want}"
     inputs = [scalar(a) if isinstance(a, bytes) else a for a in args]
     for runtime in RUNTIMES:
         if isinstance(want, str):
@@ -134,7 +138,7 @@ def test_png_every_format(tf, rng):
     model = convert_fn(fn, ([], tf.string))
     assert tflite_model.custom_op_counts(model) == {"DecodePng": 8, "DecodeImage": 4, "DecodeJpeg": 1}
     for name, data in png_files(tf, rng).items():
-        assert_like_tf(tf, fn, model, [data], name)
+        assert_like_tf(tf, fn, model, [data], name, decodes=True)
 
 
 DCT = ("", "INTEGER_FAST", "INTEGER_ACCURATE")
@@ -181,7 +185,30 @@ def test_jpeg_every_attr(tf, rng):
         "ExtractJpegShape": 2,
     }
     for name, data in jpeg_files(tf, rng).items():
-        assert_like_tf(tf, fn, model, [data], name)
+        assert_like_tf(tf, fn, model, [data], name, decodes=True)
+
+
+def test_cmyk_jpeg(tf):
+    """CMYK and YCCK JPEGs (with and without the Adobe marker): libjpeg decodes to CMYK and TF's
+    formula makes RGB, at channels 0 and 3, ratio 2, ISLOW, without fancy upscaling, and as
+    DecodeImage float32; channels 1 is libjpeg's error (no CMYK to gray conversion), as in TF."""
+
+    def fn(contents):
+        return {
+            "c0": tf.io.decode_jpeg(contents),
+            "c3_r2_islow": tf.io.decode_jpeg(contents, channels=3, ratio=2, dct_method="INTEGER_ACCURATE"),
+            "plain": tf.io.decode_jpeg(contents, fancy_upscaling=False),
+            "float": tf.io.decode_image(contents, dtype=tf.float32),
+            "shape": tf.io.extract_jpeg_shape(contents),
+        }
+
+    model = convert_fn(fn, ([], tf.string))
+    gray = convert_fn(lambda s: tf.io.decode_jpeg(s, channels=1), ([], tf.string))
+    for name, data in cmyk_jpegs().items():
+        assert_like_tf(tf, fn, model, [data], name, decodes=True)
+        assert_like_tf(
+            tf, lambda s: tf.io.decode_jpeg(s, channels=1), gray, [data], f"{name} gray", "DecodeJpeg"
+        )
 
 
 def test_decode_and_crop(tf, rng):
@@ -230,7 +257,7 @@ def test_bmp(tf, rng):
     for c in (1, 3, 4):
         for h, w in ((5, 7), (4, 8), (1, 3)):
             pixels = rng.integers(0, 256, (h, w, c), dtype=np.uint8)
-            assert_like_tf(tf, fn, model, [bmp(pixels)], f"bmp c{c} {h}x{w}")
+            assert_like_tf(tf, fn, model, [bmp(pixels)], f"bmp c{c} {h}x{w}", decodes=True)
             # TF's uint16/float path sizes its buffer by the signed height: only uint8 here.
             top = bmp(pixels, top_down=True)
             assert_like_tf(tf, lambda s: tf.io.decode_bmp(s), model_bmp(tf), [top], f"top-down c{c} {h}x{w}")
