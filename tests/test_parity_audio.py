@@ -330,6 +330,8 @@ def bad_files(rng: np.random.Generator) -> dict[str, bytes]:
         "8 bits": wav(s, fmt=fmt_chunk(1, 16000, bits=8, frame=1)),
         "bad frame size": wav(s, fmt=fmt_chunk(1, 16000, frame=4)),
         "bad byte rate": wav(s, fmt=fmt_chunk(1, 16000, per_second=1234)),
+        # TF compares in 64 bits: the 32-bit field's wrapped value is refused.
+        "wrapped byte rate": wav(s, fmt=fmt_chunk(2, 2**31 - 1, per_second=(4 * (2**31 - 1)) % 2**32)),
         "no data": wav(s, data=b""),
         "two data chunks": wav(s, after=chunk(b"data", b"\x00\x00")),
         "data past the end": wav(s, data=chunk(b"data", s.astype("<i2").tobytes(), 100)),
@@ -445,3 +447,63 @@ def test_speech_commands_front_end(tf, rng):
             # Bitwise even where the spectrogram's noise-floor bins differ (measured; a bin that
             # small adds nothing to a mel sum of magnitudes).
             np.testing.assert_array_equal(got["mfcc"], want["mfcc"], err_msg=f"[{runtime}] {clip.shape}")
+
+
+def one_string(value) -> bytes:
+    """A 0-d string output's bytes (TF gives bytes, the runtimes a 0-d array)."""
+    return value if isinstance(value, bytes) else bytes(np.asarray(value, dtype=object).item())
+
+
+def test_encode_wav(tf, rng):
+    """EncodeWav byte for byte (clamping, rounding, NaN and infinities, 40000 channels whose frame
+    size overflows its 16-bit field, a rate whose byte rate overflows 32 bits, no frames), and
+    decode_wav of the result in the same model; TF's errors for bad rates and channel counts."""
+
+    def fn(audio, rate):
+        contents = tf.audio.encode_wav(audio, rate)
+        decoded, decoded_rate = tf.audio.decode_wav(contents)
+        return {"contents": contents, "decoded": decoded, "rate": decoded_rate}
+
+    model = convert_fn(fn, ([None, None], tf.float32), ([], tf.int32))
+    assert tflite_model.custom_op_counts(model) == {"EncodeWav": 1, "DecodeWav": 1}
+    f = tf.function(fn)
+    special = np.array([[np.nan, np.inf], [-np.inf, 1.0], [-1.0, 0.99999], [1.5e-5, -1.5e-5], [2.0, -3.0]])
+    # Every rounding case near a step: k / 32768 and the halves between.
+    steps = (np.arange(-70000, 70000) / 65536.0).reshape(-1, 2)
+    model_only = convert_fn(
+        lambda a, r: tf.audio.encode_wav(a, r), ([None, None], tf.float32), ([], tf.int32)
+    )
+    cases = [
+        (special.astype(np.float32), 16000),
+        (steps.astype(np.float32), 44100),
+        (rng.uniform(-1.2, 1.2, (999, 3)).astype(np.float32), 8000),
+        (np.zeros((0, 3), np.float32), 16000),
+    ]
+    for audio, rate in cases:
+        inputs = [audio, np.int32(rate)]
+        want = {k: v.numpy() for k, v in f(*inputs).items()}
+        for runtime in RUNTIMES:
+            got = run_tflite(model, inputs, runtime)
+            assert one_string(got["contents"]) == one_string(want["contents"]), (
+                runtime,
+                audio.shape,
+                rate,
+            )
+            np.testing.assert_array_equal(got["decoded"], want["decoded"])
+            assert got["rate"] == want["rate"]
+    # TF's own decode_wav refuses these (a frame size or byte rate field wrapped): encoded only.
+    for wide in [
+        [rng.uniform(-1, 1, (2, 40000)).astype(np.float32), np.int32(22050)],
+        [rng.uniform(-1, 1, (5, 2)).astype(np.float32), np.int32(2**31 - 1)],
+    ]:
+        want = one_string(tf.audio.encode_wav(*wide).numpy())
+        for runtime in RUNTIMES:
+            assert one_string(run_tflite(model_only, wide, runtime)["output_0"]) == want, runtime
+    for audio, rate in [
+        (np.zeros((3, 1), np.float32), 0),
+        (np.zeros((3, 1), np.float32), -5),
+        (np.zeros((3, 0), np.float32), 16000),
+        (np.zeros((1, 70000), np.float32), 8000),
+    ]:
+        message = tf_message(tf, lambda a, r: tf.audio.encode_wav(a, r), audio, np.int32(rate))
+        assert_runtimes_fail(model_only, [audio, np.int32(rate)], "EncodeWav", message)

@@ -8,7 +8,8 @@
 //     "Unexpected field <id>";
 //   - the format chunk: size 16 or 18, format 1 (PCM), channels >= 1,
 //     16 bits, bytes per frame 2 * channels, bytes per second that times the
-//     rate (uint32 arithmetic), each with TF's message;
+//     rate (in 64 bits, so a wrapped 32-bit field is refused), each with
+//     TF's message;
 //   - then chunks up to the end: a chunk above 2^31 - 1 bytes is an error,
 //     "data" (once) holds size / bytes-per-frame whole frames (a ragged tail
 //     is parsed as the next chunk's header), others are skipped.
@@ -166,7 +167,9 @@ Status ParseWav(std::string_view file, WavData* wav) {
   const uint32_t expected_per_frame = (bits * channels + 7) / 8;
   OPBRIDGE_REQUIRE(bytes_per_frame == expected_per_frame, "Bad bytes per sample in WAV header: Expected ",
                    expected_per_frame, " but got ", bytes_per_frame);
-  const uint32_t expected_per_second = bytes_per_frame * rate;  // uint32 arithmetic, as TF's
+  // In 64 bits (TF 2.21 prints 8589934588 for 4 bytes a frame at 2^31 - 1 Hz,
+  // where the 32-bit field holds the wrapped value: such files are refused).
+  const uint64_t expected_per_second = uint64_t{bytes_per_frame} * rate;
   OPBRIDGE_REQUIRE(bytes_per_second == expected_per_second, "Bad bytes per second in WAV header: Expected ",
                    expected_per_second, " but got ", bytes_per_second, " (sample_rate=", rate,
                    ", bytes_per_sample=", bytes_per_frame, ")");

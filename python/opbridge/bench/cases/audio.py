@@ -1,6 +1,6 @@
 """The speech_commands front end (tf.audio.decode_wav, tf.raw_ops.AudioSpectrogram,
 tf.raw_ops.Mfcc) at the sizes its models run: 1 s of 16 kHz audio, 30 ms windows every 10 ms
-(480 / 160), 40 mel channels and 40 coefficients; and a longer stereo clip."""
+(480 / 160), 40 mel channels and 40 coefficients; a longer stereo clip; tf.audio.encode_wav."""
 
 from __future__ import annotations
 
@@ -84,6 +84,12 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             f"[{16000 * seconds}, 2] window 1024 stride 256",
             spectrogram_fn(1024, 256, False),
             [audio_long],
+        ),
+        Case(
+            "EncodeWav",
+            f"[{16000 * seconds}, 2] 16 kHz",
+            lambda a, r: tf.audio.encode_wav(a, r),
+            [audio_long, np.array(16000, np.int32)],
         ),
         Case(
             "Mfcc",
