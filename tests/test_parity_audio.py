@@ -12,6 +12,7 @@ opbridge's in both LiteRT runtimes, inputs fed by index:
 - DecodeWav bytewise over channel/sample settings and hand-made files: JUNK/bext chunks, an
   18-byte format chunk, chunks after the data, a ragged data chunk, offset wrap-around, and
   every header error with TF's message.
+- EncodeWav bytewise (rounding steps, NaN/inf, wrapped header fields) and TF's errors.
 - The speech_commands front end end to end: WAV bytes -> decode_wav -> AudioSpectrogram ->
   Mfcc in one model."""
 
