@@ -240,3 +240,24 @@ def test_gradient_through_tf_image_resize_converts_and_matches(tf: Any, rng: np.
             # float rounding is not TF's; the gradient kernels themselves are bitwise above. Measured:
             # 1.5e-7 (dx), 1.8e-7 (dkernel) of each gradient's largest value, 0 for the boxes.
             np.testing.assert_allclose(g, w, rtol=0, atol=5e-7 * float(np.max(np.abs(w))))
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_grads_bits_do_not_depend_on_threads(tf: Any, rng: np.random.Generator, runtime: str) -> None:
+    """Large enough to be split over threads: each output row's sums stay in TF's order with 1 or 4."""
+    grads = rng.standard_normal((2, 64, 48, 8)).astype(np.float32)
+    original = np.zeros((2, 31, 37, 8), np.float32)
+
+    def fn(g: Any, o: Any) -> list[Any]:
+        return [
+            tf.raw_ops.ResizeBilinearGrad(grads=g, original_image=o, half_pixel_centers=True),
+            tf.raw_ops.ResizeBicubicGrad(grads=g, original_image=o, half_pixel_centers=True),
+            tf.raw_ops.ResizeNearestNeighborGrad(grads=g, size=(31, 37), align_corners=True),
+        ]
+
+    model = convert_fn(fn, (grads.shape, tf.float32), (original.shape, tf.float32))
+    want = [w.numpy() for w in fn(grads, original)]
+    for threads in (1, 4):
+        got = list(run_tflite(model, [grads, original], runtime, num_threads=threads).values())
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
