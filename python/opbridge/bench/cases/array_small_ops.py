@@ -31,6 +31,8 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     cdiags = (rng.standard_normal((16, 3, m)) + 1j * rng.standard_normal((16, 3, m))).astype(np.complex64)
     crhs = (rng.standard_normal((16, m, 32)) + 1j * rng.standard_normal((16, m, 32))).astype(np.complex64)
     axes = rng.integers(-4, 4, n).astype(np.int32)
+    rows = rng.integers(0, 2, (n // 64, 64)).astype(np.int32)
+    rows[rng.integers(0, n // 64, n // 128)] = rows[: n // 128]  # repeated rows
     # DecodeRaw: records of 4 KB (no trailing NUL: the fuzz seeds store strings as numpy bytes_).
     records = np.array(
         [rng.integers(1, 256, 4096, dtype=np.uint8).tobytes() for _ in range(max(2, 1024 // scale))],
@@ -93,5 +95,17 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             f"[{records.size}] x 4 KB to int32, fixed_length 2048",
             lambda r: tf.io.decode_raw(r, tf.int32, fixed_length=2048),
             [records],
+        ),
+        Case(
+            "UniqueV2",
+            f"int32 [{n // 64}, 64] rows, axis 0",
+            lambda r: tf.raw_ops.UniqueV2(x=r, axis=tf.constant([0], tf.int64)),
+            [rows],
+        ),
+        Case(
+            "UniqueWithCountsV2",
+            f"f32 [{n}], axis []",
+            lambda v: tf.raw_ops.UniqueWithCountsV2(x=v, axis=tf.zeros([0], tf.int64)),
+            [x_f32[rng.integers(0, n, n)]],
         ),
     ]
