@@ -1,7 +1,9 @@
 """UniqueV2 and UniqueWithCountsV2 (unique along an axis): the TFLite kernels against TF's, bit for
 bit, in both runtimes: every dtype TF registers in one model, axis [] (a vector), [0], [1], [-1]
 of rank-2 and rank-3 inputs, int32 and int64 axis and out_idx; TF's equality in each of its two
-paths (single elements: Unique's; slices: every float type as numbers, NaN slices never equal); empty slices and tensors; TF's errors for bad axes."""
+paths (single elements: Unique's; slices: every float type as numbers, NaN slices never equal);
+empty slices and tensors; TF's errors for bad axes. Unique and UniqueWithCounts, which share
+the single-element path, in the dtypes the builtin UNIQUE lacks."""
 
 from __future__ import annotations
 
@@ -96,3 +98,38 @@ def test_axis_errors_as_tf(tf):
         "unique expects a 1D vector.",
         "axis does not support input tensors larger than 1 elements",
     ]
+
+
+def test_unique_v1_shares_the_element_path(tf, rng):
+    """Unique and UniqueWithCounts run unique_axis.h's single-element path too: tf.unique in the
+    dtypes the builtin UNIQUE lacks (float64, half, bool, uint32, ...), half's zeros apart by their
+    bits, float64's together, NaNs each their own."""
+    names = ["float64", "float16", "bfloat16", "bool", "uint16", "uint32", "uint64"]
+
+    def fn(*xs):
+        out = {}
+        for name, x in zip(names, xs, strict=True):
+            u = tf.unique(x, out_idx=tf.int64)
+            w = tf.unique_with_counts(x)
+            out[f"{name}_y"], out[f"{name}_idx"] = u.y, u.idx
+            out[f"{name}_wy"], out[f"{name}_widx"], out[f"{name}_wcount"] = w.y, w.idx, w.count
+        return out
+
+    model = convert_fn(fn, *[((None,), tf.as_dtype(n)) for n in names])
+    assert tflite_model.custom_op_counts(model) == {"Unique": len(names), "UniqueWithCounts": len(names)}
+    cases = []
+    for n in (0, 1, 50, 500):
+        case = []
+        for name in names:
+            if name in ("float16", "bfloat16"):
+                dtype = ml_dtypes.bfloat16 if name == "bfloat16" else np.float16
+                case.append(BITS16[rng.integers(0, 5, n)].view(dtype))
+            elif name == "float64":
+                x = rng.integers(0, 3, n).astype(np.float64)
+                x[rng.random(n) < 0.3] = -0.0
+                x[rng.random(n) < 0.05] = np.nan
+                case.append(x)
+            else:
+                case.append(values(rng, name, (n,)))
+        cases.append(case)
+    check_cases(tf.function(fn), model, cases)

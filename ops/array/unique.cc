@@ -8,62 +8,30 @@
 // value (y keeps the first one's sign), half and bfloat16 keep them apart,
 // every NaN is its own value.
 #include <cstdint>
-#include <cstring>
 #include <limits>
-#include <string>
-#include <string_view>
-#include <type_traits>
 #include <vector>
 
-#include "first_seen.h"
-#include "opbridge/op.h"
+#include "unique_axis.h"
 
 namespace opbridge {
 namespace {
 
-using unique::FirstSeen;
-using unique::Float16;
-
-template <typename T, typename Index, typename In, typename Out>
-Status Run(KernelContext& ctx, const In* x, int64_t n, Index* idx) {
-  FirstSeen<T, Index> seen(n);
-  std::vector<int64_t> first;  // x's position of each y value
-  for (int64_t i = 0; i < n; ++i) {
-    T v;
-    if constexpr (std::is_same_v<T, In>) {
-      v = x[i];
-    } else {
-      std::memcpy(&v, &x[i], sizeof v);  // 16-bit floats read as their bits
-    }
-    const auto [index, inserted] = seen.Insert(v, static_cast<Index>(first.size()));
-    if (inserted) first.push_back(i);
-    idx[i] = index;
-  }
-  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({static_cast<int64_t>(first.size())})));
-  Out* y = ctx.output(0).data<Out>();
-  for (size_t j = 0; j < first.size(); ++j) y[j] = x[first[j]];
-  return Status::Ok();
-}
-
+// The kernel is UniqueV2's single-element path (unique_axis.h): x as
+// [1, n, 1].
 template <typename Index>
 Status UniqueIndex(KernelContext& ctx) {
   const ConstTensor& x = ctx.input(0);
   const int64_t n = x.num_elements();
   Index* idx = ctx.output(1).data<Index>();
-  switch (x.dtype()) {
-    case DType::kString:
-      return Run<std::string_view, Index, std::string_view, std::string_view>(ctx, x.data<std::string_view>(), n, idx);
-    case DType::kFloat16:
-      return Run<Float16<10>, Index, uint16_t, uint16_t>(ctx, x.data<uint16_t>(), n, idx);
-    case DType::kBFloat16:
-      return Run<Float16<7>, Index, uint16_t, uint16_t>(ctx, x.data<uint16_t>(), n, idx);
-    default:
-      return Dispatch<float, double, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, bool>(
-          x.dtype(), [&](auto tag) {
-            using T = typename decltype(tag)::type;
-            return Run<T, Index, T, T>(ctx, x.data<T>(), n, idx);
-          });
-  }
+  return unique::DispatchUnique(x.dtype(), [&](auto key_tag, auto in_tag) {
+    using T = typename decltype(key_tag)::type;
+    using In = typename decltype(in_tag)::type;
+    const In* in = x.data<In>();
+    const std::vector<int64_t> first = unique::UniqueSlices<T, Index>(in, 1, n, 1, idx);
+    OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({static_cast<int64_t>(first.size())})));
+    unique::CopySlices(in, 1, n, 1, first, ctx.output(0).data<In>());
+    return Status::Ok();
+  });
 }
 
 Status UniqueShape(ShapeContext& ctx) {
