@@ -652,6 +652,11 @@ def test_sparse_add(tf, rng):
             if cancel and len(a) == len(b):
                 b = (-a).astype(d)
                 b[::3] += d(1) if dd.kind != "c" else d(1 + 1j)
+                # Sums exactly at the threshold: kept (thresh <= |sum|).
+                if dd.kind == "i":
+                    b[1::3] = (3 - a[1::3]).astype(d)
+                else:
+                    a[1::3] = b[1::3] = d(thresh / 2)
             arrays += [a, b, np.asarray(t, real)]
         return arrays
 
