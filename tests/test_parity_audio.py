@@ -325,6 +325,8 @@ def bad_files(rng: np.random.Generator) -> dict[str, bytes]:
         "header only": good[:12],
         "unexpected field": wav(s, before=chunk(b"LIST", b"abcd")),
         "junk past the end": wav(s, before=chunk(b"JUNK", b"", 1000)),
+        # TF adds a skip in 64 bits before narrowing: no wrap back into the file.
+        "junk of 2^32 - 1 bytes": wav(s, before=chunk(b"JUNK", b"", 0xFFFFFFFF)),
         "fmt size 20": wav(s, fmt=fmt_chunk(1, 16000, size=20) + b"\x00" * 4),
         "float format": wav(s, fmt=fmt_chunk(1, 16000, format=3)),
         "no channels": wav(s, fmt=fmt_chunk(0, 16000, frame=2)),
@@ -508,3 +510,60 @@ def test_encode_wav(tf, rng):
     ]:
         message = tf_message(tf, lambda a, r: tf.audio.encode_wav(a, r), audio, np.int32(rate))
         assert_runtimes_fail(model_only, [audio, np.int32(rate)], "EncodeWav", message)
+
+
+def escaped(text: str) -> str:
+    """TF's message as ours writes it: bytes outside printable ASCII as \\xNN."""
+    return "".join(c if " " <= c < "\x7f" else "".join(f"\\x{b:02x}" for b in c.encode()) for c in text)
+
+
+def test_decode_wav_corrupted_files(tf, rng):
+    """Random damage (bytes overwritten, header fields set to extremes, truncation, bytes
+    appended) to small WAV files: each decodes to TF's floats or fails with TF's error."""
+    model = convert_fn(lambda c: tf.audio.decode_wav(c, desired_channels=2), ([], tf.string))
+    decode = tf.function(lambda c: tf.audio.decode_wav(c, desired_channels=2))
+    base = [
+        wav(rng.integers(-32768, 32768, (6, 2)).astype(np.int16)),
+        wav(rng.integers(-32768, 32768, (5, 1)).astype(np.int16), before=chunk(b"JUNK", b"ab")),
+        wav(rng.integers(-32768, 32768, (3, 3)).astype(np.int16), fmt=fmt_chunk(3, 8000, size=18)),
+    ]
+    outcomes = {"same": 0, "same error": 0}
+    for _ in range(150):
+        b = bytearray(base[int(rng.integers(len(base)))])
+        kind = int(rng.integers(4))
+        if kind == 0:
+            for _ in range(int(rng.integers(1, 4))):
+                b[int(rng.integers(len(b)))] = int(rng.integers(256))
+        elif kind == 1:
+            at = int(rng.choice([4, 16, 20, 22, 24, 28, 32, 34, 40]))
+            if at + 4 <= len(b):
+                b[at : at + 4] = struct.pack(
+                    "<I", int(rng.choice([0, 1, 17, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF]))
+                )
+        elif kind == 2:
+            del b[int(rng.integers(1, len(b))) :]
+        else:
+            b += bytes(rng.integers(0, 256, int(rng.integers(1, 12)), dtype=np.uint8))
+        b = bytes(b)
+        try:
+            want = [x.numpy() for x in decode(tf.constant(b))]
+            error = None
+        except tf.errors.InvalidArgumentError as e:
+            # (TF's text ends at a NUL byte of a chunk id; ours goes on, escaped.)
+            text = re.sub(r"^\{\{function_node [^}]*\}\} ", "", e.message.split("\n")[0])
+            want, error = None, escaped(re.sub(r" \[Op:.*$", "", text))
+        except UnicodeDecodeError:
+            want, error = None, ""  # TF's message held raw bytes; ours is escaped
+        for runtime in RUNTIMES:
+            if want is not None:
+                got = run_tflite(model, [contents(b)], runtime)
+                audio, rate = got.values()
+                np.testing.assert_array_equal(audio, want[0], err_msg=f"{runtime} {b!r}")
+                assert rate == want[1]
+                outcomes["same"] += 1
+            else:
+                with pytest.raises(RuntimeError) as info:
+                    run_tflite(model, [contents(b)], runtime)
+                assert f"DecodeWav: {error}" in str(info.value), (runtime, b, error, str(info.value))
+                outcomes["same error"] += 1
+    assert outcomes["same"] and outcomes["same error"], outcomes

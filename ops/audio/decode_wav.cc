@@ -13,7 +13,9 @@
 //   - then chunks up to the end: a chunk above 2^31 - 1 bytes is an error,
 //     "data" (once) holds size / bytes-per-frame whole frames (a ragged tail
 //     is parsed as the next chunk's header), others are skipped.
-// Offsets are TF's int, with its wrap-around: a skip past 2^31 ends the scan.
+// Offsets are TF's int: checked reads and skips add in 64 bits against the
+// size; the unchecked skip of a chunk after the format wraps as TF's int does
+// (a skip past 2^31 ends the scan).
 // desired_channels / desired_samples (-1: the file's) crop, zero-pad
 // samples, and repeat the last channel; their checks (>= -1) come after the
 // file is parsed, as in TF.
@@ -79,9 +81,11 @@ class WavReader {
     OPBRIDGE_REQUIRE(increment >= 0, "Negative increment is not allowed: ", increment);
     OPBRIDGE_REQUIRE(static_cast<uint64_t>(offset_) <= data_.size(), "Initial offset is outside data range: ",
                      offset_);
-    *next = Wrap(static_cast<uint64_t>(offset_) + static_cast<uint64_t>(increment));
-    OPBRIDGE_REQUIRE(*next >= 0 && static_cast<uint64_t>(*next) <= data_.size(),
-                     "Data too short when trying to read string");
+    // The sum in 64 bits, checked before it is narrowed (a JUNK chunk of
+    // 2^32 - 1 bytes is too short here, where an int sum would wrap back).
+    const uint64_t sum = static_cast<uint64_t>(offset_) + static_cast<uint64_t>(increment);
+    OPBRIDGE_REQUIRE(sum <= data_.size(), "Data too short when trying to read string");
+    *next = static_cast<int32_t>(sum);
     return Status::Ok();
   }
   Status Check(int64_t increment) const {
