@@ -48,6 +48,38 @@ def _image(rng: np.random.Generator, size: int = 16, channels: int = 3) -> np.nd
     return _f32(rng.uniform(0, 1, (2, size, size, channels)))
 
 
+def _examples(tf: Any, rng: np.random.Generator) -> np.ndarray:
+    """Four serialized tf.Examples: a float feature in each, an int64 one in every other."""
+    out = []
+    for k in range(4):
+        f = {
+            "x": tf.train.Feature(
+                float_list=tf.train.FloatList(value=rng.uniform(1, 2, 3).astype(np.float32))
+            )
+        }
+        if k % 2:
+            f["n"] = tf.train.Feature(int64_list=tf.train.Int64List(value=[k + 1]))
+        out.append(tf.train.Example(features=tf.train.Features(feature=f)).SerializeToString())
+    return np.array(out)
+
+
+def _encoded(tf: Any, rng: np.random.Generator, fmt: str, channels: int = 3) -> np.ndarray:
+    pixels = rng.integers(0, 256, (24, 32, channels), dtype=np.uint8)
+    encode = tf.io.encode_jpeg if fmt == "jpeg" else tf.io.encode_png
+    return np.array(encode(pixels).numpy())
+
+
+def _wav(tf: Any, rng: np.random.Generator, samples: int = 1600) -> np.ndarray:
+    """WAV bytes ending in a LIST chunk: a numpy bytes_ input drops trailing NULs."""
+    audio = rng.uniform(-0.5, 0.5, (samples, 1)).astype(np.float32)
+    b = tf.audio.encode_wav(audio, 16000).numpy() + b"LIST\x04\x00\x00\x00INFO"
+    return np.array(b, dtype=f"S{len(b)}")
+
+
+def _sparse_ids() -> np.ndarray:
+    return np.array([[0, 1], [0, 3], [2, 0]], np.int64)
+
+
 CANDIDATES: dict[str, Builder] = {
     # Special and elementwise math.
     "Erf": _unary("erf", -3, 3),
@@ -421,6 +453,197 @@ CANDIDATES: dict[str, Builder] = {
     "AsString": lambda tf, rng: (
         lambda x: tf.strings.length(tf.strings.as_string(x, precision=2)),
         [_f32(rng.standard_normal(8))],
+    ),
+    # Debug output left in a model's function (tf.print formats, then prints), and its clock.
+    "StringFormat": lambda tf, rng: (
+        lambda x: tf.strings.length(tf.strings.format("x = {}", x, summarize=-1)),
+        [_f32(rng.standard_normal((2, 4)))],
+    ),
+    "PrintV2": lambda tf, rng: (
+        lambda x: (tf.print("x:", x, output_stream="file:///dev/null"), x * 2)[1],
+        [_f32(rng.standard_normal(4))],
+    ),
+    "Timestamp": lambda tf, rng: (
+        lambda x: x + tf.cast(tf.timestamp() > 0, tf.float32),
+        [_f32(rng.standard_normal(4))],
+    ),
+    # Small array and linear-algebra ops the converter leaves custom.
+    "ListDiff": lambda tf, rng: (
+        lambda x, y: tf.compat.v1.setdiff1d(x, y).out,
+        [np.array([1, 2, 3, 4, 2], np.int32), np.array([2, 5], np.int32)],
+    ),
+    "UnravelIndex": lambda tf, rng: (
+        lambda i, d: tf.unravel_index(i, d),
+        [np.array([5, 0, 1], np.int32), np.array([2, 3], np.int32)],
+    ),
+    "ConjugateTranspose": lambda tf, rng: (
+        lambda x: tf.math.real(tf.linalg.adjoint(tf.complex(x, -x))),
+        [_f32(rng.standard_normal((2, 3, 4)))],
+    ),
+    "TridiagonalMatMul": lambda tf, rng: (
+        tf.linalg.tridiagonal_matmul,
+        [_f32(rng.standard_normal((2, 3, 5))), _f32(rng.standard_normal((2, 5, 4)))],
+    ),
+    "DataFormatVecPermute": lambda tf, rng: (
+        lambda x: tf.raw_ops.DataFormatVecPermute(x=x, src_format="NHWC", dst_format="NCHW"),
+        [np.array([1, 224, 224, 3], np.int32)],
+    ),
+    "DataFormatDimMap": lambda tf, rng: (
+        lambda x: tf.raw_ops.DataFormatDimMap(x=x, src_format="NHWC", dst_format="NCHW"),
+        [np.array([0, 1, 2, 3, -1], np.int32)],
+    ),
+    "DecodeRaw": lambda tf, rng: (
+        lambda s: tf.io.decode_raw(s, tf.float32),
+        [np.array([b"\x00\x00\x80\x3f" * 2, b"\x00\x00\x00\x40" * 2])],
+    ),
+    "DecodePaddedRaw": lambda tf, rng: (
+        lambda s: tf.io.decode_raw(s, tf.int16, fixed_length=8),
+        [np.array([b"\x01\x02\x03", b"abcdefghij"])],
+    ),
+    "UniqueV2": lambda tf, rng: (
+        lambda x: tf.raw_ops.UniqueV2(x=x, axis=tf.constant([0], tf.int64)).y,
+        [np.array([[1, 2], [3, 4], [1, 2]], np.int32)],
+    ),
+    "UniqueWithCountsV2": lambda tf, rng: (
+        lambda x: tf.raw_ops.UniqueWithCountsV2(x=x, axis=tf.constant([1], tf.int64)).count,
+        [np.array([[1, 1, 2], [3, 3, 4]], np.int32)],
+    ),
+    # Serving signatures that take serialized tf.Examples or encoded images.
+    "ParseExampleV2": lambda tf, rng: (
+        lambda s: tf.io.parse_example(
+            s,
+            {
+                "x": tf.io.FixedLenFeature([3], tf.float32),
+                "n": tf.io.FixedLenFeature([], tf.int64, default_value=7),
+            },
+        )["x"],
+        [_examples(tf, rng)],
+    ),
+    "DecodeJpeg": lambda tf, rng: (lambda s: tf.io.decode_jpeg(s, channels=3), [_encoded(tf, rng, "jpeg")]),
+    "DecodePng": lambda tf, rng: (
+        lambda s: tf.io.decode_png(s, dtype=tf.uint16),
+        [_encoded(tf, rng, "png", channels=4)],
+    ),
+    "DecodeImage": lambda tf, rng: (
+        lambda s: tf.io.decode_image(s, dtype=tf.float32, expand_animations=False),
+        [_encoded(tf, rng, "png")],
+    ),
+    "DecodeAndCropJpeg": lambda tf, rng: (
+        lambda s: tf.io.decode_and_crop_jpeg(s, [2, 5, 16, 20]),
+        [_encoded(tf, rng, "jpeg")],
+    ),
+    "ExtractJpegShape": lambda tf, rng: (tf.io.extract_jpeg_shape, [_encoded(tf, rng, "jpeg")]),
+    # The speech_commands front end (WAV bytes in).
+    "DecodeWav": lambda tf, rng: (lambda s: tf.audio.decode_wav(s).audio, [_wav(tf, rng)]),
+    "AudioSpectrogram": lambda tf, rng: (
+        lambda x: tf.raw_ops.AudioSpectrogram(input=x, window_size=480, stride=160, magnitude_squared=True),
+        [_f32(rng.uniform(-0.5, 0.5, (4000, 1)))],
+    ),
+    "Mfcc": lambda tf, rng: (
+        lambda s: tf.raw_ops.Mfcc(spectrogram=s, sample_rate=16000, dct_coefficient_count=13),
+        [_f32(rng.uniform(0, 1, (1, 5, 257)))],
+    ),
+    "EncodeWav": lambda tf, rng: (
+        lambda x: tf.strings.length(tf.audio.encode_wav(x, 16000)),
+        [_f32(rng.uniform(-1, 1, (100, 2)))],
+    ),
+    # Gradients of image layers (training graphs) and volume patches.
+    "ResizeBilinearGrad": lambda tf, rng: (
+        lambda g, x: tf.raw_ops.ResizeBilinearGrad(grads=g, original_image=x, half_pixel_centers=True),
+        [_f32(rng.standard_normal((2, 32, 32, 3))), _image(rng)],
+    ),
+    "ResizeNearestNeighborGrad": lambda tf, rng: (
+        lambda g: tf.raw_ops.ResizeNearestNeighborGrad(grads=g, size=(16, 16)),
+        [_f32(rng.standard_normal((2, 32, 32, 3)))],
+    ),
+    "ResizeBicubicGrad": lambda tf, rng: (
+        lambda g, x: tf.raw_ops.ResizeBicubicGrad(grads=g, original_image=x, half_pixel_centers=True),
+        [_f32(rng.standard_normal((2, 32, 32, 3))), _image(rng)],
+    ),
+    "MirrorPadGrad": lambda tf, rng: (
+        lambda g: tf.raw_ops.MirrorPadGrad(
+            input=g, paddings=[[0, 0], [2, 2], [2, 2], [0, 0]], mode="REFLECT"
+        ),
+        [_f32(rng.standard_normal((2, 20, 20, 3)))],
+    ),
+    "CropAndResizeGradImage": lambda tf, rng: (
+        lambda g, b: tf.raw_ops.CropAndResizeGradImage(
+            grads=g, boxes=b, box_ind=[0, 1], image_size=[2, 16, 16, 3], T=tf.float32
+        ),
+        [_f32(rng.standard_normal((2, 7, 7, 3))), _f32([[0.1, 0.1, 0.8, 0.9], [0.0, 0.2, 1.0, 0.7]])],
+    ),
+    "CropAndResizeGradBoxes": lambda tf, rng: (
+        lambda g, x, b: tf.raw_ops.CropAndResizeGradBoxes(grads=g, image=x, boxes=b, box_ind=[0, 1]),
+        [
+            _f32(rng.standard_normal((2, 7, 7, 3))),
+            _image(rng),
+            _f32([[0.1, 0.1, 0.8, 0.9], [0.0, 0.2, 1.0, 0.7]]),
+        ],
+    ),
+    "ExtractVolumePatches": lambda tf, rng: (
+        lambda x: tf.extract_volume_patches(x, [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "SAME"),
+        [_f32(rng.standard_normal((1, 8, 8, 8, 2)))],
+    ),
+    # tf.sparse ops of recommendation and tabular models (weighted sparse embeddings).
+    "SparseFillEmptyRows": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.fill_empty_rows(tf.SparseTensor(i, v, s), 0.0)[0].values,
+        [np.array([[0, 1], [2, 0]], np.int64), _f32([1.5, 2.5]), np.array([4, 3], np.int64)],
+    ),
+    "SparseReshape": lambda tf, rng: (
+        lambda i, s: tf.raw_ops.SparseReshape(input_indices=i, input_shape=s, new_shape=[-1, 6])[0],
+        [np.array([[0, 1, 2], [1, 0, 1]], np.int64), np.array([2, 2, 3], np.int64)],
+    ),
+    "SparseTensorDenseMatMul": lambda tf, rng: (
+        lambda i, v, s, b: tf.sparse.sparse_dense_matmul(tf.SparseTensor(i, v, s), b),
+        [
+            np.array([[0, 1], [2, 0]], np.int64),
+            _f32([1.5, -2.0]),
+            np.array([3, 4], np.int64),
+            _f32(rng.standard_normal((4, 5))),
+        ],
+    ),
+    "SparseReduceSum": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.reduce_sum(tf.SparseTensor(i, v, s), axis=1),
+        [_sparse_ids(), _f32([1.5, 2.0, -1.0]), np.array([3, 4], np.int64)],
+    ),
+    "SparseReduceMax": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.reduce_max(tf.SparseTensor(i, v, s), axis=1),
+        [_sparse_ids(), _f32([1.5, 2.0, -1.0]), np.array([3, 4], np.int64)],
+    ),
+    "SparseSoftmax": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.softmax(tf.SparseTensor(i, v, s)).values,
+        [_sparse_ids(), _f32([1.5, 2.0, -1.0]), np.array([3, 4], np.int64)],
+    ),
+    "SparseTensorDenseAdd": lambda tf, rng: (
+        lambda i, v, s, b: tf.sparse.add(tf.SparseTensor(i, v, s), b),
+        [
+            np.array([[0, 1], [2, 0]], np.int64),
+            _f32([1.5, 2.0]),
+            np.array([3, 4], np.int64),
+            _f32(rng.standard_normal((3, 4))),
+        ],
+    ),
+    "SparseAdd": lambda tf, rng: (
+        lambda i, v, j, w, s: tf.sparse.add(tf.SparseTensor(i, v, s), tf.SparseTensor(j, w, s)).values,
+        [
+            np.array([[0, 1], [2, 0]], np.int64),
+            _f32([1.5, 2.0]),
+            np.array([[0, 1], [1, 2]], np.int64),
+            _f32([0.5, 3.0]),
+            np.array([3, 4], np.int64),
+        ],
+    ),
+    "SparseReorder": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.reorder(tf.SparseTensor(i, v, s)).values,
+        [np.array([[2, 0], [0, 1]], np.int64), _f32([1.5, 2.0]), np.array([3, 4], np.int64)],
+    ),
+    "SparseSlice": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.slice(tf.SparseTensor(i, v, s), [1, 0], [2, 4]).values,
+        [np.array([[0, 1], [1, 2], [2, 0]], np.int64), _f32([1.5, 2.0, 3.0]), np.array([3, 4], np.int64)],
+    ),
+    "DenseCountSparseOutput": lambda tf, rng: (
+        lambda v: tf.sparse.bincount(v).values,
+        [np.array([[1, 3, 1], [0, 2, 2]], np.int64)],
     ),
 }
 
