@@ -22,62 +22,14 @@
 #include "image_util.h"
 #include "opbridge/op.h"
 #include "resize_bicubic_taps.h"
+#include "resize_grad_state.h"
 #include "resize_util.h"
 
 namespace opbridge {
 namespace {
 
-struct ResizeBicubicGradParams {
-  bool align_corners = false;
-  bool half_pixel_centers = false;
-
-  static void Declare(ParamBinder& b, ResizeBicubicGradParams& p) {
-    b.Attr("align_corners: bool = false", &p.align_corners);
-    b.Attr("half_pixel_centers: bool = false", &p.half_pixel_centers);
-  }
-};
-
-struct GradGeometry {
-  int64_t batch = 0, channels = 0, resized_h = 0, resized_w = 0, original_h = 0, original_w = 0;
-};
-
-// TF's ImageResizerGradientState checks, in its order, on what is known.
-Status Check(const Shape& grads, const Shape& original, const ResizeBicubicGradParams& p, GradGeometry* g) {
-  OPBRIDGE_REQUIRE(!p.half_pixel_centers || !p.align_corners,
-                   "If half_pixel_centers is True, align_corners must be False.");
-  if (grads.rank_known()) {
-    OPBRIDGE_REQUIRE(grads.rank() == 4, "input_grad must be 4-dimensional", grads.ToString());
-    g->batch = grads.dim(0);
-    g->resized_h = grads.dim(1);
-    g->resized_w = grads.dim(2);
-    g->channels = grads.dim(3);
-    OPBRIDGE_REQUIRE(g->resized_h != 0 && g->resized_w != 0, "resized dimensions must be positive");
-  }
-  if (original.rank_known()) {
-    OPBRIDGE_REQUIRE(original.rank() == 4, "original_image must be 4-dimensional", original.ToString());
-    g->original_h = original.dim(1);
-    g->original_w = original.dim(2);
-    OPBRIDGE_REQUIRE(g->original_h != 0 && g->original_w != 0, "original dimensions must be positive");
-    OPBRIDGE_REQUIRE(g->original_h <= INT32_MAX && g->original_w <= INT32_MAX,
-                     "original sizes must be between 0 and max int32");
-  }
-  return Status::Ok();
-}
-
-Status ResizeBicubicGradShape(ShapeContext& ctx, const ResizeBicubicGradParams& p) {
-  GradGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Check(ctx.input(0), ctx.input(1), p, &g));
-  const Shape& grads = ctx.input(0);
-  const Shape& original = ctx.input(1);
-  ctx.set_output(0, Shape({grads.rank_known() ? grads.dim(0) : kUnknownDim,
-                           original.rank_known() ? original.dim(1) : kUnknownDim,
-                           original.rank_known() ? original.dim(2) : kUnknownDim,
-                           grads.rank_known() ? grads.dim(3) : kUnknownDim}));
-  return Status::Ok();
-}
-
 template <typename T>
-Status Grad(KernelContext& ctx, const ResizeBicubicGradParams& p, const GradGeometry& g) {
+Status Grad(KernelContext& ctx, const image::ResizeGradParams& p, const image::GradGeometry& g) {
   const Tensor& output = ctx.output(0);
   if (output.num_elements() == 0) return Status::Ok();
   const float* grads = ctx.input(0).data<float>();
@@ -132,9 +84,9 @@ Status Grad(KernelContext& ctx, const ResizeBicubicGradParams& p, const GradGeom
   return Status::Ok();
 }
 
-Status ResizeBicubicGradKernel(KernelContext& ctx, const ResizeBicubicGradParams& p) {
-  GradGeometry g;
-  OPBRIDGE_RETURN_IF_ERROR(Check(ctx.input(0).shape(), ctx.input(1).shape(), p, &g));
+Status ResizeBicubicGradKernel(KernelContext& ctx, const image::ResizeGradParams& p) {
+  image::GradGeometry g;
+  OPBRIDGE_RETURN_IF_ERROR(image::CheckResizeGrad(ctx.input(0).shape(), ctx.input(1).shape(), p, &g));
   Tensor output;
   OPBRIDGE_RETURN_IF_ERROR(
       image::OutputWithShape(ctx, 0, Shape({g.batch, g.original_h, g.original_w, g.channels}), &output));
@@ -150,8 +102,8 @@ OPBRIDGE_REGISTER_OP(OpSpec("ResizeBicubicGrad")
                          .Input("original_image: T")
                          .Output("output: T")
                          .Attr("T: {float, double}")
-                         .Params<ResizeBicubicGradParams>()
-                         .ShapeRule(ResizeBicubicGradShape)
+                         .Params<image::ResizeGradParams>()
+                         .ShapeRule(image::ResizeGradShape)
                          .Kernel(ResizeBicubicGradKernel));
 
 }  // namespace

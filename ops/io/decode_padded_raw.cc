@@ -31,18 +31,7 @@ struct DecodePaddedRawParams {
   }
 };
 
-Status DecodePaddedRawShape(ShapeContext& ctx, const DecodePaddedRawParams&) {
-  const Shape& in = ctx.input(0);
-  if (!in.rank_known()) {
-    ctx.set_output(0, Shape::UnknownRank());
-  } else {
-    std::vector<int64_t> dims = in.dims();
-    dims.push_back(kUnknownDim);
-    ctx.set_output(0, Shape(std::move(dims)));
-  }
-  ctx.set_output_dynamic(0);
-  return Status::Ok();
-}
+Status DecodePaddedRawShape(ShapeContext& ctx, const DecodePaddedRawParams&) { return io::DecodedShape(ctx); }
 
 Status DecodePaddedRawKernel(KernelContext& ctx, const DecodePaddedRawParams& p) {
   const ConstTensor& bytes = ctx.input(0);

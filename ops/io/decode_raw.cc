@@ -32,18 +32,7 @@ struct DecodeRawParams {
   }
 };
 
-Status DecodeRawShape(ShapeContext& ctx, const DecodeRawParams&) {
-  const Shape& in = ctx.input(0);
-  if (!in.rank_known()) {
-    ctx.set_output(0, Shape::UnknownRank());
-  } else {
-    std::vector<int64_t> dims = in.dims();
-    dims.push_back(kUnknownDim);
-    ctx.set_output(0, Shape(std::move(dims)));
-  }
-  ctx.set_output_dynamic(0);
-  return Status::Ok();
-}
+Status DecodeRawShape(ShapeContext& ctx, const DecodeRawParams&) { return io::DecodedShape(ctx); }
 
 Status DecodeRawKernel(KernelContext& ctx, const DecodeRawParams& p) {
   const ConstTensor& bytes = ctx.input(0);

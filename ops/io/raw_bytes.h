@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "opbridge/op.h"
 
@@ -26,6 +28,21 @@ inline int64_t SwapUnit(DType out_type, bool little_endian) {
 inline void SwapUnits(char* p, int64_t n, int64_t unit) {
   if (unit == 0) return;
   for (int64_t k = 0; k < n; k += unit) std::reverse(p + k, p + k + unit);
+}
+
+// Both decoders' shape rule: the input's shape and one more dimension, the
+// elements per string, known only when the kernel runs (a dynamic output).
+inline Status DecodedShape(ShapeContext& ctx) {
+  const Shape& in = ctx.input(0);
+  if (!in.rank_known()) {
+    ctx.set_output(0, Shape::UnknownRank());
+  } else {
+    std::vector<int64_t> dims = in.dims();
+    dims.push_back(kUnknownDim);
+    ctx.set_output(0, Shape(std::move(dims)));
+  }
+  ctx.set_output_dynamic(0);
+  return Status::Ok();
 }
 
 }  // namespace io
