@@ -83,6 +83,22 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             [ids_ix, weights, dense_shape],
         ),
         Case(
+            "SparseReduceSumSparse",
+            f"{label} f32, axis 1",
+            lambda i, v, s: raw.SparseReduceSumSparse(
+                input_indices=i, input_values=v, input_shape=s, reduction_axes=np.array([1], np.int32)
+            ),
+            [ids_ix, weights, dense_shape],
+        ),
+        Case(
+            "SparseReduceMaxSparse",
+            f"{label} f32, axis 1",
+            lambda i, v, s: raw.SparseReduceMaxSparse(
+                input_indices=i, input_values=v, input_shape=s, reduction_axes=np.array([1], np.int32)
+            ),
+            [ids_ix, weights, dense_shape],
+        ),
+        Case(
             "SparseSoftmax",
             f"{label} f32",
             lambda i, v, s: raw.SparseSoftmax(sp_indices=i, sp_values=v, sp_shape=s),
