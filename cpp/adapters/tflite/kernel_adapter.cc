@@ -50,6 +50,19 @@ struct NodeState {
   std::vector<Shape> declared_outputs;
 };
 
+// A selective build whose ops never read declared_output(), or declare no
+// list(type) output, leaves that code out (cmake/SelectiveOps.cmake; docs/size.md).
+#ifdef OPBRIDGE_WITHOUT_DECLARED_OUTPUTS
+constexpr bool kDeclaredOutputs = false;
+#else
+constexpr bool kDeclaredOutputs = true;
+#endif
+#ifdef OPBRIDGE_WITHOUT_OUTPUT_TYPE_LISTS
+constexpr bool kOutputTypeLists = false;
+#else
+constexpr bool kOutputTypeLists = true;
+#endif
+
 // Caps a list output's length: far beyond any real op, it only bounds what a
 // corrupted model can make us allocate.
 constexpr int64_t kMaxListLength = 1 << 16;
@@ -70,7 +83,7 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, int node_outputs
   int open = -1;
   for (const ArgSpec& arg : spec.outputs()) {
     int64_t count = 1;
-    if (IsTypeList(spec, arg)) {
+    if (kOutputTypeLists && IsTypeList(spec, arg)) {
       const AttrValue* value = attrs.Find(arg.type_attr);
       const auto* types = value ? std::get_if<std::vector<DType>>(value) : nullptr;
       if (types == nullptr) {
@@ -91,7 +104,7 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, int node_outputs
     fixed += count;
     counts.push_back(count);
   }
-  if (open >= 0) {
+  if (kOutputTypeLists && open >= 0) {
     const ArgSpec& list = spec.outputs()[static_cast<size_t>(open)];
     OPBRIDGE_REQUIRE(node_outputs >= fixed, "expects at least ", fixed, " outputs besides list '", list.name,
                      "', the node has ", node_outputs);
@@ -289,26 +302,30 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())], list_types, &attrs));
   }
   std::vector<DType> output_list_types;  // the list(type) output's tensors' dtypes
-  std::vector<Shape> declared_outputs;
+  // The declared shapes are recorded at the first prepare (again only if that one failed midway).
+  const bool record_declared = kDeclaredOutputs && state->declared_outputs.size() != outputs.size();
+  if (record_declared) state->declared_outputs.clear();
   for (size_t i = 0; i < outputs.size(); ++i) {
     const ArgSpec& arg = *outputs[i];
     TfLiteTensor* tensor;
     OPBRIDGE_RETURN_IF_ERROR(TensorAt(context, node->outputs, static_cast<int>(i), "output", arg.name, &tensor));
     const DType actual = DTypeFromTfLiteType(tensor->type);
     if (actual != DType::kInvalid) OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(actual, "output", arg.name));
-    // The model's shape for it: the shape signature (-1 for unknown dims), else
-    // its dims as the first prepare finds them (before any resize of ours).
-    const TfLiteIntArray* declared = tensor->dims_signature != nullptr && tensor->dims_signature->size > 0
-                                         ? tensor->dims_signature
-                                         : tensor->dims;
-    if (declared != nullptr && declared->size >= 0 && declared->size <= kMaxRank) {
-      std::vector<int64_t> dims(declared->data, declared->data + declared->size);
-      for (int64_t& d : dims) d = d < 0 ? kUnknownDim : d;
-      declared_outputs.emplace_back(std::move(dims));
-    } else {
-      declared_outputs.push_back(Shape::UnknownRank());
+    if (record_declared) {
+      // The model's shape for it, kept from the first prepare (before any
+      // resize of ours): the shape signature (-1 for unknown dims), else its dims.
+      const TfLiteIntArray* declared = tensor->dims_signature != nullptr && tensor->dims_signature->size > 0
+                                           ? tensor->dims_signature
+                                           : tensor->dims;
+      Shape shape = Shape::UnknownRank();
+      if (declared != nullptr && declared->size >= 0 && declared->size <= kMaxRank) {
+        std::vector<int64_t> dims(declared->data, declared->data + declared->size);
+        for (int64_t& d : dims) d = d < 0 ? kUnknownDim : d;
+        shape = Shape(std::move(dims));
+      }
+      state->declared_outputs.push_back(std::move(shape));
     }
-    if (IsTypeList(spec, arg)) {
+    if (kOutputTypeLists && IsTypeList(spec, arg)) {
       OPBRIDGE_REQUIRE(actual != DType::kInvalid, "output '", arg.name, "' has TFLite type ",
                        static_cast<int>(tensor->type), ", which opbridge does not support");
       output_list_types.push_back(actual);
@@ -323,7 +340,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     OPBRIDGE_REQUIRE(actual == expected, "output '", arg.name, "' is ", DTypeName(actual), ", expected ",
                      DTypeName(expected));
   }
-  if (spec.output_type_list() >= 0) {
+  if (kOutputTypeLists && spec.output_type_list() >= 0) {
     OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.outputs()[static_cast<size_t>(spec.output_type_list())],
                                           output_list_types, &attrs, "output"));
   }
@@ -341,8 +358,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   }
   OPBRIDGE_RETURN_IF_ERROR(state->attrs.Finish(spec));
 
-  if (state->declared_outputs.size() != declared_outputs.size()) state->declared_outputs = declared_outputs;
-  inputs.declared_outputs = state->declared_outputs;
+  if (kDeclaredOutputs) inputs.declared_outputs = state->declared_outputs;
   OutputShapes shapes;
   OPBRIDGE_RETURN_IF_ERROR(InferShapes(spec, state->attrs, std::move(inputs), outputs.size(), &shapes));
   state->output_dynamic = shapes.dynamic;
