@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -262,6 +263,21 @@ Status ResourceOutputData(TfLiteTensor* tensor, const Shape& shape, const std::s
   return Status::Ok();
 }
 
+// A tensor's data where its element type may be loaded from: a model's
+// constant buffers are only 4-byte aligned in the flatbuffer, so an int64,
+// double or complex constant can sit at an address a typed load of it is
+// undefined at (UBSan's finding). Such data is copied into `copies`, which
+// the caller keeps for the call; aligned data (every arena tensor) is used as is.
+const void* AlignedData(const TfLiteTensor* tensor, DType dtype, std::vector<std::vector<uint64_t>>* copies) {
+  const size_t align = dtype == DType::kComplex64    ? alignof(float)
+                       : dtype == DType::kComplex128 ? alignof(double)
+                                                     : static_cast<size_t>(std::max(DTypeSize(dtype), 1));
+  if (tensor->data == nullptr || reinterpret_cast<uintptr_t>(tensor->data) % align == 0) return tensor->data;
+  std::vector<uint64_t>& copy = copies->emplace_back((tensor->bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t));
+  std::memcpy(copy.data(), tensor->data, tensor->bytes);
+  return copy.data();
+}
+
 Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   const OpSpec& spec = *state->spec;
   AttrMap& attrs = state->attrs.map;
@@ -274,6 +290,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   InputShapes inputs;
+  std::vector<std::vector<uint64_t>> aligned;  // misaligned constants' copies, for the shape rule
   std::vector<DType> list_types;  // a list(type) input's tensors' dtypes
   for (size_t i = 0; i < state->inputs.size(); ++i) {
     const ArgSpec& arg = *state->inputs[i];
@@ -294,7 +311,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     const bool constant = tensor->allocation_type == kTfLiteMmapRo || tensor->allocation_type == kTfLitePersistentRo;
     // Known string values are not offered: their views would need storage here.
     if (constant && dtype != DType::kString && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
-      value = ConstTensor(&arg.name, dtype, shape, tensor->data);
+      value = ConstTensor(&arg.name, dtype, shape, AlignedData(tensor, dtype, &aligned));
     }
     inputs.Add(std::move(shape), dtype, std::move(value));
   }
@@ -477,6 +494,7 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                      "''s buffer, but this node does not forward it unchanged");
   }
   std::vector<ConstTensor> inputs;
+  std::vector<std::vector<uint64_t>> aligned;  // misaligned inputs' copies (AlignedData)
   // A string input reaches the kernel as string_views into TFLite's buffer,
   // held here for the call.
   std::vector<std::vector<std::string_view>> strings;
@@ -500,7 +518,7 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
       continue;
     }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
-    inputs.emplace_back(&name, dtype, std::move(shape), tensor->data);
+    inputs.emplace_back(&name, dtype, std::move(shape), AlignedData(tensor, dtype, &aligned));
   }
   TfLiteNodeView view(context, node, state);
   std::vector<Tensor> outputs;
