@@ -267,15 +267,43 @@ Status ResourceOutputData(TfLiteTensor* tensor, const Shape& shape, const std::s
 // constant buffers are only 4-byte aligned in the flatbuffer, so an int64,
 // double or complex constant can sit at an address a typed load of it is
 // undefined at (UBSan's finding). Such data is copied into `copies`, which
-// the caller keeps for the call; aligned data (every arena tensor) is used as is.
-const void* AlignedData(const TfLiteTensor* tensor, DType dtype, std::vector<std::vector<uint64_t>>* copies) {
+// the caller keeps for the call (AlignedData); aligned data (every arena tensor) is used
+// as is. Prepare offers shape rules only aligned constants.
+// Only 8-byte element types can be misaligned in 4-byte-aligned buffers: a
+// build without them (a float model's selective build) leaves the copying out.
+constexpr bool kMayMisalign =
+    IsBuilt(DType::kInt64) || IsBuilt(DType::kUInt64) || IsBuilt(DType::kFloat64) || IsBuilt(DType::kComplex128);
+
+bool IsAligned(const TfLiteTensor* tensor, DType dtype) {
+  if (!kMayMisalign) return true;
   const size_t align = dtype == DType::kComplex64    ? alignof(float)
                        : dtype == DType::kComplex128 ? alignof(double)
                                                      : static_cast<size_t>(std::max(DTypeSize(dtype), 1));
-  if (tensor->data == nullptr || reinterpret_cast<uintptr_t>(tensor->data) % align == 0) return tensor->data;
-  std::vector<uint64_t>& copy = copies->emplace_back((tensor->bytes + sizeof(uint64_t) - 1) / sizeof(uint64_t));
-  std::memcpy(copy.data(), tensor->data, tensor->bytes);
-  return copy.data();
+  return reinterpret_cast<uintptr_t>(tensor->data) % align == 0;
+}
+
+// Aligned copies of an invocation's misaligned inputs (malloc: aligned for
+// every element type), freed when the call ends.
+struct AlignedCopies {
+  std::vector<void*> buffers;
+  AlignedCopies() = default;
+  AlignedCopies(const AlignedCopies&) = delete;
+  AlignedCopies& operator=(const AlignedCopies&) = delete;
+  ~AlignedCopies() {
+    for (void* b : buffers) std::free(b);
+  }
+};
+
+Status AlignedData(const TfLiteTensor* tensor, DType dtype, const std::string& name, AlignedCopies* copies,
+                   const void** data) {
+  *data = tensor->data;
+  if (tensor->data == nullptr || tensor->bytes == 0 || IsAligned(tensor, dtype)) return Status::Ok();
+  void* copy = std::malloc(std::max<size_t>(tensor->bytes, 1));
+  OPBRIDGE_REQUIRE(copy != nullptr, "out of memory aligning input '", name, "' (", tensor->bytes, " bytes)");
+  copies->buffers.push_back(copy);
+  std::memcpy(copy, tensor->data, tensor->bytes);
+  *data = copy;
+  return Status::Ok();
 }
 
 Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
@@ -290,7 +318,6 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   InputShapes inputs;
-  std::vector<std::vector<uint64_t>> aligned;  // misaligned constants' copies, for the shape rule
   std::vector<DType> list_types;  // a list(type) input's tensors' dtypes
   for (size_t i = 0; i < state->inputs.size(); ++i) {
     const ArgSpec& arg = *state->inputs[i];
@@ -310,8 +337,10 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     std::optional<ConstTensor> value;
     const bool constant = tensor->allocation_type == kTfLiteMmapRo || tensor->allocation_type == kTfLitePersistentRo;
     // Known string values are not offered: their views would need storage here.
-    if (constant && dtype != DType::kString && CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
-      value = ConstTensor(&arg.name, dtype, shape, AlignedData(tensor, dtype, &aligned));
+    // Nor misaligned ones (IsAligned): the shape rule sees them as unknown and the kernel gets an aligned copy.
+    if (constant && dtype != DType::kString && IsAligned(tensor, dtype) &&
+        CheckData(tensor, dtype, shape, "input", arg.name).ok()) {
+      value = ConstTensor(&arg.name, dtype, shape, tensor->data);
     }
     inputs.Add(std::move(shape), dtype, std::move(value));
   }
@@ -494,7 +523,7 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                      "''s buffer, but this node does not forward it unchanged");
   }
   std::vector<ConstTensor> inputs;
-  std::vector<std::vector<uint64_t>> aligned;  // misaligned inputs' copies (AlignedData)
+  AlignedCopies aligned;  // misaligned inputs' copies (AlignedData)
   // A string input reaches the kernel as string_views into TFLite's buffer,
   // held here for the call.
   std::vector<std::vector<std::string_view>> strings;
@@ -518,7 +547,9 @@ Status InvokeNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
       continue;
     }
     OPBRIDGE_RETURN_IF_ERROR(CheckData(tensor, dtype, shape, "input", name));
-    inputs.emplace_back(&name, dtype, std::move(shape), AlignedData(tensor, dtype, &aligned));
+    const void* data;
+    OPBRIDGE_RETURN_IF_ERROR(AlignedData(tensor, dtype, name, &aligned, &data));
+    inputs.emplace_back(&name, dtype, std::move(shape), data);
   }
   TfLiteNodeView view(context, node, state);
   std::vector<Tensor> outputs;
