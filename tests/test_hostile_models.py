@@ -63,6 +63,13 @@ CASES = {
         grid_sample_model(options={"mode": "trilinear"}),
         r"attr 'mode' is 'trilinear', expected one of",
     ),
+    # Python decodes the runtime's error text as UTF-8: a byte that is not UTF-8 is shown escaped.
+    "mode not UTF-8": (
+        grid_sample_model(options={"mode": "\u00e9trilinear\x00"}).replace(
+            "\u00e9trilinear\x00".encode(), b"\x95\xc3trilinear\x00"
+        ),
+        r"attr 'mode' is '\\x95\\xc3trilinear\\x00', expected one of",
+    ),
     "bool attr as string": (
         grid_sample_model(options={"align_corners": "yes"}),
         r"attr 'align_corners' must be bool but the options hold a string",

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/binding.h"
+#include "core/utf8_escape.h"
 #include "adapters/tflite/attr_decoding.h"
 #include "adapters/tflite/resource_store.h"
 #include "adapters/tflite/select_tf_options.h"
@@ -62,6 +63,12 @@ constexpr bool kDeclaredOutputs = true;
 constexpr bool kOutputTypeLists = false;
 #else
 constexpr bool kOutputTypeLists = true;
+#endif
+// ... and one that declares no op with several input lists leaves out their splitting.
+#ifdef OPBRIDGE_WITHOUT_INPUT_LISTS
+constexpr bool kInputLists = false;
+#else
+constexpr bool kInputLists = true;
 #endif
 
 // Caps a list output's length: far beyond any real op, it only bounds what a
@@ -117,6 +124,69 @@ Status FlattenOutputs(const OpSpec& spec, const AttrMap& attrs, int node_outputs
   return Status::Ok();
 }
 
+// An int attr the options give, or null; one they give must be a valid list length.
+Status GivenLength(const AttrMap& attrs, const std::string& attr, const ArgSpec& list, const int64_t** out) {
+  *out = nullptr;
+  const AttrValue* given = attrs.Find(attr);
+  if (given == nullptr) return Status::Ok();
+  const int64_t* n = std::get_if<int64_t>(given);
+  OPBRIDGE_REQUIRE(n != nullptr && *n >= 0 && *n <= kMaxListLength, "attr ", attr, " is ",
+                   AttrValueToString(*given), ", not a valid length for input list '", list.name, "'");
+  *out = n;
+  return Status::Ok();
+}
+
+// Several input lists (SparseConcat's indices, values and shapes; SparseCross's
+// four): the converter keeps int attrs (N) but drops list(type) ones, so each
+// N * T list has N tensors, each list(type) list its attr's length if the
+// options kept it, else its ListLength attr's; the one list with neither
+// (SparseCross's dense_inputs) takes the tensors the others leave, and an
+// N it has is bound to that count.
+Status FlattenInputLists(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::vector<const ArgSpec*>* out) {
+  const std::vector<ArgSpec>& args = spec.inputs();
+  std::vector<int64_t> counts(args.size(), 1);
+  int open = -1;
+  int64_t fixed = 0;
+  for (int k : spec.input_lists()) {
+    const ArgSpec& list = args[static_cast<size_t>(k)];
+    const int64_t* length = nullptr;
+    if (!list.number_attr.empty()) {
+      OPBRIDGE_RETURN_IF_ERROR(GivenLength(*attrs, list.number_attr, list, &length));
+    } else if (const AttrValue* types = attrs->Find(list.type_attr)) {
+      const auto* dtypes = std::get_if<std::vector<DType>>(types);
+      OPBRIDGE_REQUIRE(dtypes != nullptr, "attr ", list.type_attr, " is not a list of types");
+      counts[static_cast<size_t>(k)] = static_cast<int64_t>(dtypes->size());
+      length = &counts[static_cast<size_t>(k)];
+    } else if (!spec.list_length_attr(list).empty()) {
+      OPBRIDGE_RETURN_IF_ERROR(GivenLength(*attrs, spec.list_length_attr(list), list, &length));
+    }
+    if (length == nullptr) {
+      OPBRIDGE_REQUIRE(open < 0, "input lists '", args[static_cast<size_t>(open)].name, "' and '", list.name,
+                       "' both have a length the options do not give");
+      open = k;
+      continue;
+    }
+    counts[static_cast<size_t>(k)] = *length;
+  }
+  for (size_t k = 0; k < args.size(); ++k) fixed += static_cast<int>(k) == open ? 0 : counts[k];
+  if (open >= 0) {
+    const ArgSpec& list = args[static_cast<size_t>(open)];
+    OPBRIDGE_REQUIRE(node_inputs >= fixed, "expects at least ", fixed, " inputs besides list '", list.name,
+                     "', the node has ", node_inputs);
+    counts[static_cast<size_t>(open)] = node_inputs - fixed;
+    if (!list.number_attr.empty()) {
+      const AttrValue bound(counts[static_cast<size_t>(open)]);
+      OPBRIDGE_RETURN_IF_ERROR(spec.FindAttr(list.number_attr)->Check(bound));
+      attrs->Set(list.number_attr, bound);
+    }
+  } else {
+    OPBRIDGE_REQUIRE(node_inputs == fixed, "expects ", fixed, " inputs (by the lists' length attrs), the node has ",
+                     node_inputs);
+  }
+  for (size_t k = 0; k < counts.size(); ++k) out->insert(out->end(), static_cast<size_t>(counts[k]), &args[k]);
+  return Status::Ok();
+}
+
 // The input list (if any) takes the tensors the other inputs leave;
 // its length attr, when the options give it, must agree, and is bound when not.
 Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::vector<const ArgSpec*>* out) {
@@ -127,6 +197,10 @@ Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::v
                      " inputs, the node has ", node_inputs);
     for (const ArgSpec& arg : args) out->push_back(&arg);
     return Status::Ok();
+  }
+  if (spec.input_lists().size() > 1) {
+    OPBRIDGE_REQUIRE(kInputLists, "this selective build left out ops with several input lists");
+    return FlattenInputLists(spec, node_inputs, attrs, out);
   }
   const int fixed = static_cast<int>(args.size()) - 1;
   OPBRIDGE_REQUIRE(node_inputs >= fixed, "expects at least ", fixed, " inputs, the node has ", node_inputs);
@@ -169,7 +243,7 @@ Status BindTypeList(const OpSpec& spec, const ArgSpec& arg, const std::vector<DT
 constexpr int kMaxRank = 64;
 
 void Report(TfLiteContext* context, const OpSpec* spec, const std::string& message) {
-  const std::string text = (spec ? spec->name() + ": " : std::string("opbridge: ")) + message;
+  const std::string text = (spec ? spec->name() + ": " : std::string("opbridge: ")) + EscapeInvalidUtf8(message);
   context->ReportError(context, "%s", text.c_str());
 }
 
@@ -318,7 +392,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   InputShapes inputs;
-  std::vector<DType> list_types;  // a list(type) input's tensors' dtypes
+  std::vector<std::vector<DType>> list_types(spec.inputs().size());  // each list(type) input's tensors' dtypes
   for (size_t i = 0; i < state->inputs.size(); ++i) {
     const ArgSpec& arg = *state->inputs[i];
     TfLiteTensor* tensor;
@@ -329,7 +403,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                      static_cast<int>(tensor->type), ", which opbridge does not support");
     OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(dtype, "input", arg.name));
     if (IsTypeList(spec, arg)) {
-      list_types.push_back(dtype);
+      list_types[static_cast<size_t>(&arg - spec.inputs().data())].push_back(dtype);
     } else {
       OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, dtype, "input", &attrs));
     }
@@ -344,9 +418,13 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
     }
     inputs.Add(std::move(shape), dtype, std::move(value));
   }
-  if (spec.input_list() >= 0 && IsTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())])) {
-    OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, spec.inputs()[static_cast<size_t>(spec.input_list())], list_types, &attrs));
+  for (int k : spec.input_lists()) {
+    const ArgSpec& list = spec.inputs()[static_cast<size_t>(k)];
+    if (IsTypeList(spec, list)) {
+      OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, list, list_types[static_cast<size_t>(k)], &attrs));
+    }
   }
+  if (kInputLists && spec.input_lists().size() > 1) inputs.input_args = &state->inputs;
   std::vector<DType> output_list_types;  // the list(type) output's tensors' dtypes
   // The declared shapes are recorded at the first prepare (again only if that one failed midway).
   const bool record_declared = kDeclaredOutputs && state->declared_outputs.size() != outputs.size();
