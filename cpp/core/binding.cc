@@ -16,6 +16,7 @@ struct ContextAccess {
     ctx.input_dtypes_ = std::move(inputs.dtypes);
     ctx.input_values_ = std::move(inputs.values);
     ctx.declared_outputs_ = std::move(inputs.declared_outputs);
+    ctx.input_args_ = inputs.input_args;
     ctx.output_shapes_.assign(num_outputs, Shape::UnknownRank());
     ctx.output_dynamic_.assign(num_outputs, false);
     return ctx;

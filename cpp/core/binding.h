@@ -45,6 +45,9 @@ struct InputShapes {
   std::vector<std::optional<ConstTensor>> values;  // known values (constants)
   // The outputs' shapes as the model declares them (ShapeContext::declared_output); empty if none.
   std::vector<Shape> declared_outputs;
+  // The declared arg behind each input where the adapter flattened several
+  // input lists (ShapeContext::input_name); null otherwise. Outlives the rule.
+  const std::vector<const ArgSpec*>* input_args = nullptr;
 
   void Add(Shape shape, DType dtype, std::optional<ConstTensor> value) {
     shapes.push_back(std::move(shape));

@@ -67,6 +67,19 @@ OpSpec& OpSpec::Replaces(std::string_view tf_op) {
   return *this;
 }
 
+OpSpec& OpSpec::ListLength(std::string_view list_input, std::string_view length_attr) {
+  list_lengths_.emplace_back(std::string(list_input), std::string(length_attr));
+  return *this;
+}
+
+const std::string& OpSpec::list_length_attr(const ArgSpec& arg) const {
+  static const std::string* const none = new std::string();
+  for (const auto& [input, attr] : list_lengths_) {
+    if (input == arg.name) return attr;
+  }
+  return *none;
+}
+
 OpSpec& OpSpec::DeclareParams(const void* tag, ParamsReader reader, void (*declare)(ParamBinder&, void*),
                               void* fields) {
   ParamBinder binder;
@@ -102,6 +115,7 @@ Status OpSpec::Finalize() {
   inputs_.clear();
   outputs_.clear();
   input_list_ = -1;
+  input_lists_.clear();
   output_type_list_ = -1;
   attrs_.clear();
   param_names_.clear();
@@ -114,8 +128,9 @@ Status OpSpec::Finalize() {
   OPBRIDGE_RETURN_IF_ERROR(CheckParams());
   // Lists (N * T, or T a list(type)) are flattened by the TFLite adapter
   // only; the TF adapter and the shape/kernel contexts index TF ops' args one
-  // to one. One input list at most, so a tensor's index still names its arg
-  // (InputArgAt).
+  // to one. With one input list a tensor's index names its arg (InputArgAt);
+  // with several the TFLite adapter splits the node's inputs by the lists'
+  // length attrs (input_lists()).
   const auto parse_args = [&](const std::vector<std::string>& texts, std::vector<ArgSpec>* out) {
     const bool are_inputs = out == &inputs_;
     for (const std::string& text : texts) {
@@ -146,8 +161,8 @@ Status OpSpec::Finalize() {
         OPBRIDGE_REQUIRE(origin_ != OpOrigin::kOpbridge, "list arg '", arg.name,
                          "': lists are supported in TFLite kernels of TF or TFLite-only ops");
         if (are_inputs) {
-          OPBRIDGE_REQUIRE(input_list_ < 0, "list input '", arg.name, "': an op has at most one input list");
-          input_list_ = static_cast<int>(out->size());
+          if (input_list_ < 0) input_list_ = static_cast<int>(out->size());
+          input_lists_.push_back(static_cast<int>(out->size()));
         }
       }
       out->push_back(std::move(arg));
@@ -156,6 +171,15 @@ Status OpSpec::Finalize() {
   };
   OPBRIDGE_RETURN_IF_ERROR(parse_args(input_texts_, &inputs_));
   OPBRIDGE_RETURN_IF_ERROR(parse_args(output_texts_, &outputs_));
+  for (const auto& [input, attr] : list_lengths_) {
+    const auto arg = std::find_if(inputs_.begin(), inputs_.end(), [&](const ArgSpec& a) { return a.name == input; });
+    OPBRIDGE_REQUIRE(arg != inputs_.end() && !arg->type_attr.empty() && arg->number_attr.empty() &&
+                         FindAttr(arg->type_attr)->type == AttrType::kListType,
+                     "ListLength: '", input, "' is not a list(type) input");
+    const AttrSpec* length = FindAttr(attr);
+    OPBRIDGE_REQUIRE(length != nullptr && length->type == AttrType::kInt, "ListLength: '", attr,
+                     "' (length of '", input, "') is not an int attr");
+  }
   // TF ops with no outputs (Save) exist; an op opbridge defines has a result.
   if (outputs_.empty() && origin_ == OpOrigin::kOpbridge) return Errorf("op has no outputs");
   if (!shape_fn_) return Errorf("op has no shape rule");
@@ -247,7 +271,10 @@ const ArgSpec& OpSpec::InputArgAt(int i, int num_inputs) const {
   return inputs_[static_cast<size_t>(std::min(input_list_ + 1 + (i - first_after), declared - 1))];
 }
 
-const std::string& ShapeContext::input_name(int i) const { return spec_->InputArgAt(i, num_inputs()).name; }
+const std::string& ShapeContext::input_name(int i) const {
+  if (input_args_ != nullptr) return (*input_args_)[static_cast<size_t>(i)]->name;
+  return spec_->InputArgAt(i, num_inputs()).name;
+}
 
 const ConstTensor* ShapeContext::input_value(int i) const {
   const auto& value = input_values_[static_cast<size_t>(i)];

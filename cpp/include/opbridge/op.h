@@ -92,6 +92,9 @@ class ShapeContext {
   std::vector<Shape> input_shapes_;
   std::vector<DType> input_dtypes_;
   std::vector<std::optional<ConstTensor>> input_values_;
+  // The declared arg behind each input, where the adapter flattened several
+  // input lists (InputArgAt cannot tell them apart); null otherwise.
+  const std::vector<const ArgSpec*>* input_args_ = nullptr;
   std::vector<Shape> declared_outputs_;
   std::vector<Shape> output_shapes_;
   std::vector<bool> output_dynamic_;
@@ -240,6 +243,11 @@ class OpSpec {
   // planner share their buffer where it can (an input that is neither a graph
   // input nor a graph output), and the adapter then skips the kernel.
   OpSpec& MayForwardInput() { may_forward_input_ = true; return *this; }
+  // A list(type) input whose length TF's kernel requires to be int attr
+  // `length_attr` (SparseCross's `values: sparse_types` has N tensors): the
+  // TFLite adapter splits the node's inputs by it when the converter dropped
+  // the list(type) attr. Only needed where an op has several input lists.
+  OpSpec& ListLength(std::string_view list_input, std::string_view length_attr);
 
   // Parses the declarations; called once by the registry.
   Status Finalize();
@@ -266,12 +274,20 @@ class OpSpec {
   // most one). Its tensors take the node inputs the other declared inputs
   // leave, in order: ConcatV2's `values: N * T` comes before `axis`.
   int input_list() const { return input_list_; }
+  // Every input list's position, in order (input_lists()[0] == input_list()).
+  // Several lists: each N * T list has its N from the options, each
+  // list(type) list the length of its attr or of its ListLength attr; one
+  // list at most may have neither and takes the tensors the others leave.
+  const std::vector<int>& input_lists() const { return input_lists_; }
+  // The int attr giving list(type) input `arg`'s length (ListLength), or empty.
+  const std::string& list_length_attr(const ArgSpec& arg) const;
   // The position of the list(type) output among the declared outputs, -1 if
   // none (at most one). Without its attr in the options (the converter drops
   // list(type) attrs) it takes the node outputs the others leave, its types
   // bound from those tensors.
   int output_type_list() const { return output_type_list_; }
-  // The declared input behind node input i of a node with num_inputs inputs.
+  // The declared input behind node input i of a node with num_inputs inputs
+  // (one input list at most; with several the adapter flattens them).
   const ArgSpec& InputArgAt(int i, int num_inputs) const;
   // A type attr, a list(type) attr or an input list's length: adapters take
   // it from the node's tensors where the node's attrs do not give it.
@@ -302,6 +318,8 @@ class OpSpec {
   int tflite_version_ = 1;
   bool may_forward_input_ = false;
   int input_list_ = -1;
+  std::vector<int> input_lists_;
+  std::vector<std::pair<std::string, std::string>> list_lengths_;  // (list(type) input, int attr)
   int output_type_list_ = -1;
   std::vector<std::string> input_texts_, output_texts_, attr_texts_;
   std::vector<ArgSpec> inputs_, outputs_;
