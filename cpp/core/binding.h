@@ -22,8 +22,21 @@ struct NodeAttrs {
   AttrMap map;
   std::shared_ptr<const void> params;  // OpSpec::Params's struct, read once by Finish
 
-  // Call when every declared attr is in `map`.
-  Status Finish(const OpSpec& spec) { return spec.ReadParams(map, &params); }
+  // Call when every declared attr is in `map`. A node prepared again with the
+  // attrs it had (TFLite re-prepares a node after an input resize, and every
+  // invoke where an earlier node's output is dynamic) keeps its params, so
+  // state they hold for the node lives as long as the node, as a TF kernel's
+  // members do (the stateful random ops' streams, ops/random/stateful.h).
+  Status Finish(const OpSpec& spec) {
+    if (params != nullptr && read_from_ == map.entries()) return Status::Ok();
+    read_from_.clear();
+    OPBRIDGE_RETURN_IF_ERROR(spec.ReadParams(map, &params));
+    read_from_ = map.entries();
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::pair<std::string, AttrValue>> read_from_;  // the attrs `params` was read from
 };
 
 // The dtype an argument has on this node: fixed, or its type attr's (kInvalid if unbound).
