@@ -171,6 +171,7 @@ Status OpSpec::Finalize() {
   };
   OPBRIDGE_RETURN_IF_ERROR(parse_args(input_texts_, &inputs_));
   OPBRIDGE_RETURN_IF_ERROR(parse_args(output_texts_, &outputs_));
+#ifndef OPBRIDGE_WITHOUT_INPUT_LISTS  // a selective build without several input lists (CMakeLists.txt)
   for (const auto& [input, attr] : list_lengths_) {
     const auto arg = std::find_if(inputs_.begin(), inputs_.end(), [&](const ArgSpec& a) { return a.name == input; });
     OPBRIDGE_REQUIRE(arg != inputs_.end() && !arg->type_attr.empty() && arg->number_attr.empty() &&
@@ -180,6 +181,7 @@ Status OpSpec::Finalize() {
     OPBRIDGE_REQUIRE(length != nullptr && length->type == AttrType::kInt, "ListLength: '", attr,
                      "' (length of '", input, "') is not an int attr");
   }
+#endif
   // TF ops with no outputs (Save) exist; an op opbridge defines has a result.
   if (outputs_.empty() && origin_ == OpOrigin::kOpbridge) return Errorf("op has no outputs");
   if (!shape_fn_) return Errorf("op has no shape rule");

@@ -198,10 +198,8 @@ Status FlattenInputs(const OpSpec& spec, int node_inputs, AttrMap* attrs, std::v
     for (const ArgSpec& arg : args) out->push_back(&arg);
     return Status::Ok();
   }
-  if (spec.input_lists().size() > 1) {
-    OPBRIDGE_REQUIRE(kInputLists, "this selective build left out ops with several input lists");
-    return FlattenInputLists(spec, node_inputs, attrs, out);
-  }
+  // (A selective build has such an op only with kInputLists: CMakeLists.txt.)
+  if (kInputLists && spec.input_lists().size() > 1) return FlattenInputLists(spec, node_inputs, attrs, out);
   const int fixed = static_cast<int>(args.size()) - 1;
   OPBRIDGE_REQUIRE(node_inputs >= fixed, "expects at least ", fixed, " inputs, the node has ", node_inputs);
   const int64_t length = node_inputs - fixed;
@@ -392,7 +390,8 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                    outputs.size(), " outputs, the node has ", node->outputs ? node->outputs->size : 0);
 
   InputShapes inputs;
-  std::vector<std::vector<DType>> list_types(spec.inputs().size());  // each list(type) input's tensors' dtypes
+  // Each list(type) input's tensors' dtypes (one list at most without kInputLists).
+  std::vector<std::vector<DType>> list_types(kInputLists ? spec.inputs().size() : 1);
   for (size_t i = 0; i < state->inputs.size(); ++i) {
     const ArgSpec& arg = *state->inputs[i];
     TfLiteTensor* tensor;
@@ -403,7 +402,7 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
                      static_cast<int>(tensor->type), ", which opbridge does not support");
     OPBRIDGE_RETURN_IF_ERROR(RequireBuiltDType(dtype, "input", arg.name));
     if (IsTypeList(spec, arg)) {
-      list_types[static_cast<size_t>(&arg - spec.inputs().data())].push_back(dtype);
+      list_types[kInputLists ? static_cast<size_t>(&arg - spec.inputs().data()) : 0].push_back(dtype);
     } else {
       OPBRIDGE_RETURN_IF_ERROR(BindArgDType(spec, arg, dtype, "input", &attrs));
     }
@@ -421,8 +420,9 @@ Status PrepareNode(TfLiteContext* context, TfLiteNode* node, NodeState* state) {
   for (int k : spec.input_lists()) {
     const ArgSpec& list = spec.inputs()[static_cast<size_t>(k)];
     if (IsTypeList(spec, list)) {
-      OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, list, list_types[static_cast<size_t>(k)], &attrs));
+      OPBRIDGE_RETURN_IF_ERROR(BindTypeList(spec, list, list_types[kInputLists ? static_cast<size_t>(k) : 0], &attrs));
     }
+    if (!kInputLists) break;
   }
   if (kInputLists && spec.input_lists().size() > 1) inputs.input_args = &state->inputs;
   std::vector<DType> output_list_types;  // the list(type) output's tensors' dtypes
