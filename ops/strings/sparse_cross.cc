@@ -23,6 +23,7 @@ struct SparseCrossParams {
   bool hashed_output = false;
   int64_t num_buckets = 0;
   int64_t hash_key = 0;
+  std::vector<DType> sparse_types, dense_types;
   DType out_type = DType::kInt64;
   DType internal_type = DType::kInt64;
 
@@ -31,6 +32,8 @@ struct SparseCrossParams {
     b.Attr("hashed_output: bool", &p.hashed_output);
     b.Attr("num_buckets: int >= 0", &p.num_buckets);
     b.Attr("hash_key: int", &p.hash_key);
+    b.Attr("sparse_types: list(type)", &p.sparse_types);  // bound by the tensors; the kernel checks them
+    b.Attr("dense_types: list(type)", &p.dense_types);
     b.Attr("out_type: {int64, string}", &p.out_type);
     b.Attr("internal_type: {int64, string}", &p.internal_type);
   }
@@ -71,11 +74,14 @@ Status SparseCrossKernel(KernelContext& ctx, const SparseCrossParams& p) {
 OPBRIDGE_REGISTER_OP(OpSpec("SparseCross")
                          .Origin(OpOrigin::kTensorFlow)
                          .Doc("Cartesian crosses of sparse and dense feature columns, hashed or as joined strings (v1).")
-                         .Input("inputs: Tinputs")  // TF's indices, values, shapes, dense_inputs lists, in order
+                         .Input("indices: N * int64")
+                         .Input("values: sparse_types")
+                         .Input("shapes: N * int64")
+                         .Input("dense_inputs: dense_types")
                          .Output("output_indices: int64")
                          .Output("output_values: out_type")
                          .Output("output_shape: int64")
-                         .Attr("Tinputs: list(type)")
+                         .ListLength("values", "N")  // TF's kernel requires len(sparse_types) == N
                          .Params<SparseCrossParams>()
                          .ShapeRule(SparseCrossShape)
                          .Kernel(SparseCrossKernel));

@@ -5,10 +5,11 @@
 //
 // TF's four input lists (indices: N int64 matrices, values: N vectors of
 // sparse_types, shapes: N int64 2-vectors, dense_inputs: dense_types
-// matrices) reach a TFLite custom node as consecutive tensors; opbridge's
-// authoring API has one list per op, so the ops declare them as one list
-// (`inputs`) and this header splits it by N (the converter writes N but not
-// sparse_types or dense_types: the tensors' dtypes are the types).
+// matrices) reach a TFLite custom node as consecutive tensors. The ops
+// declare them as TF does; the adapter splits the node's inputs by N (the
+// converter writes N but not sparse_types or dense_types: values has N
+// tensors by OpSpec::ListLength, dense_inputs the rest, and the tensors'
+// dtypes are the types), so the kernels see them in order from input 0.
 //
 // Which sparse entries count, as TF's ExtractFeatureData walks them: batch
 // rows 0..batch-1 in turn, each taking the next entries whose row index (the

@@ -87,15 +87,20 @@ Status SparseCrossHashedKernel(KernelContext& ctx, const SparseCrossHashedParams
 OPBRIDGE_REGISTER_OP(OpSpec("SparseCrossHashed")
                          .Origin(OpOrigin::kTensorFlow)
                          .Doc("Hashed cartesian crosses of sparse and dense feature columns, optionally keyed (tf.sparse.cross_hashed).")
-                         .Input("inputs: Tinputs")  // TF's indices, values, shapes, dense_inputs lists, in order
+                         .Input("indices: N * int64")
+                         .Input("values: sparse_types")
+                         .Input("shapes: N * int64")
+                         .Input("dense_inputs: dense_types")
                          .Input("num_buckets: int64")
                          .Input("strong_hash: bool")
                          .Input("salt: int64")
                          .Output("output_indices: int64")
                          .Output("output_values: int64")
                          .Output("output_shape: int64")
-                         .Attr("Tinputs: list(type)")
+                         .ListLength("values", "N")  // TF's kernel requires len(sparse_types) == N
                          .Params<SparseCrossHashedParams>()
+                         .Attr("sparse_types: list(type)")
+                         .Attr("dense_types: list(type)")
                          .ShapeRule(SparseCrossHashedShape)
                          .Kernel(SparseCrossHashedKernel));
 

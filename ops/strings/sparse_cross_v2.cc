@@ -44,13 +44,18 @@ Status SparseCrossV2Kernel(KernelContext& ctx, const SparseCrossV2Params& p) {
 OPBRIDGE_REGISTER_OP(OpSpec("SparseCrossV2")
                          .Origin(OpOrigin::kTensorFlow)
                          .Doc("Cartesian crosses of sparse and dense feature columns as strings joined by sep (tf.sparse.cross).")
-                         .Input("inputs: Tinputs")  // TF's indices, values, shapes, dense_inputs lists, in order
+                         .Input("indices: N * int64")
+                         .Input("values: sparse_types")
+                         .Input("shapes: N * int64")
+                         .Input("dense_inputs: dense_types")
                          .Input("sep: string")
                          .Output("output_indices: int64")
                          .Output("output_values: string")
                          .Output("output_shape: int64")
-                         .Attr("Tinputs: list(type)")
+                         .ListLength("values", "N")  // TF's kernel requires len(sparse_types) == N
                          .Params<SparseCrossV2Params>()
+                         .Attr("sparse_types: list(type)")
+                         .Attr("dense_types: list(type)")
                          .ShapeRule(SparseCrossV2Shape)
                          .Kernel(SparseCrossV2Kernel));
 
