@@ -1,0 +1,21 @@
+// InplaceUpdate (tf.raw_ops.InplaceUpdate, tf.compat.v1 inplace ops): TF's op, which
+// neither TFLite's builtins nor its custom ops cover. The work and TF's rules
+// (wrapping int32 rows, checks, dtypes) are in inplace_op.h.
+#include "inplace_op.h"
+
+namespace opbridge {
+namespace {
+
+OPBRIDGE_REGISTER_OP(OpSpec("InplaceUpdate")
+                         .Origin(OpOrigin::kTensorFlow)
+                         .Doc("x with rows i set to v's rows, i wrapping modulo x's first dimension.")
+                         .Input("x: T")
+                         .Input("i: int32")
+                         .Input("v: T")
+                         .Output("y: T")
+                         .Attr("T: type")
+                         .ShapeRule(SameShapeAsInput0)
+                         .Kernel(array::InplaceKernel<array::InplaceKind::kUpdate>));
+
+}  // namespace
+}  // namespace opbridge
