@@ -9,6 +9,8 @@ with TF on the same inputs. One row per case:
   stock-only fails   builtins alone cannot, opbridge can (numbers match)
   both fail          opbridge.convert fails too: "missing <Op>" names the gap
   wrong numbers      opbridge converts and runs but differs from TF (a bug)
+  wrong (builtins)   differs from TF with builtins only (LiteRT's or the converter's fault)
+  converts           a per-dtype part rerun without the stock conversion: numbers match
   run error          opbridge converts but the model fails in LiteRT
   case error         TF itself refuses the case (the probe's fault)
 
