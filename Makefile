@@ -19,9 +19,9 @@ SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*
 all: test
 
 # Compilers, and the image codecs the image decoding ops link statically
-# (cmake/ImageCodecs.cmake): present on the target machines; installed from
+# (cmake/ImageCodecs.cmake; giflib for DecodeGif and DecodeImage): present on the target machines; installed from
 # Debian if not (CI runs as root), with one apt-get update.
-CODEC_DEBS := libjpeg62-turbo-dev libpng-dev zlib1g-dev
+CODEC_DEBS := libjpeg62-turbo-dev libpng-dev zlib1g-dev libgif-dev
 system-deps:
 	@missing=""; command -v g++ >/dev/null 2>&1 || missing="g++ make"; \
 	for p in $(CODEC_DEBS); do \

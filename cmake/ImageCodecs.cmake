@@ -9,7 +9,43 @@
 #
 # Only the codec files get the headers, and the archives are linked only when one of them is
 # built: a selective build without an image decoding op links none.
+#
+# giflib (Debian's libgif-dev, the GIF decoder TF wraps too) goes only into builds with an op that
+# decodes GIF with it, DecodeGif or DecodeImage (their decoder, gif_codec.cc, a helper): the other
+# image ops refuse a GIF, so a build of DecodePng alone links no giflib.
 include_guard(GLOBAL)
+
+# The op files among <sources> whose ops decode GIF (gif_codec.cc's callers).
+function(opbridge_gif_sources out)
+  set(_gif)
+  foreach(_src IN LISTS ARGN)
+    if(_src MATCHES "/ops/image/decode_(gif|image)\\.cc$")
+      list(APPEND _gif "${_src}")
+    endif()
+  endforeach()
+  set(${out} "${_gif}" PARENT_SCOPE)
+endfunction()
+
+# giflib's static archive for the op libraries of <name>. Its header is in the compiler's (or the
+# sysroot's) own include directory. giflib references no libc stream (no objcopy needed).
+function(opbridge_link_gif name)
+  find_path(OPBRIDGE_GIF_INCLUDE_DIR gif_lib.h)
+  find_library(OPBRIDGE_GIF_LIBRARY NAMES libgif.a)
+  if(NOT OPBRIDGE_GIF_INCLUDE_DIR OR NOT OPBRIDGE_GIF_LIBRARY)
+    message(FATAL_ERROR "opbridge: DecodeGif and DecodeImage need libgif-dev (gif_lib.h and libgif.a; "
+                        "`make system-deps`, or tools/aarch64/setup.sh for the aarch64 sysroot)")
+  endif()
+  if(NOT OPBRIDGE_GIF_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+    set_property(SOURCE ${CMAKE_SOURCE_DIR}/ops/image/gif_codec.cc APPEND PROPERTY COMPILE_OPTIONS
+                 -isystem ${OPBRIDGE_GIF_INCLUDE_DIR})
+  endif()
+  message(STATUS "opbridge: GIF codec ${OPBRIDGE_GIF_LIBRARY}")
+  foreach(_lib ${name}_tflite ${name}_tf)
+    if(TARGET ${_lib})
+      target_link_libraries(${_lib} PRIVATE ${OPBRIDGE_GIF_LIBRARY})
+    endif()
+  endforeach()
+endfunction()
 
 # The image decoding op files among <sources> (not their shared kernel, image_codecs.cc,
 # which registers no op: a selective build's helper).

@@ -1,8 +1,9 @@
 // DecodeImage: tf.io.decode_image, the format from the magic bytes (JPEG,
-// PNG, BMP decoded; GIF, WebP and JPEG XL refused: no decoder here, see
+// PNG, BMP, GIF decoded; WebP and JPEG XL refused: no decoder here, see
 // docs/ops/image_decode.md), channels, dtype uint8/uint16/float32 with TF's
 // conversions (8-bit formats: v * 256 and v / 255; PNG: decoded at 16 bits,
-// v / 65535 for float), expand_animations (a still image stays 3-D).
+// v / 65535 for float), expand_animations (a still image stays 3-D; a GIF is
+// [frames, h, w, 3] with it, its first frame [h, w, 3] without: gif_codec.cc).
 #include "image_codecs.h"
 #include "opbridge/op.h"
 
@@ -40,13 +41,14 @@ Status DecodeImageKernel(KernelContext& ctx, const DecodeImageParams& p) {
   r.channels = p.channels;
   r.dtype = p.dtype;
   r.expand_animations = p.expand_animations;
+  r.gif = image::DecodeGifImage;
   return image::DecodeImageKernel(ctx, r);
 }
 
 OPBRIDGE_REGISTER_OP(OpSpec("DecodeImage")
                          .Origin(OpOrigin::kTensorFlow)
-                         .Doc("Decodes a JPEG, PNG or BMP image by its magic bytes (tf.io.decode_image) to uint8, "
-                              "uint16 or float32, with TF's conversions and errors; GIF, WebP and JPEG XL fail.")
+                         .Doc("Decodes a JPEG, PNG, BMP or GIF image by its magic bytes (tf.io.decode_image) to uint8, "
+                              "uint16 or float32, with TF's conversions and errors; WebP and JPEG XL fail.")
                          .Input("contents: string")
                          .Output("image: dtype")
                          .Params<DecodeImageParams>()

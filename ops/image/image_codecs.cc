@@ -77,6 +77,8 @@ Shape StillShape(const DecodeRequest& r, int64_t height, int64_t width, int64_t 
   return Shape({height, width, channels});
 }
 
+}  // namespace
+
 // uint8 pixels as the requested dtype, TF's way: uint16 is v * 256
 // (floor(65536 / 256)), float is v * float(1.0 / 255).
 void Widen8(KernelContext& ctx, const uint8_t* in, int64_t n, DType dtype, void* out) {
@@ -93,6 +95,8 @@ void Widen8(KernelContext& ctx, const uint8_t* in, int64_t n, DType dtype, void*
     });
   }
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------
 // PNG: png_io.cc's CommonInitDecode / CommonFinishDecode.
@@ -681,8 +685,13 @@ Status DecodeImageKernel(KernelContext& ctx, const DecodeRequest& r) {
     case Format::kBmp:
       return DecodeBmp(ctx, r, input);
     case Format::kGif:
-      // TF decodes GIF with giflib; this build has no GIF decoder.
+      // TF decodes GIF with giflib; so do DecodeGif and DecodeImage (gif_codec.cc).
+      // The other ops here link no giflib and refuse it.
       OPBRIDGE_REQUIRE(r.channels == 0 || r.channels == 3, "channels must be 0 or 3 for GIF, got ", r.channels);
+      if (r.op == DecodeOp::kBmp) {
+        return Errorf("Trying to decode GIF format using DecodeBmp op. Use `decode_gif` or `decode_image` instead.");
+      }
+      if (r.gif != nullptr) return r.gif(ctx, r, input);
       return Errorf("the input is a GIF image, which opbridge's kernel cannot decode (TF decodes it with giflib; "
                     "opbridge's image decoders cover JPEG, PNG and BMP)");
     case Format::kWebp:

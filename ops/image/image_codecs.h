@@ -28,6 +28,13 @@ struct JpegFlags {
   bool dct_islow = false;  // TF's "" and INTEGER_FAST are JDCT_IFAST, INTEGER_ACCURATE JDCT_ISLOW
 };
 
+struct DecodeRequest;
+
+// The GIF decoder (gif_codec.cc, on giflib): only the ops that decode GIF with
+// it (DecodeGif, DecodeImage) set it, so a build without them links no giflib
+// (cmake/ImageCodecs.cmake). Without it a GIF input is refused by name.
+using GifDecoder = Status (*)(KernelContext& ctx, const DecodeRequest& request, std::string_view input);
+
 struct DecodeRequest {
   DecodeOp op = DecodeOp::kImage;
   const char* op_name = "";  // TF's op type, for the errors that name it
@@ -35,6 +42,7 @@ struct DecodeRequest {
   DType dtype = DType::kUInt8;
   bool expand_animations = true;
   JpegFlags jpeg;
+  GifDecoder gif = nullptr;
 };
 
 // TF's attr checks of `channels` and `dct_method`, made once per node.
@@ -48,6 +56,12 @@ Status DecodeImageKernel(KernelContext& ctx, const DecodeRequest& request);
 // TF's jpeg::GetImageInfo: height, width and components of a JPEG's output
 // from its header (false when libjpeg fails reading it).
 bool JpegImageInfo(std::string_view data, int64_t* height, int64_t* width, int64_t* components);
+
+// uint8 pixels as a uint16 or float32 output, TF's way (v * 256, v * float(1/255)).
+void Widen8(KernelContext& ctx, const uint8_t* in, int64_t n, DType dtype, void* out);
+
+// GIF's decoder (gif_codec.cc): TF's gif::Decode and DecodeImageV2Op's GIF branch.
+Status DecodeGifImage(KernelContext& ctx, const DecodeRequest& request, std::string_view input);
 
 // The shape rule of the 3-D decoders: [?, ?, channels or ?], known only in the kernel.
 Status Decode3dShape(ShapeContext& ctx, int64_t channels);

@@ -66,6 +66,19 @@ if [ ! -f "$SYSROOT/.codecs-complete" ]; then
   touch "$SYSROOT/.codecs-complete"
 fi
 
+# giflib for DecodeGif and DecodeImage (cmake/ImageCodecs.cmake), its own stamp
+# so a sysroot made before it was needed gets it too.
+if [ ! -f "$SYSROOT/.gif-complete" ]; then
+  if ! apt-cache show libgif-dev:arm64 >/dev/null 2>&1; then
+    apt-get update
+  fi
+  debs="$CACHE/debs"
+  mkdir -p "$debs" "$SYSROOT"
+  (cd "$debs" && apt-get download libgif-dev:arm64)
+  for deb in "$debs"/libgif-dev_*.deb; do dpkg -x "$deb" "$SYSROOT"; done
+  touch "$SYSROOT/.gif-complete"
+fi
+
 # LiteRT and numpy as pip would install them on a Raspberry Pi (cp311, manylinux aarch64).
 # pytest and hypothesis (pure Python) for the hostile-model fuzzer.
 if [ ! -f "$SITE/.complete" ]; then
