@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "../math/cpu_features.h"
+
 namespace opbridge {
 namespace crc32c {
 
@@ -61,7 +63,7 @@ __attribute__((target("sse4.2"))) inline uint32_t ExtendSse42(uint32_t c, const 
 }
 
 inline bool HaveSse42() {
-  static const bool have = __builtin_cpu_supports("sse4.2");
+  static const bool have = math::Cpu().sse42;
   return have;
 }
 #endif

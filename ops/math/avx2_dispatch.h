@@ -8,11 +8,13 @@
 
 #include <cstdlib>
 
+#include "cpu_features.h"
+
 namespace opbridge::math {
 
 inline bool UseAvx2() {
 #if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)
-  static const bool use = __builtin_cpu_supports("avx2") && std::getenv("OPBRIDGE_NO_AVX2") == nullptr;
+  static const bool use = Cpu().avx2 && std::getenv("OPBRIDGE_NO_AVX2") == nullptr;
   return use;
 #else
   return false;
@@ -23,7 +25,7 @@ inline bool UseAvx2() {
 // AVX build of TF bit for bit, and need not: expm1_log1p_avx2.h).
 inline bool UseAvx2Fma() {
 #if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)
-  static const bool use = UseAvx2() && __builtin_cpu_supports("fma");
+  static const bool use = UseAvx2() && Cpu().fma;
   return use;
 #else
   return false;
@@ -33,11 +35,11 @@ inline bool UseAvx2Fma() {
 // AVX-512F on top of AVX2+FMA, for the matrix products (nn/gemm_avx512.h):
 // the same FMA chains as the AVX2 path, so the same bits. OPBRIDGE_NO_AVX512=1
 // keeps the AVX2 path (the tests compare the two); OPBRIDGE_NO_AVX2 turns both
-// off. GCC's check includes the OS's saving of the 512-bit state (XCR0).
+// off. cpu_features.h's check includes the OS's saving of the 512-bit state (XCR0).
 inline bool UseAvx512() {
 #if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2) && !defined(OPBRIDGE_WITHOUT_AVX512)
   static const bool use =
-      UseAvx2Fma() && __builtin_cpu_supports("avx512f") && std::getenv("OPBRIDGE_NO_AVX512") == nullptr;
+      UseAvx2Fma() && Cpu().avx512f && std::getenv("OPBRIDGE_NO_AVX512") == nullptr;
   return use;
 #else
   return false;

@@ -58,7 +58,7 @@ OPBRIDGE_F16C void FloatToHalfF16c(const float* in, Eigen::half* out, int64_t n)
 
 inline bool UseF16c() {
 #if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)  // (avx2_dispatch.h)
-  static const bool use = UseAvx2() && __builtin_cpu_supports("f16c");
+  static const bool use = UseAvx2() && Cpu().f16c;
   return use;
 #else
   return false;

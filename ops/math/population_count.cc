@@ -6,6 +6,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../math/cpu_features.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -52,7 +53,7 @@ Status PopulationCountKernel(KernelContext& ctx) {
         const char* in = x.data<char>();  // read by memcpy: a .tflite constant may be unaligned
         ctx.ParallelFor(x.num_elements(), 2, [&](int64_t begin, int64_t end) {
 #if defined(__x86_64__)
-          static const bool popcnt = __builtin_cpu_supports("popcnt");
+          static const bool popcnt = math::Cpu().popcnt;
           if (popcnt) return CountRangePopcnt<U>(in, out, begin, end);
 #endif
           CountRange<U>(in, out, begin, end, Popcount);

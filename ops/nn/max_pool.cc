@@ -162,8 +162,8 @@ float FloatInit(DType dtype, Padding padding) {
   bool onednn = false;
 #if defined(__x86_64__)
   if (padding != Padding::kExplicit) {
-    if (dtype == DType::kFloat16) onednn = __builtin_cpu_supports("avx512fp16");
-    if (dtype == DType::kBFloat16) onednn = __builtin_cpu_supports("avx512f");
+    if (dtype == DType::kFloat16) onednn = math::Cpu().avx512fp16;
+    if (dtype == DType::kBFloat16) onednn = math::Cpu().avx512f;
   }
 #endif
   if (onednn) return -std::numeric_limits<float>::infinity();
