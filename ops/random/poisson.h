@@ -97,8 +97,14 @@ inline Status PoissonFill(KernelContext& ctx, const ConstTensor& lam, const Phil
       U* dst = out.data<U>();
       std::atomic<bool> stuck{false};
       ctx.ParallelFor(out.num_elements(), 300, [&](int64_t begin, int64_t end) {
+        // A rate's constants (exp, log, sqrt) once per run of its samples, not per sample.
+        int64_t rate_index = begin / layout.samples;
+        Rate rate(static_cast<double>(Param<R>(lam, rate_index)));
         for (int64_t w = begin; w < end; ++w) {
-          const Rate rate(static_cast<double>(Param<R>(lam, w / layout.samples)));
+          if (w / layout.samples != rate_index) {
+            rate_index = w / layout.samples;
+            rate = Rate(static_cast<double>(Param<R>(lam, rate_index)));
+          }
           double k;
           if (!Sample(rate, Highest<U>(), base, w, &k)) {
             stuck.store(true, std::memory_order_relaxed);
