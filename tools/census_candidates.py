@@ -69,6 +69,13 @@ def _encoded(tf: Any, rng: np.random.Generator, fmt: str, channels: int = 3) -> 
     return np.array(encode(pixels).numpy())
 
 
+def _gif(rng: np.random.Generator) -> np.ndarray:
+    """A 3-frame animation with transparent sub-rectangle updates (the bench case's encoder)."""
+    from opbridge.bench.cases.image_decode_gif import animation
+
+    return np.array(animation(rng, 24, 32, 3))
+
+
 def _wav(tf: Any, rng: np.random.Generator, samples: int = 1600) -> np.ndarray:
     """WAV bytes ending in a LIST chunk: a numpy bytes_ input drops trailing NULs."""
     audio = rng.uniform(-0.5, 0.5, (samples, 1)).astype(np.float32)
@@ -645,11 +652,96 @@ CANDIDATES: dict[str, Builder] = {
         lambda v: tf.sparse.bincount(v).values,
         [np.array([[1, 3, 1], [0, 2, 2]], np.int64)],
     ),
+    # Sixth session of 2026-12-05: more of the public API users convert.
+    "Einsum": lambda tf, rng: (
+        lambda a, b: tf.einsum("bii,bij->bj", a, b),
+        [_f32(rng.standard_normal((2, 4, 4))), _f32(rng.standard_normal((2, 4, 3)))],
+    ),
+    # Stateful random (seed/seed2 attrs; the shape an input so nothing folds).
+    "TruncatedNormal": lambda tf, rng: (
+        lambda s: tf.raw_ops.TruncatedNormal(shape=s, dtype=tf.float32, seed=1, seed2=2),
+        [np.array([3, 4], np.int32)],
+    ),
+    "RandomUniformInt": lambda tf, rng: (
+        lambda s: tf.raw_ops.RandomUniformInt(shape=s, minval=0, maxval=10, seed=1, seed2=2),
+        [np.array([5], np.int32)],
+    ),
+    "RandomShuffle": lambda tf, rng: (
+        lambda x: tf.random.shuffle(x, seed=3),
+        [rng.normal(size=(6, 2)).astype(np.float32)],
+    ),
+    "RandomGamma": lambda tf, rng: (
+        lambda a: tf.random.gamma([4], a, seed=3),
+        [np.array([0.5, 2.0], np.float32)],
+    ),
+    "RandomPoissonV2": lambda tf, rng: (
+        lambda r: tf.random.poisson([4], r, seed=3),
+        [np.array([1.0, 20.0], np.float32)],
+    ),
+    "SparseConcat": lambda tf, rng: (
+        lambda i, v, s: tf.sparse.concat(1, [tf.SparseTensor(i, v, s), tf.SparseTensor(i, v, s)]).values,
+        [np.array([[0, 1], [2, 0]], np.int64), _f32([1.5, 2.0]), np.array([3, 4], np.int64)],
+    ),
+    "EditDistance": lambda tf, rng: (
+        lambda hi, hv, ti, tv: tf.raw_ops.EditDistance(
+            hypothesis_indices=hi,
+            hypothesis_values=hv,
+            hypothesis_shape=tf.constant([2, 4], tf.int64),
+            truth_indices=ti,
+            truth_values=tv,
+            truth_shape=tf.constant([2, 4], tf.int64),
+            normalize=True,
+        ),
+        [
+            np.array([[0, 0], [0, 1], [1, 0]], np.int64),
+            np.array([1, 2, 3], np.int64),
+            np.array([[0, 0], [1, 0], [1, 1]], np.int64),
+            np.array([1, 3, 4], np.int64),
+        ],
+    ),
+    "InplaceUpdate": lambda tf, rng: (
+        lambda x, v: tf.raw_ops.InplaceUpdate(x=x, i=tf.constant([0, 2]), v=v),
+        [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((2, 3)))],
+    ),
+    "InplaceAdd": lambda tf, rng: (
+        lambda x, v: tf.raw_ops.InplaceAdd(x=x, i=tf.constant([0, -1]), v=v),
+        [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((2, 3)))],
+    ),
+    "InplaceSub": lambda tf, rng: (
+        lambda x, v: tf.raw_ops.InplaceSub(x=x, i=tf.constant([1, 1]), v=v),
+        [_f32(rng.standard_normal((4, 3))), _f32(rng.standard_normal((2, 3)))],
+    ),
+    "DecodeGif": lambda tf, rng: (tf.io.decode_gif, [_gif(rng)]),
+    "NonMaxSuppressionWithOverlaps": lambda tf, rng: (
+        lambda o, sc: tf.image.non_max_suppression_overlaps(o, sc, 3, overlap_threshold=0.5),
+        [_f32(rng.uniform(0, 1, (6, 6))), _f32(rng.uniform(0, 1, 6))],
+    ),
+    "ExtractGlimpseV2": lambda tf, rng: (
+        lambda x, off: tf.image.extract_glimpse(x, [3, 3], off, noise="zero"),
+        [_f32(rng.standard_normal((2, 8, 8, 3))), _f32(rng.uniform(-0.5, 0.5, (2, 2)))],
+    ),
+    "ExtractGlimpse": lambda tf, rng: (
+        lambda x, off: tf.raw_ops.ExtractGlimpse(
+            input=x, size=[3, 3], offsets=off, uniform_noise=False, noise="zero"
+        ),
+        [_f32(rng.standard_normal((2, 8, 8, 3))), _f32(rng.uniform(-0.5, 0.5, (2, 2)))],
+    ),
+    "IsotonicRegression": lambda tf, rng: (
+        lambda x: tf.nn.isotonic_regression(x)[0],
+        [_f32(rng.standard_normal((3, 7)))],
+    ),
+    "StatelessShuffle": lambda tf, rng: (
+        lambda x: tf.random.experimental.stateless_shuffle(x, seed=[1, 2]),
+        [_f32(rng.standard_normal((8, 2)))],
+    ),
 }
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
 NOT_YET: dict[str, str] = {
-    "MatrixSolveLs": "rare (tf.linalg.lstsq with fast=False; fast=True is Cholesky in Python); no kernel yet",
+    "MatrixSolveLs": (
+        "tf.linalg.lstsq (fast=True: Cholesky of the normal equations; fast=False: a complete"
+        " orthogonal decomposition); no kernel yet"
+    ),
 }
 
 
