@@ -50,25 +50,34 @@ struct Pool {
 };
 
 // One row: pools on a stack, merged as TF merges them, then written out.
+// The pool being built stays in registers and only lands on the stack once
+// no merge is left (no push-then-pop per merge, no vector bookkeeping): the
+// merge chain is bound by the divide and the compare after it, so keeping
+// loads and stores off that chain is what makes this as fast as TF. The sums
+// and divides are TF's, in TF's order (a + b of two values is the same both
+// ways), so the results stay bitwise.
 template <typename In, typename Out>
-void SolveRow(const In* x, Out* y, int32_t* seg, int64_t n, std::vector<Pool<Out>>& pools) {
-  pools.clear();
+void SolveRow(const In* x, Out* y, int32_t* seg, int64_t n, Pool<Out>* pools) {
+  int64_t depth = 0;  // pools on the stack
   for (int64_t c = 0; c < n; ++c) {
-    const Out v = static_cast<Out>(x[c]);
-    pools.push_back({c, v, v});
-    while (pools.size() > 1 && pools.back().mean > pools[pools.size() - 2].mean) {
-      Pool<Out>& prev = pools[pools.size() - 2];
-      const int64_t limit = c + 1;
-      prev.sum += pools.back().sum;
-      prev.mean = prev.sum / static_cast<Out>(static_cast<int>(limit - prev.start));
-      pools.pop_back();
+    int64_t start = c;
+    Out sum = static_cast<Out>(x[c]);
+    Out mean = sum;
+    while (depth > 0 && mean > pools[depth - 1].mean) {
+      const Pool<Out>& prev = pools[--depth];
+      sum = prev.sum + sum;
+      start = prev.start;
+      mean = sum / static_cast<Out>(static_cast<int>(c + 1 - start));
     }
+    pools[depth++] = Pool<Out>{start, sum, mean};
   }
-  for (size_t p = 0; p < pools.size(); ++p) {
-    const int64_t end = p + 1 < pools.size() ? pools[p + 1].start : n;
+  for (int64_t p = 0; p < depth; ++p) {
+    const int64_t end = p + 1 < depth ? pools[p + 1].start : n;
+    const Out mean = pools[p].mean;
+    const int32_t id = static_cast<int32_t>(p);
     for (int64_t c = pools[p].start; c < end; ++c) {
-      y[c] = pools[p].mean;
-      seg[c] = static_cast<int32_t>(p);
+      y[c] = mean;
+      seg[c] = id;
     }
   }
 }
@@ -94,8 +103,8 @@ Status IsotonicRegressionKernel(KernelContext& ctx, const IsotonicParams& p) {
       Out* y = ctx.output(0).data<Out>();
       ctx.ParallelFor(rows, 100 * n, [&](int64_t begin, int64_t end) {
         std::vector<Pool<Out>> pools;
-        pools.reserve(static_cast<size_t>(n));
-        for (int64_t r = begin; r < end; ++r) SolveRow(x + r * n, y + r * n, seg + r * n, n, pools);
+        pools.resize(static_cast<size_t>(n));
+        for (int64_t r = begin; r < end; ++r) SolveRow(x + r * n, y + r * n, seg + r * n, n, pools.data());
       });
       return Status::Ok();
     });
