@@ -4,14 +4,13 @@
 // up, one 32-bit word per step; std::shuffle draws differently), n - 1 words
 // reserved per run. A tensor of at most one element or one row is passed
 // through and reserves nothing, as in TF. Rows move as raw bytes (strings as
-// views), so every dtype TF registers moves the same way.
-#include <algorithm>
-#include <cstring>
+// views), so every dtype TF registers moves the same way. The shuffle itself
+// is shuffle.h, shared with StatelessShuffle (a vector in place, rows by a
+// permutation then a parallel gather).
 #include <limits>
-#include <numeric>
 #include <string_view>
-#include <vector>
 
+#include "shuffle.h"
 #include "stateful.h"
 
 namespace opbridge {
@@ -26,53 +25,26 @@ Status SameShape(ShapeContext& ctx, const ShuffleParams&) {
   return Status::Ok();
 }
 
-// out row r = in row perm[r]; `row` units of E per row.
-template <typename E>
-void Gather(KernelContext& ctx, const E* in, E* out, int64_t row, const std::vector<int64_t>& perm) {
-  const auto rows = static_cast<int64_t>(perm.size());
-  const auto copy = [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const E* src = in + perm[static_cast<size_t>(r)] * row;
-      std::copy(src, src + row, out + r * row);
-    }
-  };
-  if constexpr (std::is_same_v<E, std::string_view>) {
-    copy(0, rows);  // views are written on the calling thread
-  } else {
-    ctx.ParallelFor(rows, row / 8 + 10, copy);
-  }
-}
-
 Status ShuffleKernel(KernelContext& ctx, const ShuffleParams& p) {
   const ConstTensor& value = ctx.input(0);
   const int64_t total = value.num_elements();
   const int64_t n = value.rank() == 0 ? 1 : value.dim(0);
-  std::vector<int64_t> perm;
+  if (total == 0) return Status::Ok();
+  const bool is_string = value.dtype() == DType::kString;
+  const int64_t elem = is_string ? 1 : static_cast<int64_t>(DTypeSize(value.dtype()));
+  OPBRIDGE_REQUIRE(elem > 0, "input 'value' has dtype ", DTypeName(value.dtype()), ", which cannot be shuffled");
+  const void* in = is_string ? static_cast<const void*>(value.data<std::string_view>()) : value.data<char>();
+  void* out = is_string ? static_cast<void*>(ctx.output(0).data<std::string_view>()) : ctx.output(0).data<char>();
   if (total > 1 && n > 1) {
     // TF's kernel switches to 64-bit draws for this many rows; not matched here.
     OPBRIDGE_REQUIRE(n < std::numeric_limits<int32_t>::max(), "value has ", n,
                      " rows; opbridge shuffles at most 2^31 - 2");
-    random::Philox local = p.generator.Reserve32(static_cast<uint64_t>(n - 1));
-    random::SingleSample single(&local);
-    perm.resize(static_cast<size_t>(n));
-    std::iota(perm.begin(), perm.end(), int64_t{0});
-    for (int64_t i = 0; i + 1 < n; ++i) {
-      const auto span = static_cast<uint32_t>(n - i);
-      std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(i + single() % span)]);
-    }
+    const random::Philox local = p.generator.Reserve32(static_cast<uint64_t>(n - 1));
+    random::ShuffleFirstDim(ctx, in, out, total, n, elem, is_string, &local);
   } else {
-    perm.resize(static_cast<size_t>(total > 0 ? n : 0));
-    std::iota(perm.begin(), perm.end(), int64_t{0});
+    // Nothing to permute: passed through, nothing reserved (as TF).
+    random::ShuffleFirstDim(ctx, in, out, total, n, elem, is_string, nullptr);
   }
-  if (total == 0) return Status::Ok();
-  const int64_t row = total / n;
-  if (value.dtype() == DType::kString) {
-    Gather(ctx, value.data<std::string_view>(), ctx.output(0).data<std::string_view>(), row, perm);
-    return Status::Ok();
-  }
-  const auto elem = static_cast<int64_t>(DTypeSize(value.dtype()));
-  OPBRIDGE_REQUIRE(elem > 0, "input 'value' has dtype ", DTypeName(value.dtype()), ", which cannot be shuffled");
-  Gather(ctx, value.data<char>(), ctx.output(0).data<char>(), row * elem, perm);
   return Status::Ok();
 }
 
