@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _storable(a: np.ndarray) -> np.ndarray:
     """String tensors (object arrays of bytes) as fixed-width bytes: tools/sanitize.py loads the seeds
-    without pickle. Such bytes lose trailing NULs, so cases keep their strings free of them."""
+    without pickle. Such bytes lose trailing NULs, so cases keep their input strings free of them,
+    and the comparison (tools/sanitize.py) stores string outputs the same way before comparing."""
     a = np.asarray(a)
     return a.astype(np.bytes_) if a.dtype == object else a
 
