@@ -47,13 +47,13 @@ Status ReorderKernel(KernelContext& ctx) {
     const E* in = values.data<E>();
     E* out = ctx.output(1).data<E>();
     if (perm.empty()) {
-      if (n) std::memcpy(out_ix, ix, static_cast<size_t>(n * rank) * sizeof(int64_t));
+      if (n && rank) std::memcpy(out_ix, ix, static_cast<size_t>(n * rank) * sizeof(int64_t));
       for (int64_t i = 0; i < n; ++i) out[i] = in[i];
       return Status::Ok();
     }
     for (int64_t k = 0; k < n; ++k) {
       const int64_t from = perm[static_cast<size_t>(k)];
-      std::memcpy(out_ix + k * rank, ix + from * rank, static_cast<size_t>(rank) * sizeof(int64_t));
+      if (rank) std::memcpy(out_ix + k * rank, ix + from * rank, static_cast<size_t>(rank) * sizeof(int64_t));
       out[k] = in[from];
     }
     return Status::Ok();
