@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import time
 from collections import Counter
@@ -229,7 +231,8 @@ def seed_case(
             detail = next(d for d in interpreter.get_output_details() if d["index"] == index)
             if 0 not in tuple(detail["shape"]):
                 interpreter.get_tensor(index)
-    except (RuntimeError, ValueError):
+    except (RuntimeError, ValueError, MemoryError):
+        # MemoryError: numpy's copy of an output the capped address space cannot hold (main()).
         return kind, "refused"
     return kind, "ran"
 
@@ -254,6 +257,20 @@ def _run_compiled(model: bytes, arrays: list[np.ndarray], default_delegates: boo
     return "ran"
 
 
+# Hostile shape values may ask a kernel for outputs of 2^31 elements, which it may
+# legitimately compute, as TF would: minutes of work per case (hours under ASan), and
+# two fuzzers side by side could exhaust the machine. Allocations above the cap fail,
+# and TFLite refuses the model; an out-of-memory refusal is not what the fuzzer tests.
+MEMORY_CAP_BYTES = 4 << 30
+
+
+def cap_memory() -> None:
+    if "libasan" in os.environ.get("LD_PRELOAD", ""):
+        return  # ASan reserves terabytes of shadow; tools/sanitize.py caps its allocator instead
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_CAP_BYTES, hard))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=40, help="cases per op")
@@ -264,6 +281,7 @@ def main() -> int:
     parser.add_argument("--seeds", help="a directory of seeds (tests/make_fuzz_seeds.py): seed mode")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
+    cap_memory()
     if args.seeds:
         return seed_main(args, rng)
     ops = [op for op in op_infos() if op.tflite and (not args.only or args.only in op.name)]
@@ -303,6 +321,7 @@ def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
     start = time.perf_counter()
     seeds = sorted(Path(args.seeds).glob("seed_*.tflite"))
     fuzzed, skipped = 0, []
+    seconds_per_seed: dict[str, float] = {}
     with open(args.log, "w") as log:
         for path in seeds:
             # String inputs are stored as object arrays (the seeds are our own files).
@@ -313,6 +332,7 @@ def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
                 skipped.append(path.name)
                 continue
             fuzzed += 1
+            seed_start = time.perf_counter()
             for k in range(args.cases):
                 log.write(f"{path.name} case {k}\n")
                 log.flush()
@@ -320,12 +340,16 @@ def seed_main(args: argparse.Namespace, rng: np.random.Generator) -> int:
                     str(path), inputs, rng, args.route, meta.get("default_delegates", True)
                 )
                 outcomes[f"{kind}:{outcome}"] += 1
+            seconds_per_seed[f"{path.name} {meta.get('op')}"] = time.perf_counter() - seed_start
+    # The slowest seeds name the kernels that dominate this run's time (CI budget: docs/ci.md).
+    slowest = sorted(seconds_per_seed.items(), key=lambda item: -item[1])[:8]
     summary = {
         "seeds": fuzzed,
         "skipped_seeds": skipped,
         "cases": sum(outcomes.values()),
         "outcomes": dict(outcomes),
         "seconds": round(time.perf_counter() - start, 1),
+        "slowest_seeds": {name: round(seconds, 1) for name, seconds in slowest},
     }
     print(json.dumps(summary))
     return 0

@@ -365,6 +365,16 @@ def test_no_hang_where_tf_loops_forever(tf, runtime):
     with pytest.raises(RuntimeError, match="StatelessRandomPoisson: lam gives no sample"):
         run(model, [np.array([1, 2], np.int64), np.array(np.nan, np.float32)], runtime)
 
+    # A rate whose samples all overflow int32 (TF retries forever): one stuck sample fails the
+    # op, and the other 2^21 do not each spend the sampler's tries (hours before the fix).
+    def many(seed, lam):
+        o = tf.raw_ops.StatelessRandomPoisson(shape=[1 << 20, 2], seed=seed, lam=lam, dtype=tf.int32)
+        return {"o": o}
+
+    _, model = convert(tf, many, ([2], tf.int64), ([2], tf.float32))
+    with pytest.raises(RuntimeError, match="StatelessRandomPoisson: lam gives no sample"):
+        run(model, [np.array([1, 2], np.int64), np.array([3.0, 1e30], np.float32)], runtime)
+
     def empty(seed, lo):
         return {"o": tf.random.stateless_parameterized_truncated_normal([0, 2], seed, 0.0, 1.0, lo, 1.0)}
 

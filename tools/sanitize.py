@@ -93,7 +93,14 @@ def main(python: str, seeds: str) -> int:
         # of GB; glibc's malloc then returns NULL and TFLite's arena refuses the
         # model (the normal build's fuzz run does exactly that), where ASan would
         # abort instead. Out-of-memory is not a memory error; C++ `new` still reports.
-        "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1",
+        # max_allocation_size_mb: the fuzzers' hostile shape values ask for outputs of up
+        # to 2^31 elements, which kernels may compute as TF would: hours under ASan. A
+        # larger allocation returns NULL (refused), as tests/fuzz_kernels.py caps it in
+        # normal builds. The seeds' own tensors are a few MB.
+        "ASAN_OPTIONS": (
+            "detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1"
+            ":max_allocation_size_mb=1024"
+        ),
         "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }

@@ -101,6 +101,9 @@ inline Status PoissonFill(KernelContext& ctx, const ConstTensor& lam, const Phil
         int64_t rate_index = begin / layout.samples;
         Rate rate(static_cast<double>(Param<R>(lam, rate_index)));
         for (int64_t w = begin; w < end; ++w) {
+          // One stuck sample already fails the op: the others would each spend
+          // kMaxTries too (4M samples of a rate of 1e30: hours).
+          if (stuck.load(std::memory_order_relaxed)) return;
           if (w / layout.samples != rate_index) {
             rate_index = w / layout.samples;
             rate = Rate(static_cast<double>(Param<R>(lam, rate_index)));
