@@ -154,6 +154,8 @@ Status BinomialKernel(KernelContext& ctx, const BinomialParams& p) {
       std::atomic<bool> stuck{false};
       ctx.ParallelFor(n, 400, [&](int64_t begin, int64_t end) {
         for (int64_t w = begin; w < end; ++w) {
+          // One stuck sample fails the op: the others need not each spend kMaxTries.
+          if (stuck.load(std::memory_order_relaxed)) return;
           const auto b = static_cast<size_t>(w / layout.samples);
           const T count = random::Param<T>(counts, bcast.index[0][b]);
           const T prob = random::Param<T>(probs, bcast.index[1][b]);
