@@ -71,7 +71,7 @@ SEEDS_KEY = $$(cat dist/opbridge-*.whl tests/make_fuzz_seeds.py | sha256sum | cu
 # library for aarch64 and runs it under qemu-user.
 test: build lint $(AARCH64_STAMP)
 	OPBRIDGE_FUZZ_SEEDS=$(CURDIR)/$(SEEDS_DIR) OPBRIDGE_FUZZ_SEEDS_KEY=$(SEEDS_KEY) \
-		$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder tests
+		$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=30 tests
 	$(MAKE) test-torch
 
 # The PyTorch suite in its own venv without TensorFlow (torch + litert-torch +

@@ -220,6 +220,15 @@ def test_value_dependent_output_shapes_are_refused_with_the_reason(tf) -> None:
     compiled = opbridge.CompiledModel.from_buffer(model)
     with pytest.raises(RuntimeError, match=r"depends on the input values.*opbridge\.Interpreter"):
         _run(compiled, [np.arange(32, dtype=np.int32) % 5])
+    # Downstream of a value-dependent shape (RANGE's, here into RandomShuffle), TFLite
+    # prepares the node at invoke, after LiteRT bound the output to the model's size.
+    model = convert_fn(lambda n: tf.random.shuffle(tf.range(n[0]), seed=3), ([1], tf.int32))
+    assert "RandomShuffle" in tflite_model.custom_op_counts(model)
+    compiled = opbridge.CompiledModel.from_buffer(model)
+    with pytest.raises(
+        RuntimeError, match=r"too small.*\n.*depends on the input values.*opbridge\.Interpreter"
+    ):
+        _run(compiled, [np.array([50], np.int32)])
 
 
 def test_complex128_models_are_refused_like_the_stock_class(tf) -> None:

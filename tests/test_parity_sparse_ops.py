@@ -425,6 +425,8 @@ def test_reorder(tf, rng):
         ([[0, 0], [0, 0]], [0, 3]),
         ([[1, 0], [0, 0]], [-2, 3]),
         ([[0, 0]], [2, 3, 4]),
+        # Extreme indices: order by comparison (a difference would overflow int64).
+        ([[0, -(2**63)], [0, 2**63 - 1], [0, 1], [-(2**63), 2]], [2, 3]),
     ]:
         ix = np.array(ix, I64)
         check(

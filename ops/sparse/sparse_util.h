@@ -116,9 +116,10 @@ inline Status IndicesValid(const int64_t* ix, int64_t n, int dims, const int64_t
     for (int d = 0; d < dims; ++d) {
       if (row[d] < 0 || row[d] >= shape[d]) valid = false;
       if (i > 0) {
-        const int64_t diff = row[d] - row[d - dims];
-        if (diff > 0) different = true;
-        if (!different && diff < 0) increasing = false;
+        // Compared, not subtracted as TF does: a hostile -2^63 index would overflow.
+        const int64_t previous = row[d - dims];
+        if (row[d] > previous) different = true;
+        if (!different && row[d] < previous) increasing = false;
       }
     }
     if (valid && increasing && different) continue;

@@ -652,8 +652,17 @@ class CompiledModel:
         messages = c.error_messages(self.compiled)
         detail = f"\n└ {messages}" if messages else ""
         # LiteRT 2.3.0 binds every output buffer as a TFLite custom allocation, which
-        # TFLite refuses for a dynamic tensor (subgraph.cc's allocation_type check).
-        if "Failed to set custom allocation" in messages or "tensor->allocation_type ==" in messages:
+        # TFLite refuses for a dynamic tensor (subgraph.cc's allocation_type check), or,
+        # for a node after a value-dependent shape (prepared only at invoke), finds
+        # smaller than the output then is ("Custom allocation is too small").
+        if any(
+            text in messages
+            for text in (
+                "Failed to set custom allocation",
+                "tensor->allocation_type ==",
+                "Custom allocation is too small",
+            )
+        ):
             detail += (
                 "\n└ an output whose shape depends on the input values (a dynamic tensor) cannot be bound to "
                 "a buffer by LiteRT's CompiledModel (2.3.0; its builtins' neither): run this model with "
