@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _tf_library, fallbacks, rewrite, rfft_fusion, tflite_model
+from . import _tf_library, fallbacks, rewrite, rfft_fusion, text_file_tables, tflite_model
 from .catalog import custom_codes
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
@@ -36,6 +36,9 @@ class ConversionResult:
     # op -> nodes made of a chain of the converter's nodes (RFFT: reshape, RFFT2D of
     # height 1, reshape; rfft_fusion.py)
     fused: dict[str, int] = field(default_factory=dict)
+    # vocabulary files read at conversion time and embedded in the model
+    # (InitializeTableFromTextFileV2 -> LookupTableImportV2; text_file_tables.py)
+    vocabularies: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -135,18 +138,29 @@ def convert_model(
         contextlib.redirect_stdout(io.StringIO()),
     ):
         converter = None
-        if substitutions and src.uses_any(set(substitutions)):
+        vocabularies: list[str] = []
+        # Captured tables become a "Placeholder" node on the function route;
+        # a SavedModel gets them an init subgraph (source.captured_resources).
+        captures = src.captures_resources()
+        replacing = bool(substitutions) and src.uses_any(set(substitutions))
+        exported: Path | None = None
+        if replacing or captures:
             exported = src.export(Path(scratch) / "source")
+        elif src.saved_model is not None:
+            exported = src.saved_model
+        if exported is not None and text_file_tables.uses_text_files(exported):
+            # Tables read from files: the converter would drop their initializers.
+            embedded = Path(scratch) / "vocabularies"
+            vocabularies = text_file_tables.embed_vocabularies(exported, embedded)
+            exported = embedded
+        if exported is not None:
             rewritten = Path(scratch) / "rewritten"
-            substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
+            if replacing:
+                substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
             if substituted:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(rewritten))
-            elif src.keras_model is not None or src.captures_resources():
+            elif src.keras_model is not None or captures or vocabularies:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(exported))
-        elif src.captures_resources():
-            # Captured tables become a "Placeholder" node on the function route;
-            # a SavedModel gets them an init subgraph (source.captured_resources).
-            converter = tf.lite.TFLiteConverter.from_saved_model(str(src.export(Path(scratch) / "source")))
         if converter is None:
             converter = src.converter()
         converter.allow_custom_ops = True
@@ -178,6 +192,7 @@ def convert_model(
         substituted=substituted,
         fallbacks=switched,
         fused=fused,
+        vocabularies=vocabularies,
         seconds=time.perf_counter() - start,
     )
 
