@@ -194,6 +194,13 @@ class TableOf final : public LookupTable {
     return Status::Ok();
   }
 
+  // For kernels that look keys up one at a time from C++ (tensorflow-text's
+  // WordpieceTokenizeWithOffsets reads its vocabulary table so): whether a
+  // Find would run (a HashTable must have been imported), and one key's value
+  // (null when the key is missing), without Find's tensors.
+  bool Readable() const { return is_mutable() || initialized_; }
+  const V* FindOne(typename FlatMap<K, V>::View key) const { return map_.Find(key); }
+
   Status Insert(const ConstTensor& keys, const ConstTensor& values) override {
     OPBRIDGE_REQUIRE(is_mutable(), "Insert not supported by InitializableLookupTable implementations");
     const int64_t n = keys.num_elements();
