@@ -10,7 +10,8 @@ output (pieces, row splits or lengths, start and limit offsets, and the ids the 
   "", split_unknown_characters, both row partition types; words with multi-byte, invalid and cut UTF-8,
   NULs, the suffix indicator itself; empty words and batches.
 - The Python classes: WordpieceTokenizer (string and int32 ids of a 2-D ragged input, no unknown
-  token) and BertTokenizer (lower_case with int64 ids and preserve_unused_token; NFKC, keep_whitespace,
+  token) and BertTokenizer (a vocabulary file as TF Hub's BERT preprocessors, embedded at conversion,
+  lower_case with int64 ids and preserve_unused_token; NFKC, keep_whitespace,
   split_unknown_characters, max_bytes_per_word 8, strings), offsets included, one model.
 - Errors: a table never imported ("Table not initialized." as tf-text, and none when no word reaches
   a lookup), a string -> int32 table (tf-text aborts the process: measured, so only our refusal is
@@ -147,8 +148,10 @@ SENTENCES = [
 ]  # fmt: skip
 
 
-def test_wordpiece_and_bert_tokenizers(tf):
+def test_wordpiece_and_bert_tokenizers(tf, tmp_path):
     wp, bert = tf_text()
+    vocab_file = tmp_path / "vocab.txt"  # TF Hub's BERT preprocessors read their vocabulary from a file
+    vocab_file.write_text("\n".join(VOCAB) + "\n")
 
     def flat(r: Any) -> list[Any]:
         return [r.flat_values, *r.nested_row_splits]
@@ -159,7 +162,7 @@ def test_wordpiece_and_bert_tokenizers(tf):
     ]
     split_chars = wp.WordpieceTokenizer(bert_table(tf), unknown_token=None, split_unknown_characters=True)
     berts = [
-        bert.BertTokenizer(bert_table(tf), lower_case=True, preserve_unused_token=True),
+        bert.BertTokenizer(str(vocab_file), lower_case=True, preserve_unused_token=True),
         bert.BertTokenizer(
             bert_table(tf),
             normalization_form="NFKC",
