@@ -4,11 +4,17 @@
 // squaring, wrapping (IntPowRun below); a negative exponent is TF's error. Floats:
 // std::pow, which Eigen's scalar_pow_op calls per element; TF's vectorized path
 // (generic_pow) may differ in the last bit (the tests allow 1e-15 relative).
+// Complex64 and complex128 (the converter leaves them custom too): Eigen has no
+// complex packet pow, so TF calls std::pow per element, which is glibc's
+// cpowf / cpow (libstdc++'s __builtin_cpow) in TF's wheel and here: TF's bits.
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <type_traits>
 
+#include "packet_tail.h"
+#include "complex_scalar_ops.h"
 #include "cwise.h"
 #include "elementwise.h"
 
@@ -48,6 +54,48 @@ bool PowByConstant(const ConstTensor& x, double e, const Tensor& z, const Kernel
   if (e == 0) return run([](double) { return 1.0; });
   if (e == -0.5) return run_eigen([](const auto& v) { return v.rsqrt(); });
   if (e == -1) return run([](double v) { return 1.0 / v; });
+  return false;
+}
+
+// The same grappler rewrites for a complex exponent of imaginary part 0
+// (grappler compares the exponent as complex128 with 2, 3, 1, 0.5, -0.5, -1;
+// measured: a tf.function's complex x ** 2 is Square's bits, not cpowf's).
+// Its rewrite of 0 (ones) needs x's shape fully known and then leaves no Pow
+// node; a Pow by 0 that reaches the model is cpow's (NaN for x = 0: measured). Square, x * Square(x) and Reciprocal as TF's packets compute them
+// (Eigen's packet product, pdiv_complex) and its scalar tail (the C library's
+// product, Smith division: packet_tail.h); Sqrt and Rsqrt by Eigen's complex
+// functors in 64-element chunks, as the Sqrt and Rsqrt kernels.
+template <typename C>
+bool ComplexPowByConstant(const ConstTensor& x, C e, const Tensor& z, const KernelContext& ctx) {
+  if (e.imag() != 0) return false;
+  const double r = static_cast<double>(e.real());
+  const C* in = x.data<C>();
+  C* out = z.data<C>();
+  const int64_t n = x.num_elements();
+  const int64_t tail = n - n % math::TfPacket<C>();
+  const auto by_position = [&](auto packet, auto scalar) {
+    ctx.ParallelFor(n, 2, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = i < tail ? packet(in[i]) : scalar(in[i]);
+    });
+    return true;
+  };
+  const auto eigen = [&](auto expr) {
+    ctx.ParallelFor(
+        n, 2, [&](int64_t begin, int64_t end) { math::ApplyRange(in + begin, out + begin, end - begin, expr); },
+        /*grain=*/64);
+    return true;
+  };
+  if (r == 2) return by_position([](C v) { return math::PacketMul(v, v); }, [](C v) { return v * v; });
+  if (r == 3) {
+    return by_position([](C v) { return math::PacketMul(v, math::PacketMul(v, v)); },
+                       [](C v) { return v * (v * v); });
+  }
+  if (r == 1) return by_position([](C v) { return v; }, [](C v) { return v; });
+  if (r == 0.5) return eigen(math::packet_exprs::Sqrt{});
+  if (r == -0.5) return eigen([](const auto& v) { return v.rsqrt(); });
+  if (r == -1) {
+    return by_position([](C v) { return math::PacketDivide(C(1), v); }, [](C v) { return math::ScalarDivide(C(1), v); });
+  }
   return false;
 }
 
@@ -119,6 +167,20 @@ Status Kernel(KernelContext& ctx) {
       PowByConstant(x, y.data<double>()[0], z, ctx)) {
     return Status::Ok();
   }
+  if (y.num_elements() == 1 && z.shape().dims() == x.shape().dims()) {
+    if (IsBuilt(DType::kComplex64) && x.dtype() == DType::kComplex64 &&
+        ComplexPowByConstant(x, y.data<std::complex<float>>()[0], z, ctx)) {
+      return Status::Ok();
+    }
+    if (IsBuilt(DType::kComplex128) && x.dtype() == DType::kComplex128 &&
+        ComplexPowByConstant(x, y.data<std::complex<double>>()[0], z, ctx)) {
+      return Status::Ok();
+    }
+  }
+  if (x.dtype() == DType::kComplex64 || x.dtype() == DType::kComplex128) {
+    return math::BinaryMap<std::complex<float>, std::complex<double>>(ctx, 40,
+                                                                     [](auto a, auto b) { return std::pow(a, b); });
+  }
   if (math::IsIntegerDType(y.dtype()) && z.num_elements() > 0) {
     // TF refuses a negative exponent (its Eigen pow asserts y >= 0).
     const Status exponents = math::DispatchElement<int8_t, int16_t, int32_t, int64_t>(y.dtype(), [&](auto tag) {
@@ -152,7 +214,7 @@ OPBRIDGE_REGISTER_OP(OpSpec("Pow")
                          .Input("x: T")
                          .Input("y: T")
                          .Output("z: T")
-                         .Attr("T: {half, bfloat16, double, int8, int16, int32, int64}")
+                         .Attr("T: {half, bfloat16, double, int8, int16, int32, int64, complex64, complex128}")
                          .ShapeRule(math::BroadcastBinaryShape)
                          .Kernel(Kernel));
 
