@@ -1,10 +1,10 @@
 """Tables initialized from a vocabulary file (InitializeTableFromTextFileV2): TextFileInitializer
 with whole-line / line-number / column indices, delimiters, offsets, vocab_size, every value dtype
 the initializer parses; StaticVocabularyTable, index_table_from_file, index_to_string_table_from_file;
-Keras StringLookup / IntegerLookup / TextVectorization given a file; tf.function, SavedModel (the file
-only in assets/) and Keras sources. The stock converter drops the initializer (the table stays empty);
-opbridge.convert embeds what TF's kernel reads, so the model runs without the file. TF's errors on
-a bad file come at conversion, with TF's words."""
+Keras StringLookup / IntegerLookup / TextVectorization given a file; tf.function, SavedModel (the
+file only in assets/), TF1 SavedModel and Keras sources. The stock converter drops the initializer
+(the table stays empty); opbridge.convert embeds what TF's kernel reads, so the model runs without
+the file. TF's errors on a bad file come at conversion, with TF's words."""
 
 from __future__ import annotations
 
@@ -265,6 +265,54 @@ def test_keras_vocabulary_files(tf, keras_case, runtime):
     session.set_inputs([inputs[name] for name in session._index_order])
     with pytest.raises(RuntimeError, match=r"not initialized|need to be initialized"):
         session.invoke()
+
+
+@pytest.fixture(scope="module")
+def tf1_case(tf, tmp_path_factory):
+    """A TF1 SavedModel (Builder, tables_initializer as main_op): the path is a Const the loader
+    feeds with assets/<file>, listed in the "saved_model_assets" collection. The stock converter
+    refuses it ("fed more than once"); opbridge drops the asset once nothing reads it."""
+    import opbridge
+
+    v1 = tf.compat.v1
+    directory = tmp_path_factory.mktemp("tf1_vocab")
+    vocabulary = _write(directory, "v1.csv", PAIRS)
+    graph = tf.Graph()
+    with graph.as_default():
+        words = v1.placeholder(tf.string, [None], name="words")
+        path = tf.constant(vocabulary)
+        v1.add_to_collection(v1.GraphKeys.ASSET_FILEPATHS, path)
+        init = tf.lookup.TextFileInitializer(path, tf.string, 0, tf.float32, 2, delimiter=",")
+        found = v1.lookup.StaticHashTable(init, -1.0).lookup(words)
+        with v1.Session(graph=graph) as session:
+            session.run(v1.tables_initializer())
+            want = session.run(found, {words: QUERY_WORDS})
+            builder = v1.saved_model.Builder(str(directory / "saved"))
+            signature = v1.saved_model.predict_signature_def({"words": words}, {"found": found})
+            builder.add_meta_graph_and_variables(
+                session,
+                ["serve"],
+                signature_def_map={"serving_default": signature},
+                main_op=v1.tables_initializer(),
+                assets_collection=v1.get_collection(v1.GraphKeys.ASSET_FILEPATHS),
+            )
+            builder.save()
+    Path(vocabulary).unlink()
+    converted = opbridge.convert(str(directory / "saved"))
+    stock_converter = tf.lite.TFLiteConverter.from_saved_model(str(directory / "saved"))
+    stock_converter.allow_custom_ops = True
+    with pytest.raises(Exception, match="fed more than once"):
+        stock_converter.convert()
+    return converted, want
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_tf1_saved_model(tf1_case, runtime):
+    converted, want = tf1_case
+    session = SignatureSession(converted, runtime)
+    session.set_inputs([QUERY_WORDS])
+    session.invoke()
+    _outputs_equal({"found": want}, session.outputs())
 
 
 def _tf_message(tf, path: str, build) -> str:

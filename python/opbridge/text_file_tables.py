@@ -57,6 +57,42 @@ class _Graph:
         return f"{node_name}:{output}:0" if self.function is not None else node_name
 
 
+def _asset_file_defs(meta_graph: Any) -> list[Any]:
+    """The MetaGraph's assets: its asset_file_def, or (a TF1 SavedModel Builder's)
+    the "saved_model_assets" collection of packed AssetFileDefs."""
+    from tensorflow.core.protobuf import meta_graph_pb2
+
+    found = list(meta_graph.asset_file_def)
+    collection = meta_graph.collection_def.get("saved_model_assets")
+    for packed in collection.any_list.value if collection is not None else []:
+        asset = meta_graph_pb2.AssetFileDef()
+        if packed.Unpack(asset):
+            found.append(asset)
+    return found
+
+
+def _drop_unread_assets(meta_graph: Any) -> None:
+    """Forgets the assets no node reads any more (a TF1 model's vocabulary path
+    constant, which only the replaced op read): the converter's TF1 loader
+    refuses such an asset ("Endpoint fed more than once"), and the model needs
+    no file now."""
+    read = {i.lstrip("^").split(":")[0] for node in meta_graph.graph_def.node for i in node.input}
+
+    def kept(tensor_name: str) -> bool:
+        return tensor_name.split(":")[0] in read
+
+    for asset in [a for a in meta_graph.asset_file_def if not kept(a.tensor_info.name)]:
+        meta_graph.asset_file_def.remove(asset)
+    collection = meta_graph.collection_def.get("saved_model_assets")
+    if collection is not None:
+        from tensorflow.core.protobuf import meta_graph_pb2
+
+        for packed in list(collection.any_list.value):
+            asset = meta_graph_pb2.AssetFileDef()
+            if packed.Unpack(asset) and not kept(asset.tensor_info.name):
+                collection.any_list.value.remove(packed)
+
+
 class _Resolver:
     def __init__(self, meta_graph: Any, directory: Path) -> None:
         self.meta_graph = meta_graph
@@ -64,7 +100,7 @@ class _Resolver:
         graph_def = meta_graph.graph_def
         self.top = _Graph(graph_def.node)
         self.functions = {f.signature.name: _Graph(f.node_def, f) for f in graph_def.library.function}
-        self.assets = {a.tensor_info.name.split(":")[0]: a.filename for a in meta_graph.asset_file_def}
+        self.assets = {a.tensor_info.name.split(":")[0]: a.filename for a in _asset_file_defs(meta_graph)}
         # Function name -> (graph, calling node) for every call (op type or `f` attr).
         self.calls: dict[str, list[tuple[_Graph, Any]]] = {}
         for graph in [self.top, *self.functions.values()]:
@@ -89,6 +125,10 @@ class _Resolver:
             return []
         if node.op in ("Identity", "IdentityN") or (node.op == "StopGradient"):
             return self.trace(graph, node.input[0], depth + 1)
+        if graph.function is None and name in self.assets:
+            # A TF1 SavedModel's asset is a Const (the path at export time) or a
+            # Placeholder the loader feeds with assets/<file>.
+            return [("asset", self.directory / "assets" / self.assets[name])]
         if node.op == "Const":
             return [("const", node)]
         if node.op == "ReadVariableOp":
@@ -99,8 +139,6 @@ class _Resolver:
                 n for n in graph.nodes if n.op == "AssignVariableOp" and n.input[0].split(":")[0] == variable
             ]
             return [found for a in assigns for found in self.trace(graph, a.input[1], depth + 1)]
-        if node.op == "Placeholder" and graph.function is None and name in self.assets:
-            return [("asset", self.directory / "assets" / self.assets[name])]
         return [("node", node)]
 
     def _argument(self, graph: _Graph, name: str, depth: int) -> list[tuple[str, Any]]:
@@ -290,6 +328,7 @@ def embed_vocabularies(source: Path, destination: Path) -> list[str]:
                 files.append(str(path))
                 if graph.function is not None and ":" not in filename:
                     resolver.detach_argument(graph, filename, str(path))
+        _drop_unread_assets(meta_graph)
     # The functions that changed get new names: the originals may be loaded in
     # this process already (a tf.function source) with the file-reading body.
     rewrite._rename_everywhere(saved_model, renames)
