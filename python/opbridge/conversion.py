@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _tf_library, fallbacks, rewrite, rfft_fusion, text_file_tables, tflite_model
+from . import _tf_library, fallbacks, l2_norm_guard, rewrite, rfft_fusion, text_file_tables, tflite_model
 from .catalog import custom_codes
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
@@ -143,8 +143,13 @@ def convert_model(
         # a SavedModel gets them an init subgraph (source.captured_resources).
         captures = src.captures_resources()
         replacing = bool(substitutions) and src.uses_any(set(substitutions))
+        # A many-axis L2 normalization the converter would fuse into the last-axis
+        # builtin (l2_norm_guard.py): a tf.function is exported to be edited.
+        guarding = (
+            src.function is not None and l2_norm_guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
+        )
         exported: Path | None = None
-        if replacing or captures:
+        if replacing or captures or guarding:
             exported = src.export(Path(scratch) / "source")
         elif src.saved_model is not None:
             exported = src.saved_model
@@ -153,13 +158,17 @@ def convert_model(
             embedded = Path(scratch) / "vocabularies"
             vocabularies = text_file_tables.embed_vocabularies(exported, embedded)
             exported = embedded
+        guarded = False
+        if exported is not None and l2_norm_guard.saved_model_needs_guard(exported):
+            l2_norm_guard.guard_saved_model(exported, Path(scratch) / "l2_guarded")
+            exported, guarded = Path(scratch) / "l2_guarded", True
         if exported is not None:
             rewritten = Path(scratch) / "rewritten"
             if replacing:
                 substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
             if substituted:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(rewritten))
-            elif src.keras_model is not None or captures or vocabularies:
+            elif src.keras_model is not None or captures or vocabularies or guarded:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(exported))
         if converter is None:
             converter = src.converter()

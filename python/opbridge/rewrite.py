@@ -82,27 +82,35 @@ def saved_model_op_counts(directory: Path) -> collections.Counter[str]:
 
 def _functions_to_rename(graph_def: Any, replaced: set[str], accepted: dict[str, Any]) -> set[str]:
     """Functions that contain a replaced op, and (transitively) those that call them."""
+    changed = {
+        function.signature.name
+        for function in graph_def.library.function
+        if any(node.op in replaced and _replaceable(node, accepted) for node in function.node_def)
+    }
+    return with_callers(graph_def, changed)
+
+
+def with_callers(graph_def: Any, changed: set[str]) -> set[str]:
+    """The functions named in `changed` and (transitively) those that call them."""
     calls: dict[str, set[str]] = {}
-    changed = set()
     for function in graph_def.library.function:
-        name = function.signature.name
-        calls[name] = set()
+        callees: set[str] = set()
         for node in function.node_def:
-            if node.op in replaced and _replaceable(node, accepted):
-                changed.add(name)
             for attr in node.attr.values():
                 if attr.HasField("func"):
-                    calls[name].add(attr.func.name)
-                calls[name].update(f.name for f in attr.list.func)
-            calls[name].add(node.op)  # a function can be called as an op type
+                    callees.add(attr.func.name)
+                callees.update(f.name for f in attr.list.func)
+            callees.add(node.op)  # a function can be called as an op type
+        calls[function.signature.name] = callees
+    result = set(changed)
     grew = True
     while grew:
         grew = False
         for name, callees in calls.items():
-            if name not in changed and callees & changed:
-                changed.add(name)
+            if name not in result and callees & result:
+                result.add(name)
                 grew = True
-    return changed
+    return result
 
 
 def _rename_everywhere(saved_model: Any, renames: dict[str, str]) -> None:
