@@ -8,8 +8,12 @@ the file. TF's errors on a bad file come at conversion, with TF's words."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -303,16 +307,31 @@ def tf1_case(tf, tmp_path_factory):
     stock_converter.allow_custom_ops = True
     with pytest.raises(Exception, match="fed more than once"):
         stock_converter.convert()
-    return converted, want
+    return converted, want, directory
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_tf1_saved_model(tf1_case, runtime):
-    converted, want = tf1_case
+    converted, want, _ = tf1_case
     session = SignatureSession(converted, runtime)
     session.set_inputs([QUERY_WORDS])
     session.invoke()
     _outputs_equal({"found": want}, session.outputs())
+
+
+def test_cli_reports_embedded_vocabularies(tf1_case):
+    _, _, directory = tf1_case
+    out = directory / "cli.tflite"
+    result = subprocess.run(
+        [sys.executable, "-m", "opbridge", "convert", str(directory / "saved"), "-o", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["vocabularies_embedded"] == [str(directory / "saved" / "assets" / "v1.csv")]
+    # (No parity number: the CLI's random inputs are not strings, which TF refuses.)
 
 
 def _tf_message(tf, path: str, build) -> str:

@@ -219,6 +219,7 @@ def _convert(args: argparse.Namespace) -> int:
         "substituted": result.substituted,
         "builtins_switched": result.fallbacks,
         "fused": result.fused,
+        "vocabularies_embedded": result.vocabularies,
         "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,
@@ -253,6 +254,7 @@ def _print_report(report: dict[str, Any]) -> None:
                 ", ".join(f"{k} x{v}" for k, v in report["builtins_switched"].items()) or "none",
             ),
             ("fused", ", ".join(f"{k} x{v}" for k, v in report["fused"].items()) or "none"),
+            ("vocabularies embedded", ", ".join(report["vocabularies_embedded"]) or "none"),
         ],
     )
     print_table(
