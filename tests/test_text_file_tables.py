@@ -40,7 +40,8 @@ QUERY_IDS = np.array([0, 1, 5, 6, 7, 8, -1, 10, 20, -30, 40, 2, 3, 4], np.int64)
 
 def _write(directory: Path, name: str, text: str) -> str:
     path = directory / name
-    path.write_bytes(text.encode())
+    # UTF-8, except U+00FE, which stands for the byte 0xfe (a delimiter that is not UTF-8).
+    path.write_bytes(b"\xfe".join(part.encode() for part in text.split("\xfe")))
     return str(path)
 
 
@@ -90,6 +91,10 @@ def _tables(tf, directory: Path) -> Any:
                 ),
                 "col_to_col_str": tf.lookup.StaticHashTable(
                     init(file("p5.tsv", PAIRS.replace(",", "\t")), tf.string, 2, tf.string, 0), "?"
+                ),
+                # A delimiter byte that is not UTF-8 (the attr is bytes).
+                "col_byte_delimiter": tf.lookup.StaticHashTable(
+                    init(file("p6", PAIRS.replace(",", "\xfe")), tf.string, 0, tf.int64, 1, None, b"\xfe"), -1
                 ),
                 "int_line_vocab_size": tf.lookup.StaticHashTable(
                     init(

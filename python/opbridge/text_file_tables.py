@@ -253,7 +253,7 @@ def _read_table(tf: Any, node: Any, path: Path, key_dtype: int, value_dtype: int
             key_index=attr["key_index"].i,
             value_index=attr["value_index"].i,
             vocab_size=attr["vocab_size"].i if "vocab_size" in attr else -1,
-            delimiter=attr["delimiter"].s.decode() if "delimiter" in attr else "\t",
+            delimiter=attr["delimiter"].s if "delimiter" in attr else b"\t",  # bytes: any one byte
             offset=attr["offset"].i if "offset" in attr else 0,
         )
         exported = gen_lookup_ops.lookup_table_export_v2(
