@@ -77,7 +77,8 @@ void ApplyRange(const T* in, T* out, int64_t n, const Expr& expr) {
     }
     return;
   }
-  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float> || std::is_same_v<T, std::complex<float>>) {
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float> || std::is_same_v<T, std::complex<float>> ||
+                std::is_same_v<T, std::complex<double>>) {
     constexpr ElementwiseRangeFn<T> avx2 = kAvx2Range<T, Expr>;
     if (avx2 != nullptr && UseAvx2()) {
       avx2(in, out, n);
