@@ -44,6 +44,11 @@ Status OutputDims(const ConstTensor& output_shape, std::vector<int64_t>* dims) {
                     "] would have more than 2**63 - 1 elements");
     }
   }
+  // Its bytes (16 per complex128 element) must not overflow either: a hostile
+  // shape would otherwise wrap the runtime's allocation size.
+  int64_t bytes = 0;
+  OPBRIDGE_REQUIRE(!__builtin_mul_overflow(elements, int64_t{16}, &bytes), "output shape [",
+                   sparse::JoinDims(dims->data(), static_cast<int64_t>(dims->size())), "] is too large");
   return Status::Ok();
 }
 
