@@ -79,10 +79,11 @@ def as_input(batch: list[bytes]) -> np.ndarray:
 
 
 def same(tf: Any, concrete: Any, model: bytes, arrays: list[np.ndarray]) -> None:
-    """Every output equal to TF's (values, dtype and shape), in both runtimes."""
+    """Every output equal to TF's (values, dtype and shape), in both runtimes, and on 3 threads (rows go
+    in blocks on the threads)."""
     want = [np.asarray(t) for t in tf.nest.flatten(concrete(*[tf.constant(a) for a in arrays]))]
-    for runtime in RUNTIMES:
-        got = run_tflite(model, arrays, runtime)
+    for runtime, threads in [*((r, 1) for r in RUNTIMES), ("litert", 3)]:
+        got = run_tflite(model, arrays, runtime, num_threads=threads)
         assert len(got) == len(want), (runtime, len(got), len(want))
         for k, w in enumerate(want):
             g = got[f"output_{k}"]
