@@ -44,6 +44,8 @@ struct SubNode {
   const TfLiteRegistration* registration = nullptr;
   std::unique_ptr<OwnedIntArray> inputs, outputs;
   TfLiteNode node{};
+  // Each input's dims when this node was last prepared (empty for a missing input).
+  std::vector<std::vector<int>> prepared_dims;
 };
 
 struct Partition {
@@ -91,6 +93,27 @@ void* PartitionInit(TfLiteContext* context, const char* buffer, size_t) {
   return partition.release();
 }
 
+std::vector<std::vector<int>> InputDims(const TfLiteContext* context, const SubNode& sub) {
+  std::vector<std::vector<int>> dims;
+  for (int k = 0; k < sub.node.inputs->size; ++k) {
+    const int index = sub.node.inputs->data[k];
+    const TfLiteTensor* tensor =
+        index >= 0 && static_cast<size_t>(index) < context->tensors_size ? &context->tensors[index] : nullptr;
+    if (tensor == nullptr || tensor->dims == nullptr) {
+      dims.emplace_back();
+    } else {
+      dims.emplace_back(tensor->dims->data, tensor->dims->data + tensor->dims->size);
+    }
+  }
+  return dims;
+}
+
+TfLiteStatus PrepareSubNode(TfLiteContext* context, SubNode& sub) {
+  if (sub.registration->prepare(context, &sub.node) != kTfLiteOk) return kTfLiteError;
+  sub.prepared_dims = InputDims(context, sub);
+  return kTfLiteOk;
+}
+
 void PartitionFree(TfLiteContext* context, void* buffer) {
   auto* partition = static_cast<Partition*>(buffer);
   for (auto& sub : partition->nodes) sub->registration->free(context, sub->node.user_data);
@@ -100,22 +123,31 @@ void PartitionFree(TfLiteContext* context, void* buffer) {
 TfLiteStatus PartitionPrepare(TfLiteContext* context, TfLiteNode* node) {
   auto* partition = static_cast<Partition*>(node->user_data);
   if (partition == nullptr) return kTfLiteError;
+  std::vector<int> internal;  // outputs of the nodes prepared so far
   for (auto& sub : partition->nodes) {
+    // A node fed by an earlier node of the partition may be prepared again at
+    // invoke (PartitionInvoke), resizing its outputs then: the runtime cannot
+    // re-plan its arena inside our invoke, so those outputs must be dynamic too.
+    bool fed_inside = false;
+    for (int k = 0; k < sub->node.inputs->size; ++k) {
+      for (int t : internal) fed_inside = fed_inside || t == sub->node.inputs->data[k];
+    }
     // Tensors that stay inside the partition (passed between claimed nodes, or
     // outputs nobody reads) get no arena memory: make them dynamic, so the
     // op's ResizeTensor in prepare allocates them.
     for (int k = 0; k < sub->node.outputs->size; ++k) {
       const int index = sub->node.outputs->data[k];
       if (index < 0 || static_cast<size_t>(index) >= context->tensors_size) continue;
+      internal.push_back(index);
       bool read_outside = false;
       for (int out : partition->outputs) read_outside = read_outside || out == index;
       TfLiteTensor* tensor = &context->tensors[index];
-      if (!read_outside && tensor->allocation_type != kTfLiteDynamic) {
+      if ((!read_outside || fed_inside) && tensor->allocation_type != kTfLiteDynamic) {
         tensor->allocation_type = kTfLiteDynamic;
         tensor->data = nullptr;
       }
     }
-    if (sub->registration->prepare(context, &sub->node) != kTfLiteOk) return kTfLiteError;
+    if (PrepareSubNode(context, *sub) != kTfLiteOk) return kTfLiteError;
   }
   return kTfLiteOk;
 }
@@ -124,6 +156,14 @@ TfLiteStatus PartitionInvoke(TfLiteContext* context, TfLiteNode* node) {
   auto* partition = static_cast<Partition*>(node->user_data);
   if (partition == nullptr) return kTfLiteError;
   for (auto& sub : partition->nodes) {
+    // An earlier node of this partition with a value-dependent output shape
+    // (StringSplitV2, UniqueWithCounts) resizes it at invoke, after this node
+    // was prepared for the old shape; the runtime re-prepares the nodes after
+    // such an op, but it sees the partition as one node. Prepare again, or the
+    // node computes (and writes) for stale shapes.
+    if (InputDims(context, *sub) != sub->prepared_dims && PrepareSubNode(context, *sub) != kTfLiteOk) {
+      return kTfLiteError;
+    }
     if (sub->registration->invoke(context, &sub->node) != kTfLiteOk) return kTfLiteError;
   }
   return kTfLiteOk;
