@@ -1,9 +1,8 @@
 """tensorflow-text's WordpieceTokenizeWithOffsets, the op of tf_text.WordpieceTokenizer and BertTokenizer
-(TF Hub's BERT preprocessors), alone on words over a vocabulary table. The function captures its
-table, so the model imports it once per interpreter (a CALL_ONCE init subgraph). No case without
-tensorflow_text. (A whole BertTokenizer is no case here: the fuzz seeds run every case on the delegate
-route too, whose partitions do not re-prepare a node after an earlier node of the partition resized
-its input at invoke, so the StringToHashBucketFast after the op overflows its output there.)"""
+(TF Hub's BERT preprocessors), over a vocabulary table: the op alone on words, and BertTokenizer
+(lower case, regex split, then the op, then the id lookup) on lines. The functions capture their
+tables, so the models import them once per interpreter (a CALL_ONCE init subgraph). No cases without
+tensorflow_text."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyzé日本"
 
 def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     try:
-        from tensorflow_text.python.ops import wordpiece_tokenizer
+        from tensorflow_text.python.ops import bert_tokenizer, wordpiece_tokenizer
     except ImportError:
         return []
     # Whole-word and "##" suffix pieces of 1-4 letters; some words will not split into them.
@@ -45,6 +44,24 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             )
         )
 
+    lines = max(16, 512 // scale)
+    sentences = np.array(
+        [
+            " ".join(
+                "".join(rng.choice(list(LETTERS + "ABC.,"), int(rng.integers(1, 9))))
+                for _ in range(int(rng.integers(0, 24)))
+            ).encode()
+            for _ in range(lines)
+        ],
+        object,
+    )
+    bert = bert_tokenizer.BertTokenizer(table, lower_case=True)
+
+    def bert_ids(x: Any) -> Any:
+        ids = bert.tokenize(x)
+        return (ids.flat_values, *ids.nested_row_splits)
+
     return [
         Case("WordpieceTokenizeWithOffsets", f"{words} words, {len(vocab)}-piece vocab", tokenize, [text]),
+        Case("WordpieceTokenizeWithOffsets", f"BertTokenizer, {lines} lines", bert_ids, [sentences]),
     ]
