@@ -734,6 +734,36 @@ CANDIDATES: dict[str, Builder] = {
         lambda x: tf.random.experimental.stateless_shuffle(x, seed=[1, 2]),
         [_f32(rng.standard_normal((8, 2)))],
     ),
+    "MulNoNan": lambda tf, rng: (
+        lambda x, y: tf.math.multiply_no_nan(tf.cast(x, tf.float64), tf.cast(y, tf.float64)),
+        [
+            _f32(rng.standard_normal((4, 8))),
+            _f32(np.where(rng.uniform(size=(4, 8)) < 0.3, 0.0, rng.standard_normal((4, 8)))),
+        ],
+    ),
+    "SparseToDense": lambda tf, rng: (
+        lambda i, v: tf.sparse.to_dense(tf.SparseTensor(i, tf.cast(v, tf.float64), [3, 4])),
+        [np.array([[0, 1], [2, 3]], np.int64), _f32([1.5, 2.0])],
+    ),
+    # Complex dtypes of ops LiteRT has for real ones only (tf.math.sign of complex is DivNoNan).
+    "DivNoNan": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.math.sign(tf.complex(re, im))),
+        [_f32(rng.standard_normal((4, 8))), _f32(rng.standard_normal((4, 8)))],
+    ),
+    "Xlogy": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.math.xlogy(tf.complex(re, im), tf.complex(im, re))),
+        [_f32(rng.uniform(0.5, 2, (4, 8))), _f32(rng.uniform(0.5, 2, (4, 8)))],
+    ),
+    "SquaredDifference": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.math.squared_difference(tf.complex(re, im), tf.complex(im, re))),
+        [_f32(rng.standard_normal((4, 8))), _f32(rng.standard_normal((4, 8)))],
+    ),
+    "Pow": lambda tf, rng: (
+        lambda re, im: tf.math.real(tf.math.pow(tf.complex(re, im), tf.complex(im, re))),
+        [_f32(rng.uniform(0.5, 2, (4, 8))), _f32(rng.uniform(-1, 1, (4, 8)))],
+    ),
+    # tensorflow-text's WordpieceTokenizer / BertTokenizer (TF Hub BERT preprocessors).
+    "WordpieceTokenizeWithOffsets": lambda tf, rng: _wordpiece(tf),
 }
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
@@ -743,6 +773,15 @@ NOT_YET: dict[str, str] = {
         " orthogonal decomposition); no kernel yet"
     ),
 }
+
+
+def _wordpiece(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
+    import tensorflow_text as text  # registers the op
+
+    vocab = ["[UNK]", "hel", "##lo", "world", "##s"]
+    init = tf.lookup.KeyValueTensorInitializer(vocab, tf.range(len(vocab), dtype=tf.int64))
+    tokenizer = text.WordpieceTokenizer(tf.lookup.StaticVocabularyTable(init, 1))
+    return (lambda s: tokenizer.tokenize(s).flat_values), [np.array([b"hello", b"worlds", b"xyz"])]
 
 
 def _static_table_lookup(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
