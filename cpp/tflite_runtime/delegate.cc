@@ -44,8 +44,10 @@ struct SubNode {
   const TfLiteRegistration* registration = nullptr;
   std::unique_ptr<OwnedIntArray> inputs, outputs;
   TfLiteNode node{};
-  // Each input's dims when this node was last prepared (empty for a missing input).
-  std::vector<std::vector<int>> prepared_dims;
+  // Its inputs' dims when it was last prepared, flat: each input's rank, then
+  // its dims (-1 for a missing input). One flat vector keeps the library small
+  // (docs/size.md: the selective build's 300 KB goal).
+  std::vector<int> prepared_dims;
 };
 
 struct Partition {
@@ -93,24 +95,43 @@ void* PartitionInit(TfLiteContext* context, const char* buffer, size_t) {
   return partition.release();
 }
 
-std::vector<std::vector<int>> InputDims(const TfLiteContext* context, const SubNode& sub) {
-  std::vector<std::vector<int>> dims;
+// Calls `visit(rank, dims)` for each input of `sub` (rank -1: no tensor).
+template <typename Visit>
+void ForEachInputDims(const TfLiteContext* context, const SubNode& sub, Visit visit) {
   for (int k = 0; k < sub.node.inputs->size; ++k) {
     const int index = sub.node.inputs->data[k];
     const TfLiteTensor* tensor =
         index >= 0 && static_cast<size_t>(index) < context->tensors_size ? &context->tensors[index] : nullptr;
     if (tensor == nullptr || tensor->dims == nullptr) {
-      dims.emplace_back();
+      visit(-1, nullptr);
     } else {
-      dims.emplace_back(tensor->dims->data, tensor->dims->data + tensor->dims->size);
+      visit(tensor->dims->size, tensor->dims->data);
     }
   }
-  return dims;
+}
+
+bool InputDimsChanged(const TfLiteContext* context, const SubNode& sub) {
+  size_t at = 0;
+  bool changed = false;
+  ForEachInputDims(context, sub, [&](int rank, const int* dims) {
+    const size_t n = rank > 0 ? static_cast<size_t>(rank) : 0;
+    if (changed || at + 1 + n > sub.prepared_dims.size() || sub.prepared_dims[at] != rank ||
+        (n > 0 && std::memcmp(&sub.prepared_dims[at + 1], dims, n * sizeof(int)) != 0)) {
+      changed = true;
+      return;
+    }
+    at += 1 + n;
+  });
+  return changed || at != sub.prepared_dims.size();
 }
 
 TfLiteStatus PrepareSubNode(TfLiteContext* context, SubNode& sub) {
   if (sub.registration->prepare(context, &sub.node) != kTfLiteOk) return kTfLiteError;
-  sub.prepared_dims = InputDims(context, sub);
+  sub.prepared_dims.clear();
+  ForEachInputDims(context, sub, [&](int rank, const int* dims) {
+    sub.prepared_dims.push_back(rank);
+    for (int i = 0; i < rank; ++i) sub.prepared_dims.push_back(dims[i]);
+  });
   return kTfLiteOk;
 }
 
@@ -161,7 +182,7 @@ TfLiteStatus PartitionInvoke(TfLiteContext* context, TfLiteNode* node) {
     // was prepared for the old shape; the runtime re-prepares the nodes after
     // such an op, but it sees the partition as one node. Prepare again, or the
     // node computes (and writes) for stale shapes.
-    if (InputDims(context, *sub) != sub->prepared_dims && PrepareSubNode(context, *sub) != kTfLiteOk) {
+    if (InputDimsChanged(context, *sub) && PrepareSubNode(context, *sub) != kTfLiteOk) {
       return kTfLiteError;
     }
     if (sub->registration->invoke(context, &sub->node) != kTfLiteOk) return kTfLiteError;
