@@ -23,6 +23,7 @@ namespace {
 using namespace tflite_abi;  // NOLINT
 
 constexpr int32_t kTfLiteBuiltinDelegate = 51;
+constexpr int kTrackedDims = 48;
 
 struct OwnedIntArray {
   TfLiteIntArray* array = nullptr;
@@ -44,10 +45,11 @@ struct SubNode {
   const TfLiteRegistration* registration = nullptr;
   std::unique_ptr<OwnedIntArray> inputs, outputs;
   TfLiteNode node{};
-  // Its inputs' dims when it was last prepared, flat: each input's rank, then
-  // its dims (-1 for a missing input). One flat vector keeps the library small
-  // (docs/size.md: the selective build's 300 KB goal).
-  std::vector<int> prepared_dims;
+  // InputDims when it was last prepared (count -1: too many to keep, so it is
+  // prepared at every invoke). A fixed array, not vectors: every library links
+  // this file, and the selective build's 300 KB goal has little room (docs/size.md).
+  int prepared_dims[kTrackedDims];
+  int prepared_count = -1;
 };
 
 struct Partition {
@@ -95,43 +97,26 @@ void* PartitionInit(TfLiteContext* context, const char* buffer, size_t) {
   return partition.release();
 }
 
-// Calls `visit(rank, dims)` for each input of `sub` (rank -1: no tensor).
-template <typename Visit>
-void ForEachInputDims(const TfLiteContext* context, const SubNode& sub, Visit visit) {
+// Writes the node's input dims to `out`, flat: each input's rank (-1 for no
+// tensor), then its dims. Returns how many ints, or -1 if they do not fit.
+int InputDims(const TfLiteContext* context, const SubNode& sub, int* out) {
+  int n = 0;
   for (int k = 0; k < sub.node.inputs->size; ++k) {
     const int index = sub.node.inputs->data[k];
     const TfLiteTensor* tensor =
         index >= 0 && static_cast<size_t>(index) < context->tensors_size ? &context->tensors[index] : nullptr;
-    if (tensor == nullptr || tensor->dims == nullptr) {
-      visit(-1, nullptr);
-    } else {
-      visit(tensor->dims->size, tensor->dims->data);
-    }
+    const TfLiteIntArray* shape = tensor != nullptr ? tensor->dims : nullptr;
+    const int rank = shape != nullptr ? shape->size : -1;
+    if (n + 1 + (rank > 0 ? rank : 0) > kTrackedDims) return -1;
+    out[n++] = rank;
+    for (int i = 0; i < rank; ++i) out[n++] = shape->data[i];
   }
-}
-
-bool InputDimsChanged(const TfLiteContext* context, const SubNode& sub) {
-  size_t at = 0;
-  bool changed = false;
-  ForEachInputDims(context, sub, [&](int rank, const int* dims) {
-    const size_t n = rank > 0 ? static_cast<size_t>(rank) : 0;
-    if (changed || at + 1 + n > sub.prepared_dims.size() || sub.prepared_dims[at] != rank ||
-        (n > 0 && std::memcmp(&sub.prepared_dims[at + 1], dims, n * sizeof(int)) != 0)) {
-      changed = true;
-      return;
-    }
-    at += 1 + n;
-  });
-  return changed || at != sub.prepared_dims.size();
+  return n;
 }
 
 TfLiteStatus PrepareSubNode(TfLiteContext* context, SubNode& sub) {
   if (sub.registration->prepare(context, &sub.node) != kTfLiteOk) return kTfLiteError;
-  sub.prepared_dims.clear();
-  ForEachInputDims(context, sub, [&](int rank, const int* dims) {
-    sub.prepared_dims.push_back(rank);
-    for (int i = 0; i < rank; ++i) sub.prepared_dims.push_back(dims[i]);
-  });
+  sub.prepared_count = InputDims(context, sub, sub.prepared_dims);
   return kTfLiteOk;
 }
 
@@ -144,14 +129,17 @@ void PartitionFree(TfLiteContext* context, void* buffer) {
 TfLiteStatus PartitionPrepare(TfLiteContext* context, TfLiteNode* node) {
   auto* partition = static_cast<Partition*>(node->user_data);
   if (partition == nullptr) return kTfLiteError;
-  std::vector<int> internal;  // outputs of the nodes prepared so far
-  for (auto& sub : partition->nodes) {
+  for (size_t j = 0; j < partition->nodes.size(); ++j) {
+    SubNode* sub = partition->nodes[j].get();
     // A node fed by an earlier node of the partition may be prepared again at
     // invoke (PartitionInvoke), resizing its outputs then: the runtime cannot
     // re-plan its arena inside our invoke, so those outputs must be dynamic too.
     bool fed_inside = false;
-    for (int k = 0; k < sub->node.inputs->size; ++k) {
-      for (int t : internal) fed_inside = fed_inside || t == sub->node.inputs->data[k];
+    for (size_t e = 0; e < j; ++e) {
+      const TfLiteIntArray* earlier = partition->nodes[e]->node.outputs;
+      for (int o = 0; o < earlier->size; ++o) {
+        for (int k = 0; k < sub->node.inputs->size; ++k) fed_inside |= earlier->data[o] == sub->node.inputs->data[k];
+      }
     }
     // Tensors that stay inside the partition (passed between claimed nodes, or
     // outputs nobody reads) get no arena memory: make them dynamic, so the
@@ -159,7 +147,6 @@ TfLiteStatus PartitionPrepare(TfLiteContext* context, TfLiteNode* node) {
     for (int k = 0; k < sub->node.outputs->size; ++k) {
       const int index = sub->node.outputs->data[k];
       if (index < 0 || static_cast<size_t>(index) >= context->tensors_size) continue;
-      internal.push_back(index);
       bool read_outside = false;
       for (int out : partition->outputs) read_outside = read_outside || out == index;
       TfLiteTensor* tensor = &context->tensors[index];
@@ -182,9 +169,11 @@ TfLiteStatus PartitionInvoke(TfLiteContext* context, TfLiteNode* node) {
     // was prepared for the old shape; the runtime re-prepares the nodes after
     // such an op, but it sees the partition as one node. Prepare again, or the
     // node computes (and writes) for stale shapes.
-    if (InputDimsChanged(context, *sub) && PrepareSubNode(context, *sub) != kTfLiteOk) {
-      return kTfLiteError;
-    }
+    int now[kTrackedDims];
+    const int count = InputDims(context, *sub, now);
+    const bool changed = count < 0 || count != sub->prepared_count ||
+                         std::memcmp(now, sub->prepared_dims, static_cast<size_t>(count) * sizeof(int)) != 0;
+    if (changed && PrepareSubNode(context, *sub) != kTfLiteOk) return kTfLiteError;
     if (sub->registration->invoke(context, &sub->node) != kTfLiteOk) return kTfLiteError;
   }
   return kTfLiteOk;
