@@ -289,6 +289,7 @@ def convert(args: argparse.Namespace) -> int:
         "substituted": result.substituted,
         "builtins_switched": result.fallbacks,
         "fused": result.fused,
+        "vocabularies_embedded": [],  # the same keys as a TF conversion's report (a torch model has no files)
         "ops": _op_kinds(view),
         "missing": result.missing,
         "parity": parity,
