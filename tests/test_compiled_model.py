@@ -214,6 +214,17 @@ def test_a_kernel_error_names_the_op(tf) -> None:
     np.testing.assert_array_equal(out[0], np.eye(2, dtype=np.float32) / 2)
 
 
+def test_a_chain_of_opbridge_nodes_runs(tf) -> None:
+    """Two of our nodes in one delegate partition, the second's output the model's: its
+    static shape keeps the buffer LiteRT binds (the partition re-prepares a node only when
+    its input dims change at invoke)."""
+    model = convert_fn(lambda m: tf.linalg.inv(tf.linalg.inv(m)), ([2, 3, 3], tf.float32))
+    assert tflite_model.custom_op_counts(model) == {"MatrixInverse": 2}
+    m = np.eye(3, dtype=np.float32) * np.array([2.0, 4.0], np.float32)[:, None, None]
+    out = _run(opbridge.CompiledModel.from_buffer(model), [m])
+    np.testing.assert_allclose(out[0], m, rtol=1e-6)
+
+
 def test_value_dependent_output_shapes_are_refused_with_the_reason(tf) -> None:
     model = convert_fn(lambda x: tf.unique_with_counts(x), ([32], tf.int32))
     assert "UniqueWithCounts" in tflite_model.custom_op_counts(model)

@@ -129,18 +129,7 @@ void PartitionFree(TfLiteContext* context, void* buffer) {
 TfLiteStatus PartitionPrepare(TfLiteContext* context, TfLiteNode* node) {
   auto* partition = static_cast<Partition*>(node->user_data);
   if (partition == nullptr) return kTfLiteError;
-  for (size_t j = 0; j < partition->nodes.size(); ++j) {
-    SubNode* sub = partition->nodes[j].get();
-    // A node fed by an earlier node of the partition may be prepared again at
-    // invoke (PartitionInvoke), resizing its outputs then: the runtime cannot
-    // re-plan its arena inside our invoke, so those outputs must be dynamic too.
-    bool fed_inside = false;
-    for (size_t e = 0; e < j; ++e) {
-      const TfLiteIntArray* earlier = partition->nodes[e]->node.outputs;
-      for (int o = 0; o < earlier->size; ++o) {
-        for (int k = 0; k < sub->node.inputs->size; ++k) fed_inside |= earlier->data[o] == sub->node.inputs->data[k];
-      }
-    }
+  for (auto& sub : partition->nodes) {
     // Tensors that stay inside the partition (passed between claimed nodes, or
     // outputs nobody reads) get no arena memory: make them dynamic, so the
     // op's ResizeTensor in prepare allocates them.
@@ -150,7 +139,7 @@ TfLiteStatus PartitionPrepare(TfLiteContext* context, TfLiteNode* node) {
       bool read_outside = false;
       for (int out : partition->outputs) read_outside = read_outside || out == index;
       TfLiteTensor* tensor = &context->tensors[index];
-      if ((!read_outside || fed_inside) && tensor->allocation_type != kTfLiteDynamic) {
+      if (!read_outside && tensor->allocation_type != kTfLiteDynamic) {
         tensor->allocation_type = kTfLiteDynamic;
         tensor->data = nullptr;
       }
@@ -173,7 +162,22 @@ TfLiteStatus PartitionInvoke(TfLiteContext* context, TfLiteNode* node) {
     const int count = InputDims(context, *sub, now);
     const bool changed = count < 0 || count != sub->prepared_count ||
                          std::memcmp(now, sub->prepared_dims, static_cast<size_t>(count) * sizeof(int)) != 0;
-    if (changed && PrepareSubNode(context, *sub) != kTfLiteOk) return kTfLiteError;
+    if (changed) {
+      // Its outputs may change size: the runtime cannot re-plan its arena inside
+      // our invoke, so an arena output becomes dynamic (the runtime re-prepares
+      // the nodes after a resized dynamic tensor). Others (internal ones, already
+      // dynamic; CompiledModel's bound buffers) stay as they are.
+      for (int k = 0; k < sub->node.outputs->size; ++k) {
+        const int index = sub->node.outputs->data[k];
+        if (index < 0 || static_cast<size_t>(index) >= context->tensors_size) continue;
+        TfLiteTensor* tensor = &context->tensors[index];
+        if (tensor->allocation_type == kTfLiteArenaRw) {
+          tensor->allocation_type = kTfLiteDynamic;
+          tensor->data = nullptr;
+        }
+      }
+      if (PrepareSubNode(context, *sub) != kTfLiteOk) return kTfLiteError;
+    }
     if (sub->registration->invoke(context, &sub->node) != kTfLiteOk) return kTfLiteError;
   }
   return kTfLiteOk;
