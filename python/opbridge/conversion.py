@@ -175,6 +175,13 @@ def convert_model(
         converter.allow_custom_ops = True
         converter.target_spec._experimental_custom_op_registerers = registerers()
         mode = _apply_quantization(tf, converter, quantize, representative_data)
+        if mode == "none":
+            # The converter's boundary-value pass turns every float constant
+            # +-inf into +-FLT_MAX by default, so `x + inf`, `x / 0.0` and
+            # `where(mask, x, -inf)` come out finite (LiteRT issue 9021). A float
+            # model keeps TF's values; quantized modes keep the stock setting, as
+            # the quantizer takes ranges from constants.
+            converter.canonicalizing_inf_as_min_max_float = False
         for name, value in converter_options.items():
             if not hasattr(converter, name):
                 raise TypeError(f"opbridge.convert: TFLiteConverter has no option {name!r}")

@@ -9,6 +9,7 @@ Nothing here imports TensorFlow.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import logging
 import re
@@ -138,6 +139,32 @@ def _rewrites_installed(lite: Any, table: dict[Any, Any]) -> Iterator[None]:
                     lite.add_pre_lower_decomp(op, before_lower[op])
 
 
+@contextlib.contextmanager
+def _infinities_kept() -> Iterator[None]:
+    """litert-torch's constant lowering without its clamp of +-inf to the dtype's finite
+    range, for one conversion (under _table_lock, as _rewrites_installed).
+
+    litert-torch clamps every float tensor constant (`x + torch.tensor([inf])` becomes
+    `x + 3.4e38`, a `masked_fill` value tensor of -inf becomes finite) and does so in
+    place, on the module's own buffer. Without it the constants keep torch's values
+    and the converter (told not to canonicalize infinities) keeps them too. A
+    litert-torch without the function converts as it does on its own."""
+    try:
+        consts = importlib.import_module("litert_torch.backend.inline_consts")
+    except ImportError:
+        yield
+        return
+    clamp = getattr(consts, "_clamp_inf_values", None)
+    if clamp is None:
+        yield
+        return
+    consts._clamp_inf_values = lambda tensor: tensor
+    try:
+        yield
+    finally:
+        consts._clamp_inf_values = clamp
+
+
 def convert_model(
     module: Any,
     *,
@@ -166,6 +193,7 @@ def convert_model(
     try:
         with (
             _rewrites_installed(lite, table),
+            _infinities_kept(),
             contextlib.redirect_stdout(io.StringIO()),
             contextlib.redirect_stderr(io.StringIO()),
         ):
