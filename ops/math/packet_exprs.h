@@ -135,7 +135,7 @@ struct Sqrt {
 // complex Exp at 0.6x the baseline build's time and Sqrt at about 0.4x TF's.
 // (complex Sigmoid has no packet path in Eigen: sigmoid.cc.)
 #define OPBRIDGE_PACKET_EXPRS_F64(X) X(Exp) X(Log) X(Tanh) X(Sigmoid) X(Elu) X(Selu) X(Softplus)
-#define OPBRIDGE_PACKET_EXPRS_F32(X) X(Atan) X(Asin) X(Acos) X(Erf) X(Exp)
+#define OPBRIDGE_PACKET_EXPRS_F32(X) X(Atan) X(Asin) X(Acos) X(Erf) X(Exp) X(Softplus)
 #define OPBRIDGE_PACKET_EXPRS_C64(X) X(Exp) X(Log) X(Tanh) X(Sqrt)
 // complex128 Log: TF's 2-wide packets where the baseline's hold one element
 // (Xlogy complex128 took 1.7x TF's time on the 1-wide log).

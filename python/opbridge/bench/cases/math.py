@@ -77,6 +77,8 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found.append(Case("Opbridge>Log1p", f"f32 [{n}], tf.math.log1p", tf.math.log1p, [positive]))
     found.append(Case("Expm1", f"f64 [{n // 16}]", tf.math.expm1, [normal[: n // 16].astype(np.float64)]))
     found.append(Case("Log1p", f"f64 [{n // 16}]", tf.math.log1p, [positive[: n // 16].astype(np.float64)]))
+    # float32 softplus: Opbridge>Softplus for the converter's LOG(ADD(EXP(x), 1)), which overflows.
+    found.append(Case("Opbridge>Softplus", f"f32 [{n}], tf.math.softplus", tf.math.softplus, [normal * 8]))
     found.append(Case("Ndtri", f"f32 [{n}]", tf.math.ndtri, [np.abs(unit)]))
     found.append(
         Case("Cosh", f"c64 [{n // 16}]", tf.math.cosh, [(normal + 1j * unit)[: n // 16].astype(np.complex64)])
