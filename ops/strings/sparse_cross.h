@@ -102,6 +102,29 @@ inline void WalkSparse(const void* indices, int64_t entries, int64_t batch, Colu
   }
 }
 
+// Adds a batch row whose columns have features from starts[c] (element
+// indices into column c's values), counts[c] of them, to the plan: its
+// crosses follow the plan's last. A row with a zero count has none and is
+// left out. The crosses are counted against kMaxCrosses before anything is
+// allocated. (RaggedCross plans its rows with it too.)
+inline Status AddRow(int64_t row, const std::vector<int64_t>& starts, const std::vector<int64_t>& counts,
+                     Plan* plan) {
+  int64_t product = 1;
+  for (const int64_t count : counts) {
+    if (count == 0) return Status::Ok();
+    product = product > kMaxCrosses / count ? kMaxCrosses + 1 : product * count;
+  }
+  OPBRIDGE_REQUIRE(product <= kMaxCrosses - plan->total, "output 'output_values' would have more than ",
+                   kMaxCrosses, " crosses (reached at batch row ", row, ")");
+  plan->rows.push_back(row);
+  plan->out_begin.push_back(plan->total);
+  plan->starts.insert(plan->starts.end(), starts.begin(), starts.end());
+  plan->counts.insert(plan->counts.end(), counts.begin(), counts.end());
+  plan->total += product;
+  plan->max_count = std::max(plan->max_count, product);
+  return Status::Ok();
+}
+
 // Reads and checks the columns (TF's ValidateInput, same order) and plans
 // the output.
 inline Status PlanCrosses(const KernelContext& ctx, const Layout& layout, Plan* plan) {
@@ -180,8 +203,8 @@ inline Status PlanCrosses(const KernelContext& ctx, const Layout& layout, Plan* 
   std::vector<int64_t> starts(static_cast<size_t>(num_columns)), counts(static_cast<size_t>(num_columns));
   for (int64_t k = 0; k < candidates; ++k) {
     const int64_t row = first.dense ? k : first.rows[static_cast<size_t>(k)];
-    int64_t product = 1;
-    for (int64_t c = 0; c < num_columns && product > 0; ++c) {
+    bool empty = false;
+    for (int64_t c = 0; c < num_columns && !empty; ++c) {
       const Column& col = plan->columns[static_cast<size_t>(c)];
       int64_t count = 0, start = 0;
       if (col.dense) {
@@ -197,21 +220,9 @@ inline Status PlanCrosses(const KernelContext& ctx, const Layout& layout, Plan* 
       }
       starts[static_cast<size_t>(c)] = start;
       counts[static_cast<size_t>(c)] = count;
-      if (count == 0 || product > kMaxCrosses / count) {
-        product = count == 0 ? 0 : kMaxCrosses + 1;
-      } else {
-        product *= count;
-      }
+      empty = count == 0;
     }
-    if (product == 0) continue;
-    OPBRIDGE_REQUIRE(product <= kMaxCrosses - plan->total, "output 'output_values' would have more than ",
-                     kMaxCrosses, " crosses (reached at batch row ", row, ")");
-    plan->rows.push_back(row);
-    plan->out_begin.push_back(plan->total);
-    plan->starts.insert(plan->starts.end(), starts.begin(), starts.end());
-    plan->counts.insert(plan->counts.end(), counts.begin(), counts.end());
-    plan->total += product;
-    plan->max_count = std::max(plan->max_count, product);
+    if (!empty) OPBRIDGE_RETURN_IF_ERROR(AddRow(row, starts, counts, plan));
   }
   return Status::Ok();
 }
@@ -280,11 +291,13 @@ inline uint64_t FeatureTextSize(const Column& col, int64_t at) {
   return std::to_string(col.int_at(at)).size();
 }
 
-// Joins each cross's features with `sep` into output_values (string). The
-// total is computed first (row by row: each feature appears in product /
-// count crosses) and refused beyond TFLite's int32 string offsets before
-// anything is built.
-inline Status WriteStringCrosses(const KernelContext& ctx, const Plan& plan, std::string_view sep) {
+// Joins each cross's features with `sep` into output_values (string; output
+// `values_output`: 1 in the SparseCross ops, 0 in RaggedCross). The total is
+// computed first (row by row: each feature appears in product / count
+// crosses) and refused beyond TFLite's int32 string offsets before anything
+// is built.
+inline Status WriteStringCrosses(const KernelContext& ctx, const Plan& plan, std::string_view sep,
+                                 int values_output = 1) {
   const size_t num_columns = plan.columns.size();
   constexpr uint64_t kLimit = INT32_MAX;
   uint64_t bytes = 0;
@@ -301,7 +314,7 @@ inline Status WriteStringCrosses(const KernelContext& ctx, const Plan& plan, std
   }
   OPBRIDGE_REQUIRE(bytes <= kLimit, "output 'output_values' would hold more than ", kLimit,
                    " bytes of crossed strings, beyond TFLite's int32 string offsets");
-  std::string* values = ctx.output(1).data<std::string>();
+  std::string* values = ctx.output(values_output).data<std::string>();
   ForEachCross(ctx, plan, [&](int64_t out, const int64_t* pick) {
     std::string& s = values[out];
     for (size_t c = 0; c < num_columns; ++c) {
