@@ -198,3 +198,37 @@ def test_errors_as_tf(tf, rng):
             with pytest.raises(RuntimeError) as failed:
                 run_tflite(model, inputs, runtime)
             assert f"RaggedCross: {text}" in str(failed.value), (runtime, text, str(failed.value))
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_bad_nodes_refused(runtime):
+    """Hand-made nodes TF's converter would not write: an error naming the op, no crash."""
+    from flatbuffers import flexbuffers
+
+    def node(order: str, nsparse: int, inputs: list[tuple[str, list[int], Any]]) -> bytes:
+        options = {"Nsparse": nsparse, "input_order": order, "hashed_output": True, "num_buckets": 0}
+        options.update(hash_key=0, out_values_type=4, out_row_splits_type=4)  # TFLite INT64
+        return tflite_model.single_custom_op_model(
+            "RaggedCross",
+            inputs,
+            [("output_values", [0], np.int64), ("output_row_splits", [3], np.int64)],
+            options=flexbuffers.Dumps(options),
+        )
+
+    dense = ("d", [2, 1], np.int64)
+    for model, feed, text in [
+        (
+            node("DX", 0, [dense, ("e", [2, 1], np.int64)]),
+            [np.ones((2, 1), np.int64)] * 2,
+            "Unexpected input_order value.",
+        ),
+        (node("S", 0, [dense]), [np.ones((2, 1), np.int64)], "Invalid length for input_order"),
+        (node("DD", 0, [dense]), [np.ones((2, 1), np.int64)], "the node has 1 inputs"),
+        (
+            node("D", 0, [("d", [2, 1], np.float32)]),
+            [np.ones((2, 1), np.float32)],
+            "Unexpected dtype for input 1",
+        ),
+    ]:
+        with pytest.raises(RuntimeError, match=f"RaggedCross.*{text}"):
+            run_tflite(model, feed, runtime)
