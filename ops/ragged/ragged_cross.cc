@@ -101,22 +101,31 @@ Status VerifySplits(const ConstTensor& splits, int64_t num_values) {
 }
 
 // One feature input, as TF's FeatureReaders see it: row b's features are
-// elements [start(b), start(b) + count(b)) of its values.
+// elements [start, start + count) of its values. Rows are visited once each,
+// in order (Row), so a sparse input keeps TF's walk as a cursor rather than
+// TF's per-row splits (a hostile sparse_shape's batch size costs no memory).
 struct Feature {
   char kind = 'D';
-  const ConstTensor* splits = nullptr;  // ragged
-  std::vector<int64_t> sparse_splits;   // sparse: TF's row_splits_
-  int64_t width = 0;                    // dense
+  const ConstTensor* splits = nullptr;   // ragged
+  const ConstTensor* indices = nullptr;  // sparse
+  int64_t num_values = 0;                // sparse
+  int64_t walked = 0;                    // sparse: entries TF's walk has counted
+  int64_t width = 0;                     // dense
 
-  int64_t start(int64_t b) const {
-    if (kind == 'R') return IntAt(*splits, b);
-    if (kind == 'S') return sparse_splits[static_cast<size_t>(b)];
-    return b * width;
-  }
-  int64_t count(int64_t b) const {
-    if (kind == 'R') return IntAt(*splits, b + 1) - IntAt(*splits, b);
-    if (kind == 'S') return sparse_splits[static_cast<size_t>(b) + 1] - sparse_splits[static_cast<size_t>(b)];
-    return width;
+  void Row(int64_t b, int64_t* start, int64_t* count) {
+    if (kind == 'R') {
+      *start = IntAt(*splits, b);
+      *count = IntAt(*splits, b + 1) - *start;
+    } else if (kind == 'S') {
+      *start = walked;
+      while (walked < num_values && sparse_cross::LoadInt64(indices->data<void>(), walked * indices->dim(1)) <= b) {
+        ++walked;
+      }
+      *count = walked - *start;
+    } else {
+      *start = b * width;
+      *count = width;
+    }
   }
 };
 
@@ -181,15 +190,8 @@ Status RaggedCrossKernel(KernelContext& ctx, const RaggedCrossParams& p) {
     } else if (c == 'S') {
       const int64_t i = next[1]++;
       values = &in(sv + i);
-      const ConstTensor& indices = in(si + i);
-      const int64_t num_values = values->num_elements();
-      f.sparse_splits.reserve(static_cast<size_t>(batch) + 1);
-      f.sparse_splits.push_back(0);
-      int64_t k = 0;
-      for (int64_t row = 0; row < batch; ++row) {
-        while (k < num_values && sparse_cross::LoadInt64(indices.data<void>(), k * indices.dim(1)) <= row) ++k;
-        f.sparse_splits.push_back(k);
-      }
+      f.indices = &in(si + i);
+      f.num_values = values->num_elements();
     } else {
       values = &in(dn + next[2]++);
       f.width = values->dim(1);
@@ -207,17 +209,16 @@ Status RaggedCrossKernel(KernelContext& ctx, const RaggedCrossParams& p) {
     features.push_back(std::move(f));
   }
   plan.batch_size = batch;
+  // output_row_splits first: a batch size beyond TFLite's dims fails here,
+  // before the rows are walked.
+  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({batch + 1})));
   std::vector<int64_t> starts(features.size()), counts(features.size());
   for (int64_t b = 0; b < batch && !features.empty(); ++b) {
-    for (size_t c = 0; c < features.size(); ++c) {
-      starts[c] = features[c].start(b);
-      counts[c] = features[c].count(b);
-    }
+    for (size_t c = 0; c < features.size(); ++c) features[c].Row(b, &starts[c], &counts[c]);
     OPBRIDGE_RETURN_IF_ERROR(sparse_cross::AddRow(b, starts, counts, &plan));
   }
 
   // output_row_splits: the crosses before each row.
-  OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(1, Shape({batch + 1})));
   OPBRIDGE_RETURN_IF_ERROR(ctx.AllocateOutput(0, Shape({plan.total})));
   const Tensor& splits_out = ctx.output(1);
   OPBRIDGE_REQUIRE(splits_out.dtype() == DType::kInt32 || splits_out.dtype() == DType::kInt64,
