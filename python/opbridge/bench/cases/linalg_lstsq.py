@@ -28,6 +28,15 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         shapes = f"[{batch},256,16] [{batch},256,4]"
         found.append(Case("MatrixSolveLs", f"{kind} {shapes} fast", lstsq(True, 0.0), [tall, rhs]))
         found.append(Case("MatrixSolveLs", f"{kind} {shapes} cod", lstsq(False, 0.0), [tall, rhs]))
+    # complex64's COD: its own AVX2 object (clang's complex division; matrix_solve_ls_cod_c64_avx2.cc).
+    tall_c = (rng.standard_normal((batch, 256, 16)) + 1j * rng.standard_normal((batch, 256, 16))).astype(
+        np.complex64
+    )
+    rhs_c = (rng.standard_normal((batch, 256, 4)) + 1j * rng.standard_normal((batch, 256, 4))).astype(
+        np.complex64
+    )
+    label_c = f"c64 [{batch},256,16] [{batch},256,4] cod"
+    found.append(Case("MatrixSolveLs", label_c, lstsq(False, 0.0), [tall_c, rhs_c]))
     wide = rng.standard_normal((batch, 16, 96)).astype(np.float32)
     wide_rhs = rng.standard_normal((batch, 16, 2)).astype(np.float32)
     label = f"f32 [{batch},16,96] [{batch},16,2] fast l2=0.01"
