@@ -130,6 +130,10 @@ def convert_model(
 
     src = ModelSource(tf, source)
     substitutions = rewrite.substitutions() if substitute else {}
+    if quantize not in (None, "none"):
+        # A quantizing conversion reads the ranges of TF's FakeQuant nodes (quantization-aware
+        # training): they stay TF's for it (docs/ops/fake_quant.md).
+        substitutions = {k: v for k, v in substitutions.items() if not k.startswith("FakeQuant")}
     substituted: dict[str, int] = {}
     # Keras' exporter and the converter print progress to stdout; a library
     # (and `opbridge convert --json`) must not.
