@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "../math/avx2_dispatch.h"
 #include "opbridge/op.h"
 
 #if defined(__SSE2__)
@@ -103,13 +104,9 @@ inline __m128 Four(__m128 x, __m128 lo, __m128 hi, __m128 inv, __m128 scale, __m
 }
 #endif
 
-// y[i] = fake-quantized x[i] for n values.
+// y[i] = fake-quantized x[i] for n values, 4 lanes at a time (q not zeros).
 template <bool kDivide>
-void Apply(const float* x, float* y, int64_t n, const Quantizer& q) {
-  if (q.zeros) {
-    std::fill(y, y + n, 0.0f);
-    return;
-  }
+void ApplySse(const float* x, float* y, int64_t n, const Quantizer& q) {
   const float lo = q.nudged_min, hi = q.nudged_max, inv = q.inv_scale, scale = q.scale, zero = q.quant_zero;
   int64_t i = 0;
 #if defined(__SSE2__)
@@ -120,6 +117,33 @@ void Apply(const float* x, float* y, int64_t n, const Quantizer& q) {
   }
 #endif
   for (; i < n; ++i) y[i] = One<kDivide>(x[i], lo, hi, inv, scale, zero);
+}
+
+}  // namespace fake_quant
+}  // namespace opbridge
+
+#if defined(__x86_64__)
+// 8 lanes on CPUs with AVX2 (fake_quant_avx2.cc); the same bits.
+extern "C" void opbridge_avx2_fake_quant(const float* x, float* y, int64_t n,
+                                         const opbridge::fake_quant::Quantizer* q, int divide);
+#endif
+
+namespace opbridge {
+namespace fake_quant {
+
+template <bool kDivide>
+void Apply(const float* x, float* y, int64_t n, const Quantizer& q) {
+  if (q.zeros) {
+    std::fill(y, y + n, 0.0f);
+    return;
+  }
+#if defined(__x86_64__)
+  if (math::UseAvx2()) {
+    opbridge_avx2_fake_quant(x, y, n, &q, kDivide ? 1 : 0);
+    return;
+  }
+#endif
+  ApplySse<kDivide>(x, y, n, q);
 }
 
 // The per-tensor ops: every element through one quantizer.
