@@ -30,6 +30,11 @@
 #include "half_arrays.h"
 #include "packet_tail.h"
 
+#if defined(__x86_64__)
+// Eigen's float packet log on 8 AVX2 lanes (xlog1py_avx2.cc); the same bits as ApplyRange's.
+extern "C" void opbridge_avx2_f32_xlog1py_log(const float* in, float* out, int64_t n);
+#endif
+
 namespace opbridge {
 namespace math {
 
@@ -86,7 +91,16 @@ void PacketXlog1py(KernelContext& ctx, const T* x, const T* y, T* out, int64_t m
           }
           std::fill(yy + n, yy + kChunk, F(0));
           for (int64_t j = 0; j < kChunk; ++j) u[j] = yy[j] + F(1);
-          ApplyRange(u, l, kChunk, packet_exprs::Log{});
+          bool logged = false;
+#if defined(__x86_64__)
+          if constexpr (std::is_same_v<F, float>) {
+            if (UseAvx2()) {
+              opbridge_avx2_f32_xlog1py_log(u, l, kChunk);
+              logged = true;
+            }
+          }
+#endif
+          if (!logged) ApplyRange(u, l, kChunk, packet_exprs::Log{});
           // Branch-free (vectorized): the quotient is computed everywhere and dropped where y is kept.
           for (int64_t j = 0; j < kChunk; ++j) {
             const F q = yy[j] * (l[j] / (u[j] - F(1)));
