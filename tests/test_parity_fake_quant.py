@@ -1,10 +1,10 @@
 """FakeQuantWithMinMaxVarsPerChannel, FakeQuantWithMinMaxVars and FakeQuantWithMinMaxArgs against TF's
 kernels, bit for bit, in both runtimes (and on two threads): one model carries every num_bits
 (2..16) with and without narrow_range for each op: per channel and Vars with min and max fed as
-tensors, Args and Vars of constant ranges. Per channel runs TF's name (the converter leaves it
-custom); Args and Vars run the Opbridge> substitutes opbridge.convert puts in, since the converter
-emits QUANTIZE/DEQUANTIZE for Args and constant Vars, whose other numbers are shown here (TF's
-name FakeQuantWithMinMaxVars, for conversions without substitutes, is checked too). Inputs: values
+tensors, Args and Vars of constant ranges. All three run the Opbridge> substitutes opbridge.convert
+puts in, since the converter emits QUANTIZE/DEQUANTIZE for Args and constant Vars, and adds a
+QUANTIZE/DEQUANTIZE pair after a per-channel node of constant ranges; their other numbers are
+shown here (TF's names, for conversions without substitutes, are checked too). Inputs: values
 on and between the levels (and 1-2 ulp around each turning point), beyond the range, signed zeros,
 infinities, NaN; ranges that hold 0 or not, inverted, empty (0, 0), NaN."""
 
@@ -131,7 +131,7 @@ def test_fake_quant_gives_tf_bits(tf, rng):
     counts = tflite_model.custom_op_counts(model)
     n = len(BITS)
     assert counts == {
-        "FakeQuantWithMinMaxVarsPerChannel": n,
+        "Opbridge>FakeQuantWithMinMaxVarsPerChannel": n,
         "Opbridge>FakeQuantWithMinMaxArgs": n,
         "Opbridge>FakeQuantWithMinMaxVars": 2 * n,  # computed and constant ranges alike
     }, counts
@@ -195,3 +195,45 @@ def test_stock_converter_and_quantizing_conversions(tf):
             same_bits(vars_fn(*args).numpy(), got, f"[{runtime}] Vars {lo} {hi}")
     quantized = opbridge.convert(fn, quantize="float16")
     assert "Opbridge>FakeQuantWithMinMaxArgs" not in tflite_model.custom_op_counts(quantized)
+
+
+def test_per_channel_constant_ranges(tf, rng):
+    """A quantization-aware model exported as float: per-channel ranges are constants. The stock
+    converter keeps TF's op and adds a QUANTIZE/DEQUANTIZE pair of its own after it, which moves
+    values a level (measured); opbridge.convert substitutes Opbridge>FakeQuantWithMinMaxVarsPerChannel,
+    after which the converter adds nothing. TF's name, which a conversion without substitutes
+    keeps, gives TF's bits where the ranges are tensors."""
+    mins = np.array([-1.0, -2.0, 0.0, -0.3], np.float32)
+    maxs = np.array([1.0, 2.0, 3.0, 0.7], np.float32)
+    x = rng.uniform(-3, 4, (64, 4)).astype(np.float32)
+    for bits, narrow in [(8, False), (8, True), (4, False), (16, True)]:
+        fn = tf.function(
+            lambda v, b=bits, n=narrow: tf.quantization.fake_quant_with_min_max_vars_per_channel(
+                v, tf.constant(mins), tf.constant(maxs), num_bits=b, narrow_range=n
+            ),
+            input_signature=[tf.TensorSpec([None, 4], tf.float32)],
+        )
+        want = fn(x).numpy()
+        if bits == 8 and not narrow:
+            concrete = fn.get_concrete_function()
+            converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], concrete)
+            converter.allow_custom_ops = True
+            stock = converter.convert()
+            assert {"QUANTIZE", "DEQUANTIZE"} <= set(tflite_model.op_histogram(stock))
+            (builtin,) = run_tflite(stock, [x], "litert").values()
+            assert (builtin != want).sum() > 5
+        model = opbridge.convert(fn)
+        assert tflite_model.op_histogram(model) == {"Opbridge>FakeQuantWithMinMaxVarsPerChannel": 1}
+        for runtime in RUNTIMES:
+            (got,) = run_tflite(model, [x], runtime).values()
+            same_bits(want, got, f"[{runtime}] {bits} bits narrow={narrow}")
+    tensors = tf.function(
+        lambda v, lo, hi: tf.quantization.fake_quant_with_min_max_vars_per_channel(v, lo, hi, num_bits=5),
+        input_signature=[tf.TensorSpec([None, 4], tf.float32), tf.TensorSpec([4], tf.float32)] * 1
+        + [tf.TensorSpec([4], tf.float32)],
+    )
+    plain = opbridge.convert(tensors, substitute=False)
+    assert tflite_model.custom_op_counts(plain) == {"FakeQuantWithMinMaxVarsPerChannel": 1}
+    for runtime in RUNTIMES:
+        (got,) = run_tflite(plain, [x, mins, maxs], runtime).values()
+        same_bits(tensors(x, mins, maxs).numpy(), got, f"[{runtime}] TF's name")
