@@ -166,7 +166,7 @@ CANDIDATES: dict[str, Builder] = {
             _f32(rng.standard_normal((2, 5, 2))),
         ],
     ),
-    # No kernel yet: the census's (and test_census's) example of a remaining op.
+    # tf.linalg.lstsq (both paths emit MatrixSolveLs).
     "MatrixSolveLs": lambda tf, rng: (
         lambda a, b: tf.linalg.lstsq(a, b, fast=False),
         [_f32(rng.standard_normal((2, 5, 3))), _f32(rng.standard_normal((2, 5, 2)))],
@@ -764,13 +764,84 @@ CANDIDATES: dict[str, Builder] = {
     ),
     # tensorflow-text's WordpieceTokenizer / BertTokenizer (TF Hub BERT preprocessors).
     "WordpieceTokenizeWithOffsets": lambda tf, rng: _wordpiece(tf),
+    # tf.sets (per-row set operations and sizes): TFLite has none.
+    "DenseToDenseSetOperation": lambda tf, rng: (
+        lambda a, b: tf.sets.intersection(a, b).values,
+        [rng.integers(0, 6, (4, 8)).astype(np.int64), rng.integers(0, 6, (4, 8)).astype(np.int64)],
+    ),
+    "DenseToSparseSetOperation": lambda tf, rng: (
+        lambda a, i, v: tf.sets.union(a, tf.SparseTensor(i, v, [2, 3])).values,
+        [
+            np.array([[1, 2, 2], [3, 4, 5]], np.int32),
+            np.array([[0, 0], [1, 2]], np.int64),
+            np.array([7, 3], np.int32),
+        ],
+    ),
+    "SparseToSparseSetOperation": lambda tf, rng: (
+        lambda i, v, j, w: (
+            tf.sets.difference(tf.SparseTensor(i, v, [2, 3]), tf.SparseTensor(j, w, [2, 3])).values
+        ),
+        [
+            np.array([[0, 0], [0, 1], [1, 2]], np.int64),
+            np.array([4, 5, 6], np.int16),
+            np.array([[0, 2], [1, 0]], np.int64),
+            np.array([5, 1], np.int16),
+        ],
+    ),
+    "SetSize": lambda tf, rng: (
+        lambda i, v: tf.sets.size(tf.SparseTensor(i, v, [2, 3])),
+        [np.array([[0, 0], [0, 1], [1, 2]], np.int64), np.array([b"a", b"a", b"b"])],
+    ),
+    # Feature crosses of ragged, sparse and dense columns (recommendation models).
+    "RaggedCross": lambda tf, rng: (
+        lambda v, s, d: (
+            tf.ragged.cross_hashed(
+                [tf.RaggedTensor.from_row_splits(v, s, validate=False), d], num_buckets=1000
+            ).values
+        ),
+        [np.array([b"a", b"b", b"c"]), np.array([0, 2, 3], np.int64), np.array([[b"x"], [b"y"]])],
+    ),
+    # tf.io.decode_csv: quoted fields, escaped quotes, na_value defaults, every column type.
+    "DecodeCSV": lambda tf, rng: (
+        lambda r: (
+            lambda c: (*c[:4], tf.strings.length(c[4]))  # the census compares numbers
+        )(tf.io.decode_csv(r, [0.0, np.float64(0), np.int32(0), np.int64(0), ""], na_value="NA")),
+        [np.array([b'1.5,2.5e3,7,-9,"a,b"', b"NA,,3,4,x", b'-0.25,1e-3,0,12345678901,"say ""hi"""'])],
+    ),
+    # x / y and x * log1p(y), 0 where x is 0 (float32 Opbridge>Xdivy/Xlog1py replace the builtins).
+    "Xdivy": lambda tf, rng: (
+        tf.math.xdivy,
+        [rng.uniform(-2, 2, (4, 8)) * (rng.uniform(size=(4, 8)) < 0.7), rng.uniform(0.5, 2, (4, 8))],
+    ),
+    "Xlog1py": lambda tf, rng: (
+        tf.math.xlog1py,
+        [rng.uniform(-2, 2, (4, 8)) * (rng.uniform(size=(4, 8)) < 0.7), rng.uniform(-0.5, 2, (4, 8))],
+    ),
+    # Quantization-aware-trained models exported as float (fake_quant in the graph).
+    "FakeQuantWithMinMaxVarsPerChannel": lambda tf, rng: (
+        lambda x: tf.quantization.fake_quant_with_min_max_vars_per_channel(
+            x, tf.constant([-1.0, -2.0, 0.0]), tf.constant([1.0, 2.0, 3.0]), num_bits=8
+        ),
+        [_f32(rng.uniform(-3, 4, (4, 3)))],
+    ),
+    "FakeQuantWithMinMaxArgs": lambda tf, rng: (
+        lambda x: tf.quantization.fake_quant_with_min_max_args(x, -1.0, 2.0, num_bits=4, narrow_range=True),
+        [_f32(rng.uniform(-2, 3, (4, 8)))],
+    ),
+    # The ICU script of each code point (language-aware text preprocessing).
+    "UnicodeScript": lambda tf, rng: (
+        tf.strings.unicode_script,
+        [np.array([65, 0x3042, 0x0416, 0x05D0, 48], np.int32)],
+    ),
+    # No kernel yet: the census's (and test_census's) example of a remaining op.
+    "FastBertNormalize": lambda tf, rng: _fast_bert_normalize(tf),
 }
 
 # Candidates no opbridge kernel covers yet, and why: the census prints the reason.
 NOT_YET: dict[str, str] = {
-    "MatrixSolveLs": (
-        "tf.linalg.lstsq (fast=True: Cholesky of the normal equations; fast=False: a complete"
-        " orthogonal decomposition); no kernel yet"
+    "FastBertNormalize": (
+        "tensorflow_text's FastBertNormalizer (FastBertTokenizer's first half): its"
+        " flatbuffer model of normalized code points is not read yet"
     ),
 }
 
@@ -782,6 +853,13 @@ def _wordpiece(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
     init = tf.lookup.KeyValueTensorInitializer(vocab, tf.range(len(vocab), dtype=tf.int64))
     tokenizer = text.WordpieceTokenizer(tf.lookup.StaticVocabularyTable(init, 1))
     return (lambda s: tokenizer.tokenize(s).flat_values), [np.array([b"hello", b"worlds", b"xyz"])]
+
+
+def _fast_bert_normalize(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
+    import tensorflow_text as text  # registers the op
+
+    normalizer = text.FastBertNormalizer(lower_case_nfd_strip_accents=True)
+    return normalizer.normalize, [np.array([b"H\xc3\xa9llo W\xc3\xb6rld", b"ABC"])]
 
 
 def _static_table_lookup(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
