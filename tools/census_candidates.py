@@ -833,6 +833,8 @@ CANDIDATES: dict[str, Builder] = {
         tf.strings.unicode_script,
         [np.array([65, 0x3042, 0x0416, 0x05D0, 48], np.int32)],
     ),
+    # tensorflow_text's UnicodeScriptTokenizer: tokens cut where the ICU script changes.
+    "UnicodeScriptTokenizeWithOffsets": lambda tf, rng: _unicode_script_tokenize(tf),
     # No kernel yet: the census's (and test_census's) example of a remaining op.
     "FastBertNormalize": lambda tf, rng: _fast_bert_normalize(tf),
 }
@@ -853,6 +855,14 @@ def _wordpiece(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
     init = tf.lookup.KeyValueTensorInitializer(vocab, tf.range(len(vocab), dtype=tf.int64))
     tokenizer = text.WordpieceTokenizer(tf.lookup.StaticVocabularyTable(init, 1))
     return (lambda s: tokenizer.tokenize(s).flat_values), [np.array([b"hello", b"worlds", b"xyz"])]
+
+
+def _unicode_script_tokenize(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
+    import tensorflow_text as text  # registers the op
+
+    tokenizer = text.UnicodeScriptTokenizer()
+    sample = np.array([b"xy.,z de", "ab\u03b1\u03b2 \u7d2f\u8a087239\u4eba".encode()])
+    return (lambda s: tf.strings.length(tokenizer.tokenize(s).flat_values)), [sample]  # numbers compared
 
 
 def _fast_bert_normalize(tf: Any) -> tuple[Callable[..., Any], list[np.ndarray]]:
