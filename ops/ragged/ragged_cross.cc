@@ -30,7 +30,6 @@
 #include <string_view>
 #include <vector>
 
-#include "../strings/fingerprint64.h"
 #include "../strings/sparse_cross.h"
 #include "opbridge/op.h"
 
@@ -239,18 +238,7 @@ Status RaggedCrossKernel(KernelContext& ctx, const RaggedCrossParams& p) {
   }
   OPBRIDGE_REQUIRE(ctx.output(0).dtype() == DType::kInt64, "output output_values must be int64 or string, got ",
                    DTypeName(ctx.output(0).dtype()));
-  int64_t* values = ctx.output(0).data<int64_t>();
-  const uint64_t key = static_cast<uint64_t>(p.hash_key);
-  sparse_cross::ForEachCross(ctx, plan, [&](int64_t out, const int64_t* pick) {
-    uint64_t hash = key;
-    for (size_t c = 0; c < plan.columns.size(); ++c) {
-      const Column& col = plan.columns[c];
-      const uint64_t feature = col.is_string() ? fingerprint::Fingerprint64(col.strings[pick[c]])
-                                               : static_cast<uint64_t>(col.int_at(pick[c]));
-      hash = fingerprint::FingerprintCat64(hash, feature);
-    }
-    values[out] = sparse_cross::Bucket(hash, p.num_buckets);
-  });
+  sparse_cross::WriteHashedCrosses(ctx, plan, p.hash_key, p.num_buckets, 0);
   return Status::Ok();
 }
 

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "fingerprint64.h"
 #include "opbridge/op.h"
 #include "sparse_cross.h"
 
@@ -54,18 +53,7 @@ Status SparseCrossKernel(KernelContext& ctx, const SparseCrossParams& p) {
   OPBRIDGE_RETURN_IF_ERROR(sparse_cross::AllocateOutputs(ctx, plan));
   if (p.out_type == DType::kString) return sparse_cross::WriteStringCrosses(ctx, plan, "_X_");
 
-  int64_t* values = ctx.output(1).data<int64_t>();
-  const auto key = static_cast<uint64_t>(p.hash_key);
-  sparse_cross::ForEachCross(ctx, plan, [&](int64_t out, const int64_t* pick) {
-    uint64_t hash = key;
-    for (size_t c = 0; c < plan.columns.size(); ++c) {
-      const sparse_cross::Column& col = plan.columns[c];
-      const uint64_t feature = col.is_string() ? fingerprint::Fingerprint64(col.strings[pick[c]])
-                                               : static_cast<uint64_t>(col.int_at(pick[c]));
-      hash = fingerprint::FingerprintCat64(hash, feature);
-    }
-    values[out] = sparse_cross::Bucket(hash, p.num_buckets);
-  });
+  sparse_cross::WriteHashedCrosses(ctx, plan, p.hash_key, p.num_buckets, 1);
   return Status::Ok();
 }
 

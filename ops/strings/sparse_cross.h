@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fingerprint64.h"
 #include "opbridge/op.h"
 
 namespace opbridge {
@@ -330,6 +331,25 @@ inline Status WriteStringCrosses(const KernelContext& ctx, const Plan& plan, std
 inline int64_t Bucket(uint64_t hash, int64_t num_buckets) {
   const uint64_t m = num_buckets > 0 ? static_cast<uint64_t>(num_buckets) : static_cast<uint64_t>(INT64_MAX);
   return static_cast<int64_t>(hash % m);
+}
+
+// The int64 crosses of SparseCross and RaggedCross into output `values_output`:
+// from hash_key, FingerprintCat64 with each feature (Fingerprint64 of a string,
+// an int64 as it is), then Bucket.
+inline void WriteHashedCrosses(KernelContext& ctx, const Plan& plan, int64_t hash_key, int64_t num_buckets,
+                               int values_output) {
+  int64_t* values = ctx.output(values_output).data<int64_t>();
+  const auto key = static_cast<uint64_t>(hash_key);
+  ForEachCross(ctx, plan, [&](int64_t out, const int64_t* pick) {
+    uint64_t hash = key;
+    for (size_t c = 0; c < plan.columns.size(); ++c) {
+      const Column& col = plan.columns[c];
+      const uint64_t feature = col.is_string() ? fingerprint::Fingerprint64(col.strings[pick[c]])
+                                               : static_cast<uint64_t>(col.int_at(pick[c]));
+      hash = fingerprint::FingerprintCat64(hash, feature);
+    }
+    values[out] = Bucket(hash, num_buckets);
+  });
 }
 
 }  // namespace sparse_cross
