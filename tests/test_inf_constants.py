@@ -114,11 +114,13 @@ def test_division_by_a_constant_zero_gives_inf(tf, tmp_path, route):
 
 
 def test_quantized_conversion_keeps_the_stock_setting(tf):
-    # Quantization takes ranges from constants: there the stock clamp stays.
+    # Quantization takes ranges from constants: there the stock clamp stays, so `x + inf`
+    # comes out as x + FLT_MAX (finite) in a dynamic-range model, as from the stock converter.
     spec = [tf.TensorSpec([4], tf.float32)]
-    f = tf.function(lambda x: tf.minimum(x, tf.constant(INF)), input_signature=spec)
+    f = tf.function(lambda x: x + tf.constant([INF, -INF, 1.0, 2.0]), input_signature=spec)
     x = np.array([1.0, -2.0, 3.0, 0.5], np.float32)
-    model = opbridge.convert(f, quantize="dynamic")
-    (got,) = outputs(model, [x], "litert")
-    np.testing.assert_array_equal(got, x)
-    opbridge.convert(f, quantize="float16")
+    (got,) = outputs(opbridge.convert(f, quantize="dynamic"), [x], "litert")
+    big = np.finfo(np.float32).max
+    np.testing.assert_array_equal(got, np.array([big, -big, 4.0, 2.5], np.float32))
+    (float_model,) = outputs(opbridge.convert(f), [x], "litert")
+    np.testing.assert_array_equal(float_model, np.array([INF, -INF, 4.0, 2.5], np.float32))
