@@ -32,10 +32,7 @@ Status DenseToDense(KernelContext& ctx, const SetOpParams& p) {
   std::vector<int64_t> key(static_cast<size_t>(group_rank), 0);
   for (int64_t g = 0; g < groups; ++g) {
     sets::AddResult(op, va + g * width_a, width_a, vb + g * width_b, width_b, key.data(), &scratch, &results);
-    // The next group's indices, row-major.
-    for (int d = group_rank - 1; d >= 0 && ++key[static_cast<size_t>(d)] == group_shape[static_cast<size_t>(d)]; --d) {
-      key[static_cast<size_t>(d)] = 0;
-    }
+    sets::NextGroupKey(group_shape, &key);
   }
   return sets::WriteResults(ctx, results, group_shape);
 }

@@ -37,19 +37,13 @@ Status DenseToSparse(KernelContext& ctx, const SetOpParams& p) {
   for (int64_t g = 0; g < groups; ++g) {
     const E* b = nullptr;
     int64_t nb = 0;
-    if (run < runs) {
-      const int64_t begin = sb.run_begin[run], end = sb.run_begin[run + 1];
-      if (std::equal(key.begin(), key.end(), sb.row(begin))) {
-        OPBRIDGE_RETURN_IF_ERROR(sets::CheckRun(sb, begin, end));
-        b = vb + begin;
-        nb = end - begin;
-        ++run;
-      }
+    if (run < runs && std::equal(key.begin(), key.end(), sb.row(sb.run_begin[run]))) {
+      const int64_t* run_key = nullptr;
+      OPBRIDGE_RETURN_IF_ERROR(sets::TakeRun(sb, vb, run, &b, &nb, &run_key));
+      ++run;
     }
     sets::AddResult(op, va + g * width_a, width_a, b, nb, key.data(), &scratch, &results);
-    for (int d = group_rank - 1; d >= 0 && ++key[static_cast<size_t>(d)] == group_shape[static_cast<size_t>(d)]; --d) {
-      key[static_cast<size_t>(d)] = 0;
-    }
+    sets::NextGroupKey(group_shape, &key);
   }
   return sets::WriteResults(ctx, results, group_shape);
 }

@@ -140,6 +140,25 @@ inline Status CheckRun(const SparseSet& s, int64_t begin, int64_t end) {
   return Status::Ok();
 }
 
+// Run `run` of a sparse set, checked (CheckRun): its values, count and group key.
+template <typename E>
+Status TakeRun(const SparseSet& s, const E* values, size_t run, const E** set, int64_t* count, const int64_t** key) {
+  const int64_t begin = s.run_begin[run], end = s.run_begin[run + 1];
+  OPBRIDGE_RETURN_IF_ERROR(CheckRun(s, begin, end));
+  *set = values + begin;
+  *count = end - begin;
+  *key = s.row(begin);
+  return Status::Ok();
+}
+
+// The next group's indices in row-major order (all zeros after the last).
+inline void NextGroupKey(const std::vector<int64_t>& group_shape, std::vector<int64_t>* key) {
+  for (size_t d = group_shape.size(); d-- > 0;) {
+    if (++(*key)[d] < group_shape[d]) return;
+    (*key)[d] = 0;
+  }
+}
+
 // "Shape [3] has rank 1 < 2", TF's GroupShape.
 inline Status GroupShape(const std::vector<int64_t>& shape, std::vector<int64_t>* group) {
   OPBRIDGE_REQUIRE(shape.size() >= 2, "Shape [", sparse::JoinDims(shape.data(), static_cast<int64_t>(shape.size())),

@@ -50,22 +50,8 @@ Status SparseToSparse(KernelContext& ctx, const SetOpParams& p) {
     const E* a = nullptr;
     const E* b = nullptr;
     int64_t na = 0, nb = 0;
-    if (order <= 0) {
-      const int64_t begin = sa.run_begin[ra], end = sa.run_begin[ra + 1];
-      OPBRIDGE_RETURN_IF_ERROR(sets::CheckRun(sa, begin, end));
-      a = va + begin;
-      na = end - begin;
-      key = sa.row(begin);
-      ++ra;
-    }
-    if (order >= 0) {
-      const int64_t begin = sb.run_begin[rb], end = sb.run_begin[rb + 1];
-      OPBRIDGE_RETURN_IF_ERROR(sets::CheckRun(sb, begin, end));
-      b = vb + begin;
-      nb = end - begin;
-      key = sb.row(begin);
-      ++rb;
-    }
+    if (order <= 0) OPBRIDGE_RETURN_IF_ERROR(sets::TakeRun(sa, va, ra++, &a, &na, &key));
+    if (order >= 0) OPBRIDGE_RETURN_IF_ERROR(sets::TakeRun(sb, vb, rb++, &b, &nb, &key));
     sets::AddResult(op, a, na, b, nb, key, &scratch, &results);
   }
   return sets::WriteResults(ctx, results, group_shape);
