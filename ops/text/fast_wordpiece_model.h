@@ -19,10 +19,8 @@
 // - fast_wordpiece_tokenizer_utils.h: a token is encoded in an int as
 //   (is_suffix << 30) | (id << 8) | (byte length - 1); a failure pops list as
 //   (pool offset << 8) | (length - 1); 0xFFFFFFFF is the null node / null list.
-// - darts_clone_trie_wrapper.h: a unit's child offset is
-//   (unit >> 10) << ((unit & 0x200) >> 6), its label unit & 0x800000ff, it has
-//   a value child when unit & 0x100, a value is unit & 0x7fffffff; the child
-//   along byte c of node n is n ^ offset(unit(n)) ^ c.
+// - the trie is darts-clone's (darts_clone_trie.h), the table read through
+//   flatbuffer_table.h.
 // - fast_wordpiece_tokenizer.cc: the single-word algorithm (TokenizeSingleWordImpl,
 //   TryFollowFailureLinkAndCollectTokens, AppendTokenToOutput,
 //   HandleTheRemainingStringOnTriePath, ResetOutputAppendUnknownToken,
@@ -31,51 +29,18 @@
 #define OPBRIDGE_OPS_TEXT_FAST_WORDPIECE_MODEL_H_
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "darts_clone_trie.h"
+#include "flatbuffer_table.h"
 #include "opbridge/op.h"
 #include "utf8_next.h"
 #include "wordpiece_unicode.h"
 
 namespace opbridge {
 namespace text {
-
-// A vector inside the flatbuffer: where its first element is and how many.
-struct FlatVector {
-  uint64_t pos = 0;
-  uint64_t length = 0;
-  bool present = false;
-};
-
-// Bounds-checked reads of little-endian flatbuffer bytes (memcpy: the model
-// tensor's buffer has no alignment guarantee).
-class FlatBytes {
- public:
-  FlatBytes(const uint8_t* data, uint64_t size) : data_(data), size_(size) {}
-  uint64_t size() const { return size_; }
-  bool Has(uint64_t pos, uint64_t n) const { return pos <= size_ && n <= size_ - pos; }
-  uint32_t U32(uint64_t pos) const {  // caller checked Has(pos, 4)
-    uint32_t v;
-    std::memcpy(&v, data_ + pos, 4);
-    return v;
-  }
-  uint16_t U16(uint64_t pos) const {
-    uint16_t v;
-    std::memcpy(&v, data_ + pos, 2);
-    return v;
-  }
-  uint8_t U8(uint64_t pos) const { return data_[pos]; }
-  std::string_view View(uint64_t pos, uint64_t n) const {
-    return std::string_view(reinterpret_cast<const char*>(data_ + pos), n);
-  }
-
- private:
-  const uint8_t* data_;
-  uint64_t size_;
-};
 
 class FastWordpieceModel {
  public:
@@ -88,48 +53,32 @@ class FastWordpieceModel {
 
   // Reads the table's fields; `what` names the tensor in errors.
   Status Parse(const uint8_t* data, uint64_t size, const std::string& what) {
+    OPBRIDGE_RETURN_IF_ERROR(table_.Parse(data, size, what));
     what_ = what;
-    bytes_ = FlatBytes(data, size);
-    OPBRIDGE_REQUIRE(bytes_.Has(0, 4), what_, " holds ", size, " bytes, too few for a flatbuffer");
-    table_ = bytes_.U32(0);
-    OPBRIDGE_REQUIRE(bytes_.Has(table_, 4), what_, ": root table offset ", table_, " is past the end");
-    int32_t soffset;
-    {
-      const uint32_t raw = bytes_.U32(table_);
-      std::memcpy(&soffset, &raw, 4);
-    }
-    const int64_t vtable = static_cast<int64_t>(table_) - soffset;
-    OPBRIDGE_REQUIRE(vtable >= 0 && bytes_.Has(static_cast<uint64_t>(vtable), 4), what_,
-                     ": the root table's vtable is outside the buffer");
-    vtable_ = static_cast<uint64_t>(vtable);
-    vtable_size_ = bytes_.U16(vtable_);
-    table_size_ = bytes_.U16(vtable_ + 2);
-    OPBRIDGE_REQUIRE(vtable_size_ >= 4 && vtable_size_ % 2 == 0 && bytes_.Has(vtable_, vtable_size_), what_,
-                     ": the root table's vtable (", vtable_size_, " bytes) is malformed");
-    OPBRIDGE_REQUIRE(bytes_.Has(table_, table_size_), what_, ": the root table (", table_size_,
-                     " bytes) runs past the end");
-    OPBRIDGE_RETURN_IF_ERROR(Vector(0, 4, "trie_array", &trie_));
+    bytes_ = table_.bytes();
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(0, 4, "trie_array", &trie_array_));
     // tf-text's own check, with its text.
-    OPBRIDGE_REQUIRE(trie_.present, what_, ": FastWordpieceTokenizerConfig or its trie_array is null.");
-    OPBRIDGE_REQUIRE(trie_.length > 0, what_, ": trie_array is empty");
-    OPBRIDGE_RETURN_IF_ERROR(Vector(1, 8, "failure_struct_array", &failure_structs_));
-    OPBRIDGE_RETURN_IF_ERROR(Vector(2, 4, "failure_pops_pool", &pops_pool_));
-    OPBRIDGE_RETURN_IF_ERROR(Scalar32(3, "trie_suffix_root", &suffix_root_));
+    OPBRIDGE_REQUIRE(trie_array_.present, what_, ": FastWordpieceTokenizerConfig or its trie_array is null.");
+    OPBRIDGE_REQUIRE(trie_array_.length > 0, what_, ": trie_array is empty");
+    trie_.Reset(bytes_, trie_array_, what_);
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(1, 8, "failure_struct_array", &failure_structs_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(2, 4, "failure_pops_pool", &pops_pool_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Scalar32(3, "trie_suffix_root", &suffix_root_));
     uint32_t max_bytes = 0, unk_id = 0;
-    OPBRIDGE_RETURN_IF_ERROR(Scalar32(4, "max_bytes_per_token", &max_bytes));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Scalar32(4, "max_bytes_per_token", &max_bytes));
     std::memcpy(&max_bytes_per_token_, &max_bytes, 4);
-    OPBRIDGE_RETURN_IF_ERROR(Vector(5, 1, "suffix_indicator", &suffix_indicator_));
-    OPBRIDGE_RETURN_IF_ERROR(Vector(6, 1, "unk_token", &unk_token_));
-    OPBRIDGE_RETURN_IF_ERROR(Scalar32(7, "unk_token_id", &unk_id));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(5, 1, "suffix_indicator", &suffix_indicator_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(6, 1, "unk_token", &unk_token_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Scalar32(7, "unk_token_id", &unk_id));
     int32_t unk_signed;
     std::memcpy(&unk_signed, &unk_id, 4);
     unk_token_id_ = unk_signed;
-    OPBRIDGE_RETURN_IF_ERROR(Vector(8, 4, "precomputed_result_for_suffix_indicator", &precomputed_));
-    OPBRIDGE_RETURN_IF_ERROR(Scalar32(9, "trie_punct_failure_link_node", &punct_failure_node_));
-    OPBRIDGE_RETURN_IF_ERROR(Bool(10, "end_to_end", &end_to_end_));
-    OPBRIDGE_RETURN_IF_ERROR(Bool(11, "support_detokenization", &support_detokenization_));
-    OPBRIDGE_RETURN_IF_ERROR(Vector(12, 4, "vocab_array", &vocab_));
-    OPBRIDGE_RETURN_IF_ERROR(Vector(13, 1, "vocab_is_suffix_array", &vocab_is_suffix_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(8, 4, "precomputed_result_for_suffix_indicator", &precomputed_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Scalar32(9, "trie_punct_failure_link_node", &punct_failure_node_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Bool(10, "end_to_end", &end_to_end_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Bool(11, "support_detokenization", &support_detokenization_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(12, 4, "vocab_array", &vocab_));
+    OPBRIDGE_RETURN_IF_ERROR(table_.Vector(13, 1, "vocab_is_suffix_array", &vocab_is_suffix_));
     return Status::Ok();
   }
 
@@ -157,10 +106,10 @@ class FastWordpieceModel {
     }
     Walk walk{word, 0, 0, 0};
     Cursor node;
-    OPBRIDGE_RETURN_IF_ERROR(SetCursor(0, &node));
+    OPBRIDGE_RETURN_IF_ERROR(trie_.SetCursor(0, &node));
     for (const char c : word) {
       const auto ch = static_cast<unsigned char>(c);
-      while (!Step(&node, ch)) {
+      while (!trie_.Step(&node, ch)) {
         bool followed = false;
         OPBRIDGE_RETURN_IF_ERROR(FollowFailureLink(&walk, &node, out, &followed));
         if (!followed) return AppendUnknown(0, word.size(), &original, out);
@@ -189,7 +138,7 @@ class FastWordpieceModel {
       const int64_t word_start = cur_pos;
       Walk walk{text.substr(static_cast<size_t>(cur_pos)), static_cast<uint64_t>(cur_pos), 0, 0};
       Cursor node;
-      OPBRIDGE_RETURN_IF_ERROR(SetCursor(0, &node));
+      OPBRIDGE_RETURN_IF_ERROR(trie_.SetCursor(0, &node));
       int64_t word_bytes = 0, prev_inner = -1;
       while (cur_pos < size) {
         if (prev_inner == cur_pos) {
@@ -203,12 +152,12 @@ class FastWordpieceModel {
         next_pos = static_cast<int64_t>(after);
         if (word_bytes + next_pos - cur_pos > max_bytes_per_token_) break;
         const std::string_view step = text.substr(static_cast<size_t>(cur_pos), static_cast<size_t>(next_pos - cur_pos));
-        bool matched = StepSeveral(&node, step);
+        bool matched = trie_.StepSeveral(&node, step);
         while (!matched) {
           bool followed = false;
           OPBRIDGE_RETURN_IF_ERROR(FollowFailureLink(&walk, &node, out, &followed));
           if (!followed) break;
-          matched = StepSeveral(&node, step);
+          matched = trie_.StepSeveral(&node, step);
         }
         if (!matched) break;
         word_bytes += next_pos - cur_pos;
@@ -284,10 +233,7 @@ class FastWordpieceModel {
   }
 
  private:
-  struct Cursor {
-    uint32_t id = 0;
-    uint32_t unit = 0;
-  };
+  using Cursor = DartsCloneTrie::Cursor;
   // The word being tokenized and how far its tokens have reached.
   struct Walk {
     std::string_view word;  // from the word's start (to the text's end while matching)
@@ -296,39 +242,6 @@ class FastWordpieceModel {
     uint64_t follows;       // failure links followed (bounds hostile cycles)
   };
 
-  static uint32_t ChildOffset(uint32_t unit) { return (unit >> 10) << ((unit & 0x200) >> 6); }
-  static uint32_t Label(uint32_t unit) { return unit & 0x800000ffu; }
-  static bool HasLeaf(uint32_t unit) { return (unit & 0x100u) != 0; }
-
-  uint32_t TrieUnit(uint32_t id) const { return bytes_.U32(trie_.pos + 4ull * id); }
-
-  Status SetCursor(uint32_t id, Cursor* c) const {
-    OPBRIDGE_REQUIRE(id < trie_.length, what_, ": trie node ", id, " is beyond trie_array's ", trie_.length,
-                     " units");
-    c->id = id;
-    c->unit = TrieUnit(id);
-    return Status::Ok();
-  }
-  // A child outside the array cannot carry the label: no edge (tf-text would
-  // read past the array).
-  bool Step(Cursor* c, unsigned char ch) const {
-    const uint32_t next = c->id ^ ChildOffset(c->unit) ^ ch;
-    if (next >= trie_.length) return false;
-    const uint32_t unit = TrieUnit(next);
-    if (Label(unit) != ch) return false;
-    c->id = next;
-    c->unit = unit;
-    return true;
-  }
-  // TryTraverseSeveralSteps: all the bytes, or the cursor stays.
-  bool StepSeveral(Cursor* c, std::string_view bytes) const {
-    Cursor probe = *c;
-    for (const char b : bytes) {
-      if (!Step(&probe, static_cast<unsigned char>(b))) return false;
-    }
-    *c = probe;
-    return true;
-  }
   template <size_t N>
   static bool InRanges(const CodePointRange (&ranges)[N], int32_t cp) {
     if (cp < 0) return false;  // U8_NEXT's U_SENTINEL: neither space nor punctuation
@@ -340,15 +253,6 @@ class FastWordpieceModel {
       else hi = mid;
     }
     return lo < N && ranges[lo].first <= c;
-  }
-
-  Status Data(const Cursor& c, bool* has, uint32_t* value) const {
-    *has = HasLeaf(c.unit);
-    if (!*has) return Status::Ok();
-    const uint32_t at = c.id ^ ChildOffset(c.unit);
-    OPBRIDGE_REQUIRE(at < trie_.length, what_, ": the value of trie node ", c.id, " is beyond trie_array");
-    *value = TrieUnit(at) & 0x7fffffffu;
-    return Status::Ok();
   }
 
   Status FailureStruct(uint32_t node, uint32_t* link, uint32_t* pops) const {
@@ -366,12 +270,12 @@ class FastWordpieceModel {
                      ": the trie's failure links do not terminate");
     bool has = false;
     uint32_t value = 0, link = 0, pops = 0;
-    OPBRIDGE_RETURN_IF_ERROR(Data(*node, &has, &value));
+    OPBRIDGE_RETURN_IF_ERROR(trie_.Data(*node, &has, &value));
     OPBRIDGE_RETURN_IF_ERROR(FailureStruct(node->id, &link, &pops));
     if (has) {
       OPBRIDGE_RETURN_IF_ERROR(Append(walk, value, out));
       *followed = true;
-      return SetCursor(link, node);
+      return trie_.SetCursor(link, node);
     }
     if (link == kNull) {
       *followed = false;
@@ -387,7 +291,7 @@ class FastWordpieceModel {
       }
     }
     *followed = true;
-    return SetCursor(link, node);
+    return trie_.SetCursor(link, node);
   }
 
   // AppendTokenToOutput: a token covers the next bytes of the word; a suffix
@@ -471,49 +375,11 @@ class FastWordpieceModel {
     return Status::Ok();
   }
 
-  // The field's position in the root table, 0 when absent.
-  Status Field(int index, uint64_t width, const char* name, uint64_t* pos) const {
-    *pos = 0;
-    const uint64_t slot = 4 + 2ull * static_cast<uint64_t>(index);
-    if (slot + 2 > vtable_size_) return Status::Ok();
-    const uint16_t offset = bytes_.U16(vtable_ + slot);
-    if (offset == 0) return Status::Ok();
-    OPBRIDGE_REQUIRE(offset + width <= table_size_, what_, ": field ", name, " lies outside the root table");
-    *pos = table_ + offset;
-    return Status::Ok();
-  }
-  Status Scalar32(int index, const char* name, uint32_t* out) const {
-    uint64_t pos;
-    OPBRIDGE_RETURN_IF_ERROR(Field(index, 4, name, &pos));
-    *out = pos ? bytes_.U32(pos) : 0;
-    return Status::Ok();
-  }
-  Status Bool(int index, const char* name, bool* out) const {
-    uint64_t pos;
-    OPBRIDGE_RETURN_IF_ERROR(Field(index, 1, name, &pos));
-    *out = pos ? bytes_.U8(pos) != 0 : false;
-    return Status::Ok();
-  }
-  Status Vector(int index, uint64_t element, const char* name, FlatVector* out) const {
-    *out = FlatVector();
-    uint64_t pos;
-    OPBRIDGE_RETURN_IF_ERROR(Field(index, 4, name, &pos));
-    if (pos == 0) return Status::Ok();
-    const uint64_t at = pos + bytes_.U32(pos);
-    OPBRIDGE_REQUIRE(bytes_.Has(at, 4), what_, ": ", name, " starts outside the buffer");
-    out->length = bytes_.U32(at);
-    out->pos = at + 4;
-    OPBRIDGE_REQUIRE(bytes_.Has(out->pos, out->length * element), what_, ": ", name, " (", out->length,
-                     " entries) runs past the end of the buffer");
-    out->present = true;
-    return Status::Ok();
-  }
-
   std::string what_;
+  FlatTable table_;
   FlatBytes bytes_{nullptr, 0};
-  uint64_t table_ = 0, vtable_ = 0;
-  uint16_t vtable_size_ = 0, table_size_ = 0;
-  FlatVector trie_, failure_structs_, pops_pool_, suffix_indicator_, unk_token_, precomputed_, vocab_,
+  DartsCloneTrie trie_;
+  FlatVector trie_array_, failure_structs_, pops_pool_, suffix_indicator_, unk_token_, precomputed_, vocab_,
       vocab_is_suffix_;
   uint32_t suffix_root_ = 0, punct_failure_node_ = 0;
   int32_t max_bytes_per_token_ = 0;
