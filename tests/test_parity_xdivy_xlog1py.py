@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn, registered_cpu_dtypes
+from conftest import RUNTIMES, convert_fn, registered_cpu_dtypes, run_tflite_each_in_process
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -62,10 +62,9 @@ def test_registered_dtypes():
         }
 
 
-def test_real_xdivy_xlog1py_give_tf_bits(tf, rng):
+def real_model(tf):
     """float32 (the substitutes), float64, half and bfloat16 (fed as float32, computed in bfloat16)
-    in one model."""
-    bf16 = tf.bfloat16.as_numpy_dtype
+    in one model: (the converted model, TF's function)."""
 
     def fn(x32, y32, r32, s32, x64, y64, r64, x16, y16, r16, xb, yb):
         out = {}
@@ -92,26 +91,50 @@ def test_real_xdivy_xlog1py_give_tf_bits(tf, rng):
     counts = tflite_model.custom_op_counts(model)
     assert counts.get("Opbridge>Xdivy") == 3 and counts.get("Opbridge>Xlog1py") == 3, counts
     assert counts.get("Xdivy") == 5 and counts.get("Xlog1py") == 5, counts
-    reference = tf.function(fn, input_signature=[tf.TensorSpec(s, t) for s, t in specs])
+    return model, tf.function(fn, input_signature=[tf.TensorSpec(s, t) for s, t in specs])
+
+
+def real_inputs(tf, rng, shape: tuple[int, int]) -> list[np.ndarray]:
+    """The model's inputs for one shape of x and y (special values first)."""
+    bf16 = tf.bfloat16.as_numpy_dtype
+    x, y = real_values(rng, shape)
+    r = rng.uniform(-0.9, 4, shape[1])
+    r[::3] = 0.0
+    inputs = [
+        x.astype(np.float32),
+        y.astype(np.float32),
+        r.astype(np.float32),
+        np.float32(rng.uniform(-0.5, 2)),
+    ]
+    with np.errstate(over="ignore"):  # 1e30 is inf in half, as intended
+        inputs += [x, y, r, x.astype(np.float16), y.astype(np.float16), r.astype(np.float16)]
+    return inputs + [v.astype(bf16).astype(np.float32) for v in (x, y)]
+
+
+def test_real_xdivy_xlog1py_give_tf_bits(tf, rng):
+    """Every real dtype and operand shape, in both runtimes and on two threads."""
+    model, reference = real_model(tf)
     for n, shape in enumerate(SHAPES):
-        x, y = real_values(rng, shape)
-        r = rng.uniform(-0.9, 4, shape[1])
-        r[::3] = 0.0
-        inputs = [
-            x.astype(np.float32),
-            y.astype(np.float32),
-            r.astype(np.float32),
-            np.float32(rng.uniform(-0.5, 2)),
-        ]
-        with np.errstate(over="ignore"):  # 1e30 is inf in half, as intended
-            inputs += [x, y, r, x.astype(np.float16), y.astype(np.float16), r.astype(np.float16)]
-        inputs += [v.astype(bf16).astype(np.float32) for v in (x, y)]
+        inputs = real_inputs(tf, rng, shape)
         want = {k: v.numpy() for k, v in reference(*inputs).items()}
         for runtime in RUNTIMES:
             for threads in (1, 2) if runtime == "litert" else (1,):
                 got = run_tflite(model, inputs, runtime, num_threads=threads)
                 for name, w in want.items():
                     same_bits(w, got[name], f"[{runtime} {threads}T] case {n} {shape} {name}")
+
+
+def test_real_baseline_path_gives_tf_bits(tf, rng, tmp_path):
+    """The baseline x86-64 build (OPBRIDGE_NO_AVX2=1: 4-lane packets, where CPUs with AVX2 take
+    the AVX2 object's 8) gives TF's bits too, including a size of many 64-element chunks. Under
+    about 4000 outputs: TF evaluates a broadcast in blocks of its cost model's size, each with its
+    own scalar tail (docs/design.md "Broadcast blocks"), which the kernels do not model yet."""
+    model, reference = real_model(tf)
+    sets = [real_inputs(tf, rng, shape) for shape in [*SHAPES, (9, 301)]]
+    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
+    for n, (inputs, out) in enumerate(zip(sets, got, strict=True)):
+        for name, w in reference(*inputs).items():
+            same_bits(w.numpy(), out[name], f"[baseline] case {n} {inputs[0].shape} {name}")
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])

@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <complex>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -30,15 +31,70 @@
 #include "half_arrays.h"
 #include "packet_tail.h"
 
-#if defined(__x86_64__)
-// Eigen's float packet log on 8 AVX2 lanes (xlog1py_avx2.cc); the same bits as ApplyRange's.
-extern "C" void opbridge_avx2_f32_xlog1py_log(const float* in, float* out, int64_t n);
+#if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)  // (avx2_dispatch.h)
+// Xlog1pyChunks built for AVX2 without FMA (xlog1py_avx2.cc), by type: the same bits.
+extern "C" {
+void opbridge_avx2_xlog1py_f32(const float* x, const float* y, float* out, int64_t begin, int64_t end, int64_t m);
+void opbridge_avx2_xlog1py_f64(const double* x, const double* y, double* out, int64_t begin, int64_t end, int64_t m);
+void opbridge_avx2_xlog1py_f16(const Eigen::half* x, const Eigen::half* y, Eigen::half* out, int64_t begin,
+                               int64_t end, int64_t m);
+void opbridge_avx2_xlog1py_bf16(const Eigen::bfloat16* x, const Eigen::bfloat16* y, Eigen::bfloat16* out,
+                                int64_t begin, int64_t end, int64_t m);
+}
 #endif
 
 namespace opbridge {
 namespace math {
 
 // ---- Xdivy ----
+
+// out[0, n) = x where x == 0 (x itself: a -0 stays), else x / y, on this build's Eigen packets
+// (TF's pselect over pdiv; the remainder of n is the same values one at a time). Explicit packets:
+// GCC leaves `x == 0 ? x : x / y` scalar and branchy (it may not divide where the source does
+// not), which mispredicts on data with zeros.
+template <typename F>
+void XdivyPackets(const F* x, const F* y, F* out, int64_t n) {
+  using P = typename Eigen::internal::packet_traits<F>::type;
+  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
+  const P zero = Eigen::internal::pset1<P>(F(0));
+  int64_t i = 0;
+  for (; i + kWidth <= n; i += kWidth) {
+    const P xv = Eigen::internal::ploadu<P>(x + i);
+    const P q = Eigen::internal::pdiv(xv, Eigen::internal::ploadu<P>(y + i));
+    Eigen::internal::pstoreu(out + i, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, q));
+  }
+  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : x[i] / y[i];
+}
+
+// A broadcast run of real Xdivy: a and b step 0 or 1; half and bfloat16 divide in float and
+// round once (x itself rounds to x), a block of widened values at a time.
+template <typename T>
+void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
+  if constexpr (!kHalfType<T>) {
+    if (step_a != 0 && step_b != 0) return XdivyPackets(a, b, out, n);
+  }
+  using F = std::conditional_t<kHalfType<T>, float, T>;
+  constexpr int64_t kBlock = 256;
+  F fa[kBlock], fb[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t m = std::min(kBlock, n - i);
+    for (auto [v, step, f] : {std::tuple{a, step_a, fa}, std::tuple{b, step_b, fb}}) {
+      if (step == 0) {
+        std::fill(f, f + m, static_cast<F>(v[0]));
+      } else if constexpr (kHalfType<T>) {
+        Widen(v + i, f, m);
+      } else {
+        std::copy(v + i, v + i + m, f);
+      }
+    }
+    XdivyPackets(fa, fb, fa, m);
+    if constexpr (kHalfType<T>) {
+      Narrow(fa, out + i, m);
+    } else {
+      std::copy(fa, fa + m, out + i);
+    }
+  }
+}
 
 template <typename T>
 Status XdivyOf(KernelContext& ctx) {
@@ -47,9 +103,7 @@ Status XdivyOf(KernelContext& ctx) {
     OPBRIDGE_RETURN_IF_ERROR(BinaryMap<T>(ctx, 4, packet));
     RedoScalarTail<T>(ctx, [](T x, T y) { return IsComplexZero(x) ? T(0) : ScalarDivide(x, y); });
   } else {
-    // Half and bfloat16 divide in float and round once (Fusing::kOneStep): x itself rounds to x.
-    const auto packet = [](auto x, auto y) { return x == decltype(x)(0) ? x : decltype(x)(x / y); };
-    OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcast<T>(ctx, 1, packet, Fusing::kOneStep));
+    OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, 1, XdivyRun<T>));
     RedoScalarTail<T>(ctx, [](T x, T y) { return x == T(0) ? T(0) : T(x / y); });
   }
   return Status::Ok();
@@ -69,61 +123,108 @@ C ComplexLog1p(const C& y) {
   return y * ScalarDivide(l, C(u.real() - R(1), u.imag()));
 }
 
-// TF's packet outputs for same-shape x and y (x non-null): x where x == 0, else x times TF's packet
-// log1p(y), all in one pass; with x null, out = the packet log1p(y) itself (rounded to T), for the
-// broadcast runs to multiply.
+// The number of elements Xlog1pyChunks takes at a time: whole chunks keep Eigen's log on packets
+// only (the padding is computed and dropped).
+constexpr int64_t kXlog1pyChunk = 64;
+
+// Explicit Eigen packets (this build's width) for the selects below, as TF's functors take them:
+// GCC leaves a select between a quotient or product and another value scalar and branchy (it
+// may not evaluate the division where the source does not need it), which took the loops 2x the
+// packet log's time, mostly in mispredicted branches on x == 0.
+
+// r = Eigen's generic_log1p of y from u = 1 + y and l = plog(u): y where u == 1 or u == l, else
+// y * (l / (u - 1)); kXlog1pyChunk elements, 64-byte aligned.
+template <typename F>
+void Log1pFromLog(const F* y, const F* u, const F* l, F* r) {
+  using P = typename Eigen::internal::packet_traits<F>::type;
+  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
+  static_assert(kXlog1pyChunk % kWidth == 0);
+  const P one = Eigen::internal::pset1<P>(F(1));
+  for (int64_t j = 0; j < kXlog1pyChunk; j += kWidth) {
+    const P yv = Eigen::internal::pload<P>(y + j);
+    const P uv = Eigen::internal::pload<P>(u + j);
+    const P lv = Eigen::internal::pload<P>(l + j);
+    const P keep = Eigen::internal::por(Eigen::internal::pcmp_eq(uv, one), Eigen::internal::pcmp_eq(uv, lv));
+    const P q = Eigen::internal::pmul(yv, Eigen::internal::pdiv(lv, Eigen::internal::psub(uv, one)));
+    Eigen::internal::pstore(r + j, Eigen::internal::pselect(keep, yv, q));
+  }
+}
+
+// r = x where x == 0 (x itself: a -0 stays), else x * r (pselect over pmul, TF's packet product).
+template <typename F>
+void TimesUnlessZero(const F* x, F* r) {
+  using P = typename Eigen::internal::packet_traits<F>::type;
+  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
+  const P zero = Eigen::internal::pset1<P>(F(0));
+  for (int64_t j = 0; j < kXlog1pyChunk; j += kWidth) {
+    const P xv = Eigen::internal::pload<P>(x + j);
+    const P product = Eigen::internal::pmul(xv, Eigen::internal::pload<P>(r + j));
+    Eigen::internal::pstore(r + j, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, product));
+  }
+}
+
+// TF's packet outputs for the elements [begin, end) of same-shape x and y (m elements; begin and
+// end on chunk boundaries, end possibly past m): x where x == 0, else x times TF's packet log1p(y),
+// in one pass over each chunk; with x null, out = the packet log1p(y) itself (rounded to T), for
+// the broadcast runs to multiply. log_range(in, out, n) is the packet log of the arithmetic type.
+template <typename T, typename LogRange>
+void Xlog1pyChunks(const T* x, const T* y, T* out, int64_t begin, int64_t end, int64_t m, LogRange log_range) {
+  using F = std::conditional_t<kHalfType<T>, float, T>;  // the packet's arithmetic type
+  constexpr int64_t kChunk = kXlog1pyChunk;
+  alignas(64) F yy[kChunk], u[kChunk], l[kChunk], r[kChunk], xx[kChunk];
+  T scratch[kChunk];
+  for (int64_t c = begin; c < end; c += kChunk) {
+    const int64_t n = std::min(kChunk, m - c);
+    if constexpr (kHalfType<T>) {
+      Widen(y + c, yy, n);
+    } else {
+      std::copy(y + c, y + c + n, yy);
+    }
+    std::fill(yy + n, yy + kChunk, F(0));
+    for (int64_t j = 0; j < kChunk; ++j) u[j] = yy[j] + F(1);
+    log_range(u, l, kChunk);
+    Log1pFromLog(yy, u, l, r);
+    if (x != nullptr) {
+      if constexpr (kHalfType<T>) {
+        RoundTo(r, scratch, kChunk);  // the packet log1p is a half (bfloat16) packet
+        Widen(x + c, xx, n);
+      } else {
+        std::copy(x + c, x + c + n, xx);
+      }
+      std::fill(xx + n, xx + kChunk, F(0));
+      TimesUnlessZero(xx, r);
+    }
+    if constexpr (kHalfType<T>) {
+      Narrow(r, out + c, n);
+    } else {
+      std::copy(r, r + n, out + c);
+    }
+  }
+}
+
+// Xlog1pyChunks over [0, m) on the runtime's threads: the AVX2 build on CPUs with it (8 float
+// lanes where the baseline's quotient and product loops take 4), else this build's.
 template <typename T>
 void PacketXlog1py(KernelContext& ctx, const T* x, const T* y, T* out, int64_t m) {
-  using F = std::conditional_t<kHalfType<T>, float, T>;  // the packet's arithmetic type
-  constexpr int64_t kChunk = 64;
-  const int64_t padded = (m + kChunk - 1) / kChunk * kChunk;
+  const int64_t padded = (m + kXlog1pyChunk - 1) / kXlog1pyChunk * kXlog1pyChunk;
   ctx.ParallelFor(
       padded, 10,
       [&](int64_t begin, int64_t end) {
-        alignas(64) F yy[kChunk], u[kChunk], l[kChunk], r[kChunk], xx[kChunk];
-        T scratch[kChunk];
-        for (int64_t c = begin; c < end; c += kChunk) {
-          const int64_t n = std::min(kChunk, m - c);
-          if constexpr (kHalfType<T>) {
-            Widen(y + c, yy, n);
-          } else {
-            std::copy(y + c, y + c + n, yy);
-          }
-          std::fill(yy + n, yy + kChunk, F(0));
-          for (int64_t j = 0; j < kChunk; ++j) u[j] = yy[j] + F(1);
-          bool logged = false;
-#if defined(__x86_64__)
-          if constexpr (std::is_same_v<F, float>) {
-            if (UseAvx2()) {
-              opbridge_avx2_f32_xlog1py_log(u, l, kChunk);
-              logged = true;
-            }
-          }
-#endif
-          if (!logged) ApplyRange(u, l, kChunk, packet_exprs::Log{});
-          // Branch-free (vectorized): the quotient is computed everywhere and dropped where y is kept.
-          for (int64_t j = 0; j < kChunk; ++j) {
-            const F q = yy[j] * (l[j] / (u[j] - F(1)));
-            const bool keep = (u[j] == F(1)) | (u[j] == l[j]);
-            r[j] = keep ? yy[j] : q;
-          }
-          if (x != nullptr) {
-            if constexpr (kHalfType<T>) {
-              RoundTo(r, scratch, kChunk);  // the packet log1p is a half (bfloat16) packet
-              Widen(x + c, xx, n);
-            } else {
-              std::copy(x + c, x + c + n, xx);
-            }
-            for (int64_t j = 0; j < n; ++j) r[j] = xx[j] == F(0) ? xx[j] : xx[j] * r[j];
-          }
-          if constexpr (kHalfType<T>) {
-            Narrow(r, out + c, n);
-          } else {
-            std::copy(r, r + n, out + c);
+#if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)
+        if (UseAvx2()) {
+          if constexpr (std::is_same_v<T, float>) return opbridge_avx2_xlog1py_f32(x, y, out, begin, end, m);
+          if constexpr (std::is_same_v<T, double>) return opbridge_avx2_xlog1py_f64(x, y, out, begin, end, m);
+          if constexpr (std::is_same_v<T, Eigen::half>) return opbridge_avx2_xlog1py_f16(x, y, out, begin, end, m);
+          if constexpr (std::is_same_v<T, Eigen::bfloat16>) {
+            return opbridge_avx2_xlog1py_bf16(x, y, out, begin, end, m);
           }
         }
+#endif
+        using F = std::conditional_t<kHalfType<T>, float, T>;
+        Xlog1pyChunks(x, y, out, begin, end, m,
+                      [](const F* in, F* o, int64_t n) { ApplyRange(in, o, n, packet_exprs::Log{}); });
       },
-      kChunk);
+      kXlog1pyChunk);
 }
 
 template <typename T>
