@@ -50,7 +50,8 @@ namespace math {
 // ---- Xdivy ----
 
 // out[0, n) = x where x == 0 (x itself: a -0 stays), else x / y, on this build's Eigen packets
-// (TF's pselect over pdiv; the remainder of n is the same values one at a time). Explicit packets:
+// (TF's pselect over pdiv; complex: pdiv_complex, the divisor scaled by its larger part; the
+// remainder of n is the same values one at a time). Explicit packets:
 // GCC leaves `x == 0 ? x : x / y` scalar and branchy (it may not divide where the source does
 // not), which mispredicts on data with zeros.
 template <typename F>
@@ -64,11 +65,12 @@ void XdivyPackets(const F* x, const F* y, F* out, int64_t n) {
     const P q = Eigen::internal::pdiv(xv, Eigen::internal::ploadu<P>(y + i));
     Eigen::internal::pstoreu(out + i, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, q));
   }
-  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : x[i] / y[i];
+  // Complex: Eigen's packet division one element at a time (PacketDivide), not std::complex's.
+  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : PacketDivide(x[i], y[i]);
 }
 
-// A broadcast run of real Xdivy: a and b step 0 or 1; half and bfloat16 divide in float and
-// round once (x itself rounds to x), a block of widened values at a time.
+// A broadcast run of Xdivy: a and b step 0 or 1; half and bfloat16 divide in float and round
+// once (x itself rounds to x), a block of widened values at a time.
 template <typename T>
 void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
   if constexpr (!kHalfType<T>) {
@@ -99,12 +101,10 @@ void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, in
 
 template <typename T>
 Status XdivyOf(KernelContext& ctx) {
+  OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, IsComplex<T>::value ? 4 : 1, XdivyRun<T>));
   if constexpr (IsComplex<T>::value) {
-    const auto packet = [](T x, T y) { return IsComplexZero(x) ? x : PacketDivide(x, y); };
-    OPBRIDGE_RETURN_IF_ERROR(BinaryMap<T>(ctx, 4, packet));
     RedoScalarTail<T>(ctx, [](T x, T y) { return IsComplexZero(x) ? T(0) : ScalarDivide(x, y); });
   } else {
-    OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, 1, XdivyRun<T>));
     RedoScalarTail<T>(ctx, [](T x, T y) { return x == T(0) ? T(0) : T(x / y); });
   }
   return Status::Ok();
