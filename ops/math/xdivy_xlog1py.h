@@ -47,34 +47,56 @@ void opbridge_avx2_xlog1py_bf16(const Eigen::bfloat16* x, const Eigen::bfloat16*
 namespace opbridge {
 namespace math {
 
-// ---- Xdivy ----
+// ---- Zero-keeping packets: x where x == 0, else op(x, y) ----
 
-// out[0, n) = x where x == 0 (x itself: a -0 stays), else x / y, on this build's Eigen packets
-// (TF's pselect over pdiv; complex: pdiv_complex, the divisor scaled by its larger part; the
-// remainder of n is the same values one at a time). Explicit packets:
-// GCC leaves `x == 0 ? x : x / y` scalar and branchy (it may not divide where the source does
-// not), which mispredicts on data with zeros.
-template <typename F>
-void XdivyPackets(const F* x, const F* y, F* out, int64_t n) {
+// TF's packet ops: pdiv (complex: Eigen's pdiv_complex, the divisor scaled by its larger part)
+// and pmul, as packets and, for a remainder, one element at a time with the same steps.
+struct PacketQuotient {
+  template <typename P>
+  P operator()(const P& a, const P& b) const {
+    return Eigen::internal::pdiv(a, b);
+  }
+  template <typename F>
+  F Scalar(const F& a, const F& b) const {
+    return PacketDivide(a, b);  // complex: not std::complex's division
+  }
+};
+struct PacketProduct {
+  template <typename P>
+  P operator()(const P& a, const P& b) const {
+    return Eigen::internal::pmul(a, b);
+  }
+  template <typename F>
+  F Scalar(const F& a, const F& b) const {
+    static_assert(!IsComplex<F>::value, "complex products take Eigen's packet formula (PacketMul)");
+    return a * b;
+  }
+};
+
+// out[0, n) = x where x == 0 (x itself: a -0 stays), else op(x, y), on this build's Eigen packets
+// (TF's pselect over the op; the remainder of n the same values one at a time; out may be x or
+// y). Explicit packets: GCC leaves `x == 0 ? x : x / y` scalar and branchy (it may not divide or
+// multiply where the source does not), which mispredicts on data with zeros.
+template <typename Op, typename F>
+void KeepZeroPackets(const F* x, const F* y, F* out, int64_t n) {
   using P = typename Eigen::internal::packet_traits<F>::type;
   constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
   const P zero = Eigen::internal::pset1<P>(F(0));
   int64_t i = 0;
   for (; i + kWidth <= n; i += kWidth) {
     const P xv = Eigen::internal::ploadu<P>(x + i);
-    const P q = Eigen::internal::pdiv(xv, Eigen::internal::ploadu<P>(y + i));
-    Eigen::internal::pstoreu(out + i, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, q));
+    const P v = Op{}(xv, Eigen::internal::ploadu<P>(y + i));
+    Eigen::internal::pstoreu(out + i, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, v));
   }
-  // Complex: Eigen's packet division one element at a time (PacketDivide), not std::complex's.
-  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : PacketDivide(x[i], y[i]);
+  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : Op{}.Scalar(x[i], y[i]);
 }
 
-// A broadcast run of Xdivy: a and b step 0 or 1; half and bfloat16 divide in float and round
-// once (x itself rounds to x), a block of widened values at a time.
-template <typename T>
-void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
+// A broadcast run of KeepZeroPackets: a and b step 0 or 1; half and bfloat16 compute in float
+// and round once (x itself rounds to x), a block of widened values at a time.
+template <typename T, typename Op>
+void KeepZeroRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
   if constexpr (!kHalfType<T>) {
-    if (step_a != 0 && step_b != 0) return XdivyPackets(a, b, out, n);
+    if (step_a != 0 && step_b != 0) return KeepZeroPackets<Op>(a, b, out, n);
   }
   using F = std::conditional_t<kHalfType<T>, float, T>;
   constexpr int64_t kBlock = 256;
@@ -90,7 +112,7 @@ void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, in
         std::copy(v + i, v + i + m, f);
       }
     }
-    XdivyPackets(fa, fb, fa, m);
+    KeepZeroPackets<Op>(fa, fb, fa, m);
     if constexpr (kHalfType<T>) {
       Narrow(fa, out + i, m);
     } else {
@@ -99,9 +121,11 @@ void XdivyRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, in
   }
 }
 
+// ---- Xdivy ----
+
 template <typename T>
 Status XdivyOf(KernelContext& ctx) {
-  OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, IsComplex<T>::value ? 4 : 1, XdivyRun<T>));
+  OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, IsComplex<T>::value ? 4 : 1, KeepZeroRun<T, PacketQuotient>));
   if constexpr (IsComplex<T>::value) {
     RedoScalarTail<T>(ctx, [](T x, T y) { return IsComplexZero(x) ? T(0) : ScalarDivide(x, y); });
   } else {
@@ -156,19 +180,6 @@ void Log1pFromLog(const F* y, const F* u, const F* l, F* r) {
   }
 }
 
-// r = x where x == 0 (x itself: a -0 stays), else x * r (pselect over pmul, TF's packet product).
-template <typename F>
-void TimesUnlessZero(const F* x, F* r) {
-  using P = typename Eigen::internal::packet_traits<F>::type;
-  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
-  const P zero = Eigen::internal::pset1<P>(F(0));
-  for (int64_t j = 0; j < kXlog1pyChunk; j += kWidth) {
-    const P xv = Eigen::internal::pload<P>(x + j);
-    const P product = Eigen::internal::pmul(xv, Eigen::internal::pload<P>(r + j));
-    Eigen::internal::pstore(r + j, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, product));
-  }
-}
-
 // TF's packet outputs for the elements [begin, end) of same-shape x and y (m elements; begin and
 // end on chunk boundaries, end possibly past m): x where x == 0, else x times TF's packet log1p(y),
 // in one pass over each chunk; with x null, out = the packet log1p(y) itself (rounded to T), for
@@ -198,7 +209,7 @@ void Xlog1pyChunks(const T* x, const T* y, T* out, int64_t begin, int64_t end, i
         std::copy(x + c, x + c + n, xx);
       }
       std::fill(xx + n, xx + kChunk, F(0));
-      TimesUnlessZero(xx, r);
+      KeepZeroPackets<PacketProduct>(xx, r, r, kChunk);
     }
     if constexpr (kHalfType<T>) {
       Narrow(r, out + c, n);
@@ -252,12 +263,7 @@ Status Xlog1pyOf(KernelContext& ctx) {
       const T* pl = logs.data();
       // Each run reads y's log1p where it would read y; half and bfloat16 multiply in float.
       const auto run = [&](const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
-        auto fn = [](auto v, auto log1p_v) { return v == decltype(v)(0) ? v : decltype(v)(v * log1p_v); };
-        if constexpr (kHalfType<T>) {
-          OneStepRun(a, step_a, pl + (b - py), step_b, out, n, fn);
-        } else {
-          MapRun(a, step_a, pl + (b - py), step_b, out, n, fn);
-        }
+        KeepZeroRun<T, PacketProduct>(a, step_a, pl + (b - py), step_b, out, n);
       };
       OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, 2, run));
     }
