@@ -15,7 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from . import _tf_library, fallbacks, l2_norm_guard, rewrite, rfft_fusion, text_file_tables, tflite_model
+from . import (
+    _tf_library,
+    case_to_if,
+    fallbacks,
+    l2_norm_guard,
+    rewrite,
+    rfft_fusion,
+    text_file_tables,
+    tflite_model,
+)
 from .catalog import custom_codes
 from .errors import UnsupportedOpsError
 from .interpreter import registerers
@@ -152,8 +161,10 @@ def convert_model(
         guarding = (
             src.function is not None and l2_norm_guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
         )
+        # tf.switch_case: Case nodes become If chains on an exported SavedModel (case_to_if.py).
+        casing = src.function is not None and src.uses_any(set(case_to_if.CASE_OPS))
         exported: Path | None = None
-        if replacing or captures or guarding:
+        if replacing or captures or guarding or casing:
             exported = src.export(Path(scratch) / "source")
         elif src.saved_model is not None:
             exported = src.saved_model
@@ -166,13 +177,17 @@ def convert_model(
         if exported is not None and l2_norm_guard.saved_model_needs_guard(exported):
             l2_norm_guard.guard_saved_model(exported, Path(scratch) / "l2_guarded")
             exported, guarded = Path(scratch) / "l2_guarded", True
+        cased = 0
+        if exported is not None and case_to_if.saved_model_has_case(exported):
+            cased = case_to_if.rewrite_saved_model(exported, Path(scratch) / "case_as_if")
+            exported = Path(scratch) / "case_as_if"
         if exported is not None:
             rewritten = Path(scratch) / "rewritten"
             if replacing:
                 substituted = rewrite.rewrite_saved_model(exported, rewritten, substitutions)
             if substituted:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(rewritten))
-            elif src.keras_model is not None or captures or vocabularies or guarded:
+            elif src.keras_model is not None or captures or vocabularies or guarded or cased:
                 converter = tf.lite.TFLiteConverter.from_saved_model(str(exported))
         if converter is None:
             converter = src.converter()

@@ -171,6 +171,40 @@ def output_values(tf: Any, structure: Any) -> list[Any]:
     return tf.nest.flatten(structure)
 
 
+# TF 1 control flow: what Grappler lowers If/Case/While into.
+_V1_CONTROL_FLOW = {"Switch", "_SwitchN", "Merge", "Enter", "Exit", "NextIteration", "LoopCond"}
+
+
+def _restore_traced_functions(traced: Any, directory: Path) -> None:
+    """Puts back the traced bodies of a function's nested functions where the
+    export holds lowered ones.
+
+    Once the stock converter has run on a function in this process, the eager
+    context holds its nested functions (a while body, say) with their
+    If/Case lowered into Switch/Merge under the same names, and
+    tf.saved_model.save writes those: the export then has no Case for
+    case_to_if.py to rewrite and the converter fails to raise the lowered
+    graph back ("Failed to functionalize Control Flow V1 ops"). The function's
+    own graph keeps the traced bodies; they replace the lowered ones."""
+    bodies = {f.signature.name: f for f in traced.function}
+    if not bodies:
+        return
+    path = directory / "saved_model.pb"
+    saved_model = rewrite._load_saved_model_proto(directory)
+    replaced = 0
+    for meta_graph in saved_model.meta_graphs:
+        for function in meta_graph.graph_def.library.function:
+            original = bodies.get(function.signature.name)
+            if original is None or not any(n.op in _V1_CONTROL_FLOW for n in function.node_def):
+                continue
+            if any(n.op in _V1_CONTROL_FLOW for n in original.node_def):
+                continue
+            function.CopyFrom(original)
+            replaced += 1
+    if replaced:
+        path.write_bytes(saved_model.SerializeToString())
+
+
 class ModelSource:
     def __init__(self, tf: Any, source: Any) -> None:
         self.tf = tf
@@ -255,6 +289,7 @@ class ModelSource:
             export_keras(self.tf, self.keras_model, directory)
             return directory
         self.tf.saved_model.save(holder(self.tf, self.function), str(directory), signatures=self.concrete())
+        _restore_traced_functions(self.concrete().graph.as_graph_def().library, directory)
         return directory
 
     def stock_layout(self) -> tuple[list[TensorSlot], list[TensorSlot]] | None:
