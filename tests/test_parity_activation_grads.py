@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import RUNTIMES, convert_fn
+from conftest import RUNTIMES, convert_fn, run_tflite_each_in_process
 from opbridge import tflite_model
 from opbridge.testing import run_tflite
 
@@ -211,7 +211,9 @@ def test_relu_grads_integer_types(tf, rng, op):
         check(tf, fn, [g, x], op)
 
 
-@pytest.mark.parametrize("op", ["ReluGrad", "EluGrad", "SoftplusGrad", "TanhGrad"])
+@pytest.mark.parametrize(
+    "op", ["ReluGrad", "EluGrad", "SoftplusGrad", "TanhGrad", "ReciprocalGrad", "SqrtGrad", "RsqrtGrad"]
+)
 def test_bfloat16_inside_a_model(tf, rng, op):
     """bfloat16 cannot be a converted model's input; inside one (after a cast) it runs as in TF."""
     raw = RAW_OPS[op](tf)
@@ -280,3 +282,28 @@ def test_complex_gradients(tf, rng, op, dtype):
             for part in ("real", "imag"):
                 e, a = getattr(expected, part).copy(), getattr(got, part).copy()
                 assert_same_bits(e, a, f"{op} {part} n={n} [{runtime}]")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float16], ids=dtype_id)
+def test_block_grads_on_the_baseline_path(tf, rng, tmp_path, dtype):
+    """ReciprocalGrad, SqrtGrad and RsqrtGrad compute TF's packet path on blocks of widened values
+    (binary_grad.h BinaryByPositionBlocks); the baseline build (OPBRIDGE_NO_AVX2=1) converts half
+    without F16C and gives TF's bits too: the special grid, 5000 values with zeros in dy at random
+    (blocks of 256 and the scalar tail) and short lengths."""
+    ops = ["ReciprocalGrad", "SqrtGrad", "RsqrtGrad"]
+
+    def fn(dy, y):
+        return {op: RAW_OPS[op](tf)(dy, y) for op in ops}
+
+    fn = tf.function(fn, input_signature=signature(tf, dtype))
+    model = convert_fn(fn, ((None,), tf.as_dtype(dtype)), ((None,), tf.as_dtype(dtype)))
+    assert tflite_model.custom_op_counts(model) == dict.fromkeys(ops, 1)
+    dy, y = (rng.standard_normal((2, 5003)) * 4).astype(dtype)
+    dy[rng.uniform(size=dy.shape) < 0.2] = 0
+    sets = [list(grid(rng, dtype)), [dy, np.abs(y)]] + [
+        list((rng.standard_normal((2, n)) * 4).astype(dtype)) for n in [1, 9, 33]
+    ]
+    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
+    for inputs, out in zip(sets, got, strict=True):
+        for name, want in fn(*inputs).items():
+            assert_same_bits(want.numpy(), out[name], f"{name} [baseline] n={inputs[0].size}")

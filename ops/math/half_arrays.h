@@ -90,6 +90,20 @@ void Narrow(const float* in, T* out, int64_t n) {
     }
   }
 #endif
+  if constexpr (std::is_same_v<T, Eigen::bfloat16>) {
+    // Eigen's float_to_bfloat16_rtne in integer steps without its branch (GCC
+    // keeps the branch scalar): a NaN is the quiet NaN of its sign, anything
+    // else rounds to nearest even.
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t u;
+      std::memcpy(&u, in + i, sizeof(u));
+      const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+      const uint32_t nan = ((u >> 16) & 0x8000u) | 0x7fc0u;
+      const uint16_t bits = static_cast<uint16_t>((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+      std::memcpy(out + i, &bits, sizeof(bits));
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(in[i]);
 }
 

@@ -32,10 +32,19 @@ Status ReciprocalGradKernel(KernelContext& ctx) {
   if (ctx.input(0).dtype() == DType::kComplex128) return ComplexReciprocalGrad<std::complex<double>>(ctx);
   return nn::DispatchFloatTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return nn::Binary<T>(ctx, 2, [](T y, T dy) {
+    // The same formula on both paths; on blocks (binary_grad.h) the products come before the
+    // select on packets (a per-element branch mispredicts on zeros in dy).
+    const auto scalar = [](T y, T dy) {
       if (dy == T(0)) return T(0);
       return static_cast<T>(static_cast<T>(-static_cast<T>(y * y)) * dy);
-    });
+    };
+    const auto block = [](const auto* y, const auto* dy, auto* out, auto*, int64_t m, auto round) {
+      for (int64_t j = 0; j < m; ++j) out[j] = y[j] * y[j];
+      round(out);  // -(y * y) is then exact
+      for (int64_t j = 0; j < m; ++j) out[j] = -out[j] * dy[j];
+      nn::ZeroWhereZero(dy, out, out, m);
+    };
+    return nn::BinaryByPositionBlocks<T>(ctx, 2, block, scalar);
   });
 }
 

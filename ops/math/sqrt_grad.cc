@@ -9,11 +9,14 @@
 namespace opbridge {
 namespace {
 
-template <typename T>
-T PacketSqrtGrad(T y, T dy) {
-  if (dy == T(0)) return T(0);
-  return static_cast<T>(static_cast<T>(T(0.5) / y) * dy);
-}
+// TF's packet path on a block (binary_grad.h, BinaryByPositionBlocks): every quotient and
+// product, then the select on packets.
+constexpr auto kPacketSqrtGrad = [](const auto* y, const auto* dy, auto* out, auto*, int64_t m, auto round) {
+  for (int64_t j = 0; j < m; ++j) out[j] = 0.5f / y[j];
+  round(out);
+  for (int64_t j = 0; j < m; ++j) out[j] *= dy[j];
+  nn::ZeroWhereZero(dy, out, out, m);
+};
 
 template <typename T>
 T ScalarSqrtGrad(T y, T dy) {
@@ -24,7 +27,7 @@ T ScalarSqrtGrad(T y, T dy) {
 Status SqrtGradKernel(KernelContext& ctx) {
   return nn::DispatchFloatTypes(ctx.input(0).dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return nn::BinaryByPosition<T>(ctx, 3, PacketSqrtGrad<T>, ScalarSqrtGrad<T>);
+    return nn::BinaryByPositionBlocks<T>(ctx, 3, kPacketSqrtGrad, ScalarSqrtGrad<T>);
   });
 }
 

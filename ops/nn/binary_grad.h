@@ -14,10 +14,12 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 
 #include "opbridge/op.h"
+#include "../math/half_arrays.h"
 
 namespace opbridge {
 namespace nn {
@@ -164,6 +166,74 @@ Status PacketAndTail(KernelContext& ctx, int64_t cost_per_element_ns, PacketFn p
         for (; i < end; ++i) out[i] = scalar_fn(a[i], b[i]);
       },
       /*grain=*/kTfPacketSize<T>);
+  return Status::Ok();
+}
+
+// out[j] = where[j] == 0 ? +0 : v[j] for j < m, on Eigen packets (pcmp_eq and pselect, as TF's
+// packet functors select): GCC compiles the select as a branch per element even where v is
+// already computed, which mispredicts on gradients with zeros at random.
+template <typename F>
+void ZeroWhereZero(const F* where, const F* v, F* out, int64_t m) {
+  using P = typename Eigen::internal::packet_traits<F>::type;
+  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
+  const P zero = Eigen::internal::pset1<P>(F(0));
+  int64_t j = 0;
+  for (; j + kWidth <= m; j += kWidth) {
+    const P w = Eigen::internal::ploadu<P>(where + j);
+    const P keep = Eigen::internal::ploadu<P>(v + j);
+    Eigen::internal::pstoreu(out + j, Eigen::internal::pselect(Eigen::internal::pcmp_eq(w, zero), zero, keep));
+  }
+  for (; j < m; ++j) out[j] = where[j] == F(0) ? F(0) : v[j];
+}
+
+// The `round` BinaryByPositionBlocks gives float and double: nothing to round (a block_fn may
+// test for this type to fuse its steps).
+struct NoRounding {
+  template <typename F>
+  void operator()(F*) const {}
+};
+
+// BinaryByPosition for functors written on arrays: block_fn(a, b, out, tmp, m, round) computes
+// TF's packet path on m elements (out and tmp are scratch of m values, round(v) rounds v[0, m)
+// to T in place), on widened floats for half and bfloat16 (each step rounded, as Packet8h and
+// Packet8bf arithmetic; the result narrowed once more) and on T itself otherwise. Written as
+// arithmetic loops plus ZeroWhereZero's packet selects, they vectorize; a per-element
+// `dy == 0 ? 0 : q` stays scalar and branchy, which mispredicts on gradients with zeros. The
+// last n % kTfPacketSize<T> elements take scalar_fn, as TF's tail.
+template <typename T, typename BlockFn, typename ScalarFn>
+Status BinaryByPositionBlocks(KernelContext& ctx, int64_t cost_per_element_ns, BlockFn block_fn,
+                              ScalarFn scalar_fn) {
+  using F = Lane<T>;
+  const T* a = ctx.input(0).data<T>();
+  const T* b = ctx.input(1).data<T>();
+  T* out = ctx.output(0).data<T>();
+  const int64_t n = ctx.output(0).num_elements();
+  const int64_t packet_end = n - n % kTfPacketSize<T>;
+  const bool in_place = out == a || out == b;
+  ctx.ParallelFor(
+      packet_end, cost_per_element_ns,
+      [&](int64_t begin, int64_t end) {
+        constexpr int64_t kBlock = 256;
+        F fa[kBlock], fb[kBlock], fo[kBlock], ft[kBlock];
+        T scratch[kBlock];
+        static_cast<void>(fa), static_cast<void>(fb), static_cast<void>(scratch), static_cast<void>(in_place);
+        for (int64_t i = begin; i < end; i += kBlock) {
+          const int64_t m = std::min(kBlock, end - i);
+          if constexpr (kIs16BitFloat<T>) {
+            math::Widen(a + i, fa, m);
+            math::Widen(b + i, fb, m);
+            block_fn(fa, fb, fo, ft, m, [&](float* v) { math::RoundTo(v, scratch, m); });
+            math::Narrow(fo, out + i, m);
+          } else if (in_place) {  // out is an input's buffer, which block_fn reads after writing out
+            block_fn(a + i, b + i, fo, ft, m, NoRounding{});
+            std::copy(fo, fo + m, out + i);
+          } else {
+            block_fn(a + i, b + i, out + i, ft, m, NoRounding{});
+          }
+        }
+      },
+      /*grain=*/kTfPacketSize<T>);
+  for (int64_t i = packet_end; i < n; ++i) out[i] = scalar_fn(a[i], b[i]);
   return Status::Ok();
 }
 

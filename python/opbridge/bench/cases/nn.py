@@ -356,6 +356,21 @@ def train_step_gradient_cases(tf: Any, rng: np.random.Generator, scale: int) -> 
             lambda dy, y: raw.RsqrtGrad(y=y, dy=dy),
             [g.astype(np.float64), abs(x).astype(np.float64)],
         ),
+        # Gradients with zeros at random (through a ReLU or a mask): the select on dy == 0.
+        *[
+            Case(
+                op,
+                f"{name} [{n}], dy 20% zeros",
+                fn,
+                [np.where(rng.uniform(size=n) < 0.2, 0, g).astype(dtype), (abs(x) + 0.1).astype(dtype)],
+            )
+            for op, fn in [
+                ("ReciprocalGrad", lambda dy, y: raw.ReciprocalGrad(y=y, dy=dy)),
+                ("SqrtGrad", lambda dy, y: raw.SqrtGrad(y=y, dy=dy)),
+                ("RsqrtGrad", lambda dy, y: raw.RsqrtGrad(y=y, dy=dy)),
+            ]
+            for dtype, name in [(np.float64, "f64"), (np.float16, "f16")]
+        ],
         Case("Erfc", f"f32 [{n}]", tf.math.erfc, [x]),
         Case(
             "BroadcastGradientArgs",
