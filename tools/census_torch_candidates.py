@@ -129,6 +129,12 @@ CANDIDATES: dict[str, Builder] = {
     "cummax": lambda g: ((lambda x: torch.cummax(x, dim=1).values), (_randn(g, 3, 8),)),
     "kthvalue": lambda g: ((lambda x: torch.kthvalue(x, 3, dim=1).values), (_randn(g, 3, 8),)),
     "sort": lambda g: ((lambda x: torch.sort(x, dim=1).values), (_randn(g, 3, 8),)),
+    "sort(descending) indices": lambda g: (
+        (lambda x: torch.sort(x, dim=0, descending=True).indices.float()),
+        (_randn(g, 5, 4),),
+    ),
+    "argsort": lambda g: ((lambda x: torch.argsort(x).float()), (_randn(g, 3, 8),)),
+    "msort": lambda g: (torch.msort, (_randn(g, 6, 3),)),
     "unique": lambda g: ((lambda x: torch.unique(x)), (torch.randint(0, 5, (12,), generator=g).float(),)),
     # Sampling, pooling, resizing.
     "grid_sample(bilinear, zeros)": lambda g: (

@@ -23,6 +23,10 @@ prefix product once; the rewrite does the same around the kernel. With litert-to
 enable_x64=False (its default) the float64 casts become float32, so float32 products round
 at each step (relative differences ~1e-7 per element) and can overflow or flush where torch's
 double products do not; int64 becomes int32 and wraps at 32 bits.
+
+sort / argsort / msort: litert-torch lowers aten.sort to STABLEHLO_SORT, which the runtime cannot
+load; the rewrite is one Opbridge>Sort (torch's stable order: NaNs last ascending, first
+descending, -0.0 tied with 0.0) whose int32 indices are widened to int64 (docs/ops/sort.md).
 """
 
 from __future__ import annotations
@@ -258,3 +262,63 @@ def histc(x: torch.Tensor, bins: int = 100, min: float = 0.0, max: float = 0.0) 
         ordered.reshape(1, -1), torch.arange(bins + 1, dtype=torch.int32).reshape(1, -1), out_type="int32"
     ).reshape(-1)
     return (starts[1:] - starts[:-1]).to(x.dtype)
+
+
+# Opbridge>Sort's element types (bool sorts as uint8: False < True either way).
+_SORT_DTYPES = (
+    torch.float32,
+    torch.float64,
+    torch.float16,
+    torch.bfloat16,
+    torch.int8,
+    torch.int16,
+    torch.int32,
+    torch.int64,
+    torch.uint8,
+)
+
+
+def _sort(x: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.sort's values and int64 indices in torch's stable order (see Opbridge>Sort)."""
+    rank = max(x.dim(), 1)
+    if not -rank <= dim < rank:
+        raise ValueError(f"aten.sort: dim {dim} out of range for a tensor of rank {x.dim()}")
+    if x.dtype == torch.bool:
+        values, indices = _sort(x.to(torch.uint8), dim, descending)
+        return values.to(torch.bool), indices
+    if x.dtype not in _SORT_DTYPES:
+        raise ValueError(f"aten.sort: dtype {x.dtype} is not supported by Opbridge>Sort")
+    values, indices = op("Opbridge>Sort")(x, axis=dim % rank, descending=descending)
+    return values, indices.to(torch.int64)
+
+
+# torch's CPU sort with stable=False (its default) orders equal values however the algorithm
+# leaves them: x86-simd-sort's vectorized quicksort for float32/float64/int32/int64 (its AVX-512
+# or AVX2 build, by the machine), libstdc++'s std::sort for the other dtypes; eager torch itself
+# gives different tie orders on different CPUs. The model always gives the stable order, which is
+# one of the orders stable=False allows (values are the same either way).
+@replaces(aten.sort.default)
+def sort(x: torch.Tensor, dim: int = -1, descending: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    return _sort(x, dim, descending)
+
+
+@replaces(aten.sort.stable)
+def sort_stable(
+    x: torch.Tensor, *, stable: bool | None = None, dim: int = -1, descending: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    return _sort(x, dim, descending)
+
+
+@replaces(aten.argsort.default)
+def argsort(x: torch.Tensor, dim: int = -1, descending: bool = False) -> torch.Tensor:
+    return _sort(x, dim, descending)[1]
+
+
+@replaces(aten.argsort.stable)
+def argsort_stable(x: torch.Tensor, *, stable: bool, dim: int = -1, descending: bool = False) -> torch.Tensor:
+    return _sort(x, dim, descending)[1]
+
+
+@replaces(aten.msort.default)
+def msort(x: torch.Tensor) -> torch.Tensor:
+    return _sort(x, 0, False)[0]

@@ -180,4 +180,29 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
                 [table, picks, bags],
             )
         )
+    # Opbridge>Sort is torch.sort's kernel: TF has no such op, so its TF column is opbridge's own
+    # kernel through the TF op (tf.sort is TopKV2 with k = n, a descending-only other op).
+    from opbridge import _tf_library
+
+    sort = _tf_library.load().opbridge_sort
+    own = "reference: opbridge's own kernel through the TF op"
+    rows = max(1, n // 1000)
+    scores = rng.standard_normal((rows, 1000)).astype(np.float32)
+    found += [
+        Case("Opbridge>Sort", f"f32 [{rows},1000] last axis", lambda x: sort(x, axis=-1), [scores], note=own),
+        Case(
+            "Opbridge>Sort",
+            f"f32 [1000,{rows}] axis 0 descending",
+            lambda x: sort(x, axis=0, descending=True),
+            [np.ascontiguousarray(scores.T)],
+            note=own,
+        ),
+        Case(
+            "Opbridge>Sort",
+            f"i64 [{n}] few distinct",
+            lambda x: sort(x, axis=0),
+            [rng.integers(0, 100, n).astype(np.int64)],
+            note=own,
+        ),
+    ]
     return found
