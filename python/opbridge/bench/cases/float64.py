@@ -83,6 +83,13 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         binary("Opbridge>Atan2", tf.math.atan2),
         binary("DivNoNan", tf.math.divide_no_nan),
         binary("Xlogy", tf.math.xlogy, positive),
+        # x with zeros at random (probabilities, labels): the select on x == 0.
+        Case(
+            "Xlogy",
+            f"{label}, 20% zeros, by [{rows},256]",
+            tf.math.xlogy,
+            [np.where(rng.uniform(size=x.shape) < 0.2, 0.0, x), positive],
+        ),
         binary("Less", tf.math.less),
         binary("LessEqual", tf.math.less_equal),
         binary("Greater", tf.math.greater),
