@@ -1,5 +1,6 @@
-"""torch.sort / argsort / msort (Opbridge>Sort) against torch eager: every dim, descending, stable,
-ties, NaN, +-0, dtypes, empty and size-1 dims; the model's inputs are fed by index."""
+"""torch.sort / argsort / msort (Opbridge>Sort) and cummax / cummin (Opbridge>CumMaxMin) against
+torch eager: every dim, descending, stable, ties, NaN, +-0, dtypes, empty and size-1 dims; the
+model's inputs are fed by index."""
 
 from __future__ import annotations
 
@@ -179,3 +180,50 @@ def test_litert_torch_alone_cannot_run_sort() -> None:
         edge = litert_torch.convert(module(lambda a: torch.sort(a, dim=1).values), (torch.randn(3, 8),))
     with pytest.raises((RuntimeError, ValueError), match="STABLEHLO_SORT"):
         Interpreter(model_content=bytes(edge.model_content()))
+
+
+# ---- cummax / cummin (Opbridge>CumMaxMin) ----------------------------------------------------------
+
+
+def _cums(x: torch.Tensor) -> list[torch.Tensor]:
+    outs: list[torch.Tensor] = []
+    for dim in range(-x.dim(), x.dim()):
+        for fn in (torch.cummax, torch.cummin):
+            values, indices = fn(x, dim)
+            outs += [_zero_signs(values), indices]
+    return outs
+
+
+def test_cummax_cummin_every_dim_and_dtype_ties_nan_and_zeros() -> None:
+    # torch's rule: ties take the later index (-0.0 replaces 0.0 and back), a NaN sticks with the
+    # latest NaN's index.
+    torch.manual_seed(3)
+    inputs = tuple(_with_ties((3, 4, 21), dtype) for dtype in DTYPES)
+    inputs += (
+        torch.tensor(
+            [[1.0, 3.0, 3.0, 2.0, NAN, 5.0, NAN, 0.0], [0.0, -0.0, 0.0, -0.0, -1.0, -1.0, 7.0, 7.0]]
+        ),
+    )
+
+    def fn(*xs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(out for x in xs for out in _cums(x))
+
+    model = testing.assert_parity(module(fn), inputs, rtol=0, atol=0, enable_x64=True)
+    assert set(tflite_model.custom_op_counts(model)) == {"Opbridge>CumMaxMin"}
+
+
+def test_cummax_cummin_empty_size_one_scalar_and_int64() -> None:
+    def fn(
+        e: torch.Tensor, one: torch.Tensor, s: torch.Tensor, big: torch.Tensor
+    ) -> tuple[torch.Tensor, ...]:
+        return (
+            *torch.cummax(e, 1),
+            *torch.cummin(e, 0),
+            *torch.cummax(one, 1),
+            *torch.cummin(s, 0),
+            *torch.cummax(big, 0),
+        )
+
+    big = torch.tensor([-(2**40), 2**33, 2**33, 2**62, -5])
+    inputs = (torch.zeros(3, 0), torch.tensor([[2.0], [NAN]]), torch.tensor(5.0), big)
+    testing.assert_parity(module(fn), inputs, rtol=0, atol=0, enable_x64=True)

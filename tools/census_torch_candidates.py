@@ -127,6 +127,10 @@ CANDIDATES: dict[str, Builder] = {
     "cumprod": lambda g: ((lambda x: torch.cumprod(x, dim=1)), (_uniform(g, 0.5, 1.5, 3, 8),)),
     "histc": lambda g: ((lambda x: torch.histc(x, bins=10, min=-2, max=2)), (_randn(g, 64),)),
     "cummax": lambda g: ((lambda x: torch.cummax(x, dim=1).values), (_randn(g, 3, 8),)),
+    "cummin indices": lambda g: (
+        (lambda x: torch.cummin(x, dim=0).indices.float()),
+        (torch.randint(0, 3, (6, 4), generator=g).float(),),
+    ),
     "kthvalue": lambda g: ((lambda x: torch.kthvalue(x, 3, dim=1).values), (_randn(g, 3, 8),)),
     "sort": lambda g: ((lambda x: torch.sort(x, dim=1).values), (_randn(g, 3, 8),)),
     "sort(descending) indices": lambda g: (

@@ -27,6 +27,10 @@ double products do not; int64 becomes int32 and wraps at 32 bits.
 sort / argsort / msort: litert-torch lowers aten.sort to STABLEHLO_SORT, which the runtime cannot
 load; the rewrite is one Opbridge>Sort (torch's stable order: NaNs last ascending, first
 descending, -0.0 tied with 0.0) whose int32 indices are widened to int64 (docs/ops/sort.md).
+
+cummax / cummin: no lowering in litert-torch; one Opbridge>CumMaxMin with torch's CPU rule (an
+element replaces the running value when it is NaN or >= it (<= for min): ties take the later
+index, a NaN sticks with the latest NaN's index), int32 indices widened to int64.
 """
 
 from __future__ import annotations
@@ -322,3 +326,28 @@ def argsort_stable(x: torch.Tensor, *, stable: bool, dim: int = -1, descending: 
 @replaces(aten.msort.default)
 def msort(x: torch.Tensor) -> torch.Tensor:
     return _sort(x, 0, False)[0]
+
+
+def _cum_max_min(x: torch.Tensor, dim: int, minimum: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.cummax / cummin: the running extreme and int64 index (ties: the later; NaN sticks)."""
+    name = "aten.cummin" if minimum else "aten.cummax"
+    rank = max(x.dim(), 1)
+    if not -rank <= dim < rank:
+        raise ValueError(f"{name}: dim {dim} out of range for a tensor of rank {x.dim()}")
+    if x.dtype == torch.bool:
+        values, indices = _cum_max_min(x.to(torch.uint8), dim, minimum)
+        return values.to(torch.bool), indices
+    if x.dtype not in _SORT_DTYPES:
+        raise ValueError(f"{name}: dtype {x.dtype} is not supported by Opbridge>CumMaxMin")
+    values, indices = op("Opbridge>CumMaxMin")(x, axis=dim % rank, min=minimum)
+    return values, indices.to(torch.int64)
+
+
+@replaces(aten.cummax.default)
+def cummax(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    return _cum_max_min(x, dim, minimum=False)
+
+
+@replaces(aten.cummin.default)
+def cummin(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    return _cum_max_min(x, dim, minimum=True)

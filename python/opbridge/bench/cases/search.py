@@ -205,4 +205,16 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
             note=own,
         ),
     ]
+    # Opbridge>CumMaxMin (torch.cummax / cummin), likewise against itself through the TF op.
+    cum = _tf_library.load().opbridge_cum_max_min
+    found += [
+        Case("Opbridge>CumMaxMin", f"f32 [{rows},1000] cummax last axis", cum, [scores], note=own),
+        Case(
+            "Opbridge>CumMaxMin",
+            f"f32 [1000,{rows}] cummin axis 0",
+            lambda x: cum(x, axis=0, min=True),
+            [np.ascontiguousarray(scores.T)],
+            note=own,
+        ),
+    ]
     return found
