@@ -97,3 +97,43 @@ def test_mul_no_nan_gives_tf_bits(tf, rng):
                         nan = np.isnan(w.astype(np.float64))
                         np.testing.assert_array_equal(nan, np.isnan(got[name].astype(np.float64)), context)
                         np.testing.assert_array_equal(w[~nan].view(bits), got[name][~nan].view(bits), context)
+
+
+def test_real_no_nan_ops_on_the_baseline_path(tf, rng, tmp_path):
+    """MulNoNan and DivNoNan in float64, half and bfloat16 run on explicit packets over widened
+    blocks (ops/math/no_nan_run.h); the baseline build (OPBRIDGE_NO_AVX2=1: SSE packets, half
+    without F16C) gives TF's bits too, with zeros in y at random over sizes past one 256-element
+    block, same-shape, row and scalar operands."""
+    from conftest import run_tflite_each_in_process
+    from test_parity_xdivy_xlog1py import same_bits as same_real_bits
+
+    def fn(x64, y64, x16, y16, xb, yb):
+        out = {}
+        xb, yb = tf.cast(xb, tf.bfloat16), tf.cast(yb, tf.bfloat16)
+        for name, x, y in [("f64", x64, y64), ("f16", x16, y16), ("bf16", xb, yb)]:
+            for op, f in [("mul", tf.math.multiply_no_nan), ("div", tf.math.divide_no_nan)]:
+                results = {"": f(x, y), "_row": f(x, y[0]), "_scalar": f(x[0, 0], y)}
+                for suffix, r in results.items():
+                    out[f"{op}_{name}{suffix}"] = tf.cast(r, tf.float32) if name == "bf16" else r
+        return out
+
+    types = [tf.float64, tf.float64, tf.float16, tf.float16, tf.float32, tf.float32]
+    specs = [([None, None], d) for d in types]
+    model = convert_fn(fn, *specs)
+    counts = tflite_model.custom_op_counts(model)
+    assert counts.get("MulNoNan") == 9 and counts.get("DivNoNan") == 9, counts
+    reference = tf.function(fn, input_signature=[tf.TensorSpec(s, d) for s, d in specs])
+    sets = []
+    for rows, cols in [(1, 3), (3, 7), (5, 301), (16, 25)]:
+        x = real_values(rng, (rows, cols), edges=True)
+        y = real_values(rng, (rows, cols), edges=False)
+        y[rng.uniform(size=y.shape) < 0.2] = 0.0
+        y.reshape(-1)[1::7] = -0.0
+        y.reshape(-1)[: len(REAL_EDGES)] = REAL_EDGES[: y.size]
+        with np.errstate(over="ignore"):
+            bf = [v.astype(tf.bfloat16.as_numpy_dtype).astype(np.float32) for v in (x, y)]
+            sets.append([x, y, x.astype(np.float16), y.astype(np.float16), *bf])
+    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
+    for inputs, out in zip(sets, got, strict=True):
+        for name, w in reference(*inputs).items():
+            same_real_bits(w.numpy(), out[name], f"[baseline] {inputs[0].shape} {name}")
