@@ -82,6 +82,12 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
         binary("SquaredDifference", tf.math.squared_difference),
         binary("Opbridge>Atan2", tf.math.atan2),
         binary("DivNoNan", tf.math.divide_no_nan),
+        Case(
+            "DivNoNan",
+            f"{label} by [{rows},256], 20% zeros",
+            tf.math.divide_no_nan,
+            [x, np.where(rng.uniform(size=y.shape) < 0.2, 0.0, y)],
+        ),
         binary("Xlogy", tf.math.xlogy, positive),
         # x with zeros at random (probabilities, labels): the select on x == 0.
         Case(
