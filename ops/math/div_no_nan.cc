@@ -12,7 +12,7 @@
 
 #include "avx2_dispatch.h"
 #include "complex_scalar_ops.h"
-#include "no_nan_run.h"
+#include "zero_select_run.h"
 #include "packet_tail.h"
 
 #if defined(__x86_64__)
@@ -140,9 +140,9 @@ Status Kernel(KernelContext& ctx) {
   const ConstTensor& b = ctx.input(1);
   OPBRIDGE_REQUIRE(a.dtype() == b.dtype(), "inputs '", a.name(), "' and '", b.name(), "' differ in dtype: ",
                    DTypeName(a.dtype()), " vs ", DTypeName(b.dtype()));
-  // Explicit packets (no_nan_run.h): a select per element was a mispredicting branch.
+  // Explicit packets (zero_select_run.h): a select per element was a mispredicting branch.
   const auto run = [](const auto* x, int64_t step_x, const auto* y, int64_t step_y, auto* out, int64_t n) {
-    math::NoNanRun<true>(x, step_x, y, step_y, out, n);
+    math::ZeroSelectRun<math::ZeroRule::kZeroWhereY, math::PacketQuotient>(x, step_x, y, step_y, out, n);
   };
   return math::BinaryBroadcastRuns<double, Eigen::half, Eigen::bfloat16>(ctx, 2, run);
 }

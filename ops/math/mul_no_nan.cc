@@ -11,7 +11,7 @@
 #include <complex>
 #include <type_traits>
 
-#include "no_nan_run.h"
+#include "zero_select_run.h"
 #include "packet_tail.h"
 #include "complex_scalar_ops.h"
 
@@ -35,9 +35,9 @@ Status Kernel(KernelContext& ctx) {
   const ConstTensor& b = ctx.input(1);
   OPBRIDGE_REQUIRE(a.dtype() == b.dtype(), "inputs '", a.name(), "' and '", b.name(), "' differ in dtype: ",
                    DTypeName(a.dtype()), " vs ", DTypeName(b.dtype()));
-  // Explicit packets (no_nan_run.h): a select per element was a mispredicting branch.
+  // Explicit packets (zero_select_run.h): a select per element was a mispredicting branch.
   const auto run = [](const auto* x, int64_t step_x, const auto* y, int64_t step_y, auto* out, int64_t n) {
-    math::NoNanRun<false>(x, step_x, y, step_y, out, n);
+    math::ZeroSelectRun<math::ZeroRule::kZeroWhereY, math::PacketProduct>(x, step_x, y, step_y, out, n);
   };
   return math::BinaryBroadcastRuns<float, double, Eigen::half, Eigen::bfloat16>(ctx, 1, run);
 }

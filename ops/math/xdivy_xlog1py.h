@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -31,6 +30,7 @@
 #include "elementwise.h"
 #include "half_arrays.h"
 #include "packet_tail.h"
+#include "zero_select_run.h"
 
 #if defined(__x86_64__) && !defined(OPBRIDGE_WITHOUT_AVX2)  // (avx2_dispatch.h)
 // Xlog1pyChunks built for AVX2 without FMA (xlog1py_avx2.cc), by type: the same bits.
@@ -47,85 +47,11 @@ void opbridge_avx2_xlog1py_bf16(const Eigen::bfloat16* x, const Eigen::bfloat16*
 namespace opbridge {
 namespace math {
 
-// ---- Zero-keeping packets: x where x == 0, else op(x, y) ----
-
-// TF's packet ops: pdiv (complex: Eigen's pdiv_complex, the divisor scaled by its larger part)
-// and pmul, as packets and, for a remainder, one element at a time with the same steps.
-struct PacketQuotient {
-  template <typename P>
-  P operator()(const P& a, const P& b) const {
-    return Eigen::internal::pdiv(a, b);
-  }
-  template <typename F>
-  F Scalar(const F& a, const F& b) const {
-    return PacketDivide(a, b);  // complex: not std::complex's division
-  }
-};
-struct PacketProduct {
-  template <typename P>
-  P operator()(const P& a, const P& b) const {
-    return Eigen::internal::pmul(a, b);
-  }
-  template <typename F>
-  F Scalar(const F& a, const F& b) const {
-    static_assert(!IsComplex<F>::value, "complex products take Eigen's packet formula (PacketMul)");
-    return a * b;
-  }
-};
-
-// out[0, n) = x where x == 0 (x itself: a -0 stays), else op(x, y), on this build's Eigen packets
-// (TF's pselect over the op; the remainder of n the same values one at a time; out may be x or
-// y). Explicit packets: GCC leaves `x == 0 ? x : x / y` scalar and branchy (it may not divide or
-// multiply where the source does not), which mispredicts on data with zeros.
-template <typename Op, typename F>
-void KeepZeroPackets(const F* x, const F* y, F* out, int64_t n) {
-  using P = typename Eigen::internal::packet_traits<F>::type;
-  constexpr int64_t kWidth = Eigen::internal::unpacket_traits<P>::size;
-  const P zero = Eigen::internal::pset1<P>(F(0));
-  int64_t i = 0;
-  for (; i + kWidth <= n; i += kWidth) {
-    const P xv = Eigen::internal::ploadu<P>(x + i);
-    const P v = Op{}(xv, Eigen::internal::ploadu<P>(y + i));
-    Eigen::internal::pstoreu(out + i, Eigen::internal::pselect(Eigen::internal::pcmp_eq(xv, zero), xv, v));
-  }
-  for (; i < n; ++i) out[i] = x[i] == F(0) ? x[i] : Op{}.Scalar(x[i], y[i]);
-}
-
-// A broadcast run of KeepZeroPackets: a and b step 0 or 1; half and bfloat16 compute in float
-// and round once (x itself rounds to x), a block of widened values at a time.
-template <typename T, typename Op>
-void KeepZeroRun(const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
-  if constexpr (!kHalfType<T>) {
-    if (step_a != 0 && step_b != 0) return KeepZeroPackets<Op>(a, b, out, n);
-  }
-  using F = std::conditional_t<kHalfType<T>, float, T>;
-  constexpr int64_t kBlock = 256;
-  F fa[kBlock], fb[kBlock];
-  for (int64_t i = 0; i < n; i += kBlock) {
-    const int64_t m = std::min(kBlock, n - i);
-    for (auto [v, step, f] : {std::tuple{a, step_a, fa}, std::tuple{b, step_b, fb}}) {
-      if (step == 0) {
-        std::fill(f, f + m, static_cast<F>(v[0]));
-      } else if constexpr (kHalfType<T>) {
-        Widen(v + i, f, m);
-      } else {
-        std::copy(v + i, v + i + m, f);
-      }
-    }
-    KeepZeroPackets<Op>(fa, fb, fa, m);
-    if constexpr (kHalfType<T>) {
-      Narrow(fa, out + i, m);
-    } else {
-      std::copy(fa, fa + m, out + i);
-    }
-  }
-}
-
 // ---- Xdivy ----
 
 template <typename T>
 Status XdivyOf(KernelContext& ctx) {
-  OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, IsComplex<T>::value ? 4 : 1, KeepZeroRun<T, PacketQuotient>));
+  OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, IsComplex<T>::value ? 4 : 1, ZeroSelectRun<ZeroRule::kKeepZeroX, PacketQuotient, T>));
   if constexpr (IsComplex<T>::value) {
     RedoScalarTail<T>(ctx, [](T x, T y) { return IsComplexZero(x) ? T(0) : ScalarDivide(x, y); });
   } else {
@@ -209,7 +135,7 @@ void Xlog1pyChunks(const T* x, const T* y, T* out, int64_t begin, int64_t end, i
         std::copy(x + c, x + c + n, xx);
       }
       std::fill(xx + n, xx + kChunk, F(0));
-      KeepZeroPackets<PacketProduct>(xx, r, r, kChunk);
+      ZeroSelectPackets<ZeroRule::kKeepZeroX, PacketProduct>(xx, r, r, kChunk);
     }
     if constexpr (kHalfType<T>) {
       Narrow(r, out + c, n);
@@ -263,7 +189,7 @@ Status Xlog1pyOf(KernelContext& ctx) {
       const T* pl = logs.data();
       // Each run reads y's log1p where it would read y; half and bfloat16 multiply in float.
       const auto run = [&](const T* a, int64_t step_a, const T* b, int64_t step_b, T* out, int64_t n) {
-        KeepZeroRun<T, PacketProduct>(a, step_a, pl + (b - py), step_b, out, n);
+        ZeroSelectRun<ZeroRule::kKeepZeroX, PacketProduct>(a, step_a, pl + (b - py), step_b, out, n);
       };
       OPBRIDGE_RETURN_IF_ERROR(BinaryBroadcastRuns<T>(ctx, 2, run));
     }
