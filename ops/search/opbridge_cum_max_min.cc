@@ -16,6 +16,7 @@
 
 #include "../math/element_types.h"
 #include "opbridge/op.h"
+#include "values_indices_axis.h"
 
 namespace opbridge {
 namespace {
@@ -30,24 +31,7 @@ struct CumMaxMinParams {
   }
 };
 
-Status ResolveAxis(int64_t axis, int rank, int64_t* out) {
-  const int64_t r = std::max(rank, 1);
-  OPBRIDGE_REQUIRE(axis >= -r && axis < r, "axis must be in [", -r, ", ", r, ") for input of rank ", rank, ", got ",
-                   axis);
-  *out = axis < 0 ? axis + r : axis;
-  return Status::Ok();
-}
-
-Status CumMaxMinShape(ShapeContext& ctx, const CumMaxMinParams& p) {
-  const Shape& input = ctx.input(0);
-  if (input.rank_known()) {
-    int64_t axis = 0;
-    OPBRIDGE_RETURN_IF_ERROR(ResolveAxis(p.axis, input.rank(), &axis));
-  }
-  ctx.set_output(0, input);
-  ctx.set_output(1, input);
-  return Status::Ok();
-}
+Status CumMaxMinShape(ShapeContext& ctx, const CumMaxMinParams& p) { return ValuesAndIndicesShape(ctx, p.axis); }
 
 template <typename T>
 bool IsNan(T v) {
@@ -137,7 +121,7 @@ Status CumMaxMinTyped(KernelContext& ctx, const CumMaxMinParams& p, int64_t oute
 Status CumMaxMinKernel(KernelContext& ctx, const CumMaxMinParams& p) {
   const ConstTensor& input = ctx.input(0);
   int64_t axis = 0;
-  OPBRIDGE_RETURN_IF_ERROR(ResolveAxis(p.axis, input.rank(), &axis));
+  OPBRIDGE_RETURN_IF_ERROR(ResolveTorchAxis(p.axis, input.rank(), &axis));
   OPBRIDGE_REQUIRE(ctx.output(1).dtype() == DType::kInt32, "indices must be int32, got ",
                    DTypeName(ctx.output(1).dtype()));
   int64_t outer = 1, n = 1, inner = 1;

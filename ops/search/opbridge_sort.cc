@@ -20,6 +20,7 @@
 
 #include "../math/element_types.h"
 #include "opbridge/op.h"
+#include "values_indices_axis.h"
 
 namespace opbridge {
 namespace {
@@ -34,25 +35,7 @@ struct SortParams {
   }
 };
 
-// The axis in [0, rank) (a scalar sorts as one element: axis 0 or -1).
-Status ResolveAxis(int64_t axis, int rank, int64_t* out) {
-  const int64_t r = std::max(rank, 1);
-  OPBRIDGE_REQUIRE(axis >= -r && axis < r, "axis must be in [", -r, ", ", r, ") for input of rank ", rank, ", got ",
-                   axis);
-  *out = axis < 0 ? axis + r : axis;
-  return Status::Ok();
-}
-
-Status SortShape(ShapeContext& ctx, const SortParams& p) {
-  const Shape& input = ctx.input(0);
-  if (input.rank_known()) {
-    int64_t axis = 0;
-    OPBRIDGE_RETURN_IF_ERROR(ResolveAxis(p.axis, input.rank(), &axis));
-  }
-  ctx.set_output(0, input);
-  ctx.set_output(1, input);
-  return Status::Ok();
-}
+Status SortShape(ShapeContext& ctx, const SortParams& p) { return ValuesAndIndicesShape(ctx, p.axis); }
 
 // Key width: 32 bits for the types up to 4 bytes (packed with the column into
 // one uint64), 64 for the others.
@@ -147,7 +130,7 @@ Status SortTyped(KernelContext& ctx, const SortParams& p, int64_t outer, int64_t
 Status SortKernel(KernelContext& ctx, const SortParams& p) {
   const ConstTensor& input = ctx.input(0);
   int64_t axis = 0;
-  OPBRIDGE_RETURN_IF_ERROR(ResolveAxis(p.axis, input.rank(), &axis));
+  OPBRIDGE_RETURN_IF_ERROR(ResolveTorchAxis(p.axis, input.rank(), &axis));
   OPBRIDGE_REQUIRE(ctx.output(1).dtype() == DType::kInt32, "indices must be int32, got ",
                    DTypeName(ctx.output(1).dtype()));
   int64_t outer = 1, n = 1, inner = 1;
