@@ -37,6 +37,26 @@ def same_bits(want: np.ndarray, got: np.ndarray, context: str) -> None:
         )
 
 
+def assert_runtimes_give_tf_bits(model: bytes, reference, inputs: list[np.ndarray], context: str) -> None:
+    """The model's outputs are TF's function's, bit for bit, in both runtimes (LiteRT on one and
+    two threads), inputs fed by index."""
+    want = {k: v.numpy() for k, v in reference(*inputs).items()}
+    for runtime in RUNTIMES:
+        for threads in (1, 2) if runtime == "litert" else (1,):
+            got = run_tflite(model, inputs, runtime, num_threads=threads)
+            for name, w in want.items():
+                same_bits(w, got[name], f"[{runtime} {threads}T] {context} {name}")
+
+
+def assert_baseline_gives_tf_bits(model: bytes, reference, sets: list[list[np.ndarray]], tmp_path) -> None:
+    """As assert_runtimes_give_tf_bits, for each input set, on the baseline x86-64 build
+    (OPBRIDGE_NO_AVX2=1) in a fresh process."""
+    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
+    for n, (inputs, out) in enumerate(zip(sets, got, strict=True)):
+        for name, w in reference(*inputs).items():
+            same_bits(w.numpy(), out[name], f"[baseline] case {n} {inputs[0].shape} {name}")
+
+
 def real_values(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """x with +0 and -0 spread over packet and tail positions; y over many magnitudes and the edges."""
     size = int(np.prod(shape))
@@ -116,12 +136,7 @@ def test_real_xdivy_xlog1py_give_tf_bits(tf, rng):
     model, reference = real_model(tf)
     for n, shape in enumerate(SHAPES):
         inputs = real_inputs(tf, rng, shape)
-        want = {k: v.numpy() for k, v in reference(*inputs).items()}
-        for runtime in RUNTIMES:
-            for threads in (1, 2) if runtime == "litert" else (1,):
-                got = run_tflite(model, inputs, runtime, num_threads=threads)
-                for name, w in want.items():
-                    same_bits(w, got[name], f"[{runtime} {threads}T] case {n} {shape} {name}")
+        assert_runtimes_give_tf_bits(model, reference, inputs, f"case {n} {shape}")
 
 
 def test_real_baseline_path_gives_tf_bits(tf, rng, tmp_path):
@@ -131,10 +146,7 @@ def test_real_baseline_path_gives_tf_bits(tf, rng, tmp_path):
     own scalar tail (docs/design.md "Broadcast blocks"), which the kernels do not model yet."""
     model, reference = real_model(tf)
     sets = [real_inputs(tf, rng, shape) for shape in [*SHAPES, (9, 301)]]
-    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
-    for n, (inputs, out) in enumerate(zip(sets, got, strict=True)):
-        for name, w in reference(*inputs).items():
-            same_bits(w.numpy(), out[name], f"[baseline] case {n} {inputs[0].shape} {name}")
+    assert_baseline_gives_tf_bits(model, reference, sets, tmp_path)
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
@@ -165,12 +177,7 @@ def test_complex_xdivy_xlog1py_give_tf_bits(tf, rng, dtype):
         y[1::7] = complex(-1.0, 0.0)
         row = rng.standard_normal(shape[1]) + 1j * rng.standard_normal(shape[1])
         inputs = [x.astype(dtype).reshape(shape), y.astype(dtype).reshape(shape), row.astype(dtype)]
-        want = {k: v.numpy() for k, v in reference(*inputs).items()}
-        for runtime in RUNTIMES:
-            for threads in (1, 2) if runtime == "litert" else (1,):
-                got = run_tflite(model, inputs, runtime, num_threads=threads)
-                for name, w in want.items():
-                    same_bits(w, got[name], f"[{runtime} {threads}T] case {n} {shape} {name}")
+        assert_runtimes_give_tf_bits(model, reference, inputs, f"case {n} {shape}")
 
 
 def test_stock_float32_xlog1py_loses_small_y(tf):

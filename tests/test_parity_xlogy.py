@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import RUNTIMES, convert_fn, run_tflite_each_in_process
+from conftest import convert_fn
 from opbridge import tflite_model
-from opbridge.testing import run_tflite
-from test_parity_xdivy_xlog1py import SHAPES, real_values, same_bits
+from test_parity_xdivy_xlog1py import (
+    SHAPES,
+    assert_baseline_gives_tf_bits,
+    assert_runtimes_give_tf_bits,
+    real_values,
+)
 
 
 def xlogy_model(tf):
@@ -53,19 +57,11 @@ def test_real_xlogy_gives_tf_bits(tf, rng):
     model, reference = xlogy_model(tf)
     for n, shape in enumerate([*SHAPES, (33, 40)]):
         inputs = xlogy_inputs(tf, rng, shape)
-        want = {k: v.numpy() for k, v in reference(*inputs).items()}
-        for runtime in RUNTIMES:
-            for threads in (1, 2) if runtime == "litert" else (1,):
-                got = run_tflite(model, inputs, runtime, num_threads=threads)
-                for name, w in want.items():
-                    same_bits(w, got[name], f"[{runtime} {threads}T] case {n} {shape} {name}")
+        assert_runtimes_give_tf_bits(model, reference, inputs, f"case {n} {shape}")
 
 
 def test_real_xlogy_baseline_path_gives_tf_bits(tf, rng, tmp_path):
     """The baseline build converts half without F16C and takes SSE packets."""
     model, reference = xlogy_model(tf)
     sets = [xlogy_inputs(tf, rng, shape) for shape in [*SHAPES, (33, 40)]]
-    got = run_tflite_each_in_process(model, sets, tmp_path, baseline=True)
-    for n, (inputs, out) in enumerate(zip(sets, got, strict=True)):
-        for name, w in reference(*inputs).items():
-            same_bits(w.numpy(), out[name], f"[baseline] case {n} {inputs[0].shape} {name}")
+    assert_baseline_gives_tf_bits(model, reference, sets, tmp_path)

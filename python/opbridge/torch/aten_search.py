@@ -282,18 +282,26 @@ _SORT_DTYPES = (
 )
 
 
-def _sort(x: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """torch.sort's values and int64 indices in torch's stable order (see Opbridge>Sort)."""
+def _values_and_indices(
+    aten_name: str, kernel: str, x: torch.Tensor, dim: int, **attrs: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A kernel's values and int64 indices along dim (Opbridge>Sort, Opbridge>CumMaxMin): dim
+    checked as torch does, bool through uint8, the other dtypes the kernels take."""
     rank = max(x.dim(), 1)
     if not -rank <= dim < rank:
-        raise ValueError(f"aten.sort: dim {dim} out of range for a tensor of rank {x.dim()}")
+        raise ValueError(f"{aten_name}: dim {dim} out of range for a tensor of rank {x.dim()}")
     if x.dtype == torch.bool:
-        values, indices = _sort(x.to(torch.uint8), dim, descending)
+        values, indices = _values_and_indices(aten_name, kernel, x.to(torch.uint8), dim, **attrs)
         return values.to(torch.bool), indices
     if x.dtype not in _SORT_DTYPES:
-        raise ValueError(f"aten.sort: dtype {x.dtype} is not supported by Opbridge>Sort")
-    values, indices = op("Opbridge>Sort")(x, axis=dim % rank, descending=descending)
+        raise ValueError(f"{aten_name}: dtype {x.dtype} is not supported by {kernel}")
+    values, indices = op(kernel)(x, axis=dim % rank, **attrs)
     return values, indices.to(torch.int64)
+
+
+def _sort(x: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.sort's values and int64 indices in torch's stable order (see Opbridge>Sort)."""
+    return _values_and_indices("aten.sort", "Opbridge>Sort", x, dim, descending=descending)
 
 
 # torch's CPU sort with stable=False (its default) orders equal values however the algorithm
@@ -331,16 +339,7 @@ def msort(x: torch.Tensor) -> torch.Tensor:
 def _cum_max_min(x: torch.Tensor, dim: int, minimum: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """torch.cummax / cummin: the running extreme and int64 index (ties: the later; NaN sticks)."""
     name = "aten.cummin" if minimum else "aten.cummax"
-    rank = max(x.dim(), 1)
-    if not -rank <= dim < rank:
-        raise ValueError(f"{name}: dim {dim} out of range for a tensor of rank {x.dim()}")
-    if x.dtype == torch.bool:
-        values, indices = _cum_max_min(x.to(torch.uint8), dim, minimum)
-        return values.to(torch.bool), indices
-    if x.dtype not in _SORT_DTYPES:
-        raise ValueError(f"{name}: dtype {x.dtype} is not supported by Opbridge>CumMaxMin")
-    values, indices = op("Opbridge>CumMaxMin")(x, axis=dim % rank, min=minimum)
-    return values, indices.to(torch.int64)
+    return _values_and_indices(name, "Opbridge>CumMaxMin", x, dim, min=minimum)
 
 
 @replaces(aten.cummax.default)
