@@ -17,7 +17,19 @@ import torch
 
 Rewrite = Callable[..., Any]
 _TABLE: dict[torch._ops.OpOverload, Rewrite] = {}
-_FAMILIES = ("aten_linalg", "aten_special", "aten_search", "aten_sampling", "aten_fft", "aten_tensors")
+_FAMILIES = (
+    "aten_linalg",
+    "aten_special",
+    "aten_search",
+    "aten_selection",
+    "aten_sampling",
+    "aten_fft",
+    "aten_tensors",
+    "aten_scatter",
+    "aten_arith",
+    "aten_embedding",
+    "aten_pooling",
+)
 
 
 def replaces(*overloads: torch._ops.OpOverload) -> Callable[[Rewrite], Rewrite]:
