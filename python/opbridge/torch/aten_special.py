@@ -1,7 +1,7 @@
 """torch.special and elementwise special functions on opbridge's kernels.
 
 litert-torch 0.10 has no lowering for any of the gamma, zeta, Bessel or
-erfc/erfinv functions ("Lowering not found: aten.<op>"), and lowers some
+erfc/erfinv/erfcx functions ("Lowering not found: aten.<op>"), and lowers some
 elementary functions into formulas that are wrong at ordinary inputs: tan of a
 large argument (no range reduction), sinh/asinh/atanh of a small one (exp(x) -
 exp(-x) and log-based formulas cancel: atanh(1e-30) = 0), acosh/asinh of a
@@ -26,6 +26,11 @@ a = 0 NaN (torch 1/0 for x > 0); zeta at an integer q <= 0 and odd x NaN
 polygamma(1, x) at the poles +inf (torch a large finite value from sin(pi x)
 rounding), polygamma(n >= 2) at the poles NaN for even n (torch -inf); and
 erfinv(y) for |y| << 1 has Erfinv's absolute error (~1e-16), not a relative one.
+erfcx (and log_ndtr, which litert-torch decomposes into it) run on Opbridge>Erfcx, torch's own
+algorithm and roundings: torch's bits except float32 x > 50 (within 2 ulp); log_ndtr keeps torch's
+branch at x < -1, within 4 ulp (float32) / 8 ulp (float64) of torch (TF's Erfc against glibc's),
+and for float32 x > 11.7 loses relative accuracy to the Erfc kernel's flushed subnormals
+(docs/ops/erfcx.md). Half and bfloat16 are refused for both, as torch refuses them.
 Binary functions of rank > 5 are broadcast by the kernel (TF's limit: 5 merged
 dims) rather than here.
 
@@ -137,6 +142,44 @@ def erfinv(y: torch.Tensor) -> Any:
 @replaces(aten.erfc.default, aten.special_erfc.default)
 def erfc(x: torch.Tensor) -> torch.Tensor:
     return _unary("Erfc", x)
+
+
+def _float_only(name: str, x: torch.Tensor) -> None:
+    # torch's CPU kernel dispatches float and double only (integers promote to float32)
+    if x.dtype in (torch.float16, torch.bfloat16) or x.is_complex():
+        raise ValueError(
+            f"{name}: torch has no kernel for {x.dtype} ('{name}_cpu' not implemented); use float32"
+        )
+
+
+@replaces(aten.special_erfcx.default)
+def erfcx(x: torch.Tensor) -> torch.Tensor:
+    # exp(x^2) erfc(x) on Opbridge>Erfcx, torch's algorithm (Johnson's Chebyshev fits) in both
+    # float32 and float64 (docs/ops/erfcx.md)
+    _float_only("erfcx", x)
+    return _unary("Opbridge>Erfcx", x)
+
+
+@replaces(aten.special_log_ndtr.default)
+def log_ndtr(x: torch.Tensor) -> torch.Tensor:
+    # torch's CPU rule (calc_log_ndtr, SciPy's): t = x / sqrt(2); x < -1: log(erfcx(-t) / 2) - t^2,
+    # else log1p(-erfc(t) / 2). litert-torch's own decomposition (torch's _refs) switches at x < 1
+    # instead and needs erfcx anyway; this keeps torch's branch and its roundings.
+    _float_only("log_ndtr", x)
+    out_dtype, work_dtype = _work_dtype(x)
+    x = x.to(work_dtype)
+    scale = float(np.float32(math.sqrt(0.5))) if work_dtype == torch.float32 else math.sqrt(0.5)
+    if _x64(x):  # kernels only (see the module's note)
+        t = op("Mul")(x, _full(x, scale))
+        tail = op("Sub")(
+            op("Log")(op("Mul")(op("Opbridge>Erfcx")(op("Neg")(t)), _full(x, 0.5))), op("Mul")(t, t)
+        )
+        body = op("Log1p")(op("Mul")(op("Erfc")(t), _full(x, -0.5)))
+        return op("SelectV2")(op("Less")(x, _full(x, -1.0)), tail, body)
+    t = x * scale
+    tail = torch.log(op("Opbridge>Erfcx")(-t) * 0.5) - t * t
+    body = log1p(erfc(t) * -0.5)
+    return torch.where(x < -1, tail, body).to(out_dtype)
 
 
 # --- gamma family -------------------------------------------------------------------------------------

@@ -206,4 +206,15 @@ def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n
         ),
         Case("Polygamma", f"f32 [{m}]", tf.math.polygamma, [orders, positive[-m:] + 0.1]),
     ]
+    # Opbridge>Erfcx is torch.special.erfcx's kernel: TF has no erfcx, so its TF column is
+    # opbridge's own kernel through the TF op. x = 10 * normal crosses every branch (both signs,
+    # the fit intervals and x > 50).
+    from opbridge import _tf_library
+
+    erfcx = _tf_library.load().opbridge_erfcx
+    own = "reference: opbridge's own kernel through the TF op"
+    found += [
+        Case("Opbridge>Erfcx", f"f32 [{k}]", erfcx, [x], note=own),
+        Case("Opbridge>Erfcx", f"f64 [{k // 4}]", erfcx, [x[: k // 4].astype(np.float64)], note=own),
+    ]
     return found
