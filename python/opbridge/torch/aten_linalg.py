@@ -16,7 +16,18 @@ converted model's invoke fails with the kernel's message.
 float64 (litert-torch's enable_x64=True): TFLite's TRANSPOSE and BROADCAST_TO
 refuse float64 and litert-torch computes float64 SELECT/ADD/MUL in float32, so
 the variants that need one of these are refused for float64, naming the op.
-matrix_power (n <= 0) and pinv reduce to the above plus matmuls.
+matrix_power (n <= 0) and pinv reduce to the above plus matmuls; matrix_rank
+to svdvals/eigvalsh and pinv's tolerance; cholesky_solve to two triangular
+solves on the factor's own triangle.
+matrix_exp: Opbridge>MatrixExp, torch's own algorithm (degree-selected Taylor
+polynomials, scaling and squaring; a batch of several matrices takes degree 18).
+LU: Opbridge>LuFactor is LAPACK's getrf (any m x n, 1-based int32 pivots, info;
+an exactly zero pivot is no error, except for lu_factor, whose invoke fails with
+torch's message as torch raises). Its column order is unblocked, LAPACK's
+blocked: factors agree to rounding, pivots unless two candidates tie within
+rounding. lu_solve unrolls the given pivots into a row order (k selects).
+Not converted: eig/eigvals (complex outputs), householder_product, lstsq
+(torch.export itself fails on it: a data-dependent output shape).
 """
 
 from __future__ import annotations
@@ -325,3 +336,160 @@ def pinv_rcond(a: torch.Tensor, rcond: float, hermitian: bool = False) -> torch.
 @replaces(aten.pinverse.default)
 def pinverse(a: torch.Tensor, rcond: float = 1e-15) -> torch.Tensor:
     return _pinv(a, None, rcond, False)
+
+
+@replaces(aten.linalg_matrix_exp.default, aten.matrix_exp.default)
+def matrix_exp(a: torch.Tensor) -> torch.Tensor:
+    # Opbridge>MatrixExp is torch's algorithm (degree-selected Taylor polynomials, scaling and
+    # squaring), including its rule that a batch of several matrices takes degree 18 for each.
+    _check_dtype("linalg.matrix_exp", a)
+    return op("Opbridge>MatrixExp")(a)
+
+
+@replaces(aten.cholesky_solve.default)
+def cholesky_solve(b: torch.Tensor, factor: torch.Tensor, upper: bool = False) -> torch.Tensor:
+    # A = L L^T (upper: U^T U): two triangular solves on the factor's own triangle (as LAPACK
+    # potrs, the other triangle is not read); MatrixTriangularSolve broadcasts the batch dims and
+    # its `adjoint` gives the transposed solve without a TRANSPOSE (so float64 works too).
+    _check_dtype("cholesky_solve", b, factor)
+    solve = op("MatrixTriangularSolve")
+    lower = not upper
+    y = solve(factor, b, lower=lower, adjoint=upper)
+    return solve(factor, y, lower=lower, adjoint=lower)
+
+
+def _matrix_rank(
+    a: torch.Tensor, atol: torch.Tensor | float | None, rtol: torch.Tensor | float | None, hermitian: bool
+) -> torch.Tensor:
+    # torch: the number of singular values (|eigenvalues| when hermitian) above
+    # max(atol, rtol * the largest), with pinv's defaults (_tolerance); 0 for an empty matrix.
+    # The tolerance stays in the input's dtype: torch's float64 atol/rtol tensors lowered
+    # as they are give a float64 MAXIMUM, which TFLite's converter refuses.
+    _check_dtype("linalg.matrix_rank", a)
+    m, n = a.shape[-2], a.shape[-1]
+    if a.numel() == 0:
+        return a.new_zeros(a.shape[:-2], dtype=torch.int64)
+    default = torch.finfo(a.dtype).eps * max(m, n)
+    if hermitian:
+        s = eigvalsh(a).abs()
+        largest = s.amax(-1, keepdim=True)
+    else:
+        s = svdvals(a)
+        largest = s[..., :1]  # s is descending
+    return (s > _tolerance(largest, atol, rtol, default)).sum(-1)
+
+
+@replaces(aten.linalg_matrix_rank.atol_rtol_tensor, aten.linalg_matrix_rank.atol_rtol_float)
+def matrix_rank(
+    a: torch.Tensor,
+    *,
+    atol: torch.Tensor | float | None = None,
+    rtol: torch.Tensor | float | None = None,
+    hermitian: bool = False,
+) -> torch.Tensor:
+    return _matrix_rank(a, atol, rtol, hermitian)
+
+
+@replaces(aten.linalg_matrix_rank.default, aten.linalg_matrix_rank.tol_tensor)
+def matrix_rank_tol(a: torch.Tensor, tol: torch.Tensor | float, hermitian: bool = False) -> torch.Tensor:
+    # torch: tol is the absolute tolerance, rtol = 0.
+    return _matrix_rank(a, tol, 0.0, hermitian)
+
+
+def _lu_factor(a: torch.Tensor, pivot: bool, check_errors: bool, name: str) -> tuple[torch.Tensor, ...]:
+    # Opbridge>LuFactor is LAPACK's getrf: (LU, 1-based int32 pivots, the row order perm of
+    # P^T A, info).
+    _check_dtype(name, a)
+    if not pivot:
+        raise ValueError(f"torch.{name}: LU without pivoting is not implemented on the CPU (as torch)")
+    return op("Opbridge>LuFactor")(a, check_errors=check_errors)
+
+
+@replaces(aten.linalg_lu_factor.default)
+def lu_factor(a: torch.Tensor, *, pivot: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    # torch raises for an exactly zero pivot: the converted model's invoke fails with its message.
+    lu, pivots, _, _ = _lu_factor(a, pivot, True, "linalg.lu_factor")
+    return lu, pivots
+
+
+@replaces(aten.linalg_lu_factor_ex.default)
+def lu_factor_ex(
+    a: torch.Tensor, *, pivot: bool = True, check_errors: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    lu, pivots, _, info = _lu_factor(a, pivot, check_errors, "linalg.lu_factor_ex")
+    return lu, pivots, info
+
+
+def _one_hot_rows(perm: torch.Tensor, dtype: torch.dtype, transpose: bool) -> torch.Tensor:
+    # Q [..., m, m] with Q[i, r] = (perm[i] == r): Q A takes row perm[i] of A to row i (P^T A);
+    # transpose=True gives Q^T = P. Exact products for finite operands.
+    m = perm.shape[-1]
+    rows = torch.arange(m, dtype=perm.dtype)
+    hits = perm.unsqueeze(-2) == rows.unsqueeze(-1) if transpose else perm.unsqueeze(-1) == rows
+    return hits.to(dtype)
+
+
+def _triangles(lu: torch.Tensor, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    # L (unit lower, m x k) and U (upper, k x n) of a packed m x n factor, by selects.
+    _refuse_float64(lu, name, "select")
+    m, n = lu.shape[-2], lu.shape[-1]
+    k = min(m, n)
+    left, top = lu[..., :, :k], lu[..., :k, :]
+    ones = torch.ones(m, k, dtype=torch.bool)
+    strict = ones.tril(-1)
+    diagonal = ones.tril() & ~strict
+    lower = torch.where(strict, left, diagonal.to(lu.dtype))
+    upper = torch.where(torch.ones(k, n, dtype=torch.bool).triu(), top, torch.zeros_like(top))
+    return lower, upper
+
+
+@replaces(aten.linalg_lu.default)
+def lu(a: torch.Tensor, *, pivot: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    # A = P L U. torch does not raise for a singular matrix, nor does this (check_errors=False).
+    if a.numel() == 0:  # (litert-torch cannot lower the selects on empty tensors)
+        _check_dtype("linalg.lu", a)
+        m, n = a.shape[-2], a.shape[-1]
+        batch, k = a.shape[:-2], min(m, n)
+        return a.new_zeros((*batch, m, m)), a.new_zeros((*batch, m, k)), a.new_zeros((*batch, k, n))
+    packed, _, perm, _ = _lu_factor(a, pivot, False, "linalg.lu")
+    lower, upper = _triangles(packed, "linalg.lu")
+    return _one_hot_rows(perm, a.dtype, transpose=True), lower, upper
+
+
+def _pivots_to_perm(pivots: torch.Tensor, m: int) -> torch.Tensor:
+    # LAPACK's interchanges (row j swapped with row pivots[j] - 1, j = 0, 1, ...) applied to
+    # 0..m-1: the row order of P^T A. Sequential, unrolled over the k static steps, each an
+    # elementwise select on [..., m] (no gather: TFLite's would need int64 indices here).
+    rows = torch.arange(m, dtype=torch.int32)
+    perm = rows.expand(*pivots.shape[:-1], m)
+    for j in range(pivots.shape[-1]):
+        other = pivots[..., j : j + 1].to(torch.int32) - 1
+        at_j = perm[..., j : j + 1]
+        at_other = (perm * (rows == other).to(torch.int32)).sum(-1, keepdim=True)
+        perm = torch.where(rows == j, at_other, torch.where(rows == other, at_j, perm))
+    return perm
+
+
+@replaces(aten.linalg_lu_solve.default)
+def lu_solve(
+    lu: torch.Tensor, pivots: torch.Tensor, b: torch.Tensor, *, left: bool = True, adjoint: bool = False
+) -> torch.Tensor:
+    # A = P L U (L unit lower, U upper, packed in `lu`), torch's broadcasting of the batch dims.
+    # left, not adjoint: X = U^-1 L^-1 P^T B; adjoint: A^T X = B gives X = P L^-T U^-T B;
+    # left=False: X A = B is A^T X^T = B^T (and X A^T = B is A X^T = B^T).
+    name = "linalg.lu_solve"
+    _check_dtype(name, lu, b)
+    n = lu.shape[-1]
+    if lu.numel() == 0 or b.numel() == 0:  # (litert-torch cannot lower the selects on empty tensors)
+        batch = torch.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
+        return b.new_zeros((*batch, *b.shape[-2:]))
+    if not left:
+        return _mT(lu_solve(lu, pivots, _mT(b, name), left=True, adjoint=not adjoint), name)
+    unit_lower = _unit_diagonal(lu, False, name)
+    solve = op("MatrixTriangularSolve")
+    perm = _pivots_to_perm(pivots, n)
+    if not adjoint:
+        y = solve(unit_lower, _one_hot_rows(perm, b.dtype, transpose=False) @ b, lower=True, adjoint=False)
+        return solve(lu, y, lower=False, adjoint=False)
+    y = solve(lu, b, lower=False, adjoint=True)
+    return _one_hot_rows(perm, b.dtype, transpose=True) @ solve(unit_lower, y, lower=True, adjoint=True)

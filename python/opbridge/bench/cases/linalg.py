@@ -146,4 +146,24 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     # Normals of mesh triangles / torques: cross products of 3-vectors.
     u, v = normal((*dims(262144), 3), np.float32), normal((*dims(262144), 3), np.float32)
     found.append(Case("Cross", label(u, v), tf.linalg.cross, [u, v]))
+    # Opbridge>MatrixExp is torch.linalg.matrix_exp's algorithm (tf.linalg.expm is a Pade
+    # composite of other ops), so its TF column is opbridge's own kernel through the TF op.
+    # Propagators of small linear systems (a batch: degree 18 with scaling and squaring for each);
+    # a single larger generator (the degree picked by its norm).
+    from opbridge import _tf_library
+
+    expm = _tf_library.load().opbridge_matrix_exp
+    own = "reference: opbridge's own kernel through the TF op"
+    a = normal((*dims(4096), 4, 4), np.float32)
+    found.append(Case("Opbridge>MatrixExp", label(a), expm, [a], note=own))
+    a = normal(dims(8, 64, 64), np.float64) / 8
+    found.append(Case("Opbridge>MatrixExp", label(a), expm, [a], note=own))
+    a = normal(dims(1, 128, 128), np.float32) / 64
+    found.append(Case("Opbridge>MatrixExp", label(a, note="single"), expm, [a], note=own))
+    # Opbridge>LuFactor is torch.linalg.lu_factor's LAPACK contract (TF's Lu differs), likewise.
+    lu_factor = _tf_library.load().opbridge_lu_factor
+    a = normal((*dims(1024), 6, 6), np.float32)
+    found.append(Case("Opbridge>LuFactor", label(a), lu_factor, [a], note=own))
+    a = normal(dims(8, 128, 96), np.float64)
+    found.append(Case("Opbridge>LuFactor", label(a), lu_factor, [a], note=own))
     return found
