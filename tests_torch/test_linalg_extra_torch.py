@@ -255,3 +255,26 @@ def test_lu_factor_then_lu_solve_in_one_model_and_float64() -> None:
         {"Opbridge>LuFactor": 1, "MatrixTriangularSolve": 2},
         **F32,
     )
+
+
+# --- householder_product -------------------------------------------------------------------------
+
+
+def test_householder_product_of_geqrf_and_of_arbitrary_reflectors() -> None:
+    # geqrf's reflectors (Q of a QR: tall, square, batched) and arbitrary ones (random tau, k < n);
+    # the entries above the diagonal are junk orgqr does not read. An empty batch.
+    tall, batched = torch.geqrf(torch.randn(6, 4)), torch.geqrf(torch.randn(2, 3, 5, 5))
+    a, tau = torch.randn(7, 4), torch.randn(2)
+    inputs = [*tall, *batched, a, tau, torch.randn(0, 4, 3), torch.randn(0, 2)]
+
+    def fn(*xs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        hp = torch.linalg.householder_product
+        return (
+            hp(xs[0], xs[1]),
+            hp(xs[2], xs[3]),
+            hp(xs[4], xs[5]),
+            torch.orgqr(xs[4], xs[5]),
+            hp(xs[6], xs[7]),
+        )
+
+    parity(module(fn), inputs, {}, **F32)

@@ -26,8 +26,10 @@ an exactly zero pivot is no error, except for lu_factor, whose invoke fails with
 torch's message as torch raises). Its column order is unblocked, LAPACK's
 blocked: factors agree to rounding, pivots unless two candidates tie within
 rounding. lu_solve unrolls the given pivots into a row order (k selects).
-Not converted: eig/eigvals (complex outputs), householder_product, lstsq
-(torch.export itself fails on it: a data-dependent output shape).
+householder_product / orgqr: the reflectors applied one by one (rank-1
+updates, as LAPACK's unblocked orgqr) to the m x n identity.
+Not converted: eig/eigvals (complex outputs), lstsq (torch.export itself fails
+on it: a data-dependent output shape).
 """
 
 from __future__ import annotations
@@ -493,3 +495,33 @@ def lu_solve(
         return solve(lu, y, lower=False, adjoint=False)
     y = solve(lu, b, lower=False, adjoint=True)
     return _one_hot_rows(perm, b.dtype, transpose=True) @ solve(unit_lower, y, lower=True, adjoint=True)
+
+
+@replaces(aten.linalg_householder_product.default, aten.orgqr.default)
+def householder_product(a: torch.Tensor, tau: torch.Tensor) -> torch.Tensor:
+    # Q = H_1 ... H_k (first n columns), H_i = I - tau_i v_i v_i^T with v_i column i of A below
+    # the diagonal and 1 on it (LAPACK orgqr). As orgqr's unblocked form: H_k first, applied to
+    # the m x n identity, then H_{k-1} .. H_1, each a rank-1 update Q -= tau_i v_i (v_i^T Q);
+    # LAPACK blocks the reflectors (larft/larfb): the same product to rounding.
+    name = "linalg.householder_product"
+    _check_dtype(name, a, tau)
+    m, n, k = a.shape[-2], a.shape[-1], tau.shape[-1]
+    if m < n:
+        raise ValueError(f"torch.{name}: input.shape[-2] must be >= input.shape[-1] (got {m} x {n})")
+    if k > n:
+        raise ValueError(f"torch.{name}: tau.shape[-1] must be <= input.shape[-1] (got {k} > {n})")
+    if tuple(a.shape[:-2]) != tuple(tau.shape[:-1]):
+        raise ValueError(f"torch.{name}: batch dims of input {tuple(a.shape[:-2])} and tau differ")
+    _refuse_float64(a, name, "select")
+    ones = torch.ones(m, n, dtype=torch.bool)
+    strict = ones.tril(-1)
+    identity = (ones.tril() & ~strict).to(a.dtype)  # (no torch.eye: its IOTA does not load)
+    if a.numel() == 0:
+        return identity.expand(a.shape).clone()
+    v = torch.where(strict, a, identity)  # unit lower trapezoid: the reflectors' vectors
+    q = identity.expand(a.shape)
+    for i in reversed(range(k)):
+        vi = v[..., :, i : i + 1]  # [..., m, 1]
+        w = (vi * q).sum(-2, keepdim=True)  # v_i^T Q, [..., 1, n]
+        q = q - tau[..., i : i + 1].unsqueeze(-1) * vi * w
+    return q
