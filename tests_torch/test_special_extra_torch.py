@@ -114,3 +114,59 @@ def test_half_is_refused_at_conversion_as_torch_refuses_it(fn: object) -> None:
     name = fn.__name__.removeprefix("special_")  # type: ignore[attr-defined]
     with pytest.raises(Exception, match=f"{name}: torch has no kernel for torch.float16"):
         convert(module(fn), sample_inputs=(torch.ones(4, dtype=torch.float16),))
+
+
+def _with_specials(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    # scaled normals with NaN, +inf and -inf scattered (2%, 3%, 6%) and a line of -inf: along every
+    # axis a NaN sticks, +inf then +inf stays +inf, -inf then -inf stays -inf
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(shape, generator=g, dtype=torch.float64) * 10
+    u = torch.rand(shape, generator=g, dtype=torch.float64)
+    x = torch.where(u < 0.02, NAN, torch.where(u < 0.05, INF, torch.where(u < 0.11, -INF, x)))
+    x[(0,) * (len(shape) - 1)] = -INF
+    return x.to(dtype)
+
+
+def _logcumsumexps(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return tuple(torch.logcumsumexp(x, d) for d in range(-x.dim(), x.dim()))
+
+
+def test_logcumsumexp_every_dim_and_dtype_bitwise_with_nan_and_infinities() -> None:
+    # torch's rule and accumulation (double for float32, float for half/bfloat16) reproduced:
+    # bitwise. 70 > 64 adjacent lines per scan block; empty, size-1 axis and 0-d included.
+    model = module(
+        lambda a, b, c, e, s: (
+            *_logcumsumexps(a),
+            *_logcumsumexps(b),
+            *(y.float() for y in _logcumsumexps(c.to(torch.bfloat16))),  # numpy has no bfloat16
+            torch.logcumsumexp(e, 0),
+            torch.logcumsumexp(e, 1),
+            torch.logcumsumexp(s, 0),
+            torch.logcumsumexp(s, -1),
+        )
+    )
+    inputs = (
+        _with_specials((4, 9, 70), torch.float32),
+        _with_specials((3, 40), torch.float16),
+        _with_specials((1, 33), torch.float32),
+        torch.empty(0, 3),
+        torch.tensor(-2.5),
+    )
+    out = testing.assert_parity(model, inputs, rtol=0.0, atol=0.0)
+    assert tflite_model.custom_op_counts(out) == {"Opbridge>LogCumSumExp": 6 + 4 + 4 + 4}
+
+
+def test_logcumsumexp_float64_and_integers_refused() -> None:
+    from opbridge.torch import convert
+
+    x = _with_specials((5, 80), torch.float64)
+    out = testing.assert_parity(
+        module(lambda a: (torch.logcumsumexp(a, 0), torch.logcumsumexp(a, 1))),
+        (x,),
+        rtol=0.0,
+        atol=0.0,
+        enable_x64=True,
+    )
+    assert tflite_model.custom_op_counts(out) == {"Opbridge>LogCumSumExp": 2}
+    with pytest.raises(Exception, match=r"logcumsumexp: torch has no kernel for torch\.int32"):
+        convert(module(lambda a: torch.logcumsumexp(a, 0)), sample_inputs=(torch.ones(4, dtype=torch.int32),))

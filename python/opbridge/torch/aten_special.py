@@ -31,6 +31,7 @@ algorithm and roundings: torch's bits except float32 x > 50 (within 2 ulp); log_
 branch at x < -1, within 4 ulp (float32) / 8 ulp (float64) of torch (TF's Erfc against glibc's),
 and for float32 x > 11.7 loses relative accuracy to the Erfc kernel's flushed subnormals
 (docs/ops/erfcx.md). Half and bfloat16 are refused for both, as torch refuses them.
+logcumsumexp runs on Opbridge>LogCumSumExp, torch's CPU rule and accumulation (bitwise).
 Binary functions of rank > 5 are broadcast by the kernel (TF's limit: 5 merged
 dims) rather than here.
 
@@ -477,3 +478,26 @@ def ndtri(p: torch.Tensor) -> torch.Tensor:
     # Eigen's and torch's ndtri are both Cephes': -inf at 0, +inf at 1, NaN outside [0, 1]. A
     # subnormal p is flushed to 0 by the kernel (-inf; torch about -13.2 to -14.1)
     return _unary("Ndtri", p)
+
+
+# --- scans ---------------------------------------------------------------------------------------------
+
+
+@replaces(aten.logcumsumexp.default)
+def logcumsumexp(x: torch.Tensor, dim: int) -> Any:
+    # Opbridge>LogCumSumExp: torch's CPU rule (float accumulated in double, a NaN sticks, equal
+    # infinities pass); TF's CumulativeLogsumexp accumulates float in float and treats NaN and
+    # +inf, +inf differently (docs/ops/log_cum_sum_exp.md)
+    if x.is_complex():
+        return NotImplemented  # complex tensors do not convert anyway
+    if not x.is_floating_point():
+        raise ValueError(
+            f"logcumsumexp: torch has no kernel for {x.dtype} ('logcumsumexp_out_cpu' not implemented)"
+        )
+    rank = max(x.dim(), 1)
+    if not -rank <= dim < rank:
+        raise ValueError(f"logcumsumexp: dim {dim} out of range for a tensor of rank {x.dim()}")
+    if x.dtype == torch.bfloat16:  # no bfloat16 tensors in TFLite: float32 exactly, torch's float accumulator
+        y = op("Opbridge>LogCumSumExp")(x.to(torch.float32), axis=dim % rank, float_accumulator=True)
+        return y.to(torch.bfloat16)
+    return op("Opbridge>LogCumSumExp")(x, axis=dim % rank)

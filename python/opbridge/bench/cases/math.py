@@ -217,4 +217,14 @@ def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n
         Case("Opbridge>Erfcx", f"f32 [{k}]", erfcx, [x], note=own),
         Case("Opbridge>Erfcx", f"f64 [{k // 4}]", erfcx, [x[: k // 4].astype(np.float64)], note=own),
     ]
+    # Opbridge>LogCumSumExp (torch.logcumsumexp), likewise against itself through the TF op.
+    lcse = _tf_library.load().opbridge_log_cum_sum_exp
+    rows = max(1, k // 1024)
+    table = x[: rows * 1024].reshape(rows, 1024)
+    found += [
+        Case("Opbridge>LogCumSumExp", f"f32 [{rows},1024] last axis", lcse, [table], note=own),
+        Case(
+            "Opbridge>LogCumSumExp", f"f32 [{rows},1024] axis 0", lambda t: lcse(t, axis=0), [table], note=own
+        ),
+    ]
     return found
