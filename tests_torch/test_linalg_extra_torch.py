@@ -6,9 +6,10 @@ module applies the op to several inputs: shapes, batch ranks, empty batches).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
-from test_linalg import F32, F64, parity, spd
+from test_linalg import F32, F64, litert, parity, spd
 
 import opbridge
 from conftest import module
@@ -278,3 +279,25 @@ def test_householder_product_of_geqrf_and_of_arbitrary_reflectors() -> None:
         )
 
     parity(module(fn), inputs, {}, **F32)
+
+
+# --- eig / eigvals -------------------------------------------------------------------------------
+
+
+def test_eigvals_and_eig_values_vectors_by_invariants() -> None:
+    # Eigenvalues compared as sets (sorted by real, then imaginary part): both come in the real
+    # Schur form's order, which agreed on these matrices, but neither library promises an order.
+    # Eigenvectors: unit norm and A v = lambda v (their phase is the implementation's).
+    xs = [torch.randn(4, 4), torch.randn(3, 6, 6), torch.randn(16, 16), torch.randn(1, 1)]
+    outs = litert(
+        module(lambda *xs: tuple(o for x in xs for o in (torch.linalg.eigvals(x), *torch.linalg.eig(x)))), xs
+    )
+    for k, x in enumerate(xs):
+        values, e, v = outs[3 * k : 3 * k + 3]
+        assert values.dtype == np.complex64 and v.dtype == np.complex64
+        want = np.sort_complex(torch.linalg.eigvals(x).numpy().reshape(-1, x.shape[-1]))
+        for got in (values, e):
+            np.testing.assert_allclose(np.sort_complex(got.reshape(want.shape)), want, rtol=1e-5, atol=1e-5)
+        a = x.numpy().astype(np.complex128)
+        np.testing.assert_allclose(np.linalg.norm(v, axis=-2), 1.0, rtol=1e-5)
+        np.testing.assert_allclose(a @ v, v * e[..., None, :], atol=1e-5 * np.abs(a).max() * x.shape[-1])

@@ -28,8 +28,13 @@ blocked: factors agree to rounding, pivots unless two candidates tie within
 rounding. lu_solve unrolls the given pivots into a row order (k selects).
 householder_product / orgqr: the reflectors applied one by one (rank-1
 updates, as LAPACK's unblocked orgqr) to the m x n identity.
-Not converted: eig/eigvals (complex outputs), lstsq (torch.export itself fails
-on it: a data-dependent output shape).
+eig / eigvals: TF's Eig (complex64/complex128 outputs, which LiteRT carries);
+the eigenvalues' order agreed with torch's on the matrices tried (both the real
+Schur form's) but is promised by neither; eigenvectors equal torch's up to a
+per-column phase (_eig). Where torch raises on NaN/inf input, the converted
+model gives what TF's kernel gives.
+Not converted: lstsq (torch.export itself fails on it: a data-dependent output
+shape, before any rewrite runs).
 """
 
 from __future__ import annotations
@@ -525,3 +530,25 @@ def householder_product(a: torch.Tensor, tau: torch.Tensor) -> torch.Tensor:
         w = (vi * q).sum(-2, keepdim=True)  # v_i^T Q, [..., 1, n]
         q = q - tau[..., i : i + 1].unsqueeze(-1) * vi * w
     return q
+
+
+def _eig(a: torch.Tensor, compute_v: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    # TF's Eig (Eigen's real Schur form). Eigenvalues come in the Schur form's diagonal order,
+    # as LAPACK geev's (torch's), and agreed with torch's order on every matrix tried; eigenvectors
+    # have unit 2-norm as torch's but a different complex phase per column (LAPACK makes the
+    # largest component real, and a real vector's sign is the implementation's), so they equal
+    # torch's only up to that phase.
+    _check_dtype("linalg.eig", a)
+    tout = "complex64" if a.dtype == torch.float32 else "complex128"
+    return op("Eig")(a, compute_v=compute_v, Tout=tout)
+
+
+@replaces(aten.linalg_eigvals.default)
+def eigvals(a: torch.Tensor) -> torch.Tensor:
+    return _eig(a, False)[0]
+
+
+@replaces(aten.linalg_eig.default)
+def eig(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    e, v = _eig(a, True)
+    return e, v
