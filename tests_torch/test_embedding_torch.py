@@ -186,3 +186,32 @@ def test_bincount_without_minlength_is_refused() -> None:
 
     with pytest.raises(ValueError, match=r"aten\.bincount: without minlength"):
         convert(module(lambda a: torch.bincount(a)), sample_inputs=(torch.tensor([1, 2]),))
+
+
+def test_einsum_with_a_repeated_label_takes_the_diagonal() -> None:
+    # litert-torch lowers these through a uint32 iota mask its converter cannot legalize.
+    torch.manual_seed(9)
+    a, b = torch.randn(4, 4), torch.randn(2, 3, 3, 5)
+    a[1, 1] = NAN
+
+    def diagonals(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.einsum("ii->i", a),
+            torch.einsum("...ii->...i", b.permute(0, 3, 1, 2)),
+            torch.einsum("bjjk->bkj", b),
+            torch.einsum("i i -> i", a[2:, 2:]),
+        )
+
+    testing.assert_parity(module(diagonals), (a, b), rtol=0, atol=0)
+
+    def sums(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.einsum("ii", a),  # implicit output: the trace
+            torch.einsum("bjjk", b),  # implicit: "bk"
+            torch.einsum("bjjk,ij->bik", b, a[:, :3]),
+            torch.einsum("ij,jk->ik", a, a),  # no repeat: litert-torch's own lowering
+        )
+
+    # Sums and products: BATCH_MATMUL / SUM add in another order than torch (float32 rounding).
+    a = torch.randn(4, 4)
+    testing.assert_parity(module(sums), (a, b), rtol=1e-6, atol=1e-6)

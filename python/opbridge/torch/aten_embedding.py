@@ -1,5 +1,5 @@
-"""Index-driven lookups and counts (F.one_hot, F.embedding_bag, torch.bincount) that litert-torch cannot
-lower.
+"""Index-driven lookups and counts (F.one_hot, F.embedding_bag, torch.bincount) and diagonal einsums
+that litert-torch cannot lower.
 
 one_hot: torch's decomposition checks the class range with two aten._assert_async (a runtime
 error), which litert-torch cannot lower. The rewrite is the same comparison with an arange, without
@@ -31,6 +31,12 @@ shape): values outside [0, minlength) are not counted (torch lengthens the outpu
 minlength and raises for negative ones). minlength=0 (the default) has no static size: an error
 asking for it. Counts are int64 (int32 without enable_x64); with weights the sums are in torch's
 dtype (float32 weights: float32, others float64), added in input order as torch does.
+
+einsum with a label repeated in one operand ("ii->i", "bii->bi", "ii" = trace): litert-torch lowers
+aten.einsum through JAX, whose diagonal mask is a uint32 iota comparison its converter cannot
+legalize ("failed to legalize operation 'tfl.equal'"). The rewrite takes those diagonals with
+torch.diagonal (which litert-torch lowers) and hands the rest, an einsum without repeats, back to
+litert-torch; an implicit output ("ii") is made explicit first (labels used once, sorted).
 """
 
 from __future__ import annotations
@@ -243,3 +249,73 @@ def bincount(x: torch.Tensor, weights: torch.Tensor | None = None, minlength: in
     if x.shape[0] == 0:
         return torch.zeros(minlength, dtype=negated.dtype)
     return _scatter_sum(minlength + 1, target, negated)[:minlength]
+
+
+def _einsum_labels(subscript: str, rank: int, name: str) -> list[str]:
+    """One label per dim; the dims of an ellipsis get labels "...0", "...1", ..."""
+    if "..." not in subscript:
+        if len(subscript) != rank:
+            raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
+        return list(subscript)
+    head, tail = subscript.split("...")
+    covered = rank - len(head) - len(tail)
+    if covered < 0:
+        raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
+    return [*head, *(f"...{k}" for k in range(covered)), *tail]
+
+
+def _einsum_subscript(labels: list[str]) -> str:
+    out, dots = "", False
+    for label in labels:
+        if label.startswith("..."):
+            out += "" if dots else "..."
+            dots = True
+        else:
+            out += label
+    return out
+
+
+@replaces(aten.einsum.default)
+def einsum(equation: str, tensors: list[torch.Tensor], *, path: list[int] | None = None) -> Any:
+    """Takes the diagonals an operand's repeated label asks for ("ii->i", "bii->bi", "iij->j") with
+    torch.diagonal, then lets litert-torch lower the rest. litert-torch lowers such an einsum through
+    JAX with a uint32 iota mask its converter cannot legalize ("failed to legalize 'tfl.equal'");
+    an einsum without repeated labels in an operand is left to it."""
+    name = "aten.einsum"
+    eq = equation.replace(" ", "")
+    inputs, arrow, output = eq.partition("->")
+    subscripts = inputs.split(",")
+    if len(subscripts) != len(tensors) or not all(subscripts):
+        return NotImplemented  # torch reports malformed equations itself
+    if not any(len(set(s.replace("...", ""))) < len(s.replace("...", "")) for s in subscripts):
+        return NotImplemented
+    if not arrow:  # implicit output: the labels used once, sorted, after the ellipsis dims
+        letters = "".join(s.replace("...", "") for s in subscripts)
+        output = ("..." if "..." in inputs else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
+    operands, new_subscripts = [], []
+    for subscript, x in zip(subscripts, tensors, strict=True):
+        labels = _einsum_labels(subscript, x.dim(), name)
+        while True:
+            seen: dict[str, int] = {}
+            repeat = None
+            for d, label in enumerate(labels):
+                if label in seen:
+                    repeat = (seen[label], d)
+                    break
+                seen[label] = d
+            if repeat is None:
+                break
+            first, second = repeat
+            label = labels[first]
+            if x.shape[first] != x.shape[second]:
+                raise ValueError(
+                    f"{name}: subscript {label!r} is repeated for dims of sizes "
+                    f"{x.shape[first]} and {x.shape[second]}"
+                )
+            x = torch.diagonal(x, 0, first, second)
+            labels = [lab for d, lab in enumerate(labels) if d not in repeat] + [label]
+        operands.append(x)
+        new_subscripts.append(_einsum_subscript(labels))
+    return torch.einsum(",".join(new_subscripts) + "->" + output, *operands)
