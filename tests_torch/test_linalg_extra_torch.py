@@ -301,3 +301,11 @@ def test_eigvals_and_eig_values_vectors_by_invariants() -> None:
         a = x.numpy().astype(np.complex128)
         np.testing.assert_allclose(np.linalg.norm(v, axis=-2), 1.0, rtol=1e-5)
         np.testing.assert_allclose(a @ v, v * e[..., None, :], atol=1e-5 * np.abs(a).max() * x.shape[-1])
+
+
+def test_eigvals_float64_with_enable_x64_is_complex128() -> None:
+    x = torch.randn(2, 5, 5, dtype=torch.float64)
+    (values,) = litert(module(torch.linalg.eigvals), [x], enable_x64=True)
+    assert values.dtype == np.complex128
+    want = np.sort_complex(torch.linalg.eigvals(x).numpy())
+    np.testing.assert_allclose(np.sort_complex(values), want, rtol=1e-10, atol=1e-10)
