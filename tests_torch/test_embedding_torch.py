@@ -215,3 +215,25 @@ def test_einsum_with_a_repeated_label_takes_the_diagonal() -> None:
     # Sums and products: BATCH_MATMUL / SUM add in another order than torch (float32 rounding).
     a = torch.randn(4, 4)
     testing.assert_parity(module(sums), (a, b), rtol=1e-6, atol=1e-6)
+
+
+def test_embedding_max_norm_renorms_the_rows_it_uses() -> None:
+    # torch renorms the weight in place (so the reference runs on a copy, and the second call sees the
+    # first's renorm, as the exported graph threads it). torch computes max_norm / (norm + 1e-7) in
+    # double and rounds it once; the model computes it in float32: the scaled rows can differ by 1 ulp.
+    from opbridge.torch import convert
+
+    torch.manual_seed(10)
+    w, i = torch.randn(10, 3) * 2, torch.tensor([[1, 2], [4, 1], [9, 9]])
+    # The third lookup, without max_norm, sees the renormed rows and the untouched unused ones.
+    fn = module(
+        lambda w, i: (
+            F.embedding(i, w, max_norm=1.0),
+            F.embedding(i[:2], w, max_norm=1.5, norm_type=1.0),
+            F.embedding(torch.arange(10), w),
+        )
+    )
+    model = convert(fn, sample_inputs=(w.clone(), i))
+    expected = reference_outputs(fn, (w.clone(), i))
+    compare(model, [w.numpy(), i.numpy()], expected, 2**-22, 0, available_runtimes())
+    assert (expected[0] != F.embedding(i, w).numpy()).any()  # the renorm did change rows

@@ -37,6 +37,12 @@ aten.einsum through JAX, whose diagonal mask is a uint32 iota comparison its con
 legalize ("failed to legalize operation 'tfl.equal'"). The rewrite takes those diagonals with
 torch.diagonal (which litert-torch lowers) and hands the rest, an einsum without repeats, back to
 litert-torch; an implicit output ("ii") is made explicit first (labels used once, sorted).
+
+embedding with max_norm: torch renorms the weight rows the indices use in place
+(aten.embedding_renorm_, functional in the exported graph), which litert-torch cannot lower. The
+rewrite scales each used row whose norm exceeds max_norm by max_norm / (norm + 1e-7), as torch does;
+torch computes that scale in double and rounds it once, the model in float32, so scaled rows can
+differ by 1 ulp (measured). float32 weights only.
 """
 
 from __future__ import annotations
@@ -319,3 +325,24 @@ def einsum(equation: str, tensors: list[torch.Tensor], *, path: list[int] | None
         operands.append(x)
         new_subscripts.append(_einsum_subscript(labels))
     return torch.einsum(",".join(new_subscripts) + "->" + output, *operands)
+
+
+@replaces(aten.embedding_renorm.default)
+def embedding_renorm(
+    weight: torch.Tensor, indices: torch.Tensor, max_norm: float, norm_type: float
+) -> torch.Tensor:
+    """F.embedding(max_norm=...)'s in-place renorm, functional: each row that indices use and whose
+    norm exceeds max_norm is scaled by max_norm / (norm + 1e-7), as torch's embedding_renorm_."""
+    if weight.dtype != torch.float32:
+        raise ValueError(f"aten.embedding_renorm: weight dtype {weight.dtype} is not supported (float32)")
+    rows = weight.shape[0]
+    flat = indices.reshape(-1).to(torch.int32)
+    if flat.shape[0] == 0:
+        return weight
+    used = op("TensorScatterMax")(
+        torch.zeros(rows, dtype=torch.int32), flat.unsqueeze(-1), torch.ones(flat.shape, dtype=torch.int32)
+    )
+    norm = torch.linalg.vector_norm(weight, norm_type, dim=1)
+    scale = max_norm / (norm + 1e-7)
+    renorm = torch.logical_and(used > 0, norm > max_norm).unsqueeze(-1)
+    return torch.where(renorm, weight * scale.unsqueeze(-1), weight)
