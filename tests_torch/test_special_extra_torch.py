@@ -170,3 +170,39 @@ def test_logcumsumexp_float64_and_integers_refused() -> None:
     assert tflite_model.custom_op_counts(out) == {"Opbridge>LogCumSumExp": 2}
     with pytest.raises(Exception, match=r"logcumsumexp: torch has no kernel for torch\.int32"):
         convert(module(lambda a: torch.logcumsumexp(a, 0)), sample_inputs=(torch.ones(4, dtype=torch.int32),))
+
+
+def test_spherical_bessel_j0_float32_and_float64() -> None:
+    # torch: 0 at +-inf, a Taylor series for |x| < 1/2 (which torch's compiler fuses into
+    # multiply-adds: 1 ulp here), sin(x) / x above. float32 takes sin from the Tan kernel
+    # (2t / (1 + t^2), t = tan(x/2); TFLite's SIN builtin gives sin(1e10) = -4891): relative error
+    # everywhere, zeros of sin and huge x included: measured within 4 ulp of torch. Kept below
+    # x = 1e34, where results stay normal floats (LiteRT's DIV flushes subnormals: docs/torch.md).
+    # float64: the C library's sin kernel, torch's bits above 1/2 (1 ulp below: the series unfused).
+    edges = (
+        0.0,
+        -0.0,
+        INF,
+        -INF,
+        NAN,
+        0.5,
+        -0.5,
+        0.49999997,
+        1e-30,
+        1e10,
+        1e30,
+        math.pi,
+        2 * math.pi,
+    )
+    x = torch.cat(
+        [
+            _uniform(-10.0, 10.0, 3000, torch.float64, *edges),
+            _uniform(-1e4, 1e4, 1000, torch.float64),
+            10 ** _uniform(4.0, 34.0, 1000, torch.float64),
+        ]
+    )
+    model = module(torch.special.spherical_bessel_j0)
+    out = testing.assert_parity(model, (x.float(),), rtol=4 * F32_EPS, atol=0.0)
+    assert tflite_model.custom_op_counts(out) == {"Tan": 1}
+    out = testing.assert_parity(model, (x,), rtol=F64_EPS, atol=0.0, enable_x64=True)
+    assert tflite_model.custom_op_counts(out)["Sin"] == 1

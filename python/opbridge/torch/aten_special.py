@@ -32,6 +32,8 @@ branch at x < -1, within 4 ulp (float32) / 8 ulp (float64) of torch (TF's Erfc a
 and for float32 x > 11.7 loses relative accuracy to the Erfc kernel's flushed subnormals
 (docs/ops/erfcx.md). Half and bfloat16 are refused for both, as torch refuses them.
 logcumsumexp runs on Opbridge>LogCumSumExp, torch's CPU rule and accumulation (bitwise).
+spherical_bessel_j0 takes sin(x) = 2t / (1 + t^2), t = Tan(x/2): TFLite's SIN builtin has no range
+reduction (sin(1e10) = -4891, NaN from 1e20); within 4 ulp of torch in float32.
 Binary functions of rank > 5 are broadcast by the kernel (TF's limit: 5 merged
 dims) rather than here.
 
@@ -501,3 +503,42 @@ def logcumsumexp(x: torch.Tensor, dim: int) -> Any:
         y = op("Opbridge>LogCumSumExp")(x.to(torch.float32), axis=dim % rank, float_accumulator=True)
         return y.to(torch.bfloat16)
     return op("Opbridge>LogCumSumExp")(x, axis=dim % rank)
+
+
+# --- spherical Bessel -----------------------------------------------------------------------------------
+
+# 1/6, 1/120, ... 1/13!: torch's series for |x| < 1/2, with alternating signs
+_J0_SERIES = (-1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0, 1.0 / 6227020800.0)
+
+
+@replaces(aten.special_spherical_bessel_j0.default)
+def spherical_bessel_j0(x: torch.Tensor) -> Any:
+    # torch's rule (spherical_bessel_j0_forward): 0 at +-inf; for |x| < 1/2 the Taylor series
+    # 1 + x^2 (-1/6 + x^2 (1/120 + ...)) (sin(x)/x cancels nothing there, but torch sums the series);
+    # else sin(x) / x. float32: TFLite's SIN builtin has no range reduction (measured: sin(1e10) =
+    # -4891, NaN from 1e20; 1 ulp of 1 absolute error near sin's zeros), so sin comes from the Tan
+    # kernel, sin x = 2t / (1 + t^2) with t = tan(x/2) (x/2 exact; relative error kept near the
+    # zeros: t -> 0 at even multiples of pi, 2/t at odd ones); float64: kernels only (the C
+    # library's sin, as torch's).
+    if x.is_complex():
+        return NotImplemented
+    out_dtype, work_dtype = _work_dtype(x)
+    x = x.to(work_dtype)
+    if _x64(x):
+        mul, add = op("Mul"), op("AddV2")
+        xx = mul(x, x)
+        series = _full(x, _J0_SERIES[-1])
+        for c in reversed(_J0_SERIES[:-1]):
+            series = add(_full(x, c), mul(xx, series))
+        series = add(_full(x, 1.0), mul(xx, series))
+        y = op("SelectV2")(op("Less")(op("Abs")(x), _full(x, 0.5)), series, op("RealDiv")(op("Sin")(x), x))
+        return op("SelectV2")(op("IsInf")(x), _full(x, 0.0), y)
+    xx = x * x
+    series = torch.full_like(x, _J0_SERIES[-1])
+    for c in reversed(_J0_SERIES[:-1]):
+        series = c + xx * series
+    series = 1.0 + xx * series
+    t = tan(x * 0.5)
+    sin = torch.where(torch.abs(t) > 1e18, 2 / t, 2 * t / (1 + t * t))  # t^2 overflows past 1.8e19
+    y = torch.where(torch.abs(x) < 0.5, series, sin / x)
+    return torch.where(torch.isinf(x), torch.zeros_like(x), y).to(out_dtype)
