@@ -39,24 +39,25 @@ def _windows(size: int, out: int) -> list[list[int]]:
 def _gathered(
     x: torch.Tensor, windows: list[list[list[int]]], lead: list[int], sizes: list[int], k: int
 ) -> torch.Tensor:
-    spatial = len(windows)
-    g = x
+    """(lead..., spatial...) -> (lead..., o_1..o_n, k): every window's elements, row-major.
+
+    One spatial dim at a time on a 5-D view (windows so far x this dim x the dims left x
+    window elements so far): a single permute of (o_1, k_1, ..., o_n, k_n) would be 7-D for
+    3-D pooling, a TRANSPOSE version tf.lite 2.21's interpreter does not have."""
+    rest = [int(d) for d in x.shape[len(lead) :]]
+    g = x.reshape([math.prod(lead), *rest, 1])
     for d, w in enumerate(windows):
-        axis = x.dim() - spatial + d
         pieces = []
         for row in w:
             start, end = row[0], row[-1] + 1
-            pieces.append(g.narrow(axis, start, end - start))
-            pieces += [g.narrow(axis, end - 1, 1)] * (len(row) - (end - start))
-        g = torch.cat(pieces, dim=axis)
-    g = g.reshape(lead + [n for w in windows for n in (len(w), len(w[0]))])
-    base = len(lead)
-    order = (
-        list(range(base))
-        + [base + 2 * d for d in range(spatial)]
-        + [base + 2 * d + 1 for d in range(spatial)]
-    )
-    return g.permute(order).reshape(lead + sizes + [k])
+            pieces.append(g.narrow(1, start, end - start))
+            pieces += [g.narrow(1, end - 1, 1)] * (len(row) - (end - start))
+        g = torch.cat(pieces, dim=1)
+        tail, done = rest[d + 1 :], int(g.shape[-1])
+        g = g.reshape(int(g.shape[0]), len(w), len(w[0]), math.prod(tail), done)
+        # This dim's window position goes innermost of the window elements (row-major order).
+        g = g.permute(0, 1, 3, 4, 2).reshape([int(g.shape[0]) * len(w), *tail, done * len(w[0])])
+    return g.reshape(lead + sizes + [k])
 
 
 def _adaptive_max_pool(
