@@ -197,4 +197,144 @@ CANDIDATES: dict[str, Builder] = {
         (_randn(g, 8), _randn(g, 8)),
     ),
     "fft.fft2().real": lambda g: ((lambda x: torch.fft.fft2(x).real), (_randn(g, 2, 6, 10),)),
+    # Linear algebra beyond the first set (2026-12-06 probe).
+    "linalg.matrix_exp": lambda g: (torch.linalg.matrix_exp, (0.3 * _randn(g, 2, 4, 4),)),
+    "linalg.matrix_exp (one matrix)": lambda g: (torch.linalg.matrix_exp, (0.3 * _randn(g, 4, 4),)),
+    "cholesky_solve": lambda g: (
+        (lambda b, a: torch.cholesky_solve(b, torch.linalg.cholesky(a))),
+        (_randn(g, 2, 4, 3), _spd(g)),
+    ),
+    "linalg.lu_factor": lambda g: ((lambda a: torch.linalg.lu_factor(a)), (_randn(g, 2, 4, 4),)),
+    "linalg.lu": lambda g: (torch.linalg.lu, (_randn(g, 2, 5, 3),)),
+    "linalg.lu_solve": lambda g: (
+        (lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b)),
+        (_spd(g), _randn(g, 2, 4, 3)),
+    ),
+    "linalg.matrix_rank": lambda g: ((lambda a: torch.linalg.matrix_rank(a).float()), (_randn(g, 2, 4, 4),)),
+    "linalg.householder_product": lambda g: (
+        torch.linalg.householder_product,
+        torch.geqrf(_randn(g, 2, 5, 3)),
+    ),
+    "linalg.eigvals (|.| sorted)": lambda g: (
+        (lambda a: torch.linalg.eigvals(a).abs().sort(-1)[0]),
+        (_randn(g, 2, 4, 4),),
+    ),
+    # Scatter and index-accumulate (STABLEHLO_SCATTER whose update the runtime refuses).
+    "scatter_add": lambda g: (
+        (lambda x, i: torch.zeros(4, 5).scatter_add(1, i, x)),
+        (_randn(g, 4, 3), torch.randint(0, 5, (4, 3), generator=g)),
+    ),
+    "scatter_reduce amax": lambda g: (
+        (lambda x, i: torch.zeros(4, 5).scatter_reduce(1, i, x, "amax")),
+        (_randn(g, 4, 3), torch.randint(0, 5, (4, 3), generator=g)),
+    ),
+    "scatter_reduce mean (include_self=False)": lambda g: (
+        (lambda x, i: torch.zeros(4, 5).scatter_reduce(1, i, x, "mean", include_self=False)),
+        (_randn(g, 4, 3), torch.randint(0, 5, (4, 3), generator=g)),
+    ),
+    "index_add": lambda g: (
+        (lambda x, i: torch.zeros(6, 3).index_add(0, i, x)),
+        (_randn(g, 4, 3), torch.tensor([0, 2, 2, 5])),
+    ),
+    "index_put(accumulate=True)": lambda g: (
+        (lambda x, i: torch.zeros(6).index_put((i,), x, accumulate=True)),
+        (_randn(g, 4), torch.tensor([0, 2, 2, 5])),
+    ),
+    "fold": lambda g: ((lambda x: F.fold(x, (4, 4), 2)), (_randn(g, 1, 8, 9),)),
+    "istft(400, 100, hann)": lambda g: (
+        (
+            lambda x: torch.istft(
+                torch.stft(x, 400, 100, window=torch.hann_window(400), return_complex=True),
+                400,
+                100,
+                window=torch.hann_window(400),
+                length=x.shape[-1],
+            )
+        ),
+        (_randn(g, 1, 1600),),
+    ),
+    # Index-driven lookups and pooling (aten_embedding.py, aten_pooling.py).
+    "one_hot": lambda g: ((lambda i: F.one_hot(i, 6).float()), (torch.randint(0, 6, (4, 5), generator=g),)),
+    "embedding_bag(mean)": lambda g: (
+        (lambda w, i, o: F.embedding_bag(i, w, o, mode="mean")),
+        (_randn(g, 10, 4), torch.randint(0, 10, (9,), generator=g), torch.tensor([0, 2, 2, 5])),
+    ),
+    "embedding_bag(max, padding_idx)": lambda g: (
+        (lambda w, i, o: F.embedding_bag(i, w, o, mode="max", padding_idx=0)),
+        (_randn(g, 10, 4), torch.randint(0, 10, (9,), generator=g), torch.tensor([0, 2, 2, 5])),
+    ),
+    "embedding_bag(sum, per_sample_weights)": lambda g: (
+        (lambda w, i, o, p: F.embedding_bag(i, w, o, mode="sum", per_sample_weights=p)),
+        (_randn(g, 10, 4), torch.randint(0, 10, (9,), generator=g), torch.tensor([0, 2, 2, 5]), _randn(g, 9)),
+    ),
+    "embedding_bag(2-D input)": lambda g: (
+        (lambda w, i: F.embedding_bag(i, w)),
+        (_randn(g, 10, 4), torch.randint(0, 10, (3, 4), generator=g)),
+    ),
+    # The clone: eager F.embedding(max_norm=...) renorms its weight in place.
+    "embedding(max_norm)": lambda g: (
+        (lambda w, i: F.embedding(i, w.clone(), max_norm=1.0)),
+        (_randn(g, 10, 3) * 2, torch.randint(0, 10, (2, 3), generator=g)),
+    ),
+    "bincount(minlength)": lambda g: (
+        (lambda x: torch.bincount(x, minlength=8).float()),
+        (torch.randint(0, 8, (20,), generator=g),),
+    ),
+    "bincount(weights)": lambda g: (
+        (lambda x, w: torch.bincount(x, w, minlength=8)),
+        (torch.randint(0, 8, (20,), generator=g), _randn(g, 20)),
+    ),
+    "adaptive_max_pool2d": lambda g: ((lambda x: F.adaptive_max_pool2d(x, 3)), (_randn(g, 2, 3, 7, 7),)),
+    "adaptive_max_pool2d indices": lambda g: (
+        (lambda x: F.adaptive_max_pool2d(x, (3, 4), return_indices=True)[1].float()),
+        (_randn(g, 2, 3, 7, 9),),
+    ),
+    "adaptive_max_pool1d": lambda g: ((lambda x: F.adaptive_max_pool1d(x, 4)), (_randn(g, 2, 3, 10),)),
+    "einsum ii->i": lambda g: ((lambda a: torch.einsum("ii->i", a)), (_randn(g, 4, 4),)),
+    "einsum bii->bi": lambda g: ((lambda a: torch.einsum("bii->bi", a)), (_randn(g, 2, 4, 4),)),
+    "einsum trace": lambda g: ((lambda a: torch.einsum("ii", a)), (_randn(g, 4, 4),)),
+    # Special functions beyond the first set.
+    "special.log_ndtr": _unary(torch.special.log_ndtr, -6, 4),
+    "logcumsumexp": lambda g: ((lambda x: torch.logcumsumexp(x, dim=1)), (_randn(g, 3, 8),)),
+    "logcumsumexp dim0": lambda g: ((lambda x: torch.logcumsumexp(x, dim=0)), (_randn(g, 6, 4),)),
+    "special.spherical_bessel_j0": _unary(torch.special.spherical_bessel_j0, -20, 20),
+    # Elementwise arithmetic and bit ops.
+    "hypot": lambda g: (torch.hypot, (_randn(g, 4, 16), _randn(g, 4, 16))),
+    "copysign": lambda g: (torch.copysign, (_randn(g, 4, 16), _randn(g, 4, 16))),
+    "signbit": lambda g: ((lambda x: torch.signbit(x).float()), (_randn(g, 4, 16),)),
+    "nextafter": lambda g: (torch.nextafter, (_randn(g, 4, 16), _randn(g, 4, 16))),
+    "ldexp": lambda g: (torch.ldexp, (_randn(g, 4, 16), torch.randint(-8, 8, (4, 16), generator=g))),
+    "frexp": lambda g: ((lambda x: (torch.frexp(x)[0], torch.frexp(x)[1].float())), (_randn(g, 4, 16),)),
+    "bitwise_and (int64)": lambda g: (
+        (lambda a, b: (a & b).float()),
+        (torch.randint(0, 1000, (16,), generator=g), torch.randint(0, 1000, (16,), generator=g)),
+    ),
+    "bitwise_xor (int64)": lambda g: (
+        (lambda a, b: (a ^ b).float()),
+        (torch.randint(0, 1000, (16,), generator=g), torch.randint(0, 1000, (16,), generator=g)),
+    ),
+    "bitwise_not (int64)": lambda g: (
+        (lambda a: (~a).float()),
+        (torch.randint(-1000, 1000, (16,), generator=g),),
+    ),
+    "a << 2": lambda g: ((lambda a: (a << 2).float()), (torch.randint(0, 100, (16,), generator=g),)),
+    "a >> b": lambda g: (
+        (lambda a, b: (a >> b).float()),
+        (torch.randint(-1000, 1000, (16,), generator=g), torch.randint(0, 12, (16,), generator=g)),
+    ),
+    "floor_divide": lambda g: (torch.floor_divide, (_randn(g, 4, 16), _uniform(g, 0.5, 2, 4, 16))),
+    "polar": lambda g: (
+        (lambda r, t: torch.view_as_real(torch.polar(r, t))),
+        (_uniform(g, 0, 2, 4, 16), _randn(g, 4, 16)),
+    ),
+    # Order statistics on Opbridge>Sort (aten_selection.py).
+    "topk": lambda g: ((lambda x: torch.topk(x, 3, dim=-1).values), (_randn(g, 4, 16),)),
+    "topk(largest=False) indices": lambda g: (
+        (lambda x: torch.topk(x, 3, dim=0, largest=False).indices.float()),
+        (_randn(g, 6, 5),),
+    ),
+    "median(dim)": lambda g: ((lambda x: torch.median(x, dim=-1).values), (_randn(g, 4, 15),)),
+    "median()": lambda g: ((lambda x: torch.median(x)), (_randn(g, 4, 15),)),
+    "nanmedian": lambda g: ((lambda x: torch.nanmedian(x, dim=-1).values), (_randn(g, 4, 15),)),
+    "mode": lambda g: ((lambda x: torch.mode(torch.round(x), dim=-1).values), (_randn(g, 4, 15),)),
 }
