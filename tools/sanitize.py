@@ -170,7 +170,8 @@ def main(python: str, seeds: str) -> int:
 
     def run(label: str, command: list[str], log: str | None) -> tuple[bool, str]:
         start = time.monotonic()
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+        # errors="replace": a run's stderr may hold a hostile model's bytes (names, strings).
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace", env=env, cwd=ROOT)
         seconds = time.monotonic() - start
         if result.returncode == 0:
             tail = (result.stdout.strip().splitlines() or [""])[-1]
