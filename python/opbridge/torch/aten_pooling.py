@@ -22,7 +22,7 @@ import math
 
 import torch
 
-from . import lowering
+from .aten_search import _float64_as_float32
 from .decompositions import replaces
 
 aten = torch.ops.aten
@@ -72,13 +72,7 @@ def _adaptive_max_pool(
     if len(sizes) != spatial or any(s is None or s <= 0 for s in sizes):
         raise ValueError(f"{name}: output_size must be {spatial} positive sizes, got {output_size}")
     if x.dtype == torch.float64:
-        if lowering.x64_enabled():
-            raise ValueError(
-                f"{name}: float64 needs float64 comparisons, which litert-torch's converter cannot "
-                "legalize; use float32, or convert without enable_x64=True (float64 then becomes "
-                "float32 throughout)"
-            )
-        x = x.to(torch.float32)
+        x = x.to(_float64_as_float32(name))
     if x.dtype != torch.float32:
         raise ValueError(f"{name}: dtype {x.dtype} is not supported (float32)")
     in_sizes = [int(d) for d in x.shape[-spatial:]]

@@ -50,10 +50,12 @@ to one extra slot dropped after.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
 
+from ._dims import wrap_dim
 from .decompositions import replaces
 from .ops import op
 
@@ -82,22 +84,12 @@ def _strides(shape: Sequence[int]) -> list[int]:
 
 
 def _numel(shape: Sequence[int]) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
+    return math.prod(int(d) for d in shape)
 
 
 def _check_dtype(name: str, x: torch.Tensor) -> None:
     if x.dtype not in _DTYPES:
         raise ValueError(f"{name}: dtype {x.dtype} is not supported (the scatter kernels take {_DTYPES})")
-
-
-def _dim(name: str, dim: int, rank: int) -> int:
-    r = max(rank, 1)
-    if not -r <= dim < r:
-        raise ValueError(f"{name}: dim {dim} out of range for a tensor of rank {rank}")
-    return dim % r
 
 
 def _offsets(shape: Sequence[int], strides: Sequence[int], skip: int) -> torch.Tensor:
@@ -189,7 +181,7 @@ def _along_dim(
     _check_dtype(name, self)
     shape = list(self.shape) or [1]
     rank = self.dim()
-    dim = _dim(name, dim, rank)
+    dim = wrap_dim(name, dim, rank)
     if (index.dim() != src.dim() and src.dim() != 0) or max(index.dim(), 1) != max(rank, 1):
         raise ValueError(
             f"{name}: index (rank {index.dim()}), self (rank {rank}) and src (rank {src.dim()}) "
@@ -265,7 +257,7 @@ def index_add(
     _check_dtype(name, self)
     if index.dim() > 1:
         raise ValueError(f"{name}: index must be 1-D, got shape {tuple(index.shape)}")
-    dim = _dim(name, dim, self.dim())
+    dim = wrap_dim(name, dim, self.dim())
     shape = list(self.shape) or [1]
     sshape = list(source.shape) or [1]
     k = index.numel()
@@ -424,7 +416,7 @@ def unfold_backward(
         return grad.squeeze(0)
     if step <= 0 or size <= 0:
         raise ValueError(f"{name}: size ({size}) and step ({step}) must be > 0")
-    dim = _dim(name, dim, len(sizes))
+    dim = wrap_dim(name, dim, len(sizes))
     length = sizes[dim]
     folds = (length - size) // step + 1
     if grad.dim() != len(sizes) + 1 or folds <= 0:

@@ -42,6 +42,7 @@ from typing import Any
 import torch
 
 from . import lowering
+from ._dims import wrap_dim
 from .decompositions import replaces
 from .litert_torch_api import LiteRTTorchError, version
 from .ops import op
@@ -287,15 +288,13 @@ def _values_and_indices(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A kernel's values and int64 indices along dim (Opbridge>Sort, Opbridge>CumMaxMin): dim
     checked as torch does, bool through uint8, the other dtypes the kernels take."""
-    rank = max(x.dim(), 1)
-    if not -rank <= dim < rank:
-        raise ValueError(f"{aten_name}: dim {dim} out of range for a tensor of rank {x.dim()}")
+    axis = wrap_dim(aten_name, dim, x.dim())
     if x.dtype == torch.bool:
         values, indices = _values_and_indices(aten_name, kernel, x.to(torch.uint8), dim, **attrs)
         return values.to(torch.bool), indices
     if x.dtype not in _SORT_DTYPES:
         raise ValueError(f"{aten_name}: dtype {x.dtype} is not supported by {kernel}")
-    values, indices = op(kernel)(x, axis=dim % rank, **attrs)
+    values, indices = op(kernel)(x, axis=axis, **attrs)
     return values, indices.to(torch.int64)
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import torch
 
+from ._dims import wrap_dim
 from .aten_search import _values_and_indices
 from .decompositions import replaces
 
@@ -39,10 +40,7 @@ aten = torch.ops.aten
 
 def _dim_size(name: str, x: torch.Tensor, dim: int) -> tuple[int, int]:
     """(dim wrapped, its size): a 0-d tensor has one element along dim 0 or -1, as torch treats it."""
-    rank = max(x.dim(), 1)
-    if not -rank <= dim < rank:
-        raise ValueError(f"{name}: dim {dim} out of range for a tensor of rank {x.dim()}")
-    dim %= rank
+    dim = wrap_dim(name, dim, x.dim())
     return dim, (int(x.shape[dim]) if x.dim() else 1)
 
 
