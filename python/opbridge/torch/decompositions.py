@@ -29,6 +29,10 @@ _FAMILIES = (
     "aten_arith",
     "aten_embedding",
     "aten_pooling",
+    "aten_pointwise",
+    "aten_construct",
+    "aten_conv",
+    "aten_transformers",
 )
 
 
