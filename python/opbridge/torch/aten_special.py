@@ -32,6 +32,10 @@ branch at x < -1, within 4 ulp (float32) / 8 ulp (float64) of torch (TF's Erfc a
 and for float32 x > 11.7 loses relative accuracy to the Erfc kernel's flushed subnormals
 (docs/ops/erfcx.md). Half and bfloat16 are refused for both, as torch refuses them.
 logcumsumexp runs on Opbridge>LogCumSumExp, torch's CPU rule and accumulation (bitwise).
+The orthogonal polynomials (chebyshev_polynomial_t/u/v/w and the shifted ones, hermite_polynomial_h/he,
+laguerre_polynomial_l, legendre_polynomial_p; tensor or scalar x and n) run on
+Opbridge>OrthogonalPolynomial, torch's algorithm and its x86 build's fused recurrence steps (bitwise,
+float32 and float64; docs/ops/orthogonal_polynomial.md).
 spherical_bessel_j0 takes sin(x) = 2t / (1 + t^2), t = Tan(x/2): TFLite's SIN builtin has no range
 reduction (sin(1e10) = -4891, NaN from 1e20); within 4 ulp of torch in float32.
 Binary functions of rank > 5 are broadcast by the kernel (TF's limit: 5 merged
@@ -542,3 +546,51 @@ def spherical_bessel_j0(x: torch.Tensor) -> Any:
     sin = torch.where(torch.abs(t) > 1e18, 2 / t, 2 * t / (1 + t * t))  # t^2 overflows past 1.8e19
     y = torch.where(torch.abs(x) < 0.5, series, sin / x)
     return torch.where(torch.isinf(x), torch.zeros_like(x), y).to(out_dtype)
+
+
+# --- orthogonal polynomials -----------------------------------------------------------------------------
+
+_POLYNOMIALS = (
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
+)
+
+
+def _polynomial(kind: str, x: Any, n: Any) -> torch.Tensor:
+    """Opbridge>OrthogonalPolynomial(x, n): torch's kernel (its recurrences, trigonometric forms, edge
+    values and roundings, docs/ops/orthogonal_polynomial.md) for a tensor or scalar degree alike. torch
+    promotes x and n to one dtype (integers to float32) and truncates the degree in the kernel."""
+    promoted = torch.result_type(x, n)
+    if promoted.is_complex or promoted in (torch.float16, torch.bfloat16):
+        raise ValueError(
+            f"{kind}: torch has no kernel for {promoted} ('{kind}_cpu' not implemented); use float32"
+        )
+    dtype = promoted if promoted.is_floating_point else torch.get_default_dtype()
+    like = x if isinstance(x, torch.Tensor) else n
+    x = x.to(dtype) if isinstance(x, torch.Tensor) else torch.full_like(like, x, dtype=dtype)
+    n = n.to(dtype) if isinstance(n, torch.Tensor) else torch.full_like(like, n, dtype=dtype)
+    return op("Opbridge>OrthogonalPolynomial")(x, n, kind=kind)
+
+
+def _register_polynomial(kind: str) -> None:
+    packet = getattr(aten, "special_" + kind)
+
+    @replaces(packet.default, packet.x_scalar, packet.n_scalar)
+    def rewrite(x: Any, n: Any) -> torch.Tensor:
+        return _polynomial(kind, x, n)
+
+    rewrite.__name__ = kind
+
+
+for _kind in _POLYNOMIALS:
+    _register_polynomial(_kind)

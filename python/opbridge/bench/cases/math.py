@@ -227,4 +227,26 @@ def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n
             "Opbridge>LogCumSumExp", f"f32 [{rows},1024] axis 0", lambda t: lcse(t, axis=0), [table], note=own
         ),
     ]
+    # Opbridge>OrthogonalPolynomial (torch.special's polynomials), likewise: x in [-1.2, 1.2] (the
+    # recurrence beyond |x| = 1, the trigonometric form inside for degrees above 6 or 8) and degrees
+    # 0..31; Legendre's recurrence runs every step.
+    poly = _tf_library.load().opbridge_orthogonal_polynomial
+    px = np.clip(normal[:k] * 0.6, -1.2, 1.2).astype(np.float32)
+    degree = np.floor(positive[:k] % 32).astype(np.float32)
+    found += [
+        Case(
+            "Opbridge>OrthogonalPolynomial",
+            f"f32 [{k}] chebyshev_t",
+            lambda a, b: poly(a, b, kind="chebyshev_polynomial_t"),
+            [px, degree],
+            note=own,
+        ),
+        Case(
+            "Opbridge>OrthogonalPolynomial",
+            f"f32 [{k}] legendre_p",
+            lambda a, b: poly(a, b, kind="legendre_polynomial_p"),
+            [px, degree],
+            note=own,
+        ),
+    ]
     return found
