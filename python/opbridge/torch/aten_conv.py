@@ -1,4 +1,242 @@
-"""Convolutions litert-torch lowers to builtins the stock runtime lacks
-(conv_transpose3d: STABLEHLO_CONVOLUTION)."""
+"""Convolutions litert-torch lowers to builtins the stock runtime lacks, or cannot lower at all.
+
+aten.convolution.default (every F.conv*/conv_transpose* reaches it) is rewritten where litert-torch
+fails; the configurations it handles are left to it (NotImplemented: the node stays as it was):
+- transposed, 3 spatial dims (nn.ConvTranspose3d): litert-torch emits STABLEHLO_CONVOLUTION, which
+  the runtime has no kernel for. Rewritten onto one 2-D transposed convolution (TRANSPOSE_CONV) over
+  (H, W) with the depth taps as extra output channels and the depth slices as batch, then each
+  depth tap's result placed at its output depth (d * stride + tap): reshapes and adds, no products
+  on inserted zeros (a zero-insertion CONV_3D would do stride^3 times the multiplications).
+- transposed, 1 or 2 spatial dims with padding or dilation: litert-torch fails to legalize
+  (padding > 0 with stride > 1, any dilation) or the XNNPack delegate refuses the model (1-D
+  padding). Rewritten as the transposed convolution with neither (a dilated kernel is the kernel
+  with d - 1 zeros between taps), then the output cropped by the padding and zero-extended by
+  output_padding, then the bias added.
+- 3 spatial dims with groups > 1 (grouped / depthwise nn.Conv3d, and the grouped 3-D transposed
+  convolution above): TFLite's CONV_3D has no groups and the converter fails ("Failed to export
+  flatbuffer"). Rewritten as one CONV_3D per group, concatenated.
+- 1 spatial dim: litert-torch's own decomposition (to 2-D, with a unit row), which this rewrite
+  replaces in its table, so the 2-D cases above apply to 1-D too.
+aten.conv1d.padding (F.conv1d / nn.Conv1d with padding='same' or 'valid'): litert-torch's 1-D
+decomposition splices the string into a padding list ("Expected a value of type 'List[int]'").
+Rewritten as torch's own 'same' rule: total d * (k - 1), half on each side, the odd one on the right.
+
+Numbers: each output is the sum of the same products as torch's, in another order (TRANSPOSE_CONV
+and CONV_3D accumulate over input channels and kernel taps in their own order; the 3-D transposed
+convolution adds up to ceil(kD / sD) partial sums per output), so results differ from torch's by
+float32 rounding of a sum of Cin/groups * prod(kernel) products.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from .decompositions import replaces
+
+aten = torch.ops.aten
+
+
+def _per_dim(value: int | Sequence[int], n: int) -> list[int]:
+    values = [int(value)] if isinstance(value, int) else [int(v) for v in value]
+    return values * n if len(values) == 1 else values
+
+
+def _pad(x: torch.Tensor, dim: int, low: int, high: int) -> torch.Tensor:
+    """x with `low` / `high` zeros before / after along `dim`: one PAD builtin on a 3-D view
+    (TFLite's PAD takes at most 5-D; the rewrites pad 6-D tensors)."""
+    if low == 0 and high == 0:
+        return x
+    shape = [int(s) for s in x.shape]
+    view = x.reshape(math.prod(shape[:dim]), shape[dim], math.prod(shape[dim + 1 :]))
+    padded = aten.constant_pad_nd.default(view, [0, 0, low, high], 0.0)
+    shape[dim] += low + high
+    return padded.reshape(shape)
+
+
+def _dilated(w: torch.Tensor, dilation: list[int]) -> torch.Tensor:
+    """The kernel (in, out, k...) with d - 1 zeros between its taps along each spatial dim: a dilated
+    convolution is the convolution with this kernel."""
+    for i, d in enumerate(dilation):
+        if d == 1:
+            continue
+        axis = 2 + i
+        k = int(w.shape[axis])
+        taps = _pad(w.unsqueeze(axis + 1), axis + 1, 0, d - 1)
+        shape = [int(s) for s in w.shape]
+        shape[axis] = k * d
+        w = taps.reshape(shape).narrow(axis, 0, d * (k - 1) + 1)
+    return w
+
+
+def _cropped(full: torch.Tensor, padding: list[int], sizes: list[int]) -> torch.Tensor:
+    """Spatial dim i of `full` (the transposed convolution without padding, zero beyond its end)
+    from padding[i], sizes[i] long; what lies past the end (output_padding > padding) is zeros."""
+    for i, (p, size) in enumerate(zip(padding, sizes, strict=True)):
+        axis = 2 + i
+        have = int(full.shape[axis])
+        if p == 0 and size == have:
+            continue
+        kept = min(size, have - p)
+        full = _pad(full.narrow(axis, p, kept), axis, 0, size - kept)
+    return full
+
+
+def _with_bias(y: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    if bias is None:
+        return y
+    return y + bias.reshape([int(bias.shape[0])] + [1] * (y.dim() - 2))
+
+
+def _transposed_3d(x: torch.Tensor, w: torch.Tensor, stride: list[int], groups: int) -> torch.Tensor:
+    """conv_transpose3d without padding or dilation: (N, Ci, D, H, W) ->
+    (N, Co, (D + B - 1) * sD, (H - 1) * sH + kH, (W - 1) * sW + kW), B = ceil(kD / sD), zero past
+    (D - 1) * sD + kD in depth.
+
+    Output depth d * sD + t (t a depth tap) gets input depth d through tap t. One 2-D transposed
+    convolution over (H, W), every depth slice a batch row and every (group, tap, out channel) an
+    output channel, gives each slice's contribution per tap; taps [b * sD, (b + 1) * sD) of slice d
+    land on depths (d + b) * sD + [0, sD): a reshape places a block, and blocks add up shifted by sD."""
+    n, ci, depth, h, width = (int(s) for s in x.shape)
+    cig, cog, kd, kh, kw = int(w.shape[0]) // groups, int(w.shape[1]), *(int(s) for s in w.shape[2:])
+    sd = stride[0]
+    slices = x.permute(0, 2, 1, 3, 4).reshape(n * depth, ci, h, width)
+    # (Ci, Cog, kD, kH, kW) -> (Ci, kD * Cog, kH, kW), output channels ordered (group, tap, out).
+    w2 = w.reshape(groups, cig, cog, kd, kh, kw).permute(0, 1, 3, 2, 4, 5).reshape(ci, kd * cog, kh, kw)
+    z = aten.convolution.default(slices, w2, None, stride[1:], [0, 0], [1, 1], True, [0, 0], groups)
+    hw = [int(s) for s in z.shape[2:]]
+    z = z.reshape(n, depth, groups, kd, cog, hw[0] * hw[1])
+    blocks = -(-kd // sd)
+    total = None
+    for b in range(blocks):
+        taps = _pad(z.narrow(3, b * sd, min(sd, kd - b * sd)), 3, 0, max(0, (b + 1) * sd - kd))
+        # (N, D, g, sD, Cog, HW) -> (N, g, Cog, D, sD, HW) -> depth d * sD + t.
+        placed = taps.permute(0, 2, 4, 1, 3, 5).reshape(n, groups * cog, depth * sd, hw[0] * hw[1])
+        placed = _pad(placed, 2, b * sd, (blocks - 1 - b) * sd)
+        total = placed if total is None else total + placed
+    return total.reshape(n, groups * cog, (depth + blocks - 1) * sd, *hw)
+
+
+def _transposed(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    output_padding: list[int],
+    groups: int,
+) -> torch.Tensor:
+    n = x.dim() - 2
+    sizes = [
+        (int(i) - 1) * s - 2 * p + d * (int(k) - 1) + op + 1
+        for i, s, p, d, k, op in zip(
+            x.shape[2:], stride, padding, dilation, w.shape[2:], output_padding, strict=True
+        )
+    ]
+    w = _dilated(w, dilation)
+    if n == 3:
+        full = _transposed_3d(x, w, stride, groups)
+    else:
+        full = aten.convolution.default(x, w, None, stride, [0] * n, [1] * n, True, [0] * n, groups)
+    return _with_bias(_cropped(full, padding, sizes), bias)
+
+
+def _grouped_3d(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    groups: int,
+) -> torch.Tensor:
+    cig, cog = int(x.shape[1]) // groups, int(w.shape[0]) // groups
+    outs = [
+        aten.convolution.default(
+            x.narrow(1, g * cig, cig),
+            w.narrow(0, g * cog, cog),
+            None if bias is None else bias.narrow(0, g * cog, cog),
+            stride,
+            padding,
+            dilation,
+            False,
+            [0, 0, 0],
+            1,
+        )
+        for g in range(groups)
+    ]
+    return torch.cat(outs, dim=1)
+
+
+@replaces(aten.convolution.default)
+def convolution(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+    transposed: bool,
+    output_padding: Sequence[int],
+    groups: int,
+) -> torch.Tensor:
+    n = x.dim() - 2
+    if n < 1 or x.numel() == 0 or w.numel() == 0:
+        return NotImplemented
+    stride, padding, dilation = (_per_dim(v, n) for v in (stride, padding, dilation))
+    output_padding = _per_dim(output_padding, n)
+    if n == 1:
+        # litert-torch's decomposition, which this one replaces: 1-D as 2-D over a unit row.
+        out = aten.convolution.default(
+            x.unsqueeze(-2),
+            w.unsqueeze(-2),
+            bias,
+            [1, *stride],
+            [0, *padding],
+            [1, *dilation],
+            transposed,
+            [0, *output_padding],
+            groups,
+        )
+        return out.squeeze(-2)
+    if transposed:
+        plain = not any(padding) and all(d == 1 for d in dilation) and not any(output_padding)
+        if n == 2 and plain and bias is None:
+            return NotImplemented  # TRANSPOSE_CONV (the rewrite's own 2-D step lands here)
+        if n in (2, 3):
+            return _transposed(x, w, bias, stride, padding, dilation, output_padding, groups)
+        return NotImplemented
+    if n == 3 and groups > 1:
+        return _grouped_3d(x, w, bias, stride, padding, dilation, groups)
+    return NotImplemented
+
+
+@replaces(aten.conv1d.padding)
+def conv1d_padding(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: Sequence[int] = (1,),
+    padding: str = "valid",
+    dilation: Sequence[int] = (1,),
+    groups: int = 1,
+) -> torch.Tensor:
+    stride, dilation = _per_dim(stride, 1), _per_dim(dilation, 1)
+    unbatched = x.dim() == 2
+    if unbatched:
+        x = x.unsqueeze(0)
+    if padding == "valid":
+        pad = 0
+    elif padding == "same":
+        if stride != [1]:
+            raise ValueError("aten.conv1d: padding='same' is not supported for strided convolutions")
+        total = dilation[0] * (int(w.shape[-1]) - 1)
+        pad = total // 2
+        x = _pad(x, 2, 0, total - 2 * pad)  # torch: the odd element of padding on the right
+    else:
+        raise ValueError(f"aten.conv1d: padding must be 'same' or 'valid', got {padding!r}")
+    out = aten.convolution.default(x, w, bias, stride, [pad], dilation, False, [0], groups)
+    return out.squeeze(0) if unbatched else out
