@@ -155,11 +155,7 @@ def test_segnet_pool_unpool_converts_and_matches_torch() -> None:
 
 
 def test_max_pool2d_with_indices_unsupported_attrs_are_named() -> None:
-    with pytest.raises(ValueError, match=r"max_pool2d\(return_indices=True\): dilation"):
-        convert(
-            module(lambda a: F.max_pool2d(a, 2, dilation=2, return_indices=True)),
-            sample_inputs=(torch.randn(1, 2, 8, 8),),
-        )
+    # Dilation is supported since aten_misc.py (tests_torch/test_misc_torch.py).
     # float64: TFLite's PAD/SLICE/TRANSPOSE/REVERSE have no float64 (litert-torch alone fails too).
     with pytest.raises(ValueError, match=r"max_pool2d\(return_indices=True\): dtype float64"):
         convert(

@@ -33,6 +33,7 @@ _FAMILIES = (
     "aten_construct",
     "aten_conv",
     "aten_transformers",
+    "aten_misc",
 )
 
 
