@@ -34,6 +34,7 @@ _FAMILIES = (
     "aten_conv",
     "aten_transformers",
     "aten_misc",
+    "aten_models",
 )
 
 
