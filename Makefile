@@ -14,7 +14,7 @@ AARCH64_CACHE := .cache/aarch64
 AARCH64_STAMP := $(AARCH64_CACHE)/.setup-stamp
 SOURCES := $(shell find cpp ops python cmake -type f -not -path '*/__pycache__/*') CMakeLists.txt pyproject.toml
 
-.PHONY: all build demo test test-torch lint bench wheels wheel-aarch64 test-aarch64 test-aarch64-ci sanitize census clean system-deps
+.PHONY: all build demo test test-torch lint bench wheels wheel-aarch64 test-aarch64 test-aarch64-ci sanitize census census-torch clean system-deps
 
 all: test
 
@@ -166,6 +166,13 @@ sanitize: build
 # a time, each in its own process, at the lowest priority (it takes a while).
 census: build
 	nice -n 19 $(PY) tools/census_models.py
+
+# The PyTorch censuses: op candidates (docs/ops-torch.md) and Hugging Face transformers
+# architectures from tiny configs (docs/models-torch.md), in the torch venv.
+census-torch: build $(TORCH_STAMP)
+	$(TORCH_PIP) install -q --no-deps --force-reinstall dist/opbridge-*.whl
+	nice -n 19 $(TORCH_VENV)/bin/python tools/census_torch.py --markdown docs/ops-torch.md
+	nice -n 19 $(TORCH_VENV)/bin/python tools/census_torch_models.py --markdown docs/models-torch.md
 
 clean:
 	rm -rf build dist $(BUILD_STAMP)

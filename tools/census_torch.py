@@ -70,7 +70,15 @@ def _run(model: bytes, inputs: list[np.ndarray], stock: bool) -> list[np.ndarray
         interpreter = Interpreter(model_content=model)
         runner = interpreter.get_signature_runner()
         names = list(interpreter.get_signature_list()["serving_default"]["inputs"])
-        return _ordered(runner(**dict(zip(names, inputs, strict=True))))
+        details = runner.get_input_details()
+        # litert-torch makes int64 inputs int32: a user feeds the dtype the model asks for
+        fed = [
+            x.astype(details[n]["dtype"])
+            if x.dtype.kind in "iu" and np.dtype(details[n]["dtype"]).kind in "iu"
+            else x
+            for n, x in zip(names, inputs, strict=True)
+        ]
+        return _ordered(runner(**dict(zip(names, fed, strict=True))))
     return _ordered(run_tflite(model, inputs))
 
 
