@@ -126,7 +126,7 @@ def test_conv_groups_same_and_padding_modes() -> None:
     a, b, c = torch.randn(2, 4, 11), torch.randn(2, 4, 7, 6), torch.randn(2, 4, 5, 4, 6)
     c1, c2, c3 = nn.Conv1d, nn.Conv2d, nn.Conv3d
     convs = [
-        (c3(4, 6, (3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 2), dilation=(1, 2, 1), groups=2), 2),
+        (c3(4, 6, (3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 2), dilation=(2, 2, 1), groups=2), 2),
         (c3(4, 8, 3, padding="same", groups=4, bias=False), 2),  # depthwise, multiplier 2
         (c3(4, 4, 2, padding=1, groups=2, padding_mode="circular"), 2),
         (c3(4, 3, 3, padding=1, padding_mode="replicate"), 2),
