@@ -12,6 +12,7 @@ import math
 import pytest
 import torch
 
+import opbridge
 from conftest import module
 from opbridge import testing, tflite_model
 
@@ -206,3 +207,58 @@ def test_spherical_bessel_j0_float32_and_float64() -> None:
     assert tflite_model.custom_op_counts(out) == {"Tan": 1}
     out = testing.assert_parity(model, (x,), rtol=F64_EPS, atol=0.0, enable_x64=True)
     assert tflite_model.custom_op_counts(out)["Sin"] == 1
+
+
+# airy_ai's branches: x < -2.09 (oscillating asymptotic form), the Maclaurin series in between,
+# [2.09, 8.32] (series run, asymptotic value returned), the decaying form above 8.32, 0 above
+# 103.892 (float32 results subnormal near 25.5, 0 beyond), +-inf -> NaN, and the boundaries.
+AIRY_EDGES = (
+    0.0,
+    -0.0,
+    INF,
+    -INF,
+    NAN,
+    2.09,
+    -2.09,
+    8.3203353,
+    103.892,
+    103.9,
+    25.5,
+    1e-45,
+    -1e-30,
+    -1e30,
+    1e30,
+)
+
+
+def _airy_grid() -> torch.Tensor:
+    return torch.cat(
+        [
+            _uniform(-12.0, 12.0, 4000, torch.float64, *AIRY_EDGES),
+            _uniform(-300.0, 110.0, 1000, torch.float64),
+            -(10 ** _uniform(0.0, 30.0, 500, torch.float64)),
+        ]
+    )
+
+
+def test_airy_ai_bitwise_float32_float64_integers_and_shapes() -> None:
+    # Opbridge>AiryAi is torch's algorithm with its x86 build's fused steps: torch's bits
+    # (measured on 600k points per dtype, docs/ops/airy_ai.md)
+    x = _airy_grid()
+    model = module(lambda x, i, e, s: tuple(torch.special.airy_ai(t) for t in (x, i, e, s)))
+    inputs = (
+        x.float().reshape(5, -1),
+        torch.arange(-6, 6, dtype=torch.int32),
+        torch.empty(0, 3),
+        torch.tensor(-3.5),
+    )
+    out = testing.assert_parity(model, inputs, rtol=0.0, atol=0.0)
+    assert tflite_model.custom_op_counts(out) == {"Opbridge>AiryAi": 4}
+    out = testing.assert_parity(module(torch.special.airy_ai), (x,), rtol=0.0, atol=0.0, enable_x64=True)
+    assert tflite_model.custom_op_counts(out) == {"Opbridge>AiryAi": 1}
+
+
+def test_airy_ai_half_refused() -> None:
+    # torch: "airy_ai_cpu" not implemented for 'Half'
+    with pytest.raises(ValueError, match=r"airy_ai: torch has no kernel for torch\.float16"):
+        opbridge.convert(module(torch.special.airy_ai), sample_inputs=(torch.rand(4).half(),))

@@ -36,6 +36,8 @@ The orthogonal polynomials (chebyshev_polynomial_t/u/v/w and the shifted ones, h
 laguerre_polynomial_l, legendre_polynomial_p; tensor or scalar x and n) run on
 Opbridge>OrthogonalPolynomial, torch's algorithm and its x86 build's fused recurrence steps (bitwise,
 float32 and float64; docs/ops/orthogonal_polynomial.md).
+airy_ai runs on Opbridge>AiryAi, torch's algorithm (Cephes' series and asymptotic forms) and its x86
+build's fused steps (bitwise; docs/ops/airy_ai.md).
 spherical_bessel_j0 takes sin(x) = 2t / (1 + t^2), t = Tan(x/2): TFLite's SIN builtin has no range
 reduction (sin(1e10) = -4891, NaN from 1e20); within 4 ulp of torch in float32.
 Binary functions of rank > 5 are broadcast by the kernel (TF's limit: 5 merged
@@ -594,3 +596,11 @@ def _register_polynomial(kind: str) -> None:
 
 for _kind in _POLYNOMIALS:
     _register_polynomial(_kind)
+
+
+@replaces(aten.special_airy_ai.default)
+def airy_ai(x: torch.Tensor) -> torch.Tensor:
+    # Opbridge>AiryAi: torch's algorithm (Cephes' series and asymptotic forms) and its x86 build's
+    # fused steps, bitwise (docs/ops/airy_ai.md); integers promote to float32, as in torch
+    _float_only("airy_ai", x)
+    return _unary("Opbridge>AiryAi", x)

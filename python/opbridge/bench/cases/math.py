@@ -230,6 +230,13 @@ def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n
     # Opbridge>OrthogonalPolynomial (torch.special's polynomials), likewise: x in [-1.2, 1.2] (the
     # recurrence beyond |x| = 1, the trigonometric form inside for degrees above 6 or 8) and degrees
     # 0..31; Legendre's recurrence runs every step.
+    # Opbridge>AiryAi (torch.special.airy_ai), likewise: x = 10 * normal crosses every branch (the
+    # oscillating form below -2.09, the series, the decaying form, 0 above 103.9).
+    airy = _tf_library.load().opbridge_airy_ai
+    found += [
+        Case("Opbridge>AiryAi", f"f32 [{k}]", airy, [x], note=own),
+        Case("Opbridge>AiryAi", f"f64 [{k // 4}]", airy, [x[: k // 4].astype(np.float64)], note=own),
+    ]
     poly = _tf_library.load().opbridge_orthogonal_polynomial
     px = np.clip(normal[:k] * 0.6, -1.2, 1.2).astype(np.float32)
     degree = np.floor(positive[:k] % 32).astype(np.float32)
