@@ -46,3 +46,30 @@ def test_max_pool_dilation_ceil_padding() -> None:
         )
 
     testing.assert_parity(module(fn), (a, b, c), rtol=0, atol=0, enable_x64=True)
+
+
+def test_grid_sample_3d_every_mode() -> None:
+    torch.manual_seed(2)
+    image = torch.randn(2, 3, 4, 5, 6)
+    image[1, 2, 1, 1, 1] = INF  # a tap inside weighing 0 gives NaN (torch multiplies)
+    grid = torch.rand(2, 3, 2, 4, 3) * 2.8 - 1.4  # past the edges: every padding mode matters
+    grid[0, 0, 0, :3] = torch.tensor([[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    # NaN clips to the last position (std::min/max), inf too; both fall outside with zeros.
+    grid[1, 0, 0, :2] = torch.tensor([[NAN, 0.0, 0.0], [INF, 9.0, -INF]])
+    # Half-pixel coordinates: nearest rounds half to even.
+    grid[0, 1, 1] = torch.tensor(
+        [[-0.6, -0.2, 0.2], [0.2, 0.6, -0.25], [-0.75, 0.25, 0.75], [0.5, -0.5, 0.0]]
+    )
+    cases = [
+        (m, p, a)
+        for m in ("bilinear", "nearest")
+        for p in ("zeros", "border", "reflection")
+        for a in (False, True)
+    ]
+
+    def fn(image: torch.Tensor, grid: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        outs = [F.grid_sample(image, grid, mode=m, padding_mode=p, align_corners=a) for m, p, a in cases]
+        outs.append(F.grid_sample(image[:, :, :1, :1], grid, align_corners=True))  # size-1 dims
+        return tuple(outs)
+
+    testing.assert_parity(module(fn), (image, grid), rtol=0, atol=0)

@@ -14,6 +14,14 @@ per plane as torch's (w; h * W + w; (d * H + h) * W + w), int64 (int32 without e
 Undilated 2-D pooling keeps its existing paths (MaxPoolWithArgmax with indices, litert-torch's
 MAX_POOL_2D without). float32 only; float64 becomes float32 without enable_x64 and is refused
 with it (float64 comparisons do not legalize).
+
+grid_sample on 5-D input (grid_sampler_3d): litert-torch has no lowering; 4-D input stays on
+Opbridge>GridSample (aten_sampling). torch's CPU kernel in builtins: its source-index arithmetic
+(unnormalize, reflection by fabs/fmod/floor, clipping as std::min/max so a NaN coordinate clips to
+the last position, non-finite -> -100), the 8 trilinear taps as GATHERs of channels-last rows,
+weights and sums in its order; nearest rounds half to even. Exact for float32. Deviation: a
+reflected coordinate so large that torch's int cast of the flip count overflows (|coord| > 2^31
+spans) may reflect differently.
 """
 
 from __future__ import annotations
@@ -180,3 +188,119 @@ def _values_only(nd: int) -> object:
 replaces(aten.max_pool1d.default)(_values_only(1))
 replaces(aten.max_pool2d.default)(_values_only(2))
 replaces(aten.max_pool3d.default)(_values_only(3))
+
+
+# --- grid_sample on 5-D input -----------------------------------------------------------------------
+
+
+def _grid_coordinate(coord: torch.Tensor, size: int, padding_mode: int, align_corners: bool) -> torch.Tensor:
+    """torch's grid_sampler_compute_source_index (GridSampler.h), in its float32 operation order."""
+    if align_corners:
+        coord = ((coord + 1) / 2) * (size - 1)
+    else:
+        coord = ((coord + 1) * size - 1) / 2
+    if padding_mode == 2:  # reflection: reflect_coordinates then clip_coordinates
+        low, high = (0, 2 * (size - 1)) if align_corners else (-1, 2 * size - 1)
+        if low == high:
+            coord = torch.zeros_like(coord)
+        else:
+            lowest, span = low / 2, (high - low) / 2
+            folded = torch.abs(coord - lowest)
+            extra = torch.remainder(folded, span)  # fmod: folded >= 0
+            flips = torch.floor(folded / span)
+            odd = flips - 2 * torch.floor(flips / 2) != 0
+            coord = torch.where(odd, span - extra + lowest, extra + lowest)
+    if padding_mode in (1, 2):  # clip_coordinates: min(size - 1, max(coord, 0)), so NaN -> size - 1
+        low = torch.where(coord < 0, torch.zeros_like(coord), coord)
+        coord = torch.where(low < size - 1, low, torch.full_like(coord, size - 1))
+    # safe_downgrade_to_int_range: non-finite or out of int range -> -100 (outside the input).
+    inside = torch.logical_and(
+        torch.isfinite(coord), torch.logical_and(coord <= 2147483646, coord >= -2147483648)
+    )
+    return torch.where(inside, coord, torch.full_like(coord, -100.0))
+
+
+def _grid_sampler_3d(
+    image: torch.Tensor, grid: torch.Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> torch.Tensor:
+    """torch's grid_sampler_3d_cpu_impl: 8 corner taps (bilinear) accumulated in its order (tnw, tne,
+    tsw, tse, bnw, bne, bsw, bse, each weight a left-to-right product of three differences) onto 0,
+    a tap outside the input skipped (here: adds +0.0, which cannot change a sum that starts at +0.0);
+    nearest rounds half to even (nearbyint). Taps are rows of the channels-last input (GATHER)."""
+    name = "grid_sample (5-D)"
+    if interpolation_mode not in (0, 1):
+        raise ValueError(
+            f"{name}: mode {('bilinear', 'nearest', 'bicubic')[interpolation_mode]} is not supported "
+            "by torch for 5-D input"
+        )
+    if image.dtype == torch.float64:
+        dtype = _float64_as_float32("aten.grid_sampler_3d")
+        image, grid = image.to(dtype), grid.to(dtype)
+    if image.dtype != torch.float32 or grid.dtype != image.dtype:
+        raise ValueError(f"{name}: input and grid must both be float32, got {image.dtype} and {grid.dtype}")
+    n, c, d, h, w = (int(v) for v in image.shape)
+    if grid.dim() != 5 or int(grid.shape[0]) != n or int(grid.shape[-1]) != 3:
+        raise ValueError(
+            f"{name}: grid must be (N, D_out, H_out, W_out, 3) with N={n}, got {tuple(grid.shape)}"
+        )
+    out_shape = [int(v) for v in grid.shape[1:4]]
+    points = math.prod(out_shape)
+    if c == 0 or points == 0 or d * h * w == 0:
+        return torch.zeros((n, c, *out_shape), dtype=image.dtype)
+    flat_grid = grid.reshape(n, points, 3)
+    ix = _grid_coordinate(flat_grid[..., 0], w, padding_mode, align_corners)
+    iy = _grid_coordinate(flat_grid[..., 1], h, padding_mode, align_corners)
+    iz = _grid_coordinate(flat_grid[..., 2], d, padding_mode, align_corners)
+    rows = image.permute(0, 2, 3, 4, 1).reshape(n * d * h * w, c)
+    base = (torch.arange(n, dtype=torch.int32) * (d * h * w)).unsqueeze(1)
+
+    def tap(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The input at integer-valued float coordinates (n, points, c) and whether they lie inside."""
+        inside = (x >= 0) & (x < w) & (y >= 0) & (y < h) & (z >= 0) & (z < d)
+        xi = torch.clamp(x, 0, w - 1).to(torch.int32)
+        yi = torch.clamp(y, 0, h - 1).to(torch.int32)
+        zi = torch.clamp(z, 0, d - 1).to(torch.int32)
+        index = base + (zi * h + yi) * w + xi
+        values = torch.index_select(rows, 0, index.reshape(-1)).reshape(n, points, c)
+        return values, inside.unsqueeze(-1)
+
+    zero = torch.zeros((), dtype=image.dtype)
+    if interpolation_mode == 1:
+        values, inside = tap(torch.round(ix), torch.round(iy), torch.round(iz))
+        out = torch.where(inside, values, zero)
+    else:
+        x0, y0, z0 = torch.floor(ix), torch.floor(iy), torch.floor(iz)
+        x1, y1, z1 = x0 + 1, y0 + 1, z0 + 1
+        corners = (  # (x, y, z, weight): torch's order and products
+            (x0, y0, z0, (x1 - ix) * (y1 - iy) * (z1 - iz)),
+            (x1, y0, z0, (ix - x0) * (y1 - iy) * (z1 - iz)),
+            (x0, y1, z0, (x1 - ix) * (iy - y0) * (z1 - iz)),
+            (x1, y1, z0, (ix - x0) * (iy - y0) * (z1 - iz)),
+            (x0, y0, z1, (x1 - ix) * (y1 - iy) * (iz - z0)),
+            (x1, y0, z1, (ix - x0) * (y1 - iy) * (iz - z0)),
+            (x0, y1, z1, (x1 - ix) * (iy - y0) * (iz - z0)),
+            (x1, y1, z1, (ix - x0) * (iy - y0) * (iz - z0)),
+        )
+        out = None
+        for x, y, z, weight in corners:
+            values, inside = tap(x, y, z)
+            term = torch.where(inside, values * weight.unsqueeze(-1), zero)
+            out = term if out is None else out + term
+        assert out is not None
+    return out.permute(0, 2, 1).reshape(n, c, *out_shape)
+
+
+@replaces(aten.grid_sampler.default)
+def grid_sampler(
+    image: torch.Tensor, grid: torch.Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> object:
+    if image.dim() == 4:  # Opbridge>GridSample
+        return aten_sampling.grid_sampler(image, grid, interpolation_mode, padding_mode, align_corners)
+    return _grid_sampler_3d(image, grid, interpolation_mode, padding_mode, align_corners)
+
+
+@replaces(aten.grid_sampler_3d.default)
+def grid_sampler_3d(
+    image: torch.Tensor, grid: torch.Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> torch.Tensor:
+    return _grid_sampler_3d(image, grid, interpolation_mode, padding_mode, align_corners)
