@@ -33,8 +33,8 @@ the eigenvalues' order agreed with torch's on the matrices tried (both the real
 Schur form's) but is promised by neither; eigenvectors equal torch's up to a
 per-column phase (_eig). Where torch raises on NaN/inf input, the converted
 model gives what TF's kernel gives.
-Not converted: lstsq (torch.export itself fails on it: a data-dependent output
-shape, before any rewrite runs).
+lstsq is not here: torch.export fails on its aten op (data-dependent output shapes)
+before any rewrite runs, so export_functions.py answers torch.linalg.lstsq during export.
 """
 
 from __future__ import annotations

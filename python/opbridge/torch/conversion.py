@@ -23,7 +23,7 @@ import torch
 from .. import tflite_model
 from ..conversion import ConversionResult, _without_kernel
 from ..errors import OpbridgeError, UnsupportedOpsError
-from . import decompositions, lowering, ops
+from . import decompositions, export_functions, lowering, ops
 from .litert_torch_api import api
 
 _NO_LOWERING = re.compile(r"Lowering not found: ([^\n]+)")
@@ -49,7 +49,8 @@ def export(module: Any, sample_inputs: Sequence[Any]) -> torch.export.ExportedPr
     if not all(isinstance(a, torch.Tensor) for a in args):
         raise TypeError("opbridge.convert: sample_inputs must be a tuple of torch tensors")
     try:
-        return torch.export.export(module, args)
+        with export_functions.replaced():
+            return torch.export.export(module, args)
     except Exception as exc:  # torch's tracing errors have many types; the message is what helps
         raise TorchExportError(
             f"torch.export could not trace {type(module).__name__}: {_short(exc)}"
