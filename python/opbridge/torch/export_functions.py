@@ -1,5 +1,8 @@
 """torch functions replaced while torch.export traces the module, for ops whose aten form torch.export
-itself cannot trace, so no aten rewrite (decompositions.py) ever sees them.
+itself cannot trace, so no aten rewrite (decompositions.py) ever sees them: torch.linalg.lstsq, and
+torch.cov / torch.corrcoef / F.gaussian_nll_loss, whose value checks (aten.equal, `torch.any(var < 0)`)
+torch.export cannot trace; their replacements are torch's formulas without the checks (a model
+cannot raise: negative or fractional weights, and a negative variance, are used as given / clamped).
 
 `torch.linalg.lstsq`: its aten op has outputs whose sizes depend on the values (residuals only for a
 full-rank tall A, driver-dependent rank and singular values), and torch.export's fake-tensor rule
@@ -25,6 +28,7 @@ gives the minimum-norm solution.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,7 +72,104 @@ def _lstsq(a: torch.Tensor, b: torch.Tensor, rcond: float | None = None, *, driv
     return torch.return_types.linalg_lstsq((solution, residuals, rank, singular_values))
 
 
-_REPLACED = {torch.linalg.lstsq: _lstsq}
+def _cov(
+    x: torch.Tensor,
+    *,
+    correction: int = 1,
+    fweights: torch.Tensor | None = None,
+    aweights: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """torch.cov's formula (aten/native/Correlation.cpp) without its value checks (integral,
+    non-negative weights): torch.export fails on them (aten.equal), and a model cannot raise."""
+    name = "cov"
+    if x.dim() > 2:
+        raise ValueError(f"{name}: expected input to have two or fewer dimensions but got {x.dim()}")
+    observations = x.view(1, -1) if x.dim() < 2 else x
+    n = observations.shape[1]
+    w: torch.Tensor | None = None
+    for weights, what in ((fweights, "fweights"), (aweights, "aweights")):
+        if weights is not None and (weights.dim() > 1 or weights.numel() != n):
+            raise ValueError(f"{name}: expected {what} to be a 1-D tensor of {n} elements")
+    if fweights is not None:
+        w = fweights
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg = observations.mean(1)
+        w_sum = torch.tensor(n, dtype=avg.real.dtype if avg.is_complex() else avg.dtype)
+        norm_factor = w_sum - correction
+    else:
+        w_sum = w.sum()
+        avg = (observations * w).sum(1) / w_sum
+        if aweights is None:
+            norm_factor = w_sum - correction
+        else:
+            norm_factor = w_sum - correction * (w * aweights).sum() / w_sum
+    norm_factor = torch.where(norm_factor <= 0, torch.zeros_like(norm_factor), norm_factor)
+    centered = observations - avg.unsqueeze(1)
+    weighted = centered if w is None else centered * w
+    c = torch.mm(centered, weighted.t().conj()) / norm_factor
+    return c.squeeze()
+
+
+def _corrcoef(x: torch.Tensor) -> torch.Tensor:
+    """torch.corrcoef: cov divided by the outer product of the standard deviations, clipped to [-1, 1]
+    (each part for complex)."""
+    c = _cov(x)
+    if c.dim() == 0:
+        return c / c
+    stddev = torch.diagonal(c).real.sqrt() if c.is_complex() else torch.diagonal(c).sqrt()
+    c = c / stddev.unsqueeze(1)
+    c = c / stddev.unsqueeze(0)
+    if c.is_complex():
+        return torch.complex(c.real.clamp(-1, 1), c.imag.clamp(-1, 1))
+    return c.clamp(-1, 1)
+
+
+def _gaussian_nll_loss(
+    input: torch.Tensor,
+    target: torch.Tensor,
+    var: torch.Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """F.gaussian_nll_loss (torch/nn/functional.py) without `torch.any(var < 0)`, a data-dependent
+    check torch.export cannot trace: a negative variance, where torch raises, is clamped to eps."""
+    name = "gaussian_nll_loss"
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError(f"{name}: var has negative entry/entries")
+        var = var * torch.ones_like(input)
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = torch.unsqueeze(var, -1)
+        elif not (
+            input.ndim == var.ndim
+            and sum(y for x, y in zip(input.size(), var.size(), strict=True) if x != y) == 1
+        ):
+            raise ValueError(f"{name}: var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{name}: {reduction} is not valid")
+    var = var.clamp(min=eps)
+    loss = 0.5 * (torch.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+_REPLACED = {
+    torch.linalg.lstsq: _lstsq,
+    torch.cov: _cov,
+    torch.Tensor.cov: _cov,
+    torch.corrcoef: _corrcoef,
+    torch.Tensor.corrcoef: _corrcoef,
+    torch.nn.functional.gaussian_nll_loss: _gaussian_nll_loss,
+}
 
 
 class _Replacing(TorchFunctionMode):

@@ -1,6 +1,7 @@
-"""torch.linalg.lstsq: torch.export cannot trace its aten op (value-dependent output sizes), so
-opbridge answers the call during export (python/opbridge/torch/export_functions.py). torch eager
-vs the converted model in LiteRT, inputs by index.
+"""Functions torch.export cannot trace, answered during export (python/opbridge/torch/export_functions.py):
+torch.linalg.lstsq (value-dependent output sizes), torch.cov / torch.corrcoef (aten.equal in their
+weight checks), F.gaussian_nll_loss (`torch.any(var < 0)`). torch eager vs the converted model in
+LiteRT, inputs by index.
 
 Tolerances: the model solves by SVD (pinv), torch's gelsy by QR with column pivoting; both are
 backward stable, so solutions agree to about cond(A) * eps(float32). The matrices here have
@@ -108,3 +109,46 @@ def test_lstsq_refuses_what_torch_refuses() -> None:
             module(lambda a, b: torch.linalg.lstsq(a, b, driver="gelsx").solution),
             sample_inputs=(a, torch.randn(5, 2)),
         )
+
+
+def test_cov_and_corrcoef_every_weighting_and_shape() -> None:
+    torch.manual_seed(3)
+    x, v = torch.randn(3, 7), torch.randn(7)
+    fw, aw = torch.randint(1, 4, (7,)), torch.rand(7)
+    const = torch.ones(2, 5)  # zero variance: corrcoef gives NaN, as torch
+
+    def fn(x: torch.Tensor, v: torch.Tensor, fw: torch.Tensor, aw: torch.Tensor, const: torch.Tensor):
+        return (
+            torch.cov(x),
+            torch.cov(x, correction=0),
+            x.cov(fweights=fw),
+            torch.cov(x, aweights=aw),
+            torch.cov(x, correction=2, fweights=fw, aweights=aw),
+            torch.cov(v).reshape(1),  # 1-D input: a 0-d variance
+            torch.cov(x[:, :1]),  # one observation: norm factor 0 -> NaN
+            torch.corrcoef(x),
+            x.corrcoef(),
+            torch.corrcoef(const),
+        )
+
+    testing.assert_parity(module(fn), (x, v, fw, aw, const), rtol=1e-6, atol=1e-6)
+
+
+def test_gaussian_nll_loss_every_reduction_and_variance_shape() -> None:
+    import torch.nn.functional as F
+
+    torch.manual_seed(4)
+    i, t = torch.randn(4, 3), torch.randn(4, 3)
+    var_full, var_col = torch.rand(4, 3), torch.rand(4, 1)
+    var_short = torch.rand(4) * 1e-8  # homoscedastic, one dim short; below eps: clamped
+
+    def fn(i: torch.Tensor, t: torch.Tensor, vf: torch.Tensor, vc: torch.Tensor, vs: torch.Tensor):
+        return (
+            F.gaussian_nll_loss(i, t, vf),
+            F.gaussian_nll_loss(i, t, vc, full=True),
+            F.gaussian_nll_loss(i, t, vs, reduction="none"),
+            F.gaussian_nll_loss(i, t, vf, reduction="sum", eps=0.1),
+            torch.nn.GaussianNLLLoss()(i, t, vc),
+        )
+
+    testing.assert_parity(module(fn), (i, t, var_full, var_col, var_short), rtol=1e-6, atol=1e-6)
