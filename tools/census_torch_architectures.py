@@ -8,6 +8,7 @@ variants, rotary, norms, MoE routing, convolution stems) at a size that converts
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -68,21 +69,25 @@ def _image(g: torch.Generator, size: int = 32, channels: int = 3) -> torch.Tenso
 
 class Forward(torch.nn.Module):
     """A model called as users call it (`model(input_ids=..., ...)`) with the inputs fed by position,
-    returning its first output (last hidden state, or logits for a task head)."""
+    returning its first output (last hidden state, or logits for a task head) or the one `output` names."""
 
-    def __init__(self, model: torch.nn.Module, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, model: torch.nn.Module, keys: tuple[str, ...], output: int = 0, cache: bool = True
+    ) -> None:
         super().__init__()
         self.model = model
         self.keys = keys
+        self.output = output  # which output (a model whose first is a loss or integer codes)
+        self.fixed = {"use_cache": False} if cache else {}  # some models' forward takes no use_cache
         self.eval()
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        out = self.model(**dict(zip(self.keys, inputs, strict=True)), use_cache=False, return_dict=False)
-        return out[0]
+        out = self.model(**dict(zip(self.keys, inputs, strict=True)), **self.fixed, return_dict=False)
+        return out[self.output]
 
 
 def _model(config: Any, cls: str = "AutoModel", keys: tuple[str, ...] = ("input_ids",)) -> torch.nn.Module:
-    return Forward(getattr(transformers, cls).from_config(config), keys)
+    return Forward(_construct(cls, config), keys)
 
 
 def text(name: str, cls: str = "AutoModel", **overrides: Any) -> Builder:
@@ -148,6 +153,93 @@ def _time_series(name: str) -> Builder:
 
     return build
 
+
+def _built(
+    model: Callable[[], torch.nn.Module],
+    inputs: Callable[[torch.Generator], tuple[torch.Tensor, ...]],
+    keys: tuple[str, ...],
+    output: int = 0,
+    cache: bool = True,
+) -> Builder:
+    """An architecture whose config or inputs need more than a shrink: `model()` builds it, `inputs(g)`
+    its sample inputs."""
+    return lambda g: (Forward(model(), keys, output, cache), inputs(g))
+
+
+def _resnet(**overrides: Any) -> Any:
+    """A tiny native ResNet backbone (detection and segmentation heads' default is a timm one)."""
+    config = {"embedding_size": 8, "hidden_sizes": [8, 16, 32, 64], "depths": [1, 1, 1, 1]}
+    return transformers.ResNetConfig(**{**config, **overrides})
+
+
+_DETR = {
+    "d_model": 32, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 4,
+    "decoder_attention_heads": 4, "encoder_ffn_dim": 64, "decoder_ffn_dim": 64, "num_queries": 8,
+}  # fmt: skip
+
+
+def _construct(cls: str, config: Any) -> torch.nn.Module:
+    """transformers.<cls> (an Auto class, or a model class, some not exported at the top level) on config."""
+    if cls.startswith("Auto"):
+        return getattr(transformers, cls).from_config(config)
+    if hasattr(transformers, cls):
+        return getattr(transformers, cls)(config)
+    module = type(config).__module__.replace("configuration_", "modeling_")
+    return getattr(importlib.import_module(module), cls)(config)
+
+
+def _detection(
+    name: str, cls: str = "AutoModel", size: int = 64, output: int = 0, **overrides: Any
+) -> Builder:
+    return _built(
+        lambda: _construct(cls, getattr(transformers, name + "Config")(**overrides)),
+        lambda g: (_image(g, size),),
+        ("pixel_values",),
+        output,
+        cache=False,
+    )
+
+
+def _video(name: str, frames: int = 4, **overrides: Any) -> Builder:
+    return lambda g: (
+        Forward(transformers.AutoModel.from_config(_tiny(name, **overrides)), ("pixel_values",), cache=False),
+        (torch.randn(1, frames, 3, 32, 32, generator=g),),
+    )
+
+
+def _forecast(name: str, **overrides: Any) -> Builder:
+    """Probabilistic forecasters (past values, time features, observed mask; future time features)."""
+
+    def build(g: torch.Generator) -> tuple[torch.nn.Module, tuple[torch.Tensor, ...]]:
+        config = _tiny(
+            name, prediction_length=4, context_length=8, lags_sequence=[1, 2], num_time_features=1,
+            encoder_layers=1, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
+            encoder_ffn_dim=16, decoder_ffn_dim=16, d_model=16, **overrides,
+        )  # fmt: skip
+        keys = (
+            "past_values",
+            "past_time_features",
+            "past_observed_mask",
+            "future_values",
+            "future_time_features",
+        )
+        inputs = (
+            torch.randn(1, 10, generator=g),
+            torch.randn(1, 10, 1, generator=g),
+            torch.ones(1, 10),
+            torch.randn(1, 4, generator=g),
+            torch.randn(1, 4, 1, generator=g),
+        )
+        return _model(config, keys=keys), inputs
+
+    return build
+
+
+_BART = {
+    "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 4, "decoder_attention_heads": 4,
+    "encoder_ffn_dim": 64, "decoder_ffn_dim": 64,
+}  # fmt: skip
+_SIZES_VISION = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 64}
 
 _MOE = {"num_experts": 4, "num_local_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 16}
 
@@ -293,4 +385,479 @@ ARCHITECTURES: dict[str, Builder] = {
     # time series
     "PatchTST": _time_series("PatchTST"),
     "PatchTSMixer": _time_series("PatchTSMixer"),
+    # detection and segmentation heads (native backbones, no timm, no download)
+    "Detr": _detection("Detr", backbone_config=_resnet(out_features=["stage4"]), **_DETR),
+    "ConditionalDetr": _detection(
+        "ConditionalDetr", backbone_config=_resnet(out_features=["stage4"]), **_DETR
+    ),
+    "DeformableDetr": _detection(
+        "DeformableDetr",
+        size=128,  # its extra feature level halves the last stage's map; group norm needs > 1 value
+        output=1,  # the decoder's last hidden state (the first output is the initial reference points)
+        backbone_config=_resnet(out_features=["stage2", "stage3", "stage4"]),
+        encoder_n_points=2,
+        decoder_n_points=2,
+        **_DETR,
+    ),
+    "RTDetr": _detection(
+        "RTDetr",
+        backbone_config=transformers.RTDetrResNetConfig(
+            embedding_size=8,
+            hidden_sizes=[8, 16, 32, 64],
+            depths=[1, 1, 1, 1],
+            out_features=["stage2", "stage3", "stage4"],
+        ),
+        encoder_in_channels=[16, 32, 64],
+        encoder_hidden_dim=32,
+        encoder_ffn_dim=64,
+        encoder_attention_heads=4,
+        d_model=32,
+        decoder_in_channels=[32, 32, 32],
+        decoder_ffn_dim=64,
+        decoder_attention_heads=4,
+        decoder_layers=1,
+        num_queries=8,
+        num_denoising=0,
+        decoder_n_points=2,
+    ),
+    "RTDetrV2": _detection(
+        "RTDetrV2",
+        backbone_config=transformers.RTDetrResNetConfig(
+            embedding_size=8,
+            hidden_sizes=[8, 16, 32, 64],
+            depths=[1, 1, 1, 1],
+            out_features=["stage2", "stage3", "stage4"],
+        ),
+        encoder_in_channels=[16, 32, 64],
+        encoder_hidden_dim=32,
+        encoder_ffn_dim=64,
+        encoder_attention_heads=4,
+        d_model=32,
+        decoder_in_channels=[32, 32, 32],
+        decoder_ffn_dim=64,
+        decoder_attention_heads=4,
+        decoder_layers=1,
+        num_queries=8,
+        num_denoising=0,
+        decoder_n_points=2,
+    ),
+    "Mask2Former": _detection(
+        "Mask2Former",
+        backbone_config=transformers.SwinConfig(
+            embed_dim=8,
+            depths=[1, 1, 1, 1],
+            num_heads=[1, 1, 2, 2],
+            window_size=2,
+            image_size=64,
+            out_features=["stage1", "stage2", "stage3", "stage4"],
+        ),
+        feature_size=32,
+        mask_feature_size=32,
+        hidden_dim=32,
+        encoder_feedforward_dim=64,
+        encoder_layers=1,
+        decoder_layers=2,
+        num_attention_heads=4,
+        dim_feedforward=64,
+        num_queries=8,
+    ),
+    "UperNet": _detection(
+        "UperNet",
+        "UperNetForSemanticSegmentation",
+        backbone_config=transformers.ConvNextConfig(
+            hidden_sizes=[8, 16, 32, 64],
+            depths=[1, 1, 1, 1],
+            out_features=["stage1", "stage2", "stage3", "stage4"],
+        ),
+        hidden_size=32,
+        auxiliary_in_channels=32,
+        auxiliary_channels=16,
+    ),
+    # depth and super-resolution
+    "DepthAnything": _detection(
+        "DepthAnything",
+        "DepthAnythingForDepthEstimation",
+        size=56,
+        backbone_config=transformers.Dinov2Config(
+            hidden_size=32,
+            num_hidden_layers=4,
+            num_attention_heads=4,
+            intermediate_size=64,
+            image_size=56,
+            patch_size=14,
+            out_indices=[1, 2, 3, 4],
+            reshape_hidden_states=False,
+        ),
+        patch_size=14,
+        reassemble_hidden_size=32,
+        neck_hidden_sizes=[8, 16, 32, 32],
+        fusion_hidden_size=16,
+        head_hidden_size=8,
+    ),
+    "ZoeDepth": _detection(
+        "ZoeDepth",
+        "ZoeDepthForDepthEstimation",
+        backbone_config=transformers.BeitConfig(
+            hidden_size=32,
+            num_hidden_layers=4,
+            num_attention_heads=4,
+            intermediate_size=64,
+            image_size=64,
+            patch_size=16,
+            out_indices=[1, 2, 3, 4],
+            reshape_hidden_states=False,
+            use_relative_position_bias=True,
+        ),
+        neck_hidden_sizes=[8, 16, 32, 32],
+        fusion_hidden_size=16,
+        bottleneck_features=16,
+        num_attractors=[4, 4, 4, 4],
+        bin_embedding_dim=16,
+        num_patch_transformer_layers=1,
+        patch_transformer_hidden_size=16,
+        patch_transformer_intermediate_size=32,
+        patch_transformer_num_attention_heads=2,
+        bin_configurations=[{"n_bins": 8, "min_depth": 0.001, "max_depth": 10.0, "name": "nyu"}],
+    ),
+    "DPTHybrid": _detection(
+        "DPT",
+        "DPTForDepthEstimation",
+        size=64,
+        is_hybrid=True,
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        intermediate_size=64,
+        image_size=64,
+        patch_size=16,
+        backbone_out_indices=[0, 1, 2, 3],
+        neck_hidden_sizes=[128, 256, 32, 32],  # the first two are the backbone stages
+        fusion_hidden_size=16,
+        reassemble_factors=[1, 1, 1, 1],
+        readout_type="project",
+        backbone_featmap_shape=[1, 512, 4, 4],
+        backbone_config=transformers.BitConfig(  # group norms of 32 groups: >= 32 channels throughout
+            global_padding="same",
+            layer_type="bottleneck",
+            depths=[1, 1, 1],
+            hidden_sizes=[128, 256, 512],
+            embedding_size=32,
+            out_features=["stage1", "stage2", "stage3"],
+            embedding_dynamic_padding=True,
+        ),
+    ),
+    "Swin2SR": _detection(
+        "Swin2SR",
+        "Swin2SRForImageSuperResolution",
+        size=16,
+        image_size=16,
+        patch_size=1,
+        embed_dim=16,
+        depths=[1, 1],
+        num_heads=[2, 2],
+        window_size=4,
+        upscale=2,
+        upsampler="pixelshuffle",
+    ),
+    "SuperPoint": _detection(
+        "SuperPoint",
+        "SuperPointForKeypointDetection",
+        encoder_hidden_sizes=[8, 8, 16, 16],
+        decoder_hidden_size=16,
+        keypoint_decoder_dim=65,
+        descriptor_decoder_dim=16,
+        max_keypoints=8,
+    ),
+    "Sam": _built(  # image encoder, point prompts and mask decoder: the predicted masks
+        lambda: transformers.SamModel(
+            transformers.SamConfig(
+                vision_config=transformers.SamVisionConfig(
+                    hidden_size=32,
+                    output_channels=16,
+                    num_hidden_layers=2,
+                    num_attention_heads=4,
+                    image_size=64,
+                    patch_size=8,
+                    window_size=4,
+                    global_attn_indexes=[1],
+                    mlp_dim=64,
+                    num_pos_feats=8,
+                ),
+                prompt_encoder_config=transformers.SamPromptEncoderConfig(
+                    hidden_size=16, image_size=64, patch_size=8, mask_input_channels=4
+                ),
+                mask_decoder_config=transformers.SamMaskDecoderConfig(
+                    hidden_size=16,
+                    num_hidden_layers=1,
+                    num_attention_heads=2,
+                    mlp_dim=32,
+                    iou_head_hidden_dim=16,
+                ),
+            )
+        ),
+        lambda g: (_image(g, 64), torch.rand(1, 1, 2, 2, generator=g) * 64),
+        ("pixel_values", "input_points"),
+        output=1,
+        cache=False,
+    ),
+    # vision encoders of multimodal models
+    "SamVision": _detection(
+        "SamVision",
+        "SamVisionModel",
+        size=64,
+        hidden_size=32,
+        output_channels=16,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        image_size=64,
+        patch_size=8,
+        window_size=4,
+        global_attn_indexes=[1],
+        mlp_dim=64,
+    ),
+    "GroupViTVision": _detection(
+        "GroupViTVision",
+        "GroupViTVisionModel",
+        size=32,
+        hidden_size=32,
+        intermediate_size=64,
+        depths=[1, 1],
+        num_hidden_layers=2,
+        num_group_tokens=[8, 0],
+        num_output_groups=[4, 4],
+        num_attention_heads=4,
+        image_size=32,
+        patch_size=8,
+    ),
+    "OwlViTVision": _detection("OwlViTVision", "OwlViTVisionModel", size=32, **{**_SIZES_VISION, **_VIT}),
+    "Owlv2Vision": _detection("Owlv2Vision", "Owlv2VisionModel", size=32, **{**_SIZES_VISION, **_VIT}),
+    "Kosmos2Vision": _detection("Kosmos2Vision", "Kosmos2VisionModel", size=32, **{**_SIZES_VISION, **_VIT}),
+    # video
+    "Timesformer": _video("Timesformer", num_frames=4, **_VIT),
+    "VideoMAE": _video("VideoMAE", num_frames=4, tubelet_size=2, **_VIT),
+    "Vivit": _video("Vivit", num_frames=4, image_size=32, tubelet_size=[2, 8, 8]),
+    # text, more attention variants
+    "RoFormer": text("RoFormer", embedding_size=32),
+    "ConvBert": text("ConvBert", embedding_size=32, conv_kernel_size=3),
+    "PerceiverMaskedLM": _built(
+        lambda: transformers.PerceiverForMaskedLM(
+            transformers.PerceiverConfig(
+                vocab_size=128,
+                d_model=32,
+                d_latents=32,
+                num_latents=8,
+                num_blocks=1,
+                num_self_attends_per_block=1,
+                num_self_attention_heads=4,
+                num_cross_attention_heads=4,
+                max_position_embeddings=16,
+            )
+        ),
+        lambda g: (_ids(g),),
+        ("inputs",),
+        output=0,
+        cache=False,
+    ),
+    "Pegasus": _seq2seq("Pegasus", **_BART),
+    "Marian": _seq2seq("Marian", decoder_vocab_size=128, **_BART),
+    "LED": _seq2seq(
+        "LED",
+        attention_window=[4, 4],
+        max_encoder_position_embeddings=64,
+        max_decoder_position_embeddings=64,
+        **{**_BART, "encoder_layers": 1},
+    ),
+    # audio
+    "Wav2Vec2ConformerRotary": _audio(
+        "Wav2Vec2Conformer", position_embeddings_type="rotary", conv_depthwise_kernel_size=3
+    ),
+    "Wav2Vec2ConformerRelative": _audio(
+        "Wav2Vec2Conformer", position_embeddings_type="relative", conv_depthwise_kernel_size=3
+    ),
+    "Speech2Text": _built(
+        lambda: transformers.Speech2TextModel(
+            _tiny(
+                "Speech2Text",
+                **_BART,
+                conv_channels=16,
+                input_feat_per_channel=16,
+                max_source_positions=64,
+                max_target_positions=64,
+            )
+        ),
+        lambda g: (torch.randn(1, 32, 16, generator=g), _ids(g, 5)),
+        ("input_features", "decoder_input_ids"),
+    ),
+    "SpeechT5Encoder": _built(
+        lambda: transformers.SpeechT5ForSpeechToText(
+            _tiny(
+                "SpeechT5",
+                **_BART,
+                conv_dim=(16, 16),
+                conv_stride=(5, 2),
+                conv_kernel=(10, 3),
+                num_conv_pos_embeddings=16,
+                num_conv_pos_embedding_groups=2,
+                speech_decoder_prenet_units=32,
+            )
+        ).get_encoder(),
+        lambda g: (torch.randn(1, 400, generator=g),),
+        ("input_values",),
+        cache=False,
+    ),
+    "SeamlessM4TSpeechEncoder": _built(
+        lambda: _construct(
+            "SeamlessM4TSpeechEncoder",
+            _tiny(
+                "SeamlessM4T",
+                **_BART,
+                speech_encoder_layers=1,
+                speech_encoder_attention_heads=4,
+                speech_encoder_intermediate_size=64,
+                feature_projection_input_dim=16,
+                num_adapter_layers=1,
+            ),
+        ),
+        lambda g: (torch.randn(1, 16, 16, generator=g),),
+        ("input_features",),
+        cache=False,
+    ),
+    "Encodec": _built(
+        lambda: transformers.EncodecModel(
+            _tiny(
+                "Encodec",
+                generic=False,
+                num_filters=4,
+                hidden_size=16,
+                upsampling_ratios=[4, 2],
+                codebook_size=16,
+                codebook_dim=16,
+                num_lstm_layers=1,
+            )
+        ),
+        lambda g: (torch.randn(1, 1, 64, generator=g),),
+        ("input_values",),
+        output=1,
+        cache=False,
+    ),
+    "Dac": _built(
+        lambda: transformers.DacModel(
+            _tiny(
+                "Dac",
+                generic=False,
+                encoder_hidden_size=4,
+                downsampling_ratios=[2, 2],
+                decoder_hidden_size=16,
+                n_codebooks=2,
+                codebook_size=16,
+                codebook_dim=4,
+            )
+        ),
+        lambda g: (torch.randn(1, 1, 64, generator=g),),
+        ("input_values",),
+        output=4,
+        cache=False,
+    ),
+    "Mimi": _built(
+        lambda: transformers.MimiModel(
+            _tiny(
+                "Mimi",
+                num_filters=4,
+                upsampling_ratios=[4, 2],
+                codebook_size=16,
+                codebook_dim=16,
+                num_quantizers=2,
+                vector_quantization_hidden_dimension=16,
+                num_semantic_quantizers=1,
+                sliding_window=8,
+                upsample_groups=32,
+            )
+        ),
+        lambda g: (torch.randn(1, 1, 64, generator=g),),
+        ("input_values",),
+        output=1,
+        cache=False,
+    ),
+    "Vits": _built(
+        lambda: transformers.VitsModel(
+            _tiny(
+                "Vits",
+                generic=False,
+                vocab_size=32,
+                hidden_size=16,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                ffn_dim=32,
+                flow_size=16,
+                spectrogram_bins=17,
+                upsample_initial_channel=16,
+                upsample_rates=[2, 2],
+                upsample_kernel_sizes=[4, 4],
+                resblock_kernel_sizes=[3],
+                resblock_dilation_sizes=[[1, 3]],
+                noise_scale=0.0,
+                noise_scale_duration=0.0,
+                prior_encoder_num_flows=1,
+                duration_predictor_num_flows=1,
+                duration_predictor_filter_channels=16,
+            )
+        ),
+        lambda g: (torch.randint(1, 32, (1, 8), generator=g),),
+        ("input_ids",),
+        cache=False,
+    ),
+    "FastSpeech2Conformer": _built(
+        lambda: transformers.FastSpeech2ConformerModel(
+            _tiny(
+                "FastSpeech2Conformer",
+                generic=False,
+                hidden_size=16,
+                vocab_size=32,
+                num_mel_bins=8,
+                encoder_num_attention_heads=2,
+                encoder_layers=1,
+                encoder_linear_units=32,
+                decoder_layers=1,
+                decoder_num_attention_heads=2,
+                decoder_linear_units=32,
+                speech_decoder_postnet_layers=1,
+                speech_decoder_postnet_units=16,
+                duration_predictor_channels=16,
+                energy_predictor_channels=16,
+                pitch_predictor_channels=16,
+            )
+        ),
+        lambda g: (torch.randint(1, 32, (1, 8), generator=g),),
+        ("input_ids",),
+        output=0,
+        cache=False,
+    ),
+    # time series
+    "TimeSeriesTransformer": _forecast("TimeSeriesTransformer"),
+    "Informer": _forecast("Informer"),
+    "Autoformer": _forecast("Autoformer", label_length=4),
+    "PatchTSMixerForPrediction": lambda g: (
+        _model(
+            _tiny(
+                "PatchTSMixer",
+                context_length=32,
+                patch_length=8,
+                patch_stride=8,
+                num_input_channels=3,
+                prediction_length=4,
+            ),
+            "PatchTSMixerForPrediction",
+            ("past_values",),
+        ),
+        (torch.randn(1, 32, 3, generator=g),),
+    ),
+    # multimodal patches
+    "Pix2StructVision": _built(
+        lambda: transformers.Pix2StructVisionModel(
+            _tiny("Pix2StructVision", patch_embed_hidden_size=12, d_kv=8, seq_len=16)
+        ),
+        lambda g: (torch.cat([torch.ones(1, 16, 2), torch.randn(1, 16, 12, generator=g)], -1),),
+        ("flattened_patches",),
+        cache=False,
+    ),
 }
