@@ -84,9 +84,18 @@ def test_polynomials_float32_bitwise_every_overload() -> None:
 
 def test_polynomials_float64_bitwise() -> None:
     x, n = _grid(torch.float64)
-    model = module(lambda x, n: tuple(y for f in FUNCTIONS for y in (f(x, n), f(x, 11))))
-    out = testing.assert_parity(model, (x, n), rtol=0.0, atol=0.0, enable_x64=True)
-    assert tflite_model.custom_op_counts(out) == {"Opbridge>OrthogonalPolynomial": 2 * len(FUNCTIONS)}
+    # degrees beyond 2^62 at the Chebyshev kinds' edge values and trigonometric forms: torch's
+    # n + 1 and 2n + 1 are int64 arithmetic (wrapping past 2^63)
+    ex = torch.tensor([-1.0, 1.0, 0.0, 1.0, 0.3], dtype=torch.float64)
+    en = torch.tensor([2.0**62 + 2.0**40, 9.2e18, 9.2e18, 4e18, 2.0**62], dtype=torch.float64)
+
+    def fn(x: torch.Tensor, n: torch.Tensor, ex: torch.Tensor, en: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(y for f in FUNCTIONS for y in (f(x, n), f(x, 11))) + tuple(
+            f(ex, en) for f in FUNCTIONS[:8]
+        )
+
+    out = testing.assert_parity(module(fn), (x, n, ex, en), rtol=0.0, atol=0.0, enable_x64=True)
+    assert tflite_model.custom_op_counts(out) == {"Opbridge>OrthogonalPolynomial": 2 * len(FUNCTIONS) + 8}
 
 
 def test_polynomials_float64_without_enable_x64_run_in_float32() -> None:

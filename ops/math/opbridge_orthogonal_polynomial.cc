@@ -30,6 +30,12 @@ namespace {
 
 enum Kind { kT, kU, kV, kW, kST, kSU, kSV, kSW, kH, kHe, kL, kP };
 
+// a + b as torch's int64 arithmetic gives it for any degree (n + 1, 2n + 1 wrap above 2^62 on its
+// build), without signed overflow here
+int64_t Wrapped(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 // a * b - c * d, rounded as torch's build rounds it
 template <typename T>
 T FMA2(T a, T b, T c, T d) {
@@ -70,7 +76,7 @@ T ChebyshevT(T x, int64_t n) {
 template <typename T>
 T ChebyshevU(T x, int64_t n) {
   if (n < 0) return T(0);
-  const T n1 = static_cast<T>(n + 1);
+  const T n1 = static_cast<T>(Wrapped(n, 1));
   if (std::abs(x) == T(1)) return (x > T(0) || n % 2 == 0) ? n1 : -n1;
   if (n > 8 && std::abs(x) < T(1)) {
     const T theta = std::acos(x);
@@ -85,7 +91,7 @@ T ChebyshevU(T x, int64_t n) {
 // the value torch gives V at x = -1 and W at x = 1: (-1)^n (2n + 1), 2n + 1
 template <typename T>
 T OddCount(int64_t n, bool alternate) {
-  const T v = static_cast<T>(n + n + 1);
+  const T v = static_cast<T>(Wrapped(Wrapped(n, n), 1));
   return (alternate && n % 2 != 0) ? -v : v;
 }
 
@@ -135,7 +141,7 @@ T ShiftedT(T x, int64_t n) {
 template <typename T>
 T ShiftedU(T x, int64_t n) {
   if (n < 0) return T(0);
-  const T n1 = static_cast<T>(n + 1);
+  const T n1 = static_cast<T>(Wrapped(n, 1));
   if (x == T(1)) return n1;
   if (x == T(0)) return n % 2 == 0 ? n1 : -n1;
   const T y = x + x - T(1);
