@@ -1,5 +1,5 @@
 """Index and matrix constructors and pairwise distances: tril_indices / triu_indices,
-linalg.vander, pdist.
+linalg.vander, pdist; complex neg, where, isnan, eq/ne, sum, mean and complex scalar_tensor.
 
 tril_indices / triu_indices: litert-torch has no lowering for them ("Lowering not found"). Their
 values depend only on the (static) sizes and offset, so the rewrite computes them in Python and
@@ -35,6 +35,13 @@ the elements past its last full vector step (16 on AVX512) go through the scalar
 c10::complex operator*, which the compiler contracts to fma(a, c, -(b * d)): the exact product's
 rounding error. That position-dependent difference (at most the rounding of one product) is
 torch's, not reproducible in a graph; the relative error of 1.0 was 2e-8 over a maximum of 2e-8.
+Complex division differs at ulp level (torch: Smith's division in c10::complex; TF's RealDiv:
+Eigen's scaled one), so do angle (atan2 implementations) and sgn.
+
+Complex ops litert-torch fails on with "Unsupported ir element type: complex<f32>": neg, where
+(complex scalars too, through scalar_tensor), isnan, eq/ne, sum and mean run here on the real and
+imaginary parts (bitwise except the sums: XNNPACK's SUM order, not torch's). Still failing with
+that message (no rewrite): exp/log/sqrt/sin/tanh, reciprocal, pow, matmul of complex tensors.
 """
 
 from __future__ import annotations
@@ -218,3 +225,89 @@ def pdist_forward(x: torch.Tensor, p: float = 2.0) -> torch.Tensor:
         return torch.sqrt(_reduce_like_torch(diff * diff, torch.add))
     total = _reduce_like_torch(torch.pow(diff, p), torch.add)
     return torch.pow(total, 1.0 / p)
+
+
+# --- complex tensors: ops litert-torch cannot lower on complex64 ("Unsupported ir element type:
+# complex<f32>"), each on the real and imaginary parts (aten_fft.py's REAL / IMAG / Complex) ---
+
+
+def _complex_parts(z: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    from .aten_fft import _parts
+
+    return _parts(z)
+
+
+def _complex_join(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
+    from .aten_fft import _join
+
+    return _join(re, im)
+
+
+@replaces(aten.neg.default)
+def neg(x: torch.Tensor) -> Any:
+    if not x.is_complex():
+        return NotImplemented
+    re, im = _complex_parts(x)
+    return _complex_join(-re, -im)
+
+
+@replaces(aten.where.self)
+def where(condition: torch.Tensor, a: Any, b: Any) -> Any:
+    tensors = [t for t in (a, b) if isinstance(t, torch.Tensor)]
+    if not any(t.is_complex() for t in tensors):
+        return NotImplemented
+    from .aten_fft import _as_complex
+
+    like = next(t for t in tensors if t.is_complex()).new_empty((), dtype=torch.result_type(a, b))
+    (ar, ai), (br, bi) = _complex_parts(_as_complex(a, like)), _complex_parts(_as_complex(b, like))
+    return _complex_join(torch.where(condition, ar, br), torch.where(condition, ai, bi))
+
+
+@replaces(aten.isnan.default)
+def isnan(x: torch.Tensor) -> Any:
+    if not x.is_complex():
+        return NotImplemented
+    re, im = _complex_parts(x)
+    return torch.isnan(re) | torch.isnan(im)
+
+
+def _complex_compare(equal: bool) -> Any:
+    def rewrite(a: torch.Tensor, b: torch.Tensor) -> Any:
+        if not (a.is_complex() or (isinstance(b, torch.Tensor) and b.is_complex())):
+            return NotImplemented
+        from .aten_fft import _as_complex
+
+        like = (a if a.is_complex() else b).new_empty((), dtype=torch.result_type(a, b))
+        (ar, ai), (br, bi) = _complex_parts(_as_complex(a, like)), _complex_parts(_as_complex(b, like))
+        return (ar == br) & (ai == bi) if equal else (ar != br) | (ai != bi)
+
+    return rewrite
+
+
+replaces(aten.eq.Tensor)(_complex_compare(equal=True))
+replaces(aten.ne.Tensor)(_complex_compare(equal=False))
+
+
+@replaces(aten.sum.dim_IntList)
+def sum_(x: torch.Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    if not x.is_complex() or (dtype is not None and dtype != x.dtype):
+        return NotImplemented
+    re, im = _complex_parts(x)
+    return _complex_join(torch.sum(re, dim, keepdim), torch.sum(im, dim, keepdim))
+
+
+@replaces(aten.mean.dim)
+def mean(x: torch.Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    if not x.is_complex() or (dtype is not None and dtype != x.dtype):
+        return NotImplemented
+    re, im = _complex_parts(x)
+    return _complex_join(torch.mean(re, dim, keepdim), torch.mean(im, dim, keepdim))
+
+
+@replaces(aten.scalar_tensor.default)
+def scalar_tensor(value: Any, *, dtype: torch.dtype | None = None, **_: Any) -> Any:
+    if dtype not in (torch.complex64, torch.complex128):
+        return NotImplemented
+    part = torch.float32 if dtype == torch.complex64 else torch.float64
+    value = complex(value)
+    return _complex_join(torch.full((), value.real, dtype=part), torch.full((), value.imag, dtype=part))
