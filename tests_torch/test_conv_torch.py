@@ -92,18 +92,24 @@ def test_conv_transpose3d() -> None:
     assert "STABLEHLO_CONVOLUTION" not in tflite_model.op_histogram(model)
 
 
-def test_conv_transpose3d_weights_as_inputs() -> None:
+def test_weights_as_inputs() -> None:
+    """Weights that are model inputs or computed in the model: the weight shuffles run in the model."""
     x, w, b = torch.randn(1, 4, 3, 3, 2), torch.randn(4, 3, 2, 3, 2), torch.randn(6)
+    y, v = torch.randn(2, 4, 4, 5), torch.randn(4, 3, 3, 2)
 
-    def fn(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    def fn(*t: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        x, w, b, y, v = t
         return (
             F.conv_transpose3d(x, w, stride=2),
             F.conv_transpose3d(x, w, b, stride=(1, 2, 3), padding=1, output_padding=(0, 1, 2), groups=2),
+            F.conv_transpose2d(y, v, stride=2, dilation=(2, 1), padding=1),  # dilated kernel made here
+            F.conv_transpose2d(y, v * 2, stride=(2, 3)),  # a computed weight (litert-torch: wrong shape)
         )
 
     net = module(fn)
-    bound = (4 * 12 + 1) * U * max(float(o.max()) for o in net(x.abs(), w.abs(), b.abs()))
-    testing.assert_parity(net, (x, w, b), rtol=0, atol=bound)
+    inputs = (x, w, b, y, v)
+    bound = (4 * 12 + 1) * U * max(float(o.max()) for o in net(*(t.abs() for t in inputs)))
+    testing.assert_parity(net, inputs, rtol=0, atol=bound)
 
 
 def test_conv_transpose1d_2d() -> None:

@@ -30,6 +30,7 @@ float32 rounding of a sum of Cin/groups * prod(kernel) products.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Sequence
 
@@ -91,6 +92,51 @@ def _with_bias(y: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     return y + bias.reshape([int(bias.shape[0])] + [1] * (y.dim() - 2))
 
 
+_NATIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("opbridge_conv_native", default=False)
+
+
+def _computed(w: torch.Tensor) -> bool:
+    """Whether the traced weight is the result of an op (not a parameter, constant or model input,
+    nor a dequantized weight, which the converter fuses into a quantized convolution)."""
+    from torch.fx.experimental import proxy_tensor
+
+    mode = proxy_tensor.get_proxy_mode()
+    slot = None if mode is None else proxy_tensor.get_proxy_slot(w, mode.tracer, None)
+    node = None if slot is None else slot.proxy.node
+    return node is not None and node.op == "call_function" and "quantize" not in str(node.target)
+
+
+def _native(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    transposed: bool,
+    output_padding: list[int],
+    groups: int,
+) -> torch.Tensor:
+    """aten.convolution left to litert-torch's lowering (the rewrite declines this call).
+
+    A 2-D convolution's weight computed in the model (w * scale, a slice, this module's dilated
+    kernel) goes through a reshape round trip: without it litert-torch's NHWC layout pass takes
+    the 4-D op making a transposed convolution's weight for an activation and the model's output
+    has the wrong shape (conv_transpose2d(x, w * 2), or a dilated kernel made here from a weight
+    that is a model input). Not fixed by this: a plain conv2d whose weight is computed at run time
+    (F.conv2d(x, w * 2), w an input) is wrong in litert-torch (errors of 27 on unit inputs) with or
+    without the round trip."""
+    if w.dim() == 4 and _computed(w):
+        w = w.reshape(-1).reshape([int(s) for s in w.shape])
+    token = _NATIVE.set(True)
+    try:
+        return aten.convolution.default(
+            x, w, bias, stride, padding, dilation, transposed, output_padding, groups
+        )
+    finally:
+        _NATIVE.reset(token)
+
+
 def _transposed_3d(x: torch.Tensor, w: torch.Tensor, stride: list[int], groups: int) -> torch.Tensor:
     """conv_transpose3d without padding or dilation: (N, Ci, D, H, W) ->
     (N, Co, (D + B - 1) * sD, (H - 1) * sH + kH, (W - 1) * sW + kW), B = ceil(kD / sD), zero past
@@ -106,7 +152,7 @@ def _transposed_3d(x: torch.Tensor, w: torch.Tensor, stride: list[int], groups: 
     slices = x.permute(0, 2, 1, 3, 4).reshape(n * depth, ci, h, width)
     # (Ci, Cog, kD, kH, kW) -> (Ci, kD * Cog, kH, kW), output channels ordered (group, tap, out).
     w2 = w.reshape(groups, cig, cog, kd, kh, kw).permute(0, 1, 3, 2, 4, 5).reshape(ci, kd * cog, kh, kw)
-    z = aten.convolution.default(slices, w2, None, stride[1:], [0, 0], [1, 1], True, [0, 0], groups)
+    z = _native(slices, w2, None, stride[1:], [0, 0], [1, 1], True, [0, 0], groups)
     hw = [int(s) for s in z.shape[2:]]
     z = z.reshape(n, depth, groups, kd, cog, hw[0] * hw[1])
     blocks = -(-kd // sd)
@@ -141,7 +187,7 @@ def _transposed(
     if n == 3:
         full = _transposed_3d(x, w, stride, groups)
     else:
-        full = aten.convolution.default(x, w, None, stride, [0] * n, [1] * n, True, [0] * n, groups)
+        full = _native(x, w, None, stride, [0] * n, [1] * n, True, [0] * n, groups)
     return _with_bias(_cropped(full, padding, sizes), bias)
 
 
@@ -166,9 +212,7 @@ def _grouped_3d(
     slices = x.permute(0, 2, 1, 3, 4).reshape(n * depth, ci, h, width)
     # (Co, Cig, kD, kH, kW) -> (Co * kD, Cig, kH, kW): output channel o * kD + t, groups unchanged.
     w2 = w.permute(0, 2, 1, 3, 4).reshape(co * kd, cig, kh, kw)
-    z = aten.convolution.default(
-        slices, w2, None, stride[1:], padding[1:], dilation[1:], False, [0, 0], groups
-    )
+    z = _native(slices, w2, None, stride[1:], padding[1:], dilation[1:], False, [0, 0], groups)
     hw = [int(s) for s in z.shape[2:]]
     z = z.reshape(n, depth, co, kd, hw[0] * hw[1])
     total = None
@@ -192,13 +236,29 @@ def convolution(
     groups: int,
 ) -> torch.Tensor:
     n = x.dim() - 2
-    if n < 1 or x.numel() == 0 or w.numel() == 0:
+    if _NATIVE.get() or n < 1 or x.numel() == 0 or w.numel() == 0:
         return NotImplemented
     stride, padding, dilation = (_per_dim(v, n) for v in (stride, padding, dilation))
-    output_padding = _per_dim(output_padding, n)
+    return _convolution(
+        x, w, bias, stride, padding, dilation, transposed, _per_dim(output_padding, n), groups
+    )
+
+
+def _convolution(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    transposed: bool,
+    output_padding: list[int],
+    groups: int,
+) -> torch.Tensor:
+    n = x.dim() - 2
     if n == 1:
         # litert-torch's decomposition, which this one replaces: 1-D as 2-D over a unit row.
-        out = aten.convolution.default(
+        out = _convolution(
             x.unsqueeze(-2),
             w.unsqueeze(-2),
             bias,
@@ -210,16 +270,13 @@ def convolution(
             groups,
         )
         return out.squeeze(-2)
-    if transposed:
+    if transposed and n in (2, 3):
         plain = not any(padding) and all(d == 1 for d in dilation) and not any(output_padding)
-        if n == 2 and plain and bias is None:
-            return NotImplemented  # TRANSPOSE_CONV (the rewrite's own 2-D step lands here)
-        if n in (2, 3):
+        if not (n == 2 and plain):
             return _transposed(x, w, bias, stride, padding, dilation, output_padding, groups)
-        return NotImplemented
-    if n == 3 and groups > 1:
+    elif n == 3 and groups > 1:
         return _grouped_3d(x, w, bias, stride, padding, dilation, groups)
-    return NotImplemented
+    return _native(x, w, bias, stride, padding, dilation, transposed, output_padding, groups)
 
 
 @replaces(aten.conv1d.padding)
