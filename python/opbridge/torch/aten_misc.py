@@ -22,6 +22,13 @@ the last position, non-finite -> -100), the 8 trilinear taps as GATHERs of chann
 weights and sums in its order; nearest rounds half to even. Exact for float32. Deviation: a
 reflected coordinate so large that torch's int cast of the flip count overflows (|coord| > 2^31
 spans) may reflect differently.
+
+Also (each rewrite's docstring says how): nn.Bilinear (aten.bilinear; litert-torch's _trilinear
+has no lowering), torch.dist (every p), F.cosine_embedding_loss (litert-torch's decomposition
+makes aten.empty_permuted), masked_scatter (CUMSUM + GATHER + select), Tensor.put (scatter /
+index_add) and bfloat16 mm / bmm (float32 accumulation, one rounding, as torch's CPU gemm).
+Bilinear, dist (p other than 0 and +-inf) and cosine_embedding_loss sum in TFLite's order, not
+torch's vectorized one: a few ulp apart (<= 4.1e-7 relative measured); the rest is exact.
 """
 
 from __future__ import annotations
@@ -304,3 +311,151 @@ def grid_sampler_3d(
     image: torch.Tensor, grid: torch.Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
 ) -> torch.Tensor:
     return _grid_sampler_3d(image, grid, interpolation_mode, padding_mode, align_corners)
+
+
+# --- nn.Bilinear, torch.dist, cosine_embedding_loss --------------------------------------------------
+
+
+@replaces(aten.bilinear.default)
+def bilinear(
+    x1: torch.Tensor, x2: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None
+) -> torch.Tensor:
+    """y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o] (torch: aten._trilinear, which
+    litert-torch cannot lower): one matmul x1 @ W as (I, O*J), a product with x2 and a sum over j.
+    torch's own (sumproduct_pair -> bmm) sums in another order: float32 results agree to rounding."""
+    out_features, in1, in2 = (int(v) for v in weight.shape)
+    if int(x1.shape[-1]) != in1 or int(x2.shape[-1]) != in2 or x1.shape[:-1] != x2.shape[:-1]:
+        raise ValueError(
+            f"bilinear: inputs {tuple(x1.shape)} and {tuple(x2.shape)} do not fit weight "
+            f"{tuple(weight.shape)}"
+        )
+    lead = [int(v) for v in x1.shape[:-1]]
+    rows = math.prod(lead)
+    w = weight.permute(1, 0, 2).reshape(in1, out_features * in2)
+    t = torch.matmul(x1.reshape(rows, in1), w).reshape(rows, out_features, in2)
+    y = torch.sum(t * x2.reshape(rows, 1, in2), dim=-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(*lead, out_features)
+
+
+@replaces(aten.dist.default)
+def dist(a: torch.Tensor, b: torch.Tensor, p: float = 2) -> torch.Tensor:
+    """torch.dist: the p-norm of a - b (broadcast), torch's norm cases: p = 0 counts nonzeros,
+    +-inf takes max / min |x| (NaN if any is NaN, as torch's), 1 and 2 sum |x| and x^2, others
+    sum(|x|^p)^(1/p). The sums' order differs from torch's vectorized reduction (rounding only)."""
+    if not a.dtype.is_floating_point or not b.dtype.is_floating_point:
+        raise ValueError(f"dist: expected floating inputs, got {a.dtype} and {b.dtype}")
+    p = float(p)
+    diff = (a - b).reshape(-1)
+    magnitude = torch.abs(diff)
+    if p == 0:
+        return torch.sum((diff != 0).to(diff.dtype))
+    if math.isinf(p):
+        found = torch.amax(magnitude) if p > 0 else torch.amin(magnitude)
+        return torch.where(torch.any(diff != diff), torch.full((), math.nan, dtype=diff.dtype), found)
+    if p == 1:
+        return torch.sum(magnitude)
+    if p == 2:
+        return torch.sqrt(torch.sum(diff * diff))
+    return torch.pow(torch.sum(torch.pow(magnitude, p)), 1.0 / p)
+
+
+@replaces(aten.cosine_embedding_loss.default)
+def cosine_embedding_loss(
+    x1: torch.Tensor, x2: torch.Tensor, target: torch.Tensor, margin: float = 0.0, reduction: int = 1
+) -> torch.Tensor:
+    """torch's Loss.cpp formula (litert-torch's decomposition makes aten.empty_permuted, which it
+    cannot lower): cos = sum(x1*x2) / sqrt((sum(x1^2) + 1e-12) * (sum(x2^2) + 1e-12)), loss 1 - cos
+    where target is 1, max(cos - margin, 0) where it is -1, 0 elsewhere; then the reduction."""
+    dim = target.dim()
+    if dim not in (0, 1) or x1.dim() != dim + 1 or x2.dim() != dim + 1:
+        raise ValueError(
+            f"cosine_embedding_loss: expected 1-D/2-D inputs with 0-D/1-D target, got {tuple(x1.shape)}, "
+            f"{tuple(x2.shape)} and {tuple(target.shape)}"
+        )
+    eps = 1e-12
+    prod_sum = torch.sum(x1 * x2, dim=dim)
+    mag1 = torch.sum(x1 * x1, dim=dim) + eps
+    mag2 = torch.sum(x2 * x2, dim=dim) + eps
+    cos = prod_sum / torch.sqrt(mag1 * mag2)
+    zeros = torch.zeros_like(cos)
+    out = torch.where(target == 1, 1 - cos, zeros) + torch.where(
+        target == -1, torch.clamp(cos - margin, min=0), zeros
+    )
+    if reduction == 1:
+        return torch.mean(out)
+    if reduction == 2:
+        return torch.sum(out)
+    return out
+
+
+# --- masked_scatter, put -----------------------------------------------------------------------------
+
+
+@replaces(aten.masked_scatter.default)
+def masked_scatter(x: torch.Tensor, mask: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    """The k-th True of the mask (row-major, mask broadcast to x) takes source.flatten()[k]: k is the
+    running count of Trues (CUMSUM) minus one, the source element a GATHER, then a select. torch
+    raises when the source has fewer elements than Trues; here the last source element repeats."""
+    if mask.dtype != torch.bool:
+        raise ValueError(f"masked_scatter: mask must be bool, got {mask.dtype}")
+    if source.dtype != x.dtype:
+        raise ValueError(f"masked_scatter: source dtype {source.dtype} differs from self dtype {x.dtype}")
+    shape = torch.broadcast_shapes(x.shape, mask.shape)
+    if tuple(shape) != tuple(x.shape):
+        raise ValueError(f"masked_scatter: mask {tuple(mask.shape)} does not broadcast to {tuple(x.shape)}")
+    if x.numel() == 0:
+        return x.clone()
+    if source.numel() == 0:
+        return x.clone()  # torch: fine if the mask is all False, an error otherwise
+    flat_mask = mask.expand(shape).reshape(-1)
+    k = torch.cumsum(flat_mask.to(torch.int32), dim=0) - 1
+    k = torch.clamp(k, 0, source.numel() - 1)
+    taken = torch.index_select(source.reshape(-1), 0, k)
+    return torch.where(flat_mask, taken, x.reshape(-1)).reshape(shape)
+
+
+@replaces(aten.put.default)
+def put(x: torch.Tensor, index: torch.Tensor, source: torch.Tensor, accumulate: bool = False) -> torch.Tensor:
+    """x.flatten()[index] = source (accumulate: +=), negative indices from the end. Without accumulate a
+    scatter (STABLEHLO_SCATTER; a later duplicate index wins, as torch's CPU loop, which torch calls
+    undefined); with it index_add (aten_scatter). torch raises for an index outside [-n, n); the
+    model skips it."""
+    if index.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f"put: index must be int64, got {index.dtype}")
+    if index.numel() != source.numel():
+        raise ValueError(
+            f"put: index has {index.numel()} elements and source {source.numel()}; they must match"
+        )
+    n = x.numel()
+    if index.numel() == 0 or n == 0:
+        return x.clone()
+    flat_index = index.reshape(-1).to(torch.int64)
+    flat_index = torch.where(flat_index < 0, flat_index + n, flat_index)
+    flat = x.reshape(-1)
+    values = source.reshape(-1).to(x.dtype)
+    if accumulate:
+        out = torch.index_add(flat, 0, flat_index, values)
+    else:
+        out = flat.scatter(0, flat_index, values)
+    return out.reshape(x.shape)
+
+
+# --- bfloat16 matmul -------------------------------------------------------------------------------
+
+
+def _bf16_matmul(fn: object) -> object:
+    def rewrite(a: torch.Tensor, b: torch.Tensor) -> object:
+        if a.dtype != torch.bfloat16 or b.dtype != torch.bfloat16:
+            return NotImplemented
+        return fn(a.to(torch.float32), b.to(torch.float32)).to(torch.bfloat16)  # type: ignore[operator]
+
+    rewrite.__doc__ = """bfloat16 matmul (litert-torch: "failed to legalize operation 'tfl.batch_matmul'"):
+    torch's CPU bfloat16 gemm multiplies and accumulates in float32 and rounds once to bfloat16;
+    the rewrite does the same (bfloat16 -> float32 is exact)."""
+    return rewrite
+
+
+replaces(aten.mm.default)(_bf16_matmul(torch.mm))
+replaces(aten.bmm.default)(_bf16_matmul(torch.bmm))
