@@ -150,3 +150,101 @@ def test_abs_int8_int16_wraps_at_the_minimum_and_rrelu_eval() -> None:
         rtol=0,
         atol=0,
     )
+
+
+_MIN64 = -(2**63)
+
+
+def test_gcd_lcm_every_integer_dtype_with_torchs_signs_and_wraparound() -> None:
+    # gcd(0, 0) = 0; negatives give non-negative results, except at the type's minimum, which
+    # torch's wrapped |.| keeps (gcd(INT64_MIN, 6) = -2, gcd(INT64_MIN, 7) = -1); lcm wraps.
+    a64 = torch.tensor([0, -4, 6, _MIN64, _MIN64, 0, _MIN64, 12, -12, 2**62 + 1, -(2**62), 1, 2**40, _MIN64])
+    b64 = torch.tensor([0, 6, -4, 0, 6, _MIN64, _MIN64, -18, -18, 2**62 + 3, 3, -1, 2**35 * 3, 7])
+    cases = [
+        (a64, b64),
+        (
+            torch.tensor([-128, 0, -128, 100, 127, -3, -128, 0, 12], dtype=torch.int8),
+            torch.tensor([0, -128, 6, 3, 126, 5, -128, 0, -18], dtype=torch.int8),
+        ),
+        (
+            torch.tensor([-32768, 300, -6, -32768], dtype=torch.int16),
+            torch.tensor([6, 301, 4, 0], dtype=torch.int16),
+        ),
+        (
+            torch.tensor([-(2**31), -(2**31), 7, 46340, 0], dtype=torch.int32),
+            torch.tensor([6, 0, -21, 46341, 0], dtype=torch.int32),
+        ),
+        (
+            torch.tensor([200, 6, 0, 255, 128], dtype=torch.uint8),
+            torch.tensor([100, 4, 0, 254, 96], dtype=torch.uint8),
+        ),
+        (torch.randint(-60, 60, (3, 1, 5)).int(), torch.randint(-60, 60, (4, 1)).int()),  # broadcast
+    ]
+
+    def fn(*t: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        outs = []
+        for k in range(len(cases)):
+            a, b = t[2 * k : 2 * k + 2]
+            # lcm(INT64_MIN, 7) is INT64_MIN / -1: torch dies with SIGFPE (the kernel wraps), not compared
+            outs += [torch.gcd(a, b), torch.lcm(a[:-1], b[:-1]) if k == 0 else torch.lcm(a, b)]
+        return (*outs, torch.gcd(t[2], t[0][:9].to(torch.int8)))  # mixed dtypes promote
+
+    inputs = tuple(x for pair in cases for x in pair)
+    testing.assert_parity(module(fn), inputs, rtol=0, atol=0, enable_x64=True)
+
+
+def test_gcd_of_floats_is_refused_as_torch_refuses() -> None:
+    from opbridge.torch import convert
+
+    with pytest.raises(Exception, match=r"aten\.gcd: integer tensors only"):
+        convert(module(lambda a, b: torch.gcd(a, b)), sample_inputs=(torch.ones(3), torch.ones(3)))
+
+
+def _exp2_inputs(n: int) -> torch.Tensor:
+    edges = torch.tensor(
+        [
+            *(
+                float("inf"),
+                -float("inf"),
+                float("nan"),
+                128.0,
+                127.99999,
+                -149.0,
+                -150.0,
+                -150.00002,
+                -126.5,
+            ),
+            *(0.0, -0.0, 1.0, 3.0, -1.0, 0.5, 10.0, -7.25, 1e-8, -1e-8, 64.0, -140.3, 100.0, -100.0, 0.25),
+            *(1.5, -2.5, 30.0, 2.0e-3, -0.75, 126.0, 127.0, -125.0),
+        ]
+    )
+    x = torch.cat([edges, torch.randn(n // 2) * 10, torch.rand(n // 2) * 300 - 150])
+    return x[:n].reshape(-1, 32)
+
+
+def test_exp2_float32_is_torchs_vectorized_exp2_bitwise() -> None:
+    # Every element is in torch's vectorized loop (rows of 32 floats, a multiple of AVX-512's and
+    # AVX2's two-vector step), where torch computes Sleef's exp2f_u10: the kernel's values.
+    # Subnormal results (x in [-149, -126)) are kept, as torch keeps them.
+    x = _exp2_inputs(4096)
+    ints, halves = torch.randint(-20, 20, (64,)), (torch.randn(64) * 5).to(torch.float16)
+    testing.assert_parity(
+        module(
+            lambda x, i, h: (
+                torch.exp2(x),
+                torch.exp2(i),
+                torch.exp2(h),
+                torch.exp2(x.to(torch.bfloat16)).float(),
+            )
+        ),
+        (x, ints, halves),
+        rtol=0,
+        atol=0,
+    )
+
+
+def test_exp2_float64_within_one_ulp_of_sleef() -> None:
+    # torch's float64 exp2 is Sleef's exp2d_u10, the kernel's std::exp2: they differ in the last
+    # bit at some inputs (documented), never more.
+    x = (torch.randn(256, dtype=torch.float64) * 300).clamp(-1070, 1020)
+    testing.assert_parity(module(torch.exp2), (x,), rtol=2.3e-16, atol=0, enable_x64=True)

@@ -1,13 +1,21 @@
 """Pointwise math litert-torch cannot lower, or lowers to builtins the runtime lacks
-(pow on integers and float64, logspace, abs of int8/int16, rrelu in eval).
+(exp2, gcd/lcm, pow on integers and float64, logspace, abs of int8/int16, rrelu in eval).
 
 What litert-torch 0.10 does alone (measured): integer pow (`torch.pow(int_tensor, 3)`, `a ** b`
 of integer tensors, `torch.square` of an integer tensor) and every float64 pow
 (`torch.float_power`, `torch.logspace` inside a graph) become a float64 `tfl.pow` that fails to
-legalize; `tfl.abs` of int8/int16 fails to legalize; `F.rrelu(training=False)` reaches
-`aten.rrelu_with_noise_functional`, which has no lowering.
+legalize; `tfl.abs` of int8/int16 fails to legalize; `aten.exp2` (and torch.logaddexp2, which
+decomposes into it), `aten.gcd` and `aten.lcm` have no lowering; `F.rrelu(training=False)`
+reaches `aten.rrelu_with_noise_functional`, which has no lowering.
 
 The rewrites:
+- exp2 runs Opbridge>Exp2: in float32 torch's vectorized values bitwise (Sleef's exp2f_u10
+  algorithm); torch's scalar tail (the last n mod 32 elements on AVX-512, n mod 16 on AVX2) uses
+  std::exp2f, which can differ by 1 ulp there; float64 is std::exp2, within 1 ulp of torch's Sleef
+  exp2d (docs/ops/exp2.md). logaddexp2 goes through litert-torch's decomposition onto it: within
+  2 ulp of torch.
+- gcd/lcm run Opbridge>Gcd / Opbridge>Lcm, torch's loop and wraparound for int8..int64 and uint8
+  (docs/ops/gcd_lcm.md); floats are refused, as torch refuses them.
 - integer pow runs TF's Pow kernel (repeated squaring, wrapping as torch's powi does: the product
   modulo 2^bits is the same in any order). torch's rule for a negative exponent is applied with
   builtins: from a tensor, a^b is 1 for a = 1, +-1 for a = -1 (by b's parity), else 0; a negative
@@ -176,6 +184,37 @@ def _pow_or_inf(base: float, x: float) -> float:
         return math.inf if base > 0 or (float(x).is_integer() and x % 2 == 0) else -math.inf
     except ValueError:  # a negative base to a non-integer power: C's pow gives NaN
         return math.nan
+
+
+# --- exp2, gcd, lcm: opbridge kernels --------------------------------------------------------------
+
+
+@replaces(aten.exp2.default)
+def exp2(x: torch.Tensor) -> Any:
+    # Opbridge>Exp2 (torch's vectorized float values); integers and bool promote to the default
+    # float dtype, half and bfloat16 are computed in float32 and rounded, as torch's kernels do.
+    if x.is_complex():
+        return NotImplemented
+    out = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+    work = torch.float64 if out == torch.float64 and lowering.x64_enabled() else torch.float32
+    return op("Opbridge>Exp2")(x.to(work)).to(out)
+
+
+def _gcd_lcm(kernel: str, name: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    dtype = torch.result_type(a, b)
+    if dtype not in _INTS:
+        raise ValueError(f"aten.{name}: integer tensors only (torch has no {name} for {dtype})")
+    return op(kernel)(a.to(dtype), b.to(dtype))
+
+
+@replaces(aten.gcd.default)
+def gcd(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return _gcd_lcm("Opbridge>Gcd", "gcd", a, b)
+
+
+@replaces(aten.lcm.default)
+def lcm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return _gcd_lcm("Opbridge>Lcm", "lcm", a, b)
 
 
 # --- abs ------------------------------------------------------------------------------------------
