@@ -1,0 +1,56 @@
+"""aten_models.py against torch eager, on the architectures (or their layers) it fixes; the model's
+inputs are fed by index."""
+
+from __future__ import annotations
+
+import torch
+import transformers
+
+from conftest import module
+from opbridge import testing
+
+
+def test_cat_promotes_mixed_dtypes() -> None:
+    def fn(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.cat([a, -torch.ones(2, 1, dtype=torch.int64)], 1),  # int32 + int64 -> int64
+            torch.cat([b, a], 0),  # float32 + int32 -> float32
+            torch.cat([c, b > 0, a], 1),  # bool + bool + int32 -> int32 (a 3-way promotion)
+            torch.cat([a.to(torch.int16), a.to(torch.uint8)], 1),  # int16 + uint8 -> int16
+            torch.cat([b, b], 1),  # same dtype: litert-torch's own CONCATENATION
+            torch.cat([torch.complex(b, b), torch.complex(b, -b)], 1).imag,  # complex: aten_fft's
+        )
+
+    a = torch.randint(-5, 5, (2, 3), dtype=torch.int32)
+    testing.assert_parity(
+        module(fn), (a, torch.randn(2, 3), torch.rand(2, 2) > 0.5), rtol=0, atol=0, enable_x64=True
+    )
+
+
+class _Sam(torch.nn.Module):
+    """SAM from a tiny config (image encoder, point prompts, mask decoder): the predicted masks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        config = transformers.SamConfig(
+            vision_config=transformers.SamVisionConfig(
+                hidden_size=32, output_channels=16, num_hidden_layers=2, num_attention_heads=4, image_size=64,
+                patch_size=8, window_size=4, global_attn_indexes=[1], mlp_dim=64, num_pos_feats=8,
+            ),
+            prompt_encoder_config=transformers.SamPromptEncoderConfig(
+                hidden_size=16, image_size=64, patch_size=8, mask_input_channels=4
+            ),
+            mask_decoder_config=transformers.SamMaskDecoderConfig(
+                hidden_size=16, num_hidden_layers=1, num_attention_heads=2, mlp_dim=32, iou_head_hidden_dim=16
+            ),
+        )  # fmt: skip
+        self.sam = transformers.SamModel(config).eval()
+
+    def forward(self, pixels: torch.Tensor, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        scores, masks = self.sam(pixel_values=pixels, input_points=points, return_dict=False)[:2]
+        return scores, masks
+
+
+def test_sam_with_point_prompts() -> None:
+    inputs = (torch.randn(1, 3, 64, 64), torch.rand(1, 1, 2, 2) * 64)
+    testing.assert_parity(_Sam().eval(), inputs, rtol=1e-5, atol=1e-5)
