@@ -459,3 +459,17 @@ def _bf16_matmul(fn: object) -> object:
 
 replaces(aten.mm.default)(_bf16_matmul(torch.mm))
 replaces(aten.bmm.default)(_bf16_matmul(torch.bmm))
+
+
+# --- refused ---------------------------------------------------------------------------------------
+
+
+@replaces(aten.unique_consecutive.default)
+def unique_consecutive(x: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+    """torch.unique_consecutive's output length is the number of runs, a value of the data: a
+    TFLite model has static shapes (litert-torch cannot lower the symbolic size either)."""
+    raise ValueError(
+        "aten.unique_consecutive: the output size is the number of runs in the data, which a "
+        "static-shape TFLite model cannot have; compute a fixed-size form instead (e.g. a mask "
+        "x[1:] != x[:-1] and its cumsum)"
+    )
