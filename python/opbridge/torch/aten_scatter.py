@@ -55,6 +55,7 @@ from collections.abc import Sequence
 
 import torch
 
+from . import lowering
 from ._dims import wrap_dim
 from .decompositions import replaces
 from .ops import op
@@ -287,6 +288,12 @@ def index_put(
     self: torch.Tensor, indices: Sequence[torch.Tensor | None], values: torch.Tensor, accumulate: bool = False
 ) -> torch.Tensor:
     if not accumulate:
+        if self.dtype == torch.int64 and not lowering.x64_enabled():
+            # litert-torch downcasts an int64 scatter's result type, not its operands: "'stablehlo.scatter'
+            # op inferred type(s) 'tensor<16xi64>' are incompatible with return type(s) 'tensor<16xi32>'"
+            # (MoE layers' inverse routing permutation). The model is int32 there anyway: scatter in int32.
+            narrow = aten.index_put.default(self.to(torch.int32), indices, values.to(torch.int32), False)
+            return narrow.to(torch.int64)
         return NotImplemented  # a plain update: litert-torch's STABLEHLO_SCATTER runs it
     name = "aten.index_put"
     _check_dtype(name, self)
