@@ -36,9 +36,23 @@ def test_exported_program_is_accepted() -> None:
     assert tflite_model.custom_op_counts(model) == {"MatrixInverse": 1}
 
 
-def test_aten_op_without_lowering_or_kernel_is_named() -> None:
-    with pytest.raises(opbridge.UnsupportedOpsError, match=r"aten\.special_airy_ai.*conftest\.py"):
-        opbridge.convert(module(torch.special.airy_ai), sample_inputs=(torch.rand(3),))
+# A user's own torch operator with no lowering and no opbridge kernel: the op every model may hold
+# that neither converter knows (an aten op would one day gain a rewrite and this test lose its case).
+@torch.library.custom_op("opbridge_tests::scramble", mutates_args=())
+def scramble(x: torch.Tensor) -> torch.Tensor:
+    return x.flip(0)
+
+
+@scramble.register_fake
+def _(x: torch.Tensor) -> torch.Tensor:
+    return torch.empty_like(x)
+
+
+def test_op_without_lowering_or_kernel_is_named() -> None:
+    with pytest.raises(
+        opbridge.UnsupportedOpsError, match=r"opbridge_tests\.scramble\.default.*conftest\.py"
+    ):
+        opbridge.convert(module(scramble), sample_inputs=(torch.rand(3),))
 
 
 def test_training_mode_is_refused() -> None:

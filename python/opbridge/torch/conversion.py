@@ -113,6 +113,21 @@ def _recording(op: Any, rewrite: Any, taken: set[Any]) -> Any:
     return run
 
 
+def _declining_to(rewrite: Any, table: Any, op: Any) -> Any:
+    """The rewrite; where it declines (NotImplemented), litert-torch's own decomposition of the op
+    in that table, if it has one (max_pool2d, matmul: CompositeImplicit ops litert-torch only lowers
+    decomposed; without this a declined one stays whole and cannot lower)."""
+    if op not in table:
+        return rewrite
+    fallback = table[op]
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = rewrite(*args, **kwargs)
+        return fallback(*args, **kwargs) if result is NotImplemented else result
+
+    return run
+
+
 _table_lock = threading.Lock()
 
 
@@ -128,7 +143,9 @@ def _rewrites_installed(lite: Any, table: dict[Any, Any]) -> Iterator[None]:
     with _table_lock:
         before_convert, before_lower = lite.pre_convert_decomp(), lite.pre_lower_decomp()
         for op, rewrite in table.items():
-            lite.add_pre_convert_decomp(op, rewrite)
+            # (a CustomDecompTable's .get misses the CompositeImplicit entries it materializes on [])
+            lite.add_pre_convert_decomp(op, _declining_to(rewrite, before_convert, op))
+            lite.add_pre_lower_decomp(op, _declining_to(rewrite, before_lower, op))
         try:
             yield
         finally:
