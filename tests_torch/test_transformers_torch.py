@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+import transformers as T  # pinned in requirements-torch.txt (litert-torch depends on it)
+import transformers.integrations.moe  # defines torch.ops.transformers.grouped_mm_fallback
 
 from conftest import module
 from opbridge import testing, tflite_model
-
-T = pytest.importorskip("transformers")  # imported before any conversion: the MoE rewrite needs it
-import transformers.integrations.moe  # noqa: E402,F401  (defines torch.ops.transformers.grouped_mm_fallback)
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 TEXT = dict(

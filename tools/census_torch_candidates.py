@@ -337,4 +337,194 @@ CANDIDATES: dict[str, Builder] = {
     "median()": lambda g: ((lambda x: torch.median(x)), (_randn(g, 4, 15),)),
     "nanmedian": lambda g: ((lambda x: torch.nanmedian(x, dim=-1).values), (_randn(g, 4, 15),)),
     "mode": lambda g: ((lambda x: torch.mode(torch.round(x), dim=-1).values), (_randn(g, 4, 15),)),
+    # torch.special's orthogonal polynomials (Opbridge>OrthogonalPolynomial) and airy_ai
+    "special.chebyshev_polynomial_t": lambda g: (
+        (lambda x, n: torch.special.chebyshev_polynomial_t(x, n)),
+        (_uniform(g, -1.2, 1.2, 4, 16), torch.randint(0, 12, (4, 16), generator=g).float()),
+    ),
+    "special.chebyshev_polynomial_u n=9": _unary(
+        lambda x: torch.special.chebyshev_polynomial_u(x, 9), -1.2, 1.2
+    ),
+    "special.chebyshev_polynomial_v n=5": _unary(
+        lambda x: torch.special.chebyshev_polynomial_v(x, 5), -1.2, 1.2
+    ),
+    "special.chebyshev_polynomial_w n=5": _unary(
+        lambda x: torch.special.chebyshev_polynomial_w(x, 5), -1.2, 1.2
+    ),
+    "special.shifted_chebyshev_polynomial_t n=7": _unary(
+        lambda x: torch.special.shifted_chebyshev_polynomial_t(x, 7), -0.1, 1.1
+    ),
+    "special.shifted_chebyshev_polynomial_u n=3": _unary(
+        lambda x: torch.special.shifted_chebyshev_polynomial_u(x, 3), -0.1, 1.1
+    ),
+    "special.shifted_chebyshev_polynomial_v n=3": _unary(
+        lambda x: torch.special.shifted_chebyshev_polynomial_v(x, 3), -0.1, 1.1
+    ),
+    "special.shifted_chebyshev_polynomial_w n=6": _unary(
+        lambda x: torch.special.shifted_chebyshev_polynomial_w(x, 6), -0.1, 1.1
+    ),
+    "special.hermite_polynomial_h": lambda g: (
+        (lambda x, n: torch.special.hermite_polynomial_h(x, n)),
+        (_uniform(g, -3, 3, 4, 16), torch.randint(-1, 10, (4, 16), generator=g).float()),
+    ),
+    "special.hermite_polynomial_he n=4": _unary(lambda x: torch.special.hermite_polynomial_he(x, 4), -3, 3),
+    "special.laguerre_polynomial_l n=4": _unary(lambda x: torch.special.laguerre_polynomial_l(x, 4), -2, 6),
+    "special.legendre_polynomial_p n=4": _unary(lambda x: torch.special.legendre_polynomial_p(x, 4), -1, 1),
+    "special.legendre_polynomial_p x_scalar": lambda g: (
+        (lambda n: torch.special.legendre_polynomial_p(0.3, n)),
+        (torch.randint(0, 20, (4, 16), generator=g),),
+    ),
+    "special.airy_ai": _unary(torch.special.airy_ai, -10, 10),
+    # functions torch.export cannot trace, answered during export (export_functions.py)
+    "linalg.lstsq gelsd": lambda g: (
+        (lambda a, b: torch.linalg.lstsq(a, b, driver="gelsd").solution),
+        (_randn(g, 6, 3), _randn(g, 6, 2)),
+    ),
+    "cov(fweights, aweights)": lambda g: (
+        (lambda x, f, a: torch.cov(x, fweights=f, aweights=a)),
+        (_randn(g, 3, 7), torch.randint(1, 4, (7,), generator=g), _uniform(g, 0, 1, 7)),
+    ),
+    "corrcoef": lambda g: ((lambda x: torch.corrcoef(x)), (_randn(g, 3, 7),)),
+    "gaussian_nll_loss": lambda g: (
+        (lambda i, t, v: torch.nn.functional.gaussian_nll_loss(i, t, v, full=True)),
+        (_randn(g, 4, 3), _randn(g, 4, 3), _uniform(g, 0.1, 1, 4, 1)),
+    ),
+    # index and matrix constructors, pairwise distances, complex elementwise (aten_construct)
+    "tril_indices": lambda g: ((lambda x: x + torch.tril_indices(5, 4, -1).sum()), (_randn(g, 3, 4),)),
+    "triu_indices": lambda g: ((lambda x: x * torch.triu_indices(4, 6, 1).sum()), (_randn(g, 3, 4),)),
+    "linalg.vander": lambda g: ((lambda x: torch.linalg.vander(x, N=4)), (_randn(g, 3, 5),)),
+    "pdist": lambda g: (torch.pdist, (_randn(g, 6, 10),)),
+    "pdist(p=1)": lambda g: ((lambda x: torch.pdist(x, 1)), (_randn(g, 6, 10),)),
+    "pdist(p=inf)": lambda g: ((lambda x: torch.pdist(x, float("inf"))), (_randn(g, 6, 10),)),
+    "complex neg/where": lambda g: (
+        (lambda a, b: torch.where(a > 0, -torch.complex(a, b), 0.0).imag),
+        (_randn(g, 3, 4), _randn(g, 3, 4)),
+    ),
+    "complex eq/isnan": lambda g: (
+        (lambda a, b: (torch.complex(a, b) == torch.complex(b, a)) | torch.isnan(torch.complex(a, b))),
+        (_randn(g, 3, 4), _randn(g, 3, 4)),
+    ),
+    "complex sum": lambda g: (
+        (lambda a, b: torch.complex(a, b).sum(1).imag),
+        (_randn(g, 3, 4), _randn(g, 3, 4)),
+    ),
+    # pointwise math (aten_pointwise; Opbridge>Exp2, Gcd, Lcm)
+    "exp2": lambda g: (torch.exp2, (_uniform(g, -150.0, 128.0, 4, 32),)),
+    "logaddexp2": lambda g: (torch.logaddexp2, (_randn(g, 4, 32), _randn(g, 4, 32))),
+    "gcd": lambda g: (
+        torch.gcd,
+        (torch.randint(-60, 60, (4, 16), generator=g), torch.randint(-60, 60, (4, 16), generator=g)),
+    ),
+    "lcm": lambda g: (
+        torch.lcm,
+        (torch.randint(-60, 60, (4, 16), generator=g), torch.randint(-60, 60, (4, 16), generator=g)),
+    ),
+    "pow(int, 3)": lambda g: ((lambda a: torch.pow(a, 3)), (torch.randint(-9, 10, (4, 16), generator=g),)),
+    "pow(int, int tensor)": lambda g: (
+        (lambda a, b: a**b),
+        (torch.randint(-5, 6, (4, 16), generator=g).int(), torch.randint(-3, 9, (4, 16), generator=g).int()),
+    ),
+    "square(int)": lambda g: (torch.square, (torch.randint(-9, 10, (4, 16), generator=g).int(),)),
+    "float_power": lambda g: ((lambda a: torch.float_power(a, 2.5)), (_uniform(g, 0.0, 4.0, 4, 16),)),
+    "logspace": lambda g: ((lambda a: a * torch.logspace(-1.3, 2.7, 16, base=2.5)), (_randn(g, 4, 16),)),
+    "abs(int8)": lambda g: (torch.abs, (torch.randint(-128, 128, (4, 16), generator=g).to(torch.int8),)),
+    "rrelu_eval": lambda g: ((lambda a: torch.nn.functional.rrelu(a, training=False)), (_randn(g, 4, 16),)),
+    # pooling, 5-D grid_sample, bilinear, distances, masked/put scatters, bfloat16 matmul (aten_misc)
+    "max_pool2d(dilation, ceil_mode)": lambda g: (
+        (lambda x: torch.nn.functional.max_pool2d(x, 3, 2, padding=1, dilation=2, ceil_mode=True)),
+        (_randn(g, 1, 2, 9, 9),),
+    ),
+    "max_pool3d(return_indices)": lambda g: (
+        (lambda x: torch.nn.functional.max_pool3d(x, 2, return_indices=True)[1]),
+        (_randn(g, 1, 2, 4, 4, 4),),
+    ),
+    "max_pool1d(dilation)": lambda g: (
+        (lambda x: torch.nn.functional.max_pool1d(x, 3, 2, padding=1, dilation=2)),
+        (_randn(g, 1, 2, 11),),
+    ),
+    "grid_sample(5-D, bilinear, reflection)": lambda g: (
+        (
+            lambda x, grid: torch.nn.functional.grid_sample(
+                x, grid, padding_mode="reflection", align_corners=False
+            )
+        ),
+        (_randn(g, 1, 2, 4, 4, 4), _uniform(g, -1.2, 1.2, 1, 2, 3, 3, 3)),
+    ),
+    "nn.Bilinear": lambda g: (
+        (lambda a, b, w: torch.nn.functional.bilinear(a, b, w)),
+        (_randn(g, 2, 3), _randn(g, 2, 4), _randn(g, 5, 3, 4)),
+    ),
+    "dist(p=3)": lambda g: ((lambda a, b: torch.dist(a, b, 3)), (_randn(g, 3, 4), _randn(g, 3, 4))),
+    "cosine_embedding_loss": lambda g: (
+        (lambda a, b, y: torch.nn.functional.cosine_embedding_loss(a, b, y)),
+        (_randn(g, 3, 4), _randn(g, 3, 4), torch.tensor([1, -1, 1])),
+    ),
+    "masked_scatter": lambda g: (
+        (lambda a, s: a.masked_scatter(a > 0, s)),
+        (_randn(g, 3, 4), _randn(g, 3, 4)),
+    ),
+    "put(accumulate)": lambda g: (
+        (lambda a, s: a.put(torch.tensor([1, -1, 1]), s, accumulate=True)),
+        (_randn(g, 3, 4), _randn(g, 3)),
+    ),
+    "bfloat16 matmul": lambda g: (
+        (lambda a, b: (a.bfloat16() @ b.bfloat16()).float()),
+        (_randn(g, 3, 4), _randn(g, 4, 2)),
+    ),
+    # convolutions litert-torch cannot run (aten_conv)
+    "conv_transpose3d": lambda g: (
+        (lambda x, w: torch.nn.functional.conv_transpose3d(x, w, stride=2)),
+        (_randn(g, 1, 2, 3, 3, 3), _randn(g, 2, 3, 2, 2, 2)),
+    ),
+    "conv_transpose3d padding groups dilation": lambda g: (
+        (
+            lambda x, w, b: torch.nn.functional.conv_transpose3d(
+                x, w, b, stride=(2, 1, 2), padding=1, output_padding=(1, 0, 1), groups=2, dilation=(1, 2, 1)
+            )
+        ),
+        (_randn(g, 2, 4, 3, 4, 3), _randn(g, 4, 3, 3, 2, 3), _randn(g, 6)),
+    ),
+    "conv_transpose2d padding": lambda g: (
+        (lambda x, w: torch.nn.functional.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)),
+        (_randn(g, 2, 3, 4, 5), _randn(g, 3, 4, 3, 3)),
+    ),
+    "conv_transpose2d dilation": lambda g: (
+        (lambda x, w: torch.nn.functional.conv_transpose2d(x, w, stride=2, dilation=2)),
+        (_randn(g, 2, 3, 4, 5), _randn(g, 3, 4, 3, 3)),
+    ),
+    "conv_transpose1d padding": lambda g: (
+        (lambda x, w: torch.nn.functional.conv_transpose1d(x, w, stride=2, padding=1)),
+        (_randn(g, 2, 3, 6), _randn(g, 3, 4, 3)),
+    ),
+    "conv3d groups": lambda g: (
+        (lambda x, w: torch.nn.functional.conv3d(x, w, groups=2)),
+        (_randn(g, 1, 4, 5, 5, 5), _randn(g, 6, 2, 3, 3, 3)),
+    ),
+    "conv3d depthwise": lambda g: (
+        (lambda x, w: torch.nn.functional.conv3d(x, w, padding="same", groups=4)),
+        (_randn(g, 2, 4, 5, 6, 4), _randn(g, 4, 1, 3, 3, 3)),
+    ),
+    "conv1d padding same": lambda g: (
+        (lambda x, w: torch.nn.functional.conv1d(x, w, padding="same")),
+        (_randn(g, 2, 3, 9), _randn(g, 4, 3, 4)),
+    ),
+    # torch.cat of mixed dtypes (aten_models)
+    "cat mixed dtypes": lambda g: (
+        (lambda a, b: torch.cat([a, b], 1)),
+        (torch.randint(-5, 5, (2, 3), generator=g, dtype=torch.int32), torch.randn(2, 3, generator=g)),
+    ),
+    "cat int32 + int64": lambda g: (
+        (lambda a: torch.cat([a, -torch.ones(2, 1, dtype=torch.int64)], 1)),
+        (torch.randint(-5, 5, (2, 3), generator=g, dtype=torch.int32),),
+    ),
+    # what Hugging Face models put in their graphs (aten_transformers)
+    "expand+transpose": lambda g: (
+        (lambda x: x.expand(1, 4, 8, 6).transpose(-1, -2)),
+        (_randn(g, 1, 1, 8, 6),),
+    ),
+    "index_put(int64)": lambda g: (
+        (lambda p: torch.zeros(9, dtype=torch.int64).index_put((p,), torch.arange(9)).to(torch.int32)),
+        (torch.randperm(9, generator=g),),
+    ),
+    "empty_like": lambda g: ((lambda x: torch.empty_like(x).fill_(2.0) + x), (_randn(g, 3, 4),)),
 }

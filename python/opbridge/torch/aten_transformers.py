@@ -101,9 +101,12 @@ def grouped_mm_fallback(x: torch.Tensor, weight: torch.Tensor, offs: torch.Tenso
     return torch.where((group < experts).reshape(rows, 1), picked, torch.zeros_like(picked))
 
 
-_GROUPED_MM = _grouped_mm_op()
-if _GROUPED_MM is not None:
-    replaces(_GROUPED_MM)(grouped_mm_fallback)
+def register_available() -> None:
+    """Registers the rewrites of ops from libraries loaded by now (decompositions.table calls it at
+    each conversion): transformers may be imported after opbridge's first conversion."""
+    op = _grouped_mm_op()
+    if op is not None:
+        replaces(op)(grouped_mm_fallback)
 
 
 @replaces(aten.empty_like.default)

@@ -51,5 +51,8 @@ def replaces(*overloads: torch._ops.OpOverload) -> Callable[[Rewrite], Rewrite]:
 
 def table() -> dict[torch._ops.OpOverload, Rewrite]:
     for family in _FAMILIES:
-        importlib.import_module(f"{__package__}.{family}")
+        module = importlib.import_module(f"{__package__}.{family}")
+        late = getattr(module, "register_available", None)
+        if late is not None:  # ops of other libraries, which may be imported after this module
+            late()
     return dict(_TABLE)
