@@ -54,3 +54,22 @@ class _Sam(torch.nn.Module):
 def test_sam_with_point_prompts() -> None:
     inputs = (torch.randn(1, 3, 64, 64), torch.rand(1, 1, 2, 2) * 64)
     testing.assert_parity(_Sam().eval(), inputs, rtol=1e-5, atol=1e-5)
+
+
+def test_linear_on_rank4_inputs_with_unit_dims() -> None:
+    # (1, H, 1, C) and (1, 1, 1, C) failed litert-torch's converter passes (BATCH_MATMUL rank 4);
+    # (2, 1, 1, C) and rank 5 ride along. Each output element is the same dot product as torch's
+    # (FULLY_CONNECTED sums the C = 8 products in another order: a few ulp).
+    layer = torch.nn.Linear(8, 16)
+    scale = torch.full((16,), 0.5)
+
+    def fn(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(scale * layer(x) for x in (a, b, c, d))
+
+    inputs = (
+        torch.randn(1, 3, 1, 8),
+        torch.randn(1, 1, 1, 8),
+        torch.randn(2, 1, 1, 8),
+        torch.randn(1, 2, 1, 3, 8),
+    )
+    testing.assert_parity(module(fn), inputs, rtol=1e-6, atol=1e-6)

@@ -8,6 +8,11 @@ same element type for all operands"). The rewrite casts each operand to the prom
 (torch.promote_types over all of them, as torch.cat's result type: cat takes no 0-d operands)
 first. Same-dtype cats stay litert-torch's; complex ones go to aten_fft's rewrite (this
 registration replaces that one in the table, so it hands complex operands on).
+
+linear on inputs of rank >= 4: litert-torch 0.10's converter passes fail on a BATCH_MATMUL whose
+input is (1, H, 1, C) ("'tfl.batch_matmul' op found invalid output rank, expected 3 but got 4";
+ConvNext once a stage is 1x1). The rewrite flattens the leading dims, applies the 2-D linear (a
+FULLY_CONNECTED) and restores them: the same products and sums per output element.
 """
 
 from __future__ import annotations
@@ -32,3 +37,12 @@ def cat(tensors: Sequence[torch.Tensor], dim: int = 0) -> Any:
     if all(t.dtype == dtype for t in tensors):
         return NotImplemented  # litert-torch's CONCATENATION
     return torch.cat([t.to(dtype) for t in tensors], dim)
+
+
+@replaces(aten.linear.default)
+def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None) -> Any:
+    if x.dim() < 4:
+        return NotImplemented  # litert-torch's own lowering
+    lead = x.shape[:-1]
+    out = aten.linear.default(x.reshape(-1, x.shape[-1]), weight, bias)
+    return out.reshape(*lead, out.shape[-1])
