@@ -243,6 +243,31 @@ _SIZES_VISION = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads
 
 _MOE = {"num_experts": 4, "num_local_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 16}
 
+
+def _rtdetr() -> dict[str, Any]:
+    """RT-DETR (v1 and v2 share the fields): a tiny ResNet backbone, one decoder layer, 8 queries."""
+    return {
+        "backbone_config": transformers.RTDetrResNetConfig(
+            embedding_size=8,
+            hidden_sizes=[8, 16, 32, 64],
+            depths=[1, 1, 1, 1],
+            out_features=["stage2", "stage3", "stage4"],
+        ),
+        "encoder_in_channels": [16, 32, 64],
+        "encoder_hidden_dim": 32,
+        "encoder_ffn_dim": 64,
+        "encoder_attention_heads": 4,
+        "d_model": 32,
+        "decoder_in_channels": [32, 32, 32],
+        "decoder_ffn_dim": 64,
+        "decoder_attention_heads": 4,
+        "decoder_layers": 1,
+        "num_queries": 8,
+        "num_denoising": 0,
+        "decoder_n_points": 2,
+    }
+
+
 ARCHITECTURES: dict[str, Builder] = {
     # decoder-only language models, logits of one forward pass
     "Llama": causal_lm("Llama"),
@@ -399,48 +424,8 @@ ARCHITECTURES: dict[str, Builder] = {
         decoder_n_points=2,
         **_DETR,
     ),
-    "RTDetr": _detection(
-        "RTDetr",
-        backbone_config=transformers.RTDetrResNetConfig(
-            embedding_size=8,
-            hidden_sizes=[8, 16, 32, 64],
-            depths=[1, 1, 1, 1],
-            out_features=["stage2", "stage3", "stage4"],
-        ),
-        encoder_in_channels=[16, 32, 64],
-        encoder_hidden_dim=32,
-        encoder_ffn_dim=64,
-        encoder_attention_heads=4,
-        d_model=32,
-        decoder_in_channels=[32, 32, 32],
-        decoder_ffn_dim=64,
-        decoder_attention_heads=4,
-        decoder_layers=1,
-        num_queries=8,
-        num_denoising=0,
-        decoder_n_points=2,
-    ),
-    "RTDetrV2": _detection(
-        "RTDetrV2",
-        backbone_config=transformers.RTDetrResNetConfig(
-            embedding_size=8,
-            hidden_sizes=[8, 16, 32, 64],
-            depths=[1, 1, 1, 1],
-            out_features=["stage2", "stage3", "stage4"],
-        ),
-        encoder_in_channels=[16, 32, 64],
-        encoder_hidden_dim=32,
-        encoder_ffn_dim=64,
-        encoder_attention_heads=4,
-        d_model=32,
-        decoder_in_channels=[32, 32, 32],
-        decoder_ffn_dim=64,
-        decoder_attention_heads=4,
-        decoder_layers=1,
-        num_queries=8,
-        num_denoising=0,
-        decoder_n_points=2,
-    ),
+    "RTDetr": _detection("RTDetr", **_rtdetr()),
+    "RTDetrV2": _detection("RTDetrV2", **_rtdetr()),
     "Mask2Former": _detection(
         "Mask2Former",
         backbone_config=transformers.SwinConfig(
