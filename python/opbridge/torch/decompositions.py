@@ -35,6 +35,9 @@ _FAMILIES = (
     "aten_transformers",
     "aten_misc",
     "aten_models",
+    "aten_complex",
+    "aten_dynamic",
+    "aten_torchvision",
 )
 
 
