@@ -29,10 +29,20 @@ rounding. lu_solve unrolls the given pivots into a row order (k selects).
 householder_product / orgqr: the reflectors applied one by one (rank-1
 updates, as LAPACK's unblocked orgqr) to the m x n identity.
 eig / eigvals: TF's Eig (complex64/complex128 outputs, which LiteRT carries);
-the eigenvalues' order agreed with torch's on the matrices tried (both the real
-Schur form's) but is promised by neither; eigenvectors equal torch's up to a
+the eigenvalues are torch's as a set, but their order is the diagonal order of
+Eigen's real Schur form, not LAPACK geev's (which balances, permuting the
+matrix, before its own QR iteration): on random 4 x 4 matrices it often differs.
+Eigenvectors (column by column with their eigenvalue) equal torch's up to a
 per-column phase (_eig). Where torch raises on NaN/inf input, the converted
 model gives what TF's kernel gives.
+inv_ex / solve_ex (and linalg.cond with p in 1, -1, inf, -inf, 'fro', which
+torch computes through inv_ex): torch's own composition, getrf then getrs
+(Opbridge>LuFactor, then lu_solve's triangular solves): info is getrf's and a
+singular A gives inf/NaN entries as torch's, not an error (cond: inf);
+check_errors=True runs MatrixInverse / MatrixSolve, whose invoke fails on a
+singular A as torch raises. tensorinv: MatrixInverse of the reshaped matrix
+(torch raises for a singular one, so does the invoke). cholesky_inverse: the
+identity's cholesky_solve. lu_unpack: the selects and one-hot rows of lu.
 lstsq is not here: torch.export fails on its aten op (data-dependent output shapes)
 before any rewrite runs, so export_functions.py answers torch.linalg.lstsq during export.
 """
@@ -552,3 +562,119 @@ def eigvals(a: torch.Tensor) -> torch.Tensor:
 def eig(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     e, v = _eig(a, True)
     return e, v
+
+
+# --- _ex variants, lu_unpack, cholesky_inverse, tensorinv ----------------------------------------
+
+
+def _lu_solve_ex(
+    a: torch.Tensor, b: torch.Tensor, left: bool, name: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    # torch's _linalg_solve_ex: getrf of A (no error for a singular A: info > 0 and the solve
+    # divides by the zero pivot, giving inf/NaN as torch), then getrs, with solve's vector rule.
+    _check_dtype(name, a, b)
+    vector = _solve_is_vector_rhs(a, b)
+    if vector and not left:
+        raise ValueError(f"torch.{name}: vector broadcasting is not supported for left=False")
+    packed, pivots, _, info = _lu_factor(a, True, False, name)
+    rhs = b.unsqueeze(-1) if vector else b
+    x = lu_solve(packed, pivots, rhs, left=left)
+    return (x.squeeze(-1) if vector else x), packed, pivots, info
+
+
+@replaces(aten._linalg_solve_ex.default)
+def solve_ex_full(
+    a: torch.Tensor, b: torch.Tensor, *, left: bool = True, check_errors: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    if check_errors:  # torch raises for a singular A: MatrixSolve's invoke fails as well
+        x = solve(a, b, left=left)
+        packed, pivots, _, info = _lu_factor(a, True, False, "linalg.solve_ex")
+        return x, packed, pivots, info
+    return _lu_solve_ex(a, b, left, "linalg.solve_ex")
+
+
+@replaces(aten.linalg_solve_ex.default)
+def solve_ex(
+    a: torch.Tensor, b: torch.Tensor, *, left: bool = True, check_errors: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    if check_errors:
+        return solve(a, b, left=left), _lu_factor(a, True, False, "linalg.solve_ex")[3]
+    x, _, _, info = _lu_solve_ex(a, b, left, "linalg.solve_ex")
+    return x, info
+
+
+def _identity(n: int, dtype: torch.dtype) -> torch.Tensor:
+    # A constant (torch.eye lowers to an IOTA the interpreter cannot load).
+    ones = torch.ones(n, n, dtype=torch.bool)
+    return (ones.tril() & ~ones.tril(-1)).to(dtype)
+
+
+@replaces(aten.linalg_inv_ex.default)
+def inv_ex(a: torch.Tensor, *, check_errors: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    # torch: linalg_solve_ex(A, I). A singular A gives info > 0 and inf/NaN entries, not an error
+    # (what linalg.cond(p in 1, inf, 'fro', 'nuc') relies on for its inf); check_errors=True
+    # raises: MatrixInverse's invoke fails.
+    name = "linalg.inv_ex"
+    _check_dtype(name, a)
+    if check_errors:
+        return inv(a), _lu_factor(a, True, False, name)[3]
+    if a.numel() == 0:
+        return a.new_zeros(a.shape), a.new_zeros(a.shape[:-2], dtype=torch.int32)
+    packed, pivots, _, info = _lu_factor(a, True, False, name)
+    return lu_solve(packed, pivots, _identity(a.shape[-1], a.dtype)), info
+
+
+@replaces(aten.linalg_tensorinv.default)
+def tensorinv(a: torch.Tensor, ind: int = 2) -> torch.Tensor:
+    # torch: inv of A reshaped to (prod(shape[:ind]), prod(shape[ind:])), raising for a singular
+    # one (MatrixInverse's invoke fails), reshaped to shape[ind:] + shape[:ind].
+    _check_dtype("linalg.tensorinv", a)
+    if ind <= 0:
+        raise ValueError(f"torch.linalg.tensorinv: expected a strictly positive integer for 'ind', got {ind}")
+    left, right = tuple(a.shape[:ind]), tuple(a.shape[ind:])
+    rows = int(torch.Size(left).numel())
+    cols = int(torch.Size(right).numel())
+    if rows != cols:
+        raise ValueError(
+            "torch.linalg.tensorinv: expected prod(shape[ind:]) == prod(shape[:ind]), "
+            f"but got {cols} != {rows}"
+        )
+    return inv(a.reshape(rows, cols)).reshape(*right, *left)
+
+
+@replaces(aten.cholesky_inverse.default)
+def cholesky_inverse(factor: torch.Tensor, upper: bool = False) -> torch.Tensor:
+    # (L L^T)^-1 (upper: (U^T U)^-1): cholesky_solve of the identity, the two triangular solves on
+    # the factor's own triangle (LAPACK potri reads only it too). Float64 works (no transpose).
+    _check_dtype("cholesky_inverse", factor)
+    if factor.numel() == 0:
+        return factor.new_zeros(factor.shape)
+    return cholesky_solve(_identity(factor.shape[-1], factor.dtype), factor, upper)
+
+
+@replaces(aten.lu_unpack.default)
+def lu_unpack(
+    lu_data: torch.Tensor, lu_pivots: torch.Tensor, unpack_data: bool = True, unpack_pivots: bool = True
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    # A = P L U from lu_factor's packed factor and LAPACK pivots; the parts not asked for are empty,
+    # as torch's.
+    name = "lu_unpack"
+    _check_dtype(name, lu_data)
+    m, n = lu_data.shape[-2], lu_data.shape[-1]
+    batch, k = lu_data.shape[:-2], min(m, n)
+    empty = lu_data.new_zeros((0,))
+    if lu_data.numel() == 0:
+        lower, upper = lu_data.new_zeros((*batch, m, k)), lu_data.new_zeros((*batch, k, n))
+        p = lu_data.new_zeros((*batch, m, m))
+    else:
+        lower, upper = _triangles(lu_data, "lu_unpack") if unpack_data else (empty, empty)
+        p = (
+            _one_hot_rows(_pivots_to_perm(lu_pivots, m), lu_data.dtype, transpose=True)
+            if unpack_pivots
+            else empty
+        )
+    if not unpack_data:
+        lower, upper = empty, empty
+    if not unpack_pivots:
+        p = empty
+    return p, lower, upper
