@@ -21,6 +21,20 @@ fails; the configurations it handles are left to it (NotImplemented: the node st
 aten.conv1d.padding (F.conv1d / nn.Conv1d with padding='same' or 'valid'): litert-torch's 1-D
 decomposition splices the string into a padding list ("Expected a value of type 'List[int]'").
 Rewritten as torch's own 'same' rule: total d * (k - 1), half on each side, the odd one on the right.
+aten.conv2d.default / .padding whose weight is computed in the model (from a model input: w * 2, a
+slice or flip, a hypernetwork's output, an input weight standardized): litert-torch keeps aten.conv2d
+whole through its NHWC layout pass, which lists only the activation as the convolution's
+layout-sensitive input while its min-cut partitioner links the weight edge like any other; the op
+computing a 4-D weight can land in the NHWC partition, its input gets a to-NHWC transpose and no
+transpose back is inserted before the convolution, which reads the (O, kH, kW, I) array as
+(O, I, kH, kW): silently wrong when the shapes allow it (Cin = kH = kW, errors of about 1 relative),
+a shape error at conversion otherwise. Rewritten as aten.convolution with the weight through a
+reshape round trip (flat, then 4-D): views are NCHW-only in that pass, so the weight reaches the
+convolution in torch's layout, and the op computing it stays NCHW (no transposes added). Weights
+that are parameters (parametrizations.weight_norm, nn.utils.weight_norm, spectral_norm in eval,
+weight standardization) are constant-folded and were right; plain inputs and views are left as they
+are. The same round trip guards every 4-D weight this module hands litert-torch (conv_transpose2d's
+computed weights, dilated kernels, conv1d's unit-row weights, the 3-D rewrites' 2-D weights).
 
 Numbers: each output is the sum of the same products as torch's, in another order (TRANSPOSE_CONV
 and CONV_3D accumulate over input channels and kernel taps in their own order; the 3-D transposed
@@ -95,15 +109,42 @@ def _with_bias(y: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
 _NATIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("opbridge_conv_native", default=False)
 
 
+# Ops litert-torch's layout pass always keeps NCHW (layout_check._not_nhwc) and reshape spellings:
+# a weight one of them makes reaches the convolution in its own layout.
+_VIEWS = {
+    aten.view.default,
+    aten._unsafe_view.default,
+    aten.reshape.default,
+    aten.permute.default,
+    aten.expand.default,
+    aten.unsqueeze_copy.default,
+    aten.as_strided.default,
+}
+
+
 def _computed(w: torch.Tensor) -> bool:
-    """Whether the traced weight is the result of an op (not a parameter, constant or model input,
-    nor a dequantized weight, which the converter fuses into a quantized convolution)."""
+    """Whether the traced weight is the result of an op that litert-torch's layout pass may move to
+    NHWC (not a parameter, constant or model input, nor a dequantized weight, which the converter
+    fuses into a quantized convolution, nor a view, which the pass keeps NCHW)."""
     from torch.fx.experimental import proxy_tensor
 
     mode = proxy_tensor.get_proxy_mode()
     slot = None if mode is None else proxy_tensor.get_proxy_slot(w, mode.tracer, None)
     node = None if slot is None else slot.proxy.node
-    return node is not None and node.op == "call_function" and "quantize" not in str(node.target)
+    return (
+        node is not None
+        and node.op == "call_function"
+        and node.target not in _VIEWS
+        and "quantize" not in str(node.target)
+    )
+
+
+def _layout_safe(w: torch.Tensor) -> torch.Tensor:
+    """A 4-D weight computed in the model, through a reshape round trip (two views the layout pass
+    keeps NCHW): see the module docstring. Parameters and inputs as they are."""
+    if w.dim() == 4 and _computed(w):
+        return w.reshape(-1).reshape([int(s) for s in w.shape])
+    return w
 
 
 def _native(
@@ -117,17 +158,10 @@ def _native(
     output_padding: list[int],
     groups: int,
 ) -> torch.Tensor:
-    """aten.convolution left to litert-torch's lowering (the rewrite declines this call).
-
-    A 2-D convolution's weight computed in the model (w * scale, a slice, this module's dilated
-    kernel) goes through a reshape round trip: without it litert-torch's NHWC layout pass takes
-    the 4-D op making a transposed convolution's weight for an activation and the model's output
-    has the wrong shape (conv_transpose2d(x, w * 2), or a dilated kernel made here from a weight
-    that is a model input). Not fixed by this: a plain conv2d whose weight is computed at run time
-    (F.conv2d(x, w * 2), w an input) is wrong in litert-torch (errors of 27 on unit inputs) with or
-    without the round trip."""
-    if w.dim() == 4 and _computed(w):
-        w = w.reshape(-1).reshape([int(s) for s in w.shape])
+    """aten.convolution left to litert-torch's lowering (the rewrite declines this call), its weight
+    made layout-safe (a transposed convolution's weight computed in the model, a slice, this module's
+    dilated kernel)."""
+    w = _layout_safe(w)
     token = _NATIVE.set(True)
     try:
         return aten.convolution.default(
@@ -279,6 +313,55 @@ def _convolution(
     return _native(x, w, bias, stride, padding, dilation, transposed, output_padding, groups)
 
 
+def _same_padding(
+    x: torch.Tensor, w: torch.Tensor, stride: list[int], dilation: list[int], padding: str, name: str
+) -> tuple[torch.Tensor, list[int]]:
+    """x and the per-dim padding of a convolution with padding 'same' or 'valid' (batched x).
+
+    torch's 'same' rule: total d * (k - 1) per spatial dim, half on each side and the odd one on the
+    right (padded into x here: aten.convolution pads symmetrically)."""
+    n = x.dim() - 2
+    if padding == "valid":
+        return x, [0] * n
+    if padding != "same":
+        raise ValueError(f"aten.{name}: padding must be 'same' or 'valid', got {padding!r}")
+    if any(s != 1 for s in stride):
+        raise ValueError(f"aten.{name}: padding='same' is not supported for strided convolutions")
+    pads = []
+    for i, d in enumerate(dilation):
+        total = d * (int(w.shape[2 + i]) - 1)
+        pads.append(total // 2)
+        x = _pad(x, 2 + i, 0, total - 2 * (total // 2))
+    return x, pads
+
+
+@replaces(aten.conv2d.default, aten.conv2d.padding)
+def conv2d(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: Sequence[int] = (1, 1),
+    padding: Sequence[int] | str = (0, 0),
+    dilation: Sequence[int] = (1, 1),
+    groups: int = 1,
+) -> torch.Tensor:
+    """F.conv2d / nn.Conv2d. litert-torch keeps aten.conv2d whole through its layout pass, which
+    can move the op computing the weight to NHWC and hand the convolution that permuted weight:
+    a computed weight goes to aten.convolution through the round trip; the rest stays as it is."""
+    if w.dim() != 4 or not _computed(w):
+        return NotImplemented
+    stride, dilation = _per_dim(stride, 2), _per_dim(dilation, 2)
+    unbatched = x.dim() == 3
+    if unbatched:
+        x = x.unsqueeze(0)
+    if isinstance(padding, str):
+        x, pads = _same_padding(x, w, stride, dilation, padding, "conv2d")
+    else:
+        pads = _per_dim(padding, 2)
+    out = aten.convolution.default(x, _layout_safe(w), bias, stride, pads, dilation, False, [0, 0], groups)
+    return out.squeeze(0) if unbatched else out
+
+
 @replaces(aten.conv1d.padding)
 def conv1d_padding(
     x: torch.Tensor,
@@ -293,15 +376,6 @@ def conv1d_padding(
     unbatched = x.dim() == 2
     if unbatched:
         x = x.unsqueeze(0)
-    if padding == "valid":
-        pad = 0
-    elif padding == "same":
-        if stride != [1]:
-            raise ValueError("aten.conv1d: padding='same' is not supported for strided convolutions")
-        total = dilation[0] * (int(w.shape[-1]) - 1)
-        pad = total // 2
-        x = _pad(x, 2, 0, total - 2 * pad)  # torch: the odd element of padding on the right
-    else:
-        raise ValueError(f"aten.conv1d: padding must be 'same' or 'valid', got {padding!r}")
-    out = aten.convolution.default(x, w, bias, stride, [pad], dilation, False, [0], groups)
+    x, pads = _same_padding(x, w, stride, dilation, padding, "conv1d")
+    out = aten.convolution.default(x, w, bias, stride, pads, dilation, False, [0], groups)
     return out.squeeze(0) if unbatched else out
