@@ -134,3 +134,121 @@ def test_lu_unpack_square_tall_wide_and_flags() -> None:
         )
 
     parity(module(fn), [square, tall, wide, lu, pivots], {"Opbridge>LuFactor": 3}, **F32)
+
+
+# --- cholesky_ex ---------------------------------------------------------------------------------
+
+
+def _not_positive_definite() -> torch.Tensor:
+    # potrf stops at order 2 (d = 0) and at order 3 (d < 0); torch returns the partial factor.
+    return torch.tensor(
+        [
+            [[4.0, 2, 1, 3], [2, 1, 5, 1], [1, 5, 2, 2], [3, 1, 2, 7]],
+            [[4.0, 2, 1, 3], [2, 5, 5, 1], [1, 5, 2, 2], [3, 1, 2, 7]],
+        ]
+    )
+
+
+def _cholesky_ex_inputs(dtype: torch.dtype) -> list[torch.Tensor]:
+    bad = _not_positive_definite().to(dtype)
+    mixed = torch.cat([spd(1, 4, 4, dtype=dtype), bad, spd(1, 4, 4, dtype=dtype)])  # info 0, 2, 3, 0
+    nan = spd(5, 5, dtype=dtype)
+    nan[3, 3] = float("nan")  # potrf stops at order 4 (NaN is not positive)
+    return [
+        spd(2, 1, 6, 6, dtype=dtype),
+        mixed,
+        nan,
+        spd(1, 1, dtype=dtype),
+        spd(16, 16, dtype=dtype),
+        spd(0, 3, 3),
+    ]
+
+
+def _cholesky_exs(*xs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return tuple(t for upper in (False, True) for x in xs for t in torch.linalg.cholesky_ex(x, upper=upper))
+
+
+def test_cholesky_ex_info_and_partial_factor_lower_and_upper() -> None:
+    xs = _cholesky_ex_inputs(torch.float32)
+    parity(module(_cholesky_exs), xs, {"Opbridge>CholeskyEx": 2 * len(xs)}, **F32)
+
+
+def test_cholesky_ex_float64_with_enable_x64() -> None:
+    xs = _cholesky_ex_inputs(torch.float64)[:-1]
+    parity(module(_cholesky_exs), xs, {"Opbridge>CholeskyEx": 2 * len(xs)}, **F64)
+
+
+def test_cholesky_ex_check_errors_fails_at_invoke_as_torch_raises() -> None:
+    bad = _not_positive_definite()
+    fn = module(lambda x: torch.linalg.cholesky_ex(x, check_errors=True))
+    with pytest.raises(RuntimeError, match="leading minor of order 2 is not positive-definite"):
+        fn(bad)
+    model = opbridge.convert(fn, sample_inputs=(spd(2, 4, 4),))
+    with pytest.raises(
+        RuntimeError, match=r"Batch element 0.*leading minor of order 2 is not positive-definite"
+    ):
+        run_tflite(model, [bad.numpy()])
+
+
+# --- geqrf, ormqr --------------------------------------------------------------------------------
+
+
+def _geqrf_inputs(dtype: torch.dtype) -> list[torch.Tensor]:
+    zero_tail = torch.randn(5, 3, dtype=dtype)
+    zero_tail[1:, 0] = 0.0  # the first reflector is the identity: tau = 0
+    return [
+        torch.randn(2, 5, 3, dtype=dtype),  # tall, batched
+        torch.randn(3, 5, dtype=dtype),  # wide: the last reflector has one row, tau = 0
+        torch.randn(2, 1, 4, 4, dtype=dtype),
+        zero_tail,
+        torch.randn(1, 1, dtype=dtype),
+        torch.randn(24, 16, dtype=dtype),
+        torch.randn(0, 3, 2, dtype=dtype),
+    ]
+
+
+def test_geqrf_directly_and_through_householder_product_and_ormqr() -> None:
+    # torch.geqrf's packed matrix and tau are unique (LAPACK's sign convention: beta = -sign(alpha)
+    # * norm), so they are compared directly; then the model's own factors feed
+    # householder_product and ormqr, every side and transpose.
+    xs = _geqrf_inputs(torch.float32)
+    c_left, c_right = torch.randn(2, 5, 2), torch.randn(2, 3, 5)
+
+    def fn(*args: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        *xs, c_left, c_right = args
+        out = [t for x in xs for t in torch.geqrf(x)]
+        a, tau = torch.geqrf(xs[0])
+        out.append(torch.linalg.householder_product(a, tau))
+        for transpose in (False, True):
+            out += [torch.ormqr(a, tau, c_left, transpose=transpose)]
+            out += [torch.ormqr(a, tau, c_right, left=False, transpose=transpose)]
+        return tuple(out)
+
+    parity(module(fn), [*xs, c_left, c_right], {"Opbridge>Geqrf": len(xs) + 1}, **F32)
+
+
+def test_ormqr_with_given_reflectors() -> None:
+    # Reflectors as inputs (fewer than the order: a tall input), batched, each side.
+    a, tau = torch.geqrf(torch.randn(3, 4, 3))
+    a2, tau2 = torch.geqrf(torch.randn(6, 3))
+    c, d = torch.randn(3, 4, 5), torch.randn(2, 6)
+
+    def fn(a, tau, c, a2, tau2, d):  # noqa: ANN001
+        return (
+            *(torch.ormqr(a, tau, c, transpose=t) for t in (False, True)),
+            torch.ormqr(a, tau, c.mT.contiguous(), left=False),
+            *(torch.ormqr(a2, tau2, d, left=False, transpose=t) for t in (False, True)),
+            torch.ormqr(a2, tau2, d.mT.contiguous()),
+        )
+
+    parity(module(fn), [a, tau, c, a2, tau2, d], {}, **F32)
+
+
+def test_geqrf_float64_with_enable_x64() -> None:
+    xs = _geqrf_inputs(torch.float64)
+    parity(
+        module(lambda *xs: tuple(t for x in xs for t in torch.geqrf(x))),
+        xs,
+        {"Opbridge>Geqrf": len(xs)},
+        **F64,
+    )

@@ -43,6 +43,10 @@ check_errors=True runs MatrixInverse / MatrixSolve, whose invoke fails on a
 singular A as torch raises. tensorinv: MatrixInverse of the reshaped matrix
 (torch raises for a singular one, so does the invoke). cholesky_inverse: the
 identity's cholesky_solve. lu_unpack: the selects and one-hot rows of lu.
+cholesky_ex: Opbridge>CholeskyEx, LAPACK's potrf (info, and potf2's partial
+factor where it fails, as torch's; check_errors fails the invoke with torch's
+message). geqrf: Opbridge>Geqrf, LAPACK's geqrf (the reflectors and tau, unique:
+compared directly); ormqr applies them as householder_product does.
 lstsq is not here: torch.export fails on its aten op (data-dependent output shapes)
 before any rewrite runs, so export_functions.py answers torch.linalg.lstsq during export.
 """
@@ -678,3 +682,56 @@ def lu_unpack(
     if not unpack_pivots:
         p = empty
     return p, lower, upper
+
+
+@replaces(aten.linalg_cholesky_ex.default)
+def cholesky_ex(
+    a: torch.Tensor, *, upper: bool = False, check_errors: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    # Opbridge>CholeskyEx is LAPACK's potrf: info and, where it fails, potf2's partial factor
+    # (torch's), not TF Cholesky's NaN; check_errors fails the invoke with torch's message.
+    _check_dtype("linalg.cholesky_ex", a)
+    return op("Opbridge>CholeskyEx")(a, upper=upper, check_errors=check_errors)
+
+
+@replaces(aten.geqrf.default)
+def geqrf(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    # Opbridge>Geqrf is LAPACK's geqrf: R and the Householder vectors packed, and tau.
+    _check_dtype("geqrf", a)
+    return op("Opbridge>Geqrf")(a)
+
+
+@replaces(aten.ormqr.default)
+def ormqr(
+    a: torch.Tensor, tau: torch.Tensor, c: torch.Tensor, left: bool = True, transpose: bool = False
+) -> torch.Tensor:
+    # op(Q) C (left) or C op(Q) with Q = H_1 ... H_k from geqrf's reflectors (column i of A below
+    # the diagonal, 1 on it; H_i = I - tau_i v_i v_i^T), applied one by one as LAPACK's unblocked
+    # orm2r: Q C = H_1 (... (H_k C)) from H_k, Q^T C from H_1, C Q from H_1, C Q^T from H_k.
+    name = "ormqr"
+    _check_dtype(name, a, tau, c)
+    rows, k = a.shape[-2], tau.shape[-1]
+    order = c.shape[-2] if left else c.shape[-1]
+    if rows != order:
+        side = "other.shape[-2]" if left else "other.shape[-1]"
+        raise ValueError(f"torch.{name}: input.shape[-2] ({rows}) must equal {side} ({order})")
+    if k > a.shape[-1] or k > rows:
+        raise ValueError(f"torch.{name}: tau.shape[-1] ({k}) must be <= input.shape[-1] and input.shape[-2]")
+    if not (tuple(a.shape[:-2]) == tuple(tau.shape[:-1]) == tuple(c.shape[:-2])):
+        raise ValueError(f"torch.{name}: the batch dims of input, tau and other must be equal")
+    if c.numel() == 0 or k == 0:
+        return c.clone()
+    _refuse_float64(a, name, "select")
+    ones = torch.ones(rows, k, dtype=torch.bool)
+    strict = ones.tril(-1)
+    v = torch.where(strict, a[..., :, :k], (ones.tril() & ~strict).to(a.dtype))  # [..., rows, k]
+    steps = range(k) if left == transpose else reversed(range(k))
+    for i in steps:
+        vi = v[..., :, i : i + 1]  # [..., rows, 1]
+        ti = tau[..., i : i + 1].unsqueeze(-1)  # [..., 1, 1]
+        if left:  # H_i C = C - tau v (v^T C)
+            c = c - ti * vi * (vi * c).sum(-2, keepdim=True)
+        else:  # C H_i = C - tau (C v) v^T
+            vt = vi.squeeze(-1).unsqueeze(-2)  # [..., 1, rows]
+            c = c - ti * (c * vt).sum(-1, keepdim=True) * vt
+    return c

@@ -166,4 +166,17 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found.append(Case("Opbridge>LuFactor", label(a), lu_factor, [a], note=own))
     a = normal(dims(8, 128, 96), np.float64)
     found.append(Case("Opbridge>LuFactor", label(a), lu_factor, [a], note=own))
+    # Opbridge>CholeskyEx (torch.linalg.cholesky_ex: potrf's info and partial factor) and
+    # Opbridge>Geqrf (torch.geqrf: LAPACK's packed reflectors), likewise: covariances of small
+    # Gaussian models; least-squares systems reduced before a Householder-based solve.
+    cholesky_ex = _tf_library.load().opbridge_cholesky_ex
+    a = positive_definite(1024, 6, np.float32)
+    found.append(Case("Opbridge>CholeskyEx", label(a), cholesky_ex, [a], note=own))
+    a = positive_definite(8, 128, np.float64)
+    found.append(Case("Opbridge>CholeskyEx", label(a), cholesky_ex, [a], note=own))
+    geqrf = _tf_library.load().opbridge_geqrf
+    a = normal((*dims(1024), 8, 4), np.float32)
+    found.append(Case("Opbridge>Geqrf", label(a), geqrf, [a], note=own))
+    a = normal(dims(8, 128, 96), np.float64)
+    found.append(Case("Opbridge>Geqrf", label(a), geqrf, [a], note=own))
     return found
