@@ -252,3 +252,65 @@ def test_geqrf_float64_with_enable_x64() -> None:
         {"Opbridge>Geqrf": len(xs)},
         **F64,
     )
+
+
+# --- ldl_factor, ldl_solve -----------------------------------------------------------------------
+
+
+def _symmetric(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    # Indefinite: Bunch-Kaufman takes both 1 x 1 and 2 x 2 pivots, with interchanges.
+    a = torch.randn(*shape, dtype=torch.float64)
+    return (a + a.mT).to(dtype)
+
+
+def _ldl_inputs(dtype: torch.dtype) -> list[torch.Tensor]:
+    zero_diagonal = torch.tensor([[0.0, 1, 2], [1, 0, 3], [2, 3, 0]], dtype=dtype)  # a 2 x 2 pivot first
+    return [
+        _symmetric(3, 5, 5, dtype=dtype),
+        _symmetric(2, 1, 6, 6, dtype=dtype),
+        zero_diagonal,
+        _symmetric(1, 1, dtype=dtype),
+        _symmetric(16, 16, dtype=dtype),
+        _symmetric(0, 3, 3, dtype=dtype),
+    ]
+
+
+def test_ldl_factor_directly_and_ldl_solve() -> None:
+    # sytrf's LD and pivots are compared directly (the pivot decisions are LAPACK's); a singular
+    # matrix gives info in ldl_factor_ex; ldl_solve on the model's factors and on given ones,
+    # broadcasting B's batch against LD's.
+    xs = _ldl_inputs(torch.float32)
+    singular = torch.zeros(2, 3, 3)
+    singular[1] = _symmetric(3, 3)
+    ld, pivots = torch.linalg.ldl_factor(_symmetric(4, 4))  # broadcast against B's batch
+    b, c = torch.randn(3, 5, 2), torch.randn(2, 4, 3)  # (torch 2.13 crashes on B with more batch dims)
+
+    def fn(*args: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        *xs, singular, ld, pivots, b, c = args
+        out = [t for x in xs for t in torch.linalg.ldl_factor(x)]
+        out += torch.linalg.ldl_factor_ex(singular)
+        out.append(torch.linalg.ldl_solve(*torch.linalg.ldl_factor(xs[0]), b))
+        out.append(torch.linalg.ldl_solve(ld, pivots, c))
+        return tuple(out)
+
+    counts = {"Opbridge>LdlFactor": len(xs) + 2, "Opbridge>LdlSolve": 2}
+    parity(module(fn), [*xs, singular, ld, pivots, b, c], counts, **F32)
+
+
+def test_ldl_float64_and_ldl_factor_raises_as_torch() -> None:
+    xs = _ldl_inputs(torch.float64)
+    b = torch.randn(3, 5, 2, dtype=torch.float64)
+
+    def fn(*args: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        *xs, b = args
+        out = [t for x in xs for t in torch.linalg.ldl_factor(x)]
+        return (*out, torch.linalg.ldl_solve(*torch.linalg.ldl_factor(xs[0]), b))
+
+    parity(module(fn), [*xs, b], {"Opbridge>LdlFactor": len(xs) + 1, "Opbridge>LdlSolve": 1}, **F64)
+    # torch raises for an exactly zero D (its message is an internal assert): the invoke fails.
+    singular = torch.zeros(3, 3)
+    with pytest.raises(RuntimeError):
+        torch.linalg.ldl_factor(singular)
+    model = opbridge.convert(module(torch.linalg.ldl_factor), sample_inputs=(_symmetric(3, 3),))
+    with pytest.raises(RuntimeError, match=r"ldl_factor.*D\[1,1\] is exactly zero"):
+        run_tflite(model, [singular.numpy()])

@@ -47,6 +47,9 @@ cholesky_ex: Opbridge>CholeskyEx, LAPACK's potrf (info, and potf2's partial
 factor where it fails, as torch's; check_errors fails the invoke with torch's
 message). geqrf: Opbridge>Geqrf, LAPACK's geqrf (the reflectors and tau, unique:
 compared directly); ormqr applies them as householder_product does.
+ldl_factor / ldl_factor_ex / ldl_solve: Opbridge>LdlFactor / LdlSolve, LAPACK's
+sytrf (lower, Bunch-Kaufman: the same pivots, compared directly) and sytrs;
+ldl_factor's invoke fails where torch raises (an exactly zero D).
 lstsq is not here: torch.export fails on its aten op (data-dependent output shapes)
 before any rewrite runs, so export_functions.py answers torch.linalg.lstsq during export.
 """
@@ -735,3 +738,46 @@ def ormqr(
             vt = vi.squeeze(-1).unsqueeze(-2)  # [..., 1, rows]
             c = c - ti * (c * vt).sum(-1, keepdim=True) * vt
     return c
+
+
+def _ldl_factor(a: torch.Tensor, hermitian: bool, check_errors: bool, name: str) -> tuple[torch.Tensor, ...]:
+    # Opbridge>LdlFactor is LAPACK's sytrf (lower, Bunch-Kaufman): (LD, 1-based int32 pivots,
+    # info). hermitian changes nothing for real matrices.
+    _check_dtype(name, a)
+    return op("Opbridge>LdlFactor")(a, check_errors=check_errors)
+
+
+@replaces(aten.linalg_ldl_factor_ex.default)
+def ldl_factor_ex(
+    a: torch.Tensor, *, hermitian: bool = False, check_errors: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    ld, pivots, info = _ldl_factor(a, hermitian, check_errors, "linalg.ldl_factor_ex")
+    return ld, pivots, info
+
+
+@replaces(aten.linalg_ldl_factor.default)
+def ldl_factor(a: torch.Tensor, *, hermitian: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    # torch raises for an exactly zero D block: the converted model's invoke fails.
+    ld, pivots, _ = _ldl_factor(a, hermitian, True, "linalg.ldl_factor")
+    return ld, pivots
+
+
+@replaces(aten.linalg_ldl_solve.default)
+def ldl_solve(
+    ld: torch.Tensor, pivots: torch.Tensor, b: torch.Tensor, *, hermitian: bool = False
+) -> torch.Tensor:
+    # Opbridge>LdlSolve is LAPACK's sytrs; torch broadcasts the batch dims of LD (with pivots)
+    # and B, done here.
+    name = "linalg.ldl_solve"
+    _check_dtype(name, ld, b)
+    batch = torch.broadcast_shapes(ld.shape[:-2], pivots.shape[:-1], b.shape[:-2])
+    n = ld.shape[-1]
+    if tuple(ld.shape[:-2]) != tuple(batch):
+        _refuse_float64(ld, name, "batch broadcast")
+        ld = ld.expand(*batch, n, n)
+    if tuple(pivots.shape[:-1]) != tuple(batch):
+        pivots = pivots.expand(*batch, n)
+    if tuple(b.shape[:-2]) != tuple(batch):
+        _refuse_float64(b, name, "batch broadcast")
+        b = b.expand(*batch, *b.shape[-2:])
+    return op("Opbridge>LdlSolve")(ld, pivots.to(torch.int32), b)

@@ -179,4 +179,15 @@ def cases(tf: Any, rng: np.random.Generator, scale: int) -> list[Case]:
     found.append(Case("Opbridge>Geqrf", label(a), geqrf, [a], note=own))
     a = normal(dims(8, 128, 96), np.float64)
     found.append(Case("Opbridge>Geqrf", label(a), geqrf, [a], note=own))
+    # Opbridge>LdlFactor / LdlSolve (torch.linalg.ldl_factor / ldl_solve: LAPACK sytrf / sytrs):
+    # symmetric indefinite systems (saddle-point / KKT matrices of small optimization steps).
+    ldl_factor = _tf_library.load().opbridge_ldl_factor
+    ldl_solve = _tf_library.load().opbridge_ldl_solve
+    for batch, n, dtype in ((1024, 6, np.float32), (8, 128, np.float64)):
+        s = normal((*dims(batch), *dims(n, n)), dtype)
+        s = s + np.swapaxes(s, -1, -2)
+        found.append(Case("Opbridge>LdlFactor", label(s), ldl_factor, [s], note=own))
+        ld, pivots, _ = (np.asarray(t) for t in ldl_factor(s))
+        rhs = normal((*s.shape[:-1], 4), dtype)
+        found.append(Case("Opbridge>LdlSolve", label(ld, rhs), ldl_solve, [ld, pivots, rhs], note=own))
     return found
