@@ -1,9 +1,11 @@
 """The architectures of the PyTorch model census (tools/census_torch_models.py): Hugging Face
 transformers models built offline from tiny random configs (no download), one forward pass each.
 
-Each entry builds (model, sample inputs) from a seeded generator. A config is the library's default
-with its size fields shrunk (`_tiny`), so the graph keeps the architecture's ops (attention
-variants, rotary, norms, MoE routing, convolution stems) at a size that converts in seconds.
+Each entry builds (model, sample inputs) from a seeded generator (the inputs; the census seeds torch's
+global generator before each build, so the models' random weights are the same run to run). A config
+is the library's default with its size fields shrunk (`_tiny`), so the graph keeps the architecture's
+ops (attention variants, rotary, norms, MoE routing, convolution stems) at a size that converts in
+seconds.
 """
 
 from __future__ import annotations

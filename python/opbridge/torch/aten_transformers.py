@@ -109,6 +109,24 @@ def register_available() -> None:
         replaces(op)(grouped_mm_fallback)
 
 
+@replaces(aten.flip.default)
+def flip(x: torch.Tensor, dims: Sequence[int]) -> Any:
+    """A flip of non-adjacent dims as one flip per dim: litert-torch lowers torch.flip to one
+    REVERSE_V2, whose kernel refuses axes that are not contiguous ("Non-contiguous `axes` not
+    supported" at invoke; LED/Longformer's `_mask_invalid_locations` flips dims (1, 3)). Complex
+    tensors go to aten_fft's layout rewrite, which this registration overrides."""
+    if x.is_complex():
+        from . import aten_fft
+
+        return aten_fft._layout(aten.flip.default)(x, dims)
+    axes = sorted({int(d) % x.dim() for d in dims}) if x.dim() else []
+    if len(axes) < 2 or axes[-1] - axes[0] == len(axes) - 1:
+        return NotImplemented
+    for axis in axes:
+        x = aten.flip.default(x, [axis])
+    return x
+
+
 @replaces(aten.empty_like.default)
 def empty_like(x: torch.Tensor, *, dtype: torch.dtype | None = None, **_: Any) -> torch.Tensor:
     """Zeros: the contents of `empty_like` are unspecified, and torch's decomposition of it

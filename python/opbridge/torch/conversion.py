@@ -50,11 +50,45 @@ def export(module: Any, sample_inputs: Sequence[Any]) -> torch.export.ExportedPr
         raise TypeError("opbridge.convert: sample_inputs must be a tuple of torch tensors")
     try:
         with export_functions.replaced():
-            return torch.export.export(module, args)
+            program = torch.export.export(module, args)
     except Exception as exc:  # torch's tracing errors have many types; the message is what helps
-        raise TorchExportError(
-            f"torch.export could not trace {type(module).__name__}: {_short(exc)}"
-        ) from exc
+        first = exc
+    else:
+        if not _value_dependent_size(program):
+            return program
+        # A tensor sized by a value read (which litert-torch cannot convert): specialized on the
+        # input-independent reads, the graph may have static sizes (Reformer's position ids).
+        try:
+            with export_functions.replaced(export_functions.record(module, args).reads):
+                specialized = torch.export.export(module, args)
+        except Exception:
+            return program
+        return program if _value_dependent_size(specialized) else specialized
+    # Values the module reads that do not depend on its inputs (computed from buffers, shapes, or
+    # tensors it builds) are answered with their eager values, and torch.export tries again.
+    try:
+        reads = export_functions.record(module, args)
+    except Exception:  # the eager run fails too: torch's export error is the one to show
+        reads = None
+    if reads is not None:
+        try:
+            with export_functions.replaced(reads.reads):
+                return torch.export.export(module, args)
+        except Exception as exc:
+            first = exc
+    raise TorchExportError(_export_message(module, first, reads)) from first
+
+
+def _export_message(module: Any, exc: BaseException, reads: Any) -> str:
+    name = type(module).__name__
+    where = reads.data_dependence() if reads is not None else None
+    if where is None:
+        return f"torch.export could not trace {name}: {_short(exc)}"
+    return (
+        f"torch.export could not trace {name}: data-dependent: {where} reads a value computed from the "
+        f"inputs, and a branch or a tensor size follows it; a .tflite graph is fixed at conversion, so "
+        f"the model cannot be converted as it is (torch: {_short(exc, 300)})"
+    )
 
 
 def _short(exc: BaseException, limit: int = 600) -> str:
@@ -70,6 +104,32 @@ def _origin(program: torch.export.ExportedProgram, aten_op: str) -> str:
             where = next((line.strip() for line in reversed(trace) if line.strip().startswith("File")), "")
             return f"{node.name}: {where}" if where else node.name
     return "from litert-torch's decomposition of another op"
+
+
+def _value_dependent_size(program: torch.export.ExportedProgram) -> str | None:
+    """The node whose value sizes a tensor of the graph (an `item`, `nonzero`... torch.export binds
+    to an unbacked symbol), with its source line, if some tensor's size depends on one."""
+    sized = False
+    for node in program.graph.nodes:
+        value = node.meta.get("val")
+        if isinstance(value, torch.Tensor) and any(
+            isinstance(d, torch.SymInt) and torch.fx.experimental.symbolic_shapes.free_unbacked_symbols(d)
+            for d in value.shape
+        ):
+            sized = True
+            break
+    if not sized:
+        return None
+    for node in program.graph.nodes:
+        if node.op == "call_function" and node.meta.get("unbacked_bindings"):
+            lines = (node.meta.get("stack_trace") or "").splitlines()
+            trace = [line.strip() for line in lines if line.strip()]
+            found = re.match(r'File "(.+)", line (\d+)', trace[-2]) if len(trace) >= 2 else None
+            if found is None:
+                return str(node.target)
+            path = "/".join(found.group(1).split("/")[-3:])
+            return f"{node.target} at {path}:{found.group(2)} (`{trace[-1]}`)"
+    return "an unbacked size"
 
 
 _NO_BUILTIN = re.compile(r"Didn't find op for builtin opcode '(\w+)'")
@@ -223,9 +283,17 @@ def convert_model(
             with lowering.x64_mode(bool(options.get("enable_x64", False))):
                 edge = lite.convert(graph_module, tuple(sample_inputs), **options)
             model = bytes(edge.model_content())
-    except RuntimeError as exc:
-        found = _NO_LOWERING.search(str(exc))
+    except Exception as exc:
+        found = _NO_LOWERING.search(str(exc)) if isinstance(exc, RuntimeError) else None
         if not found:
+            dependence = _value_dependent_size(program)
+            if dependence:  # litert-torch re-traces the graph and fails on the unbacked size
+                raise TorchExportError(
+                    f"torch.export traced {type(module).__name__}, but it is data-dependent: {dependence} "
+                    "reads a value computed from the inputs that sizes a tensor; a .tflite graph's sizes "
+                    "are fixed at conversion, so it cannot be converted as it is "
+                    f"(litert-torch: {_short(exc, 300)})"
+                ) from exc
             raise
         aten_op = found.group(1).strip()
         raise UnsupportedOpsError(
