@@ -17,6 +17,7 @@ import numpy as np
 
 from . import (
     _tf_library,
+    builtin_semantics_guard,
     case_to_if,
     fallbacks,
     l2_norm_guard,
@@ -158,8 +159,10 @@ def convert_model(
         replacing = bool(substitutions) and src.uses_any(set(substitutions))
         # A many-axis L2 normalization the converter would fuse into the last-axis
         # builtin (l2_norm_guard.py): a tf.function is exported to be edited.
-        guarding = (
-            src.function is not None and l2_norm_guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
+        # Nodes a builtin would compute otherwise than TF (builtin_semantics_guard.py) too.
+        guarding = src.function is not None and any(
+            guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
+            for guard in (l2_norm_guard, builtin_semantics_guard)
         )
         # tf.switch_case: Case nodes become If chains on an exported SavedModel (case_to_if.py).
         casing = src.function is not None and src.uses_any(set(case_to_if.CASE_OPS))
@@ -177,6 +180,9 @@ def convert_model(
         if exported is not None and l2_norm_guard.saved_model_needs_guard(exported):
             l2_norm_guard.guard_saved_model(exported, Path(scratch) / "l2_guarded")
             exported, guarded = Path(scratch) / "l2_guarded", True
+        if exported is not None and builtin_semantics_guard.saved_model_needs_guard(exported):
+            builtin_semantics_guard.guard_saved_model(exported, Path(scratch) / "semantics_guarded")
+            exported, guarded = Path(scratch) / "semantics_guarded", True
         cased = 0
         if exported is not None and case_to_if.saved_model_has_case(exported):
             cased = case_to_if.rewrite_saved_model(exported, Path(scratch) / "case_as_if")
