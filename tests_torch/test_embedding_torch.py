@@ -181,13 +181,6 @@ def test_bincount_drops_values_outside_minlength() -> None:
     compare(model, [x.numpy(), weights.numpy()], expected, 0, 0, available_runtimes())
 
 
-def test_bincount_without_minlength_is_refused() -> None:
-    from opbridge.torch import convert
-
-    with pytest.raises(ValueError, match=r"aten\.bincount: without minlength"):
-        convert(module(lambda a: torch.bincount(a)), sample_inputs=(torch.tensor([1, 2]),))
-
-
 def test_einsum_with_a_repeated_label_takes_the_diagonal() -> None:
     # litert-torch lowers these through a uint32 iota mask its converter cannot legalize.
     torch.manual_seed(9)

@@ -1,16 +1,15 @@
 """aten_misc.py against torch eager: dilated / ceil_mode / padded max pooling in 1-3-D with and
 without indices, 5-D grid_sample, nn.Bilinear, torch.dist, cosine_embedding_loss, masked_scatter,
-Tensor.put, bfloat16 matmul, and unique_consecutive's refusal; the model's inputs are fed by index."""
+Tensor.put and bfloat16 matmul (unique_consecutive: aten_dynamic, test_dynamic_torch); the model's
+inputs are fed by index."""
 
 from __future__ import annotations
 
-import pytest
 import torch
 import torch.nn.functional as F
 
 from conftest import module
 from opbridge import testing
-from opbridge.torch import convert
 
 NAN, INF = float("nan"), float("inf")
 
@@ -136,8 +135,3 @@ def test_masked_scatter_put_bf16_matmul() -> None:
         )
 
     testing.assert_parity(module(fn), (x, source, ints, index, dup, a, b, c, d), rtol=0, atol=0)
-
-
-def test_unique_consecutive_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"aten\.unique_consecutive: the output size"):
-        convert(module(torch.unique_consecutive), sample_inputs=(torch.tensor([1, 1, 2, 2, 3, 1]),))
