@@ -81,6 +81,26 @@ def test_check_errors_and_tensorinv_raise_as_torch() -> None:
         opbridge.convert(module(lambda x: torch.linalg.tensorinv(x)), sample_inputs=(torch.randn(2, 3, 5),))
 
 
+def test_float64_variants_needing_a_select_are_refused_naming_the_op() -> None:
+    # inv_ex / solve_ex (and cond through inv_ex) solve with lu_solve's unit diagonal, a select that
+    # TFLite lacks in float64; check_errors=True (MatrixInverse / MatrixSolve) runs in float64.
+    x = well_conditioned(3, 3, dtype=torch.float64)
+    for name, fn in (
+        ("inv_ex", lambda a: torch.linalg.inv_ex(a)),
+        ("solve_ex", lambda a: torch.linalg.solve_ex(a, a)),
+        ("inv_ex", lambda a: torch.linalg.cond(a, 1)),
+    ):
+        with pytest.raises(Exception, match=rf"torch\.linalg\.{name}: .*float64 select"):
+            opbridge.convert(module(fn), sample_inputs=(x,), enable_x64=True)
+    fn = module(
+        lambda a: (
+            *torch.linalg.inv_ex(a, check_errors=True),
+            *torch.linalg.solve_ex(a, a, check_errors=True),
+        )
+    )
+    parity(fn, [x], {"MatrixInverse": 1, "MatrixSolve": 1, "Opbridge>LuFactor": 2}, **F64)
+
+
 # --- cholesky_inverse ----------------------------------------------------------------------------
 
 

@@ -580,6 +580,7 @@ def _lu_solve_ex(
     # torch's _linalg_solve_ex: getrf of A (no error for a singular A: info > 0 and the solve
     # divides by the zero pivot, giving inf/NaN as torch), then getrs, with solve's vector rule.
     _check_dtype(name, a, b)
+    _refuse_float64(a, name, "select")  # lu_solve's unit diagonal
     vector = _solve_is_vector_rhs(a, b)
     if vector and not left:
         raise ValueError(f"torch.{name}: vector broadcasting is not supported for left=False")
@@ -625,6 +626,7 @@ def inv_ex(a: torch.Tensor, *, check_errors: bool = False) -> tuple[torch.Tensor
     _check_dtype(name, a)
     if check_errors:
         return inv(a), _lu_factor(a, True, False, name)[3]
+    _refuse_float64(a, name, "select")  # lu_solve's unit diagonal
     if a.numel() == 0:
         return a.new_zeros(a.shape), a.new_zeros(a.shape[:-2], dtype=torch.int32)
     packed, pivots, _, info = _lu_factor(a, True, False, name)
