@@ -43,9 +43,9 @@ def _assert_tf_bits(name: str, want: np.ndarray, got: np.ndarray, where: str) ->
     if name.startswith("rsqrt"):
         # TF's float rsqrt is Eigen's approximation refined once (rsqrt(4) is
         # 0.49999994): a few ulp from RSQRT's. Zeros and denormals are exact.
-        zero = np.abs(want) == np.inf
-        assert _bits_equal(want[zero], got[zero]), f"{where} {name}: {got[zero]}"
-        np.testing.assert_array_max_ulp(got[~zero], want[~zero], maxulp=2)
+        exact = (np.abs(want) == np.inf) | (want == 0) | np.isnan(want)
+        assert _bits_equal(want[exact], got[exact]), f"{where} {name}: {got[exact]}"
+        np.testing.assert_array_max_ulp(got[~exact], want[~exact], maxulp=2)
     else:
         assert _bits_equal(want, got), f"{where} {name}: {want} != {got}"
 
@@ -211,20 +211,20 @@ def test_table_size_is_a_scalar_and_sources(tf, tmp_path):
 
     class Quantize(keras.layers.Layer):
         def call(self, t: Any) -> Any:
-            return tf.cast(t, tf.uint8), tf.quantization.quantize_and_dequantize_v2(
-                t, -1.0, 1.0, range_given=True
-            )
+            qdq = tf.quantization.quantize_and_dequantize_v2(t, -1.0, 1.0, range_given=True)
+            return [tf.cast(t, tf.uint8), qdq]
 
-    inputs = keras.Input((5,), batch_size=1)
-    keras_model = keras.Model(inputs, Quantize()(inputs))
-    batch = x[None] * np.float32(0.9)
+    # UnitNormalization is x * min(rsqrt(sum(x^2)), 1/sqrt(eps)): XNNPACK's rsqrt(0)
+    # made a zero row NaN (TF: 0).
+    inputs = keras.Input((5,), batch_size=2)
+    keras_model = keras.Model(inputs, [*Quantize()(inputs), keras.layers.UnitNormalization()(inputs)])
+    batch = np.stack([x * np.float32(0.9), np.zeros_like(x)])
     keras_want = [np.asarray(t) for t in keras_model(batch)]
     model = opbridge.convert(keras_model)
-    got = list(run_tflite(model, [batch], "litert").values())
-    got.sort(key=lambda a: a.dtype.kind)  # (float, uint8), as keras_want after the sort
-    keras_want.sort(key=lambda a: a.dtype.kind)
-    for expected, actual in zip(keras_want, got, strict=True):
-        assert _bits_equal(expected, actual), f"keras: {expected} != {actual}"
+    got = run_tflite(model, [batch], "litert")
+    for name, expected, actual in zip(["uint8", "qdq", "rsqrt unit"], keras_want, got.values(), strict=True):
+        _assert_tf_bits(name, expected, actual, "keras")
+    assert not np.isnan(keras_want[2]).any() and (keras_want[2][1] == 0).all()
 
 
 def test_guards_pick_their_nodes(tf):
