@@ -1,0 +1,458 @@
+"""Patterns PyTorch users report failing (litert-torch's issue tracker and common model code) that
+no other family covered: mostly integer tensors reaching ops litert-torch only lowers for floats,
+and torch.fmod of floats, which litert-torch computes wrongly.
+
+What litert-torch 0.10 does alone (measured, the same with the earlier opbridge families):
+- torch.fmod of floats is wrong once the quotient is large (measured: relative error 0.07 on
+  fmod(1e7, 0.3) and neighbours, 0.74 with a scalar divisor -0.37); of integers it fails to legalize
+  (`tfl.div`).
+- argmax / argmin / max(dim) / min(dim) of integer tensors fail to legalize (`tfl.arg_max`): CLIP's
+  text pooling `input_ids.argmax(-1)`, `(ids == eos).int().argmax(-1)`.
+- integer mm / bmm / matmul / addmm / einsum fail to legalize (`tfl.batch_matmul`).
+- exp (and the other float functions) of an integer tensor fails to legalize (`tfl.exp`); sign of
+  an integer tensor (`tfl.sign`, also inside adaptive_avg_pool3d's decomposition), abs of int32 /
+  int64 (`tfl.abs`), floor / ceil / round / trunc of an integer tensor (`stablehlo.floor`
+  verification) fail.
+- logical_xor fails to export the flatbuffer; torch.hamming_window / blackman_window /
+  bartlett_window have no lowering.
+
+The rewrites (each exact where torch's CPU kernel is exact):
+- fmod runs TF's TruncateMod kernel: C's fmod for floats (exact, as torch's std::fmod), C's % for
+  integers (a zero divisor fails the invoke, where torch raises ZeroDivisionError). half / bfloat16
+  are computed in float32 and rounded (exact: the remainder is representable). int8/int16/uint8 are
+  computed in int32.
+- argmax / argmin / max.dim / min.dim of integers and bools (int8/int16/uint8/bool widened to
+  int32, order-preserving) are builtins: the extreme by REDUCE_MAX/MIN, then the smallest position
+  holding it (the first index on ties, as torch's); the values are a gather at that index. An empty
+  reduced dim is torch's error at export already.
+- integer mm / bmm / addmm / baddbmm / matmul run TF's BatchMatMulV2 (integer products and sums
+  wrap around, as torch's: modulo 2^bits the order does not matter); int8 / uint8 in int32, wrapped
+  back. addmm/baddbmm ignore the added tensor when beta is 0, as torch does.
+- float functions of integer / bool tensors convert the input to torch's default float dtype first,
+  as torch's type promotion does, then run the float op (whatever lowers it for floats).
+- sign of integers is (x > 0) - (x < 0); abs of int32/int64 is where(x < 0, -x, x) (abs(INT_MIN)
+  wraps to INT_MIN, as torch's); floor / ceil / round / trunc of integers are the input (torch
+  returns a copy).
+- logical_xor is (a != 0) != (b != 0).
+- hamming / blackman / bartlett windows are torch's CPU formulas in builtins (arange, a float32
+  scale, cos), as litert-torch already computes hann_window: within a few ulp of torch (TFLite's
+  COS against torch's vectorized cos).
+
+Registration: each rule declines (NotImplemented) outside its dtypes and then hands the call to the
+rewrite an earlier family installed for the same op (aten_pointwise's int8/int16 abs, aten_misc's
+bfloat16 mm, aten_complex's complex rules), so this family must come after them in
+decompositions._FAMILIES.
+
+Not covered (still failing): torch.einsum of integer tensors (litert-torch lowers aten.einsum whole
+to BATCH_MATMUL, before any rewrite of bmm; torch's own decomposition of it recurses inside the
+decomposition table), adaptive_avg_pool3d at output sizes that do not divide the input (litert-torch's
+lowering emits an integer `tfl.sign` itself).
+
+Deviations: TruncateMod flushes a subnormal float divisor to zero (NaN where torch gives a value).
+Without enable_x64 (litert-torch's default) int64 is computed in int32 and float64 in float32, as
+everywhere in litert-torch (docs/torch.md): an int64 product beyond 2^31 wraps at 32 bits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from . import decompositions, lowering
+from ._dims import wrap_dim
+from .ops import op
+
+aten = torch.ops.aten
+
+_INTS = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
+_RULES: list[tuple[torch._ops.OpOverload, Callable[..., Any]]] = []
+
+
+def _rule(*overloads: torch._ops.OpOverload) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _RULES.extend((o, fn) for o in overloads)
+        return fn
+
+    return register
+
+
+def register_available() -> None:
+    """Installs the rules over the earlier families' rewrites of the same ops (decompositions.table()
+    calls this at each conversion, after importing the families before this one)."""
+    table = decompositions._TABLE
+    for overload, rule in _RULES:
+        current = table.get(overload)
+        if getattr(current, "_reported_rule", None) is rule:
+            continue
+        table[overload] = _chained(rule, current)
+
+
+def _chained(rule: Callable[..., Any], prior: Callable[..., Any] | None) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = rule(*args, **kwargs)
+        if result is NotImplemented and prior is not None:
+            return prior(*args, **kwargs)
+        return result
+
+    run._reported_rule = rule  # type: ignore[attr-defined]
+    # aten_complex installs its rules the same way and skips an op whose entry carries its rule:
+    # passing its marker on keeps the two from wrapping each other again at every conversion.
+    marker = getattr(prior, "_complex_rule", None)
+    if marker is not None:
+        run._complex_rule = marker  # type: ignore[attr-defined]
+    run.__name__ = getattr(rule, "__name__", "reported_rule")
+    return run
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, torch.Tensor) and x.dtype in _INTS
+
+
+# --- fmod: TF's TruncateMod ------------------------------------------------------------------------
+
+
+def _fmod(a: Any, b: Any) -> Any:
+    dtype = torch.result_type(a, b)
+    if dtype == torch.bool or dtype.is_complex:
+        return NotImplemented
+    like = a if isinstance(a, torch.Tensor) else b
+    if dtype.is_floating_point:
+        wide = dtype == torch.float64 and lowering.x64_enabled()
+        work = torch.float64 if wide else torch.float32
+    else:
+        work = dtype if dtype in (torch.int32, torch.int64) else torch.int32
+    # each operand in the result dtype first (a Python scalar is rounded to half as torch's is)
+    x = (a if isinstance(a, torch.Tensor) else torch.full(like.shape, a, dtype=dtype)).to(dtype).to(work)
+    y = (b if isinstance(b, torch.Tensor) else torch.full(like.shape, b, dtype=dtype)).to(dtype).to(work)
+    if x.shape != y.shape:
+        x, y = torch.broadcast_tensors(x, y)
+    return op("TruncateMod")(x, y).to(dtype)
+
+
+@_rule(aten.fmod.Tensor)
+def fmod(a: torch.Tensor, b: torch.Tensor) -> Any:
+    return _fmod(a, b)
+
+
+@_rule(aten.fmod.Scalar)
+def fmod_scalar(a: torch.Tensor, b: Any) -> Any:
+    return _fmod(a, b)
+
+
+# --- argmax / argmin / max.dim / min.dim of integers -------------------------
+
+
+def _arg(kind: str, x: torch.Tensor, dim: int | None, keepdim: bool, name: str) -> torch.Tensor:
+    """The first index of the largest (smallest) element: the extreme by a reduction, then the
+    smallest position holding it (builtins: REDUCE_MAX/MIN of int32, EQUAL, SELECT)."""
+    if dim is None:
+        flat = x.reshape(-1)
+        if flat.numel() == 0:
+            raise ValueError(f"{name}: expected a non-empty tensor (torch raises for an empty input)")
+        index = _arg(kind, flat, 0, False, name)
+        return index.reshape([1] * x.dim()) if keepdim else index
+    if x.dim() == 0:
+        return torch.zeros((), dtype=torch.int64)
+    d = wrap_dim(name, dim, x.dim())
+    n = x.shape[d]
+    if n == 0:
+        raise ValueError(f"{name}: cannot reduce the empty dim {dim} of a tensor of shape {list(x.shape)}")
+    extreme = x.amax(d, keepdim=True) if kind == "max" else x.amin(d, keepdim=True)
+    shape = [1] * x.dim()
+    shape[d] = n
+    positions = torch.arange(n, dtype=torch.int32).reshape(shape)
+    candidates = torch.where(x == extreme, positions, torch.full((), n, dtype=torch.int32))
+    return candidates.amin(d, keepdim=keepdim).to(torch.int64)
+
+
+def _int_or_bool(x: Any) -> bool:
+    return isinstance(x, torch.Tensor) and (x.dtype in _INTS or x.dtype == torch.bool)
+
+
+def _arg_input(x: torch.Tensor) -> torch.Tensor:
+    return x if x.dtype in (torch.int32, torch.int64) else x.to(torch.int32)  # order-preserving
+
+
+@_rule(aten.argmax.default)
+def argmax(x: torch.Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    if not _int_or_bool(x):
+        return NotImplemented
+    return _arg("max", _arg_input(x), dim, keepdim, "aten.argmax")
+
+
+@_rule(aten.argmin.default)
+def argmin(x: torch.Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    if not _int_or_bool(x):
+        return NotImplemented
+    return _arg("min", _arg_input(x), dim, keepdim, "aten.argmin")
+
+
+def _max_min_dim(kind: str, x: torch.Tensor, dim: int, keepdim: bool, name: str) -> Any:
+    if x.dim() == 0:
+        return x.clone(), torch.zeros((), dtype=torch.int64)
+    d = wrap_dim(name, dim, x.dim())
+    index = _arg(kind, _arg_input(x), d, True, name)
+    values = torch.gather(x, d, index)
+    if not keepdim:
+        values, index = values.squeeze(d), index.squeeze(d)
+    return values, index
+
+
+@_rule(aten.max.dim)
+def max_dim(x: torch.Tensor, dim: int, keepdim: bool = False) -> Any:
+    if not _int_or_bool(x):
+        return NotImplemented
+    return _max_min_dim("max", x, dim, keepdim, "aten.max.dim")
+
+
+@_rule(aten.min.dim)
+def min_dim(x: torch.Tensor, dim: int, keepdim: bool = False) -> Any:
+    if not _int_or_bool(x):
+        return NotImplemented
+    return _max_min_dim("min", x, dim, keepdim, "aten.min.dim")
+
+
+# --- integer matrix products: TF's BatchMatMulV2 ---------------------------------------------------
+
+
+def _int_matmul_dtype(a: Any, b: Any) -> torch.dtype | None:
+    if not (_is_int(a) and _is_int(b)):
+        return None
+    return torch.promote_types(a.dtype, b.dtype)
+
+
+def _bmm(a: torch.Tensor, b: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    work = dtype if dtype in (torch.int16, torch.int32, torch.int64) else torch.int32
+    return op("BatchMatMulV2")(a.to(work), b.to(work)).to(dtype)
+
+
+@_rule(aten.mm.default, aten.bmm.default)
+def int_mm(a: torch.Tensor, b: torch.Tensor) -> Any:
+    dtype = _int_matmul_dtype(a, b)
+    if dtype is None:
+        return NotImplemented
+    return _bmm(a, b, dtype)
+
+
+@_rule(aten.matmul.default)
+def int_matmul(a: torch.Tensor, b: torch.Tensor) -> Any:
+    dtype = _int_matmul_dtype(a, b)
+    if dtype is None:
+        return NotImplemented
+    if a.dim() == 0 or b.dim() == 0:
+        raise ValueError("aten.matmul: both arguments need at least 1 dimension")
+    x = a.unsqueeze(0) if a.dim() == 1 else a
+    y = b.unsqueeze(-1) if b.dim() == 1 else b
+    out = _bmm(x, y, dtype)
+    if b.dim() == 1:
+        out = out.squeeze(-1)
+    if a.dim() == 1:
+        out = out.squeeze(-2)
+    return out
+
+
+def _scaled_sum(c: torch.Tensor, product: torch.Tensor, beta: Any, alpha: Any) -> torch.Tensor:
+    dtype = product.dtype
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # torch ignores c (even NaN) when beta is 0
+        return product.to(dtype)
+    scaled = c if beta == 1 else c * beta
+    return (scaled + product).to(dtype)
+
+
+@_rule(aten.addmm.default)
+def int_addmm(c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    dtype = _int_matmul_dtype(a, b)
+    if dtype is None or not _is_int(c):
+        return NotImplemented
+    return _scaled_sum(c, _bmm(a, b, dtype), beta, alpha)
+
+
+@_rule(aten.baddbmm.default)
+def int_baddbmm(c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    dtype = _int_matmul_dtype(a, b)
+    if dtype is None or not _is_int(c):
+        return NotImplemented
+    return _scaled_sum(c, _bmm(a, b, dtype), beta, alpha)
+
+
+# --- float functions of integer tensors: torch's promotion to the default float dtype -------------
+
+_FLOAT_FUNCTIONS = {
+    "exp": torch.exp,
+    "expm1": torch.expm1,
+    "log": torch.log,
+    "log2": torch.log2,
+    "log10": torch.log10,
+    "log1p": torch.log1p,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "tan": torch.tan,
+    "asin": torch.asin,
+    "acos": torch.acos,
+    "atan": torch.atan,
+    "sinh": torch.sinh,
+    "cosh": torch.cosh,
+    "tanh": torch.tanh,
+    "asinh": torch.asinh,
+    "acosh": torch.acosh,
+    "atanh": torch.atanh,
+    "sigmoid": torch.sigmoid,
+    "sqrt": torch.sqrt,
+    "rsqrt": torch.rsqrt,
+    "reciprocal": torch.reciprocal,
+    "erf": torch.erf,
+    "erfc": torch.erfc,
+}
+
+
+def _float_function(fn: Callable[[torch.Tensor], torch.Tensor]) -> Callable[..., Any]:
+    def rule(x: torch.Tensor) -> Any:
+        if not _int_or_bool(x):
+            return NotImplemented
+        return fn(x.to(torch.get_default_dtype()))
+
+    rule.__name__ = f"int_{fn.__name__}"
+    return rule
+
+
+for _name, _fn in _FLOAT_FUNCTIONS.items():
+    _rule(getattr(aten, _name).default)(_float_function(_fn))
+
+
+# --- sign / abs / rounding of integers ------------------------------------------------------------
+
+
+@_rule(aten.sign.default)
+def int_sign(x: torch.Tensor) -> Any:
+    if not _is_int(x):
+        return NotImplemented
+    wide = x.to(torch.int32) if x.dtype in (torch.int8, torch.int16, torch.uint8) else x  # no int8 compare
+    return ((wide > 0).to(torch.int32) - (wide < 0).to(torch.int32)).to(x.dtype)
+
+
+@_rule(aten.abs.default)
+def int_abs(x: torch.Tensor) -> Any:
+    if x.dtype not in (torch.int32, torch.int64):
+        return NotImplemented
+    return torch.where(x < 0, -x, x)
+
+
+@_rule(aten.floor.default, aten.ceil.default, aten.round.default, aten.trunc.default)
+def int_rounding(x: torch.Tensor) -> Any:
+    if not _is_int(x):
+        return NotImplemented
+    return x.clone()
+
+
+# --- logical_xor ------------------------------------------------------------------------------------
+
+
+@_rule(aten.logical_xor.default)
+def logical_xor(a: torch.Tensor, b: torch.Tensor) -> Any:
+    return (a != 0) != (b != 0)
+
+
+# --- windows: torch's CPU formulas ------------------------------------------------------------------
+
+
+def _window_dtype(dtype: torch.dtype | None) -> torch.dtype:
+    dtype = dtype or torch.get_default_dtype()
+    if not dtype.is_floating_point:
+        raise ValueError(f"window functions: expected a floating point dtype, got {dtype}")
+    return dtype
+
+
+def _positions(n: int, dtype: torch.dtype) -> torch.Tensor:
+    return torch.arange(n, dtype=dtype)
+
+
+def _hamming(
+    n: int, periodic: bool, alpha: float, beta: float, dtype: torch.dtype | None, name: str
+) -> torch.Tensor:
+    dtype = _window_dtype(dtype)
+    if n < 0:
+        raise ValueError(f"{name}: window_length must be non-negative, got {n}")
+    if n == 0:
+        return torch.zeros((0,), dtype=dtype)
+    if n == 1:
+        return torch.ones((1,), dtype=dtype)
+    length = n + 1 if periodic else n
+    window = _positions(length, dtype) * (math.pi * 2.0 / (length - 1))
+    window = torch.cos(window) * -beta + alpha
+    return window[:n] if periodic else window
+
+
+@_rule(aten.hamming_window.default)
+def hamming_window(n: int, *, dtype: Any = None, **_: Any) -> Any:
+    return _hamming(n, True, 0.54, 0.46, dtype, "aten.hamming_window")
+
+
+@_rule(aten.hamming_window.periodic)
+def hamming_window_periodic(n: int, periodic: bool, *, dtype: Any = None, **_: Any) -> Any:
+    return _hamming(n, periodic, 0.54, 0.46, dtype, "aten.hamming_window")
+
+
+@_rule(aten.hamming_window.periodic_alpha)
+def hamming_window_alpha(n: int, periodic: bool, alpha: float, *, dtype: Any = None, **_: Any) -> Any:
+    return _hamming(n, periodic, alpha, 0.46, dtype, "aten.hamming_window")
+
+
+@_rule(aten.hamming_window.periodic_alpha_beta)
+def hamming_window_alpha_beta(
+    n: int, periodic: bool, alpha: float, beta: float, *, dtype: Any = None, **_: Any
+) -> Any:
+    return _hamming(n, periodic, alpha, beta, dtype, "aten.hamming_window")
+
+
+def _blackman(n: int, periodic: bool, dtype: torch.dtype | None) -> torch.Tensor:
+    dtype = _window_dtype(dtype)
+    if n < 0:
+        raise ValueError(f"aten.blackman_window: window_length must be non-negative, got {n}")
+    if n == 0:
+        return torch.zeros((0,), dtype=dtype)
+    if n == 1:
+        return torch.ones((1,), dtype=dtype)
+    length = n + 1 if periodic else n
+    window = _positions(length, dtype) * (math.pi / (length - 1))
+    window = torch.cos(window * 4) * 0.08 - torch.cos(window * 2) * 0.5 + 0.42
+    return window[:n] if periodic else window
+
+
+@_rule(aten.blackman_window.default)
+def blackman_window(n: int, *, dtype: Any = None, **_: Any) -> Any:
+    return _blackman(n, True, dtype)
+
+
+@_rule(aten.blackman_window.periodic)
+def blackman_window_periodic(n: int, periodic: bool, *, dtype: Any = None, **_: Any) -> Any:
+    return _blackman(n, periodic, dtype)
+
+
+def _bartlett(n: int, periodic: bool, dtype: torch.dtype | None) -> torch.Tensor:
+    dtype = _window_dtype(dtype)
+    if n < 0:
+        raise ValueError(f"aten.bartlett_window: window_length must be non-negative, got {n}")
+    if n == 0:
+        return torch.zeros((0,), dtype=dtype)
+    if n == 1:
+        return torch.ones((1,), dtype=dtype)
+    length = n + 1 if periodic else n
+    window = _positions(length, dtype) * (2.0 / (length - 1))
+    first_half = ((length - 1) >> 1) + 1
+    window = torch.cat([window[:first_half], 2 - window[first_half:]])
+    return window[:n] if periodic else window
+
+
+@_rule(aten.bartlett_window.default)
+def bartlett_window(n: int, *, dtype: Any = None, **_: Any) -> Any:
+    return _bartlett(n, True, dtype)
+
+
+@_rule(aten.bartlett_window.periodic)
+def bartlett_window_periodic(n: int, periodic: bool, *, dtype: Any = None, **_: Any) -> Any:
+    return _bartlett(n, periodic, dtype)
