@@ -152,6 +152,31 @@ def test_integer_mean(tf):
             assert _bits_equal(expected, got[name]), f"[{runtime}] {name}: {expected} != {got[name]}"
 
 
+def test_segment_sum_with_gaps(tf):
+    """Sorted ids that skip segments (and start past 0): LiteRT's SEGMENT_SUM fails the
+    invoke; TF's skipped segments are zero rows."""
+
+    specs = [tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int32)]
+
+    @tf.function(input_signature=[*specs, tf.TensorSpec([None], tf.int32)])
+    def sums(data: Any, ids: Any, values: Any) -> Any:
+        return {"rows": tf.math.segment_sum(data, ids), "ints": tf.math.segment_sum(values, ids)}
+
+    # (A segment of -0 rows alone sums to +0 here: UNSORTED_SEGMENT_SUM starts from +0.)
+    data = np.array([[1.5, -0.0], [2.25, 3.0], [-1.0, np.inf], [0.1, 0.2], [0.3, 0.4]], np.float32)
+    values = np.array([2**31 - 1, 1, -5, 7, 9], np.int32)  # int32 sums wrap in both
+    model = opbridge.convert(sums)
+    for ids in (np.array([1, 1, 3, 6, 6], np.int32), np.array([0, 0, 2, 3, 4], np.int32)):
+        want = {k: v.numpy() for k, v in sums(data, ids, values).items()}
+        for runtime in RUNTIMES:
+            got = run_tflite(model, [data, ids, values], runtime)
+            for name, expected in want.items():
+                assert _bits_equal(expected, got[name]), f"[{runtime}] {ids} {name}: {got[name]}"
+    empty = [np.zeros([0, 2], np.float32), np.zeros([0], np.int32), np.zeros([0], np.int32)]
+    got = run_tflite(model, empty, "litert")
+    assert got["rows"].shape == (0, 2) and got["ints"].shape == (0,)
+
+
 def test_normalization_epsilon_keeps_plain_rsqrt(tf):
     """rsqrt(var + eps) and rsqrt(max(s, eps)) are never of zero: no guard, one RSQRT."""
 
