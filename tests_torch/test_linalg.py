@@ -101,8 +101,8 @@ def _junk_below(a: torch.Tensor) -> torch.Tensor:
 
 
 def test_cholesky_lower_and_upper_read_their_own_triangle() -> None:
-    # torch (LAPACK potrf) reads only the triangle it returns; TF's kernel reads the lower one, so
-    # upper=True passes A^T and transposes the factor. The other triangle holds junk to show it.
+    # torch (LAPACK potrf) reads only the triangle it returns, so does Opbridge>CholeskyEx (potrf's
+    # uplo). The other triangle holds junk to show it.
     shapes = [(1, 1), (3, 3), (2, 6, 6), (2, 1, 2, 4, 4), (32, 32), (0, 3, 3)]
     lows = [_junk_above(spd(*s)) for s in shapes]
     ups = [_junk_below(spd(*s)) for s in shapes]
@@ -113,25 +113,26 @@ def test_cholesky_lower_and_upper_read_their_own_triangle() -> None:
         upper = [torch.linalg.cholesky(x, upper=True) for x in xs[n:]]
         return (*lower, *upper, torch.cholesky(xs[1]), torch.cholesky(xs[n + 2], upper=True))
 
-    parity(module(fn), lows + ups, {"Cholesky": 2 * n + 2}, **F32)
+    parity(module(fn), lows + ups, {"Opbridge>CholeskyEx": 2 * n + 2}, **F32)
 
 
-def test_cholesky_not_positive_definite_gives_nan_where_torch_raises() -> None:
-    # torch raises (linalg.cholesky: ... not positive-definite). A converted model cannot raise
-    # from this kernel: as TF's, it fills the failed matrix's lower triangle with NaN (zeros above)
-    # and factors the others of the batch normally.
+def test_cholesky_not_positive_definite_fails_the_invoke_as_torch_raises() -> None:
+    # torch raises for any matrix of the batch that is not positive-definite; the converted model's
+    # invoke fails with torch's message (both triangles), and factors a good batch as torch.
     x = torch.stack([spd(4, 4), -torch.eye(4)])
+    fn = module(lambda a: (torch.linalg.cholesky(a), torch.linalg.cholesky(a, upper=True)))
     with pytest.raises(RuntimeError, match="positive-definite"):
-        torch.linalg.cholesky(x)
-    lower, upper = litert(
-        module(lambda a: (torch.linalg.cholesky(a), torch.linalg.cholesky(a, upper=True))), [x]
-    )
-    good = torch.linalg.cholesky(x[0]).numpy()
-    np.testing.assert_allclose(lower[0], good, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(upper[0], good.T, rtol=1e-5, atol=1e-6)
-    below, above = np.tril_indices(4), np.triu_indices(4, 1)
-    assert np.isnan(lower[1][below]).all() and (lower[1][above] == 0).all()
-    assert np.isnan(upper[1].T[below]).all() and (upper[1].T[above] == 0).all()
+        fn(x)
+    model = opbridge.convert(fn, sample_inputs=(x[:1],))
+    with pytest.raises(
+        RuntimeError, match=r"Batch element 0.*leading minor of order 1 is not positive-definite"
+    ):
+        run_tflite(model, [x[1:].numpy()])
+    lower, upper = run_tflite(model, [x[:1].numpy()]).values()
+    good = torch.linalg.cholesky(x[:1])
+    # Within rounding: potrf's order of operations, not torch's LAPACK build's (1 ulp measured).
+    np.testing.assert_allclose(lower, good.numpy(), **F32)
+    np.testing.assert_allclose(upper, good.mT.numpy(), **F32)
 
 
 # --- solve ---------------------------------------------------------------------------------------
@@ -461,7 +462,7 @@ def test_float64_with_enable_x64() -> None:
             torch.linalg.eigvalsh(sym),
         )
 
-    counts = {"MatrixInverse": 1, "Cholesky": 1, "MatrixSolve": 2, "MatrixTriangularSolve": 1}
+    counts = {"MatrixInverse": 1, "Opbridge>CholeskyEx": 1, "MatrixSolve": 2, "MatrixTriangularSolve": 1}
     counts |= {"MatrixDeterminant": 1, "LogMatrixDeterminant": 1, "Qr": 1, "Svd": 1, "SelfAdjointEigV2": 1}
     parity(module(fn), _x64_inputs(), counts, **F64)
 
@@ -489,7 +490,6 @@ def test_float64_variants_needing_a_transpose_or_broadcast_are_refused_naming_th
         opbridge.convert(module(torch.linalg.svd), sample_inputs=(x,), enable_x64=True)
     # The rewrites directly (what the conversion runs), for the other variants:
     refused = [
-        lambda: aten_linalg.cholesky(x, upper=True),
         lambda: aten_linalg.eigh(x, UPLO="U"),
         lambda: aten_linalg.solve(x, x, left=False),
         lambda: aten_linalg.solve_triangular(x, x, upper=True, left=False),

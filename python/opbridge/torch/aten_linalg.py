@@ -9,10 +9,10 @@ litert-torch lowers to builtins. Where torch and TF differ:
   done here, TF's MatrixSolve wants matrices with equal batch dims;
 - SVD: TF returns (s, u, v), torch (U, S, Vh = v^H);
 - slogdet: torch's sign is 0 when log|det| is NaN, TF's is NaN.
-Where torch raises at run time and the kernel cannot (Cholesky of a matrix
-that is not positive definite, SVD of non-finite input), the converted model
-gives NaN; where both raise (singular inv/solve, non-finite eigh) the
-converted model's invoke fails with the kernel's message.
+Where torch raises at run time and the kernel cannot (SVD of non-finite input),
+the converted model gives NaN; where both raise (singular inv/solve, non-finite
+eigh, a Cholesky factor of a matrix that is not positive definite: Opbridge>CholeskyEx
+with check_errors) the converted model's invoke fails with the kernel's message.
 float64 (litert-torch's enable_x64=True): TFLite's TRANSPOSE and BROADCAST_TO
 refuse float64 and litert-torch computes float64 SELECT/ADD/MUL in float32, so
 the variants that need one of these are refused for float64, naming the op.
@@ -102,11 +102,11 @@ def inv(a: torch.Tensor) -> torch.Tensor:
 
 @replaces(aten.linalg_cholesky.default, aten.cholesky.default)
 def cholesky(a: torch.Tensor, upper: bool = False) -> torch.Tensor:
-    # torch reads the triangle it returns (LAPACK potrf uplo); TF's kernel reads the lower one.
+    # LAPACK's potrf as torch (Opbridge>CholeskyEx reads the triangle it returns, as potrf's uplo),
+    # with check_errors: torch raises for a matrix that is not positive-definite, so the invoke
+    # fails with torch's message (TF's Cholesky kernel would give NaN instead).
     _check_dtype("linalg.cholesky", a)
-    if not upper:
-        return op("Cholesky")(a)
-    return _adjoint(op("Cholesky")(_adjoint(a, "linalg.cholesky(upper=True)")), "linalg.cholesky")
+    return op("Opbridge>CholeskyEx")(a, upper=upper, check_errors=True)[0]
 
 
 def _batch_expand(x: torch.Tensor, batch: torch.Size) -> torch.Tensor:
