@@ -19,15 +19,6 @@ something else than TF (measured with TF 2.21 and ai-edge-litert, XNNPACK on and
   MAXIMUM, MUL, ROUND, SELECT; the range computed in the graph as TF's kernel does).
 - `LookupTableSizeV2`: the HASHTABLE_SIZE builtin's output has shape (1,), TF's is a
   scalar. The sum of its elements (reshaped to (-1,)) follows it.
-- `Mean` of uint8: LiteRT's MEAN takes uint8 for quantized (its scale 0 here) and
-  answers 0; TF sums without overflow and divides, truncating. Of int8/int16 the
-  converter fails ("Mean ... neither a custom op nor a flex op"). Becomes
-  Cast(Mean(Cast(x, int64)), T).
-- `SegmentSum` (float32, int32): LiteRT's SEGMENT_SUM fails the invoke when the
-  sorted ids skip one or start past 0 ("delta == 0 || delta == 1 was not true");
-  TF gives the skipped segments zero rows. Becomes UnsortedSegmentSum over ids[-1] + 1 segments (whose
-  sums start from +0: a segment of -0 rows alone gives +0, TF -0; unsorted or
-  negative ids, which TF refuses, are summed or dropped).
 - float `FloorDiv`: LiteRT's FLOOR_DIV fails the whole invoke on a zero divisor
   ("Division by 0"); TF gives floor(x / y) (+-inf, NaN). Becomes Floor(x / y), TF's
   own formula.
@@ -285,49 +276,11 @@ def _floor_div_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
     return _Plan(("FloorDiv", dtype), "z", build)
 
 
-def _mean_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
-    dtype = node.attr["T"].type
-    if dtype not in (_DT_UINT8, _DT_INT8, _DT_INT16):
-        return None
-    keep_dims = bool(_attr(node, "keep_dims", "b"))
-    axes_dtype = _attr(node, "Tidx", "type")
-
-    def build(tf: Any) -> Any:
-        def mean(x: Any, axes: Any) -> Any:
-            # int64 sums (TF's never overflow either), truncating division as TF's.
-            wide = tf.reduce_mean(tf.cast(x, tf.int64), axis=axes, keepdims=keep_dims)
-            return tf.cast(wide, tf.as_dtype(dtype))
-
-        specs = [tf.TensorSpec(None, tf.as_dtype(dtype)), tf.TensorSpec(None, tf.as_dtype(axes_dtype))]
-        return tf.function(mean, input_signature=specs, autograph=False)
-
-    return _Plan(("Mean", dtype, keep_dims, axes_dtype), "output", build)
-
-
-def _segment_sum_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
-    dtype, ids_dtype = node.attr["T"].type, node.attr["Tindices"].type
-    if dtype not in (_DT_FLOAT, _DT_INT32) or ids_dtype != _DT_INT32:
-        return None
-
-    def build(tf: Any) -> Any:
-        def segment_sum(data: Any, ids: Any) -> Any:
-            # TF's rows: the last id + 1 (ids are sorted); none for no ids.
-            count = tf.maximum(tf.reduce_max(ids) + 1, 0)
-            return tf.math.unsorted_segment_sum(data, ids, count)
-
-        specs = [tf.TensorSpec(None, tf.as_dtype(dtype)), tf.TensorSpec([None], tf.int32)]
-        return tf.function(segment_sum, input_signature=specs, autograph=False)
-
-    return _Plan(("SegmentSum", dtype), "output", build)
-
-
 _PLANNERS: dict[str, Callable[[Any, dict[str, Any]], _Plan | None]] = {
     "Rsqrt": _rsqrt_plan,
     "Cast": _cast_plan,
     "LookupTableSizeV2": _size_plan,
     "FloorDiv": _floor_div_plan,
-    "Mean": _mean_plan,
-    "SegmentSum": _segment_sum_plan,
     **dict.fromkeys(_QDQ_OPS, _qdq_plan),
 }
 
