@@ -27,6 +27,9 @@ from . import decompositions, export_functions, lowering, ops
 from .litert_torch_api import api
 
 _NO_LOWERING = re.compile(r"Lowering not found: ([^\n]+)")
+# litert-torch lowering an aten op on complex tensors it has no types for; the FX node follows
+_COMPLEX_TYPE = re.compile(r"Unsupported ir element type: (complex<\w+>)")
+_EXECUTING = re.compile(r"While executing %\S+ : .*?target=(?:torch\.ops\.)?(aten\.[\w.]+)")
 
 
 class TorchExportError(OpbridgeError):
@@ -284,6 +287,16 @@ def convert_model(
                 edge = lite.convert(graph_module, tuple(sample_inputs), **options)
             model = bytes(edge.model_content())
     except Exception as exc:
+        text = "\n".join([str(exc), *getattr(exc, "__notes__", [])])  # torch.fx adds the node as a note
+        complex_type, node = _COMPLEX_TYPE.search(text), _EXECUTING.search(text)
+        if isinstance(exc, RuntimeError) and complex_type and node:
+            aten_op = node.group(1)
+            raise UnsupportedOpsError(
+                {aten_op: 1},
+                f"litert-torch cannot lower {aten_op} on complex tensors ({complex_type.group(1)}; "
+                f"{_origin(program, aten_op)}) and no opbridge rewrite covers it (docs/torch.md, "
+                "aten_complex.py lists the complex ops that convert).",
+            ) from None
         found = _NO_LOWERING.search(str(exc)) if isinstance(exc, RuntimeError) else None
         if not found:
             dependence = _value_dependent_size(program)

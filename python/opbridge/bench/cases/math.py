@@ -256,4 +256,29 @@ def _special_function_cases(tf: Any, normal: np.ndarray, positive: np.ndarray, n
             note=own,
         ),
     ]
+    # Opbridge>TorchComplexUnary / Opbridge>TorchComplexBinary (torch's complex math), likewise:
+    # z = normal + i normal, the C library's cexpf / clogf per element; the product's scalar rest.
+    lib = _tf_library.load()
+    z = (normal[:k] + 1j * positive[:k]).astype(np.complex64)
+    w = (positive[:k] - 1j * normal[:k]).astype(np.complex64)
+    found += [
+        Case(
+            "Opbridge>TorchComplexUnary",
+            f"c64 [{k}] {fn}",
+            lambda a, fn=fn: lib.opbridge_torch_complex_unary(a, fn=fn, block=16),
+            [z],
+            note=own,
+        )
+        for fn in ("exp", "log", "sqrt")
+    ]
+    found += [
+        Case(
+            "Opbridge>TorchComplexBinary",
+            f"c64 [{k}] {fn}",
+            lambda a, b, fn=fn: lib.opbridge_torch_complex_binary(a, b, fn=fn, block=8),
+            [z, w],
+            note=own,
+        )
+        for fn in ("pow", "div")
+    ]
     return found
