@@ -101,3 +101,25 @@ def test_nonzero_masked_select_mask_indexing_and_bincount_sized_by_the_data() ->
         (-x.abs(), counted * 2, weights),  # nothing selected; more bins
         (x.abs() + 1, torch.zeros(20, dtype=torch.int64), weights),  # everything; one bin
     )
+
+
+def test_scatter_reduce_prod_in_torchs_order_include_self_nan_and_integers() -> None:
+    g = torch.Generator().manual_seed(3)
+    x, src = torch.randn(4, 5, generator=g), torch.randn(9, 5, generator=g) * 1.7
+    index = torch.randint(0, 4, (9, 5), generator=g)  # up to 9 products per slot
+    src[1, 2] = NAN
+    ints, int_src = torch.randint(-3, 4, (4, 5), generator=g), torch.randint(-3, 4, (9, 5), generator=g)
+
+    def fn(
+        x: torch.Tensor, src: torch.Tensor, index: torch.Tensor, ints: torch.Tensor, int_src: torch.Tensor
+    ) -> object:
+        return (
+            x.scatter_reduce(0, index, src, "prod"),
+            x.scatter_reduce(0, index, src, "prod", include_self=False),
+            x.scatter_reduce(1, index[:4, :3] % 5, src, "prod"),
+            ints.scatter_reduce(0, index, int_src, "prod"),
+            ints.int().scatter_reduce(0, index, int_src.int(), "prod", include_self=False),
+            x.scatter_reduce(0, index, src, "amax"),  # the other reductions stay aten_scatter's
+        )
+
+    testing.assert_parity(module(fn), (x, src, index, ints, int_src), rtol=0, atol=0, enable_x64=True)

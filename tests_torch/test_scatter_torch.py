@@ -9,7 +9,6 @@ import torch.nn.functional as F
 
 from conftest import module
 from opbridge import testing, tflite_model
-from opbridge.torch import convert
 
 aten = torch.ops.aten
 NAN = float("nan")
@@ -150,7 +149,7 @@ def test_istft_overlap_add(n_fft: int, hop: int) -> None:
     _no_stablehlo_scatter(model)
 
 
-def test_plain_scatters_stay_litert_torchs_and_prod_is_refused() -> None:
+def test_plain_scatters_stay_litert_torchs() -> None:
     self_ = torch.randn(6, 3)
     index = torch.tensor([4, 0, 2])
     src = torch.randn(3, 3)
@@ -166,10 +165,4 @@ def test_plain_scatters_stay_litert_torchs_and_prod_is_refused() -> None:
         )
 
     testing.assert_parity(module(plain), (self_, index, src), rtol=0, atol=0, enable_x64=True)
-
-    def prod(*t: torch.Tensor) -> torch.Tensor:
-        s, i, x = t
-        return s.scatter_reduce(0, i.reshape(3, 1).expand(3, 3), x, "prod")
-
-    with pytest.raises(Exception, match=r"aten\.scatter_reduce: reduce='prod'"):
-        convert(module(prod), sample_inputs=(self_, index, src))
+    # (scatter_reduce "prod": aten_dynamic, tests_torch/test_dynamic_torch.py)

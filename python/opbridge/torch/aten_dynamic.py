@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from . import aten_embedding
+from . import aten_embedding, aten_scatter, lowering
 from ._dims import wrap_dim
 from .aten_search import _sort
 from .decompositions import replaces
@@ -327,6 +327,61 @@ def bincount(x: torch.Tensor, weights: torch.Tensor | None = None, minlength: in
     size = values.amax() + 1
     counted = torch.zeros(0, dtype=out_dtype) if weights is None else weights.to(out_dtype)
     return op("DenseBincount")(values, size, counted)
+
+
+def _segment_prod_fake(data: torch.Tensor, ids: torch.Tensor, segments: torch.Tensor, **attrs: Any) -> Any:
+    # num_segments is a tensor whose value fake tensors do not carry: a data-dependent length, made
+    # static again by the GatherNd that reads the product back (scatter_reduce_prod).
+    rows = torch.library.get_ctx().new_dynamic_size()
+    return data.new_empty((rows, *data.shape[ids.dim() :]))
+
+
+register_fake_rule("UnsortedSegmentProd", _segment_prod_fake)
+
+
+@replaces(aten.scatter_reduce.two)
+def scatter_reduce(
+    self: torch.Tensor,
+    dim: int,
+    index: torch.Tensor,
+    src: torch.Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> torch.Tensor:
+    """scatter_reduce(reduce="prod") on TF's UnsortedSegmentProd, which folds each segment's values
+    in input order from 1 (one rounding per product): with include_self, self's element comes
+    first (1 * self is exact), then the values in torch's order, as torch's CPU loop; without it,
+    touched slots start from 1, as torch fills them. An index out of range fails the invoke, as
+    torch raises. The other reductions stay aten_scatter's."""
+    if reduce != "prod":
+        return aten_scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    name = "aten.scatter_reduce"
+    parts = aten_scatter._along_dim(name, self, dim, index, src)
+    if parts is None:
+        return self.clone()
+    flat, lin, values, shape = parts
+    n = flat.shape[0]
+    wide = {torch.float16: torch.float32, torch.bfloat16: torch.float32}.get(flat.dtype)
+    if wide is not None:  # torch multiplies float16 in float32 and rounds each product: not the same
+        raise ValueError(f"{name}: reduce='prod' of {flat.dtype} is not supported in a converted model")
+    if flat.dtype == torch.float64 and lowering.x64_enabled():
+        raise ValueError(
+            f"{name}: reduce='prod' of float64 with enable_x64=True needs float64 concatenation and select, "
+            "which litert-torch's converter cannot legalize or runs in float32; use float32, or convert "
+            "without enable_x64 (float64 then runs in float32 throughout)"
+        )
+    if include_self:
+        data = torch.cat([flat, values])
+        ids = torch.cat([torch.arange(n, dtype=torch.int32), lin])
+    else:
+        data, ids = values, lin
+    products = op("UnsortedSegmentProd")(data, ids, torch.full((), n, dtype=torch.int32))
+    out = _rows_at(products, torch.arange(n, dtype=torch.int32))
+    if not include_self:
+        touched = aten_scatter._count(n, lin) > 0
+        out = torch.where(touched, out, flat)
+    return out.reshape(shape)
 
 
 # torch.export guards every data-dependent size with runtime assertions (`u0 >= 0`, `u0 <= n`:
