@@ -154,3 +154,35 @@ def test_window_functions() -> None:
 
     # TFLite's COS against torch's vectorized cosf: a few float32 ulp of values up to 1
     testing.assert_parity(module(fn), (x,), rtol=0, atol=1e-6)
+
+
+def test_nan_in_min_max() -> None:
+    v = torch.tensor(
+        [[1.0, NAN, 2.0, -0.0], [3.0, 2.0, 3.0, 0.0], [-INF, -INF, -INF, -INF], [NAN, 5.0, NAN, 1.0]]
+    )
+    w = torch.tensor(
+        [[NAN, 1.0, 3.0, 0.0], [1.0, NAN, 3.0, -0.0], [0.0, 1.0, -INF, INF], [1.0, 2.0, 3.0, 4.0]]
+    )
+
+    def fn(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.minimum(a, b),
+            torch.maximum(a, b),
+            a.amax(1),
+            a.amin(0),
+            a.amax((0, 1), keepdim=True),
+            b.amax(1),  # rows without NaN keep the builtin's value
+            a.argmax(1),
+            a.argmin(1),
+            a.argmax(),
+            *torch.max(a, 1),
+            *torch.min(a, 1, keepdim=True),
+            *torch.max(b, 0),
+            torch.max(a),
+            torch.min(b),
+            *torch.aminmax(a, dim=1),
+            torch.sign(a),
+            torch.clamp(a, max=torch.max(b)),
+        )
+
+    testing.assert_parity(module(fn), (v, w), rtol=0, atol=0, enable_x64=True)

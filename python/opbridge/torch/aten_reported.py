@@ -13,6 +13,10 @@ What litert-torch 0.10 does alone (measured, the same with the earlier opbridge 
   an integer tensor (`tfl.sign`, also inside adaptive_avg_pool3d's decomposition), abs of int32 /
   int64 (`tfl.abs`), floor / ceil / round / trunc of an integer tensor (`stablehlo.floor`
   verification) fail.
+- NaN: TFLite's MINIMUM / MAXIMUM / REDUCE_MIN / REDUCE_MAX skip it where torch propagates it, so
+  torch.minimum / maximum, amax / amin, max / min (all, dim), aminmax and argmax / argmin of float
+  tensors with a NaN give numbers unlike torch's (maximum(NaN, 1) = 1, argmax([1, NaN, 2]) = 2);
+  SIGN of NaN is NaN where torch's sign is 0.
 - logical_xor fails to export the flatbuffer; torch.hamming_window / blackman_window /
   bartlett_window have no lowering.
 
@@ -34,6 +38,10 @@ The rewrites (each exact where torch's CPU kernel is exact):
   wraps to INT_MIN, as torch's); floor / ceil / round / trunc of integers are the input (torch
   returns a copy).
 - logical_xor is (a != 0) != (b != 0).
+- float minimum / maximum / amax / amin / max / min / aminmax put NaN where an operand or a reduced
+  element is NaN (the builtin's value elsewhere, so a -0.0 / 0.0 tie is the builtin's); argmax /
+  argmin / max.dim / min.dim take the first NaN's index if the row has one, else the first extreme
+  (torch's CPU rule), the values a gather at that index; float sign is (x > 0) - (x < 0).
 - hamming / blackman / bartlett windows are torch's CPU formulas in builtins (arange, a float32
   scale, cos), as litert-torch already computes hann_window: within a few ulp of torch (TFLite's
   COS against torch's vectorized cos).
@@ -83,27 +91,31 @@ def register_available() -> None:
     """Installs the rules over the earlier families' rewrites of the same ops (decompositions.table()
     calls this at each conversion, after importing the families before this one)."""
     table = decompositions._TABLE
+    by_op: dict[torch._ops.OpOverload, list[Callable[..., Any]]] = {}
     for overload, rule in _RULES:
+        by_op.setdefault(overload, []).append(rule)
+    for overload, rules in by_op.items():
         current = table.get(overload)
-        if getattr(current, "_reported_rule", None) is rule:
+        if getattr(current, "_reported_rules", None) == tuple(rules):
             continue
-        table[overload] = _chained(rule, current)
+        table[overload] = _chained(tuple(rules), current)
 
 
-def _chained(rule: Callable[..., Any], prior: Callable[..., Any] | None) -> Callable[..., Any]:
+def _chained(rules: tuple[Callable[..., Any], ...], prior: Callable[..., Any] | None) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
-        result = rule(*args, **kwargs)
-        if result is NotImplemented and prior is not None:
-            return prior(*args, **kwargs)
-        return result
+        for rule in rules:
+            result = rule(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        return prior(*args, **kwargs) if prior is not None else NotImplemented
 
-    run._reported_rule = rule  # type: ignore[attr-defined]
+    run._reported_rules = rules  # type: ignore[attr-defined]
     # aten_complex installs its rules the same way and skips an op whose entry carries its rule:
     # passing its marker on keeps the two from wrapping each other again at every conversion.
     marker = getattr(prior, "_complex_rule", None)
     if marker is not None:
         run._complex_rule = marker  # type: ignore[attr-defined]
-    run.__name__ = getattr(rule, "__name__", "reported_rule")
+    run.__name__ = getattr(rules[0], "__name__", "reported_rule")
     return run
 
 
@@ -329,6 +341,8 @@ for _name, _fn in _FLOAT_FUNCTIONS.items():
 
 @_rule(aten.sign.default)
 def int_sign(x: torch.Tensor) -> Any:
+    if _is_float(x):  # TFLite's SIGN gives NaN for NaN, torch's sign 0
+        return (x > 0).to(x.dtype) - (x < 0).to(x.dtype)
     if not _is_int(x):
         return NotImplemented
     wide = x.to(torch.int32) if x.dtype in (torch.int8, torch.int16, torch.uint8) else x  # no int8 compare
@@ -456,3 +470,157 @@ def bartlett_window(n: int, *, dtype: Any = None, **_: Any) -> Any:
 @_rule(aten.bartlett_window.periodic)
 def bartlett_window_periodic(n: int, periodic: bool, *, dtype: Any = None, **_: Any) -> Any:
     return _bartlett(n, periodic, dtype)
+
+
+# --- NaN in float min / max reductions and elementwise min / max -----------------------------------
+# TFLite's MINIMUM / MAXIMUM and REDUCE_MIN / REDUCE_MAX skip NaN (measured: maximum(NaN, 1) is 1,
+# amax([1, NaN, 2]) is 2); torch propagates it. The rules compute the builtin's value and put NaN
+# where torch has it. Inside a rule the same op goes to the earlier rewrites / litert-torch (the
+# guard), so the builtin is what runs there.
+
+_INSIDE: set[str] = set()
+
+
+def _guarded(key: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def rule(*args: Any, **kwargs: Any) -> Any:
+        if key in _INSIDE:
+            return NotImplemented
+        _INSIDE.add(key)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _INSIDE.discard(key)
+
+    rule.__name__ = fn.__name__
+    return rule
+
+
+def _is_float(x: Any) -> bool:
+    return isinstance(x, torch.Tensor) and x.dtype.is_floating_point
+
+
+def _elementwise(name: str, builtin: Callable[..., Any]) -> Callable[..., Any]:
+    def rule(a: Any, b: Any) -> Any:
+        if not (_is_float(a) or _is_float(b)) or isinstance(a, complex) or isinstance(b, complex):
+            return NotImplemented
+        value = builtin(a, b)
+        nan = torch.isnan(a) | torch.isnan(b)
+        return torch.where(nan, torch.full((), math.nan, dtype=value.dtype), value)
+
+    rule.__name__ = name
+    return rule
+
+
+_rule(aten.minimum.default)(_guarded("minimum", _elementwise("nan_minimum", torch.minimum)))
+_rule(aten.maximum.default)(_guarded("maximum", _elementwise("nan_maximum", torch.maximum)))
+
+
+def _dims(x: torch.Tensor, dim: Any) -> list[int]:
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return list(range(x.dim()))
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    return sorted({wrap_dim("aten.amax", d, x.dim()) for d in dims})
+
+
+def _nan_reduction(name: str, builtin: Callable[..., Any]) -> Callable[..., Any]:
+    def rule(x: torch.Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+        if not _is_float(x) or x.dim() == 0:
+            return NotImplemented
+        dims = _dims(x, dim)
+        value = builtin(x, dims, keepdim)
+        nan = torch.isnan(x).any(dims[0], keepdim=True) if len(dims) == 1 else _any_over(x, dims)
+        if not keepdim:
+            nan = nan.reshape(value.shape)
+        return torch.where(nan, torch.full((), math.nan, dtype=value.dtype), value)
+
+    rule.__name__ = name
+    return rule
+
+
+def _any_over(x: torch.Tensor, dims: list[int]) -> torch.Tensor:
+    nan = torch.isnan(x)
+    for d in dims:
+        nan = nan.any(d, keepdim=True)
+    return nan
+
+
+_rule(aten.amax.default)(_guarded("amax", _nan_reduction("nan_amax", torch.amax)))
+_rule(aten.amin.default)(_guarded("amin", _nan_reduction("nan_amin", torch.amin)))
+
+
+def _float_arg(kind: str, x: torch.Tensor, d: int, keepdim: bool) -> torch.Tensor:
+    """torch's CPU rule: a NaN is the extreme (the first NaN's index), else the first extreme."""
+    n = x.shape[d]
+    nan = torch.isnan(x)
+    has_nan = nan.any(d, keepdim=True)
+    finite = torch.where(nan, torch.full((), -math.inf if kind == "max" else math.inf, dtype=x.dtype), x)
+    extreme = finite.amax(d, keepdim=True) if kind == "max" else finite.amin(d, keepdim=True)
+    hit = torch.where(has_nan, nan, x == extreme)
+    shape = [1] * x.dim()
+    shape[d] = n
+    positions = torch.arange(n, dtype=torch.int32).reshape(shape)
+    candidates = torch.where(hit, positions, torch.full((), n, dtype=torch.int32))
+    return candidates.amin(d, keepdim=keepdim).to(torch.int64)
+
+
+def _float_arg_rule(kind: str, name: str) -> Callable[..., Any]:
+    def rule(x: torch.Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+        if not _is_float(x) or x.dim() == 0 or x.numel() == 0:
+            return NotImplemented
+        if dim is None:
+            index = _float_arg(kind, x.reshape(-1), 0, False)
+            return index.reshape([1] * x.dim()) if keepdim else index
+        return _float_arg(kind, x, wrap_dim(name, dim, x.dim()), keepdim)
+
+    rule.__name__ = f"nan_{kind}_index"
+    return rule
+
+
+_rule(aten.argmax.default)(_float_arg_rule("max", "aten.argmax"))
+_rule(aten.argmin.default)(_float_arg_rule("min", "aten.argmin"))
+
+
+def _float_max_min_dim(kind: str, name: str) -> Callable[..., Any]:
+    def rule(x: torch.Tensor, dim: int, keepdim: bool = False) -> Any:
+        if not _is_float(x) or x.dim() == 0 or x.numel() == 0:
+            return NotImplemented
+        d = wrap_dim(name, dim, x.dim())
+        index = _float_arg(kind, x, d, True)
+        values = torch.gather(x, d, index)
+        if not keepdim:
+            values, index = values.squeeze(d), index.squeeze(d)
+        return values, index
+
+    rule.__name__ = f"nan_{kind}_dim"
+    return rule
+
+
+_rule(aten.max.dim)(_float_max_min_dim("max", "aten.max.dim"))
+_rule(aten.min.dim)(_float_max_min_dim("min", "aten.min.dim"))
+
+
+@_rule(aten.max.default)
+def nan_max_all(x: torch.Tensor) -> Any:
+    if not _is_float(x) or x.numel() == 0:
+        return NotImplemented
+    return torch.amax(x.reshape(-1), 0)
+
+
+@_rule(aten.min.default)
+def nan_min_all(x: torch.Tensor) -> Any:
+    if not _is_float(x) or x.numel() == 0:
+        return NotImplemented
+    return torch.amin(x.reshape(-1), 0)
+
+
+@_rule(aten.aminmax.default)
+def nan_aminmax(x: torch.Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    if not _is_float(x) or x.numel() == 0:
+        return NotImplemented
+    if dim is None:
+        flat = x.reshape(-1)
+        low, high = torch.amin(flat, 0), torch.amax(flat, 0)
+        if keepdim:
+            low, high = low.reshape([1] * x.dim()), high.reshape([1] * x.dim())
+        return low, high
+    return torch.amin(x, dim, keepdim), torch.amax(x, dim, keepdim)
