@@ -38,6 +38,8 @@ _FAMILIES = (
     "aten_complex",
     "aten_dynamic",
     "aten_torchvision",
+    "aten_diffusers",
+    "aten_reported",
 )
 
 
