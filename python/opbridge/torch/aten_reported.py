@@ -98,7 +98,36 @@ def register_available() -> None:
         current = table.get(overload)
         if getattr(current, "_reported_rules", None) == tuple(rules):
             continue
-        table[overload] = _chained(tuple(rules), current)
+        installed = _INSTALLED.get(overload)
+        if installed is not None and _reaches(current, installed):
+            continue  # a later family wrapped ours (aten_diffusers' cos/sin): still in the chain
+        table[overload] = _INSTALLED[overload] = _chained(tuple(rules), current)
+
+
+_INSTALLED: dict[torch._ops.OpOverload, Callable[..., Any]] = {}
+
+
+def _reaches(fn: Any, target: Any, depth: int = 64) -> bool:
+    """Whether `target` is `fn` or a function `fn` holds in its closure (a chain of rewrites that
+    each fall back to the one they wrapped): re-wrapping at every conversion would deepen the chain
+    without end."""
+    seen: set[int] = set()
+    todo = [(fn, 0)]
+    while todo:
+        f, level = todo.pop()
+        if f is target:
+            return True
+        if id(f) in seen or level >= depth or not callable(f):
+            continue
+        seen.add(id(f))
+        for cell in getattr(f, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if callable(value):
+                todo.append((value, level + 1))
+    return False
 
 
 def _chained(rules: tuple[Callable[..., Any], ...], prior: Callable[..., Any] | None) -> Callable[..., Any]:
