@@ -89,6 +89,7 @@ def _binary(fn: str, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 # --- registration: complex uses here, the rest to the rewrite registered before (if any) ---
 
 _RULES: list[tuple[torch._ops.OpOverload, Callable[..., Any]]] = []
+_INSTALLED: set[torch._ops.OpOverload] = set()
 
 
 def _complex_rule(*overloads: torch._ops.OpOverload) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -105,10 +106,10 @@ def register_available() -> None:
     (NotImplemented, a real input) hands the call to the earlier rewrite."""
     table = decompositions._TABLE
     for overload, rule in _RULES:
-        current = table.get(overload)
-        if getattr(current, "_complex_rule", None) is rule:
+        if overload in _INSTALLED:  # once: a later family may have wrapped the chained rule since
             continue
-        table[overload] = _chained(rule, current)
+        table[overload] = _chained(rule, table.get(overload))
+        _INSTALLED.add(overload)
 
 
 def _chained(rule: Callable[..., Any], prior: Callable[..., Any] | None) -> Callable[..., Any]:
