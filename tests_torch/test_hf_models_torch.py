@@ -144,3 +144,18 @@ def test_nystromformer_mask_of_ones_dropped_as_in_eager() -> None:
     )  # fmt: skip
     model = _Hidden(T.NystromformerModel(config), "input_ids", cache=False).eval()
     testing.assert_parity(model, (torch.randint(3, 64, (1, 8)),), **TOL)
+
+
+def test_float64_constants_folded_and_runtime_checks_dropped() -> None:
+    # RT-DETR: a sinusoidal position embedding computed from arange in float64 (litert-torch cannot
+    # legalize f64 pow / broadcast_to), and transformers' torch_compilable_check (_is_all_true)
+    def fn(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        dim = torch.arange(4, dtype=torch.float64) / 4
+        omega = 1.0 / (10000.0**dim)
+        grid = torch.arange(x.shape[1], dtype=torch.float64)
+        embedding = torch.cat([torch.outer(grid, omega).sin(), torch.outer(grid, omega).cos()], 1)
+        shapes = torch.tensor([[2, 3]])
+        torch._check_tensor_all((shapes[:, 0] * shapes[:, 1]).sum() == x.shape[1])
+        return x + embedding.to(torch.float32), x * 2
+
+    testing.assert_parity(_Fn(fn).eval(), (torch.randn(2, 6, 8),), **TOL)

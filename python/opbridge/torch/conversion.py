@@ -283,6 +283,8 @@ def convert_model(
             # litert-torch warns about a module left in training mode.
             for sub in graph_module.modules():
                 sub.training = False
+            export_functions.fold_float64_constants(graph_module)
+            export_functions.drop_runtime_assertions(graph_module)
             with lowering.x64_mode(bool(options.get("enable_x64", False))):
                 edge = lite.convert(graph_module, tuple(sample_inputs), **options)
             model = bytes(edge.model_content())

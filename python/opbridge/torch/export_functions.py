@@ -483,3 +483,79 @@ def record(module: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> Reads:
     with torch.no_grad(), recording, _Replacing(), _transformers_mask_skip():
         module(*inputs)
     return Reads(recording)
+
+
+def fold_float64_constants(graph_module: torch.fx.GraphModule) -> int:
+    """Folds the parts of the graph computed from no input, parameter or buffer (arange, full...)
+    that compute in float64, into constant buffers; returns how many values were folded.
+
+    litert-torch cannot legalize float64 math (`tfl.pow`, `tfl.broadcast_to` of f64: RT-DETR's
+    sinusoidal position embedding, `10000 ** (arange / d)` in float64, then cast to float32), but
+    such a part is a constant of the model: torch computes it here, once, as it does in eager.
+    Random factories are never folded."""
+    graph = graph_module.graph
+    values: dict[torch.fx.Node, Any] = {}
+    wide: dict[torch.fx.Node, bool] = {}
+    for node in graph.nodes:
+        if node.op != "call_function":
+            continue
+        tags = getattr(node.target, "tags", ())
+        schema = getattr(node.target, "_schema", None)
+        if torch.Tag.nondeterministic_seeded in tags or "assert" in str(node.target):
+            continue
+        if schema is not None and schema.is_mutable:  # in-place: the graph's order matters
+            continue
+        inputs = node.all_input_nodes
+        if any(n not in values for n in inputs):
+            continue
+        try:
+            value = node.target(
+                *torch.fx.map_arg(node.args, values.__getitem__),
+                **torch.fx.map_arg(node.kwargs, values.__getitem__),
+            )
+        except Exception:  # not runnable outside the trace: left as it is
+            continue
+        values[node] = value
+        f64 = isinstance(value, torch.Tensor) and value.dtype == torch.float64
+        wide[node] = f64 or any(wide[n] for n in inputs)
+    folded = 0
+    for node in list(values):
+        value = values[node]
+        frontier = any(user not in values for user in node.users)
+        if not (wide[node] and frontier and isinstance(value, torch.Tensor)):
+            continue
+        name = f"_opbridge_folded_{folded}"
+        graph_module.register_buffer(name, value.detach().clone(), persistent=False)
+        with graph.inserting_before(node):
+            constant = graph.get_attr(name)
+        constant.meta = dict(node.meta)
+        for user in list(node.users):
+            if user not in values:
+                user.replace_input_with(node, constant)
+        folded += 1
+    if folded:
+        for node in reversed(list(graph.nodes)):  # asserts of folded values, then the folded nodes
+            assert_of_folded = "assert" in str(node.target) and all(wide.get(n) for n in node.all_input_nodes)
+            if (wide.get(node) or assert_of_folded) and not node.users:
+                graph.erase_node(node)
+        graph.lint()
+        graph_module.recompile()
+    return folded
+
+
+_ASSERTIONS = (torch.ops.aten._assert_scalar.default, torch.ops.aten._assert_async.msg)
+
+
+def drop_runtime_assertions(graph_module: torch.fx.GraphModule) -> int:
+    """Removes torch's runtime assertions (`torch._check` of a tensor condition, transformers'
+    `torch_compilable_check`: RT-DETR v2's "spatial shapes align with the sequence length", traced to
+    `_is_all_true` -> item -> `_assert_scalar`) and the values only they used: a .tflite graph has no
+    assertion, and litert-torch cannot lower `_is_all_true`. Returns how many were removed."""
+    graph = graph_module.graph
+    dropped = [node for node in graph.nodes if node.op == "call_function" and node.target in _ASSERTIONS]
+    for node in dropped:
+        graph.erase_node(node)
+    if dropped:
+        graph.eliminate_dead_code()
+        graph_module.recompile()
+    return len(dropped)
