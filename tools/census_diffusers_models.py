@@ -715,7 +715,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         f"{importlib.metadata.version('litert-torch')} and ai-edge-litert "
         f"{importlib.metadata.version('ai-edge-litert')}; do not edit by hand. Each architecture "
         "(tools/census_diffusers_models.py: a diffusers model from a tiny random config built offline, "
-        "weights drawn after torch.manual_seed(0), one forward pass with static sample inputs; a "
+        "weights drawn after torch.manual_seed(0), zero-initialized ones (ControlNet's zero convolutions, "
+        "norm biases) given small random values, one forward pass with static sample inputs; a "
         "scheduler step at a fixed timestep) is converted by litert-torch alone and run in the stock "
         "interpreter, then by `opbridge.convert` and run with opbridge's kernels; error = "
         "max |LiteRT - torch| / max |torch| over the outputs, float32.",

@@ -21,8 +21,10 @@ are float32 already, as every float64 result litert-torch computes is; a float64
 is rounded to float32 here, as in litert-torch's other float64 arithmetic). With enable_x64 it is
 left to litert-torch, which fails (opbridge's BroadcastTo kernel would need its target shape at
 torch.export time, which a shape tensor does not give: not done).
-Other dtypes are handed on to the rewrite registered before this one (aten_complex's, for complex
-tensors), or to litert-torch.
+Other dtypes are handed on to the rewrite registered before this one (aten_transformers' expand,
+aten_complex's rules for complex tensors), or to litert-torch: this module captures those rewrites
+at import, so it belongs after aten_transformers in decompositions._FAMILIES (aten_complex chains
+itself over whatever is registered, in either order).
 """
 
 from __future__ import annotations
