@@ -73,3 +73,33 @@ def test_linear_on_rank4_inputs_with_unit_dims() -> None:
         torch.randn(1, 2, 1, 3, 8),
     )
     testing.assert_parity(module(fn), inputs, rtol=1e-6, atol=1e-6)
+
+
+class _ConvNextBlock(torch.nn.Module):
+    """ConvNext's block as Hugging Face builds it: zero biases, a layer scale."""
+
+    def __init__(self, c: int = 8) -> None:
+        super().__init__()
+        self.dw = torch.nn.Conv2d(c, c, 7, padding=3, groups=c)
+        self.norm = torch.nn.LayerNorm(c)
+        self.up, self.down = torch.nn.Linear(c, 4 * c), torch.nn.Linear(4 * c, c)
+        torch.nn.init.zeros_(self.up.bias)
+        torch.nn.init.zeros_(self.down.bias)
+        self.scale = torch.nn.Parameter(torch.full((c,), 0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.dw(x).permute(0, 2, 3, 1)
+        y = self.scale * self.down(torch.nn.functional.gelu(self.up(self.norm(y))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+def test_convnext_block_at_unit_spatial_sizes() -> None:
+    # conv -> permute -> linear (zero bias) -> layer scale at 1x1 and Hx1 failed the converter's
+    # passes (BATCH_MATMUL of rank 4), litert-torch alone too (ConvNext once a stage is 1x1).
+    block = _ConvNextBlock().eval()
+
+    def fn(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return block(a), block(b), block(c)
+
+    inputs = (torch.randn(1, 8, 1, 1), torch.randn(1, 8, 3, 1), torch.randn(1, 8, 1, 3))
+    testing.assert_parity(module(fn), inputs, rtol=1e-5, atol=1e-5)

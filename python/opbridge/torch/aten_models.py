@@ -12,7 +12,13 @@ registration replaces that one in the table, so it hands complex operands on).
 linear on inputs of rank >= 4: litert-torch 0.10's converter passes fail on a BATCH_MATMUL whose
 input is (1, H, 1, C) ("'tfl.batch_matmul' op found invalid output rank, expected 3 but got 4";
 ConvNext once a stage is 1x1). The rewrite flattens the leading dims, applies the 2-D linear (a
-FULLY_CONNECTED) and restores them: the same products and sums per output element.
+FULLY_CONNECTED) and restores them: the same products and sums per output element. When the input
+comes from a convolution through a permute (ConvNext: depthwise conv, permute to NHWC, LayerNorm,
+Linear with a zero bias, GELU, Linear, layer-scale multiply, permute back) and a leading dim after
+the first is 1, the converter still folds the reshapes and the multiply around the matmul back into
+a rank-4 BATCH_MATMUL and fails the same way (measured with litert-torch alone at 1x1 and Hx1; 1xW
+converts). The 2-D result then goes through litert-torch's optimization barrier (removed at
+export; aten_transformers._barrier) before the reshape, so nothing folds across it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 
 import torch
 
-from . import aten_fft
+from . import aten_fft, aten_transformers
 from .decompositions import replaces
 
 aten = torch.ops.aten
@@ -45,4 +51,7 @@ def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
         return NotImplemented  # litert-torch's own lowering
     lead = x.shape[:-1]
     out = aten.linear.default(x.reshape(-1, x.shape[-1]), weight, bias)
+    barrier = aten_transformers._barrier()
+    if barrier is not None and any(int(n) == 1 for n in lead[1:]):
+        out = barrier((out, x))[0]  # two operands: the lowering returns a list only for several
     return out.reshape(*lead, out.shape[-1])
