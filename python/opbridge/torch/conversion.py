@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -109,9 +109,11 @@ def _origin(program: torch.export.ExportedProgram, aten_op: str) -> str:
     return "from litert-torch's decomposition of another op"
 
 
-def _value_dependent_size(program: torch.export.ExportedProgram) -> str | None:
+def _value_dependent_size(program: torch.export.ExportedProgram, taken: Collection[Any] = ()) -> str | None:
     """The node whose value sizes a tensor of the graph (an `item`, `nonzero`... torch.export binds
-    to an unbacked symbol), with its source line, if some tensor's size depends on one."""
+    to an unbacked symbol), with its source line, if some tensor's size depends on one. Nodes an
+    opbridge rewrite took (`taken`: unique, nonzero, masked_select... in aten_dynamic.py carry
+    their data-sized results into the model) do not count: a failure elsewhere is not theirs."""
     sized = False
     for node in program.graph.nodes:
         value = node.meta.get("val")
@@ -124,7 +126,7 @@ def _value_dependent_size(program: torch.export.ExportedProgram) -> str | None:
     if not sized:
         return None
     for node in program.graph.nodes:
-        if node.op == "call_function" and node.meta.get("unbacked_bindings"):
+        if node.op == "call_function" and node.meta.get("unbacked_bindings") and node.target not in taken:
             lines = (node.meta.get("stack_trace") or "").splitlines()
             trace = [line.strip() for line in lines if line.strip()]
             found = re.match(r'File "(.+)", line (\d+)', trace[-2]) if len(trace) >= 2 else None
@@ -132,7 +134,7 @@ def _value_dependent_size(program: torch.export.ExportedProgram) -> str | None:
                 return str(node.target)
             path = "/".join(found.group(1).split("/")[-3:])
             return f"{node.target} at {path}:{found.group(2)} (`{trace[-1]}`)"
-    return "an unbacked size"
+    return None
 
 
 _NO_BUILTIN = re.compile(r"Didn't find op for builtin opcode '(\w+)'")
@@ -301,7 +303,7 @@ def convert_model(
             ) from None
         found = _NO_LOWERING.search(str(exc)) if isinstance(exc, RuntimeError) else None
         if not found:
-            dependence = _value_dependent_size(program)
+            dependence = _value_dependent_size(program, taken)
             if dependence:  # litert-torch re-traces the graph and fails on the unbacked size
                 raise TorchExportError(
                     f"torch.export traced {type(module).__name__}, but it is data-dependent: {dependence} "
