@@ -527,4 +527,210 @@ CANDIDATES: dict[str, Builder] = {
         (torch.randperm(9, generator=g),),
     ),
     "empty_like": lambda g: ((lambda x: torch.empty_like(x).fill_(2.0) + x), (_randn(g, 3, 4),)),
+    # linear algebra (aten_linalg), conv2d weights computed in the model (aten_conv)
+    "linalg.inv_ex": lambda g: ((lambda a: torch.linalg.inv_ex(a)), (_spd(g),)),
+    "linalg.solve_ex": lambda g: ((lambda a, b: torch.linalg.solve_ex(a, b)), (_spd(g), _randn(g, 2, 4, 3))),
+    "linalg.cond(p=1)": lambda g: ((lambda a: torch.linalg.cond(a, 1)), (_randn(g, 2, 4, 4),)),
+    "linalg.cond(p='fro')": lambda g: ((lambda a: torch.linalg.cond(a, "fro")), (_randn(g, 2, 4, 4),)),
+    "linalg.tensorinv": lambda g: (
+        (lambda a: torch.linalg.tensorinv(a, ind=2)),
+        (_spd(g, 6)[0].reshape(2, 3, 6),),
+    ),
+    "cholesky_inverse": lambda g: ((lambda a: torch.cholesky_inverse(torch.linalg.cholesky(a))), (_spd(g),)),
+    "lu_unpack": lambda g: ((lambda a: torch.lu_unpack(*torch.linalg.lu_factor(a))), (_randn(g, 2, 4, 4),)),
+    "linalg.cholesky_ex": lambda g: ((lambda a: torch.linalg.cholesky_ex(a)), (_spd(g),)),
+    "geqrf": lambda g: ((lambda a: torch.geqrf(a)), (_randn(g, 2, 5, 3),)),
+    "ormqr": lambda g: (
+        (lambda a, c: torch.ormqr(*torch.geqrf(a), c, transpose=True)),
+        (_randn(g, 2, 5, 3), _randn(g, 2, 5, 2)),
+    ),
+    "linalg.ldl_factor": lambda g: ((lambda a: torch.linalg.ldl_factor(a + a.mT)), (_randn(g, 2, 5, 5),)),
+    "linalg.ldl_solve": lambda g: (
+        (lambda a, b: torch.linalg.ldl_solve(*torch.linalg.ldl_factor(a + a.mT), b)),
+        (_randn(g, 2, 5, 5), _randn(g, 2, 5, 3)),
+    ),
+    "conv2d weight computed from an input": lambda g: (
+        (lambda x, w: torch.nn.functional.conv2d(x, w * 2, padding=1)),
+        (_randn(g, 1, 3, 8, 8), _randn(g, 3, 3, 3, 3)),
+    ),
+    # data-dependent sizes and counting ops (aten_dynamic)
+    "unique(return_inverse, return_counts)": lambda g: (
+        (lambda x: tuple(t.float() for t in torch.unique(x, return_inverse=True, return_counts=True))),
+        (torch.randint(0, 5, (12,), generator=g).float(),),
+    ),
+    "unique(dim=0)": lambda g: (
+        (lambda x: tuple(t.float() for t in torch.unique(x, dim=0, return_inverse=True, return_counts=True))),
+        (torch.randint(0, 2, (8, 3), generator=g).float(),),
+    ),
+    "unique_consecutive": lambda g: (
+        (
+            lambda x: tuple(
+                t.float() for t in torch.unique_consecutive(x, return_inverse=True, return_counts=True)
+            )
+        ),
+        (torch.randint(0, 3, (12,), generator=g).float(),),
+    ),
+    "nonzero": lambda g: ((lambda x: torch.nonzero(x > 0).float()), (_randn(g, 3, 4),)),
+    "masked_select": lambda g: ((lambda x: torch.masked_select(x, x > 0)), (_randn(g, 3, 4),)),
+    "x[mask]": lambda g: ((lambda x: x[x[:, 0] > 0]), (_randn(g, 5, 3),)),
+    "bincount": lambda g: ((lambda x: torch.bincount(x).float()), (torch.randint(0, 8, (20,), generator=g),)),
+    "scatter_reduce prod": lambda g: (
+        (lambda x, i: torch.ones(4, 5).scatter_reduce(1, i, x, "prod")),
+        (_randn(g, 4, 3), torch.randint(0, 5, (4, 3), generator=g)),
+    ),
+    # complex math (aten_complex: Opbridge>TorchComplexUnary / Binary, BatchMatMulV2)
+    "complex exp/log/sqrt": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.exp(torch.complex(a, b))
+                + torch.log(torch.complex(a, b)) * torch.sqrt(torch.complex(b, a))
+            )
+        ),
+        (_randn(g, 4, 8), _randn(g, 4, 8)),
+    ),
+    "complex sin/cos/tan/tanh/sigmoid": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.sin(torch.complex(a, b))
+                + torch.tanh(torch.complex(a, b))
+                + torch.sigmoid(torch.complex(b, a))
+                + torch.cos(torch.complex(a, b)) * torch.tan(torch.complex(b, a))
+            )
+        ),
+        (_randn(g, 4, 8), _randn(g, 4, 8)),
+    ),
+    "complex asin/acos/atan/asinh/acosh/atanh": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.asin(torch.complex(a, b))
+                + torch.acos(torch.complex(b, a))
+                + torch.atan(torch.complex(a, b))
+                + torch.asinh(torch.complex(a, b))
+                + torch.acosh(torch.complex(b, a))
+                + torch.atanh(torch.complex(a, b))
+            )
+        ),
+        (_randn(g, 4, 8), _randn(g, 4, 8)),
+    ),
+    "complex log10/log2/log1p/expm1/exp2": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.log10(torch.complex(a, b))
+                + torch.log2(torch.complex(b, a))
+                + torch.log1p(torch.complex(a, b))
+                + torch.expm1(torch.complex(a, b))
+                + torch.exp2(torch.complex(b, a))
+            )
+        ),
+        (_randn(g, 4, 8), _randn(g, 4, 8)),
+    ),
+    "complex reciprocal/rsqrt/sgn/square": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.reciprocal(torch.complex(a, b))
+                + torch.rsqrt(torch.complex(b, a))
+                + torch.sgn(torch.complex(a, b))
+                + torch.square(torch.complex(a, b))
+            )
+        ),
+        (_randn(g, 4, 7), _randn(g, 4, 7)),
+    ),
+    "complex pow": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.complex(a, b) ** 2.5
+                + torch.complex(a, b) ** torch.complex(b, a)
+                + 2.0 ** torch.complex(a, b)
+                + torch.complex(a, b) ** a
+                + torch.complex(a, b) ** 3
+            )
+        ),
+        (_randn(g, 4, 7), _randn(g, 4, 7)),
+    ),
+    "complex mul/div": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.complex(a, b) * torch.complex(b, a) + torch.complex(a, b) / torch.complex(b, a)
+            )
+        ),
+        (_randn(g, 3, 7), _randn(g, 3, 7)),
+    ),
+    "complex matmul/einsum": lambda g: (
+        (
+            lambda a, b: torch.view_as_real(
+                torch.complex(a, b) @ torch.complex(b, a).transpose(-1, -2)
+                + torch.einsum("bij,bkj->bik", torch.complex(a, b), torch.complex(a, b))
+            )
+        ),
+        (_randn(g, 2, 4, 6), _randn(g, 2, 4, 6)),
+    ),
+    "complex cumsum/var/sum": lambda g: (
+        (
+            lambda a, b: (
+                torch.view_as_real(torch.cumsum(torch.complex(a, b), 1)).sum(-1),
+                torch.var(torch.complex(a, b), 1),
+                torch.view_as_real(torch.complex(a, b).sum()),
+            )
+        ),
+        (_randn(g, 4, 8), _randn(g, 4, 8)),
+    ),
+    "rotary embedding (complex)": lambda g: (
+        (
+            lambda x, t: torch.view_as_real(
+                torch.view_as_complex(x.reshape(2, 7, 3, 5, 2))
+                * torch.polar(
+                    torch.ones(7, 5), torch.outer(t, 1.0 / (10000.0 ** (torch.arange(0, 10, 2).float() / 10)))
+                )[None, :, None, :]
+            ).flatten(3)
+        ),
+        (_randn(g, 2, 7, 3, 10), torch.arange(7, dtype=torch.float32)),
+    ),
+    # patterns users report (aten_reported)
+    "fmod float": lambda g: (torch.fmod, (_uniform(g, -1e6, 1e6, 4, 16), _uniform(g, 0.1, 2.0, 4, 16))),
+    "fmod int": lambda g: (
+        torch.fmod,
+        (torch.randint(-100, 100, (4, 16), generator=g), torch.randint(1, 9, (4, 16), generator=g)),
+    ),
+    "argmax int": lambda g: ((lambda x: x.argmax(-1)), (torch.randint(0, 50, (4, 16), generator=g),)),
+    "max(dim) int": lambda g: ((lambda x: torch.max(x, 1)), (torch.randint(-5, 5, (4, 16), generator=g),)),
+    "matmul int": lambda g: (
+        torch.matmul,
+        (torch.randint(-50, 50, (2, 3, 8), generator=g), torch.randint(-50, 50, (2, 8, 4), generator=g)),
+    ),
+    "addmm int": lambda g: (
+        (lambda c, a, b: torch.addmm(c, a, b, beta=2, alpha=3)),
+        (
+            torch.randint(-9, 9, (3, 4), generator=g),
+            torch.randint(-9, 9, (3, 8), generator=g),
+            torch.randint(-9, 9, (8, 4), generator=g),
+        ),
+    ),
+    "exp int": lambda g: (torch.exp, (torch.randint(-5, 5, (4, 16), generator=g),)),
+    "sign int": lambda g: (torch.sign, (torch.randint(-5, 5, (4, 16), generator=g),)),
+    "abs int": lambda g: (torch.abs, (torch.randint(-50, 50, (4, 16), generator=g),)),
+    "floor int": lambda g: (torch.floor, (torch.randint(-50, 50, (4, 16), generator=g),)),
+    "logical_xor": lambda g: (torch.logical_xor, (_randn(g, 4, 16) > 0, _randn(g, 4, 16) > 0)),
+    "hamming_window": lambda g: ((lambda x: x * torch.hamming_window(16)), (_randn(g, 4, 16),)),
+    "blackman_window": lambda g: ((lambda x: x * torch.blackman_window(16)), (_randn(g, 4, 16),)),
+    "bartlett_window": lambda g: ((lambda x: x * torch.bartlett_window(16)), (_randn(g, 4, 16),)),
+    "maximum with NaN": lambda g: (
+        torch.maximum,
+        (torch.where(_randn(g, 4, 16) > 1, float("nan"), _randn(g, 4, 16)), _randn(g, 4, 16)),
+    ),
+    "amax with NaN": lambda g: (
+        (lambda x: x.amax(1)),
+        (torch.where(_randn(g, 4, 16) > 1.5, float("nan"), _randn(g, 4, 16)),),
+    ),
+    "argmax with NaN": lambda g: (
+        (lambda x: x.argmax(1)),
+        (torch.where(_randn(g, 4, 16) > 1.5, float("nan"), _randn(g, 4, 16)),),
+    ),
+    # float64 angles (aten_diffusers: Flux's rotary embedding)
+    "cos (float64 angles)": _unary(lambda x: x.double().cos().float(), -64, 64),
+    "sin (float64 angles)": _unary(lambda x: x.double().sin().float(), -64, 64),
+    "expand (float64)": lambda g: (
+        (lambda x: x.double()[:, :, None].expand(-1, -1, 2).float()),
+        (_randn(g, 4, 8),),
+    ),
+    "flip non-adjacent dims": lambda g: ((lambda x: x.flip((1, 3))), (_randn(g, 2, 3, 4, 5),)),
 }
