@@ -166,3 +166,42 @@ def test_plain_scatters_stay_litert_torchs() -> None:
 
     testing.assert_parity(module(plain), (self_, index, src), rtol=0, atol=0, enable_x64=True)
     # (scatter_reduce "prod": aten_dynamic, tests_torch/test_dynamic_torch.py)
+
+
+def test_index_put_bool_mask_is_a_select() -> None:
+    # x[mask] = v / x[:, mask] += v (Longformer's `mask[attention_mask == 2] = max`): a bool index
+    # litert-torch refuses, as torch.where(mask, v, x) (x + v with accumulate). Masks by input.
+    self_ = torch.randn(2, 3, 4)
+    self_[1, 2, 3] = NAN  # unselected NaN kept, selected one replaced
+    self_[0, 0, 1] = NAN
+    codes = torch.tensor([[0, 2, 1], [2, 2, 0]])
+    lanes = torch.tensor([[1, 0, 0, 1], [0, 0, 1, 1], [1, 1, 1, 0]], dtype=torch.bool)
+    row = torch.randn(4)
+    col = torch.randn(2, 1)
+    ints = torch.randint(-(2**40), 2**40, (2, 3))
+
+    def fn(*t: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        s, c, m, r, k, n = t
+        all_dims = s.clone()
+        all_dims[torch.isnan(s)] = -5.0  # a mask over every dim, a scalar
+        leading = s.clone()
+        leading[c == 2] = r  # over the leading dims, one value per trailing element
+        inner = s.clone()
+        inner[:, m] = k  # a slice first: values broadcast over the batch dim
+        in_place = s.clone().index_put_((c == 1,), torch.tensor(7.0))
+        return (
+            all_dims,
+            leading,
+            inner,
+            in_place,
+            torch.index_put(s, (c == 0,), torch.tensor(1.5), accumulate=True),
+            aten.index_put(s, [None, m], k, True),  # accumulate after a slice
+            torch.index_put(s, (c == 3,), torch.tensor(0.0)),  # nothing selected
+            n.index_put((c == 2,), torch.tensor(-1, dtype=torch.int64)),  # int64 beyond int32
+            n.index_put((c != 5,), torch.tensor(3, dtype=torch.int64), accumulate=True),  # all selected
+        )
+
+    model = testing.assert_parity(
+        module(fn), (self_, codes, lanes, row, col, ints), rtol=0, atol=0, enable_x64=True
+    )
+    _no_stablehlo_scatter(model)

@@ -13,6 +13,12 @@ Multiply, Maximum and Minimum operations are currently supported for stablehlo.s
 without the XNNPACK delegate). Plain scatter / index_put(accumulate=False) / index_copy / index_fill
 have an empty region and run; they are left to litert-torch.
 
+index_put with one bool (or uint8) mask as its index (`x[mask] = v`, `x[:, mask] += v`; Longformer's
+global-attention mask) is a select: torch.where(mask, v, x), or x + v where the mask holds with
+accumulate=True (one addition per selected element, as torch): exact. litert-torch refuses a bool
+index (the count of True sizes its scatter). The values must broadcast over the selected elements
+(one row); values with a row per True element need that count: refused, naming the op.
+
 The rewrites flatten `self` and address each contribution by its linear offset (constants for the
 dims the op does not index, plus index * stride), then fold the contributions into the flat tensor
 in torch's order:
@@ -283,10 +289,68 @@ def index_add(
     return _fold("sum", self.reshape(-1), lin.reshape(-1), values.reshape(-1)).reshape(self.shape)
 
 
+def _bool_mask_put(
+    self: torch.Tensor, indices: Sequence[torch.Tensor | None], values: torch.Tensor, accumulate: bool
+) -> torch.Tensor | None:
+    """`x[mask] = v` / `x[:, mask] += v` (one bool or uint8 mask, only full slices before it) as a
+    select: torch.where(mask, v, x), or x + v where the mask holds with accumulate (each selected
+    element gets v once: the same single addition as torch). litert-torch refuses a bool index (its
+    selected count is a value). None when the indices are not one such mask.
+
+    The values must broadcast to the selected elements with one row for all of them (a scalar, or
+    a size-1 or absent selection dim); values with one row per True element would need the mask's
+    count, known only at run time: refused."""
+    name = "aten.index_put"
+    positions = [d for d, t in enumerate(indices) if t is not None]
+    if len(positions) != 1:
+        return None
+    p = positions[0]
+    mask = indices[p]
+    if mask.dtype not in (torch.bool, torch.uint8):  # type: ignore[union-attr]
+        return None
+    mask = mask != 0 if mask.dtype == torch.uint8 else mask  # type: ignore[union-attr]
+    shape = list(self.shape)
+    k = mask.dim()
+    if p + k > len(shape) or list(mask.shape) != shape[p : p + k]:
+        raise ValueError(
+            f"{name}: the mask's shape {tuple(mask.shape)} does not match self {tuple(self.shape)} at "
+            f"dims {p}..{p + k - 1}"
+        )
+    before, after = shape[:p], shape[p + k :]
+    rank = len(before) + 1 + len(after)  # the selection's rank: [*before, count, *after]
+    vshape = list(values.shape)
+    while len(vshape) > rank and vshape[0] == 1:
+        vshape = vshape[1:]
+    vshape = [1] * (rank - len(vshape)) + vshape
+    rows = vshape[p] if len(vshape) == rank else None
+    if rows != 1:
+        raise ValueError(
+            f"{name}: values of shape {tuple(values.shape)} give each of the mask's True elements its "
+            f"own row (dim {p}); only values that broadcast over them (one row) convert, the count of "
+            "True being known only at run time"
+        )
+    spread = vshape[:p] + [1] * k + vshape[p + 1 :]
+    try:
+        fits = list(torch.broadcast_shapes(tuple(spread), tuple(shape))) == shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{name}: values of shape {tuple(values.shape)} do not broadcast to the selection "
+            f"{tuple([*before, 'count', *after])} of self {tuple(self.shape)}"
+        )
+    v = values.to(self.dtype).reshape(spread)
+    where = mask.reshape([1] * p + list(mask.shape) + [1] * len(after))
+    return torch.where(where, self + v if accumulate else v.expand(shape), self)
+
+
 @replaces(aten.index_put.default, aten._unsafe_index_put.default)
 def index_put(
     self: torch.Tensor, indices: Sequence[torch.Tensor | None], values: torch.Tensor, accumulate: bool = False
 ) -> torch.Tensor:
+    masked = _bool_mask_put(self, indices, values, accumulate)
+    if masked is not None:
+        return masked
     if not accumulate:
         if self.dtype == torch.int64 and not lowering.x64_enabled():
             # litert-torch downcasts an int64 scatter's result type, not its operands: "'stablehlo.scatter'
