@@ -162,17 +162,21 @@ sanitize: build
 	$(PY) tests/make_fuzz_seeds.py $(SEEDS_DIR) --key $(SEEDS_KEY)
 	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python $(SEEDS_DIR)
 
-# The census of real architectures (docs/models.md): one small keras-hub model at
-# a time, each in its own process, at the lowest priority (it takes a while).
+# The censuses of real architectures: keras-hub (docs/models.md), one small model at
+# a time, each in its own process, and Keras applications and layers (docs/models-keras.md),
+# at the lowest priority (they take a while).
 census: build
 	nice -n 19 $(PY) tools/census_models.py
+	nice -n 19 $(PY) tools/census_keras.py
 
-# The PyTorch censuses: op candidates (docs/ops-torch.md) and Hugging Face transformers
-# architectures from tiny configs (docs/models-torch.md), in the torch venv.
+# The PyTorch censuses: op candidates (docs/ops-torch.md), Hugging Face transformers
+# architectures (docs/models-torch.md) and diffusers models (docs/models-diffusers.md) from tiny
+# configs, in the torch venv.
 census-torch: build $(TORCH_STAMP)
 	$(TORCH_PIP) install -q --no-deps --force-reinstall dist/opbridge-*.whl
 	nice -n 19 $(TORCH_VENV)/bin/python tools/census_torch.py --markdown docs/ops-torch.md
 	nice -n 19 $(TORCH_VENV)/bin/python tools/census_torch_models.py --markdown docs/models-torch.md
+	nice -n 19 $(TORCH_VENV)/bin/python tools/census_diffusers_models.py --markdown docs/models-diffusers.md
 
 clean:
 	rm -rf build dist $(BUILD_STAMP)
