@@ -318,6 +318,16 @@ ARCHITECTURES: dict[str, Builder] = {
     "BigBird": text("BigBird", attention_type="original_full"),
     "Canine": text("Canine"),
     "FNet": text("FNet"),
+    "Longformer": text("Longformer", attention_window=4),
+    "Nystromformer": text("Nystromformer", num_landmarks=4, segment_means_seq_len=8),
+    # axial position embeddings factor the sequence: 2 * 4 = the 8 input ids
+    "Reformer": text(
+        "Reformer",
+        axial_pos_shape=[2, 4],
+        axial_pos_embds_dim=[16, 16],
+        attn_layers=["local", "local"],
+        local_attn_chunk_length=4,
+    ),
     "Ernie": text("Ernie"),
     "CLIPText": text("CLIPText"),
     "BertForSequenceClassification": text("Bert", "AutoModelForSequenceClassification"),
