@@ -330,6 +330,15 @@ def keras_case(tf):
     return model, opbridge.convert(model)
 
 
+def test_keras_string_inputs_have_object_specs(tf, keras_case):
+    # `opbridge convert model.keras` reads the inputs' specs: Keras names the dtype "string".
+    from opbridge.source import ModelSource
+
+    specs = {s.name: s for s in ModelSource(tf, keras_case[0]).input_specs()}
+    assert (specs["words"].dtype, specs["ids"].dtype) == (np.dtype(object), np.dtype(np.int64))
+    assert specs["words"].shape == (None, None)
+
+
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_keras_lookup_layers(keras_case, runtime, rng):
     model, converted = keras_case

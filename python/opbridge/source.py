@@ -312,7 +312,11 @@ class ModelSource:
                 for k, v in specs.items()
             ]
         if self.keras_model is not None:
-            return [InputSpec(t.name, tuple(t.shape), np.dtype(t.dtype)) for t in self.keras_model.inputs]
+            # Keras names dtypes as strings ("float32", "string"): TF maps "string" to object.
+            return [
+                InputSpec(t.name, tuple(t.shape), np.dtype(tf.as_dtype(t.dtype).as_numpy_dtype))
+                for t in self.keras_model.inputs
+            ]
         specs = tf.nest.flatten(self.concrete().structured_input_signature)
         return [
             InputSpec(s.name, tuple(s.shape.as_list()), np.dtype(s.dtype.as_numpy_dtype))
