@@ -17,6 +17,8 @@ import transformers as T  # pinned in requirements-torch.txt (litert-torch depen
 
 import opbridge
 from opbridge import testing
+from opbridge.parity_cases import _ordered
+from opbridge.running import run_tflite
 from opbridge.torch.conversion import TorchExportError
 
 TOL = dict(rtol=1e-5, atol=1e-5)
@@ -159,3 +161,49 @@ def test_float64_constants_folded_and_runtime_checks_dropped() -> None:
         return x + embedding.to(torch.float32), x * 2
 
     testing.assert_parity(_Fn(fn).eval(), (torch.randn(2, 6, 8),), **TOL)
+
+
+class _QuerySelection(torch.nn.Module):
+    """RT-DETR's query selection (RTDetrModel.forward): per-position class scores of the encoder
+    memory, topk over their max, the boxes and scores of the chosen positions gathered with the
+    repeated index, sigmoid (boxes: the box head plus per-position anchors)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.enc_output = torch.nn.Sequential(torch.nn.Linear(16, 16), torch.nn.LayerNorm(16))
+        self.score_head = torch.nn.Linear(16, 3)
+        self.bbox_head = torch.nn.Linear(16, 4)
+        self.anchors = torch.nn.Buffer(torch.randn(84, 4))  # RT-DETR's per-position anchors
+
+    def forward(self, memory: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        output = self.enc_output(memory)
+        scores, coords = self.score_head(output), self.bbox_head(output) + self.anchors
+        _, index = torch.topk(scores.max(-1).values, 8, dim=1)
+        logits = scores.gather(1, index.unsqueeze(-1).repeat(1, 1, scores.shape[-1]))
+        boxes = coords.gather(1, index.unsqueeze(-1).repeat(1, 1, coords.shape[-1])).sigmoid()
+        return logits, boxes, index
+
+
+def test_rtdetr_query_selection_and_its_ties() -> None:
+    m = _QuerySelection().eval()
+    testing.assert_parity(m, (torch.randn(2, 84, 16),), **TOL, enable_x64=True)  # distinct scores
+    # The census's tiny RT-DETR (initializer_range 0.01) collapsed its encoder to ~1e-10: LayerNorm
+    # mapped that to ~0, so every position scored the score head's bias exactly, an 84-way tie.
+    # torch's topk then picks positions by its algorithm (58, 53, 54...), the model the stable order
+    # (0, 1, 2...): the same scores, other boxes (the census's "error 0.75"; docs/ops/sort.md).
+    # A memory of zeros makes that tie here.
+    memory = torch.zeros(2, 84, 16)
+    with torch.no_grad():
+        logits, _, _ = m(memory)
+        scores = m.score_head(m.enc_output(memory)).max(-1).values
+    assert (scores == scores[:, :1]).all()  # the tie
+    model = opbridge.convert(m, sample_inputs=(memory,))
+    got = _ordered(run_tflite(model, [memory.numpy()]))
+    torch.testing.assert_close(torch.from_numpy(got[0]), logits, **TOL)  # the same scores
+    stable = torch.sort(scores, dim=1, descending=True, stable=True).indices[:, :8]
+    assert torch.equal(torch.from_numpy(got[2]).long(), stable)
+    with torch.no_grad():  # the boxes of the positions the stable order chose
+        coords = m.bbox_head(m.enc_output(memory)) + m.anchors
+    expected = coords.gather(1, stable.unsqueeze(-1).repeat(1, 1, 4)).sigmoid()
+    torch.testing.assert_close(torch.from_numpy(got[1]), expected, **TOL)
