@@ -205,3 +205,24 @@ def test_index_put_bool_mask_is_a_select() -> None:
         module(fn), (self_, codes, lanes, row, col, ints), rtol=0, atol=0, enable_x64=True
     )
     _no_stablehlo_scatter(model)
+
+
+def test_as_strided_reads_the_views_storage() -> None:
+    # torch's as_strided reads its input's storage; litert-torch reads the flattened view and
+    # litert-torch's converter turns views into contiguous copies first. Longformer's overlapping
+    # chunks were silently wrong (errors of about 1 in its attention scores).
+    x = torch.randn(1, 8, 4, 8)
+    y = torch.randn(4, 3)
+
+    def fn(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        heads = a.transpose(1, 2).reshape(4, 8, 8).view(4, 2, 4, 8)  # a view, not row-major
+        return (
+            heads.as_strided((4, 3, 4, 8), (8, 64, 32, 1)),  # Longformer's chunks (overlap 2)
+            b.t().as_strided((3, 2), (1, 3)),  # a transposed view
+            b[1:].as_strided((2, 2), (2, 1), 3),  # starts inside the storage, explicit offset
+            b[1:].as_strided((2, 3), (3, 1)),  # default offset: the view's own
+            b.as_strided((2, 2), (1, 2), 1),  # contiguous: left to litert-torch
+            (b * 2).t().as_strided((2, 2), (3, 1)),  # a view of a computed tensor
+        )
+
+    testing.assert_parity(module(fn), (x, y), rtol=0, atol=0)

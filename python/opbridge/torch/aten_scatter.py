@@ -19,6 +19,16 @@ accumulate=True (one addition per selected element, as torch): exact. litert-tor
 index (the count of True sizes its scatter). The values must broadcast over the selected elements
 (one row); values with a row per True element need that count: refused, naming the op.
 
+as_strided (here for Longformer, whose sliding-window attention needs both): torch reads the input's
+storage; litert-torch's lowering reads the flattened input in row-major order with the offset
+relative to it, and its converter first respells every view as reshape(x.contiguous()), so the
+layout the model's strides were written against is gone from the traced graph. The rewrite replays
+the chain of views from the last real producer as torch ran them (on a meta tensor) to get the
+input's layout, rebuilds its storage span (dims by stride) and applies as_strided to that
+contiguous copy. Longformer's chunks of x.transpose(1, 2).reshape(...) were silently wrong
+(attention scores off by about 1). A view that does not fill its span (gaps, overlaps) or a read
+outside the span is refused, naming the op.
+
 The rewrites flatten `self` and address each contribution by its linear offset (constants for the
 dims the op does not index, plus index * stride), then fold the contributions into the flat tensor
 in torch's order:
@@ -504,3 +514,119 @@ def unfold_backward(
     out = op("TensorScatterSub")(base, position.to(torch.int32).reshape(-1, 1), -rows)
     moved = sizes[dim : dim + 1] + sizes[:dim] + sizes[dim + 1 :]
     return out.reshape(moved).movedim(0, dim)
+
+
+# View ops as torch ran them, for _eager_layout's replay (copy variants: the view's own layout).
+_VIEW_REPLAY = {
+    aten.view.default: lambda t, a: t.reshape(a[0]),  # a view torch made, or reshape's copy
+    aten.view_copy.default: lambda t, a: t.reshape(a[0]),
+    aten._unsafe_view.default: lambda t, a: t.reshape(a[0]),
+    aten.reshape.default: lambda t, a: t.reshape(a[0]),
+    aten.permute.default: lambda t, a: t.permute(a[0]),
+    aten.permute_copy.default: lambda t, a: t.permute(a[0]),
+    aten.transpose.int: lambda t, a: t.transpose(a[0], a[1]),
+    aten.transpose_copy.int: lambda t, a: t.transpose(a[0], a[1]),
+    aten.t.default: lambda t, a: t.t(),
+    aten.t_copy.default: lambda t, a: t.t(),
+    aten.unsqueeze.default: lambda t, a: t.unsqueeze(a[0]),
+    aten.unsqueeze_copy.default: lambda t, a: t.unsqueeze(a[0]),
+    aten.squeeze.dim: lambda t, a: t.squeeze(a[0]),
+    aten.squeeze.dims: lambda t, a: t.squeeze(a[0]),
+    aten.squeeze_copy.dims: lambda t, a: t.squeeze(a[0]),
+    aten.expand.default: lambda t, a: t.expand(a[0]),
+    aten.expand_copy.default: lambda t, a: t.expand(a[0]),
+    aten.slice.Tensor: lambda t, a: aten.slice.Tensor(t, *a),
+    aten.slice_copy.Tensor: lambda t, a: aten.slice.Tensor(t, *a),
+    aten.select.int: lambda t, a: aten.select.int(t, *a),
+    aten.select_copy.int: lambda t, a: aten.select.int(t, *a),
+    aten.as_strided.default: lambda t, a: aten.as_strided.default(t, *a),
+}
+
+
+def _converter_clone(node: torch.fx.Node) -> bool:
+    """A clone litert-torch put in, not the model: its safe_run_decompositions spells every aten.view
+    as reshape(x.contiguous()), a copy where torch's view kept x's layout."""
+    sources = node.meta.get("from_node") or []
+    return node.target == aten.clone.default and any(
+        "safe_run_decompositions" in str(getattr(f, "target", "")) for f in sources
+    )
+
+
+def _eager_layout(x: torch.Tensor) -> tuple[list[int], int]:
+    """(strides, storage offset) x had when torch ran the model. The converter's graph spells views
+    as copies (view_copy...) whose results are contiguous, so the traced x may not show the layout
+    an as_strided in the model was written against: replay the chain of views that made x from its
+    last non-view producer (contiguous) on a meta tensor, as torch ran them."""
+    from torch.fx.experimental import proxy_tensor
+
+    own = ([int(s) for s in x.stride()], int(x.storage_offset()))
+    mode = proxy_tensor.get_proxy_mode()
+    slot = None if mode is None else proxy_tensor.get_proxy_slot(x, mode.tracer, None)
+    node = None if slot is None else slot.proxy.node
+    chain = []
+    while node is not None and node.op == "call_function":
+        if node.target in _VIEW_REPLAY:
+            chain.append(node)
+        elif not _converter_clone(node):
+            break
+        node = node.args[0]
+    if not chain or not isinstance(node, torch.fx.Node):
+        return own
+    value = node.meta.get("val")
+    if not isinstance(value, torch.Tensor):
+        return own
+    try:
+        view = torch.empty([int(s) for s in value.shape], dtype=x.dtype, device="meta")
+        for step in reversed(chain):
+            view = _VIEW_REPLAY[step.target](
+                view, [int(a) if isinstance(a, torch.SymInt) else a for a in step.args[1:]]
+            )
+    except Exception:  # a symbolic size or an argument the replay does not know: x's own layout
+        return own
+    if list(view.shape) != list(x.shape):
+        return own
+    return [int(s) for s in view.stride()], int(view.storage_offset())
+
+
+@replaces(aten.as_strided.default, aten.as_strided_copy.default)
+def as_strided(
+    self: torch.Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
+) -> torch.Tensor:
+    """as_strided of a view whose layout is not its shape's row-major order (Longformer's overlapping
+    chunks: x.transpose(1, 2).reshape(...).view(...).as_strided(...)). torch reads the view's
+    storage: element offset + sum(coord * stride); litert-torch's lowering reads the flattened
+    view in row-major order with the offset relative to the view, silently wrong for a permuted
+    view or one that starts inside its storage. The view's storage span is rebuilt (its dims
+    ordered by stride: the storage order of a dense view) and as_strided applied to that
+    contiguous copy, which litert-torch lowers right. A view whose elements do not fill its span
+    (a slice with gaps, overlaps) cannot be rebuilt: refused, as is a read outside the span."""
+    name = "aten.as_strided"
+    shape = [int(s) for s in self.shape]
+    strides, base = _eager_layout(self)
+    offset = base if storage_offset is None else int(storage_offset)
+    dense = _strides(shape)
+    contiguous = all(strides[d] == dense[d] for d in range(len(shape)) if shape[d] != 1)
+    if contiguous and (storage_offset is None or base == 0):
+        return NotImplemented  # row-major, offset from the view's start: litert-torch reads as torch
+    numel = _numel(shape)
+    order = sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: -strides[d])
+    expected = 1
+    for d in reversed(order):
+        if strides[d] != expected:
+            raise ValueError(
+                f"{name}: the input view (shape {tuple(shape)}, strides {tuple(strides)}) does not "
+                "fill its storage span; its storage cannot be rebuilt in a converted model"
+            )
+        expected *= shape[d]
+    size = [int(s) for s in size]
+    stride = [int(s) for s in stride]
+    if _numel(size):
+        low = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True) if s < 0)
+        high = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True) if s > 0)
+        if low < base or high >= base + numel:
+            raise ValueError(
+                f"{name}: size {tuple(size)}, stride {tuple(stride)} at offset {offset} reads storage "
+                f"outside the input view's span [{base}, {base + numel})"
+            )
+    span = self.permute(order + [d for d in range(len(shape)) if d not in order]).reshape(-1)
+    return aten.as_strided.default(span.clone(), size, stride, offset - base)
