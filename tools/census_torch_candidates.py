@@ -733,4 +733,21 @@ CANDIDATES: dict[str, Builder] = {
         (_randn(g, 4, 8),),
     ),
     "flip non-adjacent dims": lambda g: ((lambda x: x.flip((1, 3))), (_randn(g, 2, 3, 4, 5),)),
+    # index_put with a boolean mask, as_strided of a view (aten_scatter: Longformer)
+    "index_put(bool mask)": lambda g: (
+        (lambda x, c: x.index_put((c > 0,), torch.tensor(-1.0))),
+        (_randn(g, 4, 6), _randn(g, 4, 6)),
+    ),
+    "index_put(bool mask, accumulate=True)": lambda g: (
+        (lambda x, c: x.index_put((c > 0,), torch.tensor(1.5), accumulate=True)),
+        (_randn(g, 4, 6), _randn(g, 4, 6)),
+    ),
+    "as_strided (of a transposed view)": lambda g: (
+        (
+            lambda x: (
+                x.transpose(1, 2).reshape(4, 8, 8).view(4, 2, 4, 8).as_strided((4, 3, 4, 8), (8, 64, 32, 1))
+            )
+        ),
+        (_randn(g, 1, 8, 4, 8),),
+    ),
 }
