@@ -28,7 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from census_torch import WRONG, _attempt, _describe
+from census_torch import WRONG, _describe, matches, model_row
 
 from opbridge.torch.testing import reference_outputs
 
@@ -685,28 +685,16 @@ def census(only: list[str]) -> list[dict[str, Any]]:
             print(json.dumps(row), file=sys.stderr, flush=True)
             rows.append(row)
             continue
-        rows.append(
-            {
-                "architecture": name,
-                "litert_torch": _attempt(module, inputs, expected, stock=True),
-                "opbridge": _attempt(module, inputs, expected, stock=False),
-                "seconds": round(time.monotonic() - start, 1),
-            }
-        )
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        rows.append(model_row(name, module, inputs, expected, start))
     return rows
-
-
-def _ok(result: dict[str, Any]) -> bool:
-    return result["converts"] and result.get("runs") is not False and result["error"] <= WRONG
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     import diffusers
 
     built = [r for r in rows if "litert_torch" in r]
-    stock = sum(_ok(r["litert_torch"]) for r in built)
-    ours = sum(_ok(r["opbridge"]) for r in built)
+    stock = sum(matches(r["litert_torch"]) for r in built)
+    ours = sum(matches(r["opbridge"]) for r in built)
     lines = [
         "# diffusers architectures (generated)",
         "",

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,24 @@ def _describe(result: dict[str, Any]) -> str:
 
 
 WRONG = 1e-3  # a relative error beyond float32 rounding by orders: a wrong lowering
+
+
+def matches(result: dict[str, Any]) -> bool:
+    """An _attempt that converted, ran and matched torch (the model censuses' count)."""
+    return result["converts"] and result.get("runs") is not False and result["error"] <= WRONG
+
+
+def model_row(name: str, module: Any, inputs: tuple[Any, ...], expected: Any, start: float) -> dict[str, Any]:
+    """One architecture's row of the model censuses: litert-torch alone, then opbridge (printed as
+    JSON on stderr as it lands, so a long run shows its progress)."""
+    row = {
+        "architecture": name,
+        "litert_torch": _attempt(module, inputs, expected, stock=True),
+        "opbridge": _attempt(module, inputs, expected, stock=False),
+        "seconds": round(time.monotonic() - start, 1),
+    }
+    print(json.dumps(row), file=sys.stderr, flush=True)
+    return row
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:

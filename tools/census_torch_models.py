@@ -25,7 +25,7 @@ import transformers
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from census_torch import WRONG, _attempt, _describe
+from census_torch import WRONG, _describe, matches, model_row
 from census_torch_architectures import ARCHITECTURES
 
 from opbridge.torch.testing import reference_outputs
@@ -43,25 +43,13 @@ def census(only: list[str]) -> list[dict[str, Any]]:
         torch.manual_seed(0)  # the model's random weights: the same rows run to run
         module, inputs = build(torch.Generator().manual_seed(0))
         expected = reference_outputs(module, inputs)
-        rows.append(
-            {
-                "architecture": name,
-                "litert_torch": _attempt(module, inputs, expected, stock=True),
-                "opbridge": _attempt(module, inputs, expected, stock=False),
-                "seconds": round(time.monotonic() - start, 1),
-            }
-        )
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        rows.append(model_row(name, module, inputs, expected, start))
     return rows
 
 
-def _ok(result: dict[str, Any]) -> bool:
-    return result["converts"] and result.get("runs") is not False and result["error"] <= WRONG
-
-
 def markdown(rows: list[dict[str, Any]]) -> str:
-    stock = sum(_ok(r["litert_torch"]) for r in rows)
-    ours = sum(_ok(r["opbridge"]) for r in rows)
+    stock = sum(matches(r["litert_torch"]) for r in rows)
+    ours = sum(matches(r["opbridge"]) for r in rows)
     lines = [
         "# PyTorch architectures (generated)",
         "",
