@@ -37,7 +37,6 @@ _FAMILIES = (
     "aten_models",
     "aten_complex",
     "aten_dynamic",
-    "aten_torchvision",
     "aten_diffusers",
     "aten_reported",
 )
