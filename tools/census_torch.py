@@ -141,6 +141,15 @@ def matches(result: dict[str, Any]) -> bool:
     return result["converts"] and result.get("runs") is not False and result["error"] <= WRONG
 
 
+def table_line(row: dict[str, Any]) -> str:
+    """One model census row as a markdown table line: architecture, both attempts, custom nodes."""
+    custom = ", ".join(
+        f"{k}" + (f" x{v}" if v > 1 else "") for k, v in sorted(row["opbridge"].get("custom", {}).items())
+    )
+    stock, ours = _describe(row["litert_torch"]), _describe(row["opbridge"])
+    return f"| {row['architecture']} | {stock} | {ours} | {custom} |"
+
+
 def model_row(name: str, module: Any, inputs: tuple[Any, ...], expected: Any, start: float) -> dict[str, Any]:
     """One architecture's row of the model censuses: litert-torch alone, then opbridge (printed as
     JSON on stderr as it lands, so a long run shows its progress)."""

@@ -25,7 +25,7 @@ import transformers
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from census_torch import WRONG, _describe, matches, model_row
+from census_torch import WRONG, matches, model_row, table_line
 from census_torch_architectures import ARCHITECTURES
 
 from opbridge.torch.testing import reference_outputs
@@ -69,11 +69,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---|",
     ]
     for r in rows:
-        custom = ", ".join(
-            f"{k}" + (f" x{v}" if v > 1 else "") for k, v in sorted(r["opbridge"].get("custom", {}).items())
-        )
-        stock, ours = _describe(r["litert_torch"]), _describe(r["opbridge"])
-        lines.append(f"| {r['architecture']} | {stock} | {ours} | {custom} |")
+        lines.append(table_line(r))
     return "\n".join(lines) + "\n"
 
 
