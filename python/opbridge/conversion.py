@@ -23,6 +23,7 @@ from . import (
     l2_norm_guard,
     rewrite,
     rfft_fusion,
+    tensor_list_shape,
     text_file_tables,
     tflite_model,
 )
@@ -160,9 +161,13 @@ def convert_model(
         # A many-axis L2 normalization the converter would fuse into the last-axis
         # builtin (l2_norm_guard.py): a tf.function is exported to be edited.
         # Nodes a builtin would compute otherwise than TF (builtin_semantics_guard.py) too.
-        guarding = src.function is not None and any(
-            guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
-            for guard in (l2_norm_guard, builtin_semantics_guard)
+        # A loop's tensor list with an unknown batch (tensor_list_shape.py) too.
+        guarding = src.function is not None and (
+            any(
+                guard.guarded_count(src.concrete().graph.as_graph_def()) > 0
+                for guard in (l2_norm_guard, builtin_semantics_guard)
+            )
+            or tensor_list_shape.needs_fix_count(src.concrete().graph.as_graph_def()) > 0
         )
         # tf.switch_case: Case nodes become If chains on an exported SavedModel (case_to_if.py).
         casing = src.function is not None and src.uses_any(set(case_to_if.CASE_OPS))
@@ -183,6 +188,9 @@ def convert_model(
         if exported is not None and builtin_semantics_guard.saved_model_needs_guard(exported):
             builtin_semantics_guard.guard_saved_model(exported, Path(scratch) / "semantics_guarded")
             exported, guarded = Path(scratch) / "semantics_guarded", True
+        if exported is not None and tensor_list_shape.saved_model_needs_fix(exported):
+            if tensor_list_shape.fix_saved_model(exported, Path(scratch) / "list_shapes"):
+                exported, guarded = Path(scratch) / "list_shapes", True
         cased = 0
         if exported is not None and case_to_if.saved_model_has_case(exported):
             cased = case_to_if.rewrite_saved_model(exported, Path(scratch) / "case_as_if")
