@@ -127,3 +127,24 @@ def test_an_item_whose_shape_cannot_be_followed_keeps_the_stock_error() -> None:
     with pytest.raises(Exception) as failure:
         opbridge.convert(loop)
     assert "element_shape" in stock and "element_shape" in str(failure.value)
+
+
+def test_scan_and_map_fn_over_unknown_dims() -> None:
+    """tf.scan writes its initializer into the list before the loop (the element shape is
+    that item's); tf.map_fn over an input whose first two dims are unknown reserves
+    (-1, C) per row."""
+    import tensorflow as tf
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 4], tf.float32)])
+    def scan_and_map(x: Any) -> Any:
+        scanned = tf.scan(lambda a, e: tf.tanh(a * 0.5 + e), tf.transpose(x, [1, 0, 2]))
+        mapped = tf.map_fn(lambda row: tf.nn.softmax(row * 3.0, axis=-1), x)
+        return scanned, mapped
+
+    assert "element_shape" in _stock_error(tf, scan_and_map)
+    tflite = opbridge.convert(scan_and_map)
+    for shape in ((1, 5, 4), (3, 2, 4)):
+        x = np.random.default_rng(sum(shape)).normal(size=shape).astype(np.float32)
+        want = [w.numpy() for w in scan_and_map(x)]
+        for runtime in RUNTIMES:
+            _assert_tf_numbers(want, run_tflite(tflite, [x], runtime), f"{shape} {runtime}")

@@ -13,7 +13,7 @@ So, before conversion, such an element shape becomes the run-time shape of what 
 loop writes into the list: the item of the first TensorListSetItem on it in the loop
 body. The item's dims are followed back through the body (elementwise ops with
 broadcasting, MatMul, BiasAdd, Split, Concat, Transpose, slices, Squeeze, Tile,
-convolutions, list reads) to the shapes of the loop's initial values (the states, the
+reductions, convolutions, list reads) to the shapes of the loop's initial values (the states, the
 tensor the input list was made from), and computed from those in front of the reserve.
 A dim that cannot be followed leaves the node as it is, and the converter's error stands.
 
@@ -34,6 +34,7 @@ from typing import Any
 from . import rewrite
 
 _PREFIX = "opbridge_list_shape_"
+_DT_VARIANT = 21  # tensorflow/core/framework/types.proto
 _WHILE = {"While", "StatelessWhile"}
 _PASS = {"Identity", "Snapshot", "StopGradient", "PreventGradient", "EnsureShape"}
 # Ops whose output has their first input's shape.
@@ -52,6 +53,9 @@ _BROADCAST = {
     "SquaredDifference", "Sub", "TruncateDiv", "Xdivy", "Xlogy",
 }  # fmt: skip
 _CONVOLUTIONS = {"Conv2D", "Conv3D", "DepthwiseConv2dNative", "Conv"}
+# Reductions over constant axes (keep_dims attr), and arg-reductions (the axis goes).
+_REDUCTIONS = {"Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "EuclideanNorm"}
+_ARG_REDUCTIONS = {"ArgMax", "ArgMin"}
 
 # A dim: ("c", n) a constant; ("arg", j, d) dim d of the loop's initial value j;
 # ("elem", j, d) dim d of an element of the list that is the loop's value j;
@@ -65,7 +69,7 @@ class _Fix:
     function: Any  # the FunctionDef holding the reserve (None: the graph itself)
     reserve: Any  # the TensorListReserve NodeDef
     inputs: list[tuple[str, int]]  # (tensor reference, DataType enum) the shape is computed from
-    dims: list[Dim]  # the element shape, over ("t", k, d) and constants
+    dims: list[Dim] | None  # the element shape, over ("t", k, d) and constants; None: input 0's shape
     out_type: int  # the reserve's shape_type
 
 
@@ -104,9 +108,17 @@ def _unknown_dims(reserve: Any, by_name: dict[str, Any]) -> bool:
 
 
 def _candidates(nodes: list[Any]) -> Iterable[tuple[Any, Any, int]]:
-    """(reserve, while node, loop variable index) for every reserve whose element shape
-    has unknown dims and that is a loop variable."""
+    """(reserve, user, j) for every reserve whose element shape has unknown dims and that
+    is written before any loop runs (user a TensorListSetItem in the same graph, j -1:
+    tf.scan writes its initializer so) or is a loop's variable (user the While, j its
+    index)."""
     by_name = {node.name: node for node in nodes}
+    found: dict[str, tuple[Any, Any, int]] = {}
+    for node in nodes:
+        if node.op == "TensorListSetItem":
+            _, producer = _through_identities(node.input[0], by_name)
+            if _is_open_reserve(producer, by_name):
+                found.setdefault(producer.name, (producer, node, -1))
     for node in nodes:
         if node.op not in _WHILE:
             continue
@@ -114,9 +126,13 @@ def _candidates(nodes: list[Any]) -> Iterable[tuple[Any, Any, int]]:
             if reference.startswith("^"):
                 continue
             _, producer = _through_identities(reference, by_name)
-            reserve = producer is not None and producer.op == "TensorListReserve"
-            if reserve and _unknown_dims(producer, by_name):
-                yield producer, node, j
+            if _is_open_reserve(producer, by_name):
+                found.setdefault(producer.name, (producer, node, j))
+    return list(found.values())
+
+
+def _is_open_reserve(node: Any, by_name: dict[str, Any]) -> bool:
+    return node is not None and node.op == "TensorListReserve" and _unknown_dims(node, by_name)
 
 
 def needs_fix_count(graph_def: Any) -> int:
@@ -205,6 +221,15 @@ class _BodyDims:
                 return None
             at = axis[0] % rank
             return [*source[:at], ("c", 1), *source[at:]]
+        if op.type in _REDUCTIONS or op.type in _ARG_REDUCTIONS:
+            source = self.of(op.inputs[0])
+            axes = self._constant(op.inputs[1])
+            if source is None or axes is None or not source:
+                return None
+            gone = {a % len(source) for a in axes}
+            if op.type in _REDUCTIONS and op.get_attr("keep_dims"):
+                return [("c", 1) if d in gone else dim for d, dim in enumerate(source)]
+            return [dim for d, dim in enumerate(source) if d not in gone]
         if op.type == "StridedSlice":
             return self._strided_slice(op)
         if op.type == "Slice":  # a dim taken whole: begin 0, size -1
@@ -328,6 +353,11 @@ def _body_graph(graph_def: Any, while_node: Any) -> Any:
 
 
 def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: Any, j: int) -> _Fix | None:
+    if loop.op == "TensorListSetItem":  # written in this graph: the element shape is the item's
+        if loop.attr["element_dtype"].type == _DT_VARIANT:  # a list of lists (ragged): not followed
+            return None
+        item = (loop.input[2], loop.attr["element_dtype"].type)
+        return _Fix(function, reserve, [item], None, reserve.attr["shape_type"].type)
     graph = _body_graph(graph_def, loop)
     if graph is None or j >= len(graph.inputs):
         return None
@@ -391,6 +421,10 @@ def _shape_function(tf: Any, fix: _Fix, name: str) -> list[Any]:
     @tf.function(input_signature=signature)
     def element_shape(*tensors: Any) -> Any:
         shapes = [tf.shape(t, out_type=tf.int32) for t in tensors]
+        if fix.dims is None:
+            return tf.cast(shapes[0], tf.as_dtype(fix.out_type))
+        if not fix.dims:  # a list of scalars
+            return tf.zeros([0], tf.as_dtype(fix.out_type))
         return tf.cast(tf.stack([evaluate(d, shapes) for d in fix.dims]), tf.as_dtype(fix.out_type))
 
     concrete = element_shape.get_concrete_function()
