@@ -19,6 +19,11 @@ What litert-torch 0.10 does alone (measured, the same with the earlier opbridge 
   SIGN of NaN is NaN where torch's sign is 0.
 - logical_xor fails to export the flatbuffer; torch.hamming_window / blackman_window /
   bartlett_window have no lowering.
+- torch.fmin / fmax have no lowering (any dtype).
+- torch.logsumexp with a NaN gives a number (its amax skips the NaN); with the NaN rules below it
+  is torch's (NaN, +inf for a row with +inf, -inf for an all -inf row) without a rule of its own.
+- adaptive_avg_pool3d at output sizes that do not divide the input fails (litert-torch's lowering
+  emits an integer `tfl.sign`).
 
 The rewrites (each exact where torch's CPU kernel is exact):
 - fmod runs TF's TruncateMod kernel: C's fmod for floats (exact, as torch's std::fmod), C's % for
@@ -42,6 +47,13 @@ The rewrites (each exact where torch's CPU kernel is exact):
   element is NaN (the builtin's value elsewhere, so a -0.0 / 0.0 tie is the builtin's); argmax /
   argmin / max.dim / min.dim take the first NaN's index if the row has one, else the first extreme
   (torch's CPU rule), the values a gather at that index; float sign is (x > 0) - (x < 0).
+- fmin / fmax: the other operand where one is NaN, else the smaller / larger; a -0.0 / 0.0 tie
+  keeps the first operand (the second for bfloat16), as torch's CPU kernel (measured). Integers:
+  minimum / maximum.
+- adaptive_avg_pool3d at non-dividing sizes: torch's CPU kernel in builtins (the windows gathered,
+  added in row-major order from +0, divided by the window's depth, height, width in turn; half and
+  bfloat16 accumulate in their own dtype as torch does): bitwise. torch's channels_last kernel
+  (a channels_last input in eager) accumulates half in float32 instead: not followed.
 - hamming / blackman / bartlett windows are torch's CPU formulas in builtins (arange, a float32
   scale, cos), as litert-torch already computes hann_window: within a few ulp of torch (TFLite's
   COS against torch's vectorized cos).
@@ -53,8 +65,7 @@ decompositions._FAMILIES.
 
 Not covered (still failing): torch.einsum of integer tensors (litert-torch lowers aten.einsum whole
 to BATCH_MATMUL, before any rewrite of bmm; torch's own decomposition of it recurses inside the
-decomposition table), adaptive_avg_pool3d at output sizes that do not divide the input (litert-torch's
-lowering emits an integer `tfl.sign` itself).
+decomposition table).
 
 Deviations: TruncateMod flushes a subnormal float divisor to zero (NaN where torch gives a value).
 Without enable_x64 (litert-torch's default) int64 is computed in int32 and float64 in float32, as
@@ -653,3 +664,126 @@ def nan_aminmax(x: torch.Tensor, *, dim: int | None = None, keepdim: bool = Fals
             low, high = low.reshape([1] * x.dim()), high.reshape([1] * x.dim())
         return low, high
     return torch.amin(x, dim, keepdim), torch.amax(x, dim, keepdim)
+
+
+# --- fmin / fmax: the non-NaN operand wins ----------------------------------------------------------
+
+
+def _nan_ignoring(kind: str) -> Callable[..., Any]:
+    """torch.fmin / fmax as torch's CPU kernel (measured): the other operand where one is NaN (NaN
+    if both), else the smaller (larger); on a tie (-0.0 against 0.0) the first operand for float16 /
+    float32 / float64, the second for bfloat16. In builtins (LESS / GREATER, SELECT): half and
+    bfloat16 are compared in float32 (litert-torch cannot legalize their comparisons; the value
+    picked is the same). Integers and bools: torch.minimum / maximum (no NaN), narrow ones in int32."""
+
+    def rule(a: torch.Tensor, b: torch.Tensor) -> Any:
+        dtype = torch.result_type(a, b)
+        if dtype.is_complex:
+            return NotImplemented
+        x, y = a.to(dtype), b.to(dtype)
+        if not dtype.is_floating_point:
+            work = dtype if dtype in (torch.int32, torch.int64) else torch.int32
+            pick = torch.minimum if kind == "min" else torch.maximum
+            return pick(x.to(work), y.to(work)).to(dtype)
+        if dtype in (torch.float16, torch.bfloat16):
+            x, y = x.to(torch.float32), y.to(torch.float32)
+        if dtype == torch.bfloat16:  # a tie takes the second operand
+            first = (x < y) if kind == "min" else (x > y)
+        else:
+            first = (x <= y) if kind == "min" else (x >= y)
+        out = torch.where(first | torch.isnan(y), x, y)
+        return out.to(dtype)
+
+    rule.__name__ = f"f{kind}"
+    return rule
+
+
+_rule(aten.fmin.default)(_nan_ignoring("min"))
+_rule(aten.fmax.default)(_nan_ignoring("max"))
+
+
+# --- adaptive_avg_pool3d at sizes that do not divide the input ---------------------------------------
+
+
+def _spans(size: int, out: int) -> list[tuple[int, int]]:
+    """torch's adaptive windows: [floor(i * size / out), ceil((i + 1) * size / out))."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _window_lengths(size: int, out: int, shape: list[int]) -> torch.Tensor:
+    """Each window's length as float32, from arange (a constant tensor made in a rule would not be
+    functional in torch.export's retrace)."""
+    i = torch.arange(out, dtype=torch.int32)
+    start = torch.div(i * size, out, rounding_mode="floor")
+    end = torch.div((i + 1) * size + (out - 1), out, rounding_mode="floor")
+    return (end - start).to(torch.float32).reshape(shape)
+
+
+def _zero_padded_windows(x: torch.Tensor, spans: list[list[tuple[int, int]]]) -> torch.Tensor:
+    """(lead..., D, H, W) -> (lead..., oD, oH, oW, k): every window's elements in row-major order,
+    a window shorter than the longest filled with zeros (a zero appended to each spatial dim)."""
+    lead = [int(d) for d in x.shape[:-3]]
+    rest = [int(d) for d in x.shape[-3:]]
+    g = x.reshape([math.prod(lead), *rest, 1])
+    for d, span in enumerate(spans):
+        longest = max(end - start for start, end in span)
+        zero_shape = list(g.shape)
+        zero_shape[1] = 1
+        zero = torch.zeros(zero_shape, dtype=g.dtype)
+        pieces = []
+        for start, end in span:
+            pieces.append(g.narrow(1, start, end - start))
+            pieces += [zero] * (longest - (end - start))
+        g = torch.cat(pieces, dim=1)
+        tail, done = rest[d + 1 :], int(g.shape[-1])
+        g = g.reshape(int(g.shape[0]), len(span), longest, math.prod(tail), done)
+        # this dim's window offset goes innermost of the offsets so far (row-major order)
+        g = g.permute(0, 1, 3, 4, 2).reshape([int(g.shape[0]) * len(span), *tail, done * longest])
+    return g.reshape(lead + [len(s) for s in spans] + [int(g.shape[-1])])
+
+
+def _adaptive_avg_pool3d(x: torch.Tensor, output_size: Any) -> Any:
+    """torch's CPU kernel (cpu_adaptive_avg_pool3d, contiguous input): per output position an
+    accumulator starting at 0 adds the window's elements in row-major order, then is divided by the
+    window's depth, height and width one after another (float32 in float32; half and bfloat16 in
+    their own dtype, measured: each addition and division rounded to it).
+    The same here in builtins: every window gathered into the last axis (a short window padded with
+    zeros, which change no sum that starts at +0), one ADD per window slot, then three DIVs by the
+    window lengths. A size that divides the input is left to litert-torch (fixed windows)."""
+    name = "aten.adaptive_avg_pool3d"
+    if not isinstance(x, torch.Tensor) or x.dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        return NotImplemented
+    if x.dim() not in (4, 5):
+        raise ValueError(f"{name}: input must be 4-D or 5-D, got shape {tuple(x.shape)}")
+    sizes = [int(s) for s in output_size]
+    if len(sizes) != 3 or any(s <= 0 for s in sizes):
+        raise ValueError(f"{name}: output_size must be 3 positive sizes, got {list(output_size)}")
+    in_sizes = [int(d) for d in x.shape[-3:]]
+    if any(d == 0 for d in in_sizes):
+        raise ValueError(f"{name}: input spatial dims must be non-empty, got shape {tuple(x.shape)}")
+    if all(size % out == 0 for size, out in zip(in_sizes, sizes, strict=True)):
+        return NotImplemented  # fixed windows: litert-torch lowers it
+    spans = [_spans(size, out) for size, out in zip(in_sizes, sizes, strict=True)]
+    g = _zero_padded_windows(x.to(torch.float32), spans)
+    # half / bfloat16: torch's accumulator and divisions are in the dtype (measured), each step
+    # rounded to it; here each float32 step is rounded through the dtype.
+    narrow = x.dtype != torch.float32
+
+    def rounded(t: torch.Tensor) -> torch.Tensor:
+        return t.to(x.dtype).to(torch.float32) if narrow else t
+
+    total = g[..., 0]
+    for slot in range(1, int(g.shape[-1])):
+        total = rounded(total + g[..., slot])
+    # torch's sum starts at +0, so it is never -0 (+0 + -0 is +0): a window of -0 averages to +0
+    total = torch.where(total == 0, torch.zeros((), dtype=torch.float32), total)
+    for d, (size, out) in enumerate(zip(in_sizes, sizes, strict=True)):
+        shape = [1, 1, 1]
+        shape[d] = out
+        total = rounded(total / _window_lengths(size, out, shape))
+    return total.to(x.dtype)
+
+
+@_rule(aten.adaptive_avg_pool3d.default, aten._adaptive_avg_pool3d.default)
+def adaptive_avg_pool3d(x: torch.Tensor, output_size: Any) -> Any:
+    return _adaptive_avg_pool3d(x, output_size)

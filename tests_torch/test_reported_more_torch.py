@@ -1,0 +1,89 @@
+"""aten_reported.py against torch eager, the second batch of user reports: torch.fmin / fmax (NaN
+ignored), torch.logsumexp with NaN / inf rows, adaptive_avg_pool3d at sizes that do not divide the
+input. The model's inputs are fed by index; a signed zero is checked through its reciprocal (±inf)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from conftest import module
+from opbridge import testing
+
+NAN, INF = float("nan"), float("inf")
+
+
+def test_fmin_fmax_ignore_nan() -> None:
+    # NaN on either side or both, signed-zero ties both ways, infinities, equal values
+    a = torch.tensor([1.0, NAN, NAN, -0.0, 0.0, INF, -INF, 2.0, 3.0, -0.0, -5.0, 0.5])
+    b = torch.tensor([NAN, 2.0, NAN, 0.0, -0.0, 1.0, 5.0, -INF, 3.0, -0.0, NAN, -0.5])
+    i = torch.tensor([1, 5, -3, 7, -2147483648, 2147483647])  # int64
+    j = torch.tensor([2, 2, 2, 9, 0, -1])
+
+    def fn(a: torch.Tensor, b: torch.Tensor, i: torch.Tensor, j: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        lo, hi = torch.fmin(a, b), torch.fmax(a, b)
+        h, bf = a.half(), b.bfloat16()
+        return (
+            lo,
+            hi,
+            1.0 / lo,  # the sign of a zero: torch keeps the first operand on a tie
+            1.0 / hi,
+            torch.fmin(a.reshape(2, 6), b[:6]),  # broadcast
+            torch.fmax(b[:6], a.reshape(2, 6)),
+            torch.fmin(a, b[1]),  # a 0-d operand
+            torch.fmin(h, b.half()),
+            1.0 / torch.fmax(h, b.half()).float(),
+            1.0 / torch.fmin(a.bfloat16(), bf).float(),  # bfloat16 keeps the second operand on a tie
+            torch.fmax(a.bfloat16(), bf).float(),
+            torch.fmin(i, j),
+            torch.fmax(i.int(), j.int()),
+            torch.fmin(i.to(torch.int8), j.to(torch.int8)),
+            torch.fmax(i > 0, j > 2),  # bool
+            torch.fmin(i, a[:6]),  # int64 and float32: float32
+        )
+
+    testing.assert_parity(module(fn), (a, b, i, j), rtol=0, atol=0, enable_x64=True)
+
+
+def test_logsumexp_nan_and_infinite_rows() -> None:
+    x = torch.randn(3, 4, 5)
+    x[0, 1, 2] = NAN  # a NaN row: NaN
+    x[1, 2, :] = INF  # all +inf: +inf
+    x[2, 0, :] = -INF  # all -inf: -inf
+    x[1, 0, 1], x[1, 0, 3] = INF, -INF  # +inf and -inf: +inf
+    x[2, 3, 0], x[2, 3, 1] = NAN, INF  # NaN and +inf: NaN
+    x[0, 3, :] = 80.0  # large values: no overflow
+
+    def fn(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.logsumexp(x, -1),
+            torch.logsumexp(x, 1, keepdim=True),
+            torch.logsumexp(x, (0, 2)),
+            torch.logsumexp(x[:, :, :0], -1),  # an empty reduced dim: -inf
+            torch.logsumexp(x.nan_to_num(0, 3, -3).long(), 1),  # integers: in float32
+        )
+
+    # TFLite's EXP / LOG against torch's vectorized ones: a few float32 ulp
+    testing.assert_parity(module(fn), (x,), rtol=1e-6, atol=0)
+
+
+def test_adaptive_avg_pool3d_uneven_windows() -> None:
+    x = torch.randn(2, 3, 5, 7, 6)
+    x[0, 0, 0, 0, 0] = NAN
+    x[1, 1, 4, 6, 5] = INF
+    x[0, 2] = -0.0  # windows of -0: torch's sum starts at +0
+
+    def fn(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        pooled = F.adaptive_avg_pool3d(x, (3, 4, 4))  # overlapping windows of 2 and 3
+        return (
+            pooled,
+            1.0 / pooled,
+            F.adaptive_avg_pool3d(x, (2, 3, 5)),
+            F.adaptive_avg_pool3d(x[0], (4, 5, 4)),  # 4-D input
+            F.adaptive_avg_pool3d(x, (5, 7, 3)),  # dividing sizes: litert-torch's lowering
+            F.adaptive_avg_pool3d(x.half(), (3, 4, 4)),  # half: accumulated in half, as torch
+            F.adaptive_avg_pool3d(x.bfloat16(), (2, 3, 4)).float(),
+            F.adaptive_max_pool3d(x, (3, 4, 4)),  # already exact (aten_pooling)
+        )
+
+    testing.assert_parity(module(fn), (x,), rtol=0, atol=0)
