@@ -87,3 +87,49 @@ def test_adaptive_avg_pool3d_uneven_windows() -> None:
         )
 
     testing.assert_parity(module(fn), (x,), rtol=0, atol=0)
+
+
+def test_integer_einsum() -> None:
+    a = torch.randint(-50, 50, (3, 4))  # int64
+    b = torch.randint(-50, 50, (4, 5))
+    c = torch.randint(-5, 5, (2, 3, 4), dtype=torch.int32)
+    d = torch.randint(-5, 5, (2, 4, 5), dtype=torch.int32)
+    big = torch.tensor([[2**31 - 1, 2**31 - 1], [7, -(2**31)]], dtype=torch.int32)  # products wrap
+    huge = torch.tensor([[2**40, 3], [-(2**35), 2**62]])  # int64 products wrap at 64 bits
+    e8 = torch.randint(-100, 100, (3, 4), dtype=torch.int8)
+
+    def fn(
+        a: torch.Tensor,
+        b: torch.Tensor,
+        c: torch.Tensor,
+        d: torch.Tensor,
+        big: torch.Tensor,
+        huge: torch.Tensor,
+        e8: torch.Tensor,
+    ) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.einsum("ij,jk->ik", a, b),
+            torch.einsum("bij,bjk->bik", c, d),
+            torch.einsum("ii->", a[:, :3]),  # trace: int64 (torch.sum's promotion)
+            torch.einsum("ij->", c[0]),
+            torch.einsum("ii->i", a[:, :3]),
+            torch.einsum("i,j->ij", a[0], b[0]),  # outer
+            torch.einsum("ij,jk", big, big),  # implicit output, int32 wraparound
+            torch.einsum("ij,jk->ik", huge, huge),
+            torch.einsum("i,i->", big[0], big[1]),
+            torch.einsum("ij,jk->ik", e8, e8.T.contiguous()),  # int8 wraps at 8 bits
+            torch.einsum("...ij,...jk->...ik", c, d),
+            torch.einsum("...ij,...jk->...ik", c, d[0]),  # an ellipsis of no dims
+            torch.einsum("bij,bjk->bik", c[:1], d),  # a batch of 1 broadcasts
+            torch.einsum("...j,j...", c[0], d[1, :, :3]),  # implicit output: the ellipsis first
+            torch.einsum("...j,jk", c[0], d[0]),
+            torch.einsum("...ij,...jk->...ik", c.reshape(1, 2, 3, 4), d),  # ellipses right-aligned
+            torch.einsum("bij,bjk,bkl->bil", c, d, d.transpose(1, 2).contiguous()),  # three operands
+            torch.einsum("bij,bkj->bik", c, c),
+            torch.einsum("ij,ij->i", a, a),
+            torch.einsum("Ab,bc", a, b),  # upper-case labels
+            torch.einsum("ij,kj->", a, b.T.contiguous()),
+            torch.einsum("ij->ji", c[0]),  # no sum: int32 kept
+        )
+
+    testing.assert_parity(module(fn), (a, b, c, d, big, huge, e8), rtol=0, atol=0, enable_x64=True)

@@ -19,7 +19,8 @@ What litert-torch 0.10 does alone (measured, the same with the earlier opbridge 
   SIGN of NaN is NaN where torch's sign is 0.
 - logical_xor fails to export the flatbuffer; torch.hamming_window / blackman_window /
   bartlett_window have no lowering.
-- torch.fmin / fmax have no lowering (any dtype).
+- torch.fmin / fmax have no lowering (any dtype); einsum of integers fails to legalize (its integer
+  `tfl.batch_matmul`).
 - torch.logsumexp with a NaN gives a number (its amax skips the NaN); with the NaN rules below it
   is torch's (NaN, +inf for a row with +inf, -inf for an all -inf row) without a rule of its own.
 - adaptive_avg_pool3d at output sizes that do not divide the input fails (litert-torch's lowering
@@ -57,15 +58,18 @@ The rewrites (each exact where torch's CPU kernel is exact):
 - hamming / blackman / bartlett windows are torch's CPU formulas in builtins (arange, a float32
   scale, cos), as litert-torch already computes hann_window: within a few ulp of torch (TFLite's
   COS against torch's vectorized cos).
+- einsum of integer tensors (litert-torch lowers aten.einsum whole to an integer BATCH_MATMUL it
+  cannot legalize, before any rewrite of bmm): a rule on aten.einsum itself, contracting with TF's
+  BatchMatMulV2 (diagonals for repeated labels, labels of one operand summed first, ellipses
+  right-aligned and size-1 dims broadcast as torch's). Integer products and sums wrap modulo
+  2^bits, so the contraction order (torch's path) does not change the result; int8 / int16 /
+  uint8 in int32, wrapped back. The dtype is torch's: int64 for one operand that is summed
+  (torch.sum's promotion), else the operands'. Bool einsum is left to litert-torch.
 
 Registration: each rule declines (NotImplemented) outside its dtypes and then hands the call to the
 rewrite an earlier family installed for the same op (aten_pointwise's int8/int16 abs, aten_misc's
 bfloat16 mm, aten_complex's complex rules), so this family must come after them in
 decompositions._FAMILIES.
-
-Not covered (still failing): torch.einsum of integer tensors (litert-torch lowers aten.einsum whole
-to BATCH_MATMUL, before any rewrite of bmm; torch's own decomposition of it recurses inside the
-decomposition table).
 
 Deviations: TruncateMod flushes a subnormal float divisor to zero (NaN where torch gives a value).
 Without enable_x64 (litert-torch's default) int64 is computed in int32 and float64 in float32, as
@@ -787,3 +791,122 @@ def _adaptive_avg_pool3d(x: torch.Tensor, output_size: Any) -> Any:
 @_rule(aten.adaptive_avg_pool3d.default, aten._adaptive_avg_pool3d.default)
 def adaptive_avg_pool3d(x: torch.Tensor, output_size: Any) -> Any:
     return _adaptive_avg_pool3d(x, output_size)
+
+
+# --- einsum of integer tensors ------------------------------------------------------------------------
+
+
+def _einsum_operand_labels(subscript: str, rank: int, ellipsis_dims: int, name: str) -> list[str]:
+    """One label per dim; an ellipsis covers the trailing ones of `ellipsis_dims` broadcast dims
+    (right-aligned, as torch's), labelled "...0" .. "...{ellipsis_dims-1}"."""
+    if "..." not in subscript:
+        if len(subscript) != rank:
+            raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
+        return list(subscript)
+    head, tail = subscript.split("...")
+    covered = rank - len(head) - len(tail)
+    if covered < 0:
+        raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
+    return [*head, *(f"...{k}" for k in range(ellipsis_dims - covered, ellipsis_dims)), *tail]
+
+
+def _int_einsum(equation: str, tensors: list[torch.Tensor]) -> Any:
+    """Integer einsum: products and sums wrap modulo 2^bits, so any contraction order gives torch's
+    result. Each operand's repeated labels become diagonals, labels no other operand nor the output
+    has are summed out, then the operands are contracted left to right with BatchMatMulV2 (the
+    kept labels as batch, the shared rest as the contracted dim), and the result is permuted to the
+    output order. dtype as torch's: a single operand that is summed gives int64 (torch.sum's
+    promotion), else the operands' dtype."""
+    name = "aten.einsum"
+    eq = equation.replace(" ", "")
+    inputs, arrow, output = eq.partition("->")
+    subscripts = inputs.split(",")
+    if len(subscripts) != len(tensors):
+        return NotImplemented  # torch reports malformed equations itself
+    ellipsis_dims = max(
+        (x.dim() - len(s.replace("...", "")) for s, x in zip(subscripts, tensors, strict=True) if "..." in s),
+        default=0,
+    )
+    dots = [f"...{k}" for k in range(ellipsis_dims)]
+    if arrow:
+        head, has_dots, tail = output.partition("...")
+        out_labels = [*head, *(dots if has_dots else []), *tail]
+    else:  # implicit: the ellipsis dims, then the labels used once, sorted (upper case first)
+        letters = "".join(s.replace("...", "") for s in subscripts)
+        out_labels = dots + sorted(c for c in set(letters) if letters.count(c) == 1)
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = torch.promote_types(dtype, t.dtype)
+    work = torch.int64 if dtype == torch.int64 else torch.int32
+    operands: list[tuple[torch.Tensor, list[str]]] = []
+    sizes: dict[str, int] = {}
+    for subscript, x in zip(subscripts, tensors, strict=True):
+        labels = _einsum_operand_labels(subscript, x.dim(), ellipsis_dims, name)
+        x = x.to(work)
+        while len(set(labels)) < len(labels):  # a repeated label: its diagonal
+            first = next(d for d, label in enumerate(labels) if labels.index(label) != d)
+            prev = labels.index(labels[first])
+            if x.shape[prev] != x.shape[first]:
+                raise ValueError(
+                    f"{name}: subscript {labels[first]!r} is repeated for dims of different sizes"
+                )
+            label = labels[first]
+            x = torch.diagonal(x, 0, prev, first)
+            labels = [lab for d, lab in enumerate(labels) if d not in (prev, first)] + [label]
+        for label, size in zip(labels, x.shape, strict=True):
+            if size != 1:
+                if sizes.get(label, 1) not in (1, int(size)):
+                    raise ValueError(f"{name}: subscript {label!r} has sizes {sizes[label]} and {int(size)}")
+                sizes[label] = int(size)
+            sizes.setdefault(label, 1)
+        operands.append((x, labels))
+    summed_any = False
+
+    def reduce_unshared(
+        x: torch.Tensor, labels: list[str], others: set[str]
+    ) -> tuple[torch.Tensor, list[str]]:
+        nonlocal summed_any
+        gone = [d for d, label in enumerate(labels) if label not in others and label not in out_labels]
+        if not gone:
+            return x, labels
+        summed_any = True
+        return x.sum(gone, dtype=work), [lab for d, lab in enumerate(labels) if d not in gone]
+
+    def shape_of(labels: list[str]) -> list[int]:
+        return [sizes[label] for label in labels]
+
+    x, lx = operands[0]
+    for position in range(1, len(operands) + 1):
+        later = {lab for _, labels in operands[position:] for lab in labels}
+        if position == len(operands):
+            x, lx = reduce_unshared(x, lx, set())
+            break
+        y, ly = operands[position]
+        later_after = {lab for _, labels in operands[position + 1 :] for lab in labels}
+        x, lx = reduce_unshared(x, lx, set(ly) | later)
+        y, ly = reduce_unshared(y, ly, set(lx) | later_after)
+        keep = set(out_labels) | later_after
+        batch = [lab for lab in lx if lab in ly and lab in keep]
+        shared = [lab for lab in lx if lab in ly and lab not in keep]
+        x_only = [lab for lab in lx if lab not in ly]
+        y_only = [lab for lab in ly if lab not in lx]
+        xm = x.permute([lx.index(lab) for lab in batch + x_only + shared]).expand(
+            shape_of(batch + x_only + shared)
+        )
+        ym = y.permute([ly.index(lab) for lab in batch + shared + y_only]).expand(
+            shape_of(batch + shared + y_only)
+        )
+        b, m, k, n = (math.prod(shape_of(group)) for group in (batch, x_only, shared, y_only))
+        product = op("BatchMatMulV2")(xm.reshape(b, m, k), ym.reshape(b, k, n))
+        x, lx = product.reshape(shape_of(batch + x_only + y_only)), batch + x_only + y_only
+    if len(tensors) == 1 and summed_any:
+        dtype = torch.int64  # torch.sum of an integer / bool tensor
+    x = x.expand(shape_of(lx)) if list(x.shape) != shape_of(lx) else x
+    return x.permute([lx.index(lab) for lab in out_labels]).to(dtype)
+
+
+@_rule(aten.einsum.default)
+def int_einsum(equation: str, tensors: list[torch.Tensor], *, path: Any = None) -> Any:
+    if not tensors or not all(_is_int(t) for t in tensors):
+        return NotImplemented
+    return _int_einsum(equation, list(tensors))
