@@ -35,9 +35,10 @@ $(DEPS_STAMP): requirements-dev.txt | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -r requirements-dev.txt
-	# keras-hub (the census of real architectures) without its dependency on the
-	# `tensorflow` distribution, which would install a second TF over tensorflow-cpu.
-	$(PIP) install --no-deps keras-hub==0.32.0 tensorflow-text==2.21.1
+	# keras-hub (the census of real architectures) and tf-keras (Keras 2 models, which
+	# opbridge.convert takes) without their dependency on the `tensorflow` distribution,
+	# which would install a second TF over tensorflow-cpu.
+	$(PIP) install --no-deps keras-hub==0.32.0 tensorflow-text==2.21.1 tf-keras==2.21.0
 	touch $@
 
 # --no-build-isolation: the build needs the installed TensorFlow (its headers

@@ -262,9 +262,10 @@ def convert(
     """Converts `source` to a .tflite model whose custom ops opbridge implements.
 
     source: a tf.function with an input_signature, a concrete function, a Keras
-    model, a SavedModel directory or a .keras file. quantize: None/"none",
-    "dynamic", "float16" or "int8" (needs representative_data: samples, each an
-    array, a list of arrays or a dict by input name). TF ops that an opbridge op
+    model (Keras 3 or tf_keras), a SavedModel directory, a .keras file or a Keras 2
+    .h5 file. quantize: None/"none", "dynamic", "float16" or "int8" (needs
+    representative_data: samples, each an array, a list of arrays or a dict by
+    input name). TF ops that an opbridge op
     Replaces() are substituted first (tf.math.lgamma -> one kernel). Other
     keyword arguments set TFLiteConverter attributes. Raises
     UnsupportedOpsError naming every custom op no kernel implements.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,7 @@ class ModelSource:
         self.tf = tf
         self.saved_model: Path | None = None
         self.keras_model: Any = None
+        self.legacy_keras = False  # a tf_keras (Keras 2) model: exported as the stock converter does
         self.function: Any = None  # a tf.function with an input signature, or a concrete function
         self._loaded_signature: Any = None
         if isinstance(source, (str, os.PathLike)):
@@ -224,7 +226,15 @@ class ModelSource:
 
                 self.keras_model = keras.models.load_model(path)
                 return
-            raise FileNotFoundError(f"{path}: not a SavedModel directory or a .keras file")
+            if path.suffix in (".h5", ".hdf5") and path.is_file():
+                # Keras 2's HDF5 format: tf_keras loads it as it was saved (Keras 3 would rebuild
+                # it with its own layers). Custom layers must be registered with tf_keras, as for
+                # tf_keras.models.load_model.
+                import tf_keras
+
+                self.keras_model, self.legacy_keras = tf_keras.models.load_model(path), True
+                return
+            raise FileNotFoundError(f"{path}: not a SavedModel directory, a .keras or a Keras 2 .h5 file")
         if isinstance(source, tf.types.experimental.ConcreteFunction):
             self.function = source
             return
@@ -244,6 +254,12 @@ class ModelSource:
                 return
         except ImportError:
             pass
+        # tf_keras (Keras 2: `import tf_keras`, or tf.keras under TF_USE_LEGACY_KERAS=1). A model of
+        # it means the module is imported already.
+        legacy = sys.modules.get("tf_keras")
+        if legacy is not None and isinstance(source, legacy.Model):
+            self.keras_model, self.legacy_keras = source, True
+            return
         raise TypeError(
             "opbridge.convert: source must be a tf.function with an input_signature, a concrete function, "
             f"a Keras model, or a SavedModel directory; got {type(source).__name__}"
@@ -285,6 +301,12 @@ class ModelSource:
         """The source as a SavedModel (itself if it is one)."""
         if self.saved_model is not None:
             return self.saved_model
+        if self.keras_model is not None and self.legacy_keras:
+            # TFLiteConverter.from_keras_model's own export of a Keras 2 model (TF 2.21,
+            # lite.py `_convert_keras_to_saved_model`): its serving signature, from its save spec.
+            options = self.tf.saved_model.SaveOptions(save_debug_info=True)
+            self.tf.saved_model.save(self.keras_model, str(directory), options=options)
+            return directory
         if self.keras_model is not None:
             export_keras(self.tf, self.keras_model, directory)
             return directory

@@ -418,7 +418,7 @@ def _shape_function(tf: Any, fix: _Fix, name: str) -> list[Any]:
 
     signature = [tf.TensorSpec(None, tf.as_dtype(dtype)) for _, dtype in fix.inputs]
 
-    @tf.function(input_signature=signature)
+    @tf.function(input_signature=signature, autograph=False)  # no Python control flow on tensors
     def element_shape(*tensors: Any) -> Any:
         shapes = [tf.shape(t, out_type=tf.int32) for t in tensors]
         if fix.dims is None:

@@ -95,13 +95,13 @@ def import_modules(names: list[str]) -> None:
 
 
 def resolve_source(text: str) -> Any:
-    """SRC: a SavedModel directory, a .keras file, or module:function."""
+    """SRC: a SavedModel directory, a .keras or Keras 2 .h5 file, or module:function."""
     path = Path(text)
     if path.is_dir():
         if not (path / "saved_model.pb").is_file():
             raise CliError(f"{text}: a directory without saved_model.pb is not a SavedModel")
         return path
-    if path.suffix == ".keras":
+    if path.suffix in (".keras", ".h5", ".hdf5"):
         if not path.is_file():
             raise CliError(f"{text}: no such file")
         return path
@@ -115,7 +115,7 @@ def resolve_source(text: str) -> Any:
             obj = getattr(obj, part)
         return obj
     if path.exists():
-        raise CliError(f"{text}: not a SavedModel directory, a .keras file or module:function")
+        raise CliError(f"{text}: not a SavedModel directory, a .keras or .h5 file or module:function")
     raise CliError(f"{text}: no such file or directory")
 
 
