@@ -290,8 +290,8 @@ def add(sub: Any) -> None:
     )
     convert.add_argument(
         "src",
-        help="a SavedModel directory, a .keras or Keras 2 .h5 file, or module:function; with --framework torch, "
-        "module:factory (a function returning the torch module, in eval mode)",
+        help="a SavedModel directory, a .keras or Keras 2 .h5 file, or module:function; "
+        "with --framework torch, module:factory (a function returning the torch module, in eval mode)",
     )
     convert.add_argument(
         "--framework",
