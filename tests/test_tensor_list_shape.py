@@ -164,3 +164,24 @@ def test_tf_keras_recurrent_layer_any_batch() -> None:
         x = np.random.default_rng(batch).normal(size=(batch, STEPS, FEATURES)).astype(np.float32)
         for runtime in RUNTIMES:
             _assert_tf_numbers([model(x).numpy()], run_tflite(tflite, [x], runtime), f"{batch} {runtime}")
+
+
+def test_vectorized_map_fallback_loop() -> None:
+    """tf.vectorized_map falls back to a loop for zt[k] with k per step: the item's rank is
+    unknown to TF (bounds computed per step), its dims come from the slice's masks."""
+    import tensorflow as tf
+
+    weights = tf.constant(np.random.default_rng(0).normal(size=(3, 2)).astype(np.float32))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 3], tf.float32)])
+    def per_step(x: Any) -> Any:
+        steps = tf.transpose(x, [1, 0, 2])
+        mapped = tf.vectorized_map(lambda k: tf.matmul(steps[k], weights), tf.range(tf.shape(steps)[0]))
+        return tf.transpose(mapped, [1, 0, 2])
+
+    assert "element_shape" in _stock_error(tf, per_step)
+    tflite = opbridge.convert(per_step)
+    for shape in ((1, 4, 3), (3, 6, 3)):
+        x = np.random.default_rng(shape[0]).normal(size=shape).astype(np.float32)
+        for runtime in RUNTIMES:
+            _assert_tf_numbers([per_step(x).numpy()], run_tflite(tflite, [x], runtime), f"{shape} {runtime}")

@@ -148,9 +148,10 @@ def saved_model_needs_fix(directory: Path) -> bool:
 class _BodyDims:
     """Follows a loop body's tensors' dims back to the loop's initial values."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, constants: dict[int, list[int]]) -> None:
         self.graph = graph
         self.inputs = {id(t): j for j, t in enumerate(graph.inputs)}
+        self.constants = constants  # loop inputs whose initial value is a constant (loop-invariant)
         self.memo: dict[int, list[Dim] | None] = {}
 
     def of(self, tensor: Any) -> list[Dim] | None:
@@ -163,7 +164,10 @@ class _BodyDims:
     def _dims(self, tensor: Any) -> list[Dim] | None:
         static = tensor.shape
         if static.rank is None:
-            return None
+            # tf.vectorized_map's loop (Keras' TimeDistributed over an unknown time axis) slices
+            # x[i] with bounds computed per step: no static rank, but the masks tell the dims.
+            sliced = self._strided_slice(tensor.op) if tensor.op.type == "StridedSlice" else None
+            return sliced if sliced is not None and all(d is not None for d in sliced) else None
         known = static.as_list()
         if all(n is not None for n in known):
             return [("c", n) for n in known]
@@ -290,10 +294,11 @@ class _BodyDims:
             tensor = tensor.op.inputs[0]
         return self.inputs.get(id(tensor))
 
-    @staticmethod
-    def _constant(tensor: Any) -> list[int] | None:
+    def _constant(self, tensor: Any) -> list[int] | None:
         from tensorflow.python.framework import tensor_util
 
+        if id(tensor) in self.inputs:
+            return self.constants.get(self.inputs[id(tensor)])
         value = tensor_util.constant_value(tensor)
         return None if value is None else [int(v) for v in value.reshape(-1)]
 
@@ -364,10 +369,15 @@ def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: A
     item = _set_item(graph, j)
     if item is None:
         return None
-    item_dims = _BodyDims(graph).of(item)
+    by_name = {node.name: node for node in nodes}
+    constants: dict[int, list[int]] = {}
+    for k, reference in enumerate(loop.input):
+        value = _constant(_through_identities(reference, by_name)[1])
+        if value is not None and k != j:
+            constants[k] = value
+    item_dims = _BodyDims(graph, constants).of(item)
     if item_dims is None:
         return None
-    by_name = {node.name: node for node in nodes}
     declared = _constant(_producer(reserve.input[0], by_name)) or [-1]
     if declared == [-1] and len(item_dims) != 1:  # a scalar -1: any rank
         declared = [-1] * len(item_dims)
