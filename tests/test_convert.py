@@ -59,7 +59,7 @@ def test_tf_function_without_signature_is_refused(tf):
 def test_not_a_model(tf):
     with pytest.raises(TypeError, match="source must be"):
         opbridge.convert(42)
-    with pytest.raises(FileNotFoundError, match=r"not a SavedModel directory or a \.keras file"):
+    with pytest.raises(FileNotFoundError, match=r"not a SavedModel directory, a \.keras or a Keras 2 \.h5"):
         opbridge.convert("/nonexistent/model")
 
 

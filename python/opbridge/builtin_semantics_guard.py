@@ -33,7 +33,6 @@ Functions whose body changes are renamed with their callers, as in rewrite.py.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -316,15 +315,7 @@ def saved_model_needs_guard(directory: Path) -> bool:
 def _function_def(tf: Any, plan: _Plan, name: str) -> list[Any]:
     """The replacement's FunctionDef named `name`, its output named plan.output, and the
     functions it calls."""
-    concrete = plan.build(tf).get_concrete_function()
-    function = type(concrete.function_def)()
-    function.CopyFrom(concrete.function_def)
-    function.signature.name = name
-    (output,) = function.signature.output_arg
-    if output.name != plan.output:
-        function.ret[plan.output] = function.ret.pop(output.name)
-        output.name = plan.output
-    return [function, *concrete.graph.as_graph_def().library.function]
+    return rewrite.traced_function_def(plan.build(tf).get_concrete_function(), name, plan.output)
 
 
 def guard_saved_model(source: Path, destination: Path) -> dict[str, int]:
@@ -362,9 +353,5 @@ def guard_saved_model(source: Path, destination: Path) -> dict[str, int]:
         for name in rewrite.with_callers(graph_def, changed_functions):
             if not name.startswith(_PREFIX):
                 renames[name] = f"{name}_opbridge_semantics"
-    rewrite._rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    rewrite.write_saved_model(saved_model, renames, source, destination)
     return counts

@@ -28,7 +28,6 @@ process; the added functions carry a tag of the model's hash.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -232,9 +231,5 @@ def rewrite_saved_model(source: Path, destination: Path) -> int:
         for name in rewrite.with_callers(graph_def, changed):
             if name in rewriter.functions:  # the functions made here have fresh names
                 renames[name] = f"{name}_opbridge_case_{tag}"
-    rewrite._rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    rewrite.write_saved_model(saved_model, renames, source, destination)
     return total

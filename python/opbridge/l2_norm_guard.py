@@ -14,7 +14,6 @@ alone keeps its Square, so the correct fusion (one builtin, faster) still happen
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -103,9 +102,5 @@ def guard_saved_model(source: Path, destination: Path) -> int:
         # may already be loaded in this process with the original body.
         for name in rewrite.with_callers(graph_def, changed_functions):
             renames[name] = f"{name}_opbridge_l2"
-    rewrite._rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    rewrite.write_saved_model(saved_model, renames, source, destination)
     return changed

@@ -163,6 +163,30 @@ def _rename_everywhere(saved_model: Any, renames: dict[str, str]) -> None:
                 )
 
 
+def write_saved_model(saved_model: Any, renames: dict[str, str], source: Path, destination: Path) -> None:
+    """Writes an edited SavedModel proto to `destination`, a copy of `source` (its variables
+    and assets), after renaming the functions in `renames` everywhere they are named."""
+    _rename_everywhere(saved_model, renames)
+    if destination.exists():
+        shutil.rmtree(destination)
+    shutil.copytree(source, destination)
+    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+
+
+def traced_function_def(concrete: Any, name: str, output: str) -> list[Any]:
+    """A traced one-output function as a FunctionDef named `name` whose output is named
+    `output` (a node calling it as an op refers to `<node>:<output>:0`), and the functions
+    it calls."""
+    function = type(concrete.function_def)()
+    function.CopyFrom(concrete.function_def)
+    function.signature.name = name
+    (arg,) = function.signature.output_arg
+    if arg.name != output:
+        function.ret[output] = function.ret.pop(arg.name)
+        arg.name = output
+    return [function, *concrete.graph.as_graph_def().library.function]
+
+
 def rewrite_saved_model(source: Path, destination: Path, substitute: dict[str, str]) -> dict[str, int]:
     """Copies the SavedModel at `source` to `destination` with every node of a key
     type of `substitute` switched to its value. Returns the count per replaced op."""
@@ -179,9 +203,5 @@ def rewrite_saved_model(source: Path, destination: Path, substitute: dict[str, s
             if node.op in substitute and _replaceable(node, accepted):
                 counts[node.op] += 1
                 node.op = substitute[node.op]
-    _rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    write_saved_model(saved_model, renames, source, destination)
     return dict(counts)

@@ -25,7 +25,6 @@ RNN's state does not change from step to step).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -437,14 +436,7 @@ def _shape_function(tf: Any, fix: _Fix, name: str) -> list[Any]:
             return tf.zeros([0], tf.as_dtype(fix.out_type))
         return tf.cast(tf.stack([evaluate(d, shapes) for d in fix.dims]), tf.as_dtype(fix.out_type))
 
-    concrete = element_shape.get_concrete_function()
-    function = type(concrete.function_def)()
-    function.CopyFrom(concrete.function_def)
-    function.signature.name = name
-    (output,) = function.signature.output_arg
-    function.ret["element_shape"] = function.ret.pop(output.name)
-    output.name = "element_shape"
-    return [function, *concrete.graph.as_graph_def().library.function]
+    return rewrite.traced_function_def(element_shape.get_concrete_function(), name, "element_shape")
 
 
 def fix_saved_model(source: Path, destination: Path) -> int:
@@ -484,9 +476,5 @@ def fix_saved_model(source: Path, destination: Path) -> int:
         for function_name in rewrite.with_callers(graph_def, changed_functions):
             if not function_name.startswith(_PREFIX):
                 renames[function_name] = f"{function_name}_opbridge_list_shape"
-    rewrite._rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    rewrite.write_saved_model(saved_model, renames, source, destination)
     return changed

@@ -25,7 +25,6 @@ handle comes from.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -331,9 +330,5 @@ def embed_vocabularies(source: Path, destination: Path) -> list[str]:
         _drop_unread_assets(meta_graph)
     # The functions that changed get new names: the originals may be loaded in
     # this process already (a tf.function source) with the file-reading body.
-    rewrite._rename_everywhere(saved_model, renames)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.copytree(source, destination)
-    (destination / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    rewrite.write_saved_model(saved_model, renames, source, destination)
     return files
