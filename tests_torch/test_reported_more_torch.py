@@ -133,3 +133,44 @@ def test_integer_einsum() -> None:
         )
 
     testing.assert_parity(module(fn), (a, b, c, d, big, huge, e8), rtol=0, atol=0, enable_x64=True)
+
+
+def test_histogram() -> None:
+    x = torch.randn(64)
+    x[3], x[8], x[9] = NAN, -INF, INF  # dropped
+    x[5], x[6], x[7] = 2.0, -2.0, 5.0  # both range ends are in (the last bin is closed); 5 is out
+    x[10], x[11] = -0.5, 0.3  # exactly on inner edges: the bin to the right
+    x[12] = torch.linspace(-1.3, 1.7, 38)[17]  # on a linspace edge of bins=37
+    w = torch.rand(64)
+    edges = torch.tensor([-2.0, -0.5, 0.0, 0.3, 2.0])
+
+    def fn(x: torch.Tensor, w: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            *torch.histogram(x, bins=10, range=(-2.0, 2.0)),
+            *torch.histogram(x, bins=37, range=(-1.3, 1.7)),  # edges from torch's fused linspace
+            *torch.histogram(x, edges),
+            *torch.histogram(x, edges, weight=w),
+            *torch.histogram(x, bins=5, range=(-2.0, 2.0), weight=w),  # weights added in element order
+            *torch.histogram(x, edges, density=True),
+            *torch.histogram(x.reshape(8, 8), bins=3, range=(0.5, 0.5)),  # an empty range widens by 0.5
+            torch.histc(x, bins=10, min=-2, max=2),  # already exact (aten_search)
+        )
+
+    testing.assert_parity(module(fn), (x, w, edges), rtol=0, atol=0)
+
+
+def test_histogram_weighted_density() -> None:
+    x = torch.randn(64)
+    x[3] = NAN
+    w = torch.rand(64)
+    edges = torch.tensor([-2.0, -0.5, 0.0, 0.3, 2.0])
+
+    def fn(x: torch.Tensor, w: torch.Tensor, edges: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.histogram(x, bins=5, range=(-2.0, 2.0), weight=w, density=True)[0],
+            torch.histogram(x, edges, weight=w, density=True)[0],
+        )
+
+    # torch divides by hist.sum(), its vectorized multi-accumulator sum; the model sums the bins in
+    # order: a float32 ulp apart (the weighted bins themselves are bitwise, test_histogram)
+    testing.assert_parity(module(fn), (x, w, edges), rtol=3e-7, atol=0)

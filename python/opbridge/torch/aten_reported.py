@@ -19,8 +19,8 @@ What litert-torch 0.10 does alone (measured, the same with the earlier opbridge 
   SIGN of NaN is NaN where torch's sign is 0.
 - logical_xor fails to export the flatbuffer; torch.hamming_window / blackman_window /
   bartlett_window have no lowering.
-- torch.fmin / fmax have no lowering (any dtype); einsum of integers fails to legalize (its integer
-  `tfl.batch_matmul`).
+- torch.fmin / fmax and torch.histogram have no lowering (any dtype); einsum of integers fails to
+  legalize (its integer `tfl.batch_matmul`).
 - torch.logsumexp with a NaN gives a number (its amax skips the NaN); with the NaN rules below it
   is torch's (NaN, +inf for a row with +inf, -inf for an all -inf row) without a rule of its own.
 - adaptive_avg_pool3d at output sizes that do not divide the input fails (litert-torch's lowering
@@ -65,6 +65,19 @@ The rewrites (each exact where torch's CPU kernel is exact):
   2^bits, so the contraction order (torch's path) does not change the result; int8 / int16 /
   uint8 in int32, wrapped back. The dtype is torch's: int64 for one operand that is summed
   (torch.sum's promotion), else the operands'. Bool einsum is left to litert-torch.
+- torch.histogram (bins as a count with range=, or a tensor of edges; weight=, density=): torch's
+  histogramdd CPU kernel for one dim: elements outside [first edge, last edge] and NaN dropped, the
+  bin upper_bound(edges, x) - 1 (a count with range: torch's linear guess and its search of the
+  edges guess - 1 .. guess + 1, the same result), the last edge in the last bin; counts exact,
+  weights added to their bin in element order (a sequential CUMSUM); the count's edges are torch's
+  float32 linspace computed at conversion (its kernel's fused start + step * i, reproduced exactly
+  in Python: equal to torch.linspace for 2..200 steps over several ranges). A count without range
+  (edges from the data's min / max at run time) is refused with a clear error. Deviations: density
+  with weights divides by hist.sum(), which torch sums with its vectorized multi-accumulator
+  reduction and the model in order (a float32 ulp apart); torch splits inputs above 200 elements
+  across threads and adds the per-thread histograms, so weighted bins of a large input can differ
+  by rounding (counts cannot).
+  torch.histc is aten_search's (already exact).
 
 Registration: each rule declines (NotImplemented) outside its dtypes and then hands the call to the
 rewrite an earlier family installed for the same op (aten_pointwise's int8/int16 abs, aten_misc's
@@ -79,6 +92,7 @@ everywhere in litert-torch (docs/torch.md): an int64 product beyond 2^31 wraps a
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -910,3 +924,144 @@ def int_einsum(equation: str, tensors: list[torch.Tensor], *, path: Any = None) 
     if not tensors or not all(_is_int(t) for t in tensors):
         return NotImplemented
     return _int_einsum(equation, list(tensors))
+
+
+# --- torch.histogram ------------------------------------------------------------------------------------
+
+
+def _fused(a: float, b: float, c: float) -> float:
+    """a * b + c rounded once to float32 (torch's linspace kernel is compiled with FMA contraction)."""
+    from fractions import Fraction
+
+    return _float32(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _float32(v: Any) -> float:
+    """v rounded to the nearest float32 (ties to even), in Python: a tensor made here would be traced
+    into the graph. An exact Fraction is rounded once (through float64 only where that is exact)."""
+    from fractions import Fraction
+
+    if isinstance(v, Fraction):
+        return _fraction_to_float32(v)
+    return struct.unpack("<f", struct.pack("<f", float(v)))[0]
+
+
+def _fraction_to_float32(v: Any) -> float:
+    if v == 0:
+        return 0.0
+    sign = -1 if v < 0 else 1
+    v = abs(v)
+    exponent = math.floor(math.log2(v.numerator) - math.log2(v.denominator))
+    while 2**exponent > v:  # log2 of huge integers may be off by one
+        exponent -= 1
+    while 2 ** (exponent + 1) <= v:
+        exponent += 1
+    quantum_exponent = max(exponent, -126) - 23  # float32: 24-bit significand, subnormals below 2^-126
+    scaled = v / (2**quantum_exponent) if quantum_exponent >= 0 else v * (2**-quantum_exponent)
+    whole = math.floor(scaled)
+    rest = scaled - whole
+    if rest > 0.5 or (rest == 0.5 and whole % 2 == 1):
+        whole += 1
+    return sign * float(whole) * 2.0**quantum_exponent
+
+
+def _linspace_edges(low: float, high: float, steps: int) -> list[float]:
+    """torch.linspace(low, high, steps) in float32 as torch's CPU kernel computes it (measured equal
+    for 2..200 steps over several ranges): step = float32((end - start) / (steps - 1)), the first
+    half start + step * i, the second end - step * (steps - 1 - i), each fused (rounded once)."""
+    start, end = _float32(low), _float32(high)
+    step = _float32(_float32(end - start) / (steps - 1))
+    half = steps // 2
+    return [_fused(step, i, start) if i < half else _fused(-step, steps - 1 - i, end) for i in range(steps)]
+
+
+def _histogram(
+    x: torch.Tensor, edges: torch.Tensor, bins: int, weight: Any, density: bool, local_search: bool, name: str
+) -> torch.Tensor:
+    """torch's histogramdd CPU kernel for one dim: an element outside [edges[0], edges[-1]] (or NaN)
+    is dropped; its bin is upper_bound(edges, x) - 1 (with a linear guess, torch searches only the
+    edges from guess - 1 to guess + 1: the same here), the last edge in the last bin. Counts are
+    exact; weights are added to their bin in element order (a sequential CUMSUM), as torch's
+    single-chunk loop does. density: hist / hist.sum() / the bin widths, in that order."""
+    flat = x.reshape(-1)
+    n = int(flat.shape[0])
+    if n == 0:
+        hist = torch.zeros(bins, dtype=x.dtype)
+        return hist / hist.sum() / (edges[1:] - edges[:-1]) if density else hist
+    low, high = edges[0], edges[-1]
+    inside = (flat >= low) & (flat <= high)
+    k = torch.arange(bins + 1, dtype=torch.int32)
+    at_or_above = flat.unsqueeze(-1) >= edges  # (n, bins + 1)
+    if local_search:
+        guess = ((torch.where(inside, flat, low) - low) * bins / (high - low)).to(torch.int32).unsqueeze(-1)
+        window = (k >= guess - 1) & (k < guess + 2)
+        first = torch.clamp(guess - 1, min=0)
+        pos = first + (at_or_above & window).to(torch.int32).sum(-1, keepdim=True, dtype=torch.int32) - 1
+        pos = pos.squeeze(-1)
+    else:
+        pos = at_or_above.to(torch.int32).sum(-1, dtype=torch.int32) - 1
+    pos = torch.where(pos == bins, pos - 1, pos)
+    hit = (pos.unsqueeze(-1) == k[:bins]) & inside.unsqueeze(-1)  # (n, bins)
+    if weight is None:
+        hist = hit.to(torch.int32).sum(0, dtype=torch.int32).to(x.dtype)
+    else:
+        w = weight.reshape(-1).to(x.dtype)
+        hist = torch.cumsum(torch.where(hit, w.unsqueeze(-1), torch.zeros((), dtype=x.dtype)), 0)[-1]
+        hist = torch.where(hist == 0, torch.zeros((), dtype=x.dtype), hist)  # torch's bins start at +0
+    if density:
+        total = torch.cumsum(hist, 0)[-1]
+        hist = hist / total / (edges[1:] - edges[:-1])
+    return hist
+
+
+def _histogram_input(x: torch.Tensor, weight: Any, name: str) -> torch.Tensor:
+    if x.dtype == torch.float64:
+        from .aten_search import _float64_as_float32
+
+        x = x.to(_float64_as_float32(name))
+    if x.dtype != torch.float32:
+        raise ValueError(f"{name}: dtype {x.dtype} is not supported (float32)")
+    if weight is not None and tuple(weight.shape) != tuple(x.shape):
+        raise ValueError(
+            f"{name}: weight must have the input's shape {tuple(x.shape)}, got {tuple(weight.shape)}"
+        )
+    return x
+
+
+@_rule(aten.histogram.bin_ct)
+def histogram_bin_ct(
+    x: torch.Tensor, bins: int = 100, *, range: Any = None, weight: Any = None, density: bool = False
+) -> Any:
+    name = "aten.histogram"
+    x = _histogram_input(x, weight, name)
+    if bins <= 0:
+        raise ValueError(f"{name}: bins must be > 0, got {bins}")
+    if range is None:
+        raise ValueError(
+            f"{name}: bins as a count needs range= (its edges, torch's linspace, are computed at "
+            "conversion; the data's own min / max would need them at run time)"
+        )
+    low, high = float(range[0]), float(range[1])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name}: range [{low}, {high}] is not finite")
+    if low > high:
+        raise ValueError(f"{name}: range's max must be larger than its min, got [{low}, {high}]")
+    if low == high:  # torch (as numpy) widens an empty range
+        low, high = low - 0.5, high + 0.5
+    values = _linspace_edges(low, high, bins + 1)
+    edges = torch.cat([torch.full((1,), v, dtype=torch.float32) for v in values])
+    return _histogram(x, edges, bins, weight, density, True, name), edges
+
+
+@_rule(aten.histogram.bins_tensor)
+def histogram_bins_tensor(
+    x: torch.Tensor, bins: torch.Tensor, *, weight: Any = None, density: bool = False
+) -> Any:
+    name = "aten.histogram"
+    x = _histogram_input(x, weight, name)
+    if bins.dim() != 1 or int(bins.shape[0]) < 2:
+        raise ValueError(
+            f"{name}: bins must be a 1-D tensor of at least 2 edges, got shape {tuple(bins.shape)}"
+        )
+    edges = bins.to(x.dtype)
+    return _histogram(x, edges, int(bins.shape[0]) - 1, weight, density, False, name), edges.clone()
