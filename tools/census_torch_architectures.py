@@ -10,8 +10,9 @@ seconds.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -59,6 +60,54 @@ def _tiny(name: str, generic: bool = True, **overrides: Any) -> Any:
         if generic and hasattr(default, key) and not isinstance(getattr(cls, key, None), property)
     }
     return cls(**{**sizes, **overrides})
+
+
+# The fields a config's weight initialization reads: standard deviations (most architectures draw their
+# linear and embedding weights from N(0, std)), and factors (T5, CLIP, SigLIP, OWL-ViT, GroupViT,
+# Kosmos-2, Pix2Struct: multipliers of stds the model derives, 1.0 by default).
+_INIT_STDS = ("initializer_range", "init_std", "initializer_std", "embed_init_std")
+_INIT_FACTORS = ("initializer_factor",)
+_USUAL_STD = 0.02  # transformers' usual initializer_range: a factor grows by std / this
+
+
+def _widen(config: Any, std: float, seen: set[int]) -> None:
+    """Sets config's (and its sub-configs': backbone, vision, prompt encoder...) initialization fields."""
+    if id(config) in seen:
+        return
+    seen.add(id(config))
+    for key in _INIT_STDS:
+        if isinstance(getattr(config, key, None), float):
+            setattr(config, key, std)
+    for key in _INIT_FACTORS:
+        if isinstance(getattr(config, key, None), (int, float)):
+            setattr(config, key, float(getattr(config, key)) * std / _USUAL_STD)
+    for value in list(vars(config).values()):
+        if isinstance(value, transformers.PreTrainedConfig):
+            _widen(value, std, seen)
+
+
+@contextlib.contextmanager
+def initializer_range(std: float | None) -> Iterator[None]:
+    """Within it, every transformers model built initializes its weights with standard deviation `std`
+    instead of its config's (0.02 or 0.01 by default: the tiny models' activations are then small,
+    and a wrong lowering can hide under the census's relative threshold). Factor fields are
+    multiplied by std / 0.02. None: the configs as they are. Hooks PreTrainedModel.__init__, which
+    every model and sub-model (backbones) calls with its config before drawing its weights, so the
+    architectures that build their configs themselves (not through `_tiny`) are covered too."""
+    if std is None:
+        yield
+        return
+    original = transformers.PreTrainedModel.__init__
+
+    def init(self: Any, config: Any, *args: Any, **kwargs: Any) -> None:
+        _widen(config, std, set())
+        original(self, config, *args, **kwargs)
+
+    transformers.PreTrainedModel.__init__ = init
+    try:
+        yield
+    finally:
+        transformers.PreTrainedModel.__init__ = original
 
 
 def _ids(g: torch.Generator, length: int = 8) -> torch.Tensor:
