@@ -185,3 +185,33 @@ def test_vectorized_map_fallback_loop() -> None:
         x = np.random.default_rng(shape[0]).normal(size=shape).astype(np.float32)
         for runtime in RUNTIMES:
             _assert_tf_numbers([per_step(x).numpy()], run_tflite(tflite, [x], runtime), f"{shape} {runtime}")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int16", "uint8", "float64"])
+def test_list_writes_in_place_where_litert_can(dtype: str) -> None:
+    """A loop's list writes become one DYNAMIC_UPDATE_SLICE each (O(T) copies, not the
+    two slices and a concatenation per step of the stock lowering) for the types LiteRT's
+    DYNAMIC_UPDATE_SLICE takes; uint8 and float64 lists keep the slices (the in-place
+    lowering would leave XlaDynamicUpdateSlice, which nothing runs). Same values either way."""
+    import tensorflow as tf
+
+    from opbridge import tflite_model
+
+    tf_dtype = tf.as_dtype(dtype)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf_dtype)])
+    def reverse_rows(x: Any) -> Any:
+        rows = tf.TensorArray(tf_dtype, size=tf.shape(x)[0], element_shape=[3])
+        for t in tf.range(tf.shape(x)[0]):
+            rows = rows.write(t, x[tf.shape(x)[0] - 1 - t] * tf.cast(2, tf_dtype))
+        return rows.stack()
+
+    tflite = opbridge.convert(reverse_rows)
+    ops = tflite_model.op_histogram(tflite)
+    in_place = dtype in ("float32", "int16")
+    assert ("DYNAMIC_UPDATE_SLICE" in ops) == in_place, ops
+    assert "XlaDynamicUpdateSlice" not in ops
+    x = (np.arange(15).reshape(5, 3) % 7).astype(dtype)
+    for runtime in RUNTIMES:
+        got = run_tflite(tflite, [x], runtime)
+        np.testing.assert_array_equal(next(iter(got.values())), reverse_rows(x).numpy(), err_msg=runtime)

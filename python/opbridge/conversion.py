@@ -207,6 +207,8 @@ def convert_model(
             converter = src.converter()
         converter.allow_custom_ops = True
         converter.target_spec._experimental_custom_op_registerers = registerers()
+        if _writes_tensor_lists_in_place(src, exported):
+            converter._experimental_enable_dynamic_update_slice = True
         mode = _apply_quantization(tf, converter, quantize, representative_data)
         if mode == "none":
             # The converter's boundary-value pass turns every float constant
@@ -244,6 +246,16 @@ def convert_model(
         vocabularies=vocabularies,
         seconds=time.perf_counter() - start,
     )
+
+
+def _writes_tensor_lists_in_place(src: ModelSource, exported: Path | None) -> bool:
+    """A loop writing a tensor list converts to in-place writes (tensor_list_shape.writes_in_place)."""
+    if exported is not None:
+        proto = rewrite._load_saved_model_proto(exported)
+        return any(tensor_list_shape.writes_in_place(m.graph_def) for m in proto.meta_graphs)
+    if src.function is not None:
+        return tensor_list_shape.writes_in_place(src.concrete().graph.as_graph_def())
+    return False
 
 
 def _is_torch_module(obj: Any) -> bool:
