@@ -215,3 +215,27 @@ def test_list_writes_in_place_where_litert_can(dtype: str) -> None:
     for runtime in RUNTIMES:
         got = run_tflite(tflite, [x], runtime)
         np.testing.assert_array_equal(next(iter(got.values())), reverse_rows(x).numpy(), err_msg=runtime)
+
+
+def test_keras_ops_scan_and_map() -> None:
+    """keras.ops.scan keeps its carry in a list written before the loop (the element's dims
+    are that item's); keras.ops.map maps rows of unknown length."""
+    import keras
+    from keras import ops
+
+    class ScanAndMap(keras.layers.Layer):
+        def call(self, x: Any) -> Any:
+            steps = ops.transpose(x, [1, 0, 2])
+            _, ys = ops.scan(
+                lambda c, e: (ops.tanh(c + e), ops.tanh(c + e) * 2.0), ops.zeros_like(steps[0]), steps
+            )
+            return ops.transpose(ys, [1, 0, 2]), ops.map(lambda row: ops.softmax(row), x)
+
+    inputs = keras.Input((None, 4))
+    model = keras.Model(inputs, ScanAndMap()(inputs))
+    tflite = opbridge.convert(model)
+    for shape in ((1, 5, 4), (3, 2, 4)):
+        x = np.random.default_rng(shape[0]).normal(size=shape).astype(np.float32)
+        want = [np.asarray(w) for w in model(x)]
+        for runtime in RUNTIMES:
+            _assert_tf_numbers(want, run_tflite(tflite, [x], runtime), f"{shape} {runtime}")

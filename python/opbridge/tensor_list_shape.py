@@ -416,11 +416,15 @@ def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: A
         reference = loop.input[k]
         offset = 0
         dtype = types[k]
-        if dim[0] == "elem":  # an element of a list made from a tensor: that tensor's dim d + 1
+        if dim[0] == "elem":
             _, producer = _through_identities(reference, by_name)
-            if producer is None or producer.op != "TensorListFromTensor":
+            if producer is not None and producer.op == "TensorListFromTensor":  # that tensor's dim d + 1
+                reference, offset, dtype = producer.input[0], 1, producer.attr["element_dtype"].type
+            elif producer is not None and producer.op == "TensorListSetItem":
+                # A list written before the loop (keras.ops.scan's carry): the item's dim d.
+                reference, dtype = producer.input[2], producer.attr["element_dtype"].type
+            else:
                 return None
-            reference, offset, dtype = producer.input[0], 1, producer.attr["element_dtype"].type
         if (reference, dtype) not in inputs:
             inputs.append((reference, dtype))
         return ("t", inputs.index((reference, dtype)), d + offset)
