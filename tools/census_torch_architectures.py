@@ -67,6 +67,10 @@ def _tiny(name: str, generic: bool = True, **overrides: Any) -> Any:
 # Kosmos-2, Pix2Struct: multipliers of stds the model derives, 1.0 by default).
 _INIT_STDS = ("initializer_range", "init_std", "initializer_std", "embed_init_std")
 _INIT_FACTORS = ("initializer_factor",)
+# Layer scales: a residual block's output multiplied by a learned per-channel scale that starts at 1e-6
+# (ConvNext), 1e-5 (PoolFormer, SwiftFormer), 0.01 (Mimi) or 0.1 (Beit): at that start the blocks'
+# computations hardly reach the output. Set to 1 (trained models' scales are far from their start).
+_LAYER_SCALES = ("layer_scale_init_value", "layerscale_value", "layer_scale_initial_scale")
 _USUAL_STD = 0.02  # transformers' usual initializer_range: a factor grows by std / this
 
 
@@ -81,6 +85,9 @@ def _widen(config: Any, std: float, seen: set[int]) -> None:
     for key in _INIT_FACTORS:
         if isinstance(getattr(config, key, None), (int, float)):
             setattr(config, key, float(getattr(config, key)) * std / _USUAL_STD)
+    for key in _LAYER_SCALES:
+        if isinstance(getattr(config, key, None), float):
+            setattr(config, key, 1.0)
     for value in list(vars(config).values()):
         if isinstance(value, transformers.PreTrainedConfig):
             _widen(value, std, seen)
@@ -91,9 +98,10 @@ def initializer_range(std: float | None) -> Iterator[None]:
     """Within it, every transformers model built initializes its weights with standard deviation `std`
     instead of its config's (0.02 or 0.01 by default: the tiny models' activations are then small,
     and a wrong lowering can hide under the census's relative threshold). Factor fields are
-    multiplied by std / 0.02. None: the configs as they are. Hooks PreTrainedModel.__init__, which
-    every model and sub-model (backbones) calls with its config before drawing its weights, so the
-    architectures that build their configs themselves (not through `_tiny`) are covered too."""
+    multiplied by std / 0.02, layer scales start at 1. None: the configs as they are. Hooks
+    PreTrainedModel.__init__, which every model and sub-model (backbones) calls with its config before
+    drawing its weights, so the architectures that build their configs themselves (not through
+    `_tiny`) are covered too."""
     if std is None:
         yield
         return
