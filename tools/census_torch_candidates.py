@@ -750,4 +750,44 @@ CANDIDATES: dict[str, Builder] = {
         ),
         (_randn(g, 1, 8, 4, 8),),
     ),
+    # NaN-ignoring min/max, uneven adaptive 3-D pooling, integer einsum, histogram (aten_reported)
+    "fmin/fmax with NaN": lambda g: (
+        (lambda a, b: torch.stack([torch.fmin(a, b), torch.fmax(a, b)])),
+        (
+            torch.where(torch.rand(4, 16, generator=g) < 0.2, float("nan"), _randn(g, 4, 16)),
+            torch.where(torch.rand(4, 16, generator=g) < 0.2, float("nan"), _randn(g, 4, 16)),
+        ),
+    ),
+    "fmin int": lambda g: (
+        (lambda a, b: torch.fmin(a, b).float()),
+        (torch.randint(-100, 100, (4, 16), generator=g), torch.randint(-100, 100, (4, 16), generator=g)),
+    ),
+    "logsumexp with NaN/inf rows": lambda g: (
+        (lambda x: torch.logsumexp(x, dim=-1)),
+        (torch.cat([_randn(g, 3, 16), torch.tensor([[float("nan")] + [0.0] * 15, [float("inf")] * 16])]),),
+    ),
+    "adaptive_avg_pool3d uneven": lambda g: (
+        (lambda x: F.adaptive_avg_pool3d(x, (3, 4, 4))),
+        (_randn(g, 2, 3, 5, 7, 6),),
+    ),
+    "einsum int ij,jk->ik": lambda g: (
+        (lambda a, b: torch.einsum("ij,jk->ik", a, b).float()),
+        (torch.randint(-50, 50, (3, 4), generator=g), torch.randint(-50, 50, (4, 5), generator=g)),
+    ),
+    "einsum int bij,bjk->bik": lambda g: (
+        (lambda a, b: torch.einsum("bij,bjk->bik", a, b).float()),
+        (
+            torch.randint(-50, 50, (2, 3, 4), generator=g, dtype=torch.int32),
+            torch.randint(-50, 50, (2, 4, 5), generator=g, dtype=torch.int32),
+        ),
+    ),
+    "einsum int i,j->ij": lambda g: (
+        (lambda a, b: torch.einsum("i,j->ij", a, b).float()),
+        (torch.randint(-50, 50, (4,), generator=g), torch.randint(-50, 50, (5,), generator=g)),
+    ),
+    "histogram": lambda g: ((lambda x: torch.histogram(x, bins=10, range=(-2.0, 2.0))[0]), (_randn(g, 64),)),
+    "histogram edges weight density": lambda g: (
+        (lambda x, e, w: torch.histogram(x, e, weight=w, density=True)[0]),
+        (_randn(g, 64), torch.tensor([-2.0, -0.5, 0.0, 0.3, 2.0]), _uniform(g, 0, 1, 64)),
+    ),
 }
