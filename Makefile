@@ -164,11 +164,13 @@ sanitize: build
 	$(PY) tools/sanitize.py $(ASAN_VENV)/bin/python $(SEEDS_DIR)
 
 # The censuses of real architectures: keras-hub (docs/models.md), one small model at
-# a time, each in its own process, and Keras applications and layers (docs/models-keras.md),
-# at the lowest priority (they take a while).
+# a time, each in its own process, and Keras applications and layers (docs/models-keras.md;
+# the same rows in tf_keras, Keras 2: docs/models-tf-keras.md), at the lowest priority (they
+# take a while).
 census: build
 	nice -n 19 $(PY) tools/census_models.py
 	nice -n 19 $(PY) tools/census_keras.py
+	nice -n 19 $(PY) tools/census_keras.py --legacy
 
 # The PyTorch censuses: op candidates (docs/ops-torch.md), Hugging Face transformers
 # architectures (docs/models-torch.md) and diffusers models (docs/models-diffusers.md) from tiny

@@ -7,6 +7,14 @@ interpreter (inputs fed by index) and compared with the Keras model in TF.
     python tools/census_keras.py                  # every row -> docs/models-keras.md
     python tools/census_keras.py --only LSTM ResNet50   # those rows (the rest from the JSON)
     python tools/census_keras.py --list
+    python tools/census_keras.py --legacy         # the rows in tf_keras -> docs/models-tf-keras.md
+
+With --legacy every row is built with tf_keras (`import tf_keras`, what tf.keras is
+under TF_USE_LEGACY_KERAS=1) instead of Keras 3: the stock converter exports such
+a model with tf.saved_model.save, and so does opbridge.convert. The process runs
+with TF_USE_LEGACY_KERAS=1, as a Keras 2 user's does. Rows whose layer,
+activation or argument tf_keras lacks are skipped and listed; every other row
+builds with the same call in both (no row needs a builder of its own).
 
 The conversion, run and comparison of a row are tools/census_models.py's
 (`census_one`), imported; this file only builds the rows. The rows run in one
@@ -41,6 +49,41 @@ import census_models as cm
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS: dict[str, tuple[str, str]] = {}  # name -> (group, what)
+LEGACY = False  # --legacy: build the rows with tf_keras
+
+
+class Absent(Exception):
+    """The row's layer, activation or argument does not exist in tf_keras."""
+
+
+def _keras() -> Any:
+    """The Keras module the rows are built with: Keras 3, or tf_keras with --legacy."""
+    if LEGACY:
+        import tf_keras
+
+        return tf_keras
+    import keras
+
+    return keras
+
+
+@contextlib.contextmanager
+def _absent_in_legacy() -> Iterator[None]:
+    """Turns tf_keras' "no such layer / activation" errors into Absent (the row is skipped)."""
+    try:
+        yield
+    except AttributeError as exc:
+        if LEGACY and "tf_keras" in str(exc) and "has no attribute" in str(exc):
+            raise Absent(str(exc).split("has no attribute")[-1].strip(" '") + " is not in tf_keras") from exc
+        raise
+    except ValueError as exc:
+        if LEGACY and "Unknown activation function" in str(exc):
+            raise Absent(cm._first_line(str(exc))) from exc
+        raise
+    except TypeError as exc:
+        if LEGACY and "Keyword argument not understood" in str(exc):
+            raise Absent(f"argument {exc.args[-1]} is not in tf_keras") from exc
+        raise
 
 
 def _compare_by_index(
@@ -109,19 +152,34 @@ def _dtype(kind: Any) -> str:
     return "float32"
 
 
+def _legacy_reference(model: Any) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """TF's outputs of a tf_keras model, keyed as its serving signature keys them:
+    by `model.output_names` (the layers that make them: "lstm", "lstm_1", ...), in
+    flattening order, where census_models' reference would say output_0, ..."""
+
+    def reference(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        import tensorflow as tf
+
+        xs = [inputs[t.name] for t in model.inputs]
+        out = tf.nest.flatten(model(xs if len(xs) > 1 else xs[0], training=False))
+        return {n: np.asarray(v) for n, v in zip(model.output_names, out, strict=True)}
+
+    return reference
+
+
 def layer_row(name: str, what: str, call: Callable[..., Any], *inputs: tuple[tuple[int, ...], Any]) -> None:
     """A row: `call(keras, *input_tensors)` gives the output(s) of a model over
     inputs of the given (shape without batch, kind)."""
 
     def build(rng: np.random.Generator) -> cm.Case:
-        import keras
-
+        keras = _keras()
         tensors = [
             keras.Input(shape, dtype=_dtype(kind), name=f"x{i}") for i, (shape, kind) in enumerate(inputs)
         ]
-        model = keras.Model(tensors, call(keras, *tensors))
+        with _absent_in_legacy():
+            model = keras.Model(tensors, call(keras, *tensors))
         data = {f"x{i}": _data(rng, shape, kind) for i, (shape, kind) in enumerate(inputs)}
-        return cm.Case(model, data)
+        return cm.Case(model, data, _legacy_reference(model) if LEGACY else None)
 
     ROWS[name] = ("layer", what)
     cm.architecture(name, what)(build)
@@ -129,11 +187,13 @@ def layer_row(name: str, what: str, call: Callable[..., Any], *inputs: tuple[tup
 
 def application_row(name: str, size: int, extended: bool = False) -> None:
     def build(rng: np.random.Generator) -> cm.Case:
-        import keras
-
-        model = getattr(keras.applications, name)(weights=None, input_shape=(size, size, 3), classes=10)
+        keras = _keras()
+        with _absent_in_legacy():
+            application = getattr(keras.applications, name)
+        model = application(weights=None, input_shape=(size, size, 3), classes=10)
         (input_name,) = [t.name for t in model.inputs]
-        return cm.Case(model, {input_name: rng.uniform(0, 255, (cm.BATCH, size, size, 3)).astype(np.float32)})
+        data = {input_name: rng.uniform(0, 255, (cm.BATCH, size, size, 3)).astype(np.float32)}
+        return cm.Case(model, data, _legacy_reference(model) if LEGACY else None)
 
     what = f"keras.applications.{name}(weights=None, input {size}x{size}x3, classes=10)"
     ROWS[name] = ("application-extended" if extended else "application", what)
@@ -627,7 +687,7 @@ def _string_safe_input_specs() -> None:
     from opbridge import source
 
     def input_specs(self: Any) -> list[Any]:
-        if self.keras_model is None:
+        if self.keras_model is None or self.legacy_keras:  # tf_keras' dtypes are tf.DTypes
             return original(self)
         return [
             source.InputSpec(t.name, tuple(t.shape), np.dtype(object if t.dtype == "string" else t.dtype))
@@ -654,16 +714,51 @@ def _lock(path: str | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _census_row(name: str) -> Any:
-    import keras
+SKIPPED = "skipped"  # a Finding's parity for a row whose layer tf_keras lacks
 
+
+def use_legacy() -> None:
+    """--legacy: the rows are built with tf_keras; the stock converter's builtins-only
+    run converts the tf_keras model with from_keras_model (census_models' would
+    wrap it in a tf.function, as it does for anything but a Keras 3 model)."""
+    global LEGACY
+    LEGACY = True
+    # tf.keras is tf_keras too, as in a Keras 2 user's process (set before TensorFlow is imported):
+    # tf_keras' own SpectralNormalization builds a tf.keras InputSpec, which Keras 3's would not be.
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    for name, (group, what) in ROWS.items():
+        if what.startswith("keras."):
+            what = "tf_" + what
+        ROWS[name] = (group, what)
+        cm.ARCHITECTURES[name].what = what
+    original = cm._builtins_only
+
+    def builtins_only(tf: Any, model: Any) -> bytes:
+        import tf_keras
+
+        if not isinstance(model, tf_keras.Model):
+            return original(tf, model)
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        with cm._quiet():
+            return bytes(converter.convert())
+
+    cm._builtins_only = builtins_only
+
+
+def _census_row(name: str) -> Any:
     try:
         finding = cm.census_one(name)
+        if LEGACY:
+            # census_one calls anything but a Keras 3 model a tf.function; the tf_keras model converted.
+            finding.route = "tf_keras model"
+    except Absent as exc:
+        finding = cm.Finding(name, ROWS[name][1], error=str(exc), parity=SKIPPED)
     except Exception as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         message = lines[-1] if lines and lines[0] == "in user code:" else cm._first_line(str(exc))
         finding = cm.Finding(name, ROWS[name][1], error=f"{type(exc).__name__}: {message}", parity="-")
-    keras.backend.clear_session()
+    _keras().backend.clear_session()
     gc.collect()
     return finding
 
@@ -685,6 +780,8 @@ def run_rows(names: list[str], timeout: float, lock: str | None = None) -> list[
                     *remaining,
                     "--child-out",
                     str(out),
+                    *(["--legacy"] if LEGACY else []),
+                    *(["--lock", lock] if lock else []),
                 ],
                 stdout=subprocess.DEVNULL,
                 # A file, not a pipe: TF's logging would fill a pipe nobody reads and stall the child.
@@ -739,27 +836,49 @@ def run_rows(names: list[str], timeout: float, lock: str | None = None) -> list[
 # --- report -------------------------------------------------------------------------
 
 
+_HEAD = """# Keras applications and layers (generated)
+
+Generated by `{command}` on {date} with {versions}; do not edit by hand \
+(tools/census_keras.py regenerates it; docs/models-keras.json has the same findings).
+
+Each row is a keras.applications architecture (weights=None, seeded random weights, classes=10,
+the smallest input it allows) or a keras.layers class in a small Keras model (typical arguments,
+batch dynamic), converted with the stock converter and TFLite builtins only (`from_keras_model`),
+then with `opbridge.convert`; the opbridge model runs in LiteRT and TF's TFLite interpreter"""
+
+_LEGACY_HEAD = """# tf_keras (Keras 2) applications and layers (generated)
+
+Generated by `{command}` on {date} with {versions}; do not edit by hand (tools/census_keras.py --legacy \
+regenerates it; docs/models-tf-keras.json has the same findings).
+
+The rows of docs/models-keras.md built with tf_keras (Keras 2: `import tf_keras`, or tf.keras
+under TF_USE_LEGACY_KERAS=1) instead of Keras 3: each a tf_keras.applications architecture
+(weights=None, seeded random weights, classes=10, the smallest input it allows) or a
+tf_keras.layers class in a small functional model (typical arguments, batch dynamic), converted
+with the stock converter and TFLite builtins only (`from_keras_model`, which exports a tf_keras
+model with tf.saved_model.save), then with `opbridge.convert` (which exports it the same way);
+the opbridge model runs in LiteRT and TF's TFLite interpreter"""
+
+
 def markdown(findings: list[Any], versions: dict[str, str], command: str) -> str:
+    prefix = "tf_keras." if LEGACY else "keras."
     groups = {
-        "application": "keras.applications",
-        "application-extended": "keras.applications",
-        "layer": "keras.layers",
+        "application": prefix + "applications",
+        "application-extended": prefix + "applications",
+        "layer": prefix + "layers",
     }
+    skipped = [f for f in findings if f.parity == SKIPPED]
+    findings = [f for f in findings if f.parity != SKIPPED]
     builtins = sum(f.builtins_converts for f in findings)
     opbridge = sum(f.opbridge_converts for f in findings)
     match = sum(f.parity == "match" for f in findings)
+    head = (_LEGACY_HEAD if LEGACY else _HEAD).format(
+        command=command,
+        date=datetime.date.today().isoformat(),
+        versions=", ".join(f"{k} {v}" for k, v in versions.items()),
+    )
     lines = [
-        "# Keras applications and layers (generated)",
-        "",
-        f"Generated by `{command}` on {datetime.date.today().isoformat()} with "
-        + ", ".join(f"{k} {v}" for k, v in versions.items())
-        + "; do not edit by hand (tools/census_keras.py regenerates it; docs/models-keras.json has the same"
-        " findings).",
-        "",
-        "Each row is a keras.applications architecture (weights=None, seeded random weights, classes=10,",
-        "the smallest input it allows) or a keras.layers class in a small Keras model (typical arguments,",
-        "batch dynamic), converted with the stock converter and TFLite builtins only (`from_keras_model`),",
-        "then with `opbridge.convert`; the opbridge model runs in LiteRT and TF's TFLite interpreter",
+        *head.splitlines(),
         f"(inputs fed by index, batch {cm.BATCH}) and is compared with the Keras model in TF",
         f"(training=False): `match` is max |TFLite - TF| <= {cm.TOLERANCE:g} x max |TF| in both runtimes",
         f"(integer outputs: exact below a scale of {1 / cm.TOLERANCE:g}; strings: exact). Random",
@@ -770,6 +889,11 @@ def markdown(findings: list[Any], versions: dict[str, str], command: str) -> str
         f"- {len(findings)} rows; {builtins} convert with builtins only; {opbridge} convert with opbridge",
         f"  (every custom op has a kernel); {match} match TF in both runtimes.",
     ]
+    if skipped:
+        lines.append(
+            f"- {len(skipped)} rows of the Keras 3 census skipped, their layer, activation or argument not in"
+            " tf_keras: " + "; ".join(f"{f.name} ({f.error})" for f in skipped) + "."
+        )
     left: dict[str, list[str]] = {}
     for f in findings:
         for op in f.custom_ops:
@@ -820,7 +944,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="rows to run (the rest kept from the JSON)")
     parser.add_argument("--all", action="store_true", help="also the larger keras.applications variants")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "models-keras.md")
+    parser.add_argument("--legacy", action="store_true", help="build the rows with tf_keras (Keras 2)")
+    parser.add_argument("--out", type=Path, help="docs/models-keras.md (--legacy: docs/models-tf-keras.md)")
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds per row")
     parser.add_argument("--list", action="store_true")
     parser.add_argument(
@@ -831,6 +956,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.legacy:
+        use_legacy()
+    if args.out is None:
+        args.out = ROOT / "docs" / ("models-tf-keras.md" if args.legacy else "models-keras.md")
     if args.list:
         for name, (group, what) in ROWS.items():
             print(f"{name} [{group}]: {what}")
@@ -862,8 +991,17 @@ def main(argv: list[str] | None = None) -> int:
         by_name[f.name] = f
     print(f"{len(names)} rows in {(time.perf_counter() - start) / 60:.1f} min")
     findings = [by_name[n] for n in ROWS if n in by_name]
-    command = "python tools/census_keras.py --lock /tmp/opbridge.lock" + (" --all" if args.all else "")
-    args.out.write_text(markdown(findings, cm._versions(), command))
+    command = (
+        "python tools/census_keras.py --lock /tmp/opbridge.lock"
+        + (" --legacy" if args.legacy else "")
+        + (" --all" if args.all else "")
+    )
+    versions = cm._versions()
+    if args.legacy:
+        from importlib.metadata import version
+
+        versions = {**versions, "tf-keras": version("tf-keras")}
+    args.out.write_text(markdown(findings, versions, command))
     json_path.write_text(json.dumps([asdict(f) for f in findings], indent=1) + "\n")
     print(f"wrote {args.out} and {json_path}")
     return 0
