@@ -150,22 +150,6 @@ def test_scan_and_map_fn_over_unknown_dims() -> None:
             _assert_tf_numbers(want, run_tflite(tflite, [x], runtime), f"{shape} {runtime}")
 
 
-def test_tf_keras_recurrent_layer_any_batch() -> None:
-    """The same for a tf_keras (Keras 2) model, which opbridge.convert exports as the
-    stock converter does (tf.saved_model.save, about 5 s for one RNN layer): its RNN loop
-    reserves (-1, units) too. (The stock converter's failure on it is the same as above.)"""
-    import tf_keras
-
-    tf_keras.utils.set_random_seed(5)
-    inputs = tf_keras.Input((STEPS, FEATURES))
-    model = tf_keras.Model(inputs, tf_keras.layers.GRU(3, return_sequences=True)(inputs))
-    tflite = opbridge.convert(model)
-    for batch in (1, 3):
-        x = np.random.default_rng(batch).normal(size=(batch, STEPS, FEATURES)).astype(np.float32)
-        for runtime in RUNTIMES:
-            _assert_tf_numbers([model(x).numpy()], run_tflite(tflite, [x], runtime), f"{batch} {runtime}")
-
-
 def test_vectorized_map_fallback_loop() -> None:
     """tf.vectorized_map falls back to a loop for zt[k] with k per step: the item's rank is
     unknown to TF (bounds computed per step), its dims come from the slice's masks."""
