@@ -126,6 +126,26 @@ def test_edge_values_give_tf_bits(tf):
         run_tflite(_stock(tf, floordiv), [X, Y], "litert")
 
 
+def test_div_no_nan_of_rank_5_prepares_and_gives_tf_bits(tf):
+    """tf.math.divide_no_nan at rank 5 with an unknown batch (tf_keras' GroupNormalization):
+    the stock model fails to prepare at any batch (a BROADCAST_TO onto a wrongly folded
+    shape); opbridge's runs and gives TF's bits, zero divisors (and NaN over zero) 0."""
+    spec = [tf.TensorSpec([None, 4, 4, 2, 3], tf.float32), tf.TensorSpec([None, 1, 1, 2, 1], tf.float32)]
+    divide = tf.function(tf.math.divide_no_nan, input_signature=spec)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 4, 4, 2, 3)).astype(np.float32)
+    x[1, 0, 0, 0] = [np.nan, np.inf, -0.0]
+    y = rng.normal(size=(3, 1, 1, 2, 1)).astype(np.float32)
+    y[1, 0, 0, 0, 0] = 0.0
+    y[2, 0, 0, 1, 0] = -0.0
+    with pytest.raises(RuntimeError, match="broadcastable"):
+        run_tflite(_stock(tf, divide), [x, y], "litert")
+    model = opbridge.convert(divide)
+    for runtime in RUNTIMES:
+        got = next(iter(run_tflite(model, [x, y], runtime).values()))
+        assert _bits_equal(divide(x, y).numpy(), got), runtime
+
+
 def test_normalization_epsilon_keeps_plain_rsqrt(tf):
     """rsqrt(var + eps) and rsqrt(max(s, eps)) are never of zero: no guard, one RSQRT."""
 

@@ -22,6 +22,11 @@ something else than TF (measured with TF 2.21 and ai-edge-litert, XNNPACK on and
 - float `FloorDiv`: LiteRT's FLOOR_DIV fails the whole invoke on a zero divisor
   ("Division by 0"); TF gives floor(x / y) (+-inf, NaN). Becomes Floor(x / y), TF's
   own formula.
+- float `DivNoNan` (`tf.math.divide_no_nan`, which tf_keras' GroupNormalization
+  uses through tf.nn.weighted_moments) of rank 5 with an unknown dim: the converter
+  lowers it through BROADCAST_TO ops onto a shape it folded wrong, and the model fails
+  to prepare at any batch ("Output shape must be broadcastable"). Becomes
+  where(y == 0, 0, x / y), TF's definition, which converts to EQUAL, DIV, SELECT_V2.
 
 How: before conversion (on the SavedModel that opbridge.convert exports), each such
 node's op becomes a call of a library function traced from the replacement (a node
@@ -275,11 +280,27 @@ def _floor_div_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
     return _Plan(("FloorDiv", dtype), "z", build)
 
 
+def _div_no_nan_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
+    dtype = node.attr["T"].type
+    if dtype != _DT_FLOAT:
+        return None
+
+    def build(tf: Any) -> Any:
+        def div_no_nan(x: Any, y: Any) -> Any:
+            return tf.where(tf.equal(y, 0.0), 0.0, tf.math.truediv(x, y))
+
+        spec = tf.TensorSpec(None, tf.float32)
+        return tf.function(div_no_nan, input_signature=[spec, spec], autograph=False)
+
+    return _Plan(("DivNoNan", dtype), "z", build)
+
+
 _PLANNERS: dict[str, Callable[[Any, dict[str, Any]], _Plan | None]] = {
     "Rsqrt": _rsqrt_plan,
     "Cast": _cast_plan,
     "LookupTableSizeV2": _size_plan,
     "FloorDiv": _floor_div_plan,
+    "DivNoNan": _div_no_nan_plan,
     **dict.fromkeys(_QDQ_OPS, _qdq_plan),
 }
 
