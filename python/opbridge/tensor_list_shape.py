@@ -13,9 +13,12 @@ So, before conversion, such an element shape becomes the run-time shape of what 
 loop writes into the list: the item of the first TensorListSetItem on it in the loop
 body. The item's dims are followed back through the body (elementwise ops with
 broadcasting, MatMul, BiasAdd, Split, Concat, Transpose, slices, Squeeze, Tile,
-reductions, convolutions, list reads) to the shapes of the loop's initial values (the states, the
-tensor the input list was made from), and computed from those in front of the reserve.
-A dim that cannot be followed leaves the node as it is, and the converter's error stands.
+reductions, convolutions, list reads) to the shapes of the loop's initial values (the
+states, the tensor or item a list was made from), and computed from those in front of
+the reserve. A list written before any loop (tf.scan's initializer) takes that item's
+shape. A dim that cannot be followed leaves the node as it is, and the converter's
+error stands. `writes_in_place` tells conversion.py when the writes can be lowered to
+DYNAMIC_UPDATE_SLICE.
 
 Assumed, as the converter's own lowering assumes: a loop variable keeps the shape of its
 initial value (tf.while_loop's default shape invariants keep known dims; the batch of an
