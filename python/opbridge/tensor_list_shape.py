@@ -103,6 +103,14 @@ def _constant(node: Any) -> list[int] | None:
     return [int(v) for v in tensor_util.MakeNdarray(node.attr["value"].tensor).reshape(-1)]
 
 
+def _unknown_rank(reserve: Any, by_name: dict[str, Any]) -> bool:
+    """Whether the reserve's element shape is the scalar -1 (any rank). The converter then
+    takes the shape of the item written to it: Shape(item) where that is written in the
+    same graph, the item's static shape where a loop writes it. Those it converts alone."""
+    node = _producer(reserve.input[0], by_name)
+    return node is not None and node.op == "Const" and not node.attr["value"].tensor.tensor_shape.dim
+
+
 def _unknown_dims(reserve: Any, by_name: dict[str, Any]) -> bool:
     node = _producer(reserve.input[0], by_name)
     values = _constant(node)
@@ -381,8 +389,11 @@ def _body_graph(graph_def: Any, while_node: Any) -> Any:
 
 
 def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: Any, j: int) -> _Fix | None:
+    by_name = {node.name: node for node in nodes}
+    any_rank = _unknown_rank(reserve, by_name)
     if loop.op == "TensorListSetItem":  # written in this graph: the element shape is the item's
-        if loop.attr["element_dtype"].type == _DT_VARIANT:  # a list of lists (ragged): not followed
+        # Any rank: the converter takes Shape(item) itself. A list of lists (ragged): not followed.
+        if any_rank or loop.attr["element_dtype"].type == _DT_VARIANT:
             return None
         item = (loop.input[2], loop.attr["element_dtype"].type)
         return _Fix(function, reserve, [item], None, reserve.attr["shape_type"].type)
@@ -390,9 +401,8 @@ def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: A
     if graph is None or j >= len(graph.inputs):
         return None
     item = _set_item(graph, j)
-    if item is None:
+    if item is None or (any_rank and item.shape.is_fully_defined()):  # the converter's own case
         return None
-    by_name = {node.name: node for node in nodes}
     constants: dict[int, list[int]] = {}
     for k, reference in enumerate(loop.input):
         value = _constant(_through_identities(reference, by_name)[1])
@@ -401,9 +411,7 @@ def _plan(graph_def: Any, function: Any, nodes: list[Any], reserve: Any, loop: A
     item_dims = _BodyDims(graph, constants).of(item)
     if item_dims is None:
         return None
-    declared = _constant(_producer(reserve.input[0], by_name)) or [-1]
-    if declared == [-1] and len(item_dims) != 1:  # a scalar -1: any rank
-        declared = [-1] * len(item_dims)
+    declared = [-1] * len(item_dims) if any_rank else _constant(_producer(reserve.input[0], by_name)) or []
     if len(declared) != len(item_dims):
         return None
     types = list(loop.attr["T"].list.type)
