@@ -11,6 +11,8 @@ are not in alphabetical order, so an order that sorts names, or any other, shows
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -63,17 +65,13 @@ def tf_keras_model(lgamma):
     return tf_keras.Model(inputs, named)
 
 
-def _legacy_layout_block():
-    """LayoutBlock for tf_keras, registered with it (a Keras 2 .h5 file names it)."""
+def _layout_block(layers: Any, register: Any, name: str) -> type:
+    """The layer computing compute()'s outputs, in a Keras' layers module, registered under
+    `name` (a saved .keras or .h5 file names it)."""
     import tensorflow as tf
-    import tf_keras
 
-    global LegacyLayoutBlock
-    if "LegacyLayoutBlock" in globals():
-        return LegacyLayoutBlock
-
-    @tf_keras.utils.register_keras_serializable(package="opbridge_tests")
-    class LegacyLayoutBlock(tf_keras.layers.Layer):
+    @register(package="opbridge_tests", name=name)
+    class Block(layers.Layer):
         def __init__(self, lgamma: bool, **kwargs):
             super().__init__(**kwargs)
             self.lgamma = lgamma
@@ -84,27 +82,25 @@ def _legacy_layout_block():
         def get_config(self):
             return {**super().get_config(), "lgamma": self.lgamma}
 
+    return Block
+
+
+def _legacy_layout_block():
+    """LayoutBlock for tf_keras, registered with it once."""
+    import tf_keras
+
+    global LegacyLayoutBlock
+    if "LegacyLayoutBlock" not in globals():
+        LegacyLayoutBlock = _layout_block(
+            tf_keras.layers, tf_keras.utils.register_keras_serializable, "LegacyLayoutBlock"
+        )
     return LegacyLayoutBlock
 
 
 def _register_layout_block():
     import keras
 
-    @keras.saving.register_keras_serializable(package="opbridge_tests")
-    class LayoutBlock(keras.layers.Layer):
-        def __init__(self, lgamma: bool, **kwargs):
-            super().__init__(**kwargs)
-            self.lgamma = lgamma
-
-        def call(self, inputs):
-            import tensorflow as tf
-
-            return compute(tf, *inputs, lgamma=self.lgamma)
-
-        def get_config(self):
-            return {**super().get_config(), "lgamma": self.lgamma}
-
-    return LayoutBlock
+    return _layout_block(keras.layers, keras.saving.register_keras_serializable, "LayoutBlock")
 
 
 LayoutBlock = _register_layout_block()

@@ -52,6 +52,7 @@ from typing import Any
 import torch
 
 from . import lowering
+from ._dims import einsum_labels
 from .decompositions import replaces
 from .ops import op
 
@@ -257,19 +258,6 @@ def bincount(x: torch.Tensor, weights: torch.Tensor | None = None, minlength: in
     return _scatter_sum(minlength + 1, target, negated)[:minlength]
 
 
-def _einsum_labels(subscript: str, rank: int, name: str) -> list[str]:
-    """One label per dim; the dims of an ellipsis get labels "...0", "...1", ..."""
-    if "..." not in subscript:
-        if len(subscript) != rank:
-            raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
-        return list(subscript)
-    head, tail = subscript.split("...")
-    covered = rank - len(head) - len(tail)
-    if covered < 0:
-        raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
-    return [*head, *(f"...{k}" for k in range(covered)), *tail]
-
-
 def _einsum_subscript(labels: list[str]) -> str:
     out, dots = "", False
     for label in labels:
@@ -302,7 +290,7 @@ def einsum(equation: str, tensors: list[torch.Tensor], *, path: list[int] | None
         )
     operands, new_subscripts = [], []
     for subscript, x in zip(subscripts, tensors, strict=True):
-        labels = _einsum_labels(subscript, x.dim(), name)
+        labels = einsum_labels(subscript, x.dim(), name)
         while True:
             seen: dict[str, int] = {}
             repeat = None

@@ -99,7 +99,7 @@ from typing import Any
 import torch
 
 from . import decompositions, lowering
-from ._dims import wrap_dim
+from ._dims import einsum_labels, wrap_dim
 from .ops import op
 
 aten = torch.ops.aten
@@ -810,20 +810,6 @@ def adaptive_avg_pool3d(x: torch.Tensor, output_size: Any) -> Any:
 # --- einsum of integer tensors ------------------------------------------------------------------------
 
 
-def _einsum_operand_labels(subscript: str, rank: int, ellipsis_dims: int, name: str) -> list[str]:
-    """One label per dim; an ellipsis covers the trailing ones of `ellipsis_dims` broadcast dims
-    (right-aligned, as torch's), labelled "...0" .. "...{ellipsis_dims-1}"."""
-    if "..." not in subscript:
-        if len(subscript) != rank:
-            raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
-        return list(subscript)
-    head, tail = subscript.split("...")
-    covered = rank - len(head) - len(tail)
-    if covered < 0:
-        raise ValueError(f"{name}: subscript {subscript!r} does not match an operand of rank {rank}")
-    return [*head, *(f"...{k}" for k in range(ellipsis_dims - covered, ellipsis_dims)), *tail]
-
-
 def _int_einsum(equation: str, tensors: list[torch.Tensor]) -> Any:
     """Integer einsum: products and sums wrap modulo 2^bits, so any contraction order gives torch's
     result. Each operand's repeated labels become diagonals, labels no other operand nor the output
@@ -855,7 +841,7 @@ def _int_einsum(equation: str, tensors: list[torch.Tensor]) -> Any:
     operands: list[tuple[torch.Tensor, list[str]]] = []
     sizes: dict[str, int] = {}
     for subscript, x in zip(subscripts, tensors, strict=True):
-        labels = _einsum_operand_labels(subscript, x.dim(), ellipsis_dims, name)
+        labels = einsum_labels(subscript, x.dim(), name, ellipsis_dims)
         x = x.to(work)
         while len(set(labels)) < len(labels):  # a repeated label: its diagonal
             first = next(d for d, label in enumerate(labels) if labels.index(label) != d)
