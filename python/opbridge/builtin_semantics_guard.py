@@ -265,42 +265,33 @@ def _size_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
     return _Plan(("LookupTableSizeV2",), "size", build)
 
 
-def _floor_div_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
-    dtype = node.attr["T"].type
-    if dtype != _DT_FLOAT:
-        return None
+def _float_binary_plan(
+    op_type: str, formula: Callable[[Any, Any, Any], Any]
+) -> Callable[[Any, dict[str, Any]], _Plan | None]:
+    """A planner replacing a float32 binary op (output "z") by formula(tf, x, y)."""
 
-    def build(tf: Any) -> Any:
-        def floor_div(x: Any, y: Any) -> Any:
-            return tf.floor(tf.math.truediv(x, y))
+    def plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
+        dtype = node.attr["T"].type
+        if dtype != _DT_FLOAT:
+            return None
 
-        spec = tf.TensorSpec(None, tf.float32)
-        return tf.function(floor_div, input_signature=[spec, spec], autograph=False)
+        def build(tf: Any) -> Any:
+            spec = tf.TensorSpec(None, tf.float32)
+            return tf.function(lambda x, y: formula(tf, x, y), input_signature=[spec, spec], autograph=False)
 
-    return _Plan(("FloorDiv", dtype), "z", build)
+        return _Plan((op_type, dtype), "z", build)
 
-
-def _div_no_nan_plan(node: Any, by_name: dict[str, Any]) -> _Plan | None:
-    dtype = node.attr["T"].type
-    if dtype != _DT_FLOAT:
-        return None
-
-    def build(tf: Any) -> Any:
-        def div_no_nan(x: Any, y: Any) -> Any:
-            return tf.where(tf.equal(y, 0.0), 0.0, tf.math.truediv(x, y))
-
-        spec = tf.TensorSpec(None, tf.float32)
-        return tf.function(div_no_nan, input_signature=[spec, spec], autograph=False)
-
-    return _Plan(("DivNoNan", dtype), "z", build)
+    return plan
 
 
 _PLANNERS: dict[str, Callable[[Any, dict[str, Any]], _Plan | None]] = {
     "Rsqrt": _rsqrt_plan,
     "Cast": _cast_plan,
     "LookupTableSizeV2": _size_plan,
-    "FloorDiv": _floor_div_plan,
-    "DivNoNan": _div_no_nan_plan,
+    "FloorDiv": _float_binary_plan("FloorDiv", lambda tf, x, y: tf.floor(tf.math.truediv(x, y))),
+    "DivNoNan": _float_binary_plan(
+        "DivNoNan", lambda tf, x, y: tf.where(tf.equal(y, 0.0), 0.0, tf.math.truediv(x, y))
+    ),
     **dict.fromkeys(_QDQ_OPS, _qdq_plan),
 }
 
